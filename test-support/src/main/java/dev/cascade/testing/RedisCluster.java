@@ -39,6 +39,7 @@ public final class RedisCluster implements AutoCloseable {
     private final Map<Integer, String> ids = new ConcurrentHashMap<>();
     /** master id -> ids of its replicas when it was last seen alive, for {@link #awaitFailover}. */
     private final Map<String, Set<String>> replicasOf = new ConcurrentHashMap<>();
+    private boolean closed;
 
     private RedisCluster(List<RedisServer> nodes, ClusterAdmin admin) {
         this.nodes = List.copyOf(nodes);
@@ -167,7 +168,11 @@ public final class RedisCluster implements AutoCloseable {
 
     /** Kills every node and deletes their directories. Idempotent. */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         try {
             nodes.forEach(RedisServer::kill);
             admin.close();

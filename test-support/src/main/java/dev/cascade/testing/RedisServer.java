@@ -28,7 +28,8 @@ import java.util.concurrent.TimeUnit;
  * }</pre>
  *
  * <p>Defaults: bound to 127.0.0.1, no RDB snapshots ({@code save ""}), {@code appendonly no},
- * {@code protected-mode no}, not daemonized. The process is registered with a JVM shutdown hook that
+ * {@code protected-mode no}, not daemonized, {@code repl-diskless-sync-delay 0} (so a replica syncs
+ * at once). The process is registered with a JVM shutdown hook that
  * kills it, so an aborted test run leaves nothing behind.
  *
  * <p>Thread-safe: lifecycle methods ({@code kill}, {@code stop}, {@code restart}, {@code close})

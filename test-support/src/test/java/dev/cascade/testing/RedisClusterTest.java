@@ -120,5 +120,12 @@ class RedisClusterTest {
         // failed reconnects first); a real provider configures periodic refresh
         client.refreshPartitions();
         assertEquals("v1", connection.sync().get(key), "cluster client follows the failover");
+
+        // the old master comes back on its port with its nodes.conf and rejoins as a replica
+        master.restart();
+        Waiting.until(master + " to rejoin as a replica", Duration.ofSeconds(30),
+                () -> cluster.replicas().contains(master), cluster::describe);
+        cluster.awaitStateOk(Duration.ofSeconds(30));
+        assertEquals(3, cluster.replicas().size());
     }
 }
