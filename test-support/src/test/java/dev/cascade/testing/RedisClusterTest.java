@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lettuce.core.RedisURI;
-import io.lettuce.core.cluster.ClusterClientOptions;
-import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import java.time.Duration;
@@ -37,10 +35,6 @@ class RedisClusterTest {
         client = RedisClusterClient.create(cluster.seedRedisUris().stream()
                 .map(uri -> RedisURI.builder(RedisURI.create(uri)).withTimeout(Duration.ofSeconds(10)).build())
                 .toList());
-        // after a failover the client must learn the new master without waiting for a periodic refresh
-        client.setOptions(ClusterClientOptions.builder()
-                .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder().enableAllAdaptiveRefreshTriggers().build())
-                .build());
         connection = client.connect();
     }
 
@@ -116,8 +110,8 @@ class RedisClusterTest {
         assertEquals(promoted, cluster.masterForSlot(RedisCluster.slot(key)));
         assertEquals(3, cluster.masters().size());
         assertEquals("v1", promoted.command("GET", key));
-        // Lettuce learns of the new master only on a refresh (adaptive triggers need MOVED or many
-        // failed reconnects first); a real provider configures periodic refresh
+        // Lettuce learns of the new master only on a topology refresh; a provider configures
+        // periodic or adaptive refresh, this test asks for one
         client.refreshPartitions();
         assertEquals("v1", connection.sync().get(key), "cluster client follows the failover");
 
