@@ -1,0 +1,145 @@
+package dev.cascade;
+
+import dev.cascade.codec.Codec;
+import dev.cascade.event.EntryChange;
+import dev.cascade.event.EventDispatcher;
+import dev.cascade.management.CacheStats;
+import dev.cascade.store.Outcome;
+import java.util.Arrays;
+import java.util.List;
+import javax.cache.event.EventType;
+import javax.cache.integration.CacheLoader;
+import javax.cache.integration.CacheWriter;
+
+/**
+ * What every operation of one cache shares: its settings, codecs, engine, listeners, statistics,
+ * loader and writer; and the small steps they all take (type checks, encoding, turning an
+ * {@link Outcome} into events). Package-private: the operations are split over
+ * {@link CascadeCache} (single entries), {@link BulkOperations} and {@link Invocations}.
+ */
+final class CacheCore<K, V> {
+
+  final CacheSettings<K, V> settings;
+  final Codec<K> keys;
+  final Codec<V> values;
+  final EntryEngine engine;
+  final EventDispatcher<K, V> events;
+  final CacheStats stats;
+  final CacheLoader<K, V> loader;
+  final WriteThrough<K, V> writeThrough;
+  final ReadThrough<K, V> readThrough;
+
+  CacheCore(CacheSettings<K, V> settings, Codec<K> keys, Codec<V> values, EntryEngine engine,
+      EventDispatcher<K, V> events, CacheStats stats, CacheLoader<K, V> loader, CacheWriter<? super K, ? super V> writer) {
+    this.settings = settings;
+    this.keys = keys;
+    this.values = values;
+    this.engine = engine;
+    this.events = events;
+    this.stats = stats;
+    this.loader = loader;
+    this.writeThrough = settings.writeThrough && writer != null ? new WriteThrough<>(writer) : null;
+    this.readThrough = settings.readThrough && loader != null ? new ReadThrough<>(this) : null;
+  }
+
+  /** True when changes must take the key's lock (write-through: writer and cache change as one). */
+  boolean locks() {
+    return writeThrough != null;
+  }
+
+  void checkKey(K key) {
+    if (key == null) {
+      throw new NullPointerException("A key of cache '" + settings.name + "' is null");
+    }
+    if (settings.keyType != Object.class && !settings.keyType.isInstance(key)) {
+      throw new ClassCastException("Key " + key + " (" + key.getClass().getName() + ") is not a "
+          + settings.keyType.getName() + ", the key type of cache '" + settings.name + "'");
+    }
+  }
+
+  void checkValue(K key, V value) {
+    if (value == null) {
+      throw new NullPointerException("The value for key " + key + " of cache '" + settings.name + "' is null");
+    }
+    if (settings.valueType != Object.class && !settings.valueType.isInstance(value)) {
+      throw new ClassCastException("Value " + value + " (" + value.getClass().getName() + ") is not a "
+          + settings.valueType.getName() + ", the value type of cache '" + settings.name + "'");
+    }
+  }
+
+  byte[] encodeKey(K key) {
+    return keys.encode(key);
+  }
+
+  byte[] encodeValue(V value) {
+    return values.encode(value);
+  }
+
+  V decodeValue(byte[] bytes) {
+    return bytes == null ? null : values.decode(bytes);
+  }
+
+  K decodeKey(byte[] bytes) {
+    return keys.decode(bytes);
+  }
+
+  /** True when some local listener wants this kind of event (so its old value must come back). */
+  boolean hears(EventType type) {
+    return !events.isEmpty() && events.listensTo(type);
+  }
+
+  boolean wantsOldValues() {
+    return hears(EventType.UPDATED) || hears(EventType.REMOVED);
+  }
+
+  /**
+   * Adds the events an outcome implies to {@code changes}.
+   *
+   * @param newValue the value written, for CREATED and UPDATED
+   */
+  void collect(List<EntryChange<K, V>> changes, K key, byte[] encodedKey, Outcome o, V newValue) {
+    if (events.isEmpty()) {
+      return;
+    }
+    int lane = Arrays.hashCode(encodedKey);
+    if (o.expired() != null && events.listensTo(EventType.EXPIRED)) {
+      changes.add(new EntryChange<>(EventType.EXPIRED, key, null, decodeValue(o.expired()), lane));
+    }
+    switch (o.status()) {
+      case CREATED:
+        if (events.listensTo(EventType.CREATED)) {
+          changes.add(new EntryChange<>(EventType.CREATED, key, newValue, null, lane));
+        }
+        break;
+      case UPDATED:
+        if (events.listensTo(EventType.UPDATED)) {
+          changes.add(new EntryChange<>(EventType.UPDATED, key, newValue, decodeValue(o.old()), lane));
+        }
+        break;
+      case DELETED:
+        if (events.listensTo(EventType.REMOVED)) {
+          changes.add(new EntryChange<>(EventType.REMOVED, key, null, decodeValue(o.old()), lane));
+        }
+        break;
+      default:
+        break;
+    }
+  }
+
+  /** The event of an expired entry a read reaped. */
+  void collectExpired(List<EntryChange<K, V>> changes, K key, byte[] encodedKey, byte[] expired) {
+    if (expired != null && hears(EventType.EXPIRED)) {
+      changes.add(new EntryChange<>(EventType.EXPIRED, key, null, decodeValue(expired), Arrays.hashCode(encodedKey)));
+    }
+  }
+
+  void dispatch(List<EntryChange<K, V>> changes) {
+    if (!changes.isEmpty()) {
+      events.dispatch(changes);
+    }
+  }
+
+  String describe() {
+    return "cache '" + settings.name + "'";
+  }
+}

@@ -1,0 +1,133 @@
+package dev.cascade;
+
+import dev.cascade.config.CascadeConfiguration;
+import dev.cascade.store.KeyLayout;
+import dev.cascade.store.RedisAccess;
+import dev.cascade.store.Script;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javax.cache.CacheException;
+
+/**
+ * The record of each cache in Redis ({@code cascade:<cache>:meta}): what every JVM that opens the
+ * cache must agree on. The first JVM writes it; later ones compare (in one script, so two first
+ * JVMs cannot both write), and a JVM that disagrees on how keys and values are encoded or how many
+ * partitions there are gets an error that says what differs, instead of silently writing entries
+ * the others cannot find.
+ */
+final class CacheRegistry {
+
+  private final RedisAccess redis;
+  private final ClassLoader classLoader;
+
+  CacheRegistry(RedisAccess redis, ClassLoader classLoader) {
+    this.redis = redis;
+    this.classLoader = classLoader;
+  }
+
+  private static byte[] metaKey(String cacheName) {
+    return KeyLayout.metaKeyOf(cacheName);
+  }
+
+  /** Records the cache, or checks it against what another JVM recorded. */
+  void register(CacheSettings<?, ?> settings) {
+    Map<String, String> mine = settings.registryRecord();
+    List<byte[]> args = new ArrayList<>();
+    for (Map.Entry<String, String> e : mine.entrySet()) {
+      args.add(bytes(e.getKey()));
+      args.add(bytes(e.getValue()));
+    }
+    List<Object> reply = redis.await(redis.eval(Script.REGISTER, new byte[][] {metaKey(settings.name)},
+        args.toArray(new byte[0][])), "registering cache '" + settings.name + "'");
+    Map<String, String> recorded = toMap(reply);
+    if (recorded.isEmpty()) {
+      return;
+    }
+    List<String> conflicts = new ArrayList<>();
+    compare(conflicts, "partitions", mine, recorded);
+    compare(conflicts, "layout", mine, recorded);
+    if (!encodingOf(mine.get("keyType")).equals(encodingOf(recorded.get("keyType")))) {
+      conflicts.add("key type " + mine.get("keyType") + " here, " + recorded.get("keyType") + " in Redis");
+    }
+    if (!encodingOf(mine.get("valueType")).equals(encodingOf(recorded.get("valueType")))) {
+      conflicts.add("value type " + mine.get("valueType") + " here, " + recorded.get("valueType") + " in Redis");
+    }
+    if (!conflicts.isEmpty()) {
+      throw new CacheException("Cache '" + settings.name + "' already exists in Redis at " + redis
+          + " with other settings: " + String.join("; ", conflicts)
+          + ". Open it with the same settings, or destroy it first (CacheManager.destroyCache).");
+    }
+  }
+
+  /** The configuration another JVM recorded for this cache, or null if Redis has no such cache. */
+  CascadeConfiguration<Object, Object> recordedConfiguration(String cacheName) {
+    Map<String, String> recorded = read(cacheName);
+    if (recorded.isEmpty()) {
+      return null;
+    }
+    CascadeConfiguration<Object, Object> c = new CascadeConfiguration<>();
+    c.setTypes(typeNamed(recorded.get("keyType"), cacheName), typeNamed(recorded.get("valueType"), cacheName));
+    c.setPartitions(Integer.parseInt(recorded.get("partitions")));
+    return c;
+  }
+
+  /** The recorded partition count, or the default if the cache is not recorded. */
+  int recordedPartitions(String cacheName) {
+    String p = read(cacheName).get("partitions");
+    return p == null ? CascadeConfiguration.DEFAULT_PARTITIONS : Integer.parseInt(p);
+  }
+
+  private Map<String, String> read(String cacheName) {
+    Map<byte[], byte[]> raw = redis.await(redis.commands().hgetall(metaKey(cacheName)),
+        "reading the registry entry of cache '" + cacheName + "'");
+    Map<String, String> out = new LinkedHashMap<>();
+    raw.forEach((k, v) -> out.put(text(k), text(v)));
+    return out;
+  }
+
+  @SuppressWarnings("unchecked")
+  private Class<Object> typeNamed(String name, String cacheName) {
+    try {
+      return (Class<Object>) Class.forName(name, false, classLoader);
+    } catch (ClassNotFoundException e) {
+      throw new CacheException("Cache '" + cacheName + "' in Redis holds values of type " + name
+          + ", which this CacheManager's class loader cannot load", e);
+    }
+  }
+
+  /** Types that share an encoding are compatible: only String, Long, Integer and byte[] have their own. */
+  private static String encodingOf(String typeName) {
+    switch (typeName) {
+      case "java.lang.String": case "java.lang.Long": case "java.lang.Integer": case "[B":
+        return typeName;
+      default:
+        return "tagged";
+    }
+  }
+
+  private static void compare(List<String> conflicts, String field, Map<String, String> mine, Map<String, String> recorded) {
+    String theirs = recorded.get(field);
+    if (theirs != null && !theirs.equals(mine.get(field))) {
+      conflicts.add(field + " " + mine.get(field) + " here, " + theirs + " in Redis");
+    }
+  }
+
+  private static Map<String, String> toMap(List<Object> reply) {
+    Map<String, String> map = new LinkedHashMap<>();
+    for (int i = 0; i + 1 < reply.size(); i += 2) {
+      map.put(text((byte[]) reply.get(i)), text((byte[]) reply.get(i + 1)));
+    }
+    return map;
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static String text(byte[] b) {
+    return new String(b, StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,86 @@
+package dev.cascade;
+
+import dev.cascade.codec.SerializationFilter;
+import dev.cascade.config.CascadeConfiguration;
+import dev.cascade.config.ManagerSettings;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import javax.cache.configuration.CacheEntryListenerConfiguration;
+import javax.cache.configuration.CompleteConfiguration;
+import javax.cache.configuration.Configuration;
+
+/**
+ * The settings of one cache, resolved once when the cache opens: the user's configuration
+ * (copied, so later changes to it have no effect), Cascade's settings from it or from the
+ * CacheManager, and the defaults. Immutable except for what JCache lets change at run time
+ * (statistics, management and listeners live in {@link CascadeCache}).
+ */
+final class CacheSettings<K, V> {
+
+  /** Bumped when the layout in Redis changes incompatibly. */
+  static final String LAYOUT_VERSION = "1";
+
+  final String name;
+  final Class<K> keyType;
+  final Class<V> valueType;
+  final boolean readThrough;
+  final boolean writeThrough;
+  final int partitions;
+  final SerializationFilter filter;
+  final Duration lockLease;
+  final Duration lockWait;
+  /** The user's configuration as copied at creation; the template for {@code getConfiguration}. */
+  final CascadeConfiguration<K, V> template;
+
+  private CacheSettings(String name, CascadeConfiguration<K, V> c, ManagerSettings manager) {
+    this.name = name;
+    this.template = c;
+    this.keyType = c.getKeyType();
+    this.valueType = c.getValueType();
+    this.readThrough = c.isReadThrough();
+    this.writeThrough = c.isWriteThrough();
+    this.partitions = c.getPartitions() != null ? c.getPartitions() : manager.partitions(name);
+    this.filter = SerializationFilter.defaults()
+        .allowing(manager.allowList(name))
+        .allowing(c.getDeserializationAllowList())
+        .allowingPackageOf(keyType)
+        .allowingPackageOf(valueType);
+    this.lockLease = c.getLockLease() != null ? c.getLockLease() : manager.lockLease(name);
+    this.lockWait = c.getLockWait() != null ? c.getLockWait() : manager.lockWait(name);
+  }
+
+  @SuppressWarnings("unchecked")
+  static <K, V> CacheSettings<K, V> resolve(String name, Configuration<K, V> configuration, ManagerSettings manager) {
+    CascadeConfiguration<K, V> copy;
+    if (configuration instanceof CompleteConfiguration) {
+      copy = new CascadeConfiguration<>((CompleteConfiguration<K, V>) configuration);
+    } else {
+      copy = new CascadeConfiguration<>();
+      copy.setTypes(configuration.getKeyType(), configuration.getValueType());
+    }
+    if (!copy.isStoreByValue()) {
+      throw new UnsupportedOperationException("Cache '" + name + "' asks for store-by-reference, which Cascade"
+          + " cannot offer: its entries live in Redis, so they are always stored by value."
+          + " Remove setStoreByValue(false) from its configuration.");
+    }
+    return new CacheSettings<>(name, copy, manager);
+  }
+
+  Iterable<CacheEntryListenerConfiguration<K, V>> initialListeners() {
+    return template.getCacheEntryListenerConfigurations();
+  }
+
+  /**
+   * What every JVM that opens this cache must agree on, recorded in Redis by the first: the
+   * key and value types decide how keys and values are encoded, the partitions where a key lives.
+   */
+  Map<String, String> registryRecord() {
+    Map<String, String> record = new LinkedHashMap<>();
+    record.put("layout", LAYOUT_VERSION);
+    record.put("keyType", keyType.getName());
+    record.put("valueType", valueType.getName());
+    record.put("partitions", Integer.toString(partitions));
+    return record;
+  }
+}

@@ -1,0 +1,403 @@
+package dev.cascade;
+
+import dev.cascade.codec.Codec;
+import dev.cascade.codec.Codecs;
+import dev.cascade.config.CascadeConfiguration;
+import dev.cascade.config.ManagerSettings;
+import dev.cascade.event.EntryChange;
+import dev.cascade.event.EventDispatcher;
+import dev.cascade.event.EventLanes;
+import dev.cascade.event.RemoteEvents;
+import dev.cascade.management.CacheStats;
+import dev.cascade.store.EntryStore;
+import dev.cascade.store.KeyLayout;
+import dev.cascade.store.RedisAccess;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import javax.cache.Cache;
+import javax.cache.CacheException;
+import javax.cache.CacheManager;
+import javax.cache.configuration.CacheEntryListenerConfiguration;
+import javax.cache.configuration.Configuration;
+import javax.cache.event.EventType;
+import javax.cache.expiry.ExpiryPolicy;
+import javax.cache.integration.CacheLoader;
+import javax.cache.integration.CacheWriter;
+import javax.cache.spi.CachingProvider;
+
+/**
+ * The caches of one Redis (or Redis Cluster) for one class loader.
+ *
+ * <p>Owns one shared Redis connection, a pub/sub connection for events from other JVMs (opened
+ * when a cache first has listeners), the threads of asynchronous listeners, and the registry of
+ * caches in Redis. {@link #close()} closes every cache this manager opened and releases all of
+ * that; the data stays in Redis.
+ *
+ * <p>Thread-safe.
+ */
+public final class CascadeCacheManager implements CacheManager {
+
+  private static final Logger LOG = Logger.getLogger(CascadeCacheManager.class.getName());
+  private static final AtomicInteger IDS = new AtomicInteger();
+  /** Listener flags live this long unless refreshed, so a JVM that dies stops costing publishes. */
+  private static final long FLAG_TTL_MILLIS = 60_000;
+  private static final long FLAG_REFRESH_MILLIS = 20_000;
+
+  private final CascadeCachingProvider provider;
+  private final URI uri;
+  private final ClassLoader classLoader;
+  private final Properties properties;
+  private final ManagerSettings settings;
+  private final RedisAccess redis;
+  private final byte[] origin;
+  private final String id;
+  private final CacheRegistry registry;
+  private final EventLanes lanes;
+  private final RemoteEvents remoteEvents;
+  private final ExecutorService background;
+  private final ConcurrentHashMap<String, CascadeCache<?, ?>> caches = new ConcurrentHashMap<>();
+  private ScheduledExecutorService maintenance;
+  private volatile boolean closed;
+
+  CascadeCacheManager(CascadeCachingProvider provider, URI uri, ClassLoader classLoader, Properties properties) {
+    this.provider = provider;
+    this.uri = uri;
+    this.classLoader = classLoader;
+    this.properties = new Properties();
+    if (properties != null) {
+      this.properties.putAll(properties);
+    }
+    this.settings = ManagerSettings.resolve(uri, classLoader, this.properties);
+    this.redis = RedisAccess.connect(settings.redisTarget());
+    this.id = Integer.toString(IDS.incrementAndGet());
+    this.origin = UUID.randomUUID().toString().getBytes(StandardCharsets.US_ASCII);
+    this.registry = new CacheRegistry(redis, classLoader);
+    this.lanes = new EventLanes(id, 4);
+    this.remoteEvents = new RemoteEvents(redis, origin);
+    this.background = Executors.newCachedThreadPool(daemon("cascade-load-" + id));
+  }
+
+  // ------------------------------------------------------------------ caches
+
+  @Override
+  public <K, V, C extends Configuration<K, V>> Cache<K, V> createCache(String cacheName, C configuration) {
+    requireOpen();
+    if (cacheName == null) {
+      throw new NullPointerException("The cache name is null");
+    }
+    if (configuration == null) {
+      throw new NullPointerException("The configuration of cache '" + cacheName + "' is null");
+    }
+    synchronized (caches) {
+      if (caches.containsKey(cacheName)) {
+        throw new CacheException("Cache '" + cacheName + "' already exists in this CacheManager (" + uri + ")");
+      }
+      CacheSettings<K, V> cacheSettings = CacheSettings.resolve(cacheName, configuration, settings);
+      registry.register(cacheSettings);
+      CascadeCache<K, V> cache = open(cacheSettings);
+      caches.put(cacheName, cache);
+      return cache;
+    }
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public <K, V> Cache<K, V> getCache(String cacheName, Class<K> keyType, Class<V> valueType) {
+    requireOpen();
+    if (cacheName == null) {
+      throw new NullPointerException("The cache name is null");
+    }
+    if (keyType == null || valueType == null) {
+      throw new NullPointerException("The key type and the value type must not be null");
+    }
+    Cache<?, ?> cache = findOrJoin(cacheName);
+    if (cache == null) {
+      return null;
+    }
+    Configuration<?, ?> c = cache.getConfiguration(Configuration.class);
+    if (!keyType.equals(c.getKeyType()) || !valueType.equals(c.getValueType())) {
+      throw new ClassCastException("Cache '" + cacheName + "' has key type " + c.getKeyType().getName()
+          + " and value type " + c.getValueType().getName() + ", not " + keyType.getName() + " and "
+          + valueType.getName());
+    }
+    return (Cache<K, V>) cache;
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public <K, V> Cache<K, V> getCache(String cacheName) {
+    requireOpen();
+    if (cacheName == null) {
+      throw new NullPointerException("The cache name is null");
+    }
+    return (Cache<K, V>) findOrJoin(cacheName);
+  }
+
+  /**
+   * This manager's cache of that name, else one another JVM created in Redis (opened here with the
+   * types recorded in the registry, without listeners, loader or writer), else null.
+   */
+  private Cache<?, ?> findOrJoin(String cacheName) {
+    Cache<?, ?> cache = caches.get(cacheName);
+    if (cache != null) {
+      return cache;
+    }
+    synchronized (caches) {
+      cache = caches.get(cacheName);
+      if (cache != null) {
+        return cache;
+      }
+      CascadeConfiguration<Object, Object> recorded = registry.recordedConfiguration(cacheName);
+      if (recorded == null) {
+        return null;
+      }
+      CacheSettings<Object, Object> cacheSettings = CacheSettings.resolve(cacheName, recorded, settings);
+      registry.register(cacheSettings);
+      CascadeCache<Object, Object> joined = open(cacheSettings);
+      caches.put(cacheName, joined);
+      return joined;
+    }
+  }
+
+  private <K, V> CascadeCache<K, V> open(CacheSettings<K, V> s) {
+    CascadeConfiguration<K, V> c = s.template;
+    List<Object> closeables = new ArrayList<>();
+    CacheLoader<K, V> loader = c.getCacheLoaderFactory() == null ? null : c.getCacheLoaderFactory().create();
+    closeables.add(loader);
+    @SuppressWarnings("unchecked")
+    CacheWriter<? super K, ? super V> writer = c.getCacheWriterFactory() == null ? null
+        : (CacheWriter<? super K, ? super V>) c.getCacheWriterFactory().create();
+    closeables.add(writer);
+    ExpiryPolicy expiryPolicy = c.getExpiryPolicyFactory().create();
+    closeables.add(expiryPolicy);
+
+    KeyLayout layout = new KeyLayout(s.name, s.partitions);
+    EntryStore store = new EntryStore(redis, layout, origin);
+    ExpiryRules expiry = new ExpiryRules(expiryPolicy);
+    boolean locking = s.writeThrough && writer != null;
+    WriteLocks locks = locking ? new WriteLocks(store, s.lockLease, s.lockWait) : null;
+    EntryEngine engine = new EntryEngine(store, expiry, locks, System::currentTimeMillis);
+    Codec<K> keys = Codecs.forKeys(s.keyType, s.filter, classLoader);
+    Codec<V> values = Codecs.forValues(s.valueType, s.filter, classLoader);
+
+    EventDispatcher<K, V> dispatcher = new EventDispatcher<>(lanes);
+    CacheCore<K, V> core = new CacheCore<>(s, keys, values, engine, dispatcher, new CacheStats(), loader, writer);
+    CascadeCache<K, V> cache = new CascadeCache<>(this, core, closeables);
+    dispatcher.attach(cache);
+    for (CacheEntryListenerConfiguration<K, V> l : s.initialListeners()) {
+      dispatcher.register(l);
+    }
+    listenersChanged(cache);
+    return cache;
+  }
+
+  /**
+   * Keeps a cache's event plumbing in step with its listeners: the expiry grace, the
+   * subscription to other JVMs' events, and the flags that make other JVMs publish.
+   */
+  <K, V> void listenersChanged(CascadeCache<K, V> cache) {
+    CacheCore<K, V> core = cache.core();
+    EventDispatcher<K, V> dispatcher = core.events;
+    KeyLayout layout = core.engine.store().layout();
+    boolean hearsExpiry = dispatcher.listensTo(EventType.EXPIRED);
+    long grace = hearsExpiry ? CascadeConfiguration.DEFAULT_EXPIRED_EVENT_GRACE.toMillis() : 0;
+    core.engine.setGraceMillis(grace);
+    if (dispatcher.isEmpty()) {
+      remoteEvents.unsubscribe(layout.eventChannel());
+      return;
+    }
+    remoteEvents.subscribe(layout.eventChannel(), change -> {
+      byte[] encodedKey = layout.encodedKeyOf(change.entryKey);
+      if (encodedKey == null) {
+        return;
+      }
+      int lane = Arrays.hashCode(encodedKey);
+      dispatcher.onLane(lane, () -> dispatcher.deliverRemote(new EntryChange<>(change.type,
+          core.decodeKey(encodedKey), core.decodeValue(change.value), core.decodeValue(change.oldValue), lane)));
+    });
+    core.engine.store().flagListening(grace, FLAG_TTL_MILLIS);
+    scheduleFlagRefresh();
+  }
+
+  private synchronized void scheduleFlagRefresh() {
+    if (maintenance != null) {
+      return;
+    }
+    maintenance = Executors.newSingleThreadScheduledExecutor(daemon("cascade-maintenance-" + id));
+    maintenance.scheduleWithFixedDelay(() -> {
+      for (CascadeCache<?, ?> cache : caches.values()) {
+        CacheCore<?, ?> core = cache.core();
+        if (!core.events.isEmpty() && !cache.isClosed()) {
+          try {
+            long grace = core.events.listensTo(EventType.EXPIRED)
+                ? CascadeConfiguration.DEFAULT_EXPIRED_EVENT_GRACE.toMillis() : 0;
+            core.engine.store().flagListening(grace, FLAG_TTL_MILLIS);
+          } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "Could not refresh the listener flags of cache '" + cache.getName() + "'", e);
+          }
+        }
+      }
+    }, FLAG_REFRESH_MILLIS, FLAG_REFRESH_MILLIS, TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public Iterable<String> getCacheNames() {
+    requireOpen();
+    return Collections.unmodifiableList(new ArrayList<>(caches.keySet()));
+  }
+
+  /** Deletes the cache's data in Redis (entries, queues, registry) and closes it here. */
+  @Override
+  public void destroyCache(String cacheName) {
+    requireOpen();
+    if (cacheName == null) {
+      throw new NullPointerException("The cache name is null");
+    }
+    CascadeCache<?, ?> cache = caches.get(cacheName);
+    if (cache != null) {
+      cache.core().engine.store().deleteEverything();
+      cache.close();
+    } else {
+      new EntryStore(redis, new KeyLayout(cacheName, registry.recordedPartitions(cacheName)), origin)
+          .deleteEverything();
+    }
+  }
+
+  @Override
+  public void enableManagement(String cacheName, boolean enabled) {
+    requireOpen();
+    if (cacheName == null) {
+      throw new NullPointerException("The cache name is null");
+    }
+    CascadeCache<?, ?> cache = caches.get(cacheName);
+    if (cache != null) {
+      cache.setManagementEnabled(enabled);
+    }
+  }
+
+  @Override
+  public void enableStatistics(String cacheName, boolean enabled) {
+    requireOpen();
+    if (cacheName == null) {
+      throw new NullPointerException("The cache name is null");
+    }
+    CascadeCache<?, ?> cache = caches.get(cacheName);
+    if (cache != null) {
+      cache.setStatisticsEnabled(enabled);
+    }
+  }
+
+  void release(CascadeCache<?, ?> cache) {
+    caches.remove(cache.getName(), cache);
+    if (cache.core().events.isEmpty()) {
+      return;
+    }
+    try {
+      remoteEvents.unsubscribe(cache.core().engine.store().layout().eventChannel());
+    } catch (RuntimeException e) {
+      LOG.log(Level.FINE, "Unsubscribing from events failed", e);
+    }
+  }
+
+  // ------------------------------------------------------------------ manager
+
+  @Override
+  public CachingProvider getCachingProvider() {
+    return provider;
+  }
+
+  @Override
+  public URI getURI() {
+    return uri;
+  }
+
+  @Override
+  public ClassLoader getClassLoader() {
+    return classLoader;
+  }
+
+  @Override
+  public Properties getProperties() {
+    return properties;
+  }
+
+  @Override
+  public boolean isClosed() {
+    return closed;
+  }
+
+  @Override
+  public <T> T unwrap(Class<T> type) {
+    if (type.isInstance(this)) {
+      return type.cast(this);
+    }
+    throw new IllegalArgumentException("Cannot unwrap a Cascade CacheManager to " + type.getName());
+  }
+
+  /** Closes every cache this manager opened and releases its connections and threads. */
+  @Override
+  public void close() {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    }
+    provider.release(this);
+    for (CascadeCache<?, ?> cache : new ArrayList<>(caches.values())) {
+      try {
+        cache.close();
+      } catch (RuntimeException e) {
+        LOG.log(Level.WARNING, "Closing cache '" + cache.getName() + "' failed", e);
+      }
+    }
+    synchronized (this) {
+      if (maintenance != null) {
+        maintenance.shutdownNow();
+      }
+    }
+    background.shutdown();
+    lanes.close();
+    remoteEvents.close();
+    redis.close();
+  }
+
+  ExecutorService background() {
+    return background;
+  }
+
+  private void requireOpen() {
+    if (closed) {
+      throw new IllegalStateException("CacheManager " + uri + " is closed");
+    }
+  }
+
+  private static ThreadFactory daemon(String name) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  @Override
+  public String toString() {
+    return "CascadeCacheManager{" + uri + "}";
+  }
+}

@@ -1,0 +1,351 @@
+package dev.cascade;
+
+import dev.cascade.store.EntryStore;
+import dev.cascade.store.Mutation;
+import dev.cascade.store.Outcome;
+import dev.cascade.store.Outcome.Status;
+import dev.cascade.store.RedisAccess;
+import dev.cascade.store.StoredEntry;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.LongSupplier;
+import javax.cache.CacheException;
+
+/**
+ * Executes "examine, then mutate" for one cache, choosing the cheapest safe way:
+ *
+ * <ul>
+ *   <li><b>one round trip</b> when the expiry policy is one of the standard ones and no writer must
+ *       run first: {@code mutate.lua} examines and changes the entry by itself;</li>
+ *   <li><b>read, decide, then mutate only if unchanged</b> when Java must know the case first: to
+ *       ask a custom expiry policy the right question, or to call a write-through writer before the
+ *       cache changes (then under the key's {@link WriteLocks lock}). If the entry changed in
+ *       between, the whole step is retried.</li>
+ * </ul>
+ *
+ * Either way the caller gets the same {@link Outcome}. Thread-safe; runs on the caller's thread.
+ */
+final class EntryEngine {
+
+  /** Runs under the key's lock after the decision and before the cache changes (the writer). */
+  interface BeforeChange {
+    void run(Decision decision);
+  }
+
+  /**
+   * Decides a change from the entry as it is now. Called again if the entry changes before the
+   * change lands, so it must not have effects that cannot be repeated (processors and writers of
+   * a retried step run again, which JCache allows).
+   */
+  interface Planner {
+    /** The change to make, or null for none. */
+    Mutation plan(StoredEntry seen, long now);
+
+    /** Runs under the key's lock (if taken) after planning and before the cache changes. */
+    default void beforeChange(Mutation m, Decision d) {
+    }
+  }
+
+  private static final int MAX_ATTEMPTS = 1000;
+
+  private final EntryStore store;
+  private final RedisAccess redis;
+  private final ExpiryRules expiry;
+  private final WriteLocks locks;
+  private final LongSupplier clock;
+  private volatile long graceMillis;
+
+  EntryEngine(EntryStore store, ExpiryRules expiry, WriteLocks locks, LongSupplier clock) {
+    this.store = store;
+    this.redis = store.redis();
+    this.expiry = expiry;
+    this.locks = locks;
+    this.clock = clock;
+  }
+
+  EntryStore store() {
+    return store;
+  }
+
+  ExpiryRules expiry() {
+    return expiry;
+  }
+
+  long now() {
+    return clock.getAsLong();
+  }
+
+  /** Extra native TTL while this JVM listens for expiry events, so it can still see and report them. */
+  void setGraceMillis(long graceMillis) {
+    this.graceMillis = graceMillis;
+  }
+
+  boolean canLock() {
+    return locks != null;
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  /** What a read found: the live value (or null) and an expired value it reaped (or null). */
+  static final class Read {
+    static final Read MISS = new Read(null, null);
+    final byte[] value;
+    final byte[] expired;
+
+    Read(byte[] value, byte[] expired) {
+      this.value = value;
+      this.expired = expired;
+    }
+  }
+
+  /** Reads one entry, reaping it if expired and applying the access expiry if the policy has one. */
+  Read read(byte[] key) {
+    if (expiry.isFixed() && expiry.readsTouch()) {
+      Mutation touch = Mutation.touch(Mutation.Condition.PRESENT, null).returningOld(true)
+          .withExpiry(Mutation.ETERNAL, expiry.forAccess(), Mutation.UNCHANGED);
+      Outcome o = await(store.mutate(key, touch, now(), graceMillis, null), "reading");
+      return new Read(o.status() == Status.TOUCHED ? o.old() : null, o.expired());
+    }
+    return afterPlainRead(key, await(store.read(key), "reading"));
+  }
+
+  /** Reads many entries in one pipeline. */
+  List<Read> readAll(List<byte[]> keys) {
+    List<CompletableFuture<StoredEntry>> replies = new ArrayList<>(keys.size());
+    boolean touching = expiry.isFixed() && expiry.readsTouch();
+    List<CompletableFuture<Outcome>> touches = touching ? new ArrayList<>(keys.size()) : null;
+    long now = now();
+    for (byte[] key : keys) {
+      if (touching) {
+        touches.add(store.mutate(key, Mutation.touch(Mutation.Condition.PRESENT, null).returningOld(true)
+            .withExpiry(Mutation.ETERNAL, expiry.forAccess(), Mutation.UNCHANGED), now, graceMillis, null));
+      } else {
+        replies.add(store.read(key));
+      }
+    }
+    List<Read> reads = new ArrayList<>(keys.size());
+    for (int i = 0; i < keys.size(); i++) {
+      if (touching) {
+        Outcome o = await(touches.get(i), "reading");
+        reads.add(new Read(o.status() == Status.TOUCHED ? o.old() : null, o.expired()));
+      } else {
+        reads.add(afterPlainRead(keys.get(i), await(replies.get(i), "reading")));
+      }
+    }
+    return reads;
+  }
+
+  /** The plain-read outcome: reap an expired entry; ask a custom policy about the access. */
+  private Read afterPlainRead(byte[] key, StoredEntry seen) {
+    long now = now();
+    if (!seen.isPresent()) {
+      return Read.MISS;
+    }
+    if (seen.isExpiredAt(now)) {
+      return new Read(null, reap(key, now));
+    }
+    if (!expiry.isFixed()) {
+      touchAfterRead(key, seen);
+    }
+    return new Read(seen.value(), null);
+  }
+
+  /**
+   * Applies the access expiry to an entry a plain read found live; a custom policy is asked now.
+   * Best effort: if the entry changed meanwhile, the newer write decided its expiry.
+   */
+  void touchAfterRead(byte[] key, StoredEntry seen) {
+    String access = expiry.forAccess();
+    if (!Mutation.UNCHANGED.equals(access)) {
+      await(store.mutate(key, Mutation.touch(Mutation.Condition.EQUALS, seen.value())
+          .withExpiry(Mutation.ETERNAL, access, Mutation.UNCHANGED), now(), graceMillis, null), "reading");
+    }
+  }
+
+  /** Deletes an entry whose logical expiry passed; returns its value if this call deleted it. */
+  byte[] reap(byte[] key, long now) {
+    Mutation reap = Mutation.touch(Mutation.Condition.ABSENT, null);
+    return await(store.mutate(key, reap, now, graceMillis, null), "removing an expired entry").expired();
+  }
+
+  // ---------------------------------------------------------------- mutations
+
+  /**
+   * Applies one mutation.
+   *
+   * @param lock take the key's write-through lock (every change of a write-through cache does)
+   * @param beforeChange called with the decision before the cache changes (the writer), or null
+   */
+  Outcome apply(byte[] key, Mutation m, boolean lock, BeforeChange beforeChange) {
+    if (!lock && beforeChange == null && expiry.isFixed()) {
+      return await(store.mutate(key, withAllExpiries(m), now(), graceMillis, null), "changing an entry");
+    }
+    return compute(key, lock, new Planner() {
+      @Override
+      public Mutation plan(StoredEntry seen, long now) {
+        return m;
+      }
+
+      @Override
+      public void beforeChange(Mutation planned, Decision d) {
+        if (beforeChange != null) {
+          beforeChange.run(d);
+        }
+      }
+    });
+  }
+
+  /** Read, plan in Java, then change only if the entry is still as read; retried until it is. */
+  Outcome compute(byte[] key, boolean lock, Planner planner) {
+    for (int attempt = 1; ; attempt++) {
+      WriteLocks.Held held = lock ? locks.lock(key) : null;
+      try {
+        StoredEntry seen = await(store.read(key), "reading before a change");
+        long now = now();
+        Mutation m = planner.plan(seen, now);
+        if (m == null) {
+          m = Mutation.touch(Mutation.Condition.ABSENT, null).returningOld(true);
+          if (!seen.isExpiredAt(now)) {
+            return seen.isLiveAt(now) ? new Outcome(Status.FAILED_PRESENT, seen.value(), null)
+                : new Outcome(Status.FAILED_ABSENT, null, null);
+          }
+        }
+        Decision d = Decision.of(m, seen, now);
+        planner.beforeChange(m, d);
+        Outcome o = applyDecided(key, m, d, seen, now, held);
+        if (o != null) {
+          return o;
+        }
+      } finally {
+        if (held != null) {
+          locks.unlock(List.of(held));
+        }
+      }
+      if (attempt >= MAX_ATTEMPTS) {
+        throw new CacheException("Gave up changing a key of " + store.describe() + " after " + attempt
+            + " attempts: other writers kept changing it");
+      }
+    }
+  }
+
+  /** The mutation with every expiry spec filled in, for the one-round-trip path (fixed policy only). */
+  private Mutation withAllExpiries(Mutation m) {
+    return m.withExpiry(expiry.forCreation(),
+        m.action() == Mutation.Action.TOUCH ? expiry.forAccess() : expiry.forUpdate(),
+        m.isAccessOnFailure() ? expiry.forAccess() : Mutation.UNCHANGED);
+  }
+
+  /**
+   * Applies a decision taken on {@code seen}, if the entry is still as seen. Returns null when it
+   * changed meanwhile (the caller retries).
+   */
+  Outcome applyDecided(byte[] key, Mutation m, Decision d, StoredEntry seen, long now, WriteLocks.Held held) {
+    Mutation exact;
+    switch (d) {
+      case CREATE:
+        exact = m.withExpiry(expiry.forCreation(), Mutation.UNCHANGED, Mutation.UNCHANGED);
+        break;
+      case UPDATE:
+        exact = m.withExpiry(Mutation.ETERNAL, expiry.forUpdate(), Mutation.UNCHANGED);
+        break;
+      case TOUCH:
+        exact = m.withExpiry(Mutation.ETERNAL, expiry.forAccess(), Mutation.UNCHANGED);
+        break;
+      case DELETE:
+        exact = m;
+        break;
+      case FAIL_PRESENT:
+        if (!m.isAccessOnFailure()) {
+          return new Outcome(Status.FAILED_PRESENT, m.isReturnOld() ? seen.value() : null, null);
+        }
+        String access = expiry.forAccess();
+        if (Mutation.UNCHANGED.equals(access)) {
+          return new Outcome(Status.FAILED_PRESENT, m.isReturnOld() ? seen.value() : null, null);
+        }
+        exact = m.withAction(Mutation.Action.TOUCH, null).withExpiry(Mutation.ETERNAL, access, Mutation.UNCHANGED);
+        break;
+      default: // FAIL_ABSENT
+        if (!seen.isExpiredAt(now)) {
+          return new Outcome(Status.FAILED_ABSENT, null, null);
+        }
+        exact = m.withAction(Mutation.Action.TOUCH, null);
+        break;
+    }
+    Outcome o = await(store.mutate(key, exact.onlyIf(seen, now), now, graceMillis,
+        held == null ? null : held.token), "changing an entry");
+    if (held != null && o.status() != Status.LOCK_LOST) {
+      held.released = true;
+    }
+    if (o.status() == Status.LOCK_LOST) {
+      throw new CacheException("The write-through lock of a key in " + store.describe()
+          + " expired before the cache could be changed (the writer took longer than the lock lease);"
+          + " the cache was not changed");
+    }
+    if (!matches(d, o.status())) {
+      return null;
+    }
+    if (d == Decision.FAIL_PRESENT) {
+      return new Outcome(Status.FAILED_PRESENT, m.isReturnOld() ? seen.value() : null, o.expired());
+    }
+    return o;
+  }
+
+  private static boolean matches(Decision d, Status s) {
+    switch (d) {
+      case CREATE: return s == Status.CREATED || s == Status.NOT_STORED_EXPIRED;
+      case UPDATE: return s == Status.UPDATED;
+      case TOUCH: case FAIL_PRESENT: return s == Status.TOUCHED;
+      case DELETE: return s == Status.DELETED;
+      default: return s == Status.FAILED_ABSENT;
+    }
+  }
+
+  /**
+   * Applies mutations to many keys in one pipeline (one round trip per node). Only for the
+   * one-round-trip case: standard expiry policy, no lock, no writer.
+   */
+  List<Outcome> applyAllPipelined(List<byte[]> keys, List<Mutation> ms) {
+    long now = now();
+    List<CompletableFuture<Outcome>> replies = new ArrayList<>(keys.size());
+    for (int i = 0; i < keys.size(); i++) {
+      replies.add(store.mutate(keys.get(i), withAllExpiries(ms.get(i)), now, graceMillis, null));
+    }
+    List<Outcome> outcomes = new ArrayList<>(keys.size());
+    for (CompletableFuture<Outcome> r : replies) {
+      outcomes.add(await(r, "changing entries"));
+    }
+    return outcomes;
+  }
+
+  boolean canPipeline() {
+    return expiry.isFixed();
+  }
+
+  /** Reads many entries as they are, without reaping or touching (the first step of a batch change). */
+  List<StoredEntry> snapshot(List<byte[]> keys) {
+    List<CompletableFuture<StoredEntry>> replies = new ArrayList<>(keys.size());
+    for (byte[] key : keys) {
+      replies.add(store.read(key));
+    }
+    List<StoredEntry> seen = new ArrayList<>(keys.size());
+    for (CompletableFuture<StoredEntry> r : replies) {
+      seen.add(await(r, "reading before a change"));
+    }
+    return seen;
+  }
+
+  List<WriteLocks.Held> lockAll(List<byte[]> keys) {
+    return locks.lockAll(keys);
+  }
+
+  void unlockAll(List<WriteLocks.Held> held) {
+    if (!held.isEmpty()) {
+      locks.unlock(held);
+    }
+  }
+
+  <T> T await(CompletableFuture<T> reply, String what) {
+    return redis.await(reply, what + " in " + store.describe());
+  }
+}

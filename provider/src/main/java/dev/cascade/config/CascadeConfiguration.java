@@ -1,0 +1,190 @@
+package dev.cascade.config;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import javax.cache.configuration.CacheEntryListenerConfiguration;
+import javax.cache.configuration.CompleteConfiguration;
+import javax.cache.configuration.Factory;
+import javax.cache.expiry.ExpiryPolicy;
+import javax.cache.integration.CacheLoader;
+import javax.cache.integration.CacheWriter;
+
+/**
+ * A {@link javax.cache.configuration.MutableConfiguration} with Cascade's own settings. Use it
+ * where a plain {@code MutableConfiguration} goes; every setter returns this type, so calls chain.
+ *
+ * <pre>{@code
+ * cacheManager.createCache("users", new CascadeConfiguration<Long, User>()
+ *     .setTypes(Long.class, User.class)
+ *     .setPartitions(32)
+ *     .allowDeserialization("com.acme.users.**"));
+ * }</pre>
+ *
+ * Settings left unset fall back to the CacheManager's properties, then to the defaults below.
+ */
+public class CascadeConfiguration<K, V> extends javax.cache.configuration.MutableConfiguration<K, V> {
+
+  private static final long serialVersionUID = 1L;
+
+  /** Entries of a cache spread over this many partitions (hash slots of a cluster) by default. */
+  public static final int DEFAULT_PARTITIONS = 16;
+  /** How long a write-through lock lives if its holder dies without releasing it. */
+  public static final Duration DEFAULT_LOCK_LEASE = Duration.ofSeconds(30);
+  /** How long an operation waits for a write-through lock held elsewhere before it fails. */
+  public static final Duration DEFAULT_LOCK_WAIT = Duration.ofSeconds(60);
+  /**
+   * How long Redis keeps an expired entry while some JVM listens for EXPIRED events, so the next
+   * access can still see it and report it.
+   */
+  public static final Duration DEFAULT_EXPIRED_EVENT_GRACE = Duration.ofSeconds(30);
+
+  private Integer partitions;
+  private List<String> deserializationAllowList = new ArrayList<>();
+  private Duration lockLease;
+  private Duration lockWait;
+
+  public CascadeConfiguration() {
+  }
+
+  /** A copy of any complete configuration, and of Cascade's settings when it is one of ours. */
+  public CascadeConfiguration(CompleteConfiguration<K, V> configuration) {
+    super(configuration);
+    if (configuration instanceof CascadeConfiguration) {
+      CascadeConfiguration<K, V> other = (CascadeConfiguration<K, V>) configuration;
+      this.partitions = other.partitions;
+      this.deserializationAllowList = new ArrayList<>(other.deserializationAllowList);
+      this.lockLease = other.lockLease;
+      this.lockWait = other.lockWait;
+    }
+  }
+
+  /** Null when not set here (the CacheManager's default applies). */
+  public Integer getPartitions() {
+    return partitions;
+  }
+
+  /**
+   * How many partitions the cache's entries spread over: on a Redis Cluster, each partition is one
+   * hash slot, so more partitions spread a cache over more nodes; write-behind flushes partitions
+   * in parallel. Fixed when the cache is first created in Redis.
+   */
+  public CascadeConfiguration<K, V> setPartitions(int partitions) {
+    if (partitions < 1 || partitions > 16384) {
+      throw new IllegalArgumentException("partitions must be between 1 and 16384, not " + partitions);
+    }
+    this.partitions = partitions;
+    return this;
+  }
+
+  public List<String> getDeserializationAllowList() {
+    return Collections.unmodifiableList(deserializationAllowList);
+  }
+
+  /**
+   * Lets Java deserialization create these classes from Redis ({@code com.acme.Product},
+   * {@code com.acme.*}, {@code com.acme.**}), beside the JDK value types and the declared key and
+   * value types' packages.
+   */
+  public CascadeConfiguration<K, V> allowDeserialization(String... patterns) {
+    Collections.addAll(deserializationAllowList, patterns);
+    return this;
+  }
+
+  public Duration getLockLease() {
+    return lockLease;
+  }
+
+  public CascadeConfiguration<K, V> setLockLease(Duration lockLease) {
+    this.lockLease = positive(lockLease, "lockLease");
+    return this;
+  }
+
+  public Duration getLockWait() {
+    return lockWait;
+  }
+
+  public CascadeConfiguration<K, V> setLockWait(Duration lockWait) {
+    this.lockWait = positive(lockWait, "lockWait");
+    return this;
+  }
+
+  private static Duration positive(Duration d, String name) {
+    if (d == null || d.isNegative() || d.isZero()) {
+      throw new IllegalArgumentException(name + " must be a positive duration, not " + d);
+    }
+    return d;
+  }
+
+  // covariant setters, so a chain of calls keeps this type
+
+  @Override
+  public CascadeConfiguration<K, V> setTypes(Class<K> keyType, Class<V> valueType) {
+    super.setTypes(keyType, valueType);
+    return this;
+  }
+
+  @Override
+  public CascadeConfiguration<K, V> addCacheEntryListenerConfiguration(
+      CacheEntryListenerConfiguration<K, V> cacheEntryListenerConfiguration) {
+    super.addCacheEntryListenerConfiguration(cacheEntryListenerConfiguration);
+    return this;
+  }
+
+  @Override
+  public CascadeConfiguration<K, V> removeCacheEntryListenerConfiguration(
+      CacheEntryListenerConfiguration<K, V> cacheEntryListenerConfiguration) {
+    super.removeCacheEntryListenerConfiguration(cacheEntryListenerConfiguration);
+    return this;
+  }
+
+  @Override
+  public CascadeConfiguration<K, V> setCacheLoaderFactory(Factory<? extends CacheLoader<K, V>> factory) {
+    super.setCacheLoaderFactory(factory);
+    return this;
+  }
+
+  @Override
+  public CascadeConfiguration<K, V> setCacheWriterFactory(
+      Factory<? extends CacheWriter<? super K, ? super V>> factory) {
+    super.setCacheWriterFactory(factory);
+    return this;
+  }
+
+  @Override
+  public CascadeConfiguration<K, V> setExpiryPolicyFactory(Factory<? extends ExpiryPolicy> factory) {
+    super.setExpiryPolicyFactory(factory);
+    return this;
+  }
+
+  @Override
+  public CascadeConfiguration<K, V> setReadThrough(boolean isReadThrough) {
+    super.setReadThrough(isReadThrough);
+    return this;
+  }
+
+  @Override
+  public CascadeConfiguration<K, V> setWriteThrough(boolean isWriteThrough) {
+    super.setWriteThrough(isWriteThrough);
+    return this;
+  }
+
+  @Override
+  public CascadeConfiguration<K, V> setStoreByValue(boolean isStoreByValue) {
+    super.setStoreByValue(isStoreByValue);
+    return this;
+  }
+
+  @Override
+  public CascadeConfiguration<K, V> setStatisticsEnabled(boolean enabled) {
+    super.setStatisticsEnabled(enabled);
+    return this;
+  }
+
+  @Override
+  public CascadeConfiguration<K, V> setManagementEnabled(boolean enabled) {
+    super.setManagementEnabled(enabled);
+    return this;
+  }
+}

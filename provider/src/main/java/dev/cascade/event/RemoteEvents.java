@@ -1,0 +1,80 @@
+package dev.cascade.event;
+
+import dev.cascade.store.RedisAccess;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import java.nio.ByteBuffer;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Entry events from other JVMs (and other CacheManagers of this JVM): one pub/sub connection per
+ * CacheManager, subscribed to the event channel of each cache that has listeners here. Messages
+ * this manager published itself are dropped (its listeners already heard them, synchronously).
+ *
+ * <p>Handlers are called on the pub/sub I/O thread and must hand off quickly (they do: they queue
+ * the decoding on the key's event lane). Thread-safe.
+ */
+public final class RemoteEvents implements AutoCloseable {
+
+  private static final Logger LOG = Logger.getLogger(RemoteEvents.class.getName());
+
+  private final RedisAccess redis;
+  private final byte[] origin;
+  private final Map<ByteBuffer, Consumer<RemoteChange>> handlers = new ConcurrentHashMap<>();
+  private StatefulRedisPubSubConnection<byte[], byte[]> connection;
+
+  public RemoteEvents(RedisAccess redis, byte[] origin) {
+    this.redis = redis;
+    this.origin = origin;
+  }
+
+  public synchronized void subscribe(byte[] channel, Consumer<RemoteChange> handler) {
+    if (handlers.put(ByteBuffer.wrap(channel), handler) != null) {
+      return;
+    }
+    if (connection == null) {
+      connection = redis.openPubSub();
+      connection.addListener(new RedisPubSubAdapter<>() {
+        @Override
+        public void message(byte[] channel, byte[] message) {
+          onMessage(channel, message);
+        }
+      });
+    }
+    redis.await(connection.async().subscribe(channel), "subscribing to entry events");
+  }
+
+  public synchronized void unsubscribe(byte[] channel) {
+    if (handlers.remove(ByteBuffer.wrap(channel)) != null && connection != null) {
+      redis.await(connection.async().unsubscribe(channel), "unsubscribing from entry events");
+    }
+  }
+
+  private void onMessage(byte[] channel, byte[] message) {
+    Consumer<RemoteChange> handler = handlers.get(ByteBuffer.wrap(channel));
+    if (handler == null) {
+      return;
+    }
+    try {
+      RemoteChange change = RemoteChange.parse(message);
+      if (!change.isFrom(origin)) {
+        handler.accept(change);
+      }
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "Dropped a malformed entry event on a Cascade channel", e);
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    handlers.clear();
+    if (connection != null) {
+      connection.close();
+      connection = null;
+    }
+  }
+}

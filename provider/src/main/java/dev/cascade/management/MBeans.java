@@ -1,0 +1,60 @@
+package dev.cascade.management;
+
+import java.lang.management.ManagementFactory;
+import javax.cache.CacheException;
+import javax.management.InstanceAlreadyExistsException;
+import javax.management.InstanceNotFoundException;
+import javax.management.MBeanServer;
+import javax.management.MalformedObjectNameException;
+import javax.management.ObjectName;
+
+/**
+ * Registers Cascade's MXBeans on the platform MBean server under
+ * {@code javax.cache:type=<type>,CacheManager=<uri>,Cache=<name>} (and {@code dev.cascade:type=...}
+ * for Cascade's own beans), with {@code : = ,} and newlines in the values replaced by {@code .}.
+ */
+public final class MBeans {
+
+  private MBeans() {
+  }
+
+  public static ObjectName name(String domain, String type, String managerUri, String cacheName) {
+    try {
+      return new ObjectName(domain + ":type=" + type + ",CacheManager=" + safe(managerUri)
+          + ",Cache=" + safe(cacheName));
+    } catch (MalformedObjectNameException e) {
+      throw new CacheException("Cannot name the MBean of cache '" + cacheName + "'", e);
+    }
+  }
+
+  static String safe(String s) {
+    return s == null ? "" : s.replaceAll(":|=|\n|,", ".");
+  }
+
+  public static void register(Object bean, ObjectName name) {
+    MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+    try {
+      if (server.isRegistered(name)) {
+        server.unregisterMBean(name);
+      }
+      server.registerMBean(bean, name);
+    } catch (InstanceAlreadyExistsException | InstanceNotFoundException e) {
+      // another thread won the race; the bean is registered
+    } catch (Exception e) {
+      throw new CacheException("Cannot register MBean " + name, e);
+    }
+  }
+
+  public static void unregister(ObjectName name) {
+    MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+    try {
+      if (server.isRegistered(name)) {
+        server.unregisterMBean(name);
+      }
+    } catch (InstanceNotFoundException e) {
+      // already gone
+    } catch (Exception e) {
+      throw new CacheException("Cannot unregister MBean " + name, e);
+    }
+  }
+}

@@ -1,0 +1,225 @@
+package dev.cascade.store;
+
+import io.lettuce.core.KeyScanCursor;
+import io.lettuce.core.KeyValue;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanCursor;
+import io.lettuce.core.SetArgs;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+/**
+ * The entries of one cache in Redis, at the level of bytes: plain reads, the one conditional
+ * mutation script, write-through locks, and walks over all entries. The only class that issues
+ * Redis commands for entries.
+ *
+ * <p>Every method returns a future and never blocks, so callers can pipeline many keys; futures
+ * complete on Lettuce I/O threads. Thread-safe.
+ */
+public final class EntryStore {
+
+  static final byte[] VALUE = {'v'};
+  static final byte[] EXPIRY = {'x'};
+  private static final byte[] NONE = new byte[0];
+  private static final int SCAN_COUNT = 1000;
+
+  private final RedisAccess redis;
+  private final RedisClusterAsyncCommands<byte[], byte[]> commands;
+  private final KeyLayout layout;
+  private final byte[] channel;
+  private final byte[] origin;
+
+  public EntryStore(RedisAccess redis, KeyLayout layout, byte[] origin) {
+    this.redis = redis;
+    this.commands = redis.commands();
+    this.layout = layout;
+    this.channel = layout.eventChannel();
+    this.origin = origin;
+  }
+
+  public KeyLayout layout() {
+    return layout;
+  }
+
+  public RedisAccess redis() {
+    return redis;
+  }
+
+  /** {@code HMGET v x}: one plain command, no script, for the hot read path. */
+  public CompletableFuture<StoredEntry> read(byte[] encodedKey) {
+    return commands.hmget(layout.entryKey(encodedKey), VALUE, EXPIRY).toCompletableFuture()
+        .thenApply(EntryStore::toStoredEntry);
+  }
+
+  private static StoredEntry toStoredEntry(List<KeyValue<byte[], byte[]>> fields) {
+    KeyValue<byte[], byte[]> v = fields.get(0);
+    if (!v.hasValue()) {
+      return StoredEntry.ABSENT;
+    }
+    KeyValue<byte[], byte[]> x = fields.get(1);
+    long expiresAt = x.hasValue() ? Long.parseLong(new String(x.getValue(), StandardCharsets.US_ASCII))
+        : StoredEntry.ETERNAL;
+    return new StoredEntry(v.getValue(), expiresAt);
+  }
+
+  /**
+   * Runs {@code mutate.lua}.
+   *
+   * @param graceMillis extra native TTL so this JVM can still see an expired entry and report it
+   * @param lockToken the write-through lock token this caller holds, or null
+   */
+  public CompletableFuture<Outcome> mutate(byte[] encodedKey, Mutation m, long now, long graceMillis,
+      byte[] lockToken) {
+    byte[][] keys = {layout.entryKey(encodedKey), layout.listenerFlagFor(encodedKey),
+        lockToken == null ? layout.listenerFlagFor(encodedKey) : layout.lockKey(encodedKey)};
+    byte[][] args = {
+        ascii(Long.toString(now)),
+        ascii(m.condition.code),
+        m.expected == null ? NONE : m.expected,
+        ascii(m.action.code),
+        m.value == null ? NONE : m.value,
+        ascii(m.onCreate),
+        ascii(m.onUpdate),
+        ascii(m.onFailedAccess),
+        m.returnOld ? ONE : ZERO,
+        ascii(Long.toString(graceMillis)),
+        channel,
+        origin,
+        lockToken == null ? NONE : lockToken};
+    return redis.eval(Script.MUTATE, keys, args).thenApply(EntryStore::toOutcome);
+  }
+
+  private static final byte[] ONE = {'1'};
+  private static final byte[] ZERO = {'0'};
+
+  private static Outcome toOutcome(List<Object> reply) {
+    String status = new String((byte[]) reply.get(0), StandardCharsets.US_ASCII);
+    return new Outcome(Outcome.Status.of(status), bytesOrNull(reply.get(1)), bytesOrNull(reply.get(2)));
+  }
+
+  private static byte[] bytesOrNull(Object o) {
+    return o instanceof byte[] ? (byte[]) o : null;
+  }
+
+  /** {@code SET lock token NX PX lease}: true when this caller now holds the entry's lock. */
+  public CompletableFuture<Boolean> tryLock(byte[] encodedKey, byte[] token, long leaseMillis) {
+    return commands.set(layout.lockKey(encodedKey), token, SetArgs.Builder.nx().px(leaseMillis))
+        .toCompletableFuture().thenApply("OK"::equals);
+  }
+
+  /** Releases the entry's lock if it still holds {@code token}. */
+  public CompletableFuture<Long> unlock(byte[] encodedKey, byte[] token) {
+    return redis.evalInteger(Script.UNLOCK, new byte[][] {layout.lockKey(encodedKey)}, token);
+  }
+
+  /**
+   * Walks every entry key of this cache ({@code SCAN MATCH}, on every master of a cluster), and
+   * hands them over in batches as encoded keys. Keys written during the walk may or may not be
+   * seen; none present for the whole walk is missed.
+   */
+  public void forEachKeyBatch(Consumer<List<byte[]>> batch) {
+    scan(layout.entryPattern(), keys -> {
+      List<byte[]> encoded = new ArrayList<>(keys.size());
+      for (byte[] k : keys) {
+        byte[] e = layout.encodedKeyOf(k);
+        if (e != null) {
+          encoded.add(e);
+        }
+      }
+      if (!encoded.isEmpty()) {
+        batch.accept(encoded);
+      }
+    });
+  }
+
+  /**
+   * A pull-style walk over every entry key, for iterators: each {@link KeyCursor#next} call costs
+   * one {@code SCAN} round trip. Not thread-safe (an iterator belongs to one thread).
+   */
+  public KeyCursor cursor() {
+    return new KeyCursor();
+  }
+
+  /** See {@link #cursor()}. */
+  public final class KeyCursor {
+    private final ScanArgs args = ScanArgs.Builder.matches(layout.entryPattern()).limit(SCAN_COUNT);
+    private KeyScanCursor<byte[]> last;
+
+    /** The next batch of encoded keys (possibly empty), or null when the walk is complete. */
+    public List<byte[]> next() {
+      if (last != null && last.isFinished()) {
+        return null;
+      }
+      ScanCursor previous = last;
+      last = redis.await(previous == null ? commands.scan(args) : commands.scan(previous, args),
+          "scanning " + describe());
+      List<byte[]> encoded = new ArrayList<>(last.getKeys().size());
+      for (byte[] k : last.getKeys()) {
+        byte[] e = layout.encodedKeyOf(k);
+        if (e != null) {
+          encoded.add(e);
+        }
+      }
+      return encoded;
+    }
+  }
+
+  /** Deletes every entry ({@code UNLINK} per scanned batch): no events, no writer. */
+  public void deleteAllEntries() {
+    scan(layout.entryPattern(), this::unlink);
+  }
+
+  /** Deletes every key of the cache: entries, locks, flags, streams, and its registry entry. */
+  public void deleteEverything() {
+    deleteAllEntries();
+    scan(layout.auxiliaryPattern(), this::unlink);
+    redis.await(commands.unlink(layout.metaKey()), "deleting the registry entry of " + describe());
+  }
+
+  private void unlink(List<byte[]> keys) {
+    if (!keys.isEmpty()) {
+      redis.await(commands.unlink(keys.toArray(new byte[0][])), "deleting entries of " + describe());
+    }
+  }
+
+  private void scan(byte[] pattern, Consumer<List<byte[]>> batch) {
+    ScanArgs args = ScanArgs.Builder.matches(pattern).limit(SCAN_COUNT);
+    KeyScanCursor<byte[]> cursor = redis.await(commands.scan(args), "scanning " + describe());
+    while (true) {
+      if (!cursor.getKeys().isEmpty()) {
+        batch.accept(cursor.getKeys());
+      }
+      if (cursor.isFinished()) {
+        return;
+      }
+      ScanCursor next = cursor;
+      cursor = redis.await(commands.scan(next, args), "scanning " + describe());
+    }
+  }
+
+  /**
+   * Marks every partition as listened to, for {@code ttlMillis}: while the flags exist, every
+   * mutation publishes its event, and expired entries stay {@code graceMillis} for reporting.
+   */
+  public void flagListening(long graceMillis, long ttlMillis) {
+    List<CompletableFuture<String>> replies = new ArrayList<>(layout.partitions());
+    byte[] value = ascii(Long.toString(graceMillis));
+    for (int p = 0; p < layout.partitions(); p++) {
+      replies.add(commands.set(layout.listenerFlag(p), value, SetArgs.Builder.px(ttlMillis)).toCompletableFuture());
+    }
+    redis.await(CompletableFuture.allOf(replies.toArray(new CompletableFuture<?>[0])),
+        "marking " + describe() + " as listened to");
+  }
+
+  public String describe() {
+    return "cache '" + layout.cacheName() + "'";
+  }
+
+  static byte[] ascii(String s) {
+    return s.getBytes(StandardCharsets.US_ASCII);
+  }
+}

@@ -1,0 +1,180 @@
+package dev.cascade.store;
+
+import java.nio.charset.StandardCharsets;
+import java.util.zip.CRC32;
+
+/**
+ * Every Redis key and channel one cache uses, in one place.
+ *
+ * <pre>
+ * cascade:&lt;cache&gt;:{&lt;cache&gt;#&lt;p&gt;}:&lt;key&gt;     an entry (a hash: v = value, x = logical expiry)
+ * cascade:&lt;cache&gt;#lock:{&lt;cache&gt;#&lt;p&gt;}:&lt;key&gt; the write-through lock of an entry
+ * cascade:&lt;cache&gt;#listen:{&lt;cache&gt;#&lt;p&gt;}      exists while some JVM listens to the cache
+ * cascade:&lt;cache&gt;#wb:{&lt;cache&gt;#&lt;p&gt;}          the write-behind stream of partition p
+ * cascade:&lt;cache&gt;:meta                       the cache's registry entry
+ * cascade:&lt;cache&gt;#events                     the channel that carries entry events
+ * </pre>
+ *
+ * The hash tag {@code {<cache>#<p>}} puts an entry, its lock, its partition's listener flag and its
+ * write-behind stream in one cluster slot, so one script may touch them together. Auxiliary keys
+ * put their role after a {@code #} before the hash tag, never after it: a user key such as
+ * {@code "wb"} can therefore never collide with them, and {@code SCAN MATCH cascade:<cache>:&#123;*}
+ * finds entries only. The cache name is percent-encoded where it holds a character that has a
+ * meaning in keys, hash tags or glob patterns.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class KeyLayout {
+
+  private final String cacheName;
+  private final String escaped;
+  private final int partitions;
+  private final byte[][] entryPrefixes;
+  private final byte[][] lockPrefixes;
+  private final byte[][] listenerFlags;
+  private final byte[][] streams;
+  private final int tagStart;
+
+  public KeyLayout(String cacheName, int partitions) {
+    if (partitions < 1 || partitions > 16384) {
+      throw new IllegalArgumentException("partitions must be between 1 and 16384, not " + partitions
+          + " (cache '" + cacheName + "')");
+    }
+    this.cacheName = cacheName;
+    this.escaped = escape(cacheName);
+    this.partitions = partitions;
+    this.entryPrefixes = new byte[partitions][];
+    this.lockPrefixes = new byte[partitions][];
+    this.listenerFlags = new byte[partitions][];
+    this.streams = new byte[partitions][];
+    for (int p = 0; p < partitions; p++) {
+      String tag = "{" + escaped + "#" + p + "}";
+      entryPrefixes[p] = bytes("cascade:" + escaped + ":" + tag + ":");
+      lockPrefixes[p] = bytes("cascade:" + escaped + "#lock:" + tag + ":");
+      listenerFlags[p] = bytes("cascade:" + escaped + "#listen:" + tag);
+      streams[p] = bytes("cascade:" + escaped + "#wb:" + tag);
+    }
+    this.tagStart = ("cascade:" + escaped + ":{").length();
+  }
+
+  public String cacheName() {
+    return cacheName;
+  }
+
+  public int partitions() {
+    return partitions;
+  }
+
+  /** The partition of an encoded key: a stable hash (CRC-32) of its bytes, modulo P. */
+  public int partition(byte[] encodedKey) {
+    if (partitions == 1) {
+      return 0;
+    }
+    CRC32 crc = new CRC32();
+    crc.update(encodedKey);
+    return (int) (crc.getValue() % partitions);
+  }
+
+  public byte[] entryKey(byte[] encodedKey) {
+    return concat(entryPrefixes[partition(encodedKey)], encodedKey);
+  }
+
+  public byte[] lockKey(byte[] encodedKey) {
+    return concat(lockPrefixes[partition(encodedKey)], encodedKey);
+  }
+
+  /** The listener flag in the same slot as {@code entryKey}. */
+  public byte[] listenerFlagFor(byte[] encodedKey) {
+    return listenerFlags[partition(encodedKey)];
+  }
+
+  public byte[] listenerFlag(int partition) {
+    return listenerFlags[partition];
+  }
+
+  public byte[] streamKey(int partition) {
+    return streams[partition];
+  }
+
+  public byte[] streamKeyFor(byte[] encodedKey) {
+    return streams[partition(encodedKey)];
+  }
+
+  /** The encoded key inside an entry key, or null if {@code entryKey} is not one of this cache's. */
+  public byte[] encodedKeyOf(byte[] entryKey) {
+    byte[] first = entryPrefixes[0];
+    if (entryKey.length <= tagStart || !startsWith(entryKey, first, tagStart)) {
+      return null;
+    }
+    // skip "<escaped>#<p>" up to the "}:" that closes the hash tag; the escaped name has no '}'
+    for (int i = tagStart; i < entryKey.length - 1; i++) {
+      if (entryKey[i] == '}' && entryKey[i + 1] == ':') {
+        byte[] key = new byte[entryKey.length - i - 2];
+        System.arraycopy(entryKey, i + 2, key, 0, key.length);
+        return key;
+      }
+    }
+    return null;
+  }
+
+  /** {@code SCAN MATCH} pattern of every entry of this cache. */
+  public byte[] entryPattern() {
+    return bytes("cascade:" + escaped + ":{" + escaped + "#*");
+  }
+
+  /** {@code SCAN MATCH} pattern of every auxiliary key (locks, flags, streams). */
+  public byte[] auxiliaryPattern() {
+    return bytes("cascade:" + escaped + "#*");
+  }
+
+  public byte[] metaKey() {
+    return metaKeyOf(cacheName);
+  }
+
+  public static byte[] metaKeyOf(String cacheName) {
+    return bytes("cascade:" + escape(cacheName) + ":meta");
+  }
+
+  public byte[] eventChannel() {
+    return bytes("cascade:" + escaped + "#events");
+  }
+
+  /**
+   * Percent-encodes every byte outside {@code [A-Za-z0-9._$-]}, so the name cannot open or close
+   * a hash tag, separate key parts, or act as a glob character in {@code SCAN MATCH}.
+   */
+  static String escape(String name) {
+    StringBuilder sb = new StringBuilder(name.length());
+    for (byte b : name.getBytes(StandardCharsets.UTF_8)) {
+      char c = (char) (b & 0xFF);
+      if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+          || c == '.' || c == '_' || c == '-' || c == '$') {
+        sb.append(c);
+      } else {
+        sb.append('%').append(Character.toUpperCase(Character.forDigit((b >> 4) & 0xF, 16)))
+            .append(Character.toUpperCase(Character.forDigit(b & 0xF, 16)));
+      }
+    }
+    return sb.toString();
+  }
+
+  private static boolean startsWith(byte[] array, byte[] prefix, int length) {
+    for (int i = 0; i < length; i++) {
+      if (array[i] != prefix[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  static byte[] concat(byte[] a, byte[] b) {
+    byte[] out = new byte[a.length + b.length];
+    System.arraycopy(a, 0, out, 0, a.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+}

@@ -1,0 +1,194 @@
+package dev.cascade.store;
+
+import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.resource.ClientResources;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import javax.cache.CacheException;
+
+/**
+ * The Redis connection of one CacheManager: one shared, thread-safe Lettuce connection that
+ * pipelines the commands of all threads, for a standalone server, a Sentinel-managed primary or a
+ * Redis Cluster alike.
+ *
+ * <p>Concurrency: every method may be called from any thread. Futures complete on Lettuce I/O
+ * threads; callers must not run user code (listeners, loaders, writers) in their continuations,
+ * they {@link #await} instead.
+ */
+public final class RedisAccess implements AutoCloseable {
+
+  private static final Duration TOPOLOGY_REFRESH = Duration.ofSeconds(30);
+
+  private final RedisTarget target;
+  private final ClientResources resources;
+  private final AbstractRedisClient client;
+  private final StatefulConnection<byte[], byte[]> connection;
+  private final RedisClusterAsyncCommands<byte[], byte[]> commands;
+  private final long awaitMillis;
+
+  private RedisAccess(RedisTarget target, ClientResources resources, AbstractRedisClient client,
+      StatefulConnection<byte[], byte[]> connection, RedisClusterAsyncCommands<byte[], byte[]> commands) {
+    this.target = target;
+    this.resources = resources;
+    this.client = client;
+    this.connection = connection;
+    this.commands = commands;
+    // Lettuce times commands out itself; this bound only guards against a future never completing
+    this.awaitMillis = target.timeout().toMillis() + 5_000;
+  }
+
+  /**
+   * Connects now, so a wrong address fails at {@code getCacheManager} and not at the first put.
+   *
+   * @throws CacheException naming the URI when Redis cannot be reached
+   */
+  public static RedisAccess connect(RedisTarget target) {
+    ClientResources resources = SharedResources.acquire();
+    AbstractRedisClient client = null;
+    try {
+      if (target.kind() == RedisTarget.Kind.CLUSTER) {
+        RedisClusterClient cluster = RedisClusterClient.create(resources, target.uris());
+        cluster.setOptions(ClusterClientOptions.builder()
+            .timeoutOptions(TimeoutOptions.enabled())
+            .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
+                .enablePeriodicRefresh(TOPOLOGY_REFRESH)
+                .enableAllAdaptiveRefreshTriggers()
+                .build())
+            .build());
+        client = cluster;
+        StatefulRedisClusterConnection<byte[], byte[]> c = cluster.connect(ByteArrayCodec.INSTANCE);
+        return new RedisAccess(target, resources, cluster, c, c.async());
+      }
+      RedisClient single = RedisClient.create(resources);
+      single.setOptions(ClientOptions.builder().timeoutOptions(TimeoutOptions.enabled()).build());
+      client = single;
+      StatefulRedisConnection<byte[], byte[]> c = single.connect(ByteArrayCodec.INSTANCE, target.uris().get(0));
+      return new RedisAccess(target, resources, single, c, c.async());
+    } catch (RuntimeException e) {
+      if (client != null) {
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+      }
+      SharedResources.release(resources);
+      throw new CacheException("Cannot connect to Redis at " + target + ": "
+          + RedisFailures.unwrap(e).getMessage()
+          + ". Is redis-server running there? Set the CacheManager URI, the system property"
+          + " cascade.redis.uri or the environment variable CASCADE_REDIS_URI to its address.", e);
+    }
+  }
+
+  public RedisClusterAsyncCommands<byte[], byte[]> commands() {
+    return commands;
+  }
+
+  public boolean isCluster() {
+    return target.kind() == RedisTarget.Kind.CLUSTER;
+  }
+
+  public RedisTarget target() {
+    return target;
+  }
+
+  /** Waits for a command's reply on the calling thread, translating failures. */
+  public <T> T await(CompletionStage<T> reply, String what) {
+    try {
+      return reply.toCompletableFuture().get(awaitMillis, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw RedisFailures.translate(e, target.toString(), what);
+    } catch (ExecutionException e) {
+      throw RedisFailures.translate(e.getCause(), target.toString(), what);
+    } catch (TimeoutException e) {
+      throw RedisFailures.translate(new io.lettuce.core.RedisCommandTimeoutException(
+          "no reply within " + awaitMillis + " ms"), target.toString(), what);
+    }
+  }
+
+  public CacheException failure(Throwable t, String what) {
+    return RedisFailures.translate(t, target.toString(), what);
+  }
+
+  /** Runs a script by {@code EVALSHA}; on {@code NOSCRIPT} sends its body once with {@code EVAL}. */
+  public CompletableFuture<List<Object>> eval(Script script, byte[][] keys, byte[]... args) {
+    CompletableFuture<List<Object>> first =
+        commands.<List<Object>>evalsha(script.sha(), ScriptOutputType.MULTI, keys, args).toCompletableFuture();
+    return first.exceptionallyCompose(e -> {
+      if (RedisFailures.isNoScript(e)) {
+        return commands.<List<Object>>eval(script.body(), ScriptOutputType.MULTI, keys, args).toCompletableFuture();
+      }
+      return CompletableFuture.failedFuture(e);
+    });
+  }
+
+  /** Like {@link #eval} for scripts that reply with one integer. */
+  public CompletableFuture<Long> evalInteger(Script script, byte[][] keys, byte[]... args) {
+    CompletableFuture<Long> first =
+        commands.<Long>evalsha(script.sha(), ScriptOutputType.INTEGER, keys, args).toCompletableFuture();
+    return first.exceptionallyCompose(e -> {
+      if (RedisFailures.isNoScript(e)) {
+        return commands.<Long>eval(script.body(), ScriptOutputType.INTEGER, keys, args).toCompletableFuture();
+      }
+      return CompletableFuture.failedFuture(e);
+    });
+  }
+
+  /** A new connection for pub/sub; the caller closes it. */
+  public StatefulRedisPubSubConnection<byte[], byte[]> openPubSub() {
+    try {
+      if (client instanceof RedisClusterClient) {
+        return ((RedisClusterClient) client).connectPubSub(ByteArrayCodec.INSTANCE);
+      }
+      return ((RedisClient) client).connectPubSub(ByteArrayCodec.INSTANCE, target.uris().get(0));
+    } catch (RuntimeException e) {
+      throw failure(e, "opening a pub/sub connection");
+    }
+  }
+
+  /** A new dedicated connection (for blocking reads); the caller closes it. */
+  public StatefulConnection<byte[], byte[]> openDedicated() {
+    try {
+      if (client instanceof RedisClusterClient) {
+        return ((RedisClusterClient) client).connect(ByteArrayCodec.INSTANCE);
+      }
+      return ((RedisClient) client).connect(ByteArrayCodec.INSTANCE, target.uris().get(0));
+    } catch (RuntimeException e) {
+      throw failure(e, "opening a dedicated connection");
+    }
+  }
+
+  public AbstractRedisClient client() {
+    return client;
+  }
+
+  @Override
+  public void close() {
+    try {
+      connection.close();
+    } finally {
+      client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+      SharedResources.release(resources);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return target.toString();
+  }
+}
