@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -83,6 +86,16 @@ class RedisServerTest {
                 () -> RedisServer.builder().config("no-such-directive", "1").start());
         assertTrue(e.getMessage().contains("port"), e.getMessage());
         assertTrue(e.getMessage().contains("no-such-directive"), e.getMessage());
+    }
+
+    @Test
+    void start_fixedPortTaken_failsNamingPort() throws IOException {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            int port = taken.getLocalPort();
+            FixtureException e = assertThrows(FixtureException.class, () -> RedisServer.builder().port(port).start());
+            assertTrue(e.getMessage().contains("port " + port + " is already in use"), e.getMessage());
+            assertTrue(e.getCause().getMessage().contains("Address already in use"), e.getCause().getMessage());
+        }
     }
 
     @Test
