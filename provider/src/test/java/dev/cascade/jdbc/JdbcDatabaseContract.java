@@ -301,6 +301,20 @@ abstract class JdbcDatabaseContract {
   }
 
   @Test
+  void load_readerAsksForUnmappedColumn_failsNamingColumnAndKey() {
+    insert(1, "pen", "1.50");
+    TableMapping<Long, Product> typo = TableMapping.builder(products).key("id", Long.class)
+        .column("name", Product::name).column("price", Product::price)
+        .reader(row -> new Product(row.getString("nmae"), row.getBigDecimal("price")))
+        .build();
+    CacheLoaderException e = assertThrows(CacheLoaderException.class,
+        () -> new JdbcCacheLoader<>(dataSource(), typo).load(1L));
+    assertEquals("load from table " + products + " failed for key 1: the row reader threw"
+        + " java.lang.IllegalArgumentException: column 'nmae' is not in the mapping; the row has [id, name, price]",
+        e.getMessage());
+  }
+
+  @Test
   void writerAndLoader_sharedByEightThreads_everyRowWrittenAndRead() throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(8);
     try {
