@@ -18,19 +18,17 @@ final class JdbcTable<K, V> {
 
   final DataSource dataSource;
   final TableMapping<K, V> mapping;
-  private final Dialect fixedDialect;
   private volatile Statements statements;
 
   JdbcTable(DataSource dataSource, TableMapping<K, V> mapping, Dialect dialect) {
     this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
     this.mapping = Objects.requireNonNull(mapping, "mapping");
-    this.fixedDialect = dialect;
     if (dialect != null) {
       this.statements = new Statements(mapping, dialect);
     }
   }
 
-  /** The statements, detecting the dialect on {@code connection} the first time. */
+  /** The statements, detecting the dialect on {@code connection} the first time if none was given. */
   Statements statements(Connection connection) throws SQLException {
     Statements s = statements;
     if (s == null) {
@@ -38,11 +36,6 @@ final class JdbcTable<K, V> {
       statements = s;
     }
     return s;
-  }
-
-  /** The dialect named by the user, or {@code null} if it is detected. */
-  Dialect fixedDialect() {
-    return fixedDialect;
   }
 
   String table() {

@@ -47,10 +47,8 @@ final class Statements {
 
   /** How many placeholders an IN list of {@code keys} keys gets: a power of two, at most {@code max}. */
   static int padded(int keys, int max) {
-    int size = Integer.highestOneBit(keys);
-    if (size < keys) {
-      size <<= 1;
-    }
-    return Math.min(Math.max(size, keys), Math.max(max, keys));
+    int power = Integer.highestOneBit(keys);
+    int size = power == keys ? keys : power << 1;
+    return Math.max(keys, Math.min(size, max));
   }
 }

@@ -2,6 +2,7 @@ package dev.cascade.jdbc;
 
 import java.sql.JDBCType;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -169,7 +170,7 @@ public final class TableMapping<K, V> {
   }
 
   /** Reads the key of the current row (column 1, as the SELECT puts it). */
-  K readKey(java.sql.ResultSet rs) throws SQLException {
+  K readKey(ResultSet rs) throws SQLException {
     return Row.read(rs, 1, keyType);
   }
 
@@ -178,7 +179,7 @@ public final class TableMapping<K, V> {
    *
    * @throws MappingException if the reader throws anything but an {@code SQLException}
    */
-  V readValue(java.sql.ResultSet rs) throws SQLException {
+  V readValue(ResultSet rs) throws SQLException {
     try {
       return reader.read(new Row(rs, indexes, names));
     } catch (RuntimeException e) {
