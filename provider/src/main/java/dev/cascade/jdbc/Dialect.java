@@ -1,0 +1,136 @@
+package dev.cascade.jdbc;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Locale;
+import java.util.StringJoiner;
+import javax.sql.DataSource;
+
+/**
+ * The SQL that differs between databases: how an identifier is quoted and how an upsert is
+ * written. Everything else this package issues ({@code SELECT … WHERE key IN (…)},
+ * {@code DELETE … WHERE key IN (…)}) is the same everywhere.
+ *
+ * <pre>{@code
+ * Dialect dialect = Dialect.detect(dataSource);          // from DatabaseMetaData
+ * new JdbcCacheWriter<>(dataSource, mapping, Dialect.MYSQL);   // or name it, and skip the look-up
+ * }</pre>
+ *
+ * <p>Every upsert needs the key column to be the table's primary key (or to have a unique index):
+ * that is what decides "update" over "insert".
+ */
+public enum Dialect {
+
+  /**
+   * MySQL 5.7 and 8.x, and MariaDB: {@code INSERT … ON DUPLICATE KEY UPDATE col = VALUES(col)}.
+   *
+   * <p>{@code VALUES(col)} is the one form both accept: MariaDB has no row alias
+   * ({@code INSERT … AS new … UPDATE col = new.col}), and MySQL 8.0.20+ only deprecates
+   * {@code VALUES()} (warning 1287), still running it. Connector/J with
+   * {@code rewriteBatchedStatements=true} turns a batch of these into one multi-row statement.
+   */
+  MYSQL('`') {
+    @Override
+    String upsert(String table, String key, List<String> columns) {
+      StringJoiner updates = new StringJoiner(", ");
+      for (String c : columns) {
+        updates.add(c + " = VALUES(" + c + ")");
+      }
+      return insert(table, key, columns) + " ON DUPLICATE KEY UPDATE " + updates;
+    }
+  },
+
+  /** H2 2.x in any compatibility mode: {@code MERGE INTO … KEY (key) VALUES (…)}. */
+  H2('"') {
+    @Override
+    String upsert(String table, String key, List<String> columns) {
+      return "MERGE INTO " + table + " (" + key + ", " + String.join(", ", columns) + ") KEY (" + key
+          + ") VALUES (" + placeholders(columns.size() + 1) + ")";
+    }
+  },
+
+  /** PostgreSQL 9.5+: {@code INSERT … ON CONFLICT (key) DO UPDATE SET col = EXCLUDED.col}. */
+  POSTGRESQL('"') {
+    @Override
+    String upsert(String table, String key, List<String> columns) {
+      StringJoiner updates = new StringJoiner(", ");
+      for (String c : columns) {
+        updates.add(c + " = EXCLUDED." + c);
+      }
+      return insert(table, key, columns) + " ON CONFLICT (" + key + ") DO UPDATE SET " + updates;
+    }
+  };
+
+  private final char quote;
+
+  Dialect(char quote) {
+    this.quote = quote;
+  }
+
+  /**
+   * The dialect of the database behind {@code dataSource}, from
+   * {@link java.sql.DatabaseMetaData#getDatabaseProductName()}. Borrows one connection and returns it.
+   *
+   * @throws SQLException if no connection can be had
+   * @throws IllegalArgumentException if the database is none of the supported ones
+   */
+  public static Dialect detect(DataSource dataSource) throws SQLException {
+    if (dataSource == null) {
+      throw new NullPointerException("dataSource is null");
+    }
+    try (Connection c = dataSource.getConnection()) {
+      return detect(c);
+    }
+  }
+
+  /** The dialect of the database {@code connection} talks to; the connection stays open. */
+  public static Dialect detect(Connection connection) throws SQLException {
+    return fromProductName(connection.getMetaData().getDatabaseProductName());
+  }
+
+  /**
+   * {@code "MySQL"} and {@code "MariaDB"}: {@link #MYSQL}; {@code "H2"}: {@link #H2};
+   * {@code "PostgreSQL"}: {@link #POSTGRESQL}.
+   *
+   * @throws IllegalArgumentException for any other product, naming it
+   */
+  public static Dialect fromProductName(String productName) {
+    String name = productName == null ? "" : productName.trim().toLowerCase(Locale.ROOT);
+    if (name.startsWith("mysql") || name.startsWith("mariadb")) {
+      return MYSQL;
+    }
+    if (name.equals("h2")) {
+      return H2;
+    }
+    if (name.startsWith("postgresql")) {
+      return POSTGRESQL;
+    }
+    throw new IllegalArgumentException("Database product '" + productName + "' has no Cascade JDBC dialect;"
+        + " supported: MySQL, MariaDB, H2, PostgreSQL");
+  }
+
+  /**
+   * {@code identifier} in this dialect's quotes. Only ever called with names {@link SqlName} has
+   * validated (letters, digits, {@code _}), so there is no quote inside to escape.
+   */
+  String quote(String identifier) {
+    return quote + identifier + quote;
+  }
+
+  /** An upsert of one row: the key, then {@code columns} in order, as {@code ?} parameters. */
+  abstract String upsert(String table, String key, List<String> columns);
+
+  static String insert(String table, String key, List<String> columns) {
+    return "INSERT INTO " + table + " (" + key + ", " + String.join(", ", columns) + ") VALUES ("
+        + placeholders(columns.size() + 1) + ")";
+  }
+
+  static String placeholders(int count) {
+    StringBuilder sql = new StringBuilder(count * 3);
+    for (int i = 0; i < count; i++) {
+      sql.append(i == 0 ? "?" : ", ?");
+    }
+    return sql.toString();
+  }
+}

@@ -1,0 +1,247 @@
+package dev.cascade.jdbc;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import javax.cache.Cache;
+import javax.cache.configuration.Factory;
+import javax.cache.integration.CacheWriter;
+import javax.cache.integration.CacheWriterException;
+import javax.sql.DataSource;
+
+/**
+ * A {@link CacheWriter} that upserts and deletes rows of one table through a
+ * {@link TableMapping}.
+ *
+ * <pre>{@code
+ * cacheManager.createCache("products", new MutableConfiguration<Long, Product>()
+ *     .setReadThrough(true).setWriteThrough(true)
+ *     .setCacheLoaderFactory(JdbcCacheLoader.factory(dataSource, products))
+ *     .setCacheWriterFactory(JdbcCacheWriter.factory(dataSource, products)));
+ * }</pre>
+ *
+ * <p>{@link #write} is one upsert in the dialect's form ({@link Dialect}); {@link #delete} one
+ * {@code DELETE … WHERE key = ?}. {@link #writeAll} sends batched upserts and {@link #deleteAll}
+ * one {@code DELETE … WHERE key IN (…)}, in chunks of {@value #DEFAULT_CHUNK_SIZE} rows, each
+ * chunk one transaction. With MySQL Connector/J, set {@code rewriteBatchedStatements=true} on the
+ * URL: a chunk then travels as one multi-row statement instead of one round trip per row.
+ *
+ * <p><b>Partial success</b>, as JCache asks of {@code writeAll}/{@code deleteAll}: entries (keys)
+ * of committed chunks are removed from the collection passed in; when a chunk fails it is rolled
+ * back, and it and every later entry stay in the collection, and the call throws a
+ * {@link CacheWriterException} naming the table, the failing chunk's first key and the SQL error.
+ * So the collection says exactly what is not in the database. Several entries for one key: the
+ * last one is written (and all of them are removed once it is). The collection must be mutable.
+ *
+ * <p>All failures are {@code CacheWriterException}s with the operation, table, key and SQL error
+ * in the message; a null or mistyped key or a null value fails before any SQL runs.
+ *
+ * <p>Thread-safe and stateless between calls: one instance serves every thread of a cache. Each
+ * call borrows one connection from the {@code DataSource} (use a pool) and returns it, with its
+ * autocommit mode as it was. Rows of a chunk are written in key order (for comparable keys), so
+ * concurrent batches lock rows in the same order and do not deadlock each other. The dialect is
+ * detected on the first call unless given.
+ */
+public final class JdbcCacheWriter<K, V> implements CacheWriter<K, V> {
+
+  /** Rows per transaction: large enough to batch well, small enough to keep lock times short. */
+  public static final int DEFAULT_CHUNK_SIZE = 500;
+
+  private final JdbcTable<K, V> table;
+  private final int chunkSize;
+
+  /** A writer that detects the dialect from the first connection it borrows. */
+  public JdbcCacheWriter(DataSource dataSource, TableMapping<K, V> mapping) {
+    this(new JdbcTable<>(dataSource, mapping, null), DEFAULT_CHUNK_SIZE);
+  }
+
+  public JdbcCacheWriter(DataSource dataSource, TableMapping<K, V> mapping, Dialect dialect) {
+    this(new JdbcTable<>(dataSource, mapping, JdbcCacheLoader.requireDialect(dialect)), DEFAULT_CHUNK_SIZE);
+  }
+
+  private JdbcCacheWriter(JdbcTable<K, V> table, int chunkSize) {
+    this.table = table;
+    this.chunkSize = chunkSize;
+  }
+
+  /** A serializable factory of a writer, for {@code MutableConfiguration.setCacheWriterFactory}. */
+  public static <K, V> Factory<JdbcCacheWriter<K, V>> factory(DataSource dataSource, TableMapping<K, V> mapping) {
+    return new JdbcCacheWriter<>(dataSource, mapping).asFactory();
+  }
+
+  /**
+   * A factory that hands out this writer. Serializable as JCache requires, but it only works in
+   * the JVM that built it: the {@code DataSource} is not serialized with it.
+   */
+  public Factory<JdbcCacheWriter<K, V>> asFactory() {
+    return new LocalFactory<>("JdbcCacheWriter of table " + table.table(), this);
+  }
+
+  /** The same writer with at most {@code rows} rows per transaction (at least 1). */
+  public JdbcCacheWriter<K, V> withChunkSize(int rows) {
+    if (rows < 1) {
+      throw new IllegalArgumentException("chunk size must be at least 1, was " + rows);
+    }
+    return new JdbcCacheWriter<>(table, rows);
+  }
+
+  public TableMapping<K, V> mapping() {
+    return table.mapping;
+  }
+
+  @Override
+  public void write(Cache.Entry<? extends K, ? extends V> entry) {
+    if (entry == null) {
+      throw new NullPointerException("write to table " + table.table() + ": entry is null");
+    }
+    K key = entry.getKey();
+    V value = checkValue(table.checkKey(key, "write"), entry.getValue(), "write");
+    single("write", key, (c, sql) -> {
+      try (PreparedStatement ps = c.prepareStatement(sql.upsert)) {
+        table.mapping.bindKey(ps, 1, key);
+        table.mapping.bindColumns(ps, 2, value);
+        ps.executeUpdate();
+      }
+    });
+  }
+
+  @Override
+  public void writeAll(Collection<Cache.Entry<? extends K, ? extends V>> entries) {
+    if (entries == null) {
+      throw new NullPointerException("writeAll to table " + table.table() + ": entries is null");
+    }
+    // guard first: one bad entry fails the call before anything is written.
+    // A later entry for the same key replaces the earlier one's value but keeps its place.
+    Map<K, V> latest = new LinkedHashMap<>();
+    for (Cache.Entry<? extends K, ? extends V> e : entries) {
+      if (e == null) {
+        throw new NullPointerException("writeAll to table " + table.table() + ": an entry is null");
+      }
+      K key = e.getKey();
+      latest.put(key, checkValue(table.checkKey(key, "writeAll"), e.getValue(), "writeAll"));
+    }
+    if (latest.isEmpty()) {
+      return;
+    }
+    List<Map.Entry<K, V>> rows = new ArrayList<>(latest.entrySet());
+    Set<Object> written = new HashSet<>();
+    boolean complete = false;
+    try {
+      ChunkedTransactions.run(table, "writeAll", rows, chunkSize, Map.Entry::getKey, (c, sql, chunk) -> {
+        try (PreparedStatement ps = c.prepareStatement(sql.upsert)) {
+          for (Map.Entry<K, V> row : chunk) {
+            table.mapping.bindKey(ps, 1, row.getKey());
+            table.mapping.bindColumns(ps, 2, row.getValue());
+            ps.addBatch();
+          }
+          ps.executeBatch();
+        }
+      }, chunk -> chunk.forEach(row -> written.add(row.getKey())));
+      complete = true;
+    } finally {
+      if (complete) {
+        entries.clear();
+      } else if (!written.isEmpty()) {
+        entries.removeIf(e -> written.contains(e.getKey()));
+      }
+    }
+  }
+
+  @Override
+  public void delete(Object key) {
+    table.checkKey(key, "delete");
+    single("delete", key, (c, sql) -> {
+      try (PreparedStatement ps = c.prepareStatement(sql.deleteOne)) {
+        table.mapping.bindKey(ps, 1, key);
+        ps.executeUpdate();
+      }
+    });
+  }
+
+  @Override
+  public void deleteAll(Collection<?> keys) {
+    if (keys == null) {
+      throw new NullPointerException("deleteAll on table " + table.table() + ": keys is null");
+    }
+    Set<Object> unique = new LinkedHashSet<>();
+    for (Object key : keys) {
+      unique.add(table.checkKey(key, "deleteAll"));
+    }
+    if (unique.isEmpty()) {
+      return;
+    }
+    Set<Object> deleted = new HashSet<>();
+    boolean complete = false;
+    try {
+      ChunkedTransactions.run(table, "deleteAll", new ArrayList<>(unique), chunkSize, k -> k, (c, sql, chunk) -> {
+        int parameters = Statements.padded(chunk.size(), chunkSize);
+        try (PreparedStatement ps = c.prepareStatement(sql.deleteIn(parameters))) {
+          table.bindKeys(ps, chunk, parameters);
+          ps.executeUpdate();
+        }
+      }, deleted::addAll);
+      complete = true;
+    } finally {
+      if (complete) {
+        keys.clear();
+      } else if (!deleted.isEmpty()) {
+        keys.removeIf(deleted::contains);
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "JdbcCacheWriter[" + table.mapping + "]";
+  }
+
+  private interface SingleWork {
+    void run(Connection c, Statements sql) throws SQLException;
+  }
+
+  /** One statement on its own; committed here if the pool hands out connections in manual-commit mode. */
+  private void single(String operation, Object key, SingleWork work) {
+    try (Connection c = table.dataSource.getConnection()) {
+      Statements sql = table.statements(c);
+      boolean manual = !c.getAutoCommit();
+      try {
+        work.run(c, sql);
+        if (manual) {
+          c.commit();
+        }
+      } catch (SQLException | RuntimeException e) {
+        if (manual) {
+          rollbackQuietly(c, e);
+        }
+        throw e;
+      }
+    } catch (SQLException | RuntimeException e) {
+      throw Failures.writer(Failures.onTable(operation, table.table()) + " failed for key "
+          + Failures.key(key), e);
+    }
+  }
+
+  private V checkValue(Object key, V value, String operation) {
+    if (value == null) {
+      throw new NullPointerException(operation + " to table " + table.table() + ": the value of key "
+          + Failures.key(key) + " is null");
+    }
+    return value;
+  }
+
+  private static void rollbackQuietly(Connection c, Exception cause) {
+    try {
+      c.rollback();
+    } catch (SQLException e) {
+      cause.addSuppressed(e);
+    }
+  }
+}
