@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.concurrent.Executor;
+import java.util.function.IntFunction;
 import javax.cache.Cache;
 import javax.cache.event.EventType;
 import javax.cache.integration.CacheLoaderException;
@@ -49,17 +50,21 @@ final class BulkOperations<K, V> {
     Map<K, V> result = new LinkedHashMap<>();
     List<EntryChange<K, V>> changes = new ArrayList<>();
     List<Integer> misses = new ArrayList<>();
+    int missCount = 0;
     for (int i = 0; i < keyList.size(); i++) {
       EntryEngine.Read r = reads.get(i);
       core.collectExpired(changes, keyList.get(i), encoded.get(i), r.expired);
       if (r.value != null) {
         result.put(keyList.get(i), core.decodeValue(r.value));
       } else {
-        misses.add(i);
+        missCount++;
+        if (r.loadable()) {
+          misses.add(i);
+        }
       }
     }
     core.stats.hits(result.size());
-    core.stats.misses(misses.size());
+    core.stats.misses(missCount);
     core.dispatch(changes);
     if (core.readThrough != null && !misses.isEmpty()) {
       if (core.locks()) {
@@ -94,7 +99,7 @@ final class BulkOperations<K, V> {
       if (value != null) {
         result.put(key, value);
         storeKeys.add(encoded.get(i));
-        stores.add(Mutation.set(Condition.ABSENT, null, core.encodeValue(value)));
+        stores.add(Mutation.set(Condition.LOADABLE, null, core.encodeValue(value)));
         storedKeys.add(key);
         storedValues.add(value);
       }
@@ -183,8 +188,8 @@ final class BulkOperations<K, V> {
         V value = loaded.get(toLoad.get(i));
         if (value != null) {
           storeKeys.add(toLoadEncoded.get(i));
-          stores.add(Mutation.set(replaceExisting ? Condition.ANY : Condition.ABSENT, null, core.encodeValue(value))
-              .returningOld(oldValues));
+          stores.add(Mutation.set(replaceExisting ? Condition.REPLACEABLE : Condition.LOADABLE, null,
+              core.encodeValue(value)).returningOld(oldValues));
           storedKeys.add(toLoad.get(i));
           storedValues.add(value);
         }
@@ -240,7 +245,9 @@ final class BulkOperations<K, V> {
       for (byte[] v : encodedValues) {
         ms.add(Mutation.set(Condition.ANY, null, v).returningOld(oldValues));
       }
-      outcomes.addAll(applyAll(encoded, ms));
+      WriteThrough<K, V> overflow = core.overflowWriter;
+      outcomes.addAll(applyAll(encoded, ms, i -> overflow == null ? null
+          : d -> overflow.write(keyList.get(i), entries.get(keyList.get(i)))));
       for (int i = 0; i < keyList.size(); i++) {
         applied.add(i);
       }
@@ -325,7 +332,8 @@ final class BulkOperations<K, V> {
         ms.add(Mutation.delete(Condition.ANY, null).returningOld(oldValues));
         applied.add(i);
       }
-      outcomes.addAll(applyAll(encoded, ms));
+      WriteThrough<K, V> overflow = core.overflowWriter;
+      outcomes.addAll(applyAll(encoded, ms, i -> overflow == null ? null : d -> overflow.delete(keyList.get(i))));
     } else {
       List<WriteLocks.Held> held = core.engine.lockAll(encoded);
       try {
@@ -465,14 +473,23 @@ final class BulkOperations<K, V> {
     return encoded;
   }
 
-  /** Pipelined when the expiry policy allows one round trip; else one step per key. */
+  /** Loads: pipelined when the expiry policy allows one round trip; else one step per key. */
   private List<Outcome> applyAll(List<byte[]> keys, List<Mutation> ms) {
+    return applyAll(keys, ms, i -> null);
+  }
+
+  /**
+   * Changes without a write-through writer: pipelined when the expiry policy allows one round
+   * trip, else one step per key. {@code writers} gives a key's writer step for a write-behind queue
+   * that overflows into write-through.
+   */
+  private List<Outcome> applyAll(List<byte[]> keys, List<Mutation> ms, IntFunction<EntryEngine.BeforeChange> writers) {
     if (core.engine.canPipeline()) {
-      return core.engine.applyAllPipelined(keys, ms);
+      return core.engine.applyAllPipelined(keys, ms, writers);
     }
     List<Outcome> outcomes = new ArrayList<>(keys.size());
     for (int i = 0; i < keys.size(); i++) {
-      outcomes.add(core.engine.apply(keys.get(i), ms.get(i), false, null));
+      outcomes.add(core.engine.apply(keys.get(i), ms.get(i), false, writers.apply(i)));
     }
     return outcomes;
   }

@@ -26,11 +26,20 @@ final class CacheCore<K, V> {
   final EventDispatcher<K, V> events;
   final CacheStats stats;
   final CacheLoader<K, V> loader;
+  /** The writer called before each change: write-through caches only. */
   final WriteThrough<K, V> writeThrough;
+  /** The writer a write-behind cache calls itself when a full queue makes it write through. */
+  final WriteThrough<K, V> overflowWriter;
   final ReadThrough<K, V> readThrough;
 
+  /**
+   * @param syncWriter the writer to call before every change (write-through), or null
+   * @param overflowWriter the user's writer behind a write-behind cache whose overflow policy writes
+   *     through, or null
+   */
   CacheCore(CacheSettings<K, V> settings, Codec<K> keys, Codec<V> values, EntryEngine engine,
-      EventDispatcher<K, V> events, CacheStats stats, CacheLoader<K, V> loader, CacheWriter<? super K, ? super V> writer) {
+      EventDispatcher<K, V> events, CacheStats stats, CacheLoader<K, V> loader,
+      CacheWriter<? super K, ? super V> syncWriter, CacheWriter<? super K, ? super V> overflowWriter) {
     this.settings = settings;
     this.keys = keys;
     this.values = values;
@@ -38,8 +47,17 @@ final class CacheCore<K, V> {
     this.events = events;
     this.stats = stats;
     this.loader = loader;
-    this.writeThrough = settings.writeThrough && writer != null ? new WriteThrough<>(writer) : null;
+    this.writeThrough = syncWriter != null ? new WriteThrough<>(syncWriter) : null;
+    this.overflowWriter = overflowWriter != null ? new WriteThrough<>(overflowWriter) : null;
     this.readThrough = settings.readThrough && loader != null ? new ReadThrough<>(this) : null;
+  }
+
+  /**
+   * The writer that operations hand to the engine as their "before the change" step: the
+   * write-through writer, or the overflow writer (which the engine calls only on a full queue).
+   */
+  WriteThrough<K, V> writerStep() {
+    return writeThrough != null ? writeThrough : overflowWriter;
   }
 
   /** True when changes must take the key's lock (write-through: writer and cache change as one). */

@@ -49,6 +49,8 @@ final class CacheRegistry {
     List<String> conflicts = new ArrayList<>();
     compare(conflicts, "partitions", mine, recorded);
     compare(conflicts, "layout", mine, recorded);
+    // a write-through JVM and a write-behind JVM on one cache would overtake each other's writes
+    compare(conflicts, "writeBehind", mine, recorded);
     if (!encodingOf(mine.get("keyType")).equals(encodingOf(recorded.get("keyType")))) {
       conflicts.add("key type " + mine.get("keyType") + " here, " + recorded.get("keyType") + " in Redis");
     }
@@ -72,6 +74,12 @@ final class CacheRegistry {
     c.setTypes(typeNamed(recorded.get("keyType"), cacheName), typeNamed(recorded.get("valueType"), cacheName));
     c.setPartitions(Integer.parseInt(recorded.get("partitions")));
     return c;
+  }
+
+  /** The queue bound recorded for a write-behind cache, or -1 when it is not one (or not recorded). */
+  int recordedQueueBound(String cacheName) {
+    Map<String, String> recorded = read(cacheName);
+    return "true".equals(recorded.get("writeBehind")) ? Integer.parseInt(recorded.get("queueBound")) : -1;
   }
 
   /** The recorded partition count, or the default if the cache is not recorded. */

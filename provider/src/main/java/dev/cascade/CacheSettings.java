@@ -3,6 +3,8 @@ package dev.cascade;
 import dev.cascade.codec.SerializationFilter;
 import dev.cascade.config.CascadeConfiguration;
 import dev.cascade.config.ManagerSettings;
+import dev.cascade.writebehind.WriteBehind;
+import dev.cascade.writebehind.WriteBehindSettings;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -30,17 +32,32 @@ final class CacheSettings<K, V> {
   final SerializationFilter filter;
   final Duration lockLease;
   final Duration lockWait;
+  /** Write-behind settings when the writer factory is a {@link WriteBehind} one, else null. */
+  final WriteBehindSettings writeBehind;
+  /**
+   * The bound of each partition's write-behind queue: from {@link #writeBehind}, or (for a JVM that
+   * joined a write-behind cache without its writer) from the registry; -1 when not write-behind.
+   */
+  final int queueBound;
   /** The user's configuration as copied at creation; the template for {@code getConfiguration}. */
   final CascadeConfiguration<K, V> template;
 
-  private CacheSettings(String name, CascadeConfiguration<K, V> c, ManagerSettings manager) {
+  private CacheSettings(String name, CascadeConfiguration<K, V> c, ManagerSettings manager, int joinedQueueBound) {
     this.name = name;
     this.template = c;
     this.keyType = c.getKeyType();
     this.valueType = c.getValueType();
     this.readThrough = c.isReadThrough();
     this.writeThrough = c.isWriteThrough();
-    this.partitions = c.getPartitions() != null ? c.getPartitions() : manager.partitions(name);
+    this.writeBehind = c.isWriteThrough() ? WriteBehind.settingsOf(c.getCacheWriterFactory()) : null;
+    Integer wbPartitions = writeBehind == null ? null : writeBehind.partitions();
+    if (wbPartitions != null && c.getPartitions() != null && !wbPartitions.equals(c.getPartitions())) {
+      throw new IllegalArgumentException("Cache '" + name + "' is given " + c.getPartitions()
+          + " partitions by its configuration and " + wbPartitions + " by its WriteBehind writer; set one of them");
+    }
+    this.partitions = c.getPartitions() != null ? c.getPartitions()
+        : wbPartitions != null ? wbPartitions : manager.partitions(name);
+    this.queueBound = writeBehind != null ? writeBehind.partitionBound(partitions) : joinedQueueBound;
     this.filter = SerializationFilter.defaults()
         .allowing(manager.allowList(name))
         .allowing(c.getDeserializationAllowList())
@@ -50,8 +67,14 @@ final class CacheSettings<K, V> {
     this.lockWait = c.getLockWait() != null ? c.getLockWait() : manager.lockWait(name);
   }
 
-  @SuppressWarnings("unchecked")
   static <K, V> CacheSettings<K, V> resolve(String name, Configuration<K, V> configuration, ManagerSettings manager) {
+    return resolve(name, configuration, manager, -1);
+  }
+
+  /** @param joinedQueueBound the queue bound a joined write-behind cache records in Redis, else -1 */
+  @SuppressWarnings("unchecked")
+  static <K, V> CacheSettings<K, V> resolve(String name, Configuration<K, V> configuration, ManagerSettings manager,
+      int joinedQueueBound) {
     CascadeConfiguration<K, V> copy;
     if (configuration instanceof CompleteConfiguration) {
       copy = new CascadeConfiguration<>((CompleteConfiguration<K, V>) configuration);
@@ -64,7 +87,7 @@ final class CacheSettings<K, V> {
           + " cannot offer: its entries live in Redis, so they are always stored by value."
           + " Remove setStoreByValue(false) from its configuration.");
     }
-    return new CacheSettings<>(name, copy, manager);
+    return new CacheSettings<>(name, copy, manager, joinedQueueBound);
   }
 
   Iterable<CacheEntryListenerConfiguration<K, V>> initialListeners() {
@@ -73,7 +96,8 @@ final class CacheSettings<K, V> {
 
   /**
    * What every JVM that opens this cache must agree on, recorded in Redis by the first: the
-   * key and value types decide how keys and values are encoded, the partitions where a key lives.
+   * key and value types decide how keys and values are encoded, the partitions where a key lives,
+   * and whether changes must be queued for write-behind (even by a JVM without the writer).
    */
   Map<String, String> registryRecord() {
     Map<String, String> record = new LinkedHashMap<>();
@@ -81,6 +105,8 @@ final class CacheSettings<K, V> {
     record.put("keyType", keyType.getName());
     record.put("valueType", valueType.getName());
     record.put("partitions", Integer.toString(partitions));
+    record.put("writeBehind", Boolean.toString(queueBound >= 0));
+    record.put("queueBound", Integer.toString(queueBound));
     return record;
   }
 }

@@ -8,6 +8,8 @@ import dev.cascade.store.Mutation;
 import dev.cascade.store.Mutation.Condition;
 import dev.cascade.store.Outcome;
 import dev.cascade.store.Outcome.Status;
+import dev.cascade.writebehind.Flusher;
+import dev.cascade.writebehind.WriteBehindMXBean;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -46,20 +48,28 @@ public final class CascadeCache<K, V> implements Cache<K, V> {
   private final BulkOperations<K, V> bulk;
   private final Invocations<K, V> invocations;
   private final List<Object> closeables;
+  private final Flusher<K, V> flusher;
   private final ObjectName configurationName;
   private final ObjectName statisticsName;
+  private final ObjectName writeBehindName;
   private volatile boolean closed;
   private volatile boolean managementEnabled;
 
-  CascadeCache(CascadeCacheManager manager, CacheCore<K, V> core, List<Object> closeables) {
+  /** @param flusher this JVM's write-behind flushers of the cache, or null */
+  CascadeCache(CascadeCacheManager manager, CacheCore<K, V> core, List<Object> closeables, Flusher<K, V> flusher) {
     this.manager = manager;
     this.core = core;
+    this.flusher = flusher;
     this.bulk = new BulkOperations<>(core, this);
     this.invocations = new Invocations<>(core);
     this.closeables = closeables;
     String uri = manager.getURI().toString();
     this.configurationName = MBeans.name("javax.cache", "CacheConfiguration", uri, core.settings.name);
     this.statisticsName = MBeans.name("javax.cache", "CacheStatistics", uri, core.settings.name);
+    this.writeBehindName = MBeans.name("dev.cascade", "WriteBehind", uri, core.settings.name);
+    if (flusher != null) {
+      MBeans.register(flusher.stats(), writeBehindName);
+    }
     setStatisticsEnabled(core.settings.template.isStatisticsEnabled());
     setManagementEnabled(core.settings.template.isManagementEnabled());
   }
@@ -87,7 +97,8 @@ public final class CascadeCache<K, V> implements Cache<K, V> {
     } else {
       core.stats.misses(1);
       core.dispatch(changes);
-      value = core.readThrough == null ? null : core.readThrough.load(key, k);
+      // a queued delete (write-behind) means the database is behind: no load
+      value = core.readThrough == null || !read.loadable() ? null : core.readThrough.load(key, k);
     }
     core.stats.getTime(start);
     return value;
@@ -305,23 +316,25 @@ public final class CascadeCache<K, V> implements Cache<K, V> {
 
   /** The write-through step of a put-like operation, or null when the cache has no writer. */
   private EntryEngine.BeforeChange writer(When when, K key, V value) {
-    if (core.writeThrough == null) {
+    WriteThrough<K, V> w = core.writerStep();
+    if (w == null) {
       return null;
     }
     return d -> {
       if (when.test(d)) {
-        core.writeThrough.write(key, value);
+        w.write(key, value);
       }
     };
   }
 
   private EntryEngine.BeforeChange deleter(When when, K key) {
-    if (core.writeThrough == null) {
+    WriteThrough<K, V> w = core.writerStep();
+    if (w == null) {
       return null;
     }
     return d -> {
       if (when.test(d)) {
-        core.writeThrough.delete(key);
+        w.delete(key);
       }
     };
   }
@@ -443,6 +456,15 @@ public final class CascadeCache<K, V> implements Cache<K, V> {
     manager.listenersChanged(this);
   }
 
+  /**
+   * The write-behind numbers of this cache (queue depth, oldest pending age, records flushed,
+   * coalesced, retries, dead letters, last error), the same as its {@code WriteBehind} MXBean; null
+   * when this JVM does not flush the cache (not write-behind, or joined without the writer).
+   */
+  public WriteBehindMXBean writeBehind() {
+    return flusher == null ? null : flusher.stats();
+  }
+
   @Override
   public <T> T unwrap(Class<T> type) {
     if (type.isInstance(this)) {
@@ -470,6 +492,11 @@ public final class CascadeCache<K, V> implements Cache<K, V> {
     }
     manager.release(this);
     try {
+      if (flusher != null) {
+        // drain before the writer closes: what this JVM cannot flush in time stays queued in Redis
+        flusher.close();
+        MBeans.unregister(writeBehindName);
+      }
       setStatisticsEnabled(false);
       setManagementEnabled(false);
     } finally {

@@ -11,7 +11,10 @@ import dev.cascade.event.RemoteEvents;
 import dev.cascade.management.CacheStats;
 import dev.cascade.store.EntryStore;
 import dev.cascade.store.KeyLayout;
+import dev.cascade.store.QueueStore;
 import dev.cascade.store.RedisAccess;
+import dev.cascade.writebehind.Flusher;
+import dev.cascade.writebehind.WriteBehindWriter;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -108,6 +111,13 @@ public final class CascadeCacheManager implements CacheManager {
         throw new CacheException("Cache '" + cacheName + "' already exists in this CacheManager (" + uri + ")");
       }
       CacheSettings<K, V> cacheSettings = CacheSettings.resolve(cacheName, configuration, settings);
+      if (cacheSettings.writeBehind == null && !cacheSettings.writeThrough) {
+        // without a writer of its own, this JVM still queues the changes of a write-behind cache
+        int joinedBound = registry.recordedQueueBound(cacheName);
+        if (joinedBound >= 0) {
+          cacheSettings = CacheSettings.resolve(cacheName, configuration, settings, joinedBound);
+        }
+      }
       registry.register(cacheSettings);
       CascadeCache<K, V> cache = open(cacheSettings);
       caches.put(cacheName, cache);
@@ -166,7 +176,8 @@ public final class CascadeCacheManager implements CacheManager {
       if (recorded == null) {
         return null;
       }
-      CacheSettings<Object, Object> cacheSettings = CacheSettings.resolve(cacheName, recorded, settings);
+      CacheSettings<Object, Object> cacheSettings = CacheSettings.resolve(cacheName, recorded, settings,
+          registry.recordedQueueBound(cacheName));
       registry.register(cacheSettings);
       CascadeCache<Object, Object> joined = open(cacheSettings);
       caches.put(cacheName, joined);
@@ -186,23 +197,45 @@ public final class CascadeCacheManager implements CacheManager {
     ExpiryPolicy expiryPolicy = c.getExpiryPolicyFactory().create();
     closeables.add(expiryPolicy);
 
+    // a write-behind writer is never called before a change: the change is queued with it instead
+    WriteBehindWriter<K, V> behind = writer instanceof WriteBehindWriter ? (WriteBehindWriter<K, V>) writer : null;
+    CacheWriter<? super K, ? super V> syncWriter = s.writeThrough && behind == null ? writer : null;
+
     KeyLayout layout = new KeyLayout(s.name, s.partitions);
-    EntryStore store = new EntryStore(redis, layout, origin);
+    EntryStore store = new EntryStore(redis, layout, origin, s.queueBound);
     ExpiryRules expiry = new ExpiryRules(expiryPolicy);
-    boolean locking = s.writeThrough && writer != null;
-    WriteLocks locks = locking ? new WriteLocks(store, s.lockLease, s.lockWait) : null;
-    EntryEngine engine = new EntryEngine(store, expiry, locks, System::currentTimeMillis);
+    WriteLocks locks = syncWriter != null ? new WriteLocks(store, s.lockLease, s.lockWait) : null;
+    QueueOverflow overflow = s.queueBound >= 0 ? new QueueOverflow(s.writeBehind, s.name) : null;
+    EntryEngine engine = new EntryEngine(store, expiry, locks, System::currentTimeMillis, overflow);
     Codec<K> keys = Codecs.forKeys(s.keyType, s.filter, classLoader);
     Codec<V> values = Codecs.forValues(s.valueType, s.filter, classLoader);
 
+    Flusher<K, V> flusher = null;
+    if (s.queueBound >= 0) {
+      QueueStore queue = new QueueStore(redis, layout);
+      // the consumer group must exist before anything is queued, or no flusher would see it
+      queue.ensureGroups();
+      if (behind != null) {
+        flusher = new Flusher<>(queue, s.writeBehind, behind.delegate(), keys, values,
+            new String(origin, StandardCharsets.US_ASCII), engine::graceMillis);
+      }
+    }
+    CacheWriter<? super K, ? super V> overflowWriter =
+        behind != null && overflow.writesThrough() ? behind.delegate() : null;
+
     EventDispatcher<K, V> dispatcher = new EventDispatcher<>(lanes);
-    CacheCore<K, V> core = new CacheCore<>(s, keys, values, engine, dispatcher, new CacheStats(), loader, writer);
-    CascadeCache<K, V> cache = new CascadeCache<>(this, core, closeables);
+    CacheCore<K, V> core = new CacheCore<>(s, keys, values, engine, dispatcher, new CacheStats(), loader,
+        syncWriter, overflowWriter);
+    CascadeCache<K, V> cache = new CascadeCache<>(this, core, closeables, flusher);
     dispatcher.attach(cache);
     for (CacheEntryListenerConfiguration<K, V> l : s.initialListeners()) {
       dispatcher.register(l);
     }
     listenersChanged(cache);
+    if (flusher != null) {
+      flusher.start();
+      provider.flushOnExit();
+    }
     return cache;
   }
 

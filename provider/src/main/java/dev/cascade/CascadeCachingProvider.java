@@ -28,6 +28,7 @@ import javax.cache.spi.CachingProvider;
 public final class CascadeCachingProvider implements CachingProvider {
 
   private final Map<ClassLoader, Map<URI, CascadeCacheManager>> managers = new WeakHashMap<>();
+  private Thread exitHook;
 
   @Override
   public CacheManager getCacheManager(URI uri, ClassLoader classLoader, Properties properties) {
@@ -110,6 +111,22 @@ public final class CascadeCachingProvider implements CachingProvider {
     }
     if (manager != null) {
       manager.close();
+    }
+  }
+
+  /**
+   * Makes JVM shutdown close this provider's managers, so write-behind caches drain what they can
+   * (within their drain timeout) instead of leaving it all for another JVM. Registered once, when the
+   * first write-behind cache opens.
+   */
+  synchronized void flushOnExit() {
+    if (exitHook == null) {
+      exitHook = new Thread(this::close, "cascade-shutdown");
+      try {
+        Runtime.getRuntime().addShutdownHook(exitHook);
+      } catch (IllegalStateException e) {
+        // the JVM is already shutting down
+      }
     }
   }
 

@@ -20,6 +20,8 @@ enum Decision {
       case ANY: ok = true; break;
       case ABSENT: ok = !live; break;
       case PRESENT: ok = live; break;
+      case LOADABLE: ok = !live && !seen.isPending(); break;
+      case REPLACEABLE: ok = !seen.isPending(); break;
       default: ok = live && Arrays.equals(seen.value(), m.expected()); break;
     }
     if (!ok) {

@@ -9,6 +9,7 @@ import dev.cascade.store.StoredEntry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.IntFunction;
 import java.util.function.LongSupplier;
 import javax.cache.CacheException;
 
@@ -24,7 +25,9 @@ import javax.cache.CacheException;
  *       between, the whole step is retried.</li>
  * </ul>
  *
- * Either way the caller gets the same {@link Outcome}. Thread-safe; runs on the caller's thread.
+ * Either way the caller gets the same {@link Outcome}. In a write-behind cache the writer is not
+ * called here at all (the script queues the change with it), except when a full queue makes the
+ * overflow policy write through. Thread-safe; runs on the caller's thread.
  */
 final class EntryEngine {
 
@@ -54,14 +57,21 @@ final class EntryEngine {
   private final ExpiryRules expiry;
   private final WriteLocks locks;
   private final LongSupplier clock;
+  private final QueueOverflow overflow;
   private volatile long graceMillis;
 
-  EntryEngine(EntryStore store, ExpiryRules expiry, WriteLocks locks, LongSupplier clock) {
+  /** @param overflow the full-queue policy of a write-behind cache, else null */
+  EntryEngine(EntryStore store, ExpiryRules expiry, WriteLocks locks, LongSupplier clock, QueueOverflow overflow) {
     this.store = store;
     this.redis = store.redis();
     this.expiry = expiry;
     this.locks = locks;
     this.clock = clock;
+    this.overflow = overflow;
+  }
+
+  long graceMillis() {
+    return graceMillis;
   }
 
   EntryStore store() {
@@ -87,15 +97,25 @@ final class EntryEngine {
 
   // ---------------------------------------------------------------- reads
 
-  /** What a read found: the live value (or null) and an expired value it reaped (or null). */
+  /**
+   * What a read found: the live value (or null), an expired value it reaped (or null), and whether
+   * a write of the key is still queued (then a miss must not be loaded: the database is behind).
+   */
   static final class Read {
-    static final Read MISS = new Read(null, null);
+    static final Read MISS = new Read(null, null, false);
     final byte[] value;
     final byte[] expired;
+    final boolean pending;
 
-    Read(byte[] value, byte[] expired) {
+    Read(byte[] value, byte[] expired, boolean pending) {
       this.value = value;
       this.expired = expired;
+      this.pending = pending;
+    }
+
+    /** A miss that read-through may fill from the database. */
+    boolean loadable() {
+      return value == null && !pending;
     }
   }
 
@@ -105,7 +125,7 @@ final class EntryEngine {
       Mutation touch = Mutation.touch(Mutation.Condition.PRESENT, null).returningOld(true)
           .withExpiry(Mutation.ETERNAL, expiry.forAccess(), Mutation.UNCHANGED);
       Outcome o = await(store.mutate(key, touch, now(), graceMillis, null), "reading");
-      return new Read(o.status() == Status.TOUCHED ? o.old() : null, o.expired());
+      return new Read(o.status() == Status.TOUCHED ? o.old() : null, o.expired(), o.pending());
     }
     return afterPlainRead(key, await(store.read(key), "reading"));
   }
@@ -128,7 +148,7 @@ final class EntryEngine {
     for (int i = 0; i < keys.size(); i++) {
       if (touching) {
         Outcome o = await(touches.get(i), "reading");
-        reads.add(new Read(o.status() == Status.TOUCHED ? o.old() : null, o.expired()));
+        reads.add(new Read(o.status() == Status.TOUCHED ? o.old() : null, o.expired(), o.pending()));
       } else {
         reads.add(afterPlainRead(keys.get(i), await(replies.get(i), "reading")));
       }
@@ -140,15 +160,15 @@ final class EntryEngine {
   private Read afterPlainRead(byte[] key, StoredEntry seen) {
     long now = now();
     if (!seen.isPresent()) {
-      return Read.MISS;
+      return seen.isPending() ? new Read(null, null, true) : Read.MISS;
     }
     if (seen.isExpiredAt(now)) {
-      return new Read(null, reap(key, now));
+      return new Read(null, reap(key, now), seen.isPending());
     }
     if (!expiry.isFixed()) {
       touchAfterRead(key, seen);
     }
-    return new Read(seen.value(), null);
+    return new Read(seen.value(), null, seen.isPending());
   }
 
   /**
@@ -178,10 +198,25 @@ final class EntryEngine {
    * @param beforeChange called with the decision before the cache changes (the writer), or null
    */
   Outcome apply(byte[] key, Mutation m, boolean lock, BeforeChange beforeChange) {
-    if (!lock && beforeChange == null && expiry.isFixed()) {
+    Outcome o = applyOnce(key, m, lock, beforeChange, false);
+    if (o.status() != Status.QUEUE_FULL) {
+      return o;
+    }
+    return overflow.settle(() -> applyOnce(key, m, lock, beforeChange, false),
+        beforeChange == null || !overflow.writesThrough() ? null
+            : () -> applyOnce(key, m.ignoringQueueBound(), lock, beforeChange, true));
+  }
+
+  /**
+   * @param callWriter run {@code beforeChange}: always in a write-through cache; in a write-behind
+   *     cache only when the overflow policy writes through
+   */
+  private Outcome applyOnce(byte[] key, Mutation m, boolean lock, BeforeChange beforeChange, boolean callWriter) {
+    boolean writes = beforeChange != null && (callWriter || !store.isWriteBehind());
+    if (!lock && !writes && expiry.isFixed()) {
       return await(store.mutate(key, withAllExpiries(m), now(), graceMillis, null), "changing an entry");
     }
-    return compute(key, lock, new Planner() {
+    return computeOnce(key, lock, new Planner() {
       @Override
       public Mutation plan(StoredEntry seen, long now) {
         return m;
@@ -193,11 +228,32 @@ final class EntryEngine {
           beforeChange.run(d);
         }
       }
-    });
+    }, writes);
   }
 
   /** Read, plan in Java, then change only if the entry is still as read; retried until it is. */
   Outcome compute(byte[] key, boolean lock, Planner planner) {
+    Outcome o = computeOnce(key, lock, planner, !store.isWriteBehind());
+    if (o.status() != Status.QUEUE_FULL) {
+      return o;
+    }
+    Planner beyondBound = new Planner() {
+      @Override
+      public Mutation plan(StoredEntry seen, long now) {
+        Mutation m = planner.plan(seen, now);
+        return m == null ? null : m.ignoringQueueBound();
+      }
+
+      @Override
+      public void beforeChange(Mutation m, Decision d) {
+        planner.beforeChange(m, d);
+      }
+    };
+    return overflow.settle(() -> computeOnce(key, lock, planner, false),
+        overflow.writesThrough() ? () -> computeOnce(key, lock, beyondBound, true) : null);
+  }
+
+  private Outcome computeOnce(byte[] key, boolean lock, Planner planner, boolean callWriter) {
     for (int attempt = 1; ; attempt++) {
       WriteLocks.Held held = lock ? locks.lock(key) : null;
       try {
@@ -207,12 +263,14 @@ final class EntryEngine {
         if (m == null) {
           m = Mutation.touch(Mutation.Condition.ABSENT, null).returningOld(true);
           if (!seen.isExpiredAt(now)) {
-            return seen.isLiveAt(now) ? new Outcome(Status.FAILED_PRESENT, seen.value(), null)
-                : new Outcome(Status.FAILED_ABSENT, null, null);
+            return seen.isLiveAt(now) ? new Outcome(Status.FAILED_PRESENT, seen.value(), null, seen.isPending())
+                : new Outcome(Status.FAILED_ABSENT, null, null, seen.isPending());
           }
         }
         Decision d = Decision.of(m, seen, now);
-        planner.beforeChange(m, d);
+        if (callWriter) {
+          planner.beforeChange(m, d);
+        }
         Outcome o = applyDecided(key, m, d, seen, now, held);
         if (o != null) {
           return o;
@@ -266,8 +324,13 @@ final class EntryEngine {
         exact = m.withAction(Mutation.Action.TOUCH, null).withExpiry(Mutation.ETERNAL, access, Mutation.UNCHANGED);
         break;
       default: // FAIL_ABSENT
+        if (store.isWriteBehind() && m.action() == Mutation.Action.DELETE && conditionHoldsWhenAbsent(m)) {
+          // JCache deletes through the writer even when the cache lacks the key: queue the delete
+          exact = m;
+          break;
+        }
         if (!seen.isExpiredAt(now)) {
-          return new Outcome(Status.FAILED_ABSENT, null, null);
+          return new Outcome(Status.FAILED_ABSENT, null, null, seen.isPending());
         }
         exact = m.withAction(Mutation.Action.TOUCH, null);
         break;
@@ -276,6 +339,9 @@ final class EntryEngine {
         held == null ? null : held.token), "changing an entry");
     if (held != null && o.status() != Status.LOCK_LOST) {
       held.released = true;
+    }
+    if (o.status() == Status.QUEUE_FULL) {
+      return o;
     }
     if (o.status() == Status.LOCK_LOST) {
       throw new CacheException("The write-through lock of a key in " + store.describe()
@@ -289,6 +355,11 @@ final class EntryEngine {
       return new Outcome(Status.FAILED_PRESENT, m.isReturnOld() ? seen.value() : null, o.expired());
     }
     return o;
+  }
+
+  private static boolean conditionHoldsWhenAbsent(Mutation m) {
+    Mutation.Condition c = m.condition();
+    return c == Mutation.Condition.ANY || c == Mutation.Condition.ABSENT;
   }
 
   private static boolean matches(Decision d, Status s) {
@@ -305,15 +376,20 @@ final class EntryEngine {
    * Applies mutations to many keys in one pipeline (one round trip per node). Only for the
    * one-round-trip case: standard expiry policy, no lock, no writer.
    */
-  List<Outcome> applyAllPipelined(List<byte[]> keys, List<Mutation> ms) {
+  List<Outcome> applyAllPipelined(List<byte[]> keys, List<Mutation> ms, IntFunction<BeforeChange> writers) {
     long now = now();
     List<CompletableFuture<Outcome>> replies = new ArrayList<>(keys.size());
     for (int i = 0; i < keys.size(); i++) {
       replies.add(store.mutate(keys.get(i), withAllExpiries(ms.get(i)), now, graceMillis, null));
     }
     List<Outcome> outcomes = new ArrayList<>(keys.size());
-    for (CompletableFuture<Outcome> r : replies) {
-      outcomes.add(await(r, "changing entries"));
+    for (int i = 0; i < keys.size(); i++) {
+      Outcome o = await(replies.get(i), "changing entries");
+      if (o.status() == Status.QUEUE_FULL) {
+        // the rare full queue: this key alone goes through the overflow policy
+        o = apply(keys.get(i), ms.get(i), false, writers.apply(i));
+      }
+      outcomes.add(o);
     }
     return outcomes;
   }

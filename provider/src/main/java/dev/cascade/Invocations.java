@@ -4,7 +4,6 @@ import dev.cascade.event.EntryChange;
 import dev.cascade.store.Mutation;
 import dev.cascade.store.Mutation.Condition;
 import dev.cascade.store.Outcome;
-import dev.cascade.store.Outcome.Status;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -115,8 +114,9 @@ final class Invocations<K, V> {
 
     @Override
     public Mutation plan(dev.cascade.store.StoredEntry seen, long now) {
+      boolean loadable = core.readThrough != null && !seen.isPending();
       entry = new ProcessorEntry<>(key, seen.isLiveAt(now) ? seen.value() : null, core,
-          core.readThrough != null ? core.loader : null);
+          loadable ? core.loader : null);
       try {
         result = processor.process(entry, arguments);
       } catch (CacheException e) {
@@ -128,8 +128,9 @@ final class Invocations<K, V> {
       switch (entry.operation()) {
         case ACCESS:
           return Mutation.touch(Condition.PRESENT, null);
-        case CREATE:
         case LOAD:
+          return Mutation.set(Condition.LOADABLE, null, core.encodeValue(entry.newValue())).returningOld(oldValues);
+        case CREATE:
         case UPDATE:
           return Mutation.set(Condition.ANY, null, core.encodeValue(entry.newValue())).returningOld(oldValues);
         case REMOVE:
@@ -141,24 +142,21 @@ final class Invocations<K, V> {
 
     @Override
     public void beforeChange(Mutation m, Decision d) {
-      if (core.writeThrough == null) {
+      WriteThrough<K, V> writer = core.writerStep();
+      if (writer == null) {
         return;
       }
       switch (entry.operation()) {
         case CREATE:
         case UPDATE:
-          core.writeThrough.write(key, entry.newValue());
+          writer.write(key, entry.newValue());
           break;
         case REMOVE:
-          core.writeThrough.delete(key);
+          writer.delete(key);
           break;
         default:
           break;
       }
     }
-  }
-
-  static boolean applied(Outcome o) {
-    return o.status() != Status.FAILED_ABSENT && o.status() != Status.FAILED_PRESENT;
   }
 }

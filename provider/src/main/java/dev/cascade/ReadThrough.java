@@ -55,7 +55,7 @@ final class ReadThrough<K, V> {
       if (value == null) {
         return null;
       }
-      Mutation m = Mutation.set(Mutation.Condition.ABSENT, null, core.encodeValue(value));
+      Mutation m = Mutation.set(Mutation.Condition.LOADABLE, null, core.encodeValue(value));
       core.collect(changes, key, encodedKey, core.engine.apply(encodedKey, m, false, null), value);
       core.dispatch(changes);
       return value;
@@ -70,7 +70,7 @@ final class ReadThrough<K, V> {
       }
       V value = callLoader(key);
       result[0] = value;
-      return value == null ? null : Mutation.set(Mutation.Condition.ABSENT, null, core.encodeValue(value));
+      return value == null ? null : Mutation.set(Mutation.Condition.LOADABLE, null, core.encodeValue(value));
     });
     @SuppressWarnings("unchecked")
     V value = (V) result[0];

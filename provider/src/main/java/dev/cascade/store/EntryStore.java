@@ -24,6 +24,7 @@ public final class EntryStore {
 
   static final byte[] VALUE = {'v'};
   static final byte[] EXPIRY = {'x'};
+  static final byte[] PENDING = {'w'};
   private static final byte[] NONE = new byte[0];
   private static final int SCAN_COUNT = 1000;
 
@@ -32,13 +33,27 @@ public final class EntryStore {
   private final KeyLayout layout;
   private final byte[] channel;
   private final byte[] origin;
+  private final byte[] queueBound;
 
   public EntryStore(RedisAccess redis, KeyLayout layout, byte[] origin) {
+    this(redis, layout, origin, -1);
+  }
+
+  /**
+   * @param queueBound for a write-behind cache, the most records a partition's queue may hold
+   *     (0 = unbounded); -1 for a cache without write-behind
+   */
+  public EntryStore(RedisAccess redis, KeyLayout layout, byte[] origin, int queueBound) {
     this.redis = redis;
     this.commands = redis.commands();
     this.layout = layout;
     this.channel = layout.eventChannel();
     this.origin = origin;
+    this.queueBound = queueBound < 0 ? NONE : ascii(Integer.toString(queueBound));
+  }
+
+  public boolean isWriteBehind() {
+    return queueBound.length > 0;
   }
 
   public KeyLayout layout() {
@@ -49,21 +64,22 @@ public final class EntryStore {
     return redis;
   }
 
-  /** {@code HMGET v x}: one plain command, no script, for the hot read path. */
+  /** {@code HMGET v x w}: one plain command, no script, for the hot read path. */
   public CompletableFuture<StoredEntry> read(byte[] encodedKey) {
-    return commands.hmget(layout.entryKey(encodedKey), VALUE, EXPIRY).toCompletableFuture()
+    return commands.hmget(layout.entryKey(encodedKey), VALUE, EXPIRY, PENDING).toCompletableFuture()
         .thenApply(EntryStore::toStoredEntry);
   }
 
   private static StoredEntry toStoredEntry(List<KeyValue<byte[], byte[]>> fields) {
     KeyValue<byte[], byte[]> v = fields.get(0);
+    boolean pending = fields.get(2).hasValue();
     if (!v.hasValue()) {
-      return StoredEntry.ABSENT;
+      return pending ? new StoredEntry(null, StoredEntry.ETERNAL, true) : StoredEntry.ABSENT;
     }
     KeyValue<byte[], byte[]> x = fields.get(1);
     long expiresAt = x.hasValue() ? Long.parseLong(new String(x.getValue(), StandardCharsets.US_ASCII))
         : StoredEntry.ETERNAL;
-    return new StoredEntry(v.getValue(), expiresAt);
+    return new StoredEntry(v.getValue(), expiresAt, pending);
   }
 
   /**
@@ -74,8 +90,9 @@ public final class EntryStore {
    */
   public CompletableFuture<Outcome> mutate(byte[] encodedKey, Mutation m, long now, long graceMillis,
       byte[] lockToken) {
-    byte[][] keys = {layout.entryKey(encodedKey), layout.listenerFlagFor(encodedKey),
-        lockToken == null ? layout.listenerFlagFor(encodedKey) : layout.lockKey(encodedKey)};
+    int p = layout.partition(encodedKey);
+    byte[][] keys = {layout.entryKeyIn(p, encodedKey), layout.listenerFlag(p),
+        lockToken == null ? layout.listenerFlag(p) : layout.lockKey(encodedKey), layout.streamKey(p)};
     byte[][] args = {
         ascii(Long.toString(now)),
         ascii(m.condition.code),
@@ -89,16 +106,20 @@ public final class EntryStore {
         ascii(Long.toString(graceMillis)),
         channel,
         origin,
-        lockToken == null ? NONE : lockToken};
+        lockToken == null ? NONE : lockToken,
+        m.ignoreQueueBound && queueBound.length > 0 ? MINUS_ONE : queueBound,
+        encodedKey};
     return redis.eval(Script.MUTATE, keys, args).thenApply(EntryStore::toOutcome);
   }
 
   private static final byte[] ONE = {'1'};
+  private static final byte[] MINUS_ONE = {'-', '1'};
   private static final byte[] ZERO = {'0'};
 
   private static Outcome toOutcome(List<Object> reply) {
     String status = new String((byte[]) reply.get(0), StandardCharsets.US_ASCII);
-    return new Outcome(Outcome.Status.of(status), bytesOrNull(reply.get(1)), bytesOrNull(reply.get(2)));
+    return new Outcome(Outcome.Status.of(status), bytesOrNull(reply.get(1)), bytesOrNull(reply.get(2)),
+        reply.size() > 3 && Long.valueOf(1).equals(reply.get(3)));
   }
 
   private static byte[] bytesOrNull(Object o) {

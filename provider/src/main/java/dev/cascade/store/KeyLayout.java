@@ -11,6 +11,9 @@ import java.util.zip.CRC32;
  * cascade:&lt;cache&gt;#lock:{&lt;cache&gt;#&lt;p&gt;}:&lt;key&gt; the write-through lock of an entry
  * cascade:&lt;cache&gt;#listen:{&lt;cache&gt;#&lt;p&gt;}      exists while some JVM listens to the cache
  * cascade:&lt;cache&gt;#wb:{&lt;cache&gt;#&lt;p&gt;}          the write-behind stream of partition p
+ * cascade:&lt;cache&gt;#lease:{&lt;cache&gt;#&lt;p&gt;}       the flush lease of partition p (and #epoch: its counter)
+ * cascade:&lt;cache&gt;#dead                       dead letters: records the writer kept refusing
+ * cascade:&lt;cache&gt;#flushers                   heartbeats of the JVMs that flush the cache
  * cascade:&lt;cache&gt;:meta                       the cache's registry entry
  * cascade:&lt;cache&gt;#events                     the channel that carries entry events
  * </pre>
@@ -33,6 +36,8 @@ public final class KeyLayout {
   private final byte[][] lockPrefixes;
   private final byte[][] listenerFlags;
   private final byte[][] streams;
+  private final byte[][] leases;
+  private final byte[][] epochs;
   private final int tagStart;
 
   public KeyLayout(String cacheName, int partitions) {
@@ -47,12 +52,16 @@ public final class KeyLayout {
     this.lockPrefixes = new byte[partitions][];
     this.listenerFlags = new byte[partitions][];
     this.streams = new byte[partitions][];
+    this.leases = new byte[partitions][];
+    this.epochs = new byte[partitions][];
     for (int p = 0; p < partitions; p++) {
       String tag = "{" + escaped + "#" + p + "}";
       entryPrefixes[p] = bytes("cascade:" + escaped + ":" + tag + ":");
       lockPrefixes[p] = bytes("cascade:" + escaped + "#lock:" + tag + ":");
       listenerFlags[p] = bytes("cascade:" + escaped + "#listen:" + tag);
       streams[p] = bytes("cascade:" + escaped + "#wb:" + tag);
+      leases[p] = bytes("cascade:" + escaped + "#lease:" + tag);
+      epochs[p] = bytes("cascade:" + escaped + "#epoch:" + tag);
     }
     this.tagStart = ("cascade:" + escaped + ":{").length();
   }
@@ -98,6 +107,27 @@ public final class KeyLayout {
 
   public byte[] streamKeyFor(byte[] encodedKey) {
     return streams[partition(encodedKey)];
+  }
+
+  public byte[] leaseKey(int partition) {
+    return leases[partition];
+  }
+
+  public byte[] epochKey(int partition) {
+    return epochs[partition];
+  }
+
+  /** The entry key of an encoded key known to live in {@code partition} (saves hashing it again). */
+  public byte[] entryKeyIn(int partition, byte[] encodedKey) {
+    return concat(entryPrefixes[partition], encodedKey);
+  }
+
+  public byte[] deadLetterKey() {
+    return bytes("cascade:" + escaped + "#dead");
+  }
+
+  public byte[] flushersKey() {
+    return bytes("cascade:" + escaped + "#flushers");
   }
 
   /** The encoded key inside an entry key, or null if {@code entryKey} is not one of this cache's. */

@@ -11,7 +11,11 @@ package dev.cascade.store;
 public final class Mutation {
 
   public enum Condition {
-    ANY('A'), ABSENT('N'), PRESENT('P'), EQUALS('E');
+    ANY('A'), ABSENT('N'), PRESENT('P'), EQUALS('E'),
+    /** Absent, and no write-behind record pending for it: a read-through load. */
+    LOADABLE('L'),
+    /** No write-behind record pending for it: a load that may replace the cached value. */
+    REPLACEABLE('O');
 
     final String code;
 
@@ -43,9 +47,11 @@ public final class Mutation {
   final String onFailedAccess;
   final boolean returnOld;
   final boolean accessOnFailure;
+  final boolean ignoreQueueBound;
 
   private Mutation(Condition condition, byte[] expected, Action action, byte[] value,
-      String onCreate, String onUpdate, String onFailedAccess, boolean returnOld, boolean accessOnFailure) {
+      String onCreate, String onUpdate, String onFailedAccess, boolean returnOld, boolean accessOnFailure,
+      boolean ignoreQueueBound) {
     this.condition = condition;
     this.expected = expected;
     this.action = action;
@@ -55,28 +61,29 @@ public final class Mutation {
     this.onFailedAccess = onFailedAccess;
     this.returnOld = returnOld;
     this.accessOnFailure = accessOnFailure;
+    this.ignoreQueueBound = ignoreQueueBound;
   }
 
   public static Mutation set(Condition condition, byte[] expected, byte[] value) {
-    return new Mutation(condition, expected, Action.SET, value, ETERNAL, UNCHANGED, UNCHANGED, false, false);
+    return new Mutation(condition, expected, Action.SET, value, ETERNAL, UNCHANGED, UNCHANGED, false, false, false);
   }
 
   public static Mutation delete(Condition condition, byte[] expected) {
-    return new Mutation(condition, expected, Action.DELETE, null, ETERNAL, UNCHANGED, UNCHANGED, false, false);
+    return new Mutation(condition, expected, Action.DELETE, null, ETERNAL, UNCHANGED, UNCHANGED, false, false, false);
   }
 
   public static Mutation touch(Condition condition, byte[] expected) {
-    return new Mutation(condition, expected, Action.TOUCH, null, ETERNAL, UNCHANGED, UNCHANGED, false, false);
+    return new Mutation(condition, expected, Action.TOUCH, null, ETERNAL, UNCHANGED, UNCHANGED, false, false, false);
   }
 
   /** Expiry specs: when the entry is created, when it is updated or touched, when the condition fails on it. */
   public Mutation withExpiry(String onCreate, String onUpdate, String onFailedAccess) {
-    return new Mutation(condition, expected, action, value, onCreate, onUpdate, onFailedAccess, returnOld, accessOnFailure);
+    return new Mutation(condition, expected, action, value, onCreate, onUpdate, onFailedAccess, returnOld, accessOnFailure, ignoreQueueBound);
   }
 
   public Mutation returningOld(boolean returnOld) {
     return new Mutation(condition, expected, action, value, onCreate, onUpdate, onFailedAccess, returnOld,
-        accessOnFailure);
+        accessOnFailure, ignoreQueueBound);
   }
 
   /**
@@ -84,7 +91,17 @@ public final class Mutation {
    * new)} and {@code remove(k, v)} with another value), so its access expiry applies.
    */
   public Mutation accessingOnFailure() {
-    return new Mutation(condition, expected, action, value, onCreate, onUpdate, onFailedAccess, returnOld, true);
+    return new Mutation(condition, expected, action, value, onCreate, onUpdate, onFailedAccess, returnOld, true,
+        ignoreQueueBound);
+  }
+
+  /**
+   * Appends the write-behind record even if the partition's queue is at its bound (the overflow
+   * policy "write through": the caller already wrote the database itself).
+   */
+  public Mutation ignoringQueueBound() {
+    return new Mutation(condition, expected, action, value, onCreate, onUpdate, onFailedAccess, returnOld,
+        accessOnFailure, true);
   }
 
   public boolean isAccessOnFailure() {
@@ -97,15 +114,18 @@ public final class Mutation {
 
   /** The same action, on the condition that the entry is exactly as a read found it. */
   public Mutation onlyIf(StoredEntry seen, long now) {
+    if (condition == Condition.LOADABLE || condition == Condition.REPLACEABLE) {
+      return this; // already judged atomically against pending writes by the script
+    }
     boolean live = seen.isLiveAt(now);
     return new Mutation(live ? Condition.EQUALS : Condition.ABSENT, live ? seen.value() : null,
-        action, value, onCreate, onUpdate, onFailedAccess, returnOld, accessOnFailure);
+        action, value, onCreate, onUpdate, onFailedAccess, returnOld, accessOnFailure, ignoreQueueBound);
   }
 
   /** The same condition and expiry, with another action (used to apply a decided access). */
   public Mutation withAction(Action newAction, byte[] newValue) {
     return new Mutation(condition, expected, newAction, newValue, onCreate, onUpdate, onFailedAccess, returnOld,
-        accessOnFailure);
+        accessOnFailure, ignoreQueueBound);
   }
 
   public Condition condition() {

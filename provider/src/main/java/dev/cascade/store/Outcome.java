@@ -20,7 +20,9 @@ public final class Outcome {
     /** The condition failed, or there was nothing to act on; the entry is absent. */
     FAILED_ABSENT,
     /** The write-through lock was lost (its lease ran out): nothing changed. */
-    LOCK_LOST;
+    LOCK_LOST,
+    /** The write-behind queue of the entry's partition is at its bound: nothing changed. */
+    QUEUE_FULL;
 
     static Status of(String code) {
       switch (code) {
@@ -32,6 +34,7 @@ public final class Outcome {
         case "F": return FAILED_PRESENT;
         case "M": return FAILED_ABSENT;
         case "L": return LOCK_LOST;
+        case "Q": return QUEUE_FULL;
         default: throw new IllegalStateException("mutate.lua replied with unknown status " + code);
       }
     }
@@ -40,11 +43,25 @@ public final class Outcome {
   private final Status status;
   private final byte[] old;
   private final byte[] expired;
+  private final boolean pending;
 
   public Outcome(Status status, byte[] old, byte[] expired) {
+    this(status, old, expired, false);
+  }
+
+  public Outcome(Status status, byte[] old, byte[] expired, boolean pending) {
     this.status = status;
     this.old = old;
     this.expired = expired;
+    this.pending = pending;
+  }
+
+  /**
+   * True when a write-behind record of the entry is still queued after this call. With an absent
+   * entry, that is a pending delete: the key must not be loaded from the database meanwhile.
+   */
+  public boolean pending() {
+    return pending;
   }
 
   public Status status() {

@@ -16,6 +16,9 @@ public final class Script {
   public static final Script MUTATE = load("mutate");
   public static final Script UNLOCK = load("unlock");
   public static final Script REGISTER = load("register");
+  public static final Script ACK = load("ack");
+  public static final Script LEASE = load("lease");
+  public static final Script READ = load("read");
 
   private final String name;
   private final byte[] body;

@@ -7,14 +7,28 @@ package dev.cascade.store;
 public final class StoredEntry {
 
   public static final long ETERNAL = Long.MAX_VALUE;
-  public static final StoredEntry ABSENT = new StoredEntry(null, ETERNAL);
+  public static final StoredEntry ABSENT = new StoredEntry(null, ETERNAL, false);
 
   private final byte[] value;
   private final long expiresAt;
+  private final boolean pending;
 
   public StoredEntry(byte[] value, long expiresAt) {
+    this(value, expiresAt, false);
+  }
+
+  public StoredEntry(byte[] value, long expiresAt, boolean pending) {
     this.value = value;
     this.expiresAt = expiresAt;
+    this.pending = pending;
+  }
+
+  /**
+   * True while a write-behind record of this entry waits to be flushed. An absent value with a
+   * pending write is a pending delete: the key must not be loaded from the database.
+   */
+  public boolean isPending() {
+    return pending;
   }
 
   /** The encoded value, or null when absent. */

@@ -1,13 +1,17 @@
 -- mutate.lua: examine one cache entry, then change it, in one atomic step.
 -- Every conditional JCache operation (put, putIfAbsent, replace, remove, getAndX, invoke's
--- apply) is this script with other arguments; Java never reads then writes without it.
+-- apply, loads, the access step of reads) is this script with other arguments.
 --
--- KEYS[1]  the entry: a hash with v (encoded value) and x (logical expiry, epoch ms; absent = eternal)
+-- KEYS[1]  the entry: a hash with v (encoded value), x (logical expiry, epoch ms; absent = eternal)
+--          and, in a write-behind cache, w (id of the queue record not yet flushed for it);
+--          a hash with w but no v is a pending delete (a tombstone): absent for readers
 -- KEYS[2]  the listener flag of the entry's partition: exists while a JVM listens to this cache;
 --          its value is the grace (ms) that listener wants before Redis drops an expired entry
 -- KEYS[3]  the entry's write-through lock (only read when ARGV[13] is not empty)
+-- KEYS[4]  the write-behind stream of the entry's partition (only used when ARGV[14] is not empty)
 -- ARGV[1]  now, epoch ms, from the caller's clock (the clock that also judges x on plain reads)
 -- ARGV[2]  condition: A any | N absent | P present | E present and v equals ARGV[3]
+--          | L absent and no write pending (a load) | O no write pending (a load that may replace)
 -- ARGV[3]  expected value, for E
 -- ARGV[4]  action: S set v to ARGV[5] | D delete | T touch (apply the update expiry only)
 -- ARGV[5]  new value, for S
@@ -20,18 +24,24 @@
 -- ARGV[12] origin: who makes the change, so its own JVM can ignore the published event
 -- ARGV[13] lock token ('' = no lock): nothing changes unless the lock holds this token,
 --          and the lock is released whatever the outcome
--- Reply: {status, old value or false, expired value or false}
+-- ARGV[14] write-behind: '' = off; else the queue bound of the partition (0 = none, -1 = ignore
+--          the bound for this call); a put or delete then appends its record to KEYS[4]
+-- ARGV[15] the encoded key, for the queue record
+-- Reply: {status, old value or false, expired value or false, 1 if a write-behind record of the
+--        entry is still pending afterwards else 0}
 --   C created | K not created: zero expiry | U updated | T touched | D deleted
 --   F condition failed, entry present | M condition failed or nothing to do, entry absent
 --   L the lock does not hold our token: nothing changed
--- An entry whose x has passed is deleted first, reported as the expired value (and published),
--- and then counts as absent.
+--   Q the write-behind queue of the partition is full: nothing changed
+-- An entry whose x has passed is reaped first, reported as the expired value (and published),
+-- and then counts as absent. Loads never replace a write that is still queued.
 
 local now = tonumber(ARGV[1])
+local wb = ARGV[14] ~= ''
 
 if ARGV[13] ~= '' then
   if redis.call('GET', KEYS[3]) ~= ARGV[13] then
-    return {'L', false, false}
+    return {'L', false, false, 0}
   end
   redis.call('DEL', KEYS[3])
 end
@@ -58,9 +68,22 @@ local function publish(kind, new, old)
   end
 end
 
+local cur = redis.call('HMGET', KEYS[1], 'v', 'x', 'w')
+local v, x, pending = cur[1], cur[2], cur[3]
+
+-- while a write of the entry is queued, the native TTL waits (ack.lua sets it after the flush),
+-- so an expiring entry cannot vanish, with its pending marker, before the database has seen it
+local function native_expire(at)
+  if pending then
+    redis.call('PERSIST', KEYS[1])
+  else
+    redis.call('PEXPIREAT', KEYS[1], at + grace)
+  end
+end
+
 local function expire_at(at)
   redis.call('HSET', KEYS[1], 'x', at)
-  redis.call('PEXPIREAT', KEYS[1], at + grace)
+  native_expire(at)
 end
 
 -- apply an expiry spec to an entry that exists (after an update, touch or access)
@@ -77,12 +100,36 @@ local function apply(spec)
   end
 end
 
-local cur = redis.call('HMGET', KEYS[1], 'v', 'x')
-local v, x = cur[1], cur[2]
+local function queue_full()
+  local bound = tonumber(ARGV[14])
+  return bound > 0 and redis.call('XLEN', KEYS[4]) >= bound
+end
+
+local function enqueue(op, value)
+  local id
+  if value then
+    id = redis.call('XADD', KEYS[4], '*', 'k', ARGV[15], 'o', op, 'v', value)
+  else
+    id = redis.call('XADD', KEYS[4], '*', 'k', ARGV[15], 'o', op)
+  end
+  redis.call('HSET', KEYS[1], 'w', id)
+  redis.call('PERSIST', KEYS[1])
+  pending = id
+end
+
+local function reply(status, old_value, expired_value)
+  return {status, old_value, expired_value, pending and 1 or 0}
+end
+
 local expired = false
 if v and x and tonumber(x) <= now then
   expired = v
-  redis.call('DEL', KEYS[1])
+  if pending then
+    -- the queued write still has to reach the database: keep its marker, drop the value
+    redis.call('HDEL', KEYS[1], 'v', 'x')
+  else
+    redis.call('DEL', KEYS[1])
+  end
   publish('X', false, v)
   v = false
 end
@@ -95,8 +142,12 @@ elseif c == 'N' then
   ok = not v
 elseif c == 'P' then
   ok = v and true or false
-else
+elseif c == 'E' then
   ok = v and v == ARGV[3] or false
+elseif c == 'L' then
+  ok = not v and not pending
+else -- 'O'
+  ok = not pending
 end
 
 local old = false
@@ -107,40 +158,60 @@ end
 if not ok then
   if v then
     apply(ARGV[8])
-    return {'F', old, expired}
+    return reply('F', old, expired)
   end
-  return {'M', false, expired}
+  return reply('M', false, expired)
 end
 
 local a = ARGV[4]
-if a == 'D' then
+local loading = c == 'L' or c == 'O'
+if a == 'T' then
   if not v then
-    return {'M', false, expired}
-  end
-  redis.call('DEL', KEYS[1])
-  publish('R', false, v)
-  return {'D', old, expired}
-elseif a == 'T' then
-  if not v then
-    return {'M', false, expired}
+    return reply('M', false, expired)
   end
   apply(ARGV[7])
-  return {'T', old, expired}
+  return reply('T', old, expired)
+end
+
+if a == 'D' then
+  if wb then
+    -- JCache: the writer deletes the key whether or not the cache holds it
+    if queue_full() then
+      return reply('Q', false, expired)
+    end
+    redis.call('DEL', KEYS[1])
+    enqueue('d', false)
+  elseif not v then
+    return reply('M', false, expired)
+  else
+    redis.call('DEL', KEYS[1])
+  end
+  if not v then
+    return reply('M', false, expired)
+  end
+  publish('R', false, v)
+  return reply('D', old, expired)
 end
 
 -- a == 'S'
-if v then
-  redis.call('HSET', KEYS[1], 'v', ARGV[5])
-  apply(ARGV[7])
-  publish('U', ARGV[5], v)
-  return {'U', old, expired}
+if wb and not loading then
+  if queue_full() then
+    return reply('Q', false, expired)
+  end
+  -- JCache calls the writer even when a zero creation expiry keeps the entry out of the cache
+  enqueue('p', ARGV[5])
 end
-if ARGV[6] == 'Z' then
-  return {'K', false, expired}
+if not v and ARGV[6] == 'Z' then
+  return reply('K', false, expired)
 end
 redis.call('HSET', KEYS[1], 'v', ARGV[5])
+if v then
+  apply(ARGV[7])
+  publish('U', ARGV[5], v)
+  return reply('U', old, expired)
+end
 if ARGV[6] ~= 'E' then
   expire_at(now + tonumber(ARGV[6]))
 end
 publish('C', ARGV[5], false)
-return {'C', false, expired}
+return reply('C', false, expired)

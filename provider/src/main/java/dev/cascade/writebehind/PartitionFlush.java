@@ -1,0 +1,278 @@
+package dev.cascade.writebehind;
+
+import dev.cascade.store.QueueStore;
+import dev.cascade.store.QueueStore.QueuedRecord;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.LongSupplier;
+
+/**
+ * Flushes one partition while this JVM holds its lease: reads the partition's records in stream
+ * order, coalesces them per key, calls the writer, and acknowledges what was written. Only one
+ * thread works on a partition at a time (its worker), so the per-key order of the stream is the
+ * order the database sees.
+ *
+ * <p>Failures: a failed batch is split in halves to find which changes fail on their own (with a
+ * bounded number of calls). A change that fails alone while others succeed is charged an attempt;
+ * after the retry limit its records go to the dead letters and the partition moves on. When nothing
+ * succeeds at all (the database is down), no change is charged: the partition backs off
+ * (exponentially, with jitter) and tries again, so an outage sends nothing to the dead letters.
+ */
+final class PartitionFlush {
+
+  final int partition;
+  private final QueueStore queue;
+  private final WriterCalls<?, ?> writer;
+  private final WriteBehindSettings settings;
+  private final WriteBehindStats stats;
+  private final String consumer;
+  private final LongSupplier graceMillis;
+
+  volatile String leaseToken;
+  private boolean takenOver;
+  /** Records read (so pending in our name) and not yet acknowledged, in stream order. */
+  private final List<QueuedRecord> carried = new ArrayList<>();
+  private final Map<ByteBuffer, Integer> attempts = new HashMap<>();
+  private final Map<ByteBuffer, Long> suspectSince = new HashMap<>();
+  private long lastSuccessAt;
+  private long notBefore;
+  private int failuresInARow;
+  private long firstSeenAt;
+
+  PartitionFlush(int partition, QueueStore queue, WriterCalls<?, ?> writer, WriteBehindSettings settings,
+      WriteBehindStats stats, String consumer, LongSupplier graceMillis, String leaseToken) {
+    this.partition = partition;
+    this.queue = queue;
+    this.writer = writer;
+    this.settings = settings;
+    this.stats = stats;
+    this.consumer = consumer;
+    this.graceMillis = graceMillis;
+    this.leaseToken = leaseToken;
+  }
+
+  /** What one step did. */
+  enum Step { FLUSHED, WAITING, IDLE, LEASE_LOST }
+
+  /**
+   * One step: take over abandoned records if needed, fill the batch, and flush it when it is full,
+   * old enough, or {@code draining}.
+   */
+  Step step(long now, boolean draining) {
+    if (!takenOver) {
+      carried.addAll(queue.claimAbandoned(partition, consumer, settings.claimIdle, settings.batchSize));
+      carried.addAll(queue.readOwnPending(partition, consumer, Integer.MAX_VALUE));
+      dedupe();
+      if (queue.pendingOfOthers(partition, consumer) > 0) {
+        // a flusher that lost this partition may still be writing them: wait for claimIdle to pass
+        return Step.WAITING;
+      }
+      takenOver = true;
+    }
+    if (now < notBefore) {
+      return Step.WAITING;
+    }
+    if (carried.size() < settings.batchSize) {
+      List<QueuedRecord> fresh = queue.readNew(partition, consumer, settings.batchSize - carried.size(), leaseToken);
+      if (fresh == null) {
+        return Step.LEASE_LOST;
+      }
+      if (!fresh.isEmpty() && carried.isEmpty()) {
+        firstSeenAt = now;
+      }
+      carried.addAll(fresh);
+    }
+    if (carried.isEmpty()) {
+      return Step.IDLE;
+    }
+    boolean due = draining || carried.size() >= settings.batchSize
+        || now - firstSeenAt >= settings.maxDelay.toMillis();
+    if (!due) {
+      return Step.WAITING;
+    }
+    return flush(now) ? Step.FLUSHED : Step.LEASE_LOST;
+  }
+
+  /** When the batch in hand becomes due by time (for the worker's sleep). */
+  long dueAt() {
+    return Math.max(notBefore, carried.isEmpty() ? Long.MAX_VALUE : firstSeenAt + settings.maxDelay.toMillis());
+  }
+
+  boolean isEmpty() {
+    return carried.isEmpty();
+  }
+
+  private boolean flush(long now) {
+    List<QueuedRecord> batch = new ArrayList<>(carried.subList(0, Math.min(settings.batchSize, carried.size())));
+    Coalesced coalesced = Coalesced.of(batch);
+    List<Coalesced.Change> main = new ArrayList<>();
+    List<Coalesced.Change> suspects = new ArrayList<>();
+    for (Coalesced.Change c : coalesced.changes()) {
+      (suspectSince.containsKey(ByteBuffer.wrap(c.key)) ? suspects : main).add(c);
+    }
+    Outcome outcome = new Outcome();
+    if (!main.isEmpty()) {
+      isolate(main, outcome);
+    }
+    for (Coalesced.Change s : suspects) {
+      // written alone, so a change the writer keeps refusing cannot fail the others with it
+      WriterCalls.Result r = writer.write(List.of(s), stats::error);
+      if (r.ok()) {
+        outcome.succeeded.add(s);
+      } else {
+        outcome.failedAlone.put(s, r.error);
+      }
+    }
+    if (!outcome.succeeded.isEmpty()) {
+      lastSuccessAt = now;
+    }
+    List<Coalesced.Change> settled = new ArrayList<>(outcome.succeeded);
+    boolean databaseWorks = !outcome.succeeded.isEmpty();
+    for (Map.Entry<Coalesced.Change, String> f : outcome.failedAlone.entrySet()) {
+      ByteBuffer key = ByteBuffer.wrap(f.getKey().key);
+      Long since = suspectSince.get(key);
+      // charge a change only when the database is known to work: others succeeded in this step, or
+      // something succeeded since the change first failed
+      boolean charge = databaseWorks || (since != null && lastSuccessAt > since);
+      if (charge) {
+        int n = attempts.merge(key, 1, Integer::sum);
+        suspectSince.putIfAbsent(key, now);
+        if (n >= settings.retryLimit) {
+          for (QueuedRecord r : f.getKey().records) {
+            queue.deadLetter(partition, r, f.getValue(), n);
+          }
+          settled.add(f.getKey());
+          attempts.remove(key);
+          suspectSince.remove(key);
+        }
+      }
+    }
+    if (outcome.error != null) {
+      stats.error(outcome.error);
+    }
+    if (!settled.isEmpty() && !acknowledge(settled)) {
+      return false;
+    }
+    stats.coalesced.add(countCoalesced(settled));
+    int failed = coalesced.changes().size() - settled.size();
+    if (failed > 0) {
+      stats.retries.add(failed);
+      failuresInARow++;
+      long backoff = Math.min(settings.maxBackoff.toMillis(),
+          settings.initialBackoff.toMillis() << Math.min(20, failuresInARow - 1));
+      notBefore = now + (long) (backoff * (0.5 + ThreadLocalRandom.current().nextDouble()));
+    } else {
+      failuresInARow = 0;
+      notBefore = 0;
+    }
+    return true;
+  }
+
+  /** Acknowledges every record of the settled changes; false if the lease was lost meanwhile. */
+  private boolean acknowledge(List<Coalesced.Change> settled) {
+    List<String> ids = new ArrayList<>();
+    Map<byte[], String> lastIds = new LinkedHashMap<>();
+    for (Coalesced.Change c : settled) {
+      for (QueuedRecord r : c.records) {
+        ids.add(r.id);
+      }
+      lastIds.put(c.key, c.lastId());
+    }
+    if (!queue.acknowledge(partition, leaseToken, ids, lastIds, graceMillis.getAsLong())) {
+      return false;
+    }
+    java.util.Set<String> done = new java.util.HashSet<>(ids);
+    carried.removeIf(r -> done.contains(r.id));
+    stats.recordsFlushed.add(ids.size());
+    for (Coalesced.Change c : settled) {
+      attempts.remove(ByteBuffer.wrap(c.key));
+      suspectSince.remove(ByteBuffer.wrap(c.key));
+    }
+    return true;
+  }
+
+  private static long countCoalesced(List<Coalesced.Change> settled) {
+    long n = 0;
+    for (Coalesced.Change c : settled) {
+      n += c.records.size() - 1;
+    }
+    return n;
+  }
+
+  /** What a flush attempt achieved. */
+  private static final class Outcome {
+    final List<Coalesced.Change> succeeded = new ArrayList<>();
+    final Map<Coalesced.Change, String> failedAlone = new LinkedHashMap<>();
+    String error;
+  }
+
+  /**
+   * Writes the changes; if several fail, bisects to find which fail on their own, spending at most
+   * about 2·log2(n) extra calls, so an outage costs a few calls per attempt, not one per key.
+   */
+  private void isolate(List<Coalesced.Change> changes, Outcome outcome) {
+    WriterCalls.Result first = writer.write(changes, stats::error);
+    record(changes, first, outcome);
+    if (first.failed.size() == 1) {
+      outcome.failedAlone.put(first.failed.get(0), first.error);
+      return;
+    }
+    if (first.failed.isEmpty()) {
+      return;
+    }
+    int budget = 2 * (32 - Integer.numberOfLeadingZeros(first.failed.size())) + 2;
+    java.util.ArrayDeque<List<Coalesced.Change>> queue = new java.util.ArrayDeque<>();
+    queue.add(first.failed);
+    while (!queue.isEmpty() && budget > 0) {
+      List<Coalesced.Change> set = queue.poll();
+      if (set.size() == 1) {
+        WriterCalls.Result r = writer.write(set, stats::error);
+        budget--;
+        record(set, r, outcome);
+        if (!r.ok()) {
+          outcome.failedAlone.put(set.get(0), r.error);
+        }
+        continue;
+      }
+      int half = set.size() / 2;
+      for (List<Coalesced.Change> part : List.of(set.subList(0, half), set.subList(half, set.size()))) {
+        WriterCalls.Result r = writer.write(part, stats::error);
+        budget--;
+        record(part, r, outcome);
+        if (!r.ok()) {
+          queue.add(r.failed);
+        }
+      }
+    }
+  }
+
+  private void record(List<Coalesced.Change> attempted, WriterCalls.Result r, Outcome outcome) {
+    java.util.Set<Coalesced.Change> failed = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    failed.addAll(r.failed);
+    for (Coalesced.Change c : attempted) {
+      if (!failed.contains(c)) {
+        outcome.succeeded.add(c);
+      }
+    }
+    if (!r.ok()) {
+      outcome.error = r.error;
+    } else {
+      stats.batchesFlushed.increment();
+    }
+  }
+
+  /** Claimed and own-pending reads may overlap; keep each record once, in stream order. */
+  private void dedupe() {
+    Map<String, QueuedRecord> byId = new java.util.TreeMap<>(QueueStoreOrder.BY_ID);
+    for (QueuedRecord r : carried) {
+      byId.put(r.id, r);
+    }
+    carried.clear();
+    carried.addAll(byId.values());
+  }
+}

@@ -1,0 +1,177 @@
+package dev.cascade.writebehind;
+
+import java.time.Duration;
+import java.util.Objects;
+import javax.cache.configuration.Factory;
+import javax.cache.integration.CacheWriter;
+
+/**
+ * Makes a cache write behind: wraps your own {@link CacheWriter} factory; use the result where a
+ * writer factory goes, on a plain configuration with write-through on.
+ *
+ * <pre>{@code
+ * new MutableConfiguration<Long, Product>()
+ *     .setWriteThrough(true)
+ *     .setCacheWriterFactory(WriteBehind.of(ProductWriter::new)
+ *         .batchSize(500)
+ *         .maxDelay(Duration.ofMillis(200))
+ *         .build());
+ * }</pre>
+ *
+ * A change then returns once the entry and its queue record are in Redis, in one atomic step;
+ * flushers (in every JVM that has the cache open with this writer) call your writer's
+ * {@code writeAll}/{@code deleteAll} in batches, in each key's order, and forget records only after
+ * the writer returned. See {@link WriteBehindSettings} for every setting's default.
+ */
+public final class WriteBehind<K, V> {
+
+  final Factory<? extends CacheWriter<? super K, ? super V>> writerFactory;
+  int batchSize = WriteBehindSettings.DEFAULT_BATCH_SIZE;
+  Duration maxDelay = WriteBehindSettings.DEFAULT_MAX_DELAY;
+  int maxQueueLength = WriteBehindSettings.DEFAULT_MAX_QUEUE_LENGTH;
+  Overflow overflow = WriteBehindSettings.DEFAULT_OVERFLOW;
+  Duration overflowTimeout = WriteBehindSettings.DEFAULT_OVERFLOW_TIMEOUT;
+  int retryLimit = WriteBehindSettings.DEFAULT_RETRY_LIMIT;
+  Duration initialBackoff = WriteBehindSettings.DEFAULT_INITIAL_BACKOFF;
+  Duration maxBackoff = WriteBehindSettings.DEFAULT_MAX_BACKOFF;
+  Duration leaseTtl = WriteBehindSettings.DEFAULT_LEASE_TTL;
+  Duration claimIdle = WriteBehindSettings.DEFAULT_CLAIM_IDLE;
+  Duration writerTimeout = WriteBehindSettings.DEFAULT_WRITER_TIMEOUT;
+  Duration drainTimeout = WriteBehindSettings.DEFAULT_DRAIN_TIMEOUT;
+  int flushThreads = WriteBehindSettings.DEFAULT_FLUSH_THREADS;
+  Integer partitions;
+
+  private WriteBehind(Factory<? extends CacheWriter<? super K, ? super V>> writerFactory) {
+    this.writerFactory = Objects.requireNonNull(writerFactory, "writerFactory");
+  }
+
+  /** @param writerFactory makes your writer (it must be Serializable, as JCache factories are) */
+  public static <K, V> WriteBehind<K, V> of(Factory<? extends CacheWriter<? super K, ? super V>> writerFactory) {
+    return new WriteBehind<>(writerFactory);
+  }
+
+  public WriteBehind<K, V> batchSize(int batchSize) {
+    this.batchSize = positive(batchSize, "batchSize");
+    return this;
+  }
+
+  public WriteBehind<K, V> maxDelay(Duration maxDelay) {
+    this.maxDelay = positive(maxDelay, "maxDelay");
+    return this;
+  }
+
+  /** Records the cache's queue may hold, split evenly over its partitions; 0 = unbounded. */
+  public WriteBehind<K, V> maxQueueLength(int maxQueueLength) {
+    if (maxQueueLength < 0) {
+      throw new IllegalArgumentException("maxQueueLength must be 0 (unbounded) or positive, not " + maxQueueLength);
+    }
+    this.maxQueueLength = maxQueueLength;
+    return this;
+  }
+
+  /** What a change does when its partition's queue is full; {@code timeout} bounds {@link Overflow#BLOCK}. */
+  public WriteBehind<K, V> overflow(Overflow overflow, Duration timeout) {
+    this.overflow = Objects.requireNonNull(overflow, "overflow");
+    this.overflowTimeout = positive(timeout, "overflow timeout");
+    return this;
+  }
+
+  public WriteBehind<K, V> overflow(Overflow overflow) {
+    return overflow(overflow, overflowTimeout);
+  }
+
+  /** Attempts of a record the writer rejects (while it accepts others) before it becomes a dead letter. */
+  public WriteBehind<K, V> retryLimit(int retryLimit) {
+    this.retryLimit = positive(retryLimit, "retryLimit");
+    return this;
+  }
+
+  /** Exponential backoff between failed attempts, with jitter, from {@code initial} up to {@code max}. */
+  public WriteBehind<K, V> backoff(Duration initial, Duration max) {
+    this.initialBackoff = positive(initial, "initial backoff");
+    this.maxBackoff = positive(max, "max backoff");
+    if (max.compareTo(initial) < 0) {
+      throw new IllegalArgumentException("max backoff " + max + " is shorter than the initial backoff " + initial);
+    }
+    return this;
+  }
+
+  public WriteBehind<K, V> leaseTtl(Duration leaseTtl) {
+    this.leaseTtl = positive(leaseTtl, "leaseTtl");
+    return this;
+  }
+
+  /** How long another flusher's unacknowledged records must be idle before they are claimed. */
+  public WriteBehind<K, V> claimIdle(Duration claimIdle) {
+    this.claimIdle = positive(claimIdle, "claimIdle");
+    return this;
+  }
+
+  public WriteBehind<K, V> writerTimeout(Duration writerTimeout) {
+    this.writerTimeout = positive(writerTimeout, "writerTimeout");
+    return this;
+  }
+
+  public WriteBehind<K, V> drainTimeout(Duration drainTimeout) {
+    if (drainTimeout == null || drainTimeout.isNegative()) {
+      throw new IllegalArgumentException("drainTimeout must be zero or positive, not " + drainTimeout);
+    }
+    this.drainTimeout = drainTimeout;
+    return this;
+  }
+
+  public WriteBehind<K, V> flushThreads(int flushThreads) {
+    this.flushThreads = positive(flushThreads, "flushThreads");
+    return this;
+  }
+
+  /** Partitions of the cache (each has its own queue and is flushed by one flusher at a time). */
+  public WriteBehind<K, V> partitions(int partitions) {
+    if (partitions < 1 || partitions > 16384) {
+      throw new IllegalArgumentException("partitions must be between 1 and 16384, not " + partitions);
+    }
+    this.partitions = partitions;
+    return this;
+  }
+
+  /** The writer factory to put on the cache's configuration. */
+  public Factory<CacheWriter<K, V>> build() {
+    return new WriteBehindFactory<>(writerFactory, new WriteBehindSettings(this));
+  }
+
+  /** The settings of a writer factory {@link #build()} made, or null for any other factory. */
+  public static WriteBehindSettings settingsOf(Factory<?> writerFactory) {
+    return writerFactory instanceof WriteBehindFactory ? ((WriteBehindFactory<?, ?>) writerFactory).settings : null;
+  }
+
+  /** Serializable as JCache requires of factories (so is the wrapped factory, by contract). */
+  static final class WriteBehindFactory<K, V> implements Factory<CacheWriter<K, V>> {
+    private static final long serialVersionUID = 1L;
+    private final Factory<? extends CacheWriter<? super K, ? super V>> writerFactory;
+    private final WriteBehindSettings settings;
+
+    WriteBehindFactory(Factory<? extends CacheWriter<? super K, ? super V>> writerFactory, WriteBehindSettings settings) {
+      this.writerFactory = writerFactory;
+      this.settings = settings;
+    }
+
+    @Override
+    public CacheWriter<K, V> create() {
+      return new WriteBehindWriter<>(writerFactory.create(), settings);
+    }
+  }
+
+  private static int positive(int value, String name) {
+    if (value < 1) {
+      throw new IllegalArgumentException(name + " must be positive, not " + value);
+    }
+    return value;
+  }
+
+  private static Duration positive(Duration value, String name) {
+    if (value == null || value.isNegative() || value.isZero()) {
+      throw new IllegalArgumentException(name + " must be a positive duration, not " + value);
+    }
+    return value;
+  }
+}

@@ -1,0 +1,40 @@
+package dev.cascade.writebehind;
+
+import javax.management.MXBean;
+
+/**
+ * The write-behind of one cache, seen from one JVM: registered as
+ * {@code dev.cascade:type=WriteBehind,CacheManager=<uri>,Cache=<name>}, and returned by
+ * {@code cache.unwrap(CascadeCache.class).writeBehind()}. Queue depth, oldest pending age and dead
+ * letters are read from Redis (the whole cache); the counters are this JVM's flushers' work.
+ */
+@MXBean
+public interface WriteBehindMXBean {
+
+  /** Records queued in Redis and not yet flushed, over all partitions. */
+  long getQueueDepth();
+
+  /** Age of the oldest queued record in ms (Redis clock vs this JVM's clock), 0 when none. */
+  long getOldestPendingAgeMillis();
+
+  /** Records this JVM flushed (acknowledged after the writer returned), including coalesced ones. */
+  long getRecordsFlushed();
+
+  /** Writer calls ({@code writeAll}/{@code deleteAll}) this JVM made that succeeded. */
+  long getBatchesFlushed();
+
+  /** Records that never reached the writer because a later record of the same key replaced them. */
+  long getRecordsCoalesced();
+
+  /** Failed writer attempts that this JVM will (or did) retry. */
+  long getRetries();
+
+  /** Records in the cache's dead-letter stream (the writer kept refusing them). */
+  long getDeadLetters();
+
+  /** The last writer failure this JVM saw, or an empty string. */
+  String getLastError();
+
+  /** Partitions whose flush lease this JVM holds. */
+  int getPartitionsHeld();
+}

@@ -1,0 +1,141 @@
+package dev.cascade.writebehind;
+
+import java.io.Serializable;
+import java.time.Duration;
+
+/**
+ * How one cache writes behind: batching, bounds, retries, leases, timeouts. Immutable; built by
+ * {@link WriteBehind}. Every default is a named constant, documented once here.
+ */
+public final class WriteBehindSettings implements Serializable {
+
+  private static final long serialVersionUID = 1L;
+
+  /** Records per writer call, at most. */
+  public static final int DEFAULT_BATCH_SIZE = 500;
+  /** How long a record may wait for its batch to fill before it is flushed anyway. */
+  public static final Duration DEFAULT_MAX_DELAY = Duration.ofMillis(200);
+  /** Records a cache's queue may hold (split evenly over its partitions); 0 means unbounded. */
+  public static final int DEFAULT_MAX_QUEUE_LENGTH = 1_000_000;
+  public static final Overflow DEFAULT_OVERFLOW = Overflow.BLOCK;
+  /** How long {@link Overflow#BLOCK} waits for room before it fails. */
+  public static final Duration DEFAULT_OVERFLOW_TIMEOUT = Duration.ofSeconds(10);
+  /** Attempts of a record the writer rejects on its own before it goes to the dead letters. */
+  public static final int DEFAULT_RETRY_LIMIT = 5;
+  public static final Duration DEFAULT_INITIAL_BACKOFF = Duration.ofMillis(100);
+  public static final Duration DEFAULT_MAX_BACKOFF = Duration.ofSeconds(10);
+  /** How long a flush lease lives unless renewed; a dead flusher's partitions free up after it. */
+  public static final Duration DEFAULT_LEASE_TTL = Duration.ofSeconds(10);
+  /**
+   * How long records read by another flusher must stay unacknowledged before this one claims
+   * them: the time a flusher that lost its lease has to finish a writer call it had started.
+   */
+  public static final Duration DEFAULT_CLAIM_IDLE = Duration.ofSeconds(15);
+  /** A writer call that has not returned after this long is reported and interrupted. */
+  public static final Duration DEFAULT_WRITER_TIMEOUT = Duration.ofSeconds(30);
+  /** How long {@code CacheManager.close()} keeps flushing this JVM's partitions. */
+  public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
+  /** Threads per JVM and cache that call the writer (partitions are flushed in parallel). */
+  public static final int DEFAULT_FLUSH_THREADS = 2;
+
+  final int batchSize;
+  final Duration maxDelay;
+  final int maxQueueLength;
+  final Overflow overflow;
+  final Duration overflowTimeout;
+  final int retryLimit;
+  final Duration initialBackoff;
+  final Duration maxBackoff;
+  final Duration leaseTtl;
+  final Duration claimIdle;
+  final Duration writerTimeout;
+  final Duration drainTimeout;
+  final int flushThreads;
+  final Integer partitions;
+
+  WriteBehindSettings(WriteBehind<?, ?> b) {
+    this.batchSize = b.batchSize;
+    this.maxDelay = b.maxDelay;
+    this.maxQueueLength = b.maxQueueLength;
+    this.overflow = b.overflow;
+    this.overflowTimeout = b.overflowTimeout;
+    this.retryLimit = b.retryLimit;
+    this.initialBackoff = b.initialBackoff;
+    this.maxBackoff = b.maxBackoff;
+    this.leaseTtl = b.leaseTtl;
+    this.claimIdle = b.claimIdle;
+    this.writerTimeout = b.writerTimeout;
+    this.drainTimeout = b.drainTimeout;
+    this.flushThreads = b.flushThreads;
+    this.partitions = b.partitions;
+  }
+
+  public int batchSize() {
+    return batchSize;
+  }
+
+  public Duration maxDelay() {
+    return maxDelay;
+  }
+
+  public int maxQueueLength() {
+    return maxQueueLength;
+  }
+
+  /** The bound of one partition's queue: the cache's bound split evenly, 0 when unbounded. */
+  public int partitionBound(int partitionCount) {
+    return maxQueueLength == 0 ? 0 : Math.max(1, (maxQueueLength + partitionCount - 1) / partitionCount);
+  }
+
+  public Overflow overflow() {
+    return overflow;
+  }
+
+  public Duration overflowTimeout() {
+    return overflowTimeout;
+  }
+
+  public int retryLimit() {
+    return retryLimit;
+  }
+
+  public Duration initialBackoff() {
+    return initialBackoff;
+  }
+
+  public Duration maxBackoff() {
+    return maxBackoff;
+  }
+
+  public Duration leaseTtl() {
+    return leaseTtl;
+  }
+
+  public Duration claimIdle() {
+    return claimIdle;
+  }
+
+  public Duration writerTimeout() {
+    return writerTimeout;
+  }
+
+  public Duration drainTimeout() {
+    return drainTimeout;
+  }
+
+  public int flushThreads() {
+    return flushThreads;
+  }
+
+  /** Partitions the cache should have, or null to leave it to the cache's configuration. */
+  public Integer partitions() {
+    return partitions;
+  }
+
+  @Override
+  public String toString() {
+    return "WriteBehind{batchSize=" + batchSize + ", maxDelay=" + maxDelay + ", maxQueueLength=" + maxQueueLength
+        + ", overflow=" + overflow + ", retryLimit=" + retryLimit + ", leaseTtl=" + leaseTtl
+        + ", claimIdle=" + claimIdle + ", writerTimeout=" + writerTimeout + ", drainTimeout=" + drainTimeout + "}";
+  }
+}

@@ -1,0 +1,43 @@
+-- ack.lua: after the writer returned, forget the flushed records of one partition.
+-- Only the flusher that still holds the partition's lease may do it (fencing): a flusher that
+-- lost its lease leaves the records pending, to be flushed again (delivery is at-least-once).
+--
+-- KEYS[1]   the partition's write-behind stream
+-- KEYS[2]   the partition's flush lease
+-- KEYS[3..] the entries whose records were flushed
+-- ARGV[1]   the consumer group
+-- ARGV[2]   the lease token this flusher holds
+-- ARGV[3]   grace (ms) for the native TTL of entries whose last queued write is now flushed
+-- ARGV[4]   N, the number of record ids that follow
+-- ARGV[5 .. 4+N]          the record ids to acknowledge and delete
+-- ARGV[5+N .. 4+N+#K-2]   for KEYS[3..], the id of the last record flushed for that entry
+-- Reply: N acknowledged, or -1 when the lease is not ours (nothing changed)
+if redis.call('GET', KEYS[2]) ~= ARGV[2] then
+  return -1
+end
+local n = tonumber(ARGV[4])
+if n > 0 then
+  local ids = {}
+  for i = 1, n do
+    ids[i] = ARGV[4 + i]
+  end
+  redis.call('XACK', KEYS[1], ARGV[1], unpack(ids))
+  redis.call('XDEL', KEYS[1], unpack(ids))
+end
+local grace = tonumber(ARGV[3])
+for i = 3, #KEYS do
+  local last = ARGV[4 + n + i - 2]
+  if redis.call('HGET', KEYS[i], 'w') == last then
+    -- this record was the entry's latest queued write: the entry is settled
+    redis.call('HDEL', KEYS[i], 'w')
+    if redis.call('HEXISTS', KEYS[i], 'v') == 0 then
+      redis.call('DEL', KEYS[i])
+    else
+      local x = redis.call('HGET', KEYS[i], 'x')
+      if x then
+        redis.call('PEXPIREAT', KEYS[i], tonumber(x) + grace)
+      end
+    end
+  end
+end
+return n

@@ -1,0 +1,26 @@
+-- lease.lua: the flush lease of one write-behind partition: one flusher at a time.
+-- A lease is a key holding "<epoch>:<owner>"; the epoch (a counter in the same slot) grows with
+-- every acquisition, so a token names one tenure and cannot be confused with a later one.
+--
+-- KEYS[1] the lease   KEYS[2] the epoch counter
+-- ARGV[1] acquire | renew | release   ARGV[2] owner (acquire) or token (renew, release)   ARGV[3] ttl ms
+-- Reply: acquire: the new token, or false if another owner holds it
+--        renew, release: 1 if the token held the lease, else 0
+local mode = ARGV[1]
+if mode == 'acquire' then
+  if redis.call('EXISTS', KEYS[1]) == 1 then
+    return false
+  end
+  local token = redis.call('INCR', KEYS[2]) .. ':' .. ARGV[2]
+  redis.call('SET', KEYS[1], token, 'PX', ARGV[3])
+  return token
+end
+if redis.call('GET', KEYS[1]) ~= ARGV[2] then
+  return 0
+end
+if mode == 'renew' then
+  redis.call('PEXPIRE', KEYS[1], ARGV[3])
+else
+  redis.call('DEL', KEYS[1])
+end
+return 1

@@ -1,0 +1,150 @@
+package dev.cascade.writebehind;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cascade.CascadeCache;
+import dev.cascade.CascadeCachingProvider;
+import dev.cascade.testing.RedisServer;
+import dev.cascade.testing.WithRedis;
+import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import javax.cache.Cache;
+import javax.cache.CacheManager;
+import javax.cache.configuration.MutableConfiguration;
+import javax.management.ObjectName;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Write-behind against a real Redis and a real MariaDB table. */
+@WithRedis
+@Timeout(180)
+class WriteBehindTest {
+
+  private static RedisServer redis;
+  private static CacheManager manager;
+
+  @BeforeAll
+  static void open(RedisServer server) {
+    redis = server;
+    manager = newManager();
+  }
+
+  @AfterAll
+  static void close() {
+    manager.close();
+  }
+
+  static CacheManager newManager() {
+    return new CascadeCachingProvider().getCacheManager(URI.create(redis.uri()), WriteBehindTest.class.getClassLoader());
+  }
+
+  static MutableConfiguration<String, String> writeBehind(WriteBehind<String, String> wb) {
+    return new MutableConfiguration<String, String>().setTypes(String.class, String.class)
+        .setWriteThrough(true).setCacheWriterFactory(wb.build());
+  }
+
+  static String name(String prefix) {
+    return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  @Test
+  void put_returnsBeforeTheDatabaseIsWritten_andTheRowFollows() {
+    try (TableFixture t = new TableFixture("wb_basic")) {
+      Cache<String, String> cache = manager.createCache(name("basic"),
+          writeBehind(WriteBehind.of(t.writerFactory()).maxDelay(Duration.ofMillis(100))));
+      cache.put("a", "1");
+      cache.put("b", "2");
+      cache.remove("b");
+      assertEquals("1", cache.get("a"), "reads see the pending write");
+      Map<String, String> rows = t.drained(cache, Duration.ofSeconds(20));
+      assertEquals(Map.of("a", "1"), rows);
+    }
+  }
+
+  @Test
+  void racingPutsAndRemovesFrom16Threads_leaveDatabaseEqualToCache() throws Exception {
+    try (TableFixture t = new TableFixture("wb_order")) {
+      Cache<String, String> cache = manager.createCache(name("order"),
+          writeBehind(WriteBehind.of(t.writerFactory()).batchSize(200).maxDelay(Duration.ofMillis(50))));
+      List<String> keys = new ArrayList<>();
+      for (int i = 0; i < 100; i++) {
+        keys.add("k" + i);
+      }
+      ExecutorService pool = Executors.newFixedThreadPool(16);
+      List<Future<?>> futures = new ArrayList<>();
+      for (int thread = 0; thread < 16; thread++) {
+        int id = thread;
+        futures.add(pool.submit(() -> {
+          for (int n = 0; n < 500; n++) {
+            String key = keys.get(ThreadLocalRandom.current().nextInt(keys.size()));
+            if (ThreadLocalRandom.current().nextInt(3) == 0) {
+              cache.remove(key);
+            } else {
+              cache.put(key, "t" + id + "-" + n);
+            }
+          }
+        }));
+      }
+      for (Future<?> f : futures) {
+        f.get(60, TimeUnit.SECONDS);
+      }
+      pool.shutdown();
+      Map<String, String> rows = t.drained(cache, Duration.ofSeconds(60));
+      assertEquals(TableFixture.contents(cache, keys), rows, "a removed key has no row; every other key its last value");
+    }
+  }
+
+  @Test
+  void pendingDelete_isNotUndoneByReadThrough() {
+    try (TableFixture t = new TableFixture("wb_tombstone")) {
+      t.rows();
+      dev.cascade.testing.TestDatabase.execute("INSERT INTO " + t.table + " (k, v) VALUES ('k', 'old')");
+      MutableConfiguration<String, String> c = writeBehind(WriteBehind.of(t.writerFactory())
+          .maxDelay(Duration.ofSeconds(2)));
+      c.setReadThrough(true).setCacheLoaderFactory(dev.cascade.jdbc.JdbcCacheLoader.factory(
+          dev.cascade.testing.TestDatabase.dataSource(),
+          dev.cascade.jdbc.TableMapping.scalar(t.table, "k", String.class, "v", String.class)));
+      Cache<String, String> cache = manager.createCache(name("tombstone"), c);
+      assertEquals("old", cache.get("k"), "loaded from the table");
+      cache.remove("k");
+      assertNull(cache.get("k"), "the delete is queued; the table still has the row, but it must not come back");
+      assertEquals(Map.of(), t.drained(cache, Duration.ofSeconds(20)));
+      assertNull(cache.get("k"));
+    }
+  }
+
+  @Test
+  void writeBehindNumbers_areAnMXBeanAndOnTheUnwrappedCache() throws Exception {
+    try (TableFixture t = new TableFixture("wb_mxbean")) {
+      String name = name("mxbean");
+      Cache<String, String> cache = manager.createCache(name,
+          writeBehind(WriteBehind.of(t.writerFactory()).maxDelay(Duration.ofMillis(50))));
+      for (int i = 0; i < 20; i++) {
+        cache.put("k" + (i % 5), "v" + i);
+      }
+      t.drained(cache, Duration.ofSeconds(20));
+      WriteBehindMXBean wb = cache.unwrap(CascadeCache.class).writeBehind();
+      assertEquals(0, wb.getQueueDepth());
+      assertEquals(20, wb.getRecordsFlushed());
+      assertTrue(wb.getRecordsCoalesced() >= 0);
+      ObjectName objectName = new ObjectName("dev.cascade:type=WriteBehind,CacheManager="
+          + redis.uri().replace(":", ".") + ",Cache=" + name);
+      assertEquals(20L, ManagementFactory.getPlatformMBeanServer().getAttribute(objectName, "RecordsFlushed"));
+      assertEquals(0L, ManagementFactory.getPlatformMBeanServer().getAttribute(objectName, "DeadLetters"));
+    }
+  }
+}
