@@ -217,7 +217,7 @@ public final class CascadeCacheManager implements CacheManager {
       queue.ensureGroups();
       if (behind != null) {
         flusher = new Flusher<>(queue, s.writeBehind, behind.delegate(), keys, values,
-            new String(origin, StandardCharsets.US_ASCII), engine::graceMillis);
+            new String(origin, StandardCharsets.US_ASCII), engine::graceMillis, store::replacedRecords);
       }
     }
     CacheWriter<? super K, ? super V> overflowWriter =

@@ -34,6 +34,7 @@ public final class EntryStore {
   private final byte[] channel;
   private final byte[] origin;
   private final byte[] queueBound;
+  private final java.util.concurrent.atomic.LongAdder replacedRecords = new java.util.concurrent.atomic.LongAdder();
 
   public EntryStore(RedisAccess redis, KeyLayout layout, byte[] origin) {
     this(redis, layout, origin, -1);
@@ -54,6 +55,11 @@ public final class EntryStore {
 
   public boolean isWriteBehind() {
     return queueBound.length > 0;
+  }
+
+  /** Queued records this JVM's writes replaced with a newer record of the same key (coalescing in the queue). */
+  public long replacedRecords() {
+    return replacedRecords.sum();
   }
 
   public KeyLayout layout() {
@@ -109,7 +115,12 @@ public final class EntryStore {
         lockToken == null ? NONE : lockToken,
         m.ignoreQueueBound && queueBound.length > 0 ? MINUS_ONE : queueBound,
         encodedKey};
-    return redis.eval(Script.MUTATE, keys, args).thenApply(EntryStore::toOutcome);
+    return redis.eval(Script.MUTATE, keys, args).thenApply(reply -> {
+      if (reply.size() > 4 && Long.valueOf(1).equals(reply.get(4))) {
+        replacedRecords.increment();
+      }
+      return toOutcome(reply);
+    });
   }
 
   private static final byte[] ONE = {'1'};

@@ -134,11 +134,15 @@ public final class QueueStore {
       ClaimedMessages<byte[], byte[]> reply = redis.await(commands.xautoclaim(layout.streamKey(partition),
           XAutoClaimArgs.Builder.xautoclaim(Consumer.from(GROUP_BYTES, ascii(consumer)), minIdle, cursor)
               .count(count)), "claiming abandoned write-behind records of " + describe());
+      List<String> ghosts = new ArrayList<>();
       for (StreamMessage<byte[], byte[]> m : reply.getMessages()) {
         if (m != null && m.getBody() != null && !m.getBody().isEmpty()) {
           claimed.add(toRecord(m));
+        } else if (m != null) {
+          ghosts.add(m.getId());
         }
       }
+      forgetGhosts(partition, ghosts);
       cursor = reply.getId();
     } while (cursor != null && !"0-0".equals(cursor));
     claimed.sort((a, b) -> compareIds(a.id, b.id));
@@ -207,12 +211,27 @@ public final class QueueStore {
         XReadArgs.StreamOffset.from(layout.streamKey(partition), offset)),
         "reading write-behind records of " + describe());
     List<QueuedRecord> records = new ArrayList<>(messages.size());
+    List<String> ghosts = new ArrayList<>();
     for (StreamMessage<byte[], byte[]> m : messages) {
       if (m.getBody() != null && !m.getBody().isEmpty()) {
         records.add(toRecord(m));
+      } else {
+        ghosts.add(m.getId());
       }
     }
+    forgetGhosts(partition, ghosts);
     return records;
+  }
+
+  /**
+   * Acknowledges pending ids whose records are gone: queue coalescing deleted them while a flusher
+   * held them (Redis 6.2 keeps such ids pending; 7.0 drops them when they are claimed).
+   */
+  private void forgetGhosts(int partition, List<String> ghosts) {
+    if (!ghosts.isEmpty()) {
+      redis.await(commands.xack(layout.streamKey(partition), GROUP_BYTES, ghosts.toArray(new String[0])),
+          "forgetting replaced write-behind records of " + describe());
+    }
   }
 
   private static QueuedRecord toRecord(StreamMessage<byte[], byte[]> m) {
@@ -290,6 +309,11 @@ public final class QueueStore {
   }
 
   // ------------------------------------------------------------------ observing
+
+  /** Records in one partition's queue, read or not (flushed records are deleted). */
+  public long depth(int partition) {
+    return redis.await(commands.xlen(layout.streamKey(partition)), "measuring the write-behind queue of " + describe());
+  }
 
   /** Records in every partition's queue (flushed records are deleted, so this is the backlog). */
   public long depth() {

@@ -65,9 +65,10 @@ public final class Flusher<K, V> implements AutoCloseable {
   /**
    * @param owner this JVM's (CacheManager's) id: the consumer name and the lease owner
    * @param graceMillis native TTL grace for settled entries (while this JVM hears expiry events)
+   * @param replacedInQueue how many queued records this JVM's writes replaced (for the statistics)
    */
   public Flusher(QueueStore queue, WriteBehindSettings settings, CacheWriter<? super K, ? super V> userWriter,
-      Codec<K> keys, Codec<V> values, String owner, LongSupplier graceMillis) {
+      Codec<K> keys, Codec<V> values, String owner, LongSupplier graceMillis, LongSupplier replacedInQueue) {
     this.queue = queue;
     this.settings = settings;
     this.owner = owner;
@@ -77,7 +78,7 @@ public final class Flusher<K, V> implements AutoCloseable {
     this.callers = Executors.newCachedThreadPool(daemon("cascade-writer-" + name));
     this.writer = new WriterCalls<>(userWriter, keys, values, settings.writerTimeout.toMillis(), callers,
         queue.layout().cacheName());
-    this.stats = new WriteBehindStats(queue, held::size);
+    this.stats = new WriteBehindStats(queue, held::size, replacedInQueue);
     this.coordinator = Executors.newSingleThreadScheduledExecutor(daemon("cascade-flush-coordinator-" + name));
     this.workers = Executors.newFixedThreadPool(settings.flushThreads, daemon("cascade-flusher-" + name));
   }

@@ -18,10 +18,12 @@ import java.util.function.LongSupplier;
  * order the database sees.
  *
  * <p>Failures: a failed batch is split in halves to find which changes fail on their own (with a
- * bounded number of calls). A change that fails alone while others succeed is charged an attempt;
- * after the retry limit its records go to the dead letters and the partition moves on. When nothing
- * succeeds at all (the database is down), no change is charged: the partition backs off
- * (exponentially, with jitter) and tries again, so an outage sends nothing to the dead letters.
+ * bounded number of calls). A change that fails alone while others succeed is charged an attempt
+ * and becomes a suspect: from then on it is written alone, and charged for every failure except in
+ * a step where the other changes fail too. After the retry limit its records go to the dead letters
+ * and the partition moves on. When nothing succeeds at all (the database is down), nothing is
+ * charged: the partition backs off (exponentially, with jitter) and tries again, so an outage sends
+ * nothing to the dead letters.
  */
 final class PartitionFlush {
 
@@ -37,12 +39,12 @@ final class PartitionFlush {
   private boolean takenOver;
   /** Records read (so pending in our name) and not yet acknowledged, in stream order. */
   private final List<QueuedRecord> carried = new ArrayList<>();
+  /** Charged attempts of suspects: changes that failed on their own while others succeeded. */
   private final Map<ByteBuffer, Integer> attempts = new HashMap<>();
-  private final Map<ByteBuffer, Long> suspectSince = new HashMap<>();
-  private long lastSuccessAt;
   private long notBefore;
   private int failuresInARow;
-  private long firstSeenAt;
+  /** When this partition's queue was first seen non-empty since its last flush (0: not yet). */
+  private long windowOpenedAt;
 
   PartitionFlush(int partition, QueueStore queue, WriterCalls<?, ?> writer, WriteBehindSettings settings,
       WriteBehindStats stats, String consumer, LongSupplier graceMillis, String leaseToken) {
@@ -77,30 +79,37 @@ final class PartitionFlush {
     if (now < notBefore) {
       return Step.WAITING;
     }
+    // Records are left unread until the batch is due: an unread record can still be replaced by a
+    // newer write of its key (coalescing in the queue), a read one cannot.
+    long depth = queue.depth(partition);
+    if (depth == 0 && carried.isEmpty()) {
+      windowOpenedAt = 0;
+      return Step.IDLE;
+    }
+    if (windowOpenedAt == 0) {
+      windowOpenedAt = now;
+    }
+    boolean due = draining || depth >= settings.batchSize || now - windowOpenedAt >= settings.maxDelay.toMillis();
+    if (!due) {
+      return Step.WAITING;
+    }
     if (carried.size() < settings.batchSize) {
       List<QueuedRecord> fresh = queue.readNew(partition, consumer, settings.batchSize - carried.size(), leaseToken);
       if (fresh == null) {
         return Step.LEASE_LOST;
       }
-      if (!fresh.isEmpty() && carried.isEmpty()) {
-        firstSeenAt = now;
-      }
       carried.addAll(fresh);
     }
     if (carried.isEmpty()) {
+      windowOpenedAt = 0;
       return Step.IDLE;
-    }
-    boolean due = draining || carried.size() >= settings.batchSize
-        || now - firstSeenAt >= settings.maxDelay.toMillis();
-    if (!due) {
-      return Step.WAITING;
     }
     return flush(now) ? Step.FLUSHED : Step.LEASE_LOST;
   }
 
-  /** When the batch in hand becomes due by time (for the worker's sleep). */
+  /** When the partition's queue becomes due by time (for the worker's sleep). */
   long dueAt() {
-    return Math.max(notBefore, carried.isEmpty() ? Long.MAX_VALUE : firstSeenAt + settings.maxDelay.toMillis());
+    return Math.max(notBefore, windowOpenedAt == 0 ? Long.MAX_VALUE : windowOpenedAt + settings.maxDelay.toMillis());
   }
 
   boolean isEmpty() {
@@ -113,7 +122,7 @@ final class PartitionFlush {
     List<Coalesced.Change> main = new ArrayList<>();
     List<Coalesced.Change> suspects = new ArrayList<>();
     for (Coalesced.Change c : coalesced.changes()) {
-      (suspectSince.containsKey(ByteBuffer.wrap(c.key)) ? suspects : main).add(c);
+      (attempts.containsKey(ByteBuffer.wrap(c.key)) ? suspects : main).add(c);
     }
     Outcome outcome = new Outcome();
     if (!main.isEmpty()) {
@@ -128,27 +137,20 @@ final class PartitionFlush {
         outcome.failedAlone.put(s, r.error);
       }
     }
-    if (!outcome.succeeded.isEmpty()) {
-      lastSuccessAt = now;
-    }
     List<Coalesced.Change> settled = new ArrayList<>(outcome.succeeded);
     boolean databaseWorks = !outcome.succeeded.isEmpty();
+    // the database looks down when the ordinary changes all failed
+    boolean systemic = !databaseWorks && !main.isEmpty();
     for (Map.Entry<Coalesced.Change, String> f : outcome.failedAlone.entrySet()) {
       ByteBuffer key = ByteBuffer.wrap(f.getKey().key);
-      Long since = suspectSince.get(key);
-      // charge a change only when the database is known to work: others succeeded in this step, or
-      // something succeeded since the change first failed
-      boolean charge = databaseWorks || (since != null && lastSuccessAt > since);
-      if (charge) {
+      boolean suspect = attempts.containsKey(key);
+      if (suspect ? !systemic : databaseWorks) {
         int n = attempts.merge(key, 1, Integer::sum);
-        suspectSince.putIfAbsent(key, now);
         if (n >= settings.retryLimit) {
           for (QueuedRecord r : f.getKey().records) {
             queue.deadLetter(partition, r, f.getValue(), n);
           }
           settled.add(f.getKey());
-          attempts.remove(key);
-          suspectSince.remove(key);
         }
       }
     }
@@ -170,6 +172,7 @@ final class PartitionFlush {
       failuresInARow = 0;
       notBefore = 0;
     }
+    windowOpenedAt = 0;
     return true;
   }
 
@@ -191,7 +194,6 @@ final class PartitionFlush {
     stats.recordsFlushed.add(ids.size());
     for (Coalesced.Change c : settled) {
       attempts.remove(ByteBuffer.wrap(c.key));
-      suspectSince.remove(ByteBuffer.wrap(c.key));
     }
     return true;
   }

@@ -23,7 +23,10 @@ public interface WriteBehindMXBean {
   /** Writer calls ({@code writeAll}/{@code deleteAll}) this JVM made that succeeded. */
   long getBatchesFlushed();
 
-  /** Records that never reached the writer because a later record of the same key replaced them. */
+  /**
+   * Writes that never reached the writer because a later write of the same key replaced them: in
+   * the queue (by this JVM's writes) or in a batch (by this JVM's flushers).
+   */
   long getRecordsCoalesced();
 
   /** Failed writer attempts that this JVM will (or did) retry. */

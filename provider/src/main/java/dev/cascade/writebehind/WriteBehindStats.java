@@ -3,6 +3,7 @@ package dev.cascade.writebehind;
 import dev.cascade.store.QueueStore;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 
 /** The numbers of {@link WriteBehindMXBean}: counters this JVM keeps, and the queue read from Redis. */
 final class WriteBehindStats implements WriteBehindMXBean {
@@ -13,11 +14,13 @@ final class WriteBehindStats implements WriteBehindMXBean {
   final LongAdder retries = new LongAdder();
   private final QueueStore queue;
   private final IntSupplier partitionsHeld;
+  private final LongSupplier replacedInQueue;
   private volatile String lastError = "";
 
-  WriteBehindStats(QueueStore queue, IntSupplier partitionsHeld) {
+  WriteBehindStats(QueueStore queue, IntSupplier partitionsHeld, LongSupplier replacedInQueue) {
     this.queue = queue;
     this.partitionsHeld = partitionsHeld;
+    this.replacedInQueue = replacedInQueue;
   }
 
   void error(String message) {
@@ -47,7 +50,7 @@ final class WriteBehindStats implements WriteBehindMXBean {
 
   @Override
   public long getRecordsCoalesced() {
-    return coalesced.sum();
+    return coalesced.sum() + replacedInQueue.getAsLong();
   }
 
   @Override

@@ -28,7 +28,7 @@
 --          the bound for this call); a put or delete then appends its record to KEYS[4]
 -- ARGV[15] the encoded key, for the queue record
 -- Reply: {status, old value or false, expired value or false, 1 if a write-behind record of the
---        entry is still pending afterwards else 0}
+--        entry is still pending afterwards else 0, 1 if this call replaced a queued record else 0}
 --   C created | K not created: zero expiry | U updated | T touched | D deleted
 --   F condition failed, entry present | M condition failed or nothing to do, entry absent
 --   L the lock does not hold our token: nothing changed
@@ -41,7 +41,7 @@ local wb = ARGV[14] ~= ''
 
 if ARGV[13] ~= '' then
   if redis.call('GET', KEYS[3]) ~= ARGV[13] then
-    return {'L', false, false, 0}
+    return {'L', false, false, 0, 0}
   end
   redis.call('DEL', KEYS[3])
 end
@@ -105,7 +105,15 @@ local function queue_full()
   return bound > 0 and redis.call('XLEN', KEYS[4]) >= bound
 end
 
+-- Coalescing in the queue: a key keeps at most one record that no flusher has read yet. The
+-- new record replaces the key's previous one if that one is still unread (a record a flusher has
+-- read stays: it will be written, then this one), so a backlog holds one record per key, not one
+-- per write. 'cascade-flushers' is QueueStore.GROUP.
+local replaced = 0
 local function enqueue(op, value)
+  if pending and #redis.call('XPENDING', KEYS[4], 'cascade-flushers', pending, pending, 1) == 0 then
+    replaced = redis.call('XDEL', KEYS[4], pending)
+  end
   local id
   if value then
     id = redis.call('XADD', KEYS[4], '*', 'k', ARGV[15], 'o', op, 'v', value)
@@ -118,7 +126,7 @@ local function enqueue(op, value)
 end
 
 local function reply(status, old_value, expired_value)
-  return {status, old_value, expired_value, pending and 1 or 0}
+  return {status, old_value, expired_value, pending and 1 or 0, replaced}
 end
 
 local expired = false
