@@ -27,8 +27,14 @@ public final class MBeans {
     }
   }
 
+  /**
+   * The JCache convention ({@code : = ,} and newlines become {@code .}); a value that still holds a
+   * character an unquoted ObjectName value cannot ({@code ? * " \}), such as a URI with a query,
+   * is quoted instead, so it cannot turn the name into a pattern.
+   */
   static String safe(String s) {
-    return s == null ? "" : s.replaceAll(":|=|\n|,", ".");
+    String v = s == null ? "" : s.replaceAll(":|=|\n|,", ".");
+    return v.matches(".*[?*\"\\\\].*") ? ObjectName.quote(v) : v;
   }
 
   public static void register(Object bean, ObjectName name) {
