@@ -294,7 +294,10 @@ public final class CascadeCacheManager implements CacheManager {
     return Collections.unmodifiableList(new ArrayList<>(caches.keySet()));
   }
 
-  /** Deletes the cache's data in Redis (entries, queues, registry) and closes it here. */
+  /**
+   * Closes the cache here (a write-behind cache first drains what this JVM can, within its drain
+   * timeout), then deletes its data in Redis: entries, queues, dead letters, registry entry.
+   */
   @Override
   public void destroyCache(String cacheName) {
     requireOpen();
@@ -303,8 +306,9 @@ public final class CascadeCacheManager implements CacheManager {
     }
     CascadeCache<?, ?> cache = caches.get(cacheName);
     if (cache != null) {
-      cache.core().engine.store().deleteEverything();
+      // close first: a write-behind cache drains what this JVM can before its queues are deleted
       cache.close();
+      cache.core().engine.store().deleteEverything();
     } else {
       new EntryStore(redis, new KeyLayout(cacheName, registry.recordedPartitions(cacheName)), origin)
           .deleteEverything();
