@@ -5,10 +5,11 @@
 #
 #   scripts/bench.sh [quick|full] [--only REGEX] [--no-counts]
 #
-#   quick  (default) -f 1 -wi 1 -w 2s -i 2 -r 2s: about 7 minutes on 2 cores
+#   quick  (default) -f 1 -wi 1 -w 2s -i 2 -r 2s: about 11 minutes on 2 cores (8.5 of JMH: 44
+#                    forks, each with ~5 s of JVM start, client start-up and 10,000-key populate)
 #   full             -f 1 -wi 3 -w 3s -i 5 -r 3s: about 25 minutes
 #   --only REGEX     JMH include pattern, e.g. 'CascadeBench.T1.get.*' (the table shows what ran)
-#   --no-counts      skip the commands-per-call counting that follows JMH (about a minute)
+#   --no-counts      skip the commands-per-call counting that follows JMH (about 2 minutes)
 #
 # Results land in benchmarks/target/bench-results/: report.txt (what is printed), jmh-result.json,
 # jmh-output.txt (JMH's log of every iteration), machine.txt. Reprint a table with

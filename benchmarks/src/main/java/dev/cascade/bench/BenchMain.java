@@ -40,9 +40,9 @@ public final class BenchMain {
 
   /** A JMH profile: how long each benchmark warms up and is measured. */
   enum Profile {
-    /** About five minutes on 2 cores: enough to see ratios, not small differences. */
+    /** About eleven minutes on 2 cores, half of it fork start-up: enough to see ratios, not small differences. */
     QUICK(1, 1, 2, 2, 2),
-    /** About twenty minutes: for numbers worth quoting. */
+    /** About twenty-five minutes: for numbers worth quoting. */
     FULL(1, 3, 3, 5, 3);
 
     final int forks;
