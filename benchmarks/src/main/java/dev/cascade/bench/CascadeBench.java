@@ -1,0 +1,26 @@
+package dev.cascade.bench;
+
+import org.openjdk.jmh.annotations.Threads;
+
+/** {@link JCacheBenchmark} on Cascade, at 1 and at 16 threads. */
+public final class CascadeBench {
+
+  private CascadeBench() {
+  }
+
+  @Threads(1)
+  public static class T1 extends JCacheBenchmark {
+    @Override
+    protected JCacheOperations.Provider provider() {
+      return JCacheOperations.Provider.CASCADE;
+    }
+  }
+
+  @Threads(16)
+  public static class T16 extends JCacheBenchmark {
+    @Override
+    protected JCacheOperations.Provider provider() {
+      return JCacheOperations.Provider.CASCADE;
+    }
+  }
+}

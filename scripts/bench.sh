@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Runs the benchmarks: Cascade side by side with raw Lettuce and Redisson's JCache, against one
+# private redis-server (never the system Redis on 6379), and prints the ratio table of DESIGN.md
+# "Performance targets" plus the commands and round trips per call.
+#
+#   scripts/bench.sh [quick|full] [--only REGEX] [--no-counts]
+#
+#   quick  (default) -f 1 -wi 1 -w 2s -i 2 -r 2s: about 11 minutes on 2 cores (8.5 of JMH: 44
+#                    forks, each with ~5 s of JVM start, client start-up and 10,000-key populate)
+#   full             -f 1 -wi 3 -w 3s -i 5 -r 3s: about 25 minutes
+#   --only REGEX     JMH include pattern, e.g. 'CascadeBench.T1.get.*' (the table shows what ran)
+#   --no-counts      skip the commands-per-call counting that follows JMH (about 2 minutes)
+#
+# Results land in benchmarks/target/bench-results/: report.txt (what is printed), jmh-result.json,
+# jmh-output.txt (JMH's log of every iteration), machine.txt. Reprint a table with
+#   java -jar benchmarks/target/benchmarks.jar report benchmarks/target/bench-results
+#
+# Needs redis-server on the PATH (else the one in the embedded-redis jar is used) and a JDK 17.
+# Builds with the reactor only; it never runs `mvn install`.
+set -euo pipefail
+
+repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$repo_root"
+
+echo "[bench.sh] building benchmarks/target/benchmarks.jar"
+mvn -q -B -ntp -pl benchmarks -am package -DskipTests
+
+exec java -jar benchmarks/target/benchmarks.jar --out benchmarks/target/bench-results "$@"
