@@ -183,7 +183,7 @@ final class BulkOperations<K, V> {
       List<Mutation> stores = new ArrayList<>();
       List<K> storedKeys = new ArrayList<>();
       List<V> storedValues = new ArrayList<>();
-      boolean oldValues = core.hears(EventType.UPDATED);
+      boolean oldValues = core.needsOld(EventType.UPDATED);
       for (int i = 0; i < toLoad.size(); i++) {
         V value = loaded.get(toLoad.get(i));
         if (value != null) {
@@ -236,11 +236,16 @@ final class BulkOperations<K, V> {
     for (K k : keyList) {
       encodedValues.add(core.encodeValue(entries.get(k)));
     }
-    boolean oldValues = core.hears(EventType.UPDATED);
+    boolean oldValues = core.needsOld(EventType.UPDATED);
     List<Outcome> outcomes = new ArrayList<>(keyList.size());
     List<Integer> applied = new ArrayList<>(keyList.size());
     CacheWriterException failure = null;
-    if (core.writeThrough == null) {
+    if (core.plainWrites()) {
+      outcomes.addAll(core.engine.putAllPlain(encoded, encodedValues));
+      for (int i = 0; i < keyList.size(); i++) {
+        applied.add(i);
+      }
+    } else if (core.writeThrough == null) {
       List<Mutation> ms = new ArrayList<>(keyList.size());
       for (byte[] v : encodedValues) {
         ms.add(Mutation.set(Condition.ANY, null, v).returningOld(oldValues));
@@ -322,11 +327,16 @@ final class BulkOperations<K, V> {
 
   private void removeKeys(List<K> keyList, List<byte[]> encoded) {
     long start = core.stats.start();
-    boolean oldValues = core.hears(EventType.REMOVED);
+    boolean oldValues = core.needsOld(EventType.REMOVED);
     List<Outcome> outcomes = new ArrayList<>(keyList.size());
     List<Integer> applied = new ArrayList<>();
     CacheWriterException failure = null;
-    if (core.writeThrough == null) {
+    if (core.plainWrites()) {
+      outcomes.addAll(core.engine.removeAllPlain(encoded));
+      for (int i = 0; i < keyList.size(); i++) {
+        applied.add(i);
+      }
+    } else if (core.writeThrough == null) {
       List<Mutation> ms = new ArrayList<>(keyList.size());
       for (int i = 0; i < keyList.size(); i++) {
         ms.add(Mutation.delete(Condition.ANY, null).returningOld(oldValues));

@@ -31,6 +31,10 @@ final class CacheCore<K, V> {
   /** The writer a write-behind cache calls itself when a full queue makes it write through. */
   final WriteThrough<K, V> overflowWriter;
   final ReadThrough<K, V> readThrough;
+  /** Whether some other JVM listens to this cache (kept up to date by {@link EventWiring}). */
+  volatile boolean othersListen = true;
+  /** Whether this JVM is marked in Redis as listening to this cache. */
+  volatile boolean listening;
 
   /**
    * @param syncWriter the writer to call before every change (write-through), or null
@@ -58,6 +62,17 @@ final class CacheCore<K, V> {
    */
   WriteThrough<K, V> writerStep() {
     return writeThrough != null ? writeThrough : overflowWriter;
+  }
+
+  /**
+   * True when a put or remove needs no examination, so a plain {@code HSET}/{@code DEL} does it:
+   * entries never expire, nothing is queued or written through, no other JVM listens, and no local
+   * listener needs old values ({@code HSET} and {@code DEL} tell created from updated, and removed
+   * from absent, which is all such listeners are told).
+   */
+  boolean plainWrites() {
+    return writeThrough == null && !othersListen && engine.plainEntries()
+        && !needsOld(EventType.UPDATED) && !needsOld(EventType.REMOVED);
   }
 
   /** True when changes must take the key's lock (write-through: writer and cache change as one). */
@@ -106,8 +121,9 @@ final class CacheCore<K, V> {
     return !events.isEmpty() && events.listensTo(type);
   }
 
-  boolean wantsOldValues() {
-    return hears(EventType.UPDATED) || hears(EventType.REMOVED);
+  /** True when a local listener of this kind of event needs the old value in its events. */
+  boolean needsOld(EventType type) {
+    return !events.isEmpty() && events.needsOldValues(type);
   }
 
   /**

@@ -121,8 +121,13 @@ public final class CascadeCache<K, V> implements Cache<K, V> {
     core.checkValue(key, value);
     long start = core.stats.start();
     byte[] k = core.encodeKey(key);
-    Mutation m = Mutation.set(Condition.ANY, null, core.encodeValue(value)).returningOld(core.hears(EventType.UPDATED));
-    Outcome o = core.engine.apply(k, m, core.locks(), writer(d -> d.writes(), key, value));
+    Outcome o;
+    if (core.plainWrites()) {
+      o = core.engine.putPlain(k, core.encodeValue(value));
+    } else {
+      Mutation m = Mutation.set(Condition.ANY, null, core.encodeValue(value)).returningOld(core.needsOld(EventType.UPDATED));
+      o = core.engine.apply(k, m, core.locks(), writer(d -> d.writes(), key, value));
+    }
     if (o.changedValue()) {
       core.stats.puts(1);
       core.stats.putTime(start);
@@ -181,9 +186,14 @@ public final class CascadeCache<K, V> implements Cache<K, V> {
     core.checkKey(key);
     long start = core.stats.start();
     byte[] k = core.encodeKey(key);
-    Mutation m = Mutation.delete(Condition.ANY, null).returningOld(core.hears(EventType.REMOVED));
-    // JCache: the writer deletes the key whether or not the cache holds it
-    Outcome o = core.engine.apply(k, m, core.locks(), deleter(d -> true, key));
+    Outcome o;
+    if (core.plainWrites()) {
+      o = core.engine.removePlain(k);
+    } else {
+      Mutation m = Mutation.delete(Condition.ANY, null).returningOld(core.needsOld(EventType.REMOVED));
+      // JCache: the writer deletes the key whether or not the cache holds it
+      o = core.engine.apply(k, m, core.locks(), deleter(d -> true, key));
+    }
     boolean removed = o.status() == Status.DELETED;
     if (removed) {
       core.stats.removals(1);
@@ -201,7 +211,7 @@ public final class CascadeCache<K, V> implements Cache<K, V> {
     long start = core.stats.start();
     byte[] k = core.encodeKey(key);
     Mutation m = Mutation.delete(Condition.EQUALS, core.encodeValue(oldValue))
-        .returningOld(core.hears(EventType.REMOVED)).accessingOnFailure();
+        .returningOld(core.needsOld(EventType.REMOVED)).accessingOnFailure();
     Outcome o = core.engine.apply(k, m, core.locks(), deleter(d -> d == Decision.DELETE, key));
     boolean removed = o.status() == Status.DELETED;
     boolean present = removed || o.status() == Status.FAILED_PRESENT;
@@ -249,7 +259,7 @@ public final class CascadeCache<K, V> implements Cache<K, V> {
     long start = core.stats.start();
     byte[] k = core.encodeKey(key);
     Mutation m = Mutation.set(Condition.EQUALS, core.encodeValue(oldValue), core.encodeValue(newValue))
-        .returningOld(core.hears(EventType.UPDATED)).accessingOnFailure();
+        .returningOld(core.needsOld(EventType.UPDATED)).accessingOnFailure();
     Outcome o = core.engine.apply(k, m, core.locks(), writer(d -> d == Decision.UPDATE, key, newValue));
     boolean replaced = o.status() == Status.UPDATED;
     if (replaced) {
@@ -273,7 +283,7 @@ public final class CascadeCache<K, V> implements Cache<K, V> {
     core.checkValue(key, value);
     long start = core.stats.start();
     byte[] k = core.encodeKey(key);
-    Mutation m = Mutation.set(Condition.PRESENT, null, core.encodeValue(value)).returningOld(core.hears(EventType.UPDATED));
+    Mutation m = Mutation.set(Condition.PRESENT, null, core.encodeValue(value)).returningOld(core.needsOld(EventType.UPDATED));
     Outcome o = core.engine.apply(k, m, core.locks(), writer(d -> d == Decision.UPDATE, key, value));
     boolean replaced = o.status() == Status.UPDATED;
     core.stats.getTime(start);

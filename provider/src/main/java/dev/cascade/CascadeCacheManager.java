@@ -57,9 +57,6 @@ public final class CascadeCacheManager implements CacheManager {
 
   private static final Logger LOG = Logger.getLogger(CascadeCacheManager.class.getName());
   private static final AtomicInteger IDS = new AtomicInteger();
-  /** Listener flags live this long unless refreshed, so a JVM that dies stops costing publishes. */
-  private static final long FLAG_TTL_MILLIS = 60_000;
-  private static final long FLAG_REFRESH_MILLIS = 20_000;
 
   private final CascadeCachingProvider provider;
   private final URI uri;
@@ -72,9 +69,9 @@ public final class CascadeCacheManager implements CacheManager {
   private final CacheRegistry registry;
   private final EventLanes lanes;
   private final RemoteEvents remoteEvents;
+  private final EventWiring events;
   private final ExecutorService background;
   private final ConcurrentHashMap<String, CascadeCache<?, ?>> caches = new ConcurrentHashMap<>();
-  private ScheduledExecutorService maintenance;
   private volatile boolean closed;
 
   CascadeCacheManager(CascadeCachingProvider provider, URI uri, ClassLoader classLoader, Properties properties) {
@@ -91,7 +88,9 @@ public final class CascadeCacheManager implements CacheManager {
     this.origin = UUID.randomUUID().toString().getBytes(StandardCharsets.US_ASCII);
     this.registry = new CacheRegistry(redis, classLoader);
     this.lanes = new EventLanes(id, 4);
-    this.remoteEvents = new RemoteEvents(redis, origin);
+    this.remoteEvents = new RemoteEvents(redis);
+    this.events = new EventWiring(remoteEvents, origin, () -> new ArrayList<>(caches.values()),
+        daemon("cascade-maintenance-" + id));
     this.background = Executors.newCachedThreadPool(daemon("cascade-load-" + id));
   }
 
@@ -231,7 +230,7 @@ public final class CascadeCacheManager implements CacheManager {
     for (CacheEntryListenerConfiguration<K, V> l : s.initialListeners()) {
       dispatcher.register(l);
     }
-    listenersChanged(cache);
+    events.opened(cache);
     if (flusher != null) {
       flusher.start();
       provider.flushOnExit();
@@ -239,53 +238,8 @@ public final class CascadeCacheManager implements CacheManager {
     return cache;
   }
 
-  /**
-   * Keeps a cache's event plumbing in step with its listeners: the expiry grace, the
-   * subscription to other JVMs' events, and the flags that make other JVMs publish.
-   */
   <K, V> void listenersChanged(CascadeCache<K, V> cache) {
-    CacheCore<K, V> core = cache.core();
-    EventDispatcher<K, V> dispatcher = core.events;
-    KeyLayout layout = core.engine.store().layout();
-    boolean hearsExpiry = dispatcher.listensTo(EventType.EXPIRED);
-    long grace = hearsExpiry ? CascadeConfiguration.DEFAULT_EXPIRED_EVENT_GRACE.toMillis() : 0;
-    core.engine.setGraceMillis(grace);
-    if (dispatcher.isEmpty()) {
-      remoteEvents.unsubscribe(layout.eventChannel());
-      return;
-    }
-    remoteEvents.subscribe(layout.eventChannel(), change -> {
-      byte[] encodedKey = layout.encodedKeyOf(change.entryKey);
-      if (encodedKey == null) {
-        return;
-      }
-      int lane = Arrays.hashCode(encodedKey);
-      dispatcher.onLane(lane, () -> dispatcher.deliverRemote(new EntryChange<>(change.type,
-          core.decodeKey(encodedKey), core.decodeValue(change.value), core.decodeValue(change.oldValue), lane)));
-    });
-    core.engine.store().flagListening(grace, FLAG_TTL_MILLIS);
-    scheduleFlagRefresh();
-  }
-
-  private synchronized void scheduleFlagRefresh() {
-    if (maintenance != null) {
-      return;
-    }
-    maintenance = Executors.newSingleThreadScheduledExecutor(daemon("cascade-maintenance-" + id));
-    maintenance.scheduleWithFixedDelay(() -> {
-      for (CascadeCache<?, ?> cache : caches.values()) {
-        CacheCore<?, ?> core = cache.core();
-        if (!core.events.isEmpty() && !cache.isClosed()) {
-          try {
-            long grace = core.events.listensTo(EventType.EXPIRED)
-                ? CascadeConfiguration.DEFAULT_EXPIRED_EVENT_GRACE.toMillis() : 0;
-            core.engine.store().flagListening(grace, FLAG_TTL_MILLIS);
-          } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "Could not refresh the listener flags of cache '" + cache.getName() + "'", e);
-          }
-        }
-      }
-    }, FLAG_REFRESH_MILLIS, FLAG_REFRESH_MILLIS, TimeUnit.MILLISECONDS);
+    events.listenersChanged(cache);
   }
 
   @Override
@@ -341,14 +295,7 @@ public final class CascadeCacheManager implements CacheManager {
 
   void release(CascadeCache<?, ?> cache) {
     caches.remove(cache.getName(), cache);
-    if (cache.core().events.isEmpty()) {
-      return;
-    }
-    try {
-      remoteEvents.unsubscribe(cache.core().engine.store().layout().eventChannel());
-    } catch (RuntimeException e) {
-      LOG.log(Level.FINE, "Unsubscribing from events failed", e);
-    }
+    events.closed(cache);
   }
 
   // ------------------------------------------------------------------ manager
@@ -403,11 +350,7 @@ public final class CascadeCacheManager implements CacheManager {
         LOG.log(Level.WARNING, "Closing cache '" + cache.getName() + "' failed", e);
       }
     }
-    synchronized (this) {
-      if (maintenance != null) {
-        maintenance.shutdownNow();
-      }
-    }
+    events.close();
     background.shutdown();
     lanes.close();
     remoteEvents.close();

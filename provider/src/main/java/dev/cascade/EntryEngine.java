@@ -119,8 +119,58 @@ final class EntryEngine {
     }
   }
 
+  /**
+   * True when this cache's entries never carry an expiry or a queued write (a standard eternal
+   * policy, no write-behind): then a plain {@code HGET}, {@code HSET} or {@code DEL} says all there is.
+   */
+  boolean plainEntries() {
+    return expiry.isEternal() && !store.isWriteBehind();
+  }
+
+  /** A put that needs no examination ({@link CacheCore#plainWrites}): one {@code HSET}. */
+  Outcome putPlain(byte[] key, byte[] value) {
+    boolean created = await(store.writeValue(key, value), "changing an entry");
+    return new Outcome(created ? Status.CREATED : Status.UPDATED, null, null);
+  }
+
+  /** A remove that needs no examination: one {@code DEL}. */
+  Outcome removePlain(byte[] key) {
+    long removed = await(store.deleteEntry(key), "removing an entry");
+    return new Outcome(removed > 0 ? Status.DELETED : Status.FAILED_ABSENT, null, null);
+  }
+
+  /** Plain puts of many entries in one pipeline. */
+  List<Outcome> putAllPlain(List<byte[]> keys, List<byte[]> values) {
+    List<CompletableFuture<Boolean>> replies = new ArrayList<>(keys.size());
+    for (int i = 0; i < keys.size(); i++) {
+      replies.add(store.writeValue(keys.get(i), values.get(i)));
+    }
+    List<Outcome> outcomes = new ArrayList<>(keys.size());
+    for (CompletableFuture<Boolean> r : replies) {
+      outcomes.add(new Outcome(await(r, "changing entries") ? Status.CREATED : Status.UPDATED, null, null));
+    }
+    return outcomes;
+  }
+
+  /** Plain removes of many entries in one pipeline. */
+  List<Outcome> removeAllPlain(List<byte[]> keys) {
+    List<CompletableFuture<Long>> replies = new ArrayList<>(keys.size());
+    for (byte[] key : keys) {
+      replies.add(store.deleteEntry(key));
+    }
+    List<Outcome> outcomes = new ArrayList<>(keys.size());
+    for (CompletableFuture<Long> r : replies) {
+      outcomes.add(new Outcome(await(r, "removing entries") > 0 ? Status.DELETED : Status.FAILED_ABSENT, null, null));
+    }
+    return outcomes;
+  }
+
   /** Reads one entry, reaping it if expired and applying the access expiry if the policy has one. */
   Read read(byte[] key) {
+    if (plainEntries()) {
+      byte[] value = await(store.readValue(key), "reading");
+      return value == null ? Read.MISS : new Read(value, null, false);
+    }
     if (expiry.isFixed() && expiry.readsTouch()) {
       Mutation touch = Mutation.touch(Mutation.Condition.PRESENT, null).returningOld(true)
           .withExpiry(Mutation.ETERNAL, expiry.forAccess(), Mutation.UNCHANGED);
@@ -132,6 +182,18 @@ final class EntryEngine {
 
   /** Reads many entries in one pipeline. */
   List<Read> readAll(List<byte[]> keys) {
+    if (plainEntries()) {
+      List<CompletableFuture<byte[]>> values = new ArrayList<>(keys.size());
+      for (byte[] key : keys) {
+        values.add(store.readValue(key));
+      }
+      List<Read> reads = new ArrayList<>(keys.size());
+      for (CompletableFuture<byte[]> v : values) {
+        byte[] value = await(v, "reading");
+        reads.add(value == null ? Read.MISS : new Read(value, null, false));
+      }
+      return reads;
+    }
     List<CompletableFuture<StoredEntry>> replies = new ArrayList<>(keys.size());
     boolean touching = expiry.isFixed() && expiry.readsTouch();
     List<CompletableFuture<Outcome>> touches = touching ? new ArrayList<>(keys.size()) : null;

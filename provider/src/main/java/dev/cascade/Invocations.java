@@ -124,7 +124,7 @@ final class Invocations<K, V> {
       } catch (Exception e) {
         throw new EntryProcessorException("The entry processor failed on key " + key + " of " + core.describe(), e);
       }
-      boolean oldValues = core.hears(EventType.UPDATED) || core.hears(EventType.REMOVED);
+      boolean oldValues = core.needsOld(EventType.UPDATED) || core.needsOld(EventType.REMOVED);
       switch (entry.operation()) {
         case ACCESS:
           return Mutation.touch(Condition.PRESENT, null);

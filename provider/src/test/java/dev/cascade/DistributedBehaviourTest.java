@@ -110,6 +110,15 @@ class DistributedBehaviourTest {
     withListener.addCacheEntryListenerConfiguration(new MutableCacheEntryListenerConfiguration<>(
         FactoryBuilder.factoryOf(Collecting.class), null, true, false));
     second.createCache(name, withListener);
+    // the other manager learns over pub/sub that someone listens now: wait until a probe is heard
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (!Collecting.EVENTS.contains("created probe=p")) {
+      assertTrue(System.currentTimeMillis() < deadline, "the listener never heard the other manager");
+      a.remove("probe");
+      a.put("probe", "p");
+      Thread.sleep(10);
+    }
+    Thread.sleep(100);
     Collecting.EVENTS.clear();
 
     a.put("k", "one");

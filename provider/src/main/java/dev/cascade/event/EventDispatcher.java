@@ -126,9 +126,10 @@ public final class EventDispatcher<K, V> {
     }
   }
 
-  public boolean needsOldValues() {
+  /** True when a listener of this type wants old values in its events. */
+  public boolean needsOldValues(EventType type) {
     for (ListenerRegistration<K, V> r : registrations) {
-      if (r.oldValueRequired || r.filter != null) {
+      if (r.oldValueRequired && r.listensTo(type)) {
         return true;
       }
     }

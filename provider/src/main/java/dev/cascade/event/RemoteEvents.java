@@ -11,9 +11,9 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Entry events from other JVMs (and other CacheManagers of this JVM): one pub/sub connection per
- * CacheManager, subscribed to the event channel of each cache that has listeners here. Messages
- * this manager published itself are dropped (its listeners already heard them, synchronously).
+ * Messages from other JVMs (and other CacheManagers of this JVM): one pub/sub connection per
+ * CacheManager, subscribed to the event channel of each cache that has listeners here and to the
+ * control channel of each open cache.
  *
  * <p>Handlers are called on the pub/sub I/O thread and must hand off quickly (they do: they queue
  * the decoding on the key's event lane). Thread-safe.
@@ -23,16 +23,18 @@ public final class RemoteEvents implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(RemoteEvents.class.getName());
 
   private final RedisAccess redis;
-  private final byte[] origin;
-  private final Map<ByteBuffer, Consumer<RemoteChange>> handlers = new ConcurrentHashMap<>();
+  private final Map<ByteBuffer, Consumer<byte[]>> handlers = new ConcurrentHashMap<>();
   private StatefulRedisPubSubConnection<byte[], byte[]> connection;
 
-  public RemoteEvents(RedisAccess redis, byte[] origin) {
+  public RemoteEvents(RedisAccess redis) {
     this.redis = redis;
-    this.origin = origin;
   }
 
-  public synchronized void subscribe(byte[] channel, Consumer<RemoteChange> handler) {
+  /**
+   * Hands every message of the channel to {@code handler}, on the pub/sub I/O thread (it must hand
+   * off quickly); replaces an earlier handler of the channel.
+   */
+  public synchronized void subscribe(byte[] channel, Consumer<byte[]> handler) {
     if (handlers.put(ByteBuffer.wrap(channel), handler) != null) {
       return;
     }
@@ -55,17 +57,14 @@ public final class RemoteEvents implements AutoCloseable {
   }
 
   private void onMessage(byte[] channel, byte[] message) {
-    Consumer<RemoteChange> handler = handlers.get(ByteBuffer.wrap(channel));
+    Consumer<byte[]> handler = handlers.get(ByteBuffer.wrap(channel));
     if (handler == null) {
       return;
     }
     try {
-      RemoteChange change = RemoteChange.parse(message);
-      if (!change.isFrom(origin)) {
-        handler.accept(change);
-      }
+      handler.accept(message);
     } catch (RuntimeException e) {
-      LOG.log(Level.WARNING, "Dropped a malformed entry event on a Cascade channel", e);
+      LOG.log(Level.WARNING, "Dropped a message on a Cascade channel it could not handle", e);
     }
   }
 

@@ -234,17 +234,67 @@ public final class EntryStore {
   }
 
   /**
-   * Marks every partition as listened to, for {@code ttlMillis}: while the flags exist, every
-   * mutation publishes its event, and expired entries stay {@code graceMillis} for reporting.
+   * Records in every partition that this JVM listens to the cache, for {@code ttlMillis} unless
+   * refreshed: while another JVM's field is there, every mutation publishes its event, and expired
+   * entries stay {@code graceMillis} for reporting.
    */
   public void flagListening(long graceMillis, long ttlMillis) {
-    List<CompletableFuture<String>> replies = new ArrayList<>(layout.partitions());
+    List<CompletableFuture<?>> replies = new ArrayList<>(layout.partitions() * 2);
     byte[] value = ascii(Long.toString(graceMillis));
     for (int p = 0; p < layout.partitions(); p++) {
-      replies.add(commands.set(layout.listenerFlag(p), value, SetArgs.Builder.px(ttlMillis)).toCompletableFuture());
+      replies.add(commands.hset(layout.listenerFlag(p), origin, value).toCompletableFuture());
+      replies.add(commands.pexpire(layout.listenerFlag(p), ttlMillis).toCompletableFuture());
     }
     redis.await(CompletableFuture.allOf(replies.toArray(new CompletableFuture<?>[0])),
         "marking " + describe() + " as listened to");
+  }
+
+  /** Removes this JVM from the listeners of every partition. */
+  public void unflagListening() {
+    List<CompletableFuture<?>> replies = new ArrayList<>(layout.partitions());
+    for (int p = 0; p < layout.partitions(); p++) {
+      replies.add(commands.hdel(layout.listenerFlag(p), origin).toCompletableFuture());
+    }
+    redis.await(CompletableFuture.allOf(replies.toArray(new CompletableFuture<?>[0])),
+        "unmarking " + describe() + " as listened to");
+  }
+
+  /** True when some other JVM listens to this cache (its changes must then be published). */
+  public boolean othersListen() {
+    byte[] flag = layout.listenerFlag(0);
+    long listeners = redis.await(commands.hlen(flag), "checking the listeners of " + describe());
+    if (listeners == 0) {
+      return false;
+    }
+    return listeners > (redis.await(commands.hexists(flag, origin), "checking the listeners of " + describe()) ? 1 : 0);
+  }
+
+  /** Tells every JVM with the cache open to check its listeners again. */
+  public void announceListeners() {
+    redis.await(commands.publish(layout.controlChannel(), ascii("listeners")), "announcing listeners of " + describe());
+  }
+
+  // ---------------------------------------------------------------- plain commands (no script)
+
+  /**
+   * {@code HGET v}: the read of a cache whose entries can have no expiry and no queued write
+   * (eternal, not write-behind): nothing else in the hash matters.
+   */
+  public CompletableFuture<byte[]> readValue(byte[] encodedKey) {
+    return commands.hget(layout.entryKey(encodedKey), VALUE).toCompletableFuture();
+  }
+
+  /**
+   * {@code HSET v}: a put that needs no examination (eternal, nobody listening, no writer).
+   * Completes with true if the entry was created.
+   */
+  public CompletableFuture<Boolean> writeValue(byte[] encodedKey, byte[] value) {
+    return commands.hset(layout.entryKey(encodedKey), VALUE, value).toCompletableFuture();
+  }
+
+  /** {@code DEL}: a remove that needs no examination. Completes with 1 if the entry existed. */
+  public CompletableFuture<Long> deleteEntry(byte[] encodedKey) {
+    return commands.del(layout.entryKey(encodedKey)).toCompletableFuture();
   }
 
   public String describe() {

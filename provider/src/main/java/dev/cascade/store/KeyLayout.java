@@ -9,13 +9,14 @@ import java.util.zip.CRC32;
  * <pre>
  * cascade:&lt;cache&gt;:{&lt;cache&gt;#&lt;p&gt;}:&lt;key&gt;     an entry (a hash: v = value, x = logical expiry)
  * cascade:&lt;cache&gt;#lock:{&lt;cache&gt;#&lt;p&gt;}:&lt;key&gt; the write-through lock of an entry
- * cascade:&lt;cache&gt;#listen:{&lt;cache&gt;#&lt;p&gt;}      exists while some JVM listens to the cache
+ * cascade:&lt;cache&gt;#listen:{&lt;cache&gt;#&lt;p&gt;}      the JVMs listening to the cache (a hash: origin, grace)
  * cascade:&lt;cache&gt;#wb:{&lt;cache&gt;#&lt;p&gt;}          the write-behind stream of partition p
  * cascade:&lt;cache&gt;#lease:{&lt;cache&gt;#&lt;p&gt;}       the flush lease of partition p (and #epoch: its counter)
  * cascade:&lt;cache&gt;#dead                       dead letters: records the writer kept refusing
  * cascade:&lt;cache&gt;#flushers                   heartbeats of the JVMs that flush the cache
  * cascade:&lt;cache&gt;:meta                       the cache's registry entry
  * cascade:&lt;cache&gt;#events                     the channel that carries entry events
+ * cascade:&lt;cache&gt;#control                    the channel that says the listeners changed
  * </pre>
  *
  * The hash tag {@code {<cache>#<p>}} puts an entry, its lock, its partition's listener flag and its
@@ -167,6 +168,11 @@ public final class KeyLayout {
 
   public byte[] eventChannel() {
     return bytes("cascade:" + escaped + "#events");
+  }
+
+  /** The channel on which JVMs tell each other that the cache's listeners changed. */
+  public byte[] controlChannel() {
+    return bytes("cascade:" + escaped + "#control");
   }
 
   /**

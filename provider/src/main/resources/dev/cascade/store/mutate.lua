@@ -5,8 +5,8 @@
 -- KEYS[1]  the entry: a hash with v (encoded value), x (logical expiry, epoch ms; absent = eternal)
 --          and, in a write-behind cache, w (id of the queue record not yet flushed for it);
 --          a hash with w but no v is a pending delete (a tombstone): absent for readers
--- KEYS[2]  the listener flag of the entry's partition: exists while a JVM listens to this cache;
---          its value is the grace (ms) that listener wants before Redis drops an expired entry
+-- KEYS[2]  the listeners of the entry's partition: a hash, one field per listening JVM (its origin),
+--          whose value is the grace (ms) that JVM wants before Redis drops an expired entry
 -- KEYS[3]  the entry's write-through lock (only read when ARGV[13] is not empty)
 -- KEYS[4]  the write-behind stream of the entry's partition (only used when ARGV[14] is not empty)
 -- ARGV[1]  now, epoch ms, from the caller's clock (the clock that also judges x on plain reads)
@@ -46,13 +46,22 @@ if ARGV[13] ~= '' then
   redis.call('DEL', KEYS[3])
 end
 
+-- publish only when another JVM listens (this JVM's own listeners hear it directly)
 local flag = false
-if ARGV[11] ~= '' then
-  flag = redis.call('GET', KEYS[2])
-end
 local grace = tonumber(ARGV[10])
-if flag and tonumber(flag) > grace then
-  grace = tonumber(flag)
+if ARGV[11] ~= '' then
+  local listeners = redis.call('HLEN', KEYS[2])
+  if listeners > 0 then
+    if redis.call('HEXISTS', KEYS[2], ARGV[12]) == 1 then
+      listeners = listeners - 1
+    end
+    flag = listeners > 0
+    for _, g in ipairs(redis.call('HVALS', KEYS[2])) do
+      if tonumber(g) > grace then
+        grace = tonumber(g)
+      end
+    end
+  end
 end
 
 local function field(s)
