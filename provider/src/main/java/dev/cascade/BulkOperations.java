@@ -34,6 +34,8 @@ final class BulkOperations<K, V> {
 
   private final CacheCore<K, V> core;
   private final CascadeCache<K, V> cache;
+  /** Background loads still running: closing the cache waits for them before it closes the loader. */
+  private final java.util.concurrent.Phaser loads = new java.util.concurrent.Phaser(1);
 
   BulkOperations(CacheCore<K, V> core, CascadeCache<K, V> cache) {
     this.core = core;
@@ -142,6 +144,7 @@ final class BulkOperations<K, V> {
       }
       return;
     }
+    loads.register();
     background.execute(() -> {
       try {
         load(keyList, replaceExisting);
@@ -152,8 +155,21 @@ final class BulkOperations<K, V> {
         if (listener != null) {
           listener.onException(e);
         }
+      } finally {
+        loads.arriveAndDeregister();
       }
     });
+  }
+
+  /** Waits (bounded) until the background loads this cache started have finished. */
+  void awaitLoads(long timeoutMillis) {
+    try {
+      loads.awaitAdvanceInterruptibly(loads.arrive(), timeoutMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (java.util.concurrent.TimeoutException e) {
+      // a loader that hangs: close anyway, as the spec asks
+    }
   }
 
   private void load(List<K> keyList, boolean replaceExisting) {

@@ -39,6 +39,8 @@ final class CacheSettings<K, V> {
    * joined a write-behind cache without its writer) from the registry; -1 when not write-behind.
    */
   final int queueBound;
+  /** Entries the near cache keeps in this JVM; 0 for none. */
+  final int nearCacheMaxEntries;
   /** The user's configuration as copied at creation; the template for {@code getConfiguration}. */
   final CascadeConfiguration<K, V> template;
 
@@ -65,6 +67,8 @@ final class CacheSettings<K, V> {
         .allowingPackageOf(valueType);
     this.lockLease = c.getLockLease() != null ? c.getLockLease() : manager.lockLease(name);
     this.lockWait = c.getLockWait() != null ? c.getLockWait() : manager.lockWait(name);
+    this.nearCacheMaxEntries = c.getNearCacheMaxEntries() != null ? c.getNearCacheMaxEntries()
+        : manager.nearCacheMaxEntries(name);
   }
 
   static <K, V> CacheSettings<K, V> resolve(String name, Configuration<K, V> configuration, ManagerSettings manager) {

@@ -4,6 +4,7 @@ import dev.cascade.config.CascadeConfiguration;
 import dev.cascade.event.EntryChange;
 import dev.cascade.management.CacheConfigurationBean;
 import dev.cascade.management.MBeans;
+import dev.cascade.near.NearCache;
 import dev.cascade.store.Mutation;
 import dev.cascade.store.Mutation.Condition;
 import dev.cascade.store.Outcome;
@@ -475,6 +476,11 @@ public final class CascadeCache<K, V> implements Cache<K, V> {
     return flusher == null ? null : flusher.stats();
   }
 
+  /** This JVM's near cache of this cache (hits, misses, size), or null when it has none. */
+  public NearCache nearCache() {
+    return core.engine.nearCache();
+  }
+
   @Override
   public <T> T unwrap(Class<T> type) {
     if (type.isInstance(this)) {
@@ -502,6 +508,7 @@ public final class CascadeCache<K, V> implements Cache<K, V> {
     }
     manager.release(this);
     try {
+      bulk.awaitLoads(10_000);
       if (flusher != null) {
         // drain before the writer closes: what this JVM cannot flush in time stays queued in Redis
         flusher.close();

@@ -9,6 +9,8 @@ import dev.cascade.event.EventDispatcher;
 import dev.cascade.event.EventLanes;
 import dev.cascade.event.RemoteEvents;
 import dev.cascade.management.CacheStats;
+import dev.cascade.near.Invalidations;
+import dev.cascade.near.NearCache;
 import dev.cascade.store.EntryStore;
 import dev.cascade.store.KeyLayout;
 import dev.cascade.store.QueueStore;
@@ -70,6 +72,7 @@ public final class CascadeCacheManager implements CacheManager {
   private final EventLanes lanes;
   private final RemoteEvents remoteEvents;
   private final EventWiring events;
+  private final Invalidations invalidations;
   private final ExecutorService background;
   private final ConcurrentHashMap<String, CascadeCache<?, ?>> caches = new ConcurrentHashMap<>();
   private volatile boolean closed;
@@ -89,6 +92,7 @@ public final class CascadeCacheManager implements CacheManager {
     this.registry = new CacheRegistry(redis, classLoader);
     this.lanes = new EventLanes(id, 4);
     this.remoteEvents = new RemoteEvents(redis);
+    this.invalidations = new Invalidations(redis);
     this.events = new EventWiring(remoteEvents, origin, () -> new ArrayList<>(caches.values()),
         daemon("cascade-maintenance-" + id));
     this.background = Executors.newCachedThreadPool(daemon("cascade-load-" + id));
@@ -206,6 +210,17 @@ public final class CascadeCacheManager implements CacheManager {
     WriteLocks locks = syncWriter != null ? new WriteLocks(store, s.lockLease, s.lockWait) : null;
     QueueOverflow overflow = s.queueBound >= 0 ? new QueueOverflow(s.writeBehind, s.name) : null;
     EntryEngine engine = new EntryEngine(store, expiry, locks, System::currentTimeMillis, overflow);
+    NearCache near = null;
+    if (s.nearCacheMaxEntries > 0) {
+      if (expiry.readsTouch()) {
+        throw new IllegalArgumentException("Cache '" + s.name + "' asks for a near cache, but its expiry policy"
+            + " changes entries when they are read (an access duration, or a custom policy), so every read must"
+            + " reach Redis. Use a created/modified/eternal policy, or no near cache.");
+      }
+      near = invalidations.register(layout, s.nearCacheMaxEntries);
+      store.observe(near);
+      engine.useNearCache(near);
+    }
     Codec<K> keys = Codecs.forKeys(s.keyType, s.filter, classLoader);
     Codec<V> values = Codecs.forValues(s.valueType, s.filter, classLoader);
 
@@ -296,6 +311,10 @@ public final class CascadeCacheManager implements CacheManager {
   void release(CascadeCache<?, ?> cache) {
     caches.remove(cache.getName(), cache);
     events.closed(cache);
+    NearCache near = cache.core().engine.nearCache();
+    if (near != null) {
+      invalidations.unregister(near);
+    }
   }
 
   // ------------------------------------------------------------------ manager
@@ -351,6 +370,7 @@ public final class CascadeCacheManager implements CacheManager {
       }
     }
     events.close();
+    invalidations.close();
     background.shutdown();
     lanes.close();
     remoteEvents.close();

@@ -1,5 +1,6 @@
 package dev.cascade;
 
+import dev.cascade.near.NearCache;
 import dev.cascade.store.EntryStore;
 import dev.cascade.store.Mutation;
 import dev.cascade.store.Outcome;
@@ -59,6 +60,7 @@ final class EntryEngine {
   private final LongSupplier clock;
   private final QueueOverflow overflow;
   private volatile long graceMillis;
+  private volatile NearCache near;
 
   /** @param overflow the full-queue policy of a write-behind cache, else null */
   EntryEngine(EntryStore store, ExpiryRules expiry, WriteLocks locks, LongSupplier clock, QueueOverflow overflow) {
@@ -72,6 +74,18 @@ final class EntryEngine {
 
   long graceMillis() {
     return graceMillis;
+  }
+
+  /**
+   * Serves reads from {@code near} when it holds the entry, and keeps what reads find there. Only
+   * for caches whose reads do not change entries (no access expiry).
+   */
+  void useNearCache(NearCache near) {
+    this.near = near;
+  }
+
+  NearCache nearCache() {
+    return near;
   }
 
   EntryStore store() {
@@ -106,11 +120,18 @@ final class EntryEngine {
     final byte[] value;
     final byte[] expired;
     final boolean pending;
+    /** When the value expires (epoch ms), as far as a near cache may keep it. */
+    final long expiresAt;
 
     Read(byte[] value, byte[] expired, boolean pending) {
+      this(value, expired, pending, StoredEntry.ETERNAL);
+    }
+
+    Read(byte[] value, byte[] expired, boolean pending, long expiresAt) {
       this.value = value;
       this.expired = expired;
       this.pending = pending;
+      this.expiresAt = expiresAt;
     }
 
     /** A miss that read-through may fill from the database. */
@@ -167,6 +188,21 @@ final class EntryEngine {
 
   /** Reads one entry, reaping it if expired and applying the access expiry if the policy has one. */
   Read read(byte[] key) {
+    NearCache n = near;
+    if (n != null) {
+      NearCache.Hit hit = n.get(key, now());
+      if (hit != null) {
+        return new Read(hit.value, null, false);
+      }
+      NearCache.Token token = n.beginRead(key);
+      Read r = readFromRedis(key);
+      n.completeRead(token, r.value, r.expiresAt);
+      return r;
+    }
+    return readFromRedis(key);
+  }
+
+  private Read readFromRedis(byte[] key) {
     if (plainEntries()) {
       byte[] value = await(store.readValue(key), "reading");
       return value == null ? Read.MISS : new Read(value, null, false);
@@ -180,8 +216,39 @@ final class EntryEngine {
     return afterPlainRead(key, await(store.read(key), "reading"));
   }
 
-  /** Reads many entries in one pipeline. */
+  /** Reads many entries in one pipeline (near-cache hits are not sent to Redis). */
   List<Read> readAll(List<byte[]> keys) {
+    NearCache n = near;
+    if (n == null) {
+      return readAllFromRedis(keys);
+    }
+    long now = now();
+    Read[] reads = new Read[keys.size()];
+    List<byte[]> missing = new ArrayList<>();
+    List<Integer> positions = new ArrayList<>();
+    List<NearCache.Token> tokens = new ArrayList<>();
+    for (int i = 0; i < keys.size(); i++) {
+      NearCache.Hit hit = n.get(keys.get(i), now);
+      if (hit != null) {
+        reads[i] = new Read(hit.value, null, false);
+      } else {
+        tokens.add(n.beginRead(keys.get(i)));
+        missing.add(keys.get(i));
+        positions.add(i);
+      }
+    }
+    if (!missing.isEmpty()) {
+      List<Read> fetched = readAllFromRedis(missing);
+      for (int j = 0; j < fetched.size(); j++) {
+        Read r = fetched.get(j);
+        n.completeRead(tokens.get(j), r.value, r.expiresAt);
+        reads[positions.get(j)] = r;
+      }
+    }
+    return java.util.Arrays.asList(reads);
+  }
+
+  private List<Read> readAllFromRedis(List<byte[]> keys) {
     if (plainEntries()) {
       List<CompletableFuture<byte[]>> values = new ArrayList<>(keys.size());
       for (byte[] key : keys) {
@@ -230,7 +297,7 @@ final class EntryEngine {
     if (!expiry.isFixed()) {
       touchAfterRead(key, seen);
     }
-    return new Read(seen.value(), null, seen.isPending());
+    return new Read(seen.value(), null, seen.isPending(), seen.expiresAt());
   }
 
   /**

@@ -44,6 +44,7 @@ public class CascadeConfiguration<K, V> extends javax.cache.configuration.Mutabl
   private List<String> deserializationAllowList = new ArrayList<>();
   private Duration lockLease;
   private Duration lockWait;
+  private Integer nearCacheMaxEntries;
 
   public CascadeConfiguration() {
   }
@@ -57,6 +58,7 @@ public class CascadeConfiguration<K, V> extends javax.cache.configuration.Mutabl
       this.deserializationAllowList = new ArrayList<>(other.deserializationAllowList);
       this.lockLease = other.lockLease;
       this.lockWait = other.lockWait;
+      this.nearCacheMaxEntries = other.nearCacheMaxEntries;
     }
   }
 
@@ -107,6 +109,25 @@ public class CascadeConfiguration<K, V> extends javax.cache.configuration.Mutabl
 
   public CascadeConfiguration<K, V> setLockWait(Duration lockWait) {
     this.lockWait = positive(lockWait, "lockWait");
+    return this;
+  }
+
+  /** Null when not set here (the CacheManager's setting applies; none means no near cache). */
+  public Integer getNearCacheMaxEntries() {
+    return nearCacheMaxEntries;
+  }
+
+  /**
+   * Keeps up to {@code maxEntries} recently read entries in this JVM, so reads of them need no
+   * round trip; Redis tells every JVM when another client changes one (server-assisted client-side
+   * caching), so a near cache never serves a value older than the latest change it was told of.
+   * 0 turns it off. Not for caches whose expiry policy changes entries on reads (accessed/touched).
+   */
+  public CascadeConfiguration<K, V> setNearCache(int maxEntries) {
+    if (maxEntries < 0) {
+      throw new IllegalArgumentException("near cache size must be 0 (off) or positive, not " + maxEntries);
+    }
+    this.nearCacheMaxEntries = maxEntries;
     return this;
   }
 

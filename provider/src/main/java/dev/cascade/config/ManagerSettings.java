@@ -31,7 +31,9 @@ import javax.cache.CacheException;
  * cascade.timeout          = 10s      command timeout
  * cascade.partitions       = 16       default partitions per cache
  * cascade.codec.allow      = com.acme.**;com.other.Type
- * cascade.cache.NAME.partitions = 32  per-cache override (also .codec.allow, .lock.lease, .lock.wait)
+ * cascade.near-cache     = 0        entries kept in each JVM per cache (0 = no near cache)
+ * cascade.cache.NAME.partitions = 32  per-cache override (also .codec.allow, .lock.lease, .lock.wait,
+ *                                     .near-cache)
  * </pre>
  * Explicit properties win over the file, the file over the defaults. Immutable.
  */
@@ -178,6 +180,18 @@ public final class ManagerSettings {
     List<String> all = new java.util.ArrayList<>(dev.cascade.codec.SerializationFilter.parse(global));
     all.addAll(dev.cascade.codec.SerializationFilter.parse(local));
     return all;
+  }
+
+  public int nearCacheMaxEntries(String cacheName) {
+    String v = cacheProperty(cacheName, "near-cache", "cascade.near-cache");
+    if (v == null) {
+      return 0;
+    }
+    try {
+      return Integer.parseInt(v.trim());
+    } catch (NumberFormatException e) {
+      throw new CacheException("Setting near-cache of cache '" + cacheName + "' is not a number: '" + v + "'");
+    }
   }
 
   public Duration lockLease(String cacheName) {

@@ -35,6 +35,14 @@ public final class EntryStore {
   private final byte[] origin;
   private final byte[] queueBound;
   private final java.util.concurrent.atomic.LongAdder replacedRecords = new java.util.concurrent.atomic.LongAdder();
+  private volatile ChangeObserver observer;
+
+  /** Told of every change this JVM makes to the cache's entries, once Redis acknowledged it. */
+  public interface ChangeObserver {
+    void changed(byte[] encodedKey);
+
+    void changedAll();
+  }
 
   public EntryStore(RedisAccess redis, KeyLayout layout, byte[] origin) {
     this(redis, layout, origin, -1);
@@ -51,6 +59,22 @@ public final class EntryStore {
     this.channel = layout.eventChannel();
     this.origin = origin;
     this.queueBound = queueBound < 0 ? NONE : ascii(Integer.toString(queueBound));
+  }
+
+  /**
+   * Tells {@code observer} (a near cache) of this JVM's own changes, as soon as Redis acknowledged
+   * each and before its caller sees the result; other clients' changes reach it another way.
+   */
+  public void observe(ChangeObserver observer) {
+    this.observer = observer;
+  }
+
+  private <T> CompletableFuture<T> forgetting(byte[] encodedKey, CompletableFuture<T> change) {
+    ChangeObserver o = observer;
+    return o == null ? change : change.thenApply(result -> {
+      o.changed(encodedKey);
+      return result;
+    });
   }
 
   public boolean isWriteBehind() {
@@ -115,12 +139,12 @@ public final class EntryStore {
         lockToken == null ? NONE : lockToken,
         m.ignoreQueueBound && queueBound.length > 0 ? MINUS_ONE : queueBound,
         encodedKey};
-    return redis.eval(Script.MUTATE, keys, args).thenApply(reply -> {
+    return forgetting(encodedKey, redis.eval(Script.MUTATE, keys, args).thenApply(reply -> {
       if (reply.size() > 4 && Long.valueOf(1).equals(reply.get(4))) {
         replacedRecords.increment();
       }
       return toOutcome(reply);
-    });
+    }));
   }
 
   private static final byte[] ONE = {'1'};
@@ -203,6 +227,10 @@ public final class EntryStore {
   /** Deletes every entry ({@code UNLINK} per scanned batch): no events, no writer. */
   public void deleteAllEntries() {
     scan(layout.entryPattern(), this::unlink);
+    ChangeObserver o = observer;
+    if (o != null) {
+      o.changedAll();
+    }
   }
 
   /** Deletes every key of the cache: entries, locks, flags, streams, and its registry entry. */
@@ -289,12 +317,12 @@ public final class EntryStore {
    * Completes with true if the entry was created.
    */
   public CompletableFuture<Boolean> writeValue(byte[] encodedKey, byte[] value) {
-    return commands.hset(layout.entryKey(encodedKey), VALUE, value).toCompletableFuture();
+    return forgetting(encodedKey, commands.hset(layout.entryKey(encodedKey), VALUE, value).toCompletableFuture());
   }
 
   /** {@code DEL}: a remove that needs no examination. Completes with 1 if the entry existed. */
   public CompletableFuture<Long> deleteEntry(byte[] encodedKey) {
-    return commands.del(layout.entryKey(encodedKey)).toCompletableFuture();
+    return forgetting(encodedKey, commands.del(layout.entryKey(encodedKey)).toCompletableFuture());
   }
 
   public String describe() {
