@@ -1,0 +1,60 @@
+package dev.cascade.samples.annotations;
+
+import dev.cascade.config.CascadeConfiguration;
+import dev.cascade.samples.Product;
+import java.util.concurrent.TimeUnit;
+import javax.cache.Cache;
+import javax.cache.CacheException;
+import javax.cache.CacheManager;
+import javax.cache.expiry.CreatedExpiryPolicy;
+import javax.cache.expiry.Duration;
+
+/**
+ * The cache behind {@link ProductCatalog}'s annotations, created before a container needs it.
+ *
+ * <p>Why create it ourselves: Spring's {@code JCacheCacheManager} only looks caches up (a missing
+ * one is an error at the first call), and the annotation RI would create it with an empty
+ * configuration. Either way the cache would lack what Cascade needs to know here: the keys are
+ * whatever the container generates (so the types stay {@code Object}), and the values are
+ * {@link Product}s, which Cascade must be allowed to deserialize from Redis.
+ */
+public final class CatalogCache {
+
+  /** The name the annotations use. */
+  public static final String NAME = "catalog";
+
+  private CatalogCache() {
+  }
+
+  /**
+   * Spring caches a method's {@code null} result as this marker. Cascade's default allow-list
+   * admits Spring's generated keys ({@code SimpleKey}) but not this value, so without it the
+   * second call for an unknown product fails to read the entry back.
+   */
+  static final String SPRING_NULL_VALUE = "org.springframework.cache.support.NullValue";
+
+  /**
+   * The configuration: untyped keys, {@link Product} values (and Spring's null marker) allowed,
+   * entries kept 10 minutes.
+   */
+  public static CascadeConfiguration<Object, Object> configuration() {
+    return new CascadeConfiguration<Object, Object>()
+        .allowDeserialization(Product.class.getName(), SPRING_NULL_VALUE)
+        .setExpiryPolicyFactory(CreatedExpiryPolicy.factoryOf(new Duration(TimeUnit.MINUTES, 10)));
+  }
+
+  /** This manager's catalog cache, created with {@link #configuration()} the first time. */
+  public static Cache<Object, Object> open(CacheManager manager) {
+    for (String name : manager.getCacheNames()) {
+      if (name.equals(NAME)) {
+        return manager.getCache(NAME);
+      }
+    }
+    try {
+      return manager.createCache(NAME, configuration());
+    } catch (CacheException createdMeanwhile) {
+      // another thread of this JVM created it between the look-up and here
+      return manager.getCache(NAME);
+    }
+  }
+}
