@@ -32,12 +32,14 @@ public final class SerializationFilter implements ObjectInputFilter {
       "java.sql.Date", "java.sql.Time", "java.sql.Timestamp");
 
   /**
-   * The keys that JCache and Spring annotations generate ({@code @CacheResult} and friends): plain
-   * holders of the method's parameters, allowed so annotation caching works without settings.
+   * What JCache and Spring annotations store besides the application's own values: the keys they
+   * generate (plain holders of the method's parameters) and Spring's stand-in for a cached
+   * {@code null}; allowed so annotation caching works without settings.
    */
   public static final List<String> ANNOTATION_KEY_DEFAULTS = List.of(
       "org.jsr107.ri.annotations.DefaultGeneratedCacheKey",
-      "org.springframework.cache.interceptor.SimpleKey");
+      "org.springframework.cache.interceptor.SimpleKey",
+      "org.springframework.cache.support.NullValue");
 
   /** The system property that adds patterns for every cache: {@value}. */
   public static final String ALLOW_PROPERTY = "cascade.codec.allow";

@@ -27,19 +27,12 @@ public final class CatalogCache {
   }
 
   /**
-   * Spring caches a method's {@code null} result as this marker. Cascade's default allow-list
-   * admits Spring's generated keys ({@code SimpleKey}) but not this value, so without it the
-   * second call for an unknown product fails to read the entry back.
-   */
-  static final String SPRING_NULL_VALUE = "org.springframework.cache.support.NullValue";
-
-  /**
-   * The configuration: untyped keys, {@link Product} values (and Spring's null marker) allowed,
-   * entries kept 10 minutes.
+   * The configuration: untyped keys, {@link Product} values allowed (Spring's keys and its marker
+   * for a cached null are allowed by default), entries kept 10 minutes.
    */
   public static CascadeConfiguration<Object, Object> configuration() {
     return new CascadeConfiguration<Object, Object>()
-        .allowDeserialization(Product.class.getName(), SPRING_NULL_VALUE)
+        .allowDeserialization(Product.class.getName())
         .setExpiryPolicyFactory(CreatedExpiryPolicy.factoryOf(new Duration(TimeUnit.MINUTES, 10)));
   }
 

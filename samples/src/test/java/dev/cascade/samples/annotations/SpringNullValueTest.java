@@ -8,27 +8,23 @@ import dev.cascade.testing.WithRedis;
 import java.net.URI;
 import javax.cache.CacheManager;
 import javax.cache.configuration.MutableConfiguration;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.springframework.cache.Cache;
 import org.springframework.cache.jcache.JCacheCacheManager;
 
 /**
- * A provider gap, kept as a test that fails today: Spring caches a {@code null} method result as
+ * Regression: Spring caches a {@code null} method result as
  * {@code org.springframework.cache.support.NullValue} (JCacheCacheManager's default
- * {@code allowNullValues=true}), and Cascade's default deserialization allow-list admits Spring's
- * {@code SimpleKey} but not {@code NullValue}, so reading such an entry back throws
+ * {@code allowNullValues=true}); Cascade's default deserialization allow-list once admitted Spring's
+ * {@code SimpleKey} but not {@code NullValue}, so reading such an entry back threw
  * {@code CodecException: Refusing to deserialize class org.springframework.cache.support.NullValue}.
- * {@link CatalogCache} works around it by allowing the class. Enable this test when
- * {@code SerializationFilter.ANNOTATION_KEY_DEFAULTS} (or a sibling list) admits it.
  */
 @WithRedis
 @Timeout(60)
-class SpringNullValueGapTest {
+class SpringNullValueTest {
 
   @Test
-  @Disabled("provider gap: org.springframework.cache.support.NullValue is not on the default allow-list")
   void springNullResult_cachedWithDefaults_readsBackAsNull(RedisServer redis) {
     CacheManager cascade = new dev.cascade.CascadeCachingProvider()
         .getCacheManager(URI.create(redis.uri()), getClass().getClassLoader());
@@ -38,7 +34,7 @@ class SpringNullValueGapTest {
 
       spring.put(404L, null);                      // stored as NullValue.INSTANCE
 
-      Cache.ValueWrapper hit = spring.get(404L);   // throws CodecException today
+      Cache.ValueWrapper hit = spring.get(404L);
       assertNotNull(hit, "a cached null is a hit");
       assertNull(hit.get());
     } finally {
