@@ -6,10 +6,13 @@
 # 1. Makes sure a MariaDB/MySQL server answers at the test JDBC URL (CASCADE_TEST_JDBC_URL, default
 #    jdbc:mysql://127.0.0.1:3306/test?user=root): starts it, or installs MariaDB with apt-get as root,
 #    creates the database and lets the user log in over TCP with an empty password.
+#    Then the same for PostgreSQL (CASCADE_TEST_PG_URL, default
+#    jdbc:postgresql://127.0.0.1:5432/test?user=postgres), which the JDBC dialect tests use.
 # 2. Installs redis-server if missing (optional: the tests fall back to the redis-server binary in the
 #    embedded-redis jar, but cluster and sentinel tests prefer Redis 7). The tests start their own
 #    private redis-server processes; the system Redis on 6379 is never started or stopped here.
-# 3. Runs `mvn -B -ntp verify` from the repository root.
+# 3. Runs `mvn -B -ntp -q verify` from the repository root (warnings and failures only), then prints
+#    how many tests ran.
 set -euo pipefail
 
 say() { printf '[test.sh] %s\n' "$*"; }
@@ -156,6 +159,63 @@ ensure_db_server
 ensure_db_login
 
 # ---------------------------------------------------------------------------------------------
+# 1b. PostgreSQL, for the JDBC dialect tests (CASCADE_TEST_PG_URL, default
+#     jdbc:postgresql://127.0.0.1:5432/test?user=postgres): trust auth on loopback, database test
+# ---------------------------------------------------------------------------------------------
+pg_url=${CASCADE_TEST_PG_URL:-jdbc:postgresql://127.0.0.1:5432/test?user=postgres}
+pg_rest=${pg_url#jdbc:postgresql://}
+pg_authority=${pg_rest%%/*}
+pg_host=${pg_authority%:*}; pg_port=5432
+[[ "$pg_authority" == *:* ]] && pg_port=${pg_authority##*:}
+pg_db=${pg_rest#*/}; pg_db=${pg_db%%\?*}
+pg_user=postgres
+[[ "$pg_url" == *user=* ]] && { pg_user=${pg_url##*user=}; pg_user=${pg_user%%&*}; }
+[[ "$pg_host" == localhost ]] && pg_host=127.0.0.1
+
+pg_answers() { timeout 2 bash -c "exec 3<>/dev/tcp/$pg_host/$pg_port" 2>/dev/null; }
+pg_clusters() { ls /etc/postgresql 2>/dev/null | sort -V | tail -n 1; }
+pg_start() {
+  local version
+  version=$(pg_clusters) || return 1
+  [ -n "$version" ] || return 1
+  say "starting PostgreSQL $version"
+  pg_ctlcluster --skip-systemctl-redirect "$version" main start >/dev/null 2>&1 || true
+}
+pg_as_admin() { (cd /tmp && su postgres -c "psql -q -v ON_ERROR_STOP=1 -d postgres -c \"$1\"") >/dev/null 2>&1; }
+
+ensure_postgres() {
+  if ! pg_answers; then
+    [[ "$pg_host" == 127.* ]] || die "no PostgreSQL answers at $pg_host:$pg_port; start it or set CASCADE_TEST_PG_URL"
+    if ! command -v pg_ctlcluster >/dev/null 2>&1; then
+      can_apt || die "no PostgreSQL answers at $pg_host:$pg_port and none is installed; install postgresql (apt-get install postgresql) or set CASCADE_TEST_PG_URL"
+      apt_install postgresql || die "apt-get install postgresql failed (log: /tmp/cascade-apt.log)"
+    fi
+    pg_start
+    local deadline=$((SECONDS + 60))
+    until pg_answers; do
+      [ "$SECONDS" -lt "$deadline" ] || die "started PostgreSQL, but nothing answers on $pg_host:$pg_port after 60 s"
+      sleep 1
+    done
+  fi
+  if command -v psql >/dev/null 2>&1 && ! psql -h "$pg_host" -p "$pg_port" -U "$pg_user" -d "$pg_db" -c 'SELECT 1' >/dev/null 2>&1; then
+    is_root || die "cannot log in to PostgreSQL at $pg_host:$pg_port as '$pg_user' to database '$pg_db'; fix it or set CASCADE_TEST_PG_URL"
+    local hba
+    hba=$(ls /etc/postgresql/*/main/pg_hba.conf 2>/dev/null | sort -V | tail -n 1)
+    if [ -n "$hba" ] && ! grep -q '^host all all 127.0.0.1/32 trust' "$hba"; then
+      say "letting local TCP clients in without a password (test machine only): $hba"
+      sed -i '1i host all all 127.0.0.1/32 trust' "$hba"
+      pg_as_admin "SELECT pg_reload_conf()" || true
+    fi
+    pg_as_admin "CREATE DATABASE $pg_db" || true
+    psql -h "$pg_host" -p "$pg_port" -U "$pg_user" -d "$pg_db" -c 'SELECT 1' >/dev/null 2>&1 \
+      || die "PostgreSQL at $pg_host:$pg_port still refuses '$pg_user' on database '$pg_db'"
+  fi
+  say "PostgreSQL answers on $pg_host:$pg_port"
+}
+
+ensure_postgres
+
+# ---------------------------------------------------------------------------------------------
 # 2. Redis: optional, the tests start their own servers (on free ports, never 6379)
 # ---------------------------------------------------------------------------------------------
 if command -v redis-server >/dev/null 2>&1; then
@@ -174,5 +234,11 @@ if ! command -v mvn >/dev/null 2>&1; then
   apt_install maven || die "apt-get install maven failed (log: /tmp/cascade-apt.log)"
 fi
 cd "$repo_root"
-say "running mvn -B -ntp verify $*"
-exec mvn -B -ntp verify "$@"
+# quiet: Maven prints warnings and failures only; the summary below says what ran
+say "running mvn -B -ntp -q verify $*"
+started=$SECONDS
+mvn -B -ntp -q verify "$@"
+summary=$(cat */target/surefire-reports/TEST-*.xml 2>/dev/null | grep -o '<testsuite [^>]*>' \
+  | sed -E 's/.* tests="([0-9]+)".* errors="([0-9]+)".* skipped="([0-9]+)".* failures="([0-9]+)".*/\1 \2 \3 \4/' \
+  | awk '{t+=$1; e+=$2; s+=$3; f+=$4} END {printf "%d tests, %d failures, %d errors, %d skipped", t, f, e, s}')
+say "all modules passed in $((SECONDS - started)) s: $summary"
