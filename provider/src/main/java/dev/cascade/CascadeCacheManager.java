@@ -90,7 +90,7 @@ public final class CascadeCacheManager implements CacheManager {
     this.id = Integer.toString(IDS.incrementAndGet());
     this.origin = UUID.randomUUID().toString().getBytes(StandardCharsets.US_ASCII);
     this.registry = new CacheRegistry(redis, classLoader);
-    this.lanes = new EventLanes(id, 4);
+    this.lanes = new EventLanes(id, 16);
     this.remoteEvents = new RemoteEvents(redis);
     this.invalidations = new Invalidations(redis);
     this.events = new EventWiring(remoteEvents, origin, () -> new ArrayList<>(caches.values()),
