@@ -118,8 +118,9 @@ public final class Flusher<K, V> implements AutoCloseable {
       } else if (held.size() > fairShare) {
         release(held.size() - fairShare);
       }
-    } catch (RuntimeException e) {
-      stats.error("coordinating flush leases failed: " + e.getMessage());
+    } catch (RuntimeException | Error e) {
+      // never let it escape: a scheduled task that throws is never run again
+      stats.error("coordinating flush leases failed: " + e);
       LOG.log(Level.FINE, "Coordinating write-behind leases failed", e);
     }
   }
@@ -167,6 +168,7 @@ public final class Flusher<K, V> implements AutoCloseable {
     Held h = held.remove(partition);
     if (h != null) {
       h.flush.leaseToken = null;
+      stats.error("stopped flushing partition " + partition + ": " + why);
       LOG.log(Level.FINE, "Stopped flushing partition " + partition + " of cache '" + queue.layout().cacheName()
           + "': " + why);
     }
@@ -177,6 +179,8 @@ public final class Flusher<K, V> implements AutoCloseable {
   private void work(int worker) {
     long poll = Math.max(10, Math.min(1_000, settings.maxDelay.toMillis() / 2));
     while (!stopped) {
+      // a stray interrupt (from a driver, say) must not turn every later wait into a failure
+      Thread.interrupted();
       long now = System.currentTimeMillis();
       long wakeAt = now + poll;
       boolean flushed = false;
@@ -208,7 +212,7 @@ public final class Flusher<K, V> implements AutoCloseable {
               wakeAt = Math.min(wakeAt, h.flush.dueAt());
               break;
           }
-        } catch (RuntimeException ex) {
+        } catch (RuntimeException | Error ex) {
           stats.error("flushing partition " + e.getKey() + " failed: " + ex);
           LOG.log(Level.FINE, "Flushing a write-behind partition failed", ex);
         } finally {

@@ -66,6 +66,18 @@ final class PartitionFlush {
    * old enough, or {@code draining}.
    */
   Step step(long now, boolean draining) {
+    try {
+      return stepOnce(now, draining);
+    } catch (RuntimeException e) {
+      // A command whose reply was lost may still have run: a read may have moved records into our
+      // pending list without our knowing them. Re-read our pending records before going on, or
+      // they would wait there until another flusher claimed the partition.
+      takenOver = false;
+      throw e;
+    }
+  }
+
+  private Step stepOnce(long now, boolean draining) {
     if (!takenOver) {
       carried.addAll(queue.claimAbandoned(partition, consumer, settings.claimIdle, settings.batchSize));
       carried.addAll(queue.readOwnPending(partition, consumer, Integer.MAX_VALUE));
@@ -99,6 +111,13 @@ final class PartitionFlush {
         return Step.LEASE_LOST;
       }
       carried.addAll(fresh);
+      if (fresh.isEmpty() && depth > carried.size()) {
+        // Records are queued that nobody will read as new: read before, but not known here (a read
+        // whose reply was lost, then retried by the client after a reconnect), or left by another
+        // flusher. Take them over as when the partition was first taken.
+        takenOver = false;
+        return Step.WAITING;
+      }
     }
     if (carried.isEmpty()) {
       windowOpenedAt = 0;

@@ -59,7 +59,8 @@ final class TableFixture implements AutoCloseable {
     while (wb.getQueueDepth() > 0) {
       if (System.currentTimeMillis() > deadline) {
         throw new AssertionError("the write-behind queue did not drain within " + timeout + ": depth "
-            + wb.getQueueDepth() + ", last error: " + wb.getLastError());
+            + wb.getQueueDepth() + ", partitions held " + wb.getPartitionsHeld() + ", records flushed "
+            + wb.getRecordsFlushed() + ", retries " + wb.getRetries() + ", last error: " + wb.getLastError());
       }
       sleep(50);
     }
