@@ -10,11 +10,13 @@ import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.openjdk.jmh.infra.BenchmarkParams;
 import org.openjdk.jmh.results.BenchmarkResult;
 import org.openjdk.jmh.results.format.ResultFormatType;
+import org.openjdk.jmh.runner.BenchmarkList;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.format.OutputFormat;
 import org.openjdk.jmh.runner.format.OutputFormatFactory;
@@ -26,37 +28,54 @@ import org.openjdk.jmh.runner.options.VerboseMode;
 /**
  * The harness: starts one private redis-server, runs every benchmark against it (each in its own
  * JMH fork, the server flushed at the start of each), prints the ratio table and the
- * commands-per-call counts, and writes everything under the output folder.
+ * commands-per-call counts, then the write-behind part against the database (put latency, flush
+ * rate, coalescing), and writes everything under the output folder.
  *
  * <pre>
  * java -jar benchmarks/target/benchmarks.jar [quick|full] [--only REGEX] [--out DIR] [--no-counts]
- * java -jar benchmarks/target/benchmarks.jar report DIR      (reprints the table of an earlier run)
+ *                                            [--write-behind | --no-write-behind]
+ * java -jar benchmarks/target/benchmarks.jar report DIR      (reprints the tables of an earlier run)
  * </pre>
  *
+ * {@code --only} is a JMH include pattern over every JMH benchmark, of both parts; {@code --write-behind}
+ * runs only the write-behind part, {@code --no-write-behind} skips it, {@code --wb-parts} picks some of
+ * its three measurements ({@code latency,flush,coalescing}).
+ *
  * Files in DIR: {@code jmh-result.json} (JMH's {@code -rf json}), {@code jmh-output.txt} (JMH's
- * own log of every iteration), {@code report.txt} (what this prints).
+ * own log of every iteration), {@code report.txt} (what this prints); for the write-behind part
+ * {@code wb-latency.json} (JMH), {@code wb-details.tsv} (what the latency forks counted, every flush
+ * drain with its writer-call timeline, the coalescing counts), {@code wb-header.txt}, and JMH's log
+ * in {@code wb-jmh-output.txt}.
+ * A run first deletes what an earlier run left there, so the folder is always one run.
  */
 public final class BenchMain {
 
   /** A JMH profile: how long each benchmark warms up and is measured. */
   enum Profile {
-    /** About eleven minutes on 2 cores, half of it fork start-up: enough to see ratios, not small differences. */
-    QUICK(1, 1, 2, 2, 2),
+    /**
+     * About eleven minutes on 2 cores, half of it fork start-up: enough to see ratios, not small
+     * differences. Write-behind: latency 1 x 3 s warm-up and 3 x 3 s per mode and thread count,
+     * flush 1 warm-up round and 3 measured rounds (a drain of every system each).
+     */
+    QUICK(1, 1, 2, 2, 2, new WriteBehindProfile(1, 3, 3, 3, 1, 3)),
     /** About twenty-five minutes: for numbers worth quoting. */
-    FULL(1, 3, 3, 5, 3);
+    FULL(1, 3, 3, 5, 3, new WriteBehindProfile(2, 5, 5, 5, 1, 7));
 
     final int forks;
     final int warmupIterations;
     final int warmupSeconds;
     final int iterations;
     final int iterationSeconds;
+    final WriteBehindProfile writeBehind;
 
-    Profile(int forks, int warmupIterations, int warmupSeconds, int iterations, int iterationSeconds) {
+    Profile(int forks, int warmupIterations, int warmupSeconds, int iterations, int iterationSeconds,
+        WriteBehindProfile writeBehind) {
       this.forks = forks;
       this.warmupIterations = warmupIterations;
       this.warmupSeconds = warmupSeconds;
       this.iterations = iterations;
       this.iterationSeconds = iterationSeconds;
+      this.writeBehind = writeBehind;
     }
 
     String jmhArguments() {
@@ -64,6 +83,31 @@ public final class BenchMain {
           iterations, iterationSeconds);
     }
   }
+
+  /**
+   * How long the write-behind measurements run: the latency benchmarks by time (JMH SampleTime),
+   * the flush rate by rounds (each round drains once per system, see {@link FlushRate}).
+   */
+  record WriteBehindProfile(int latencyWarmups, int latencyWarmupSeconds, int latencyIterations,
+      int latencyIterationSeconds, int flushWarmups, int flushRounds) {
+
+    String latencyArguments() {
+      return String.format(Locale.ROOT, "-f 1 -wi %d -w %ds -i %d -r %ds (SampleTime)", latencyWarmups,
+          latencyWarmupSeconds, latencyIterations, latencyIterationSeconds);
+    }
+
+    String flushArguments() {
+      return String.format(Locale.ROOT, "%d warm-up round, %d measured rounds of %s", flushWarmups, flushRounds,
+          String.join(", ", FlushRate.SYSTEMS));
+    }
+  }
+
+  /** The write-behind measurements, selectable with {@code --wb-parts}. */
+  static final List<String> WB_PARTS = List.of("latency", "flush", "coalescing");
+
+  /** JMH classes of the write-behind part (everything else is the cache part). */
+  private static final String WB_LATENCY = "\\.WriteBehindLatencyBench\\.";
+  private static final String CACHE_PART = "\\.(Cascade|Lettuce|Redisson)Bench\\.";
 
   private BenchMain() {
   }
@@ -73,6 +117,9 @@ public final class BenchMain {
     String only = "dev\\.cascade\\.bench\\..*";
     Path out = Path.of("bench-results");
     boolean counts = true;
+    boolean cachePart = true;
+    boolean writeBehindPart = true;
+    List<String> wbParts = WB_PARTS;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "quick": profile = Profile.QUICK; break;
@@ -80,22 +127,37 @@ public final class BenchMain {
         case "--only": only = args[++i]; break;
         case "--out": out = Path.of(args[++i]); break;
         case "--no-counts": counts = false; break;
+        case "--write-behind": cachePart = false; writeBehindPart = true; break;
+        case "--no-write-behind": writeBehindPart = false; break;
+        case "--wb-parts":
+          wbParts = List.of(args[++i].split(","));
+          if (!WB_PARTS.containsAll(wbParts)) {
+            System.err.println("--wb-parts takes some of " + String.join(",", WB_PARTS) + ", not " + args[i]);
+            System.exit(2);
+          }
+          break;
         case "report":
           report(Path.of(args[++i]));
           return;
         default:
-          System.err.println("usage: [quick|full] [--only REGEX] [--out DIR] [--no-counts] | report DIR");
+          System.err.println("usage: [quick|full] [--only REGEX] [--out DIR] [--no-counts]"
+              + " [--write-behind | --no-write-behind] [--wb-parts latency,flush,coalescing] | report DIR");
           System.exit(2);
       }
     }
+    if (!cachePart && !writeBehindPart) {
+      System.err.println("--write-behind and --no-write-behind together leave nothing to run");
+      System.exit(2);
+    }
     Files.createDirectories(out);
-    run(profile, only, out, counts);
+    clean(out);
+    run(profile, only, out, cachePart, cachePart && counts, writeBehindPart ? wbParts : List.of());
     // a client stuck in a call that never returned (see Watchdog) must not keep the JVM alive
     System.exit(0);
   }
 
-  private static void run(Profile profile, String only, Path out, boolean counts) throws Exception {
-    Path json = out.resolve("jmh-result.json");
+  private static void run(Profile profile, String only, Path out, boolean cachePart, boolean counts,
+      List<String> wbParts) throws Exception {
     try (RedisServer server = RedisServer.start();
          PrintStream report = tee(out.resolve("report.txt"))) {
       List<String> machine = Machine.describe(server);
@@ -105,8 +167,25 @@ public final class BenchMain {
           + "), JMH log in " + out.resolve("jmh-output.txt"));
       System.out.println();
 
+      if (cachePart) {
+        runCachePart(profile, only, out, server, report, counts, machine);
+      }
+      if (!wbParts.isEmpty()) {
+        runWriteBehindPart(profile, only, out, server, report, wbParts, cachePart ? List.of() : machine);
+      }
+      report.println("Written to " + out.toAbsolutePath());
+    }
+  }
+
+  private static void runCachePart(Profile profile, String only, Path out, RedisServer server, PrintStream report,
+      boolean counts, List<String> machine) throws Exception {
+    Path json = out.resolve("jmh-result.json");
+    if (!anyBenchmark(only, CACHE_PART)) {
+      System.out.println("[cache] no benchmark matches " + only);
+    } else {
       ChainedOptionsBuilder options = new OptionsBuilder()
           .include(only)
+          .exclude(notIn(CACHE_PART))
           .forks(profile.forks)
           .warmupIterations(profile.warmupIterations)
           .warmupTime(TimeValue.seconds(profile.warmupSeconds))
@@ -116,11 +195,7 @@ public final class BenchMain {
           .jvmArgsAppend("-Xms1g", "-Xmx1g", "-D" + BenchServer.PROPERTY + "=" + server.uri())
           .resultFormat(ResultFormatType.JSON)
           .result(json.toString());
-      try (PrintStream jmhLog = new PrintStream(new FileOutputStream(out.resolve("jmh-output.txt").toFile()), true,
-          StandardCharsets.UTF_8)) {
-        new Runner(options.build(), progress(OutputFormatFactory.createFormatInstance(jmhLog, VerboseMode.NORMAL)))
-            .run();
-      }
+      runJmh(options, out.resolve("jmh-output.txt"));
 
       report.println();
       machine.forEach(report::println);
@@ -128,13 +203,100 @@ public final class BenchMain {
       report.println("load:     " + Machine.loadAverage() + " (after JMH)");
       report.println();
       Report.read(json).print(report);
+    }
 
-      if (counts) {
-        List<RoundTrips.Row> rows = new RoundTrips(server, System.out).measure();
-        report.println();
-        RoundTrips.print(rows, report);
+    if (counts) {
+      List<RoundTrips.Row> rows = new RoundTrips(server, System.out).measure();
+      report.println();
+      RoundTrips.print(rows, report);
+      report.println();
+    }
+  }
+
+  /**
+   * Put latency as JMH benchmarks in forks (each given the server, this run's id for its table names,
+   * and the details file), then the flush rate and the coalescing counts in this JVM; then every
+   * table of this run that is still there is dropped, and the part's report printed.
+   */
+  private static void runWriteBehindPart(Profile profile, String only, Path out, RedisServer server,
+      PrintStream report, List<String> parts, List<String> machine) throws Exception {
+    WriteBehindProfile wb = profile.writeBehind;
+    String run = BenchDatabase.run();
+    Path details = out.resolve(WriteBehindReport.DETAILS).toAbsolutePath();
+    List<String> header = new ArrayList<>();
+    long started = System.nanoTime();
+    String loadBefore = Machine.loadAverage();
+    try (BenchDatabase db = BenchDatabase.open()) {
+      header.add("database: " + db.describe());
+      System.out.println("[wb] database: " + db.describe());
+    }
+    if (parts.contains("latency") && anyBenchmark(only, WB_LATENCY)) {
+      runJmh(new OptionsBuilder()
+          .include(only)
+          .exclude(notIn(WB_LATENCY))
+          .forks(1)
+          .warmupIterations(wb.latencyWarmups())
+          .warmupTime(TimeValue.seconds(wb.latencyWarmupSeconds()))
+          .measurementIterations(wb.latencyIterations())
+          .measurementTime(TimeValue.seconds(wb.latencyIterationSeconds()))
+          .timeout(TimeValue.seconds(60))
+          .jvmArgsAppend("-Xms1g", "-Xmx1g", "-D" + BenchServer.PROPERTY + "=" + server.uri(),
+              "-D" + BenchDatabase.RUN_PROPERTY + "=" + run, "-D" + Details.PROPERTY + "=" + details)
+          .resultFormat(ResultFormatType.JSON)
+          .result(out.resolve(WriteBehindReport.LATENCY_JSON).toString()), out.resolve("wb-jmh-output.txt"));
+      header.add("latency:  " + wb.latencyArguments());
+    }
+    if (parts.contains("flush")) {
+      FlushRate.measure(server.uri(), details, wb.flushWarmups(), wb.flushRounds(), System.out);
+      header.add("flush:    " + wb.flushArguments() + ", in the harness JVM");
+    }
+    if (parts.contains("coalescing")) {
+      Coalescing.measure(server.uri(), details, System.out);
+      header.add("coalescing: " + Coalescing.UPDATES + " puts per setting, in the harness JVM");
+    }
+    try (BenchDatabase db = BenchDatabase.open()) {
+      int left = db.dropTablesOfRun(run);
+      if (left > 0) {
+        header.add("dropped " + left + " tables a fork had left behind (wbb_" + run + "_*)");
       }
-      report.println("Written to " + out.toAbsolutePath());
+    }
+    header.add(String.format(Locale.ROOT, "took:     %.1f minutes; load %s before, %s after (1/5/15 min)",
+        (System.nanoTime() - started) / 60e9, loadBefore, Machine.loadAverage()));
+    Files.write(out.resolve(WriteBehindReport.HEADER), header, StandardCharsets.UTF_8);
+    report.println();
+    machine.forEach(report::println);
+    new WriteBehindReport(out).print(report);
+  }
+
+  /** Runs JMH with its full log in {@code logFile}, one line per benchmark on the console. */
+  private static void runJmh(ChainedOptionsBuilder options, Path logFile) throws Exception {
+    try (PrintStream jmhLog = new PrintStream(new FileOutputStream(logFile.toFile()), true, StandardCharsets.UTF_8)) {
+      runJmh(options, jmhLog);
+    }
+  }
+
+  private static void runJmh(ChainedOptionsBuilder options, PrintStream jmhLog) throws Exception {
+    new Runner(options.build(), progress(OutputFormatFactory.createFormatInstance(jmhLog, VerboseMode.NORMAL))).run();
+  }
+
+  /** An exclude pattern: every benchmark whose name does not contain {@code part}. */
+  private static String notIn(String part) {
+    return "^(?!.*" + part + ")";
+  }
+
+  /** Whether {@code only} selects any benchmark of {@code part}. */
+  private static boolean anyBenchmark(String only, String part) {
+    OutputFormat silent = OutputFormatFactory.createFormatInstance(
+        new PrintStream(OutputStream.nullOutputStream()), VerboseMode.SILENT);
+    return !BenchmarkList.defaultList().find(silent, List.of(only), List.of(notIn(part))).isEmpty();
+  }
+
+  /** Deletes what an earlier run left in {@code out}, so the folder always holds one run. */
+  private static void clean(Path out) throws IOException {
+    for (String f : List.of("report.txt", "machine.txt", "jmh-result.json", "jmh-output.txt",
+        WriteBehindReport.LATENCY_JSON, WriteBehindReport.DETAILS,
+        WriteBehindReport.HEADER, "wb-jmh-output.txt")) {
+      Files.deleteIfExists(out.resolve(f));
     }
   }
 
@@ -144,7 +306,12 @@ public final class BenchMain {
       Files.readAllLines(machine).forEach(System.out::println);
       System.out.println();
     }
-    Report.read(dir.resolve("jmh-result.json")).print(System.out);
+    if (Files.exists(dir.resolve("jmh-result.json"))) {
+      Report.read(dir.resolve("jmh-result.json")).print(System.out);
+    }
+    if (WriteBehindReport.present(dir)) {
+      new WriteBehindReport(dir).print(System.out);
+    }
   }
 
   /** JMH's full log goes to a file; the console gets one line per benchmark. */
@@ -154,12 +321,13 @@ public final class BenchMain {
         (proxy, method, margs) -> {
           if (method.getName().equals("startBenchmark")) {
             BenchmarkParams p = (BenchmarkParams) margs[0];
-            System.out.printf(Locale.ROOT, "[%2d] %-45s", ++done[0], shortName(p.getBenchmark()));
+            System.out.printf(Locale.ROOT, "[%2d] %-45s", ++done[0], shortName(p));
             System.out.flush();
           } else if (method.getName().equals("endBenchmark")) {
             BenchmarkResult r = (BenchmarkResult) margs[0];
             System.out.println(r == null || r.getPrimaryResult() == null ? " failed, see the JMH log"
-                : String.format(Locale.ROOT, " %,12.0f ops/s", r.getPrimaryResult().getScore()));
+                : String.format(Locale.ROOT, " %,12.0f %s", r.getPrimaryResult().getScore(),
+                r.getPrimaryResult().getScoreUnit()));
           }
           try {
             return method.invoke(log, margs);
@@ -169,8 +337,12 @@ public final class BenchMain {
         });
   }
 
-  private static String shortName(String benchmark) {
-    return benchmark.replace("dev.cascade.bench.", "");
+  private static String shortName(BenchmarkParams p) {
+    StringBuilder name = new StringBuilder(p.getBenchmark().replace("dev.cascade.bench.", ""));
+    for (String key : p.getParamsKeys()) {
+      name.append(' ').append(p.getParam(key));
+    }
+    return name.toString();
   }
 
   /** A stream that writes to the console and to {@code file}. */
