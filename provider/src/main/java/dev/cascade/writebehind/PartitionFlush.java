@@ -191,7 +191,10 @@ final class PartitionFlush {
       failuresInARow = 0;
       notBefore = 0;
     }
-    windowOpenedAt = 0;
+    if (batch.size() < settings.batchSize) {
+      windowOpenedAt = 0; // the queue is drained: the next record opens a new window
+    }
+    // else a backlog remains, as old as this window: its next batch is due at once
     return true;
   }
 

@@ -35,8 +35,11 @@ public final class WriteBehindSettings implements Serializable {
   public static final Duration DEFAULT_WRITER_TIMEOUT = Duration.ofSeconds(30);
   /** How long {@code CacheManager.close()} keeps flushing this JVM's partitions. */
   public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
-  /** Threads per JVM and cache that call the writer (partitions are flushed in parallel). */
-  public static final int DEFAULT_FLUSH_THREADS = 2;
+  /**
+   * Threads per JVM and cache that call the writer (partitions are flushed in parallel; a writer
+   * call mostly waits for the database, so more threads than cores keep it busy).
+   */
+  public static final int DEFAULT_FLUSH_THREADS = 4;
 
   final int batchSize;
   final Duration maxDelay;

@@ -27,15 +27,15 @@ end
 local grace = tonumber(ARGV[3])
 for i = 3, #KEYS do
   local last = ARGV[4 + n + i - 2]
-  if redis.call('HGET', KEYS[i], 'w') == last then
+  local entry = redis.call('HMGET', KEYS[i], 'w', 'v', 'x')
+  if entry[1] == last then
     -- this record was the entry's latest queued write: the entry is settled
-    redis.call('HDEL', KEYS[i], 'w')
-    if redis.call('HEXISTS', KEYS[i], 'v') == 0 then
+    if not entry[2] then
       redis.call('DEL', KEYS[i])
     else
-      local x = redis.call('HGET', KEYS[i], 'x')
-      if x then
-        redis.call('PEXPIREAT', KEYS[i], tonumber(x) + grace)
+      redis.call('HDEL', KEYS[i], 'w')
+      if entry[3] then
+        redis.call('PEXPIREAT', KEYS[i], tonumber(entry[3]) + grace)
       end
     end
   end
