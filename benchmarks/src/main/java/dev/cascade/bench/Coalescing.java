@@ -1,5 +1,7 @@
 package dev.cascade.bench;
 
+import dev.cascade.testing.Zipf;
+
 import dev.cascade.CascadeCache;
 import dev.cascade.jdbc.JdbcCacheWriter;
 import dev.cascade.writebehind.WriteBehind;
@@ -57,27 +59,6 @@ final class Coalescing {
   private Coalescing() {
   }
 
-  /** Draws ranks 0..n-1 with probability proportional to 1 / (rank + 1)^s. */
-  static final class Zipf {
-    private final double[] cumulative;
-
-    Zipf(int n, double s) {
-      cumulative = new double[n];
-      double sum = 0;
-      for (int i = 0; i < n; i++) {
-        sum += 1.0 / Math.pow(i + 1, s);
-        cumulative[i] = sum;
-      }
-      for (int i = 0; i < n; i++) {
-        cumulative[i] /= sum;
-      }
-    }
-
-    int next() {
-      int i = Arrays.binarySearch(cumulative, ThreadLocalRandom.current().nextDouble());
-      return i >= 0 ? i : Math.min(cumulative.length - 1, -i - 1);
-    }
-  }
 
   /** Measures every skew with every setting; writes one {@code coalescing} record per run to {@code details}. */
   static void measure(String redisUri, Path details, PrintStream progress) throws Exception {

@@ -7,16 +7,15 @@ import dev.cascade.CascadeCache;
 import dev.cascade.CascadeCachingProvider;
 import dev.cascade.testing.RedisServer;
 import dev.cascade.testing.WithRedis;
+import dev.cascade.testing.Zipf;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import javax.cache.Cache;
 import javax.cache.CacheManager;
@@ -36,28 +35,6 @@ class WriteBehindCoalescingTest {
   static final int KEYS = 10_000;
   static final int UPDATES = 100_000;
   static final double SKEW = 1.2;
-
-  /** Draws key ranks 0..n-1 with probability proportional to 1 / (rank + 1)^s. */
-  static final class Zipf {
-    private final double[] cumulative;
-
-    Zipf(int n, double s) {
-      cumulative = new double[n];
-      double sum = 0;
-      for (int i = 0; i < n; i++) {
-        sum += 1.0 / Math.pow(i + 1, s);
-        cumulative[i] = sum;
-      }
-      for (int i = 0; i < n; i++) {
-        cumulative[i] /= sum;
-      }
-    }
-
-    int next() {
-      int i = Arrays.binarySearch(cumulative, ThreadLocalRandom.current().nextDouble());
-      return i >= 0 ? i : Math.min(cumulative.length - 1, -i - 1);
-    }
-  }
 
   @Test
   void zipfStreamOf100kUpdatesOver10kKeys_writesAtMostOneRowInTen(RedisServer redis) throws Exception {

@@ -1,6 +1,7 @@
 package dev.cascade.samples.demo;
 
 import dev.cascade.samples.Shop;
+import dev.cascade.testing.Zipf;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,7 +61,7 @@ final class Load {
     ThreadLocalRandom random = ThreadLocalRandom.current();
     long now = System.nanoTime();
     while (now < deadline) {
-      long id = products.next();
+      long id = 1 + products.next(); // product ids start at 1
       int dice = random.nextInt(100);
       try {
         if (dice < mix.priceUpdates()) {

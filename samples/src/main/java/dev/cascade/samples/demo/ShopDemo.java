@@ -1,5 +1,6 @@
 package dev.cascade.samples.demo;
 
+import dev.cascade.testing.Zipf;
 import dev.cascade.jdbc.JdbcCacheWriter;
 import dev.cascade.samples.Shop;
 import dev.cascade.samples.ViewCounts;
