@@ -1,9 +1,9 @@
 package dev.cascade.samples.demo;
 
-import dev.cascade.testing.Zipf;
 import dev.cascade.jdbc.JdbcCacheWriter;
 import dev.cascade.samples.Shop;
 import dev.cascade.samples.ViewCounts;
+import dev.cascade.testing.Zipf;
 import dev.cascade.writebehind.WriteBehindMXBean;
 import java.io.IOException;
 import java.io.PrintStream;
