@@ -20,8 +20,11 @@ import javax.cache.configuration.Configuration;
  */
 final class CacheSettings<K, V> {
 
-  /** Bumped when the layout in Redis changes incompatibly. */
-  static final String LAYOUT_VERSION = "1";
+  /**
+   * Bumped when the layout in Redis changes incompatibly. 2: partitions' hash tags spread evenly
+   * over the cluster slots ({@code KeyLayout.hashTag}).
+   */
+  static final String LAYOUT_VERSION = "2";
 
   final String name;
   final Class<K> keyType;

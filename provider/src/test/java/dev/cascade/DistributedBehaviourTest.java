@@ -136,7 +136,7 @@ class DistributedBehaviourTest {
       cache.put("key-" + i, "v");
     }
     Set<String> partitions = new HashSet<>();
-    Pattern tag = Pattern.compile("\\{" + Pattern.quote(name) + "#(\\d+)}");
+    Pattern tag = Pattern.compile("\\{" + Pattern.quote(name) + "#(\\d+)(?:\\.\\d+)?}");
     ScanIterator<String> keys = ScanIterator.scan(rawConnection.sync(), ScanArgs.Builder.matches("cascade:" + name + ":{*"));
     int count = 0;
     while (keys.hasNext()) {

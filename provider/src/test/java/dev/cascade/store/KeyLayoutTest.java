@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.lettuce.core.cluster.SlotHash;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -21,7 +22,28 @@ class KeyLayoutTest {
   void entryKey_isReadableForTextKeys() {
     byte[] key = bytes("alice");
     int p = layout.partition(key);
-    assertEquals("cascade:users:{users#" + p + "}:alice", text(layout.entryKey(key)));
+    assertEquals("cascade:users:{" + KeyLayout.hashTag("users", p, 16) + "}:alice", text(layout.entryKey(key)));
+    assertTrue(KeyLayout.hashTag("users", p, 16).matches("users#" + p + "(\\.\\d+)?"));
+  }
+
+  @Test
+  void partitions_spreadEvenlyOverTheSlotsOfThreeMasters() {
+    // a cluster of three masters made the usual way owns 0-5460, 5461-10922, 10923-16383
+    for (String name : List.of("users", "products", "orders", "views", "a", "we%7Bird")) {
+      int[] perMaster = new int[3];
+      for (int p = 0; p < 16; p++) {
+        int slot = SlotHash.getSlot(KeyLayout.hashTag(name, p, 16));
+        perMaster[slot <= 5460 ? 0 : slot <= 10922 ? 1 : 2]++;
+      }
+      for (int n : perMaster) {
+        assertTrue(n >= 4 && n <= 6, name + ": partitions per master " + java.util.Arrays.toString(perMaster));
+      }
+    }
+  }
+
+  @Test
+  void aSinglePartition_keepsThePlainTag() {
+    assertEquals("cascade:users:{users#0}:alice", text(new KeyLayout("users", 1).entryKey(bytes("alice"))));
   }
 
   @Test
@@ -32,6 +54,9 @@ class KeyLayoutTest {
       assertEquals(slot, SlotHash.getSlot(layout.lockKey(key)), "lock of key-" + i);
       assertEquals(slot, SlotHash.getSlot(layout.listenerFlagFor(key)), "listener flag of key-" + i);
       assertEquals(slot, SlotHash.getSlot(layout.streamKeyFor(key)), "stream of key-" + i);
+      int p = layout.partition(key);
+      assertEquals(slot, SlotHash.getSlot(layout.leaseKey(p)), "flush lease of key-" + i);
+      assertEquals(slot, SlotHash.getSlot(layout.epochKey(p)), "lease epoch of key-" + i);
     }
   }
 
