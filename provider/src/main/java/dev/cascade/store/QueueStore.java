@@ -170,15 +170,25 @@ public final class QueueStore {
   /**
    * Records no consumer has read yet, oldest first; null when {@code leaseToken} no longer holds
    * the partition's lease (then nothing was read).
+   *
+   * @param holding how many records this consumer holds read and unacknowledged
+   * @throws OutOfStepException when Redis has another number of records pending for the consumer
+   *     (nothing was read): a failover lost some of its reads or acknowledgements
    */
-  public List<QueuedRecord> readNew(int partition, String consumer, int count, String leaseToken) {
+  public List<QueuedRecord> readNew(int partition, String consumer, int count, String leaseToken, int holding) {
     byte[][] keys = {layout.streamKey(partition), layout.leaseKey(partition)};
     List<Object> reply = redis.await(redis.eval(Script.READ, keys, GROUP_BYTES, ascii(consumer),
-        ascii(Integer.toString(count)), ascii(leaseToken)), "reading write-behind records of " + describe());
+        ascii(Integer.toString(count)), ascii(leaseToken), ascii(Integer.toString(holding))),
+        "reading write-behind records of " + describe());
     if (reply == null || reply.isEmpty() || reply.get(0) == null) {
       return List.of(); // XREADGROUP found nothing (nil)
     }
     if (reply.get(0) instanceof Long) {
+      if ((Long) reply.get(0) == -2) {
+        throw new OutOfStepException("Partition " + partition + " of " + describe() + " has not the "
+            + holding + " records pending for flusher " + consumer + " that it holds (a Redis failover may have"
+            + " lost acknowledgements or reads); reading its pending records again");
+      }
       return null;
     }
     // [[stream, [[id, [field, value, ...]], ...]]]
@@ -255,6 +265,19 @@ public final class QueueStore {
       throw new IllegalStateException("Write-behind record " + id + " is not one of Cascade's");
     }
     return new QueuedRecord(id, key, op[0] == 'd', value);
+  }
+
+  /**
+   * A flusher's view of its pending records no longer matches Redis (a failover lost some of its
+   * reads or acknowledgements, which replicate asynchronously). It must read its pending records
+   * again before any new record, or a record brought back could reach the writer after a newer one.
+   */
+  public static final class OutOfStepException extends IllegalStateException {
+    private static final long serialVersionUID = 1L;
+
+    OutOfStepException(String message) {
+      super(message);
+    }
   }
 
   // ------------------------------------------------------------------ acknowledging

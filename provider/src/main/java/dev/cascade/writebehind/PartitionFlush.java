@@ -79,6 +79,9 @@ final class PartitionFlush {
 
   private Step stepOnce(long now, boolean draining) {
     if (!takenOver) {
+      // Redis' pending list is the truth: after a failed step, records held here may have been
+      // acknowledged after all, or (after a failover) be unread again or gone
+      carried.clear();
       carried.addAll(queue.claimAbandoned(partition, consumer, settings.claimIdle, settings.batchSize));
       carried.addAll(queue.readOwnPending(partition, consumer, Integer.MAX_VALUE));
       dedupe();
@@ -106,7 +109,8 @@ final class PartitionFlush {
       return Step.WAITING;
     }
     if (carried.size() < settings.batchSize) {
-      List<QueuedRecord> fresh = queue.readNew(partition, consumer, settings.batchSize - carried.size(), leaseToken);
+      List<QueuedRecord> fresh = queue.readNew(partition, consumer, settings.batchSize - carried.size(), leaseToken,
+          carried.size());
       if (fresh == null) {
         return Step.LEASE_LOST;
       }
@@ -117,6 +121,9 @@ final class PartitionFlush {
         // flusher. Take them over as when the partition was first taken.
         takenOver = false;
         return Step.WAITING;
+      }
+      if (!fresh.isEmpty() && carried.size() > fresh.size()) {
+        dedupe(); // after a failover, records read before may be new again on the promoted replica
       }
     }
     if (carried.isEmpty()) {
