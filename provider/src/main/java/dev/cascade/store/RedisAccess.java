@@ -22,6 +22,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import javax.cache.CacheException;
 
 /**
@@ -35,7 +36,14 @@ import javax.cache.CacheException;
  */
 public final class RedisAccess implements AutoCloseable {
 
-  private static final Duration TOPOLOGY_REFRESH = Duration.ofSeconds(30);
+  /** Cluster: Lettuce reads the topology this often even when nothing signals a change. */
+  static final Duration PERIODIC_TOPOLOGY_REFRESH = Duration.ofSeconds(10);
+  /**
+   * Cluster: the least time between two topology refreshes that a signal triggers (Lettuce's adaptive
+   * triggers, or a command of ours failing). Lettuce's default of 30 s kept commands going to a dead
+   * master for up to 30 s after its replica had taken over.
+   */
+  static final Duration SIGNALLED_TOPOLOGY_REFRESH = Duration.ofSeconds(1);
 
   private final RedisTarget target;
   private final ClientResources resources;
@@ -43,6 +51,7 @@ public final class RedisAccess implements AutoCloseable {
   private final StatefulConnection<byte[], byte[]> connection;
   private final RedisClusterAsyncCommands<byte[], byte[]> commands;
   private final long awaitMillis;
+  private final AtomicLong lastRefresh = new AtomicLong();
 
   private RedisAccess(RedisTarget target, ClientResources resources, AbstractRedisClient client,
       StatefulConnection<byte[], byte[]> connection, RedisClusterAsyncCommands<byte[], byte[]> commands) {
@@ -69,8 +78,9 @@ public final class RedisAccess implements AutoCloseable {
         cluster.setOptions(ClusterClientOptions.builder()
             .timeoutOptions(TimeoutOptions.enabled())
             .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
-                .enablePeriodicRefresh(TOPOLOGY_REFRESH)
+                .enablePeriodicRefresh(PERIODIC_TOPOLOGY_REFRESH)
                 .enableAllAdaptiveRefreshTriggers()
+                .adaptiveRefreshTriggersTimeout(SIGNALLED_TOPOLOGY_REFRESH)
                 .build())
             .build());
         client = cluster;
@@ -114,10 +124,43 @@ public final class RedisAccess implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw RedisFailures.translate(e, target.toString(), what);
     } catch (ExecutionException e) {
+      afterFailure(e.getCause());
       throw RedisFailures.translate(e.getCause(), target.toString(), what);
     } catch (TimeoutException e) {
+      refreshTopology();
       throw RedisFailures.translate(new io.lettuce.core.RedisCommandTimeoutException(
           "no reply within " + awaitMillis + " ms"), target.toString(), what);
+    }
+  }
+
+  /**
+   * A command failed: if the failure can mean that a cluster's topology changed (a node that does
+   * not answer, a redirect, a read-only former master), read the topology again. Lettuce's own
+   * adaptive triggers miss the commonest case: after a master dies, commands routed to it time out,
+   * and its reconnect attempts (which would trigger a refresh) back off to seconds apart.
+   */
+  private void afterFailure(Throwable failure) {
+    Throwable t = RedisFailures.unwrap(failure);
+    if (!(t instanceof io.lettuce.core.RedisCommandExecutionException)) {
+      refreshTopology(); // timeouts, lost connections
+      return;
+    }
+    String m = String.valueOf(t.getMessage());
+    if (m.startsWith("MOVED") || m.startsWith("ASK") || m.startsWith("CLUSTERDOWN") || m.startsWith("READONLY")
+        || m.startsWith("TRYAGAIN")) {
+      refreshTopology();
+    }
+  }
+
+  /** Cluster: asks Lettuce to read the topology again, at most once per {@link #SIGNALLED_TOPOLOGY_REFRESH}. */
+  void refreshTopology() {
+    if (!(client instanceof RedisClusterClient)) {
+      return;
+    }
+    long now = System.currentTimeMillis();
+    long last = lastRefresh.get();
+    if (now - last >= SIGNALLED_TOPOLOGY_REFRESH.toMillis() && lastRefresh.compareAndSet(last, now)) {
+      ((RedisClusterClient) client).refreshPartitionsAsync();
     }
   }
 
