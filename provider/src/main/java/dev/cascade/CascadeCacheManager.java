@@ -205,7 +205,9 @@ public final class CascadeCacheManager implements CacheManager {
     CacheWriter<? super K, ? super V> syncWriter = s.writeThrough && behind == null ? writer : null;
 
     KeyLayout layout = new KeyLayout(s.name, s.partitions);
-    EntryStore store = new EntryStore(redis, layout, origin, s.queueBound);
+    EntryStore store = s.writeBehind == null ? new EntryStore(redis, layout, origin, s.queueBound)
+        : new EntryStore(redis, layout, origin, s.queueBound, s.writeBehind.replicaAcks(),
+            s.writeBehind.replicaAckTimeout());
     ExpiryRules expiry = new ExpiryRules(expiryPolicy);
     WriteLocks locks = syncWriter != null ? new WriteLocks(store, s.lockLease, s.lockWait) : null;
     QueueOverflow overflow = s.queueBound >= 0 ? new QueueOverflow(s.writeBehind, s.name) : null;

@@ -506,11 +506,11 @@ final class EntryEngine {
    * one-round-trip case: standard expiry policy, no lock, no writer.
    */
   List<Outcome> applyAllPipelined(List<byte[]> keys, List<Mutation> ms, IntFunction<BeforeChange> writers) {
-    long now = now();
-    List<CompletableFuture<Outcome>> replies = new ArrayList<>(keys.size());
-    for (int i = 0; i < keys.size(); i++) {
-      replies.add(store.mutate(keys.get(i), withAllExpiries(ms.get(i)), now, graceMillis, null));
+    List<Mutation> complete = new ArrayList<>(ms.size());
+    for (Mutation m : ms) {
+      complete.add(withAllExpiries(m));
     }
+    List<CompletableFuture<Outcome>> replies = store.mutateAll(keys, complete, now(), graceMillis);
     List<Outcome> outcomes = new ArrayList<>(keys.size());
     for (int i = 0; i < keys.size(); i++) {
       Outcome o = await(replies.get(i), "changing entries");

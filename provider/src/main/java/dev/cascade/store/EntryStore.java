@@ -7,6 +7,7 @@ import io.lettuce.core.ScanCursor;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -35,6 +36,8 @@ public final class EntryStore {
   private final byte[] origin;
   private final byte[] queueBound;
   private final java.util.concurrent.atomic.LongAdder replacedRecords = new java.util.concurrent.atomic.LongAdder();
+  private final int replicas;
+  private final long replicaTimeoutMillis;
   private volatile ChangeObserver observer;
 
   /** Told of every change this JVM makes to the cache's entries, once Redis acknowledged it. */
@@ -48,17 +51,28 @@ public final class EntryStore {
     this(redis, layout, origin, -1);
   }
 
+  public EntryStore(RedisAccess redis, KeyLayout layout, byte[] origin, int queueBound) {
+    this(redis, layout, origin, queueBound, 0, Duration.ZERO);
+  }
+
   /**
    * @param queueBound for a write-behind cache, the most records a partition's queue may hold
    *     (0 = unbounded); -1 for a cache without write-behind
+   * @param replicas for a write-behind cache, how many replicas must have a change that queues a
+   *     record before the change returns ({@code WAIT} after the script, see {@link ReplicatedWrites});
+   *     0 = do not wait
+   * @param replicaTimeout how long to wait for them
    */
-  public EntryStore(RedisAccess redis, KeyLayout layout, byte[] origin, int queueBound) {
+  public EntryStore(RedisAccess redis, KeyLayout layout, byte[] origin, int queueBound, int replicas,
+      Duration replicaTimeout) {
     this.redis = redis;
     this.commands = redis.commands();
     this.layout = layout;
     this.channel = layout.eventChannel();
     this.origin = origin;
     this.queueBound = queueBound < 0 ? NONE : ascii(Integer.toString(queueBound));
+    this.replicas = queueBound < 0 ? 0 : replicas;
+    this.replicaTimeoutMillis = replicaTimeout.toMillis();
   }
 
   /**
@@ -75,6 +89,15 @@ public final class EntryStore {
       o.changed(encodedKey);
       return result;
     });
+  }
+
+  /**
+   * Like {@link #forgetting}, also when the change fails: a change whose replicas did not confirm it
+   * is applied on the master all the same.
+   */
+  private <T> CompletableFuture<T> forgettingEvenIfFailed(byte[] encodedKey, CompletableFuture<T> change) {
+    ChangeObserver o = observer;
+    return o == null ? change : change.whenComplete((result, failure) -> o.changed(encodedKey));
   }
 
   public boolean isWriteBehind() {
@@ -113,17 +136,71 @@ public final class EntryStore {
   }
 
   /**
-   * Runs {@code mutate.lua}.
+   * Runs {@code mutate.lua}. In a write-behind cache with replica acknowledgement, a change that
+   * queues a record completes only once the replicas have it, else fails with a
+   * {@link javax.cache.CacheException} that says the change is applied on the master only.
    *
    * @param graceMillis extra native TTL so this JVM can still see an expired entry and report it
    * @param lockToken the write-through lock token this caller holds, or null
    */
   public CompletableFuture<Outcome> mutate(byte[] encodedKey, Mutation m, long now, long graceMillis,
       byte[] lockToken) {
+    byte[][] keys = mutateKeys(encodedKey, lockToken);
+    byte[][] args = mutateArgs(encodedKey, m, now, graceMillis, lockToken);
+    if (awaitsReplicas(m)) {
+      return forgettingEvenIfFailed(encodedKey, redis.replicated()
+          .eval(Script.MUTATE, keys, args, replicas, replicaTimeoutMillis).thenApply(this::toOutcomeCounting));
+    }
+    return forgetting(encodedKey, redis.eval(Script.MUTATE, keys, args).thenApply(this::toOutcomeCounting));
+  }
+
+  /**
+   * {@link #mutate} of many keys without locks, pipelined (one round trip per node); with replica
+   * acknowledgement, one {@code WAIT} per node follows all of that node's changes.
+   */
+  public List<CompletableFuture<Outcome>> mutateAll(List<byte[]> encodedKeys, List<Mutation> ms, long now,
+      long graceMillis) {
+    List<CompletableFuture<Outcome>> outcomes = new ArrayList<>(encodedKeys.size());
+    List<Integer> replicated = new ArrayList<>();
+    for (int i = 0; i < encodedKeys.size(); i++) {
+      if (awaitsReplicas(ms.get(i))) {
+        replicated.add(i);
+        outcomes.add(null);
+      } else {
+        outcomes.add(mutate(encodedKeys.get(i), ms.get(i), now, graceMillis, null));
+      }
+    }
+    if (!replicated.isEmpty()) {
+      List<byte[][]> keys = new ArrayList<>(replicated.size());
+      List<byte[][]> args = new ArrayList<>(replicated.size());
+      for (int i : replicated) {
+        keys.add(mutateKeys(encodedKeys.get(i), null));
+        args.add(mutateArgs(encodedKeys.get(i), ms.get(i), now, graceMillis, null));
+      }
+      List<CompletableFuture<List<Object>>> replies =
+          redis.replicated().evalAll(Script.MUTATE, keys, args, replicas, replicaTimeoutMillis);
+      for (int j = 0; j < replicated.size(); j++) {
+        int i = replicated.get(j);
+        outcomes.set(i, forgettingEvenIfFailed(encodedKeys.get(i), replies.get(j).thenApply(this::toOutcomeCounting)));
+      }
+    }
+    return outcomes;
+  }
+
+  /** True when {@code m} appends a write-behind record and replicas must acknowledge it. */
+  private boolean awaitsReplicas(Mutation m) {
+    return replicas > 0 && m.action != Mutation.Action.TOUCH
+        && m.condition != Mutation.Condition.LOADABLE && m.condition != Mutation.Condition.REPLACEABLE;
+  }
+
+  private byte[][] mutateKeys(byte[] encodedKey, byte[] lockToken) {
     int p = layout.partition(encodedKey);
-    byte[][] keys = {layout.entryKeyIn(p, encodedKey), layout.listenerFlag(p),
+    return new byte[][] {layout.entryKeyIn(p, encodedKey), layout.listenerFlag(p),
         lockToken == null ? layout.listenerFlag(p) : layout.lockKey(encodedKey), layout.streamKey(p)};
-    byte[][] args = {
+  }
+
+  private byte[][] mutateArgs(byte[] encodedKey, Mutation m, long now, long graceMillis, byte[] lockToken) {
+    return new byte[][] {
         ascii(Long.toString(now)),
         ascii(m.condition.code),
         m.expected == null ? NONE : m.expected,
@@ -139,12 +216,13 @@ public final class EntryStore {
         lockToken == null ? NONE : lockToken,
         m.ignoreQueueBound && queueBound.length > 0 ? MINUS_ONE : queueBound,
         encodedKey};
-    return forgetting(encodedKey, redis.eval(Script.MUTATE, keys, args).thenApply(reply -> {
-      if (reply.size() > 4 && Long.valueOf(1).equals(reply.get(4))) {
-        replacedRecords.increment();
-      }
-      return toOutcome(reply);
-    }));
+  }
+
+  private Outcome toOutcomeCounting(List<Object> reply) {
+    if (reply.size() > 4 && Long.valueOf(1).equals(reply.get(4))) {
+      replacedRecords.increment();
+    }
+    return toOutcome(reply);
   }
 
   private static final byte[] ONE = {'1'};

@@ -51,6 +51,7 @@ public final class RedisAccess implements AutoCloseable {
   private final StatefulConnection<byte[], byte[]> connection;
   private final RedisClusterAsyncCommands<byte[], byte[]> commands;
   private final long awaitMillis;
+  private ReplicatedWrites replicated;
   private final AtomicLong lastRefresh = new AtomicLong();
 
   private RedisAccess(RedisTarget target, ClientResources resources, AbstractRedisClient client,
@@ -192,6 +193,18 @@ public final class RedisAccess implements AutoCloseable {
     });
   }
 
+  /**
+   * The connections for writes that wait for replicas ({@code WAIT} after the script), opened on
+   * first use: a write-behind cache with replica acknowledgement needs them, nothing else does.
+   */
+  synchronized ReplicatedWrites replicated() {
+    if (replicated == null) {
+      replicated = new ReplicatedWrites(target, resources,
+          client instanceof RedisClusterClient ? (RedisClusterClient) client : null, this::refreshTopology);
+    }
+    return replicated;
+  }
+
   /** A new connection for pub/sub; the caller closes it. */
   public StatefulRedisPubSubConnection<byte[], byte[]> openPubSub() {
     try {
@@ -223,6 +236,11 @@ public final class RedisAccess implements AutoCloseable {
   @Override
   public void close() {
     try {
+      synchronized (this) {
+        if (replicated != null) {
+          replicated.close();
+        }
+      }
       connection.close();
     } finally {
       client.shutdown(Duration.ZERO, Duration.ofSeconds(2));

@@ -40,6 +40,8 @@ public final class WriteBehind<K, V> {
   Duration drainTimeout = WriteBehindSettings.DEFAULT_DRAIN_TIMEOUT;
   int flushThreads = WriteBehindSettings.DEFAULT_FLUSH_THREADS;
   Integer partitions;
+  int replicaAcks = WriteBehindSettings.DEFAULT_REPLICA_ACKS;
+  Duration replicaAckTimeout = WriteBehindSettings.DEFAULT_REPLICA_ACK_TIMEOUT;
 
   private WriteBehind(Factory<? extends CacheWriter<? super K, ? super V>> writerFactory) {
     this.writerFactory = Objects.requireNonNull(writerFactory, "writerFactory");
@@ -131,6 +133,42 @@ public final class WriteBehind<K, V> {
       throw new IllegalArgumentException("partitions must be between 1 and 16384, not " + partitions);
     }
     this.partitions = partitions;
+    return this;
+  }
+
+  /**
+   * Makes every change return only once {@code replicas} replicas of its Redis master have it (and
+   * its queue record): Cascade sends {@code WAIT replicas timeout} right after the change, on a
+   * connection of its own to that master. Without it, a change returns once the master has it, and
+   * a master that dies before replicating it takes the change with it, although the caller was told
+   * it succeeded.
+   *
+   * <p>If fewer replicas acknowledge within {@code timeout}, the change fails with a
+   * {@link javax.cache.CacheException} saying that it is applied on the master but not replicated:
+   * the change stays (and will be written behind unless a failover loses it), and repeating a put
+   * or remove is safe. Conditional changes ({@code putIfAbsent}, {@code replace}) see their own
+   * first attempt when repeated.
+   *
+   * <pre>{@code
+   * WriteBehind.of(ProductWriter::new)
+   *     .replicaAck(1, Duration.ofSeconds(1))   // at least one replica, or an exception
+   *     .build();
+   * }</pre>
+   *
+   * Costs one more round trip to the master plus the replica's acknowledgement per change (a
+   * {@code putAll} pays it once per master); while a replica is missing, every change waits the
+   * full timeout and then fails. The setting applies to the changes this JVM makes; a JVM that
+   * opens the cache without this writer does not wait.
+   *
+   * @param replicas replicas that must acknowledge, at least 1 (0 turns acknowledgement off)
+   * @param timeout how long to wait for them, at least 1 ms
+   */
+  public WriteBehind<K, V> replicaAck(int replicas, Duration timeout) {
+    if (replicas < 0) {
+      throw new IllegalArgumentException("replicas must be 0 (off) or positive, not " + replicas);
+    }
+    this.replicaAckTimeout = positive(timeout, "replica acknowledgement timeout");
+    this.replicaAcks = replicas;
     return this;
   }
 

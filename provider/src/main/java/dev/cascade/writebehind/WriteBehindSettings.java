@@ -40,6 +40,10 @@ public final class WriteBehindSettings implements Serializable {
    * call mostly waits for the database, so more threads than cores keep it busy).
    */
   public static final int DEFAULT_FLUSH_THREADS = 4;
+  /** Replicas that must acknowledge a change before it returns: none (a change returns once the master has it). */
+  public static final int DEFAULT_REPLICA_ACKS = 0;
+  /** How long a change waits for its replicas when {@link WriteBehind#replicaAck} asks for them. */
+  public static final Duration DEFAULT_REPLICA_ACK_TIMEOUT = Duration.ofSeconds(1);
 
   final int batchSize;
   final Duration maxDelay;
@@ -55,6 +59,8 @@ public final class WriteBehindSettings implements Serializable {
   final Duration drainTimeout;
   final int flushThreads;
   final Integer partitions;
+  final int replicaAcks;
+  final Duration replicaAckTimeout;
 
   WriteBehindSettings(WriteBehind<?, ?> b) {
     this.batchSize = b.batchSize;
@@ -71,6 +77,8 @@ public final class WriteBehindSettings implements Serializable {
     this.drainTimeout = b.drainTimeout;
     this.flushThreads = b.flushThreads;
     this.partitions = b.partitions;
+    this.replicaAcks = b.replicaAcks;
+    this.replicaAckTimeout = b.replicaAckTimeout;
   }
 
   public int batchSize() {
@@ -130,6 +138,15 @@ public final class WriteBehindSettings implements Serializable {
     return flushThreads;
   }
 
+  /** Replicas that must acknowledge each change before it returns; 0 when changes do not wait for replicas. */
+  public int replicaAcks() {
+    return replicaAcks;
+  }
+
+  public Duration replicaAckTimeout() {
+    return replicaAckTimeout;
+  }
+
   /** Partitions the cache should have, or null to leave it to the cache's configuration. */
   public Integer partitions() {
     return partitions;
@@ -139,6 +156,7 @@ public final class WriteBehindSettings implements Serializable {
   public String toString() {
     return "WriteBehind{batchSize=" + batchSize + ", maxDelay=" + maxDelay + ", maxQueueLength=" + maxQueueLength
         + ", overflow=" + overflow + ", retryLimit=" + retryLimit + ", leaseTtl=" + leaseTtl
-        + ", claimIdle=" + claimIdle + ", writerTimeout=" + writerTimeout + ", drainTimeout=" + drainTimeout + "}";
+        + ", claimIdle=" + claimIdle + ", writerTimeout=" + writerTimeout + ", drainTimeout=" + drainTimeout
+        + (replicaAcks > 0 ? ", replicaAck=" + replicaAcks + " within " + replicaAckTimeout : "") + "}";
   }
 }
