@@ -1,0 +1,93 @@
+package dev.cascade.writebehind;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cascade.CascadeCachingProvider;
+import dev.cascade.testing.RedisSentinelGroup;
+import dev.cascade.testing.RedisServer;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+import javax.cache.Cache;
+import javax.cache.CacheManager;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The primary of a Sentinel group is SIGKILLed while four threads write behind: the sentinels
+ * promote the replica, the callers see exceptions for a while, then the writes go on against the new
+ * primary. With replica acknowledgement every put that returned normally reaches the database;
+ * without it, the test measures what is lost. Each test has a group of its own (after the failover
+ * the killed server comes back as the new primary's replica).
+ */
+@Timeout(300)
+class SentinelFailoverTest {
+
+  @Test
+  void primaryKilled_withReplicaAck_everyAcknowledgedPutReachesTheDatabase() throws Exception {
+    FailoverLoad.Report r = run(true);
+    assertEquals(0, r.lostAcknowledged, "puts that returned normally but are missing from the database: " + r);
+  }
+
+  @Test
+  void primaryKilled_withoutReplicaAck_measuresWhatIsLost() throws Exception {
+    FailoverLoad.Report r = run(false);
+    assertTrue(r.acknowledged > 0, "writes went on: " + r);
+  }
+
+  private FailoverLoad.Report run(boolean replicaAck) throws Exception {
+    try (RedisSentinelGroup group = RedisSentinelGroup.start(); TableFixture t = new TableFixture("wb_sentinel_failover")) {
+      String uri = group.sentinelUri().replace("#", "?timeout=2s#");
+      CacheManager manager = new CascadeCachingProvider().getCacheManager(URI.create(uri), getClass().getClassLoader());
+      try {
+        String name = WriteBehindTest.name("failover");
+        WriteBehind<String, String> wb = WriteBehind.of(t.writerFactory()).maxDelay(Duration.ofMillis(100));
+        if (replicaAck) {
+          wb.replicaAck(1, Duration.ofSeconds(1));
+        }
+        Cache<String, String> cache = manager.createCache(name, WriteBehindTest.writeBehind(wb));
+        FailoverLoad load = new FailoverLoad(cache, 4, 250);
+
+        load.start();
+        Thread.sleep(2_000);
+        RedisServer victim = group.killPrimary(); // SIGKILL; returns once the process is gone
+        long killedAt = System.nanoTime();
+        RedisServer promoted = group.awaitFailover(Duration.ofSeconds(60));
+        long failedOverAt = System.nanoTime();
+        victim.restart(); // the sentinels make it the new primary's replica
+        awaitReplicaLinkUp(victim);
+        long replicaBackAt = System.nanoTime();
+        Thread.sleep(5_000);
+        load.stop();
+
+        Map<String, String> rows = t.drained(cache, Duration.ofSeconds(120));
+        Map<String, String> inCache = TableFixture.contents(cache, load.keys());
+        FailoverLoad.Report r = load.report(rows, inCache);
+        long resumed = load.resumedAfter(killedAt, key -> true);
+        System.out.printf("sentinel failover, replica ack %s: %s%n  killed primary %d, replica %d promoted after %d ms,"
+            + " killed server back as a replica after %d ms; failed puts from %d to %d ms after the kill; puts started"
+            + " after the kill succeed from %d ms%n  failed puts by kind: %s%n",
+            replicaAck ? "on (1 replica, 1 s)" : "off", r, victim.port(), promoted.port(),
+            ClusterFailoverTest.millis(failedOverAt - killedAt), ClusterFailoverTest.millis(replicaBackAt - killedAt),
+            r.failures == 0 ? -1 : ClusterFailoverTest.millis(r.firstFailureAt - killedAt),
+            r.failures == 0 ? -1 : ClusterFailoverTest.millis(load.lastFailureAt() - killedAt),
+            resumed < 0 ? -1 : ClusterFailoverTest.millis(resumed - killedAt), r.errors);
+        assertTrue(resumed > 0, "puts succeed again after the failover: " + r);
+        return r;
+      } finally {
+        manager.close();
+      }
+    }
+  }
+
+  private static void awaitReplicaLinkUp(RedisServer node) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + 60_000;
+    while (!"up".equals(node.info("replication").get("master_link_status"))) {
+      if (System.currentTimeMillis() > deadline) {
+        throw new AssertionError(node + " did not become a replica in sync: " + node.info("replication"));
+      }
+      Thread.sleep(100);
+    }
+  }
+}
