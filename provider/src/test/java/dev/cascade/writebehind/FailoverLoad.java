@@ -2,45 +2,43 @@ package dev.cascade.writebehind;
 
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import javax.cache.Cache;
 
 /**
- * Write-behind load for failover tests: threads put increasing sequence numbers to keys of their
- * own ({@code t<thread>-<k>}), and remember for every put whether it returned normally or threw. After
- * the queue drained, {@link #report} compares the database with what the callers were told.
- *
- * <p>A put "reaches the database" when the key's row holds its number or a later one (later writes
- * of a key replace earlier ones: only the last one is written). A put that returned normally and
- * whose key's row holds an earlier number (or no row) is lost.
+ * Write-behind load for failover tests: threads put new keys ({@code t<thread>-<n>}, value
+ * {@code n}), one after the other, and remember for every put whether it returned normally or threw.
+ * No key is written twice, so a later write can never hide a lost one: after the drain, every put
+ * that returned normally must have its row in the database.
  */
 final class FailoverLoad {
 
   private final Cache<String, String> cache;
   private final int threads;
-  private final int keysPerThread;
   private final List<Thread> workers = new ArrayList<>();
   private volatile boolean running;
-  /** Per key, the sequence numbers whose put returned normally. */
-  private final Map<String, BitSet> acknowledged = new ConcurrentHashMap<>();
-  /** Every put: {start nanos, end nanos, 1 if it returned normally, thread, key index}, per thread. */
+  /** Per thread, the n of the puts that returned normally, and of those that threw. */
+  private final Map<Integer, BitSet> acknowledged = new ConcurrentHashMap<>();
+  private final Map<Integer, BitSet> failed = new ConcurrentHashMap<>();
+  private final Map<Integer, Integer> attempted = new ConcurrentHashMap<>();
+  /** Every put: {start nanos, end nanos, 1 if it returned normally, thread, n}, per thread. */
   private final Map<Integer, List<long[]>> timeline = new ConcurrentHashMap<>();
-  private final AtomicLong puts = new AtomicLong();
-  private final AtomicLong failures = new AtomicLong();
   private final AtomicLong firstFailureAt = new AtomicLong();
   private final AtomicLong lastFailureAt = new AtomicLong();
   /** Failures by kind: the message without addresses, names and numbers. */
   private final Map<String, AtomicLong> errorKinds = new ConcurrentHashMap<>();
   private final List<Throwable> unexpected = new ArrayList<>();
 
-  FailoverLoad(Cache<String, String> cache, int threads, int keysPerThread) {
+  FailoverLoad(Cache<String, String> cache, int threads) {
     this.cache = cache;
     this.threads = threads;
-    this.keysPerThread = keysPerThread;
   }
 
   void start() {
@@ -55,42 +53,34 @@ final class FailoverLoad {
   }
 
   private void run(int thread) {
-    int[] next = new int[keysPerThread];
-    BitSet[] acked = new BitSet[keysPerThread];
-    for (int k = 0; k < keysPerThread; k++) {
-      acked[k] = new BitSet();
-      acknowledged.put(key(thread, k), acked[k]);
-    }
+    BitSet acked = new BitSet();
+    BitSet threw = new BitSet();
     List<long[]> mine = new ArrayList<>();
+    acknowledged.put(thread, acked);
+    failed.put(thread, threw);
     timeline.put(thread, mine);
-    int k = 0;
     try {
-      while (running) {
-        String key = key(thread, k);
-        int seq = ++next[k];
-        puts.incrementAndGet();
+      for (int n = 1; running; n++) {
+        attempted.put(thread, n);
         long start = System.nanoTime();
         try {
-          cache.put(key, Integer.toString(seq));
-          synchronized (acked[k]) {
-            acked[k].set(seq);
-          }
+          cache.put(key(thread, n), Integer.toString(n));
           long end = System.nanoTime();
           synchronized (mine) {
-            mine.add(new long[] {start, end, 1, thread, k});
+            acked.set(n);
+            mine.add(new long[] {start, end, 1, thread, n});
           }
         } catch (javax.cache.CacheException e) {
           long now = System.nanoTime();
           synchronized (mine) {
-            mine.add(new long[] {start, now, 0, thread, k});
+            threw.set(n);
+            mine.add(new long[] {start, now, 0, thread, n});
           }
-          failures.incrementAndGet();
           firstFailureAt.compareAndSet(0, now);
           lastFailureAt.set(now);
           errorKinds.computeIfAbsent(kindOf(e.getMessage()), m -> new AtomicLong()).incrementAndGet();
           pause(10); // a failing node answers at once; do not spin
         }
-        k = (k + 1) % keysPerThread;
         pause(1);
       }
     } catch (RuntimeException e) {
@@ -132,32 +122,45 @@ final class FailoverLoad {
     return lastFailureAt.get();
   }
 
-  Iterable<String> keys() {
-    return acknowledged.keySet();
+  /** Every key a put was attempted for. */
+  Set<String> keys() {
+    Set<String> keys = new HashSet<>();
+    attempted.forEach((thread, last) -> {
+      for (int n = 1; n <= last; n++) {
+        keys.add(key(thread, n));
+      }
+    });
+    return keys;
   }
 
   /** What the database has against what the callers were told. */
   Report report(Map<String, String> rows, Map<String, String> cacheContents) {
     Report r = new Report();
-    r.puts = puts.get();
-    r.failures = failures.get();
-    r.errorWindowMillis = failures.get() == 0 ? 0 : (lastFailureAt.get() - firstFailureAt.get()) / 1_000_000;
     r.firstFailureAt = firstFailureAt.get();
-    r.errors = new java.util.TreeMap<>();
+    r.errorWindowMillis = r.firstFailureAt == 0 ? 0 : (lastFailureAt.get() - r.firstFailureAt) / 1_000_000;
+    r.errors = new TreeMap<>();
     errorKinds.forEach((kind, n) -> r.errors.put(kind, n.get()));
-    for (Map.Entry<String, BitSet> e : acknowledged.entrySet()) {
-      String row = rows.get(e.getKey());
-      int inDatabase = row == null ? 0 : Integer.parseInt(row);
-      BitSet acked = e.getValue();
-      synchronized (acked) {
-        int lost = acked.get(inDatabase + 1, Math.max(inDatabase + 1, acked.length())).cardinality();
-        r.lostAcknowledged += lost;
-        if (lost > 0) {
-          r.keysWithLoss++;
-        }
+    for (int thread = 0; thread < threads; thread++) {
+      BitSet acked = acknowledged.get(thread);
+      BitSet threw = failed.get(thread);
+      synchronized (timeline.get(thread)) {
         r.acknowledged += acked.cardinality();
+        r.failures += threw.cardinality();
+        for (int n = acked.nextSetBit(0); n >= 0; n = acked.nextSetBit(n + 1)) {
+          if (!Integer.toString(n).equals(rows.get(key(thread, n)))) {
+            r.lostAcknowledged++;
+          }
+        }
+        for (int n = threw.nextSetBit(0); n >= 0; n = threw.nextSetBit(n + 1)) {
+          if (rows.containsKey(key(thread, n))) {
+            r.failedButWritten++;
+          }
+        }
       }
-      if (!java.util.Objects.equals(row, cacheContents.get(e.getKey()))) {
+    }
+    r.puts = r.acknowledged + r.failures;
+    for (String key : keys()) {
+      if (!java.util.Objects.equals(rows.get(key), cacheContents.get(key))) {
         r.cacheDiffers++;
       }
     }
@@ -168,23 +171,24 @@ final class FailoverLoad {
     long puts;
     long acknowledged;
     long failures;
+    long failedButWritten;
     long errorWindowMillis;
     long firstFailureAt;
     long lostAcknowledged;
-    long keysWithLoss;
     long cacheDiffers;
     Map<String, Long> errors;
 
     @Override
     public String toString() {
-      return String.format("puts %d: %d returned normally, %d threw (error window %d ms); returned normally but"
-          + " missing from the database after the drain: %d (on %d keys); keys whose row differs from the cache: %d",
-          puts, acknowledged, failures, errorWindowMillis, lostAcknowledged, keysWithLoss, cacheDiffers);
+      return String.format("puts %d: %d returned normally, %d threw (error window %d ms; %d of them reached the"
+          + " database all the same); returned normally but missing from the database after the drain: %d;"
+          + " keys where database and cache differ: %d",
+          puts, acknowledged, failures, errorWindowMillis, failedButWritten, lostAcknowledged, cacheDiffers);
     }
   }
 
-  static String key(int thread, int k) {
-    return "t" + thread + "-" + k;
+  static String key(int thread, int n) {
+    return "t" + thread + "-" + n;
   }
 
   /** A failure's message without what varies from one to the next (addresses, cache names, numbers). */
@@ -193,7 +197,7 @@ final class FailoverLoad {
         .replaceAll("redis(-sentinel|-cluster)?://\\S+", "<uri>")
         .replaceAll("'[^']*'", "<cache>")
         .replaceAll("[0-9]+", "#")
-        .replaceAll("\\(<uri>\\)", "");
+        .replaceAll(" \\(<uri>\\)", "");
     return m.length() > 160 ? m.substring(0, 160) + "..." : m;
   }
 

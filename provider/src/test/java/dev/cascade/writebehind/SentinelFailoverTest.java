@@ -26,17 +26,30 @@ class SentinelFailoverTest {
 
   @Test
   void primaryKilled_withReplicaAck_everyAcknowledgedPutReachesTheDatabase() throws Exception {
-    FailoverLoad.Report r = run(true);
+    FailoverLoad.Report r = run(true, false);
     assertEquals(0, r.lostAcknowledged, "puts that returned normally but are missing from the database: " + r);
   }
 
   @Test
   void primaryKilled_withoutReplicaAck_measuresWhatIsLost() throws Exception {
-    FailoverLoad.Report r = run(false);
+    FailoverLoad.Report r = run(false, false);
     assertTrue(r.acknowledged > 0, "writes went on: " + r);
   }
 
-  private FailoverLoad.Report run(boolean replicaAck) throws Exception {
+  /** As in {@link ClusterFailoverTest}: the replica is cut off (link closed, SIGSTOP) 300 ms before the kill. */
+  @Test
+  void primaryKilledWhileItsReplicaIsCutOff_withReplicaAck_everyAcknowledgedPutReachesTheDatabase() throws Exception {
+    FailoverLoad.Report r = run(true, true);
+    assertEquals(0, r.lostAcknowledged, "puts that returned normally but are missing from the database: " + r);
+  }
+
+  @Test
+  void primaryKilledWhileItsReplicaIsCutOff_withoutReplicaAck_measuresWhatIsLost() throws Exception {
+    FailoverLoad.Report r = run(false, true);
+    assertTrue(r.acknowledged > 0, "writes went on: " + r);
+  }
+
+  private FailoverLoad.Report run(boolean replicaAck, boolean cutOffReplica) throws Exception {
     try (RedisSentinelGroup group = RedisSentinelGroup.start(); TableFixture t = new TableFixture("wb_sentinel_failover")) {
       String uri = group.sentinelUri().replace("#", "?timeout=2s#");
       CacheManager manager = new CascadeCachingProvider().getCacheManager(URI.create(uri), getClass().getClassLoader());
@@ -47,12 +60,21 @@ class SentinelFailoverTest {
           wb.replicaAck(1, Duration.ofSeconds(1));
         }
         Cache<String, String> cache = manager.createCache(name, WriteBehindTest.writeBehind(wb));
-        FailoverLoad load = new FailoverLoad(cache, 4, 250);
+        FailoverLoad load = new FailoverLoad(cache, 4);
 
         load.start();
         Thread.sleep(2_000);
+        RedisServer replica = group.replica();
+        if (cutOffReplica) {
+          ClusterFailoverTest.signal(replica, "STOP");
+          group.primary().command("CLIENT", "KILL", "TYPE", "replica");
+          Thread.sleep(300);
+        }
         RedisServer victim = group.killPrimary(); // SIGKILL; returns once the process is gone
         long killedAt = System.nanoTime();
+        if (cutOffReplica) {
+          ClusterFailoverTest.signal(replica, "CONT");
+        }
         RedisServer promoted = group.awaitFailover(Duration.ofSeconds(60));
         long failedOverAt = System.nanoTime();
         victim.restart(); // the sentinels make it the new primary's replica
@@ -62,13 +84,14 @@ class SentinelFailoverTest {
         load.stop();
 
         Map<String, String> rows = t.drained(cache, Duration.ofSeconds(120));
-        Map<String, String> inCache = TableFixture.contents(cache, load.keys());
+        Map<String, String> inCache = ClusterFailoverTest.contents(cache, load.keys());
         FailoverLoad.Report r = load.report(rows, inCache);
         long resumed = load.resumedAfter(killedAt, key -> true);
-        System.out.printf("sentinel failover, replica ack %s: %s%n  killed primary %d, replica %d promoted after %d ms,"
+        System.out.printf("sentinel failover%s, replica ack %s: %s%n  killed primary %d, replica %d promoted after %d ms,"
             + " killed server back as a replica after %d ms; failed puts from %d to %d ms after the kill; puts started"
             + " after the kill succeed from %d ms%n  failed puts by kind: %s%n",
-            replicaAck ? "on (1 replica, 1 s)" : "off", r, victim.port(), promoted.port(),
+            cutOffReplica ? " (replica cut off 300 ms before the kill)" : "", replicaAck ? "on (1 replica, 1 s)" : "off",
+            r, victim.port(), promoted.port(),
             ClusterFailoverTest.millis(failedOverAt - killedAt), ClusterFailoverTest.millis(replicaBackAt - killedAt),
             r.failures == 0 ? -1 : ClusterFailoverTest.millis(r.firstFailureAt - killedAt),
             r.failures == 0 ? -1 : ClusterFailoverTest.millis(load.lastFailureAt() - killedAt),
