@@ -12,6 +12,7 @@ import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
@@ -78,6 +79,7 @@ public final class RedisAccess implements AutoCloseable {
         RedisClusterClient cluster = RedisClusterClient.create(resources, target.uris());
         cluster.setOptions(ClusterClientOptions.builder()
             .timeoutOptions(TimeoutOptions.enabled())
+            .nodeFilter(RedisAccess::isHealthy)
             .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
                 .enablePeriodicRefresh(PERIODIC_TOPOLOGY_REFRESH)
                 .enableAllAdaptiveRefreshTriggers()
@@ -103,6 +105,17 @@ public final class RedisAccess implements AutoCloseable {
           + ". Is redis-server running there? Set the CacheManager URI, the system property"
           + " cascade.redis.uri or the environment variable CASCADE_REDIS_URI to its address.", e);
     }
+  }
+
+  /**
+   * Cluster: the nodes Lettuce routes to. A node the cluster agrees has failed ({@code fail}, not the
+   * local suspicion {@code fail?}) or that has no address drops out of the topology, so commands for
+   * its slots fail at once ("no master for slot") until the promoted replica is known, instead of
+   * waiting a whole command timeout on a dead connection. A JVM that sent nothing to a master during
+   * its failover otherwise routed its next command there and waited the full timeout.
+   */
+  private static boolean isHealthy(RedisClusterNode node) {
+    return !(node.is(RedisClusterNode.NodeFlag.FAIL) || node.is(RedisClusterNode.NodeFlag.NOADDR));
   }
 
   public RedisClusterAsyncCommands<byte[], byte[]> commands() {

@@ -44,6 +44,11 @@ public final class RedisFailures {
       reason = "was not waited for: the calling thread was interrupted";
     } else if (t instanceof CancellationException) {
       reason = "dropped the command (connection reset)";
+    } else if (t instanceof io.lettuce.core.cluster.PartitionSelectorException) {
+      reason = "has no master for the slot of this key in the topology this client knows (a failover may be in"
+          + " progress; the topology is being read again): " + message;
+    } else if (message.startsWith("CLUSTERDOWN")) {
+      reason = "reports the cluster down (a master failed and no replica has taken over yet): " + message;
     } else if (message.startsWith("READONLY")) {
       reason = "is a read-only replica (a failover may be in progress): " + message;
     } else if (message.startsWith("LOADING")) {
