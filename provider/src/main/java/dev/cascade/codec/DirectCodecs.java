@@ -5,7 +5,7 @@ import java.util.Arrays;
 
 /**
  * Codecs for caches declared with a final JDK type: the bytes are the plain text or bytes, so
- * {@code redis-cli} shows {@code cascade:users:{users#3}:123} and values people can read.
+ * {@code redis-cli} shows {@code cascade:users:{users#2.18}:123} and values people can read.
  * Only valid when every JVM declares the same type; the cache registry checks that.
  */
 final class DirectCodecs {
