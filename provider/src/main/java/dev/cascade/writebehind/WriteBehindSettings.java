@@ -144,7 +144,8 @@ public final class WriteBehindSettings implements Serializable {
   }
 
   public Duration replicaAckTimeout() {
-    return replicaAckTimeout;
+    // null in settings serialized before the field existed
+    return replicaAckTimeout == null ? DEFAULT_REPLICA_ACK_TIMEOUT : replicaAckTimeout;
   }
 
   /** Partitions the cache should have, or null to leave it to the cache's configuration. */
