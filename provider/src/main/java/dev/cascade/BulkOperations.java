@@ -49,7 +49,7 @@ final class BulkOperations<K, V> {
     long start = core.stats.start();
     List<byte[]> encoded = encodeKeys(keyList);
     List<EntryEngine.Read> reads = core.engine.readAll(encoded);
-    Map<K, V> result = new LinkedHashMap<>();
+    Map<K, V> result = new LinkedHashMap<>(keyList.size() * 4 / 3 + 1);
     List<EntryChange<K, V>> changes = new ArrayList<>();
     List<Integer> misses = new ArrayList<>();
     int missCount = 0;

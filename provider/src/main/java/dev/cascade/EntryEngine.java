@@ -54,6 +54,8 @@ final class EntryEngine {
   private static final int MAX_ATTEMPTS = 1000;
 
   private final EntryStore store;
+  /** "cache 'name'", for failure messages: built once, not on every call. */
+  private final String described;
   private final RedisAccess redis;
   private final ExpiryRules expiry;
   private final WriteLocks locks;
@@ -65,6 +67,7 @@ final class EntryEngine {
   /** @param overflow the full-queue policy of a write-behind cache, else null */
   EntryEngine(EntryStore store, ExpiryRules expiry, WriteLocks locks, LongSupplier clock, QueueOverflow overflow) {
     this.store = store;
+    this.described = store.describe();
     this.redis = store.redis();
     this.expiry = expiry;
     this.locks = locks;
@@ -160,28 +163,22 @@ final class EntryEngine {
     return new Outcome(removed > 0 ? Status.DELETED : Status.FAILED_ABSENT, null, null);
   }
 
-  /** Plain puts of many entries in one pipeline. */
+  /** Plain puts of many entries, one script per batch of keys. */
   List<Outcome> putAllPlain(List<byte[]> keys, List<byte[]> values) {
-    List<CompletableFuture<Boolean>> replies = new ArrayList<>(keys.size());
-    for (int i = 0; i < keys.size(); i++) {
-      replies.add(store.writeValue(keys.get(i), values.get(i)));
-    }
+    boolean[] created = await(store.writeValues(keys, values), "changing entries");
     List<Outcome> outcomes = new ArrayList<>(keys.size());
-    for (CompletableFuture<Boolean> r : replies) {
-      outcomes.add(new Outcome(await(r, "changing entries") ? Status.CREATED : Status.UPDATED, null, null));
+    for (boolean c : created) {
+      outcomes.add(new Outcome(c ? Status.CREATED : Status.UPDATED, null, null));
     }
     return outcomes;
   }
 
-  /** Plain removes of many entries in one pipeline. */
+  /** Plain removes of many entries, one script per batch of keys. */
   List<Outcome> removeAllPlain(List<byte[]> keys) {
-    List<CompletableFuture<Long>> replies = new ArrayList<>(keys.size());
-    for (byte[] key : keys) {
-      replies.add(store.deleteEntry(key));
-    }
+    boolean[] existed = await(store.deleteEntries(keys), "removing entries");
     List<Outcome> outcomes = new ArrayList<>(keys.size());
-    for (CompletableFuture<Long> r : replies) {
-      outcomes.add(new Outcome(await(r, "removing entries") > 0 ? Status.DELETED : Status.FAILED_ABSENT, null, null));
+    for (boolean e : existed) {
+      outcomes.add(new Outcome(e ? Status.DELETED : Status.FAILED_ABSENT, null, null));
     }
     return outcomes;
   }
@@ -250,13 +247,9 @@ final class EntryEngine {
 
   private List<Read> readAllFromRedis(List<byte[]> keys) {
     if (plainEntries()) {
-      List<CompletableFuture<byte[]>> values = new ArrayList<>(keys.size());
-      for (byte[] key : keys) {
-        values.add(store.readValue(key));
-      }
+      byte[][] values = await(store.readValues(keys), "reading");
       List<Read> reads = new ArrayList<>(keys.size());
-      for (CompletableFuture<byte[]> v : values) {
-        byte[] value = await(v, "reading");
+      for (byte[] value : values) {
         reads.add(value == null ? Read.MISS : new Read(value, null, false));
       }
       return reads;
@@ -551,6 +544,6 @@ final class EntryEngine {
   }
 
   <T> T await(CompletableFuture<T> reply, String what) {
-    return redis.await(reply, what + " in " + store.describe());
+    return redis.await(reply, what, described);
   }
 }

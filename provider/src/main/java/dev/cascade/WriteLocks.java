@@ -87,7 +87,7 @@ final class WriteLocks {
     byte[] token = newToken();
     long deadline = System.currentTimeMillis() + waitMillis;
     long backoff = 1;
-    while (!redis.await(store.tryLock(key, token, leaseMillis), "locking a key of " + store.describe())) {
+    while (!redis.await(store.tryLock(key, token, leaseMillis), "locking a key", store.describe())) {
       if (System.currentTimeMillis() > deadline) {
         throw new CacheException("Gave up after " + waitMillis + " ms waiting for the write-through lock of a key in "
             + store.describe() + ": another JVM holds it (a writer that hangs, or a JVM that died holding it;"
@@ -114,7 +114,7 @@ final class WriteLocks {
     for (Held h : held) {
       if (!h.released) {
         h.released = true;
-        redis.await(store.unlock(h.key, h.token), "unlocking a key of " + store.describe());
+        redis.await(store.unlock(h.key, h.token), "unlocking a key", store.describe());
       }
     }
   }

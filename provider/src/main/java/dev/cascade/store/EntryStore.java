@@ -38,6 +38,7 @@ public final class EntryStore {
   private final java.util.concurrent.atomic.LongAdder replacedRecords = new java.util.concurrent.atomic.LongAdder();
   private final int replicas;
   private final long replicaTimeoutMillis;
+  private final String description;
   private volatile ChangeObserver observer;
 
   /** Told of every change this JVM makes to the cache's entries, once Redis acknowledged it. */
@@ -73,6 +74,7 @@ public final class EntryStore {
     this.queueBound = queueBound < 0 ? NONE : ascii(Integer.toString(queueBound));
     this.replicas = queueBound < 0 ? 0 : replicas;
     this.replicaTimeoutMillis = replicaTimeout.toMillis();
+    this.description = "cache '" + layout.cacheName() + "'";
   }
 
   /**
@@ -403,8 +405,105 @@ public final class EntryStore {
     return forgetting(encodedKey, commands.del(layout.entryKey(encodedKey)).toCompletableFuture());
   }
 
+  // ------------------------------------------------- plain commands on many entries (one script per batch)
+
+  /** {@link #readValue} of many entries: per key, in order, its value or null. */
+  public CompletableFuture<byte[][]> readValues(List<byte[]> encodedKeys) {
+    return plainAll(PLAIN_GET, encodedKeys, null).thenApply(replies -> {
+      byte[][] values = new byte[replies.length][];
+      for (int i = 0; i < replies.length; i++) {
+        values[i] = (byte[]) replies[i];
+      }
+      return values;
+    });
+  }
+
+  /** {@link #writeValue} of many entries: per key, in order, true if it was created. */
+  public CompletableFuture<boolean[]> writeValues(List<byte[]> encodedKeys, List<byte[]> values) {
+    return plainAll(PLAIN_SET, encodedKeys, values).thenApply(replies -> ones(encodedKeys, replies));
+  }
+
+  /** {@link #deleteEntry} of many entries: per key, in order, true if it existed. */
+  public CompletableFuture<boolean[]> deleteEntries(List<byte[]> encodedKeys) {
+    return plainAll(PLAIN_DEL, encodedKeys, null).thenApply(replies -> ones(encodedKeys, replies));
+  }
+
+  /** Which replies are 1; tells the observer of every key, as these were changes. */
+  private boolean[] ones(List<byte[]> encodedKeys, Object[] replies) {
+    ChangeObserver o = observer;
+    boolean[] ones = new boolean[replies.length];
+    for (int i = 0; i < replies.length; i++) {
+      ones[i] = Long.valueOf(1).equals(replies[i]);
+      if (o != null) {
+        o.changed(encodedKeys.get(i));
+      }
+    }
+    return ones;
+  }
+
+  /**
+   * Sends {@code plain.lua} once per batch of keys that one script may touch together: on one server
+   * any keys (batches of at most {@value #PLAIN_BATCH}, so no script holds Redis up for long), on a
+   * cluster the keys of one partition, which share a slot. Completes with the replies in key order.
+   */
+  private CompletableFuture<Object[]> plainAll(byte[] op, List<byte[]> encodedKeys, List<byte[]> values) {
+    Object[] replies = new Object[encodedKeys.size()];
+    List<List<Integer>> batches = plainBatches(encodedKeys);
+    CompletableFuture<?>[] sent = new CompletableFuture<?>[batches.size()];
+    for (int b = 0; b < batches.size(); b++) {
+      List<Integer> batch = batches.get(b);
+      byte[][] keys = new byte[batch.size()][];
+      byte[][] args = new byte[values == null ? 1 : batch.size() + 1][];
+      args[0] = op;
+      for (int j = 0; j < batch.size(); j++) {
+        keys[j] = layout.entryKey(encodedKeys.get(batch.get(j)));
+        if (values != null) {
+          args[j + 1] = values.get(batch.get(j));
+        }
+      }
+      sent[b] = redis.eval(Script.PLAIN, keys, args).thenAccept(reply -> {
+        for (int j = 0; j < batch.size(); j++) {
+          replies[batch.get(j)] = reply.get(j); // each batch fills its own positions
+        }
+      });
+    }
+    // allOf completes after every batch's thenAccept, so the filled array is visible to the caller
+    return CompletableFuture.allOf(sent).thenApply(done -> replies);
+  }
+
+  private List<List<Integer>> plainBatches(List<byte[]> encodedKeys) {
+    List<List<Integer>> batches = new ArrayList<>();
+    if (!redis.isCluster()) {
+      for (int from = 0; from < encodedKeys.size(); from += PLAIN_BATCH) {
+        List<Integer> batch = new ArrayList<>(Math.min(PLAIN_BATCH, encodedKeys.size() - from));
+        for (int i = from; i < Math.min(from + PLAIN_BATCH, encodedKeys.size()); i++) {
+          batch.add(i);
+        }
+        batches.add(batch);
+      }
+      return batches;
+    }
+    java.util.Map<Integer, List<Integer>> byPartition = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < encodedKeys.size(); i++) {
+      List<Integer> batch = byPartition.computeIfAbsent(layout.partition(encodedKeys.get(i)), p -> new ArrayList<>());
+      batch.add(i);
+      if (batch.size() == PLAIN_BATCH) {
+        batches.add(batch);
+        byPartition.remove(layout.partition(encodedKeys.get(i)));
+      }
+    }
+    batches.addAll(byPartition.values());
+    return batches;
+  }
+
+  private static final int PLAIN_BATCH = 128;
+  private static final byte[] PLAIN_GET = ascii("get");
+  private static final byte[] PLAIN_SET = ascii("set");
+  private static final byte[] PLAIN_DEL = ascii("del");
+
+  /** "cache 'name'", for messages. */
   public String describe() {
-    return "cache '" + layout.cacheName() + "'";
+    return description;
   }
 
   static byte[] ascii(String s) {

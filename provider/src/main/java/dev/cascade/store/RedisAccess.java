@@ -132,19 +132,32 @@ public final class RedisAccess implements AutoCloseable {
 
   /** Waits for a command's reply on the calling thread, translating failures. */
   public <T> T await(CompletionStage<T> reply, String what) {
+    return await(reply, what, null);
+  }
+
+  /**
+   * Like {@link #await(CompletionStage, String)}, the failure's message saying "{@code what} in
+   * {@code where}": joined only when a failure needs it, as the hot paths of every cache call wait
+   * here.
+   */
+  public <T> T await(CompletionStage<T> reply, String what, String where) {
     try {
       return reply.toCompletableFuture().get(awaitMillis, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw RedisFailures.translate(e, target.toString(), what);
+      throw RedisFailures.translate(e, target.toString(), describe(what, where));
     } catch (ExecutionException e) {
       afterFailure(e.getCause());
-      throw RedisFailures.translate(e.getCause(), target.toString(), what);
+      throw RedisFailures.translate(e.getCause(), target.toString(), describe(what, where));
     } catch (TimeoutException e) {
       refreshTopology();
       throw RedisFailures.translate(new io.lettuce.core.RedisCommandTimeoutException(
-          "no reply within " + awaitMillis + " ms"), target.toString(), what);
+          "no reply within " + awaitMillis + " ms"), target.toString(), describe(what, where));
     }
+  }
+
+  private static String describe(String what, String where) {
+    return where == null ? what : what + " in " + where;
   }
 
   /**

@@ -19,6 +19,7 @@ public final class Script {
   public static final Script ACK = load("ack");
   public static final Script LEASE = load("lease");
   public static final Script READ = load("read");
+  public static final Script PLAIN = load("plain");
 
   private final String name;
   private final byte[] body;
