@@ -11,15 +11,12 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.function.IntFunction;
-import javax.cache.Cache;
 import javax.cache.event.EventType;
 import javax.cache.integration.CacheLoaderException;
 import javax.cache.integration.CacheWriterException;
@@ -48,13 +45,13 @@ final class BulkOperations<K, V> {
     List<K> keyList = validKeys(keys);
     long start = core.stats.start();
     List<byte[]> encoded = encodeKeys(keyList);
-    List<EntryEngine.Read> reads = core.engine.readAll(encoded);
+    List<EntryReader.Read> reads = core.reader.readAll(encoded);
     Map<K, V> result = new LinkedHashMap<>(keyList.size() * 4 / 3 + 1);
     List<EntryChange<K, V>> changes = new ArrayList<>();
     List<Integer> misses = new ArrayList<>();
     int missCount = 0;
     for (int i = 0; i < keyList.size(); i++) {
-      EntryEngine.Read r = reads.get(i);
+      EntryReader.Read r = reads.get(i);
       core.collectExpired(changes, keyList.get(i), encoded.get(i), r.expired);
       if (r.value != null) {
         result.put(keyList.get(i), core.decodeValue(r.value));
@@ -395,85 +392,6 @@ final class BulkOperations<K, V> {
     core.dispatch(changes);
     if (failure != null) {
       throw failure;
-    }
-  }
-
-  // ------------------------------------------------------------------ iterator
-
-  Iterator<Cache.Entry<K, V>> iterator() {
-    return new EntryIterator();
-  }
-
-  /**
-   * Walks the cache one {@code SCAN} batch at a time, reading each batch in one pipeline.
-   * Weakly consistent: entries changed during the walk may or may not be seen as changed.
-   */
-  private final class EntryIterator implements Iterator<Cache.Entry<K, V>> {
-    private final EntryStore.KeyCursor cursor = core.engine.store().cursor();
-    private final List<byte[]> keys = new ArrayList<>();
-    private final List<StoredEntry> entries = new ArrayList<>();
-    private int position;
-    private boolean done;
-    private K lastKey;
-    private boolean canRemove;
-
-    @Override
-    public boolean hasNext() {
-      long now = core.engine.now();
-      while (true) {
-        while (position < entries.size() && !entries.get(position).isLiveAt(now)) {
-          position++;
-        }
-        if (position < entries.size()) {
-          return true;
-        }
-        if (done) {
-          return false;
-        }
-        fill();
-      }
-    }
-
-    @Override
-    public Cache.Entry<K, V> next() {
-      if (!hasNext()) {
-        throw new NoSuchElementException();
-      }
-      long start = core.stats.start();
-      byte[] key = keys.get(position);
-      StoredEntry seen = entries.get(position++);
-      // an iterated entry counts as accessed, one at a time (custom policies are asked per entry)
-      if (core.engine.expiry().readsTouch()) {
-        core.engine.touchAfterRead(key, seen);
-      }
-      lastKey = core.decodeKey(key);
-      canRemove = true;
-      core.stats.hits(1);
-      core.stats.getTime(start);
-      return new CascadeEntry<>(lastKey, core.decodeValue(seen.value()));
-    }
-
-    @Override
-    public void remove() {
-      if (!canRemove) {
-        throw new IllegalStateException("next() must be called before remove()");
-      }
-      canRemove = false;
-      cache.remove(lastKey);
-    }
-
-    /** Reads the next SCAN batch in one pipeline, as it is (expired entries are skipped, not touched). */
-    private void fill() {
-      keys.clear();
-      entries.clear();
-      position = 0;
-      List<byte[]> batch = cursor.next();
-      if (batch == null) {
-        done = true;
-        return;
-      }
-      keys.addAll(batch);
-      entries.addAll(core.engine.snapshot(batch));
     }
   }
 

@@ -23,6 +23,7 @@ final class CacheCore<K, V> {
   final Codec<K> keys;
   final Codec<V> values;
   final EntryEngine engine;
+  final EntryReader reader;
   final EventDispatcher<K, V> events;
   final CacheStats stats;
   final CacheLoader<K, V> loader;
@@ -42,12 +43,13 @@ final class CacheCore<K, V> {
    *     through, or null
    */
   CacheCore(CacheSettings<K, V> settings, Codec<K> keys, Codec<V> values, EntryEngine engine,
-      EventDispatcher<K, V> events, CacheStats stats, CacheLoader<K, V> loader,
+      EntryReader reader, EventDispatcher<K, V> events, CacheStats stats, CacheLoader<K, V> loader,
       CacheWriter<? super K, ? super V> syncWriter, CacheWriter<? super K, ? super V> overflowWriter) {
     this.settings = settings;
     this.keys = keys;
     this.values = values;
     this.engine = engine;
+    this.reader = reader;
     this.events = events;
     this.stats = stats;
     this.loader = loader;

@@ -87,7 +87,7 @@ public final class CascadeCache<K, V> implements Cache<K, V> {
     core.checkKey(key);
     long start = core.stats.start();
     byte[] k = core.encodeKey(key);
-    EntryEngine.Read read = core.engine.read(k);
+    EntryReader.Read read = core.reader.read(k);
     List<EntryChange<K, V>> changes = new ArrayList<>(1);
     core.collectExpired(changes, key, k, read.expired);
     V value;
@@ -413,7 +413,7 @@ public final class CascadeCache<K, V> implements Cache<K, V> {
   @Override
   public Iterator<Entry<K, V>> iterator() {
     requireOpen();
-    return bulk.iterator();
+    return new CacheIterator<>(core, this);
   }
 
   // ------------------------------------------------------------------ configuration and lifecycle
@@ -478,7 +478,7 @@ public final class CascadeCache<K, V> implements Cache<K, V> {
 
   /** This JVM's near cache of this cache (hits, misses, size), or null when it has none. */
   public NearCache nearCache() {
-    return core.engine.nearCache();
+    return core.reader.nearCache();
   }
 
   @Override

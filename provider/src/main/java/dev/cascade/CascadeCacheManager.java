@@ -221,8 +221,8 @@ public final class CascadeCacheManager implements CacheManager {
       }
       near = invalidations.register(layout, s.nearCacheMaxEntries);
       store.observe(near);
-      engine.useNearCache(near);
     }
+    EntryReader reader = new EntryReader(engine, near);
     Codec<K> keys = Codecs.forKeys(s.keyType, s.filter, classLoader);
     Codec<V> values = Codecs.forValues(s.valueType, s.filter, classLoader);
 
@@ -240,7 +240,7 @@ public final class CascadeCacheManager implements CacheManager {
         behind != null && overflow.writesThrough() ? behind.delegate() : null;
 
     EventDispatcher<K, V> dispatcher = new EventDispatcher<>(lanes);
-    CacheCore<K, V> core = new CacheCore<>(s, keys, values, engine, dispatcher, new CacheStats(), loader,
+    CacheCore<K, V> core = new CacheCore<>(s, keys, values, engine, reader, dispatcher, new CacheStats(), loader,
         syncWriter, overflowWriter);
     CascadeCache<K, V> cache = new CascadeCache<>(this, core, closeables, flusher);
     dispatcher.attach(cache);
@@ -313,7 +313,7 @@ public final class CascadeCacheManager implements CacheManager {
   void release(CascadeCache<?, ?> cache) {
     caches.remove(cache.getName(), cache);
     events.closed(cache);
-    NearCache near = cache.core().engine.nearCache();
+    NearCache near = cache.core().reader.nearCache();
     if (near != null) {
       invalidations.unregister(near);
     }

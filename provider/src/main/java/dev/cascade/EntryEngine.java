@@ -1,6 +1,5 @@
 package dev.cascade;
 
-import dev.cascade.near.NearCache;
 import dev.cascade.store.EntryStore;
 import dev.cascade.store.Mutation;
 import dev.cascade.store.Outcome;
@@ -28,7 +27,8 @@ import javax.cache.CacheException;
  *
  * Either way the caller gets the same {@link Outcome}. In a write-behind cache the writer is not
  * called here at all (the script queues the change with it), except when a full queue makes the
- * overflow policy write through. Thread-safe; runs on the caller's thread.
+ * overflow policy write through. Reads are {@link EntryReader}'s. Thread-safe; runs on the caller's
+ * thread.
  */
 final class EntryEngine {
 
@@ -62,7 +62,6 @@ final class EntryEngine {
   private final LongSupplier clock;
   private final QueueOverflow overflow;
   private volatile long graceMillis;
-  private volatile NearCache near;
 
   /** @param overflow the full-queue policy of a write-behind cache, else null */
   EntryEngine(EntryStore store, ExpiryRules expiry, WriteLocks locks, LongSupplier clock, QueueOverflow overflow) {
@@ -77,18 +76,6 @@ final class EntryEngine {
 
   long graceMillis() {
     return graceMillis;
-  }
-
-  /**
-   * Serves reads from {@code near} when it holds the entry, and keeps what reads find there. Only
-   * for caches whose reads do not change entries (no access expiry).
-   */
-  void useNearCache(NearCache near) {
-    this.near = near;
-  }
-
-  NearCache nearCache() {
-    return near;
   }
 
   EntryStore store() {
@@ -112,36 +99,7 @@ final class EntryEngine {
     return locks != null;
   }
 
-  // ---------------------------------------------------------------- reads
-
-  /**
-   * What a read found: the live value (or null), an expired value it reaped (or null), and whether
-   * a write of the key is still queued (then a miss must not be loaded: the database is behind).
-   */
-  static final class Read {
-    static final Read MISS = new Read(null, null, false);
-    final byte[] value;
-    final byte[] expired;
-    final boolean pending;
-    /** When the value expires (epoch ms), as far as a near cache may keep it. */
-    final long expiresAt;
-
-    Read(byte[] value, byte[] expired, boolean pending) {
-      this(value, expired, pending, StoredEntry.ETERNAL);
-    }
-
-    Read(byte[] value, byte[] expired, boolean pending, long expiresAt) {
-      this.value = value;
-      this.expired = expired;
-      this.pending = pending;
-      this.expiresAt = expiresAt;
-    }
-
-    /** A miss that read-through may fill from the database. */
-    boolean loadable() {
-      return value == null && !pending;
-    }
-  }
+  // ---------------------------------------------------------------- plain changes, reaping
 
   /**
    * True when this cache's entries never carry an expiry or a queued write (a standard eternal
@@ -181,128 +139,6 @@ final class EntryEngine {
       outcomes.add(new Outcome(e ? Status.DELETED : Status.FAILED_ABSENT, null, null));
     }
     return outcomes;
-  }
-
-  /** Reads one entry, reaping it if expired and applying the access expiry if the policy has one. */
-  Read read(byte[] key) {
-    NearCache n = near;
-    if (n != null) {
-      NearCache.Hit hit = n.get(key, now());
-      if (hit != null) {
-        return new Read(hit.value, null, false);
-      }
-      NearCache.Token token = n.beginRead(key);
-      Read r = readFromRedis(key);
-      n.completeRead(token, r.value, r.expiresAt);
-      return r;
-    }
-    return readFromRedis(key);
-  }
-
-  private Read readFromRedis(byte[] key) {
-    if (plainEntries()) {
-      byte[] value = await(store.readValue(key), "reading");
-      return value == null ? Read.MISS : new Read(value, null, false);
-    }
-    if (expiry.isFixed() && expiry.readsTouch()) {
-      Mutation touch = Mutation.touch(Mutation.Condition.PRESENT, null).returningOld(true)
-          .withExpiry(Mutation.ETERNAL, expiry.forAccess(), Mutation.UNCHANGED);
-      Outcome o = await(store.mutate(key, touch, now(), graceMillis, null), "reading");
-      return new Read(o.status() == Status.TOUCHED ? o.old() : null, o.expired(), o.pending());
-    }
-    return afterPlainRead(key, await(store.read(key), "reading"));
-  }
-
-  /** Reads many entries in one pipeline (near-cache hits are not sent to Redis). */
-  List<Read> readAll(List<byte[]> keys) {
-    NearCache n = near;
-    if (n == null) {
-      return readAllFromRedis(keys);
-    }
-    long now = now();
-    Read[] reads = new Read[keys.size()];
-    List<byte[]> missing = new ArrayList<>();
-    List<Integer> positions = new ArrayList<>();
-    List<NearCache.Token> tokens = new ArrayList<>();
-    for (int i = 0; i < keys.size(); i++) {
-      NearCache.Hit hit = n.get(keys.get(i), now);
-      if (hit != null) {
-        reads[i] = new Read(hit.value, null, false);
-      } else {
-        tokens.add(n.beginRead(keys.get(i)));
-        missing.add(keys.get(i));
-        positions.add(i);
-      }
-    }
-    if (!missing.isEmpty()) {
-      List<Read> fetched = readAllFromRedis(missing);
-      for (int j = 0; j < fetched.size(); j++) {
-        Read r = fetched.get(j);
-        n.completeRead(tokens.get(j), r.value, r.expiresAt);
-        reads[positions.get(j)] = r;
-      }
-    }
-    return java.util.Arrays.asList(reads);
-  }
-
-  private List<Read> readAllFromRedis(List<byte[]> keys) {
-    if (plainEntries()) {
-      byte[][] values = await(store.readValues(keys), "reading");
-      List<Read> reads = new ArrayList<>(keys.size());
-      for (byte[] value : values) {
-        reads.add(value == null ? Read.MISS : new Read(value, null, false));
-      }
-      return reads;
-    }
-    List<CompletableFuture<StoredEntry>> replies = new ArrayList<>(keys.size());
-    boolean touching = expiry.isFixed() && expiry.readsTouch();
-    List<CompletableFuture<Outcome>> touches = touching ? new ArrayList<>(keys.size()) : null;
-    long now = now();
-    for (byte[] key : keys) {
-      if (touching) {
-        touches.add(store.mutate(key, Mutation.touch(Mutation.Condition.PRESENT, null).returningOld(true)
-            .withExpiry(Mutation.ETERNAL, expiry.forAccess(), Mutation.UNCHANGED), now, graceMillis, null));
-      } else {
-        replies.add(store.read(key));
-      }
-    }
-    List<Read> reads = new ArrayList<>(keys.size());
-    for (int i = 0; i < keys.size(); i++) {
-      if (touching) {
-        Outcome o = await(touches.get(i), "reading");
-        reads.add(new Read(o.status() == Status.TOUCHED ? o.old() : null, o.expired(), o.pending()));
-      } else {
-        reads.add(afterPlainRead(keys.get(i), await(replies.get(i), "reading")));
-      }
-    }
-    return reads;
-  }
-
-  /** The plain-read outcome: reap an expired entry; ask a custom policy about the access. */
-  private Read afterPlainRead(byte[] key, StoredEntry seen) {
-    long now = now();
-    if (!seen.isPresent()) {
-      return seen.isPending() ? new Read(null, null, true) : Read.MISS;
-    }
-    if (seen.isExpiredAt(now)) {
-      return new Read(null, reap(key, now), seen.isPending());
-    }
-    if (!expiry.isFixed()) {
-      touchAfterRead(key, seen);
-    }
-    return new Read(seen.value(), null, seen.isPending(), seen.expiresAt());
-  }
-
-  /**
-   * Applies the access expiry to an entry a plain read found live; a custom policy is asked now.
-   * Best effort: if the entry changed meanwhile, the newer write decided its expiry.
-   */
-  void touchAfterRead(byte[] key, StoredEntry seen) {
-    String access = expiry.forAccess();
-    if (!Mutation.UNCHANGED.equals(access)) {
-      await(store.mutate(key, Mutation.touch(Mutation.Condition.EQUALS, seen.value())
-          .withExpiry(Mutation.ETERNAL, access, Mutation.UNCHANGED), now(), graceMillis, null), "reading");
-    }
   }
 
   /** Deletes an entry whose logical expiry passed; returns its value if this call deleted it. */
