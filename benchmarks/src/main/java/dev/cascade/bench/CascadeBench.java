@@ -2,14 +2,14 @@ package dev.cascade.bench;
 
 import org.openjdk.jmh.annotations.Threads;
 
-/** {@link JCacheBenchmark} on Cascade, at 1 and at 16 threads. */
+/** {@link CascadeJCacheBenchmark} on Cascade, at 1 and at 16 threads. */
 public final class CascadeBench {
 
   private CascadeBench() {
   }
 
   @Threads(1)
-  public static class T1 extends JCacheBenchmark {
+  public static class T1 extends CascadeJCacheBenchmark {
     @Override
     protected JCacheOperations.Provider provider() {
       return JCacheOperations.Provider.CASCADE;
@@ -17,7 +17,7 @@ public final class CascadeBench {
   }
 
   @Threads(16)
-  public static class T16 extends JCacheBenchmark {
+  public static class T16 extends CascadeJCacheBenchmark {
     @Override
     protected JCacheOperations.Provider provider() {
       return JCacheOperations.Provider.CASCADE;

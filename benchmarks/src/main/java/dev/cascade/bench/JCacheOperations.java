@@ -1,5 +1,6 @@
 package dev.cascade.bench;
 
+import dev.cascade.config.CascadeConfiguration;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
@@ -30,7 +31,7 @@ import javax.cache.spi.CachingProvider;
  *
  * <p>Caches are plain {@code MutableConfiguration}s with declared types ({@code String → String},
  * and {@code String → Long} for invoke), eternal, no statistics, no loader or writer: the defaults
- * a user gets.
+ * a user gets; only {@link Op#GET_HIT_NEAR} asks Cascade for its near cache.
  */
 final class JCacheOperations implements Operations {
 
@@ -101,7 +102,16 @@ final class JCacheOperations implements Operations {
       }
       return;
     }
-    cache = manager.createCache("bench", new MutableConfiguration<String, String>().setTypes(String.class, String.class));
+    if (op == Op.GET_HIT_NEAR) {
+      if (!(manager.getCachingProvider().getClass().getName().equals(Provider.CASCADE.className))) {
+        throw new IllegalArgumentException(op + " is a benchmark of Cascade's near cache only");
+      }
+      // room for every key: once warmed up, every get is served in this JVM
+      cache = manager.createCache("bench", new CascadeConfiguration<String, String>()
+          .setTypes(String.class, String.class).setNearCache(Data.KEYS));
+    } else {
+      cache = manager.createCache("bench", new MutableConfiguration<String, String>().setTypes(String.class, String.class));
+    }
     for (Map<String, String> chunk : Data.allEntries(1_000)) {
       cache.putAll(chunk);
     }

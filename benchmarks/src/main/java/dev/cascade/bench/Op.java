@@ -14,7 +14,9 @@ public enum Op {
   PUT_ALL("putAll", "putAll(100)"),
   INVOKE("invoke", "invoke (+1)"),
   PUT_ASYNC_LISTENER("putAsyncListener", "put, async listener"),
-  PUT_SYNC_LISTENER("putSyncListener", "put, sync listener");
+  PUT_SYNC_LISTENER("putSyncListener", "put, sync listener"),
+  /** Cascade only: a get (hit) of a cache with a near cache that holds every key. */
+  GET_HIT_NEAR("getHitNear", "get (hit), near");
 
   private final String method;
   private final String label;

@@ -31,7 +31,8 @@ interface Operations extends AutoCloseable {
   /** The call that times {@code op}. */
   default Object run(Op op) {
     switch (op) {
-      case GET_HIT: return getHit();
+      case GET_HIT:
+      case GET_HIT_NEAR: return getHit();
       case GET_MISS: return getMiss();
       case GET_ALL: return getAll();
       case PUT_ALL: return putAll();

@@ -80,7 +80,9 @@ public final class NearCache implements EntryStore.ChangeObserver {
       misses.increment();
       return null;
     }
-    slot.recentlyRead = true;
+    if (!slot.recentlyRead) {
+      slot.recentlyRead = true; // written only when it changes: hits of one key from many threads share no writes
+    }
     hits.increment();
     return new Hit(slot.value);
   }
