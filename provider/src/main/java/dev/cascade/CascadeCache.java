@@ -130,8 +130,7 @@ public final class CascadeCache<K, V> implements Cache<K, V> {
       o = core.engine.apply(k, m, core.locks(), writer(d -> d.writes(), key, value));
     }
     if (o.changedValue()) {
-      core.stats.puts(1);
-      core.stats.putTime(start);
+      core.stats.put(start);
     }
     fire(key, k, o, value);
   }
@@ -146,15 +145,10 @@ public final class CascadeCache<K, V> implements Cache<K, V> {
     Mutation m = Mutation.set(Condition.ANY, null, core.encodeValue(value)).returningOld(true);
     Outcome o = core.engine.apply(k, m, core.locks(), writer(d -> d.writes(), key, value));
     V old = core.decodeValue(o.old());
-    if (old == null) {
-      core.stats.misses(1);
-    } else {
-      core.stats.hits(1);
-    }
+    core.stats.lookup(old != null);
     core.stats.getTime(start);
     if (o.changedValue()) {
-      core.stats.puts(1);
-      core.stats.putTime(start);
+      core.stats.put(start);
     }
     fire(key, k, o, value);
     return old;
@@ -170,12 +164,9 @@ public final class CascadeCache<K, V> implements Cache<K, V> {
     Mutation m = Mutation.set(Condition.ABSENT, null, core.encodeValue(value));
     Outcome o = core.engine.apply(k, m, core.locks(), writer(d -> d == Decision.CREATE, key, value));
     boolean created = o.status() == Status.CREATED;
+    core.stats.lookup(!created);
     if (created) {
-      core.stats.puts(1);
-      core.stats.misses(1);
-      core.stats.putTime(start);
-    } else {
-      core.stats.hits(1);
+      core.stats.put(start);
     }
     fire(key, k, o, value);
     return created;
@@ -197,8 +188,7 @@ public final class CascadeCache<K, V> implements Cache<K, V> {
     }
     boolean removed = o.status() == Status.DELETED;
     if (removed) {
-      core.stats.removals(1);
-      core.stats.removeTime(start);
+      core.stats.removal(start);
     }
     fire(key, k, o, null);
     return removed;
@@ -215,16 +205,10 @@ public final class CascadeCache<K, V> implements Cache<K, V> {
         .returningOld(core.needsOld(EventType.REMOVED)).accessingOnFailure();
     Outcome o = core.engine.apply(k, m, core.locks(), deleter(d -> d == Decision.DELETE, key));
     boolean removed = o.status() == Status.DELETED;
-    boolean present = removed || o.status() == Status.FAILED_PRESENT;
-    if (present) {
-      core.stats.hits(1);
-    } else {
-      core.stats.misses(1);
-    }
+    core.stats.lookup(removed || o.status() == Status.FAILED_PRESENT);
     core.stats.getTime(start);
     if (removed) {
-      core.stats.removals(1);
-      core.stats.removeTime(start);
+      core.stats.removal(start);
     }
     fire(key, k, o, null);
     return removed;
@@ -240,12 +224,9 @@ public final class CascadeCache<K, V> implements Cache<K, V> {
     Outcome o = core.engine.apply(k, m, core.locks(), deleter(d -> true, key));
     V old = o.status() == Status.DELETED ? core.decodeValue(o.old()) : null;
     core.stats.getTime(start);
+    core.stats.lookup(old != null);
     if (old != null) {
-      core.stats.hits(1);
-      core.stats.removals(1);
-      core.stats.removeTime(start);
-    } else {
-      core.stats.misses(1);
+      core.stats.removal(start);
     }
     fire(key, k, o, null);
     return old;
@@ -264,15 +245,10 @@ public final class CascadeCache<K, V> implements Cache<K, V> {
     Outcome o = core.engine.apply(k, m, core.locks(), writer(d -> d == Decision.UPDATE, key, newValue));
     boolean replaced = o.status() == Status.UPDATED;
     if (replaced) {
-      core.stats.puts(1);
-      core.stats.putTime(start);
+      core.stats.put(start);
     }
     core.stats.getTime(start);
-    if (replaced || o.status() == Status.FAILED_PRESENT) {
-      core.stats.hits(1);
-    } else {
-      core.stats.misses(1);
-    }
+    core.stats.lookup(replaced || o.status() == Status.FAILED_PRESENT);
     fire(key, k, o, newValue);
     return replaced;
   }
@@ -288,12 +264,9 @@ public final class CascadeCache<K, V> implements Cache<K, V> {
     Outcome o = core.engine.apply(k, m, core.locks(), writer(d -> d == Decision.UPDATE, key, value));
     boolean replaced = o.status() == Status.UPDATED;
     core.stats.getTime(start);
+    core.stats.lookup(replaced);
     if (replaced) {
-      core.stats.puts(1);
-      core.stats.hits(1);
-      core.stats.putTime(start);
-    } else {
-      core.stats.misses(1);
+      core.stats.put(start);
     }
     fire(key, k, o, value);
     return replaced;
@@ -310,12 +283,9 @@ public final class CascadeCache<K, V> implements Cache<K, V> {
     Outcome o = core.engine.apply(k, m, core.locks(), writer(d -> d == Decision.UPDATE, key, value));
     V old = o.status() == Status.UPDATED ? core.decodeValue(o.old()) : null;
     core.stats.getTime(start);
+    core.stats.lookup(old != null);
     if (old != null) {
-      core.stats.hits(1);
-      core.stats.puts(1);
-      core.stats.putTime(start);
-    } else {
-      core.stats.misses(1);
+      core.stats.put(start);
     }
     fire(key, k, o, value);
     return old;

@@ -57,6 +57,27 @@ public final class CacheStats implements CacheStatisticsMXBean {
     }
   }
 
+  /** One put that changed the cache, and its duration since {@code start}. */
+  public void put(long start) {
+    puts(1);
+    putTime(start);
+  }
+
+  /** One removal, and its duration since {@code start}. */
+  public void removal(long start) {
+    removals(1);
+    removeTime(start);
+  }
+
+  /** One lookup: a hit or a miss. */
+  public void lookup(boolean hit) {
+    if (hit) {
+      hits(1);
+    } else {
+      misses(1);
+    }
+  }
+
   public void getTime(long start) {
     if (enabled && start != 0) {
       getNanos.add(System.nanoTime() - start);
