@@ -81,6 +81,22 @@ public final class Invalidations implements AutoCloseable {
     return epoch.get();
   }
 
+  /**
+   * Returns once every invalidation that Redis sent before this call has been applied: a reply on
+   * the tracking connection comes after the pushes sent before it. Redis sends the invalidation of a
+   * write before it reads the next command, so after a write returned and this returned, the
+   * write's own (late) invalidation can no longer evict a value read after it.
+   */
+  void awaitSentInvalidations() {
+    StatefulRedisConnection<byte[], byte[]> c;
+    synchronized (this) {
+      c = connection;
+    }
+    if (c != null) {
+      c.sync().ping();
+    }
+  }
+
   private static String prefixOf(KeyLayout layout) {
     byte[] pattern = layout.entryPattern();
     // "cascade:<cache>:{<cache>#*" without the final '*' and '<cache>#': the entry keys' common start

@@ -170,6 +170,11 @@ public final class NearCache implements EntryStore.ChangeObserver {
     }
   }
 
+  /** See {@link Invalidations#awaitSentInvalidations()}. */
+  void awaitSentInvalidations() {
+    source.awaitSentInvalidations();
+  }
+
   public long hits() {
     return hits.sum();
   }
