@@ -100,7 +100,7 @@ class ClusterFailoverTest {
         RedisServer promoted = cluster.awaitFailover(victim, Duration.ofSeconds(60));
         long failedOverAt = System.nanoTime();
         victim.restart(); // it rejoins as the replica of the node that replaced it
-        awaitReplicaLinkUp(victim);
+        String backAs = awaitBackInReplication(victim);
         long replicaBackAt = System.nanoTime();
         Thread.sleep(5_000);
         load.stop();
@@ -110,12 +110,12 @@ class ClusterFailoverTest {
         FailoverLoad.Report r = load.report(rows, inCache);
         long resumed = load.resumedAfter(killedAt, onVictim);
         System.out.printf("cluster failover%s, replica ack %s: %s%n  killed master %d (%d of 16 partitions), replica %d"
-            + " promoted after %d ms, killed node back as a replica after %d ms; failed puts from %d to %d ms after"
+            + " promoted after %d ms, killed node back as %s after %d ms; failed puts from %d to %d ms after"
             + " the kill; puts to the killed master's partitions started after the kill succeed from %d ms%n"
             + "  failed puts by kind: %s%n",
             cutOffReplica ? " (replica cut off 300 ms before the kill)" : "", replicaAck ? "on (1 replica, 1 s)" : "off",
             r, victim.port(), victimPartitions.size(), promoted.port(),
-            millis(failedOverAt - killedAt), millis(replicaBackAt - killedAt),
+            millis(failedOverAt - killedAt), backAs, millis(replicaBackAt - killedAt),
             r.failures == 0 ? -1 : millis(r.firstFailureAt - killedAt),
             r.failures == 0 ? -1 : millis(load.lastFailureAt() - killedAt), resumed < 0 ? -1 : millis(resumed - killedAt),
             r.errors);
@@ -142,11 +142,23 @@ class ClusterFailoverTest {
     assertEquals(0, kill.waitFor(), "kill -" + signal + " " + node.pid());
   }
 
-  private static void awaitReplicaLinkUp(RedisServer node) throws InterruptedException {
+  /**
+   * Waits until a restarted node is back in replication and says how: a replica in sync, or the
+   * primary again with its replica online, when the (busy, two-core) machine made the failure
+   * detector fail over a second time. Either way no acknowledged write may be lost.
+   */
+  static String awaitBackInReplication(RedisServer node) throws InterruptedException {
     long deadline = System.currentTimeMillis() + 60_000;
-    while (!"up".equals(node.info("replication").get("master_link_status"))) {
+    while (true) {
+      Map<String, String> info = node.info("replication");
+      if ("up".equals(info.get("master_link_status"))) {
+        return "a replica";
+      }
+      if ("master".equals(info.get("role")) && info.getOrDefault("slave0", "").contains("state=online")) {
+        return "the primary again (a second failover)";
+      }
       if (System.currentTimeMillis() > deadline) {
-        throw new AssertionError(node + " did not become a replica in sync: " + node.info("replication"));
+        throw new AssertionError(node + " did not come back as a replica in sync: " + info);
       }
       Thread.sleep(100);
     }

@@ -78,7 +78,7 @@ class SentinelFailoverTest {
         RedisServer promoted = group.awaitFailover(Duration.ofSeconds(60));
         long failedOverAt = System.nanoTime();
         victim.restart(); // the sentinels make it the new primary's replica
-        awaitReplicaLinkUp(victim);
+        String backAs = ClusterFailoverTest.awaitBackInReplication(victim);
         long replicaBackAt = System.nanoTime();
         Thread.sleep(5_000);
         load.stop();
@@ -88,11 +88,11 @@ class SentinelFailoverTest {
         FailoverLoad.Report r = load.report(rows, inCache);
         long resumed = load.resumedAfter(killedAt, key -> true);
         System.out.printf("sentinel failover%s, replica ack %s: %s%n  killed primary %d, replica %d promoted after %d ms,"
-            + " killed server back as a replica after %d ms; failed puts from %d to %d ms after the kill; puts started"
+            + " killed server back as %s after %d ms; failed puts from %d to %d ms after the kill; puts started"
             + " after the kill succeed from %d ms%n  failed puts by kind: %s%n",
             cutOffReplica ? " (replica cut off 300 ms before the kill)" : "", replicaAck ? "on (1 replica, 1 s)" : "off",
             r, victim.port(), promoted.port(),
-            ClusterFailoverTest.millis(failedOverAt - killedAt), ClusterFailoverTest.millis(replicaBackAt - killedAt),
+            ClusterFailoverTest.millis(failedOverAt - killedAt), backAs, ClusterFailoverTest.millis(replicaBackAt - killedAt),
             r.failures == 0 ? -1 : ClusterFailoverTest.millis(r.firstFailureAt - killedAt),
             r.failures == 0 ? -1 : ClusterFailoverTest.millis(load.lastFailureAt() - killedAt),
             resumed < 0 ? -1 : ClusterFailoverTest.millis(resumed - killedAt), r.errors);
@@ -101,16 +101,6 @@ class SentinelFailoverTest {
       } finally {
         manager.close();
       }
-    }
-  }
-
-  private static void awaitReplicaLinkUp(RedisServer node) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + 60_000;
-    while (!"up".equals(node.info("replication").get("master_link_status"))) {
-      if (System.currentTimeMillis() > deadline) {
-        throw new AssertionError(node + " did not become a replica in sync: " + node.info("replication"));
-      }
-      Thread.sleep(100);
     }
   }
 }
