@@ -41,7 +41,7 @@ import javax.cache.configuration.MutableConfiguration;
  *       its chunks).</li>
  *   <li>{@code cascade-<batch>x<threads>}: a write-behind cache with
  *       {@code WriteBehind.of(writer).batchSize(batch).flushThreads(threads)} (the defaults are 500
- *       and 2), the writer a {@link JdbcCacheWriter} with chunks of 1,000 rows (so one writer call is
+ *       and 4), the writer a {@link JdbcCacheWriter} with chunks of 1,000 rows (so one writer call is
  *       one transaction, as one raw batch is). The {@value #ROWS} puts are queued before timing while
  *       the writer is held at a gate (the flushers' first calls wait there); timing starts when the
  *       gate opens and ends when the queue is empty ({@code getQueueDepth() == 0}: every record
@@ -64,7 +64,7 @@ final class FlushRate {
   static final int CHUNK = 1_000;
   /** The systems compared; {@code -Dcascade.bench.flush.systems=jdbc-1000,cascade-2000x4} picks others. */
   static final List<String> SYSTEMS = List.of(System.getProperty("cascade.bench.flush.systems",
-      "jdbc-1000,cascade-1000x2,cascade-500x2,cascade-1000x1,jdbc-500").split(","));
+      "jdbc-1000,cascade-500x4,cascade-1000x4,cascade-1000x2,cascade-1000x1,jdbc-500").split(","));
 
   private final String redisUri;
   private final BenchDatabase db;
