@@ -7,6 +7,7 @@ import dev.cascade.store.Outcome;
 import dev.cascade.store.Outcome.Status;
 import dev.cascade.store.StoredEntry;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -124,7 +125,7 @@ final class EntryReader {
         reads[positions.get(j)] = r;
       }
     }
-    return java.util.Arrays.asList(reads);
+    return Arrays.asList(reads);
   }
 
   private List<Read> readAllFromRedis(List<byte[]> keys) {

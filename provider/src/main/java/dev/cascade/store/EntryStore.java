@@ -9,8 +9,11 @@ import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
 /**
@@ -28,6 +31,11 @@ public final class EntryStore {
   static final byte[] PENDING = {'w'};
   private static final byte[] NONE = new byte[0];
   private static final int SCAN_COUNT = 1000;
+  /** Keys per plain.lua call on one server: no script holds Redis up for long. */
+  private static final int PLAIN_BATCH = 128;
+  private static final byte[] PLAIN_GET = ascii("get");
+  private static final byte[] PLAIN_SET = ascii("set");
+  private static final byte[] PLAIN_DEL = ascii("del");
 
   private final RedisAccess redis;
   private final RedisClusterAsyncCommands<byte[], byte[]> commands;
@@ -35,7 +43,7 @@ public final class EntryStore {
   private final byte[] channel;
   private final byte[] origin;
   private final byte[] queueBound;
-  private final java.util.concurrent.atomic.LongAdder replacedRecords = new java.util.concurrent.atomic.LongAdder();
+  private final LongAdder replacedRecords = new LongAdder();
   private final int replicas;
   private final long replicaTimeoutMillis;
   private final String description;
@@ -483,7 +491,7 @@ public final class EntryStore {
       }
       return batches;
     }
-    java.util.Map<Integer, List<Integer>> byPartition = new java.util.LinkedHashMap<>();
+    Map<Integer, List<Integer>> byPartition = new LinkedHashMap<>();
     for (int i = 0; i < encodedKeys.size(); i++) {
       List<Integer> batch = byPartition.computeIfAbsent(layout.partition(encodedKeys.get(i)), p -> new ArrayList<>());
       batch.add(i);
@@ -495,11 +503,6 @@ public final class EntryStore {
     batches.addAll(byPartition.values());
     return batches;
   }
-
-  private static final int PLAIN_BATCH = 128;
-  private static final byte[] PLAIN_GET = ascii("get");
-  private static final byte[] PLAIN_SET = ascii("set");
-  private static final byte[] PLAIN_DEL = ascii("del");
 
   /** "cache 'name'", for messages. */
   public String describe() {
