@@ -9,6 +9,7 @@ import dev.cascade.store.Mutation;
 import dev.cascade.store.Mutation.Condition;
 import dev.cascade.store.Outcome;
 import dev.cascade.store.Outcome.Status;
+import dev.cascade.support.Lifecycle;
 import dev.cascade.writebehind.Flusher;
 import dev.cascade.writebehind.WriteBehindMXBean;
 import java.util.ArrayList;
@@ -16,7 +17,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.logging.Level;
 import java.util.logging.Logger;
 import javax.cache.Cache;
 import javax.cache.CacheManager;
@@ -489,7 +489,7 @@ public final class CascadeCache<K, V> implements Cache<K, V> {
     } finally {
       core.events.close();
       for (Object o : closeables) {
-        closeQuietly(o);
+        Lifecycle.closeQuietly(o, LOG);
       }
     }
   }
@@ -513,15 +513,6 @@ public final class CascadeCache<K, V> implements Cache<K, V> {
     }
   }
 
-  private static void closeQuietly(Object o) {
-    if (o instanceof AutoCloseable) {
-      try {
-        ((AutoCloseable) o).close();
-      } catch (Exception e) {
-        LOG.log(Level.WARNING, "Closing " + o.getClass().getName() + " failed", e);
-      }
-    }
-  }
 
   void requireOpen() {
     if (closed) {

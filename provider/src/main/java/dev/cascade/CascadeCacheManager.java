@@ -4,7 +4,6 @@ import dev.cascade.codec.Codec;
 import dev.cascade.codec.Codecs;
 import dev.cascade.config.CascadeConfiguration;
 import dev.cascade.config.ManagerSettings;
-import dev.cascade.event.EntryChange;
 import dev.cascade.event.EventDispatcher;
 import dev.cascade.event.EventLanes;
 import dev.cascade.event.RemoteEvents;
@@ -15,12 +14,12 @@ import dev.cascade.store.EntryStore;
 import dev.cascade.store.KeyLayout;
 import dev.cascade.store.QueueStore;
 import dev.cascade.store.RedisAccess;
+import dev.cascade.support.Lifecycle;
 import dev.cascade.writebehind.Flusher;
 import dev.cascade.writebehind.WriteBehindWriter;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Properties;
@@ -28,9 +27,6 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -39,7 +35,6 @@ import javax.cache.CacheException;
 import javax.cache.CacheManager;
 import javax.cache.configuration.CacheEntryListenerConfiguration;
 import javax.cache.configuration.Configuration;
-import javax.cache.event.EventType;
 import javax.cache.expiry.ExpiryPolicy;
 import javax.cache.integration.CacheLoader;
 import javax.cache.integration.CacheWriter;
@@ -94,8 +89,8 @@ public final class CascadeCacheManager implements CacheManager {
     this.remoteEvents = new RemoteEvents(redis);
     this.invalidations = new Invalidations(redis);
     this.events = new EventWiring(remoteEvents, origin, () -> new ArrayList<>(caches.values()),
-        daemon("cascade-maintenance-" + id));
-    this.background = Executors.newCachedThreadPool(daemon("cascade-load-" + id));
+        Lifecycle.daemonThreads("cascade-maintenance-" + id));
+    this.background = Executors.newCachedThreadPool(Lifecycle.daemonThreads("cascade-load-" + id));
   }
 
   // ------------------------------------------------------------------ caches
@@ -389,14 +384,6 @@ public final class CascadeCacheManager implements CacheManager {
     }
   }
 
-  private static ThreadFactory daemon(String name) {
-    AtomicInteger n = new AtomicInteger();
-    return r -> {
-      Thread t = new Thread(r, name + "-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    };
-  }
 
   @Override
   public String toString() {

@@ -1,12 +1,12 @@
 package dev.cascade.event;
 
+import dev.cascade.support.Lifecycle;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -69,12 +69,8 @@ public final class EventLanes implements AutoCloseable {
   }
 
   public EventLanes(String owner, int count) {
-    AtomicInteger n = new AtomicInteger();
-    this.pool = Executors.newFixedThreadPool(Math.max(1, Math.min(count, 2)), r -> {
-      Thread t = new Thread(r, "cascade-events-" + owner + "-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    this.pool = Executors.newFixedThreadPool(Math.max(1, Math.min(count, 2)),
+        Lifecycle.daemonThreads("cascade-events-" + owner));
     this.lanes = new Lane[count];
     for (int i = 0; i < count; i++) {
       lanes[i] = new Lane();

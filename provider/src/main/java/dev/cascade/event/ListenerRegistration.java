@@ -1,6 +1,6 @@
 package dev.cascade.event;
 
-import java.util.logging.Level;
+import dev.cascade.support.Lifecycle;
 import java.util.logging.Logger;
 import javax.cache.Cache;
 import javax.cache.configuration.CacheEntryListenerConfiguration;
@@ -87,17 +87,8 @@ final class ListenerRegistration<K, V> {
   }
 
   void close() {
-    closeQuietly(listener);
-    closeQuietly(filter);
+    Lifecycle.closeQuietly(listener, LOG);
+    Lifecycle.closeQuietly(filter, LOG);
   }
 
-  private static void closeQuietly(Object o) {
-    if (o instanceof AutoCloseable) {
-      try {
-        ((AutoCloseable) o).close();
-      } catch (Exception e) {
-        LOG.log(Level.WARNING, "Closing " + o.getClass().getName() + " failed", e);
-      }
-    }
-  }
 }

@@ -2,6 +2,7 @@ package dev.cascade.writebehind;
 
 import dev.cascade.codec.Codec;
 import dev.cascade.store.QueueStore;
+import dev.cascade.support.Lifecycle;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -10,7 +11,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
@@ -75,12 +75,12 @@ public final class Flusher<K, V> implements AutoCloseable {
     this.graceMillis = graceMillis;
     this.partitions = queue.layout().partitions();
     String name = queue.layout().cacheName() + "-" + IDS.incrementAndGet();
-    this.callers = Executors.newCachedThreadPool(daemon("cascade-writer-" + name));
+    this.callers = Executors.newCachedThreadPool(Lifecycle.daemonThreads("cascade-writer-" + name));
     this.writer = new WriterCalls<>(userWriter, keys, values, settings.writerTimeout.toMillis(), callers,
         queue.layout().cacheName());
     this.stats = new WriteBehindStats(queue, held::size, replacedInQueue);
-    this.coordinator = Executors.newSingleThreadScheduledExecutor(daemon("cascade-flush-coordinator-" + name));
-    this.workers = Executors.newFixedThreadPool(settings.flushThreads, daemon("cascade-flusher-" + name));
+    this.coordinator = Executors.newSingleThreadScheduledExecutor(Lifecycle.daemonThreads("cascade-flush-coordinator-" + name));
+    this.workers = Executors.newFixedThreadPool(settings.flushThreads, Lifecycle.daemonThreads("cascade-flusher-" + name));
   }
 
   public WriteBehindMXBean stats() {
@@ -280,12 +280,4 @@ public final class Flusher<K, V> implements AutoCloseable {
     }
   }
 
-  private static ThreadFactory daemon(String name) {
-    AtomicInteger n = new AtomicInteger();
-    return r -> {
-      Thread t = new Thread(r, name + "-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    };
-  }
 }
