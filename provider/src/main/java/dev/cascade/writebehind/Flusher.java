@@ -246,12 +246,21 @@ public final class Flusher<K, V> implements AutoCloseable {
     }
     for (Map.Entry<Integer, Held> e : held.entrySet()) {
       String token = e.getValue().flush.leaseToken;
+      if (!e.getValue().busy.tryLock()) {
+        // a writer call of this partition is still running and may still commit: keep the lease
+        // (it expires without renewals), so no other JVM writes newer changes of its keys before
+        LOG.warning("Closing with a write-behind writer call of partition " + e.getKey() + " still running;"
+            + " its lease is left to expire");
+        continue;
+      }
       try {
         if (token != null) {
           queue.releaseLease(e.getKey(), token);
         }
       } catch (RuntimeException ex) {
         LOG.log(Level.FINE, "Releasing a flush lease failed; it will expire", ex);
+      } finally {
+        e.getValue().busy.unlock();
       }
     }
     held.clear();

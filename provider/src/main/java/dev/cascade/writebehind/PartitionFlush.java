@@ -160,21 +160,24 @@ final class PartitionFlush {
       if (r.ok()) {
         outcome.succeeded.add(s);
       } else {
-        outcome.failedAlone.put(s, r.error);
+        outcome.failedAlone.put(s, r);
       }
     }
     List<Coalesced.Change> settled = new ArrayList<>(outcome.succeeded);
     boolean databaseWorks = !outcome.succeeded.isEmpty();
     // the database looks down when the ordinary changes all failed
     boolean systemic = !databaseWorks && !main.isEmpty();
-    for (Map.Entry<Coalesced.Change, String> f : outcome.failedAlone.entrySet()) {
+    for (Map.Entry<Coalesced.Change, WriterCalls.Result> f : outcome.failedAlone.entrySet()) {
       ByteBuffer key = ByteBuffer.wrap(f.getKey().key);
       boolean suspect = attempts.containsKey(key);
-      if (suspect ? !systemic : databaseWorks) {
+      // a failure that says the database cannot be reached is nobody's fault: with only suspects
+      // in the batch there is no other change to tell an outage from a bad change
+      boolean charged = !f.getValue().unreachable && (suspect ? !systemic : databaseWorks);
+      if (charged) {
         int n = attempts.merge(key, 1, Integer::sum);
         if (n >= settings.retryLimit) {
           for (QueuedRecord r : f.getKey().records) {
-            queue.deadLetter(partition, r, f.getValue(), n);
+            queue.deadLetter(partition, r, f.getValue().error, n);
           }
           settled.add(f.getKey());
         }
@@ -238,7 +241,8 @@ final class PartitionFlush {
   /** What a flush attempt achieved. */
   private static final class Outcome {
     final List<Coalesced.Change> succeeded = new ArrayList<>();
-    final Map<Coalesced.Change, String> failedAlone = new LinkedHashMap<>();
+    /** Changes that failed when written alone, and the failure. */
+    final Map<Coalesced.Change, WriterCalls.Result> failedAlone = new LinkedHashMap<>();
     String error;
   }
 
@@ -250,7 +254,7 @@ final class PartitionFlush {
     WriterCalls.Result first = writer.write(changes, stats::error);
     record(changes, first, outcome);
     if (first.failed.size() == 1) {
-      outcome.failedAlone.put(first.failed.get(0), first.error);
+      outcome.failedAlone.put(first.failed.get(0), first);
       return;
     }
     if (first.failed.isEmpty()) {
@@ -266,7 +270,7 @@ final class PartitionFlush {
         budget--;
         record(set, r, outcome);
         if (!r.ok()) {
-          outcome.failedAlone.put(set.get(0), r.error);
+          outcome.failedAlone.put(set.get(0), r);
         }
         continue;
       }

@@ -2,6 +2,13 @@ package dev.cascade.writebehind;
 
 import dev.cascade.CascadeEntry;
 import dev.cascade.codec.Codec;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.UnknownHostException;
+import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLRecoverableException;
+import java.sql.SQLTransientConnectionException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.IdentityHashMap;
@@ -30,10 +37,13 @@ final class WriterCalls<K, V> {
   static final class Result {
     final List<Coalesced.Change> failed;
     final String error;
+    /** The failure says the database could not be reached: the changes themselves are not to blame. */
+    final boolean unreachable;
 
-    Result(List<Coalesced.Change> failed, String error) {
+    Result(List<Coalesced.Change> failed, String error, boolean unreachable) {
       this.failed = failed;
       this.error = error;
+      this.unreachable = unreachable;
     }
 
     boolean ok() {
@@ -68,6 +78,7 @@ final class WriterCalls<K, V> {
   Result write(List<Coalesced.Change> changes, Overrun overrun) {
     List<Coalesced.Change> failed = new ArrayList<>();
     String error = null;
+    boolean unreachable = false;
     Map<Object, Coalesced.Change> byEntry = new IdentityHashMap<>();
     List<Cache.Entry<? extends K, ? extends V>> puts = new ArrayList<>();
     List<K> deletes = new ArrayList<>();
@@ -90,29 +101,42 @@ final class WriterCalls<K, V> {
       }
     }
     if (!puts.isEmpty()) {
-      String e = call(() -> writer.writeAll(puts), puts, overrun, "writeAll");
-      if (e != null || !puts.isEmpty()) {
+      Failure f = call(() -> writer.writeAll(puts), puts, overrun, "writeAll");
+      if (f != null || !puts.isEmpty()) {
         for (Cache.Entry<? extends K, ? extends V> left : puts) {
           failed.add(byEntry.get(left));
         }
-        error = e != null ? e : "writeAll returned but left " + puts.size() + " entries unwritten";
+        error = f != null ? f.message : "writeAll returned but left " + puts.size() + " entries unwritten";
+        unreachable |= f != null && f.unreachable;
       }
     }
     if (!deletes.isEmpty()) {
-      String e = call(() -> writer.deleteAll(deletes), deletes, overrun, "deleteAll");
-      if (e != null || !deletes.isEmpty()) {
+      Failure f = call(() -> writer.deleteAll(deletes), deletes, overrun, "deleteAll");
+      if (f != null || !deletes.isEmpty()) {
         for (K left : deletes) {
           failed.add(byDeletedKey.get(left));
         }
-        error = e != null ? e : "deleteAll returned but left " + deletes.size() + " keys undeleted";
+        error = f != null ? f.message : "deleteAll returned but left " + deletes.size() + " keys undeleted";
+        unreachable |= f != null && f.unreachable;
       }
     }
     failed.removeIf(java.util.Objects::isNull);
-    return new Result(failed, error);
+    return new Result(failed, error, unreachable);
   }
 
-  /** Runs one writer call on a caller thread; returns null, or the failure as a message. */
-  private String call(Runnable body, Collection<?> batch, Overrun overrun, String method) {
+  /** Why a writer call failed. */
+  private static final class Failure {
+    final String message;
+    final boolean unreachable;
+
+    Failure(String message, boolean unreachable) {
+      this.message = message;
+      this.unreachable = unreachable;
+    }
+  }
+
+  /** Runs one writer call on a caller thread; returns null, or why it failed. */
+  private Failure call(Runnable body, Collection<?> batch, Overrun overrun, String method) {
     CountDownLatch done = new CountDownLatch(1);
     Throwable[] thrown = new Throwable[1];
     Future<?> future = callers.submit(() -> {
@@ -132,12 +156,12 @@ final class WriterCalls<K, V> {
         overrun.report(message);
         future.cancel(true);
         done.await();
-        return message;
+        return new Failure(message, false);
       }
       future.get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return "interrupted while waiting for the writer";
+      return new Failure("interrupted while waiting for the writer", false);
     } catch (ExecutionException e) {
       thrown[0] = e.getCause();
     } catch (java.util.concurrent.CancellationException e) {
@@ -147,11 +171,37 @@ final class WriterCalls<K, V> {
     if (t == null) {
       return null;
     }
-    if (t instanceof Error && !(t instanceof AssertionError)) {
+    if (t instanceof OutOfMemoryError) {
       throw (Error) t;
     }
+    // any other Error (a StackOverflowError on one value, a NoClassDefFoundError) fails this call
+    // like an exception: retried with backoff, charged, dead-lettered at the limit, never a stall
     Throwable root = t.getCause() != null && t.getMessage() != null && t.getMessage().startsWith("The cache writer")
         ? t.getCause() : t;
-    return method + " failed: " + root;
+    return new Failure(method + " failed: " + root, looksUnreachable(t));
+  }
+
+  /**
+   * Whether a failure says the database could not be reached rather than that it refused these
+   * changes: a JDBC connection failure (SQLState class 08, or one of the exceptions JDBC defines for
+   * it) or a refused or unroutable socket, anywhere in the cause chain. Such failures are never
+   * charged to the changes, so an outage cannot send a change to the dead letters.
+   */
+  static boolean looksUnreachable(Throwable t) {
+    int depth = 0;
+    for (Throwable c = t; c != null && depth < 16; c = c.getCause(), depth++) {
+      if (c instanceof SQLRecoverableException || c instanceof SQLTransientConnectionException
+          || c instanceof SQLNonTransientConnectionException || c instanceof ConnectException
+          || c instanceof NoRouteToHostException || c instanceof UnknownHostException) {
+        return true;
+      }
+      if (c instanceof SQLException) {
+        String state = ((SQLException) c).getSQLState();
+        if (state != null && state.startsWith("08")) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 }
