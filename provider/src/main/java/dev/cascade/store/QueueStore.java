@@ -291,9 +291,10 @@ public final class QueueStore {
    */
   public boolean acknowledge(int partition, String leaseToken, List<String> ids, Map<byte[], String> lastIdPerKey,
       long graceMillis) {
-    byte[][] keys = new byte[2 + lastIdPerKey.size()][];
+    byte[][] keys = new byte[3 + lastIdPerKey.size()][];
     keys[0] = layout.streamKey(partition);
     keys[1] = layout.leaseKey(partition);
+    keys[2] = layout.listenerFlag(partition);
     List<byte[]> args = new ArrayList<>(4 + ids.size() + lastIdPerKey.size());
     args.add(GROUP_BYTES);
     args.add(ascii(leaseToken));
@@ -302,7 +303,7 @@ public final class QueueStore {
     for (String id : ids) {
       args.add(ascii(id));
     }
-    int i = 2;
+    int i = 3;
     for (Map.Entry<byte[], String> e : lastIdPerKey.entrySet()) {
       keys[i++] = layout.entryKeyIn(partition, e.getKey());
       args.add(ascii(e.getValue()));

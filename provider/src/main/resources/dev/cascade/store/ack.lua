@@ -4,13 +4,15 @@
 --
 -- KEYS[1]   the partition's write-behind stream
 -- KEYS[2]   the partition's flush lease
--- KEYS[3..] the entries whose records were flushed
+-- KEYS[3]   the listeners of the partition (origin -> grace), as in mutate.lua
+-- KEYS[4..] the entries whose records were flushed
 -- ARGV[1]   the consumer group
 -- ARGV[2]   the lease token this flusher holds
--- ARGV[3]   grace (ms) for the native TTL of entries whose last queued write is now flushed
+-- ARGV[3]   grace (ms) this JVM wants for the native TTL of entries whose last queued write is now
+--           flushed; the largest grace any listening JVM wants is used, as mutate.lua does
 -- ARGV[4]   N, the number of record ids that follow
 -- ARGV[5 .. 4+N]          the record ids to acknowledge and delete
--- ARGV[5+N .. 4+N+#K-2]   for KEYS[3..], the id of the last record flushed for that entry
+-- ARGV[5+N .. 4+N+#K-3]   for KEYS[4..], the id of the last record flushed for that entry
 -- Reply: N acknowledged, or -1 when the lease is not ours (nothing changed)
 if redis.call('GET', KEYS[2]) ~= ARGV[2] then
   return -1
@@ -25,8 +27,13 @@ if n > 0 then
   redis.call('XDEL', KEYS[1], unpack(ids))
 end
 local grace = tonumber(ARGV[3])
-for i = 3, #KEYS do
-  local last = ARGV[4 + n + i - 2]
+for _, g in ipairs(redis.call('HVALS', KEYS[3])) do
+  if tonumber(g) > grace then
+    grace = tonumber(g)
+  end
+end
+for i = 4, #KEYS do
+  local last = ARGV[4 + n + i - 3]
   local entry = redis.call('HMGET', KEYS[i], 'w', 'v', 'x')
   if entry[1] == last then
     -- this record was the entry's latest queued write: the entry is settled

@@ -6,10 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cascade.CascadeCache;
 import dev.cascade.CascadeCachingProvider;
+import dev.cascade.config.CascadeConfiguration;
+import dev.cascade.store.KeyLayout;
 import dev.cascade.testing.RedisServer;
 import dev.cascade.testing.WithRedis;
+import java.io.Serializable;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +26,12 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import javax.cache.Cache;
 import javax.cache.CacheManager;
+import javax.cache.configuration.FactoryBuilder;
+import javax.cache.configuration.MutableCacheEntryListenerConfiguration;
 import javax.cache.configuration.MutableConfiguration;
+import javax.cache.event.CacheEntryEvent;
+import javax.cache.event.CacheEntryExpiredListener;
+import javax.cache.expiry.CreatedExpiryPolicy;
 import javax.management.ObjectName;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -150,6 +159,46 @@ class WriteBehindTest {
           ManagementFactory.getPlatformMBeanServer().getAttribute(objectName, "RecordsCoalesced"));
       assertEquals(0L, ManagementFactory.getPlatformMBeanServer().getAttribute(objectName, "DeadLetters"));
       assertEquals(Map.of("k0", "v15", "k1", "v16", "k2", "v17", "k3", "v18", "k4", "v19"), t.rows());
+    }
+  }
+
+  /**
+   * The flush gives a settled entry its native TTL with the largest grace any listening JVM asked
+   * for, as a change does: a JVM listening for EXPIRED events (not the flushing one) can still find
+   * the expired entry and report it.
+   */
+  @Test
+  void settledEntry_keepsTheExpiryGraceOfAnotherJvmsListener() {
+    try (TableFixture t = new TableFixture("wb_grace")) {
+      String name = name("grace");
+      MutableConfiguration<String, String> config = writeBehind(WriteBehind.of(t.writerFactory())
+          .maxDelay(Duration.ofMillis(50)));
+      config.setExpiryPolicyFactory(CreatedExpiryPolicy.factoryOf(new javax.cache.expiry.Duration(TimeUnit.SECONDS, 5)));
+      Cache<String, String> cache = manager.createCache(name, config);
+      CacheManager other = newManager();
+      try {
+        other.getCache(name, String.class, String.class).registerCacheEntryListener(
+            new MutableCacheEntryListenerConfiguration<>(FactoryBuilder.factoryOf(new IgnoringExpiredListener()),
+                null, false, false));
+        cache.put("k", "v");
+        t.drained(cache, Duration.ofSeconds(30));
+        byte[] entry = new KeyLayout(name, CascadeConfiguration.DEFAULT_PARTITIONS)
+            .entryKey("k".getBytes(StandardCharsets.UTF_8));
+        long ttl = (Long) redis.command("PTTL", new String(entry, StandardCharsets.UTF_8));
+        // 5 s of expiry plus the listener's grace (30 s); without the grace at most 5 s
+        assertTrue(ttl > 10_000, "native TTL of the settled entry: " + ttl + " ms");
+      } finally {
+        other.close();
+      }
+    }
+  }
+
+  /** Listens for EXPIRED events, so its JVM asks for the expiry grace. */
+  static final class IgnoringExpiredListener implements CacheEntryExpiredListener<String, String>, Serializable {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public void onExpired(Iterable<CacheEntryEvent<? extends String, ? extends String>> events) {
     }
   }
 }
