@@ -13,6 +13,7 @@ import dev.cascade.near.NearCache;
 import dev.cascade.store.EntryStore;
 import dev.cascade.store.KeyLayout;
 import dev.cascade.store.QueueStore;
+import dev.cascade.store.EvictionPolicy;
 import dev.cascade.store.RedisAccess;
 import dev.cascade.support.Lifecycle;
 import dev.cascade.writebehind.Flusher;
@@ -82,6 +83,7 @@ public final class CascadeCacheManager implements CacheManager {
     }
     this.settings = ManagerSettings.resolve(uri, classLoader, this.properties);
     this.redis = RedisAccess.connect(settings.redisTarget());
+    warnIfRedisMayEvict();
     this.id = Integer.toString(IDS.incrementAndGet());
     this.origin = UUID.randomUUID().toString().getBytes(StandardCharsets.US_ASCII);
     this.registry = new CacheRegistry(redis, classLoader);
@@ -91,6 +93,18 @@ public final class CascadeCacheManager implements CacheManager {
     this.events = new EventWiring(remoteEvents, origin, () -> new ArrayList<>(caches.values()),
         Lifecycle.daemonThreads("cascade-maintenance-" + id));
     this.background = Executors.newCachedThreadPool(Lifecycle.daemonThreads("cascade-load-" + id));
+  }
+
+  /** Says at startup, once per manager, when the server's eviction policy can take Cascade's own keys. */
+  private void warnIfRedisMayEvict() {
+    try {
+      String risk = EvictionPolicy.risk(redis.maxmemoryPolicy());
+      if (!risk.isEmpty()) {
+        LOG.warning("Redis at " + settings.redisTarget() + ": " + risk + ".");
+      }
+    } catch (RuntimeException e) {
+      LOG.log(Level.FINE, "Could not read the maxmemory-policy of Redis at " + settings.redisTarget(), e);
+    }
   }
 
   // ------------------------------------------------------------------ caches

@@ -118,10 +118,23 @@ end
 -- new record replaces the key's previous one if that one is still unread (a record a flusher has
 -- read stays: it will be written, then this one), so a backlog holds one record per key, not one
 -- per write. 'cascade-flushers' is QueueStore.GROUP.
+-- The stream and its group can vanish under a running cache (a restart without persistence,
+-- FLUSHDB, an eviction): an XADD alone would bring the stream back without the group, and no
+-- flusher could ever read it. So a missing stream is created with its group, from the first id.
 local replaced = 0
 local function enqueue(op, value)
-  if pending and #redis.call('XPENDING', KEYS[4], 'cascade-flushers', pending, pending, 1) == 0 then
-    replaced = redis.call('XDEL', KEYS[4], pending)
+  if redis.call('EXISTS', KEYS[4]) == 0 then
+    redis.call('XGROUP', 'CREATE', KEYS[4], 'cascade-flushers', '0', 'MKSTREAM')
+  elseif pending then
+    local read = redis.pcall('XPENDING', KEYS[4], 'cascade-flushers', pending, pending, 1)
+    if read.err then
+      -- the stream is there but its group is not: recreate it, every record is unread again
+      redis.call('XGROUP', 'CREATE', KEYS[4], 'cascade-flushers', '0')
+      read = {}
+    end
+    if #read == 0 then
+      replaced = redis.call('XDEL', KEYS[4], pending)
+    end
   end
   local id
   if value then
