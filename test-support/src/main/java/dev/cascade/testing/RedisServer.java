@@ -106,6 +106,33 @@ public final class RedisServer implements AutoCloseable {
         return process.pid();
     }
 
+    /**
+     * SIGSTOPs the process: it keeps its connections open but answers nothing, as a server in a long
+     * fork, a swap storm or a VM pause does. {@link #resume()} (or {@link #close()}) undoes it.
+     */
+    public void pause() {
+        signal("STOP");
+    }
+
+    /** SIGCONTs a {@link #pause() paused} process. */
+    public void resume() {
+        signal("CONT");
+    }
+
+    private void signal(String signal) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid())).inheritIO().start();
+            if (kill.waitFor() != 0) {
+                throw new FixtureException("kill -" + signal + " " + pid() + " (redis-server on port " + port + ") failed");
+            }
+        } catch (IOException e) {
+            throw new FixtureException("cannot run kill -" + signal + " " + pid(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new FixtureException("interrupted while signalling redis-server on port " + port, e);
+        }
+    }
+
     /** SIGKILLs the process (nothing is flushed or saved on the way out) and waits for it to exit. */
     public synchronized void kill() {
         Process p = process;
