@@ -178,14 +178,10 @@ public final class CascadeCache<K, V> implements Cache<K, V> {
     core.checkKey(key);
     long start = core.stats.start();
     byte[] k = core.encodeKey(key);
-    Outcome o;
-    if (core.plainWrites()) {
-      o = core.engine.removePlain(k);
-    } else {
-      Mutation m = Mutation.delete(Condition.ANY, null).returningOld(core.needsOld(EventType.REMOVED));
-      // JCache: the writer deletes the key whether or not the cache holds it
-      o = core.engine.apply(k, m, core.locks(), deleter(d -> true, key));
-    }
+    // never a plain DEL: its reply, resent after a reconnect, would say "absent" for a key it removed
+    Mutation m = Mutation.delete(Condition.ANY, null).returningOld(core.needsOld(EventType.REMOVED));
+    // JCache: the writer deletes the key whether or not the cache holds it
+    Outcome o = core.engine.apply(k, m, core.locks(), deleter(d -> true, key));
     boolean removed = o.status() == Status.DELETED;
     if (removed) {
       core.stats.removal(start);
