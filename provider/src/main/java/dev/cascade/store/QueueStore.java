@@ -1,5 +1,6 @@
 package dev.cascade.store;
 
+import dev.cascade.writebehind.RevisionedCacheWriter;
 import io.lettuce.core.Consumer;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
@@ -74,6 +75,17 @@ public final class QueueStore {
     /** When the record was appended (the first part of a stream id is Redis' clock in ms). */
     public long appendedAt() {
       return Long.parseLong(id.substring(0, id.indexOf('-')));
+    }
+
+    /**
+     * The record's revision: {@code <ms>-<seq>} as one number that grows with the stream's order
+     * (Redis never hands out a smaller id in a stream, and a stream made anew after a restart starts
+     * at the current time).
+     */
+    public long revision() {
+      int dash = id.indexOf('-');
+      return RevisionedCacheWriter.Revisions.fromStreamId(Long.parseLong(id.substring(0, dash)),
+          Long.parseLong(id.substring(dash + 1)));
     }
   }
 
