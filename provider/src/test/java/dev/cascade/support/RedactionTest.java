@@ -40,7 +40,8 @@ class RedactionTest {
       // user and password: the user stays, it is what tells two ACL users apart
       "redis://alice:s3cret@host:6379/1                | redis://alice:***@host:6379/1",
       "rediss://alice:s3cret@host:6380?timeout=2s      | rediss://alice:***@host:6380?timeout=2s",
-      // characters that have a meaning in a URI, raw (Lettuce accepts a raw '@') and percent-encoded
+      // characters that have a meaning in a URI, raw (with a raw '@' Lettuce takes the password but loses the port)
+      // and percent-encoded
       "redis://alice:p@ss@w0rd@host:6379               | redis://alice:***@host:6379",
       "redis://:p@ss@w0rd@host:6379                    | redis://***@host:6379",
       "redis://alice:pa/ss@host:6379/0                 | redis://alice:***@host:6379/0",
