@@ -64,6 +64,7 @@ public final class CascadeCache<K, V> implements Cache<K, V> {
     this.bulk = new BulkOperations<>(core, this);
     this.invocations = new Invocations<>(core);
     this.closeables = closeables;
+    // MBeans.name shows the manager's URI without its password
     String uri = manager.getURI().toString();
     this.configurationName = MBeans.name("javax.cache", "CacheConfiguration", uri, core.settings.name);
     this.statisticsName = MBeans.name("javax.cache", "CacheStatistics", uri, core.settings.name);
@@ -518,6 +519,6 @@ public final class CascadeCache<K, V> implements Cache<K, V> {
 
   @Override
   public String toString() {
-    return "CascadeCache{" + getName() + " on " + manager.getURI() + "}";
+    return "CascadeCache{" + getName() + " on " + manager.shownUri() + "}";
   }
 }
