@@ -1,29 +1,18 @@
 package dev.cascade;
 
-import dev.cascade.config.CascadeConfiguration;
-import dev.cascade.event.EntryChange;
-import dev.cascade.management.CacheConfigurationBean;
-import dev.cascade.management.MBeans;
-import dev.cascade.near.NearCache;
-import dev.cascade.store.Mutation;
-import dev.cascade.store.Mutation.Condition;
-import dev.cascade.store.Outcome;
-import dev.cascade.store.Outcome.Status;
-import dev.cascade.support.Lifecycle;
-import dev.cascade.writebehind.Flusher;
+import dev.cascade.internal.engine.EntryOperations;
+import dev.cascade.internal.management.CacheConfigurationBean;
+import dev.cascade.internal.management.MBeans;
+import dev.cascade.internal.near.NearCache;
 import dev.cascade.writebehind.WriteBehindMXBean;
-import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.logging.Logger;
 import javax.cache.Cache;
 import javax.cache.CacheManager;
 import javax.cache.configuration.CacheEntryListenerConfiguration;
 import javax.cache.configuration.CompleteConfiguration;
 import javax.cache.configuration.Configuration;
-import javax.cache.event.EventType;
 import javax.cache.integration.CompletionListener;
 import javax.cache.processor.EntryProcessor;
 import javax.cache.processor.EntryProcessorResult;
@@ -32,371 +21,175 @@ import javax.management.ObjectName;
 /**
  * A JCache {@link Cache} whose entries live in Redis.
  *
- * <p>Each operation validates its arguments before any side effect, then runs as one atomic
- * "examine, then mutate" step in Redis (see {@link EntryEngine}); a write-through writer runs
- * before the cache changes, under the key's lock. Single-entry operations are here; bulk
- * operations are in {@link BulkOperations} and entry processors in {@link Invocations}.
+ * <p>This is the surface users hold: it checks that the cache is open and hands each call to the
+ * engine, where every operation is one atomic "examine, then mutate" step in Redis and a
+ * write-through writer runs before the cache changes, under the key's lock. It also owns what the
+ * JCache API asks of a cache besides its entries: its configuration, its MXBeans, its lifecycle.
+ *
+ * <pre>{@code
+ * CascadeCache<Long, Long> views = cache.unwrap(CascadeCache.class);
+ * long queued = views.writeBehind().getQueueDepth();     // a write-behind cache's numbers
+ * }</pre>
  *
  * <p>Thread-safe. Every JVM (and every CacheManager) that opens a cache of the same name on the
  * same Redis sees the same entries.
  */
 public final class CascadeCache<K, V> implements Cache<K, V> {
 
-  private static final Logger LOG = Logger.getLogger(CascadeCache.class.getName());
-
   private final CascadeCacheManager manager;
-  private final CacheCore<K, V> core;
-  private final BulkOperations<K, V> bulk;
-  private final Invocations<K, V> invocations;
-  private final List<Object> closeables;
-  private final Flusher<K, V> flusher;
+  private final EntryOperations<K, V> operations;
   private final ObjectName configurationName;
   private final ObjectName statisticsName;
   private final ObjectName writeBehindName;
-  private volatile boolean closed;
   private volatile boolean managementEnabled;
 
-  /** @param flusher this JVM's write-behind flushers of the cache, or null */
-  CascadeCache(CascadeCacheManager manager, CacheCore<K, V> core, List<Object> closeables, Flusher<K, V> flusher) {
+  CascadeCache(CascadeCacheManager manager, EntryOperations<K, V> operations) {
     this.manager = manager;
-    this.core = core;
-    this.flusher = flusher;
-    this.bulk = new BulkOperations<>(core, this);
-    this.invocations = new Invocations<>(core);
-    this.closeables = closeables;
+    this.operations = operations;
     // MBeans.name shows the manager's URI without its password
     String uri = manager.getURI().toString();
-    this.configurationName = MBeans.name("javax.cache", "CacheConfiguration", uri, core.settings.name);
-    this.statisticsName = MBeans.name("javax.cache", "CacheStatistics", uri, core.settings.name);
-    this.writeBehindName = MBeans.name("dev.cascade", "WriteBehind", uri, core.settings.name);
-    if (flusher != null) {
-      MBeans.register(flusher.stats(), writeBehindName);
+    this.configurationName = MBeans.name("javax.cache", "CacheConfiguration", uri, operations.name());
+    this.statisticsName = MBeans.name("javax.cache", "CacheStatistics", uri, operations.name());
+    this.writeBehindName = MBeans.name("dev.cascade", "WriteBehind", uri, operations.name());
+    if (operations.writeBehind() != null) {
+      MBeans.register(operations.writeBehind(), writeBehindName);
     }
-    setStatisticsEnabled(core.settings.template.isStatisticsEnabled());
-    setManagementEnabled(core.settings.template.isManagementEnabled());
+    setStatisticsEnabled(operations.statisticsConfigured());
+    setManagementEnabled(operations.managementConfigured());
   }
 
-  CacheCore<K, V> core() {
-    return core;
+  EntryOperations<K, V> operations() {
+    return operations;
   }
 
-  // ------------------------------------------------------------------ reads
+  // ------------------------------------------------------------------ entries
 
   @Override
   public V get(K key) {
     requireOpen();
-    core.checkKey(key);
-    long start = core.stats.start();
-    byte[] k = core.encodeKey(key);
-    EntryReader.Read read = core.reader.read(k);
-    List<EntryChange<K, V>> changes = new ArrayList<>(1);
-    core.collectExpired(changes, key, k, read.expired);
-    V value;
-    if (read.value != null) {
-      core.stats.hits(1);
-      value = core.decodeValue(read.value);
-      core.dispatch(changes);
-    } else {
-      core.stats.misses(1);
-      core.dispatch(changes);
-      // a queued delete (write-behind) means the database is behind: no load
-      value = core.readThrough == null || !read.loadable() ? null : core.readThrough.load(key, k);
-    }
-    core.stats.getTime(start);
-    return value;
+    return operations.get(key);
+  }
+
+  @Override
+  public Map<K, V> getAll(Set<? extends K> keys) {
+    requireOpen();
+    return operations.getAll(keys);
   }
 
   @Override
   public boolean containsKey(K key) {
     requireOpen();
-    core.checkKey(key);
-    return core.engine.await(core.engine.store().read(core.encodeKey(key)), "checking a key")
-        .isLiveAt(core.engine.now());
-  }
-
-  // ------------------------------------------------------------------ writes
-
-  @Override
-  public void put(K key, V value) {
-    requireOpen();
-    core.checkKey(key);
-    core.checkValue(key, value);
-    long start = core.stats.start();
-    byte[] k = core.encodeKey(key);
-    Outcome o;
-    if (core.plainWrites()) {
-      o = core.engine.putPlain(k, core.encodeValue(value));
-    } else {
-      Mutation m = Mutation.set(Condition.ANY, null, core.encodeValue(value)).returningOld(core.needsOld(EventType.UPDATED));
-      o = core.engine.apply(k, m, core.locks(), writer(d -> d.writes(), key, value));
-    }
-    if (o.changedValue()) {
-      core.stats.put(start);
-    }
-    fire(key, k, o, value);
-  }
-
-  @Override
-  public V getAndPut(K key, V value) {
-    requireOpen();
-    core.checkKey(key);
-    core.checkValue(key, value);
-    long start = core.stats.start();
-    byte[] k = core.encodeKey(key);
-    Mutation m = Mutation.set(Condition.ANY, null, core.encodeValue(value)).returningOld(true);
-    Outcome o = core.engine.apply(k, m, core.locks(), writer(d -> d.writes(), key, value));
-    V old = core.decodeValue(o.old());
-    core.stats.lookup(old != null);
-    core.stats.getTime(start);
-    if (o.changedValue()) {
-      core.stats.put(start);
-    }
-    fire(key, k, o, value);
-    return old;
-  }
-
-  @Override
-  public boolean putIfAbsent(K key, V value) {
-    requireOpen();
-    core.checkKey(key);
-    core.checkValue(key, value);
-    long start = core.stats.start();
-    byte[] k = core.encodeKey(key);
-    Mutation m = Mutation.set(Condition.ABSENT, null, core.encodeValue(value));
-    Outcome o = core.engine.apply(k, m, core.locks(), writer(d -> d == Decision.CREATE, key, value));
-    boolean created = o.status() == Status.CREATED;
-    core.stats.lookup(!created);
-    if (created) {
-      core.stats.put(start);
-    }
-    fire(key, k, o, value);
-    return created;
-  }
-
-  @Override
-  public boolean remove(K key) {
-    requireOpen();
-    core.checkKey(key);
-    long start = core.stats.start();
-    byte[] k = core.encodeKey(key);
-    // never a plain DEL: its reply, resent after a reconnect, would say "absent" for a key it removed
-    Mutation m = Mutation.delete(Condition.ANY, null).returningOld(core.needsOld(EventType.REMOVED));
-    // JCache: the writer deletes the key whether or not the cache holds it
-    Outcome o = core.engine.apply(k, m, core.locks(), deleter(d -> true, key));
-    boolean removed = o.status() == Status.DELETED;
-    if (removed) {
-      core.stats.removal(start);
-    }
-    fire(key, k, o, null);
-    return removed;
-  }
-
-  @Override
-  public boolean remove(K key, V oldValue) {
-    requireOpen();
-    core.checkKey(key);
-    core.checkValue(key, oldValue);
-    long start = core.stats.start();
-    byte[] k = core.encodeKey(key);
-    Mutation m = Mutation.delete(Condition.EQUALS, core.encodeValue(oldValue))
-        .returningOld(core.needsOld(EventType.REMOVED)).accessingOnFailure();
-    Outcome o = core.engine.apply(k, m, core.locks(), deleter(d -> d == Decision.DELETE, key));
-    boolean removed = o.status() == Status.DELETED;
-    core.stats.lookup(removed || o.status() == Status.FAILED_PRESENT);
-    core.stats.getTime(start);
-    if (removed) {
-      core.stats.removal(start);
-    }
-    fire(key, k, o, null);
-    return removed;
-  }
-
-  @Override
-  public V getAndRemove(K key) {
-    requireOpen();
-    core.checkKey(key);
-    long start = core.stats.start();
-    byte[] k = core.encodeKey(key);
-    Mutation m = Mutation.delete(Condition.ANY, null).returningOld(true);
-    Outcome o = core.engine.apply(k, m, core.locks(), deleter(d -> true, key));
-    V old = o.status() == Status.DELETED ? core.decodeValue(o.old()) : null;
-    core.stats.getTime(start);
-    core.stats.lookup(old != null);
-    if (old != null) {
-      core.stats.removal(start);
-    }
-    fire(key, k, o, null);
-    return old;
-  }
-
-  @Override
-  public boolean replace(K key, V oldValue, V newValue) {
-    requireOpen();
-    core.checkKey(key);
-    core.checkValue(key, oldValue);
-    core.checkValue(key, newValue);
-    long start = core.stats.start();
-    byte[] k = core.encodeKey(key);
-    Mutation m = Mutation.set(Condition.EQUALS, core.encodeValue(oldValue), core.encodeValue(newValue))
-        .returningOld(core.needsOld(EventType.UPDATED)).accessingOnFailure();
-    Outcome o = core.engine.apply(k, m, core.locks(), writer(d -> d == Decision.UPDATE, key, newValue));
-    boolean replaced = o.status() == Status.UPDATED;
-    if (replaced) {
-      core.stats.put(start);
-    }
-    core.stats.getTime(start);
-    core.stats.lookup(replaced || o.status() == Status.FAILED_PRESENT);
-    fire(key, k, o, newValue);
-    return replaced;
-  }
-
-  @Override
-  public boolean replace(K key, V value) {
-    requireOpen();
-    core.checkKey(key);
-    core.checkValue(key, value);
-    long start = core.stats.start();
-    byte[] k = core.encodeKey(key);
-    Mutation m = Mutation.set(Condition.PRESENT, null, core.encodeValue(value)).returningOld(core.needsOld(EventType.UPDATED));
-    Outcome o = core.engine.apply(k, m, core.locks(), writer(d -> d == Decision.UPDATE, key, value));
-    boolean replaced = o.status() == Status.UPDATED;
-    core.stats.getTime(start);
-    core.stats.lookup(replaced);
-    if (replaced) {
-      core.stats.put(start);
-    }
-    fire(key, k, o, value);
-    return replaced;
-  }
-
-  @Override
-  public V getAndReplace(K key, V value) {
-    requireOpen();
-    core.checkKey(key);
-    core.checkValue(key, value);
-    long start = core.stats.start();
-    byte[] k = core.encodeKey(key);
-    Mutation m = Mutation.set(Condition.PRESENT, null, core.encodeValue(value)).returningOld(true);
-    Outcome o = core.engine.apply(k, m, core.locks(), writer(d -> d == Decision.UPDATE, key, value));
-    V old = o.status() == Status.UPDATED ? core.decodeValue(o.old()) : null;
-    core.stats.getTime(start);
-    core.stats.lookup(old != null);
-    if (old != null) {
-      core.stats.put(start);
-    }
-    fire(key, k, o, value);
-    return old;
-  }
-
-  private interface When {
-    boolean test(Decision d);
-  }
-
-  /** The write-through step of a put-like operation, or null when the cache has no writer. */
-  private EntryEngine.BeforeChange writer(When when, K key, V value) {
-    WriteThrough<K, V> w = core.writerStep();
-    if (w == null) {
-      return null;
-    }
-    return d -> {
-      if (when.test(d)) {
-        w.write(key, value);
-      }
-    };
-  }
-
-  private EntryEngine.BeforeChange deleter(When when, K key) {
-    WriteThrough<K, V> w = core.writerStep();
-    if (w == null) {
-      return null;
-    }
-    return d -> {
-      if (when.test(d)) {
-        w.delete(key);
-      }
-    };
-  }
-
-  private void fire(K key, byte[] k, Outcome o, V newValue) {
-    if (core.events.isEmpty()) {
-      return;
-    }
-    List<EntryChange<K, V>> changes = new ArrayList<>(2);
-    core.collect(changes, key, k, o, newValue);
-    core.dispatch(changes);
-  }
-
-  // ------------------------------------------------------------------ bulk, processors, iteration
-
-  @Override
-  public Map<K, V> getAll(Set<? extends K> keys) {
-    requireOpen();
-    return bulk.getAll(keys);
+    return operations.containsKey(key);
   }
 
   @Override
   public void loadAll(Set<? extends K> keys, boolean replaceExistingValues, CompletionListener completionListener) {
     requireOpen();
-    bulk.loadAll(keys, replaceExistingValues, completionListener, manager.background());
+    operations.loadAll(keys, replaceExistingValues, completionListener);
+  }
+
+  @Override
+  public void put(K key, V value) {
+    requireOpen();
+    operations.put(key, value);
+  }
+
+  @Override
+  public V getAndPut(K key, V value) {
+    requireOpen();
+    return operations.getAndPut(key, value);
   }
 
   @Override
   public void putAll(Map<? extends K, ? extends V> map) {
     requireOpen();
-    bulk.putAll(map);
+    operations.putAll(map);
+  }
+
+  @Override
+  public boolean putIfAbsent(K key, V value) {
+    requireOpen();
+    return operations.putIfAbsent(key, value);
+  }
+
+  @Override
+  public boolean remove(K key) {
+    requireOpen();
+    return operations.remove(key);
+  }
+
+  @Override
+  public boolean remove(K key, V oldValue) {
+    requireOpen();
+    return operations.remove(key, oldValue);
+  }
+
+  @Override
+  public V getAndRemove(K key) {
+    requireOpen();
+    return operations.getAndRemove(key);
+  }
+
+  @Override
+  public boolean replace(K key, V oldValue, V newValue) {
+    requireOpen();
+    return operations.replace(key, oldValue, newValue);
+  }
+
+  @Override
+  public boolean replace(K key, V value) {
+    requireOpen();
+    return operations.replace(key, value);
+  }
+
+  @Override
+  public V getAndReplace(K key, V value) {
+    requireOpen();
+    return operations.getAndReplace(key, value);
   }
 
   @Override
   public void removeAll(Set<? extends K> keys) {
     requireOpen();
-    bulk.removeAll(keys);
+    operations.removeAll(keys);
   }
 
   @Override
   public void removeAll() {
     requireOpen();
-    bulk.removeAll();
+    operations.removeAll();
   }
 
   @Override
   public void clear() {
     requireOpen();
-    core.engine.store().deleteAllEntries();
+    operations.clear();
   }
 
   @Override
   public <T> T invoke(K key, EntryProcessor<K, V, T> entryProcessor, Object... arguments) {
     requireOpen();
-    return invocations.invoke(key, entryProcessor, arguments);
+    return operations.invoke(key, entryProcessor, arguments);
   }
 
   @Override
   public <T> Map<K, EntryProcessorResult<T>> invokeAll(Set<? extends K> keys, EntryProcessor<K, V, T> entryProcessor,
       Object... arguments) {
     requireOpen();
-    return invocations.invokeAll(keys, entryProcessor, arguments);
+    return operations.invokeAll(keys, entryProcessor, arguments);
   }
 
   @Override
   public Iterator<Entry<K, V>> iterator() {
     requireOpen();
-    return new CacheIterator<>(core, this);
+    return operations.iterator();
   }
 
   // ------------------------------------------------------------------ configuration and lifecycle
 
   @Override
   public <C extends Configuration<K, V>> C getConfiguration(Class<C> type) {
-    CascadeConfiguration<K, V> view = new CascadeConfiguration<>(core.settings.template);
-    for (CacheEntryListenerConfiguration<K, V> l : view.getCacheEntryListenerConfigurations()) {
-      view.removeCacheEntryListenerConfiguration(l);
-    }
-    for (CacheEntryListenerConfiguration<K, V> l : core.events.configurations()) {
-      view.addCacheEntryListenerConfiguration(l);
-    }
-    view.setStatisticsEnabled(core.stats.isEnabled());
-    view.setManagementEnabled(managementEnabled);
-    view.setPartitions(core.settings.partitions);
+    Configuration<K, V> view = operations.configuration(managementEnabled);
     if (type.isInstance(view)) {
       return type.cast(view);
     }
@@ -406,7 +199,7 @@ public final class CascadeCache<K, V> implements Cache<K, V> {
 
   @Override
   public String getName() {
-    return core.settings.name;
+    return operations.name();
   }
 
   @Override
@@ -420,7 +213,7 @@ public final class CascadeCache<K, V> implements Cache<K, V> {
     if (configuration == null) {
       throw new NullPointerException("The listener configuration is null");
     }
-    core.events.register(configuration);
+    operations.registerListener(configuration);
     manager.listenersChanged(this);
   }
 
@@ -430,7 +223,7 @@ public final class CascadeCache<K, V> implements Cache<K, V> {
     if (configuration == null) {
       throw new NullPointerException("The listener configuration is null");
     }
-    core.events.deregister(configuration);
+    operations.deregisterListener(configuration);
     manager.listenersChanged(this);
   }
 
@@ -440,12 +233,12 @@ public final class CascadeCache<K, V> implements Cache<K, V> {
    * when this JVM does not flush the cache (not write-behind, or joined without the writer).
    */
   public WriteBehindMXBean writeBehind() {
-    return flusher == null ? null : flusher.stats();
+    return operations.writeBehind();
   }
 
   /** This JVM's near cache of this cache (hits, misses, size), or null when it has none. */
   public NearCache nearCache() {
-    return core.reader.nearCache();
+    return operations.nearCache();
   }
 
   @Override
@@ -458,43 +251,29 @@ public final class CascadeCache<K, V> implements Cache<K, V> {
 
   @Override
   public boolean isClosed() {
-    return closed;
+    return operations.isClosed();
   }
 
   /** Closes this JVM's handle: listeners, loader, writer and expiry policy are closed; data stays. */
   @Override
   public void close() {
-    if (closed) {
+    if (!operations.markClosed()) {
       return;
-    }
-    synchronized (this) {
-      if (closed) {
-        return;
-      }
-      closed = true;
     }
     manager.release(this);
     try {
-      bulk.awaitLoads(10_000);
-      if (flusher != null) {
-        // drain before the writer closes: what this JVM cannot flush in time stays queued in Redis
-        flusher.close();
-        MBeans.unregister(writeBehindName);
-      }
+      operations.shutdown();
+    } finally {
+      MBeans.unregister(writeBehindName);
       setStatisticsEnabled(false);
       setManagementEnabled(false);
-    } finally {
-      core.events.close();
-      for (Object o : closeables) {
-        Lifecycle.closeQuietly(o, LOG);
-      }
     }
   }
 
   void setStatisticsEnabled(boolean enabled) {
-    core.stats.setEnabled(enabled);
+    operations.statistics().setEnabled(enabled);
     if (enabled) {
-      MBeans.register(core.stats, statisticsName);
+      MBeans.register(operations.statistics(), statisticsName);
     } else {
       MBeans.unregister(statisticsName);
     }
@@ -510,9 +289,8 @@ public final class CascadeCache<K, V> implements Cache<K, V> {
     }
   }
 
-
-  void requireOpen() {
-    if (closed) {
+  private void requireOpen() {
+    if (operations.isClosed()) {
       throw new IllegalStateException("Cache '" + getName() + "' is closed");
     }
   }

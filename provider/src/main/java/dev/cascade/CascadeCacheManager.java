@@ -1,24 +1,29 @@
 package dev.cascade;
 
+import dev.cascade.internal.engine.CacheAssembly;
+import dev.cascade.internal.engine.CacheRegistry;
+import dev.cascade.internal.engine.CacheSettings;
+import dev.cascade.internal.engine.EntryOperations;
+import dev.cascade.internal.engine.EventWiring;
 import dev.cascade.codec.Codec;
-import dev.cascade.codec.Codecs;
+import dev.cascade.internal.codec.Codecs;
 import dev.cascade.config.CascadeConfiguration;
-import dev.cascade.config.ManagerSettings;
-import dev.cascade.event.EventDispatcher;
-import dev.cascade.event.EventLanes;
-import dev.cascade.event.RemoteEvents;
-import dev.cascade.management.CacheStats;
-import dev.cascade.near.Invalidations;
-import dev.cascade.near.NearCache;
-import dev.cascade.store.EntryStore;
-import dev.cascade.store.KeyLayout;
-import dev.cascade.store.QueueStore;
-import dev.cascade.store.EvictionPolicy;
-import dev.cascade.store.RedisAccess;
-import dev.cascade.support.Lifecycle;
-import dev.cascade.support.Redaction;
-import dev.cascade.writebehind.Flusher;
-import dev.cascade.writebehind.WriteBehindWriter;
+import dev.cascade.internal.config.ManagerSettings;
+import dev.cascade.internal.event.EventDispatcher;
+import dev.cascade.internal.event.EventLanes;
+import dev.cascade.internal.event.RemoteEvents;
+import dev.cascade.internal.management.CacheStats;
+import dev.cascade.internal.near.Invalidations;
+import dev.cascade.internal.near.NearCache;
+import dev.cascade.internal.store.EntryStore;
+import dev.cascade.internal.store.KeyLayout;
+import dev.cascade.internal.store.QueueStore;
+import dev.cascade.internal.store.EvictionPolicy;
+import dev.cascade.internal.store.RedisAccess;
+import dev.cascade.internal.support.Lifecycle;
+import dev.cascade.internal.support.Redaction;
+import dev.cascade.internal.writebehind.Flusher;
+import dev.cascade.internal.writebehind.WriteBehindWriter;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -73,6 +78,7 @@ public final class CascadeCacheManager implements CacheManager {
   private final EventWiring events;
   private final Invalidations invalidations;
   private final ExecutorService background;
+  private final CacheAssembly assembly;
   private final ConcurrentHashMap<String, CascadeCache<?, ?>> caches = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
@@ -94,9 +100,10 @@ public final class CascadeCacheManager implements CacheManager {
     this.lanes = new EventLanes(id, 16);
     this.remoteEvents = new RemoteEvents(redis);
     this.invalidations = new Invalidations(redis);
-    this.events = new EventWiring(remoteEvents, origin, () -> new ArrayList<>(caches.values()),
+    this.events = new EventWiring(remoteEvents, origin, this::openOperations,
         Lifecycle.daemonThreads("cascade-maintenance-" + id));
     this.background = Executors.newCachedThreadPool(Lifecycle.daemonThreads("cascade-load-" + id));
+    this.assembly = new CacheAssembly(redis, origin, lanes, invalidations, classLoader, background);
   }
 
   /** Says at startup, once per manager, when the server's eviction policy can take Cascade's own keys. */
@@ -109,6 +116,15 @@ public final class CascadeCacheManager implements CacheManager {
     } catch (RuntimeException e) {
       LOG.log(Level.FINE, "Could not read the maxmemory-policy of Redis at " + settings.redisTarget(), e);
     }
+  }
+
+  /** The engines of the caches this manager has open (for event wiring). */
+  private List<EntryOperations<?, ?>> openOperations() {
+    List<EntryOperations<?, ?>> all = new ArrayList<>();
+    for (CascadeCache<?, ?> cache : caches.values()) {
+      all.add(cache.operations());
+    }
+    return all;
   }
 
   // ------------------------------------------------------------------ caches
@@ -202,74 +218,18 @@ public final class CascadeCacheManager implements CacheManager {
   }
 
   private <K, V> CascadeCache<K, V> open(CacheSettings<K, V> s) {
-    CascadeConfiguration<K, V> c = s.template;
-    List<Object> closeables = new ArrayList<>();
-    CacheLoader<K, V> loader = c.getCacheLoaderFactory() == null ? null : c.getCacheLoaderFactory().create();
-    closeables.add(loader);
-    @SuppressWarnings("unchecked")
-    CacheWriter<? super K, ? super V> writer = c.getCacheWriterFactory() == null ? null
-        : (CacheWriter<? super K, ? super V>) c.getCacheWriterFactory().create();
-    closeables.add(writer);
-    ExpiryPolicy expiryPolicy = c.getExpiryPolicyFactory().create();
-    closeables.add(expiryPolicy);
-
-    // a write-behind writer is never called before a change: the change is queued with it instead
-    WriteBehindWriter<K, V> behind = writer instanceof WriteBehindWriter ? (WriteBehindWriter<K, V>) writer : null;
-    CacheWriter<? super K, ? super V> syncWriter = s.writeThrough && behind == null ? writer : null;
-
-    KeyLayout layout = new KeyLayout(s.name, s.partitions);
-    EntryStore store = s.writeBehind == null ? new EntryStore(redis, layout, origin, s.queueBound)
-        : new EntryStore(redis, layout, origin, s.queueBound, s.writeBehind.replicaAcks(),
-            s.writeBehind.replicaAckTimeout());
-    ExpiryRules expiry = new ExpiryRules(expiryPolicy);
-    WriteLocks locks = syncWriter != null ? new WriteLocks(store, s.lockLease, s.lockWait) : null;
-    QueueOverflow overflow = s.queueBound >= 0 ? new QueueOverflow(s.writeBehind, s.name) : null;
-    EntryEngine engine = new EntryEngine(store, expiry, locks, System::currentTimeMillis, overflow);
-    NearCache near = null;
-    if (s.nearCacheMaxEntries > 0) {
-      if (expiry.readsTouch()) {
-        throw new IllegalArgumentException("Cache '" + s.name + "' asks for a near cache, but its expiry policy"
-            + " changes entries when they are read (an access duration, or a custom policy), so every read must"
-            + " reach Redis. Use a created/modified/eternal policy, or no near cache.");
-      }
-      near = invalidations.register(layout, s.nearCacheMaxEntries);
-      store.observe(near);
-    }
-    EntryReader reader = new EntryReader(engine, near);
-    Codec<K> keys = Codecs.forKeys(s.keyType, s.filter, classLoader);
-    Codec<V> values = Codecs.forValues(s.valueType, s.filter, classLoader);
-
-    Flusher<K, V> flusher = null;
-    if (s.queueBound >= 0) {
-      QueueStore queue = new QueueStore(redis, layout);
-      // the consumer group must exist before anything is queued, or no flusher would see it
-      queue.ensureGroups();
-      if (behind != null) {
-        flusher = new Flusher<>(queue, s.writeBehind, behind.delegate(), keys, values,
-            new String(origin, StandardCharsets.US_ASCII), engine::graceMillis, store::replacedRecords);
-      }
-    }
-    CacheWriter<? super K, ? super V> overflowWriter =
-        behind != null && overflow.writesThrough() ? behind.delegate() : null;
-
-    EventDispatcher<K, V> dispatcher = new EventDispatcher<>(lanes);
-    CacheCore<K, V> core = new CacheCore<>(s, keys, values, engine, reader, dispatcher, new CacheStats(), loader,
-        syncWriter, overflowWriter);
-    CascadeCache<K, V> cache = new CascadeCache<>(this, core, closeables, flusher);
-    dispatcher.attach(cache);
-    for (CacheEntryListenerConfiguration<K, V> l : s.initialListeners()) {
-      dispatcher.register(l);
-    }
-    events.opened(cache);
-    if (flusher != null) {
-      flusher.start();
+    EntryOperations<K, V> operations = assembly.assemble(s);
+    CascadeCache<K, V> cache = new CascadeCache<>(this, operations);
+    operations.start(cache);
+    events.opened(operations);
+    if (operations.startFlushing()) {
       provider.flushOnExit();
     }
     return cache;
   }
 
   <K, V> void listenersChanged(CascadeCache<K, V> cache) {
-    events.listenersChanged(cache);
+    events.listenersChanged(cache.operations());
   }
 
   @Override
@@ -292,7 +252,7 @@ public final class CascadeCacheManager implements CacheManager {
     if (cache != null) {
       // close first: a write-behind cache drains what this JVM can before its queues are deleted
       cache.close();
-      cache.core().engine.store().deleteEverything();
+      cache.operations().deleteEverything();
     } else {
       new EntryStore(redis, new KeyLayout(cacheName, registry.recordedPartitions(cacheName)), origin)
           .deleteEverything();
@@ -325,8 +285,8 @@ public final class CascadeCacheManager implements CacheManager {
 
   void release(CascadeCache<?, ?> cache) {
     caches.remove(cache.getName(), cache);
-    events.closed(cache);
-    NearCache near = cache.core().reader.nearCache();
+    events.closed(cache.operations());
+    NearCache near = cache.nearCache();
     if (near != null) {
       invalidations.unregister(near);
     }

@@ -1,6 +1,6 @@
 package dev.cascade;
 
-import dev.cascade.config.ManagerSettings;
+import dev.cascade.internal.config.ManagerSettings;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.HashMap;

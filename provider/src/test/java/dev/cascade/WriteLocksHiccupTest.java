@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cascade.config.CascadeConfiguration;
-import dev.cascade.store.KeyLayout;
+import dev.cascade.internal.store.KeyLayout;
 import dev.cascade.testing.RedisServer;
 import dev.cascade.testing.WithRedis;
 import java.io.Serializable;

@@ -1,5 +1,6 @@
 package dev.cascade.writebehind;
 
+import dev.cascade.internal.writebehind.WriteBehindWriter;
 import java.time.Duration;
 import java.util.Objects;
 import javax.cache.configuration.Factory;

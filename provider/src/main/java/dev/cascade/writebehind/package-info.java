@@ -1,7 +1,8 @@
 /**
- * Write-behind: the {@link dev.cascade.writebehind.WriteBehind} wrapper a user puts on a cache,
- * and the flushers that move queued changes to the user's writer in batches, in per-key order,
- * under per-partition leases. Reads and acknowledges queues only through
- * {@link dev.cascade.store.QueueStore}; never changes entries except through its scripts.
+ * Write-behind as users see it: the {@link dev.cascade.writebehind.WriteBehind} wrapper put on a
+ * cache's writer factory, its immutable {@link dev.cascade.writebehind.WriteBehindSettings}, the
+ * {@link dev.cascade.writebehind.WriteBehindMXBean}, and
+ * {@link dev.cascade.writebehind.RevisionedCacheWriter} for writers that keep stale batches out.
+ * Public API; the flushers are in {@code dev.cascade.internal.writebehind}.
  */
 package dev.cascade.writebehind;

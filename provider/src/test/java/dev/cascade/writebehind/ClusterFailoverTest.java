@@ -1,7 +1,7 @@
 package dev.cascade.writebehind;
 
 import dev.cascade.config.CascadeConfiguration;
-import dev.cascade.store.KeyLayout;
+import dev.cascade.internal.store.KeyLayout;
 import dev.cascade.testing.RedisCluster;
 import dev.cascade.testing.RedisServer;
 import java.nio.charset.StandardCharsets;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.cascade.CascadeCache;
 import dev.cascade.CascadeCachingProvider;
 import dev.cascade.config.CascadeConfiguration;
-import dev.cascade.store.KeyLayout;
+import dev.cascade.internal.store.KeyLayout;
 import dev.cascade.testing.RedisCluster;
 import dev.cascade.testing.WithRedisCluster;
 import java.net.URI;

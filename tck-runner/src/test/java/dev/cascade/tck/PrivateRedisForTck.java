@@ -1,6 +1,6 @@
 package dev.cascade.tck;
 
-import dev.cascade.config.ManagerSettings;
+import dev.cascade.internal.config.ManagerSettings;
 import dev.cascade.testing.RedisCluster;
 import dev.cascade.testing.RedisServer;
 import org.junit.platform.launcher.LauncherSession;

@@ -1,5 +1,0 @@
-/**
- * Entry events: listener registrations, synchronous and asynchronous delivery, and events that
- * arrive from other JVMs over Redis pub/sub. Must not change entries.
- */
-package dev.cascade.event;

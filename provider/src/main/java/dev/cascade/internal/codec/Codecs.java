@@ -1,0 +1,51 @@
+package dev.cascade.internal.codec;
+
+import dev.cascade.codec.Codec;
+
+/**
+ * Picks the codec for a cache's declared key or value type.
+ *
+ * <p>{@code String}, {@code Long}, {@code Integer} and {@code byte[]} get a direct form that
+ * people can read with {@code redis-cli}; any other type gets a tagged form with fast paths for
+ * JDK value types and Java serialization for the rest. The declared types of a cache are recorded
+ * in Redis, so every JVM that opens the cache uses the same form.
+ */
+public final class Codecs {
+
+  private Codecs() {
+  }
+
+  @SuppressWarnings("unchecked")
+  public static <T> Codec<T> forKeys(Class<T> declared, SerializationFilter filter, ClassLoader loader) {
+    Codec<?> direct = direct(declared);
+    if (direct != null) {
+      return (Codec<T>) direct;
+    }
+    return (Codec<T>) new ReadableKeyCodec(new JavaSerializationCodec(filter, loader));
+  }
+
+  @SuppressWarnings("unchecked")
+  public static <T> Codec<T> forValues(Class<T> declared, SerializationFilter filter, ClassLoader loader) {
+    Codec<?> direct = direct(declared);
+    if (direct != null) {
+      return (Codec<T>) direct;
+    }
+    return (Codec<T>) new TaggedCodec(new JavaSerializationCodec(filter, loader));
+  }
+
+  private static Codec<?> direct(Class<?> declared) {
+    if (declared == String.class) {
+      return DirectCodecs.UTF8;
+    }
+    if (declared == Long.class) {
+      return DirectCodecs.DECIMAL_LONG;
+    }
+    if (declared == Integer.class) {
+      return DirectCodecs.DECIMAL_INTEGER;
+    }
+    if (declared == byte[].class) {
+      return DirectCodecs.BYTES;
+    }
+    return null;
+  }
+}

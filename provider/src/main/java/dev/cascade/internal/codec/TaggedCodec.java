@@ -1,0 +1,106 @@
+package dev.cascade.internal.codec;
+
+import dev.cascade.codec.Codec;
+import dev.cascade.codec.CodecException;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * The default codec for caches whose type is not one of the direct ones: one tag byte, then the
+ * payload. Strings, byte arrays and boxed primitives skip Java serialization (smaller and several
+ * times faster); everything else is Java-serialized under the allow-list. Thread-safe.
+ */
+public final class TaggedCodec implements Codec<Object> {
+
+  static final byte STRING = 1;
+  static final byte BYTES = 2;
+  static final byte LONG = 3;
+  static final byte INTEGER = 4;
+  static final byte SHORT = 5;
+  static final byte BYTE = 6;
+  static final byte DOUBLE = 7;
+  static final byte FLOAT = 8;
+  static final byte BOOLEAN = 9;
+  static final byte CHARACTER = 10;
+  static final byte SERIALIZED = 0x7F;
+
+  private final JavaSerializationCodec serialization;
+
+  public TaggedCodec(JavaSerializationCodec serialization) {
+    this.serialization = serialization;
+  }
+
+  @Override
+  public byte[] encode(Object value) {
+    Class<?> type = value.getClass();
+    if (type == String.class) {
+      String s = (String) value;
+      byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+      byte[] out = new byte[utf8.length + 1];
+      out[0] = STRING;
+      System.arraycopy(utf8, 0, out, 1, utf8.length);
+      return out;
+    }
+    if (type == byte[].class) {
+      byte[] b = (byte[]) value;
+      byte[] out = new byte[b.length + 1];
+      out[0] = BYTES;
+      System.arraycopy(b, 0, out, 1, b.length);
+      return out;
+    }
+    if (type == Long.class) {
+      return ByteBuffer.allocate(9).put(LONG).putLong((Long) value).array();
+    }
+    if (type == Integer.class) {
+      return ByteBuffer.allocate(5).put(INTEGER).putInt((Integer) value).array();
+    }
+    if (type == Short.class) {
+      return ByteBuffer.allocate(3).put(SHORT).putShort((Short) value).array();
+    }
+    if (type == Byte.class) {
+      return new byte[] {BYTE, (Byte) value};
+    }
+    if (type == Double.class) {
+      return ByteBuffer.allocate(9).put(DOUBLE).putDouble((Double) value).array();
+    }
+    if (type == Float.class) {
+      return ByteBuffer.allocate(5).put(FLOAT).putFloat((Float) value).array();
+    }
+    if (type == Boolean.class) {
+      return new byte[] {BOOLEAN, (byte) (((Boolean) value) ? 1 : 0)};
+    }
+    if (type == Character.class) {
+      return ByteBuffer.allocate(3).put(CHARACTER).putChar((Character) value).array();
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream(128);
+    out.write(SERIALIZED);
+    serialization.writeTo(out, value);
+    return out.toByteArray();
+  }
+
+  @Override
+  public Object decode(byte[] bytes) {
+    if (bytes.length == 0) {
+      throw new CodecException("Cannot decode an empty value: it was not written by Cascade");
+    }
+    ByteBuffer b = ByteBuffer.wrap(bytes, 1, bytes.length - 1);
+    switch (bytes[0]) {
+      case STRING: return new String(bytes, 1, bytes.length - 1, StandardCharsets.UTF_8);
+      case BYTES: return Arrays.copyOfRange(bytes, 1, bytes.length);
+      case LONG: return b.getLong();
+      case INTEGER: return b.getInt();
+      case SHORT: return b.getShort();
+      case BYTE: return bytes[1];
+      case DOUBLE: return b.getDouble();
+      case FLOAT: return b.getFloat();
+      case BOOLEAN: return bytes[1] != 0;
+      case CHARACTER: return b.getChar();
+      case SERIALIZED: return serialization.readFrom(bytes, 1);
+      default:
+        throw new CodecException("Cannot decode a value with tag " + bytes[0]
+            + ": it was not written by Cascade's default codec (was the cache created with another codec?)");
+    }
+  }
+}

@@ -1,0 +1,453 @@
+package dev.cascade.internal.engine;
+
+import dev.cascade.internal.event.EntryChange;
+import dev.cascade.internal.store.EntryStore;
+import dev.cascade.internal.store.Mutation;
+import dev.cascade.internal.store.Mutation.Condition;
+import dev.cascade.internal.store.Outcome;
+import dev.cascade.internal.store.Outcome.Status;
+import dev.cascade.internal.store.StoredEntry;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.function.IntFunction;
+import javax.cache.event.EventType;
+import javax.cache.integration.CacheLoaderException;
+import javax.cache.integration.CacheWriterException;
+import javax.cache.integration.CompletionListener;
+
+/**
+ * The operations of one cache that touch many keys: each validates every key and value before
+ * any side effect, then sends its commands as one pipeline (one round trip per Redis node), and in
+ * a write-through cache calls the writer's batch method once, under the locks of all the keys.
+ */
+final class BulkOperations<K, V> {
+
+  private final CacheCore<K, V> core;
+  /** Background loads still running: closing the cache waits for them before it closes the loader. */
+  private final java.util.concurrent.Phaser loads = new java.util.concurrent.Phaser(1);
+
+  BulkOperations(CacheCore<K, V> core) {
+    this.core = core;
+  }
+
+  // ------------------------------------------------------------------ getAll
+
+  Map<K, V> getAll(Set<? extends K> keys) {
+    List<K> keyList = validKeys(keys);
+    long start = core.stats.start();
+    List<byte[]> encoded = encodeKeys(keyList);
+    List<EntryReader.Read> reads = core.reader.readAll(encoded);
+    Map<K, V> result = new LinkedHashMap<>(keyList.size() * 4 / 3 + 1);
+    List<EntryChange<K, V>> changes = new ArrayList<>();
+    List<Integer> misses = new ArrayList<>();
+    int missCount = 0;
+    for (int i = 0; i < keyList.size(); i++) {
+      EntryReader.Read r = reads.get(i);
+      core.collectExpired(changes, keyList.get(i), encoded.get(i), r.expired);
+      if (r.value != null) {
+        result.put(keyList.get(i), core.decodeValue(r.value));
+      } else {
+        missCount++;
+        if (r.loadable()) {
+          misses.add(i);
+        }
+      }
+    }
+    core.stats.hits(result.size());
+    core.stats.misses(missCount);
+    core.dispatch(changes);
+    if (core.readThrough != null && !misses.isEmpty()) {
+      if (core.locks()) {
+        for (int i : misses) {
+          V v = core.readThrough.load(keyList.get(i), encoded.get(i));
+          if (v != null) {
+            result.put(keyList.get(i), v);
+          }
+        }
+      } else {
+        loadMissing(keyList, encoded, misses, result);
+      }
+    }
+    core.stats.getTime(start);
+    return result;
+  }
+
+  /** Read-through for the misses of a getAll: one {@code loadAll}, then one pipeline of stores. */
+  private void loadMissing(List<K> keyList, List<byte[]> encoded, List<Integer> misses, Map<K, V> result) {
+    List<K> missing = new ArrayList<>(misses.size());
+    for (int i : misses) {
+      missing.add(keyList.get(i));
+    }
+    Map<K, V> loaded = callLoadAll(missing);
+    List<byte[]> storeKeys = new ArrayList<>();
+    List<Mutation> stores = new ArrayList<>();
+    List<K> storedKeys = new ArrayList<>();
+    List<V> storedValues = new ArrayList<>();
+    for (int i : misses) {
+      K key = keyList.get(i);
+      V value = loaded.get(key);
+      if (value != null) {
+        result.put(key, value);
+        storeKeys.add(encoded.get(i));
+        stores.add(Mutation.set(Condition.LOADABLE, null, core.encodeValue(value)));
+        storedKeys.add(key);
+        storedValues.add(value);
+      }
+    }
+    List<Outcome> outcomes = applyAll(storeKeys, stores);
+    List<EntryChange<K, V>> changes = new ArrayList<>();
+    for (int i = 0; i < outcomes.size(); i++) {
+      core.collect(changes, storedKeys.get(i), storeKeys.get(i), outcomes.get(i), storedValues.get(i));
+    }
+    core.dispatch(changes);
+  }
+
+  private Map<K, V> callLoadAll(Collection<K> keys) {
+    Map<? extends K, ? extends V> loaded;
+    try {
+      loaded = core.loader.loadAll(keys);
+    } catch (CacheLoaderException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new CacheLoaderException("The cache loader of " + core.describe() + " failed: " + e, e);
+    }
+    Map<K, V> result = new HashMap<>();
+    if (loaded != null) {
+      for (Map.Entry<? extends K, ? extends V> e : loaded.entrySet()) {
+        if (e.getKey() != null && e.getValue() != null) {
+          result.put(e.getKey(), e.getValue());
+        }
+      }
+    }
+    return result;
+  }
+
+  // ------------------------------------------------------------------ loadAll
+
+  void loadAll(Set<? extends K> keys, boolean replaceExisting, CompletionListener listener, Executor background) {
+    List<K> keyList = validKeys(keys);
+    if (core.loader == null) {
+      if (listener != null) {
+        listener.onCompletion();
+      }
+      return;
+    }
+    loads.register();
+    background.execute(() -> {
+      try {
+        load(keyList, replaceExisting);
+        if (listener != null) {
+          listener.onCompletion();
+        }
+      } catch (Exception e) {
+        if (listener != null) {
+          listener.onException(e);
+        }
+      } finally {
+        loads.arriveAndDeregister();
+      }
+    });
+  }
+
+  /** Waits (bounded) until the background loads this cache started have finished. */
+  void awaitLoads(long timeoutMillis) {
+    try {
+      loads.awaitAdvanceInterruptibly(loads.arrive(), timeoutMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (java.util.concurrent.TimeoutException e) {
+      // a loader that hangs: close anyway, as the spec asks
+    }
+  }
+
+  private void load(List<K> keyList, boolean replaceExisting) {
+    List<byte[]> encoded = encodeKeys(keyList);
+    List<WriteLocks.Held> held = core.locks() ? core.engine.lockAll(encoded) : List.of();
+    try {
+      List<K> toLoad = new ArrayList<>();
+      List<byte[]> toLoadEncoded = new ArrayList<>();
+      if (replaceExisting) {
+        toLoad.addAll(keyList);
+        toLoadEncoded.addAll(encoded);
+      } else {
+        List<StoredEntry> seen = core.engine.snapshot(encoded);
+        long now = core.engine.now();
+        for (int i = 0; i < keyList.size(); i++) {
+          if (!seen.get(i).isLiveAt(now)) {
+            toLoad.add(keyList.get(i));
+            toLoadEncoded.add(encoded.get(i));
+          }
+        }
+      }
+      if (toLoad.isEmpty()) {
+        return;
+      }
+      Map<K, V> loaded = callLoadAll(toLoad);
+      List<byte[]> storeKeys = new ArrayList<>();
+      List<Mutation> stores = new ArrayList<>();
+      List<K> storedKeys = new ArrayList<>();
+      List<V> storedValues = new ArrayList<>();
+      boolean oldValues = core.needsOld(EventType.UPDATED);
+      for (int i = 0; i < toLoad.size(); i++) {
+        V value = loaded.get(toLoad.get(i));
+        if (value != null) {
+          storeKeys.add(toLoadEncoded.get(i));
+          stores.add(Mutation.set(replaceExisting ? Condition.REPLACEABLE : Condition.LOADABLE, null,
+              core.encodeValue(value)).returningOld(oldValues));
+          storedKeys.add(toLoad.get(i));
+          storedValues.add(value);
+        }
+      }
+      List<Outcome> outcomes;
+      if (held.isEmpty()) {
+        outcomes = applyAll(storeKeys, stores);
+      } else {
+        // still under the locks: no writer can change the database between load and store
+        Map<ByteBuffer, WriteLocks.Held> byKey = byKey(held);
+        List<StoredEntry> seen = core.engine.snapshot(storeKeys);
+        outcomes = new ArrayList<>(storeKeys.size());
+        for (int i = 0; i < storeKeys.size(); i++) {
+          outcomes.add(applyLocked(storeKeys.get(i), stores.get(i), seen.get(i),
+              byKey.get(ByteBuffer.wrap(storeKeys.get(i)))));
+        }
+      }
+      List<EntryChange<K, V>> changes = new ArrayList<>();
+      for (int i = 0; i < outcomes.size(); i++) {
+        core.collect(changes, storedKeys.get(i), storeKeys.get(i), outcomes.get(i), storedValues.get(i));
+      }
+      core.dispatch(changes);
+    } finally {
+      core.engine.unlockAll(held);
+    }
+  }
+
+  // ------------------------------------------------------------------ putAll
+
+  void putAll(Map<? extends K, ? extends V> map) {
+    if (map == null) {
+      throw new NullPointerException("The map given to putAll of " + core.describe() + " is null");
+    }
+    Map<K, V> entries = new LinkedHashMap<>(map.size());
+    for (Map.Entry<? extends K, ? extends V> e : map.entrySet()) {
+      core.checkKey(e.getKey());
+      core.checkValue(e.getKey(), e.getValue());
+      entries.put(e.getKey(), e.getValue());
+    }
+    long start = core.stats.start();
+    List<K> keyList = new ArrayList<>(entries.keySet());
+    List<byte[]> encoded = encodeKeys(keyList);
+    List<byte[]> encodedValues = new ArrayList<>(keyList.size());
+    for (K k : keyList) {
+      encodedValues.add(core.encodeValue(entries.get(k)));
+    }
+    boolean oldValues = core.needsOld(EventType.UPDATED);
+    List<Outcome> outcomes = new ArrayList<>(keyList.size());
+    List<Integer> applied = new ArrayList<>(keyList.size());
+    CacheWriterException failure = null;
+    if (core.plainWrites()) {
+      outcomes.addAll(core.engine.putAllPlain(encoded, encodedValues));
+      for (int i = 0; i < keyList.size(); i++) {
+        applied.add(i);
+      }
+    } else if (core.writeThrough == null) {
+      List<Mutation> ms = new ArrayList<>(keyList.size());
+      for (byte[] v : encodedValues) {
+        ms.add(Mutation.set(Condition.ANY, null, v).returningOld(oldValues));
+      }
+      WriteThrough<K, V> overflow = core.overflowWriter;
+      outcomes.addAll(applyAll(encoded, ms, i -> overflow == null ? null
+          : d -> overflow.write(keyList.get(i), entries.get(keyList.get(i)))));
+      for (int i = 0; i < keyList.size(); i++) {
+        applied.add(i);
+      }
+    } else {
+      List<WriteLocks.Held> held = core.engine.lockAll(encoded);
+      try {
+        WriteThrough.BatchResult<K> written = core.writeThrough.writeAll(entries);
+        failure = written.failure;
+        List<StoredEntry> seen = core.engine.snapshot(encoded);
+        Map<ByteBuffer, WriteLocks.Held> byKey = byKey(held);
+        for (int i = 0; i < keyList.size(); i++) {
+          if (written.done.contains(keyList.get(i))) {
+            Mutation m = Mutation.set(Condition.ANY, null, encodedValues.get(i)).returningOld(oldValues);
+            outcomes.add(applyLocked(encoded.get(i), m, seen.get(i), byKey.get(ByteBuffer.wrap(encoded.get(i)))));
+            applied.add(i);
+          }
+        }
+      } finally {
+        core.engine.unlockAll(held);
+      }
+    }
+    List<EntryChange<K, V>> changes = new ArrayList<>();
+    int puts = 0;
+    for (int j = 0; j < applied.size(); j++) {
+      int i = applied.get(j);
+      Outcome o = outcomes.get(j);
+      if (o.changedValue()) {
+        puts++;
+      }
+      core.collect(changes, keyList.get(i), encoded.get(i), o, entries.get(keyList.get(i)));
+    }
+    core.stats.puts(puts);
+    if (puts > 0) {
+      core.stats.putTime(start);
+    }
+    core.dispatch(changes);
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  // ------------------------------------------------------------------ removeAll
+
+  void removeAll(Set<? extends K> keys) {
+    List<K> keyList = validKeys(keys);
+    removeKeys(keyList, encodeKeys(keyList));
+  }
+
+  /** Removes every entry, with events and the writer (unlike {@code clear}), one scanned batch at a time. */
+  void removeAll() {
+    EntryStore.KeyCursor cursor = core.engine.store().cursor();
+    List<byte[]> batch;
+    CacheWriterException failure = null;
+    while ((batch = cursor.next()) != null) {
+      if (batch.isEmpty()) {
+        continue;
+      }
+      List<K> keyList = new ArrayList<>(batch.size());
+      for (byte[] k : batch) {
+        keyList.add(core.decodeKey(k));
+      }
+      try {
+        removeKeys(keyList, batch);
+      } catch (CacheWriterException e) {
+        failure = failure == null ? e : failure;
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  private void removeKeys(List<K> keyList, List<byte[]> encoded) {
+    long start = core.stats.start();
+    boolean oldValues = core.needsOld(EventType.REMOVED);
+    List<Outcome> outcomes = new ArrayList<>(keyList.size());
+    List<Integer> applied = new ArrayList<>();
+    CacheWriterException failure = null;
+    if (core.plainWrites()) {
+      outcomes.addAll(core.engine.removeAllPlain(encoded));
+      for (int i = 0; i < keyList.size(); i++) {
+        applied.add(i);
+      }
+    } else if (core.writeThrough == null) {
+      List<Mutation> ms = new ArrayList<>(keyList.size());
+      for (int i = 0; i < keyList.size(); i++) {
+        ms.add(Mutation.delete(Condition.ANY, null).returningOld(oldValues));
+        applied.add(i);
+      }
+      WriteThrough<K, V> overflow = core.overflowWriter;
+      outcomes.addAll(applyAll(encoded, ms, i -> overflow == null ? null : d -> overflow.delete(keyList.get(i))));
+    } else {
+      List<WriteLocks.Held> held = core.engine.lockAll(encoded);
+      try {
+        WriteThrough.BatchResult<K> deleted = core.writeThrough.deleteAll(keyList);
+        failure = deleted.failure;
+        List<StoredEntry> seen = core.engine.snapshot(encoded);
+        Map<ByteBuffer, WriteLocks.Held> byKey = byKey(held);
+        for (int i = 0; i < keyList.size(); i++) {
+          if (deleted.done.contains(keyList.get(i))) {
+            Mutation m = Mutation.delete(Condition.ANY, null).returningOld(oldValues);
+            outcomes.add(applyLocked(encoded.get(i), m, seen.get(i), byKey.get(ByteBuffer.wrap(encoded.get(i)))));
+            applied.add(i);
+          }
+        }
+      } finally {
+        core.engine.unlockAll(held);
+      }
+    }
+    List<EntryChange<K, V>> changes = new ArrayList<>();
+    int removed = 0;
+    for (int j = 0; j < applied.size(); j++) {
+      int i = applied.get(j);
+      Outcome o = outcomes.get(j);
+      if (o.status() == Status.DELETED) {
+        removed++;
+      }
+      core.collect(changes, keyList.get(i), encoded.get(i), o, null);
+    }
+    core.stats.removals(removed);
+    if (removed > 0) {
+      core.stats.removeTime(start);
+    }
+    core.dispatch(changes);
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  // ------------------------------------------------------------------ shared steps
+
+  private List<K> validKeys(Set<? extends K> keys) {
+    if (keys == null) {
+      throw new NullPointerException("The key set given to " + core.describe() + " is null");
+    }
+    List<K> keyList = new ArrayList<>(keys.size());
+    for (K k : keys) {
+      core.checkKey(k);
+      keyList.add(k);
+    }
+    return keyList;
+  }
+
+  private List<byte[]> encodeKeys(List<K> keyList) {
+    List<byte[]> encoded = new ArrayList<>(keyList.size());
+    for (K k : keyList) {
+      encoded.add(core.encodeKey(k));
+    }
+    return encoded;
+  }
+
+  /** Loads: pipelined when the expiry policy allows one round trip; else one step per key. */
+  private List<Outcome> applyAll(List<byte[]> keys, List<Mutation> ms) {
+    return applyAll(keys, ms, i -> null);
+  }
+
+  /**
+   * Changes without a write-through writer: pipelined when the expiry policy allows one round
+   * trip, else one step per key. {@code writers} gives a key's writer step for a write-behind queue
+   * that overflows into write-through.
+   */
+  private List<Outcome> applyAll(List<byte[]> keys, List<Mutation> ms, IntFunction<EntryEngine.BeforeChange> writers) {
+    if (core.engine.canPipeline()) {
+      return core.engine.applyAllPipelined(keys, ms, writers);
+    }
+    List<Outcome> outcomes = new ArrayList<>(keys.size());
+    for (int i = 0; i < keys.size(); i++) {
+      outcomes.add(core.engine.apply(keys.get(i), ms.get(i), false, writers.apply(i)));
+    }
+    return outcomes;
+  }
+
+  /** Applies a change to a key whose lock the caller holds; if the entry moved meanwhile, retries on its own lock. */
+  private Outcome applyLocked(byte[] key, Mutation m, StoredEntry seen, WriteLocks.Held held) {
+    long now = core.engine.now();
+    Outcome o = core.engine.applyDecided(key, m, Decision.of(m, seen, now), seen, now, held);
+    return o != null ? o : core.engine.apply(key, m, true, null);
+  }
+
+  private static Map<ByteBuffer, WriteLocks.Held> byKey(List<WriteLocks.Held> held) {
+    Map<ByteBuffer, WriteLocks.Held> map = new HashMap<>(held.size() * 2);
+    for (WriteLocks.Held h : held) {
+      map.put(ByteBuffer.wrap(h.key), h);
+    }
+    return map;
+  }
+}

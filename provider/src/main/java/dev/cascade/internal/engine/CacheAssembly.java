@@ -1,0 +1,119 @@
+package dev.cascade.internal.engine;
+
+import dev.cascade.codec.Codec;
+import dev.cascade.config.CascadeConfiguration;
+import dev.cascade.internal.codec.Codecs;
+import dev.cascade.internal.event.EventDispatcher;
+import dev.cascade.internal.event.EventLanes;
+import dev.cascade.internal.management.CacheStats;
+import dev.cascade.internal.near.Invalidations;
+import dev.cascade.internal.near.NearCache;
+import dev.cascade.internal.store.EntryStore;
+import dev.cascade.internal.store.KeyLayout;
+import dev.cascade.internal.store.QueueStore;
+import dev.cascade.internal.store.RedisAccess;
+import dev.cascade.internal.writebehind.Flusher;
+import dev.cascade.internal.writebehind.WriteBehindWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executor;
+import javax.cache.expiry.ExpiryPolicy;
+import javax.cache.integration.CacheLoader;
+import javax.cache.integration.CacheWriter;
+
+/**
+ * Builds one cache's engine from its resolved settings: the user's loader, writer and expiry policy
+ * made from their factories, the key layout, the store, locks, expiry rules, the near cache, the
+ * codecs, the write-behind flushers and the listener dispatcher, wired together. One per
+ * CacheManager, holding what all its caches share (the connection, the origin, the event lanes).
+ *
+ * <p>Thread-safe: {@link #assemble} keeps no state between calls.
+ */
+public final class CacheAssembly {
+
+  private final RedisAccess redis;
+  private final byte[] origin;
+  private final EventLanes lanes;
+  private final Invalidations invalidations;
+  private final ClassLoader classLoader;
+  private final Executor background;
+
+  /**
+   * @param origin the manager's id in Redis: the lease owner, the consumer name, the events' origin
+   * @param background where the caches' {@code loadAll} calls run
+   */
+  public CacheAssembly(RedisAccess redis, byte[] origin, EventLanes lanes, Invalidations invalidations,
+      ClassLoader classLoader, Executor background) {
+    this.redis = redis;
+    this.origin = origin;
+    this.lanes = lanes;
+    this.invalidations = invalidations;
+    this.classLoader = classLoader;
+    this.background = background;
+  }
+
+  /**
+   * The operations of a cache, assembled but not started ({@link EntryOperations#start},
+   * {@link EntryOperations#startFlushing}).
+   *
+   * @throws IllegalArgumentException when the settings ask for what cannot be (a near cache with an
+   *     expiry policy that changes entries on reads)
+   */
+  public <K, V> EntryOperations<K, V> assemble(CacheSettings<K, V> s) {
+    CascadeConfiguration<K, V> c = s.template;
+    List<Object> closeables = new ArrayList<>();
+    CacheLoader<K, V> loader = c.getCacheLoaderFactory() == null ? null : c.getCacheLoaderFactory().create();
+    closeables.add(loader);
+    @SuppressWarnings("unchecked")
+    CacheWriter<? super K, ? super V> writer = c.getCacheWriterFactory() == null ? null
+        : (CacheWriter<? super K, ? super V>) c.getCacheWriterFactory().create();
+    closeables.add(writer);
+    ExpiryPolicy expiryPolicy = c.getExpiryPolicyFactory().create();
+    closeables.add(expiryPolicy);
+
+    // a write-behind writer is never called before a change: the change is queued with it instead
+    WriteBehindWriter<K, V> behind = writer instanceof WriteBehindWriter ? (WriteBehindWriter<K, V>) writer : null;
+    CacheWriter<? super K, ? super V> syncWriter = s.writeThrough && behind == null ? writer : null;
+
+    KeyLayout layout = new KeyLayout(s.name, s.partitions);
+    EntryStore store = s.writeBehind == null ? new EntryStore(redis, layout, origin, s.queueBound)
+        : new EntryStore(redis, layout, origin, s.queueBound, s.writeBehind.replicaAcks(),
+            s.writeBehind.replicaAckTimeout());
+    ExpiryRules expiry = new ExpiryRules(expiryPolicy);
+    WriteLocks locks = syncWriter != null ? new WriteLocks(store, s.lockLease, s.lockWait) : null;
+    QueueOverflow overflow = s.queueBound >= 0 ? new QueueOverflow(s.writeBehind, s.name) : null;
+    EntryEngine engine = new EntryEngine(store, expiry, locks, System::currentTimeMillis, overflow);
+    NearCache near = null;
+    if (s.nearCacheMaxEntries > 0) {
+      if (expiry.readsTouch()) {
+        throw new IllegalArgumentException("Cache '" + s.name + "' asks for a near cache, but its expiry policy"
+            + " changes entries when they are read (an access duration, or a custom policy), so every read must"
+            + " reach Redis. Use a created/modified/eternal policy, or no near cache.");
+      }
+      near = invalidations.register(layout, s.nearCacheMaxEntries);
+      store.observe(near);
+    }
+    EntryReader reader = new EntryReader(engine, near);
+    Codec<K> keys = Codecs.forKeys(s.keyType, s.filter, classLoader);
+    Codec<V> values = Codecs.forValues(s.valueType, s.filter, classLoader);
+
+    Flusher<K, V> flusher = null;
+    if (s.queueBound >= 0) {
+      QueueStore queue = new QueueStore(redis, layout);
+      // the consumer group must exist before anything is queued, or no flusher would see it
+      queue.ensureGroups();
+      if (behind != null) {
+        flusher = new Flusher<>(queue, s.writeBehind, behind.delegate(), keys, values,
+            new String(origin, StandardCharsets.US_ASCII), engine::graceMillis, store::replacedRecords);
+      }
+    }
+    CacheWriter<? super K, ? super V> overflowWriter =
+        behind != null && overflow.writesThrough() ? behind.delegate() : null;
+
+    EventDispatcher<K, V> dispatcher = new EventDispatcher<>(lanes);
+    CacheCore<K, V> core = new CacheCore<>(s, keys, values, engine, reader, dispatcher, new CacheStats(), loader,
+        syncWriter, overflowWriter);
+    return new EntryOperations<>(core, closeables, flusher, background);
+  }
+}

@@ -1,0 +1,183 @@
+package dev.cascade.internal.engine;
+
+import dev.cascade.codec.Codec;
+import dev.cascade.internal.event.EntryChange;
+import dev.cascade.internal.event.EventDispatcher;
+import dev.cascade.internal.management.CacheStats;
+import dev.cascade.internal.store.Outcome;
+import java.util.Arrays;
+import java.util.List;
+import javax.cache.event.EventType;
+import javax.cache.integration.CacheLoader;
+import javax.cache.integration.CacheWriter;
+
+/**
+ * What every operation of one cache shares: its settings, codecs, engine, listeners, statistics,
+ * loader and writer; and the small steps they all take (type checks, encoding, turning an
+ * {@link Outcome} into events). Package-private: the operations are split over
+ * {@link CascadeCache} (single entries), {@link BulkOperations} and {@link Invocations}.
+ */
+final class CacheCore<K, V> {
+
+  final CacheSettings<K, V> settings;
+  final Codec<K> keys;
+  final Codec<V> values;
+  final EntryEngine engine;
+  final EntryReader reader;
+  final EventDispatcher<K, V> events;
+  final CacheStats stats;
+  final CacheLoader<K, V> loader;
+  /** The writer called before each change: write-through caches only. */
+  final WriteThrough<K, V> writeThrough;
+  /** The writer a write-behind cache calls itself when a full queue makes it write through. */
+  final WriteThrough<K, V> overflowWriter;
+  final ReadThrough<K, V> readThrough;
+  /** Whether some other JVM listens to this cache (kept up to date by {@link EventWiring}). */
+  volatile boolean othersListen = true;
+  /** Whether this JVM is marked in Redis as listening to this cache. */
+  volatile boolean listening;
+
+  /**
+   * @param syncWriter the writer to call before every change (write-through), or null
+   * @param overflowWriter the user's writer behind a write-behind cache whose overflow policy writes
+   *     through, or null
+   */
+  CacheCore(CacheSettings<K, V> settings, Codec<K> keys, Codec<V> values, EntryEngine engine,
+      EntryReader reader, EventDispatcher<K, V> events, CacheStats stats, CacheLoader<K, V> loader,
+      CacheWriter<? super K, ? super V> syncWriter, CacheWriter<? super K, ? super V> overflowWriter) {
+    this.settings = settings;
+    this.keys = keys;
+    this.values = values;
+    this.engine = engine;
+    this.reader = reader;
+    this.events = events;
+    this.stats = stats;
+    this.loader = loader;
+    this.writeThrough = syncWriter != null ? new WriteThrough<>(syncWriter) : null;
+    this.overflowWriter = overflowWriter != null ? new WriteThrough<>(overflowWriter) : null;
+    this.readThrough = settings.readThrough && loader != null ? new ReadThrough<>(this) : null;
+  }
+
+  /**
+   * The writer that operations hand to the engine as their "before the change" step: the
+   * write-through writer, or the overflow writer (which the engine calls only on a full queue).
+   */
+  WriteThrough<K, V> writerStep() {
+    return writeThrough != null ? writeThrough : overflowWriter;
+  }
+
+  /**
+   * True when a put or remove needs no examination, so a plain {@code HSET}/{@code DEL} does it:
+   * entries never expire, nothing is queued or written through, and nobody listens, here or in
+   * another JVM. Plain commands keep no operation log: one resent after a reconnect runs again, which
+   * changes nothing (the same value set, the same key deleted), but its reply could then tell
+   * "updated" for a create or "absent" for a delete; so a cache with listeners, which are told
+   * exactly that, takes the logged script, and so does every {@code remove(key)}, whose boolean is
+   * the caller's.
+   */
+  boolean plainWrites() {
+    return writeThrough == null && !othersListen && engine.plainEntries() && events.isEmpty();
+  }
+
+  /** True when changes must take the key's lock (write-through: writer and cache change as one). */
+  boolean locks() {
+    return writeThrough != null;
+  }
+
+  void checkKey(K key) {
+    if (key == null) {
+      throw new NullPointerException("A key of cache '" + settings.name + "' is null");
+    }
+    if (settings.keyType != Object.class && !settings.keyType.isInstance(key)) {
+      throw new ClassCastException("Key " + key + " (" + key.getClass().getName() + ") is not a "
+          + settings.keyType.getName() + ", the key type of cache '" + settings.name + "'");
+    }
+  }
+
+  void checkValue(K key, V value) {
+    if (value == null) {
+      throw new NullPointerException("The value for key " + key + " of cache '" + settings.name + "' is null");
+    }
+    if (settings.valueType != Object.class && !settings.valueType.isInstance(value)) {
+      throw new ClassCastException("Value " + value + " (" + value.getClass().getName() + ") is not a "
+          + settings.valueType.getName() + ", the value type of cache '" + settings.name + "'");
+    }
+  }
+
+  byte[] encodeKey(K key) {
+    return keys.encode(key);
+  }
+
+  byte[] encodeValue(V value) {
+    return values.encode(value);
+  }
+
+  V decodeValue(byte[] bytes) {
+    return bytes == null ? null : values.decode(bytes);
+  }
+
+  K decodeKey(byte[] bytes) {
+    return keys.decode(bytes);
+  }
+
+  /** True when some local listener wants this kind of event (so its old value must come back). */
+  boolean hears(EventType type) {
+    return !events.isEmpty() && events.listensTo(type);
+  }
+
+  /** True when a local listener of this kind of event needs the old value in its events. */
+  boolean needsOld(EventType type) {
+    return !events.isEmpty() && events.needsOldValues(type);
+  }
+
+  /**
+   * Adds the events an outcome implies to {@code changes}.
+   *
+   * @param newValue the value written, for CREATED and UPDATED
+   */
+  void collect(List<EntryChange<K, V>> changes, K key, byte[] encodedKey, Outcome o, V newValue) {
+    if (events.isEmpty()) {
+      return;
+    }
+    int lane = Arrays.hashCode(encodedKey);
+    if (o.expired() != null && events.listensTo(EventType.EXPIRED)) {
+      changes.add(new EntryChange<>(EventType.EXPIRED, key, null, decodeValue(o.expired()), lane));
+    }
+    switch (o.status()) {
+      case CREATED:
+        if (events.listensTo(EventType.CREATED)) {
+          changes.add(new EntryChange<>(EventType.CREATED, key, newValue, null, lane));
+        }
+        break;
+      case UPDATED:
+        if (events.listensTo(EventType.UPDATED)) {
+          changes.add(new EntryChange<>(EventType.UPDATED, key, newValue, decodeValue(o.old()), lane));
+        }
+        break;
+      case DELETED:
+        if (events.listensTo(EventType.REMOVED)) {
+          changes.add(new EntryChange<>(EventType.REMOVED, key, null, decodeValue(o.old()), lane));
+        }
+        break;
+      default:
+        break;
+    }
+  }
+
+  /** The event of an expired entry a read reaped. */
+  void collectExpired(List<EntryChange<K, V>> changes, K key, byte[] encodedKey, byte[] expired) {
+    if (expired != null && hears(EventType.EXPIRED)) {
+      changes.add(new EntryChange<>(EventType.EXPIRED, key, null, decodeValue(expired), Arrays.hashCode(encodedKey)));
+    }
+  }
+
+  void dispatch(List<EntryChange<K, V>> changes) {
+    if (!changes.isEmpty()) {
+      events.dispatch(changes);
+    }
+  }
+
+  String describe() {
+    return "cache '" + settings.name + "'";
+  }
+}

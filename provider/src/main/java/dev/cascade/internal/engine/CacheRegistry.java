@@ -1,0 +1,108 @@
+package dev.cascade.internal.engine;
+
+import dev.cascade.config.CascadeConfiguration;
+import dev.cascade.internal.store.RedisAccess;
+import dev.cascade.internal.store.RegistryStore;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import javax.cache.CacheException;
+
+/**
+ * The record of each cache in Redis ({@code cascade:<cache>:meta}): what every JVM that opens the
+ * cache must agree on. The first JVM writes it; later ones compare (in one script, so two first
+ * JVMs cannot both write), and a JVM that disagrees on how keys and values are encoded or how many
+ * partitions there are gets an error that says what differs, instead of silently writing entries
+ * the others cannot find.
+ */
+public final class CacheRegistry {
+
+  private final RegistryStore store;
+  private final ClassLoader classLoader;
+
+  public CacheRegistry(RedisAccess redis, ClassLoader classLoader) {
+    this.store = new RegistryStore(redis);
+    this.classLoader = classLoader;
+  }
+
+  /** Records the cache, or checks it against what another JVM recorded. */
+  public void register(CacheSettings<?, ?> settings) {
+    Map<String, String> mine = settings.registryRecord();
+    Map<String, String> recorded = store.recordOrRead(settings.name, mine);
+    if (recorded.isEmpty()) {
+      return;
+    }
+    List<String> conflicts = new ArrayList<>();
+    compare(conflicts, "partitions", mine, recorded);
+    compare(conflicts, "layout", mine, recorded);
+    // a write-through JVM and a write-behind JVM on one cache would overtake each other's writes
+    compare(conflicts, "writeBehind", mine, recorded);
+    if (!encodingOf(mine.get("keyType")).equals(encodingOf(recorded.get("keyType")))) {
+      conflicts.add("key type " + mine.get("keyType") + " here, " + recorded.get("keyType") + " in Redis");
+    }
+    if (!encodingOf(mine.get("valueType")).equals(encodingOf(recorded.get("valueType")))) {
+      conflicts.add("value type " + mine.get("valueType") + " here, " + recorded.get("valueType") + " in Redis");
+    }
+    if (!conflicts.isEmpty()) {
+      throw new CacheException("Cache '" + settings.name + "' already exists in Redis at " + store.server()
+          + " with other settings: " + String.join("; ", conflicts)
+          + ". Open it with the same settings, or destroy it first (CacheManager.destroyCache).");
+    }
+  }
+
+  /** The configuration another JVM recorded for this cache, or null if Redis has no such cache. */
+  public CascadeConfiguration<Object, Object> recordedConfiguration(String cacheName) {
+    Map<String, String> recorded = read(cacheName);
+    if (recorded.isEmpty()) {
+      return null;
+    }
+    CascadeConfiguration<Object, Object> c = new CascadeConfiguration<>();
+    c.setTypes(typeNamed(recorded.get("keyType"), cacheName), typeNamed(recorded.get("valueType"), cacheName));
+    c.setPartitions(Integer.parseInt(recorded.get("partitions")));
+    return c;
+  }
+
+  /** The queue bound recorded for a write-behind cache, or -1 when it is not one (or not recorded). */
+  public int recordedQueueBound(String cacheName) {
+    Map<String, String> recorded = read(cacheName);
+    return "true".equals(recorded.get("writeBehind")) ? Integer.parseInt(recorded.get("queueBound")) : -1;
+  }
+
+  /** The recorded partition count, or the default if the cache is not recorded. */
+  public int recordedPartitions(String cacheName) {
+    String p = read(cacheName).get("partitions");
+    return p == null ? CascadeConfiguration.DEFAULT_PARTITIONS : Integer.parseInt(p);
+  }
+
+  private Map<String, String> read(String cacheName) {
+    return store.read(cacheName);
+  }
+
+  @SuppressWarnings("unchecked")
+  private Class<Object> typeNamed(String name, String cacheName) {
+    try {
+      return (Class<Object>) Class.forName(name, false, classLoader);
+    } catch (ClassNotFoundException e) {
+      throw new CacheException("Cache '" + cacheName + "' in Redis holds values of type " + name
+          + ", which this CacheManager's class loader cannot load", e);
+    }
+  }
+
+  /** Types that share an encoding are compatible: only String, Long, Integer and byte[] have their own. */
+  private static String encodingOf(String typeName) {
+    switch (typeName) {
+      case "java.lang.String": case "java.lang.Long": case "java.lang.Integer": case "[B":
+        return typeName;
+      default:
+        return "tagged";
+    }
+  }
+
+  private static void compare(List<String> conflicts, String field, Map<String, String> mine, Map<String, String> recorded) {
+    String theirs = recorded.get(field);
+    if (theirs != null && !theirs.equals(mine.get(field))) {
+      conflicts.add(field + " " + mine.get(field) + " here, " + theirs + " in Redis");
+    }
+  }
+
+}

@@ -1,0 +1,119 @@
+package dev.cascade.internal.engine;
+
+import dev.cascade.internal.codec.SerializationFilter;
+import dev.cascade.config.CascadeConfiguration;
+import dev.cascade.internal.config.ManagerSettings;
+import dev.cascade.writebehind.WriteBehind;
+import dev.cascade.writebehind.WriteBehindSettings;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import javax.cache.configuration.CacheEntryListenerConfiguration;
+import javax.cache.configuration.CompleteConfiguration;
+import javax.cache.configuration.Configuration;
+
+/**
+ * The settings of one cache, resolved once when the cache opens: the user's configuration
+ * (copied, so later changes to it have no effect), Cascade's settings from it or from the
+ * CacheManager, and the defaults. Immutable except for what JCache lets change at run time
+ * (statistics, management and listeners live in {@link CascadeCache}).
+ */
+public final class CacheSettings<K, V> {
+
+  /**
+   * Bumped when the layout in Redis changes incompatibly. 2: partitions' hash tags spread evenly
+   * over the cluster slots ({@code KeyLayout.hashTag}).
+   */
+  static final String LAYOUT_VERSION = "2";
+
+  final String name;
+  final Class<K> keyType;
+  final Class<V> valueType;
+  final boolean readThrough;
+  public final boolean writeThrough;
+  final int partitions;
+  final SerializationFilter filter;
+  final Duration lockLease;
+  final Duration lockWait;
+  /** Write-behind settings when the writer factory is a {@link WriteBehind} one, else null. */
+  public final WriteBehindSettings writeBehind;
+  /**
+   * The bound of each partition's write-behind queue: from {@link #writeBehind}, or (for a JVM that
+   * joined a write-behind cache without its writer) from the registry; -1 when not write-behind.
+   */
+  final int queueBound;
+  /** Entries the near cache keeps in this JVM; 0 for none. */
+  final int nearCacheMaxEntries;
+  /** The user's configuration as copied at creation; the template for {@code getConfiguration}. */
+  final CascadeConfiguration<K, V> template;
+
+  private CacheSettings(String name, CascadeConfiguration<K, V> c, ManagerSettings manager, int joinedQueueBound) {
+    this.name = name;
+    this.template = c;
+    this.keyType = c.getKeyType();
+    this.valueType = c.getValueType();
+    this.readThrough = c.isReadThrough();
+    this.writeThrough = c.isWriteThrough();
+    this.writeBehind = c.isWriteThrough() ? WriteBehind.settingsOf(c.getCacheWriterFactory()) : null;
+    Integer wbPartitions = writeBehind == null ? null : writeBehind.partitions();
+    if (wbPartitions != null && c.getPartitions() != null && !wbPartitions.equals(c.getPartitions())) {
+      throw new IllegalArgumentException("Cache '" + name + "' is given " + c.getPartitions()
+          + " partitions by its configuration and " + wbPartitions + " by its WriteBehind writer; set one of them");
+    }
+    this.partitions = c.getPartitions() != null ? c.getPartitions()
+        : wbPartitions != null ? wbPartitions : manager.partitions(name);
+    this.queueBound = writeBehind != null ? writeBehind.partitionBound(partitions) : joinedQueueBound;
+    this.filter = SerializationFilter.defaults()
+        .allowing(manager.allowList(name))
+        .allowing(c.getDeserializationAllowList())
+        .allowingPackageOf(keyType)
+        .allowingPackageOf(valueType);
+    this.lockLease = c.getLockLease() != null ? c.getLockLease() : manager.lockLease(name);
+    this.lockWait = c.getLockWait() != null ? c.getLockWait() : manager.lockWait(name);
+    this.nearCacheMaxEntries = c.getNearCacheMaxEntries() != null ? c.getNearCacheMaxEntries()
+        : manager.nearCacheMaxEntries(name);
+  }
+
+  public static <K, V> CacheSettings<K, V> resolve(String name, Configuration<K, V> configuration, ManagerSettings manager) {
+    return resolve(name, configuration, manager, -1);
+  }
+
+  /** @param joinedQueueBound the queue bound a joined write-behind cache records in Redis, else -1 */
+  @SuppressWarnings("unchecked")
+  public static <K, V> CacheSettings<K, V> resolve(String name, Configuration<K, V> configuration, ManagerSettings manager,
+      int joinedQueueBound) {
+    CascadeConfiguration<K, V> copy;
+    if (configuration instanceof CompleteConfiguration) {
+      copy = new CascadeConfiguration<>((CompleteConfiguration<K, V>) configuration);
+    } else {
+      copy = new CascadeConfiguration<>();
+      copy.setTypes(configuration.getKeyType(), configuration.getValueType());
+    }
+    if (!copy.isStoreByValue()) {
+      throw new UnsupportedOperationException("Cache '" + name + "' asks for store-by-reference, which Cascade"
+          + " cannot offer: its entries live in Redis, so they are always stored by value."
+          + " Remove setStoreByValue(false) from its configuration.");
+    }
+    return new CacheSettings<>(name, copy, manager, joinedQueueBound);
+  }
+
+  Iterable<CacheEntryListenerConfiguration<K, V>> initialListeners() {
+    return template.getCacheEntryListenerConfigurations();
+  }
+
+  /**
+   * What every JVM that opens this cache must agree on, recorded in Redis by the first: the
+   * key and value types decide how keys and values are encoded, the partitions where a key lives,
+   * and whether changes must be queued for write-behind (even by a JVM without the writer).
+   */
+  Map<String, String> registryRecord() {
+    Map<String, String> record = new LinkedHashMap<>();
+    record.put("layout", LAYOUT_VERSION);
+    record.put("keyType", keyType.getName());
+    record.put("valueType", valueType.getName());
+    record.put("partitions", Integer.toString(partitions));
+    record.put("writeBehind", Boolean.toString(queueBound >= 0));
+    record.put("queueBound", Integer.toString(queueBound));
+    return record;
+  }
+}

@@ -1,0 +1,379 @@
+package dev.cascade.internal.engine;
+
+import dev.cascade.internal.store.EntryStore;
+import dev.cascade.internal.store.Mutation;
+import dev.cascade.internal.store.Outcome;
+import dev.cascade.internal.store.Outcome.Status;
+import dev.cascade.internal.store.RedisAccess;
+import dev.cascade.internal.store.StoredEntry;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.IntFunction;
+import java.util.function.LongSupplier;
+import javax.cache.CacheException;
+
+/**
+ * Executes "examine, then mutate" for one cache, choosing the cheapest safe way:
+ *
+ * <ul>
+ *   <li><b>one round trip</b> when the expiry policy is one of the standard ones and no writer must
+ *       run first: {@code mutate.lua} examines and changes the entry by itself;</li>
+ *   <li><b>read, decide, then mutate only if unchanged</b> when Java must know the case first: to
+ *       ask a custom expiry policy the right question, or to call a write-through writer before the
+ *       cache changes (then under the key's {@link WriteLocks lock}). If the entry changed in
+ *       between, the whole step is retried.</li>
+ * </ul>
+ *
+ * Either way the caller gets the same {@link Outcome}. In a write-behind cache the writer is not
+ * called here at all (the script queues the change with it), except when a full queue makes the
+ * overflow policy write through. Reads are {@link EntryReader}'s. Thread-safe; runs on the caller's
+ * thread.
+ */
+final class EntryEngine {
+
+  /** Runs under the key's lock after the decision and before the cache changes (the writer). */
+  interface BeforeChange {
+    void run(Decision decision);
+  }
+
+  /**
+   * Decides a change from the entry as it is now. Called again if the entry changes before the
+   * change lands, so it must not have effects that cannot be repeated (processors and writers of
+   * a retried step run again, which JCache allows).
+   */
+  interface Planner {
+    /** The change to make, or null for none. */
+    Mutation plan(StoredEntry seen, long now);
+
+    /** Runs under the key's lock (if taken) after planning and before the cache changes. */
+    default void beforeChange(Mutation m, Decision d) {
+    }
+  }
+
+  private static final int MAX_ATTEMPTS = 1000;
+
+  private final EntryStore store;
+  /** "cache 'name'", for failure messages: built once, not on every call. */
+  private final String described;
+  private final RedisAccess redis;
+  private final ExpiryRules expiry;
+  private final WriteLocks locks;
+  private final LongSupplier clock;
+  private final QueueOverflow overflow;
+  private volatile long graceMillis;
+
+  /** @param overflow the full-queue policy of a write-behind cache, else null */
+  EntryEngine(EntryStore store, ExpiryRules expiry, WriteLocks locks, LongSupplier clock, QueueOverflow overflow) {
+    this.store = store;
+    this.described = store.describe();
+    this.redis = store.redis();
+    this.expiry = expiry;
+    this.locks = locks;
+    this.clock = clock;
+    this.overflow = overflow;
+  }
+
+  long graceMillis() {
+    return graceMillis;
+  }
+
+  EntryStore store() {
+    return store;
+  }
+
+  ExpiryRules expiry() {
+    return expiry;
+  }
+
+  long now() {
+    return clock.getAsLong();
+  }
+
+  /** Extra native TTL while this JVM listens for expiry events, so it can still see and report them. */
+  void setGraceMillis(long graceMillis) {
+    this.graceMillis = graceMillis;
+  }
+
+  boolean canLock() {
+    return locks != null;
+  }
+
+  // ---------------------------------------------------------------- plain changes, reaping
+
+  /**
+   * True when this cache's entries never carry an expiry or a queued write (a standard eternal
+   * policy, no write-behind): then a plain {@code HGET}, {@code HSET} or {@code DEL} says all there is.
+   */
+  boolean plainEntries() {
+    return expiry.isEternal() && !store.isWriteBehind();
+  }
+
+  /** A put that needs no examination ({@link CacheCore#plainWrites}): one {@code HSET}. */
+  Outcome putPlain(byte[] key, byte[] value) {
+    boolean created = await(store.writeValue(key, value), "changing an entry");
+    return new Outcome(created ? Status.CREATED : Status.UPDATED, null, null);
+  }
+
+  /** Plain puts of many entries, one script per batch of keys. */
+  List<Outcome> putAllPlain(List<byte[]> keys, List<byte[]> values) {
+    boolean[] created = await(store.writeValues(keys, values), "changing entries");
+    List<Outcome> outcomes = new ArrayList<>(keys.size());
+    for (boolean c : created) {
+      outcomes.add(new Outcome(c ? Status.CREATED : Status.UPDATED, null, null));
+    }
+    return outcomes;
+  }
+
+  /** Plain removes of many entries, one script per batch of keys. */
+  List<Outcome> removeAllPlain(List<byte[]> keys) {
+    boolean[] existed = await(store.deleteEntries(keys), "removing entries");
+    List<Outcome> outcomes = new ArrayList<>(keys.size());
+    for (boolean e : existed) {
+      outcomes.add(new Outcome(e ? Status.DELETED : Status.FAILED_ABSENT, null, null));
+    }
+    return outcomes;
+  }
+
+  /** Deletes an entry whose logical expiry passed; returns its value if this call deleted it. */
+  byte[] reap(byte[] key, long now) {
+    Mutation reap = Mutation.touch(Mutation.Condition.ABSENT, null);
+    return await(store.mutate(key, reap, now, graceMillis, null), "removing an expired entry").expired();
+  }
+
+  // ---------------------------------------------------------------- mutations
+
+  /**
+   * Applies one mutation.
+   *
+   * @param lock take the key's write-through lock (every change of a write-through cache does)
+   * @param beforeChange called with the decision before the cache changes (the writer), or null
+   */
+  Outcome apply(byte[] key, Mutation m, boolean lock, BeforeChange beforeChange) {
+    Outcome o = applyOnce(key, m, lock, beforeChange, false);
+    if (o.status() != Status.QUEUE_FULL) {
+      return o;
+    }
+    return overflow.settle(() -> applyOnce(key, m, lock, beforeChange, false),
+        beforeChange == null || !overflow.writesThrough() ? null
+            : () -> applyOnce(key, m.ignoringQueueBound(), lock, beforeChange, true));
+  }
+
+  /**
+   * @param callWriter run {@code beforeChange}: always in a write-through cache; in a write-behind
+   *     cache only when the overflow policy writes through
+   */
+  private Outcome applyOnce(byte[] key, Mutation m, boolean lock, BeforeChange beforeChange, boolean callWriter) {
+    boolean writes = beforeChange != null && (callWriter || !store.isWriteBehind());
+    if (!lock && !writes && expiry.isFixed()) {
+      return await(store.mutate(key, withAllExpiries(m), now(), graceMillis, null), "changing an entry");
+    }
+    return computeOnce(key, lock, new Planner() {
+      @Override
+      public Mutation plan(StoredEntry seen, long now) {
+        return m;
+      }
+
+      @Override
+      public void beforeChange(Mutation planned, Decision d) {
+        if (beforeChange != null) {
+          beforeChange.run(d);
+        }
+      }
+    }, writes);
+  }
+
+  /** Read, plan in Java, then change only if the entry is still as read; retried until it is. */
+  Outcome compute(byte[] key, boolean lock, Planner planner) {
+    Outcome o = computeOnce(key, lock, planner, !store.isWriteBehind());
+    if (o.status() != Status.QUEUE_FULL) {
+      return o;
+    }
+    Planner beyondBound = new Planner() {
+      @Override
+      public Mutation plan(StoredEntry seen, long now) {
+        Mutation m = planner.plan(seen, now);
+        return m == null ? null : m.ignoringQueueBound();
+      }
+
+      @Override
+      public void beforeChange(Mutation m, Decision d) {
+        planner.beforeChange(m, d);
+      }
+    };
+    return overflow.settle(() -> computeOnce(key, lock, planner, false),
+        overflow.writesThrough() ? () -> computeOnce(key, lock, beyondBound, true) : null);
+  }
+
+  private Outcome computeOnce(byte[] key, boolean lock, Planner planner, boolean callWriter) {
+    for (int attempt = 1; ; attempt++) {
+      WriteLocks.Held held = lock ? locks.lock(key) : null;
+      try {
+        StoredEntry seen = await(store.read(key), "reading before a change");
+        long now = now();
+        Mutation m = planner.plan(seen, now);
+        if (m == null) {
+          m = Mutation.touch(Mutation.Condition.ABSENT, null).returningOld(true);
+          if (!seen.isExpiredAt(now)) {
+            return seen.isLiveAt(now) ? new Outcome(Status.FAILED_PRESENT, seen.value(), null, seen.isPending())
+                : new Outcome(Status.FAILED_ABSENT, null, null, seen.isPending());
+          }
+        }
+        Decision d = Decision.of(m, seen, now);
+        if (callWriter) {
+          planner.beforeChange(m, d);
+        }
+        Outcome o = applyDecided(key, m, d, seen, now, held);
+        if (o != null) {
+          return o;
+        }
+      } finally {
+        if (held != null) {
+          locks.unlock(List.of(held));
+        }
+      }
+      if (attempt >= MAX_ATTEMPTS) {
+        throw new CacheException("Gave up changing a key of " + store.describe() + " after " + attempt
+            + " attempts: other writers kept changing it");
+      }
+    }
+  }
+
+  /** The mutation with every expiry spec filled in, for the one-round-trip path (fixed policy only). */
+  private Mutation withAllExpiries(Mutation m) {
+    return m.withExpiry(expiry.forCreation(),
+        m.action() == Mutation.Action.TOUCH ? expiry.forAccess() : expiry.forUpdate(),
+        m.isAccessOnFailure() ? expiry.forAccess() : Mutation.UNCHANGED);
+  }
+
+  /**
+   * Applies a decision taken on {@code seen}, if the entry is still as seen. Returns null when it
+   * changed meanwhile (the caller retries).
+   */
+  Outcome applyDecided(byte[] key, Mutation m, Decision d, StoredEntry seen, long now, WriteLocks.Held held) {
+    Mutation exact;
+    switch (d) {
+      case CREATE:
+        exact = m.withExpiry(expiry.forCreation(), Mutation.UNCHANGED, Mutation.UNCHANGED);
+        break;
+      case UPDATE:
+        exact = m.withExpiry(Mutation.ETERNAL, expiry.forUpdate(), Mutation.UNCHANGED);
+        break;
+      case TOUCH:
+        exact = m.withExpiry(Mutation.ETERNAL, expiry.forAccess(), Mutation.UNCHANGED);
+        break;
+      case DELETE:
+        exact = m;
+        break;
+      case FAIL_PRESENT:
+        if (!m.isAccessOnFailure()) {
+          return new Outcome(Status.FAILED_PRESENT, m.isReturnOld() ? seen.value() : null, null);
+        }
+        String access = expiry.forAccess();
+        if (Mutation.UNCHANGED.equals(access)) {
+          return new Outcome(Status.FAILED_PRESENT, m.isReturnOld() ? seen.value() : null, null);
+        }
+        exact = m.withAction(Mutation.Action.TOUCH, null).withExpiry(Mutation.ETERNAL, access, Mutation.UNCHANGED);
+        break;
+      default: // FAIL_ABSENT
+        if (store.isWriteBehind() && m.action() == Mutation.Action.DELETE && conditionHoldsWhenAbsent(m)) {
+          // JCache deletes through the writer even when the cache lacks the key: queue the delete
+          exact = m;
+          break;
+        }
+        if (!seen.isExpiredAt(now)) {
+          return new Outcome(Status.FAILED_ABSENT, null, null, seen.isPending());
+        }
+        exact = m.withAction(Mutation.Action.TOUCH, null);
+        break;
+    }
+    Outcome o = await(store.mutate(key, exact.onlyIf(seen, now), now, graceMillis,
+        held == null ? null : held.token), "changing an entry");
+    if (held != null && o.status() != Status.LOCK_LOST) {
+      held.released = true;
+    }
+    if (o.status() == Status.QUEUE_FULL) {
+      return o;
+    }
+    if (o.status() == Status.LOCK_LOST) {
+      throw new CacheException("The write-through lock of a key in " + store.describe()
+          + " expired before the cache could be changed (the writer took longer than the lock lease);"
+          + " the cache was not changed");
+    }
+    if (!matches(d, o.status())) {
+      return null;
+    }
+    if (d == Decision.FAIL_PRESENT) {
+      return new Outcome(Status.FAILED_PRESENT, m.isReturnOld() ? seen.value() : null, o.expired());
+    }
+    return o;
+  }
+
+  private static boolean conditionHoldsWhenAbsent(Mutation m) {
+    Mutation.Condition c = m.condition();
+    return c == Mutation.Condition.ANY || c == Mutation.Condition.ABSENT;
+  }
+
+  private static boolean matches(Decision d, Status s) {
+    switch (d) {
+      case CREATE: return s == Status.CREATED || s == Status.NOT_STORED_EXPIRED;
+      case UPDATE: return s == Status.UPDATED;
+      case TOUCH: case FAIL_PRESENT: return s == Status.TOUCHED;
+      case DELETE: return s == Status.DELETED;
+      default: return s == Status.FAILED_ABSENT;
+    }
+  }
+
+  /**
+   * Applies mutations to many keys in one pipeline (one round trip per node). Only for the
+   * one-round-trip case: standard expiry policy, no lock, no writer.
+   */
+  List<Outcome> applyAllPipelined(List<byte[]> keys, List<Mutation> ms, IntFunction<BeforeChange> writers) {
+    List<Mutation> complete = new ArrayList<>(ms.size());
+    for (Mutation m : ms) {
+      complete.add(withAllExpiries(m));
+    }
+    List<CompletableFuture<Outcome>> replies = store.mutateAll(keys, complete, now(), graceMillis);
+    List<Outcome> outcomes = new ArrayList<>(keys.size());
+    for (int i = 0; i < keys.size(); i++) {
+      Outcome o = await(replies.get(i), "changing entries");
+      if (o.status() == Status.QUEUE_FULL) {
+        // the rare full queue: this key alone goes through the overflow policy
+        o = apply(keys.get(i), ms.get(i), false, writers.apply(i));
+      }
+      outcomes.add(o);
+    }
+    return outcomes;
+  }
+
+  boolean canPipeline() {
+    return expiry.isFixed();
+  }
+
+  /** Reads many entries as they are, without reaping or touching (the first step of a batch change). */
+  List<StoredEntry> snapshot(List<byte[]> keys) {
+    List<CompletableFuture<StoredEntry>> replies = new ArrayList<>(keys.size());
+    for (byte[] key : keys) {
+      replies.add(store.read(key));
+    }
+    List<StoredEntry> seen = new ArrayList<>(keys.size());
+    for (CompletableFuture<StoredEntry> r : replies) {
+      seen.add(await(r, "reading before a change"));
+    }
+    return seen;
+  }
+
+  List<WriteLocks.Held> lockAll(List<byte[]> keys) {
+    return locks.lockAll(keys);
+  }
+
+  void unlockAll(List<WriteLocks.Held> held) {
+    if (!held.isEmpty()) {
+      locks.unlock(held);
+    }
+  }
+
+  <T> T await(CompletableFuture<T> reply, String what) {
+    return redis.await(reply, what, described);
+  }
+}

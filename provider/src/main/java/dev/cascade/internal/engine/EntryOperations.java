@@ -1,0 +1,448 @@
+package dev.cascade.internal.engine;
+
+import dev.cascade.config.CascadeConfiguration;
+import dev.cascade.internal.event.EntryChange;
+import dev.cascade.internal.management.CacheStats;
+import dev.cascade.internal.near.NearCache;
+import dev.cascade.internal.store.Mutation;
+import dev.cascade.internal.store.Mutation.Condition;
+import dev.cascade.internal.store.Outcome;
+import dev.cascade.internal.store.Outcome.Status;
+import dev.cascade.internal.support.Lifecycle;
+import dev.cascade.internal.writebehind.Flusher;
+import dev.cascade.writebehind.WriteBehindMXBean;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.logging.Logger;
+import javax.cache.Cache;
+import javax.cache.CacheManager;
+import javax.cache.configuration.CacheEntryListenerConfiguration;
+import javax.cache.configuration.CompleteConfiguration;
+import javax.cache.configuration.Configuration;
+import javax.cache.event.EventType;
+import javax.cache.integration.CompletionListener;
+import javax.cache.processor.EntryProcessor;
+import javax.cache.processor.EntryProcessorResult;
+import javax.management.ObjectName;
+
+/**
+ * The operations of one cache, each written once: validate, encode, decide (one atomic "examine,
+ * then mutate" step in Redis, see {@link EntryEngine}), write through, apply, statistics, events.
+ * Single-entry operations are here; bulk operations are in {@link BulkOperations} and entry
+ * processors in {@link Invocations}. The JCache surface ({@code dev.cascade.CascadeCache}) guards
+ * (closed?) and delegates here.
+ *
+ * <p>Thread-safe.
+ */
+public final class EntryOperations<K, V> {
+
+  private static final Logger LOG = Logger.getLogger(EntryOperations.class.getName());
+
+  private final CacheCore<K, V> core;
+  private final BulkOperations<K, V> bulk;
+  private final Invocations<K, V> invocations;
+  private final List<Object> closeables;
+  private final Flusher<K, V> flusher;
+  private final Executor background;
+  private Cache<K, V> cache;
+  private volatile boolean closed;
+
+  /**
+   * @param closeables the loader, writer and expiry policy made for this cache, closed with it
+   * @param flusher this JVM's write-behind flushers of the cache, or null
+   * @param background where {@code loadAll} runs
+   */
+  EntryOperations(CacheCore<K, V> core, List<Object> closeables, Flusher<K, V> flusher, Executor background) {
+    this.core = core;
+    this.closeables = closeables;
+    this.flusher = flusher;
+    this.background = background;
+    this.bulk = new BulkOperations<>(core);
+    this.invocations = new Invocations<>(core);
+  }
+
+  /**
+   * Binds the operations to the cache users hold (the source of its events, what iterators remove
+   * through) and registers the configured listeners. Called once, by the manager.
+   */
+  public void start(Cache<K, V> cache) {
+    this.cache = cache;
+    core.events.attach(cache);
+    for (CacheEntryListenerConfiguration<K, V> l : core.settings.initialListeners()) {
+      core.events.register(l);
+    }
+  }
+
+  /** Starts this JVM's write-behind flushers of the cache; false when it has none. */
+  public boolean startFlushing() {
+    if (flusher == null) {
+      return false;
+    }
+    flusher.start();
+    return true;
+  }
+
+  CacheCore<K, V> core() {
+    return core;
+  }
+
+  // ------------------------------------------------------------------ reads
+
+  public V get(K key) {
+    core.checkKey(key);
+    long start = core.stats.start();
+    byte[] k = core.encodeKey(key);
+    EntryReader.Read read = core.reader.read(k);
+    List<EntryChange<K, V>> changes = new ArrayList<>(1);
+    core.collectExpired(changes, key, k, read.expired);
+    V value;
+    if (read.value != null) {
+      core.stats.hits(1);
+      value = core.decodeValue(read.value);
+      core.dispatch(changes);
+    } else {
+      core.stats.misses(1);
+      core.dispatch(changes);
+      // a queued delete (write-behind) means the database is behind: no load
+      value = core.readThrough == null || !read.loadable() ? null : core.readThrough.load(key, k);
+    }
+    core.stats.getTime(start);
+    return value;
+  }
+
+  public boolean containsKey(K key) {
+    core.checkKey(key);
+    return core.engine.await(core.engine.store().read(core.encodeKey(key)), "checking a key")
+        .isLiveAt(core.engine.now());
+  }
+
+  // ------------------------------------------------------------------ writes
+
+  public void put(K key, V value) {
+    core.checkKey(key);
+    core.checkValue(key, value);
+    long start = core.stats.start();
+    byte[] k = core.encodeKey(key);
+    Outcome o;
+    if (core.plainWrites()) {
+      o = core.engine.putPlain(k, core.encodeValue(value));
+    } else {
+      Mutation m = Mutation.set(Condition.ANY, null, core.encodeValue(value)).returningOld(core.needsOld(EventType.UPDATED));
+      o = core.engine.apply(k, m, core.locks(), writer(d -> d.writes(), key, value));
+    }
+    if (o.changedValue()) {
+      core.stats.put(start);
+    }
+    fire(key, k, o, value);
+  }
+
+  public V getAndPut(K key, V value) {
+    core.checkKey(key);
+    core.checkValue(key, value);
+    long start = core.stats.start();
+    byte[] k = core.encodeKey(key);
+    Mutation m = Mutation.set(Condition.ANY, null, core.encodeValue(value)).returningOld(true);
+    Outcome o = core.engine.apply(k, m, core.locks(), writer(d -> d.writes(), key, value));
+    V old = core.decodeValue(o.old());
+    core.stats.lookup(old != null);
+    core.stats.getTime(start);
+    if (o.changedValue()) {
+      core.stats.put(start);
+    }
+    fire(key, k, o, value);
+    return old;
+  }
+
+  public boolean putIfAbsent(K key, V value) {
+    core.checkKey(key);
+    core.checkValue(key, value);
+    long start = core.stats.start();
+    byte[] k = core.encodeKey(key);
+    Mutation m = Mutation.set(Condition.ABSENT, null, core.encodeValue(value));
+    Outcome o = core.engine.apply(k, m, core.locks(), writer(d -> d == Decision.CREATE, key, value));
+    boolean created = o.status() == Status.CREATED;
+    core.stats.lookup(!created);
+    if (created) {
+      core.stats.put(start);
+    }
+    fire(key, k, o, value);
+    return created;
+  }
+
+  public boolean remove(K key) {
+    core.checkKey(key);
+    long start = core.stats.start();
+    byte[] k = core.encodeKey(key);
+    // never a plain DEL: its reply, resent after a reconnect, would say "absent" for a key it removed
+    Mutation m = Mutation.delete(Condition.ANY, null).returningOld(core.needsOld(EventType.REMOVED));
+    // JCache: the writer deletes the key whether or not the cache holds it
+    Outcome o = core.engine.apply(k, m, core.locks(), deleter(d -> true, key));
+    boolean removed = o.status() == Status.DELETED;
+    if (removed) {
+      core.stats.removal(start);
+    }
+    fire(key, k, o, null);
+    return removed;
+  }
+
+  public boolean remove(K key, V oldValue) {
+    core.checkKey(key);
+    core.checkValue(key, oldValue);
+    long start = core.stats.start();
+    byte[] k = core.encodeKey(key);
+    Mutation m = Mutation.delete(Condition.EQUALS, core.encodeValue(oldValue))
+        .returningOld(core.needsOld(EventType.REMOVED)).accessingOnFailure();
+    Outcome o = core.engine.apply(k, m, core.locks(), deleter(d -> d == Decision.DELETE, key));
+    boolean removed = o.status() == Status.DELETED;
+    core.stats.lookup(removed || o.status() == Status.FAILED_PRESENT);
+    core.stats.getTime(start);
+    if (removed) {
+      core.stats.removal(start);
+    }
+    fire(key, k, o, null);
+    return removed;
+  }
+
+  public V getAndRemove(K key) {
+    core.checkKey(key);
+    long start = core.stats.start();
+    byte[] k = core.encodeKey(key);
+    Mutation m = Mutation.delete(Condition.ANY, null).returningOld(true);
+    Outcome o = core.engine.apply(k, m, core.locks(), deleter(d -> true, key));
+    V old = o.status() == Status.DELETED ? core.decodeValue(o.old()) : null;
+    core.stats.getTime(start);
+    core.stats.lookup(old != null);
+    if (old != null) {
+      core.stats.removal(start);
+    }
+    fire(key, k, o, null);
+    return old;
+  }
+
+  public boolean replace(K key, V oldValue, V newValue) {
+    core.checkKey(key);
+    core.checkValue(key, oldValue);
+    core.checkValue(key, newValue);
+    long start = core.stats.start();
+    byte[] k = core.encodeKey(key);
+    Mutation m = Mutation.set(Condition.EQUALS, core.encodeValue(oldValue), core.encodeValue(newValue))
+        .returningOld(core.needsOld(EventType.UPDATED)).accessingOnFailure();
+    Outcome o = core.engine.apply(k, m, core.locks(), writer(d -> d == Decision.UPDATE, key, newValue));
+    boolean replaced = o.status() == Status.UPDATED;
+    if (replaced) {
+      core.stats.put(start);
+    }
+    core.stats.getTime(start);
+    core.stats.lookup(replaced || o.status() == Status.FAILED_PRESENT);
+    fire(key, k, o, newValue);
+    return replaced;
+  }
+
+  public boolean replace(K key, V value) {
+    core.checkKey(key);
+    core.checkValue(key, value);
+    long start = core.stats.start();
+    byte[] k = core.encodeKey(key);
+    Mutation m = Mutation.set(Condition.PRESENT, null, core.encodeValue(value)).returningOld(core.needsOld(EventType.UPDATED));
+    Outcome o = core.engine.apply(k, m, core.locks(), writer(d -> d == Decision.UPDATE, key, value));
+    boolean replaced = o.status() == Status.UPDATED;
+    core.stats.getTime(start);
+    core.stats.lookup(replaced);
+    if (replaced) {
+      core.stats.put(start);
+    }
+    fire(key, k, o, value);
+    return replaced;
+  }
+
+  public V getAndReplace(K key, V value) {
+    core.checkKey(key);
+    core.checkValue(key, value);
+    long start = core.stats.start();
+    byte[] k = core.encodeKey(key);
+    Mutation m = Mutation.set(Condition.PRESENT, null, core.encodeValue(value)).returningOld(true);
+    Outcome o = core.engine.apply(k, m, core.locks(), writer(d -> d == Decision.UPDATE, key, value));
+    V old = o.status() == Status.UPDATED ? core.decodeValue(o.old()) : null;
+    core.stats.getTime(start);
+    core.stats.lookup(old != null);
+    if (old != null) {
+      core.stats.put(start);
+    }
+    fire(key, k, o, value);
+    return old;
+  }
+
+  private interface When {
+    boolean test(Decision d);
+  }
+
+  /** The write-through step of a put-like operation, or null when the cache has no writer. */
+  private EntryEngine.BeforeChange writer(When when, K key, V value) {
+    WriteThrough<K, V> w = core.writerStep();
+    if (w == null) {
+      return null;
+    }
+    return d -> {
+      if (when.test(d)) {
+        w.write(key, value);
+      }
+    };
+  }
+
+  private EntryEngine.BeforeChange deleter(When when, K key) {
+    WriteThrough<K, V> w = core.writerStep();
+    if (w == null) {
+      return null;
+    }
+    return d -> {
+      if (when.test(d)) {
+        w.delete(key);
+      }
+    };
+  }
+
+  private void fire(K key, byte[] k, Outcome o, V newValue) {
+    if (core.events.isEmpty()) {
+      return;
+    }
+    List<EntryChange<K, V>> changes = new ArrayList<>(2);
+    core.collect(changes, key, k, o, newValue);
+    core.dispatch(changes);
+  }
+
+  // ------------------------------------------------------------------ bulk, processors, iteration
+
+  public Map<K, V> getAll(Set<? extends K> keys) {
+    return bulk.getAll(keys);
+  }
+
+  public void loadAll(Set<? extends K> keys, boolean replaceExistingValues, CompletionListener completionListener) {
+    bulk.loadAll(keys, replaceExistingValues, completionListener, background);
+  }
+
+  public void putAll(Map<? extends K, ? extends V> map) {
+    bulk.putAll(map);
+  }
+
+  public void removeAll(Set<? extends K> keys) {
+    bulk.removeAll(keys);
+  }
+
+  public void removeAll() {
+    bulk.removeAll();
+  }
+
+  public void clear() {
+    core.engine.store().deleteAllEntries();
+  }
+
+  public <T> T invoke(K key, EntryProcessor<K, V, T> entryProcessor, Object... arguments) {
+    return invocations.invoke(key, entryProcessor, arguments);
+  }
+
+  public <T> Map<K, EntryProcessorResult<T>> invokeAll(Set<? extends K> keys, EntryProcessor<K, V, T> entryProcessor,
+      Object... arguments) {
+    return invocations.invokeAll(keys, entryProcessor, arguments);
+  }
+
+  public Iterator<Cache.Entry<K, V>> iterator() {
+    return new CacheIterator<>(core, cache);
+  }
+
+  // ------------------------------------------------------------------ what the surface shows
+
+  public String name() {
+    return core.settings.name;
+  }
+
+  /** The cache's configuration as this JVM runs it: its listeners now, statistics and management as set. */
+  public CascadeConfiguration<K, V> configuration(boolean managementEnabled) {
+    CascadeConfiguration<K, V> view = new CascadeConfiguration<>(core.settings.template);
+    for (CacheEntryListenerConfiguration<K, V> l : view.getCacheEntryListenerConfigurations()) {
+      view.removeCacheEntryListenerConfiguration(l);
+    }
+    for (CacheEntryListenerConfiguration<K, V> l : core.events.configurations()) {
+      view.addCacheEntryListenerConfiguration(l);
+    }
+    view.setStatisticsEnabled(core.stats.isEnabled());
+    view.setManagementEnabled(managementEnabled);
+    view.setPartitions(core.settings.partitions);
+    return view;
+  }
+
+  public boolean statisticsConfigured() {
+    return core.settings.template.isStatisticsEnabled();
+  }
+
+  public boolean managementConfigured() {
+    return core.settings.template.isManagementEnabled();
+  }
+
+  public CacheStats statistics() {
+    return core.stats;
+  }
+
+  public void registerListener(CacheEntryListenerConfiguration<K, V> configuration) {
+    core.events.register(configuration);
+  }
+
+  public void deregisterListener(CacheEntryListenerConfiguration<K, V> configuration) {
+    core.events.deregister(configuration);
+  }
+
+  /** This JVM's write-behind numbers, or null when it does not flush the cache. */
+  public WriteBehindMXBean writeBehind() {
+    return flusher == null ? null : flusher.stats();
+  }
+
+  /** This JVM's near cache of this cache, or null. */
+  public NearCache nearCache() {
+    return core.reader.nearCache();
+  }
+
+  public boolean isClosed() {
+    return closed;
+  }
+
+  /**
+   * Marks the operations closed (every later call of the surface fails); true for the one call
+   * that did it.
+   */
+  public boolean markClosed() {
+    synchronized (this) {
+      if (closed) {
+        return false;
+      }
+      closed = true;
+      return true;
+    }
+  }
+
+  /**
+   * After {@link #markClosed()}: waits for running loads, drains what this JVM flushes (within the
+   * drain timeout), then closes listeners, loader, writer and expiry policy. Data stays in Redis.
+   */
+  public void shutdown() {
+    try {
+      bulk.awaitLoads(10_000);
+      if (flusher != null) {
+        // drain before the writer closes: what this JVM cannot flush in time stays queued in Redis
+        flusher.close();
+      }
+    } finally {
+      core.events.close();
+      for (Object o : closeables) {
+        Lifecycle.closeQuietly(o, LOG);
+      }
+    }
+  }
+
+  /** Deletes the cache's data in Redis: entries, queues, dead letters, registry entry. */
+  public void deleteEverything() {
+    core.engine.store().deleteEverything();
+  }
+}

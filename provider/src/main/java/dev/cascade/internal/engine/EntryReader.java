@@ -1,0 +1,192 @@
+package dev.cascade.internal.engine;
+
+import dev.cascade.internal.near.NearCache;
+import dev.cascade.internal.store.EntryStore;
+import dev.cascade.internal.store.Mutation;
+import dev.cascade.internal.store.Outcome;
+import dev.cascade.internal.store.Outcome.Status;
+import dev.cascade.internal.store.StoredEntry;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Reads the entries of one cache, choosing the cheapest way the expiry policy allows: a plain
+ * {@code HGET} for eternal entries, {@code HMGET} of value, expiry and queued-write marker otherwise
+ * (reaping an entry found expired), or the mutation script when a read must renew an access expiry.
+ * With a near cache, it serves what the near cache holds and keeps what Redis answered.
+ * Thread-safe; runs on the caller's thread.
+ */
+final class EntryReader {
+
+  /**
+   * What a read found: the live value (or null), an expired value it reaped (or null), and whether
+   * a write of the key is still queued (then a miss must not be loaded: the database is behind).
+   */
+  static final class Read {
+    static final Read MISS = new Read(null, null, false);
+    final byte[] value;
+    final byte[] expired;
+    final boolean pending;
+    /** When the value expires (epoch ms), as far as a near cache may keep it. */
+    final long expiresAt;
+
+    Read(byte[] value, byte[] expired, boolean pending) {
+      this(value, expired, pending, StoredEntry.ETERNAL);
+    }
+
+    Read(byte[] value, byte[] expired, boolean pending, long expiresAt) {
+      this.value = value;
+      this.expired = expired;
+      this.pending = pending;
+      this.expiresAt = expiresAt;
+    }
+
+    /** A miss that read-through may fill from the database. */
+    boolean loadable() {
+      return value == null && !pending;
+    }
+  }
+
+  private final EntryEngine engine;
+  private final EntryStore store;
+  private final ExpiryRules expiry;
+  /** This JVM's copies, or null: only for caches whose reads do not change entries (no access expiry). */
+  private final NearCache near;
+
+  EntryReader(EntryEngine engine, NearCache near) {
+    this.engine = engine;
+    this.store = engine.store();
+    this.expiry = engine.expiry();
+    this.near = near;
+  }
+
+  NearCache nearCache() {
+    return near;
+  }
+
+  /** Reads one entry, reaping it if expired and applying the access expiry if the policy has one. */
+  Read read(byte[] key) {
+    NearCache n = near;
+    if (n != null) {
+      NearCache.Hit hit = n.get(key, engine.now());
+      if (hit != null) {
+        return new Read(hit.value, null, false);
+      }
+      NearCache.Token token = n.beginRead(key);
+      Read r = readFromRedis(key);
+      n.completeRead(token, r.value, r.expiresAt);
+      return r;
+    }
+    return readFromRedis(key);
+  }
+
+  private Read readFromRedis(byte[] key) {
+    if (engine.plainEntries()) {
+      byte[] value = engine.await(store.readValue(key), "reading");
+      return value == null ? Read.MISS : new Read(value, null, false);
+    }
+    if (expiry.isFixed() && expiry.readsTouch()) {
+      Mutation touch = Mutation.touch(Mutation.Condition.PRESENT, null).returningOld(true)
+          .withExpiry(Mutation.ETERNAL, expiry.forAccess(), Mutation.UNCHANGED);
+      Outcome o = engine.await(store.mutate(key, touch, engine.now(), engine.graceMillis(), null), "reading");
+      return new Read(o.status() == Status.TOUCHED ? o.old() : null, o.expired(), o.pending());
+    }
+    return afterPlainRead(key, engine.await(store.read(key), "reading"));
+  }
+
+  /** Reads many entries in one pipeline (near-cache hits are not sent to Redis). */
+  List<Read> readAll(List<byte[]> keys) {
+    NearCache n = near;
+    if (n == null) {
+      return readAllFromRedis(keys);
+    }
+    long now = engine.now();
+    Read[] reads = new Read[keys.size()];
+    List<byte[]> missing = new ArrayList<>();
+    List<Integer> positions = new ArrayList<>();
+    List<NearCache.Token> tokens = new ArrayList<>();
+    for (int i = 0; i < keys.size(); i++) {
+      NearCache.Hit hit = n.get(keys.get(i), now);
+      if (hit != null) {
+        reads[i] = new Read(hit.value, null, false);
+      } else {
+        tokens.add(n.beginRead(keys.get(i)));
+        missing.add(keys.get(i));
+        positions.add(i);
+      }
+    }
+    if (!missing.isEmpty()) {
+      List<Read> fetched = readAllFromRedis(missing);
+      for (int j = 0; j < fetched.size(); j++) {
+        Read r = fetched.get(j);
+        n.completeRead(tokens.get(j), r.value, r.expiresAt);
+        reads[positions.get(j)] = r;
+      }
+    }
+    return Arrays.asList(reads);
+  }
+
+  private List<Read> readAllFromRedis(List<byte[]> keys) {
+    if (engine.plainEntries()) {
+      byte[][] values = engine.await(store.readValues(keys), "reading");
+      List<Read> reads = new ArrayList<>(keys.size());
+      for (byte[] value : values) {
+        reads.add(value == null ? Read.MISS : new Read(value, null, false));
+      }
+      return reads;
+    }
+    List<CompletableFuture<StoredEntry>> replies = new ArrayList<>(keys.size());
+    boolean touching = expiry.isFixed() && expiry.readsTouch();
+    List<CompletableFuture<Outcome>> touches = touching ? new ArrayList<>(keys.size()) : null;
+    long now = engine.now();
+    for (byte[] key : keys) {
+      if (touching) {
+        touches.add(store.mutate(key, Mutation.touch(Mutation.Condition.PRESENT, null).returningOld(true)
+            .withExpiry(Mutation.ETERNAL, expiry.forAccess(), Mutation.UNCHANGED), now, engine.graceMillis(),
+            null));
+      } else {
+        replies.add(store.read(key));
+      }
+    }
+    List<Read> reads = new ArrayList<>(keys.size());
+    for (int i = 0; i < keys.size(); i++) {
+      if (touching) {
+        Outcome o = engine.await(touches.get(i), "reading");
+        reads.add(new Read(o.status() == Status.TOUCHED ? o.old() : null, o.expired(), o.pending()));
+      } else {
+        reads.add(afterPlainRead(keys.get(i), engine.await(replies.get(i), "reading")));
+      }
+    }
+    return reads;
+  }
+
+  /** The plain-read outcome: reap an expired entry; ask a custom policy about the access. */
+  private Read afterPlainRead(byte[] key, StoredEntry seen) {
+    long now = engine.now();
+    if (!seen.isPresent()) {
+      return seen.isPending() ? new Read(null, null, true) : Read.MISS;
+    }
+    if (seen.isExpiredAt(now)) {
+      return new Read(null, engine.reap(key, now), seen.isPending());
+    }
+    if (!expiry.isFixed()) {
+      touchAfterRead(key, seen);
+    }
+    return new Read(seen.value(), null, seen.isPending(), seen.expiresAt());
+  }
+
+  /**
+   * Applies the access expiry to an entry a plain read found live; a custom policy is asked now.
+   * Best effort: if the entry changed meanwhile, the newer write decided its expiry.
+   */
+  void touchAfterRead(byte[] key, StoredEntry seen) {
+    String access = expiry.forAccess();
+    if (!Mutation.UNCHANGED.equals(access)) {
+      Mutation touch = Mutation.touch(Mutation.Condition.EQUALS, seen.value())
+          .withExpiry(Mutation.ETERNAL, access, Mutation.UNCHANGED);
+      engine.await(store.mutate(key, touch, engine.now(), engine.graceMillis(), null), "reading");
+    }
+  }
+}

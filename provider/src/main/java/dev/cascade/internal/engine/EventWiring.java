@@ -1,0 +1,160 @@
+package dev.cascade.internal.engine;
+
+import dev.cascade.config.CascadeConfiguration;
+import dev.cascade.internal.event.EntryChange;
+import dev.cascade.internal.event.EventDispatcher;
+import dev.cascade.internal.event.RemoteChange;
+import dev.cascade.internal.event.RemoteEvents;
+import dev.cascade.internal.store.EntryStore;
+import dev.cascade.internal.store.KeyLayout;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import javax.cache.event.EventType;
+
+/**
+ * Keeps the caches of one CacheManager in step with listeners in every JVM:
+ *
+ * <ul>
+ *   <li>a cache with listeners here is subscribed to its event channel and marked, in each
+ *       partition, as listened to by this JVM (refreshed while it listens), so other JVMs' changes
+ *       are published to it;</li>
+ *   <li>every open cache knows whether some other JVM listens ({@link CacheCore#othersListen}):
+ *       when nobody does, its plain puts and removes skip the event machinery entirely. It learns
+ *       it from the control channel (a JVM that starts or stops listening announces it) and checks
+ *       again every few seconds, in case an announcement was missed.</li>
+ * </ul>
+ *
+ * A listener registered in one JVM therefore hears another JVM's changes from the moment that JVM
+ * has heard the announcement (normally well under a millisecond; at worst the check period).
+ * Thread-safe.
+ */
+public final class EventWiring implements AutoCloseable {
+
+  private static final Logger LOG = Logger.getLogger(EventWiring.class.getName());
+  /** Listener marks live this long unless refreshed, so a JVM that dies stops costing publishes. */
+  static final long FLAG_TTL_MILLIS = 60_000;
+  private static final long CHECK_MILLIS = 5_000;
+  private static final int REFRESHES_PER_TTL = 3;
+
+  private final RemoteEvents remote;
+  private final byte[] origin;
+  private final Supplier<Collection<EntryOperations<?, ?>>> caches;
+  private final ScheduledExecutorService maintenance;
+  private int ticks;
+
+  public EventWiring(RemoteEvents remote, byte[] origin, Supplier<Collection<EntryOperations<?, ?>>> caches, ThreadFactory threads) {
+    this.remote = remote;
+    this.origin = origin;
+    this.caches = caches;
+    this.maintenance = Executors.newSingleThreadScheduledExecutor(threads);
+    maintenance.scheduleWithFixedDelay(this::maintain, CHECK_MILLIS, CHECK_MILLIS, TimeUnit.MILLISECONDS);
+  }
+
+  /** A cache opened here: listen for announcements, learn whether others listen, wire its own listeners. */
+  public void opened(EntryOperations<?, ?> cache) {
+    EntryStore store = cache.core().engine.store();
+    remote.subscribe(store.layout().controlChannel(), message -> maintenance.execute(() -> recheck(cache)));
+    cache.core().othersListen = store.othersListen();
+    listenersChanged(cache);
+  }
+
+  /** The cache's local listeners changed (or it just opened). */
+  public <K, V> void listenersChanged(EntryOperations<K, V> cache) {
+    CacheCore<K, V> core = cache.core();
+    EventDispatcher<K, V> dispatcher = core.events;
+    EntryStore store = core.engine.store();
+    KeyLayout layout = store.layout();
+    long grace = grace(core);
+    core.engine.setGraceMillis(grace);
+    if (dispatcher.isEmpty()) {
+      if (core.listening) {
+        core.listening = false;
+        remote.unsubscribe(layout.eventChannel());
+        store.unflagListening();
+        store.announceListeners();
+      }
+      return;
+    }
+    remote.subscribe(layout.eventChannel(), message -> onEvent(core, layout, message));
+    store.flagListening(grace, FLAG_TTL_MILLIS);
+    if (!core.listening) {
+      core.listening = true;
+      store.announceListeners();
+    }
+  }
+
+  /** The cache closed here: stop listening for it, and tell the others if they were publishing to us. */
+  public void closed(EntryOperations<?, ?> cache) {
+    CacheCore<?, ?> core = cache.core();
+    EntryStore store = core.engine.store();
+    try {
+      remote.unsubscribe(store.layout().controlChannel());
+      if (core.listening) {
+        core.listening = false;
+        remote.unsubscribe(store.layout().eventChannel());
+        store.unflagListening();
+        store.announceListeners();
+      }
+    } catch (RuntimeException e) {
+      LOG.log(Level.FINE, "Unwiring the events of cache '" + cache.name() + "' failed", e);
+    }
+  }
+
+  private static long grace(CacheCore<?, ?> core) {
+    return core.events.listensTo(EventType.EXPIRED) ? CascadeConfiguration.DEFAULT_EXPIRED_EVENT_GRACE.toMillis() : 0;
+  }
+
+  private <K, V> void onEvent(CacheCore<K, V> core, KeyLayout layout, byte[] message) {
+    RemoteChange change = RemoteChange.parse(message);
+    if (change.isFrom(origin)) {
+      return; // published because another JVM listens too; our listeners heard it already
+    }
+    byte[] encodedKey = layout.encodedKeyOf(change.entryKey);
+    if (encodedKey == null) {
+      return;
+    }
+    int lane = Arrays.hashCode(encodedKey);
+    EventDispatcher<K, V> dispatcher = core.events;
+    // decoding runs user classes: on the key's lane, not on the pub/sub I/O thread
+    dispatcher.onLane(lane, () -> dispatcher.deliverRemote(new EntryChange<>(change.type,
+        core.decodeKey(encodedKey), core.decodeValue(change.value), core.decodeValue(change.oldValue), lane)));
+  }
+
+  private void recheck(EntryOperations<?, ?> cache) {
+    if (!cache.isClosed()) {
+      try {
+        cache.core().othersListen = cache.core().engine.store().othersListen();
+      } catch (RuntimeException e) {
+        // keep what we knew; next check in a few seconds
+        cache.core().othersListen = true;
+      }
+    }
+  }
+
+  private void maintain() {
+    boolean refresh = ++ticks % Math.max(1, (int) (FLAG_TTL_MILLIS / CHECK_MILLIS / REFRESHES_PER_TTL)) == 0;
+    for (EntryOperations<?, ?> cache : caches.get()) {
+      recheck(cache);
+      CacheCore<?, ?> core = cache.core();
+      if (refresh && core.listening && !cache.isClosed()) {
+        try {
+          core.engine.store().flagListening(grace(core), FLAG_TTL_MILLIS);
+        } catch (RuntimeException e) {
+          LOG.log(Level.WARNING, "Could not refresh the listener marks of cache '" + cache.name() + "'", e);
+        }
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    maintenance.shutdownNow();
+  }
+}

@@ -1,0 +1,176 @@
+package dev.cascade.internal.event;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import javax.cache.Cache;
+import javax.cache.configuration.CacheEntryListenerConfiguration;
+import javax.cache.event.CacheEntryEvent;
+import javax.cache.event.CacheEntryListenerException;
+import javax.cache.event.EventType;
+
+/**
+ * The listeners of one cache in this JVM, and how changes reach them.
+ *
+ * <p>Synchronous listeners run on the caller's thread before the cache operation returns; an
+ * exception they throw reaches the caller as a {@link CacheEntryListenerException} (the cache has
+ * already changed). Asynchronous listeners run on {@link EventLanes}, one key's events in order.
+ * Changes made in other JVMs arrive through {@link #dispatchRemote} and go to every listener
+ * asynchronously (a remote change cannot wait for this JVM).
+ *
+ * <p>Thread-safe: registrations may change while events flow.
+ */
+public final class EventDispatcher<K, V> {
+
+  /** RI order: expiries first, then creations, updates, removals. */
+  private static final EventType[] ORDER = {EventType.EXPIRED, EventType.CREATED, EventType.UPDATED, EventType.REMOVED};
+
+  private final EventLanes lanes;
+  private final List<ListenerRegistration<K, V>> registrations = new CopyOnWriteArrayList<>();
+  private volatile Cache<K, V> source;
+
+  public EventDispatcher(EventLanes lanes) {
+    this.lanes = lanes;
+  }
+
+  /** The cache events name as their source; set once, before any listener registers. */
+  public void attach(Cache<K, V> cache) {
+    this.source = cache;
+  }
+
+  /** @throws IllegalArgumentException if this configuration is already registered */
+  public synchronized void register(CacheEntryListenerConfiguration<K, V> configuration) {
+    for (ListenerRegistration<K, V> r : registrations) {
+      if (r.configuration.equals(configuration)) {
+        throw new IllegalArgumentException("This listener configuration is already registered with cache '"
+            + source.getName() + "'");
+      }
+    }
+    registrations.add(new ListenerRegistration<>(configuration));
+  }
+
+  public synchronized void deregister(CacheEntryListenerConfiguration<K, V> configuration) {
+    for (ListenerRegistration<K, V> r : registrations) {
+      if (r.configuration.equals(configuration)) {
+        registrations.remove(r);
+        r.close();
+        return;
+      }
+    }
+  }
+
+  public List<CacheEntryListenerConfiguration<K, V>> configurations() {
+    List<CacheEntryListenerConfiguration<K, V>> result = new ArrayList<>();
+    for (ListenerRegistration<K, V> r : registrations) {
+      result.add(r.configuration);
+    }
+    return result;
+  }
+
+  public boolean isEmpty() {
+    return registrations.isEmpty();
+  }
+
+  public boolean listensTo(EventType type) {
+    for (ListenerRegistration<K, V> r : registrations) {
+      if (r.listensTo(type)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Delivers the changes of one local operation. */
+  public void dispatch(List<EntryChange<K, V>> changes) {
+    if (changes.isEmpty() || registrations.isEmpty()) {
+      return;
+    }
+    RuntimeException failure = null;
+    for (ListenerRegistration<K, V> r : registrations) {
+      if (r.synchronous) {
+        try {
+          deliverSynchronously(r, changes);
+        } catch (CacheEntryListenerException e) {
+          failure = failure == null ? e : failure;
+        } catch (RuntimeException e) {
+          failure = failure == null ? new CacheEntryListenerException("A synchronous listener of cache '"
+              + source.getName() + "' failed", e) : failure;
+        }
+      } else {
+        for (EntryChange<K, V> change : changes) {
+          if (r.listensTo(change.type)) {
+            lanes.submit(change.lane, () -> deliverOne(r, change));
+          }
+        }
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  /**
+   * Runs {@code decodeAndDeliver} for a change made elsewhere on the key's lane: decoding runs
+   * user classes (deserialization), so it must not run on the pub/sub I/O thread either.
+   */
+  public void onLane(int laneHash, Runnable decodeAndDeliver) {
+    lanes.submit(laneHash, decodeAndDeliver);
+  }
+
+  /** Delivers a change made elsewhere to every listener; call it on the key's lane. */
+  public void deliverRemote(EntryChange<K, V> change) {
+    for (ListenerRegistration<K, V> r : registrations) {
+      if (r.listensTo(change.type)) {
+        deliverOne(r, change);
+      }
+    }
+  }
+
+  /** True when a listener of this type wants old values in its events. */
+  public boolean needsOldValues(EventType type) {
+    for (ListenerRegistration<K, V> r : registrations) {
+      if (r.oldValueRequired && r.listensTo(type)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void deliverSynchronously(ListenerRegistration<K, V> r, List<EntryChange<K, V>> changes) {
+    for (EventType type : ORDER) {
+      if (!r.listensTo(type)) {
+        continue;
+      }
+      List<CacheEntryEvent<? extends K, ? extends V>> events = null;
+      for (EntryChange<K, V> change : changes) {
+        if (change.type == type) {
+          CascadeEntryEvent<K, V> event = r.eventFor(source, change);
+          if (r.accepts(event)) {
+            if (events == null) {
+              events = new ArrayList<>();
+            }
+            events.add(event);
+          }
+        }
+      }
+      if (events != null) {
+        r.deliver(type, events);
+      }
+    }
+  }
+
+  private void deliverOne(ListenerRegistration<K, V> r, EntryChange<K, V> change) {
+    CascadeEntryEvent<K, V> event = r.eventFor(source, change);
+    if (r.accepts(event)) {
+      r.deliver(change.type, List.of(event));
+    }
+  }
+
+  /** Closes every listener and filter that is {@link java.io.Closeable}. */
+  public synchronized void close() {
+    for (ListenerRegistration<K, V> r : registrations) {
+      r.close();
+    }
+    registrations.clear();
+  }
+}

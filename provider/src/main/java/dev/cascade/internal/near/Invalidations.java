@@ -1,0 +1,213 @@
+package dev.cascade.internal.near;
+
+import dev.cascade.internal.store.KeyLayout;
+import dev.cascade.internal.store.RedisAccess;
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisConnectionStateListener;
+import io.lettuce.core.TrackingArgs;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.push.PushMessage;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import javax.cache.CacheException;
+
+/**
+ * The invalidations that keep this CacheManager's near caches correct: one dedicated RESP3
+ * connection with server-assisted client-side caching in broadcast mode ({@code CLIENT TRACKING ON
+ * BCAST PREFIX cascade:<cache>:{}), so Redis pushes the name of every entry key of those caches that
+ * any client changes. Reads themselves go over the shared connection.
+ *
+ * <p>While the connection is down, invalidations may be lost: every near cache is cleared and
+ * bypassed (the epoch moves on) until tracking is on again after the reconnect. Standalone and
+ * Sentinel-managed Redis only. Thread-safe.
+ */
+public final class Invalidations implements AutoCloseable {
+
+  private static final Logger LOG = Logger.getLogger(Invalidations.class.getName());
+
+  private final RedisAccess redis;
+  private final Map<NearCache, KeyLayout> caches = new ConcurrentHashMap<>();
+  private final Set<String> prefixes = new LinkedHashSet<>();
+  private final AtomicInteger epoch = new AtomicInteger();
+  private StatefulRedisConnection<byte[], byte[]> connection;
+  private volatile boolean tracking;
+
+  public Invalidations(RedisAccess redis) {
+    this.redis = redis;
+  }
+
+  /**
+   * A near cache for one cache, of at most {@code maxEntries} entries.
+   *
+   * @throws CacheException when the Redis is a cluster (not supported yet) or tracking fails
+   */
+  public synchronized NearCache register(KeyLayout layout, int maxEntries) {
+    if (redis.isCluster()) {
+      throw new CacheException("Cache '" + layout.cacheName() + "' asks for a near cache, which Cascade supports"
+          + " on a standalone or Sentinel-managed Redis, not yet on a Redis Cluster; remove the near-cache setting");
+    }
+    if (connection == null) {
+      open();
+    }
+    NearCache near = new NearCache(maxEntries, this);
+    caches.put(near, layout);
+    String prefix = prefixOf(layout);
+    if (prefixes.add(prefix)) {
+      // the first near cache waits for tracking, so it works from its first read
+      enable(List.of(prefix), true);
+    }
+    return near;
+  }
+
+  public synchronized void unregister(NearCache near) {
+    // the prefix stays registered until the connection closes: Redis cannot remove one prefix
+    caches.remove(near);
+  }
+
+  boolean isTracking() {
+    return tracking;
+  }
+
+  int epoch() {
+    return epoch.get();
+  }
+
+  /**
+   * Returns once every invalidation that Redis sent before this call has been applied: a reply on
+   * the tracking connection comes after the pushes sent before it. Redis sends the invalidation of a
+   * write before it reads the next command, so after a write returned and this returned, the
+   * write's own (late) invalidation can no longer evict a value read after it.
+   */
+  void awaitSentInvalidations() {
+    StatefulRedisConnection<byte[], byte[]> c;
+    synchronized (this) {
+      c = connection;
+    }
+    if (c != null) {
+      c.sync().ping();
+    }
+  }
+
+  private static String prefixOf(KeyLayout layout) {
+    byte[] pattern = layout.entryPattern();
+    // "cascade:<cache>:{<cache>#*" without the final '*' and '<cache>#': the entry keys' common start
+    String p = new String(pattern, StandardCharsets.UTF_8);
+    return p.substring(0, p.indexOf('{') + 1);
+  }
+
+  @SuppressWarnings("unchecked")
+  private void open() {
+    StatefulConnection<byte[], byte[]> c = redis.openDedicated();
+    if (!(c instanceof StatefulRedisConnection)) {
+      c.close();
+      throw new CacheException("A near cache needs a standalone or Sentinel-managed Redis");
+    }
+    connection = (StatefulRedisConnection<byte[], byte[]>) c;
+    connection.addListener(this::onPush);
+    connection.addListener(new RedisConnectionStateListener() {
+      @Override
+      public void onRedisDisconnected(RedisChannelHandler<?, ?> handler) {
+        lost();
+      }
+
+      @Override
+      public void onRedisConnected(RedisChannelHandler<?, ?> handler, java.net.SocketAddress address) {
+        reconnected();
+      }
+    });
+  }
+
+  /** Invalidations may be lost from now on: forget everything and stop trusting the near caches. */
+  private void lost() {
+    tracking = false;
+    epoch.incrementAndGet();
+    caches.keySet().forEach(NearCache::clear);
+  }
+
+  private void reconnected() {
+    List<String> all;
+    synchronized (this) {
+      all = new ArrayList<>(prefixes);
+    }
+    if (!all.isEmpty()) {
+      enable(all, false); // on the I/O thread: must not wait for the reply
+    }
+  }
+
+  /**
+   * Turns tracking on for these prefixes; the near caches are trusted again once Redis confirms.
+   *
+   * @param await wait for the confirmation (never on an I/O thread)
+   */
+  private void enable(List<String> newPrefixes, boolean await) {
+    TrackingArgs args = TrackingArgs.Builder.enabled().bcast().prefixes(StandardCharsets.UTF_8,
+        newPrefixes.toArray(new String[0]));
+    connection.async().clientTracking(args).whenComplete((ok, failure) -> {
+      if (failure != null) {
+        LOG.log(Level.WARNING, "Could not turn on invalidations for near caches; they are bypassed until it works",
+            failure);
+        lost();
+        return;
+      }
+      // on the I/O thread: no lock here (register() may hold this object's lock, waiting for this reply)
+      if (!tracking) {
+        epoch.incrementAndGet();
+        caches.keySet().forEach(NearCache::clear);
+        tracking = true;
+      }
+    });
+    if (await) {
+      try {
+        connection.sync().ping(); // replies come in order: after this, the tracking reply was handled
+      } catch (RuntimeException e) {
+        throw redis.failure(e, "turning on invalidations for near caches");
+      }
+    }
+  }
+
+  private void onPush(PushMessage message) {
+    if (!"invalidate".equals(message.getType())) {
+      return;
+    }
+    List<Object> content = message.getContent(b -> {
+      byte[] copy = new byte[b.remaining()];
+      b.get(copy);
+      return copy;
+    });
+    Object keys = content.size() > 1 ? content.get(1) : null;
+    if (!(keys instanceof List)) {
+      // a flush of the whole database: every kept entry is suspect
+      caches.keySet().forEach(NearCache::clear);
+      return;
+    }
+    for (Object key : (List<?>) keys) {
+      if (key instanceof byte[]) {
+        for (Map.Entry<NearCache, KeyLayout> e : caches.entrySet()) {
+          byte[] encoded = e.getValue().encodedKeyOf((byte[]) key);
+          if (encoded != null) {
+            e.getKey().invalidate(encoded);
+          }
+        }
+      }
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    tracking = false;
+    if (connection != null) {
+      connection.close();
+      connection = null;
+    }
+    caches.clear();
+  }
+}

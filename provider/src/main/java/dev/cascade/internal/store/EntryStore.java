@@ -1,0 +1,534 @@
+package dev.cascade.internal.store;
+
+import io.lettuce.core.KeyScanCursor;
+import io.lettuce.core.KeyValue;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanCursor;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
+
+/**
+ * The entries of one cache in Redis, at the level of bytes: plain reads, the one conditional
+ * mutation script, write-through locks, and walks over all entries. The only class that issues
+ * Redis commands for entries.
+ *
+ * <p>Every method returns a future and never blocks, so callers can pipeline many keys; futures
+ * complete on Lettuce I/O threads. Thread-safe.
+ */
+public final class EntryStore {
+
+  static final byte[] VALUE = {'v'};
+  static final byte[] EXPIRY = {'x'};
+  static final byte[] PENDING = {'w'};
+  private static final byte[] NONE = new byte[0];
+  private static final int SCAN_COUNT = 1000;
+  /** Keys per plain.lua call on one server: no script holds Redis up for long. */
+  private static final int PLAIN_BATCH = 128;
+  private static final byte[] PLAIN_GET = ascii("get");
+  private static final byte[] PLAIN_SET = ascii("set");
+  private static final byte[] PLAIN_DEL = ascii("del");
+
+  private final RedisAccess redis;
+  private final RedisClusterAsyncCommands<byte[], byte[]> commands;
+  private final KeyLayout layout;
+  private final byte[] channel;
+  private final byte[] origin;
+  private final byte[] queueBound;
+  private final LongAdder replacedRecords = new LongAdder();
+  private final int replicas;
+  private final long replicaTimeoutMillis;
+  private final String description;
+  private final OperationIds operations = new OperationIds();
+  private final byte[] opLogTtl;
+  private final byte[][] opLogKeys;
+  private volatile ChangeObserver observer;
+
+  /** Told of every change this JVM makes to the cache's entries, once Redis acknowledged it. */
+  public interface ChangeObserver {
+    void changed(byte[] encodedKey);
+
+    void changedAll();
+  }
+
+  public EntryStore(RedisAccess redis, KeyLayout layout, byte[] origin) {
+    this(redis, layout, origin, -1);
+  }
+
+  public EntryStore(RedisAccess redis, KeyLayout layout, byte[] origin, int queueBound) {
+    this(redis, layout, origin, queueBound, 0, Duration.ZERO);
+  }
+
+  /**
+   * @param queueBound for a write-behind cache, the most records a partition's queue may hold
+   *     (0 = unbounded); -1 for a cache without write-behind
+   * @param replicas for a write-behind cache, how many replicas must have a change that queues a
+   *     record before the change returns ({@code WAIT} after the script, see {@link ReplicatedWrites});
+   *     0 = do not wait
+   * @param replicaTimeout how long to wait for them
+   */
+  public EntryStore(RedisAccess redis, KeyLayout layout, byte[] origin, int queueBound, int replicas,
+      Duration replicaTimeout) {
+    this.redis = redis;
+    this.commands = redis.commands();
+    this.layout = layout;
+    this.channel = layout.eventChannel();
+    this.origin = origin;
+    this.queueBound = queueBound < 0 ? NONE : ascii(Integer.toString(queueBound));
+    this.replicas = queueBound < 0 ? 0 : replicas;
+    this.replicaTimeoutMillis = replicaTimeout.toMillis();
+    this.description = "cache '" + layout.cacheName() + "'";
+    // the log must outlive every resend of a call: Lettuce resends only within the command timeout
+    this.opLogTtl = ascii(Long.toString(Math.max(60_000, 2 * redis.target().timeout().toMillis())));
+    this.opLogKeys = new byte[layout.partitions()][];
+    for (int p = 0; p < opLogKeys.length; p++) {
+      opLogKeys[p] = layout.opLogKey(p, origin);
+    }
+  }
+
+  /**
+   * Tells {@code observer} (a near cache) of this JVM's own changes, as soon as Redis acknowledged
+   * each and before its caller sees the result; other clients' changes reach it another way.
+   */
+  public void observe(ChangeObserver observer) {
+    this.observer = observer;
+  }
+
+  private <T> CompletableFuture<T> forgetting(byte[] encodedKey, CompletableFuture<T> change) {
+    ChangeObserver o = observer;
+    return o == null ? change : change.thenApply(result -> {
+      o.changed(encodedKey);
+      return result;
+    });
+  }
+
+  /**
+   * Like {@link #forgetting}, also when the change fails: a change whose replicas did not confirm it
+   * is applied on the master all the same.
+   */
+  private <T> CompletableFuture<T> forgettingEvenIfFailed(byte[] encodedKey, CompletableFuture<T> change) {
+    ChangeObserver o = observer;
+    return o == null ? change : change.whenComplete((result, failure) -> o.changed(encodedKey));
+  }
+
+  public boolean isWriteBehind() {
+    return queueBound.length > 0;
+  }
+
+  /** Queued records this JVM's writes replaced with a newer record of the same key (coalescing in the queue). */
+  public long replacedRecords() {
+    return replacedRecords.sum();
+  }
+
+  public KeyLayout layout() {
+    return layout;
+  }
+
+  public RedisAccess redis() {
+    return redis;
+  }
+
+  /** {@code HMGET v x w}: one plain command, no script, for the hot read path. */
+  public CompletableFuture<StoredEntry> read(byte[] encodedKey) {
+    return commands.hmget(layout.entryKey(encodedKey), VALUE, EXPIRY, PENDING).toCompletableFuture()
+        .thenApply(EntryStore::toStoredEntry);
+  }
+
+  private static StoredEntry toStoredEntry(List<KeyValue<byte[], byte[]>> fields) {
+    KeyValue<byte[], byte[]> v = fields.get(0);
+    boolean pending = fields.get(2).hasValue();
+    if (!v.hasValue()) {
+      return pending ? new StoredEntry(null, StoredEntry.ETERNAL, true) : StoredEntry.ABSENT;
+    }
+    KeyValue<byte[], byte[]> x = fields.get(1);
+    long expiresAt = x.hasValue() ? Long.parseLong(new String(x.getValue(), StandardCharsets.US_ASCII))
+        : StoredEntry.ETERNAL;
+    return new StoredEntry(v.getValue(), expiresAt, pending);
+  }
+
+  /**
+   * Runs {@code mutate.lua}. In a write-behind cache with replica acknowledgement, a change that
+   * queues a record completes only once the replicas have it, else fails with a
+   * {@link javax.cache.CacheException} that says the change is applied on the master only.
+   *
+   * @param graceMillis extra native TTL so this JVM can still see an expired entry and report it
+   * @param lockToken the write-through lock token this caller holds, or null
+   */
+  public CompletableFuture<Outcome> mutate(byte[] encodedKey, Mutation m, long now, long graceMillis,
+      byte[] lockToken) {
+    long operation = operations.start();
+    byte[][] keys = mutateKeys(encodedKey, lockToken);
+    byte[][] args = mutateArgs(encodedKey, m, now, graceMillis, lockToken, operation);
+    CompletableFuture<Outcome> outcome;
+    if (awaitsReplicas(m)) {
+      outcome = forgettingEvenIfFailed(encodedKey, redis.replicated()
+          .eval(Script.MUTATE, keys, args, replicas, replicaTimeoutMillis).thenApply(this::toOutcomeCounting));
+    } else {
+      outcome = forgetting(encodedKey, redis.eval(Script.MUTATE, keys, args).thenApply(this::toOutcomeCounting));
+    }
+    return outcome.whenComplete((result, failure) -> operations.finish(operation));
+  }
+
+  /**
+   * {@link #mutate} of many keys without locks, pipelined (one round trip per node); with replica
+   * acknowledgement, one {@code WAIT} per node follows all of that node's changes.
+   */
+  public List<CompletableFuture<Outcome>> mutateAll(List<byte[]> encodedKeys, List<Mutation> ms, long now,
+      long graceMillis) {
+    List<CompletableFuture<Outcome>> outcomes = new ArrayList<>(encodedKeys.size());
+    List<Integer> replicated = new ArrayList<>();
+    for (int i = 0; i < encodedKeys.size(); i++) {
+      if (awaitsReplicas(ms.get(i))) {
+        replicated.add(i);
+        outcomes.add(null);
+      } else {
+        outcomes.add(mutate(encodedKeys.get(i), ms.get(i), now, graceMillis, null));
+      }
+    }
+    if (!replicated.isEmpty()) {
+      List<byte[][]> keys = new ArrayList<>(replicated.size());
+      List<byte[][]> args = new ArrayList<>(replicated.size());
+      long[] ids = new long[replicated.size()];
+      for (int j = 0; j < replicated.size(); j++) {
+        int i = replicated.get(j);
+        ids[j] = operations.start();
+        keys.add(mutateKeys(encodedKeys.get(i), null));
+        args.add(mutateArgs(encodedKeys.get(i), ms.get(i), now, graceMillis, null, ids[j]));
+      }
+      List<CompletableFuture<List<Object>>> replies =
+          redis.replicated().evalAll(Script.MUTATE, keys, args, replicas, replicaTimeoutMillis);
+      for (int j = 0; j < replicated.size(); j++) {
+        int i = replicated.get(j);
+        long id = ids[j];
+        outcomes.set(i, forgettingEvenIfFailed(encodedKeys.get(i), replies.get(j).thenApply(this::toOutcomeCounting))
+            .whenComplete((result, failure) -> operations.finish(id)));
+      }
+    }
+    return outcomes;
+  }
+
+  /** True when {@code m} appends a write-behind record and replicas must acknowledge it. */
+  private boolean awaitsReplicas(Mutation m) {
+    return replicas > 0 && m.action != Mutation.Action.TOUCH
+        && m.condition != Mutation.Condition.LOADABLE && m.condition != Mutation.Condition.REPLACEABLE;
+  }
+
+  private byte[][] mutateKeys(byte[] encodedKey, byte[] lockToken) {
+    int p = layout.partition(encodedKey);
+    return new byte[][] {layout.entryKeyIn(p, encodedKey), layout.listenerFlag(p),
+        lockToken == null ? layout.listenerFlag(p) : layout.lockKey(encodedKey), layout.streamKey(p), opLogKeys[p]};
+  }
+
+  private byte[][] mutateArgs(byte[] encodedKey, Mutation m, long now, long graceMillis, byte[] lockToken,
+      long operation) {
+    return new byte[][] {
+        ascii(Long.toString(now)),
+        ascii(m.condition.code),
+        m.expected == null ? NONE : m.expected,
+        ascii(m.action.code),
+        m.value == null ? NONE : m.value,
+        ascii(m.onCreate),
+        ascii(m.onUpdate),
+        ascii(m.onFailedAccess),
+        m.returnOld ? ONE : ZERO,
+        ascii(Long.toString(graceMillis)),
+        channel,
+        origin,
+        lockToken == null ? NONE : lockToken,
+        m.ignoreQueueBound && queueBound.length > 0 ? MINUS_ONE : queueBound,
+        encodedKey,
+        ascii(Long.toString(operation)),
+        ascii(Long.toString(operations.lowestWaiting())),
+        opLogTtl};
+  }
+
+  private Outcome toOutcomeCounting(List<Object> reply) {
+    if (reply.size() > 4 && Long.valueOf(1).equals(reply.get(4))) {
+      replacedRecords.increment();
+    }
+    return toOutcome(reply);
+  }
+
+  private static final byte[] ONE = {'1'};
+  private static final byte[] MINUS_ONE = {'-', '1'};
+  private static final byte[] ZERO = {'0'};
+
+  private static Outcome toOutcome(List<Object> reply) {
+    String status = new String((byte[]) reply.get(0), StandardCharsets.US_ASCII);
+    return new Outcome(Outcome.Status.of(status), bytesOrNull(reply.get(1)), bytesOrNull(reply.get(2)),
+        reply.size() > 3 && Long.valueOf(1).equals(reply.get(3)));
+  }
+
+  private static byte[] bytesOrNull(Object o) {
+    return o instanceof byte[] ? (byte[]) o : null;
+  }
+
+  /**
+   * {@code lock.lua} ({@code SET lock token NX PX lease}, answering true also when the lock already
+   * holds this token: a resend after a reconnect): true when this caller now holds the entry's lock.
+   */
+  public CompletableFuture<Boolean> tryLock(byte[] encodedKey, byte[] token, long leaseMillis) {
+    return redis.evalInteger(Script.LOCK, new byte[][] {layout.lockKey(encodedKey)}, token,
+        ascii(Long.toString(leaseMillis))).thenApply(reply -> reply != null && reply == 1);
+  }
+
+  /** Releases the entry's lock if it still holds {@code token}. */
+  public CompletableFuture<Long> unlock(byte[] encodedKey, byte[] token) {
+    return redis.evalInteger(Script.UNLOCK, new byte[][] {layout.lockKey(encodedKey)}, token);
+  }
+
+  /**
+   * Walks every entry key of this cache ({@code SCAN MATCH}, on every master of a cluster), and
+   * hands them over in batches as encoded keys. Keys written during the walk may or may not be
+   * seen; none present for the whole walk is missed.
+   */
+  public void forEachKeyBatch(Consumer<List<byte[]>> batch) {
+    scan(layout.entryPattern(), keys -> {
+      List<byte[]> encoded = new ArrayList<>(keys.size());
+      for (byte[] k : keys) {
+        byte[] e = layout.encodedKeyOf(k);
+        if (e != null) {
+          encoded.add(e);
+        }
+      }
+      if (!encoded.isEmpty()) {
+        batch.accept(encoded);
+      }
+    });
+  }
+
+  /**
+   * A pull-style walk over every entry key, for iterators: each {@link KeyCursor#next} call costs
+   * one {@code SCAN} round trip. Not thread-safe (an iterator belongs to one thread).
+   */
+  public KeyCursor cursor() {
+    return new KeyCursor();
+  }
+
+  /** See {@link #cursor()}. */
+  public final class KeyCursor {
+    private final ScanArgs args = ScanArgs.Builder.matches(layout.entryPattern()).limit(SCAN_COUNT);
+    private KeyScanCursor<byte[]> last;
+
+    /** The next batch of encoded keys (possibly empty), or null when the walk is complete. */
+    public List<byte[]> next() {
+      if (last != null && last.isFinished()) {
+        return null;
+      }
+      ScanCursor previous = last;
+      last = redis.await(previous == null ? commands.scan(args) : commands.scan(previous, args),
+          "scanning " + describe());
+      List<byte[]> encoded = new ArrayList<>(last.getKeys().size());
+      for (byte[] k : last.getKeys()) {
+        byte[] e = layout.encodedKeyOf(k);
+        if (e != null) {
+          encoded.add(e);
+        }
+      }
+      return encoded;
+    }
+  }
+
+  /** Deletes every entry ({@code UNLINK} per scanned batch): no events, no writer. */
+  public void deleteAllEntries() {
+    scan(layout.entryPattern(), this::unlink);
+    ChangeObserver o = observer;
+    if (o != null) {
+      o.changedAll();
+    }
+  }
+
+  /** Deletes every key of the cache: entries, locks, flags, streams, and its registry entry. */
+  public void deleteEverything() {
+    deleteAllEntries();
+    scan(layout.auxiliaryPattern(), this::unlink);
+    redis.await(commands.unlink(layout.metaKey()), "deleting the registry entry of " + describe());
+  }
+
+  private void unlink(List<byte[]> keys) {
+    if (!keys.isEmpty()) {
+      redis.await(commands.unlink(keys.toArray(new byte[0][])), "deleting entries of " + describe());
+    }
+  }
+
+  private void scan(byte[] pattern, Consumer<List<byte[]>> batch) {
+    ScanArgs args = ScanArgs.Builder.matches(pattern).limit(SCAN_COUNT);
+    KeyScanCursor<byte[]> cursor = redis.await(commands.scan(args), "scanning " + describe());
+    while (true) {
+      if (!cursor.getKeys().isEmpty()) {
+        batch.accept(cursor.getKeys());
+      }
+      if (cursor.isFinished()) {
+        return;
+      }
+      ScanCursor next = cursor;
+      cursor = redis.await(commands.scan(next, args), "scanning " + describe());
+    }
+  }
+
+  /**
+   * Records in every partition that this JVM listens to the cache, for {@code ttlMillis} unless
+   * refreshed: while another JVM's field is there, every mutation publishes its event, and expired
+   * entries stay {@code graceMillis} for reporting.
+   */
+  public void flagListening(long graceMillis, long ttlMillis) {
+    List<CompletableFuture<?>> replies = new ArrayList<>(layout.partitions() * 2);
+    byte[] value = ascii(Long.toString(graceMillis));
+    for (int p = 0; p < layout.partitions(); p++) {
+      replies.add(commands.hset(layout.listenerFlag(p), origin, value).toCompletableFuture());
+      replies.add(commands.pexpire(layout.listenerFlag(p), ttlMillis).toCompletableFuture());
+    }
+    redis.await(CompletableFuture.allOf(replies.toArray(new CompletableFuture<?>[0])),
+        "marking " + describe() + " as listened to");
+  }
+
+  /** Removes this JVM from the listeners of every partition. */
+  public void unflagListening() {
+    List<CompletableFuture<?>> replies = new ArrayList<>(layout.partitions());
+    for (int p = 0; p < layout.partitions(); p++) {
+      replies.add(commands.hdel(layout.listenerFlag(p), origin).toCompletableFuture());
+    }
+    redis.await(CompletableFuture.allOf(replies.toArray(new CompletableFuture<?>[0])),
+        "unmarking " + describe() + " as listened to");
+  }
+
+  /** True when some other JVM listens to this cache (its changes must then be published). */
+  public boolean othersListen() {
+    byte[] flag = layout.listenerFlag(0);
+    long listeners = redis.await(commands.hlen(flag), "checking the listeners of " + describe());
+    if (listeners == 0) {
+      return false;
+    }
+    return listeners > (redis.await(commands.hexists(flag, origin), "checking the listeners of " + describe()) ? 1 : 0);
+  }
+
+  /** Tells every JVM with the cache open to check its listeners again. */
+  public void announceListeners() {
+    redis.await(commands.publish(layout.controlChannel(), ascii("listeners")), "announcing listeners of " + describe());
+  }
+
+  // ---------------------------------------------------------------- plain commands (no script)
+
+  /**
+   * {@code HGET v}: the read of a cache whose entries can have no expiry and no queued write
+   * (eternal, not write-behind): nothing else in the hash matters.
+   */
+  public CompletableFuture<byte[]> readValue(byte[] encodedKey) {
+    return commands.hget(layout.entryKey(encodedKey), VALUE).toCompletableFuture();
+  }
+
+  /**
+   * {@code HSET v}: a put that needs no examination (eternal, nobody listening, no writer).
+   * Completes with true if the entry was created.
+   */
+  public CompletableFuture<Boolean> writeValue(byte[] encodedKey, byte[] value) {
+    return forgetting(encodedKey, commands.hset(layout.entryKey(encodedKey), VALUE, value).toCompletableFuture());
+  }
+
+  // ------------------------------------------------- plain commands on many entries (one script per batch)
+
+  /** {@link #readValue} of many entries: per key, in order, its value or null. */
+  public CompletableFuture<byte[][]> readValues(List<byte[]> encodedKeys) {
+    return plainAll(PLAIN_GET, encodedKeys, null).thenApply(replies -> {
+      byte[][] values = new byte[replies.length][];
+      for (int i = 0; i < replies.length; i++) {
+        values[i] = (byte[]) replies[i];
+      }
+      return values;
+    });
+  }
+
+  /** {@link #writeValue} of many entries: per key, in order, true if it was created. */
+  public CompletableFuture<boolean[]> writeValues(List<byte[]> encodedKeys, List<byte[]> values) {
+    return plainAll(PLAIN_SET, encodedKeys, values).thenApply(replies -> ones(encodedKeys, replies));
+  }
+
+  /** {@code DEL} of many entries (no examination): per key, in order, true if it existed. */
+  public CompletableFuture<boolean[]> deleteEntries(List<byte[]> encodedKeys) {
+    return plainAll(PLAIN_DEL, encodedKeys, null).thenApply(replies -> ones(encodedKeys, replies));
+  }
+
+  /** Which replies are 1; tells the observer of every key, as these were changes. */
+  private boolean[] ones(List<byte[]> encodedKeys, Object[] replies) {
+    ChangeObserver o = observer;
+    boolean[] ones = new boolean[replies.length];
+    for (int i = 0; i < replies.length; i++) {
+      ones[i] = Long.valueOf(1).equals(replies[i]);
+      if (o != null) {
+        o.changed(encodedKeys.get(i));
+      }
+    }
+    return ones;
+  }
+
+  /**
+   * Sends {@code plain.lua} once per batch of keys that one script may touch together: on one server
+   * any keys (batches of at most {@value #PLAIN_BATCH}, so no script holds Redis up for long), on a
+   * cluster the keys of one partition, which share a slot. Completes with the replies in key order.
+   */
+  private CompletableFuture<Object[]> plainAll(byte[] op, List<byte[]> encodedKeys, List<byte[]> values) {
+    Object[] replies = new Object[encodedKeys.size()];
+    List<List<Integer>> batches = plainBatches(encodedKeys);
+    CompletableFuture<?>[] sent = new CompletableFuture<?>[batches.size()];
+    for (int b = 0; b < batches.size(); b++) {
+      List<Integer> batch = batches.get(b);
+      byte[][] keys = new byte[batch.size()][];
+      byte[][] args = new byte[values == null ? 1 : batch.size() + 1][];
+      args[0] = op;
+      for (int j = 0; j < batch.size(); j++) {
+        keys[j] = layout.entryKey(encodedKeys.get(batch.get(j)));
+        if (values != null) {
+          args[j + 1] = values.get(batch.get(j));
+        }
+      }
+      sent[b] = redis.eval(Script.PLAIN, keys, args).thenAccept(reply -> {
+        for (int j = 0; j < batch.size(); j++) {
+          replies[batch.get(j)] = reply.get(j); // each batch fills its own positions
+        }
+      });
+    }
+    // allOf completes after every batch's thenAccept, so the filled array is visible to the caller
+    return CompletableFuture.allOf(sent).thenApply(done -> replies);
+  }
+
+  private List<List<Integer>> plainBatches(List<byte[]> encodedKeys) {
+    List<List<Integer>> batches = new ArrayList<>();
+    if (!redis.isCluster()) {
+      for (int from = 0; from < encodedKeys.size(); from += PLAIN_BATCH) {
+        List<Integer> batch = new ArrayList<>(Math.min(PLAIN_BATCH, encodedKeys.size() - from));
+        for (int i = from; i < Math.min(from + PLAIN_BATCH, encodedKeys.size()); i++) {
+          batch.add(i);
+        }
+        batches.add(batch);
+      }
+      return batches;
+    }
+    Map<Integer, List<Integer>> byPartition = new LinkedHashMap<>();
+    for (int i = 0; i < encodedKeys.size(); i++) {
+      List<Integer> batch = byPartition.computeIfAbsent(layout.partition(encodedKeys.get(i)), p -> new ArrayList<>());
+      batch.add(i);
+      if (batch.size() == PLAIN_BATCH) {
+        batches.add(batch);
+        byPartition.remove(layout.partition(encodedKeys.get(i)));
+      }
+    }
+    batches.addAll(byPartition.values());
+    return batches;
+  }
+
+  /** "cache 'name'", for messages. */
+  public String describe() {
+    return description;
+  }
+
+  static byte[] ascii(String s) {
+    return s.getBytes(StandardCharsets.US_ASCII);
+  }
+}

@@ -1,0 +1,475 @@
+package dev.cascade.internal.store;
+
+import dev.cascade.writebehind.RevisionedCacheWriter;
+import io.lettuce.core.Consumer;
+import io.lettuce.core.Limit;
+import io.lettuce.core.Range;
+import io.lettuce.core.RedisBusyException;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.XAutoClaimArgs;
+import io.lettuce.core.XGroupCreateArgs;
+import io.lettuce.core.XReadArgs;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.models.stream.ClaimedMessages;
+import io.lettuce.core.models.stream.PendingMessages;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
+import java.util.logging.Logger;
+import javax.cache.CacheException;
+
+/**
+ * The write-behind queues of one cache in Redis: a stream per partition (records appended by
+ * {@code mutate.lua}, in the same step as the entry change), read through one consumer group,
+ * the flush leases, the dead letters and the flushers' heartbeats. The only class that issues
+ * stream commands.
+ *
+ * <p>Blocking calls (they wait for Redis on the caller's thread). Thread-safe.
+ */
+public final class QueueStore {
+
+  /** The consumer group every flusher reads through. */
+  public static final String GROUP = "cascade-flushers";
+
+  private static final Logger LOG = Logger.getLogger(QueueStore.class.getName());
+  private static final byte[] GROUP_BYTES = GROUP.getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] KEY = {'k'};
+  private static final byte[] OP = {'o'};
+  private static final byte[] VALUE = {'v'};
+
+  private final RedisAccess redis;
+  private final RedisClusterAsyncCommands<byte[], byte[]> commands;
+  private final KeyLayout layout;
+
+  public QueueStore(RedisAccess redis, KeyLayout layout) {
+    this.redis = redis;
+    this.commands = redis.commands();
+    this.layout = layout;
+  }
+
+  public KeyLayout layout() {
+    return layout;
+  }
+
+  /** One queued change: a put (with its value) or a delete of an encoded key. */
+  public static final class QueuedRecord {
+    public final String id;
+    public final byte[] key;
+    public final boolean delete;
+    public final byte[] value;
+
+    public QueuedRecord(String id, byte[] key, boolean delete, byte[] value) {
+      this.id = id;
+      this.key = key;
+      this.delete = delete;
+      this.value = value;
+    }
+
+    /** When the record was appended (the first part of a stream id is Redis' clock in ms). */
+    public long appendedAt() {
+      return Long.parseLong(id.substring(0, id.indexOf('-')));
+    }
+
+    /**
+     * The record's revision: {@code <ms>-<seq>} as one number that grows with the stream's order
+     * (Redis never hands out a smaller id in a stream, and a stream made anew after a restart starts
+     * at the current time).
+     */
+    public long revision() {
+      int dash = id.indexOf('-');
+      return RevisionedCacheWriter.Revisions.fromStreamId(Long.parseLong(id.substring(0, dash)),
+          Long.parseLong(id.substring(dash + 1)));
+    }
+  }
+
+  /**
+   * Creates the consumer group of every partition's stream, from the first record ever ({@code 0}),
+   * so no record appended before a flusher started is skipped. Idempotent.
+   */
+  public void ensureGroups() {
+    List<CompletableFuture<String>> replies = new ArrayList<>();
+    for (int p = 0; p < layout.partitions(); p++) {
+      replies.add(createGroup(p));
+    }
+    redis.await(CompletableFuture.allOf(replies.toArray(new CompletableFuture<?>[0])),
+        "creating the write-behind consumer groups of cache '" + layout.cacheName() + "'");
+  }
+
+  private CompletableFuture<String> createGroup(int partition) {
+    return commands.xgroupCreate(XReadArgs.StreamOffset.from(layout.streamKey(partition), "0"), GROUP_BYTES,
+        XGroupCreateArgs.Builder.mkstream()).toCompletableFuture()
+        .exceptionally(e -> {
+          if (RedisFailures.unwrap(e) instanceof RedisBusyException
+              || String.valueOf(RedisFailures.unwrap(e).getMessage()).startsWith("BUSYGROUP")) {
+            return "exists";
+          }
+          throw new CompletionException(e);
+        });
+  }
+
+  /**
+   * Runs a read of the partition's consumer group; if Redis lost the stream or its group under a
+   * running cache (a restart without persistence, {@code FLUSHDB}, an eviction), creates them again,
+   * from the first id, and runs the read once more. Without this, flushing stopped for good.
+   */
+  private <T> T withGroup(int partition, Supplier<T> read) {
+    try {
+      return read.get();
+    } catch (CacheException e) {
+      if (!isNoGroup(e)) {
+        throw e;
+      }
+      LOG.warning("The write-behind queue of partition " + partition + " of " + describe() + " had lost its"
+          + " consumer group (Redis restarted without persistence, was flushed, or evicted it); recreated it."
+          + " Records Redis lost with it cannot be flushed.");
+      redis.await(createGroup(partition), "recreating the write-behind consumer group of " + describe());
+      return read.get();
+    }
+  }
+
+  private static boolean isNoGroup(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof RedisCommandExecutionException && String.valueOf(t.getMessage()).startsWith("NOGROUP")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // ------------------------------------------------------------------ leases
+
+  /** Takes the partition's flush lease if it is free; returns the token, or null. */
+  public String acquireLease(int partition, String owner, Duration ttl) {
+    List<Object> reply = redis.await(redis.eval(Script.LEASE, leaseKeys(partition), ascii("acquire"), ascii(owner),
+        ascii(Long.toString(ttl.toMillis()))), "taking a flush lease of " + describe());
+    Object token = reply.isEmpty() ? null : reply.get(0);
+    return token instanceof byte[] ? new String((byte[]) token, StandardCharsets.US_ASCII) : null;
+  }
+
+  /** Extends the lease; false if it is no longer held with this token. */
+  public boolean renewLease(int partition, String token, Duration ttl) {
+    return leaseCall(partition, "renew", token, ttl) == 1;
+  }
+
+  public void releaseLease(int partition, String token) {
+    leaseCall(partition, "release", token, Duration.ZERO);
+  }
+
+  private long leaseCall(int partition, String mode, String token, Duration ttl) {
+    List<Object> reply = redis.await(redis.eval(Script.LEASE, leaseKeys(partition), ascii(mode), ascii(token),
+        ascii(Long.toString(ttl.toMillis()))), "renewing a flush lease of " + describe());
+    return reply.isEmpty() || !(reply.get(0) instanceof Long) ? 0 : (Long) reply.get(0);
+  }
+
+  private byte[][] leaseKeys(int partition) {
+    return new byte[][] {layout.leaseKey(partition), layout.epochKey(partition)};
+  }
+
+  // ------------------------------------------------------------------ reading
+
+  /**
+   * Claims the records other consumers read but did not acknowledge for at least {@code minIdle}
+   * (a flusher that died or lost its lease). Returns them in stream order.
+   */
+  public List<QueuedRecord> claimAbandoned(int partition, String consumer, Duration minIdle, int count) {
+    return withGroup(partition, () -> claim(partition, consumer, minIdle, count));
+  }
+
+  private List<QueuedRecord> claim(int partition, String consumer, Duration minIdle, int count) {
+    List<QueuedRecord> claimed = new ArrayList<>();
+    String cursor = "0-0";
+    do {
+      ClaimedMessages<byte[], byte[]> reply = redis.await(commands.xautoclaim(layout.streamKey(partition),
+          XAutoClaimArgs.Builder.xautoclaim(Consumer.from(GROUP_BYTES, ascii(consumer)), minIdle, cursor)
+              .count(count)), "claiming abandoned write-behind records of " + describe());
+      List<String> ghosts = new ArrayList<>();
+      for (StreamMessage<byte[], byte[]> m : reply.getMessages()) {
+        if (m != null && m.getBody() != null && !m.getBody().isEmpty()) {
+          claimed.add(toRecord(m));
+        } else if (m != null) {
+          ghosts.add(m.getId());
+        }
+      }
+      forgetGhosts(partition, ghosts);
+      cursor = reply.getId();
+    } while (cursor != null && !"0-0".equals(cursor));
+    claimed.sort((a, b) -> ID_ORDER.compare(a.id, b.id));
+    return claimed;
+  }
+
+  /** How many records each other consumer holds unacknowledged (0 when none). */
+  public long pendingOfOthers(int partition, String consumer) {
+    PendingMessages pending = withGroup(partition, () -> redis.await(
+        commands.xpending(layout.streamKey(partition), GROUP_BYTES), "inspecting write-behind records of " + describe()));
+    long others = 0;
+    for (Map.Entry<String, Long> e : pending.getConsumerMessageCount().entrySet()) {
+      if (!e.getKey().equals(consumer)) {
+        others += e.getValue();
+      }
+    }
+    return others;
+  }
+
+  /** Records this consumer read before and has not acknowledged, oldest first. */
+  public List<QueuedRecord> readOwnPending(int partition, String consumer, int count) {
+    return withGroup(partition, () -> read(partition, consumer, count, "0"));
+  }
+
+  /**
+   * Records no consumer has read yet, oldest first; null when {@code leaseToken} no longer holds
+   * the partition's lease (then nothing was read).
+   *
+   * @param holding how many records this consumer holds read and unacknowledged
+   * @throws OutOfStepException when Redis has another number of records pending for the consumer
+   *     (nothing was read): a failover lost some of its reads or acknowledgements
+   */
+  public List<QueuedRecord> readNew(int partition, String consumer, int count, String leaseToken, int holding) {
+    byte[][] keys = {layout.streamKey(partition), layout.leaseKey(partition)};
+    List<Object> reply = redis.await(redis.eval(Script.READ, keys, GROUP_BYTES, ascii(consumer),
+        ascii(Integer.toString(count)), ascii(leaseToken), ascii(Integer.toString(holding))),
+        "reading write-behind records of " + describe());
+    if (reply == null || reply.isEmpty() || reply.get(0) == null) {
+      return List.of(); // XREADGROUP found nothing (nil)
+    }
+    if (reply.get(0) instanceof Long) {
+      if ((Long) reply.get(0) == -2) {
+        throw new OutOfStepException("Partition " + partition + " of " + describe() + " has not the "
+            + holding + " records pending for flusher " + consumer + " that it holds (a Redis failover may have"
+            + " lost acknowledgements or reads); reading its pending records again");
+      }
+      return null;
+    }
+    // [[stream, [[id, [field, value, ...]], ...]]]
+    List<QueuedRecord> records = new ArrayList<>();
+    for (Object stream : reply) {
+      if (!(stream instanceof List)) {
+        continue;
+      }
+      List<?> streamReply = (List<?>) stream;
+      for (Object message : (List<?>) streamReply.get(1)) {
+        List<?> m = (List<?>) message;
+        String id = new String((byte[]) m.get(0), StandardCharsets.US_ASCII);
+        List<?> fields = (List<?>) m.get(1);
+        if (fields == null || fields.isEmpty()) {
+          continue;
+        }
+        Map<byte[], byte[]> body = new java.util.LinkedHashMap<>();
+        for (int i = 0; i + 1 < fields.size(); i += 2) {
+          body.put((byte[]) fields.get(i), (byte[]) fields.get(i + 1));
+        }
+        records.add(toRecord(id, body));
+      }
+    }
+    return records;
+  }
+
+  private List<QueuedRecord> read(int partition, String consumer, int count, String offset) {
+    List<StreamMessage<byte[], byte[]>> messages = redis.await(commands.xreadgroup(
+        Consumer.from(GROUP_BYTES, ascii(consumer)), XReadArgs.Builder.count(count),
+        XReadArgs.StreamOffset.from(layout.streamKey(partition), offset)),
+        "reading write-behind records of " + describe());
+    List<QueuedRecord> records = new ArrayList<>(messages.size());
+    List<String> ghosts = new ArrayList<>();
+    for (StreamMessage<byte[], byte[]> m : messages) {
+      if (m.getBody() != null && !m.getBody().isEmpty()) {
+        records.add(toRecord(m));
+      } else {
+        ghosts.add(m.getId());
+      }
+    }
+    forgetGhosts(partition, ghosts);
+    return records;
+  }
+
+  /**
+   * Acknowledges pending ids whose records are gone: queue coalescing deleted them while a flusher
+   * held them (Redis 6.2 keeps such ids pending; 7.0 drops them when they are claimed).
+   */
+  private void forgetGhosts(int partition, List<String> ghosts) {
+    if (!ghosts.isEmpty()) {
+      redis.await(commands.xack(layout.streamKey(partition), GROUP_BYTES, ghosts.toArray(new String[0])),
+          "forgetting replaced write-behind records of " + describe());
+    }
+  }
+
+  private static QueuedRecord toRecord(StreamMessage<byte[], byte[]> m) {
+    return toRecord(m.getId(), m.getBody());
+  }
+
+  private static QueuedRecord toRecord(String id, Map<byte[], byte[]> body) {
+    byte[] key = null;
+    byte[] op = null;
+    byte[] value = null;
+    for (Map.Entry<byte[], byte[]> f : body.entrySet()) {
+      if (java.util.Arrays.equals(f.getKey(), KEY)) {
+        key = f.getValue();
+      } else if (java.util.Arrays.equals(f.getKey(), OP)) {
+        op = f.getValue();
+      } else if (java.util.Arrays.equals(f.getKey(), VALUE)) {
+        value = f.getValue();
+      }
+    }
+    if (key == null || op == null) {
+      throw new IllegalStateException("Write-behind record " + id + " is not one of Cascade's");
+    }
+    return new QueuedRecord(id, key, op[0] == 'd', value);
+  }
+
+  /**
+   * A flusher's view of its pending records no longer matches Redis (a failover lost some of its
+   * reads or acknowledgements, which replicate asynchronously). It must read its pending records
+   * again before any new record, or a record brought back could reach the writer after a newer one.
+   */
+  public static final class OutOfStepException extends IllegalStateException {
+    private static final long serialVersionUID = 1L;
+
+    OutOfStepException(String message) {
+      super(message);
+    }
+  }
+
+  // ------------------------------------------------------------------ acknowledging
+
+  /**
+   * Acknowledges and deletes flushed records, and settles the entries whose latest queued write
+   * they were; only while {@code leaseToken} holds the partition's lease.
+   *
+   * @param lastIdPerKey for each flushed encoded key, the id of the last record flushed for it
+   * @return false if the lease is no longer ours (nothing was acknowledged)
+   */
+  public boolean acknowledge(int partition, String leaseToken, List<String> ids, Map<byte[], String> lastIdPerKey,
+      long graceMillis) {
+    byte[][] keys = new byte[3 + lastIdPerKey.size()][];
+    keys[0] = layout.streamKey(partition);
+    keys[1] = layout.leaseKey(partition);
+    keys[2] = layout.listenerFlag(partition);
+    List<byte[]> args = new ArrayList<>(4 + ids.size() + lastIdPerKey.size());
+    args.add(GROUP_BYTES);
+    args.add(ascii(leaseToken));
+    args.add(ascii(Long.toString(graceMillis)));
+    args.add(ascii(Integer.toString(ids.size())));
+    for (String id : ids) {
+      args.add(ascii(id));
+    }
+    int i = 3;
+    for (Map.Entry<byte[], String> e : lastIdPerKey.entrySet()) {
+      keys[i++] = layout.entryKeyIn(partition, e.getKey());
+      args.add(ascii(e.getValue()));
+    }
+    Long reply = redis.await(redis.evalInteger(Script.ACK, keys, args.toArray(new byte[0][])),
+        "acknowledging flushed records of " + describe());
+    return reply != null && reply >= 0;
+  }
+
+  /** Keeps a record the writer kept refusing, with the reason, in the cache's dead-letter stream. */
+  public void deadLetter(int partition, QueuedRecord record, String error, int attempts) {
+    Map<byte[], byte[]> fields = new HashMap<>();
+    fields.put(ascii("partition"), ascii(Integer.toString(partition)));
+    fields.put(ascii("record"), ascii(record.id));
+    fields.put(KEY, record.key);
+    fields.put(OP, record.delete ? new byte[] {'d'} : new byte[] {'p'});
+    if (record.value != null) {
+      fields.put(VALUE, record.value);
+    }
+    fields.put(ascii("error"), error.getBytes(StandardCharsets.UTF_8));
+    fields.put(ascii("attempts"), ascii(Integer.toString(attempts)));
+    redis.await(commands.xadd(layout.deadLetterKey(), fields), "writing a dead letter of " + describe());
+  }
+
+  public long deadLetterCount() {
+    return redis.await(commands.xlen(layout.deadLetterKey()), "counting dead letters of " + describe());
+  }
+
+  // ------------------------------------------------------------------ observing
+
+  /** Records in one partition's queue, read or not (flushed records are deleted). */
+  public long depth(int partition) {
+    return redis.await(commands.xlen(layout.streamKey(partition)), "measuring the write-behind queue of " + describe());
+  }
+
+  /** Records in every partition's queue (flushed records are deleted, so this is the backlog). */
+  public long depth() {
+    List<CompletableFuture<Long>> replies = new ArrayList<>();
+    for (int p = 0; p < layout.partitions(); p++) {
+      replies.add(commands.xlen(layout.streamKey(p)).toCompletableFuture());
+    }
+    long total = 0;
+    for (CompletableFuture<Long> r : replies) {
+      total += redis.await(r, "measuring the write-behind queue of " + describe());
+    }
+    return total;
+  }
+
+  /** When the oldest queued record was appended (epoch ms, Redis clock), or -1 when all are empty. */
+  public long oldestAppendedAt() {
+    List<CompletableFuture<List<StreamMessage<byte[], byte[]>>>> replies = new ArrayList<>();
+    for (int p = 0; p < layout.partitions(); p++) {
+      replies.add(commands.xrange(layout.streamKey(p), Range.create("-", "+"), Limit.create(0, 1)).toCompletableFuture());
+    }
+    long oldest = -1;
+    for (CompletableFuture<List<StreamMessage<byte[], byte[]>>> r : replies) {
+      List<StreamMessage<byte[], byte[]>> first = redis.await(r, "measuring the write-behind queue of " + describe());
+      if (!first.isEmpty()) {
+        String id = first.get(0).getId();
+        long at = Long.parseLong(id.substring(0, id.indexOf('-')));
+        oldest = oldest < 0 ? at : Math.min(oldest, at);
+      }
+    }
+    return oldest;
+  }
+
+  /**
+   * Why the server's {@code maxmemory-policy} can lose this queue's records or leases, or an empty
+   * string when it cannot (or the server does not say). See {@link EvictionPolicy}.
+   */
+  public String evictionRisk() {
+    return EvictionPolicy.risk(redis.maxmemoryPolicy());
+  }
+
+  // ------------------------------------------------------------------ flushers
+
+  /** Records that {@code owner} is alive and flushing, and returns how many flushers are alive. */
+  public int heartbeat(String owner, long now, long staleAfterMillis) {
+    byte[] key = layout.flushersKey();
+    redis.await(commands.hset(key, ascii(owner), ascii(Long.toString(now))), "heartbeat of " + describe());
+    Map<byte[], byte[]> all = redis.await(commands.hgetall(key), "heartbeat of " + describe());
+    int alive = 0;
+    for (Map.Entry<byte[], byte[]> e : all.entrySet()) {
+      long seen = Long.parseLong(new String(e.getValue(), StandardCharsets.US_ASCII));
+      if (now - seen <= staleAfterMillis) {
+        alive++;
+      } else {
+        commands.hdel(key, e.getKey());
+      }
+    }
+    return Math.max(1, alive);
+  }
+
+  public void leave(String owner) {
+    redis.await(commands.hdel(layout.flushersKey(), ascii(owner)), "heartbeat of " + describe());
+  }
+
+  private String describe() {
+    return "cache '" + layout.cacheName() + "'";
+  }
+
+  /** Stream ids ({@code <ms>-<seq>}) in the order Redis assigned them. */
+  public static final Comparator<String> ID_ORDER = (a, b) -> {
+    int da = a.indexOf('-');
+    int db = b.indexOf('-');
+    int c = Long.compare(Long.parseLong(a.substring(0, da)), Long.parseLong(b.substring(0, db)));
+    return c != 0 ? c : Long.compare(Long.parseLong(a.substring(da + 1)), Long.parseLong(b.substring(db + 1)));
+  };
+
+  private static byte[] ascii(String s) {
+    return s.getBytes(StandardCharsets.US_ASCII);
+  }
+}

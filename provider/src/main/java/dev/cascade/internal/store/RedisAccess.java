@@ -1,0 +1,296 @@
+package dev.cascade.internal.store;
+
+import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.resource.ClientResources;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.cache.CacheException;
+
+/**
+ * The Redis connection of one CacheManager: one shared, thread-safe Lettuce connection that
+ * pipelines the commands of all threads, for a standalone server, a Sentinel-managed primary or a
+ * Redis Cluster alike.
+ *
+ * <p>Concurrency: every method may be called from any thread. Futures complete on Lettuce I/O
+ * threads; callers must not run user code (listeners, loaders, writers) in their continuations,
+ * they {@link #await} instead.
+ */
+public final class RedisAccess implements AutoCloseable {
+
+  /** Cluster: Lettuce reads the topology this often even when nothing signals a change. */
+  static final Duration PERIODIC_TOPOLOGY_REFRESH = Duration.ofSeconds(10);
+  /**
+   * Cluster: the least time between two topology refreshes that a signal triggers (Lettuce's adaptive
+   * triggers, or a command of ours failing). Lettuce's default of 30 s kept commands going to a dead
+   * master for up to 30 s after its replica had taken over.
+   */
+  static final Duration SIGNALLED_TOPOLOGY_REFRESH = Duration.ofSeconds(1);
+
+  private final RedisTarget target;
+  private final ClientResources resources;
+  private final AbstractRedisClient client;
+  private final StatefulConnection<byte[], byte[]> connection;
+  private final RedisClusterAsyncCommands<byte[], byte[]> commands;
+  private final long awaitMillis;
+  private ReplicatedWrites replicated;
+  private final AtomicLong lastRefresh = new AtomicLong();
+
+  private RedisAccess(RedisTarget target, ClientResources resources, AbstractRedisClient client,
+      StatefulConnection<byte[], byte[]> connection, RedisClusterAsyncCommands<byte[], byte[]> commands) {
+    this.target = target;
+    this.resources = resources;
+    this.client = client;
+    this.connection = connection;
+    this.commands = commands;
+    // Lettuce times commands out itself; this bound only guards against a future never completing
+    this.awaitMillis = target.timeout().toMillis() + 5_000;
+  }
+
+  /**
+   * Connects now, so a wrong address fails at {@code getCacheManager} and not at the first put.
+   *
+   * @throws CacheException naming the URI when Redis cannot be reached
+   */
+  public static RedisAccess connect(RedisTarget target) {
+    ClientResources resources = SharedResources.acquire();
+    AbstractRedisClient client = null;
+    try {
+      if (target.kind() == RedisTarget.Kind.CLUSTER) {
+        RedisClusterClient cluster = RedisClusterClient.create(resources, target.uris());
+        cluster.setOptions(ClusterClientOptions.builder()
+            .timeoutOptions(TimeoutOptions.enabled())
+            .nodeFilter(RedisAccess::isHealthy)
+            .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
+                .enablePeriodicRefresh(PERIODIC_TOPOLOGY_REFRESH)
+                .enableAllAdaptiveRefreshTriggers()
+                .adaptiveRefreshTriggersTimeout(SIGNALLED_TOPOLOGY_REFRESH)
+                .build())
+            .build());
+        client = cluster;
+        StatefulRedisClusterConnection<byte[], byte[]> c = cluster.connect(ByteArrayCodec.INSTANCE);
+        return new RedisAccess(target, resources, cluster, c, c.async());
+      }
+      RedisClient single = RedisClient.create(resources);
+      single.setOptions(ClientOptions.builder().timeoutOptions(TimeoutOptions.enabled()).build());
+      client = single;
+      StatefulRedisConnection<byte[], byte[]> c = single.connect(ByteArrayCodec.INSTANCE, target.uris().get(0));
+      return new RedisAccess(target, resources, single, c, c.async());
+    } catch (RuntimeException e) {
+      if (client != null) {
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+      }
+      SharedResources.release(resources);
+      throw new CacheException("Cannot connect to Redis at " + target + ": "
+          + RedisFailures.unwrap(e).getMessage()
+          + ". Is redis-server running there? Set the CacheManager URI, the system property"
+          + " cascade.redis.uri or the environment variable CASCADE_REDIS_URI to its address.", e);
+    }
+  }
+
+  /**
+   * Cluster: the nodes Lettuce routes to. A node the cluster agrees has failed ({@code fail}, not the
+   * local suspicion {@code fail?}) or that has no address drops out of the topology, so commands for
+   * its slots fail at once ("no master for slot") until the promoted replica is known, instead of
+   * waiting a whole command timeout on a dead connection. A JVM that sent nothing to a master during
+   * its failover otherwise routed its next command there and waited the full timeout.
+   */
+  private static boolean isHealthy(RedisClusterNode node) {
+    return !(node.is(RedisClusterNode.NodeFlag.FAIL) || node.is(RedisClusterNode.NodeFlag.NOADDR));
+  }
+
+  /**
+   * The server's {@code maxmemory-policy}, from {@code INFO memory} (allowed where {@code CONFIG GET}
+   * often is not: managed services, least-privilege ACL users); null if the server does not say.
+   * On a cluster, the node Lettuce picks for keyless commands answers.
+   */
+  public String maxmemoryPolicy() {
+    String info = await(commands.info("memory"), "reading INFO memory");
+    for (String line : info.split("\r?\n")) {
+      if (line.startsWith("maxmemory_policy:")) {
+        return line.substring("maxmemory_policy:".length()).trim();
+      }
+    }
+    return null;
+  }
+
+  public RedisClusterAsyncCommands<byte[], byte[]> commands() {
+    return commands;
+  }
+
+  public boolean isCluster() {
+    return target.kind() == RedisTarget.Kind.CLUSTER;
+  }
+
+  public RedisTarget target() {
+    return target;
+  }
+
+  /** Waits for a command's reply on the calling thread, translating failures. */
+  public <T> T await(CompletionStage<T> reply, String what) {
+    return await(reply, what, null);
+  }
+
+  /**
+   * Like {@link #await(CompletionStage, String)}, the failure's message saying "{@code what} in
+   * {@code where}": joined only when a failure needs it, as the hot paths of every cache call wait
+   * here.
+   */
+  public <T> T await(CompletionStage<T> reply, String what, String where) {
+    try {
+      return reply.toCompletableFuture().get(awaitMillis, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw RedisFailures.translate(e, target.toString(), describe(what, where));
+    } catch (ExecutionException e) {
+      afterFailure(e.getCause());
+      throw RedisFailures.translate(e.getCause(), target.toString(), describe(what, where));
+    } catch (TimeoutException e) {
+      refreshTopology();
+      throw RedisFailures.translate(new io.lettuce.core.RedisCommandTimeoutException(
+          "no reply within " + awaitMillis + " ms"), target.toString(), describe(what, where));
+    }
+  }
+
+  private static String describe(String what, String where) {
+    return where == null ? what : what + " in " + where;
+  }
+
+  /**
+   * A command failed: if the failure can mean that a cluster's topology changed (a node that does
+   * not answer, a redirect, a read-only former master), read the topology again. Lettuce's own
+   * adaptive triggers miss the commonest case: after a master dies, commands routed to it time out,
+   * and its reconnect attempts (which would trigger a refresh) back off to seconds apart.
+   */
+  private void afterFailure(Throwable failure) {
+    Throwable t = RedisFailures.unwrap(failure);
+    if (!(t instanceof io.lettuce.core.RedisCommandExecutionException)) {
+      refreshTopology(); // timeouts, lost connections
+      return;
+    }
+    String m = String.valueOf(t.getMessage());
+    if (m.startsWith("MOVED") || m.startsWith("ASK") || m.startsWith("CLUSTERDOWN") || m.startsWith("READONLY")
+        || m.startsWith("TRYAGAIN")) {
+      refreshTopology();
+    }
+  }
+
+  /** Cluster: asks Lettuce to read the topology again, at most once per {@link #SIGNALLED_TOPOLOGY_REFRESH}. */
+  void refreshTopology() {
+    if (!(client instanceof RedisClusterClient)) {
+      return;
+    }
+    long now = System.currentTimeMillis();
+    long last = lastRefresh.get();
+    if (now - last >= SIGNALLED_TOPOLOGY_REFRESH.toMillis() && lastRefresh.compareAndSet(last, now)) {
+      ((RedisClusterClient) client).refreshPartitionsAsync();
+    }
+  }
+
+  public CacheException failure(Throwable t, String what) {
+    return RedisFailures.translate(t, target.toString(), what);
+  }
+
+  /** Runs a script by {@code EVALSHA}; on {@code NOSCRIPT} sends its body once with {@code EVAL}. */
+  public CompletableFuture<List<Object>> eval(Script script, byte[][] keys, byte[]... args) {
+    CompletableFuture<List<Object>> first =
+        commands.<List<Object>>evalsha(script.sha(), ScriptOutputType.MULTI, keys, args).toCompletableFuture();
+    return first.exceptionallyCompose(e -> {
+      if (RedisFailures.isNoScript(e)) {
+        return commands.<List<Object>>eval(script.body(), ScriptOutputType.MULTI, keys, args).toCompletableFuture();
+      }
+      return CompletableFuture.failedFuture(e);
+    });
+  }
+
+  /** Like {@link #eval} for scripts that reply with one integer. */
+  public CompletableFuture<Long> evalInteger(Script script, byte[][] keys, byte[]... args) {
+    CompletableFuture<Long> first =
+        commands.<Long>evalsha(script.sha(), ScriptOutputType.INTEGER, keys, args).toCompletableFuture();
+    return first.exceptionallyCompose(e -> {
+      if (RedisFailures.isNoScript(e)) {
+        return commands.<Long>eval(script.body(), ScriptOutputType.INTEGER, keys, args).toCompletableFuture();
+      }
+      return CompletableFuture.failedFuture(e);
+    });
+  }
+
+  /**
+   * The connections for writes that wait for replicas ({@code WAIT} after the script), opened on
+   * first use: a write-behind cache with replica acknowledgement needs them, nothing else does.
+   */
+  synchronized ReplicatedWrites replicated() {
+    if (replicated == null) {
+      replicated = new ReplicatedWrites(target, resources,
+          client instanceof RedisClusterClient ? (RedisClusterClient) client : null, this::refreshTopology);
+    }
+    return replicated;
+  }
+
+  /** A new connection for pub/sub; the caller closes it. */
+  public StatefulRedisPubSubConnection<byte[], byte[]> openPubSub() {
+    try {
+      if (client instanceof RedisClusterClient) {
+        return ((RedisClusterClient) client).connectPubSub(ByteArrayCodec.INSTANCE);
+      }
+      return ((RedisClient) client).connectPubSub(ByteArrayCodec.INSTANCE, target.uris().get(0));
+    } catch (RuntimeException e) {
+      throw failure(e, "opening a pub/sub connection");
+    }
+  }
+
+  /** A new dedicated connection (for blocking reads); the caller closes it. */
+  public StatefulConnection<byte[], byte[]> openDedicated() {
+    try {
+      if (client instanceof RedisClusterClient) {
+        return ((RedisClusterClient) client).connect(ByteArrayCodec.INSTANCE);
+      }
+      return ((RedisClient) client).connect(ByteArrayCodec.INSTANCE, target.uris().get(0));
+    } catch (RuntimeException e) {
+      throw failure(e, "opening a dedicated connection");
+    }
+  }
+
+  public AbstractRedisClient client() {
+    return client;
+  }
+
+  @Override
+  public void close() {
+    try {
+      synchronized (this) {
+        if (replicated != null) {
+          replicated.close();
+        }
+      }
+      connection.close();
+    } finally {
+      client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+      SharedResources.release(resources);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return target.toString();
+  }
+}

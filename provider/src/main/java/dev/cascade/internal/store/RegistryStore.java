@@ -1,0 +1,63 @@
+package dev.cascade.internal.store;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The registry entries of caches in Redis ({@code cascade:<cache>:meta}): a hash of text fields
+ * that says how the cache's entries are laid out and encoded, so every JVM that opens the cache
+ * agrees. Knows the fields as text only; what they mean is the engine's. Blocking calls; thread-safe.
+ */
+public final class RegistryStore {
+
+  private final RedisAccess redis;
+
+  public RegistryStore(RedisAccess redis) {
+    this.redis = redis;
+  }
+
+  /**
+   * Records {@code fields} for the cache unless it is recorded already ({@code register.lua}, one
+   * step, so two first JVMs cannot both write). Returns what was recorded before, or an empty map
+   * when this call recorded it.
+   */
+  public Map<String, String> recordOrRead(String cacheName, Map<String, String> fields) {
+    List<byte[]> args = new ArrayList<>();
+    for (Map.Entry<String, String> e : fields.entrySet()) {
+      args.add(utf8(e.getKey()));
+      args.add(utf8(e.getValue()));
+    }
+    List<Object> reply = redis.await(redis.eval(Script.REGISTER, new byte[][] {KeyLayout.metaKeyOf(cacheName)},
+        args.toArray(new byte[0][])), "registering cache '" + cacheName + "'");
+    Map<String, String> recorded = new LinkedHashMap<>();
+    for (int i = 0; i + 1 < reply.size(); i += 2) {
+      recorded.put(text((byte[]) reply.get(i)), text((byte[]) reply.get(i + 1)));
+    }
+    return recorded;
+  }
+
+  /** The cache's recorded fields; empty when Redis has no such cache. */
+  public Map<String, String> read(String cacheName) {
+    Map<byte[], byte[]> raw = redis.await(redis.commands().hgetall(KeyLayout.metaKeyOf(cacheName)),
+        "reading the registry entry of cache '" + cacheName + "'");
+    Map<String, String> out = new LinkedHashMap<>();
+    raw.forEach((k, v) -> out.put(text(k), text(v)));
+    return out;
+  }
+
+  /** The server, for messages. */
+  public String server() {
+    return redis.target().toString();
+  }
+
+  private static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static String text(byte[] b) {
+    return new String(b, StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,77 @@
+package dev.cascade.internal.store;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+
+/**
+ * One Lua script from {@code src/main/resources/dev/cascade/store}, with the SHA-1 that
+ * {@code EVALSHA} calls it by. Scripts are loaded into Redis lazily: the first {@code NOSCRIPT}
+ * reply makes {@link RedisAccess} send the body once with {@code EVAL}, which also caches it.
+ */
+public final class Script {
+
+  public static final Script MUTATE = load("mutate");
+  public static final Script LOCK = load("lock");
+  public static final Script UNLOCK = load("unlock");
+  public static final Script REGISTER = load("register");
+  public static final Script ACK = load("ack");
+  public static final Script LEASE = load("lease");
+  public static final Script READ = load("read");
+  public static final Script PLAIN = load("plain");
+
+  private final String name;
+  private final byte[] body;
+  private final String sha;
+
+  private Script(String name, byte[] body) {
+    this.name = name;
+    this.body = body;
+    this.sha = sha1Hex(body);
+  }
+
+  public static Script load(String name) {
+    String resource = name + ".lua";
+    try (InputStream in = Script.class.getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new IllegalStateException("Script " + resource + " is missing from the provider jar");
+      }
+      return new Script(name, in.readAllBytes());
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read script " + resource, e);
+    }
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public byte[] body() {
+    return body;
+  }
+
+  public String sha() {
+    return sha;
+  }
+
+  private static String sha1Hex(byte[] body) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-1").digest(body);
+      StringBuilder sb = new StringBuilder(40);
+      for (byte b : digest) {
+        sb.append(Character.forDigit((b >> 4) & 0xF, 16)).append(Character.forDigit(b & 0xF, 16));
+      }
+      return sb.toString();
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return name + ".lua";
+  }
+
+}

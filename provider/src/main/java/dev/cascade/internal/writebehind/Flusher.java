@@ -1,0 +1,294 @@
+package dev.cascade.internal.writebehind;
+
+import dev.cascade.writebehind.WriteBehindMXBean;
+import dev.cascade.writebehind.WriteBehindSettings;
+import dev.cascade.codec.Codec;
+import dev.cascade.internal.store.QueueStore;
+import dev.cascade.internal.support.Lifecycle;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import javax.cache.integration.CacheWriter;
+
+/**
+ * The flushers of one write-behind cache in this JVM.
+ *
+ * <p>A coordinator keeps this JVM's share of the partitions: every third of a lease it beats its
+ * heart in Redis, counts the live flushers, renews its leases, takes free partitions up to its fair
+ * share ({@code ceil(partitions / flushers)}) and gives back what is above it, so every JVM that opens
+ * the cache adds flush capacity. Worker threads flush the held partitions ({@link PartitionFlush}),
+ * each partition always by the same worker.
+ *
+ * <p>{@link #close()} stops taking partitions, flushes the held ones until they are empty or the
+ * drain timeout passes, then gives the leases back; whatever is left stays queued in Redis for the
+ * next flusher. Thread-safe.
+ */
+public final class Flusher<K, V> implements AutoCloseable {
+
+  private static final Logger LOG = Logger.getLogger(Flusher.class.getName());
+  private static final AtomicInteger IDS = new AtomicInteger();
+
+  private final QueueStore queue;
+  private final WriteBehindSettings settings;
+  private final WriterCalls<K, V> writer;
+  private final String owner;
+  private final LongSupplier graceMillis;
+  private final int partitions;
+  private final WriteBehindStats stats;
+  private final Map<Integer, Held> held = new ConcurrentHashMap<>();
+  private final ScheduledExecutorService coordinator;
+  private final ExecutorService workers;
+  private final ExecutorService callers;
+  private volatile boolean draining;
+  private volatile boolean stopped;
+
+  /** A partition this JVM holds, and the lock its worker holds while it flushes it. */
+  private static final class Held {
+    final PartitionFlush flush;
+    final ReentrantLock busy = new ReentrantLock();
+    volatile boolean drained;
+
+    Held(PartitionFlush flush) {
+      this.flush = flush;
+    }
+  }
+
+  /**
+   * @param owner this JVM's (CacheManager's) id: the consumer name and the lease owner
+   * @param graceMillis native TTL grace for settled entries (while this JVM hears expiry events)
+   * @param replacedInQueue how many queued records this JVM's writes replaced (for the statistics)
+   */
+  public Flusher(QueueStore queue, WriteBehindSettings settings, CacheWriter<? super K, ? super V> userWriter,
+      Codec<K> keys, Codec<V> values, String owner, LongSupplier graceMillis, LongSupplier replacedInQueue) {
+    this.queue = queue;
+    this.settings = settings;
+    this.owner = owner;
+    this.graceMillis = graceMillis;
+    this.partitions = queue.layout().partitions();
+    String name = queue.layout().cacheName() + "-" + IDS.incrementAndGet();
+    this.callers = Executors.newCachedThreadPool(Lifecycle.daemonThreads("cascade-writer-" + name));
+    this.writer = new WriterCalls<>(userWriter, keys, values, settings.writerTimeout().toMillis(), callers,
+        queue.layout().cacheName());
+    this.stats = new WriteBehindStats(queue, held::size, replacedInQueue);
+    this.coordinator = Executors.newSingleThreadScheduledExecutor(Lifecycle.daemonThreads("cascade-flush-coordinator-" + name));
+    this.workers = Executors.newFixedThreadPool(settings.flushThreads(), Lifecycle.daemonThreads("cascade-flusher-" + name));
+  }
+
+  public WriteBehindMXBean stats() {
+    return stats;
+  }
+
+  public void start() {
+    queue.ensureGroups();
+    long period = Math.max(50, settings.leaseTtl().toMillis() / 3);
+    coordinator.scheduleWithFixedDelay(this::coordinate, 0, period, TimeUnit.MILLISECONDS);
+    for (int i = 0; i < settings.flushThreads(); i++) {
+      int worker = i;
+      workers.execute(() -> work(worker));
+    }
+  }
+
+  // ------------------------------------------------------------------ coordination
+
+  private void coordinate() {
+    try {
+      long now = System.currentTimeMillis();
+      int alive = queue.heartbeat(owner, now, settings.leaseTtl().toMillis() * 3);
+      for (Map.Entry<Integer, Held> e : held.entrySet()) {
+        String token = e.getValue().flush.leaseToken;
+        if (token == null || !queue.renewLease(e.getKey(), token, settings.leaseTtl())) {
+          drop(e.getKey(), "lease lost");
+        }
+      }
+      if (draining || stopped) {
+        return;
+      }
+      int fairShare = (partitions + alive - 1) / alive;
+      if (held.size() < fairShare) {
+        acquire(fairShare - held.size());
+      } else if (held.size() > fairShare) {
+        release(held.size() - fairShare);
+      }
+    } catch (RuntimeException | Error e) {
+      // never let it escape: a scheduled task that throws is never run again
+      stats.error("coordinating flush leases failed: " + e);
+      LOG.log(Level.FINE, "Coordinating write-behind leases failed", e);
+    }
+  }
+
+  private void acquire(int wanted) {
+    // start at a place that depends on the owner, so JVMs starting together rarely collide
+    int start = Math.floorMod(owner.hashCode(), partitions);
+    for (int i = 0; i < partitions && wanted > 0; i++) {
+      int p = (start + i) % partitions;
+      if (held.containsKey(p)) {
+        continue;
+      }
+      String token = queue.acquireLease(p, owner, settings.leaseTtl());
+      if (token != null) {
+        held.put(p, new Held(new PartitionFlush(p, queue, writer, settings, stats, owner, graceMillis, token)));
+        wanted--;
+      }
+    }
+  }
+
+  /** Gives back partitions above the fair share, when their worker is not in the middle of a batch. */
+  private void release(int surplus) {
+    List<Integer> mine = new ArrayList<>(held.keySet());
+    Collections.shuffle(mine);
+    for (int p : mine) {
+      if (surplus == 0) {
+        return;
+      }
+      Held h = held.get(p);
+      if (h != null && h.busy.tryLock()) {
+        try {
+          if (h.flush.isEmpty()) {
+            held.remove(p);
+            queue.releaseLease(p, h.flush.leaseToken);
+            surplus--;
+          }
+        } finally {
+          h.busy.unlock();
+        }
+      }
+    }
+  }
+
+  private void drop(int partition, String why) {
+    Held h = held.remove(partition);
+    if (h != null) {
+      h.flush.leaseToken = null;
+      stats.error("stopped flushing partition " + partition + ": " + why);
+      LOG.log(Level.FINE, "Stopped flushing partition " + partition + " of cache '" + queue.layout().cacheName()
+          + "': " + why);
+    }
+  }
+
+  // ------------------------------------------------------------------ flushing
+
+  private void work(int worker) {
+    long poll = Math.max(10, Math.min(1_000, settings.maxDelay().toMillis() / 2));
+    while (!stopped) {
+      // a stray interrupt (from a driver, say) must not turn every later wait into a failure
+      Thread.interrupted();
+      long now = System.currentTimeMillis();
+      long wakeAt = now + poll;
+      boolean flushed = false;
+      for (Map.Entry<Integer, Held> e : held.entrySet()) {
+        if (e.getKey() % settings.flushThreads() != worker) {
+          continue;
+        }
+        Held h = e.getValue();
+        if (!h.busy.tryLock()) {
+          continue;
+        }
+        try {
+          if (held.get(e.getKey()) != h) {
+            continue;
+          }
+          PartitionFlush.Step step = h.flush.step(now, draining);
+          switch (step) {
+            case FLUSHED:
+              flushed = true;
+              break;
+            case LEASE_LOST:
+              drop(e.getKey(), "lease lost while flushing");
+              break;
+            case IDLE:
+              h.drained = draining;
+              break;
+            default:
+              h.drained = false;
+              wakeAt = Math.min(wakeAt, h.flush.dueAt());
+              break;
+          }
+        } catch (RuntimeException | Error ex) {
+          stats.error("flushing partition " + e.getKey() + " failed: " + ex);
+          LOG.log(Level.FINE, "Flushing a write-behind partition failed", ex);
+        } finally {
+          h.busy.unlock();
+        }
+      }
+      if (!flushed) {
+        sleep(Math.max(1, Math.min(poll, wakeAt - System.currentTimeMillis())));
+      }
+    }
+  }
+
+  /**
+   * Flushes this JVM's partitions until they are empty or the drain timeout passes, then gives the
+   * leases back and stops. Records not flushed stay queued in Redis for another flusher.
+   */
+  @Override
+  public void close() {
+    draining = true;
+    long deadline = System.currentTimeMillis() + settings.drainTimeout().toMillis();
+    while (System.currentTimeMillis() < deadline && !allDrained()) {
+      sleep(10);
+    }
+    stopped = true;
+    coordinator.shutdownNow();
+    workers.shutdown();
+    try {
+      workers.awaitTermination(Math.max(1_000, settings.writerTimeout().toMillis()), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    for (Map.Entry<Integer, Held> e : held.entrySet()) {
+      String token = e.getValue().flush.leaseToken;
+      if (!e.getValue().busy.tryLock()) {
+        // a writer call of this partition is still running and may still commit: keep the lease
+        // (it expires without renewals), so no other JVM writes newer changes of its keys before
+        LOG.warning("Closing with a write-behind writer call of partition " + e.getKey() + " still running;"
+            + " its lease is left to expire");
+        continue;
+      }
+      try {
+        if (token != null) {
+          queue.releaseLease(e.getKey(), token);
+        }
+      } catch (RuntimeException ex) {
+        LOG.log(Level.FINE, "Releasing a flush lease failed; it will expire", ex);
+      } finally {
+        e.getValue().busy.unlock();
+      }
+    }
+    held.clear();
+    try {
+      queue.leave(owner);
+    } catch (RuntimeException ex) {
+      LOG.log(Level.FINE, "Leaving the flusher registry failed; the heartbeat will go stale", ex);
+    }
+    callers.shutdownNow();
+  }
+
+  private boolean allDrained() {
+    for (Held h : held.values()) {
+      if (!h.drained) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+}

@@ -1,0 +1,314 @@
+package dev.cascade.internal.writebehind;
+
+import dev.cascade.writebehind.WriteBehindSettings;
+import dev.cascade.internal.store.QueueStore;
+import dev.cascade.internal.store.QueueStore.QueuedRecord;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.LongSupplier;
+
+/**
+ * Flushes one partition while this JVM holds its lease: reads the partition's records in stream
+ * order, coalesces them per key, calls the writer, and acknowledges what was written. Only one
+ * thread works on a partition at a time (its worker), so the per-key order of the stream is the
+ * order the database sees.
+ *
+ * <p>Failures: a failed batch is split in halves to find which changes fail on their own (with a
+ * bounded number of calls). A change that fails alone while others succeed is charged an attempt
+ * and becomes a suspect: from then on it is written alone, and charged for every failure except in
+ * a step where the other changes fail too. After the retry limit its records go to the dead letters
+ * and the partition moves on. When nothing succeeds at all (the database is down), nothing is
+ * charged: the partition backs off (exponentially, with jitter) and tries again, so an outage sends
+ * nothing to the dead letters.
+ */
+final class PartitionFlush {
+
+  final int partition;
+  private final QueueStore queue;
+  private final WriterCalls<?, ?> writer;
+  private final WriteBehindSettings settings;
+  private final WriteBehindStats stats;
+  private final String consumer;
+  private final LongSupplier graceMillis;
+
+  volatile String leaseToken;
+  private boolean takenOver;
+  /** Records read (so pending in our name) and not yet acknowledged, in stream order. */
+  private final List<QueuedRecord> carried = new ArrayList<>();
+  /** Charged attempts of suspects: changes that failed on their own while others succeeded. */
+  private final Map<ByteBuffer, Integer> attempts = new HashMap<>();
+  private long notBefore;
+  private int failuresInARow;
+  /** When this partition's queue was first seen non-empty since its last flush (0: not yet). */
+  private long windowOpenedAt;
+
+  PartitionFlush(int partition, QueueStore queue, WriterCalls<?, ?> writer, WriteBehindSettings settings,
+      WriteBehindStats stats, String consumer, LongSupplier graceMillis, String leaseToken) {
+    this.partition = partition;
+    this.queue = queue;
+    this.writer = writer;
+    this.settings = settings;
+    this.stats = stats;
+    this.consumer = consumer;
+    this.graceMillis = graceMillis;
+    this.leaseToken = leaseToken;
+  }
+
+  /** What one step did. */
+  enum Step { FLUSHED, WAITING, IDLE, LEASE_LOST }
+
+  /**
+   * One step: take over abandoned records if needed, fill the batch, and flush it when it is full,
+   * old enough, or {@code draining}.
+   */
+  Step step(long now, boolean draining) {
+    try {
+      return stepOnce(now, draining);
+    } catch (RuntimeException e) {
+      // A command whose reply was lost may still have run: a read may have moved records into our
+      // pending list without our knowing them. Re-read our pending records before going on, or
+      // they would wait there until another flusher claimed the partition.
+      takenOver = false;
+      throw e;
+    }
+  }
+
+  private Step stepOnce(long now, boolean draining) {
+    if (!takenOver) {
+      // Redis' pending list is the truth: after a failed step, records held here may have been
+      // acknowledged after all, or (after a failover) be unread again or gone
+      carried.clear();
+      carried.addAll(queue.claimAbandoned(partition, consumer, settings.claimIdle(), settings.batchSize()));
+      carried.addAll(queue.readOwnPending(partition, consumer, Integer.MAX_VALUE));
+      dedupe();
+      if (queue.pendingOfOthers(partition, consumer) > 0) {
+        // a flusher that lost this partition may still be writing them: wait for claimIdle to pass
+        return Step.WAITING;
+      }
+      takenOver = true;
+    }
+    if (now < notBefore) {
+      return Step.WAITING;
+    }
+    // Records are left unread until the batch is due: an unread record can still be replaced by a
+    // newer write of its key (coalescing in the queue), a read one cannot.
+    long depth = queue.depth(partition);
+    if (depth == 0 && carried.isEmpty()) {
+      windowOpenedAt = 0;
+      return Step.IDLE;
+    }
+    if (windowOpenedAt == 0) {
+      windowOpenedAt = now;
+    }
+    boolean due = draining || depth >= settings.batchSize() || now - windowOpenedAt >= settings.maxDelay().toMillis();
+    if (!due) {
+      return Step.WAITING;
+    }
+    if (carried.size() < settings.batchSize()) {
+      List<QueuedRecord> fresh = queue.readNew(partition, consumer, settings.batchSize() - carried.size(), leaseToken,
+          carried.size());
+      if (fresh == null) {
+        return Step.LEASE_LOST;
+      }
+      carried.addAll(fresh);
+      if (fresh.isEmpty() && depth > carried.size()) {
+        // Records are queued that nobody will read as new: read before, but not known here (a read
+        // whose reply was lost, then retried by the client after a reconnect), or left by another
+        // flusher. Take them over as when the partition was first taken.
+        takenOver = false;
+        return Step.WAITING;
+      }
+      if (!fresh.isEmpty() && carried.size() > fresh.size()) {
+        dedupe(); // after a failover, records read before may be new again on the promoted replica
+      }
+    }
+    if (carried.isEmpty()) {
+      windowOpenedAt = 0;
+      return Step.IDLE;
+    }
+    return flush(now) ? Step.FLUSHED : Step.LEASE_LOST;
+  }
+
+  /** When the partition's queue becomes due by time (for the worker's sleep). */
+  long dueAt() {
+    return Math.max(notBefore, windowOpenedAt == 0 ? Long.MAX_VALUE : windowOpenedAt + settings.maxDelay().toMillis());
+  }
+
+  boolean isEmpty() {
+    return carried.isEmpty();
+  }
+
+  private boolean flush(long now) {
+    List<QueuedRecord> batch = new ArrayList<>(carried.subList(0, Math.min(settings.batchSize(), carried.size())));
+    Coalesced coalesced = Coalesced.of(batch);
+    List<Coalesced.Change> main = new ArrayList<>();
+    List<Coalesced.Change> suspects = new ArrayList<>();
+    for (Coalesced.Change c : coalesced.changes()) {
+      (attempts.containsKey(ByteBuffer.wrap(c.key)) ? suspects : main).add(c);
+    }
+    Outcome outcome = new Outcome();
+    if (!main.isEmpty()) {
+      isolate(main, outcome);
+    }
+    for (Coalesced.Change s : suspects) {
+      // written alone, so a change the writer keeps refusing cannot fail the others with it
+      WriterCalls.Result r = writer.write(List.of(s), stats::error);
+      if (r.ok()) {
+        outcome.succeeded.add(s);
+      } else {
+        outcome.failedAlone.put(s, r);
+      }
+    }
+    List<Coalesced.Change> settled = new ArrayList<>(outcome.succeeded);
+    boolean databaseWorks = !outcome.succeeded.isEmpty();
+    // the database looks down when the ordinary changes all failed
+    boolean systemic = !databaseWorks && !main.isEmpty();
+    for (Map.Entry<Coalesced.Change, WriterCalls.Result> f : outcome.failedAlone.entrySet()) {
+      ByteBuffer key = ByteBuffer.wrap(f.getKey().key);
+      boolean suspect = attempts.containsKey(key);
+      // a failure that says the database cannot be reached is nobody's fault: with only suspects
+      // in the batch there is no other change to tell an outage from a bad change
+      boolean charged = !f.getValue().unreachable && (suspect ? !systemic : databaseWorks);
+      if (charged) {
+        int n = attempts.merge(key, 1, Integer::sum);
+        if (n >= settings.retryLimit()) {
+          for (QueuedRecord r : f.getKey().records) {
+            queue.deadLetter(partition, r, f.getValue().error, n);
+          }
+          settled.add(f.getKey());
+        }
+      }
+    }
+    if (outcome.error != null) {
+      stats.error(outcome.error);
+    }
+    if (!settled.isEmpty() && !acknowledge(settled)) {
+      return false;
+    }
+    stats.coalesced.add(countCoalesced(settled));
+    int failed = coalesced.changes().size() - settled.size();
+    if (failed > 0) {
+      stats.retries.add(failed);
+      failuresInARow++;
+      long backoff = Math.min(settings.maxBackoff().toMillis(),
+          settings.initialBackoff().toMillis() << Math.min(20, failuresInARow - 1));
+      notBefore = now + (long) (backoff * (0.5 + ThreadLocalRandom.current().nextDouble()));
+    } else {
+      failuresInARow = 0;
+      notBefore = 0;
+    }
+    if (batch.size() < settings.batchSize()) {
+      windowOpenedAt = 0; // the queue is drained: the next record opens a new window
+    }
+    // else a backlog remains, as old as this window: its next batch is due at once
+    return true;
+  }
+
+  /** Acknowledges every record of the settled changes; false if the lease was lost meanwhile. */
+  private boolean acknowledge(List<Coalesced.Change> settled) {
+    List<String> ids = new ArrayList<>();
+    Map<byte[], String> lastIds = new LinkedHashMap<>();
+    for (Coalesced.Change c : settled) {
+      for (QueuedRecord r : c.records) {
+        ids.add(r.id);
+      }
+      lastIds.put(c.key, c.lastId());
+    }
+    if (!queue.acknowledge(partition, leaseToken, ids, lastIds, graceMillis.getAsLong())) {
+      return false;
+    }
+    java.util.Set<String> done = new java.util.HashSet<>(ids);
+    carried.removeIf(r -> done.contains(r.id));
+    stats.recordsFlushed.add(ids.size());
+    for (Coalesced.Change c : settled) {
+      attempts.remove(ByteBuffer.wrap(c.key));
+    }
+    return true;
+  }
+
+  private static long countCoalesced(List<Coalesced.Change> settled) {
+    long n = 0;
+    for (Coalesced.Change c : settled) {
+      n += c.records.size() - 1;
+    }
+    return n;
+  }
+
+  /** What a flush attempt achieved. */
+  private static final class Outcome {
+    final List<Coalesced.Change> succeeded = new ArrayList<>();
+    /** Changes that failed when written alone, and the failure. */
+    final Map<Coalesced.Change, WriterCalls.Result> failedAlone = new LinkedHashMap<>();
+    String error;
+  }
+
+  /**
+   * Writes the changes; if several fail, bisects to find which fail on their own, spending at most
+   * about 2·log2(n) extra calls, so an outage costs a few calls per attempt, not one per key.
+   */
+  private void isolate(List<Coalesced.Change> changes, Outcome outcome) {
+    WriterCalls.Result first = writer.write(changes, stats::error);
+    record(changes, first, outcome);
+    if (first.failed.size() == 1) {
+      outcome.failedAlone.put(first.failed.get(0), first);
+      return;
+    }
+    if (first.failed.isEmpty()) {
+      return;
+    }
+    int budget = 2 * (32 - Integer.numberOfLeadingZeros(first.failed.size())) + 2;
+    java.util.ArrayDeque<List<Coalesced.Change>> queue = new java.util.ArrayDeque<>();
+    queue.add(first.failed);
+    while (!queue.isEmpty() && budget > 0) {
+      List<Coalesced.Change> set = queue.poll();
+      if (set.size() == 1) {
+        WriterCalls.Result r = writer.write(set, stats::error);
+        budget--;
+        record(set, r, outcome);
+        if (!r.ok()) {
+          outcome.failedAlone.put(set.get(0), r);
+        }
+        continue;
+      }
+      int half = set.size() / 2;
+      for (List<Coalesced.Change> part : List.of(set.subList(0, half), set.subList(half, set.size()))) {
+        WriterCalls.Result r = writer.write(part, stats::error);
+        budget--;
+        record(part, r, outcome);
+        if (!r.ok()) {
+          queue.add(r.failed);
+        }
+      }
+    }
+  }
+
+  private void record(List<Coalesced.Change> attempted, WriterCalls.Result r, Outcome outcome) {
+    java.util.Set<Coalesced.Change> failed = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    failed.addAll(r.failed);
+    for (Coalesced.Change c : attempted) {
+      if (!failed.contains(c)) {
+        outcome.succeeded.add(c);
+      }
+    }
+    if (!r.ok()) {
+      outcome.error = r.error;
+    } else {
+      stats.batchesFlushed.increment();
+    }
+  }
+
+  /** Claimed and own-pending reads may overlap; keep each record once, in stream order. */
+  private void dedupe() {
+    Map<String, QueuedRecord> byId = new java.util.TreeMap<>(QueueStore.ID_ORDER);
+    for (QueuedRecord r : carried) {
+      byId.put(r.id, r);
+    }
+    carried.clear();
+    carried.addAll(byId.values());
+  }
+}

@@ -1,5 +1,0 @@
-/**
- * Management: statistics, the standard JCache MXBeans and Cascade's own, and their registration.
- * Must not talk to Redis.
- */
-package dev.cascade.management;

@@ -1,0 +1,141 @@
+package dev.cascade.internal.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cascade.internal.store.RedisTarget;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import javax.cache.CacheException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ManagerSettingsTest {
+
+  private static final ClassLoader LOADER = ManagerSettingsTest.class.getClassLoader();
+
+  @Test
+  void redisUri_isUsedAsIs() {
+    ManagerSettings s = ManagerSettings.resolve(URI.create("redis://10.0.0.1:7000/2"), LOADER, null);
+    assertEquals("redis://10.0.0.1:7000/2", s.redisUri());
+    RedisTarget t = s.redisTarget();
+    assertEquals(RedisTarget.Kind.STANDALONE, t.kind());
+    assertEquals(2, t.uris().get(0).getDatabase());
+    assertEquals(ManagerSettings.DEFAULT_TIMEOUT, t.timeout());
+  }
+
+  @Test
+  void clusterUri_listsEverySeedNode() {
+    RedisTarget t = RedisTarget.parse("redis-cluster://:secret@h1:7000,h2:7001,h3:7002?timeout=3s", Duration.ofSeconds(10));
+    assertEquals(RedisTarget.Kind.CLUSTER, t.kind());
+    assertEquals(3, t.uris().size());
+    assertEquals("h2", t.uris().get(1).getHost());
+    assertEquals(7002, t.uris().get(2).getPort());
+    assertEquals("secret", new String(t.uris().get(0).getCredentialsProvider().resolveCredentials().block().getPassword()));
+    assertEquals(Duration.ofSeconds(3), t.timeout());
+    assertTrue(t.toString().contains("***"), "password hidden: " + t);
+  }
+
+  @Test
+  void clusterUri_encodedPasswordWithReservedCharacters_reachesLettuceDecodedAndIsShownMasked() {
+    RedisTarget t = RedisTarget.parse("redis-cluster://alice:zq7%40Kx%2FWv9%3A%25@h1:7000,h2:7001", Duration.ofSeconds(10));
+    assertEquals("zq7@Kx/Wv9:%", new String(t.uris().get(1).getCredentialsProvider().resolveCredentials().block()
+        .getPassword()));
+    assertEquals("redis-cluster://alice:***@h1:7000,h2:7001", t.toString());
+  }
+
+  @Test
+  void parse_unparseableUriWithPassword_failsWithoutShowingIt() {
+    // '%Lf' is no percent-escape: java.net.URI refuses the URI and quotes it whole in its message
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> RedisTarget.parse("redis://:zq7Kx%Lf8Ds@127.0.0.1:6379", Duration.ofSeconds(10)));
+    java.io.StringWriter trace = new java.io.StringWriter();
+    e.printStackTrace(new java.io.PrintWriter(trace));
+    assertFalse(trace.toString().contains("zq7Kx"), trace.toString());
+    assertTrue(e.getMessage().contains("Malformed escape pair"), "the reason stays: " + e.getMessage());
+    assertTrue(e.getMessage().contains("redis://***@127.0.0.1:6379"), e.getMessage());
+  }
+
+  @Test
+  void sentinelUri_isReadByLettuce() {
+    RedisTarget t = RedisTarget.parse("redis-sentinel://127.0.0.1:26379,127.0.0.1:26380#mymaster", Duration.ofSeconds(10));
+    assertEquals(RedisTarget.Kind.SENTINEL, t.kind());
+    assertEquals("mymaster", t.uris().get(0).getSentinelMasterId());
+  }
+
+  @Test
+  void classpathProperties_nameRedisAndPerCacheSettings() {
+    ManagerSettings s = ManagerSettings.resolve(URI.create("classpath:cascade-test.properties"), LOADER, null);
+    assertEquals("redis://127.0.0.1:7777", s.redisUri());
+    assertEquals(32, s.partitions("users"));
+    assertEquals(8, s.partitions("other"));
+    assertEquals(List.of("com.acme.**", "com.acme.users.User"), s.allowList("users"));
+    assertEquals(Duration.ofMillis(1500), s.lockLease("users"));
+  }
+
+  @Test
+  void yamlFile_isFlattenedToTheSameKeys(@TempDir Path dir) throws Exception {
+    Path yaml = dir.resolve("cascade.yaml");
+    Files.writeString(yaml, String.join("\n",
+        "# Cascade",
+        "cascade:",
+        "  redis:",
+        "    uri: \"redis://127.0.0.1:7778\"   # local",
+        "  partitions: 4",
+        "  cache:",
+        "    orders:",
+        "      partitions: 64",
+        ""));
+    ManagerSettings s = ManagerSettings.resolve(yaml.toUri(), LOADER, null);
+    assertEquals("redis://127.0.0.1:7778", s.redisUri());
+    assertEquals(4, s.partitions("users"));
+    assertEquals(64, s.partitions("orders"));
+  }
+
+  @Test
+  void explicitProperties_winOverTheFile() {
+    Properties p = new Properties();
+    p.setProperty("cascade.partitions", "2");
+    ManagerSettings s = ManagerSettings.resolve(URI.create("classpath:cascade-test.properties"), LOADER, p);
+    assertEquals(2, s.partitions("other"));
+  }
+
+  @Test
+  void missingResource_namesIt() {
+    CacheException e = assertThrows(CacheException.class,
+        () -> ManagerSettings.resolve(URI.create("classpath:nope.properties"), LOADER, null));
+    assertTrue(e.getMessage().contains("nope.properties"), e.getMessage());
+  }
+
+  @Test
+  void unknownScheme_isRefusedWithTheFormsThatWork() {
+    CacheException e = assertThrows(CacheException.class,
+        () -> ManagerSettings.resolve(URI.create("memcached://host"), LOADER, null));
+    assertTrue(e.getMessage().contains("redis://"), e.getMessage());
+  }
+
+  @Test
+  void badDuration_namesTheSetting() {
+    Properties p = new Properties();
+    p.setProperty("cascade.lock.lease", "soon");
+    ManagerSettings s = ManagerSettings.resolve(URI.create("redis://h:1"), LOADER, p);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> s.lockLease("users"));
+    assertTrue(e.getMessage().contains("lock.lease") && e.getMessage().contains("soon"), e.getMessage());
+  }
+
+  @Test
+  void durations_acceptUnitsAndIso() {
+    assertEquals(Duration.ofMillis(250), Durations.parse("250ms", "x"));
+    assertEquals(Duration.ofSeconds(10), Durations.parse("10s", "x"));
+    assertEquals(Duration.ofMinutes(5), Durations.parse("5m", "x"));
+    assertEquals(Duration.ofHours(1), Durations.parse("1h", "x"));
+    assertEquals(Duration.ofSeconds(3), Durations.parse("PT3S", "x"));
+    assertEquals(Duration.ofMillis(42), Durations.parse("42", "x"));
+  }
+}

@@ -1,0 +1,215 @@
+package dev.cascade.internal.near;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cascade.CascadeCache;
+import dev.cascade.CascadeCachingProvider;
+import dev.cascade.config.CascadeConfiguration;
+import dev.cascade.testing.RedisServer;
+import dev.cascade.testing.WithRedis;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import javax.cache.Cache;
+import javax.cache.CacheException;
+import javax.cache.CacheManager;
+import javax.cache.expiry.AccessedExpiryPolicy;
+import javax.cache.expiry.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Near caches kept correct by Redis' invalidations, between two CacheManagers with their own connections. */
+@WithRedis
+@Timeout(120)
+class NearCacheTest {
+
+  private static RedisServer redis;
+  private static CacheManager first;
+  private static CacheManager second;
+
+  @BeforeAll
+  static void open(RedisServer server) {
+    redis = server;
+    first = manager(server.uri());
+    second = manager(server.uri());
+  }
+
+  @AfterAll
+  static void close() {
+    first.close();
+    second.close();
+  }
+
+  static CacheManager manager(String uri) {
+    return new CascadeCachingProvider().getCacheManager(URI.create(uri), NearCacheTest.class.getClassLoader());
+  }
+
+  static CascadeConfiguration<String, String> near() {
+    return new CascadeConfiguration<String, String>().setTypes(String.class, String.class).setNearCache(1_000);
+  }
+
+  static String name(String prefix) {
+    return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  @Test
+  void repeatedReads_areServedFromTheNearCache_withoutRedis() {
+    Cache<String, String> cache = first.createCache(name("hits"), near());
+    NearCache near = cache.unwrap(CascadeCache.class).nearCache();
+    cache.put("k", "v");
+    // the put's own invalidation comes back asynchronously and would evict a value read before it
+    near.awaitSentInvalidations();
+    assertEquals("v", cache.get("k"));
+    long readsBefore = redisReads();
+    for (int i = 0; i < 100; i++) {
+      assertEquals("v", cache.get("k"));
+    }
+    assertEquals(readsBefore, redisReads(), "100 reads of a kept entry sent nothing to Redis");
+    assertTrue(near.hits() >= 100, "hits " + near.hits() + ", misses " + near.misses() + ", size " + near.size());
+  }
+
+  @Test
+  void ownChange_isSeenByTheNextRead() {
+    Cache<String, String> cache = first.createCache(name("own"), near());
+    cache.put("k", "1");
+    assertEquals("1", cache.get("k"));
+    cache.put("k", "2");
+    assertEquals("2", cache.get("k"));
+    cache.remove("k");
+    assertNull(cache.get("k"));
+  }
+
+  @Test
+  void anotherManagersChange_isSeenOnceItsInvalidationArrives() {
+    String name = name("other");
+    Cache<String, String> a = first.createCache(name, near());
+    Cache<String, String> b = second.createCache(name, near());
+    List<Long> delaysMicros = new ArrayList<>();
+    for (int round = 0; round < 50; round++) {
+      a.put("k", "a" + round);
+      assertEquals("a" + round, a.get("k"));
+      assertEquals("a" + round, a.get("k")); // kept near now
+      b.put("k", "b" + round);
+      long returned = System.nanoTime();
+      while (!("b" + round).equals(a.get("k"))) {
+        assertTrue(System.nanoTime() - returned < 5_000_000_000L, "the invalidation never arrived");
+        Thread.onSpinWait();
+      }
+      delaysMicros.add((System.nanoTime() - returned) / 1_000);
+    }
+    delaysMicros.sort(null);
+    System.out.printf("near cache: another manager's put visible after p50 %d us, max %d us (50 rounds)%n",
+        delaysMicros.get(delaysMicros.size() / 2), delaysMicros.get(delaysMicros.size() - 1));
+  }
+
+  @Test
+  void readersNeverGoBackInTime_whileAnotherManagerWrites() throws Exception {
+    String name = name("monotonic");
+    Cache<String, String> a = first.createCache(name, near());
+    Cache<String, String> b = second.createCache(name, near());
+    b.put("k", "0");
+    AtomicBoolean writing = new AtomicBoolean(true);
+    AtomicReference<String> failure = new AtomicReference<>();
+    List<Thread> readers = new ArrayList<>();
+    for (int r = 0; r < 4; r++) {
+      Thread reader = new Thread(() -> {
+        long last = -1;
+        while (writing.get()) {
+          String v = a.get("k");
+          long n = Long.parseLong(v);
+          if (n < last) {
+            failure.compareAndSet(null, "read " + n + " after " + last);
+          }
+          last = n;
+        }
+      });
+      reader.start();
+      readers.add(reader);
+    }
+    for (int i = 1; i <= 3_000; i++) {
+      b.put("k", Long.toString(i));
+    }
+    writing.set(false);
+    for (Thread reader : readers) {
+      reader.join(10_000);
+    }
+    assertNull(failure.get());
+    long deadline = System.currentTimeMillis() + 5_000;
+    while (!"3000".equals(a.get("k")) && System.currentTimeMillis() < deadline) {
+      Thread.onSpinWait();
+    }
+    assertEquals("3000", a.get("k"), "the last write is seen once its invalidation arrived");
+  }
+
+  @Test
+  void lostConnection_clearsTheNearCache() throws InterruptedException {
+    try (RedisServer own = RedisServer.start()) {
+      CacheManager m = manager(own.uri() + "?timeout=1s");
+      try {
+        Cache<String, String> cache = m.createCache("lost", near());
+        cache.put("k", "v");
+        assertEquals("v", cache.get("k"));
+        assertEquals("v", cache.get("k"));
+        own.kill();
+        // once the connection loss is noticed, the near cache is not trusted: an error, no stale answer
+        long lostBy = System.currentTimeMillis() + 10_000;
+        while (true) {
+          try {
+            cache.get("k");
+            assertTrue(System.currentTimeMillis() < lostBy, "the lost connection was never noticed");
+            Thread.sleep(5);
+          } catch (CacheException expected) {
+            break;
+          }
+        }
+        own.restart(); // no persistence: the entry is gone
+        long deadline = System.currentTimeMillis() + 20_000;
+        String seen;
+        while (true) {
+          try {
+            seen = cache.get("k");
+            break;
+          } catch (CacheException e) {
+            assertTrue(System.currentTimeMillis() < deadline, "no reconnect");
+          }
+        }
+        assertNull(seen, "after the reconnect the near cache was cleared, so the lost entry is not served");
+      } finally {
+        m.close();
+      }
+    }
+  }
+
+  @Test
+  void accessExpiry_refusesANearCache_withTheReason() {
+    CascadeConfiguration<String, String> c = near();
+    c.setExpiryPolicyFactory(AccessedExpiryPolicy.factoryOf(Duration.ONE_MINUTE));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> first.createCache(name("accessed"), c));
+    assertTrue(e.getMessage().contains("changes entries when they are read"), e.getMessage());
+  }
+
+  private static long redisReads() {
+    try (RedisClient client = RedisClient.create(redis.uri());
+         StatefulRedisConnection<String, String> c = client.connect()) {
+      String stats = c.sync().info("commandstats");
+      long total = 0;
+      for (String line : stats.split("\r?\n")) {
+        if (line.startsWith("cmdstat_hget:") || line.startsWith("cmdstat_hmget:")) {
+          total += Long.parseLong(line.replaceAll(".*calls=(\\d+).*", "$1"));
+        }
+      }
+      return total;
+    }
+  }
+}
