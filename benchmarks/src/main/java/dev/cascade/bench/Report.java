@@ -14,7 +14,7 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Reads JMH's JSON result and prints the ratios DESIGN.md "Performance targets" asks for:
+ * Reads JMH's JSON result and prints the ratios docs/benchmarks.md "Targets" asks for:
  * Cascade against raw Lettuce and against Redisson's JCache, per operation and thread count, with
  * each target next to its ratio, and what a listener costs a put.
  *
@@ -108,7 +108,7 @@ final class Report {
 
   void print(PrintStream out) {
     out.println("Throughput, ops/s (spread of the measurement iterations), and Cascade's ratios");
-    out.println("with the DESIGN.md targets beside them (\"ok\" meets the target, \"BELOW\" misses it):");
+    out.println("with the targets of docs/benchmarks.md beside them (\"ok\" meets the target, \"BELOW\" misses it):");
     out.println();
     String header = String.format(Locale.ROOT, "%-20s %3s  %-16s %-16s %-16s %-7s %-13s %-7s %-13s",
         "operation", "thr", "Cascade", "Lettuce", "Redisson", "C/L", "target", "C/R", "target");

@@ -13,7 +13,7 @@ import java.util.Map;
 /**
  * Prints the write-behind part of the report from the files the harness left in its output folder:
  * JMH's JSON of the latency benchmark, and the details file (what the latency forks counted, every
- * flush drain, the coalescing counts); each with the DESIGN.md target beside it.
+ * flush drain, the coalescing counts); each with its target (docs/benchmarks.md) beside it.
  */
 final class WriteBehindReport {
 
@@ -94,7 +94,7 @@ final class WriteBehindReport {
   }
 
   void print(PrintStream out) throws IOException {
-    out.println("Write-behind (DESIGN.md \"Performance targets\"), against the database and the same private redis-server:");
+    out.println("Write-behind (targets: docs/benchmarks.md), against the database and the same private redis-server:");
     if (Files.exists(dir.resolve(HEADER))) {
       Files.readAllLines(dir.resolve(HEADER), StandardCharsets.UTF_8).forEach(out::println);
     }
