@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executor;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 import javax.cache.Cache;
 import javax.cache.CacheManager;
@@ -121,159 +122,184 @@ public final class EntryOperations<K, V> {
   }
 
   // ------------------------------------------------------------------ writes
+  //
+  // Every single-entry change is the template change(): the operation validates its arguments (so
+  // nothing happens on a bad one), names its mutation, its write-through step and what its outcome
+  // means (result and statistics); the template encodes, decides and applies in one atomic step
+  // (writing through first, under the key's lock), and fires the events.
+
+  /** What an operation makes of the outcome of its change: its result, and its statistics. */
+  @FunctionalInterface
+  private interface Completion<R> {
+    R complete(Outcome outcome, long start);
+  }
+
+  private <R> R change(K key, V newValue, Supplier<Mutation> mutation, EntryEngine.BeforeChange beforeChange,
+      Completion<R> completion) {
+    long start = core.stats.start();
+    byte[] k = core.encodeKey(key);
+    Outcome o = core.engine.apply(k, mutation.get(), core.locks(), beforeChange);
+    R result = completion.complete(o, start);
+    fire(key, k, o, newValue);
+    return result;
+  }
 
   public void put(K key, V value) {
     core.checkKey(key);
     core.checkValue(key, value);
-    long start = core.stats.start();
-    byte[] k = core.encodeKey(key);
-    Outcome o;
     if (core.plainWrites()) {
-      o = core.engine.putPlain(k, core.encodeValue(value));
-    } else {
-      Mutation m = Mutation.set(Condition.ANY, null, core.encodeValue(value)).returningOld(core.needsOld(EventType.UPDATED));
-      o = core.engine.apply(k, m, core.locks(), writer(d -> d.writes(), key, value));
-    }
-    if (o.changedValue()) {
+      long start = core.stats.start();
+      byte[] k = core.encodeKey(key);
+      Outcome o = core.engine.putPlain(k, core.encodeValue(value));
       core.stats.put(start);
+      fire(key, k, o, value);
+      return;
     }
-    fire(key, k, o, value);
+    change(key, value,
+        () -> Mutation.set(Condition.ANY, null, core.encodeValue(value)).returningOld(core.needsOld(EventType.UPDATED)),
+        writer(d -> d.writes(), key, value),
+        (o, start) -> {
+          if (o.changedValue()) {
+            core.stats.put(start);
+          }
+          return null;
+        });
   }
 
   public V getAndPut(K key, V value) {
     core.checkKey(key);
     core.checkValue(key, value);
-    long start = core.stats.start();
-    byte[] k = core.encodeKey(key);
-    Mutation m = Mutation.set(Condition.ANY, null, core.encodeValue(value)).returningOld(true);
-    Outcome o = core.engine.apply(k, m, core.locks(), writer(d -> d.writes(), key, value));
-    V old = core.decodeValue(o.old());
-    core.stats.lookup(old != null);
-    core.stats.getTime(start);
-    if (o.changedValue()) {
-      core.stats.put(start);
-    }
-    fire(key, k, o, value);
-    return old;
+    return change(key, value,
+        () -> Mutation.set(Condition.ANY, null, core.encodeValue(value)).returningOld(true),
+        writer(d -> d.writes(), key, value),
+        (o, start) -> {
+          V old = core.decodeValue(o.old());
+          core.stats.lookup(old != null);
+          core.stats.getTime(start);
+          if (o.changedValue()) {
+            core.stats.put(start);
+          }
+          return old;
+        });
   }
 
   public boolean putIfAbsent(K key, V value) {
     core.checkKey(key);
     core.checkValue(key, value);
-    long start = core.stats.start();
-    byte[] k = core.encodeKey(key);
-    Mutation m = Mutation.set(Condition.ABSENT, null, core.encodeValue(value));
-    Outcome o = core.engine.apply(k, m, core.locks(), writer(d -> d == Decision.CREATE, key, value));
-    boolean created = o.status() == Status.CREATED;
-    core.stats.lookup(!created);
-    if (created) {
-      core.stats.put(start);
-    }
-    fire(key, k, o, value);
-    return created;
+    return change(key, value,
+        () -> Mutation.set(Condition.ABSENT, null, core.encodeValue(value)),
+        writer(d -> d == Decision.CREATE, key, value),
+        (o, start) -> {
+          boolean created = o.status() == Status.CREATED;
+          core.stats.lookup(!created);
+          if (created) {
+            core.stats.put(start);
+          }
+          return created;
+        });
   }
 
   public boolean remove(K key) {
     core.checkKey(key);
-    long start = core.stats.start();
-    byte[] k = core.encodeKey(key);
-    // never a plain DEL: its reply, resent after a reconnect, would say "absent" for a key it removed
-    Mutation m = Mutation.delete(Condition.ANY, null).returningOld(core.needsOld(EventType.REMOVED));
+    // never a plain DEL: its reply, resent after a reconnect, would say "absent" for a key it removed.
     // JCache: the writer deletes the key whether or not the cache holds it
-    Outcome o = core.engine.apply(k, m, core.locks(), deleter(d -> true, key));
-    boolean removed = o.status() == Status.DELETED;
-    if (removed) {
-      core.stats.removal(start);
-    }
-    fire(key, k, o, null);
-    return removed;
+    return change(key, null,
+        () -> Mutation.delete(Condition.ANY, null).returningOld(core.needsOld(EventType.REMOVED)),
+        deleter(d -> true, key),
+        (o, start) -> {
+          boolean removed = o.status() == Status.DELETED;
+          if (removed) {
+            core.stats.removal(start);
+          }
+          return removed;
+        });
   }
 
   public boolean remove(K key, V oldValue) {
     core.checkKey(key);
     core.checkValue(key, oldValue);
-    long start = core.stats.start();
-    byte[] k = core.encodeKey(key);
-    Mutation m = Mutation.delete(Condition.EQUALS, core.encodeValue(oldValue))
-        .returningOld(core.needsOld(EventType.REMOVED)).accessingOnFailure();
-    Outcome o = core.engine.apply(k, m, core.locks(), deleter(d -> d == Decision.DELETE, key));
-    boolean removed = o.status() == Status.DELETED;
-    core.stats.lookup(removed || o.status() == Status.FAILED_PRESENT);
-    core.stats.getTime(start);
-    if (removed) {
-      core.stats.removal(start);
-    }
-    fire(key, k, o, null);
-    return removed;
+    return change(key, null,
+        () -> Mutation.delete(Condition.EQUALS, core.encodeValue(oldValue))
+            .returningOld(core.needsOld(EventType.REMOVED)).accessingOnFailure(),
+        deleter(d -> d == Decision.DELETE, key),
+        (o, start) -> {
+          boolean removed = o.status() == Status.DELETED;
+          core.stats.lookup(removed || o.status() == Status.FAILED_PRESENT);
+          core.stats.getTime(start);
+          if (removed) {
+            core.stats.removal(start);
+          }
+          return removed;
+        });
   }
 
   public V getAndRemove(K key) {
     core.checkKey(key);
-    long start = core.stats.start();
-    byte[] k = core.encodeKey(key);
-    Mutation m = Mutation.delete(Condition.ANY, null).returningOld(true);
-    Outcome o = core.engine.apply(k, m, core.locks(), deleter(d -> true, key));
-    V old = o.status() == Status.DELETED ? core.decodeValue(o.old()) : null;
-    core.stats.getTime(start);
-    core.stats.lookup(old != null);
-    if (old != null) {
-      core.stats.removal(start);
-    }
-    fire(key, k, o, null);
-    return old;
+    return change(key, null,
+        () -> Mutation.delete(Condition.ANY, null).returningOld(true),
+        deleter(d -> true, key),
+        (o, start) -> {
+          V old = o.status() == Status.DELETED ? core.decodeValue(o.old()) : null;
+          core.stats.getTime(start);
+          core.stats.lookup(old != null);
+          if (old != null) {
+            core.stats.removal(start);
+          }
+          return old;
+        });
   }
 
   public boolean replace(K key, V oldValue, V newValue) {
     core.checkKey(key);
     core.checkValue(key, oldValue);
     core.checkValue(key, newValue);
-    long start = core.stats.start();
-    byte[] k = core.encodeKey(key);
-    Mutation m = Mutation.set(Condition.EQUALS, core.encodeValue(oldValue), core.encodeValue(newValue))
-        .returningOld(core.needsOld(EventType.UPDATED)).accessingOnFailure();
-    Outcome o = core.engine.apply(k, m, core.locks(), writer(d -> d == Decision.UPDATE, key, newValue));
-    boolean replaced = o.status() == Status.UPDATED;
-    if (replaced) {
-      core.stats.put(start);
-    }
-    core.stats.getTime(start);
-    core.stats.lookup(replaced || o.status() == Status.FAILED_PRESENT);
-    fire(key, k, o, newValue);
-    return replaced;
+    return change(key, newValue,
+        () -> Mutation.set(Condition.EQUALS, core.encodeValue(oldValue), core.encodeValue(newValue))
+            .returningOld(core.needsOld(EventType.UPDATED)).accessingOnFailure(),
+        writer(d -> d == Decision.UPDATE, key, newValue),
+        (o, start) -> {
+          boolean replaced = o.status() == Status.UPDATED;
+          if (replaced) {
+            core.stats.put(start);
+          }
+          core.stats.getTime(start);
+          core.stats.lookup(replaced || o.status() == Status.FAILED_PRESENT);
+          return replaced;
+        });
   }
 
   public boolean replace(K key, V value) {
     core.checkKey(key);
     core.checkValue(key, value);
-    long start = core.stats.start();
-    byte[] k = core.encodeKey(key);
-    Mutation m = Mutation.set(Condition.PRESENT, null, core.encodeValue(value)).returningOld(core.needsOld(EventType.UPDATED));
-    Outcome o = core.engine.apply(k, m, core.locks(), writer(d -> d == Decision.UPDATE, key, value));
-    boolean replaced = o.status() == Status.UPDATED;
-    core.stats.getTime(start);
-    core.stats.lookup(replaced);
-    if (replaced) {
-      core.stats.put(start);
-    }
-    fire(key, k, o, value);
-    return replaced;
+    return change(key, value,
+        () -> Mutation.set(Condition.PRESENT, null, core.encodeValue(value)).returningOld(core.needsOld(EventType.UPDATED)),
+        writer(d -> d == Decision.UPDATE, key, value),
+        (o, start) -> {
+          boolean replaced = o.status() == Status.UPDATED;
+          core.stats.getTime(start);
+          core.stats.lookup(replaced);
+          if (replaced) {
+            core.stats.put(start);
+          }
+          return replaced;
+        });
   }
 
   public V getAndReplace(K key, V value) {
     core.checkKey(key);
     core.checkValue(key, value);
-    long start = core.stats.start();
-    byte[] k = core.encodeKey(key);
-    Mutation m = Mutation.set(Condition.PRESENT, null, core.encodeValue(value)).returningOld(true);
-    Outcome o = core.engine.apply(k, m, core.locks(), writer(d -> d == Decision.UPDATE, key, value));
-    V old = o.status() == Status.UPDATED ? core.decodeValue(o.old()) : null;
-    core.stats.getTime(start);
-    core.stats.lookup(old != null);
-    if (old != null) {
-      core.stats.put(start);
-    }
-    fire(key, k, o, value);
-    return old;
+    return change(key, value,
+        () -> Mutation.set(Condition.PRESENT, null, core.encodeValue(value)).returningOld(true),
+        writer(d -> d == Decision.UPDATE, key, value),
+        (o, start) -> {
+          V old = o.status() == Status.UPDATED ? core.decodeValue(o.old()) : null;
+          core.stats.getTime(start);
+          core.stats.lookup(old != null);
+          if (old != null) {
+            core.stats.put(start);
+          }
+          return old;
+        });
   }
 
   private interface When {

@@ -7,7 +7,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 
 /**
- * One Lua script from {@code src/main/resources/dev/cascade/store}, with the SHA-1 that
+ * One Lua script from {@code src/main/resources/dev/cascade/internal/store}, with the SHA-1 that
  * {@code EVALSHA} calls it by. Scripts are loaded into Redis lazily: the first {@code NOSCRIPT}
  * reply makes {@link RedisAccess} send the body once with {@code EVAL}, which also caches it.
  */
