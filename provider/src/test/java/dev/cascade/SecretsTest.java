@@ -124,7 +124,7 @@ class SecretsTest {
         seen.thrown(refused);
         seen.thrown(assertThrows(CacheException.class, () -> behind.put("k2", "v")));
         // the flusher's lease heartbeat (every 200 ms) fails too, and says so in the log and on its MXBean
-        seen.awaitLogRecord("dev.cascade.writebehind", Duration.ofSeconds(10));
+        seen.awaitLogRecord("dev.cascade.internal.writebehind", Duration.ofSeconds(10));
         seen.mbeans();
       } finally {
         redis.command("CONFIG", "SET", "maxmemory", "0");
