@@ -102,16 +102,22 @@ public final class Flusher<K, V> implements AutoCloseable {
   private void coordinate() {
     try {
       long now = System.currentTimeMillis();
-      int alive = queue.heartbeat(owner, now, settings.leaseTtl.toMillis() * 3);
+      // Renewals first, and each on its own: nothing else may keep a held lease from being renewed.
+      // Over maxmemory the heartbeat (an HSET) is refused while lease.lua still runs; the flushers
+      // must keep their leases then, as only they can shrink the queue that fills memory.
       for (Map.Entry<Integer, Held> e : held.entrySet()) {
-        String token = e.getValue().flush.leaseToken;
-        if (token == null || !queue.renewLease(e.getKey(), token, settings.leaseTtl)) {
-          drop(e.getKey(), "lease lost");
-        }
+        renew(e.getKey(), e.getValue());
+      }
+      try {
+        queue.heartbeat(owner, now);
+      } catch (RuntimeException e) {
+        stats.error("heartbeat failed (flushing goes on): " + e.getMessage());
+        LOG.log(Level.FINE, "A write-behind heartbeat failed", e);
       }
       if (draining || stopped) {
         return;
       }
+      int alive = queue.liveFlushers(owner, now, settings.leaseTtl.toMillis() * 3);
       int fairShare = (partitions + alive - 1) / alive;
       if (held.size() < fairShare) {
         acquire(fairShare - held.size());
@@ -122,6 +128,19 @@ public final class Flusher<K, V> implements AutoCloseable {
       // never let it escape: a scheduled task that throws is never run again
       stats.error("coordinating flush leases failed: " + e);
       LOG.log(Level.FINE, "Coordinating write-behind leases failed", e);
+    }
+  }
+
+  private void renew(int partition, Held h) {
+    String token = h.flush.leaseToken;
+    try {
+      if (token == null || !queue.renewLease(partition, token, settings.leaseTtl)) {
+        drop(partition, "lease lost");
+      }
+    } catch (RuntimeException e) {
+      // the next renewal, a third of a lease later, may still be in time
+      stats.error("renewing the lease of partition " + partition + " failed: " + e.getMessage());
+      LOG.log(Level.FINE, "Renewing a write-behind lease failed", e);
     }
   }
 

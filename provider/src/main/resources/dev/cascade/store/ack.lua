@@ -14,6 +14,9 @@
 -- ARGV[5 .. 4+N]          the record ids to acknowledge and delete
 -- ARGV[5+N .. 4+N+#K-3]   for KEYS[4..], the id of the last record flushed for that entry
 -- Reply: N acknowledged, or -1 when the lease is not ours (nothing changed)
+-- Runs over maxmemory (it is what shrinks the queue): on Redis 7+ sent with the flag allow-oom
+-- (RedisAccess.evalOverMemoryLimit); before 7.0, its first write (XACK) cannot grow memory, which
+-- is all Redis checks of a script without flags.
 if redis.call('GET', KEYS[2]) ~= ARGV[2] then
   return -1
 end
