@@ -45,6 +45,12 @@ public final class Flusher<K, V> implements AutoCloseable {
   private final int partitions;
   private final WriteBehindStats stats;
   private final Map<Integer, Held> held = new ConcurrentHashMap<>();
+  /**
+   * Partitions whose writer call overran the timeout and has not returned: nothing of theirs is
+   * flushed until it does, even if the lease is lost and taken again (keyed by partition, not by
+   * tenure). Their leases are renewed meanwhile, so no other JVM writes newer values either.
+   */
+  private final Map<Integer, WriterCalls.Hung> hung = new ConcurrentHashMap<>();
   private final ScheduledExecutorService coordinator;
   private final ExecutorService workers;
   private final ExecutorService callers;
@@ -169,7 +175,7 @@ public final class Flusher<K, V> implements AutoCloseable {
         return;
       }
       Held h = held.get(p);
-      if (h != null && h.busy.tryLock()) {
+      if (h != null && !hung.containsKey(p) && h.busy.tryLock()) {
         try {
           if (h.flush.isEmpty()) {
             held.remove(p);
@@ -204,7 +210,7 @@ public final class Flusher<K, V> implements AutoCloseable {
       long wakeAt = now + poll;
       boolean flushed = false;
       for (Map.Entry<Integer, Held> e : held.entrySet()) {
-        if (e.getKey() % settings.flushThreads != worker) {
+        if (e.getKey() % settings.flushThreads != worker || stillHung(e.getKey())) {
           continue;
         }
         Held h = e.getValue();
@@ -231,6 +237,10 @@ public final class Flusher<K, V> implements AutoCloseable {
               wakeAt = Math.min(wakeAt, h.flush.dueAt());
               break;
           }
+        } catch (WriterCalls.Hung ex) {
+          // reported when it overran; the worker goes on with its other partitions
+          hung.put(e.getKey(), ex);
+          h.drained = false;
         } catch (RuntimeException | Error ex) {
           stats.error("flushing partition " + e.getKey() + " failed: " + ex);
           LOG.log(Level.FINE, "Flushing a write-behind partition failed", ex);
@@ -242,6 +252,19 @@ public final class Flusher<K, V> implements AutoCloseable {
         sleep(Math.max(1, Math.min(poll, wakeAt - System.currentTimeMillis())));
       }
     }
+  }
+
+  /** True while a writer call of the partition that overran the timeout has not returned. */
+  private boolean stillHung(int partition) {
+    WriterCalls.Hung h = hung.get(partition);
+    if (h == null) {
+      return false;
+    }
+    if (!h.returned()) {
+      return true;
+    }
+    hung.remove(partition, h);
+    return false;
   }
 
   /**
@@ -265,7 +288,7 @@ public final class Flusher<K, V> implements AutoCloseable {
     }
     for (Map.Entry<Integer, Held> e : held.entrySet()) {
       String token = e.getValue().flush.leaseToken;
-      if (!e.getValue().busy.tryLock()) {
+      if (stillHung(e.getKey()) || !e.getValue().busy.tryLock()) {
         // a writer call of this partition is still running and may still commit: keep the lease
         // (it expires without renewals), so no other JVM writes newer changes of its keys before
         LOG.warning("Closing with a write-behind writer call of partition " + e.getKey() + " still running;"
