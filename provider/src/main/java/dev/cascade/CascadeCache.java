@@ -9,6 +9,7 @@ import dev.cascade.store.Mutation;
 import dev.cascade.store.Mutation.Condition;
 import dev.cascade.store.Outcome;
 import dev.cascade.store.Outcome.Status;
+import dev.cascade.store.Cleanup;
 import dev.cascade.support.Lifecycle;
 import dev.cascade.writebehind.Flusher;
 import dev.cascade.writebehind.WriteBehindMXBean;
@@ -467,6 +468,11 @@ public final class CascadeCache<K, V> implements Cache<K, V> {
   /** Closes this JVM's handle: listeners, loader, writer and expiry policy are closed; data stays. */
   @Override
   public void close() {
+    close(manager.cleanup());
+  }
+
+  /** Closes, sending the commands that give back what this cache holds in Redis through {@code cleanup}. */
+  void close(Cleanup cleanup) {
     if (closed) {
       return;
     }
@@ -476,12 +482,12 @@ public final class CascadeCache<K, V> implements Cache<K, V> {
       }
       closed = true;
     }
-    manager.release(this);
+    manager.release(this, cleanup);
     try {
       bulk.awaitLoads(10_000);
       if (flusher != null) {
         // drain before the writer closes: what this JVM cannot flush in time stays queued in Redis
-        flusher.close();
+        flusher.close(cleanup);
         MBeans.unregister(writeBehindName);
       }
       setStatisticsEnabled(false);

@@ -10,6 +10,7 @@ import dev.cascade.event.RemoteEvents;
 import dev.cascade.management.CacheStats;
 import dev.cascade.near.Invalidations;
 import dev.cascade.near.NearCache;
+import dev.cascade.store.Cleanup;
 import dev.cascade.store.EntryStore;
 import dev.cascade.store.KeyLayout;
 import dev.cascade.store.QueueStore;
@@ -305,9 +306,9 @@ public final class CascadeCacheManager implements CacheManager {
     }
   }
 
-  void release(CascadeCache<?, ?> cache) {
+  void release(CascadeCache<?, ?> cache, Cleanup cleanup) {
     caches.remove(cache.getName(), cache);
-    events.closed(cache);
+    events.closed(cache, cleanup);
     NearCache near = cache.core().reader.nearCache();
     if (near != null) {
       invalidations.unregister(near);
@@ -359,9 +360,11 @@ public final class CascadeCacheManager implements CacheManager {
       closed = true;
     }
     provider.release(this);
+    // one budget for every cache's cleanup: with Redis down, closing costs one command timeout, not one per command
+    Cleanup cleanup = cleanup();
     for (CascadeCache<?, ?> cache : new ArrayList<>(caches.values())) {
       try {
-        cache.close();
+        cache.close(cleanup);
       } catch (RuntimeException e) {
         LOG.log(Level.WARNING, "Closing cache '" + cache.getName() + "' failed", e);
       }
@@ -372,6 +375,11 @@ public final class CascadeCacheManager implements CacheManager {
     lanes.close();
     remoteEvents.close();
     redis.close();
+  }
+
+  /** The cleanup of one close: see {@link Cleanup}. */
+  Cleanup cleanup() {
+    return new Cleanup(redis);
   }
 
   ExecutorService background() {

@@ -5,6 +5,7 @@ import dev.cascade.event.EntryChange;
 import dev.cascade.event.EventDispatcher;
 import dev.cascade.event.RemoteChange;
 import dev.cascade.event.RemoteEvents;
+import dev.cascade.store.Cleanup;
 import dev.cascade.store.EntryStore;
 import dev.cascade.store.KeyLayout;
 import java.util.Arrays;
@@ -90,20 +91,20 @@ final class EventWiring implements AutoCloseable {
     }
   }
 
-  /** The cache closed here: stop listening for it, and tell the others if they were publishing to us. */
-  void closed(CascadeCache<?, ?> cache) {
+  /**
+   * The cache closed here: stop listening for it, and tell the others if they were publishing to us.
+   * The Redis side goes through {@code cleanup}: with Redis unreachable it is skipped (the marks
+   * expire within {@link #FLAG_TTL_MILLIS}); this JVM stops handling the channels either way.
+   */
+  void closed(CascadeCache<?, ?> cache, Cleanup cleanup) {
     CacheCore<?, ?> core = cache.core();
     EntryStore store = core.engine.store();
-    try {
-      remote.unsubscribe(store.layout().controlChannel());
-      if (core.listening) {
-        core.listening = false;
-        remote.unsubscribe(store.layout().eventChannel());
-        store.unflagListening();
-        store.announceListeners();
-      }
-    } catch (RuntimeException e) {
-      LOG.log(Level.FINE, "Unwiring the events of cache '" + cache.getName() + "' failed", e);
+    remote.unsubscribe(store.layout().controlChannel(), cleanup);
+    if (core.listening) {
+      core.listening = false;
+      remote.unsubscribe(store.layout().eventChannel(), cleanup);
+      cleanup.run("removing the listener marks of cache '" + cache.getName() + "'", store::unflagListening);
+      cleanup.run("announcing that cache '" + cache.getName() + "' has no listeners here", store::announceListeners);
     }
   }
 

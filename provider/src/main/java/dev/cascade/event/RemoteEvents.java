@@ -1,5 +1,6 @@
 package dev.cascade.event;
 
+import dev.cascade.store.Cleanup;
 import dev.cascade.store.RedisAccess;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
@@ -53,6 +54,18 @@ public final class RemoteEvents implements AutoCloseable {
   public synchronized void unsubscribe(byte[] channel) {
     if (handlers.remove(ByteBuffer.wrap(channel)) != null && connection != null) {
       redis.await(connection.async().unsubscribe(channel), "unsubscribing from entry events");
+    }
+  }
+
+  /**
+   * Stops handling the channel at once; the {@code UNSUBSCRIBE} goes through {@code cleanup} (with
+   * Redis unreachable it is skipped: a message that still arrives finds no handler).
+   */
+  public synchronized void unsubscribe(byte[] channel, Cleanup cleanup) {
+    if (handlers.remove(ByteBuffer.wrap(channel)) != null && connection != null) {
+      StatefulRedisPubSubConnection<byte[], byte[]> c = connection;
+      cleanup.run("unsubscribing from a Cascade channel",
+          () -> redis.await(c.async().unsubscribe(channel), "unsubscribing from entry events"));
     }
   }
 

@@ -127,6 +127,11 @@ public final class RedisAccess implements AutoCloseable {
     return commands;
   }
 
+  /** False while the shared connection is down (Lettuce reconnects in the background). */
+  public boolean isConnected() {
+    return connection.isOpen();
+  }
+
   public boolean isCluster() {
     return target.kind() == RedisTarget.Kind.CLUSTER;
   }

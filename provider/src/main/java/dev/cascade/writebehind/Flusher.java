@@ -1,7 +1,9 @@
 package dev.cascade.writebehind;
 
 import dev.cascade.codec.Codec;
+import dev.cascade.store.Cleanup;
 import dev.cascade.store.QueueStore;
+import dev.cascade.store.RedisFailures;
 import dev.cascade.support.Lifecycle;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -28,11 +30,11 @@ import javax.cache.integration.CacheWriter;
  * the cache adds flush capacity. Worker threads flush the held partitions ({@link PartitionFlush}),
  * each partition always by the same worker.
  *
- * <p>{@link #close()} stops taking partitions, flushes the held ones until they are empty or the
+ * <p>{@link #close(Cleanup)} stops taking partitions, flushes the held ones until they are empty or the
  * drain timeout passes, then gives the leases back; whatever is left stays queued in Redis for the
  * next flusher. Thread-safe.
  */
-public final class Flusher<K, V> implements AutoCloseable {
+public final class Flusher<K, V> {
 
   private static final Logger LOG = Logger.getLogger(Flusher.class.getName());
   private static final AtomicInteger IDS = new AtomicInteger();
@@ -56,6 +58,8 @@ public final class Flusher<K, V> implements AutoCloseable {
   private final ExecutorService callers;
   private volatile boolean draining;
   private volatile boolean stopped;
+  /** The last step of a worker failed for want of an answer from Redis (no later step succeeded). */
+  private volatile boolean redisUnreachable;
 
   /** A partition this JVM holds, and the lock its worker holds while it flushes it. */
   private static final class Held {
@@ -222,6 +226,7 @@ public final class Flusher<K, V> implements AutoCloseable {
             continue;
           }
           PartitionFlush.Step step = h.flush.step(now, draining);
+          redisUnreachable = false;
           switch (step) {
             case FLUSHED:
               flushed = true;
@@ -242,6 +247,9 @@ public final class Flusher<K, V> implements AutoCloseable {
           hung.put(e.getKey(), ex);
           h.drained = false;
         } catch (RuntimeException | Error ex) {
+          if (RedisFailures.meansUnreachable(ex)) {
+            redisUnreachable = true;
+          }
           stats.error("flushing partition " + e.getKey() + " failed: " + ex);
           LOG.log(Level.FINE, "Flushing a write-behind partition failed", ex);
         } finally {
@@ -269,18 +277,31 @@ public final class Flusher<K, V> implements AutoCloseable {
 
   /**
    * Flushes this JVM's partitions until they are empty or the drain timeout passes, then gives the
-   * leases back and stops. Records not flushed stay queued in Redis for another flusher.
+   * leases back and stops. Records not flushed stay queued in Redis for another flusher. With Redis
+   * unreachable there is nothing to drain: it stops at once and leaves the leases and its heartbeat
+   * to expire (the Redis commands go through {@code cleanup}, which skips them then).
    */
-  @Override
-  public void close() {
+  public void close(Cleanup cleanup) {
     draining = true;
     long deadline = System.currentTimeMillis() + settings.drainTimeout.toMillis();
     while (System.currentTimeMillis() < deadline && !allDrained()) {
+      if (redisUnreachable) {
+        cleanup.sawUnreachable();
+      }
+      if (cleanup.redisUnreachable()) {
+        break;
+      }
       sleep(10);
     }
     stopped = true;
     coordinator.shutdownNow();
-    workers.shutdown();
+    if (cleanup.redisUnreachable()) {
+      // the workers can only be waiting for Redis' replies (or for writer calls, which carry on
+      // in their own threads and keep their partitions' leases, as Redis cannot be told anyway)
+      workers.shutdownNow();
+    } else {
+      workers.shutdown();
+    }
     try {
       workers.awaitTermination(Math.max(1_000, settings.writerTimeout.toMillis()), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
@@ -297,20 +318,15 @@ public final class Flusher<K, V> implements AutoCloseable {
       }
       try {
         if (token != null) {
-          queue.releaseLease(e.getKey(), token);
+          cleanup.run("giving back the flush lease of partition " + e.getKey(),
+              () -> queue.releaseLease(e.getKey(), token));
         }
-      } catch (RuntimeException ex) {
-        LOG.log(Level.FINE, "Releasing a flush lease failed; it will expire", ex);
       } finally {
         e.getValue().busy.unlock();
       }
     }
     held.clear();
-    try {
-      queue.leave(owner);
-    } catch (RuntimeException ex) {
-      LOG.log(Level.FINE, "Leaving the flusher registry failed; the heartbeat will go stale", ex);
-    }
+    cleanup.run("leaving the flushers of cache '" + queue.layout().cacheName() + "'", () -> queue.leave(owner));
     callers.shutdownNow();
   }
 
