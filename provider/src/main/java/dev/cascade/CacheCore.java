@@ -68,13 +68,15 @@ final class CacheCore<K, V> {
 
   /**
    * True when a put or remove needs no examination, so a plain {@code HSET}/{@code DEL} does it:
-   * entries never expire, nothing is queued or written through, no other JVM listens, and no local
-   * listener needs old values ({@code HSET} and {@code DEL} tell created from updated, and removed
-   * from absent, which is all such listeners are told).
+   * entries never expire, nothing is queued or written through, and nobody listens, here or in
+   * another JVM. Plain commands keep no operation log: one resent after a reconnect runs again, which
+   * changes nothing (the same value set, the same key deleted), but its reply could then tell
+   * "updated" for a create or "absent" for a delete; so a cache with listeners, which are told
+   * exactly that, takes the logged script, and so does every {@code remove(key)}, whose boolean is
+   * the caller's.
    */
   boolean plainWrites() {
-    return writeThrough == null && !othersListen && engine.plainEntries()
-        && !needsOld(EventType.UPDATED) && !needsOld(EventType.REMOVED);
+    return writeThrough == null && !othersListen && engine.plainEntries() && events.isEmpty();
   }
 
   /** True when changes must take the key's lock (write-through: writer and cache change as one). */

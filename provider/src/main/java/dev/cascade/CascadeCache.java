@@ -65,6 +65,7 @@ public final class CascadeCache<K, V> implements Cache<K, V> {
     this.bulk = new BulkOperations<>(core, this);
     this.invocations = new Invocations<>(core);
     this.closeables = closeables;
+    // MBeans.name shows the manager's URI without its password
     String uri = manager.getURI().toString();
     this.configurationName = MBeans.name("javax.cache", "CacheConfiguration", uri, core.settings.name);
     this.statisticsName = MBeans.name("javax.cache", "CacheStatistics", uri, core.settings.name);
@@ -179,14 +180,10 @@ public final class CascadeCache<K, V> implements Cache<K, V> {
     core.checkKey(key);
     long start = core.stats.start();
     byte[] k = core.encodeKey(key);
-    Outcome o;
-    if (core.plainWrites()) {
-      o = core.engine.removePlain(k);
-    } else {
-      Mutation m = Mutation.delete(Condition.ANY, null).returningOld(core.needsOld(EventType.REMOVED));
-      // JCache: the writer deletes the key whether or not the cache holds it
-      o = core.engine.apply(k, m, core.locks(), deleter(d -> true, key));
-    }
+    // never a plain DEL: its reply, resent after a reconnect, would say "absent" for a key it removed
+    Mutation m = Mutation.delete(Condition.ANY, null).returningOld(core.needsOld(EventType.REMOVED));
+    // JCache: the writer deletes the key whether or not the cache holds it
+    Outcome o = core.engine.apply(k, m, core.locks(), deleter(d -> true, key));
     boolean removed = o.status() == Status.DELETED;
     if (removed) {
       core.stats.removal(start);
@@ -528,6 +525,6 @@ public final class CascadeCache<K, V> implements Cache<K, V> {
 
   @Override
   public String toString() {
-    return "CascadeCache{" + getName() + " on " + manager.getURI() + "}";
+    return "CascadeCache{" + getName() + " on " + manager.shownUri() + "}";
   }
 }

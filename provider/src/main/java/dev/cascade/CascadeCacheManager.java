@@ -14,8 +14,10 @@ import dev.cascade.store.Cleanup;
 import dev.cascade.store.EntryStore;
 import dev.cascade.store.KeyLayout;
 import dev.cascade.store.QueueStore;
+import dev.cascade.store.EvictionPolicy;
 import dev.cascade.store.RedisAccess;
 import dev.cascade.support.Lifecycle;
+import dev.cascade.support.Redaction;
 import dev.cascade.writebehind.Flusher;
 import dev.cascade.writebehind.WriteBehindWriter;
 import java.net.URI;
@@ -58,6 +60,8 @@ public final class CascadeCacheManager implements CacheManager {
 
   private final CascadeCachingProvider provider;
   private final URI uri;
+  /** {@link #uri} without its password: the only form of it in messages, logs, MBean names and toString. */
+  private final String shownUri;
   private final ClassLoader classLoader;
   private final Properties properties;
   private final ManagerSettings settings;
@@ -76,6 +80,7 @@ public final class CascadeCacheManager implements CacheManager {
   CascadeCacheManager(CascadeCachingProvider provider, URI uri, ClassLoader classLoader, Properties properties) {
     this.provider = provider;
     this.uri = uri;
+    this.shownUri = Redaction.uri(uri);
     this.classLoader = classLoader;
     this.properties = new Properties();
     if (properties != null) {
@@ -83,6 +88,7 @@ public final class CascadeCacheManager implements CacheManager {
     }
     this.settings = ManagerSettings.resolve(uri, classLoader, this.properties);
     this.redis = RedisAccess.connect(settings.redisTarget());
+    warnIfRedisMayEvict();
     this.id = Integer.toString(IDS.incrementAndGet());
     this.origin = UUID.randomUUID().toString().getBytes(StandardCharsets.US_ASCII);
     this.registry = new CacheRegistry(redis, classLoader);
@@ -92,6 +98,18 @@ public final class CascadeCacheManager implements CacheManager {
     this.events = new EventWiring(remoteEvents, origin, () -> new ArrayList<>(caches.values()),
         Lifecycle.daemonThreads("cascade-maintenance-" + id));
     this.background = Executors.newCachedThreadPool(Lifecycle.daemonThreads("cascade-load-" + id));
+  }
+
+  /** Says at startup, once per manager, when the server's eviction policy can take Cascade's own keys. */
+  private void warnIfRedisMayEvict() {
+    try {
+      String risk = EvictionPolicy.risk(redis.maxmemoryPolicy());
+      if (!risk.isEmpty()) {
+        LOG.warning("Redis at " + settings.redisTarget() + ": " + risk + ".");
+      }
+    } catch (RuntimeException e) {
+      LOG.log(Level.FINE, "Could not read the maxmemory-policy of Redis at " + settings.redisTarget(), e);
+    }
   }
 
   // ------------------------------------------------------------------ caches
@@ -107,7 +125,7 @@ public final class CascadeCacheManager implements CacheManager {
     }
     synchronized (caches) {
       if (caches.containsKey(cacheName)) {
-        throw new CacheException("Cache '" + cacheName + "' already exists in this CacheManager (" + uri + ")");
+        throw new CacheException("Cache '" + cacheName + "' already exists in this CacheManager (" + shownUri + ")");
       }
       CacheSettings<K, V> cacheSettings = CacheSettings.resolve(cacheName, configuration, settings);
       if (cacheSettings.writeBehind == null && !cacheSettings.writeThrough) {
@@ -322,9 +340,19 @@ public final class CascadeCacheManager implements CacheManager {
     return provider;
   }
 
+  /**
+   * The URI exactly as the user gave it, password included: JCache finds the manager again by it
+   * ({@code getCacheManager(uri, loader)}), and it is the user's own value. Everything Cascade shows
+   * itself (messages, logs, MBean names, {@link #toString()}) uses {@link #shownUri()} instead.
+   */
   @Override
   public URI getURI() {
     return uri;
+  }
+
+  /** {@link #getURI()} without its password ({@link Redaction#uri(URI)}), for display. */
+  String shownUri() {
+    return shownUri;
   }
 
   @Override
@@ -332,6 +360,10 @@ public final class CascadeCacheManager implements CacheManager {
     return classLoader;
   }
 
+  /**
+   * The user's own properties, as given; like {@link #getURI()} they may hold a password
+   * ({@code cascade.redis.uri}), and Cascade never shows them.
+   */
   @Override
   public Properties getProperties() {
     return properties;
@@ -388,13 +420,13 @@ public final class CascadeCacheManager implements CacheManager {
 
   private void requireOpen() {
     if (closed) {
-      throw new IllegalStateException("CacheManager " + uri + " is closed");
+      throw new IllegalStateException("CacheManager " + shownUri + " is closed");
     }
   }
 
 
   @Override
   public String toString() {
-    return "CascadeCacheManager{" + uri + "}";
+    return "CascadeCacheManager{" + shownUri + "}";
   }
 }

@@ -115,12 +115,6 @@ final class EntryEngine {
     return new Outcome(created ? Status.CREATED : Status.UPDATED, null, null);
   }
 
-  /** A remove that needs no examination: one {@code DEL}. */
-  Outcome removePlain(byte[] key) {
-    long removed = await(store.deleteEntry(key), "removing an entry");
-    return new Outcome(removed > 0 ? Status.DELETED : Status.FAILED_ABSENT, null, null);
-  }
-
   /** Plain puts of many entries, one script per batch of keys. */
   List<Outcome> putAllPlain(List<byte[]> keys, List<byte[]> values) {
     boolean[] created = await(store.writeValues(keys, values), "changing entries");

@@ -7,7 +7,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import javax.cache.CacheException;
 
 /**
@@ -22,6 +25,7 @@ import javax.cache.CacheException;
  */
 final class WriteLocks {
 
+  private static final Logger LOG = Logger.getLogger(WriteLocks.class.getName());
   private static final int STRIPES = 1024;
   private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -57,35 +61,58 @@ final class WriteLocks {
     return lockAll(List.of(key)).get(0);
   }
 
-  /** Locks every key, in the global order; returns them in that order. */
+  /**
+   * Locks every key, in the global order; returns them in that order. On failure nothing stays
+   * held: the stripes are released in any case, and the Redis locks taken so far as far as Redis
+   * answers (a lock whose release fails expires after its lease); the failure that stopped the
+   * locking is the one thrown, a failed release is added to it as suppressed.
+   */
   List<Held> lockAll(List<byte[]> keys) {
     List<byte[]> sorted = new ArrayList<>(keys);
     sorted.sort(Arrays::compareUnsigned);
     int[] stripeOrder = sorted.stream().mapToInt(WriteLocks::stripe).distinct().sorted().toArray();
     List<ReentrantLock> taken = new ArrayList<>();
     List<Held> held = new ArrayList<>();
-    boolean ok = false;
+    long deadline = System.currentTimeMillis() + waitMillis;
     try {
       for (int s : stripeOrder) {
-        stripes[s].lock();
+        lockStripe(stripes[s], deadline);
         taken.add(stripes[s]);
       }
       for (byte[] key : sorted) {
-        held.add(acquireRemote(key));
+        held.add(acquireRemote(key, deadline));
       }
-      ok = true;
       return held;
-    } finally {
-      if (!ok) {
+    } catch (RuntimeException | Error e) {
+      try {
         releaseAll(held);
+      } catch (RuntimeException release) {
+        e.addSuppressed(release);
+      } finally {
         unlockStripes(taken);
       }
+      throw e;
     }
   }
 
-  private Held acquireRemote(byte[] key) {
+  /**
+   * Waits for a local stripe no longer than for the Redis lock: a thread of this JVM holding it
+   * longer (a writer that hangs) must not make others wait forever.
+   */
+  private void lockStripe(ReentrantLock stripe, long deadline) {
+    try {
+      if (!stripe.tryLock(Math.max(0, deadline - System.currentTimeMillis()), TimeUnit.MILLISECONDS)) {
+        throw new CacheException("Gave up after " + waitMillis + " ms waiting for the write-through lock of a key in "
+            + store.describe() + ": another thread of this JVM holds it (a writer that takes that long?)");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CacheException("Interrupted while waiting for a write-through lock in " + store.describe(), e);
+    }
+  }
+
+  private Held acquireRemote(byte[] key, long deadline) {
     byte[] token = newToken();
-    long deadline = System.currentTimeMillis() + waitMillis;
     long backoff = 1;
     while (!redis.await(store.tryLock(key, token, leaseMillis), "locking a key", store.describe())) {
       if (System.currentTimeMillis() > deadline) {
@@ -99,10 +126,17 @@ final class WriteLocks {
     return new Held(key, token);
   }
 
-  /** Releases what is still held: the Redis locks, then the local stripes. */
+  /**
+   * Releases what is still held: the Redis locks, then the local stripes. Never throws: it runs in
+   * {@code finally} blocks, where a failure would hide the operation's own outcome (its error, or
+   * its success); a Redis lock whose release failed is logged and expires after its lease.
+   */
   void unlock(List<Held> held) {
     try {
       releaseAll(held);
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "Could not release " + held.size() + " write-through lock(s) in " + store.describe()
+          + "; they expire within " + leaseMillis + " ms: " + e.getMessage());
     } finally {
       List<ReentrantLock> locks = new ArrayList<>();
       held.stream().mapToInt(h -> stripe(h.key)).distinct().sorted().forEach(s -> locks.add(stripes[s]));
@@ -110,12 +144,28 @@ final class WriteLocks {
     }
   }
 
+  /**
+   * Releases every Redis lock still held, each even when an earlier release failed (a lock whose
+   * release failed expires after its lease); throws the first failure, the others suppressed.
+   */
   private void releaseAll(List<Held> held) {
+    RuntimeException first = null;
     for (Held h : held) {
       if (!h.released) {
         h.released = true;
-        redis.await(store.unlock(h.key, h.token), "unlocking a key", store.describe());
+        try {
+          redis.await(store.unlock(h.key, h.token), "unlocking a key", store.describe());
+        } catch (RuntimeException e) {
+          if (first == null) {
+            first = e;
+          } else {
+            first.addSuppressed(e);
+          }
+        }
       }
+    }
+    if (first != null) {
+      throw first;
     }
   }
 

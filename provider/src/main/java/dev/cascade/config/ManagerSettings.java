@@ -1,6 +1,7 @@
 package dev.cascade.config;
 
 import dev.cascade.store.RedisTarget;
+import dev.cascade.support.Redaction;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Reader;
@@ -73,8 +74,10 @@ public final class ManagerSettings {
     try {
       return URI.create(configured.trim());
     } catch (IllegalArgumentException e) {
-      throw new CacheException("The Redis URI '" + RedisTarget.redact(configured) + "' (from " + URI_PROPERTY
-          + " or " + URI_ENVIRONMENT + ") is not a valid URI: " + e.getMessage(), e);
+      // the parser's message quotes the whole input, password included
+      throw new CacheException("The Redis URI '" + Redaction.uri(configured) + "' (from " + URI_PROPERTY
+          + " or " + URI_ENVIRONMENT + ") is not a valid URI: " + Redaction.message(e.getMessage(), configured),
+          Redaction.failure(e, configured));
     }
   }
 
@@ -91,7 +94,7 @@ public final class ManagerSettings {
       merged.putAll(load(uri, loader));
       redisUri = null;
     } else {
-      throw new CacheException("Cascade cannot use the CacheManager URI '" + RedisTarget.redact(uri.toString())
+      throw new CacheException("Cascade cannot use the CacheManager URI '" + Redaction.uri(uri)
           + "': expected a Redis URI (redis://host:port, rediss://, redis-sentinel://, redis-cluster://)"
           + " or a configuration file (file:, classpath:, jar:)");
     }
@@ -109,14 +112,16 @@ public final class ManagerSettings {
   }
 
   private static Properties load(URI uri, ClassLoader loader) {
-    String name = uri.toString();
+    // a file fetched over HTTP (jar:http://user:pw@...) may carry credentials too
+    String name = Redaction.uri(uri);
     try (InputStream in = open(uri, loader)) {
       if (in == null) {
         throw new CacheException("Cascade configuration '" + name + "' does not exist"
             + ("classpath".equals(uri.getScheme()) ? " on the class path" : ""));
       }
       String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-      if (name.endsWith(".yaml") || name.endsWith(".yml")) {
+      String raw = uri.toString();
+      if (raw.endsWith(".yaml") || raw.endsWith(".yml")) {
         return SimpleYaml.flatten(text, name);
       }
       Properties p = new Properties();
@@ -125,7 +130,8 @@ public final class ManagerSettings {
       }
       return p;
     } catch (IOException e) {
-      throw new CacheException("Cannot read Cascade configuration '" + name + "': " + e.getMessage(), e);
+      throw new CacheException("Cannot read Cascade configuration '" + name + "': "
+          + Redaction.message(e.getMessage(), uri.toString()), Redaction.failure(e, uri.toString()));
     }
   }
 

@@ -39,6 +39,17 @@ public enum Dialect {
       }
       return insert(table, key, columns) + " ON DUPLICATE KEY UPDATE " + updates;
     }
+
+    /** MySQL assigns left to right: every column is judged on the old revision, the revision last. */
+    @Override
+    String upsertIfNewer(String table, String key, List<String> columns, String revision) {
+      StringJoiner updates = new StringJoiner(", ");
+      for (String c : columns) {
+        updates.add(c + " = IF(VALUES(" + revision + ") >= " + revision + ", VALUES(" + c + "), " + c + ")");
+      }
+      updates.add(revision + " = GREATEST(" + revision + ", VALUES(" + revision + "))");
+      return insert(table, key, with(columns, revision)) + " ON DUPLICATE KEY UPDATE " + updates;
+    }
   },
 
   /** H2 2.x in any compatibility mode: {@code MERGE INTO … KEY (key) VALUES (…)}. */
@@ -47,6 +58,26 @@ public enum Dialect {
     String upsert(String table, String key, List<String> columns) {
       return "MERGE INTO " + table + " (" + key + ", " + String.join(", ", columns) + ") KEY (" + key
           + ") VALUES (" + placeholders(columns.size() + 1) + ")";
+    }
+
+    /** The standard MERGE, whose WHEN MATCHED takes a condition (H2's MERGE … KEY does not). */
+    @Override
+    String upsertIfNewer(String table, String key, List<String> columns, String revision) {
+      List<String> all = with(columns, revision);
+      StringJoiner sourceColumns = new StringJoiner(", ");
+      StringJoiner updates = new StringJoiner(", ");
+      StringJoiner sourceValues = new StringJoiner(", ");
+      sourceColumns.add(key);
+      sourceValues.add("s." + key);
+      for (String c : all) {
+        sourceColumns.add(c);
+        updates.add(c + " = s." + c);
+        sourceValues.add("s." + c);
+      }
+      return "MERGE INTO " + table + " t USING (VALUES (" + placeholders(all.size() + 1) + ")) s (" + sourceColumns
+          + ") ON t." + key + " = s." + key + " WHEN MATCHED AND t." + revision + " <= s." + revision
+          + " THEN UPDATE SET " + updates + " WHEN NOT MATCHED THEN INSERT (" + sourceColumns + ") VALUES ("
+          + sourceValues + ")";
     }
   },
 
@@ -59,6 +90,18 @@ public enum Dialect {
         updates.add(c + " = EXCLUDED." + c);
       }
       return insert(table, key, columns) + " ON CONFLICT (" + key + ") DO UPDATE SET " + updates;
+    }
+
+    @Override
+    String upsertIfNewer(String table, String key, List<String> columns, String revision) {
+      List<String> all = with(columns, revision);
+      StringJoiner updates = new StringJoiner(", ");
+      for (String c : all) {
+        updates.add(c + " = EXCLUDED." + c);
+      }
+      // an alias: the table may be schema-qualified, and WHERE names the existing row through it
+      return insert(table + " AS cascade_row", key, all) + " ON CONFLICT (" + key + ") DO UPDATE SET " + updates
+          + " WHERE cascade_row." + revision + " <= EXCLUDED." + revision;
     }
   };
 
@@ -120,6 +163,18 @@ public enum Dialect {
 
   /** An upsert of one row: the key, then {@code columns} in order, as {@code ?} parameters. */
   abstract String upsert(String table, String key, List<String> columns);
+
+  /**
+   * An upsert of one row that leaves a row alone whose {@code revision} column is larger than the
+   * new one: the key, then {@code columns} in order, then the revision, as {@code ?} parameters.
+   */
+  abstract String upsertIfNewer(String table, String key, List<String> columns, String revision);
+
+  private static List<String> with(List<String> columns, String revision) {
+    List<String> all = new java.util.ArrayList<>(columns);
+    all.add(revision);
+    return all;
+  }
 
   static String insert(String table, String key, List<String> columns) {
     return "INSERT INTO " + table + " (" + key + ", " + String.join(", ", columns) + ") VALUES ("

@@ -1,5 +1,6 @@
 package dev.cascade.jdbc;
 
+import dev.cascade.writebehind.RevisionedCacheWriter;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -13,7 +14,6 @@ import java.util.Map;
 import java.util.Set;
 import javax.cache.Cache;
 import javax.cache.configuration.Factory;
-import javax.cache.integration.CacheWriter;
 import javax.cache.integration.CacheWriterException;
 import javax.sql.DataSource;
 
@@ -41,6 +41,15 @@ import javax.sql.DataSource;
  * So the collection says exactly what is not in the database. Several entries for one key: the
  * last one is written (and all of them are removed once it is). The collection must be mutable.
  *
+ * <p><b>Revisions.</b> With a revision column in the mapping
+ * ({@link TableMapping#withRevisionColumn(String)}), every upsert writes the change's revision and
+ * leaves alone a row holding a newer one, and every delete removes only a row that is not newer:
+ * a stale write-behind batch (a flusher frozen past its lease, a change delivered twice) cannot
+ * overwrite a newer row. Write-behind hands each change's revision over
+ * ({@link RevisionedCacheWriter}); a direct call ({@link #write}, write-through) uses the current
+ * time on the same scale. A stale put arriving after a newer delete finds no row and inserts one:
+ * rows are deleted, not kept as tombstones.
+ *
  * <p>All failures are {@code CacheWriterException}s with the operation, table, key and SQL error
  * in the message; a null or mistyped key or a null value fails before any SQL runs.
  *
@@ -50,7 +59,7 @@ import javax.sql.DataSource;
  * concurrent batches lock rows in the same order and do not deadlock each other. The dialect is
  * detected on the first call unless given.
  */
-public final class JdbcCacheWriter<K, V> implements CacheWriter<K, V> {
+public final class JdbcCacheWriter<K, V> implements RevisionedCacheWriter<K, V> {
 
   /** Rows per transaction: large enough to batch well, small enough to keep lock times short. */
   public static final int DEFAULT_CHUNK_SIZE = 500;
@@ -104,10 +113,11 @@ public final class JdbcCacheWriter<K, V> implements CacheWriter<K, V> {
     }
     K key = entry.getKey();
     V value = checkValue(table.checkKey(key, "write"), entry.getValue(), "write");
+    boolean revisioned = revisioned();
+    long revision = Revisions.now();
     single("write", key, (c, sql) -> {
-      try (PreparedStatement ps = c.prepareStatement(sql.upsert)) {
-        table.mapping.bindKey(ps, 1, key);
-        table.mapping.bindColumns(ps, 2, value);
+      try (PreparedStatement ps = c.prepareStatement(revisioned ? sql.upsertIfNewer : sql.upsert)) {
+        bindRow(ps, key, value, revisioned, revision);
         ps.executeUpdate();
       }
     });
@@ -115,6 +125,16 @@ public final class JdbcCacheWriter<K, V> implements CacheWriter<K, V> {
 
   @Override
   public void writeAll(Collection<Cache.Entry<? extends K, ? extends V>> entries) {
+    upsertAll(entries, revisioned() ? constant(Revisions.now()) : null);
+  }
+
+  /** Without a revision column, the same as {@link #writeAll(Collection)}. */
+  @Override
+  public void writeAll(Collection<Cache.Entry<? extends K, ? extends V>> entries, Revisions revisions) {
+    upsertAll(entries, revisioned() ? revisions : null);
+  }
+
+  private void upsertAll(Collection<Cache.Entry<? extends K, ? extends V>> entries, Revisions revisions) {
     if (entries == null) {
       throw new NullPointerException("writeAll to table " + table.table() + ": entries is null");
     }
@@ -136,10 +156,10 @@ public final class JdbcCacheWriter<K, V> implements CacheWriter<K, V> {
     boolean complete = false;
     try {
       ChunkedTransactions.run(table, "writeAll", rows, chunkSize, Map.Entry::getKey, (c, sql, chunk) -> {
-        try (PreparedStatement ps = c.prepareStatement(sql.upsert)) {
+        try (PreparedStatement ps = c.prepareStatement(revisions != null ? sql.upsertIfNewer : sql.upsert)) {
           for (Map.Entry<K, V> row : chunk) {
-            table.mapping.bindKey(ps, 1, row.getKey());
-            table.mapping.bindColumns(ps, 2, row.getValue());
+            bindRow(ps, row.getKey(), row.getValue(), revisions != null,
+                revisions == null ? 0 : revisions.of(row.getKey()));
             ps.addBatch();
           }
           ps.executeBatch();
@@ -155,12 +175,25 @@ public final class JdbcCacheWriter<K, V> implements CacheWriter<K, V> {
     }
   }
 
+  private void bindRow(PreparedStatement ps, K key, V value, boolean revisioned, long revision) throws SQLException {
+    table.mapping.bindKey(ps, 1, key);
+    int next = table.mapping.bindColumns(ps, 2, value);
+    if (revisioned) {
+      ps.setLong(next, revision);
+    }
+  }
+
   @Override
   public void delete(Object key) {
     table.checkKey(key, "delete");
+    boolean revisioned = revisioned();
+    long revision = Revisions.now();
     single("delete", key, (c, sql) -> {
-      try (PreparedStatement ps = c.prepareStatement(sql.deleteOne)) {
+      try (PreparedStatement ps = c.prepareStatement(revisioned ? sql.deleteIfNotNewer : sql.deleteOne)) {
         table.mapping.bindKey(ps, 1, key);
+        if (revisioned) {
+          ps.setLong(2, revision);
+        }
         ps.executeUpdate();
       }
     });
@@ -168,13 +201,11 @@ public final class JdbcCacheWriter<K, V> implements CacheWriter<K, V> {
 
   @Override
   public void deleteAll(Collection<?> keys) {
-    if (keys == null) {
-      throw new NullPointerException("deleteAll on table " + table.table() + ": keys is null");
+    if (revisioned()) {
+      deleteAll(keys, constant(Revisions.now()));
+      return;
     }
-    Set<Object> unique = new LinkedHashSet<>();
-    for (Object key : keys) {
-      unique.add(table.checkKey(key, "deleteAll"));
-    }
+    Set<Object> unique = uniqueKeys(keys);
     if (unique.isEmpty()) {
       return;
     }
@@ -190,12 +221,68 @@ public final class JdbcCacheWriter<K, V> implements CacheWriter<K, V> {
       }, deleted::addAll);
       complete = true;
     } finally {
-      if (complete) {
-        keys.clear();
-      } else if (!deleted.isEmpty()) {
-        keys.removeIf(deleted::contains);
-      }
+      removeDone(keys, complete, deleted);
     }
+  }
+
+  /**
+   * Deletes each key's row unless it holds a newer revision: a batch of single-row deletes, as
+   * each key has its own revision. Without a revision column, the same as {@link #deleteAll(Collection)}.
+   */
+  @Override
+  public void deleteAll(Collection<?> keys, Revisions revisions) {
+    if (!revisioned()) {
+      deleteAll(keys);
+      return;
+    }
+    Set<Object> unique = uniqueKeys(keys);
+    if (unique.isEmpty()) {
+      return;
+    }
+    Set<Object> deleted = new HashSet<>();
+    boolean complete = false;
+    try {
+      ChunkedTransactions.run(table, "deleteAll", new ArrayList<>(unique), chunkSize, k -> k, (c, sql, chunk) -> {
+        try (PreparedStatement ps = c.prepareStatement(sql.deleteIfNotNewer)) {
+          for (Object key : chunk) {
+            table.mapping.bindKey(ps, 1, key);
+            ps.setLong(2, revisions.of(key));
+            ps.addBatch();
+          }
+          ps.executeBatch();
+        }
+      }, deleted::addAll);
+      complete = true;
+    } finally {
+      removeDone(keys, complete, deleted);
+    }
+  }
+
+  private Set<Object> uniqueKeys(Collection<?> keys) {
+    if (keys == null) {
+      throw new NullPointerException("deleteAll on table " + table.table() + ": keys is null");
+    }
+    Set<Object> unique = new LinkedHashSet<>();
+    for (Object key : keys) {
+      unique.add(table.checkKey(key, "deleteAll"));
+    }
+    return unique;
+  }
+
+  private static void removeDone(Collection<?> keys, boolean complete, Set<Object> deleted) {
+    if (complete) {
+      keys.clear();
+    } else if (!deleted.isEmpty()) {
+      keys.removeIf(deleted::contains);
+    }
+  }
+
+  private boolean revisioned() {
+    return table.mapping.sqlRevisionColumn() != null;
+  }
+
+  private static Revisions constant(long revision) {
+    return key -> revision;
   }
 
   @Override

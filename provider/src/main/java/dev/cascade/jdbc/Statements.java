@@ -16,6 +16,9 @@ final class Statements {
   final String selectOne;
   final String upsert;
   final String deleteOne;
+  /** With a revision column: the upsert that keeps newer rows, and the delete of older rows only; else null. */
+  final String upsertIfNewer;
+  final String deleteIfNotNewer;
   private final String selectInPrefix;
   private final String deleteInPrefix;
 
@@ -33,6 +36,15 @@ final class Statements {
     this.upsert = dialect.upsert(table, key, columns);
     this.deleteOne = "DELETE FROM " + table + " WHERE " + key + " = ?";
     this.deleteInPrefix = "DELETE FROM " + table + " WHERE " + key + " IN (";
+    SqlName revisionColumn = mapping.sqlRevisionColumn();
+    if (revisionColumn == null) {
+      this.upsertIfNewer = null;
+      this.deleteIfNotNewer = null;
+    } else {
+      String revision = revisionColumn.render(dialect);
+      this.upsertIfNewer = dialect.upsertIfNewer(table, key, columns, revision);
+      this.deleteIfNotNewer = deleteOne + " AND " + revision + " <= ?";
+    }
   }
 
   /** {@code SELECT … WHERE key IN (?, …)} with {@code parameters} placeholders. */

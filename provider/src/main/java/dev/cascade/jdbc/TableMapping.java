@@ -59,8 +59,10 @@ public final class TableMapping<K, V> {
   private final RowReader<? extends V> reader;
   private final Map<String, Integer> indexes;
   private final List<String> names;
+  private final SqlName revisionColumn;
 
   private TableMapping(Builder<K, V> b) {
+    this.revisionColumn = b.revisionColumn;
     this.table = b.table;
     this.keyColumn = b.keyColumn;
     this.keyType = b.keyType;
@@ -106,6 +108,31 @@ public final class TableMapping<K, V> {
         .build();
   }
 
+  /**
+   * The same mapping with a revision column ({@code BIGINT NOT NULL}): {@link JdbcCacheWriter} then
+   * writes each change's revision there and never replaces a row holding a newer one, so a stale
+   * write-behind batch (a flusher frozen past its lease, a change delivered twice) cannot overwrite
+   * a newer row. See {@link dev.cascade.writebehind.RevisionedCacheWriter}.
+   *
+   * @throws IllegalArgumentException if the name is not a valid identifier or is already mapped
+   */
+  public TableMapping<K, V> withRevisionColumn(String name) {
+    Builder<K, V> b = new Builder<>(table, keyColumn, keyType, keySqlType);
+    b.columns.addAll(columns);
+    b.reader = reader;
+    b.revisionColumn(name);
+    return new TableMapping<>(b);
+  }
+
+  /** The revision column, or null when rows carry none. */
+  public String revisionColumn() {
+    return revisionColumn == null ? null : revisionColumn.toString();
+  }
+
+  SqlName sqlRevisionColumn() {
+    return revisionColumn;
+  }
+
   /** The table as the mapping spells it. */
   public String table() {
     return table.toString();
@@ -127,7 +154,7 @@ public final class TableMapping<K, V> {
   @Override
   public String toString() {
     return "TableMapping[" + table + ": key " + keyColumn + " (" + keyType.getSimpleName() + "), values "
-        + valueColumns() + "]";
+        + valueColumns() + (revisionColumn == null ? "" : ", revision " + revisionColumn) + "]";
   }
 
   SqlName sqlTable() {
@@ -152,11 +179,12 @@ public final class TableMapping<K, V> {
   }
 
   /**
-   * Binds the value's columns to the parameters from {@code firstIndex} on, in mapping order.
+   * Binds the value's columns to the parameters from {@code firstIndex} on, in mapping order;
+   * returns the index of the next parameter.
    *
    * @throws MappingException if a getter throws, naming its column
    */
-  void bindColumns(PreparedStatement ps, int firstIndex, V value) throws SQLException {
+  int bindColumns(PreparedStatement ps, int firstIndex, V value) throws SQLException {
     for (int i = 0; i < columns.size(); i++) {
       ValueColumn<V> c = columns.get(i);
       Object columnValue;
@@ -167,6 +195,7 @@ public final class TableMapping<K, V> {
       }
       bind(ps, firstIndex + i, columnValue, c.sqlType);
     }
+    return firstIndex + columns.size();
   }
 
   /** Reads the key of the current row (column 1, as the SELECT puts it). */
@@ -277,6 +306,7 @@ public final class TableMapping<K, V> {
     private final JDBCType keySqlType;
     private final List<ValueColumn<V>> columns = new ArrayList<>();
     private RowReader<? extends V> reader;
+    private SqlName revisionColumn;
 
     private Builder(SqlName table, SqlName keyColumn, Class<K> keyType, JDBCType keySqlType) {
       this.table = table;
@@ -305,6 +335,20 @@ public final class TableMapping<K, V> {
         throw fail(table, "the getter of column '" + name + "' is null");
       }
       columns.add(new ValueColumn<>(column, getter, sqlType));
+      return this;
+    }
+
+    /** A revision column: see {@link TableMapping#withRevisionColumn(String)}. */
+    public Builder<K, V> revisionColumn(String name) {
+      SqlName column = name(table, "revision column", name);
+      boolean taken = column.lookupKey().equals(keyColumn.lookupKey());
+      for (ValueColumn<V> c : columns) {
+        taken |= c.name.lookupKey().equals(column.lookupKey());
+      }
+      if (taken) {
+        throw fail(table, "revision column '" + name + "' is already mapped as the key or a value column");
+      }
+      this.revisionColumn = column;
       return this;
     }
 

@@ -4,7 +4,6 @@ import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
-import io.lettuce.core.SetArgs;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -47,6 +46,9 @@ public final class EntryStore {
   private final int replicas;
   private final long replicaTimeoutMillis;
   private final String description;
+  private final OperationIds operations = new OperationIds();
+  private final byte[] opLogTtl;
+  private final byte[][] opLogKeys;
   private volatile ChangeObserver observer;
 
   /** Told of every change this JVM makes to the cache's entries, once Redis acknowledged it. */
@@ -83,6 +85,12 @@ public final class EntryStore {
     this.replicas = queueBound < 0 ? 0 : replicas;
     this.replicaTimeoutMillis = replicaTimeout.toMillis();
     this.description = "cache '" + layout.cacheName() + "'";
+    // the log must outlive every resend of a call: Lettuce resends only within the command timeout
+    this.opLogTtl = ascii(Long.toString(Math.max(60_000, 2 * redis.target().timeout().toMillis())));
+    this.opLogKeys = new byte[layout.partitions()][];
+    for (int p = 0; p < opLogKeys.length; p++) {
+      opLogKeys[p] = layout.opLogKey(p, origin);
+    }
   }
 
   /**
@@ -155,13 +163,17 @@ public final class EntryStore {
    */
   public CompletableFuture<Outcome> mutate(byte[] encodedKey, Mutation m, long now, long graceMillis,
       byte[] lockToken) {
+    long operation = operations.start();
     byte[][] keys = mutateKeys(encodedKey, lockToken);
-    byte[][] args = mutateArgs(encodedKey, m, now, graceMillis, lockToken);
+    byte[][] args = mutateArgs(encodedKey, m, now, graceMillis, lockToken, operation);
+    CompletableFuture<Outcome> outcome;
     if (awaitsReplicas(m)) {
-      return forgettingEvenIfFailed(encodedKey, redis.replicated()
+      outcome = forgettingEvenIfFailed(encodedKey, redis.replicated()
           .eval(Script.MUTATE, keys, args, replicas, replicaTimeoutMillis).thenApply(this::toOutcomeCounting));
+    } else {
+      outcome = forgetting(encodedKey, redis.eval(Script.MUTATE, keys, args).thenApply(this::toOutcomeCounting));
     }
-    return forgetting(encodedKey, redis.eval(Script.MUTATE, keys, args).thenApply(this::toOutcomeCounting));
+    return outcome.whenComplete((result, failure) -> operations.finish(operation));
   }
 
   /**
@@ -183,15 +195,20 @@ public final class EntryStore {
     if (!replicated.isEmpty()) {
       List<byte[][]> keys = new ArrayList<>(replicated.size());
       List<byte[][]> args = new ArrayList<>(replicated.size());
-      for (int i : replicated) {
+      long[] ids = new long[replicated.size()];
+      for (int j = 0; j < replicated.size(); j++) {
+        int i = replicated.get(j);
+        ids[j] = operations.start();
         keys.add(mutateKeys(encodedKeys.get(i), null));
-        args.add(mutateArgs(encodedKeys.get(i), ms.get(i), now, graceMillis, null));
+        args.add(mutateArgs(encodedKeys.get(i), ms.get(i), now, graceMillis, null, ids[j]));
       }
       List<CompletableFuture<List<Object>>> replies =
           redis.replicated().evalAll(Script.MUTATE, keys, args, replicas, replicaTimeoutMillis);
       for (int j = 0; j < replicated.size(); j++) {
         int i = replicated.get(j);
-        outcomes.set(i, forgettingEvenIfFailed(encodedKeys.get(i), replies.get(j).thenApply(this::toOutcomeCounting)));
+        long id = ids[j];
+        outcomes.set(i, forgettingEvenIfFailed(encodedKeys.get(i), replies.get(j).thenApply(this::toOutcomeCounting))
+            .whenComplete((result, failure) -> operations.finish(id)));
       }
     }
     return outcomes;
@@ -206,10 +223,11 @@ public final class EntryStore {
   private byte[][] mutateKeys(byte[] encodedKey, byte[] lockToken) {
     int p = layout.partition(encodedKey);
     return new byte[][] {layout.entryKeyIn(p, encodedKey), layout.listenerFlag(p),
-        lockToken == null ? layout.listenerFlag(p) : layout.lockKey(encodedKey), layout.streamKey(p)};
+        lockToken == null ? layout.listenerFlag(p) : layout.lockKey(encodedKey), layout.streamKey(p), opLogKeys[p]};
   }
 
-  private byte[][] mutateArgs(byte[] encodedKey, Mutation m, long now, long graceMillis, byte[] lockToken) {
+  private byte[][] mutateArgs(byte[] encodedKey, Mutation m, long now, long graceMillis, byte[] lockToken,
+      long operation) {
     return new byte[][] {
         ascii(Long.toString(now)),
         ascii(m.condition.code),
@@ -225,7 +243,10 @@ public final class EntryStore {
         origin,
         lockToken == null ? NONE : lockToken,
         m.ignoreQueueBound && queueBound.length > 0 ? MINUS_ONE : queueBound,
-        encodedKey};
+        encodedKey,
+        ascii(Long.toString(operation)),
+        ascii(Long.toString(operations.lowestWaiting())),
+        opLogTtl};
   }
 
   private Outcome toOutcomeCounting(List<Object> reply) {
@@ -249,10 +270,13 @@ public final class EntryStore {
     return o instanceof byte[] ? (byte[]) o : null;
   }
 
-  /** {@code SET lock token NX PX lease}: true when this caller now holds the entry's lock. */
+  /**
+   * {@code lock.lua} ({@code SET lock token NX PX lease}, answering true also when the lock already
+   * holds this token: a resend after a reconnect): true when this caller now holds the entry's lock.
+   */
   public CompletableFuture<Boolean> tryLock(byte[] encodedKey, byte[] token, long leaseMillis) {
-    return commands.set(layout.lockKey(encodedKey), token, SetArgs.Builder.nx().px(leaseMillis))
-        .toCompletableFuture().thenApply("OK"::equals);
+    return redis.evalInteger(Script.LOCK, new byte[][] {layout.lockKey(encodedKey)}, token,
+        ascii(Long.toString(leaseMillis))).thenApply(reply -> reply != null && reply == 1);
   }
 
   /** Releases the entry's lock if it still holds {@code token}. */
@@ -408,11 +432,6 @@ public final class EntryStore {
     return forgetting(encodedKey, commands.hset(layout.entryKey(encodedKey), VALUE, value).toCompletableFuture());
   }
 
-  /** {@code DEL}: a remove that needs no examination. Completes with 1 if the entry existed. */
-  public CompletableFuture<Long> deleteEntry(byte[] encodedKey) {
-    return forgetting(encodedKey, commands.del(layout.entryKey(encodedKey)).toCompletableFuture());
-  }
-
   // ------------------------------------------------- plain commands on many entries (one script per batch)
 
   /** {@link #readValue} of many entries: per key, in order, its value or null. */
@@ -431,7 +450,7 @@ public final class EntryStore {
     return plainAll(PLAIN_SET, encodedKeys, values).thenApply(replies -> ones(encodedKeys, replies));
   }
 
-  /** {@link #deleteEntry} of many entries: per key, in order, true if it existed. */
+  /** {@code DEL} of many entries (no examination): per key, in order, true if it existed. */
   public CompletableFuture<boolean[]> deleteEntries(List<byte[]> encodedKeys) {
     return plainAll(PLAIN_DEL, encodedKeys, null).thenApply(replies -> ones(encodedKeys, replies));
   }

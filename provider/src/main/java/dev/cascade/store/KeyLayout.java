@@ -42,6 +42,7 @@ public final class KeyLayout {
   private final byte[][] streams;
   private final byte[][] leases;
   private final byte[][] epochs;
+  private final byte[][] opLogPrefixes;
   private final int tagStart;
 
   public KeyLayout(String cacheName, int partitions) {
@@ -58,6 +59,7 @@ public final class KeyLayout {
     this.streams = new byte[partitions][];
     this.leases = new byte[partitions][];
     this.epochs = new byte[partitions][];
+    this.opLogPrefixes = new byte[partitions][];
     for (int p = 0; p < partitions; p++) {
       String tag = "{" + hashTag(escaped, p, partitions) + "}";
       entryPrefixes[p] = bytes("cascade:" + escaped + ":" + tag + ":");
@@ -66,6 +68,7 @@ public final class KeyLayout {
       streams[p] = bytes("cascade:" + escaped + "#wb:" + tag);
       leases[p] = bytes("cascade:" + escaped + "#lease:" + tag);
       epochs[p] = bytes("cascade:" + escaped + "#epoch:" + tag);
+      opLogPrefixes[p] = bytes("cascade:" + escaped + "#ops:" + tag + ":");
     }
     this.tagStart = ("cascade:" + escaped + ":{").length();
   }
@@ -165,6 +168,14 @@ public final class KeyLayout {
 
   public byte[] epochKey(int partition) {
     return epochs[partition];
+  }
+
+  /**
+   * The operation log of one JVM ({@code origin}) in a partition: the replies of its recent
+   * {@code mutate.lua} calls, so a call sent again after a reconnect does not run twice.
+   */
+  public byte[] opLogKey(int partition, byte[] origin) {
+    return concat(opLogPrefixes[partition], origin);
   }
 
   /** The entry key of an encoded key known to live in {@code partition} (saves hashing it again). */

@@ -1,9 +1,11 @@
 package dev.cascade.store;
 
+import dev.cascade.writebehind.RevisionedCacheWriter;
 import io.lettuce.core.Consumer;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisBusyException;
+import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XAutoClaimArgs;
 import io.lettuce.core.XGroupCreateArgs;
@@ -18,6 +20,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
+import java.util.logging.Logger;
+import javax.cache.CacheException;
 
 /**
  * The write-behind queues of one cache in Redis: a stream per partition (records appended by
@@ -32,6 +38,7 @@ public final class QueueStore {
   /** The consumer group every flusher reads through. */
   public static final String GROUP = "cascade-flushers";
 
+  private static final Logger LOG = Logger.getLogger(QueueStore.class.getName());
   private static final byte[] GROUP_BYTES = GROUP.getBytes(StandardCharsets.US_ASCII);
   private static final byte[] KEY = {'k'};
   private static final byte[] OP = {'o'};
@@ -69,6 +76,17 @@ public final class QueueStore {
     public long appendedAt() {
       return Long.parseLong(id.substring(0, id.indexOf('-')));
     }
+
+    /**
+     * The record's revision: {@code <ms>-<seq>} as one number that grows with the stream's order
+     * (Redis never hands out a smaller id in a stream, and a stream made anew after a restart starts
+     * at the current time).
+     */
+    public long revision() {
+      int dash = id.indexOf('-');
+      return RevisionedCacheWriter.Revisions.fromStreamId(Long.parseLong(id.substring(0, dash)),
+          Long.parseLong(id.substring(dash + 1)));
+    }
   }
 
   /**
@@ -78,18 +96,51 @@ public final class QueueStore {
   public void ensureGroups() {
     List<CompletableFuture<String>> replies = new ArrayList<>();
     for (int p = 0; p < layout.partitions(); p++) {
-      replies.add(commands.xgroupCreate(XReadArgs.StreamOffset.from(layout.streamKey(p), "0"), GROUP_BYTES,
-          XGroupCreateArgs.Builder.mkstream()).toCompletableFuture()
-          .exceptionally(e -> {
-            if (RedisFailures.unwrap(e) instanceof RedisBusyException
-                || String.valueOf(RedisFailures.unwrap(e).getMessage()).startsWith("BUSYGROUP")) {
-              return "exists";
-            }
-            throw new java.util.concurrent.CompletionException(e);
-          }));
+      replies.add(createGroup(p));
     }
     redis.await(CompletableFuture.allOf(replies.toArray(new CompletableFuture<?>[0])),
         "creating the write-behind consumer groups of cache '" + layout.cacheName() + "'");
+  }
+
+  private CompletableFuture<String> createGroup(int partition) {
+    return commands.xgroupCreate(XReadArgs.StreamOffset.from(layout.streamKey(partition), "0"), GROUP_BYTES,
+        XGroupCreateArgs.Builder.mkstream()).toCompletableFuture()
+        .exceptionally(e -> {
+          if (RedisFailures.unwrap(e) instanceof RedisBusyException
+              || String.valueOf(RedisFailures.unwrap(e).getMessage()).startsWith("BUSYGROUP")) {
+            return "exists";
+          }
+          throw new CompletionException(e);
+        });
+  }
+
+  /**
+   * Runs a read of the partition's consumer group; if Redis lost the stream or its group under a
+   * running cache (a restart without persistence, {@code FLUSHDB}, an eviction), creates them again,
+   * from the first id, and runs the read once more. Without this, flushing stopped for good.
+   */
+  private <T> T withGroup(int partition, Supplier<T> read) {
+    try {
+      return read.get();
+    } catch (CacheException e) {
+      if (!isNoGroup(e)) {
+        throw e;
+      }
+      LOG.warning("The write-behind queue of partition " + partition + " of " + describe() + " had lost its"
+          + " consumer group (Redis restarted without persistence, was flushed, or evicted it); recreated it."
+          + " Records Redis lost with it cannot be flushed.");
+      redis.await(createGroup(partition), "recreating the write-behind consumer group of " + describe());
+      return read.get();
+    }
+  }
+
+  private static boolean isNoGroup(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof RedisCommandExecutionException && String.valueOf(t.getMessage()).startsWith("NOGROUP")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   // ------------------------------------------------------------------ leases
@@ -128,6 +179,10 @@ public final class QueueStore {
    * (a flusher that died or lost its lease). Returns them in stream order.
    */
   public List<QueuedRecord> claimAbandoned(int partition, String consumer, Duration minIdle, int count) {
+    return withGroup(partition, () -> claim(partition, consumer, minIdle, count));
+  }
+
+  private List<QueuedRecord> claim(int partition, String consumer, Duration minIdle, int count) {
     List<QueuedRecord> claimed = new ArrayList<>();
     String cursor = "0-0";
     do {
@@ -151,8 +206,8 @@ public final class QueueStore {
 
   /** How many records each other consumer holds unacknowledged (0 when none). */
   public long pendingOfOthers(int partition, String consumer) {
-    PendingMessages pending = redis.await(commands.xpending(layout.streamKey(partition), GROUP_BYTES),
-        "inspecting write-behind records of " + describe());
+    PendingMessages pending = withGroup(partition, () -> redis.await(
+        commands.xpending(layout.streamKey(partition), GROUP_BYTES), "inspecting write-behind records of " + describe()));
     long others = 0;
     for (Map.Entry<String, Long> e : pending.getConsumerMessageCount().entrySet()) {
       if (!e.getKey().equals(consumer)) {
@@ -164,7 +219,7 @@ public final class QueueStore {
 
   /** Records this consumer read before and has not acknowledged, oldest first. */
   public List<QueuedRecord> readOwnPending(int partition, String consumer, int count) {
-    return read(partition, consumer, count, "0");
+    return withGroup(partition, () -> read(partition, consumer, count, "0"));
   }
 
   /**
@@ -368,6 +423,14 @@ public final class QueueStore {
       }
     }
     return oldest;
+  }
+
+  /**
+   * Why the server's {@code maxmemory-policy} can lose this queue's records or leases, or an empty
+   * string when it cannot (or the server does not say). See {@link EvictionPolicy}.
+   */
+  public String evictionRisk() {
+    return EvictionPolicy.risk(redis.maxmemoryPolicy());
   }
 
   // ------------------------------------------------------------------ flushers

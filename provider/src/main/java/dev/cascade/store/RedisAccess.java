@@ -123,6 +123,21 @@ public final class RedisAccess implements AutoCloseable {
     return !(node.is(RedisClusterNode.NodeFlag.FAIL) || node.is(RedisClusterNode.NodeFlag.NOADDR));
   }
 
+  /**
+   * The server's {@code maxmemory-policy}, from {@code INFO memory} (allowed where {@code CONFIG GET}
+   * often is not: managed services, least-privilege ACL users); null if the server does not say.
+   * On a cluster, the node Lettuce picks for keyless commands answers.
+   */
+  public String maxmemoryPolicy() {
+    String info = await(commands.info("memory"), "reading INFO memory");
+    for (String line : info.split("\r?\n")) {
+      if (line.startsWith("maxmemory_policy:")) {
+        return line.substring("maxmemory_policy:".length()).trim();
+      }
+    }
+    return null;
+  }
+
   public RedisClusterAsyncCommands<byte[], byte[]> commands() {
     return commands;
   }

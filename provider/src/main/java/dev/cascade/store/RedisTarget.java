@@ -1,7 +1,7 @@
 package dev.cascade.store;
 
+import dev.cascade.support.Redaction;
 import io.lettuce.core.RedisURI;
-import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +17,8 @@ import java.util.List;
  *       Cluster, named by one or more seed nodes.</li>
  * </ul>
  *
- * Immutable.
+ * {@link #toString()} shows the URI without its password ({@link Redaction#uri(String)}); only the
+ * {@link RedisURI}s hold it, for Lettuce to authenticate with. Immutable.
  */
 public final class RedisTarget {
 
@@ -52,7 +53,7 @@ public final class RedisTarget {
    * @throws IllegalArgumentException naming the URI and what is wrong with it
    */
   public static RedisTarget parse(String uri, Duration defaultTimeout) {
-    String display = redact(uri);
+    String display = Redaction.uri(uri);
     String scheme = uri.contains("://") ? uri.substring(0, uri.indexOf("://")).toLowerCase() : "";
     try {
       if (scheme.endsWith("-cluster")) {
@@ -86,9 +87,11 @@ public final class RedisTarget {
       Kind kind = parsed.getSentinels().isEmpty() ? Kind.STANDALONE : Kind.SENTINEL;
       return new RedisTarget(kind, List.of(parsed), display);
     } catch (RuntimeException e) {
-      throw new IllegalArgumentException("Invalid Redis URI '" + display + "': " + e.getMessage()
-          + ". Expected redis://host:port, rediss://host:port, redis-sentinel://host:port#master"
-          + " or redis-cluster://host:port,host:port", e);
+      // java.net.URI's messages quote the whole input, password included: neither the message nor
+      // the failure itself may travel on as they are
+      throw new IllegalArgumentException("Invalid Redis URI '" + display + "': "
+          + Redaction.message(e.getMessage(), uri) + ". Expected redis://host:port, rediss://host:port, redis-sentinel://host:port#master"
+          + " or redis-cluster://host:port,host:port", Redaction.failure(e, uri));
     }
   }
 
@@ -108,22 +111,6 @@ public final class RedisTarget {
     return j < 0 ? i : Math.min(i, j);
   }
 
-  /** The URI with any password replaced, fit for messages and logs. */
-  public static String redact(String uri) {
-    try {
-      URI parsed = URI.create(uri);
-      String userInfo = parsed.getRawUserInfo();
-      if (userInfo != null) {
-        int colon = userInfo.indexOf(':');
-        String safe = colon >= 0 ? userInfo.substring(0, colon) + ":***" : "***";
-        return uri.replace(userInfo + "@", safe + "@");
-      }
-    } catch (IllegalArgumentException e) {
-      // not a parseable URI (for example a host list): fall through
-    }
-    return uri.replaceAll("//[^@/]*@", "//***@");
-  }
-
   public Kind kind() {
     return kind;
   }
@@ -136,6 +123,7 @@ public final class RedisTarget {
     return uris.get(0).getTimeout();
   }
 
+  /** The URI as {@link Redaction#uri(String)} shows it: for messages and logs. */
   @Override
   public String toString() {
     return display;

@@ -14,6 +14,7 @@ import java.security.NoSuchAlgorithmException;
 public final class Script {
 
   public static final Script MUTATE = load("mutate");
+  public static final Script LOCK = load("lock");
   public static final Script UNLOCK = load("unlock");
   public static final Script REGISTER = load("register");
   public static final Script ACK = load("ack");

@@ -51,6 +51,11 @@ final class Coalesced {
     QueuedRecord last() {
       return records.get(records.size() - 1);
     }
+
+    /** The change's revision: its last record's place in the partition's queue (see {@link RevisionedCacheWriter}). */
+    long revision() {
+      return last().revision();
+    }
   }
 
   private final List<Change> changes;

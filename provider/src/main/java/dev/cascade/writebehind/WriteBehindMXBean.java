@@ -40,4 +40,11 @@ public interface WriteBehindMXBean {
 
   /** Partitions whose flush lease this JVM holds. */
   int getPartitionsHeld();
+
+  /**
+   * Empty when Redis' {@code maxmemory-policy} cannot take this cache's queue, locks or leases
+   * ({@code noeviction}); else why it can ({@code allkeys-*}: queued changes can be lost;
+   * {@code volatile-*}: locks and leases can vanish). Read from Redis on every call.
+   */
+  String getEvictionRisk();
 }

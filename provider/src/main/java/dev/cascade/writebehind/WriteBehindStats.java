@@ -72,4 +72,9 @@ final class WriteBehindStats implements WriteBehindMXBean {
   public int getPartitionsHeld() {
     return partitionsHeld.getAsInt();
   }
+
+  @Override
+  public String getEvictionRisk() {
+    return queue.evictionRisk();
+  }
 }

@@ -11,6 +11,7 @@ import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientConnectionException;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -77,6 +78,8 @@ final class WriterCalls<K, V> {
   }
 
   private final CacheWriter<K, V> writer;
+  /** The same writer when it takes revisions, else null. */
+  private final RevisionedCacheWriter<K, V> revisioned;
   private final Codec<K> keys;
   private final Codec<V> values;
   private final long timeoutMillis;
@@ -88,6 +91,7 @@ final class WriterCalls<K, V> {
       ExecutorService callers, String cacheName) {
     // a writer of supertypes accepts our entries; the cast only narrows what the compiler knows
     this.writer = (CacheWriter<K, V>) writer;
+    this.revisioned = writer instanceof RevisionedCacheWriter ? (RevisionedCacheWriter<K, V>) writer : null;
     this.keys = keys;
     this.values = values;
     this.timeoutMillis = timeoutMillis;
@@ -107,9 +111,13 @@ final class WriterCalls<K, V> {
     List<Cache.Entry<? extends K, ? extends V>> puts = new ArrayList<>();
     List<K> deletes = new ArrayList<>();
     Map<Object, Coalesced.Change> byDeletedKey = new IdentityHashMap<>();
+    Map<Object, Long> revisionOf = revisioned != null ? new HashMap<>() : null;
     for (Coalesced.Change c : changes) {
       try {
         K key = keys.decode(c.key);
+        if (revisionOf != null) {
+          revisionOf.put(key, c.revision());
+        }
         if (c.delete) {
           deletes.add(key);
           byDeletedKey.put(key, c);
@@ -124,8 +132,21 @@ final class WriterCalls<K, V> {
         error = "cannot decode a queued record of cache '" + cacheName + "': " + e.getMessage();
       }
     }
+    RevisionedCacheWriter.Revisions revisions = revisionOf == null ? null : key -> {
+      Long revision = revisionOf.get(key);
+      if (revision == null) {
+        throw new IllegalArgumentException("key " + key + " is not part of this writer call");
+      }
+      return revision;
+    };
     if (!puts.isEmpty()) {
-      Failure f = call(() -> writer.writeAll(puts), puts, overrun, "writeAll");
+      Failure f = call(() -> {
+        if (revisioned != null) {
+          revisioned.writeAll(puts, revisions);
+        } else {
+          writer.writeAll(puts);
+        }
+      }, puts, overrun, "writeAll");
       if (f != null || !puts.isEmpty()) {
         for (Cache.Entry<? extends K, ? extends V> left : puts) {
           failed.add(byEntry.get(left));
@@ -135,7 +156,13 @@ final class WriterCalls<K, V> {
       }
     }
     if (!deletes.isEmpty()) {
-      Failure f = call(() -> writer.deleteAll(deletes), deletes, overrun, "deleteAll");
+      Failure f = call(() -> {
+        if (revisioned != null) {
+          revisioned.deleteAll(deletes, revisions);
+        } else {
+          writer.deleteAll(deletes);
+        }
+      }, deletes, overrun, "deleteAll");
       if (f != null || !deletes.isEmpty()) {
         for (K left : deletes) {
           failed.add(byDeletedKey.get(left));

@@ -4,7 +4,7 @@
 --
 -- KEYS[1] the lease   KEYS[2] the epoch counter
 -- ARGV[1] acquire | renew | release   ARGV[2] owner (acquire) or token (renew, release)   ARGV[3] ttl ms
--- Reply: acquire: the new token, or false if another owner holds it
+-- Reply: acquire: the token (new, or this owner's current one), or false if another owner holds it
 --        renew, release: 1 if the token held the lease, else 0
 -- Runs over maxmemory (a flusher must keep and take leases to drain the queue that fills memory):
 -- on Redis 7+ it is sent with the flag allow-oom (RedisAccess.evalOverMemoryLimit); before 7.0
@@ -12,7 +12,16 @@
 -- memory, so acquiring begins with a DEL (of a key just seen absent: a write that frees, never grows).
 local mode = ARGV[1]
 if mode == 'acquire' then
-  if redis.call('EXISTS', KEYS[1]) == 1 then
+  local held = redis.call('GET', KEYS[1])
+  if held then
+    -- held by this owner: an acquire of ours whose reply a reconnect lost (the client sent it
+    -- again), or a tenure this owner stopped renewing after a failed renewal; either way no other
+    -- flusher has it, so the owner takes it back instead of waiting for it to expire
+    local suffix = ':' .. ARGV[2]
+    if string.sub(held, -#suffix) == suffix then
+      redis.call('PEXPIRE', KEYS[1], ARGV[3])
+      return held
+    end
     return false
   end
   redis.call('DEL', KEYS[1])

@@ -27,6 +27,13 @@
 -- ARGV[14] write-behind: '' = off; else the queue bound of the partition (0 = none, -1 = ignore
 --          the bound for this call); a put or delete then appends its record to KEYS[4]
 -- ARGV[15] the encoded key, for the queue record
+-- KEYS[5]  this JVM's operation log in the entry's partition (only used when ARGV[16] is not empty):
+--          a sorted set of the replies of its recent calls, scored by operation id
+-- ARGV[16] the operation id ('' = no log): unique per JVM, growing. A call whose id is in the log
+--          already ran (the client sent it again after a reconnect): the logged reply is returned
+--          and nothing changes, so every call takes effect once and reports what it did
+-- ARGV[17] the JVM's lowest operation id still waiting for a reply: smaller ids are dropped from the log
+-- ARGV[18] how long (ms) the log outlives the JVM's last call
 -- Reply: {status, old value or false, expired value or false, 1 if a write-behind record of the
 --        entry is still pending afterwards else 0, 1 if this call replaced a queued record else 0}
 --   C created | K not created: zero expiry | U updated | T touched | D deleted
@@ -36,199 +43,229 @@
 -- An entry whose x has passed is reaped first, reported as the expired value (and published),
 -- and then counts as absent. Loads never replace a write that is still queued.
 
-local now = tonumber(ARGV[1])
-local wb = ARGV[14] ~= ''
+local function run()
+  local now = tonumber(ARGV[1])
+  local wb = ARGV[14] ~= ''
 
-if ARGV[13] ~= '' then
-  if redis.call('GET', KEYS[3]) ~= ARGV[13] then
-    return {'L', false, false, 0, 0}
-  end
-  redis.call('DEL', KEYS[3])
-end
-
--- publish only when another JVM listens (this JVM's own listeners hear it directly)
-local flag = false
-local grace = tonumber(ARGV[10])
-if ARGV[11] ~= '' then
-  local listeners = redis.call('HLEN', KEYS[2])
-  if listeners > 0 then
-    if redis.call('HEXISTS', KEYS[2], ARGV[12]) == 1 then
-      listeners = listeners - 1
+  if ARGV[13] ~= '' then
+    if redis.call('GET', KEYS[3]) ~= ARGV[13] then
+      return {'L', false, false, 0, 0}
     end
-    flag = listeners > 0
-    for _, g in ipairs(redis.call('HVALS', KEYS[2])) do
-      if tonumber(g) > grace then
-        grace = tonumber(g)
+    redis.call('DEL', KEYS[3])
+  end
+
+  -- publish only when another JVM listens (this JVM's own listeners hear it directly)
+  local flag = false
+  local grace = tonumber(ARGV[10])
+  if ARGV[11] ~= '' then
+    local listeners = redis.call('HLEN', KEYS[2])
+    if listeners > 0 then
+      if redis.call('HEXISTS', KEYS[2], ARGV[12]) == 1 then
+        listeners = listeners - 1
+      end
+      flag = listeners > 0
+      for _, g in ipairs(redis.call('HVALS', KEYS[2])) do
+        if tonumber(g) > grace then
+          grace = tonumber(g)
+        end
       end
     end
   end
-end
 
-local function field(s)
-  if s then
-    return struct.pack('>I4', #s) .. s
+  local function field(s)
+    if s then
+      return struct.pack('>I4', #s) .. s
+    end
+    return '\255\255\255\255'
   end
-  return '\255\255\255\255'
-end
 
-local function publish(kind, new, old)
-  if flag then
-    redis.call('PUBLISH', ARGV[11], kind .. field(ARGV[12]) .. field(KEYS[1]) .. field(new) .. field(old))
+  local function publish(kind, new, old)
+    if flag then
+      redis.call('PUBLISH', ARGV[11], kind .. field(ARGV[12]) .. field(KEYS[1]) .. field(new) .. field(old))
+    end
   end
-end
 
-local cur = redis.call('HMGET', KEYS[1], 'v', 'x', 'w')
-local v, x, pending = cur[1], cur[2], cur[3]
+  local cur = redis.call('HMGET', KEYS[1], 'v', 'x', 'w')
+  local v, x, pending = cur[1], cur[2], cur[3]
 
--- while a write of the entry is queued, the native TTL waits (ack.lua sets it after the flush),
--- so an expiring entry cannot vanish, with its pending marker, before the database has seen it
-local function native_expire(at)
-  if pending then
+  -- while a write of the entry is queued, the native TTL waits (ack.lua sets it after the flush),
+  -- so an expiring entry cannot vanish, with its pending marker, before the database has seen it
+  local function native_expire(at)
+    if pending then
+      redis.call('PERSIST', KEYS[1])
+    else
+      redis.call('PEXPIREAT', KEYS[1], at + grace)
+    end
+  end
+
+  local function expire_at(at)
+    redis.call('HSET', KEYS[1], 'x', at)
+    native_expire(at)
+  end
+
+  -- apply an expiry spec to an entry that exists (after an update, touch or access)
+  local function apply(spec)
+    if spec == 'U' then
+      return
+    elseif spec == 'E' then
+      redis.call('HDEL', KEYS[1], 'x')
+      redis.call('PERSIST', KEYS[1])
+    elseif spec == 'Z' then
+      expire_at(now)
+    else
+      expire_at(now + tonumber(spec))
+    end
+  end
+
+  local function queue_full()
+    local bound = tonumber(ARGV[14])
+    return bound > 0 and redis.call('XLEN', KEYS[4]) >= bound
+  end
+
+  -- Coalescing in the queue: a key keeps at most one record that no flusher has read yet. The
+  -- new record replaces the key's previous one if that one is still unread (a record a flusher has
+  -- read stays: it will be written, then this one), so a backlog holds one record per key, not one
+  -- per write. 'cascade-flushers' is QueueStore.GROUP.
+  -- The stream and its group can vanish under a running cache (a restart without persistence,
+  -- FLUSHDB, an eviction): an XADD alone would bring the stream back without the group, and no
+  -- flusher could ever read it. So a missing stream is created with its group, from the first id.
+  local replaced = 0
+  local function enqueue(op, value)
+    if redis.call('EXISTS', KEYS[4]) == 0 then
+      redis.call('XGROUP', 'CREATE', KEYS[4], 'cascade-flushers', '0', 'MKSTREAM')
+    elseif pending then
+      local read = redis.pcall('XPENDING', KEYS[4], 'cascade-flushers', pending, pending, 1)
+      if read.err then
+        -- the stream is there but its group is not: recreate it, every record is unread again
+        redis.call('XGROUP', 'CREATE', KEYS[4], 'cascade-flushers', '0')
+        read = {}
+      end
+      if #read == 0 then
+        replaced = redis.call('XDEL', KEYS[4], pending)
+      end
+    end
+    local id
+    if value then
+      id = redis.call('XADD', KEYS[4], '*', 'k', ARGV[15], 'o', op, 'v', value)
+    else
+      id = redis.call('XADD', KEYS[4], '*', 'k', ARGV[15], 'o', op)
+    end
+    redis.call('HSET', KEYS[1], 'w', id)
     redis.call('PERSIST', KEYS[1])
-  else
-    redis.call('PEXPIREAT', KEYS[1], at + grace)
+    pending = id
   end
-end
 
-local function expire_at(at)
-  redis.call('HSET', KEYS[1], 'x', at)
-  native_expire(at)
-end
-
--- apply an expiry spec to an entry that exists (after an update, touch or access)
-local function apply(spec)
-  if spec == 'U' then
-    return
-  elseif spec == 'E' then
-    redis.call('HDEL', KEYS[1], 'x')
-    redis.call('PERSIST', KEYS[1])
-  elseif spec == 'Z' then
-    expire_at(now)
-  else
-    expire_at(now + tonumber(spec))
+  local function reply(status, old_value, expired_value)
+    return {status, old_value, expired_value, pending and 1 or 0, replaced}
   end
-end
 
-local function queue_full()
-  local bound = tonumber(ARGV[14])
-  return bound > 0 and redis.call('XLEN', KEYS[4]) >= bound
-end
-
--- Coalescing in the queue: a key keeps at most one record that no flusher has read yet. The
--- new record replaces the key's previous one if that one is still unread (a record a flusher has
--- read stays: it will be written, then this one), so a backlog holds one record per key, not one
--- per write. 'cascade-flushers' is QueueStore.GROUP.
-local replaced = 0
-local function enqueue(op, value)
-  if pending and #redis.call('XPENDING', KEYS[4], 'cascade-flushers', pending, pending, 1) == 0 then
-    replaced = redis.call('XDEL', KEYS[4], pending)
+  local expired = false
+  if v and x and tonumber(x) <= now then
+    expired = v
+    if pending then
+      -- the queued write still has to reach the database: keep its marker, drop the value
+      redis.call('HDEL', KEYS[1], 'v', 'x')
+    else
+      redis.call('DEL', KEYS[1])
+    end
+    publish('X', false, v)
+    v = false
   end
-  local id
-  if value then
-    id = redis.call('XADD', KEYS[4], '*', 'k', ARGV[15], 'o', op, 'v', value)
-  else
-    id = redis.call('XADD', KEYS[4], '*', 'k', ARGV[15], 'o', op)
+
+  local c = ARGV[2]
+  local ok
+  if c == 'A' then
+    ok = true
+  elseif c == 'N' then
+    ok = not v
+  elseif c == 'P' then
+    ok = v and true or false
+  elseif c == 'E' then
+    ok = v and v == ARGV[3] or false
+  elseif c == 'L' then
+    ok = not v and not pending
+  else -- 'O'
+    ok = not pending
   end
-  redis.call('HSET', KEYS[1], 'w', id)
-  redis.call('PERSIST', KEYS[1])
-  pending = id
-end
 
-local function reply(status, old_value, expired_value)
-  return {status, old_value, expired_value, pending and 1 or 0, replaced}
-end
-
-local expired = false
-if v and x and tonumber(x) <= now then
-  expired = v
-  if pending then
-    -- the queued write still has to reach the database: keep its marker, drop the value
-    redis.call('HDEL', KEYS[1], 'v', 'x')
-  else
-    redis.call('DEL', KEYS[1])
+  local old = false
+  if ARGV[9] == '1' then
+    old = v
   end
-  publish('X', false, v)
-  v = false
-end
 
-local c = ARGV[2]
-local ok
-if c == 'A' then
-  ok = true
-elseif c == 'N' then
-  ok = not v
-elseif c == 'P' then
-  ok = v and true or false
-elseif c == 'E' then
-  ok = v and v == ARGV[3] or false
-elseif c == 'L' then
-  ok = not v and not pending
-else -- 'O'
-  ok = not pending
-end
-
-local old = false
-if ARGV[9] == '1' then
-  old = v
-end
-
-if not ok then
-  if v then
-    apply(ARGV[8])
-    return reply('F', old, expired)
-  end
-  return reply('M', false, expired)
-end
-
-local a = ARGV[4]
-local loading = c == 'L' or c == 'O'
-if a == 'T' then
-  if not v then
+  if not ok then
+    if v then
+      apply(ARGV[8])
+      return reply('F', old, expired)
+    end
     return reply('M', false, expired)
   end
-  apply(ARGV[7])
-  return reply('T', old, expired)
-end
 
-if a == 'D' then
-  if wb then
-    -- JCache: the writer deletes the key whether or not the cache holds it
+  local a = ARGV[4]
+  local loading = c == 'L' or c == 'O'
+  if a == 'T' then
+    if not v then
+      return reply('M', false, expired)
+    end
+    apply(ARGV[7])
+    return reply('T', old, expired)
+  end
+
+  if a == 'D' then
+    if wb then
+      -- JCache: the writer deletes the key whether or not the cache holds it
+      if queue_full() then
+        return reply('Q', false, expired)
+      end
+      redis.call('DEL', KEYS[1])
+      enqueue('d', false)
+    elseif not v then
+      return reply('M', false, expired)
+    else
+      redis.call('DEL', KEYS[1])
+    end
+    if not v then
+      return reply('M', false, expired)
+    end
+    publish('R', false, v)
+    return reply('D', old, expired)
+  end
+
+  -- a == 'S'
+  if wb and not loading then
     if queue_full() then
       return reply('Q', false, expired)
     end
-    redis.call('DEL', KEYS[1])
-    enqueue('d', false)
-  elseif not v then
-    return reply('M', false, expired)
-  else
-    redis.call('DEL', KEYS[1])
+    -- JCache calls the writer even when a zero creation expiry keeps the entry out of the cache
+    enqueue('p', ARGV[5])
   end
-  if not v then
-    return reply('M', false, expired)
+  if not v and ARGV[6] == 'Z' then
+    return reply('K', false, expired)
   end
-  publish('R', false, v)
-  return reply('D', old, expired)
+  redis.call('HSET', KEYS[1], 'v', ARGV[5])
+  if v then
+    apply(ARGV[7])
+    publish('U', ARGV[5], v)
+    return reply('U', old, expired)
+  end
+  if ARGV[6] ~= 'E' then
+    expire_at(now + tonumber(ARGV[6]))
+  end
+  publish('C', ARGV[5], false)
+  return reply('C', false, expired)
 end
 
--- a == 'S'
-if wb and not loading then
-  if queue_full() then
-    return reply('Q', false, expired)
+local logged = ARGV[16] ~= ''
+if logged then
+  local done = redis.call('ZRANGEBYSCORE', KEYS[5], ARGV[16], ARGV[16])
+  if done[1] then
+    return cmsgpack.unpack(string.sub(done[1], #ARGV[16] + 2))
   end
-  -- JCache calls the writer even when a zero creation expiry keeps the entry out of the cache
-  enqueue('p', ARGV[5])
 end
-if not v and ARGV[6] == 'Z' then
-  return reply('K', false, expired)
+local result = run()
+if logged then
+  redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', '(' .. ARGV[17])
+  redis.call('ZADD', KEYS[5], ARGV[16], ARGV[16] .. ':' .. cmsgpack.pack(result))
+  redis.call('PEXPIRE', KEYS[5], ARGV[18])
 end
-redis.call('HSET', KEYS[1], 'v', ARGV[5])
-if v then
-  apply(ARGV[7])
-  publish('U', ARGV[5], v)
-  return reply('U', old, expired)
-end
-if ARGV[6] ~= 'E' then
-  expire_at(now + tonumber(ARGV[6]))
-end
-publish('C', ARGV[5], false)
-return reply('C', false, expired)
+return result

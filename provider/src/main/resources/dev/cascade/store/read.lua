@@ -10,20 +10,31 @@
 -- KEYS[1] the partition's stream   KEYS[2] the partition's flush lease
 -- ARGV[1] the consumer group   ARGV[2] the consumer   ARGV[3] how many   ARGV[4] the lease token
 -- ARGV[5] how many records the consumer holds unacknowledged, as it knows them
+-- A missing stream is nothing to read; a stream whose group is missing (Redis lost it while the
+-- stream came back) gets the group again, from the first id, so its records are read.
 -- Reply: XREADGROUP's reply, -1 when the lease is not ours, -2 when the consumer is out of step
 if redis.call('GET', KEYS[2]) ~= ARGV[4] then
   return -1
 end
 local mine = 0
-local consumers = redis.call('XPENDING', KEYS[1], ARGV[1])[4]
-if consumers then
-  for _, c in ipairs(consumers) do
-    if c[1] == ARGV[2] then
-      mine = tonumber(c[2])
+local stream = redis.call('EXISTS', KEYS[1]) == 1
+if stream then
+  local summary = redis.pcall('XPENDING', KEYS[1], ARGV[1])
+  if summary.err then
+    -- the group vanished (recreated stream, FLUSHDB, eviction): bring it back, from the first id
+    redis.call('XGROUP', 'CREATE', KEYS[1], ARGV[1], '0')
+  elseif summary[4] then
+    for _, c in ipairs(summary[4]) do
+      if c[1] == ARGV[2] then
+        mine = tonumber(c[2])
+      end
     end
   end
 end
 if mine ~= tonumber(ARGV[5]) then
   return -2
+end
+if not stream then
+  return false -- nothing queued (mutate.lua creates the stream with its group)
 end
 return redis.call('XREADGROUP', 'GROUP', ARGV[1], ARGV[2], 'COUNT', ARGV[3], 'STREAMS', KEYS[1], '>')

@@ -1,6 +1,7 @@
 package dev.cascade.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -39,6 +40,26 @@ class ManagerSettingsTest {
     assertEquals("secret", new String(t.uris().get(0).getCredentialsProvider().resolveCredentials().block().getPassword()));
     assertEquals(Duration.ofSeconds(3), t.timeout());
     assertTrue(t.toString().contains("***"), "password hidden: " + t);
+  }
+
+  @Test
+  void clusterUri_encodedPasswordWithReservedCharacters_reachesLettuceDecodedAndIsShownMasked() {
+    RedisTarget t = RedisTarget.parse("redis-cluster://alice:zq7%40Kx%2FWv9%3A%25@h1:7000,h2:7001", Duration.ofSeconds(10));
+    assertEquals("zq7@Kx/Wv9:%", new String(t.uris().get(1).getCredentialsProvider().resolveCredentials().block()
+        .getPassword()));
+    assertEquals("redis-cluster://alice:***@h1:7000,h2:7001", t.toString());
+  }
+
+  @Test
+  void parse_unparseableUriWithPassword_failsWithoutShowingIt() {
+    // '%Lf' is no percent-escape: java.net.URI refuses the URI and quotes it whole in its message
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> RedisTarget.parse("redis://:zq7Kx%Lf8Ds@127.0.0.1:6379", Duration.ofSeconds(10)));
+    java.io.StringWriter trace = new java.io.StringWriter();
+    e.printStackTrace(new java.io.PrintWriter(trace));
+    assertFalse(trace.toString().contains("zq7Kx"), trace.toString());
+    assertTrue(e.getMessage().contains("Malformed escape pair"), "the reason stays: " + e.getMessage());
+    assertTrue(e.getMessage().contains("redis://***@127.0.0.1:6379"), e.getMessage());
   }
 
   @Test

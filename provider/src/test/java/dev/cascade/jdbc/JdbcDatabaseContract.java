@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cascade.CascadeEntry;
 import dev.cascade.testing.TestDatabase;
+import dev.cascade.writebehind.RevisionedCacheWriter;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -339,5 +340,69 @@ abstract class JdbcDatabaseContract {
       pool.shutdownNow();
     }
     assertEquals(8 * 51, Databases.count(dataSource(), products));
+  }
+
+  // ------------------------------------------------------------------ revisions
+
+  /** The products table with a revision column, and a writer that keeps it. */
+  JdbcCacheWriter<Long, Product> revisionedWriter() {
+    Databases.execute(dataSource(), "ALTER TABLE " + products + " ADD revision BIGINT NOT NULL DEFAULT 0");
+    return new JdbcCacheWriter<>(dataSource(), mapping.withRevisionColumn("revision"));
+  }
+
+  static RevisionedCacheWriter.Revisions revisions(Map<Long, Long> byKey) {
+    return key -> byKey.get(key);
+  }
+
+  @Test
+  void writeAllWithRevisions_olderRevisionThanTheRow_leavesTheNewerRow() {
+    JdbcCacheWriter<Long, Product> revisioned = revisionedWriter();
+    Collection<Cache.Entry<? extends Long, ? extends Product>> newer = new ArrayList<>(List.of(
+        entry(1L, Product.of("new", "2.00")), entry(2L, Product.of("two", "2.00"))));
+    revisioned.writeAll(newer, revisions(Map.of(1L, 20L, 2L, 20L)));
+    assertTrue(newer.isEmpty(), "written entries leave the collection");
+
+    // a stale batch (a flusher frozen past its lease) arrives late: key 1 older, key 3 new
+    Collection<Cache.Entry<? extends Long, ? extends Product>> stale = new ArrayList<>(List.of(
+        entry(1L, Product.of("old", "1.00")), entry(3L, Product.of("three", "3.00"))));
+    revisioned.writeAll(stale, revisions(Map.of(1L, 10L, 3L, 10L)));
+    assertTrue(stale.isEmpty(), "a change refused because the row is newer counts as written");
+    assertEquals(Map.of(1L, Product.of("new", "2.00"), 2L, Product.of("two", "2.00"), 3L, Product.of("three", "3.00")),
+        rows());
+
+    // the same revision again (delivered twice) and a newer one are written
+    revisioned.writeAll(new ArrayList<>(List.of(entry(1L, Product.of("newer", "4.00")))), revisions(Map.of(1L, 20L)));
+    assertEquals(Product.of("newer", "4.00"), rows().get(1L));
+    revisioned.writeAll(new ArrayList<>(List.of(entry(1L, Product.of("newest", "5.00")))), revisions(Map.of(1L, 21L)));
+    assertEquals(Product.of("newest", "5.00"), rows().get(1L));
+  }
+
+  @Test
+  void deleteAllWithRevisions_olderRevisionThanTheRow_keepsIt_newerDeletes() {
+    JdbcCacheWriter<Long, Product> revisioned = revisionedWriter();
+    revisioned.writeAll(new ArrayList<>(List.of(entry(1L, Product.of("a", "1.00")), entry(2L, Product.of("b", "1.00")))),
+        revisions(Map.of(1L, 20L, 2L, 20L)));
+    List<Long> keys = new ArrayList<>(List.of(1L, 2L));
+    revisioned.deleteAll(keys, revisions(Map.of(1L, 10L, 2L, 30L)));
+    assertTrue(keys.isEmpty());
+    assertEquals(Map.of(1L, Product.of("a", "1.00")), rows(), "the stale delete of 1 did nothing, 2 is gone");
+  }
+
+  @Test
+  void writeWithoutRevision_onARevisionedTable_usesTheCurrentTime_andBeatsOlderBatches() {
+    JdbcCacheWriter<Long, Product> revisioned = revisionedWriter();
+    long before = RevisionedCacheWriter.Revisions.now();
+    revisioned.write(entry(1L, Product.of("direct", "1.00")));
+    revisioned.writeAll(new ArrayList<>(List.of(entry(1L, Product.of("stale", "9.00")))),
+        revisions(Map.of(1L, before - 1)));
+    assertEquals(Product.of("direct", "1.00"), rows().get(1L));
+    revisioned.delete(1L);
+    assertEquals(Map.of(), rows());
+  }
+
+  @Test
+  void withRevisionColumn_nameTaken_failsNamingIt() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> mapping.withRevisionColumn("price"));
+    assertTrue(e.getMessage().contains("revision column 'price'"), e.getMessage());
   }
 }

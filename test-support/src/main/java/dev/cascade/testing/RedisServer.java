@@ -50,15 +50,17 @@ public final class RedisServer implements AutoCloseable {
     private final Path dir;
     private final Path configFile;
     private final boolean sentinel;
+    private final String password;
     private volatile Process process;
     private boolean closed;
 
-    private RedisServer(RedisBinary binary, int port, Path dir, Path configFile, boolean sentinel) {
+    private RedisServer(RedisBinary binary, int port, Path dir, Path configFile, boolean sentinel, String password) {
         this.binary = binary;
         this.port = port;
         this.dir = dir;
         this.configFile = configFile;
         this.sentinel = sentinel;
+        this.password = password;
     }
 
     /** A builder for a server with non-default settings. */
@@ -80,9 +82,17 @@ public final class RedisServer implements AutoCloseable {
         return port;
     }
 
-    /** {@code redis://127.0.0.1:<port>}, for {@code RedisClient.create(...)}. */
+    /**
+     * {@code redis://127.0.0.1:<port>}, for {@code RedisClient.create(...)}; without the
+     * {@linkplain Builder#password password}, which a test puts into its URI the way it needs.
+     */
     public String uri() {
         return "redis://" + HOST + ":" + port;
+    }
+
+    /** The {@code requirepass} password, or null when the server needs none. */
+    public String password() {
+        return password;
     }
 
     /** The executable this server runs. */
@@ -104,6 +114,33 @@ public final class RedisServer implements AutoCloseable {
     /** PID of the latest process started, alive or not. */
     public long pid() {
         return process.pid();
+    }
+
+    /**
+     * SIGSTOPs the process: it keeps its connections open but answers nothing, as a server in a long
+     * fork, a swap storm or a VM pause does. {@link #resume()} (or {@link #close()}) undoes it.
+     */
+    public void pause() {
+        signal("STOP");
+    }
+
+    /** SIGCONTs a {@link #pause() paused} process. */
+    public void resume() {
+        signal("CONT");
+    }
+
+    private void signal(String signal) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid())).inheritIO().start();
+            if (kill.waitFor() != 0) {
+                throw new FixtureException("kill -" + signal + " " + pid() + " (redis-server on port " + port + ") failed");
+            }
+        } catch (IOException e) {
+            throw new FixtureException("cannot run kill -" + signal + " " + pid(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new FixtureException("interrupted while signalling redis-server on port " + port, e);
+        }
     }
 
     /** SIGKILLs the process (nothing is flushed or saved on the way out) and waits for it to exit. */
@@ -128,7 +165,7 @@ public final class RedisServer implements AutoCloseable {
                 ? new String[] {"SHUTDOWN", "NOSAVE", "NOW"}
                 : new String[] {"SHUTDOWN", "NOSAVE"};
         try {
-            RespClient.callOnce(port, shutdown);
+            RespClient.callOnce(port, password, shutdown);
         } catch (IOException | RuntimeException e) {
             // expected: the server closes the connection instead of replying
         }
@@ -174,7 +211,7 @@ public final class RedisServer implements AutoCloseable {
      */
     public Object command(String... command) {
         try {
-            return RespClient.callOnce(port, command);
+            return RespClient.callOnce(port, password, command);
         } catch (IOException | RespClient.RespError e) {
             throw new FixtureException(Arrays.toString(command) + " failed on redis-server " + HOST + ":" + port
                     + ": " + e.getMessage(), e);
@@ -254,7 +291,7 @@ public final class RedisServer implements AutoCloseable {
             throw new FixtureException("redis-server on port " + port + " exited with code " + p.exitValue()
                     + " during start-up\n" + failureDetail());
         }
-        try (RespClient client = new RespClient(port, Duration.ofSeconds(1))) {
+        try (RespClient client = new RespClient(port, Duration.ofSeconds(1), password)) {
             Map<String, String> server = parseInfo((String) client.call("INFO", "server"));
             if (!String.valueOf(p.pid()).equals(server.get("process_id"))) {
                 return false;
@@ -308,6 +345,7 @@ public final class RedisServer implements AutoCloseable {
         private boolean clusterEnabled;
         private String replicaOf;
         private boolean sentinel;
+        private String password;
         private final List<String[]> extraConfig = new ArrayList<>();
 
         private Builder() {
@@ -356,7 +394,25 @@ public final class RedisServer implements AutoCloseable {
          * name where Redis accepts repeated directives ({@code sentinel ...}).
          */
         public Builder config(String name, String value) {
+            if ("requirepass".equalsIgnoreCase(name)) {
+                // the fixture's own PING, INFO and SHUTDOWN would be refused (NOAUTH): start() would time out
+                throw new IllegalArgumentException("Use password(...) instead of config(\"requirepass\", ...):"
+                        + " the fixture must know the password to check and stop the server");
+            }
             extraConfig.add(new String[] {name, value});
+            return this;
+        }
+
+        /**
+         * {@code requirepass <password>}: clients must authenticate. The fixture's own commands
+         * ({@link RedisServer#command}, start-up checks, shutdown) do so. Any characters but CR and LF;
+         * the directive is quoted for the config file.
+         */
+        public Builder password(String password) {
+            if (password == null || password.isEmpty() || password.contains("\r") || password.contains("\n")) {
+                throw new IllegalArgumentException("A requirepass password must be non-empty and on one line");
+            }
+            this.password = password;
             return this;
         }
 
@@ -384,7 +440,7 @@ public final class RedisServer implements AutoCloseable {
                 // on any failure but PortInUse the directory stays until JVM exit: its log is the evidence
                 Path dir = createDirectory(p);
                 try {
-                    RedisServer server = new RedisServer(bin, p, dir, writeConfig(p, dir), sentinel);
+                    RedisServer server = new RedisServer(bin, p, dir, writeConfig(p, dir), sentinel, password);
                     server.launch();
                     return server;
                 } catch (PortInUse e) {
@@ -427,6 +483,9 @@ public final class RedisServer implements AutoCloseable {
             }
             if (replicaOf != null) {
                 lines.add("replicaof " + replicaOf);
+            }
+            if (password != null) {
+                lines.add("requirepass " + quote(password));
             }
             for (String[] directive : extraConfig) {
                 lines.add(directive[0] + " " + (directive[1].isEmpty() ? "\"\"" : directive[1]));

@@ -34,7 +34,12 @@ public final class RedisServerExtension extends FixtureExtension<RedisServer> {
         RedisServer.Builder builder = RedisServer.builder();
         Optional<WithRedis> settings =
                 AnnotationSupport.findAnnotation(classContext.getRequiredTestClass(), WithRedis.class);
-        settings.ifPresent(s -> builder.appendOnly(s.appendOnly()).appendFsync(s.appendFsync()));
+        settings.ifPresent(s -> {
+            builder.appendOnly(s.appendOnly()).appendFsync(s.appendFsync());
+            if (!s.password().isEmpty()) {
+                builder.password(s.password());
+            }
+        });
         return builder.start();
     }
 }

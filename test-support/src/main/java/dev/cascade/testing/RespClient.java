@@ -41,6 +41,14 @@ final class RespClient implements Closeable {
     }
 
     RespClient(int port, Duration timeout) throws IOException {
+        this(port, timeout, null);
+    }
+
+    /**
+     * @param password sent with {@code AUTH} before anything else when not null: a server with
+     *     {@code requirepass} answers every other command (PING and INFO included) with {@code NOAUTH}
+     */
+    RespClient(int port, Duration timeout, String password) throws IOException {
         socket = new Socket();
         try {
             socket.connect(new InetSocketAddress(RedisServer.HOST, port), (int) timeout.toMillis());
@@ -48,15 +56,18 @@ final class RespClient implements Closeable {
             socket.setTcpNoDelay(true);
             in = new BufferedInputStream(socket.getInputStream());
             out = socket.getOutputStream();
-        } catch (IOException e) {
+            if (password != null) {
+                call("AUTH", password);
+            }
+        } catch (IOException | RuntimeException e) {
             socket.close();
             throw e;
         }
     }
 
-    /** Opens a connection, sends one command, closes. */
-    static Object callOnce(int port, String... command) throws IOException {
-        try (RespClient client = new RespClient(port, DEFAULT_TIMEOUT)) {
+    /** Opens a connection, authenticates when {@code password} is not null, sends one command, closes. */
+    static Object callOnce(int port, String password, String... command) throws IOException {
+        try (RespClient client = new RespClient(port, DEFAULT_TIMEOUT, password)) {
             return client.call(command);
         }
     }

@@ -36,4 +36,7 @@ public @interface WithRedis {
 
     /** {@code appendfsync}: {@code always} loses nothing on SIGKILL, {@code everysec} up to a second. */
     String appendFsync() default "everysec";
+
+    /** {@code requirepass}: clients must authenticate with this password; empty (the default) for none. */
+    String password() default "";
 }

@@ -103,4 +103,16 @@ class RedisServerExtensionTest {
             assertEquals("always", ((List<?>) redis.command("CONFIG", "GET", "appendfsync")).get(1));
         }
     }
+
+    @Nested
+    @Order(4)
+    @WithRedis(password = "s3cret@with/odd:chars%")
+    class WithPassword {
+        @Test
+        void password_isRequiredAndKnownToTheFixture(RedisServer redis) {
+            assertEquals("s3cret@with/odd:chars%", redis.password());
+            assertEquals("s3cret@with/odd:chars%",
+                    ((List<?>) redis.command("CONFIG", "GET", "requirepass")).get(1));
+        }
+    }
 }

@@ -33,6 +33,29 @@ class RedisServerTest {
     }
 
     @Test
+    void start_withPassword_fixtureAuthenticatesAndOtherClientsMust() throws IOException {
+        String password = "p@ss/w:rd%\"quoted\" \\ x";
+        try (RedisServer redis = RedisServer.builder().password(password).start()) {
+            assertEquals(password, redis.password());
+            assertEquals("PONG", redis.command("PING"));
+            RespClient.RespError refused =
+                    assertThrows(RespClient.RespError.class, () -> RespClient.callOnce(redis.port(), null, "PING"));
+            assertTrue(refused.getMessage().startsWith("NOAUTH"), refused.getMessage());
+            assertEquals("PONG", RespClient.callOnce(redis.port(), password, "PING"));
+            long pid = redis.pid();
+            redis.restart();
+            assertNotEquals(pid, redis.pid());
+            redis.stop();
+            assertTrue(redis.logTail(5).contains("ready to exit"), "SHUTDOWN was authenticated: " + redis.logTail(5));
+        }
+    }
+
+    @Test
+    void config_requirepass_isRefusedInFavourOfPassword() {
+        assertThrows(IllegalArgumentException.class, () -> RedisServer.builder().config("requirepass", "x"));
+    }
+
+    @Test
     void killThenRestart_appendOnlyAlways_keepsAcknowledgedWrite() {
         try (RedisServer redis = RedisServer.builder().appendOnly(true).appendFsync("always").start()) {
             long firstPid = redis.pid();
