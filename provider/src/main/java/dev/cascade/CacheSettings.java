@@ -64,8 +64,11 @@ final class CacheSettings<K, V> {
         : wbPartitions != null ? wbPartitions : manager.partitions(name);
     this.queueBound = writeBehind != null ? writeBehind.partitionBound(partitions) : joinedQueueBound;
     this.filter = SerializationFilter.defaults()
+        .forCache(name)
         .allowing(manager.allowList(name))
         .allowing(c.getDeserializationAllowList())
+        .withLimits(c.getDeserializationLimits() != null ? c.getDeserializationLimits()
+            : manager.serializationLimits(name))
         .allowingPackageOf(keyType)
         .allowingPackageOf(valueType);
     this.lockLease = c.getLockLease() != null ? c.getLockLease() : manager.lockLease(name);

@@ -1,0 +1,136 @@
+package dev.cascade;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cascade.store.KeyLayout;
+import dev.cascade.testing.RedisServer;
+import dev.cascade.testing.WithRedis;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.ByteArrayCodec;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.ObjectOutputStream;
+import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import javax.cache.Cache;
+import javax.cache.CacheException;
+import javax.cache.CacheManager;
+import javax.cache.configuration.MutableConfiguration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Someone who can write to Redis, or only PUBLISH, plants bytes; this JVM must neither run a
+ * class it did not allow, nor run out of memory or time, nor let one message silence its listeners.
+ * Every payload here is written with a raw connection, as an attacker would.
+ */
+@WithRedis
+@Timeout(60)
+class HostileBytesTest {
+
+  private static CacheManager manager;
+  private static CacheManager other;
+  private static RedisClient raw;
+  private static StatefulRedisConnection<byte[], byte[]> bytes;
+
+  @BeforeAll
+  static void open(RedisServer redis) {
+    manager = Managers.open(redis);
+    other = Managers.open(redis);
+    raw = RedisClient.create(redis.uri());
+    bytes = raw.connect(ByteArrayCodec.INSTANCE);
+  }
+
+  @AfterAll
+  static void close() {
+    manager.close();
+    other.close();
+    bytes.close();
+    raw.shutdown();
+  }
+
+  @Test
+  void get_valueDeclaringAHugeLongArray_failsFastWithoutAllocatingIt() throws Exception {
+    String name = Managers.uniqueName("long-array");
+    Cache<String, Object> cache = manager.createCache(name,
+        new MutableConfiguration<String, Object>().setTypes(String.class, Object.class));
+    byte[] value = tagged(new long[0]);
+    // the last 4 bytes of a serialized array are its length: 60,000,000 longs are 480 MB
+    ByteBuffer.wrap(value).putInt(value.length - 4, 60_000_000);
+    assertEquals(28, value.length);
+    plant(name, 16, utf8("k"), value);
+
+    com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    long before = threads.getCurrentThreadAllocatedBytes();
+    CacheException e = assertThrows(CacheException.class, () -> cache.get("k"));
+    long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+
+    assertTrue(allocated < 16 << 20, "decoding 28 bytes allocated " + allocated + " bytes");
+    assertTrue(e.getMessage().contains("60000000"), e.getMessage());
+  }
+
+  @Test
+  void get_nestedSetsBomb_failsFastWithCacheException() throws Exception {
+    String name = Managers.uniqueName("set-bomb");
+    Cache<String, Object> cache = manager.createCache(name,
+        new MutableConfiguration<String, Object>().setTypes(String.class, Object.class));
+    plant(name, 16, utf8("k"), tagged(setBomb(26)));
+
+    long start = System.nanoTime();
+    CacheException e = assertThrows(CacheException.class, () -> cache.get("k"));
+    long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+
+    assertTrue(millis < 1_000, "refusing the bomb took " + millis + " ms");
+    assertTrue(e.getMessage().contains("max-depth"), e.getMessage());
+  }
+
+  /**
+   * Sets nested {@code depth} deep, each level two sets that both hold both sets of the level below:
+   * small on the wire, but hashing the top visits every one of the 2^depth paths.
+   */
+  static Set<Object> setBomb(int depth) {
+    Set<Object> root = new HashSet<>();
+    Set<Object> s1 = root;
+    Set<Object> s2 = new HashSet<>();
+    for (int i = 0; i < depth; i++) {
+      Set<Object> t1 = new HashSet<>();
+      Set<Object> t2 = new HashSet<>();
+      t1.add("unequal"); // t1 must differ from t2, or the sets would collapse into one
+      s1.add(t1);
+      s1.add(t2);
+      s2.add(t1);
+      s2.add(t2);
+      s1 = t1;
+      s2 = t2;
+    }
+    return root;
+  }
+
+  /** The bytes Cascade's default value codec would store for {@code value}, without any filter. */
+  static byte[] tagged(Object value) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.write(0x7F);
+    try (ObjectOutputStream oos = new ObjectOutputStream(out)) {
+      oos.writeObject(value);
+    }
+    return out.toByteArray();
+  }
+
+  /** Writes the entry {@code key -> value} of a cache straight into Redis, as an attacker would. */
+  private static void plant(String cacheName, int partitions, byte[] encodedKey, byte[] value) {
+    bytes.sync().hset(new KeyLayout(cacheName, partitions).entryKey(encodedKey), utf8("v"), value);
+  }
+
+  private static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+}
