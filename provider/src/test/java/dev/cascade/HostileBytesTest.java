@@ -1,9 +1,11 @@
 package dev.cascade;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cascade.hostile.Gadget;
 import dev.cascade.store.KeyLayout;
 import dev.cascade.testing.RedisServer;
 import dev.cascade.testing.WithRedis;
@@ -13,10 +15,13 @@ import io.lettuce.core.codec.ByteArrayCodec;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.ObjectOutputStream;
+import java.io.Serializable;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import javax.cache.Cache;
@@ -56,6 +61,46 @@ class HostileBytesTest {
     other.close();
     bytes.close();
     raw.shutdown();
+  }
+
+  /** A value class of the tests' own package, which a caller may name as a cache's value type. */
+  record Note(String text) implements Serializable {
+  }
+
+  @Test
+  void getCache_registryNamesAGadgetType_opensButRefusesTheValueNamingTheClassAndSetting() throws Exception {
+    String name = Managers.uniqueName("planted-meta");
+    Map<String, String> meta = new LinkedHashMap<>();
+    meta.put("layout", CacheSettings.LAYOUT_VERSION);
+    meta.put("keyType", String.class.getName());
+    meta.put("valueType", Gadget.class.getName());
+    meta.put("partitions", "1");
+    meta.put("writeBehind", "false");
+    meta.put("queueBound", "-1");
+    for (Map.Entry<String, String> e : meta.entrySet()) {
+      bytes.sync().hset(KeyLayout.metaKeyOf(name), utf8(e.getKey()), utf8(e.getValue()));
+    }
+    plant(name, 1, utf8("k"), tagged(new Gadget()));
+    int readsBefore = Gadget.READS.get();
+
+    Cache<Object, Object> cache = manager.getCache(name);
+
+    assertNotNull(cache, "the cache opens; only reading the planted class fails");
+    CacheException e = assertThrows(CacheException.class, () -> cache.get("k"));
+    assertEquals(readsBefore, Gadget.READS.get(), "the gadget's readObject ran");
+    assertTrue(e.getMessage().contains(Gadget.class.getName()), e.getMessage());
+    assertTrue(e.getMessage().contains("cascade.cache." + name + ".codec.allow"), e.getMessage());
+  }
+
+  @Test
+  void getCache_withTypes_allowsTheCallersTypes() {
+    String name = Managers.uniqueName("joined-typed");
+    other.createCache(name, new MutableConfiguration<String, Note>().setTypes(String.class, Note.class))
+        .put("k", new Note("hello"));
+
+    Cache<String, Note> joined = manager.getCache(name, String.class, Note.class);
+
+    assertEquals(new Note("hello"), joined.get("k"));
   }
 
   @Test

@@ -13,7 +13,8 @@ import java.util.Objects;
  * <p>A shared Redis is an attack surface: anybody who can write to it can plant bytes that name
  * a "gadget" class, or that make the reader allocate or hash without end. So Cascade only
  * deserializes classes this filter allows, within its {@link SerializationLimits}, and names the
- * rejected class or limit (and the setting to change) when it refuses.
+ * rejected class or limit (and the setting to change) when it refuses. What this JVM allows comes
+ * from this JVM's configuration only, never from anything read from Redis.
  *
  * <p>Patterns: {@code com.acme.Product} (one class), {@code com.acme.*} (classes of one package),
  * {@code com.acme.**} (a package and its sub-packages), {@code com.acme.Prod*} (a name prefix).

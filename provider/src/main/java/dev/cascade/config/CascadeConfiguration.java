@@ -90,7 +90,10 @@ public class CascadeConfiguration<K, V> extends javax.cache.configuration.Mutabl
   /**
    * Lets Java deserialization create these classes from Redis ({@code com.acme.Product},
    * {@code com.acme.*}, {@code com.acme.**}), beside the JDK value types and the declared key and
-   * value types' packages.
+   * value types' packages. A cache another JVM created and this one opens with
+   * {@code getCache(name)} has no configuration from this JVM's code: it allows the JDK value
+   * types and the CacheManager's {@code cascade.codec.allow} settings, never the types recorded
+   * in Redis ({@code getCache(name, K, V)} allows K and V).
    */
   public CascadeConfiguration<K, V> allowDeserialization(String... patterns) {
     Collections.addAll(deserializationAllowList, patterns);
