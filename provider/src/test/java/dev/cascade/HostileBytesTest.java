@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.io.ObjectOutputStream;
 import java.io.Serializable;
 import java.lang.management.ManagementFactory;
+import java.net.URL;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
@@ -101,6 +102,19 @@ class HostileBytesTest {
     Cache<String, Note> joined = manager.getCache(name, String.class, Note.class);
 
     assertEquals(new Note("hello"), joined.get("k"));
+  }
+
+  @Test
+  void get_serializedUrl_isRefusedByDefault() throws Exception {
+    String name = Managers.uniqueName("url");
+    Cache<String, Object> cache = manager.createCache(name,
+        new MutableConfiguration<String, Object>().setTypes(String.class, Object.class));
+    // URL's hashCode resolves its host: inside a HashMap key that is the URLDNS probe
+    plant(name, 16, utf8("k"), tagged(new URL("http://cascade-test.invalid/")));
+
+    CacheException e = assertThrows(CacheException.class, () -> cache.get("k"));
+
+    assertTrue(e.getMessage().contains("java.net.URL"), e.getMessage());
   }
 
   @Test

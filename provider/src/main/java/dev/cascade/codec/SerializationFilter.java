@@ -24,14 +24,20 @@ import java.util.Objects;
  */
 public final class SerializationFilter implements ObjectInputFilter {
 
-  /** The JDK value types that are safe to create from untrusted bytes. */
+  /**
+   * The JDK value types that are safe to create from untrusted bytes: their deserialization only
+   * fills fields, and their {@code equals}/{@code hashCode} do no I/O. Not {@code java.net.URL},
+   * whose {@code hashCode} resolves its host name (a {@code HashMap} key of one is the URLDNS
+   * probe), nor the rest of {@code java.net}; a cache that declares such a type as its key or
+   * value type still allows it.
+   */
   public static final List<String> JDK_DEFAULTS = List.of(
       "java.lang.Object", "java.lang.String", "java.lang.Boolean", "java.lang.Byte", "java.lang.Character",
       "java.lang.Short", "java.lang.Integer", "java.lang.Long", "java.lang.Float",
       "java.lang.Double", "java.lang.Number", "java.lang.Enum", "java.lang.Record",
       "java.lang.StackTraceElement", "java.lang.Throwable", "java.lang.Exception",
       "java.lang.RuntimeException",
-      "java.util.*", "java.time.*", "java.math.*", "java.net.URI", "java.net.URL",
+      "java.util.*", "java.time.*", "java.math.*",
       "java.sql.Date", "java.sql.Time", "java.sql.Timestamp");
 
   /**
@@ -102,17 +108,24 @@ public final class SerializationFilter implements ObjectInputFilter {
     return new SerializationFilter(all, limits, cacheName);
   }
 
-  /** A filter that also allows {@code type} and every class of its package and sub-packages. */
+  /**
+   * A filter that also allows {@code type} and every class of its package and sub-packages; only
+   * {@code type} itself for a JDK class. Only for types this JVM's code names (a cache's declared
+   * types), never for type names read from Redis.
+   */
   public SerializationFilter allowingPackageOf(Class<?> type) {
     Class<?> t = type;
     while (t.isArray()) {
       t = t.getComponentType();
     }
-    if (t.isPrimitive() || t == Object.class || t.getName().startsWith("java.")) {
+    if (t.isPrimitive() || t == Object.class) {
       return this;
     }
     String pkg = t.getPackageName();
-    return allowing(pkg.isEmpty() ? List.of(t.getName()) : List.of(t.getName(), pkg + ".**"));
+    if (pkg.isEmpty() || t.getName().startsWith("java.") || t.getName().startsWith("javax.")) {
+      return allows(t) ? this : allowing(List.of(t.getName()));
+    }
+    return allowing(List.of(t.getName(), pkg + ".**"));
   }
 
   /** The same allow-list with other limits. */

@@ -10,6 +10,8 @@ import java.io.ObjectInputFilter;
 import java.io.Serializable;
 import java.lang.management.ManagementFactory;
 import java.math.BigDecimal;
+import java.net.URI;
+import java.net.URL;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -91,6 +93,18 @@ class CodecsTest {
     Codec<Object> reader = Codecs.forValues(Object.class, SerializationFilter.defaults().forCache("users"), LOADER);
     CodecException e = assertThrows(CodecException.class, () -> reader.decode(bytes));
     assertTrue(e.getMessage().contains("cascade.cache.users.codec.allow=" + Product.class.getName()), e.getMessage());
+  }
+
+  @Test
+  void defaults_refuseJavaNet_butADeclaredJdkTypeIsAllowedAlone() throws Exception {
+    assertFalse(SerializationFilter.defaults().allows(URL.class));
+    assertFalse(SerializationFilter.defaults().allows(URI.class));
+    SerializationFilter declared = SerializationFilter.defaults().allowingPackageOf(URL.class);
+    assertTrue(declared.allows(URL.class));
+    assertFalse(declared.allows(URI.class), "declaring URL allows URL, not java.net");
+    Codec<Object> values = Codecs.forValues(Object.class, declared, LOADER);
+    URL url = new URL("http://cascade-test.invalid/");
+    assertEquals(url.toString(), values.decode(values.encode(url)).toString());
   }
 
   @Test
