@@ -52,8 +52,8 @@ public final class JavaSerializationCodec implements Codec<Object> {
   }
 
   /**
-   * @throws CodecException for a class the filter refuses, a limit exceeded, a class this loader
-   *     cannot see, or a stream that is not Java serialization
+   * @throws CodecException for every way the bytes can be wrong: a class the filter refuses, a limit
+   *     exceeded, a class this loader cannot see, a malformed stream, or a failing {@code readObject}
    */
   Object readFrom(byte[] bytes, int offset) {
     int length = bytes.length - offset;
@@ -77,6 +77,10 @@ public final class JavaSerializationCodec implements Codec<Object> {
       throw new CodecException("Cannot deserialize: class " + e.getMessage()
           + " is not visible to the CacheManager's class loader " + classLoader, e);
     } catch (IOException e) {
+      throw new CodecException("Cannot deserialize: " + e, e);
+    } catch (RuntimeException e) {
+      // malformed streams make ObjectInputStream, and the readObject of allowed classes, throw
+      // unchecked exceptions (NegativeArraySizeException, ClassCastException, IllegalStateException...)
       throw new CodecException("Cannot deserialize: " + e, e);
     }
   }
