@@ -1,6 +1,7 @@
 package dev.cascade;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -20,15 +21,28 @@ import java.lang.management.ManagementFactory;
 import java.net.URL;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import javax.cache.Cache;
 import javax.cache.CacheException;
 import javax.cache.CacheManager;
+import javax.cache.configuration.FactoryBuilder;
+import javax.cache.configuration.MutableCacheEntryListenerConfiguration;
 import javax.cache.configuration.MutableConfiguration;
+import javax.cache.event.CacheEntryCreatedListener;
+import javax.cache.event.CacheEntryEvent;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -152,6 +166,113 @@ class HostileBytesTest {
     assertTrue(e.getMessage().contains("max-depth"), e.getMessage());
   }
 
+  /** Collects events; the test thread asserts on them. */
+  public static final class Heard implements CacheEntryCreatedListener<String, String>, Serializable {
+    static final BlockingQueue<String> EVENTS = new LinkedBlockingQueue<>();
+
+    @Override
+    public void onCreated(Iterable<CacheEntryEvent<? extends String, ? extends String>> events) {
+      events.forEach(e -> EVENTS.add(e.getKey() + "=" + e.getValue()));
+    }
+  }
+
+  @Test
+  void forgedPublish_declaringAHugeField_isDroppedWithOneWarningAndListenersKeepHearing(RedisServer redis)
+      throws Exception {
+    String name = Managers.uniqueName("forged");
+    byte[] channel = new KeyLayout(name, 16).eventChannel();
+    // kind 'C', an empty origin, then a key that says it is 2 GB long: 9 bytes in all
+    byte[] forged = ByteBuffer.allocate(9).put((byte) 'C').putInt(0).putInt(Integer.MAX_VALUE).array();
+    // the same lie in a message as long as a real one, so the length check itself is what refuses it
+    byte[] padded = ByteBuffer.allocate(32).put(forged).array();
+    // managers of its own: a message that breaks the pub/sub connection must not fail the other tests
+    CacheManager listening = Managers.open(redis);
+    CacheManager writing = Managers.open(redis);
+    List<LogRecord> logged = new CopyOnWriteArrayList<>();
+    Handler capture = capture(logged);
+    try {
+      Cache<String, String> writer = listenedTo(name, listening, writing);
+      for (int i = 0; i < 50; i++) {
+        bytes.sync().publish(channel, i % 2 == 0 ? forged : padded);
+      }
+      writer.put("after", "real");
+      // the forged messages arrived first on the same connection: once "after" is heard, all were handled
+      assertEquals("after=real", Heard.EVENTS.poll(10, TimeUnit.SECONDS), "the listener stopped hearing");
+    } finally {
+      Logger.getLogger("dev.cascade").removeHandler(capture);
+      listening.close();
+      writing.close();
+    }
+    String channelName = new String(channel, StandardCharsets.UTF_8);
+    List<String> warnings = new ArrayList<>();
+    for (LogRecord r : logged) {
+      if (r.getLevel().intValue() >= Level.WARNING.intValue() && r.getMessage().contains(channelName)) {
+        warnings.add(r.getMessage());
+      }
+    }
+    assertEquals(1, warnings.size(), "warnings about " + channelName + ": " + warnings);
+    assertTrue(warnings.get(0).contains("'" + name + "'"), warnings.get(0));
+  }
+
+  @Test
+  void forgedPublish_withAKeyOfAnotherCache_isIgnored() throws Exception {
+    String name = Managers.uniqueName("forged-key");
+    Cache<String, String> writer = listenedTo(name, manager, other);
+    byte[] channel = new KeyLayout(name, 16).eventChannel();
+    byte[] otherCachesKey = new KeyLayout(name + "x", 16).entryKey(utf8("stolen"));
+    // well formed, as mutate.lua publishes it, but about an entry of cache name + "x"
+    bytes.sync().publish(channel, event('C', utf8("forger"), otherCachesKey, utf8("v"), null));
+    writer.put("after", "real");
+
+    assertEquals("after=real", Heard.EVENTS.poll(10, TimeUnit.SECONDS));
+    Thread.sleep(200);
+    assertFalse(Heard.EVENTS.stream().anyMatch(e -> e.startsWith("stolen")), "heard: " + Heard.EVENTS);
+  }
+
+  /**
+   * A cache with a {@link Heard} listener in {@code listening}, and the same cache in {@code writing},
+   * returned once {@code listening} hears {@code writing}'s changes.
+   */
+  private static Cache<String, String> listenedTo(String name, CacheManager listening, CacheManager writing)
+      throws InterruptedException {
+    MutableConfiguration<String, String> withListener = new MutableConfiguration<String, String>()
+        .setTypes(String.class, String.class);
+    withListener.addCacheEntryListenerConfiguration(new MutableCacheEntryListenerConfiguration<>(
+        FactoryBuilder.factoryOf(Heard.class), null, false, false));
+    listening.createCache(name, withListener);
+    Cache<String, String> writer = writing.createCache(name,
+        new MutableConfiguration<String, String>().setTypes(String.class, String.class));
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (!Heard.EVENTS.contains("probe=p")) {
+      assertTrue(System.currentTimeMillis() < deadline, "the listener never heard the other manager");
+      writer.remove("probe");
+      writer.put("probe", "p");
+      Thread.sleep(10);
+    }
+    Thread.sleep(100);
+    Heard.EVENTS.clear();
+    return writer;
+  }
+
+  private static Handler capture(List<LogRecord> records) {
+    Handler h = new Handler() {
+      @Override
+      public void publish(LogRecord record) {
+        records.add(record);
+      }
+
+      @Override
+      public void flush() {
+      }
+
+      @Override
+      public void close() {
+      }
+    };
+    Logger.getLogger("dev.cascade").addHandler(h);
+    return h;
+  }
+
   /**
    * Sets nested {@code depth} deep, each level two sets that both hold both sets of the level below:
    * small on the wire, but hashing the top visits every one of the 2^depth paths.
@@ -191,5 +312,18 @@ class HostileBytesTest {
 
   private static byte[] utf8(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** An event message as {@code mutate.lua} publishes it: the kind, then each field as length and bytes. */
+  private static byte[] event(char kind, byte[]... fields) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.write(kind);
+    for (byte[] f : fields) {
+      out.writeBytes(ByteBuffer.allocate(4).putInt(f == null ? -1 : f.length).array());
+      if (f != null) {
+        out.writeBytes(f);
+      }
+    }
+    return out.toByteArray();
   }
 }
