@@ -13,6 +13,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -61,8 +62,17 @@ final class EventWiring implements AutoCloseable {
   /** A cache opened here: listen for announcements, learn whether others listen, wire its own listeners. */
   void opened(CascadeCache<?, ?> cache) {
     EntryStore store = cache.core().engine.store();
-    remote.subscribe(store.layout().controlChannel(), cache.getName(),
-        message -> maintenance.execute(() -> recheck(cache)));
+    // announcements coalesce: at most one check queued per cache, so whoever may PUBLISH on the
+    // control channel cannot queue a Redis round trip per message and starve the flag refreshes
+    AtomicBoolean queued = new AtomicBoolean();
+    remote.subscribe(store.layout().controlChannel(), cache.getName(), message -> {
+      if (queued.compareAndSet(false, true)) {
+        maintenance.execute(() -> {
+          queued.set(false); // before the check: an announcement from now on queues another
+          recheck(cache);
+        });
+      }
+    });
     cache.core().othersListen = store.othersListen();
     listenersChanged(cache);
   }

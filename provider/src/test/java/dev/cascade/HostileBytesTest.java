@@ -229,6 +229,42 @@ class HostileBytesTest {
     assertFalse(Heard.EVENTS.stream().anyMatch(e -> e.startsWith("stolen")), "heard: " + Heard.EVENTS);
   }
 
+  @Test
+  void forgedControlMessages_flood_costsOneListenerCheckAtATime() throws Exception {
+    String name = Managers.uniqueName("control-flood");
+    manager.createCache(name, new MutableConfiguration<String, String>().setTypes(String.class, String.class));
+    byte[] control = new KeyLayout(name, 16).controlChannel();
+    long before = hlenCalls();
+
+    List<io.lettuce.core.RedisFuture<Long>> sent = new ArrayList<>();
+    for (int i = 0; i < 10_000; i++) {
+      sent.add(bytes.async().publish(control, utf8("listeners")));
+    }
+    for (io.lettuce.core.RedisFuture<Long> f : sent) {
+      f.get(10, TimeUnit.SECONDS);
+    }
+    // wait until the checks have stopped: the count is still for half a second
+    long checks = hlenCalls() - before;
+    long deadline = System.currentTimeMillis() + 20_000;
+    while (System.currentTimeMillis() < deadline) {
+      Thread.sleep(500);
+      long now = hlenCalls() - before;
+      if (now == checks) {
+        break;
+      }
+      checks = now;
+    }
+
+    // each check is one HLEN; other caches' periodic checks add a few
+    assertTrue(checks < 1_000, "10,000 control messages cost " + checks + " listener checks");
+  }
+
+  private static long hlenCalls() {
+    String stats = bytes.sync().info("commandstats");
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("cmdstat_hlen:calls=(\\d+)").matcher(stats);
+    return m.find() ? Long.parseLong(m.group(1)) : 0;
+  }
+
   /**
    * A cache with a {@link Heard} listener in {@code listening}, and the same cache in {@code writing},
    * returned once {@code listening} hears {@code writing}'s changes.
