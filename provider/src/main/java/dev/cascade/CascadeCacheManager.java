@@ -152,17 +152,20 @@ public final class CascadeCacheManager implements CacheManager {
     if (keyType == null || valueType == null) {
       throw new NullPointerException("The key type and the value type must not be null");
     }
-    Cache<?, ?> cache = findOrJoin(cacheName);
+    Cache<?, ?> cache = findOrJoin(cacheName, keyType, valueType);
     if (cache == null) {
       return null;
     }
-    Configuration<?, ?> c = cache.getConfiguration(Configuration.class);
+    requireTypes(cacheName, cache.getConfiguration(Configuration.class), keyType, valueType);
+    return (Cache<K, V>) cache;
+  }
+
+  private static void requireTypes(String cacheName, Configuration<?, ?> c, Class<?> keyType, Class<?> valueType) {
     if (!keyType.equals(c.getKeyType()) || !valueType.equals(c.getValueType())) {
       throw new ClassCastException("Cache '" + cacheName + "' has key type " + c.getKeyType().getName()
           + " and value type " + c.getValueType().getName() + ", not " + keyType.getName() + " and "
           + valueType.getName());
     }
-    return (Cache<K, V>) cache;
   }
 
   @Override
@@ -172,14 +175,16 @@ public final class CascadeCacheManager implements CacheManager {
     if (cacheName == null) {
       throw new NullPointerException("The cache name is null");
     }
-    return (Cache<K, V>) findOrJoin(cacheName);
+    return (Cache<K, V>) findOrJoin(cacheName, null, null);
   }
 
   /**
    * This manager's cache of that name, else one another JVM created in Redis (opened here with the
-   * types recorded in the registry, without listeners, loader or writer), else null.
+   * types recorded in the registry, without listeners, loader or writer), else null. A joined
+   * cache deserializes what this JVM's configuration allows, and the caller's types when it names
+   * them (null when not); the recorded type names allow nothing.
    */
-  private Cache<?, ?> findOrJoin(String cacheName) {
+  private Cache<?, ?> findOrJoin(String cacheName, Class<?> keyType, Class<?> valueType) {
     Cache<?, ?> cache = caches.get(cacheName);
     if (cache != null) {
       return cache;
@@ -193,8 +198,13 @@ public final class CascadeCacheManager implements CacheManager {
       if (recorded == null) {
         return null;
       }
-      CacheSettings<Object, Object> cacheSettings = CacheSettings.resolve(cacheName, recorded, settings,
-          registry.recordedQueueBound(cacheName));
+      boolean typesFromCaller = keyType != null;
+      if (typesFromCaller) {
+        // before opening: a caller that names other types must not leave a cache open that allows them
+        requireTypes(cacheName, recorded, keyType, valueType);
+      }
+      CacheSettings<Object, Object> cacheSettings = CacheSettings.joined(cacheName, recorded, settings,
+          registry.recordedQueueBound(cacheName), typesFromCaller);
       registry.register(cacheSettings);
       CascadeCache<Object, Object> joined = open(cacheSettings);
       caches.put(cacheName, joined);
