@@ -4,6 +4,7 @@ import dev.cascade.internal.engine.EntryOperations;
 import dev.cascade.internal.management.CacheConfigurationBean;
 import dev.cascade.internal.management.MBeans;
 import dev.cascade.internal.near.NearCache;
+import dev.cascade.internal.store.Cleanup;
 import dev.cascade.writebehind.WriteBehindMXBean;
 import java.util.Iterator;
 import java.util.Map;
@@ -257,12 +258,17 @@ public final class CascadeCache<K, V> implements Cache<K, V> {
   /** Closes this JVM's handle: listeners, loader, writer and expiry policy are closed; data stays. */
   @Override
   public void close() {
+    close(manager.cleanup());
+  }
+
+  /** Closes, sending the commands that give back what this cache holds in Redis through {@code cleanup}. */
+  void close(Cleanup cleanup) {
     if (!operations.markClosed()) {
       return;
     }
-    manager.release(this);
+    manager.release(this, cleanup);
     try {
-      operations.shutdown();
+      operations.shutdown(cleanup);
     } finally {
       MBeans.unregister(writeBehindName);
       setStatisticsEnabled(false);

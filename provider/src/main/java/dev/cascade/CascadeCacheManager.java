@@ -15,6 +15,7 @@ import dev.cascade.internal.event.RemoteEvents;
 import dev.cascade.internal.management.CacheStats;
 import dev.cascade.internal.near.Invalidations;
 import dev.cascade.internal.near.NearCache;
+import dev.cascade.internal.store.Cleanup;
 import dev.cascade.internal.store.EntryStore;
 import dev.cascade.internal.store.KeyLayout;
 import dev.cascade.internal.store.QueueStore;
@@ -167,17 +168,20 @@ public final class CascadeCacheManager implements CacheManager {
     if (keyType == null || valueType == null) {
       throw new NullPointerException("The key type and the value type must not be null");
     }
-    Cache<?, ?> cache = findOrJoin(cacheName);
+    Cache<?, ?> cache = findOrJoin(cacheName, keyType, valueType);
     if (cache == null) {
       return null;
     }
-    Configuration<?, ?> c = cache.getConfiguration(Configuration.class);
+    requireTypes(cacheName, cache.getConfiguration(Configuration.class), keyType, valueType);
+    return (Cache<K, V>) cache;
+  }
+
+  private static void requireTypes(String cacheName, Configuration<?, ?> c, Class<?> keyType, Class<?> valueType) {
     if (!keyType.equals(c.getKeyType()) || !valueType.equals(c.getValueType())) {
       throw new ClassCastException("Cache '" + cacheName + "' has key type " + c.getKeyType().getName()
           + " and value type " + c.getValueType().getName() + ", not " + keyType.getName() + " and "
           + valueType.getName());
     }
-    return (Cache<K, V>) cache;
   }
 
   @Override
@@ -187,14 +191,16 @@ public final class CascadeCacheManager implements CacheManager {
     if (cacheName == null) {
       throw new NullPointerException("The cache name is null");
     }
-    return (Cache<K, V>) findOrJoin(cacheName);
+    return (Cache<K, V>) findOrJoin(cacheName, null, null);
   }
 
   /**
    * This manager's cache of that name, else one another JVM created in Redis (opened here with the
-   * types recorded in the registry, without listeners, loader or writer), else null.
+   * types recorded in the registry, without listeners, loader or writer), else null. A joined
+   * cache deserializes what this JVM's configuration allows, and the caller's types when it names
+   * them (null when not); the recorded type names allow nothing.
    */
-  private Cache<?, ?> findOrJoin(String cacheName) {
+  private Cache<?, ?> findOrJoin(String cacheName, Class<?> keyType, Class<?> valueType) {
     Cache<?, ?> cache = caches.get(cacheName);
     if (cache != null) {
       return cache;
@@ -208,8 +214,13 @@ public final class CascadeCacheManager implements CacheManager {
       if (recorded == null) {
         return null;
       }
-      CacheSettings<Object, Object> cacheSettings = CacheSettings.resolve(cacheName, recorded, settings,
-          registry.recordedQueueBound(cacheName));
+      boolean typesFromCaller = keyType != null;
+      if (typesFromCaller) {
+        // before opening: a caller that names other types must not leave a cache open that allows them
+        requireTypes(cacheName, recorded, keyType, valueType);
+      }
+      CacheSettings<Object, Object> cacheSettings = CacheSettings.joined(cacheName, recorded, settings,
+          registry.recordedQueueBound(cacheName), typesFromCaller);
       registry.register(cacheSettings);
       CascadeCache<Object, Object> joined = open(cacheSettings);
       caches.put(cacheName, joined);
@@ -283,9 +294,9 @@ public final class CascadeCacheManager implements CacheManager {
     }
   }
 
-  void release(CascadeCache<?, ?> cache) {
+  void release(CascadeCache<?, ?> cache, Cleanup cleanup) {
     caches.remove(cache.getName(), cache);
-    events.closed(cache.operations());
+    events.closed(cache.operations(), cleanup);
     NearCache near = cache.nearCache();
     if (near != null) {
       invalidations.unregister(near);
@@ -351,9 +362,11 @@ public final class CascadeCacheManager implements CacheManager {
       closed = true;
     }
     provider.release(this);
+    // one budget for every cache's cleanup: with Redis down, closing costs one command timeout, not one per command
+    Cleanup cleanup = cleanup();
     for (CascadeCache<?, ?> cache : new ArrayList<>(caches.values())) {
       try {
-        cache.close();
+        cache.close(cleanup);
       } catch (RuntimeException e) {
         LOG.log(Level.WARNING, "Closing cache '" + cache.getName() + "' failed", e);
       }
@@ -364,6 +377,11 @@ public final class CascadeCacheManager implements CacheManager {
     lanes.close();
     remoteEvents.close();
     redis.close();
+  }
+
+  /** The cleanup of one close: see {@link Cleanup}. */
+  Cleanup cleanup() {
+    return new Cleanup(redis);
   }
 
   ExecutorService background() {

@@ -173,8 +173,10 @@ final class FlushRate {
           .setCacheWriterFactory(WriteBehind.of(writer.factory())
               .batchSize(batchOf(system))
               .flushThreads(threadsOf(system))
-              // the first calls wait at the gate while the backlog is queued: not a timeout
+              // the first calls wait at the gate while the backlog is queued: not a timeout (and one
+              // flusher alone, so nobody claims its records meanwhile: claimIdle must exceed it)
               .writerTimeout(Duration.ofMinutes(10))
+              .claimIdle(Duration.ofMinutes(11))
               .build()));
       Map<String, String> chunk = new LinkedHashMap<>();
       for (String[] row : rows) {

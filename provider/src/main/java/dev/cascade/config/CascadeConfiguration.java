@@ -1,5 +1,6 @@
 package dev.cascade.config;
 
+import dev.cascade.codec.SerializationLimits;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -45,6 +46,7 @@ public class CascadeConfiguration<K, V> extends javax.cache.configuration.Mutabl
   private Duration lockLease;
   private Duration lockWait;
   private Integer nearCacheMaxEntries;
+  private SerializationLimits deserializationLimits;
 
   public CascadeConfiguration() {
   }
@@ -59,6 +61,7 @@ public class CascadeConfiguration<K, V> extends javax.cache.configuration.Mutabl
       this.lockLease = other.lockLease;
       this.lockWait = other.lockWait;
       this.nearCacheMaxEntries = other.nearCacheMaxEntries;
+      this.deserializationLimits = other.deserializationLimits;
     }
   }
 
@@ -87,10 +90,31 @@ public class CascadeConfiguration<K, V> extends javax.cache.configuration.Mutabl
   /**
    * Lets Java deserialization create these classes from Redis ({@code com.acme.Product},
    * {@code com.acme.*}, {@code com.acme.**}), beside the JDK value types and the declared key and
-   * value types' packages.
+   * value types' packages. A cache another JVM created and this one opens with
+   * {@code getCache(name)} has no configuration from this JVM's code: it allows the JDK value
+   * types and the CacheManager's {@code cascade.codec.allow} settings, never the types recorded
+   * in Redis ({@code getCache(name, K, V)} allows K and V).
    */
   public CascadeConfiguration<K, V> allowDeserialization(String... patterns) {
     Collections.addAll(deserializationAllowList, patterns);
+    return this;
+  }
+
+  /** Null when not set here (the CacheManager's {@code cascade.codec.max-*} settings apply). */
+  public SerializationLimits getDeserializationLimits() {
+    return deserializationLimits;
+  }
+
+  /**
+   * How large and deep a Java-serialized key or value read from Redis may be; replaces the
+   * CacheManager's limits for this cache. Start from {@link SerializationLimits#DEFAULTS}:
+   * {@code setDeserializationLimits(SerializationLimits.DEFAULTS.withMaxDepth(30))}.
+   */
+  public CascadeConfiguration<K, V> setDeserializationLimits(SerializationLimits limits) {
+    if (limits == null) {
+      throw new NullPointerException("limits is null");
+    }
+    this.deserializationLimits = limits;
     return this;
   }
 

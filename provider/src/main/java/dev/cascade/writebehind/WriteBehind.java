@@ -110,6 +110,12 @@ public final class WriteBehind<K, V> {
     return this;
   }
 
+  /**
+   * How long a writer call may run before it is reported and interrupted; its partition then waits
+   * for the call to return (the flusher's other partitions go on). Must be shorter than
+   * {@link #claimIdle}, checked by {@link #build()}: keep the writer's own timeouts (a JDBC query
+   * timeout) below it too, as an interrupt does not end every call.
+   */
   public WriteBehind<K, V> writerTimeout(Duration writerTimeout) {
     this.writerTimeout = positive(writerTimeout, "writerTimeout");
     return this;
@@ -173,7 +179,11 @@ public final class WriteBehind<K, V> {
     return this;
   }
 
-  /** The writer factory to put on the cache's configuration. */
+  /**
+   * The writer factory to put on the cache's configuration.
+   *
+   * @throws IllegalArgumentException when {@code writerTimeout} is not shorter than {@code claimIdle}
+   */
   public Factory<CacheWriter<K, V>> build() {
     return new WriteBehindFactory<>(writerFactory, new WriteBehindSettings(this));
   }

@@ -31,8 +31,12 @@ public final class WriteBehindSettings implements Serializable {
    * them: the time a flusher that lost its lease has to finish a writer call it had started.
    */
   public static final Duration DEFAULT_CLAIM_IDLE = Duration.ofSeconds(15);
-  /** A writer call that has not returned after this long is reported and interrupted. */
-  public static final Duration DEFAULT_WRITER_TIMEOUT = Duration.ofSeconds(30);
+  /**
+   * A writer call that has not returned after this long is reported and interrupted. Must be shorter
+   * than {@link #DEFAULT_CLAIM_IDLE claimIdle}: a call still running when another flusher may claim its
+   * records could land after newer writes of the same keys.
+   */
+  public static final Duration DEFAULT_WRITER_TIMEOUT = Duration.ofSeconds(10);
   /** How long {@code CacheManager.close()} keeps flushing this JVM's partitions. */
   public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
   /**
@@ -79,6 +83,12 @@ public final class WriteBehindSettings implements Serializable {
     this.partitions = b.partitions;
     this.replicaAcks = b.replicaAcks;
     this.replicaAckTimeout = b.replicaAckTimeout;
+    if (writerTimeout.compareTo(claimIdle) >= 0) {
+      throw new IllegalArgumentException("writerTimeout (" + writerTimeout.toMillis() + " ms) must be shorter than"
+          + " claimIdle (" + claimIdle.toMillis() + " ms): when a flusher loses its lease, another claims its"
+          + " records after claimIdle and writes newer values of their keys, so a writer call still running then"
+          + " could land after them. Shorten writerTimeout (and the writer's own timeouts) or lengthen claimIdle");
+    }
   }
 
   public int batchSize() {

@@ -46,7 +46,8 @@ class ClusterWriteBehindScaleTest {
     try (TableFixture t = new TableFixture("wb_cluster_scale")) {
       String name = WriteBehindTest.name("cluster-scale");
       WriteBehind<String, String> wb = WriteBehind.of(WriteBehindScaleTest.SequenceLoggingWriter.factory(t.table))
-          .leaseTtl(Duration.ofMillis(900)).claimIdle(Duration.ofSeconds(2)).maxDelay(Duration.ofMillis(50));
+          .leaseTtl(Duration.ofMillis(900)).claimIdle(Duration.ofSeconds(2)).writerTimeout(Duration.ofSeconds(1))
+          .maxDelay(Duration.ofMillis(50));
       List<Cache<String, String>> caches = new ArrayList<>();
       for (CacheManager m : managers) {
         caches.add(m.createCache(name, WriteBehindTest.writeBehind(wb)));

@@ -36,7 +36,7 @@ class WriteBehindCrashTest {
 
   static WriteBehind<String, String> settings(Factory<CacheWriter<String, String>> writer) {
     return WriteBehind.of(writer).batchSize(200).maxDelay(Duration.ofMillis(20))
-        .leaseTtl(Duration.ofSeconds(2)).claimIdle(Duration.ofSeconds(2));
+        .leaseTtl(Duration.ofSeconds(2)).claimIdle(Duration.ofSeconds(2)).writerTimeout(Duration.ofSeconds(1));
   }
 
   /** The dying JVM's writer: the table's, slowed down so that a flush is nearly always in progress. */

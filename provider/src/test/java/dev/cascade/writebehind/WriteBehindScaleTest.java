@@ -81,7 +81,8 @@ class WriteBehindScaleTest {
     try (TableFixture t = new TableFixture("wb_scale")) {
       String name = WriteBehindTest.name("scale");
       WriteBehind<String, String> wb = WriteBehind.of(SequenceLoggingWriter.factory(t.table))
-          .leaseTtl(Duration.ofMillis(900)).claimIdle(Duration.ofSeconds(2)).maxDelay(Duration.ofMillis(50));
+          .leaseTtl(Duration.ofMillis(900)).claimIdle(Duration.ofSeconds(2)).writerTimeout(Duration.ofSeconds(1))
+          .maxDelay(Duration.ofMillis(50));
       Cache<String, String> cacheA = a.createCache(name, WriteBehindTest.writeBehind(wb));
       Cache<String, String> cacheB = b.createCache(name, WriteBehindTest.writeBehind(wb));
       WriteBehindMXBean statsA = cacheA.unwrap(CascadeCache.class).writeBehind();

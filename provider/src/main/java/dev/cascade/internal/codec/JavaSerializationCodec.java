@@ -1,5 +1,6 @@
 package dev.cascade.internal.codec;
 
+import dev.cascade.codec.SerializationLimits;
 import dev.cascade.codec.Codec;
 import dev.cascade.codec.CodecException;
 import java.io.ByteArrayInputStream;
@@ -8,7 +9,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InvalidClassException;
 import java.io.NotSerializableException;
-import java.io.ObjectInputFilter;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.io.ObjectStreamClass;
@@ -54,31 +54,36 @@ public final class JavaSerializationCodec implements Codec<Object> {
     return readFrom(bytes, 0);
   }
 
+  /**
+   * @throws CodecException for every way the bytes can be wrong: a class the filter refuses, a limit
+   *     exceeded, a class this loader cannot see, a malformed stream, or a failing {@code readObject}
+   */
   Object readFrom(byte[] bytes, int offset) {
-    String[] rejected = new String[1];
-    ObjectInputFilter recording = info -> {
-      ObjectInputFilter.Status status = filter.checkInput(info);
-      if (status == ObjectInputFilter.Status.REJECTED && rejected[0] == null) {
-        rejected[0] = info.serialClass() == null ? "(limits exceeded)" : info.serialClass().getName();
-      }
-      return status;
-    };
+    int length = bytes.length - offset;
+    if (length > filter.limits().maxBytes()) {
+      // refused before a stream exists: nothing of it is read
+      throw new CodecException(filter.refusedLimit("it is " + length + " bytes long, longer than "
+          + SerializationLimits.MAX_BYTES + " " + filter.limits().maxBytes(), SerializationLimits.MAX_BYTES));
+    }
+    StreamFilter streamFilter = null;
     try (ObjectInputStream in = new LoaderObjectInputStream(
-        new ByteArrayInputStream(bytes, offset, bytes.length - offset), classLoader)) {
-      in.setObjectInputFilter(recording);
+        new ByteArrayInputStream(bytes, offset, length), classLoader)) {
+      streamFilter = new StreamFilter(filter, in.getObjectInputFilter(), length);
+      in.setObjectInputFilter(streamFilter);
       return in.readObject();
     } catch (InvalidClassException e) {
-      if (rejected[0] != null) {
-        throw new CodecException("Refusing to deserialize class " + rejected[0]
-            + ": it is not in the allow-list [" + filter + "]. Declare it as the cache's key or"
-            + " value type, or add it to the system property " + SerializationFilter.ALLOW_PROPERTY
-            + " (or the cache's 'allow' setting)", e);
+      if (streamFilter != null && streamFilter.refusal() != null) {
+        throw new CodecException(streamFilter.refusal(), e);
       }
       throw new CodecException("Cannot deserialize: " + e.getMessage(), e);
     } catch (ClassNotFoundException e) {
       throw new CodecException("Cannot deserialize: class " + e.getMessage()
           + " is not visible to the CacheManager's class loader " + classLoader, e);
     } catch (IOException e) {
+      throw new CodecException("Cannot deserialize: " + e, e);
+    } catch (RuntimeException e) {
+      // malformed streams make ObjectInputStream, and the readObject of allowed classes, throw
+      // unchecked exceptions (NegativeArraySizeException, ClassCastException, IllegalStateException...)
       throw new CodecException("Cannot deserialize: " + e, e);
     }
   }

@@ -3,7 +3,7 @@ package dev.cascade.internal.codec;
 import dev.cascade.codec.Codec;
 import dev.cascade.codec.CodecException;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
+import java.util.function.Function;
 
 /**
  * Keys of caches declared with a non-final or untyped key class: a short type tag, then text where
@@ -41,11 +41,21 @@ final class ReadableKeyCodec implements Codec<Object> {
     }
     switch (bytes[0]) {
       case 's': return new String(bytes, 2, bytes.length - 2, StandardCharsets.UTF_8);
-      case 'l': return Long.parseLong(new String(bytes, 2, bytes.length - 2, StandardCharsets.US_ASCII));
-      case 'i': return Integer.parseInt(new String(bytes, 2, bytes.length - 2, StandardCharsets.US_ASCII));
-      case 'j': return serialization.decode(Arrays.copyOfRange(bytes, 2, bytes.length));
+      case 'l': return decimal(bytes, Long::parseLong);
+      case 'i': return decimal(bytes, Integer::parseInt);
+      case 'j': return serialization.readFrom(bytes, 2);
       default:
         throw new CodecException("Cannot decode key with tag '" + (char) bytes[0] + "'");
+    }
+  }
+
+  private static Object decimal(byte[] bytes, Function<String, Object> parse) {
+    String text = new String(bytes, 2, bytes.length - 2, StandardCharsets.US_ASCII);
+    try {
+      return parse.apply(text);
+    } catch (NumberFormatException e) {
+      throw new CodecException("Cannot decode key '" + new String(bytes, StandardCharsets.UTF_8)
+          + "': '" + text + "' is not a decimal number", e);
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.cascade.internal.codec;
 
+import dev.cascade.codec.SerializationLimits;
 import java.io.ObjectInputFilter;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -7,11 +8,14 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The allow-list of classes that Java deserialization may create from bytes read out of Redis.
+ * The allow-list of classes that Java deserialization may create from bytes read out of Redis, and
+ * the limits on how large and deep such bytes may be.
  *
  * <p>A shared Redis is an attack surface: anybody who can write to it can plant bytes that name
- * a "gadget" class. So Cascade only deserializes classes this filter allows, and names the
- * rejected class (and the setting to change) when it refuses.
+ * a "gadget" class, or that make the reader allocate or hash without end. So Cascade only
+ * deserializes classes this filter allows, within its {@link SerializationLimits}, and names the
+ * rejected class or limit (and the setting to change) when it refuses. What this JVM allows comes
+ * from this JVM's configuration only, never from anything read from Redis.
  *
  * <p>Patterns: {@code com.acme.Product} (one class), {@code com.acme.*} (classes of one package),
  * {@code com.acme.**} (a package and its sub-packages), {@code com.acme.Prod*} (a name prefix).
@@ -21,14 +25,20 @@ import java.util.Objects;
  */
 public final class SerializationFilter implements ObjectInputFilter {
 
-  /** The JDK value types that are safe to create from untrusted bytes. */
+  /**
+   * The JDK value types that are safe to create from untrusted bytes: their deserialization only
+   * fills fields, and their {@code equals}/{@code hashCode} do no I/O. Not {@code java.net.URL},
+   * whose {@code hashCode} resolves its host name (a {@code HashMap} key of one is the URLDNS
+   * probe), nor the rest of {@code java.net}; a cache that declares such a type as its key or
+   * value type still allows it.
+   */
   public static final List<String> JDK_DEFAULTS = List.of(
       "java.lang.Object", "java.lang.String", "java.lang.Boolean", "java.lang.Byte", "java.lang.Character",
       "java.lang.Short", "java.lang.Integer", "java.lang.Long", "java.lang.Float",
       "java.lang.Double", "java.lang.Number", "java.lang.Enum", "java.lang.Record",
       "java.lang.StackTraceElement", "java.lang.Throwable", "java.lang.Exception",
       "java.lang.RuntimeException",
-      "java.util.*", "java.time.*", "java.math.*", "java.net.URI", "java.net.URL",
+      "java.util.*", "java.time.*", "java.math.*",
       "java.sql.Date", "java.sql.Time", "java.sql.Timestamp");
 
   /**
@@ -41,18 +51,21 @@ public final class SerializationFilter implements ObjectInputFilter {
       "org.springframework.cache.interceptor.SimpleKey",
       "org.springframework.cache.support.NullValue");
 
-  /** The system property that adds patterns for every cache: {@value}. */
+  /**
+   * The system property that adds patterns for every cache: {@value}. The same name is the
+   * CacheManager property; {@code cascade.cache.NAME.codec.allow} adds patterns for one cache.
+   */
   public static final String ALLOW_PROPERTY = "cascade.codec.allow";
 
-  /** Depth and size limits against resource exhaustion by crafted streams. */
-  private static final long MAX_DEPTH = 64;
-  private static final long MAX_REFERENCES = 1_000_000;
-  private static final long MAX_ARRAY_LENGTH = 100_000_000;
-
   private final List<String> patterns;
+  private final SerializationLimits limits;
+  /** The cache this filter guards, for messages that name its settings; null when not known. */
+  private final String cacheName;
 
-  private SerializationFilter(List<String> patterns) {
+  private SerializationFilter(List<String> patterns, SerializationLimits limits, String cacheName) {
     this.patterns = List.copyOf(patterns);
+    this.limits = limits;
+    this.cacheName = cacheName;
   }
 
   /**
@@ -63,8 +76,9 @@ public final class SerializationFilter implements ObjectInputFilter {
     return of(JDK_DEFAULTS).allowing(ANNOTATION_KEY_DEFAULTS).allowing(parse(System.getProperty(ALLOW_PROPERTY)));
   }
 
+  /** Exactly these patterns, with the default limits. */
   public static SerializationFilter of(List<String> patterns) {
-    return new SerializationFilter(patterns);
+    return new SerializationFilter(patterns, SerializationLimits.DEFAULTS, null);
   }
 
   /** Splits a {@code ;} or {@code ,} separated list of patterns. */
@@ -92,24 +106,45 @@ public final class SerializationFilter implements ObjectInputFilter {
         all.add(p);
       }
     }
-    return new SerializationFilter(all);
+    return new SerializationFilter(all, limits, cacheName);
   }
 
-  /** A filter that also allows {@code type} and every class of its package and sub-packages. */
+  /**
+   * A filter that also allows {@code type} and every class of its package and sub-packages; only
+   * {@code type} itself for a JDK class. Only for types this JVM's code names (a cache's declared
+   * types), never for type names read from Redis.
+   */
   public SerializationFilter allowingPackageOf(Class<?> type) {
     Class<?> t = type;
     while (t.isArray()) {
       t = t.getComponentType();
     }
-    if (t.isPrimitive() || t == Object.class || t.getName().startsWith("java.")) {
+    if (t.isPrimitive() || t == Object.class) {
       return this;
     }
     String pkg = t.getPackageName();
-    return allowing(pkg.isEmpty() ? List.of(t.getName()) : List.of(t.getName(), pkg + ".**"));
+    if (pkg.isEmpty() || t.getName().startsWith("java.") || t.getName().startsWith("javax.")) {
+      return allows(t) ? this : allowing(List.of(t.getName()));
+    }
+    return allowing(List.of(t.getName(), pkg + ".**"));
+  }
+
+  /** The same allow-list with other limits. */
+  public SerializationFilter withLimits(SerializationLimits newLimits) {
+    return new SerializationFilter(patterns, Objects.requireNonNull(newLimits, "limits"), cacheName);
+  }
+
+  /** The same filter, naming {@code name}'s settings when it refuses. */
+  public SerializationFilter forCache(String name) {
+    return new SerializationFilter(patterns, limits, name);
   }
 
   public List<String> patterns() {
     return Collections.unmodifiableList(patterns);
+  }
+
+  public SerializationLimits limits() {
+    return limits;
   }
 
   public boolean allows(Class<?> type) {
@@ -144,10 +179,13 @@ public final class SerializationFilter implements ObjectInputFilter {
     return className.equals(pattern);
   }
 
+  /**
+   * Judges one step of a stream by the limits and the allow-list alone. {@link JavaSerializationCodec}
+   * uses a {@link StreamFilter}, which also knows the stream's length.
+   */
   @Override
   public Status checkInput(FilterInfo info) {
-    if (info.depth() > MAX_DEPTH || info.references() > MAX_REFERENCES
-        || info.arrayLength() > MAX_ARRAY_LENGTH) {
+    if (limitExceeded(info) != null) {
       return Status.REJECTED;
     }
     Class<?> type = info.serialClass();
@@ -157,14 +195,61 @@ public final class SerializationFilter implements ObjectInputFilter {
     return allows(type) ? Status.ALLOWED : Status.REJECTED;
   }
 
+  /** Which limit {@code info} exceeds ({@link SerializationLimits#MAX_DEPTH} ...), or null. */
+  String limitExceeded(FilterInfo info) {
+    if (info.depth() > limits.maxDepth()) {
+      return SerializationLimits.MAX_DEPTH;
+    }
+    if (info.references() > limits.maxRefs()) {
+      return SerializationLimits.MAX_REFS;
+    }
+    if (info.arrayLength() > limits.maxArray()) {
+      return SerializationLimits.MAX_ARRAY;
+    }
+    if (info.streamBytes() > limits.maxBytes()) {
+      return SerializationLimits.MAX_BYTES;
+    }
+    return null;
+  }
+
+  /** The message that refuses a class outside the allow-list: the class, and how to allow it. */
+  String refusedClass(String className) {
+    String perCache = cacheName == null ? "" : "the CacheManager property cascade.cache." + cacheName
+        + ".codec.allow=" + className + " (this cache), ";
+    return "Refusing to deserialize class " + className + ofCache() + ": it is not on the deserialization"
+        + " allow-list. If the class is yours and safe to create from bytes in Redis, allow it with"
+        + " CascadeConfiguration.allowDeserialization(\"" + className + "\"), " + perCache + ALLOW_PROPERTY
+        + "=" + className + " (every cache; a CacheManager or system property), or declare it as the"
+        + " cache's key or value type. Allowed now: [" + this + "]";
+  }
+
+  /** The message that refuses a value over {@code limit}: what it is, and the setting that raises it. */
+  String refusedLimit(String what, String limit) {
+    String perCache = cacheName == null ? "" : "cascade.cache." + cacheName + ".codec." + limit + " (this cache), ";
+    return "Refusing to deserialize a value" + ofCache() + ": " + what + ". If real values need more, raise it"
+        + " with " + perCache + "cascade.codec." + limit + " (every cache) or"
+        + " CascadeConfiguration.setDeserializationLimits";
+  }
+
+  /** The message that refuses bytes no serialization stream can be: they are malformed or planted. */
+  String refusedMalformed(String what) {
+    return "Refusing to deserialize a value" + ofCache() + ": " + what + "; the bytes are malformed,"
+        + " or were planted in Redis";
+  }
+
+  String ofCache() {
+    return cacheName == null ? "" : " of cache '" + cacheName + "'";
+  }
+
   @Override
   public boolean equals(Object o) {
-    return o instanceof SerializationFilter && ((SerializationFilter) o).patterns.equals(patterns);
+    return o instanceof SerializationFilter && ((SerializationFilter) o).patterns.equals(patterns)
+        && ((SerializationFilter) o).limits.equals(limits) && Objects.equals(((SerializationFilter) o).cacheName, cacheName);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(patterns);
+    return Objects.hash(patterns, limits, cacheName);
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.cascade.internal.config;
 
 import dev.cascade.config.CascadeConfiguration;
+import dev.cascade.codec.SerializationLimits;
 import dev.cascade.internal.store.RedisTarget;
 import dev.cascade.internal.support.Redaction;
 import java.io.IOException;
@@ -33,9 +34,13 @@ import javax.cache.CacheException;
  * cascade.timeout          = 10s      command timeout
  * cascade.partitions       = 16       default partitions per cache
  * cascade.codec.allow      = com.acme.**;com.other.Type
+ * cascade.codec.max-depth  = 20       limits on Java-serialized keys and values read from Redis
+ * cascade.codec.max-refs   = 1000000  (see SerializationLimits; max-bytes takes k, m, g: 64m)
+ * cascade.codec.max-array  = 16777216
+ * cascade.codec.max-bytes  = 64m
  * cascade.near-cache     = 0        entries kept in each JVM per cache (0 = no near cache)
- * cascade.cache.NAME.partitions = 32  per-cache override (also .codec.allow, .lock.lease, .lock.wait,
- *                                     .near-cache)
+ * cascade.cache.NAME.partitions = 32  per-cache override (also .codec.allow, .codec.max-*, .lock.lease,
+ *                                     .lock.wait, .near-cache)
  * </pre>
  * Explicit properties win over the file, the file over the defaults. Immutable.
  */
@@ -187,6 +192,36 @@ public final class ManagerSettings {
     List<String> all = new java.util.ArrayList<>(dev.cascade.internal.codec.SerializationFilter.parse(global));
     all.addAll(dev.cascade.internal.codec.SerializationFilter.parse(local));
     return all;
+  }
+
+  /** The limits on Java-serialized keys and values of the cache: its own settings, else the manager's. */
+  public SerializationLimits serializationLimits(String cacheName) {
+    SerializationLimits d = SerializationLimits.DEFAULTS;
+    return new SerializationLimits(
+        count(cacheName, SerializationLimits.MAX_DEPTH, d.maxDepth()),
+        count(cacheName, SerializationLimits.MAX_REFS, d.maxRefs()),
+        count(cacheName, SerializationLimits.MAX_ARRAY, d.maxArray()),
+        count(cacheName, SerializationLimits.MAX_BYTES, d.maxBytes()));
+  }
+
+  /** A positive {@code codec.<limit>} setting; {@code k}, {@code m} and {@code g} multiply by 1024, 1024², 1024³. */
+  private long count(String cacheName, String limit, long fallback) {
+    String v = cacheProperty(cacheName, "codec." + limit, "cascade.codec." + limit);
+    if (v == null) {
+      return fallback;
+    }
+    String text = v.trim().toLowerCase(java.util.Locale.ROOT);
+    int shift = text.endsWith("k") ? 10 : text.endsWith("m") ? 20 : text.endsWith("g") ? 30 : 0;
+    try {
+      long n = Long.parseLong(shift == 0 ? text : text.substring(0, text.length() - 1).trim());
+      if (n < 1 || n > Long.MAX_VALUE >> shift) {
+        throw new NumberFormatException();
+      }
+      return n << shift;
+    } catch (NumberFormatException e) {
+      throw new CacheException("Setting codec." + limit + " of cache '" + cacheName + "' must be a positive"
+          + " number (k, m, g multiply by 1024, 1024^2, 1024^3), not '" + v + "'");
+    }
   }
 
   public int nearCacheMaxEntries(String cacheName) {

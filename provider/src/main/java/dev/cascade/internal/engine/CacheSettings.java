@@ -24,7 +24,7 @@ public final class CacheSettings<K, V> {
    * Bumped when the layout in Redis changes incompatibly. 2: partitions' hash tags spread evenly
    * over the cluster slots ({@code KeyLayout.hashTag}).
    */
-  static final String LAYOUT_VERSION = "2";
+  public static final String LAYOUT_VERSION = "2";
 
   final String name;
   final Class<K> keyType;
@@ -47,7 +47,8 @@ public final class CacheSettings<K, V> {
   /** The user's configuration as copied at creation; the template for {@code getConfiguration}. */
   final CascadeConfiguration<K, V> template;
 
-  private CacheSettings(String name, CascadeConfiguration<K, V> c, ManagerSettings manager, int joinedQueueBound) {
+  private CacheSettings(String name, CascadeConfiguration<K, V> c, ManagerSettings manager, int joinedQueueBound,
+      boolean typesFromCaller) {
     this.name = name;
     this.template = c;
     this.keyType = c.getKeyType();
@@ -63,25 +64,45 @@ public final class CacheSettings<K, V> {
     this.partitions = c.getPartitions() != null ? c.getPartitions()
         : wbPartitions != null ? wbPartitions : manager.partitions(name);
     this.queueBound = writeBehind != null ? writeBehind.partitionBound(partitions) : joinedQueueBound;
-    this.filter = SerializationFilter.defaults()
+    SerializationFilter configured = SerializationFilter.defaults()
+        .forCache(name)
         .allowing(manager.allowList(name))
         .allowing(c.getDeserializationAllowList())
-        .allowingPackageOf(keyType)
-        .allowingPackageOf(valueType);
+        .withLimits(c.getDeserializationLimits() != null ? c.getDeserializationLimits()
+            : manager.serializationLimits(name));
+    // types read from the registry are whatever was written to Redis: allowing them (and their
+    // packages) would let anyone who can write the registry widen what this JVM deserializes
+    this.filter = typesFromCaller ? configured.allowingPackageOf(keyType).allowingPackageOf(valueType) : configured;
     this.lockLease = c.getLockLease() != null ? c.getLockLease() : manager.lockLease(name);
     this.lockWait = c.getLockWait() != null ? c.getLockWait() : manager.lockWait(name);
     this.nearCacheMaxEntries = c.getNearCacheMaxEntries() != null ? c.getNearCacheMaxEntries()
         : manager.nearCacheMaxEntries(name);
   }
 
+  /** The settings of a cache this JVM's code configured (createCache): its types are allowed. */
   public static <K, V> CacheSettings<K, V> resolve(String name, Configuration<K, V> configuration, ManagerSettings manager) {
     return resolve(name, configuration, manager, -1);
   }
 
   /** @param joinedQueueBound the queue bound a joined write-behind cache records in Redis, else -1 */
-  @SuppressWarnings("unchecked")
   public static <K, V> CacheSettings<K, V> resolve(String name, Configuration<K, V> configuration, ManagerSettings manager,
       int joinedQueueBound) {
+    return resolve(name, configuration, manager, joinedQueueBound, true);
+  }
+
+  /**
+   * The settings of a cache another JVM created, from the configuration recorded in Redis
+   * (getCache). Its types are allowed for deserialization only when {@code typesFromCaller}: the
+   * caller named them ({@code getCache(name, K, V)}), so they are this JVM's choice, not Redis'.
+   */
+  public static <K, V> CacheSettings<K, V> joined(String name, Configuration<K, V> recorded, ManagerSettings manager,
+      int joinedQueueBound, boolean typesFromCaller) {
+    return resolve(name, recorded, manager, joinedQueueBound, typesFromCaller);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <K, V> CacheSettings<K, V> resolve(String name, Configuration<K, V> configuration,
+      ManagerSettings manager, int joinedQueueBound, boolean typesFromCaller) {
     CascadeConfiguration<K, V> copy;
     if (configuration instanceof CompleteConfiguration) {
       copy = new CascadeConfiguration<>((CompleteConfiguration<K, V>) configuration);
@@ -94,7 +115,7 @@ public final class CacheSettings<K, V> {
           + " cannot offer: its entries live in Redis, so they are always stored by value."
           + " Remove setStoreByValue(false) from its configuration.");
     }
-    return new CacheSettings<>(name, copy, manager, joinedQueueBound);
+    return new CacheSettings<>(name, copy, manager, joinedQueueBound, typesFromCaller);
   }
 
   Iterable<CacheEntryListenerConfiguration<K, V>> initialListeners() {

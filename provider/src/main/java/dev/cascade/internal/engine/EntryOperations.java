@@ -4,6 +4,7 @@ import dev.cascade.config.CascadeConfiguration;
 import dev.cascade.internal.event.EntryChange;
 import dev.cascade.internal.management.CacheStats;
 import dev.cascade.internal.near.NearCache;
+import dev.cascade.internal.store.Cleanup;
 import dev.cascade.internal.store.Mutation;
 import dev.cascade.internal.store.Mutation.Condition;
 import dev.cascade.internal.store.Outcome;
@@ -450,14 +451,15 @@ public final class EntryOperations<K, V> {
 
   /**
    * After {@link #markClosed()}: waits for running loads, drains what this JVM flushes (within the
-   * drain timeout), then closes listeners, loader, writer and expiry policy. Data stays in Redis.
+   * drain timeout; the commands that give leases back go through {@code cleanup}), then closes
+   * listeners, loader, writer and expiry policy. Data stays in Redis.
    */
-  public void shutdown() {
+  public void shutdown(Cleanup cleanup) {
     try {
       bulk.awaitLoads(10_000);
       if (flusher != null) {
         // drain before the writer closes: what this JVM cannot flush in time stays queued in Redis
-        flusher.close();
+        flusher.close(cleanup);
       }
     } finally {
       core.events.close();

@@ -1,10 +1,12 @@
 package dev.cascade.internal.engine;
 
+import dev.cascade.CascadeCache;
 import dev.cascade.config.CascadeConfiguration;
 import dev.cascade.internal.event.EntryChange;
 import dev.cascade.internal.event.EventDispatcher;
 import dev.cascade.internal.event.RemoteChange;
 import dev.cascade.internal.event.RemoteEvents;
+import dev.cascade.internal.store.Cleanup;
 import dev.cascade.internal.store.EntryStore;
 import dev.cascade.internal.store.KeyLayout;
 import java.util.Arrays;
@@ -13,9 +15,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import javax.cache.CacheException;
 import javax.cache.event.EventType;
 
 /**
@@ -60,7 +64,17 @@ public final class EventWiring implements AutoCloseable {
   /** A cache opened here: listen for announcements, learn whether others listen, wire its own listeners. */
   public void opened(EntryOperations<?, ?> cache) {
     EntryStore store = cache.core().engine.store();
-    remote.subscribe(store.layout().controlChannel(), message -> maintenance.execute(() -> recheck(cache)));
+    // announcements coalesce: at most one check queued per cache, so whoever may PUBLISH on the
+    // control channel cannot queue a Redis round trip per message and starve the flag refreshes
+    AtomicBoolean queued = new AtomicBoolean();
+    remote.subscribe(store.layout().controlChannel(), cache.name(), message -> {
+      if (queued.compareAndSet(false, true)) {
+        maintenance.execute(() -> {
+          queued.set(false); // before the check: an announcement from now on queues another
+          recheck(cache);
+        });
+      }
+    });
     cache.core().othersListen = store.othersListen();
     listenersChanged(cache);
   }
@@ -82,7 +96,7 @@ public final class EventWiring implements AutoCloseable {
       }
       return;
     }
-    remote.subscribe(layout.eventChannel(), message -> onEvent(core, layout, message));
+    remote.subscribe(layout.eventChannel(), cache.name(), message -> onEvent(core, layout, message));
     store.flagListening(grace, FLAG_TTL_MILLIS);
     if (!core.listening) {
       core.listening = true;
@@ -90,20 +104,20 @@ public final class EventWiring implements AutoCloseable {
     }
   }
 
-  /** The cache closed here: stop listening for it, and tell the others if they were publishing to us. */
-  public void closed(EntryOperations<?, ?> cache) {
+  /**
+   * The cache closed here: stop listening for it, and tell the others if they were publishing to us.
+   * The Redis side goes through {@code cleanup}: with Redis unreachable it is skipped (the marks
+   * expire within {@link #FLAG_TTL_MILLIS}); this JVM stops handling the channels either way.
+   */
+  public void closed(EntryOperations<?, ?> cache, Cleanup cleanup) {
     CacheCore<?, ?> core = cache.core();
     EntryStore store = core.engine.store();
-    try {
-      remote.unsubscribe(store.layout().controlChannel());
-      if (core.listening) {
-        core.listening = false;
-        remote.unsubscribe(store.layout().eventChannel());
-        store.unflagListening();
-        store.announceListeners();
-      }
-    } catch (RuntimeException e) {
-      LOG.log(Level.FINE, "Unwiring the events of cache '" + cache.name() + "' failed", e);
+    remote.unsubscribe(store.layout().controlChannel(), cleanup);
+    if (core.listening) {
+      core.listening = false;
+      remote.unsubscribe(store.layout().eventChannel(), cleanup);
+      cleanup.run("removing the listener marks of cache '" + cache.name() + "'", store::unflagListening);
+      cleanup.run("announcing that cache '" + cache.name() + "' has no listeners here", store::announceListeners);
     }
   }
 
@@ -111,6 +125,13 @@ public final class EventWiring implements AutoCloseable {
     return core.events.listensTo(EventType.EXPIRED) ? CascadeConfiguration.DEFAULT_EXPIRED_EVENT_GRACE.toMillis() : 0;
   }
 
+  /**
+   * On the pub/sub I/O thread. Anybody allowed to PUBLISH on the channel can send anything: a
+   * malformed message, or one about a key of another cache, is refused here (RemoteEvents drops it
+   * with a rate-limited warning), and a key or value that does not decode (or that the cache's
+   * allow-list refuses) is dropped the same way on its lane. A well-formed event about this cache
+   * cannot be told from a real one (docs/security.md says which ACL closes that door).
+   */
   private <K, V> void onEvent(CacheCore<K, V> core, KeyLayout layout, byte[] message) {
     RemoteChange change = RemoteChange.parse(message);
     if (change.isFrom(origin)) {
@@ -118,13 +139,22 @@ public final class EventWiring implements AutoCloseable {
     }
     byte[] encodedKey = layout.encodedKeyOf(change.entryKey);
     if (encodedKey == null) {
-      return;
+      throw new IllegalArgumentException("its key is not an entry of cache '" + layout.cacheName() + "'");
     }
     int lane = Arrays.hashCode(encodedKey);
     EventDispatcher<K, V> dispatcher = core.events;
     // decoding runs user classes: on the key's lane, not on the pub/sub I/O thread
-    dispatcher.onLane(lane, () -> dispatcher.deliverRemote(new EntryChange<>(change.type,
-        core.decodeKey(encodedKey), core.decodeValue(change.value), core.decodeValue(change.oldValue), lane)));
+    dispatcher.onLane(lane, () -> {
+      EntryChange<K, V> decoded;
+      try {
+        decoded = new EntryChange<>(change.type, core.decodeKey(encodedKey), core.decodeValue(change.value),
+            core.decodeValue(change.oldValue), lane);
+      } catch (CacheException e) {
+        remote.dropped(layout.eventChannel(), "its key or value cannot be decoded: " + e.getMessage());
+        return;
+      }
+      dispatcher.deliverRemote(decoded);
+    });
   }
 
   private void recheck(EntryOperations<?, ?> cache) {

@@ -1,14 +1,14 @@
 package dev.cascade.internal.event;
 
+import dev.cascade.internal.store.Cleanup;
 import dev.cascade.internal.store.RedisAccess;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * Messages from other JVMs (and other CacheManagers of this JVM): one pub/sub connection per
@@ -16,15 +16,26 @@ import java.util.logging.Logger;
  * control channel of each open cache.
  *
  * <p>Handlers are called on the pub/sub I/O thread and must hand off quickly (they do: they queue
- * the decoding on the key's event lane). Thread-safe.
+ * the decoding on the key's event lane). A handler that cannot use a message throws a
+ * RuntimeException saying why; the message is dropped with a rate-limited WARNING that names the
+ * cache and the channel, and nothing is thrown on the I/O thread. Thread-safe.
  */
 public final class RemoteEvents implements AutoCloseable {
 
-  private static final Logger LOG = Logger.getLogger(RemoteEvents.class.getName());
-
   private final RedisAccess redis;
-  private final Map<ByteBuffer, Consumer<byte[]>> handlers = new ConcurrentHashMap<>();
+  private final Map<ByteBuffer, Subscription> handlers = new ConcurrentHashMap<>();
+  private final DroppedMessages drops = new DroppedMessages(System::nanoTime);
   private StatefulRedisPubSubConnection<byte[], byte[]> connection;
+
+  private static final class Subscription {
+    final String cacheName;
+    final Consumer<byte[]> handler;
+
+    Subscription(String cacheName, Consumer<byte[]> handler) {
+      this.cacheName = cacheName;
+      this.handler = handler;
+    }
+  }
 
   public RemoteEvents(RedisAccess redis) {
     this.redis = redis;
@@ -32,10 +43,13 @@ public final class RemoteEvents implements AutoCloseable {
 
   /**
    * Hands every message of the channel to {@code handler}, on the pub/sub I/O thread (it must hand
-   * off quickly); replaces an earlier handler of the channel.
+   * off quickly, and throw to drop a message it cannot use); replaces an earlier handler of the
+   * channel.
+   *
+   * @param cacheName the cache the channel belongs to, for the warnings about dropped messages
    */
-  public synchronized void subscribe(byte[] channel, Consumer<byte[]> handler) {
-    if (handlers.put(ByteBuffer.wrap(channel), handler) != null) {
+  public synchronized void subscribe(byte[] channel, String cacheName, Consumer<byte[]> handler) {
+    if (handlers.put(ByteBuffer.wrap(channel), new Subscription(cacheName, handler)) != null) {
       return;
     }
     if (connection == null) {
@@ -52,20 +66,48 @@ public final class RemoteEvents implements AutoCloseable {
 
   public synchronized void unsubscribe(byte[] channel) {
     if (handlers.remove(ByteBuffer.wrap(channel)) != null && connection != null) {
+      drops.forget(text(channel));
       redis.await(connection.async().unsubscribe(channel), "unsubscribing from entry events");
     }
   }
 
+  /**
+   * Stops handling the channel at once; the {@code UNSUBSCRIBE} goes through {@code cleanup} (with
+   * Redis unreachable it is skipped: a message that still arrives finds no handler).
+   */
+  public synchronized void unsubscribe(byte[] channel, Cleanup cleanup) {
+    if (handlers.remove(ByteBuffer.wrap(channel)) != null && connection != null) {
+      drops.forget(text(channel));
+      StatefulRedisPubSubConnection<byte[], byte[]> c = connection;
+      cleanup.run("unsubscribing from a Cascade channel",
+          () -> redis.await(c.async().unsubscribe(channel), "unsubscribing from entry events"));
+    }
+  }
+
+  /**
+   * Reports a message of {@code channel} that could not be used after it was handed off (its key
+   * or value did not decode): a rate-limited WARNING, like a message the handler refused.
+   */
+  public void dropped(byte[] channel, String reason) {
+    Subscription s = handlers.get(ByteBuffer.wrap(channel));
+    drops.dropped(s == null ? "?" : s.cacheName, text(channel), reason);
+  }
+
   private void onMessage(byte[] channel, byte[] message) {
-    Consumer<byte[]> handler = handlers.get(ByteBuffer.wrap(channel));
-    if (handler == null) {
+    Subscription s = handlers.get(ByteBuffer.wrap(channel));
+    if (s == null) {
       return;
     }
     try {
-      handler.accept(message);
+      s.handler.accept(message);
     } catch (RuntimeException e) {
-      LOG.log(Level.WARNING, "Dropped a message on a Cascade channel it could not handle", e);
+      // never thrown on: the I/O thread serves every command and message of the connection
+      drops.dropped(s.cacheName, text(channel), String.valueOf(e.getMessage()));
     }
+  }
+
+  private static String text(byte[] channel) {
+    return new String(channel, StandardCharsets.UTF_8);
   }
 
   @Override

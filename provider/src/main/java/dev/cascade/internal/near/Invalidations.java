@@ -2,6 +2,7 @@ package dev.cascade.internal.near;
 
 import dev.cascade.internal.store.KeyLayout;
 import dev.cascade.internal.store.RedisAccess;
+import dev.cascade.internal.support.Lifecycle;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.TrackingArgs;
@@ -9,12 +10,18 @@ import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.push.PushMessage;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -27,19 +34,35 @@ import javax.cache.CacheException;
  * any client changes. Reads themselves go over the shared connection.
  *
  * <p>While the connection is down, invalidations may be lost: every near cache is cleared and
- * bypassed (the epoch moves on) until tracking is on again after the reconnect. Standalone and
- * Sentinel-managed Redis only. Thread-safe.
+ * bypassed (the epoch moves on) until tracking is on again after the reconnect. A connection can
+ * also die silently (a dropped NAT entry, a peer that vanished): nothing closes, and invalidations
+ * stop arriving, which TCP keepalive would notice only after hours. So the connection is pinged
+ * every {@link #PROBE_INTERVAL}: a ping not answered within {@link #PROBE_TIMEOUT} clears and
+ * bypasses the near caches until one is answered again, and after {@link #PROBES_BEFORE_REPLACING}
+ * such pings in a row the connection is replaced by a new one. Standalone and Sentinel-managed
+ * Redis only. Thread-safe.
  */
 public final class Invalidations implements AutoCloseable {
 
   private static final Logger LOG = Logger.getLogger(Invalidations.class.getName());
+  /** How often the invalidation connection is pinged: the longest a lost invalidation can go unnoticed, plus the timeout. */
+  static final Duration PROBE_INTERVAL = Duration.ofSeconds(1);
+  /** A ping not answered within this means invalidations may be lost. */
+  static final Duration PROBE_TIMEOUT = Duration.ofSeconds(1);
+  /** Unanswered pings in a row after which the connection, though Lettuce thinks it open, is replaced. */
+  static final int PROBES_BEFORE_REPLACING = 2;
 
   private final RedisAccess redis;
   private final Map<NearCache, KeyLayout> caches = new ConcurrentHashMap<>();
   private final Set<String> prefixes = new LinkedHashSet<>();
   private final AtomicInteger epoch = new AtomicInteger();
-  private StatefulRedisConnection<byte[], byte[]> connection;
+  private volatile StatefulRedisConnection<byte[], byte[]> connection;
   private volatile boolean tracking;
+  /** Redis confirmed tracking on the current connection (and it has not dropped since). */
+  private volatile boolean trackingConfirmed;
+  private ScheduledExecutorService prober;
+  private int unansweredProbes;
+  private boolean closed;
 
   public Invalidations(RedisAccess redis) {
     this.redis = redis;
@@ -57,6 +80,9 @@ public final class Invalidations implements AutoCloseable {
     }
     if (connection == null) {
       open();
+      prober = Executors.newSingleThreadScheduledExecutor(Lifecycle.daemonThreads("cascade-near-probe"));
+      prober.scheduleWithFixedDelay(this::probe, PROBE_INTERVAL.toMillis(), PROBE_INTERVAL.toMillis(),
+          TimeUnit.MILLISECONDS);
     }
     NearCache near = new NearCache(maxEntries, this);
     caches.put(near, layout);
@@ -111,19 +137,80 @@ public final class Invalidations implements AutoCloseable {
       c.close();
       throw new CacheException("A near cache needs a standalone or Sentinel-managed Redis");
     }
-    connection = (StatefulRedisConnection<byte[], byte[]>) c;
-    connection.addListener(this::onPush);
-    connection.addListener(new RedisConnectionStateListener() {
+    StatefulRedisConnection<byte[], byte[]> opened = (StatefulRedisConnection<byte[], byte[]>) c;
+    opened.addListener(this::onPush);
+    opened.addListener(new RedisConnectionStateListener() {
+      // a replaced connection's events (its close above all) concern nobody any more
       @Override
       public void onRedisDisconnected(RedisChannelHandler<?, ?> handler) {
-        lost();
+        if (opened == connection) {
+          trackingConfirmed = false;
+          lost();
+        }
       }
 
       @Override
       public void onRedisConnected(RedisChannelHandler<?, ?> handler, java.net.SocketAddress address) {
-        reconnected();
+        if (opened == connection) {
+          reconnected();
+        }
       }
     });
+    connection = opened;
+  }
+
+  /**
+   * Pings the invalidation connection (on the prober thread). Unanswered: invalidations may be
+   * lost, so the near caches are cleared and bypassed; answered again on a connection whose tracking
+   * Redis confirmed: every invalidation sent before the reply has been applied (replies and pushes
+   * arrive in order), so the near caches are trusted again from a new epoch.
+   */
+  private void probe() {
+    StatefulRedisConnection<byte[], byte[]> c = connection;
+    if (c == null) {
+      return;
+    }
+    try {
+      c.async().ping().get(PROBE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      unansweredProbes = 0;
+      if (!tracking && trackingConfirmed && c == connection) {
+        epoch.incrementAndGet();
+        caches.keySet().forEach(NearCache::clear);
+        tracking = true;
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException | RuntimeException e) {
+      if (tracking) {
+        LOG.log(Level.WARNING, "The near caches' invalidation connection to " + redis + " did not answer a ping"
+            + " within " + PROBE_TIMEOUT.toMillis() + " ms; the near caches are bypassed until it does", e);
+      }
+      lost();
+      if (++unansweredProbes >= PROBES_BEFORE_REPLACING && c.isOpen()) {
+        // Lettuce still thinks it open: it may never notice, so start over on a new connection
+        replace(c);
+      }
+    }
+  }
+
+  private void replace(StatefulRedisConnection<byte[], byte[]> stale) {
+    List<String> all;
+    synchronized (this) {
+      if (closed || connection != stale) {
+        return;
+      }
+      try {
+        trackingConfirmed = false;
+        open();
+      } catch (RuntimeException e) {
+        LOG.log(Level.FINE, "Could not open a new invalidation connection; trying again at the next probe", e);
+        return;
+      }
+      all = new ArrayList<>(prefixes);
+      unansweredProbes = 0;
+    }
+    stale.closeAsync();
+    enable(all, false);
   }
 
   /** Invalidations may be lost from now on: forget everything and stop trusting the near caches. */
@@ -151,7 +238,8 @@ public final class Invalidations implements AutoCloseable {
   private void enable(List<String> newPrefixes, boolean await) {
     TrackingArgs args = TrackingArgs.Builder.enabled().bcast().prefixes(StandardCharsets.UTF_8,
         newPrefixes.toArray(new String[0]));
-    connection.async().clientTracking(args).whenComplete((ok, failure) -> {
+    StatefulRedisConnection<byte[], byte[]> c = connection;
+    c.async().clientTracking(args).whenComplete((ok, failure) -> {
       if (failure != null) {
         LOG.log(Level.WARNING, "Could not turn on invalidations for near caches; they are bypassed until it works",
             failure);
@@ -159,6 +247,10 @@ public final class Invalidations implements AutoCloseable {
         return;
       }
       // on the I/O thread: no lock here (register() may hold this object's lock, waiting for this reply)
+      if (c != connection) {
+        return; // replaced meanwhile
+      }
+      trackingConfirmed = true;
       if (!tracking) {
         epoch.incrementAndGet();
         caches.keySet().forEach(NearCache::clear);
@@ -167,7 +259,7 @@ public final class Invalidations implements AutoCloseable {
     });
     if (await) {
       try {
-        connection.sync().ping(); // replies come in order: after this, the tracking reply was handled
+        c.sync().ping(); // replies come in order: after this, the tracking reply was handled
       } catch (RuntimeException e) {
         throw redis.failure(e, "turning on invalidations for near caches");
       }
@@ -203,7 +295,11 @@ public final class Invalidations implements AutoCloseable {
 
   @Override
   public synchronized void close() {
+    closed = true;
     tracking = false;
+    if (prober != null) {
+      prober.shutdownNow();
+    }
     if (connection != null) {
       connection.close();
       connection = null;

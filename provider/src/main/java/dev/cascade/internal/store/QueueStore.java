@@ -148,7 +148,7 @@ public final class QueueStore {
 
   /** Takes the partition's flush lease if it is free; returns the token, or null. */
   public String acquireLease(int partition, String owner, Duration ttl) {
-    List<Object> reply = redis.await(redis.eval(Script.LEASE, leaseKeys(partition), ascii("acquire"), ascii(owner),
+    List<Object> reply = redis.await(redis.evalOverMemoryLimit(Script.LEASE, leaseKeys(partition), ascii("acquire"), ascii(owner),
         ascii(Long.toString(ttl.toMillis()))), "taking a flush lease of " + describe());
     Object token = reply.isEmpty() ? null : reply.get(0);
     return token instanceof byte[] ? new String((byte[]) token, StandardCharsets.US_ASCII) : null;
@@ -164,7 +164,7 @@ public final class QueueStore {
   }
 
   private long leaseCall(int partition, String mode, String token, Duration ttl) {
-    List<Object> reply = redis.await(redis.eval(Script.LEASE, leaseKeys(partition), ascii(mode), ascii(token),
+    List<Object> reply = redis.await(redis.evalOverMemoryLimit(Script.LEASE, leaseKeys(partition), ascii(mode), ascii(token),
         ascii(Long.toString(ttl.toMillis()))), "renewing a flush lease of " + describe());
     return reply.isEmpty() || !(reply.get(0) instanceof Long) ? 0 : (Long) reply.get(0);
   }
@@ -364,7 +364,7 @@ public final class QueueStore {
       keys[i++] = layout.entryKeyIn(partition, e.getKey());
       args.add(ascii(e.getValue()));
     }
-    Long reply = redis.await(redis.evalInteger(Script.ACK, keys, args.toArray(new byte[0][])),
+    Long reply = redis.await(redis.evalIntegerOverMemoryLimit(Script.ACK, keys, args.toArray(new byte[0][])),
         "acknowledging flushed records of " + describe());
     return reply != null && reply >= 0;
   }
@@ -436,13 +436,29 @@ public final class QueueStore {
 
   // ------------------------------------------------------------------ flushers
 
-  /** Records that {@code owner} is alive and flushing, and returns how many flushers are alive. */
-  public int heartbeat(String owner, long now, long staleAfterMillis) {
+  /**
+   * Records that {@code owner} is alive and flushing. Fails while Redis is over {@code maxmemory}
+   * ({@code HSET} may grow memory); flushers go on without it (see {@link #liveFlushers}).
+   */
+  public void heartbeat(String owner, long now) {
+    redis.await(commands.hset(layout.flushersKey(), ascii(owner), ascii(Long.toString(now))),
+        "heartbeat of " + describe());
+  }
+
+  /**
+   * How many flushers are alive: {@code owner} itself (whether or not its last heartbeat reached
+   * Redis) and every other whose heartbeat is fresher than {@code staleAfterMillis}; forgets the
+   * stale ones.
+   */
+  public int liveFlushers(String owner, long now, long staleAfterMillis) {
     byte[] key = layout.flushersKey();
-    redis.await(commands.hset(key, ascii(owner), ascii(Long.toString(now))), "heartbeat of " + describe());
-    Map<byte[], byte[]> all = redis.await(commands.hgetall(key), "heartbeat of " + describe());
-    int alive = 0;
+    byte[] self = ascii(owner);
+    Map<byte[], byte[]> all = redis.await(commands.hgetall(key), "counting the flushers of " + describe());
+    int alive = 1;
     for (Map.Entry<byte[], byte[]> e : all.entrySet()) {
+      if (java.util.Arrays.equals(e.getKey(), self)) {
+        continue;
+      }
       long seen = Long.parseLong(new String(e.getValue(), StandardCharsets.US_ASCII));
       if (now - seen <= staleAfterMillis) {
         alive++;
@@ -450,7 +466,7 @@ public final class QueueStore {
         commands.hdel(key, e.getKey());
       }
     }
-    return Math.max(1, alive);
+    return alive;
   }
 
   public void leave(String owner) {

@@ -54,6 +54,11 @@ public final class RedisAccess implements AutoCloseable {
   private final long awaitMillis;
   private ReplicatedWrites replicated;
   private final AtomicLong lastRefresh = new AtomicLong();
+  /** Whether the server accepts script flags (Redis 7+): null until first asked. */
+  private volatile Boolean scriptFlags;
+  /** The server's maxmemory setting as last read for an out-of-memory failure, and when. */
+  private volatile String memoryLimit;
+  private volatile long memoryLimitReadAt;
 
   private RedisAccess(RedisTarget target, ClientResources resources, AbstractRedisClient client,
       StatefulConnection<byte[], byte[]> connection, RedisClusterAsyncCommands<byte[], byte[]> commands) {
@@ -137,6 +142,11 @@ public final class RedisAccess implements AutoCloseable {
     return commands;
   }
 
+  /** False while the shared connection is down (Lettuce reconnects in the background). */
+  public boolean isConnected() {
+    return connection.isOpen();
+  }
+
   public boolean isCluster() {
     return target.kind() == RedisTarget.Kind.CLUSTER;
   }
@@ -163,7 +173,7 @@ public final class RedisAccess implements AutoCloseable {
       throw RedisFailures.translate(e, target.toString(), describe(what, where));
     } catch (ExecutionException e) {
       afterFailure(e.getCause());
-      throw RedisFailures.translate(e.getCause(), target.toString(), describe(what, where));
+      throw RedisFailures.translate(e.getCause(), target.toString(), describe(what, where), this::memoryLimit);
     } catch (TimeoutException e) {
       refreshTopology();
       throw RedisFailures.translate(new io.lettuce.core.RedisCommandTimeoutException(
@@ -232,6 +242,102 @@ public final class RedisAccess implements AutoCloseable {
       }
       return CompletableFuture.failedFuture(e);
     });
+  }
+
+  /**
+   * Runs a script that must work while Redis is over {@code maxmemory}: flush leases and the
+   * acknowledgement of flushed records, without which a queue that fills memory could never drain
+   * it. On Redis 7 and later the script declares {@code allow-oom} ({@link Script#allowingOom()}).
+   * Before 7.0 scripts take no flags; Redis then refuses only a script whose first write command is
+   * one that may grow memory ({@code denyoom}), so such scripts begin with a write that cannot
+   * ({@code DEL}, {@code XACK}).
+   */
+  public CompletableFuture<List<Object>> evalOverMemoryLimit(Script script, byte[][] keys, byte[]... args) {
+    return overMemoryLimit(script, s -> eval(s, keys, args));
+  }
+
+  /** Like {@link #evalOverMemoryLimit} for scripts that reply with one integer. */
+  public CompletableFuture<Long> evalIntegerOverMemoryLimit(Script script, byte[][] keys, byte[]... args) {
+    return overMemoryLimit(script, s -> evalInteger(s, keys, args));
+  }
+
+  private <T> CompletableFuture<T> overMemoryLimit(Script script,
+      java.util.function.Function<Script, CompletableFuture<T>> run) {
+    return scriptFlags().thenCompose(flags -> {
+      if (!flags) {
+        return run.apply(script);
+      }
+      return run.apply(script.allowingOom()).exceptionallyCompose(e -> {
+        if (!RedisFailures.isScriptFlagsUnsupported(e)) {
+          return CompletableFuture.failedFuture(e);
+        }
+        // a server before 7.0 answers now (a failover to an older replica, a cluster mid-upgrade)
+        scriptFlags = Boolean.FALSE;
+        return run.apply(script);
+      });
+    });
+  }
+
+  /** Whether the server takes script flags (Redis 7+), asked once with {@code INFO server}. */
+  private CompletableFuture<Boolean> scriptFlags() {
+    Boolean known = scriptFlags;
+    if (known != null) {
+      return CompletableFuture.completedFuture(known);
+    }
+    return commands.info("server").toCompletableFuture().handle((info, failure) -> {
+      if (failure != null) {
+        return false; // not cached: the scripts without flags work on every version, asked again next time
+      }
+      boolean flags = majorVersion(info) >= 7;
+      scriptFlags = flags;
+      return flags;
+    });
+  }
+
+  static int majorVersion(String info) {
+    for (String line : info.split("\r?\n")) {
+      if (line.startsWith("redis_version:")) {
+        String v = line.substring("redis_version:".length()).trim();
+        int dot = v.indexOf('.');
+        try {
+          return Integer.parseInt(dot < 0 ? v : v.substring(0, dot));
+        } catch (NumberFormatException e) {
+          return 0;
+        }
+      }
+    }
+    return 0;
+  }
+
+  /**
+   * The server's {@code maxmemory} and policy, for the message of an out-of-memory failure; read
+   * at most once a second (while memory is full, every change fails), null when it cannot be read.
+   */
+  private String memoryLimit() {
+    long now = System.currentTimeMillis();
+    if (now - memoryLimitReadAt < 1_000) {
+      return memoryLimit;
+    }
+    memoryLimitReadAt = now;
+    try {
+      String info = commands.info("memory").toCompletableFuture().get(1_000, TimeUnit.MILLISECONDS);
+      java.util.Map<String, String> fields = new java.util.HashMap<>();
+      for (String line : info.split("\r?\n")) {
+        int colon = line.indexOf(':');
+        if (colon > 0) {
+          fields.put(line.substring(0, colon), line.substring(colon + 1).trim());
+        }
+      }
+      memoryLimit = "maxmemory " + fields.get("maxmemory") + " bytes (" + fields.get("maxmemory_human")
+          + "), maxmemory-policy " + fields.get("maxmemory_policy") + ", used memory " + fields.get("used_memory")
+          + " bytes";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      memoryLimit = null;
+    } catch (ExecutionException | TimeoutException | RuntimeException e) {
+      memoryLimit = null;
+    }
+    return memoryLimit;
   }
 
   /**

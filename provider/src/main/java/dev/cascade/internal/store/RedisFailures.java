@@ -28,7 +28,48 @@ public final class RedisFailures {
         || (c instanceof RedisCommandExecutionException && String.valueOf(c.getMessage()).startsWith("NOSCRIPT"));
   }
 
+  /**
+   * Whether Redis refused a command because its used memory is above {@code maxmemory} (and its
+   * policy evicts nothing that would make room): {@code -OOM}, or a script's error that wraps it.
+   */
+  public static boolean isOutOfMemory(Throwable t) {
+    return String.valueOf(unwrap(t).getMessage()).contains("OOM command not allowed");
+  }
+
+  /**
+   * Whether Redis could not compile a script because of its flags line ({@code #!lua flags=...}):
+   * a server older than 7.0.
+   */
+  public static boolean isScriptFlagsUnsupported(Throwable t) {
+    String m = String.valueOf(unwrap(t).getMessage());
+    return m.contains("Error compiling script") && m.contains("near '#'");
+  }
+
+  /**
+   * Whether a failure says that Redis cannot be reached now (no connection, no reply in time, the
+   * command dropped with the connection), rather than that it refused the command.
+   */
+  public static boolean meansUnreachable(Throwable failure) {
+    int depth = 0;
+    for (Throwable t = failure; t != null && depth < 8; t = t.getCause(), depth++) {
+      if (t instanceof RedisCommandTimeoutException || t instanceof RedisConnectionException
+          || t instanceof CancellationException || t instanceof java.io.IOException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   public static CacheException translate(Throwable failure, String server, String what) {
+    return translate(failure, server, what, () -> null);
+  }
+
+  /**
+   * @param memoryLimit describes the server's {@code maxmemory} setting, asked only when Redis is
+   *     out of memory (null when unknown)
+   */
+  public static CacheException translate(Throwable failure, String server, String what,
+      java.util.function.Supplier<String> memoryLimit) {
     Throwable t = unwrap(failure);
     if (t instanceof CacheException) {
       return (CacheException) t;
@@ -47,6 +88,11 @@ public final class RedisFailures {
     } else if (t instanceof io.lettuce.core.cluster.PartitionSelectorException) {
       reason = "has no master for the slot of this key in the topology this client knows (a failover may be in"
           + " progress; the topology is being read again): " + message;
+    } else if (isOutOfMemory(t)) {
+      String limit = memoryLimit.get();
+      reason = "is out of memory: its used memory is above its maxmemory setting" + (limit == null ? "" : " (" + limit + ")")
+          + ", so it refuses every change that needs memory until some is freed (" + message.trim() + "). A write-behind"
+          + " queue gives its memory back as the database takes its records; otherwise raise maxmemory or free memory";
     } else if (message.startsWith("CLUSTERDOWN")) {
       reason = "reports the cluster down (a master failed and no replica has taken over yet): " + message;
     } else if (message.startsWith("READONLY")) {

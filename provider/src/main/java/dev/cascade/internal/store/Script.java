@@ -22,9 +22,13 @@ public final class Script {
   public static final Script READ = load("read");
   public static final Script PLAIN = load("plain");
 
+  /** The shebang that declares, on Redis 7 and later, that a script may run over {@code maxmemory}. */
+  private static final byte[] ALLOW_OOM = "#!lua flags=allow-oom\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
   private final String name;
   private final byte[] body;
   private final String sha;
+  private volatile Script allowingOom;
 
   private Script(String name, byte[] body) {
     this.name = name;
@@ -54,6 +58,24 @@ public final class Script {
 
   public String sha() {
     return sha;
+  }
+
+  /**
+   * This script declaring the flag {@code allow-oom} (Redis 7 and later): Redis runs it, and every
+   * command in it, even while its used memory is above {@code maxmemory}. Only for scripts that must
+   * work then (renewing or taking a flush lease, forgetting flushed records: what shrinks the queue)
+   * and that add next to nothing. Redis 6.2 cannot compile a script with flags.
+   */
+  public Script allowingOom() {
+    Script variant = allowingOom;
+    if (variant == null) {
+      byte[] flagged = new byte[ALLOW_OOM.length + body.length];
+      System.arraycopy(ALLOW_OOM, 0, flagged, 0, ALLOW_OOM.length);
+      System.arraycopy(body, 0, flagged, ALLOW_OOM.length, body.length);
+      variant = new Script(name, flagged);
+      allowingOom = variant;
+    }
+    return variant;
   }
 
   private static String sha1Hex(byte[] body) {

@@ -3,7 +3,9 @@ package dev.cascade.internal.writebehind;
 import dev.cascade.writebehind.WriteBehindMXBean;
 import dev.cascade.writebehind.WriteBehindSettings;
 import dev.cascade.codec.Codec;
+import dev.cascade.internal.store.Cleanup;
 import dev.cascade.internal.store.QueueStore;
+import dev.cascade.internal.store.RedisFailures;
 import dev.cascade.internal.support.Lifecycle;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -30,11 +32,11 @@ import javax.cache.integration.CacheWriter;
  * the cache adds flush capacity. Worker threads flush the held partitions ({@link PartitionFlush}),
  * each partition always by the same worker.
  *
- * <p>{@link #close()} stops taking partitions, flushes the held ones until they are empty or the
+ * <p>{@link #close(Cleanup)} stops taking partitions, flushes the held ones until they are empty or the
  * drain timeout passes, then gives the leases back; whatever is left stays queued in Redis for the
  * next flusher. Thread-safe.
  */
-public final class Flusher<K, V> implements AutoCloseable {
+public final class Flusher<K, V> {
 
   private static final Logger LOG = Logger.getLogger(Flusher.class.getName());
   private static final AtomicInteger IDS = new AtomicInteger();
@@ -47,11 +49,19 @@ public final class Flusher<K, V> implements AutoCloseable {
   private final int partitions;
   private final WriteBehindStats stats;
   private final Map<Integer, Held> held = new ConcurrentHashMap<>();
+  /**
+   * Partitions whose writer call overran the timeout and has not returned: nothing of theirs is
+   * flushed until it does, even if the lease is lost and taken again (keyed by partition, not by
+   * tenure). Their leases are renewed meanwhile, so no other JVM writes newer values either.
+   */
+  private final Map<Integer, WriterCalls.Hung> hung = new ConcurrentHashMap<>();
   private final ScheduledExecutorService coordinator;
   private final ExecutorService workers;
   private final ExecutorService callers;
   private volatile boolean draining;
   private volatile boolean stopped;
+  /** The last step of a worker failed for want of an answer from Redis (no later step succeeded). */
+  private volatile boolean redisUnreachable;
 
   /** A partition this JVM holds, and the lock its worker holds while it flushes it. */
   private static final class Held {
@@ -104,16 +114,22 @@ public final class Flusher<K, V> implements AutoCloseable {
   private void coordinate() {
     try {
       long now = System.currentTimeMillis();
-      int alive = queue.heartbeat(owner, now, settings.leaseTtl().toMillis() * 3);
+      // Renewals first, and each on its own: nothing else may keep a held lease from being renewed.
+      // Over maxmemory the heartbeat (an HSET) is refused while lease.lua still runs; the flushers
+      // must keep their leases then, as only they can shrink the queue that fills memory.
       for (Map.Entry<Integer, Held> e : held.entrySet()) {
-        String token = e.getValue().flush.leaseToken;
-        if (token == null || !queue.renewLease(e.getKey(), token, settings.leaseTtl())) {
-          drop(e.getKey(), "lease lost");
-        }
+        renew(e.getKey(), e.getValue());
+      }
+      try {
+        queue.heartbeat(owner, now);
+      } catch (RuntimeException e) {
+        stats.error("heartbeat failed (flushing goes on): " + e.getMessage());
+        LOG.log(Level.FINE, "A write-behind heartbeat failed", e);
       }
       if (draining || stopped) {
         return;
       }
+      int alive = queue.liveFlushers(owner, now, settings.leaseTtl().toMillis() * 3);
       int fairShare = (partitions + alive - 1) / alive;
       if (held.size() < fairShare) {
         acquire(fairShare - held.size());
@@ -124,6 +140,19 @@ public final class Flusher<K, V> implements AutoCloseable {
       // never let it escape: a scheduled task that throws is never run again
       stats.error("coordinating flush leases failed: " + e);
       LOG.log(Level.FINE, "Coordinating write-behind leases failed", e);
+    }
+  }
+
+  private void renew(int partition, Held h) {
+    String token = h.flush.leaseToken;
+    try {
+      if (token == null || !queue.renewLease(partition, token, settings.leaseTtl())) {
+        drop(partition, "lease lost");
+      }
+    } catch (RuntimeException e) {
+      // the next renewal, a third of a lease later, may still be in time
+      stats.error("renewing the lease of partition " + partition + " failed: " + e.getMessage());
+      LOG.log(Level.FINE, "Renewing a write-behind lease failed", e);
     }
   }
 
@@ -152,7 +181,7 @@ public final class Flusher<K, V> implements AutoCloseable {
         return;
       }
       Held h = held.get(p);
-      if (h != null && h.busy.tryLock()) {
+      if (h != null && !hung.containsKey(p) && h.busy.tryLock()) {
         try {
           if (h.flush.isEmpty()) {
             held.remove(p);
@@ -187,7 +216,7 @@ public final class Flusher<K, V> implements AutoCloseable {
       long wakeAt = now + poll;
       boolean flushed = false;
       for (Map.Entry<Integer, Held> e : held.entrySet()) {
-        if (e.getKey() % settings.flushThreads() != worker) {
+        if (e.getKey() % settings.flushThreads() != worker || stillHung(e.getKey())) {
           continue;
         }
         Held h = e.getValue();
@@ -199,6 +228,7 @@ public final class Flusher<K, V> implements AutoCloseable {
             continue;
           }
           PartitionFlush.Step step = h.flush.step(now, draining);
+          redisUnreachable = false;
           switch (step) {
             case FLUSHED:
               flushed = true;
@@ -214,7 +244,14 @@ public final class Flusher<K, V> implements AutoCloseable {
               wakeAt = Math.min(wakeAt, h.flush.dueAt());
               break;
           }
+        } catch (WriterCalls.Hung ex) {
+          // reported when it overran; the worker goes on with its other partitions
+          hung.put(e.getKey(), ex);
+          h.drained = false;
         } catch (RuntimeException | Error ex) {
+          if (RedisFailures.meansUnreachable(ex)) {
+            redisUnreachable = true;
+          }
           stats.error("flushing partition " + e.getKey() + " failed: " + ex);
           LOG.log(Level.FINE, "Flushing a write-behind partition failed", ex);
         } finally {
@@ -227,20 +264,46 @@ public final class Flusher<K, V> implements AutoCloseable {
     }
   }
 
+  /** True while a writer call of the partition that overran the timeout has not returned. */
+  private boolean stillHung(int partition) {
+    WriterCalls.Hung h = hung.get(partition);
+    if (h == null) {
+      return false;
+    }
+    if (!h.returned()) {
+      return true;
+    }
+    hung.remove(partition, h);
+    return false;
+  }
+
   /**
    * Flushes this JVM's partitions until they are empty or the drain timeout passes, then gives the
-   * leases back and stops. Records not flushed stay queued in Redis for another flusher.
+   * leases back and stops. Records not flushed stay queued in Redis for another flusher. With Redis
+   * unreachable there is nothing to drain: it stops at once and leaves the leases and its heartbeat
+   * to expire (the Redis commands go through {@code cleanup}, which skips them then).
    */
-  @Override
-  public void close() {
+  public void close(Cleanup cleanup) {
     draining = true;
     long deadline = System.currentTimeMillis() + settings.drainTimeout().toMillis();
     while (System.currentTimeMillis() < deadline && !allDrained()) {
+      if (redisUnreachable) {
+        cleanup.sawUnreachable();
+      }
+      if (cleanup.redisUnreachable()) {
+        break;
+      }
       sleep(10);
     }
     stopped = true;
     coordinator.shutdownNow();
-    workers.shutdown();
+    if (cleanup.redisUnreachable()) {
+      // the workers can only be waiting for Redis' replies (or for writer calls, which carry on
+      // in their own threads and keep their partitions' leases, as Redis cannot be told anyway)
+      workers.shutdownNow();
+    } else {
+      workers.shutdown();
+    }
     try {
       workers.awaitTermination(Math.max(1_000, settings.writerTimeout().toMillis()), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
@@ -248,7 +311,7 @@ public final class Flusher<K, V> implements AutoCloseable {
     }
     for (Map.Entry<Integer, Held> e : held.entrySet()) {
       String token = e.getValue().flush.leaseToken;
-      if (!e.getValue().busy.tryLock()) {
+      if (stillHung(e.getKey()) || !e.getValue().busy.tryLock()) {
         // a writer call of this partition is still running and may still commit: keep the lease
         // (it expires without renewals), so no other JVM writes newer changes of its keys before
         LOG.warning("Closing with a write-behind writer call of partition " + e.getKey() + " still running;"
@@ -257,20 +320,15 @@ public final class Flusher<K, V> implements AutoCloseable {
       }
       try {
         if (token != null) {
-          queue.releaseLease(e.getKey(), token);
+          cleanup.run("giving back the flush lease of partition " + e.getKey(),
+              () -> queue.releaseLease(e.getKey(), token));
         }
-      } catch (RuntimeException ex) {
-        LOG.log(Level.FINE, "Releasing a flush lease failed; it will expire", ex);
       } finally {
         e.getValue().busy.unlock();
       }
     }
     held.clear();
-    try {
-      queue.leave(owner);
-    } catch (RuntimeException ex) {
-      LOG.log(Level.FINE, "Leaving the flusher registry failed; the heartbeat will go stale", ex);
-    }
+    cleanup.run("leaving the flushers of cache '" + queue.layout().cacheName() + "'", () -> queue.leave(owner));
     callers.shutdownNow();
   }
 

@@ -29,9 +29,10 @@ import javax.cache.integration.CacheWriter;
  * {@code deleteAll} for the deletes (different keys, so their order does not matter), and reads
  * the partial-success contract back: what the writer leaves in a collection was not written.
  *
- * <p>A call that has not returned after the writer timeout is reported and interrupted, but its
- * partition waits until it really returns: starting a newer write of the same keys while an older
- * one may still land would break per-key order.
+ * <p>A call that has not returned after the writer timeout is reported and interrupted, and
+ * {@link #write} throws {@link Hung}: its partition must wait until the call really returns (starting
+ * a newer write of the same keys while an older one may still land would break per-key order), but
+ * the worker does not wait with it: it goes on with its other partitions.
  */
 final class WriterCalls<K, V> {
 
@@ -50,6 +51,25 @@ final class WriterCalls<K, V> {
 
     boolean ok() {
       return failed.isEmpty();
+    }
+  }
+
+  /**
+   * A writer call overran the timeout and is still running (interrupted, but not returned). Nothing
+   * of the attempt may be acknowledged, and nothing newer of its partition written, until
+   * {@link #returned()}; then the attempt counts as failed and is retried (at least once delivery).
+   */
+  static final class Hung extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    private final transient CountDownLatch done;
+
+    Hung(String message, CountDownLatch done) {
+      super(message, null, false, false);
+      this.done = done;
+    }
+
+    boolean returned() {
+      return done.getCount() == 0;
     }
   }
 
@@ -80,6 +100,10 @@ final class WriterCalls<K, V> {
     this.cacheName = cacheName;
   }
 
+  /**
+   * @throws Hung when a call overran the timeout and has not returned yet (the other call of the
+   *     attempt, if any, was not made)
+   */
   Result write(List<Coalesced.Change> changes, Overrun overrun) {
     List<Coalesced.Change> failed = new ArrayList<>();
     String error = null;
@@ -179,11 +203,13 @@ final class WriterCalls<K, V> {
     try {
       if (!done.await(timeoutMillis, TimeUnit.MILLISECONDS)) {
         String message = "the writer's " + method + " of " + batch.size() + " changes of cache '" + cacheName
-            + "' did not return within " + timeoutMillis + " ms; interrupted, waiting for it before writing"
-            + " newer changes of these keys";
+            + "' did not return within " + timeoutMillis + " ms; interrupted, its partition waits for it to return"
+            + " before writing newer changes of these keys (other partitions go on)";
         overrun.report(message);
         future.cancel(true);
-        done.await();
+        if (done.getCount() > 0) {
+          throw new Hung(message, done);
+        }
         return new Failure(message, false);
       }
       future.get();

@@ -14,14 +14,20 @@
 -- ARGV[5 .. 4+N]          the record ids to acknowledge and delete
 -- ARGV[5+N .. 4+N+#K-3]   for KEYS[4..], the id of the last record flushed for that entry
 -- Reply: N acknowledged, or -1 when the lease is not ours (nothing changed)
+-- Runs over maxmemory (it is what shrinks the queue): on Redis 7+ sent with the flag allow-oom
+-- (RedisAccess.evalOverMemoryLimit); before 7.0, its first write (XACK) cannot grow memory, which
+-- is all Redis checks of a script without flags.
 if redis.call('GET', KEYS[2]) ~= ARGV[2] then
   return -1
 end
 local n = tonumber(ARGV[4])
-if n > 0 then
+-- unpack() passes its values on Lua's C stack, which takes about 8,000 (LUAI_MAXCSTACK): a batch
+-- is acknowledged in slices, or a batchSize above that could never be acknowledged
+local slice = 1000
+for first = 1, n, slice do
   local ids = {}
-  for i = 1, n do
-    ids[i] = ARGV[4 + i]
+  for i = first, math.min(n, first + slice - 1) do
+    ids[#ids + 1] = ARGV[4 + i]
   end
   redis.call('XACK', KEYS[1], ARGV[1], unpack(ids))
   redis.call('XDEL', KEYS[1], unpack(ids))

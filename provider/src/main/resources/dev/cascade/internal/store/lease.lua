@@ -6,6 +6,10 @@
 -- ARGV[1] acquire | renew | release   ARGV[2] owner (acquire) or token (renew, release)   ARGV[3] ttl ms
 -- Reply: acquire: the token (new, or this owner's current one), or false if another owner holds it
 --        renew, release: 1 if the token held the lease, else 0
+-- Runs over maxmemory (a flusher must keep and take leases to drain the queue that fills memory):
+-- on Redis 7+ it is sent with the flag allow-oom (RedisAccess.evalOverMemoryLimit); before 7.0
+-- Redis refuses a script over maxmemory only at its first write, and only if that write may grow
+-- memory, so acquiring begins with a DEL (of a key just seen absent: a write that frees, never grows).
 local mode = ARGV[1]
 if mode == 'acquire' then
   local held = redis.call('GET', KEYS[1])
@@ -20,6 +24,7 @@ if mode == 'acquire' then
     end
     return false
   end
+  redis.call('DEL', KEYS[1])
   local token = redis.call('INCR', KEYS[2]) .. ':' .. ARGV[2]
   redis.call('SET', KEYS[1], token, 'PX', ARGV[3])
   return token

@@ -1,5 +1,6 @@
 package dev.cascade.internal.codec;
 
+import dev.cascade.codec.SerializationLimits;
 import dev.cascade.codec.Codec;
 import dev.cascade.codec.CodecException;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -8,13 +9,21 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ObjectInputFilter;
 import java.io.Serializable;
+import java.lang.management.ManagementFactory;
 import java.math.BigDecimal;
+import java.net.URI;
+import java.net.URL;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.junit.jupiter.api.Test;
 
 class CodecsTest {
@@ -81,6 +90,107 @@ class CodecsTest {
   }
 
   @Test
+  void decode_classOutsideAllowList_ofANamedCache_namesThePerCacheSetting() {
+    Codec<Object> writer = Codecs.forValues(Object.class, SerializationFilter.defaults().allowingPackageOf(Product.class), LOADER);
+    byte[] bytes = writer.encode(new Product("pen", BigDecimal.ONE));
+    Codec<Object> reader = Codecs.forValues(Object.class, SerializationFilter.defaults().forCache("users"), LOADER);
+    CodecException e = assertThrows(CodecException.class, () -> reader.decode(bytes));
+    assertTrue(e.getMessage().contains("cascade.cache.users.codec.allow=" + Product.class.getName()), e.getMessage());
+  }
+
+  @Test
+  void defaults_refuseJavaNet_butADeclaredJdkTypeIsAllowedAlone() throws Exception {
+    assertFalse(SerializationFilter.defaults().allows(URL.class));
+    assertFalse(SerializationFilter.defaults().allows(URI.class));
+    SerializationFilter declared = SerializationFilter.defaults().allowingPackageOf(URL.class);
+    assertTrue(declared.allows(URL.class));
+    assertFalse(declared.allows(URI.class), "declaring URL allows URL, not java.net");
+    Codec<Object> values = Codecs.forValues(Object.class, declared, LOADER);
+    URL url = new URL("http://cascade-test.invalid/");
+    assertEquals(url.toString(), values.decode(values.encode(url)).toString());
+  }
+
+  @Test
+  void decode_arrayLongerThanItsBytes_isRefusedBeforeItIsAllocated() {
+    Codec<Object> values = Codecs.forValues(Object.class, SerializationFilter.defaults(), LOADER);
+    byte[] bytes = values.encode(new long[0]);
+    ByteBuffer.wrap(bytes).putInt(bytes.length - 4, 60_000_000);
+    com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    long before = threads.getCurrentThreadAllocatedBytes();
+    CodecException e = assertThrows(CodecException.class, () -> values.decode(bytes));
+    long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+    assertTrue(allocated < 1 << 20, "allocated " + allocated + " bytes");
+    assertTrue(e.getMessage().contains("long[60000000]"), e.getMessage());
+  }
+
+  @Test
+  void decode_arrayListDeclaringAHugeSize_isRefusedBeforeItIsAllocated() throws Exception {
+    Codec<Object> values = Codecs.forValues(Object.class, SerializationFilter.defaults(), LOADER);
+    byte[] bytes = values.encode(new ArrayList<>(List.of("a")));
+    // ArrayList writes its size field, then the size again in block data (77 04): readObject sizes by the field
+    int at = indexOf(bytes, new byte[] {0, 0, 0, 1, 0x77, 4, 0, 0, 0, 1});
+    ByteBuffer.wrap(bytes).putInt(at, 100_000_000);
+    CodecException e = assertThrows(CodecException.class, () -> values.decode(bytes));
+    assertTrue(e.getMessage().contains("[100000000]"), e.getMessage());
+  }
+
+  @Test
+  void decode_overALimit_namesTheLimitAndItsSetting() {
+    SerializationFilter tight = SerializationFilter.defaults().forCache("users")
+        .withLimits(SerializationLimits.DEFAULTS.withMaxDepth(3).withMaxArray(10).withMaxBytes(1000));
+    Codec<Object> values = Codecs.forValues(Object.class, tight, LOADER);
+    byte[] deep = values.encode(List.of(List.of(List.of(List.of("x")))));
+    CodecException e = assertThrows(CodecException.class, () -> values.decode(deep));
+    assertTrue(e.getMessage().contains("max-depth 3"), e.getMessage());
+    assertTrue(e.getMessage().contains("cascade.cache.users.codec.max-depth"), e.getMessage());
+    byte[] wide = values.encode(new int[11]);
+    e = assertThrows(CodecException.class, () -> values.decode(wide));
+    assertTrue(e.getMessage().contains("max-array 10"), e.getMessage());
+    byte[] large = values.encode(List.of("a".repeat(400), "b".repeat(400), "c".repeat(400)));
+    e = assertThrows(CodecException.class, () -> values.decode(large));
+    assertTrue(e.getMessage().contains("max-bytes 1000"), e.getMessage());
+  }
+
+  /** Only the JVM-wide filter of the next test names it. */
+  record JvmForbidden(String text) implements Serializable {
+  }
+
+  @Test
+  void decode_classTheJvmWideFilterRejects_isRefusedThoughTheCacheAllowsIt() {
+    if (ObjectInputFilter.Config.getSerialFilter() == null) {
+      // for the rest of this test JVM; it rejects a class nothing else uses, every other class stays undecided
+      ObjectInputFilter.Config.setSerialFilter(ObjectInputFilter.Config.createFilter("!" + JvmForbidden.class.getName()));
+    }
+    Codec<Object> values = Codecs.forValues(Object.class, SerializationFilter.defaults().allowingPackageOf(JvmForbidden.class), LOADER);
+    byte[] bytes = values.encode(new JvmForbidden("x"));
+    CodecException e = assertThrows(CodecException.class, () -> values.decode(bytes));
+    assertTrue(e.getMessage().contains("jdk.serialFilter"), e.getMessage());
+  }
+
+  /** Values as large and deep as real cache values get: all fit the default limits. */
+  @Test
+  void decode_largeRealValues_fitTheDefaultLimits() {
+    Codec<Object> values = Codecs.forValues(Object.class, SerializationFilter.defaults().allowingPackageOf(Product.class), LOADER);
+    Map<String, Product> catalog = new HashMap<>();
+    for (int i = 0; i < 100_000; i++) {
+      catalog.put("sku-" + i, new Product("product " + i, BigDecimal.valueOf(i, 2)));
+    }
+    List<Long> ids = new ArrayList<>();
+    for (long i = 0; i < 200_000; i++) {
+      ids.add(i);
+    }
+    Object nested = "leaf";
+    for (int i = 0; i < 8; i++) {
+      nested = new ArrayList<>(List.of(Map.of("level", nested)));
+    }
+    for (Object v : List.of(catalog, ids, new byte[10 << 20], new double[1_000_000], nested,
+        new Product[] {new Product("pen", BigDecimal.ONE)})) {
+      Object back = values.decode(values.encode(v));
+      assertTrue(Objects.deepEquals(v, back), "round trip of a " + v.getClass().getSimpleName());
+    }
+  }
+
+  @Test
   void filterPatterns_matchPackagesSubpackagesAndPrefixes() {
     assertTrue(SerializationFilter.matches("com.acme.*", "com.acme.Product"));
     assertFalse(SerializationFilter.matches("com.acme.*", "com.acme.sub.Product"));
@@ -97,6 +207,15 @@ class CodecsTest {
     Codec<Long> longs = Codecs.forValues(Long.class, SerializationFilter.defaults(), LOADER);
     CodecException e = assertThrows(CodecException.class, () -> longs.decode("abc".getBytes(StandardCharsets.UTF_8)));
     assertTrue(e.getMessage().contains("abc"), e.getMessage());
+  }
+
+  private static int indexOf(byte[] bytes, byte[] part) {
+    for (int i = bytes.length - part.length; i >= 0; i--) {
+      if (Arrays.equals(bytes, i, i + part.length, part, 0, part.length)) {
+        return i;
+      }
+    }
+    throw new AssertionError("not found");
   }
 
   private static String text(byte[] b) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cascade.codec.SerializationLimits;
 import dev.cascade.internal.store.RedisTarget;
 import java.net.URI;
 import java.nio.file.Files;
@@ -104,6 +105,29 @@ class ManagerSettingsTest {
     p.setProperty("cascade.partitions", "2");
     ManagerSettings s = ManagerSettings.resolve(URI.create("classpath:cascade-test.properties"), LOADER, p);
     assertEquals(2, s.partitions("other"));
+  }
+
+  @Test
+  void codecLimits_defaultPerManagerAndPerCache() {
+    Properties p = new Properties();
+    p.setProperty("cascade.codec.max-depth", "30");
+    p.setProperty("cascade.codec.max-bytes", "8m");
+    p.setProperty("cascade.cache.reports.codec.max-array", "100000");
+    ManagerSettings s = ManagerSettings.resolve(URI.create("redis://127.0.0.1:7777"), LOADER, p);
+    assertEquals(SerializationLimits.DEFAULTS, ManagerSettings.resolve(URI.create("redis://h:1"), LOADER, null)
+        .serializationLimits("users"));
+    assertEquals(SerializationLimits.DEFAULTS.withMaxDepth(30).withMaxBytes(8L << 20), s.serializationLimits("users"));
+    assertEquals(100_000, s.serializationLimits("reports").maxArray());
+    assertEquals(30, s.serializationLimits("reports").maxDepth());
+  }
+
+  @Test
+  void codecLimit_notAPositiveNumber_namesTheSettingAndTheCache() {
+    Properties p = new Properties();
+    p.setProperty("cascade.cache.reports.codec.max-depth", "-1");
+    ManagerSettings s = ManagerSettings.resolve(URI.create("redis://127.0.0.1:7777"), LOADER, p);
+    CacheException e = assertThrows(CacheException.class, () -> s.serializationLimits("reports"));
+    assertTrue(e.getMessage().contains("codec.max-depth of cache 'reports'"), e.getMessage());
   }
 
   @Test

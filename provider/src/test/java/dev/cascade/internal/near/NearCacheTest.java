@@ -191,6 +191,43 @@ class NearCacheTest {
   }
 
   @Test
+  void trackingConnectionSilentlyDropped_nearCacheStopsServingStaleValuesWithinTheProbe() throws Exception {
+    try (SilentProxy proxy = new SilentProxy(redis.port())) {
+      CacheManager m = manager("redis://127.0.0.1:" + proxy.port() + "?timeout=2s");
+      try {
+        String name = "silent-" + UUID.randomUUID();
+        Cache<String, String> cache = m.createCache(name, near());
+        cache.put("k", "v1");
+        assertEquals("v1", cache.get("k"));
+        assertEquals("v1", cache.get("k"));
+        assertTrue(proxy.silenceTrackingConnections() > 0, "the near cache's invalidation connection goes through the proxy");
+        Cache<String, String> other = second.getCache(name, String.class, String.class);
+        other.put("k", "v2");
+        long changed = System.currentTimeMillis();
+        long staleUntil = changed;
+        // the invalidation is lost; without a probe of the connection the near cache kept "v1" for hours
+        while (System.currentTimeMillis() - changed < 8_000) {
+          if ("v1".equals(cache.get("k"))) {
+            staleUntil = System.currentTimeMillis();
+          }
+          Thread.sleep(10);
+        }
+        System.out.printf("after a silently dropped invalidation, stale reads for %d ms%n", staleUntil - changed);
+        assertTrue(staleUntil - changed < 5_000, "stale reads for " + (staleUntil - changed) + " ms after the change");
+        assertEquals("v2", cache.get("k"));
+        other.put("k", "v3");
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (!"v3".equals(cache.get("k")) && System.currentTimeMillis() < deadline) {
+          Thread.sleep(10);
+        }
+        assertEquals("v3", cache.get("k"), "changes are seen after the probe gave up on the connection");
+      } finally {
+        m.close();
+      }
+    }
+  }
+
+  @Test
   void accessExpiry_refusesANearCache_withTheReason() {
     CascadeConfiguration<String, String> c = near();
     c.setExpiryPolicyFactory(AccessedExpiryPolicy.factoryOf(Duration.ONE_MINUTE));
