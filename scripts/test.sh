@@ -5,8 +5,9 @@
 #
 # 1. scripts/provision.sh: MariaDB and PostgreSQL answering at the test JDBC URLs, redis-server and
 #    Maven installed if missing (see there; it can be run on its own).
-# 2. Runs `mvn -B -ntp -q verify` from the repository root (warnings and failures only), then prints
-#    how many tests ran.
+# 2. Runs `mvn -B -ntp -q verify` from the repository root (warnings and failures only).
+# 3. scripts/consumer-check.sh: a project outside this build runs the README's snippet against the
+#    installed provider. Then prints how many tests ran.
 set -euo pipefail
 
 say() { printf '[test.sh] %s\n' "$*"; }
@@ -23,4 +24,6 @@ mvn -B -ntp -q verify "$@"
 summary=$(cat */target/surefire-reports/TEST-*.xml 2>/dev/null | grep -o '<testsuite [^>]*>' \
   | sed -E 's/.* tests="([0-9]+)".* errors="([0-9]+)".* skipped="([0-9]+)".* failures="([0-9]+)".*/\1 \2 \3 \4/' \
   | awk '{t+=$1; e+=$2; s+=$3; f+=$4} END {printf "%d tests, %d failures, %d errors, %d skipped", t, f, e, s}')
-say "all modules passed in $((SECONDS - started)) s: $summary"
+elapsed=$((SECONDS - started))
+"$repo_root/scripts/consumer-check.sh"
+say "all modules passed in $elapsed s: $summary"
