@@ -24,6 +24,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import javax.cache.CacheException;
 
 /**
@@ -230,6 +231,32 @@ public final class RedisAccess implements AutoCloseable {
       }
       return CompletableFuture.failedFuture(e);
     });
+  }
+
+  /**
+   * Sends a call again, after a short pause, while it fails because the connection dropped under it
+   * (a reset, a closed channel: Lettuce fails the command that was on the wire then, whether or not
+   * Redis ran it), until it is answered or the command timeout has passed since the first send. Only
+   * for calls that are safe to send twice: reads, and scripts that answer a repeated operation id
+   * from their log ({@code mutate.lua}). A timeout is not resent: Redis may still be running it.
+   */
+  public <T> CompletableFuture<T> resendingOnConnectionLoss(Supplier<CompletableFuture<T>> call) {
+    return resend(call, System.nanoTime() + target.timeout().toNanos(), 1);
+  }
+
+  private <T> CompletableFuture<T> resend(Supplier<CompletableFuture<T>> call, long deadline, int attempt) {
+    return call.get().handle((reply, failure) -> {
+      if (failure == null) {
+        return CompletableFuture.completedFuture(reply);
+      }
+      if (!RedisFailures.isConnectionLoss(failure) || System.nanoTime() >= deadline) {
+        return CompletableFuture.<T>failedFuture(failure);
+      }
+      long pauseMillis = Math.min(200, 5L << Math.min(attempt, 5));
+      return CompletableFuture.supplyAsync(() -> (T) null,
+              CompletableFuture.delayedExecutor(pauseMillis, TimeUnit.MILLISECONDS))
+          .thenCompose(ignored -> resend(call, deadline, attempt + 1));
+    }).thenCompose(java.util.function.Function.identity());
   }
 
   /** Like {@link #eval} for scripts that reply with one integer. */

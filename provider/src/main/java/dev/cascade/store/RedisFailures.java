@@ -60,6 +60,29 @@ public final class RedisFailures {
     return false;
   }
 
+  /**
+   * True when the connection dropped under a command (a reset or closed channel, a disconnect):
+   * Redis may or may not have run it. Not a timeout (Redis may still run it) and not an error
+   * reply (Redis answered).
+   */
+  public static boolean isConnectionLoss(Throwable failure) {
+    Throwable t = unwrap(failure);
+    if (t instanceof io.lettuce.core.RedisCommandExecutionException || t instanceof RedisCommandTimeoutException) {
+      return false;
+    }
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof java.io.IOException || c instanceof RedisConnectionException) {
+        return true;
+      }
+      String m = String.valueOf(c.getMessage());
+      if (c instanceof RedisException && (m.startsWith("Connection closed") || m.startsWith("Connection disconnected")
+          || m.startsWith("Currently not connected"))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   public static CacheException translate(Throwable failure, String server, String what) {
     return translate(failure, server, what, () -> null);
   }
