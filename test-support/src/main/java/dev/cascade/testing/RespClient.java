@@ -13,6 +13,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
 
 /**
  * A minimal blocking RESP2 client for the fixtures' own lifecycle commands (PING, SHUTDOWN, INFO,
@@ -40,23 +42,62 @@ final class RespClient implements Closeable {
         }
     }
 
+    /**
+     * How a connection reaches its server: over TLS when {@code tls} is set, logged in as {@code user}
+     * when set (a server whose {@code default} user is off or needs a password).
+     */
+    record Access(SSLContext tls, String user, String password) {
+
+        static final Access PLAIN = new Access(null, null, null);
+
+        @Override
+        public String toString() {
+            return (tls == null ? "plain" : "TLS") + (user == null ? "" : ", as user " + user);
+        }
+    }
+
     RespClient(int port, Duration timeout) throws IOException {
-        socket = new Socket();
+        this(port, timeout, Access.PLAIN);
+    }
+
+    RespClient(int port, Duration timeout, Access access) throws IOException {
+        Socket plain = new Socket();
+        Socket s = plain;
         try {
-            socket.connect(new InetSocketAddress(RedisServer.HOST, port), (int) timeout.toMillis());
-            socket.setSoTimeout((int) timeout.toMillis());
-            socket.setTcpNoDelay(true);
-            in = new BufferedInputStream(socket.getInputStream());
-            out = socket.getOutputStream();
+            plain.connect(new InetSocketAddress(RedisServer.HOST, port), (int) timeout.toMillis());
+            plain.setSoTimeout((int) timeout.toMillis());
+            plain.setTcpNoDelay(true);
+            if (access.tls() != null) {
+                SSLSocket tls = (SSLSocket) access.tls().getSocketFactory()
+                        .createSocket(plain, RedisServer.HOST, port, true);
+                s = tls;
+                tls.startHandshake();
+            }
+            in = new BufferedInputStream(s.getInputStream());
+            out = s.getOutputStream();
         } catch (IOException e) {
-            socket.close();
+            s.close();
             throw e;
+        }
+        socket = s;
+        if (access.user() != null) {
+            try {
+                call("AUTH", access.user(), access.password());
+            } catch (IOException | RuntimeException e) {
+                socket.close();
+                throw e;
+            }
         }
     }
 
     /** Opens a connection, sends one command, closes. */
     static Object callOnce(int port, String... command) throws IOException {
-        try (RespClient client = new RespClient(port, DEFAULT_TIMEOUT)) {
+        return callOnce(port, Access.PLAIN, command);
+    }
+
+    /** Opens a connection as {@code access} says, sends one command, closes. */
+    static Object callOnce(int port, Access access, String... command) throws IOException {
+        try (RespClient client = new RespClient(port, DEFAULT_TIMEOUT, access)) {
             return client.call(command);
         }
     }
