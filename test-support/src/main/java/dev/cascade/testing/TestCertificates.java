@@ -158,7 +158,9 @@ public final class TestCertificates {
 
     private void make(String[] serverNames) {
         try {
-            keytool("-genkeypair", "-keystore", "ca.p12", "-alias", "ca", "-dname", "CN=Cascade test CA",
+            // a name of its own: a client that trusts another set's CA must not even find a candidate issuer
+            String caName = "CN=Cascade test CA " + dir.getFileName();
+            keytool("-genkeypair", "-keystore", "ca.p12", "-alias", "ca", "-dname", caName,
                     "-ext", "bc:c=ca:true", "-ext", "ku:c=keyCertSign,cRLSign");
             signed("server", "CN=localhost", "san=" + String.join(",", serverNames), "eku=serverAuth");
             signed("client", "CN=cascade-test-client", null, "eku=clientAuth");
