@@ -83,7 +83,9 @@ public final class RedisAccess implements AutoCloseable {
     try {
       if (target.kind() == RedisTarget.Kind.CLUSTER) {
         RedisClusterClient cluster = RedisClusterClient.create(resources, target.uris());
-        cluster.setOptions(ClusterClientOptions.builder()
+        ClusterClientOptions.Builder options = ClusterClientOptions.builder();
+        withTls(options, target);
+        cluster.setOptions(options
             .timeoutOptions(TimeoutOptions.enabled())
             .nodeFilter(RedisAccess::isHealthy)
             .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
@@ -97,7 +99,7 @@ public final class RedisAccess implements AutoCloseable {
         return new RedisAccess(target, resources, cluster, c, c.async());
       }
       RedisClient single = RedisClient.create(resources);
-      single.setOptions(ClientOptions.builder().timeoutOptions(TimeoutOptions.enabled()).build());
+      single.setOptions(withTls(ClientOptions.builder(), target).timeoutOptions(TimeoutOptions.enabled()).build());
       client = single;
       StatefulRedisConnection<byte[], byte[]> c = single.connect(ByteArrayCodec.INSTANCE, target.uris().get(0));
       return new RedisAccess(target, resources, single, c, c.async());
@@ -106,11 +108,20 @@ public final class RedisAccess implements AutoCloseable {
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
       }
       SharedResources.release(resources);
-      throw new CacheException("Cannot connect to Redis at " + target + ": "
-          + RedisFailures.unwrap(e).getMessage()
-          + ". Is redis-server running there? Set the CacheManager URI, the system property"
-          + " cascade.redis.uri or the environment variable CASCADE_REDIS_URI to its address.", e);
+      throw RedisFailures.connectFailure(e, target);
     }
+  }
+
+  /**
+   * The truststore and keystore of a TLS target, on the options of every client that connects to it
+   * (the shared connection, pub/sub, near cache invalidations, replica acknowledgement, a cluster's
+   * nodes): the URI's {@code rediss} only switches TLS on.
+   */
+  static ClientOptions.Builder withTls(ClientOptions.Builder options, RedisTarget target) {
+    if (target.isTls()) {
+      options.sslOptions(target.tls().sslOptions());
+    }
+    return options;
   }
 
   /**
