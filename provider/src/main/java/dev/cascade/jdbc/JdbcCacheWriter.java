@@ -18,7 +18,7 @@ import javax.cache.integration.CacheWriterException;
 import javax.sql.DataSource;
 
 /**
- * A {@link CacheWriter} that upserts and deletes rows of one table through a
+ * A {@link javax.cache.integration.CacheWriter} that upserts and deletes rows of one table through a
  * {@link TableMapping}.
  *
  * <pre>{@code

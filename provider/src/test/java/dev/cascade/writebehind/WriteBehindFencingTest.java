@@ -71,7 +71,7 @@ class WriteBehindFencingTest {
       System.out.flush();
       // the test SIGSTOPs this JVM here, before the write; like a hung driver call, this one does
       // not give up when the flusher's writer timeout interrupts it
-      long until = System.currentTimeMillis() + 3_000;
+      long until = System.currentTimeMillis() + 10_000;
       while (System.currentTimeMillis() < until) {
         try {
           Thread.sleep(until - System.currentTimeMillis());
@@ -152,7 +152,9 @@ class WriteBehindFencingTest {
         .args(redis.uri(), table, cacheName)
         .systemProperty(TestDatabase.PROPERTY, TestDatabase.jdbcUrl())
         .start()) {
+      // frozen only once every put returned: a flush may start before the last puts are made
       frozen.awaitOutputLine("WRITING", Duration.ofSeconds(60));
+      frozen.awaitOutputLine("PUT", Duration.ofSeconds(60));
       signal(frozen.pid(), "STOP");
       CacheManager survivor = new CascadeCachingProvider().getCacheManager(URI.create(redis.uri()),
           getClass().getClassLoader());

@@ -254,8 +254,19 @@ public final class RedisCluster implements AutoCloseable {
         private int replicasPerMaster = 1;
         private Duration nodeTimeout = Duration.ofMillis(2000);
         private RedisBinary binary;
+        private final List<String[]> extraConfig = new ArrayList<>();
 
         private Builder() {
+        }
+
+        /**
+         * A config directive for every node, as {@link RedisServer.Builder#config}: for example an ACL
+         * {@code user} for the client under test. The fixture's own connections log in as
+         * {@code default}, which must stay on.
+         */
+        public Builder config(String name, String value) {
+            extraConfig.add(new String[] {name, value});
+            return this;
         }
 
         /** Number of masters, at least 1; default 3. */
@@ -301,9 +312,10 @@ public final class RedisCluster implements AutoCloseable {
             RedisCluster cluster = null;
             try {
                 for (int i = 0; i < masters * (1 + replicasPerMaster); i++) {
-                    started.add(RedisServer.builder().binary(bin).clusterEnabled(true)
-                            .config("cluster-node-timeout", String.valueOf(nodeTimeout.toMillis()))
-                            .start());
+                    RedisServer.Builder node = RedisServer.builder().binary(bin).clusterEnabled(true)
+                            .config("cluster-node-timeout", String.valueOf(nodeTimeout.toMillis()));
+                    extraConfig.forEach(directive -> node.config(directive[0], directive[1]));
+                    started.add(node.start());
                 }
                 cluster = new RedisCluster(started, new ClusterAdmin());
                 new ClusterFormation(cluster, masters, replicasPerMaster).form();

@@ -32,6 +32,18 @@ import java.util.concurrent.TimeUnit;
  * at once). The process is registered with a JVM shutdown hook that
  * kills it, so an aborted test run leaves nothing behind.
  *
+ * <p>TLS and ACLs ({@link Builder#tls}, {@link Builder#auth}): the server can listen on TLS only,
+ * with certificates from {@link TestCertificates}, and the fixture's own commands (the PING that
+ * says it is up, INFO, SHUTDOWN, {@link #command}) can log in as a user of the test's choosing, so a
+ * test may switch the {@code default} user off:
+ * <pre>{@code
+ * RedisServer.builder()
+ *     .tls(TestCertificates.shared(), false)                       // port 0, tls-port <port>
+ *     .config("user", "admin on >secret ~* &* +@all").auth("admin", "secret")
+ *     .config("user", "default off")
+ *     .start();
+ * }</pre>
+ *
  * <p>Thread-safe: lifecycle methods ({@code kill}, {@code stop}, {@code restart}, {@code close})
  * are serialised on the instance; accessors never block.
  */
@@ -50,17 +62,18 @@ public final class RedisServer implements AutoCloseable {
     private final Path dir;
     private final Path configFile;
     private final boolean sentinel;
-    private final String password;
+    private final RespClient.Access access;
     private volatile Process process;
     private boolean closed;
 
-    private RedisServer(RedisBinary binary, int port, Path dir, Path configFile, boolean sentinel, String password) {
+    private RedisServer(RedisBinary binary, int port, Path dir, Path configFile, boolean sentinel,
+            RespClient.Access access) {
         this.binary = binary;
         this.port = port;
         this.dir = dir;
         this.configFile = configFile;
         this.sentinel = sentinel;
-        this.password = password;
+        this.access = access;
     }
 
     /** A builder for a server with non-default settings. */
@@ -78,21 +91,32 @@ public final class RedisServer implements AutoCloseable {
         return HOST;
     }
 
+    /** The port clients connect to: the TLS port of a {@link Builder#tls TLS} server. */
     public int port() {
         return port;
     }
 
     /**
-     * {@code redis://127.0.0.1:<port>}, for {@code RedisClient.create(...)}; without the
-     * {@linkplain Builder#password password}, which a test puts into its URI the way it needs.
+     * {@code redis://127.0.0.1:<port>} ({@code rediss://} for a {@link Builder#tls TLS} server), for
+     * {@code RedisClient.create(...)}.
      */
     public String uri() {
-        return "redis://" + HOST + ":" + port;
+        return (isTls() ? "rediss://" : "redis://") + HOST + ":" + port;
     }
 
-    /** The {@code requirepass} password, or null when the server needs none. */
+    /** The {@code requirepass} password ({@link Builder#password}), or null when the server needs none. */
     public String password() {
-        return password;
+        return access.user() == null ? access.password() : null;
+    }
+
+    /** {@link #uri()} with a user and password: {@code redis://user:password@127.0.0.1:<port>}. */
+    public String uri(String user, String password) {
+        return (isTls() ? "rediss://" : "redis://") + user + ":" + password + "@" + HOST + ":" + port;
+    }
+
+    /** Whether the server listens on TLS only ({@link Builder#tls}). */
+    public boolean isTls() {
+        return access.tls() != null;
     }
 
     /** The executable this server runs. */
@@ -165,7 +189,7 @@ public final class RedisServer implements AutoCloseable {
                 ? new String[] {"SHUTDOWN", "NOSAVE", "NOW"}
                 : new String[] {"SHUTDOWN", "NOSAVE"};
         try {
-            RespClient.callOnce(port, password, shutdown);
+            RespClient.callOnce(port, access, shutdown);
         } catch (IOException | RuntimeException e) {
             // expected: the server closes the connection instead of replying
         }
@@ -211,7 +235,7 @@ public final class RedisServer implements AutoCloseable {
      */
     public Object command(String... command) {
         try {
-            return RespClient.callOnce(port, password, command);
+            return RespClient.callOnce(port, access, command);
         } catch (IOException | RespClient.RespError e) {
             throw new FixtureException(Arrays.toString(command) + " failed on redis-server " + HOST + ":" + port
                     + ": " + e.getMessage(), e);
@@ -278,6 +302,13 @@ public final class RedisServer implements AutoCloseable {
             if (readFrom(log, logOffset).contains("Address already in use")) {
                 throw new PortInUse(port, e);
             }
+            if (isTls()) {
+                // a TLS test must fail, never pass unseen, on a binary built without TLS
+                throw new FixtureException(binary + " did not come up with TLS on port " + port
+                        + ". TLS tests need a redis-server built with TLS (Debian's redis-server is, and"
+                        + " scripts/test.sh installs it): install it, or set " + RedisBinary.PROPERTY
+                        + " to such a binary. " + e.getMessage(), e);
+            }
             throw e;
         }
     }
@@ -291,7 +322,7 @@ public final class RedisServer implements AutoCloseable {
             throw new FixtureException("redis-server on port " + port + " exited with code " + p.exitValue()
                     + " during start-up\n" + failureDetail());
         }
-        try (RespClient client = new RespClient(port, Duration.ofSeconds(1), password)) {
+        try (RespClient client = new RespClient(port, Duration.ofSeconds(1), access)) {
             Map<String, String> server = parseInfo((String) client.call("INFO", "server"));
             if (!String.valueOf(p.pid()).equals(server.get("process_id"))) {
                 return false;
@@ -345,7 +376,11 @@ public final class RedisServer implements AutoCloseable {
         private boolean clusterEnabled;
         private String replicaOf;
         private boolean sentinel;
+        private TestCertificates tls;
+        private boolean requireClientCertificates;
+        private String user;
         private String password;
+        private boolean requirePassword;
         private final List<String[]> extraConfig = new ArrayList<>();
 
         private Builder() {
@@ -404,6 +439,20 @@ public final class RedisServer implements AutoCloseable {
         }
 
         /**
+         * Listens on TLS only: {@code port 0}, {@code tls-port <port>}, the server certificate, key and
+         * authority of {@code certificates}. {@link RedisServer#uri()} is then {@code rediss://...}
+         * and the fixture's own connections use {@link TestCertificates#sslContext()}.
+         *
+         * @param requireClientCertificates {@code tls-auth-clients yes} (a client without a certificate
+         *     signed by the authority is refused) instead of {@code optional}
+         */
+        public Builder tls(TestCertificates certificates, boolean requireClientCertificates) {
+            this.tls = certificates;
+            this.requireClientCertificates = requireClientCertificates;
+            return this;
+        }
+
+        /**
          * {@code requirepass <password>}: clients must authenticate. The fixture's own commands
          * ({@link RedisServer#command}, start-up checks, shutdown) do so. Any characters but CR and LF;
          * the directive is quoted for the config file.
@@ -412,6 +461,19 @@ public final class RedisServer implements AutoCloseable {
             if (password == null || password.isEmpty() || password.contains("\r") || password.contains("\n")) {
                 throw new IllegalArgumentException("A requirepass password must be non-empty and on one line");
             }
+            this.user = null;
+            this.password = password;
+            this.requirePassword = true;
+            return this;
+        }
+
+        /**
+         * The user the fixture itself logs in as, for a server whose {@code default} user is off or
+         * has a password. The test declares that user ({@code config("user", ...)}) with enough rights
+         * for PING, INFO and SHUTDOWN.
+         */
+        public Builder auth(String user, String password) {
+            this.user = user;
             this.password = password;
             return this;
         }
@@ -440,7 +502,8 @@ public final class RedisServer implements AutoCloseable {
                 // on any failure but PortInUse the directory stays until JVM exit: its log is the evidence
                 Path dir = createDirectory(p);
                 try {
-                    RedisServer server = new RedisServer(bin, p, dir, writeConfig(p, dir), sentinel, password);
+                    RespClient.Access access = new RespClient.Access(tls == null ? null : tls.sslContext(), user, password);
+                    RedisServer server = new RedisServer(bin, p, dir, writeConfig(p, dir), sentinel, access);
                     server.launch();
                     return server;
                 } catch (PortInUse e) {
@@ -464,7 +527,16 @@ public final class RedisServer implements AutoCloseable {
 
         private Path writeConfig(int p, Path dir) {
             List<String> lines = new ArrayList<>();
-            lines.add("port " + p);
+            if (tls == null) {
+                lines.add("port " + p);
+            } else {
+                lines.add("port 0");
+                lines.add("tls-port " + p);
+                lines.add("tls-cert-file " + quote(tls.serverCertificate().toString()));
+                lines.add("tls-key-file " + quote(tls.serverKey().toString()));
+                lines.add("tls-ca-cert-file " + quote(tls.caCertificate().toString()));
+                lines.add("tls-auth-clients " + (requireClientCertificates ? "yes" : "optional"));
+            }
             lines.add("bind " + HOST);
             lines.add("protected-mode no");
             lines.add("daemonize no");
@@ -484,7 +556,7 @@ public final class RedisServer implements AutoCloseable {
             if (replicaOf != null) {
                 lines.add("replicaof " + replicaOf);
             }
-            if (password != null) {
+            if (requirePassword) {
                 lines.add("requirepass " + quote(password));
             }
             for (String[] directive : extraConfig) {

@@ -13,6 +13,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
 
 /**
  * A minimal blocking RESP2 client for the fixtures' own lifecycle commands (PING, SHUTDOWN, INFO,
@@ -40,34 +42,68 @@ final class RespClient implements Closeable {
         }
     }
 
-    RespClient(int port, Duration timeout) throws IOException {
-        this(port, timeout, null);
-    }
-
     /**
-     * @param password sent with {@code AUTH} before anything else when not null: a server with
-     *     {@code requirepass} answers every other command (PING and INFO included) with {@code NOAUTH}
+     * How a connection reaches its server: over TLS when {@code tls} is set, logged in when
+     * {@code password} is set: as {@code user}, or as the default user ({@code requirepass}) when
+     * {@code user} is null.
      */
-    RespClient(int port, Duration timeout, String password) throws IOException {
-        socket = new Socket();
-        try {
-            socket.connect(new InetSocketAddress(RedisServer.HOST, port), (int) timeout.toMillis());
-            socket.setSoTimeout((int) timeout.toMillis());
-            socket.setTcpNoDelay(true);
-            in = new BufferedInputStream(socket.getInputStream());
-            out = socket.getOutputStream();
-            if (password != null) {
-                call("AUTH", password);
-            }
-        } catch (IOException | RuntimeException e) {
-            socket.close();
-            throw e;
+    record Access(SSLContext tls, String user, String password) {
+
+        static final Access PLAIN = new Access(null, null, null);
+
+        @Override
+        public String toString() {
+            return (tls == null ? "plain" : "TLS") + (user == null ? "" : ", as user " + user);
         }
     }
 
-    /** Opens a connection, authenticates when {@code password} is not null, sends one command, closes. */
-    static Object callOnce(int port, String password, String... command) throws IOException {
-        try (RespClient client = new RespClient(port, DEFAULT_TIMEOUT, password)) {
+    RespClient(int port, Duration timeout) throws IOException {
+        this(port, timeout, Access.PLAIN);
+    }
+
+    RespClient(int port, Duration timeout, Access access) throws IOException {
+        Socket plain = new Socket();
+        Socket s = plain;
+        try {
+            plain.connect(new InetSocketAddress(RedisServer.HOST, port), (int) timeout.toMillis());
+            plain.setSoTimeout((int) timeout.toMillis());
+            plain.setTcpNoDelay(true);
+            if (access.tls() != null) {
+                SSLSocket tls = (SSLSocket) access.tls().getSocketFactory()
+                        .createSocket(plain, RedisServer.HOST, port, true);
+                s = tls;
+                tls.startHandshake();
+            }
+            in = new BufferedInputStream(s.getInputStream());
+            out = s.getOutputStream();
+        } catch (IOException e) {
+            s.close();
+            throw e;
+        }
+        socket = s;
+        if (access.password() != null) {
+            try {
+                // a server with requirepass answers every other command (PING, INFO) with NOAUTH
+                if (access.user() != null) {
+                    call("AUTH", access.user(), access.password());
+                } else {
+                    call("AUTH", access.password());
+                }
+            } catch (IOException | RuntimeException e) {
+                socket.close();
+                throw e;
+            }
+        }
+    }
+
+    /** Opens a connection, sends one command, closes. */
+    static Object callOnce(int port, String... command) throws IOException {
+        return callOnce(port, Access.PLAIN, command);
+    }
+
+    /** Opens a connection as {@code access} says, sends one command, closes. */
+    static Object callOnce(int port, Access access, String... command) throws IOException {
+        try (RespClient client = new RespClient(port, DEFAULT_TIMEOUT, access)) {
             return client.call(command);
         }
     }

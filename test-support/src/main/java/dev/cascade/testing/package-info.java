@@ -8,6 +8,8 @@
  *       {@link dev.cascade.testing.WithRedis}, {@link dev.cascade.testing.WithRedisCluster} and
  *       {@link dev.cascade.testing.WithRedisSentinel}.</li>
  *   <li>{@link dev.cascade.testing.TestDatabase}: the MySQL/MariaDB that write-through tests use.</li>
+ *   <li>{@link dev.cascade.testing.TestCertificates}: a throwaway CA with server and client
+ *       certificates, for TLS servers ({@code RedisServer.builder().tls(...)}).</li>
  *   <li>{@link dev.cascade.testing.ChildJvm}: a second JVM for cross-process tests.</li>
  * </ul>
  *

@@ -13,6 +13,8 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -39,9 +41,9 @@ class RedisServerTest {
             assertEquals(password, redis.password());
             assertEquals("PONG", redis.command("PING"));
             RespClient.RespError refused =
-                    assertThrows(RespClient.RespError.class, () -> RespClient.callOnce(redis.port(), null, "PING"));
+                    assertThrows(RespClient.RespError.class, () -> RespClient.callOnce(redis.port(), RespClient.Access.PLAIN, "PING"));
             assertTrue(refused.getMessage().startsWith("NOAUTH"), refused.getMessage());
-            assertEquals("PONG", RespClient.callOnce(redis.port(), password, "PING"));
+            assertEquals("PONG", RespClient.callOnce(redis.port(), new RespClient.Access(null, null, password), "PING"));
             long pid = redis.pid();
             redis.restart();
             assertNotEquals(pid, redis.pid());
@@ -139,5 +141,80 @@ class RedisServerTest {
                     () -> "v".equals(replica.command("GET", "k")), null);
             assertEquals("slave", replica.info("replication").get("role"));
         }
+    }
+
+    @Test
+    void start_tls_answersOverTlsOnly() {
+        try (RedisServer redis = RedisServer.builder().tls(TestCertificates.shared(), false).start()) {
+            assertTrue(redis.isTls());
+            assertEquals("rediss://127.0.0.1:" + redis.port(), redis.uri());
+            assertEquals("PONG", redis.command("PING"));
+            assertEquals("0", ((java.util.List<?>) redis.command("CONFIG", "GET", "port")).get(1));
+            assertThrows(IOException.class, () -> RespClient.callOnce(redis.port(), "PING"));
+        }
+    }
+
+    @Test
+    void start_tlsRequiringClientCertificates_refusesAClientWithoutOne() throws Exception {
+        TestCertificates certs = TestCertificates.shared();
+        try (RedisServer redis = RedisServer.builder().tls(certs, true).start()) {
+            assertEquals("PONG", redis.command("PING"), "the fixture presents the client certificate");
+            RespClient.Access noCertificate = new RespClient.Access(trustOnly(certs), null, null);
+            assertThrows(IOException.class, () -> RespClient.callOnce(redis.port(), noCertificate, "PING"));
+        }
+    }
+
+    @Test
+    void start_authWithDefaultUserOff_fixtureLogsInAsItsOwnUser() throws IOException {
+        try (RedisServer redis = RedisServer.builder()
+                .config("user", "admin on >admin-secret ~* &* +@all").auth("admin", "admin-secret")
+                .config("user", "default off")
+                .start()) {
+            assertEquals("admin", redis.command("ACL", "WHOAMI"));
+            RespClient.RespError e = assertThrows(RespClient.RespError.class,
+                    () -> RespClient.callOnce(redis.port(), "PING"));
+            assertTrue(e.getMessage().startsWith("NOAUTH"), e.getMessage());
+            assertEquals("redis://u:p@127.0.0.1:" + redis.port(), redis.uri("u", "p"));
+        }
+    }
+
+    @Test
+    void start_tlsOnABinaryBuiltWithoutTls_failsSayingWhatToInstall(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws IOException {
+        // what a redis-server built without TLS does with a tls-port line
+        Path fake = dir.resolve("redis-server");
+        Files.writeString(fake, "#!/bin/sh\n"
+                + "case \"$1\" in --version) echo 'Redis server v=6.2.0 sha=00000000:0';;\n"
+                + "*) echo '*** FATAL CONFIG FILE ERROR *** Bad directive or wrong number of arguments'; exit 1;; esac\n");
+        assertTrue(fake.toFile().setExecutable(true));
+        String before = System.getProperty(RedisBinary.PROPERTY);
+        RedisBinary binary;
+        try {
+            System.setProperty(RedisBinary.PROPERTY, fake.toString());
+            binary = RedisBinary.resolve();
+        } finally {
+            if (before == null) {
+                System.clearProperty(RedisBinary.PROPERTY);
+            } else {
+                System.setProperty(RedisBinary.PROPERTY, before);
+            }
+        }
+        FixtureException e = assertThrows(FixtureException.class,
+                () -> RedisServer.builder().binary(binary).tls(TestCertificates.shared(), false).start());
+        assertTrue(e.getMessage().contains("built with TLS"), e.getMessage());
+        assertTrue(e.getMessage().contains(fake.toString()), e.getMessage());
+        assertTrue(e.getMessage().contains("Bad directive"), "with the log tail: " + e.getMessage());
+    }
+
+    private static SSLContext trustOnly(TestCertificates certs) throws Exception {
+        java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
+        try (java.io.InputStream in = Files.newInputStream(certs.truststore())) {
+            store.load(in, certs.password().toCharArray());
+        }
+        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        trust.init(store);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, trust.getTrustManagers(), null);
+        return context;
     }
 }

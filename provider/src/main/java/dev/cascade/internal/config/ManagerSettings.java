@@ -41,6 +41,10 @@ import javax.cache.CacheException;
  * cascade.near-cache     = 0        entries kept in each JVM per cache (0 = no near cache)
  * cascade.cache.NAME.partitions = 32  per-cache override (also .codec.allow, .codec.max-*, .lock.lease,
  *                                     .lock.wait, .near-cache)
+ * cascade.redis.tls.truststore          = /etc/app/redis-ca.p12   rediss://: whom to trust (JKS or PKCS12;
+ * cascade.redis.tls.truststore-password = ...                     a path, file: or classpath:)
+ * cascade.redis.tls.keystore            = /etc/app/client.p12     rediss://: the client certificate
+ * cascade.redis.tls.keystore-password   = ...
  * </pre>
  * Explicit properties win over the file, the file over the defaults. Immutable.
  */
@@ -61,11 +65,15 @@ public final class ManagerSettings {
   private final URI uri;
   private final String redisUri;
   private final Properties properties;
+  private final ClassLoader loader;
+  /** Parsed on first use (its key stores are opened then), and once only. */
+  private RedisTarget target;
 
-  private ManagerSettings(URI uri, String redisUri, Properties properties) {
+  private ManagerSettings(URI uri, String redisUri, Properties properties, ClassLoader loader) {
     this.uri = uri;
     this.redisUri = redisUri;
     this.properties = properties;
+    this.loader = loader;
   }
 
   /** The URI of the default CacheManager: from the system property, the environment, or local. */
@@ -114,7 +122,7 @@ public final class ManagerSettings {
         redisUri = fallback.toString();
       }
     }
-    return new ManagerSettings(uri, redisUri.trim(), merged);
+    return new ManagerSettings(uri, redisUri.trim(), merged, loader);
   }
 
   private static Properties load(URI uri, ClassLoader loader) {
@@ -166,12 +174,28 @@ public final class ManagerSettings {
     return redisUri;
   }
 
-  public RedisTarget redisTarget() {
-    try {
-      return RedisTarget.parse(redisUri, duration(TIMEOUT, DEFAULT_TIMEOUT));
-    } catch (IllegalArgumentException e) {
-      throw new CacheException(e.getMessage(), e);
+  /**
+   * The Redis to connect to, with the truststore and keystore of its TLS connections.
+   *
+   * @throws CacheException naming the URI, or the TLS setting and its file, when they cannot be used
+   */
+  public synchronized RedisTarget redisTarget() {
+    if (target == null) {
+      try {
+        RedisTarget parsed = RedisTarget.parse(redisUri, duration(TIMEOUT, DEFAULT_TIMEOUT));
+        String tlsSetting = TlsSettings.anySet(properties);
+        if (tlsSetting != null && !parsed.isTls()) {
+          // ignoring it would leave the connection unencrypted while the settings say otherwise
+          throw new CacheException("Setting " + tlsSetting + " is for TLS, but the Redis URI '" + parsed
+              + "' does not use TLS: use rediss:// (rediss-cluster://, rediss-sentinel://), or remove the"
+              + " cascade.redis.tls settings");
+        }
+        target = parsed.withTls(TlsSettings.read(properties, loader));
+      } catch (IllegalArgumentException e) {
+        throw new CacheException(e.getMessage(), e);
+      }
     }
+    return target;
   }
 
   public int partitions(String cacheName) {

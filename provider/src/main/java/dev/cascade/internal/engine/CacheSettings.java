@@ -16,7 +16,7 @@ import javax.cache.configuration.Configuration;
  * The settings of one cache, resolved once when the cache opens: the user's configuration
  * (copied, so later changes to it have no effect), Cascade's settings from it or from the
  * CacheManager, and the defaults. Immutable except for what JCache lets change at run time
- * (statistics, management and listeners live in {@link CascadeCache}).
+ * (statistics, management and listeners live in {@link dev.cascade.CascadeCache}).
  */
 public final class CacheSettings<K, V> {
 

@@ -426,6 +426,14 @@ public final class EntryOperations<K, V> {
     return flusher == null ? null : flusher.stats();
   }
 
+  /**
+   * True when puts take the plain {@code HSET} path now (an eternal cache without writer, queue or
+   * listeners anywhere): for tests that must know which path they exercise.
+   */
+  public boolean takesPlainWrites() {
+    return core.plainWrites();
+  }
+
   /** This JVM's near cache of this cache, or null. */
   public NearCache nearCache() {
     return core.reader.nearCache();

@@ -114,7 +114,7 @@ final class WriteLocks {
   private Held acquireRemote(byte[] key, long deadline) {
     byte[] token = newToken();
     long backoff = 1;
-    while (!redis.await(store.tryLock(key, token, leaseMillis), "locking a key", store.describe())) {
+    while (!tryLock(key, token)) {
       if (System.currentTimeMillis() > deadline) {
         throw new CacheException("Gave up after " + waitMillis + " ms waiting for the write-through lock of a key in "
             + store.describe() + ": another JVM holds it (a writer that hangs, or a JVM that died holding it;"
@@ -124,6 +124,24 @@ final class WriteLocks {
       backoff = Math.min(backoff * 2, 20);
     }
     return new Held(key, token);
+  }
+
+  /**
+   * One attempt at the Redis lock. If the attempt fails, the lock may still have been taken (the
+   * connection dropped after Redis ran it): it is released with the token before the failure is
+   * thrown, so the key is not held, until the lease expires, by a token nobody has.
+   */
+  private boolean tryLock(byte[] key, byte[] token) {
+    try {
+      return redis.await(store.tryLock(key, token, leaseMillis), "locking a key", store.describe());
+    } catch (RuntimeException e) {
+      try {
+        redis.await(store.unlock(key, token), "unlocking a key", store.describe());
+      } catch (RuntimeException release) {
+        e.addSuppressed(release);
+      }
+      throw e;
+    }
   }
 
   /**

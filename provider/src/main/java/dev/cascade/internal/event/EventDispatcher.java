@@ -15,8 +15,8 @@ import javax.cache.event.EventType;
  * <p>Synchronous listeners run on the caller's thread before the cache operation returns; an
  * exception they throw reaches the caller as a {@link CacheEntryListenerException} (the cache has
  * already changed). Asynchronous listeners run on {@link EventLanes}, one key's events in order.
- * Changes made in other JVMs arrive through {@link #dispatchRemote} and go to every listener
- * asynchronously (a remote change cannot wait for this JVM).
+ * Changes made in other JVMs arrive on the key's lane ({@link #onLane}) and go to every listener
+ * through {@link #deliverRemote}, asynchronously (a remote change cannot wait for this JVM).
  *
  * <p>Thread-safe: registrations may change while events flow.
  */

@@ -29,8 +29,8 @@ import javax.cache.CacheException;
 
 /**
  * The invalidations that keep this CacheManager's near caches correct: one dedicated RESP3
- * connection with server-assisted client-side caching in broadcast mode ({@code CLIENT TRACKING ON
- * BCAST PREFIX cascade:<cache>:{}), so Redis pushes the name of every entry key of those caches that
+ * connection with server-assisted client-side caching in broadcast mode (<code>CLIENT TRACKING ON
+ * BCAST PREFIX cascade:&lt;cache&gt;:&#123;</code>), so Redis pushes the name of every entry key of those caches that
  * any client changes. Reads themselves go over the shared connection.
  *
  * <p>While the connection is down, invalidations may be lost: every near cache is cleared and

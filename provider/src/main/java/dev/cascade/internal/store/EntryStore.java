@@ -137,7 +137,8 @@ public final class EntryStore {
 
   /** {@code HMGET v x w}: one plain command, no script, for the hot read path. */
   public CompletableFuture<StoredEntry> read(byte[] encodedKey) {
-    return commands.hmget(layout.entryKey(encodedKey), VALUE, EXPIRY, PENDING).toCompletableFuture()
+    byte[] key = layout.entryKey(encodedKey);
+    return redis.resendingOnConnectionLoss(() -> commands.hmget(key, VALUE, EXPIRY, PENDING).toCompletableFuture())
         .thenApply(EntryStore::toStoredEntry);
   }
 
@@ -171,7 +172,9 @@ public final class EntryStore {
       outcome = forgettingEvenIfFailed(encodedKey, redis.replicated()
           .eval(Script.MUTATE, keys, args, replicas, replicaTimeoutMillis).thenApply(this::toOutcomeCounting));
     } else {
-      outcome = forgetting(encodedKey, redis.eval(Script.MUTATE, keys, args).thenApply(this::toOutcomeCounting));
+      // safe to send again: a repeated operation id is answered from the log
+      outcome = forgetting(encodedKey, redis.resendingOnConnectionLoss(() -> redis.eval(Script.MUTATE, keys, args))
+          .thenApply(this::toOutcomeCounting));
     }
     return outcome.whenComplete((result, failure) -> operations.finish(operation));
   }
@@ -275,13 +278,17 @@ public final class EntryStore {
    * holds this token: a resend after a reconnect): true when this caller now holds the entry's lock.
    */
   public CompletableFuture<Boolean> tryLock(byte[] encodedKey, byte[] token, long leaseMillis) {
-    return redis.evalInteger(Script.LOCK, new byte[][] {layout.lockKey(encodedKey)}, token,
-        ascii(Long.toString(leaseMillis))).thenApply(reply -> reply != null && reply == 1);
+    byte[][] keys = {layout.lockKey(encodedKey)};
+    byte[] lease = ascii(Long.toString(leaseMillis));
+    // safe to send again: lock.lua answers "yours" when the lock already holds the token
+    return redis.resendingOnConnectionLoss(() -> redis.evalInteger(Script.LOCK, keys, token, lease))
+        .thenApply(reply -> reply != null && reply == 1);
   }
 
   /** Releases the entry's lock if it still holds {@code token}. */
   public CompletableFuture<Long> unlock(byte[] encodedKey, byte[] token) {
-    return redis.evalInteger(Script.UNLOCK, new byte[][] {layout.lockKey(encodedKey)}, token);
+    byte[][] keys = {layout.lockKey(encodedKey)};
+    return redis.resendingOnConnectionLoss(() -> redis.evalInteger(Script.UNLOCK, keys, token));
   }
 
   /**

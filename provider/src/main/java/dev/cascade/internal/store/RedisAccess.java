@@ -24,6 +24,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import javax.cache.CacheException;
 
 /**
@@ -82,7 +83,9 @@ public final class RedisAccess implements AutoCloseable {
     try {
       if (target.kind() == RedisTarget.Kind.CLUSTER) {
         RedisClusterClient cluster = RedisClusterClient.create(resources, target.uris());
-        cluster.setOptions(ClusterClientOptions.builder()
+        ClusterClientOptions.Builder options = ClusterClientOptions.builder();
+        withTls(options, target);
+        cluster.setOptions(options
             .timeoutOptions(TimeoutOptions.enabled())
             .nodeFilter(RedisAccess::isHealthy)
             .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
@@ -96,7 +99,7 @@ public final class RedisAccess implements AutoCloseable {
         return new RedisAccess(target, resources, cluster, c, c.async());
       }
       RedisClient single = RedisClient.create(resources);
-      single.setOptions(ClientOptions.builder().timeoutOptions(TimeoutOptions.enabled()).build());
+      single.setOptions(withTls(ClientOptions.builder(), target).timeoutOptions(TimeoutOptions.enabled()).build());
       client = single;
       StatefulRedisConnection<byte[], byte[]> c = single.connect(ByteArrayCodec.INSTANCE, target.uris().get(0));
       return new RedisAccess(target, resources, single, c, c.async());
@@ -105,11 +108,20 @@ public final class RedisAccess implements AutoCloseable {
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
       }
       SharedResources.release(resources);
-      throw new CacheException("Cannot connect to Redis at " + target + ": "
-          + RedisFailures.unwrap(e).getMessage()
-          + ". Is redis-server running there? Set the CacheManager URI, the system property"
-          + " cascade.redis.uri or the environment variable CASCADE_REDIS_URI to its address.", e);
+      throw RedisFailures.connectFailure(e, target);
     }
+  }
+
+  /**
+   * The truststore and keystore of a TLS target, on the options of every client that connects to it
+   * (the shared connection, pub/sub, near cache invalidations, replica acknowledgement, a cluster's
+   * nodes): the URI's {@code rediss} only switches TLS on.
+   */
+  static ClientOptions.Builder withTls(ClientOptions.Builder options, RedisTarget target) {
+    if (target.isTls()) {
+      options.sslOptions(target.tls().sslOptions());
+    }
+    return options;
   }
 
   /**
@@ -230,6 +242,32 @@ public final class RedisAccess implements AutoCloseable {
       }
       return CompletableFuture.failedFuture(e);
     });
+  }
+
+  /**
+   * Sends a call again, after a short pause, while it fails because the connection dropped under it
+   * (a reset, a closed channel: Lettuce fails the command that was on the wire then, whether or not
+   * Redis ran it), until it is answered or the command timeout has passed since the first send. Only
+   * for calls that are safe to send twice: reads, and scripts that answer a repeated operation id
+   * from their log ({@code mutate.lua}). A timeout is not resent: Redis may still be running it.
+   */
+  public <T> CompletableFuture<T> resendingOnConnectionLoss(Supplier<CompletableFuture<T>> call) {
+    return resend(call, System.nanoTime() + target.timeout().toNanos(), 1);
+  }
+
+  private <T> CompletableFuture<T> resend(Supplier<CompletableFuture<T>> call, long deadline, int attempt) {
+    return call.get().handle((reply, failure) -> {
+      if (failure == null) {
+        return CompletableFuture.completedFuture(reply);
+      }
+      if (!RedisFailures.isConnectionLoss(failure) || System.nanoTime() >= deadline) {
+        return CompletableFuture.<T>failedFuture(failure);
+      }
+      long pauseMillis = Math.min(200, 5L << Math.min(attempt, 5));
+      return CompletableFuture.supplyAsync(() -> (T) null,
+              CompletableFuture.delayedExecutor(pauseMillis, TimeUnit.MILLISECONDS))
+          .thenCompose(ignored -> resend(call, deadline, attempt + 1));
+    }).thenCompose(java.util.function.Function.identity());
   }
 
   /** Like {@link #eval} for scripts that reply with one integer. */

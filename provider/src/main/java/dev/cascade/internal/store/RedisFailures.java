@@ -6,10 +6,14 @@ import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisNoScriptException;
+import java.security.cert.CertPathBuilderException;
+import java.security.cert.CertPathValidatorException;
+import java.security.cert.CertificateException;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import javax.cache.CacheException;
+import javax.net.ssl.SSLException;
 
 /**
  * The one place where a failure of Redis or of the connection to it becomes a
@@ -54,6 +58,29 @@ public final class RedisFailures {
     for (Throwable t = failure; t != null && depth < 8; t = t.getCause(), depth++) {
       if (t instanceof RedisCommandTimeoutException || t instanceof RedisConnectionException
           || t instanceof CancellationException || t instanceof java.io.IOException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * True when the connection dropped under a command (a reset or closed channel, a disconnect):
+   * Redis may or may not have run it. Not a timeout (Redis may still run it) and not an error
+   * reply (Redis answered).
+   */
+  public static boolean isConnectionLoss(Throwable failure) {
+    Throwable t = unwrap(failure);
+    if (t instanceof io.lettuce.core.RedisCommandExecutionException || t instanceof RedisCommandTimeoutException) {
+      return false;
+    }
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof java.io.IOException || c instanceof RedisConnectionException) {
+        return true;
+      }
+      String m = String.valueOf(c.getMessage());
+      if (c instanceof RedisException && (m.startsWith("Connection closed") || m.startsWith("Connection disconnected")
+          || m.startsWith("Currently not connected"))) {
         return true;
       }
     }
@@ -110,6 +137,76 @@ public final class RedisFailures {
       reason = "failed: " + t;
     }
     return new CacheException("Redis at " + server + " " + reason + " (while " + what + ")", t);
+  }
+
+  /**
+   * Why {@code getCacheManager} could not connect to {@code target}: for a failed TLS handshake, which
+   * side refused whom and which setting decides it; otherwise the address to check.
+   */
+  static CacheException connectFailure(Throwable failure, RedisTarget target) {
+    Throwable t = unwrap(failure);
+    String tls = target.isTls() ? tlsFailure(t, target.tls()) : null;
+    if (tls != null) {
+      return new CacheException("Cannot connect to Redis at " + target + ": " + tls, failure);
+    }
+    return new CacheException("Cannot connect to Redis at " + target + ": " + t.getMessage()
+        + ". Is redis-server running there? Set the CacheManager URI, the system property"
+        + " cascade.redis.uri or the environment variable CASCADE_REDIS_URI to its address.", failure);
+  }
+
+  /**
+   * The TLS handshake's failure in terms of the settings, or null when {@code t} is no TLS failure.
+   * Lettuce wraps the JDK's exception ({@code RedisConnectionException} over an
+   * {@code SSLHandshakeException} over the certificate path's), so the cause chain is searched.
+   */
+  private static String tlsFailure(Throwable t, TlsStores stores) {
+    Throwable handshake = find(t, SSLException.class);
+    if (handshake == null) {
+      return null;
+    }
+    String reason = handshake.getMessage();
+    // by name: Netty is Lettuce's dependency, not ours
+    if (handshake.getClass().getName().equals("io.netty.handler.ssl.SslHandshakeTimeoutException")) {
+      // a plain port reads the TLS hello as the start of a command and waits for the rest
+      return "the server did not answer the TLS handshake (" + reason + "). Does it listen for TLS on this port?"
+          + " A plain port does not answer a TLS client: use the port of the server's tls-port setting, or"
+          + " redis:// for a plain port";
+    }
+    if (find(t, CertPathBuilderException.class) != null
+        || find(t, CertPathValidatorException.class) != null) {
+      String trust = stores.truststore() != null
+          ? stores.truststore().describe("truststore")
+          : "the JVM's default truststore: set cascade.redis.tls.truststore to a truststore holding the"
+              + " certificate of the authority that signed the server's certificate";
+      return "the TLS handshake failed: the server's certificate is not trusted by " + trust + " (" + reason + ")";
+    }
+    if (find(t, CertificateException.class) != null) {
+      if (reason != null && reason.contains("matching")) {
+        return "the TLS handshake failed: the server's certificate is not for the host the URI names (" + reason
+            + "). Connect by a name or address the certificate lists, or give the server a certificate for this"
+            + " host";
+      }
+      return "the TLS handshake failed: the server's certificate was refused (" + reason + ")";
+    }
+    if (reason != null && reason.startsWith("Received fatal alert")) {
+      // the server's verdict on this client: no certificate, or one it does not trust
+      if (stores.keystore() == null) {
+        return "the server refused the TLS connection (" + reason + "); if it asks for client certificates"
+            + " (tls-auth-clients yes), set cascade.redis.tls.keystore to a keystore with a certificate it trusts";
+      }
+      return "the server refused the TLS connection (" + reason + "); is the client certificate in "
+          + stores.keystore().describe("keystore") + " signed by an authority the server trusts (its tls-ca-cert-file)?";
+    }
+    return "the TLS handshake failed (" + reason + ")";
+  }
+
+  private static Throwable find(Throwable t, Class<? extends Throwable> type) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (type.isInstance(c)) {
+        return c;
+      }
+    }
+    return null;
   }
 
   static Throwable unwrap(Throwable t) {

@@ -18,7 +18,8 @@ import java.util.List;
  * </ul>
  *
  * {@link #toString()} shows the URI without its password ({@link Redaction#uri(String)}); only the
- * {@link RedisURI}s hold it, for Lettuce to authenticate with. Immutable.
+ * {@link RedisURI}s hold it, for Lettuce to authenticate with. With TLS ({@code rediss}), the
+ * {@link TlsStores} the settings name ({@link #withTls}). Immutable.
  */
 public final class RedisTarget {
 
@@ -27,11 +28,13 @@ public final class RedisTarget {
   private final Kind kind;
   private final List<RedisURI> uris;
   private final String display;
+  private final TlsStores tls;
 
-  private RedisTarget(Kind kind, List<RedisURI> uris, String display) {
+  private RedisTarget(Kind kind, List<RedisURI> uris, String display, TlsStores tls) {
     this.kind = kind;
     this.uris = List.copyOf(uris);
     this.display = display;
+    this.tls = tls;
   }
 
   /** True if {@code scheme} names a Redis server rather than a configuration resource. */
@@ -81,11 +84,11 @@ public final class RedisTarget {
         if (seeds.isEmpty()) {
           throw new IllegalArgumentException("no seed node");
         }
-        return new RedisTarget(Kind.CLUSTER, seeds, display);
+        return new RedisTarget(Kind.CLUSTER, seeds, display, TlsStores.NONE);
       }
       RedisURI parsed = withTimeout(RedisURI.create(uri), uri, defaultTimeout);
       Kind kind = parsed.getSentinels().isEmpty() ? Kind.STANDALONE : Kind.SENTINEL;
-      return new RedisTarget(kind, List.of(parsed), display);
+      return new RedisTarget(kind, List.of(parsed), display, TlsStores.NONE);
     } catch (RuntimeException e) {
       // java.net.URI's messages quote the whole input, password included: neither the message nor
       // the failure itself may travel on as they are
@@ -109,6 +112,28 @@ public final class RedisTarget {
       return j;
     }
     return j < 0 ? i : Math.min(i, j);
+  }
+
+  /**
+   * This target with a truststore and keystore for its TLS connections.
+   *
+   * @throws IllegalArgumentException when the URI does not use TLS (the stores would go unused)
+   */
+  public RedisTarget withTls(TlsStores stores) {
+    if (!stores.isEmpty() && !isTls()) {
+      throw new IllegalArgumentException("The Redis URI '" + display + "' does not use TLS, but " + stores
+          + " are set for it");
+    }
+    return new RedisTarget(kind, uris, display, stores);
+  }
+
+  /** Whether connections use TLS ({@code rediss://}; for Sentinel, the sentinels' URI says so). */
+  public boolean isTls() {
+    return uris.get(0).isSsl();
+  }
+
+  public TlsStores tls() {
+    return tls;
   }
 
   public Kind kind() {

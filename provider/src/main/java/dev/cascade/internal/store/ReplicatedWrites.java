@@ -69,7 +69,7 @@ final class ReplicatedWrites implements AutoCloseable {
     this.refreshTopology = refreshTopology;
     this.commandTimeout = target.timeout();
     this.client = RedisClient.create(resources);
-    client.setOptions(ClientOptions.builder()
+    client.setOptions(RedisAccess.withTls(ClientOptions.builder(), target)
         .autoReconnect(false)
         .timeoutOptions(TimeoutOptions.enabled())
         .build());

@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  * redis://alice:s3cret@host:6379/1          redis://alice:***@host:6379/1
  * redis://:p@ss/w0rd@host:6379              redis://***@host:6379
  * redis-sentinel://:pw@h1:26379,h2:26380#m  redis-sentinel://***@h1:26379,h2:26380#m
- * redis://host:6379?password=pw&timeout=2s  redis://host:6379?password=***&timeout=2s
+ * redis://host:6379?password=pw&amp;timeout=2s  redis://host:6379?password=***&amp;timeout=2s
  * </pre>
  *
  * <p>Works on the raw text, not on a parsed {@link URI}: a password with a raw {@code @ / ? # %} makes

@@ -6,7 +6,7 @@ import javax.cache.Cache;
 import javax.cache.integration.CacheWriter;
 
 /**
- * The writer a {@link WriteBehind} factory makes: it tells Cascade to queue changes instead of
+ * The writer a {@link dev.cascade.writebehind.WriteBehind} factory makes: it tells Cascade to queue changes instead of
  * writing them, and carries the user's writer and the settings to the cache's flushers. Called
  * directly (outside Cascade), it simply writes through to the user's writer.
  */

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cascade.codec.SerializationLimits;
 import dev.cascade.internal.store.RedisTarget;
+import dev.cascade.internal.store.RedisTarget;
+import dev.cascade.testing.TestCertificates;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -161,5 +163,108 @@ class ManagerSettingsTest {
     assertEquals(Duration.ofHours(1), Durations.parse("1h", "x"));
     assertEquals(Duration.ofSeconds(3), Durations.parse("PT3S", "x"));
     assertEquals(Duration.ofMillis(42), Durations.parse("42", "x"));
+  }
+
+  // ------------------------------------------------------------------ TLS
+
+  private static final String SECRET = "Not-In-Messages-42";
+
+  @Test
+  void tlsSettings_inYaml_nameTheStoresOfTheTarget(@TempDir Path dir) throws Exception {
+    TestCertificates certs = TestCertificates.shared();
+    Path yaml = dir.resolve("cascade.yaml");
+    Files.writeString(yaml, String.join("\n",
+        "cascade:",
+        "  redis:",
+        "    uri: rediss://127.0.0.1:7780",
+        "    tls:",
+        "      truststore: " + certs.truststore(),
+        "      truststore-password: " + certs.password(),
+        "      keystore: " + certs.clientKeystore(),
+        "      keystore-password: " + certs.password(),
+        ""));
+    RedisTarget t = ManagerSettings.resolve(yaml.toUri(), LOADER, null).redisTarget();
+    assertTrue(t.isTls());
+    assertFalse(t.tls().isEmpty());
+    assertTrue(t.tls().toString().contains(certs.truststore().toString()), t.tls().toString());
+    assertTrue(t.tls().toString().contains(certs.clientKeystore().toString()), t.tls().toString());
+    assertFalse(t.tls().toString().contains(certs.password()), "no password in: " + t.tls());
+  }
+
+  @Test
+  void truststore_asFileUrl_isRead() {
+    TestCertificates certs = TestCertificates.shared();
+    Properties p = new Properties();
+    p.setProperty("cascade.redis.tls.truststore", certs.truststore().toUri().toString());
+    p.setProperty("cascade.redis.tls.truststore-password", certs.password());
+    assertFalse(ManagerSettings.resolve(URI.create("rediss://h:1"), LOADER, p).redisTarget().tls().isEmpty());
+  }
+
+  @Test
+  void tlsSettings_withPlainRedisUri_areRefused_notIgnored() {
+    TestCertificates certs = TestCertificates.shared();
+    Properties p = new Properties();
+    p.setProperty("cascade.redis.tls.truststore", certs.truststore().toString());
+    p.setProperty("cascade.redis.tls.truststore-password", SECRET);
+    CacheException e = assertThrows(CacheException.class,
+        () -> ManagerSettings.resolve(URI.create("redis://h:1"), LOADER, p).redisTarget());
+    assertTrue(e.getMessage().contains("redis://h:1") && e.getMessage().contains("rediss://")
+        && e.getMessage().contains("cascade.redis.tls.truststore"), e.getMessage());
+    assertFalse(e.getMessage().contains(SECRET), "no password in: " + e.getMessage());
+  }
+
+  @Test
+  void noTlsSettings_rediss_usesTheJvmDefaults() {
+    RedisTarget t = ManagerSettings.resolve(URI.create("rediss://h:1"), LOADER, null).redisTarget();
+    assertTrue(t.isTls());
+    assertTrue(t.tls().isEmpty());
+  }
+
+  @Test
+  void tlsPassword_withoutItsStore_failsNamingBothSettings() {
+    Properties p = new Properties();
+    p.setProperty("cascade.redis.tls.keystore-password", SECRET);
+    CacheException e = assertThrows(CacheException.class,
+        () -> ManagerSettings.resolve(URI.create("rediss://h:1"), LOADER, p).redisTarget());
+    assertTrue(e.getMessage().contains("cascade.redis.tls.keystore-password")
+        && e.getMessage().contains("cascade.redis.tls.keystore "), e.getMessage());
+    assertFalse(e.getMessage().contains(SECRET), "no password in: " + e.getMessage());
+  }
+
+  @Test
+  void truststore_notAKeyStore_failsNamingTheSettingAndTheFile(@TempDir Path dir) throws Exception {
+    Path pem = TestCertificates.shared().caCertificate();
+    Properties p = new Properties();
+    p.setProperty("cascade.redis.tls.truststore", pem.toString());
+    p.setProperty("cascade.redis.tls.truststore-password", SECRET);
+    CacheException e = assertThrows(CacheException.class,
+        () -> ManagerSettings.resolve(URI.create("rediss://h:1"), LOADER, p).redisTarget());
+    assertTrue(e.getMessage().contains(pem.toString()) && e.getMessage().contains("cascade.redis.tls.truststore"),
+        e.getMessage());
+    assertTrue(e.getMessage().contains("JKS or PKCS12"), e.getMessage());
+    assertFalse(e.getMessage().contains(SECRET), "no password in: " + e.getMessage());
+  }
+
+  @Test
+  void keystore_withoutAPrivateKey_failsSayingWhatIsMissing() {
+    TestCertificates certs = TestCertificates.shared();
+    Properties p = new Properties();
+    // the truststore holds a certificate only: no client certificate to present
+    p.setProperty("cascade.redis.tls.keystore", certs.truststore().toString());
+    p.setProperty("cascade.redis.tls.keystore-password", certs.password());
+    CacheException e = assertThrows(CacheException.class,
+        () -> ManagerSettings.resolve(URI.create("rediss://h:1"), LOADER, p).redisTarget());
+    assertTrue(e.getMessage().contains("no private key") && e.getMessage().contains(certs.truststore().toString()),
+        e.getMessage());
+  }
+
+  @Test
+  void truststore_missingFromTheClassPath_namesTheSetting() {
+    Properties p = new Properties();
+    p.setProperty("cascade.redis.tls.truststore", "classpath:no-such-truststore.p12");
+    CacheException e = assertThrows(CacheException.class,
+        () -> ManagerSettings.resolve(URI.create("rediss://h:1"), LOADER, p).redisTarget());
+    assertTrue(e.getMessage().contains("cascade.redis.tls.truststore")
+        && e.getMessage().contains("classpath:no-such-truststore.p12"), e.getMessage());
   }
 }

@@ -1,5 +1,10 @@
 package dev.cascade.internal.event;
 
+import static dev.cascade.testing.Fuzz.anyInt;
+import static dev.cascade.testing.Fuzz.bytes;
+import static dev.cascade.testing.Fuzz.forAll;
+import static dev.cascade.testing.Fuzz.hex;
+import static dev.cascade.testing.Fuzz.oneOf;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
@@ -10,92 +15,105 @@ import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
 import javax.cache.event.EventType;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.Size;
+import org.junit.jupiter.api.Test;
 
 /**
  * Event messages come from whoever may PUBLISH on the channel. {@link RemoteChange#parse} must meet
  * any bytes with a change or an IllegalArgumentException, allocate no more than the message holds,
- * and read back every message {@code mutate.lua} can publish.
+ * and read back every message {@code mutate.lua} can publish. The inputs are seeded
+ * ({@link dev.cascade.testing.Fuzz}): a failed try names the seed that replays it.
  */
 class RemoteChangeFuzzTest {
 
   private static final Duration PER_TRY = Duration.ofSeconds(1);
+  private static final List<Character> KINDS = List.of('C', 'U', 'R', 'X');
+  private static final List<byte[]> VALID = List.of(
+      message('C', utf8("origin"), utf8("cascade:c:{c#1}:k"), utf8("v"), null),
+      message('U', utf8("origin"), utf8("cascade:c:{c#1}:k"), utf8("new"), utf8("old")),
+      message('R', utf8("o"), utf8("cascade:c:{c#3.2}:key"), null, utf8("old")),
+      message('X', new byte[0], new byte[0], null, new byte[0]));
 
-  @Property(tries = 2000)
-  void parse_randomBytes_failsOnlyWithIllegalArgument(@ForAll @Size(max = 64) byte[] message) {
-    parsesOrRefuses(message);
+  @Test
+  void parse_randomBytes_failsOnlyWithIllegalArgument() {
+    forAll(2000, random -> bytes(random, 64), RemoteChangeFuzzTest::parsesOrRefuses);
   }
 
-  @Property(tries = 2000)
-  void parse_mutatedMessages_failsOnlyWithIllegalArgument(@ForAll("mutatedMessages") byte[] message) {
-    parsesOrRefuses(message);
+  @Test
+  void parse_mutatedMessages_failsOnlyWithIllegalArgument() {
+    forAll(2000, RemoteChangeFuzzTest::mutatedMessage, RemoteChangeFuzzTest::parsesOrRefuses);
   }
 
-  @Property(tries = 1000)
-  void parse_anyDeclaredLength_allocatesAtMostTheMessage(@ForAll("kinds") char kind, @ForAll int length,
-      @ForAll @Size(max = 48) byte[] rest) {
-    byte[] message = ByteBuffer.allocate(9 + rest.length).put((byte) kind).putInt(0).putInt(length).put(rest).array();
-    com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-    long before = threads.getCurrentThreadAllocatedBytes();
-    try {
-      RemoteChange.parse(message);
-    } catch (IllegalArgumentException refused) {
-      // documented
+  @Test
+  void parse_anyDeclaredLength_allocatesAtMostTheMessage() {
+    forAll(1000, random -> {
+      byte[] rest = bytes(random, 48);
+      return ByteBuffer.allocate(9 + rest.length).put((byte) (char) oneOf(random, KINDS)).putInt(0)
+          .putInt(anyInt(random)).put(rest).array();
+    }, message -> {
+      com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+      long before = threads.getCurrentThreadAllocatedBytes();
+      try {
+        RemoteChange.parse(message);
+      } catch (IllegalArgumentException refused) {
+        // documented
+      }
+      long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+      // the exception and its message cost a few kilobytes; a field of the declared length would cost it
+      assertTrue(allocated < 64 * 1024, "parsing " + message.length + " bytes declaring "
+          + ByteBuffer.wrap(message).getInt(5) + " allocated " + allocated + " bytes");
+    });
+  }
+
+  /** The fields of one message as {@code mutate.lua} publishes it. */
+  record Published(char kind, byte[] origin, byte[] key, byte[] newValue, byte[] oldValue) {
+    @Override
+    public String toString() {
+      return "kind " + kind + ", origin " + hex(origin) + ", key " + hex(key) + ", new value " + hex(newValue)
+          + ", old value " + hex(oldValue);
     }
-    long allocated = threads.getCurrentThreadAllocatedBytes() - before;
-    // the exception and its message cost a few kilobytes; a field of the declared length would cost it
-    assertTrue(allocated < 64 * 1024, "parsing " + message.length + " bytes declaring " + length
-        + " allocated " + allocated + " bytes");
   }
 
-  @Property(tries = 500)
-  void parse_whatMutateLuaPublishes_readsBackTheFields(@ForAll("kinds") char kind,
-      @ForAll @Size(max = 40) byte[] origin, @ForAll @Size(max = 40) byte[] key,
-      @ForAll @Size(max = 40) byte[] newValue, @ForAll @Size(max = 40) byte[] oldValue) {
-    byte[] n = kind == 'C' || kind == 'U' ? newValue : null;
-    byte[] o = kind == 'C' ? null : oldValue;
-    RemoteChange c = RemoteChange.parse(message(kind, origin, key, n, o));
-    assertEquals(kind == 'C' ? EventType.CREATED : kind == 'U' ? EventType.UPDATED
-        : kind == 'R' ? EventType.REMOVED : EventType.EXPIRED, c.type);
-    assertArrayEquals(origin, c.origin);
-    assertArrayEquals(key, c.entryKey);
-    assertArrayEquals(n, c.value);
-    assertArrayEquals(o, c.oldValue);
+  @Test
+  void parse_whatMutateLuaPublishes_readsBackTheFields() {
+    forAll(500, random -> {
+      char kind = oneOf(random, KINDS);
+      byte[] origin = bytes(random, 40);
+      byte[] key = bytes(random, 40);
+      byte[] newValue = bytes(random, 40);
+      byte[] oldValue = bytes(random, 40);
+      // CREATED has no old value, REMOVED and EXPIRED no new one
+      return new Published(kind, origin, key, kind == 'C' || kind == 'U' ? newValue : null,
+          kind == 'C' ? null : oldValue);
+    }, p -> {
+      RemoteChange c = RemoteChange.parse(message(p.kind, p.origin, p.key, p.newValue, p.oldValue));
+      assertEquals(p.kind == 'C' ? EventType.CREATED : p.kind == 'U' ? EventType.UPDATED
+          : p.kind == 'R' ? EventType.REMOVED : EventType.EXPIRED, c.type);
+      assertArrayEquals(p.origin, c.origin);
+      assertArrayEquals(p.key, c.entryKey);
+      assertArrayEquals(p.newValue, c.value);
+      assertArrayEquals(p.oldValue, c.oldValue);
+    });
   }
 
-  @Provide
-  Arbitrary<Character> kinds() {
-    return Arbitraries.of('C', 'U', 'R', 'X');
-  }
-
-  @Provide
-  Arbitrary<byte[]> mutatedMessages() {
-    Arbitrary<byte[]> valid = Arbitraries.of(
-        message('C', bytes("origin"), bytes("cascade:c:{c#1}:k"), bytes("v"), null),
-        message('U', bytes("origin"), bytes("cascade:c:{c#1}:k"), bytes("new"), bytes("old")),
-        message('R', bytes("o"), bytes("cascade:c:{c#3.2}:key"), null, bytes("old")),
-        message('X', new byte[0], new byte[0], null, new byte[0]));
-    return Combinators.combine(valid, Arbitraries.integers().greaterOrEqual(0), Arbitraries.integers(),
-        Arbitraries.of(1, 4, 0)).as((m, at, value, width) -> {
-          byte[] out = m.clone();
-          int i = at % out.length;
-          if (width == 0) {
-            return Arrays.copyOf(out, i); // cut off
-          }
-          if (width == 4 && i + 4 <= out.length) {
-            ByteBuffer.wrap(out).putInt(i, value); // a length field, most likely
-          } else {
-            out[i] = value.byteValue();
-          }
-          return out;
-        });
+  /** A valid message with one change: cut off, a 4-byte length field overwritten, or one byte changed. */
+  private static byte[] mutatedMessage(SplittableRandom random) {
+    byte[] out = oneOf(random, VALID).clone();
+    int at = anyInt(random) & Integer.MAX_VALUE;
+    int value = anyInt(random);
+    int width = oneOf(random, List.of(1, 4, 0));
+    int i = at % out.length;
+    if (width == 0) {
+      return Arrays.copyOf(out, i); // cut off
+    }
+    if (width == 4 && i + 4 <= out.length) {
+      ByteBuffer.wrap(out).putInt(i, value); // a length field, most likely
+    } else {
+      out[i] = (byte) value;
+    }
+    return out;
   }
 
   private static void parsesOrRefuses(byte[] message) {
@@ -121,7 +139,7 @@ class RemoteChangeFuzzTest {
     return out.toByteArray();
   }
 
-  private static byte[] bytes(String s) {
+  private static byte[] utf8(String s) {
     return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
   }
 }
