@@ -49,7 +49,8 @@ public final class CascadeCache<K, V> implements Cache<K, V> {
     this.operations = operations;
     // MBeans.name shows the manager's URI without its password
     String uri = manager.getURI().toString();
-    this.configurationName = MBeans.name("javax.cache", "CacheConfiguration", uri, operations.name());
+    this.configurationName =
+        MBeans.name("javax.cache", "CacheConfiguration", uri, operations.name());
     this.statisticsName = MBeans.name("javax.cache", "CacheStatistics", uri, operations.name());
     this.writeBehindName = MBeans.name("dev.cascade", "WriteBehind", uri, operations.name());
     if (operations.writeBehind() != null) {
@@ -84,7 +85,8 @@ public final class CascadeCache<K, V> implements Cache<K, V> {
   }
 
   @Override
-  public void loadAll(Set<? extends K> keys, boolean replaceExistingValues, CompletionListener completionListener) {
+  public void loadAll(
+      Set<? extends K> keys, boolean replaceExistingValues, CompletionListener completionListener) {
     requireOpen();
     operations.loadAll(keys, replaceExistingValues, completionListener);
   }
@@ -174,8 +176,8 @@ public final class CascadeCache<K, V> implements Cache<K, V> {
   }
 
   @Override
-  public <T> Map<K, EntryProcessorResult<T>> invokeAll(Set<? extends K> keys, EntryProcessor<K, V, T> entryProcessor,
-      Object... arguments) {
+  public <T> Map<K, EntryProcessorResult<T>> invokeAll(
+      Set<? extends K> keys, EntryProcessor<K, V, T> entryProcessor, Object... arguments) {
     requireOpen();
     return operations.invokeAll(keys, entryProcessor, arguments);
   }
@@ -194,8 +196,10 @@ public final class CascadeCache<K, V> implements Cache<K, V> {
     if (type.isInstance(view)) {
       return type.cast(view);
     }
-    throw new IllegalArgumentException("Cascade cannot give its configuration as a " + type.getName()
-        + "; ask for CompleteConfiguration, MutableConfiguration or CascadeConfiguration");
+    throw new IllegalArgumentException(
+        "Cascade cannot give its configuration as a "
+            + type.getName()
+            + "; ask for CompleteConfiguration, MutableConfiguration or CascadeConfiguration");
   }
 
   @Override
@@ -255,13 +259,18 @@ public final class CascadeCache<K, V> implements Cache<K, V> {
     return operations.isClosed();
   }
 
-  /** Closes this JVM's handle: listeners, loader, writer and expiry policy are closed; data stays. */
+  /**
+   * Closes this JVM's handle: listeners, loader, writer and expiry policy are closed; data stays.
+   */
   @Override
   public void close() {
     close(manager.cleanup());
   }
 
-  /** Closes, sending the commands that give back what this cache holds in Redis through {@code cleanup}. */
+  /**
+   * Closes, sending the commands that give back what this cache holds in Redis through {@code
+   * cleanup}.
+   */
   void close(Cleanup cleanup) {
     if (!operations.markClosed()) {
       return;
@@ -288,7 +297,8 @@ public final class CascadeCache<K, V> implements Cache<K, V> {
   void setManagementEnabled(boolean enabled) {
     managementEnabled = enabled;
     if (enabled) {
-      MBeans.register(new CacheConfigurationBean(() -> getConfiguration(CompleteConfiguration.class)),
+      MBeans.register(
+          new CacheConfigurationBean(() -> getConfiguration(CompleteConfiguration.class)),
           configurationName);
     } else {
       MBeans.unregister(configurationName);

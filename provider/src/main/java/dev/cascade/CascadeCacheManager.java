@@ -1,30 +1,23 @@
 package dev.cascade;
 
+import dev.cascade.config.CascadeConfiguration;
+import dev.cascade.internal.config.ManagerSettings;
 import dev.cascade.internal.engine.CacheAssembly;
 import dev.cascade.internal.engine.CacheRegistry;
 import dev.cascade.internal.engine.CacheSettings;
 import dev.cascade.internal.engine.EntryOperations;
 import dev.cascade.internal.engine.EventWiring;
-import dev.cascade.codec.Codec;
-import dev.cascade.internal.codec.Codecs;
-import dev.cascade.config.CascadeConfiguration;
-import dev.cascade.internal.config.ManagerSettings;
-import dev.cascade.internal.event.EventDispatcher;
 import dev.cascade.internal.event.EventLanes;
 import dev.cascade.internal.event.RemoteEvents;
-import dev.cascade.internal.management.CacheStats;
 import dev.cascade.internal.near.Invalidations;
 import dev.cascade.internal.near.NearCache;
 import dev.cascade.internal.store.Cleanup;
 import dev.cascade.internal.store.EntryStore;
-import dev.cascade.internal.store.KeyLayout;
-import dev.cascade.internal.store.QueueStore;
 import dev.cascade.internal.store.EvictionPolicy;
+import dev.cascade.internal.store.KeyLayout;
 import dev.cascade.internal.store.RedisAccess;
 import dev.cascade.internal.support.Lifecycle;
 import dev.cascade.internal.support.Redaction;
-import dev.cascade.internal.writebehind.Flusher;
-import dev.cascade.internal.writebehind.WriteBehindWriter;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -41,20 +34,16 @@ import java.util.logging.Logger;
 import javax.cache.Cache;
 import javax.cache.CacheException;
 import javax.cache.CacheManager;
-import javax.cache.configuration.CacheEntryListenerConfiguration;
 import javax.cache.configuration.Configuration;
-import javax.cache.expiry.ExpiryPolicy;
-import javax.cache.integration.CacheLoader;
-import javax.cache.integration.CacheWriter;
 import javax.cache.spi.CachingProvider;
 
 /**
  * The caches of one Redis (or Redis Cluster) for one class loader.
  *
- * <p>Owns one shared Redis connection, a pub/sub connection for events from other JVMs (opened
- * when a cache first has listeners), the threads of asynchronous listeners, and the registry of
- * caches in Redis. {@link #close()} closes every cache this manager opened and releases all of
- * that; the data stays in Redis.
+ * <p>Owns one shared Redis connection, a pub/sub connection for events from other JVMs (opened when
+ * a cache first has listeners), the threads of asynchronous listeners, and the registry of caches
+ * in Redis. {@link #close()} closes every cache this manager opened and releases all of that; the
+ * data stays in Redis.
  *
  * <p>Thread-safe.
  */
@@ -65,8 +54,13 @@ public final class CascadeCacheManager implements CacheManager {
 
   private final CascadeCachingProvider provider;
   private final URI uri;
-  /** {@link #uri} without its password: the only form of it in messages, logs, MBean names and toString. */
+
+  /**
+   * {@link #uri} without its password: the only form of it in messages, logs, MBean names and
+   * toString.
+   */
   private final String shownUri;
+
   private final ClassLoader classLoader;
   private final Properties properties;
   private final ManagerSettings settings;
@@ -83,7 +77,8 @@ public final class CascadeCacheManager implements CacheManager {
   private final ConcurrentHashMap<String, CascadeCache<?, ?>> caches = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
-  CascadeCacheManager(CascadeCachingProvider provider, URI uri, ClassLoader classLoader, Properties properties) {
+  CascadeCacheManager(
+      CascadeCachingProvider provider, URI uri, ClassLoader classLoader, Properties properties) {
     this.provider = provider;
     this.uri = uri;
     this.shownUri = Redaction.uri(uri);
@@ -101,13 +96,20 @@ public final class CascadeCacheManager implements CacheManager {
     this.lanes = new EventLanes(id, 16);
     this.remoteEvents = new RemoteEvents(redis);
     this.invalidations = new Invalidations(redis);
-    this.events = new EventWiring(remoteEvents, origin, this::openOperations,
-        Lifecycle.daemonThreads("cascade-maintenance-" + id));
+    this.events =
+        new EventWiring(
+            remoteEvents,
+            origin,
+            this::openOperations,
+            Lifecycle.daemonThreads("cascade-maintenance-" + id));
     this.background = Executors.newCachedThreadPool(Lifecycle.daemonThreads("cascade-load-" + id));
     this.assembly = new CacheAssembly(redis, origin, lanes, invalidations, classLoader, background);
   }
 
-  /** Says at startup, once per manager, when the server's eviction policy can take Cascade's own keys. */
+  /**
+   * Says at startup, once per manager, when the server's eviction policy can take Cascade's own
+   * keys.
+   */
   private void warnIfRedisMayEvict() {
     try {
       String risk = EvictionPolicy.risk(redis.maxmemoryPolicy());
@@ -115,7 +117,10 @@ public final class CascadeCacheManager implements CacheManager {
         LOG.warning("Redis at " + settings.redisTarget() + ": " + risk + ".");
       }
     } catch (RuntimeException e) {
-      LOG.log(Level.FINE, "Could not read the maxmemory-policy of Redis at " + settings.redisTarget(), e);
+      LOG.log(
+          Level.FINE,
+          "Could not read the maxmemory-policy of Redis at " + settings.redisTarget(),
+          e);
     }
   }
 
@@ -131,7 +136,8 @@ public final class CascadeCacheManager implements CacheManager {
   // ------------------------------------------------------------------ caches
 
   @Override
-  public <K, V, C extends Configuration<K, V>> Cache<K, V> createCache(String cacheName, C configuration) {
+  public <K, V, C extends Configuration<K, V>> Cache<K, V> createCache(
+      String cacheName, C configuration) {
     requireOpen();
     if (cacheName == null) {
       throw new NullPointerException("The cache name is null");
@@ -141,7 +147,8 @@ public final class CascadeCacheManager implements CacheManager {
     }
     synchronized (caches) {
       if (caches.containsKey(cacheName)) {
-        throw new CacheException("Cache '" + cacheName + "' already exists in this CacheManager (" + shownUri + ")");
+        throw new CacheException(
+            "Cache '" + cacheName + "' already exists in this CacheManager (" + shownUri + ")");
       }
       CacheSettings<K, V> cacheSettings = CacheSettings.resolve(cacheName, configuration, settings);
       if (cacheSettings.writeBehind == null && !cacheSettings.writeThrough) {
@@ -176,11 +183,20 @@ public final class CascadeCacheManager implements CacheManager {
     return (Cache<K, V>) cache;
   }
 
-  private static void requireTypes(String cacheName, Configuration<?, ?> c, Class<?> keyType, Class<?> valueType) {
+  private static void requireTypes(
+      String cacheName, Configuration<?, ?> c, Class<?> keyType, Class<?> valueType) {
     if (!keyType.equals(c.getKeyType()) || !valueType.equals(c.getValueType())) {
-      throw new ClassCastException("Cache '" + cacheName + "' has key type " + c.getKeyType().getName()
-          + " and value type " + c.getValueType().getName() + ", not " + keyType.getName() + " and "
-          + valueType.getName());
+      throw new ClassCastException(
+          "Cache '"
+              + cacheName
+              + "' has key type "
+              + c.getKeyType().getName()
+              + " and value type "
+              + c.getValueType().getName()
+              + ", not "
+              + keyType.getName()
+              + " and "
+              + valueType.getName());
     }
   }
 
@@ -196,9 +212,9 @@ public final class CascadeCacheManager implements CacheManager {
 
   /**
    * This manager's cache of that name, else one another JVM created in Redis (opened here with the
-   * types recorded in the registry, without listeners, loader or writer), else null. A joined
-   * cache deserializes what this JVM's configuration allows, and the caller's types when it names
-   * them (null when not); the recorded type names allow nothing.
+   * types recorded in the registry, without listeners, loader or writer), else null. A joined cache
+   * deserializes what this JVM's configuration allows, and the caller's types when it names them
+   * (null when not); the recorded type names allow nothing.
    */
   private Cache<?, ?> findOrJoin(String cacheName, Class<?> keyType, Class<?> valueType) {
     Cache<?, ?> cache = caches.get(cacheName);
@@ -216,11 +232,17 @@ public final class CascadeCacheManager implements CacheManager {
       }
       boolean typesFromCaller = keyType != null;
       if (typesFromCaller) {
-        // before opening: a caller that names other types must not leave a cache open that allows them
+        // before opening: a caller that names other types must not leave a cache open that allows
+        // them
         requireTypes(cacheName, recorded, keyType, valueType);
       }
-      CacheSettings<Object, Object> cacheSettings = CacheSettings.joined(cacheName, recorded, settings,
-          registry.recordedQueueBound(cacheName), typesFromCaller);
+      CacheSettings<Object, Object> cacheSettings =
+          CacheSettings.joined(
+              cacheName,
+              recorded,
+              settings,
+              registry.recordedQueueBound(cacheName),
+              typesFromCaller);
       registry.register(cacheSettings);
       CascadeCache<Object, Object> joined = open(cacheSettings);
       caches.put(cacheName, joined);
@@ -265,7 +287,8 @@ public final class CascadeCacheManager implements CacheManager {
       cache.close();
       cache.operations().deleteEverything();
     } else {
-      new EntryStore(redis, new KeyLayout(cacheName, registry.recordedPartitions(cacheName)), origin)
+      new EntryStore(
+              redis, new KeyLayout(cacheName, registry.recordedPartitions(cacheName)), origin)
           .deleteEverything();
     }
   }
@@ -312,8 +335,9 @@ public final class CascadeCacheManager implements CacheManager {
 
   /**
    * The URI exactly as the user gave it, password included: JCache finds the manager again by it
-   * ({@code getCacheManager(uri, loader)}), and it is the user's own value. Everything Cascade shows
-   * itself (messages, logs, MBean names, {@link #toString()}) uses {@link #shownUri()} instead.
+   * ({@code getCacheManager(uri, loader)}), and it is the user's own value. Everything Cascade
+   * shows itself (messages, logs, MBean names, {@link #toString()}) uses {@link #shownUri()}
+   * instead.
    */
   @Override
   public URI getURI() {
@@ -331,8 +355,8 @@ public final class CascadeCacheManager implements CacheManager {
   }
 
   /**
-   * The user's own properties, as given; like {@link #getURI()} they may hold a password
-   * ({@code cascade.redis.uri}), and Cascade never shows them.
+   * The user's own properties, as given; like {@link #getURI()} they may hold a password ({@code
+   * cascade.redis.uri}), and Cascade never shows them.
    */
   @Override
   public Properties getProperties() {
@@ -362,7 +386,8 @@ public final class CascadeCacheManager implements CacheManager {
       closed = true;
     }
     provider.release(this);
-    // one budget for every cache's cleanup: with Redis down, closing costs one command timeout, not one per command
+    // one budget for every cache's cleanup: with Redis down, closing costs one command timeout, not
+    // one per command
     Cleanup cleanup = cleanup();
     for (CascadeCache<?, ?> cache : new ArrayList<>(caches.values())) {
       try {
@@ -393,7 +418,6 @@ public final class CascadeCacheManager implements CacheManager {
       throw new IllegalStateException("CacheManager " + shownUri + " is closed");
     }
   }
-
 
   @Override
   public String toString() {

@@ -13,8 +13,8 @@ import javax.cache.configuration.OptionalFeature;
 import javax.cache.spi.CachingProvider;
 
 /**
- * Cascade's entry point for JCache, found by {@code Caching.getCachingProvider()} through
- * {@code META-INF/services/javax.cache.spi.CachingProvider}.
+ * Cascade's entry point for JCache, found by {@code Caching.getCachingProvider()} through {@code
+ * META-INF/services/javax.cache.spi.CachingProvider}.
  *
  * <pre>{@code
  * CacheManager manager = Caching.getCachingProvider().getCacheManager();   // cascade.redis.uri or localhost
@@ -60,7 +60,9 @@ public final class CascadeCachingProvider implements CachingProvider {
     return getClass().getClassLoader();
   }
 
-  /** From system property {@code cascade.redis.uri}, else {@code CASCADE_REDIS_URI}, else localhost. */
+  /**
+   * From system property {@code cascade.redis.uri}, else {@code CASCADE_REDIS_URI}, else localhost.
+   */
   @Override
   public URI getDefaultURI() {
     return ManagerSettings.defaultUri();
@@ -116,8 +118,8 @@ public final class CascadeCachingProvider implements CachingProvider {
 
   /**
    * Makes JVM shutdown close this provider's managers, so write-behind caches drain what they can
-   * (within their drain timeout) instead of leaving it all for another JVM. Registered once, when the
-   * first write-behind cache opens.
+   * (within their drain timeout) instead of leaving it all for another JVM. Registered once, when
+   * the first write-behind cache opens.
    */
   synchronized void flushOnExit() {
     if (exitHook == null) {

@@ -4,10 +4,11 @@ import java.util.AbstractMap;
 import javax.cache.Cache;
 
 /**
- * An entry as Cascade hands it out (from iterators, and to writers): an immutable copy, so
- * changing it does not change the cache.
+ * An entry as Cascade hands it out (from iterators, and to writers): an immutable copy, so changing
+ * it does not change the cache.
  */
-public final class CascadeEntry<K, V> extends AbstractMap.SimpleImmutableEntry<K, V> implements Cache.Entry<K, V> {
+public final class CascadeEntry<K, V> extends AbstractMap.SimpleImmutableEntry<K, V>
+    implements Cache.Entry<K, V> {
 
   private static final long serialVersionUID = 1L;
 

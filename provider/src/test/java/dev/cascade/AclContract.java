@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cascade.config.CascadeConfiguration;
+import dev.cascade.internal.near.NearCache;
 import dev.cascade.jdbc.JdbcCacheWriter;
 import dev.cascade.jdbc.TableMapping;
-import dev.cascade.internal.near.NearCache;
 import dev.cascade.testing.RedisBinary;
 import dev.cascade.testing.RedisServer;
 import dev.cascade.testing.TestDatabase;
@@ -65,10 +65,10 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Every feature of Cascade works for a Redis user with exactly the rights docs/security.md lists
- * ({@link #COMMANDS}, keys {@code cascade:*}, channels {@code cascade:*}), on a server whose
- * {@code default} user is off; and that user can do nothing outside them. After each test the
- * server's {@code ACL LOG} must be empty: a command Cascade sent that the list lacks (on any
- * connection, in any script, in the background) shows up there even when Cascade tolerated it.
+ * ({@link #COMMANDS}, keys {@code cascade:*}, channels {@code cascade:*}), on a server whose {@code
+ * default} user is off; and that user can do nothing outside them. After each test the server's
+ * {@code ACL LOG} must be empty: a command Cascade sent that the list lacks (on any connection, in
+ * any script, in the background) shows up there even when Cascade tolerated it.
  *
  * <p>A subclass starts the server ({@link #start}) and says how to reach it: plain or TLS.
  */
@@ -77,26 +77,64 @@ import org.junit.jupiter.api.Timeout;
 abstract class AclContract {
 
   /**
-   * The commands Cascade sends, as docs/security.md ("TLS and ACLs") lists them; keep the two in step.
-   * Scripts run with their caller's rights, so the commands only the Lua scripts call are here too
-   * (del, exists, get, hvals, incr, persist, pexpireat, set, xdel, zadd, zrangebyscore,
+   * The commands Cascade sends, as docs/security.md ("TLS and ACLs") lists them; keep the two in
+   * step. Scripts run with their caller's rights, so the commands only the Lua scripts call are
+   * here too (del, exists, get, hvals, incr, persist, pexpireat, set, xdel, zadd, zrangebyscore,
    * zremrangebyscore); HELLO and AUTH need no right.
    */
-  static final String COMMANDS = String.join(" ",
-      "+evalsha", "+eval",
-      "+hget", "+hmget", "+hset", "+hdel", "+hexists", "+hgetall", "+hlen", "+hvals",
-      "+get", "+set", "+del", "+exists", "+unlink", "+incr",
-      "+pexpire", "+pexpireat", "+persist",
-      "+scan",
-      "+xadd", "+xack", "+xautoclaim", "+xdel", "+xgroup|create", "+xlen", "+xpending", "+xrange", "+xreadgroup",
-      "+zadd", "+zrangebyscore", "+zremrangebyscore",
-      "+publish", "+subscribe", "+unsubscribe",
-      "+client|tracking", "+ping", "+info", "+wait");
+  static final String COMMANDS =
+      String.join(
+          " ",
+          "+evalsha",
+          "+eval",
+          "+hget",
+          "+hmget",
+          "+hset",
+          "+hdel",
+          "+hexists",
+          "+hgetall",
+          "+hlen",
+          "+hvals",
+          "+get",
+          "+set",
+          "+del",
+          "+exists",
+          "+unlink",
+          "+incr",
+          "+pexpire",
+          "+pexpireat",
+          "+persist",
+          "+scan",
+          "+xadd",
+          "+xack",
+          "+xautoclaim",
+          "+xdel",
+          "+xgroup|create",
+          "+xlen",
+          "+xpending",
+          "+xrange",
+          "+xreadgroup",
+          "+zadd",
+          "+zrangebyscore",
+          "+zremrangebyscore",
+          "+publish",
+          "+subscribe",
+          "+unsubscribe",
+          "+client|tracking",
+          "+ping",
+          "+info",
+          "+wait");
 
   static final String PASSWORD = "cascade-acl-secret";
   static final String USER = "cascade";
-  /** {@code resetchannels}: Redis 6.2 starts a user with every channel, and refuses a pattern after that. */
-  static final String RULES = "on >" + PASSWORD + " ~cascade:* resetchannels &cascade:* -@all " + COMMANDS;
+
+  /**
+   * {@code resetchannels}: Redis 6.2 starts a user with every channel, and refuses a pattern after
+   * that.
+   */
+  static final String RULES =
+      "on >" + PASSWORD + " ~cascade:* resetchannels &cascade:* -@all " + COMMANDS;
+
   /** The same rights without INFO, which Cascade only reads for a warning. */
   static final String USER_WITHOUT_INFO = "cascade-noinfo";
 
@@ -104,23 +142,27 @@ abstract class AclContract {
   CacheManager first;
   CacheManager second;
 
-  /** A server with the users above, the {@code default} user off, and the fixture's own admin user. */
+  /**
+   * A server with the users above, the {@code default} user off, and the fixture's own admin user.
+   */
   static RedisServer.Builder aclServer() {
     RedisBinary binary = RedisBinary.resolve();
     String rules = RULES + quietRules(binary);
-    return RedisServer.builder().binary(binary)
-        .config("user", "admin on >admin-secret ~* &* +@all").auth("admin", "admin-secret")
+    return RedisServer.builder()
+        .binary(binary)
+        .config("user", "admin on >admin-secret ~* &* +@all")
+        .auth("admin", "admin-secret")
         .config("user", "default off")
         .config("user", USER + " " + rules)
         .config("user", USER_WITHOUT_INFO + " " + rules + " -info");
   }
 
   /**
-   * What docs/security.md suggests adding, per Redis version, so that the CLIENT subcommands Lettuce
-   * sends on every connection and ignores the refusal of (SETINFO, MAINT_NOTIFICATIONS) leave no
-   * trace in ACL LOG: Redis 6.2 checks them (and accepts rules naming unknown ones), 7.0 and 7.1
-   * refuse rules naming subcommands they lack (and answer "unknown subcommand" before any ACL check),
-   * 7.2 has CLIENT SETINFO.
+   * What docs/security.md suggests adding, per Redis version, so that the CLIENT subcommands
+   * Lettuce sends on every connection and ignores the refusal of (SETINFO, MAINT_NOTIFICATIONS)
+   * leave no trace in ACL LOG: Redis 6.2 checks them (and accepts rules naming unknown ones), 7.0
+   * and 7.1 refuse rules naming subcommands they lack (and answer "unknown subcommand" before any
+   * ACL check), 7.2 has CLIENT SETINFO.
    */
   static String quietRules(RedisBinary binary) {
     String[] version = binary.version().split("\\.");
@@ -142,8 +184,11 @@ abstract class AclContract {
   abstract ClientOptions rawOptions();
 
   CacheManager open(String user) {
-    return new CascadeCachingProvider().getCacheManager(URI.create(redis.uri(user, PASSWORD)),
-        AclContract.class.getClassLoader(), properties());
+    return new CascadeCachingProvider()
+        .getCacheManager(
+            URI.create(redis.uri(user, PASSWORD)),
+            AclContract.class.getClassLoader(),
+            properties());
   }
 
   @BeforeAll
@@ -160,7 +205,10 @@ abstract class AclContract {
     redis.close();
   }
 
-  /** What the server refused, by user and command: must be nothing. Reset, so each test answers for itself. */
+  /**
+   * What the server refused, by user and command: must be nothing. Reset, so each test answers for
+   * itself.
+   */
   @AfterEach
   void nothingWasRefused() {
     List<String> refused = refusals();
@@ -179,8 +227,19 @@ abstract class AclContract {
       }
       // Redis 7 names a subcommand (config|get), 6.2 the command (config)
       String object = String.valueOf(e.get("object"));
-      object = "command".equals(e.get("reason")) && object.contains("|") ? object.substring(0, object.indexOf('|')) : object;
-      refused.add(e.get("username") + ": " + e.get("reason") + " " + object + " (" + e.get("context") + ")");
+      object =
+          "command".equals(e.get("reason")) && object.contains("|")
+              ? object.substring(0, object.indexOf('|'))
+              : object;
+      refused.add(
+          e.get("username")
+              + ": "
+              + e.get("reason")
+              + " "
+              + object
+              + " ("
+              + e.get("context")
+              + ")");
     }
     return refused;
   }
@@ -193,10 +252,13 @@ abstract class AclContract {
 
   @Test
   void plainOperations_underTheAclUser_work() throws Exception {
-    for (MutableConfiguration<String, String> config : List.of(
-        strings().setStatisticsEnabled(true),                                       // plain commands
-        strings().setStatisticsEnabled(true)                                        // mutate.lua
-            .setExpiryPolicyFactory(CreatedExpiryPolicy.factoryOf(new Duration(TimeUnit.MINUTES, 5))))) {
+    for (MutableConfiguration<String, String> config :
+        List.of(
+            strings().setStatisticsEnabled(true), // plain commands
+            strings()
+                .setStatisticsEnabled(true) // mutate.lua
+                .setExpiryPolicyFactory(
+                    CreatedExpiryPolicy.factoryOf(new Duration(TimeUnit.MINUTES, 5))))) {
       String name = Managers.uniqueName("plain");
       Cache<String, String> cache = first.createCache(name, config);
       cache.put("a", "1");
@@ -206,10 +268,14 @@ abstract class AclContract {
       assertEquals("1", cache.getAndPut("a", "2"));
       assertTrue(cache.replace("a", "2", "3"));
       assertEquals("3", cache.getAndReplace("a", "4"));
-      assertEquals(Integer.valueOf(4), cache.invoke("a", (entry, args) -> {
-        entry.setValue(entry.getValue() + "!");
-        return entry.getValue().length() * 2;
-      }));
+      assertEquals(
+          Integer.valueOf(4),
+          cache.invoke(
+              "a",
+              (entry, args) -> {
+                entry.setValue(entry.getValue() + "!");
+                return entry.getValue().length() * 2;
+              }));
       assertEquals("4!", cache.getAndRemove("a"));
       assertFalse(cache.remove("a"));
 
@@ -231,8 +297,13 @@ abstract class AclContract {
       cache.clear();
       assertNull(cache.get("again"));
 
-      assertTrue(statistic(name, "CacheHits") > 0 && statistic(name, "CachePuts") > 0, "statistics counted");
-      assertEquals(name, second.getCache(name, String.class, String.class).getName(), "another manager opens it");
+      assertTrue(
+          statistic(name, "CacheHits") > 0 && statistic(name, "CachePuts") > 0,
+          "statistics counted");
+      assertEquals(
+          name,
+          second.getCache(name, String.class, String.class).getName(),
+          "another manager opens it");
       first.destroyCache(name);
     }
   }
@@ -240,9 +311,14 @@ abstract class AclContract {
   @Test
   void writeThroughAndReadThrough_withLocks_underTheAclUser_work() {
     String name = Managers.uniqueName("through");
-    Cache<String, String> cache = first.createCache(name, strings()
-        .setWriteThrough(true).setCacheWriterFactory(FactoryBuilder.factoryOf(MapWriter.class))
-        .setReadThrough(true).setCacheLoaderFactory(FactoryBuilder.factoryOf(MapLoader.class)));
+    Cache<String, String> cache =
+        first.createCache(
+            name,
+            strings()
+                .setWriteThrough(true)
+                .setCacheWriterFactory(FactoryBuilder.factoryOf(MapWriter.class))
+                .setReadThrough(true)
+                .setCacheLoaderFactory(FactoryBuilder.factoryOf(MapLoader.class)));
     cache.put("w", "1");
     assertEquals("1", MapWriter.DATA.get("w"));
     cache.putAll(Map.of("x", "2", "y", "3"));
@@ -253,27 +329,39 @@ abstract class AclContract {
     assertFalse(MapWriter.DATA.containsKey("y"));
     MapWriter.DATA.put("only-in-db", "loaded");
     assertEquals("loaded", cache.get("only-in-db"), "read through the loader");
-    assertEquals(Integer.valueOf(1), cache.invoke("w", (entry, args) -> {
-      entry.setValue("2");
-      return 1;
-    }));
+    assertEquals(
+        Integer.valueOf(1),
+        cache.invoke(
+            "w",
+            (entry, args) -> {
+              entry.setValue("2");
+              return 1;
+            }));
     assertEquals("2", MapWriter.DATA.get("w"));
   }
 
   @Test
   void listeners_acrossTwoManagers_underTheAclUser_hearEachOther() throws Exception {
     String name = Managers.uniqueName("events");
-    Cache<String, String> writer = first.createCache(name, strings()
-        .setExpiryPolicyFactory(CreatedExpiryPolicy.factoryOf(new Duration(TimeUnit.MILLISECONDS, 300))));
-    MutableConfiguration<String, String> listening = strings()
-        .setExpiryPolicyFactory(CreatedExpiryPolicy.factoryOf(new Duration(TimeUnit.MILLISECONDS, 300)));
-    listening.addCacheEntryListenerConfiguration(new MutableCacheEntryListenerConfiguration<>(
-        FactoryBuilder.factoryOf(Collecting.class), null, true, false));
+    Cache<String, String> writer =
+        first.createCache(
+            name,
+            strings()
+                .setExpiryPolicyFactory(
+                    CreatedExpiryPolicy.factoryOf(new Duration(TimeUnit.MILLISECONDS, 300))));
+    MutableConfiguration<String, String> listening =
+        strings()
+            .setExpiryPolicyFactory(
+                CreatedExpiryPolicy.factoryOf(new Duration(TimeUnit.MILLISECONDS, 300)));
+    listening.addCacheEntryListenerConfiguration(
+        new MutableCacheEntryListenerConfiguration<>(
+            FactoryBuilder.factoryOf(Collecting.class), null, true, false));
     Cache<String, String> listener = second.createCache(name, listening);
     // the writer learns over pub/sub that someone listens now: wait until a probe is heard
     long deadline = System.currentTimeMillis() + 10_000;
     while (!Collecting.EVENTS.contains("created " + name + " probe")) {
-      assertTrue(System.currentTimeMillis() < deadline, "the listener never heard the other manager");
+      assertTrue(
+          System.currentTimeMillis() < deadline, "the listener never heard the other manager");
       writer.remove("probe");
       writer.put("probe", "p");
       Thread.sleep(20);
@@ -304,11 +392,18 @@ abstract class AclContract {
   @Test
   void writeBehind_underTheAclUser_flushesToTheDatabase() throws Exception {
     String table = TestDatabase.uniqueTableName("acl_wb");
-    TestDatabase.execute("CREATE TABLE " + table + " (k VARCHAR(64) PRIMARY KEY, v VARCHAR(255) NOT NULL)");
+    TestDatabase.execute(
+        "CREATE TABLE " + table + " (k VARCHAR(64) PRIMARY KEY, v VARCHAR(255) NOT NULL)");
     try {
-      Cache<String, String> cache = first.createCache(Managers.uniqueName("wb"), strings().setWriteThrough(true)
-          .setCacheWriterFactory(WriteBehind.of(new TableWriterFactory(table))
-              .maxDelay(java.time.Duration.ofMillis(100)).build()));
+      Cache<String, String> cache =
+          first.createCache(
+              Managers.uniqueName("wb"),
+              strings()
+                  .setWriteThrough(true)
+                  .setCacheWriterFactory(
+                      WriteBehind.of(new TableWriterFactory(table))
+                          .maxDelay(java.time.Duration.ofMillis(100))
+                          .build()));
       cache.put("a", "1");
       cache.putAll(Map.of("b", "2", "c", "3"));
       cache.remove("c");
@@ -319,8 +414,14 @@ abstract class AclContract {
       assertTrue(wb.getEvictionRisk() != null);
       long deadline = System.currentTimeMillis() + 30_000;
       while (wb.getQueueDepth() > 0 || rows(table).size() != 2) {
-        assertTrue(System.currentTimeMillis() < deadline, "flushed within 30 s: depth " + wb.getQueueDepth()
-            + ", last error " + wb.getLastError() + ", rows " + rows(table));
+        assertTrue(
+            System.currentTimeMillis() < deadline,
+            "flushed within 30 s: depth "
+                + wb.getQueueDepth()
+                + ", last error "
+                + wb.getLastError()
+                + ", rows "
+                + rows(table));
         Thread.sleep(50);
       }
       assertEquals(Map.of("a", "4", "b", "2"), rows(table));
@@ -338,7 +439,9 @@ abstract class AclContract {
   void nearCache_underTheAclUser_isInvalidatedByTheOtherManager() {
     String name = Managers.uniqueName("near");
     CascadeConfiguration<String, String> near =
-        new CascadeConfiguration<String, String>().setTypes(String.class, String.class).setNearCache(100);
+        new CascadeConfiguration<String, String>()
+            .setTypes(String.class, String.class)
+            .setNearCache(100);
     Cache<String, String> a = first.createCache(name, near);
     Cache<String, String> b = second.createCache(name, near);
     NearCache nearA = a.unwrap(CascadeCache.class).nearCache();
@@ -373,8 +476,11 @@ abstract class AclContract {
       assertNoPermission(() -> sync.configGet("*"));
       assertNoPermission(() -> sync.keys("*"));
       // a script runs with its caller's rights
-      RedisCommandExecutionException e = assertThrows(RedisCommandExecutionException.class,
-          () -> sync.eval("return redis.call('SET', 'other:key', 'v')", ScriptOutputType.STATUS));
+      RedisCommandExecutionException e =
+          assertThrows(
+              RedisCommandExecutionException.class,
+              () ->
+                  sync.eval("return redis.call('SET', 'other:key', 'v')", ScriptOutputType.STATUS));
       assertTrue(e.getMessage().contains("can't access at least one of the keys"), e.getMessage());
       sync.del("cascade:mine");
     } finally {
@@ -383,13 +489,20 @@ abstract class AclContract {
     List<String> refused = refusals();
     redis.command("ACL", "LOG", "RESET");
     // ACL LOG counts repeats of one refusal (SET and GET of other:key) in one entry
-    assertEquals(Set.of(USER + ": key other:key (toplevel)", USER + ": channel other-channel (toplevel)",
-        USER + ": command flushall (toplevel)", USER + ": command config (toplevel)",
-        USER + ": command keys (toplevel)", USER + ": key other:key (lua)"), new HashSet<>(refused));
+    assertEquals(
+        Set.of(
+            USER + ": key other:key (toplevel)",
+            USER + ": channel other-channel (toplevel)",
+            USER + ": command flushall (toplevel)",
+            USER + ": command config (toplevel)",
+            USER + ": command keys (toplevel)",
+            USER + ": key other:key (lua)"),
+        new HashSet<>(refused));
   }
 
   private static void assertNoPermission(Runnable command) {
-    RedisCommandExecutionException e = assertThrows(RedisCommandExecutionException.class, command::run);
+    RedisCommandExecutionException e =
+        assertThrows(RedisCommandExecutionException.class, command::run);
     assertTrue(e.getMessage().startsWith("NOPERM"), e.getMessage());
   }
 
@@ -413,20 +526,25 @@ abstract class AclContract {
 
   static long statistic(String cache, String attribute) throws Exception {
     MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-    Set<ObjectName> names = server.queryNames(
-        new ObjectName("javax.cache:type=CacheStatistics,Cache=" + cache + ",*"), null);
+    Set<ObjectName> names =
+        server.queryNames(
+            new ObjectName("javax.cache:type=CacheStatistics,Cache=" + cache + ",*"), null);
     assertEquals(1, names.size(), "one statistics MXBean for " + cache + ": " + names);
     return ((Number) server.getAttribute(names.iterator().next(), attribute)).longValue();
   }
 
   /** Events as "kind cache key"; the test thread asserts on them. */
-  public static final class Collecting implements CacheEntryCreatedListener<String, String>,
-      CacheEntryUpdatedListener<String, String>, CacheEntryRemovedListener<String, String>,
-      CacheEntryExpiredListener<String, String>, Serializable {
+  public static final class Collecting
+      implements CacheEntryCreatedListener<String, String>,
+          CacheEntryUpdatedListener<String, String>,
+          CacheEntryRemovedListener<String, String>,
+          CacheEntryExpiredListener<String, String>,
+          Serializable {
     private static final long serialVersionUID = 1L;
     static final BlockingQueue<String> EVENTS = new LinkedBlockingQueue<>();
 
-    private static void add(String kind, Iterable<CacheEntryEvent<? extends String, ? extends String>> events) {
+    private static void add(
+        String kind, Iterable<CacheEntryEvent<? extends String, ? extends String>> events) {
       events.forEach(e -> EVENTS.add(kind + " " + e.getSource().getName() + " " + e.getKey()));
     }
 
@@ -491,12 +609,13 @@ abstract class AclContract {
     @Override
     public Map<String, String> loadAll(Iterable<? extends String> keys) {
       Map<String, String> out = new HashMap<>();
-      keys.forEach(k -> {
-        String v = MapWriter.DATA.get(k);
-        if (v != null) {
-          out.put(k, v);
-        }
-      });
+      keys.forEach(
+          k -> {
+            String v = MapWriter.DATA.get(k);
+            if (v != null) {
+              out.put(k, v);
+            }
+          });
       return out;
     }
   }
@@ -512,11 +631,15 @@ abstract class AclContract {
 
     @Override
     public CacheWriter<String, String> create() {
-      return new JdbcCacheWriter<>(TestDatabase.dataSource(), TableMapping.scalar(table, "k", String.class, "v", String.class));
+      return new JdbcCacheWriter<>(
+          TestDatabase.dataSource(),
+          TableMapping.scalar(table, "k", String.class, "v", String.class));
     }
   }
 
   static ClientOptions tlsOptions(File truststore, String password) {
-    return ClientOptions.builder().sslOptions(SslOptions.builder().truststore(truststore, password).build()).build();
+    return ClientOptions.builder()
+        .sslOptions(SslOptions.builder().truststore(truststore, password).build())
+        .build();
   }
 }

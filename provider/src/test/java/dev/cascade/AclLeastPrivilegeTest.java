@@ -36,29 +36,45 @@ class AclLeastPrivilegeTest extends AclContract {
 
   @Test
   void writeBehindWithReplicaAck_underTheAclUser_waitsForTheReplica() throws Exception {
-    try (RedisServer replica = RedisServer.builder().replicaOf(redis.host(), redis.port())
-        .config("masteruser", "admin").config("masterauth", "admin-secret").start()) {
+    try (RedisServer replica =
+        RedisServer.builder()
+            .replicaOf(redis.host(), redis.port())
+            .config("masteruser", "admin")
+            .config("masterauth", "admin-secret")
+            .start()) {
       long deadline = System.currentTimeMillis() + 30_000;
       while (!"up".equals(replica.info("replication").get("master_link_status"))) {
         assertTrue(System.currentTimeMillis() < deadline, "the replica never linked up");
         Thread.sleep(50);
       }
       String table = TestDatabase.uniqueTableName("acl_ack");
-      TestDatabase.execute("CREATE TABLE " + table + " (k VARCHAR(64) PRIMARY KEY, v VARCHAR(255) NOT NULL)");
+      TestDatabase.execute(
+          "CREATE TABLE " + table + " (k VARCHAR(64) PRIMARY KEY, v VARCHAR(255) NOT NULL)");
       try {
-        Cache<String, String> cache = first.createCache(Managers.uniqueName("ack"), strings().setWriteThrough(true)
-            .setCacheWriterFactory(WriteBehind.of(new TableWriterFactory(table))
-                .maxDelay(java.time.Duration.ofMillis(50)).replicaAck(1, java.time.Duration.ofSeconds(5)).build()));
+        Cache<String, String> cache =
+            first.createCache(
+                Managers.uniqueName("ack"),
+                strings()
+                    .setWriteThrough(true)
+                    .setCacheWriterFactory(
+                        WriteBehind.of(new TableWriterFactory(table))
+                            .maxDelay(java.time.Duration.ofMillis(50))
+                            .replicaAck(1, java.time.Duration.ofSeconds(5))
+                            .build()));
         cache.put("k", "v");
         cache.putAll(Map.of("a", "1", "b", "2"));
         cache.remove("b");
         WriteBehindMXBean wb = cache.unwrap(CascadeCache.class).writeBehind();
-        while (wb.getQueueDepth() > 0 || TestDatabase.queryMap("SELECT k, v FROM " + table, String.class,
-            String.class).size() != 2) {
-          assertTrue(System.currentTimeMillis() < deadline + 30_000, "flushed: last error " + wb.getLastError());
+        while (wb.getQueueDepth() > 0
+            || TestDatabase.queryMap("SELECT k, v FROM " + table, String.class, String.class).size()
+                != 2) {
+          assertTrue(
+              System.currentTimeMillis() < deadline + 30_000,
+              "flushed: last error " + wb.getLastError());
           Thread.sleep(50);
         }
-        assertEquals(Map.of("k", "v", "a", "1"),
+        assertEquals(
+            Map.of("k", "v", "a", "1"),
             TestDatabase.queryMap("SELECT k, v FROM " + table, String.class, String.class));
       } finally {
         TestDatabase.dropTable(table);

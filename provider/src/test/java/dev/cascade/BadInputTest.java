@@ -39,12 +39,12 @@ class BadInputTest {
     manager.close();
   }
 
-  static final class Unserializable {
-  }
+  static final class Unserializable {}
 
   @Test
   void nullKeyOrValue_throwsNullPointerException() {
-    Cache<Object, Object> cache = manager.createCache(Managers.uniqueName("nulls"), new MutableConfiguration<>());
+    Cache<Object, Object> cache =
+        manager.createCache(Managers.uniqueName("nulls"), new MutableConfiguration<>());
     assertThrows(NullPointerException.class, () -> cache.put(null, "v"));
     assertThrows(NullPointerException.class, () -> cache.put("k", null));
     assertThrows(NullPointerException.class, () -> cache.get(null));
@@ -53,7 +53,8 @@ class BadInputTest {
 
   @Test
   void putAll_withOneNullValue_changesNothing() {
-    Cache<String, String> cache = manager.createCache(Managers.uniqueName("putall"), new MutableConfiguration<>());
+    Cache<String, String> cache =
+        manager.createCache(Managers.uniqueName("putall"), new MutableConfiguration<>());
     Map<String, String> entries = new HashMap<>();
     entries.put("a", "1");
     entries.put("b", null);
@@ -66,16 +67,22 @@ class BadInputTest {
   @Test
   void valueOfWrongType_throwsClassCastExceptionNamingTheTypes() {
     @SuppressWarnings({"unchecked", "rawtypes"})
-    Cache<Object, Object> cache = (Cache) manager.createCache(Managers.uniqueName("typed"),
-        new MutableConfiguration<String, Long>().setTypes(String.class, Long.class));
-    ClassCastException e = assertThrows(ClassCastException.class, () -> cache.put("k", "not a long"));
+    Cache<Object, Object> cache =
+        (Cache)
+            manager.createCache(
+                Managers.uniqueName("typed"),
+                new MutableConfiguration<String, Long>().setTypes(String.class, Long.class));
+    ClassCastException e =
+        assertThrows(ClassCastException.class, () -> cache.put("k", "not a long"));
     assertTrue(e.getMessage().contains("java.lang.Long"), e.getMessage());
   }
 
   @Test
   void unserializableValue_failsNamingTheClass_andStoresNothing() {
-    Cache<String, Object> cache = manager.createCache(Managers.uniqueName("unserializable"), new MutableConfiguration<>());
-    CodecException e = assertThrows(CodecException.class, () -> cache.put("k", new Unserializable()));
+    Cache<String, Object> cache =
+        manager.createCache(Managers.uniqueName("unserializable"), new MutableConfiguration<>());
+    CodecException e =
+        assertThrows(CodecException.class, () -> cache.put("k", new Unserializable()));
     assertTrue(e.getMessage().contains(Unserializable.class.getName()), e.getMessage());
     assertNull(cache.get("k"));
   }
@@ -93,8 +100,13 @@ class BadInputTest {
 
   @Test
   void storeByReference_isRefusedWithTheReason() {
-    UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
-        () -> manager.createCache(Managers.uniqueName("by-reference"), new MutableConfiguration<>().setStoreByValue(false)));
+    UnsupportedOperationException e =
+        assertThrows(
+            UnsupportedOperationException.class,
+            () ->
+                manager.createCache(
+                    Managers.uniqueName("by-reference"),
+                    new MutableConfiguration<>().setStoreByValue(false)));
     assertTrue(e.getMessage().contains("store-by-reference"), e.getMessage());
   }
 
@@ -103,8 +115,10 @@ class BadInputTest {
     try (RedisServer own = RedisServer.start()) {
       CacheManager m = Managers.open(own.uri() + "?timeout=1s");
       try {
-        Cache<String, String> cache = m.createCache("lost", new MutableConfiguration<String, String>()
-            .setTypes(String.class, String.class));
+        Cache<String, String> cache =
+            m.createCache(
+                "lost",
+                new MutableConfiguration<String, String>().setTypes(String.class, String.class));
         cache.put("before", "1");
         own.kill();
         CacheException e = assertThrows(CacheException.class, () -> cache.put("during", "2"));
@@ -132,12 +146,21 @@ class BadInputTest {
   @Test
   void incompatibleRegistration_namesWhatDiffers() {
     String name = Managers.uniqueName("registry");
-    manager.createCache(name, new MutableConfiguration<String, Long>().setTypes(String.class, Long.class));
-    CacheManager other = new CascadeCachingProvider().getCacheManager(manager.getURI(), getClass().getClassLoader());
+    manager.createCache(
+        name, new MutableConfiguration<String, Long>().setTypes(String.class, Long.class));
+    CacheManager other =
+        new CascadeCachingProvider().getCacheManager(manager.getURI(), getClass().getClassLoader());
     try {
-      CacheException e = assertThrows(CacheException.class, () -> other.createCache(name,
-          new MutableConfiguration<Long, Long>().setTypes(Long.class, Long.class)));
-      assertTrue(e.getMessage().contains("key type java.lang.Long here, java.lang.String in Redis"), e.getMessage());
+      CacheException e =
+          assertThrows(
+              CacheException.class,
+              () ->
+                  other.createCache(
+                      name,
+                      new MutableConfiguration<Long, Long>().setTypes(Long.class, Long.class)));
+      assertTrue(
+          e.getMessage().contains("key type java.lang.Long here, java.lang.String in Redis"),
+          e.getMessage());
     } finally {
       other.close();
     }

@@ -27,11 +27,11 @@ import javax.cache.processor.EntryProcessorResult;
 import javax.cache.processor.MutableEntry;
 
 /**
- * What a {@code Cache<String, Long>} must do, as a plain map: every operation of {@link CacheModelTest}
- * runs once on the real cache and once here, and the two must agree on the return value, on the
- * events a listener hears, on the contents afterwards and, for write-through, on what the writer
- * holds. The rules are the JCache spec's (1.1), written out per operation, so a reader can check
- * each against the spec without reading Cascade.
+ * What a {@code Cache<String, Long>} must do, as a plain map: every operation of {@link
+ * CacheModelTest} runs once on the real cache and once here, and the two must agree on the return
+ * value, on the events a listener hears, on the contents afterwards and, for write-through, on what
+ * the writer holds. The rules are the JCache spec's (1.1), written out per operation, so a reader
+ * can check each against the spec without reading Cascade.
  *
  * <p>Not thread-safe: one model per thread of operations.
  */
@@ -39,6 +39,7 @@ final class CacheModel {
 
   /** The cache's contents as the spec says they are now. */
   final Map<String, Long> entries = new TreeMap<>();
+
   /**
    * What a write-through writer must hold: every write and delete the spec routes through the
    * writer. Differs from {@link #entries} only after {@code clear()}, which bypasses the writer.
@@ -48,8 +49,8 @@ final class CacheModel {
   // ------------------------------------------------------------------ events
 
   /**
-   * One entry event as a listener with old values sees it. Since JCache 1.1 a REMOVED event's
-   * value is the old value; a CREATED event has no old value.
+   * One entry event as a listener with old values sees it. Since JCache 1.1 a REMOVED event's value
+   * is the old value; a CREATED event has no old value.
    */
   record Event(EventType type, String key, Long value, Long oldValue) {
 
@@ -65,17 +66,23 @@ final class CacheModel {
       return new Event(EventType.REMOVED, key, old, old);
     }
 
-    /** The event a listener was handed; an old value that should be there but is not shows as "missing". */
+    /**
+     * The event a listener was handed; an old value that should be there but is not shows as
+     * "missing".
+     */
     static Event of(CacheEntryEvent<? extends String, ? extends Long> e) {
-      Long old = e.getEventType() == EventType.CREATED ? null
-          : e.isOldValueAvailable() ? e.getOldValue() : Long.MIN_VALUE;
+      Long old =
+          e.getEventType() == EventType.CREATED
+              ? null
+              : e.isOldValueAvailable() ? e.getOldValue() : Long.MIN_VALUE;
       return new Event(e.getEventType(), e.getKey(), e.getValue(), old);
     }
 
-    static final Comparator<Event> ORDER = Comparator.comparing(Event::key)
-        .thenComparing(Event::type)
-        .thenComparing(Event::value, Comparator.nullsFirst(Comparator.naturalOrder()))
-        .thenComparing(Event::oldValue, Comparator.nullsFirst(Comparator.naturalOrder()));
+    static final Comparator<Event> ORDER =
+        Comparator.comparing(Event::key)
+            .thenComparing(Event::type)
+            .thenComparing(Event::value, Comparator.nullsFirst(Comparator.naturalOrder()))
+            .thenComparing(Event::oldValue, Comparator.nullsFirst(Comparator.naturalOrder()));
 
     /** Events of one operation in a fixed order: bulk operations may deliver keys in any order. */
     static List<Event> sorted(Collection<Event> events) {
@@ -88,10 +95,19 @@ final class CacheModel {
     public String toString() {
       String old = Objects.equals(oldValue, Long.MIN_VALUE) ? "missing" : String.valueOf(oldValue);
       switch (type) {
-        case CREATED: return "created " + quote(key) + "=" + value;
-        case UPDATED: return "updated " + quote(key) + "=" + value + " (was " + old + ")";
-        case REMOVED: return "removed " + quote(key) + " (was " + old + (Objects.equals(value, oldValue) ? "" : ", value " + value) + ")";
-        default: return type + " " + quote(key) + "=" + value + " (was " + old + ")";
+        case CREATED:
+          return "created " + quote(key) + "=" + value;
+        case UPDATED:
+          return "updated " + quote(key) + "=" + value + " (was " + old + ")";
+        case REMOVED:
+          return "removed "
+              + quote(key)
+              + " (was "
+              + old
+              + (Objects.equals(value, oldValue) ? "" : ", value " + value)
+              + ")";
+        default:
+          return type + " " + quote(key) + "=" + value + " (was " + old + ")";
       }
     }
   }
@@ -104,8 +120,12 @@ final class CacheModel {
    * one list in the order heard, which keeps each key's order: a key's events run on one lane, one
    * after another.
    */
-  static final class Recorder implements CacheEntryCreatedListener<String, Long>, CacheEntryUpdatedListener<String, Long>,
-      CacheEntryRemovedListener<String, Long>, CacheEntryExpiredListener<String, Long>, Serializable {
+  static final class Recorder
+      implements CacheEntryCreatedListener<String, Long>,
+          CacheEntryUpdatedListener<String, Long>,
+          CacheEntryRemovedListener<String, Long>,
+          CacheEntryExpiredListener<String, Long>,
+          Serializable {
 
     private static final long serialVersionUID = 1L;
 
@@ -131,7 +151,8 @@ final class CacheModel {
 
     @Override
     public void onExpired(Iterable<CacheEntryEvent<? extends String, ? extends Long>> events) {
-      record(events); // nothing expires in these tests: an EXPIRED event is a difference the model shows
+      record(events); // nothing expires in these tests: an EXPIRED event is a difference the model
+      // shows
     }
 
     private void record(Iterable<CacheEntryEvent<? extends String, ? extends Long>> events) {
@@ -175,7 +196,10 @@ final class CacheModel {
 
   // ------------------------------------------------------------------ writer and processors
 
-  /** A write-through "database" in memory; honours the batch contract (what it wrote leaves the collection). */
+  /**
+   * A write-through "database" in memory; honours the batch contract (what it wrote leaves the
+   * collection).
+   */
   static final class MapWriter implements CacheWriter<String, Long>, Serializable {
 
     private static final long serialVersionUID = 1L;
@@ -188,7 +212,8 @@ final class CacheModel {
 
     @Override
     public void writeAll(Collection<Cache.Entry<? extends String, ? extends Long>> entries) {
-      for (Iterator<Cache.Entry<? extends String, ? extends Long>> it = entries.iterator(); it.hasNext(); ) {
+      for (Iterator<Cache.Entry<? extends String, ? extends Long>> it = entries.iterator();
+          it.hasNext(); ) {
         write(it.next());
         it.remove();
       }
@@ -236,7 +261,9 @@ final class CacheModel {
     }
   }
 
-  /** Removes the entry, then sets it: one update of an existing entry, a creation of an absent one. */
+  /**
+   * Removes the entry, then sets it: one update of an existing entry, a creation of an absent one.
+   */
   static final class RemoveThenSet implements EntryProcessor<String, Long, Boolean>, Serializable {
     private static final long serialVersionUID = 1L;
 
@@ -248,7 +275,10 @@ final class CacheModel {
     }
   }
 
-  /** Sets the entry, then removes it: a removal of an existing entry, nothing at all for an absent one. */
+  /**
+   * Sets the entry, then removes it: a removal of an existing entry, nothing at all for an absent
+   * one.
+   */
   static final class SetThenRemove implements EntryProcessor<String, Long, Boolean>, Serializable {
     private static final long serialVersionUID = 1L;
 
@@ -272,20 +302,26 @@ final class CacheModel {
 
   // ------------------------------------------------------------------ operations
 
-  /** The answer of an operation whose result the model cannot know (a read of another thread's key). */
-  static final Object ANY_RESULT = new Object() {
-    @Override
-    public String toString() {
-      return "(anything)";
-    }
-  };
+  /**
+   * The answer of an operation whose result the model cannot know (a read of another thread's key).
+   */
+  static final Object ANY_RESULT =
+      new Object() {
+        @Override
+        public String toString() {
+          return "(anything)";
+        }
+      };
 
   /** One call on the cache, and the same call on the model. */
   interface Op {
     /** Runs on the real cache; returns what the call returned, made comparable. */
     Object onCache(Cache<String, Long> cache);
 
-    /** Runs on the model: changes it, adds the events the spec says listeners hear, returns the expected result. */
+    /**
+     * Runs on the model: changes it, adds the events the spec says listeners hear, returns the
+     * expected result.
+     */
     Object onModel(CacheModel model, List<Event> events);
   }
 
@@ -542,7 +578,9 @@ final class CacheModel {
     }
   }
 
-  /** removeAll(): every entry, with events and through the writer (only the keys the cache holds). */
+  /**
+   * removeAll(): every entry, with events and through the writer (only the keys the cache holds).
+   */
   record RemoveAll() implements Op {
     public Object onCache(Cache<String, Long> c) {
       c.removeAll();
@@ -599,7 +637,8 @@ final class CacheModel {
     }
 
     public Object onModel(CacheModel m, List<Event> events) {
-      return m.remove(key, events); // MutableEntry.remove() deletes through the writer, present or not
+      return m.remove(
+          key, events); // MutableEntry.remove() deletes through the writer, present or not
     }
 
     public String toString() {
@@ -629,7 +668,9 @@ final class CacheModel {
 
     public Object onModel(CacheModel m, List<Event> events) {
       if (m.entries.containsKey(key)) {
-        m.remove(key, events); // setValue then remove() of an existing entry is a remove, through the writer
+        m.remove(
+            key,
+            events); // setValue then remove() of an existing entry is a remove, through the writer
       }
       // of an absent entry: remove() cancels the creation, so no writer call and no event
       return false;
@@ -657,7 +698,8 @@ final class CacheModel {
   record InvokeAllIncrement(Set<String> keys) implements Op {
     public Object onCache(Cache<String, Long> c) {
       Map<String, Long> results = new TreeMap<>();
-      for (Map.Entry<String, EntryProcessorResult<Long>> e : c.invokeAll(keys, new Increment()).entrySet()) {
+      for (Map.Entry<String, EntryProcessorResult<Long>> e :
+          c.invokeAll(keys, new Increment()).entrySet()) {
         results.put(e.getKey(), e.getValue().get());
       }
       return results;
@@ -746,8 +788,8 @@ final class CacheModel {
     private final List<Function<Random, Op>> kinds = new ArrayList<>();
 
     /**
-     * @param global include the operations that touch every entry ({@code removeAll()},
-     *     {@code clear()}): not for a thread that shares the cache with others
+     * @param global include the operations that touch every entry ({@code removeAll()}, {@code
+     *     clear()}): not for a thread that shares the cache with others
      */
     Operations(List<String> keys, boolean global) {
       this.keys = keys;

@@ -1,6 +1,5 @@
 package dev.cascade;
 
-import dev.cascade.internal.engine.EntryOperations;
 import static dev.cascade.CacheModel.show;
 
 import dev.cascade.CacheModel.Event;
@@ -10,6 +9,7 @@ import dev.cascade.CacheModel.Op;
 import dev.cascade.CacheModel.Operations;
 import dev.cascade.CacheModel.Recorder;
 import dev.cascade.config.CascadeConfiguration;
+import dev.cascade.internal.engine.EntryOperations;
 import dev.cascade.testing.RedisServer;
 import dev.cascade.testing.WithRedis;
 import java.io.Serializable;
@@ -49,9 +49,9 @@ import org.junit.jupiter.params.provider.EnumSource;
  * operation over six keys, so operations collide. After each step the return value, the events a
  * synchronous listener heard before the call returned (or, with the listener in another
  * CacheManager, heard soon after), the contents (read here and by another CacheManager) and, for
- * write-through, the writer's table must equal the model's. A failing
- * sequence is shrunk (steps removed while it still fails) and reported step by step from an empty
- * cache, with the seed that drew it.
+ * write-through, the writer's table must equal the model's. A failing sequence is shrunk (steps
+ * removed while it still fails) and reported step by step from an empty cache, with the seed that
+ * drew it.
  *
  * <p><b>Two managers</b>: threads of two CacheManagers (two JVMs' connections) run random
  * operations on keys of their own (so each thread's model stays exact), and all of them increment
@@ -66,24 +66,34 @@ import org.junit.jupiter.params.provider.EnumSource;
 @Timeout(600)
 class CacheModelTest {
 
-  /** Few keys, so operations collide; one empty and one made of the characters Redis keys and globs use. */
+  /**
+   * Few keys, so operations collide; one empty and one made of the characters Redis keys and globs
+   * use.
+   */
   static final List<String> KEYS = List.of("a", "b", "c", "d", "", "}:{x}*");
+
   private static final Set<String> KEY_SET = new TreeSet<>(KEYS);
+
   /**
    * {@code -Dcascade.model.scale=N} runs N times the sequences and thread steps, for a soak; the
    * default keeps the class at about half a minute.
    */
   private static final int SCALE = Integer.getInteger("cascade.model.scale", 1);
+
   private static final int SEQUENCES = 60 * SCALE;
   private static final int STEPS = 50;
+
   /** Replays a shrink may take: each is a fresh cache and up to {@link #STEPS} steps. */
   private static final int SHRINK_REPLAYS = 300;
+
   /** How long events from another CacheManager, and its near cache's invalidations, may take. */
   private static final long QUIESCENCE_MILLIS = 30_000;
 
   private static RedisServer redis;
+
   /** The manager whose caches are tested. */
   private static CacheManager manager;
+
   /** Another manager reading the same caches: what Redis holds, past this JVM's near cache. */
   private static CacheManager elsewhere;
 
@@ -135,35 +145,98 @@ class CacheModelTest {
 
   /** The configurations the engine branches on, and the path each is meant to take. */
   enum Config {
-    PLAIN("eternal, nobody listening: plain HSET/HGET and plain.lua batches",
-        false, false, false, 0, null, true),
-    LISTENING("eternal, a synchronous listener: mutate.lua for every change, events",
-        true, false, false, 0, null, false),
-    LISTENED_TO_ELSEWHERE("eternal, no listener here, one in another CacheManager: mutate.lua publishes",
-        false, true, false, 0, null, false),
-    WRITE_THROUGH("eternal, a write-through writer and a listener: read, decide, apply under the key's lock",
-        true, false, true, 0, null, false),
-    NEAR_CACHE("eternal, a near cache, nobody listening: plain commands that must drop near copies",
-        false, false, false, 100, null, true),
-    NEAR_CACHE_EXPIRING("a near cache, CreatedExpiryPolicy of a day and a listener",
-        true, false, false, 100, CreatedExpiryPolicy.factoryOf(A_DAY), false),
-    CREATED_EXPIRY("CreatedExpiryPolicy of a day and a listener: expiry in mutate.lua, HMGET reads",
-        true, false, false, 0, CreatedExpiryPolicy.factoryOf(A_DAY), false),
-    CUSTOM_EXPIRY("a custom expiry policy of a day and a listener: read, decide, apply without a writer",
-        true, false, false, 0, FactoryBuilder.factoryOf(new DayLongExpiry()), false);
+    PLAIN(
+        "eternal, nobody listening: plain HSET/HGET and plain.lua batches",
+        false,
+        false,
+        false,
+        0,
+        null,
+        true),
+    LISTENING(
+        "eternal, a synchronous listener: mutate.lua for every change, events",
+        true,
+        false,
+        false,
+        0,
+        null,
+        false),
+    LISTENED_TO_ELSEWHERE(
+        "eternal, no listener here, one in another CacheManager: mutate.lua publishes",
+        false,
+        true,
+        false,
+        0,
+        null,
+        false),
+    WRITE_THROUGH(
+        "eternal, a write-through writer and a listener: read, decide, apply under the key's lock",
+        true,
+        false,
+        true,
+        0,
+        null,
+        false),
+    NEAR_CACHE(
+        "eternal, a near cache, nobody listening: plain commands that must drop near copies",
+        false,
+        false,
+        false,
+        100,
+        null,
+        true),
+    NEAR_CACHE_EXPIRING(
+        "a near cache, CreatedExpiryPolicy of a day and a listener",
+        true,
+        false,
+        false,
+        100,
+        CreatedExpiryPolicy.factoryOf(A_DAY),
+        false),
+    CREATED_EXPIRY(
+        "CreatedExpiryPolicy of a day and a listener: expiry in mutate.lua, HMGET reads",
+        true,
+        false,
+        false,
+        0,
+        CreatedExpiryPolicy.factoryOf(A_DAY),
+        false),
+    CUSTOM_EXPIRY(
+        "a custom expiry policy of a day and a listener: read, decide, apply without a writer",
+        true,
+        false,
+        false,
+        0,
+        FactoryBuilder.factoryOf(new DayLongExpiry()),
+        false);
 
     final String description;
     final boolean listens;
-    /** Another CacheManager listens (asynchronously, as it hears other JVMs' changes), this one does not. */
+
+    /**
+     * Another CacheManager listens (asynchronously, as it hears other JVMs' changes), this one does
+     * not.
+     */
     final boolean listenedToElsewhere;
+
     final boolean writeThrough;
     final int nearCache;
     final Factory<? extends ExpiryPolicy> expiry;
-    /** Whether puts take the plain path ({@link CacheCore#plainWrites}): checked, so no path goes untested unnoticed. */
+
+    /**
+     * Whether puts take the plain path ({@link CacheCore#plainWrites}): checked, so no path goes
+     * untested unnoticed.
+     */
     final boolean plain;
 
-    Config(String description, boolean listens, boolean listenedToElsewhere, boolean writeThrough, int nearCache,
-        Factory<? extends ExpiryPolicy> expiry, boolean plain) {
+    Config(
+        String description,
+        boolean listens,
+        boolean listenedToElsewhere,
+        boolean writeThrough,
+        int nearCache,
+        Factory<? extends ExpiryPolicy> expiry,
+        boolean plain) {
       this.description = description;
       this.listens = listens;
       this.listenedToElsewhere = listenedToElsewhere;
@@ -174,10 +247,12 @@ class CacheModelTest {
     }
 
     CascadeConfiguration<String, Long> configuration(Recorder recorder, MapWriter writer) {
-      CascadeConfiguration<String, Long> c = new CascadeConfiguration<String, Long>().setTypes(String.class, Long.class);
+      CascadeConfiguration<String, Long> c =
+          new CascadeConfiguration<String, Long>().setTypes(String.class, Long.class);
       if (recorder != null) {
-        c.addCacheEntryListenerConfiguration(new MutableCacheEntryListenerConfiguration<>(
-            FactoryBuilder.factoryOf(recorder), null, true, true));
+        c.addCacheEntryListenerConfiguration(
+            new MutableCacheEntryListenerConfiguration<>(
+                FactoryBuilder.factoryOf(recorder), null, true, true));
       }
       if (writer != null) {
         c.setWriteThrough(true).setCacheWriterFactory(FactoryBuilder.factoryOf(writer));
@@ -209,10 +284,11 @@ class CacheModelTest {
   }
 
   /** A sequence that failed: the error, and how many steps ran (the last one failed). */
-  private record Failure(AssertionError error, int steps) {
-  }
+  private record Failure(AssertionError error, int steps) {}
 
-  /** Runs {@code ops} on a fresh cache of {@code config}; null when every step matched the model. */
+  /**
+   * Runs {@code ops} on a fresh cache of {@code config}; null when every step matched the model.
+   */
   private static Failure replay(Config config, List<Op> ops) {
     ModelRun run = new ModelRun(config);
     try {
@@ -229,16 +305,26 @@ class CacheModelTest {
 
   /**
    * Removes steps from a failing sequence while it still fails (chunks of halving size, then single
-   * steps until none can go), within {@link #SHRINK_REPLAYS} replays; the error names what was found.
+   * steps until none can go), within {@link #SHRINK_REPLAYS} replays; the error names what was
+   * found.
    */
   private static AssertionError shrink(Config config, long seed, List<Op> drawn, Failure first) {
-    String header = config + ": the sequence of " + rerun(seed) + " failed at step " + first.steps() + " of "
-        + drawn.size();
+    String header =
+        config
+            + ": the sequence of "
+            + rerun(seed)
+            + " failed at step "
+            + first.steps()
+            + " of "
+            + drawn.size();
     List<Op> smallest = new ArrayList<>(drawn.subList(0, first.steps()));
     Failure last = replay(config, smallest);
     if (last == null) {
-      return new AssertionError(header + "; replayed, it passed (a timing-dependent failure?):\n"
-          + first.error().getMessage(), first.error());
+      return new AssertionError(
+          header
+              + "; replayed, it passed (a timing-dependent failure?):\n"
+              + first.error().getMessage(),
+          first.error());
     }
     int replays = 1;
     for (int chunk = Math.max(1, smallest.size() / 2); replays < SHRINK_REPLAYS; ) {
@@ -262,9 +348,21 @@ class CacheModelTest {
         break;
       }
     }
-    return new AssertionError(header + "; shrunk to " + smallest.size() + " steps in " + replays + " replays"
-        + (replays >= SHRINK_REPLAYS ? " (cut short: more replays might shrink it further)" : "") + ":\n"
-        + last.error().getMessage() + "\n\nAs drawn:\n" + first.error().getMessage(), last.error());
+    return new AssertionError(
+        header
+            + "; shrunk to "
+            + smallest.size()
+            + " steps in "
+            + replays
+            + " replays"
+            + (replays >= SHRINK_REPLAYS
+                ? " (cut short: more replays might shrink it further)"
+                : "")
+            + ":\n"
+            + last.error().getMessage()
+            + "\n\nAs drawn:\n"
+            + first.error().getMessage(),
+        last.error());
   }
 
   /** One sequence: a fresh cache, its model, and the steps so far (for the failure message). */
@@ -272,8 +370,10 @@ class CacheModelTest {
     final Config config;
     final String name = Managers.uniqueName("model");
     final Recorder recorder;
+
     /** The listener of the other CacheManager ({@link Config#listenedToElsewhere}), else null. */
     final Recorder remote;
+
     final MapWriter writer;
     final Cache<String, Long> cache;
     final Cache<String, Long> fromElsewhere;
@@ -287,22 +387,35 @@ class CacheModelTest {
       this.remote = config.listenedToElsewhere ? new Recorder() : null;
       if (remote != null) {
         // the other manager listens first: this one opens the cache knowing it must publish
-        this.fromElsewhere = elsewhere.createCache(name, new CascadeConfiguration<String, Long>()
-            .setTypes(String.class, Long.class)
-            .addCacheEntryListenerConfiguration(new MutableCacheEntryListenerConfiguration<>(
-                FactoryBuilder.factoryOf(remote), null, true, false)));
+        this.fromElsewhere =
+            elsewhere.createCache(
+                name,
+                new CascadeConfiguration<String, Long>()
+                    .setTypes(String.class, Long.class)
+                    .addCacheEntryListenerConfiguration(
+                        new MutableCacheEntryListenerConfiguration<>(
+                            FactoryBuilder.factoryOf(remote), null, true, false)));
         this.cache = manager.createCache(name, config.configuration(recorder, writer));
       } else {
         this.cache = manager.createCache(name, config.configuration(recorder, writer));
         this.fromElsewhere = elsewhere.getCache(name, String.class, Long.class);
       }
       EntryOperations<?, ?> engine = cache.unwrap(CascadeCache.class).operations();
-      if (engine.takesPlainWrites() != config.plain || (engine.nearCache() != null) != (config.nearCache > 0)) {
+      if (engine.takesPlainWrites() != config.plain
+          || (engine.nearCache() != null) != (config.nearCache > 0)) {
         close();
         // not a model failure: the configuration no longer takes the path it is here to test
-        throw new IllegalStateException(config + " is meant to " + (config.plain ? "" : "not ") + "take the plain"
-            + " path" + (config.nearCache > 0 ? " with" : " without") + " a near cache, but plainWrites() is "
-            + engine.takesPlainWrites() + " and the near cache " + engine.nearCache());
+        throw new IllegalStateException(
+            config
+                + " is meant to "
+                + (config.plain ? "" : "not ")
+                + "take the plain"
+                + " path"
+                + (config.nearCache > 0 ? " with" : " without")
+                + " a near cache, but plainWrites() is "
+                + engine.takesPlainWrites()
+                + " and the near cache "
+                + engine.nearCache());
       }
     }
 
@@ -320,48 +433,91 @@ class CacheModelTest {
       List<Event> expectedEvents = new ArrayList<>();
       Object expected = op.onModel(model, expectedEvents);
       if (!Objects.equals(expected, actual)) {
-        throw failure(op + " returned " + shown(actual) + "; the model says " + shown(expected), null);
+        throw failure(
+            op + " returned " + shown(actual) + "; the model says " + shown(expected), null);
       }
       if (recorder != null) {
         List<Event> heard = Event.sorted(recorder.drainOthers());
         List<Event> meant = Event.sorted(expectedEvents);
         if (!heard.equals(meant)) {
-          throw failure("by the time " + op + " returned, the synchronous listener had heard " + heard
-              + "; the model says " + meant, null);
+          throw failure(
+              "by the time "
+                  + op
+                  + " returned, the synchronous listener had heard "
+                  + heard
+                  + "; the model says "
+                  + meant,
+              null);
         }
       }
       if (remote != null) {
-        // another JVM hears the change through pub/sub, after the call returned: wait (bounded) for it
+        // another JVM hears the change through pub/sub, after the call returned: wait (bounded) for
+        // it
         long deadline = System.currentTimeMillis() + QUIESCENCE_MILLIS;
-        while (remote.others().size() < expectedEvents.size() && System.currentTimeMillis() < deadline) {
+        while (remote.others().size() < expectedEvents.size()
+            && System.currentTimeMillis() < deadline) {
           sleep(1);
         }
         List<Event> heard = Event.sorted(remote.drainOthers());
         List<Event> meant = Event.sorted(expectedEvents);
         if (!heard.equals(meant)) {
-          throw failure("after " + op + " the listener of another CacheManager heard " + heard + " (within "
-              + QUIESCENCE_MILLIS + " ms); the model says " + meant, null);
+          throw failure(
+              "after "
+                  + op
+                  + " the listener of another CacheManager heard "
+                  + heard
+                  + " (within "
+                  + QUIESCENCE_MILLIS
+                  + " ms); the model says "
+                  + meant,
+              null);
         }
       }
       Map<String, Long> here = new TreeMap<>(cache.getAll(KEY_SET));
       if (!here.equals(model.entries)) {
-        throw failure("after " + op + " the cache holds " + show(here) + "; the model says " + show(model.entries), null);
+        throw failure(
+            "after "
+                + op
+                + " the cache holds "
+                + show(here)
+                + "; the model says "
+                + show(model.entries),
+            null);
       }
       Map<String, Long> there = new TreeMap<>(fromElsewhere.getAll(KEY_SET));
       if (!there.equals(model.entries)) {
-        throw failure("after " + op + " another CacheManager reads " + show(there) + "; the model says "
-            + show(model.entries), null);
+        throw failure(
+            "after "
+                + op
+                + " another CacheManager reads "
+                + show(there)
+                + "; the model says "
+                + show(model.entries),
+            null);
       }
       if (writer != null && !writer.contents().equals(model.written)) {
-        throw failure("after " + op + " the write-through writer holds " + show(writer.contents())
-            + "; the model says " + show(model.written), null);
+        throw failure(
+            "after "
+                + op
+                + " the write-through writer holds "
+                + show(writer.contents())
+                + "; the model says "
+                + show(model.written),
+            null);
       }
     }
 
     private AssertionError failure(String what, Throwable cause) {
-      StringBuilder message = new StringBuilder()
-          .append(config).append(" (").append(config.description).append("), cache '").append(name).append("': ")
-          .append(what).append("\nThe steps from an empty cache; the last one failed:");
+      StringBuilder message =
+          new StringBuilder()
+              .append(config)
+              .append(" (")
+              .append(config.description)
+              .append("), cache '")
+              .append(name)
+              .append("': ")
+              .append(what)
+              .append("\nThe steps from an empty cache; the last one failed:");
       for (int i = 0; i < steps.size(); i++) {
         message.append("\n  ").append(i + 1).append(". cache.").append(steps.get(i)).append(';');
       }
@@ -384,12 +540,14 @@ class CacheModelTest {
   private static final String COUNTER = "counter";
 
   @Test
-  void threadsOfTwoManagers_nearCacheWithExpiry_agreeWithTheirModelsAndHearEachOther() throws Exception {
+  void threadsOfTwoManagers_nearCacheWithExpiry_agreeWithTheirModelsAndHearEachOther()
+      throws Exception {
     new TwoManagers(firstSeed(), Config.NEAR_CACHE_EXPIRING).run();
   }
 
   @Test
-  void threadsOfTwoManagers_writeThrough_agreeWithTheirModelsAndWriterAndHearEachOther() throws Exception {
+  void threadsOfTwoManagers_writeThrough_agreeWithTheirModelsAndWriterAndHearEachOther()
+      throws Exception {
     new TwoManagers(firstSeed(), Config.WRITE_THROUGH).run();
   }
 
@@ -414,8 +572,10 @@ class CacheModelTest {
       final List<String> keys;
       final List<Op> plan = new ArrayList<>();
       final CacheModel model = new CacheModel();
+
       /** Events the model says each own key produced, in order. */
       final Map<String, List<Event>> eventsByKey = new TreeMap<>();
+
       final List<Long> increments = new ArrayList<>();
       int done;
       Cache<String, Long> cache;
@@ -444,7 +604,11 @@ class CacheModelTest {
       private void countUp() {
         long value = cache.invoke(COUNTER, new Increment());
         if (!increments.isEmpty() && value <= increments.get(increments.size() - 1)) {
-          throw failure("the shared counter went from " + increments.get(increments.size() - 1) + " to " + value);
+          throw failure(
+              "the shared counter went from "
+                  + increments.get(increments.size() - 1)
+                  + " to "
+                  + value);
         }
         increments.add(value);
         expectHeard(List.of(counterEvent(value)), "incrementing the counter to " + value);
@@ -461,16 +625,26 @@ class CacheModelTest {
         events.forEach(e -> eventsByKey.get(e.key()).add(e));
         Map<String, Long> own = new TreeMap<>(cache.getAll(new TreeSet<>(keys)));
         if (!own.equals(model.entries)) {
-          throw failure("after " + op + " the thread's keys hold " + show(own) + "; the model says "
-              + show(model.entries));
+          throw failure(
+              "after "
+                  + op
+                  + " the thread's keys hold "
+                  + show(own)
+                  + "; the model says "
+                  + show(model.entries));
         }
       }
 
       private void expectHeard(List<Event> events, String what) {
         List<Event> heard = Event.sorted(recorder.drainCaller(Thread.currentThread()));
         if (!heard.equals(Event.sorted(events))) {
-          throw failure("by the time " + what + " returned, the synchronous listener had heard " + heard
-              + "; expected " + Event.sorted(events));
+          throw failure(
+              "by the time "
+                  + what
+                  + " returned, the synchronous listener had heard "
+                  + heard
+                  + "; expected "
+                  + Event.sorted(events));
         }
       }
 
@@ -478,9 +652,19 @@ class CacheModelTest {
       AssertionError failure(String what) {
         int upTo = Math.min(done + 1, plan.size());
         int from = Math.max(0, upTo - 40);
-        StringBuilder message = new StringBuilder(describe()).append(", thread ").append(id).append(", step ")
-            .append(done + 1).append(": ").append(what).append("\nIts steps ").append(from + 1).append(" to ")
-            .append(upTo).append(" (it changes only its own keys and the shared counter):");
+        StringBuilder message =
+            new StringBuilder(describe())
+                .append(", thread ")
+                .append(id)
+                .append(", step ")
+                .append(done + 1)
+                .append(": ")
+                .append(what)
+                .append("\nIts steps ")
+                .append(from + 1)
+                .append(" to ")
+                .append(upTo)
+                .append(" (it changes only its own keys and the shared counter):");
         for (int i = from; i < upTo; i++) {
           message.append("\n  ").append(i + 1).append(". cache.").append(plan.get(i)).append(';');
         }
@@ -488,7 +672,9 @@ class CacheModelTest {
       }
     }
 
-    /** Adds one to the shared counter (not a model operation: no thread's model knows its value). */
+    /**
+     * Adds one to the shared counter (not a model operation: no thread's model knows its value).
+     */
     record CountUp() implements Op {
       public Object onCache(Cache<String, Long> c) {
         throw new UnsupportedOperationException();
@@ -513,8 +699,10 @@ class CacheModelTest {
       String name = Managers.uniqueName("model-shared");
       try {
         Recorder[] recorders = {new Recorder(), new Recorder()};
-        MapWriter writer = config.writeThrough ? new MapWriter() : null; // one table, as if one database
-        // B first: A then opens the cache knowing someone else listens, so it publishes from its first change
+        MapWriter writer =
+            config.writeThrough ? new MapWriter() : null; // one table, as if one database
+        // B first: A then opens the cache knowing someone else listens, so it publishes from its
+        // first change
         Cache<String, Long> inB = b.createCache(name, config.configuration(recorders[1], writer));
         Cache<String, Long> inA = a.createCache(name, config.configuration(recorders[0], writer));
         List<Cache<String, Long>> caches = List.of(inA, inB);
@@ -538,27 +726,44 @@ class CacheModelTest {
           oneToN.add(i);
         }
         if (!increments.equals(oneToN)) {
-          throw new AssertionError(describe() + ": the " + increments.size()
-              + " increments of the shared counter returned " + increments + ", not 1.." + increments.size());
+          throw new AssertionError(
+              describe()
+                  + ": the "
+                  + increments.size()
+                  + " increments of the shared counter returned "
+                  + increments
+                  + ", not 1.."
+                  + increments.size());
         }
         if (!increments.isEmpty()) {
           expected.put(COUNTER, (long) increments.size());
           expectedWritten.put(COUNTER, (long) increments.size());
         }
 
-        // another manager's near cache drops a changed key when Redis' invalidation arrives: soon, not at once
+        // another manager's near cache drops a changed key when Redis' invalidation arrives: soon,
+        // not at once
         for (int side = 0; side < 2; side++) {
           Cache<String, Long> cache = caches.get(side);
-          Map<String, Long> read = awaitValue(() -> new TreeMap<>(cache.getAll(new TreeSet<>(allKeys))), expected);
+          Map<String, Long> read =
+              awaitValue(() -> new TreeMap<>(cache.getAll(new TreeSet<>(allKeys))), expected);
           if (!read.equals(expected)) {
-            throw new AssertionError(describe() + ": manager " + (side == 0 ? "A" : "B") + " reads "
-                + difference(read, expected) + " (read vs the threads' models) after "
-                + QUIESCENCE_MILLIS + " ms");
+            throw new AssertionError(
+                describe()
+                    + ": manager "
+                    + (side == 0 ? "A" : "B")
+                    + " reads "
+                    + difference(read, expected)
+                    + " (read vs the threads' models) after "
+                    + QUIESCENCE_MILLIS
+                    + " ms");
           }
         }
         if (writer != null && !writer.contents().equals(expectedWritten)) {
-          throw new AssertionError(describe() + ": the write-through writer holds "
-              + difference(writer.contents(), expectedWritten) + " (writer vs the threads' models)");
+          throw new AssertionError(
+              describe()
+                  + ": the write-through writer holds "
+                  + difference(writer.contents(), expectedWritten)
+                  + " (writer vs the threads' models)");
         }
         for (int side = 0; side < 2; side++) {
           checkHeardFromOtherSide(side, recorders[side]);
@@ -603,15 +808,18 @@ class CacheModelTest {
     private void runAll() throws InterruptedException {
       List<Throwable> failures = Collections.synchronizedList(new ArrayList<>());
       for (Worker w : workers) {
-        w.thread = new Thread(() -> {
-          try {
-            w.run();
-          } catch (AssertionError e) {
-            failures.add(e);
-          } catch (Throwable e) {
-            failures.add(w.failure("threw " + e).initCause(e));
-          }
-        }, "model-" + w.id);
+        w.thread =
+            new Thread(
+                () -> {
+                  try {
+                    w.run();
+                  } catch (AssertionError e) {
+                    failures.add(e);
+                  } catch (Throwable e) {
+                    failures.add(w.failure("threw " + e).initCause(e));
+                  }
+                },
+                "model-" + w.id);
       }
       workers.forEach(w -> w.thread.start());
       for (Worker w : workers) {
@@ -639,7 +847,8 @@ class CacheModelTest {
       int count = 0;
       for (Worker w : workers) {
         if (w.side == side) {
-          w.keys.forEach(k -> expected.put(k, List.of())); // its own changes it heard synchronously, not twice
+          w.keys.forEach(
+              k -> expected.put(k, List.of())); // its own changes it heard synchronously, not twice
         } else {
           expected.putAll(w.eventsByKey);
           w.increments.forEach(v -> counter.add(counterEvent(v)));
@@ -666,15 +875,29 @@ class CacheModelTest {
       String manager = side == 0 ? "A" : "B";
       for (String key : heard.keySet()) {
         if (!heard.get(key).equals(expected.getOrDefault(key, List.of()))) {
-          throw new AssertionError(describe() + ": manager " + manager + "'s listener heard, for key \"" + key
-              + "\" from the other manager, " + heard.get(key) + "; the other manager's thread made "
-              + expected.getOrDefault(key, List.of()));
+          throw new AssertionError(
+              describe()
+                  + ": manager "
+                  + manager
+                  + "'s listener heard, for key \""
+                  + key
+                  + "\" from the other manager, "
+                  + heard.get(key)
+                  + "; the other manager's thread made "
+                  + expected.getOrDefault(key, List.of()));
         }
       }
       if (!Event.sorted(heardCounter).equals(Event.sorted(counter))) {
-        throw new AssertionError(describe() + ": manager " + manager + "'s listener heard the other manager's "
-            + counter.size() + " increments of the counter as " + Event.sorted(heardCounter)
-            + "; expected " + Event.sorted(counter));
+        throw new AssertionError(
+            describe()
+                + ": manager "
+                + manager
+                + "'s listener heard the other manager's "
+                + counter.size()
+                + " increments of the counter as "
+                + Event.sorted(heardCounter)
+                + "; expected "
+                + Event.sorted(counter));
       }
     }
   }
@@ -683,7 +906,10 @@ class CacheModelTest {
     return value == 1 ? Event.created(COUNTER, 1L) : Event.updated(COUNTER, value, value - 1);
   }
 
-  /** Reads until the answer equals {@code expected} or the quiescence bound passes; returns the last answer. */
+  /**
+   * Reads until the answer equals {@code expected} or the quiescence bound passes; returns the last
+   * answer.
+   */
   private static <T> T awaitValue(Supplier<T> read, T expected) throws InterruptedException {
     long deadline = System.currentTimeMillis() + QUIESCENCE_MILLIS;
     T last = read.get();

@@ -31,17 +31,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The least-privilege user on a Redis Cluster: the standalone rights ({@link AclContract#RULES}) plus
- * {@link #CLUSTER_COMMANDS}, which Lettuce's cluster client needs to read the topology. No node may
- * log a refusal. Three masters without replicas: the topology, not failover, is what differs here.
+ * The least-privilege user on a Redis Cluster: the standalone rights ({@link AclContract#RULES})
+ * plus {@link #CLUSTER_COMMANDS}, which Lettuce's cluster client needs to read the topology. No
+ * node may log a refusal. Three masters without replicas: the topology, not failover, is what
+ * differs here.
  */
 @Timeout(180)
 class ClusterAclTest {
 
   /**
-   * As docs/security.md lists them for a cluster: Lettuce reads the topology with CLUSTER NODES (and
-   * INFO, optional on one server, needed here), names its topology connections (CLIENT SETNAME) and
-   * asks each connection's node id (CLUSTER MYID); ReplicatedWrites follows an ASK redirect.
+   * As docs/security.md lists them for a cluster: Lettuce reads the topology with CLUSTER NODES
+   * (and INFO, optional on one server, needed here), names its topology connections (CLIENT
+   * SETNAME) and asks each connection's node id (CLUSTER MYID); ReplicatedWrites follows an ASK
+   * redirect.
    */
   static final String CLUSTER_COMMANDS = "+cluster|nodes +cluster|myid +client|setname +asking";
 
@@ -51,10 +53,19 @@ class ClusterAclTest {
 
   @BeforeAll
   static void start() {
-    cluster = RedisCluster.builder().masters(3).replicasPerMaster(0)
-        .config("user", AclContract.USER + " " + AclContract.RULES + " " + CLUSTER_COMMANDS
-            + AclContract.quietRules(RedisBinary.resolve()))
-        .start();
+    cluster =
+        RedisCluster.builder()
+            .masters(3)
+            .replicasPerMaster(0)
+            .config(
+                "user",
+                AclContract.USER
+                    + " "
+                    + AclContract.RULES
+                    + " "
+                    + CLUSTER_COMMANDS
+                    + AclContract.quietRules(RedisBinary.resolve()))
+            .start();
     first = open();
     second = open();
   }
@@ -67,9 +78,14 @@ class ClusterAclTest {
   }
 
   private static CacheManager open() {
-    String uri = cluster.seedUri().replace("redis-cluster://",
-        "redis-cluster://" + AclContract.USER + ":" + AclContract.PASSWORD + "@");
-    return new CascadeCachingProvider().getCacheManager(URI.create(uri), ClusterAclTest.class.getClassLoader());
+    String uri =
+        cluster
+            .seedUri()
+            .replace(
+                "redis-cluster://",
+                "redis-cluster://" + AclContract.USER + ":" + AclContract.PASSWORD + "@");
+    return new CascadeCachingProvider()
+        .getCacheManager(URI.create(uri), ClusterAclTest.class.getClassLoader());
   }
 
   @AfterEach
@@ -88,7 +104,8 @@ class ClusterAclTest {
   @Test
   void everyOperation_acrossTheMasters_underTheAclUser_works() throws Exception {
     String name = Managers.uniqueName("cluster-acl");
-    Cache<String, String> cache = first.createCache(name, AclContract.strings().setStatisticsEnabled(true));
+    Cache<String, String> cache =
+        first.createCache(name, AclContract.strings().setStatisticsEnabled(true));
     Map<String, String> many = new HashMap<>();
     for (int i = 0; i < 200; i++) {
       many.put("k" + i, "v" + i);
@@ -96,10 +113,14 @@ class ClusterAclTest {
     cache.putAll(many);
     assertEquals(many, cache.getAll(many.keySet()));
     assertEquals("v1", cache.getAndPut("k1", "w1"));
-    assertEquals(Integer.valueOf(2), cache.invoke("k2", (entry, args) -> {
-      entry.setValue("w2");
-      return 2;
-    }));
+    assertEquals(
+        Integer.valueOf(2),
+        cache.invoke(
+            "k2",
+            (entry, args) -> {
+              entry.setValue("w2");
+              return 2;
+            }));
     Set<String> seen = new HashSet<>();
     cache.forEach(e -> seen.add(e.getKey()));
     assertEquals(many.keySet(), seen, "SCAN on every master");
@@ -116,23 +137,32 @@ class ClusterAclTest {
     String name = Managers.uniqueName("cluster-events");
     Cache<String, String> writer = first.createCache(name, AclContract.strings());
     MutableConfiguration<String, String> listening = AclContract.strings();
-    listening.addCacheEntryListenerConfiguration(new MutableCacheEntryListenerConfiguration<>(
-        FactoryBuilder.factoryOf(AclContract.Collecting.class), null, true, false));
+    listening.addCacheEntryListenerConfiguration(
+        new MutableCacheEntryListenerConfiguration<>(
+            FactoryBuilder.factoryOf(AclContract.Collecting.class), null, true, false));
     second.createCache(name, listening);
     long deadline = System.currentTimeMillis() + 15_000;
     while (!AclContract.Collecting.EVENTS.contains("created " + name + " probe")) {
-      assertTrue(System.currentTimeMillis() < deadline, "the listener never heard the other manager");
+      assertTrue(
+          System.currentTimeMillis() < deadline, "the listener never heard the other manager");
       writer.remove("probe");
       writer.put("probe", "p");
       Thread.sleep(20);
     }
 
     String table = TestDatabase.uniqueTableName("acl_cluster_wb");
-    TestDatabase.execute("CREATE TABLE " + table + " (k VARCHAR(64) PRIMARY KEY, v VARCHAR(255) NOT NULL)");
+    TestDatabase.execute(
+        "CREATE TABLE " + table + " (k VARCHAR(64) PRIMARY KEY, v VARCHAR(255) NOT NULL)");
     try {
-      Cache<String, String> cache = first.createCache(Managers.uniqueName("cluster-wb"), AclContract.strings()
-          .setWriteThrough(true).setCacheWriterFactory(WriteBehind.of(new AclContract.TableWriterFactory(table))
-              .maxDelay(java.time.Duration.ofMillis(100)).build()));
+      Cache<String, String> cache =
+          first.createCache(
+              Managers.uniqueName("cluster-wb"),
+              AclContract.strings()
+                  .setWriteThrough(true)
+                  .setCacheWriterFactory(
+                      WriteBehind.of(new AclContract.TableWriterFactory(table))
+                          .maxDelay(java.time.Duration.ofMillis(100))
+                          .build()));
       Map<String, String> rows = new HashMap<>();
       for (int i = 0; i < 40; i++) {
         rows.put("r" + i, "v" + i);
@@ -140,11 +170,14 @@ class ClusterAclTest {
       cache.putAll(rows);
       WriteBehindMXBean wb = cache.unwrap(CascadeCache.class).writeBehind();
       deadline = System.currentTimeMillis() + 30_000;
-      while (TestDatabase.queryMap("SELECT k, v FROM " + table, String.class, String.class).size() != rows.size()) {
-        assertTrue(System.currentTimeMillis() < deadline, "flushed: last error " + wb.getLastError());
+      while (TestDatabase.queryMap("SELECT k, v FROM " + table, String.class, String.class).size()
+          != rows.size()) {
+        assertTrue(
+            System.currentTimeMillis() < deadline, "flushed: last error " + wb.getLastError());
         TimeUnit.MILLISECONDS.sleep(50);
       }
-      assertEquals(rows, TestDatabase.queryMap("SELECT k, v FROM " + table, String.class, String.class));
+      assertEquals(
+          rows, TestDatabase.queryMap("SELECT k, v FROM " + table, String.class, String.class));
     } finally {
       TestDatabase.dropTable(table);
     }

@@ -83,10 +83,13 @@ class ClusterCacheTest {
     for (RedisServer master : masters) {
       long entries = countKeys(master, entryPattern(name));
       entriesPerMaster.put(master.port(), entries);
-      System.out.printf("master %d: DBSIZE %s, entries of the cache %d%n", master.port(), master.command("DBSIZE"),
-          entries);
+      System.out.printf(
+          "master %d: DBSIZE %s, entries of the cache %d%n",
+          master.port(), master.command("DBSIZE"), entries);
       sum += entries;
-      assertTrue(entries > 0, "master " + master.port() + " holds entries of the cache: " + entriesPerMaster);
+      assertTrue(
+          entries > 0,
+          "master " + master.port() + " holds entries of the cache: " + entriesPerMaster);
     }
     assertEquals(total, sum, "every entry is on exactly one master: " + entriesPerMaster);
   }
@@ -125,7 +128,10 @@ class ClusterCacheTest {
     assertNull(cache.get("k1"));
 
     first.destroyCache(name);
-    assertEquals(0, totalKeys("cascade:" + name + "*"), "destroyCache leaves no key of the cache on any master");
+    assertEquals(
+        0,
+        totalKeys("cascade:" + name + "*"),
+        "destroyCache leaves no key of the cache on any master");
   }
 
   @Test
@@ -134,9 +140,11 @@ class ClusterCacheTest {
     Cache<String, String> writer = first.createCache(name, strings());
     Cache<String, String> listening = second.getCache(name, String.class, String.class);
     QueueListener.EVENTS.clear();
-    listening.registerCacheEntryListener(new MutableCacheEntryListenerConfiguration<>(
-        FactoryBuilder.factoryOf(QueueListener.class), null, false, false));
-    // the writing manager learns that another one listens from the control channel (at worst its 5 s check)
+    listening.registerCacheEntryListener(
+        new MutableCacheEntryListenerConfiguration<>(
+            FactoryBuilder.factoryOf(QueueListener.class), null, false, false));
+    // the writing manager learns that another one listens from the control channel (at worst its 5
+    // s check)
     long deadline = System.currentTimeMillis() + 10_000;
     boolean heard = false;
     for (int probe = 0; !heard && System.currentTimeMillis() < deadline; probe++) {
@@ -164,7 +172,8 @@ class ClusterCacheTest {
       String event = QueueListener.EVENTS.poll(500, TimeUnit.MILLISECONDS);
       // a probe's event may still arrive late: only the e<i> keys count
       if (event != null && event.substring(event.indexOf(' ') + 1).startsWith("e")) {
-        (event.startsWith("CREATED ") ? created : removed).add(event.substring(event.indexOf(' ') + 1));
+        (event.startsWith("CREATED ") ? created : removed)
+            .add(event.substring(event.indexOf(' ') + 1));
       }
     }
     assertEquals(keys, created.size(), "CREATED events heard from the other manager");
@@ -201,8 +210,10 @@ class ClusterCacheTest {
   }
 
   /** Hands events to the test thread. */
-  public static final class QueueListener implements CacheEntryCreatedListener<String, String>,
-      CacheEntryRemovedListener<String, String>, Serializable {
+  public static final class QueueListener
+      implements CacheEntryCreatedListener<String, String>,
+          CacheEntryRemovedListener<String, String>,
+          Serializable {
     private static final long serialVersionUID = 1L;
     static final BlockingQueue<String> EVENTS = new LinkedBlockingQueue<>();
 

@@ -19,33 +19,40 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Events between JVMs on a cluster survive the loss of the node a listener's pub/sub connection
- * is attached to: Lettuce reconnects it to another node and subscribes again, and since PUBLISH
- * reaches every node of a cluster, the listener hears every change again. (Events published while it
- * reconnects are lost, as pub/sub is at most once.)
+ * Events between JVMs on a cluster survive the loss of the node a listener's pub/sub connection is
+ * attached to: Lettuce reconnects it to another node and subscribes again, and since PUBLISH
+ * reaches every node of a cluster, the listener hears every change again. (Events published while
+ * it reconnects are lost, as pub/sub is at most once.)
  */
 @WithRedisCluster
 @Timeout(120)
 class ClusterEventsFailoverTest {
 
   @Test
-  void listenerInAnotherManager_hearsChangesAgain_afterItsPubSubNodeDies(RedisCluster cluster) throws Exception {
+  void listenerInAnotherManager_hearsChangesAgain_afterItsPubSubNodeDies(RedisCluster cluster)
+      throws Exception {
     CacheManager writerManager = Managers.open(cluster.seedUri() + "?timeout=2s");
     CacheManager listenerManager = Managers.open(cluster.seedUri() + "?timeout=2s");
     try {
       String name = Managers.uniqueName("events-failover");
-      Cache<String, String> writer = writerManager.createCache(name,
-          new MutableConfiguration<String, String>().setTypes(String.class, String.class));
+      Cache<String, String> writer =
+          writerManager.createCache(
+              name,
+              new MutableConfiguration<String, String>().setTypes(String.class, String.class));
       Cache<String, String> listening = listenerManager.getCache(name, String.class, String.class);
       ClusterCacheTest.QueueListener.EVENTS.clear();
-      listening.registerCacheEntryListener(new MutableCacheEntryListenerConfiguration<>(
-          FactoryBuilder.factoryOf(ClusterCacheTest.QueueListener.class), null, false, false));
-      assertTrue(heardAgain(writer, Duration.ofSeconds(10)), "the listener hears the other manager");
+      listening.registerCacheEntryListener(
+          new MutableCacheEntryListenerConfiguration<>(
+              FactoryBuilder.factoryOf(ClusterCacheTest.QueueListener.class), null, false, false));
+      assertTrue(
+          heardAgain(writer, Duration.ofSeconds(10)), "the listener hears the other manager");
 
-      // the listening manager's pub/sub connection is the one subscribed to two channels (control + events)
+      // the listening manager's pub/sub connection is the one subscribed to two channels (control +
+      // events)
       RedisServer node = null;
       for (RedisServer n : cluster.nodes()) {
-        if (n.isRunning() && String.valueOf(n.command("CLIENT", "LIST", "TYPE", "pubsub")).contains(" sub=2 ")) {
+        if (n.isRunning()
+            && String.valueOf(n.command("CLIENT", "LIST", "TYPE", "pubsub")).contains(" sub=2 ")) {
           node = n;
         }
       }
@@ -57,7 +64,8 @@ class ClusterEventsFailoverTest {
         node.kill();
       }
 
-      assertTrue(heardAgain(writer, Duration.ofSeconds(30)),
+      assertTrue(
+          heardAgain(writer, Duration.ofSeconds(30)),
           "the listener hears changes again after the node of its subscription died");
       ClusterCacheTest.QueueListener.EVENTS.clear();
       Set<String> created = new HashSet<>();
@@ -79,7 +87,8 @@ class ClusterEventsFailoverTest {
   }
 
   /** A put that an application would retry while its slot fails over. */
-  private static void putRetrying(Cache<String, String> cache, String key) throws InterruptedException {
+  private static void putRetrying(Cache<String, String> cache, String key)
+      throws InterruptedException {
     long deadline = System.currentTimeMillis() + 30_000;
     while (true) {
       try {
@@ -95,7 +104,8 @@ class ClusterEventsFailoverTest {
   }
 
   /** Puts probe keys until the listener hears one (true) or the time is up (false). */
-  private static boolean heardAgain(Cache<String, String> writer, Duration within) throws InterruptedException {
+  private static boolean heardAgain(Cache<String, String> writer, Duration within)
+      throws InterruptedException {
     long deadline = System.currentTimeMillis() + within.toMillis();
     for (int probe = 0; System.currentTimeMillis() < deadline; probe++) {
       try {

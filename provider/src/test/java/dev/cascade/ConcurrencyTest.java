@@ -62,22 +62,26 @@ class ConcurrencyTest {
   @Test
   void invoke_incrementsFrom16ThreadsOfTwoManagers_loseNoUpdate() throws Exception {
     String name = Managers.uniqueName("counter");
-    MutableConfiguration<String, Long> c = new MutableConfiguration<String, Long>().setTypes(String.class, Long.class);
+    MutableConfiguration<String, Long> c =
+        new MutableConfiguration<String, Long>().setTypes(String.class, Long.class);
     Cache<String, Long> a = first.createCache(name, c);
     Cache<String, Long> b = second.createCache(name, c);
     int threads = 16;
     int perThread = 150;
-    runTogether(threads, i -> {
-      Cache<String, Long> cache = i % 2 == 0 ? a : b;
-      for (int n = 0; n < perThread; n++) {
-        cache.invoke("hits", new Increment());
-      }
-    });
+    runTogether(
+        threads,
+        i -> {
+          Cache<String, Long> cache = i % 2 == 0 ? a : b;
+          for (int n = 0; n < perThread; n++) {
+            cache.invoke("hits", new Increment());
+          }
+        });
     assertEquals(threads * perThread, a.get("hits"));
   }
 
   /** Counts loads, and is slow enough that concurrent misses overlap. */
-  public static final class SlowCountingLoader implements CacheLoader<String, String>, Serializable {
+  public static final class SlowCountingLoader
+      implements CacheLoader<String, String>, Serializable {
     static final AtomicInteger LOADS = new AtomicInteger();
 
     @Override
@@ -95,10 +99,11 @@ class ConcurrencyTest {
 
   @Test
   void readThrough_concurrentMissesOfOneKey_callTheLoaderOnce() throws Exception {
-    MutableConfiguration<String, String> c = new MutableConfiguration<String, String>()
-        .setTypes(String.class, String.class)
-        .setReadThrough(true)
-        .setCacheLoaderFactory(FactoryBuilder.factoryOf(SlowCountingLoader.class));
+    MutableConfiguration<String, String> c =
+        new MutableConfiguration<String, String>()
+            .setTypes(String.class, String.class)
+            .setReadThrough(true)
+            .setCacheLoaderFactory(FactoryBuilder.factoryOf(SlowCountingLoader.class));
     Cache<String, String> cache = first.createCache(Managers.uniqueName("single-flight"), c);
     SlowCountingLoader.LOADS.set(0);
     List<String> seen = java.util.Collections.synchronizedList(new ArrayList<>());
@@ -109,8 +114,8 @@ class ConcurrencyTest {
   }
 
   /**
-   * Writes to a real table; pauses between its statement and its return, so an unserialised pair
-   * of puts would interleave as "A writes DB, B writes DB, B writes cache, A writes cache".
+   * Writes to a real table; pauses between its statement and its return, so an unserialised pair of
+   * puts would interleave as "A writes DB, B writes DB, B writes cache, A writes cache".
    */
   public static final class SlowTableWriter implements CacheWriter<String, String>, Serializable {
     static volatile String table;
@@ -118,13 +123,16 @@ class ConcurrencyTest {
     @Override
     public void write(Cache.Entry<? extends String, ? extends String> entry) {
       sleep(ThreadLocalRandom.current().nextInt(3));
-      TestDatabase.execute("INSERT INTO " + table + " (k, v) VALUES (?, ?) ON DUPLICATE KEY UPDATE v = VALUES(v)",
-          entry.getKey(), entry.getValue());
+      TestDatabase.execute(
+          "INSERT INTO " + table + " (k, v) VALUES (?, ?) ON DUPLICATE KEY UPDATE v = VALUES(v)",
+          entry.getKey(),
+          entry.getValue());
       sleep(ThreadLocalRandom.current().nextInt(3));
     }
 
     @Override
-    public void writeAll(java.util.Collection<Cache.Entry<? extends String, ? extends String>> entries) {
+    public void writeAll(
+        java.util.Collection<Cache.Entry<? extends String, ? extends String>> entries) {
       for (var it = entries.iterator(); it.hasNext(); ) {
         write(it.next());
         it.remove();
@@ -149,43 +157,52 @@ class ConcurrencyTest {
 
   /**
    * Rounds of racing writes to one key from 8 threads of two managers; after every round the cache
-   * and the database must hold the same value (or both none). Without the per-key lock a round
-   * ends torn within a few dozen rounds (checked by disabling it).
+   * and the database must hold the same value (or both none). Without the per-key lock a round ends
+   * torn within a few dozen rounds (checked by disabling it).
    */
   @Test
-  void writeThrough_racingPutsAndRemovesFromTwoManagers_leaveCacheEqualToDatabaseAfterEveryRound() throws Exception {
+  void writeThrough_racingPutsAndRemovesFromTwoManagers_leaveCacheEqualToDatabaseAfterEveryRound()
+      throws Exception {
     String table = TestDatabase.uniqueTableName("wt_race");
-    TestDatabase.execute("CREATE TABLE " + table + " (k VARCHAR(64) PRIMARY KEY, v VARCHAR(64) NOT NULL)");
+    TestDatabase.execute(
+        "CREATE TABLE " + table + " (k VARCHAR(64) PRIMARY KEY, v VARCHAR(64) NOT NULL)");
     SlowTableWriter.table = table;
     try {
       String name = Managers.uniqueName("write-through");
-      MutableConfiguration<String, String> c = new MutableConfiguration<String, String>()
-          .setTypes(String.class, String.class)
-          .setWriteThrough(true)
-          .setCacheWriterFactory(FactoryBuilder.factoryOf(SlowTableWriter.class));
+      MutableConfiguration<String, String> c =
+          new MutableConfiguration<String, String>()
+              .setTypes(String.class, String.class)
+              .setWriteThrough(true)
+              .setCacheWriterFactory(FactoryBuilder.factoryOf(SlowTableWriter.class));
       Cache<String, String> a = first.createCache(name, c);
       Cache<String, String> b = second.createCache(name, c);
       List<String> torn = java.util.Collections.synchronizedList(new ArrayList<>());
       int threads = 8;
       int rounds = 200;
-      CyclicBarrier roundEnd = new CyclicBarrier(threads, () -> {
-        Map<String, String> database = TestDatabase.queryMap("SELECT k, v FROM " + table, String.class, String.class);
-        String cached = a.get("k");
-        if (!java.util.Objects.equals(database.get("k"), cached)) {
-          torn.add("database " + database.get("k") + ", cache " + cached);
-        }
-      });
-      runTogether(threads, i -> {
-        Cache<String, String> cache = i % 2 == 0 ? a : b;
-        for (int round = 0; round < rounds; round++) {
-          if (ThreadLocalRandom.current().nextInt(4) == 0) {
-            cache.remove("k");
-          } else {
-            cache.put("k", "t" + i + "-r" + round);
-          }
-          roundEnd.await(30, TimeUnit.SECONDS);
-        }
-      });
+      CyclicBarrier roundEnd =
+          new CyclicBarrier(
+              threads,
+              () -> {
+                Map<String, String> database =
+                    TestDatabase.queryMap("SELECT k, v FROM " + table, String.class, String.class);
+                String cached = a.get("k");
+                if (!java.util.Objects.equals(database.get("k"), cached)) {
+                  torn.add("database " + database.get("k") + ", cache " + cached);
+                }
+              });
+      runTogether(
+          threads,
+          i -> {
+            Cache<String, String> cache = i % 2 == 0 ? a : b;
+            for (int round = 0; round < rounds; round++) {
+              if (ThreadLocalRandom.current().nextInt(4) == 0) {
+                cache.remove("k");
+              } else {
+                cache.put("k", "t" + i + "-r" + round);
+              }
+              roundEnd.await(30, TimeUnit.SECONDS);
+            }
+          });
       assertEquals(List.of(), torn, "rounds that ended with cache and database apart");
     } finally {
       TestDatabase.dropTable(table);
@@ -204,11 +221,13 @@ class ConcurrencyTest {
       List<Future<?>> futures = new ArrayList<>();
       for (int i = 0; i < threads; i++) {
         int thread = i;
-        futures.add(pool.submit(() -> {
-          start.await();
-          body.run(thread);
-          return null;
-        }));
+        futures.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  body.run(thread);
+                  return null;
+                }));
       }
       for (Future<?> f : futures) {
         f.get(100, TimeUnit.SECONDS);

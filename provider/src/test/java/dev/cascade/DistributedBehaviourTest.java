@@ -86,9 +86,14 @@ class DistributedBehaviourTest {
     assertEquals("v", joined.get("k"));
   }
 
-  /** Collects events into a queue; the test thread asserts on them (assertions in listeners go unseen). */
-  public static final class Collecting implements CacheEntryCreatedListener<String, String>,
-      CacheEntryUpdatedListener<String, String>, Serializable {
+  /**
+   * Collects events into a queue; the test thread asserts on them (assertions in listeners go
+   * unseen).
+   */
+  public static final class Collecting
+      implements CacheEntryCreatedListener<String, String>,
+          CacheEntryUpdatedListener<String, String>,
+          Serializable {
     static final BlockingQueue<String> EVENTS = new LinkedBlockingQueue<>();
 
     @Override
@@ -98,7 +103,9 @@ class DistributedBehaviourTest {
 
     @Override
     public void onUpdated(Iterable<CacheEntryEvent<? extends String, ? extends String>> events) {
-      events.forEach(e -> EVENTS.add("updated " + e.getKey() + "=" + e.getValue() + " was " + e.getOldValue()));
+      events.forEach(
+          e ->
+              EVENTS.add("updated " + e.getKey() + "=" + e.getValue() + " was " + e.getOldValue()));
     }
   }
 
@@ -107,13 +114,15 @@ class DistributedBehaviourTest {
     String name = Managers.uniqueName("events");
     Cache<String, String> a = first.createCache(name, strings());
     MutableConfiguration<String, String> withListener = strings();
-    withListener.addCacheEntryListenerConfiguration(new MutableCacheEntryListenerConfiguration<>(
-        FactoryBuilder.factoryOf(Collecting.class), null, true, false));
+    withListener.addCacheEntryListenerConfiguration(
+        new MutableCacheEntryListenerConfiguration<>(
+            FactoryBuilder.factoryOf(Collecting.class), null, true, false));
     second.createCache(name, withListener);
     // the other manager learns over pub/sub that someone listens now: wait until a probe is heard
     long deadline = System.currentTimeMillis() + 10_000;
     while (!Collecting.EVENTS.contains("created probe=p")) {
-      assertTrue(System.currentTimeMillis() < deadline, "the listener never heard the other manager");
+      assertTrue(
+          System.currentTimeMillis() < deadline, "the listener never heard the other manager");
       a.remove("probe");
       a.put("probe", "p");
       Thread.sleep(10);
@@ -137,7 +146,9 @@ class DistributedBehaviourTest {
     }
     Set<String> partitions = new HashSet<>();
     Pattern tag = Pattern.compile("\\{" + Pattern.quote(name) + "#(\\d+)(?:\\.\\d+)?}");
-    ScanIterator<String> keys = ScanIterator.scan(rawConnection.sync(), ScanArgs.Builder.matches("cascade:" + name + ":{*"));
+    ScanIterator<String> keys =
+        ScanIterator.scan(
+            rawConnection.sync(), ScanArgs.Builder.matches("cascade:" + name + ":{*"));
     int count = 0;
     while (keys.hasNext()) {
       Matcher m = tag.matcher(keys.next());

@@ -1,6 +1,5 @@
 package dev.cascade;
 
-import dev.cascade.internal.engine.CacheSettings;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -8,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cascade.hostile.Gadget;
+import dev.cascade.internal.engine.CacheSettings;
 import dev.cascade.internal.store.KeyLayout;
 import dev.cascade.testing.RedisServer;
 import dev.cascade.testing.WithRedis;
@@ -50,9 +50,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Someone who can write to Redis, or only PUBLISH, plants bytes; this JVM must neither run a
- * class it did not allow, nor run out of memory or time, nor let one message silence its listeners.
- * Every payload here is written with a raw connection, as an attacker would.
+ * Someone who can write to Redis, or only PUBLISH, plants bytes; this JVM must neither run a class
+ * it did not allow, nor run out of memory or time, nor let one message silence its listeners. Every
+ * payload here is written with a raw connection, as an attacker would.
  */
 @WithRedis
 @Timeout(60)
@@ -80,11 +80,11 @@ class HostileBytesTest {
   }
 
   /** A value class of the tests' own package, which a caller may name as a cache's value type. */
-  record Note(String text) implements Serializable {
-  }
+  record Note(String text) implements Serializable {}
 
   @Test
-  void getCache_registryNamesAGadgetType_opensButRefusesTheValueNamingTheClassAndSetting() throws Exception {
+  void getCache_registryNamesAGadgetType_opensButRefusesTheValueNamingTheClassAndSetting()
+      throws Exception {
     String name = Managers.uniqueName("planted-meta");
     Map<String, String> meta = new LinkedHashMap<>();
     meta.put("layout", CacheSettings.LAYOUT_VERSION);
@@ -111,7 +111,9 @@ class HostileBytesTest {
   @Test
   void getCache_withTypes_allowsTheCallersTypes() {
     String name = Managers.uniqueName("joined-typed");
-    other.createCache(name, new MutableConfiguration<String, Note>().setTypes(String.class, Note.class))
+    other
+        .createCache(
+            name, new MutableConfiguration<String, Note>().setTypes(String.class, Note.class))
         .put("k", new Note("hello"));
 
     Cache<String, Note> joined = manager.getCache(name, String.class, Note.class);
@@ -122,8 +124,9 @@ class HostileBytesTest {
   @Test
   void get_serializedUrl_isRefusedByDefault() throws Exception {
     String name = Managers.uniqueName("url");
-    Cache<String, Object> cache = manager.createCache(name,
-        new MutableConfiguration<String, Object>().setTypes(String.class, Object.class));
+    Cache<String, Object> cache =
+        manager.createCache(
+            name, new MutableConfiguration<String, Object>().setTypes(String.class, Object.class));
     // URL's hashCode resolves its host: inside a HashMap key that is the URLDNS probe
     plant(name, 16, utf8("k"), tagged(new URL("http://cascade-test.invalid/")));
 
@@ -135,15 +138,17 @@ class HostileBytesTest {
   @Test
   void get_valueDeclaringAHugeLongArray_failsFastWithoutAllocatingIt() throws Exception {
     String name = Managers.uniqueName("long-array");
-    Cache<String, Object> cache = manager.createCache(name,
-        new MutableConfiguration<String, Object>().setTypes(String.class, Object.class));
+    Cache<String, Object> cache =
+        manager.createCache(
+            name, new MutableConfiguration<String, Object>().setTypes(String.class, Object.class));
     byte[] value = tagged(new long[0]);
     // the last 4 bytes of a serialized array are its length: 60,000,000 longs are 480 MB
     ByteBuffer.wrap(value).putInt(value.length - 4, 60_000_000);
     assertEquals(28, value.length);
     plant(name, 16, utf8("k"), value);
 
-    com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    com.sun.management.ThreadMXBean threads =
+        (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     long before = threads.getCurrentThreadAllocatedBytes();
     CacheException e = assertThrows(CacheException.class, () -> cache.get("k"));
     long allocated = threads.getCurrentThreadAllocatedBytes() - before;
@@ -155,8 +160,9 @@ class HostileBytesTest {
   @Test
   void get_nestedSetsBomb_failsFastWithCacheException() throws Exception {
     String name = Managers.uniqueName("set-bomb");
-    Cache<String, Object> cache = manager.createCache(name,
-        new MutableConfiguration<String, Object>().setTypes(String.class, Object.class));
+    Cache<String, Object> cache =
+        manager.createCache(
+            name, new MutableConfiguration<String, Object>().setTypes(String.class, Object.class));
     plant(name, 16, utf8("k"), tagged(setBomb(26)));
 
     long start = System.nanoTime();
@@ -168,7 +174,8 @@ class HostileBytesTest {
   }
 
   /** Collects events; the test thread asserts on them. */
-  public static final class Heard implements CacheEntryCreatedListener<String, String>, Serializable {
+  public static final class Heard
+      implements CacheEntryCreatedListener<String, String>, Serializable {
     static final BlockingQueue<String> EVENTS = new LinkedBlockingQueue<>();
 
     @Override
@@ -178,15 +185,18 @@ class HostileBytesTest {
   }
 
   @Test
-  void forgedPublish_declaringAHugeField_isDroppedWithOneWarningAndListenersKeepHearing(RedisServer redis)
-      throws Exception {
+  void forgedPublish_declaringAHugeField_isDroppedWithOneWarningAndListenersKeepHearing(
+      RedisServer redis) throws Exception {
     String name = Managers.uniqueName("forged");
     byte[] channel = new KeyLayout(name, 16).eventChannel();
     // kind 'C', an empty origin, then a key that says it is 2 GB long: 9 bytes in all
-    byte[] forged = ByteBuffer.allocate(9).put((byte) 'C').putInt(0).putInt(Integer.MAX_VALUE).array();
-    // the same lie in a message as long as a real one, so the length check itself is what refuses it
+    byte[] forged =
+        ByteBuffer.allocate(9).put((byte) 'C').putInt(0).putInt(Integer.MAX_VALUE).array();
+    // the same lie in a message as long as a real one, so the length check itself is what refuses
+    // it
     byte[] padded = ByteBuffer.allocate(32).put(forged).array();
-    // managers of its own: a message that breaks the pub/sub connection must not fail the other tests
+    // managers of its own: a message that breaks the pub/sub connection must not fail the other
+    // tests
     CacheManager listening = Managers.open(redis);
     CacheManager writing = Managers.open(redis);
     List<LogRecord> logged = new CopyOnWriteArrayList<>();
@@ -197,8 +207,10 @@ class HostileBytesTest {
         bytes.sync().publish(channel, i % 2 == 0 ? forged : padded);
       }
       writer.put("after", "real");
-      // the forged messages arrived first on the same connection: once "after" is heard, all were handled
-      assertEquals("after=real", Heard.EVENTS.poll(10, TimeUnit.SECONDS), "the listener stopped hearing");
+      // the forged messages arrived first on the same connection: once "after" is heard, all were
+      // handled
+      assertEquals(
+          "after=real", Heard.EVENTS.poll(10, TimeUnit.SECONDS), "the listener stopped hearing");
     } finally {
       Logger.getLogger("dev.cascade").removeHandler(capture);
       listening.close();
@@ -207,7 +219,8 @@ class HostileBytesTest {
     String channelName = new String(channel, StandardCharsets.UTF_8);
     List<String> warnings = new ArrayList<>();
     for (LogRecord r : logged) {
-      if (r.getLevel().intValue() >= Level.WARNING.intValue() && r.getMessage().contains(channelName)) {
+      if (r.getLevel().intValue() >= Level.WARNING.intValue()
+          && r.getMessage().contains(channelName)) {
         warnings.add(r.getMessage());
       }
     }
@@ -227,13 +240,15 @@ class HostileBytesTest {
 
     assertEquals("after=real", Heard.EVENTS.poll(10, TimeUnit.SECONDS));
     Thread.sleep(200);
-    assertFalse(Heard.EVENTS.stream().anyMatch(e -> e.startsWith("stolen")), "heard: " + Heard.EVENTS);
+    assertFalse(
+        Heard.EVENTS.stream().anyMatch(e -> e.startsWith("stolen")), "heard: " + Heard.EVENTS);
   }
 
   @Test
   void forgedControlMessages_flood_costsOneListenerCheckAtATime() throws Exception {
     String name = Managers.uniqueName("control-flood");
-    manager.createCache(name, new MutableConfiguration<String, String>().setTypes(String.class, String.class));
+    manager.createCache(
+        name, new MutableConfiguration<String, String>().setTypes(String.class, String.class));
     byte[] control = new KeyLayout(name, 16).controlChannel();
     long before = hlenCalls();
 
@@ -262,26 +277,30 @@ class HostileBytesTest {
 
   private static long hlenCalls() {
     String stats = bytes.sync().info("commandstats");
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("cmdstat_hlen:calls=(\\d+)").matcher(stats);
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("cmdstat_hlen:calls=(\\d+)").matcher(stats);
     return m.find() ? Long.parseLong(m.group(1)) : 0;
   }
 
   /**
-   * A cache with a {@link Heard} listener in {@code listening}, and the same cache in {@code writing},
-   * returned once {@code listening} hears {@code writing}'s changes.
+   * A cache with a {@link Heard} listener in {@code listening}, and the same cache in {@code
+   * writing}, returned once {@code listening} hears {@code writing}'s changes.
    */
-  private static Cache<String, String> listenedTo(String name, CacheManager listening, CacheManager writing)
-      throws InterruptedException {
-    MutableConfiguration<String, String> withListener = new MutableConfiguration<String, String>()
-        .setTypes(String.class, String.class);
-    withListener.addCacheEntryListenerConfiguration(new MutableCacheEntryListenerConfiguration<>(
-        FactoryBuilder.factoryOf(Heard.class), null, false, false));
+  private static Cache<String, String> listenedTo(
+      String name, CacheManager listening, CacheManager writing) throws InterruptedException {
+    MutableConfiguration<String, String> withListener =
+        new MutableConfiguration<String, String>().setTypes(String.class, String.class);
+    withListener.addCacheEntryListenerConfiguration(
+        new MutableCacheEntryListenerConfiguration<>(
+            FactoryBuilder.factoryOf(Heard.class), null, false, false));
     listening.createCache(name, withListener);
-    Cache<String, String> writer = writing.createCache(name,
-        new MutableConfiguration<String, String>().setTypes(String.class, String.class));
+    Cache<String, String> writer =
+        writing.createCache(
+            name, new MutableConfiguration<String, String>().setTypes(String.class, String.class));
     long deadline = System.currentTimeMillis() + 10_000;
     while (!Heard.EVENTS.contains("probe=p")) {
-      assertTrue(System.currentTimeMillis() < deadline, "the listener never heard the other manager");
+      assertTrue(
+          System.currentTimeMillis() < deadline, "the listener never heard the other manager");
       writer.remove("probe");
       writer.put("probe", "p");
       Thread.sleep(10);
@@ -292,27 +311,26 @@ class HostileBytesTest {
   }
 
   private static Handler capture(List<LogRecord> records) {
-    Handler h = new Handler() {
-      @Override
-      public void publish(LogRecord record) {
-        records.add(record);
-      }
+    Handler h =
+        new Handler() {
+          @Override
+          public void publish(LogRecord record) {
+            records.add(record);
+          }
 
-      @Override
-      public void flush() {
-      }
+          @Override
+          public void flush() {}
 
-      @Override
-      public void close() {
-      }
-    };
+          @Override
+          public void close() {}
+        };
     Logger.getLogger("dev.cascade").addHandler(h);
     return h;
   }
 
   /**
-   * Sets nested {@code depth} deep, each level two sets that both hold both sets of the level below:
-   * small on the wire, but hashing the top visits every one of the 2^depth paths.
+   * Sets nested {@code depth} deep, each level two sets that both hold both sets of the level
+   * below: small on the wire, but hashing the top visits every one of the 2^depth paths.
    */
   static Set<Object> setBomb(int depth) {
     Set<Object> root = new HashSet<>();
@@ -351,7 +369,10 @@ class HostileBytesTest {
     return s.getBytes(StandardCharsets.UTF_8);
   }
 
-  /** An event message as {@code mutate.lua} publishes it: the kind, then each field as length and bytes. */
+  /**
+   * An event message as {@code mutate.lua} publishes it: the kind, then each field as length and
+   * bytes.
+   */
   private static byte[] event(char kind, byte[]... fields) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     out.write(kind);

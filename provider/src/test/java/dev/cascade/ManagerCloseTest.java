@@ -27,9 +27,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * {@code CacheManager.close()} with six caches (write-behind, listeners, a near cache): while Redis is
- * up it gives back what it holds; while Redis is down it must not wait a command timeout per cleanup
- * command (leases, listener marks and heartbeats expire by themselves).
+ * {@code CacheManager.close()} with six caches (write-behind, listeners, a near cache): while Redis
+ * is up it gives back what it holds; while Redis is down it must not wait a command timeout per
+ * cleanup command (leases, listener marks and heartbeats expire by themselves).
  */
 @WithRedis
 @Timeout(180)
@@ -39,17 +39,20 @@ class ManagerCloseTest {
 
   @Test
   void close_whileRedisIsDown_returnsWithinOneCommandTimeout(RedisServer redis) {
-    CacheManager manager = Managers.open(redis.uri() + "?timeout=" + COMMAND_TIMEOUT.toSeconds() + "s");
+    CacheManager manager =
+        Managers.open(redis.uri() + "?timeout=" + COMMAND_TIMEOUT.toSeconds() + "s");
     try {
       List<String> names = openSixCaches(manager);
       redis.kill();
       long started = System.nanoTime();
       manager.close();
       long millis = (System.nanoTime() - started) / 1_000_000;
-      System.out.printf("closing %d caches with Redis down took %d ms (command timeout %d ms)%n", names.size(),
-          millis, COMMAND_TIMEOUT.toMillis());
-      assertTrue(millis < 2 * COMMAND_TIMEOUT.toMillis(), "close() returned within two command timeouts: " + millis
-          + " ms");
+      System.out.printf(
+          "closing %d caches with Redis down took %d ms (command timeout %d ms)%n",
+          names.size(), millis, COMMAND_TIMEOUT.toMillis());
+      assertTrue(
+          millis < 2 * COMMAND_TIMEOUT.toMillis(),
+          "close() returned within two command timeouts: " + millis + " ms");
     } finally {
       manager.close();
       redis.restart();
@@ -57,8 +60,10 @@ class ManagerCloseTest {
   }
 
   @Test
-  void close_whileRedisIsPaused_returnsWithinTwoCommandTimeouts(RedisServer redis) throws Exception {
-    CacheManager manager = Managers.open(redis.uri() + "?timeout=" + COMMAND_TIMEOUT.toSeconds() + "s");
+  void close_whileRedisIsPaused_returnsWithinTwoCommandTimeouts(RedisServer redis)
+      throws Exception {
+    CacheManager manager =
+        Managers.open(redis.uri() + "?timeout=" + COMMAND_TIMEOUT.toSeconds() + "s");
     try {
       openSixCaches(manager);
       // unlike a killed server, a paused one keeps its connections open: only timeouts tell
@@ -66,10 +71,12 @@ class ManagerCloseTest {
       long started = System.nanoTime();
       manager.close();
       long millis = (System.nanoTime() - started) / 1_000_000;
-      System.out.printf("closing 6 caches with Redis paused took %d ms (command timeout %d ms)%n", millis,
-          COMMAND_TIMEOUT.toMillis());
-      assertTrue(millis < 2 * COMMAND_TIMEOUT.toMillis(), "close() returned within two command timeouts: " + millis
-          + " ms");
+      System.out.printf(
+          "closing 6 caches with Redis paused took %d ms (command timeout %d ms)%n",
+          millis, COMMAND_TIMEOUT.toMillis());
+      assertTrue(
+          millis < 2 * COMMAND_TIMEOUT.toMillis(),
+          "close() returned within two command timeouts: " + millis + " ms");
     } finally {
       signal(redis, "-CONT");
       manager.close();
@@ -77,7 +84,8 @@ class ManagerCloseTest {
   }
 
   private static void signal(RedisServer redis, String signal) throws Exception {
-    Process kill = new ProcessBuilder("kill", signal, Long.toString(redis.pid())).inheritIO().start();
+    Process kill =
+        new ProcessBuilder("kill", signal, Long.toString(redis.pid())).inheritIO().start();
     assertEquals(0, kill.waitFor(), "kill " + signal);
   }
 
@@ -91,25 +99,37 @@ class ManagerCloseTest {
       manager.close();
     }
     for (String name : names) {
-      assertEquals(List.of(), redis.command("KEYS", "cascade:" + name + "#lease:*"), "leases of " + name);
-      assertEquals(List.of(), redis.command("KEYS", "cascade:" + name + "#listen:*"), "listener marks of " + name);
-      assertEquals(0L, redis.command("HLEN", "cascade:" + name + "#flushers"), "heartbeats of " + name);
+      assertEquals(
+          List.of(), redis.command("KEYS", "cascade:" + name + "#lease:*"), "leases of " + name);
+      assertEquals(
+          List.of(),
+          redis.command("KEYS", "cascade:" + name + "#listen:*"),
+          "listener marks of " + name);
+      assertEquals(
+          0L, redis.command("HLEN", "cascade:" + name + "#flushers"), "heartbeats of " + name);
     }
     for (String name : names) {
       if (name.startsWith("behind")) {
-        assertEquals("v", MapWriter.WRITTEN.get(name + ":k"), "what was queued in " + name + " was drained");
+        assertEquals(
+            "v", MapWriter.WRITTEN.get(name + ":k"), "what was queued in " + name + " was drained");
       }
     }
   }
 
-  /** Three write-behind caches (one with a listener), two caches with listeners, one with a near cache too. */
+  /**
+   * Three write-behind caches (one with a listener), two caches with listeners, one with a near
+   * cache too.
+   */
   private static List<String> openSixCaches(CacheManager manager) {
     List<String> names = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       String name = Managers.uniqueName("behind");
-      MutableConfiguration<String, String> c = new MutableConfiguration<String, String>()
-          .setTypes(String.class, String.class).setWriteThrough(true)
-          .setCacheWriterFactory(WriteBehind.of(MapWriter.factory(name)).maxDelay(Duration.ofSeconds(30)).build());
+      MutableConfiguration<String, String> c =
+          new MutableConfiguration<String, String>()
+              .setTypes(String.class, String.class)
+              .setWriteThrough(true)
+              .setCacheWriterFactory(
+                  WriteBehind.of(MapWriter.factory(name)).maxDelay(Duration.ofSeconds(30)).build());
       if (i == 0) {
         c.addCacheEntryListenerConfiguration(listener());
       }
@@ -118,8 +138,8 @@ class ManagerCloseTest {
     }
     for (int i = 0; i < 3; i++) {
       String name = Managers.uniqueName("listened");
-      CascadeConfiguration<String, String> c = new CascadeConfiguration<String, String>()
-          .setTypes(String.class, String.class);
+      CascadeConfiguration<String, String> c =
+          new CascadeConfiguration<String, String>().setTypes(String.class, String.class);
       c.addCacheEntryListenerConfiguration(listener());
       if (i == 2) {
         c.setNearCache(100);
@@ -133,14 +153,15 @@ class ManagerCloseTest {
   }
 
   private static MutableCacheEntryListenerConfiguration<String, String> listener() {
-    return new MutableCacheEntryListenerConfiguration<>(FactoryBuilder.factoryOf(Created.class), null, false, false);
+    return new MutableCacheEntryListenerConfiguration<>(
+        FactoryBuilder.factoryOf(Created.class), null, false, false);
   }
 
   /** A listener that does nothing: it only makes the cache listen. */
-  public static final class Created implements CacheEntryCreatedListener<String, String>, Serializable {
+  public static final class Created
+      implements CacheEntryCreatedListener<String, String>, Serializable {
     @Override
-    public void onCreated(Iterable<CacheEntryEvent<? extends String, ? extends String>> events) {
-    }
+    public void onCreated(Iterable<CacheEntryEvent<? extends String, ? extends String>> events) {}
   }
 
   /** Writes into a map, keys prefixed with the cache's name. */

@@ -8,8 +8,7 @@ import javax.cache.CacheManager;
 /** Test helpers: CacheManagers that behave like separate JVMs (each from its own provider). */
 final class Managers {
 
-  private Managers() {
-  }
+  private Managers() {}
 
   /** A CacheManager of its own provider, so it has its own connections, like another JVM's. */
   static CacheManager open(RedisServer redis) {
@@ -17,7 +16,8 @@ final class Managers {
   }
 
   static CacheManager open(String uri) {
-    return new CascadeCachingProvider().getCacheManager(URI.create(uri), Managers.class.getClassLoader());
+    return new CascadeCachingProvider()
+        .getCacheManager(URI.create(uri), Managers.class.getClassLoader());
   }
 
   static String uniqueName(String prefix) {

@@ -44,8 +44,12 @@ class PlainBulkTest {
   @Test
   void everyKeyGetsItsOwnAnswer_acrossBatches() throws Exception {
     String name = Managers.uniqueName("plain-bulk");
-    Cache<String, String> cache = manager.createCache(name, new CascadeConfiguration<String, String>()
-        .setTypes(String.class, String.class).setStatisticsEnabled(true));
+    Cache<String, String> cache =
+        manager.createCache(
+            name,
+            new CascadeConfiguration<String, String>()
+                .setTypes(String.class, String.class)
+                .setStatisticsEnabled(true));
     for (int i = 0; i < 100; i++) {
       cache.put("k" + i, "old" + i);
     }
@@ -60,7 +64,10 @@ class PlainBulkTest {
       asked.add("k" + i);
     }
     Map<String, String> read = cache.getAll(asked);
-    assertEquals(written, read, "getAll answers each present key with its own value and leaves out the absent");
+    assertEquals(
+        written,
+        read,
+        "getAll answers each present key with its own value and leaves out the absent");
 
     Set<String> removed = new LinkedHashSet<>();
     for (int i = 50; i < 400; i++) { // 250 present, 100 absent
@@ -80,8 +87,12 @@ class PlainBulkTest {
   @Test
   void bulkChanges_replaceWhatThisJvmsNearCacheHeld() {
     String name = Managers.uniqueName("plain-bulk-near");
-    Cache<String, String> cache = manager.createCache(name, new CascadeConfiguration<String, String>()
-        .setTypes(String.class, String.class).setNearCache(1_000));
+    Cache<String, String> cache =
+        manager.createCache(
+            name,
+            new CascadeConfiguration<String, String>()
+                .setTypes(String.class, String.class)
+                .setNearCache(1_000));
     Map<String, String> first = new HashMap<>();
     Map<String, String> second = new HashMap<>();
     for (int i = 0; i < 200; i++) {
@@ -98,8 +109,9 @@ class PlainBulkTest {
 
   private static long statistic(String cache, String attribute) throws Exception {
     MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-    Set<ObjectName> names = server.queryNames(
-        new ObjectName("javax.cache:type=CacheStatistics,Cache=" + cache + ",*"), null);
+    Set<ObjectName> names =
+        server.queryNames(
+            new ObjectName("javax.cache:type=CacheStatistics,Cache=" + cache + ",*"), null);
     assertEquals(1, names.size(), "one statistics MXBean for " + cache + ": " + names);
     return ((Number) server.getAttribute(names.iterator().next(), attribute)).longValue();
   }

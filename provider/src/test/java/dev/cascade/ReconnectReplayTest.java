@@ -45,10 +45,14 @@ class ReconnectReplayTest {
     CacheManager manager = Managers.open(redis.uri() + "?timeout=10s");
     ExecutorService threads = Executors.newFixedThreadPool(5);
     try {
-      Cache<String, Long> counters = manager.createCache(Managers.uniqueName("replay-counter"),
-          new MutableConfiguration<String, Long>().setTypes(String.class, Long.class));
-      Cache<String, String> fresh = manager.createCache(Managers.uniqueName("replay-fresh"),
-          new MutableConfiguration<String, String>().setTypes(String.class, String.class));
+      Cache<String, Long> counters =
+          manager.createCache(
+              Managers.uniqueName("replay-counter"),
+              new MutableConfiguration<String, Long>().setTypes(String.class, Long.class));
+      Cache<String, String> fresh =
+          manager.createCache(
+              Managers.uniqueName("replay-fresh"),
+              new MutableConfiguration<String, String>().setTypes(String.class, String.class));
       AtomicBoolean stop = new AtomicBoolean();
       AtomicLong increments = new AtomicLong();
       AtomicInteger failedIncrements = new AtomicInteger();
@@ -57,53 +61,73 @@ class ReconnectReplayTest {
       Map<String, String> failures = new ConcurrentHashMap<>();
       List<Future<?>> running = new ArrayList<>();
       for (int t = 0; t < 2; t++) {
-        running.add(threads.submit(() -> {
-          while (!stop.get()) {
-            try {
-              counters.invoke("counter", new ConcurrencyTest.Increment());
-              increments.incrementAndGet();
-            } catch (CacheException e) {
-              failedIncrements.incrementAndGet();
-              failures.putIfAbsent(String.valueOf(e.getMessage()), e.toString());
-            }
-          }
-        }));
+        running.add(
+            threads.submit(
+                () -> {
+                  while (!stop.get()) {
+                    try {
+                      counters.invoke("counter", new ConcurrencyTest.Increment());
+                      increments.incrementAndGet();
+                    } catch (CacheException e) {
+                      failedIncrements.incrementAndGet();
+                      failures.putIfAbsent(String.valueOf(e.getMessage()), e.toString());
+                    }
+                  }
+                }));
       }
       for (int t = 0; t < 2; t++) {
         int thread = t;
-        running.add(threads.submit(() -> {
-          for (int i = 0; !stop.get(); i++) {
-            try {
-              if (fresh.putIfAbsent("k-" + thread + "-" + i, "v")) {
-                createdAbsent.incrementAndGet();
-              } else {
-                falseAbsent.incrementAndGet();
-              }
-            } catch (CacheException e) {
-              failures.putIfAbsent(String.valueOf(e.getMessage()), e.toString());
-            }
-          }
-        }));
+        running.add(
+            threads.submit(
+                () -> {
+                  for (int i = 0; !stop.get(); i++) {
+                    try {
+                      if (fresh.putIfAbsent("k-" + thread + "-" + i, "v")) {
+                        createdAbsent.incrementAndGet();
+                      } else {
+                        falseAbsent.incrementAndGet();
+                      }
+                    } catch (CacheException e) {
+                      failures.putIfAbsent(String.valueOf(e.getMessage()), e.toString());
+                    }
+                  }
+                }));
       }
       AtomicInteger kills = new AtomicInteger();
-      running.add(threads.submit(() -> {
-        long end = System.currentTimeMillis() + RUN_MILLIS;
-        while (System.currentTimeMillis() < end) {
-          redis.command("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes");
-          kills.incrementAndGet();
-          sleep(15);
-        }
-        stop.set(true);
-      }));
+      running.add(
+          threads.submit(
+              () -> {
+                long end = System.currentTimeMillis() + RUN_MILLIS;
+                while (System.currentTimeMillis() < end) {
+                  redis.command("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes");
+                  kills.incrementAndGet();
+                  sleep(15);
+                }
+                stop.set(true);
+              }));
       for (Future<?> f : running) {
         f.get(120, TimeUnit.SECONDS);
       }
-      String seen = increments + " increments returned, " + failedIncrements + " failed, " + kills
-          + " kills; failures: " + failures.values();
+      String seen =
+          increments
+              + " increments returned, "
+              + failedIncrements
+              + " failed, "
+              + kills
+              + " kills; failures: "
+              + failures.values();
       assertTrue(increments.get() > 100, seen);
-      assertEquals(increments.get(), counters.get("counter"), "the counter counts each returned increment once: " + seen);
-      assertEquals(0, falseAbsent.get(), "putIfAbsent of never-used keys answered false (" + createdAbsent
-          + " answered true): " + seen);
+      assertEquals(
+          increments.get(),
+          counters.get("counter"),
+          "the counter counts each returned increment once: " + seen);
+      assertEquals(
+          0,
+          falseAbsent.get(),
+          "putIfAbsent of never-used keys answered false ("
+              + createdAbsent
+              + " answered true): "
+              + seen);
     } finally {
       threads.shutdownNow();
       manager.close();
@@ -111,14 +135,20 @@ class ReconnectReplayTest {
   }
 
   @Test
-  void writeThroughPut_connectionsKilledInALoop_neverWaitsForItsOwnLock(RedisServer redis) throws Exception {
+  void writeThroughPut_connectionsKilledInALoop_neverWaitsForItsOwnLock(RedisServer redis)
+      throws Exception {
     CacheManager manager = Managers.open(redis.uri() + "?timeout=10s");
     ExecutorService threads = Executors.newFixedThreadPool(3);
     try {
-      // a lock lease far longer than the wait: a put that found its own lock would fail, not wait it out
-      CascadeConfiguration<String, String> config = new CascadeConfiguration<String, String>()
-          .setLockLease(Duration.ofMinutes(5)).setLockWait(Duration.ofSeconds(3));
-      config.setTypes(String.class, String.class).setWriteThrough(true)
+      // a lock lease far longer than the wait: a put that found its own lock would fail, not wait
+      // it out
+      CascadeConfiguration<String, String> config =
+          new CascadeConfiguration<String, String>()
+              .setLockLease(Duration.ofMinutes(5))
+              .setLockWait(Duration.ofSeconds(3));
+      config
+          .setTypes(String.class, String.class)
+          .setWriteThrough(true)
           .setCacheWriterFactory(FactoryBuilder.factoryOf(WriteLocksHiccupTest.MapWriter.class));
       Cache<String, String> cache = manager.createCache(Managers.uniqueName("replay-lock"), config);
       AtomicBoolean stop = new AtomicBoolean();
@@ -127,34 +157,39 @@ class ReconnectReplayTest {
       List<Future<?>> running = new ArrayList<>();
       for (int t = 0; t < 2; t++) {
         int thread = t;
-        running.add(threads.submit(() -> {
-          for (int i = 0; !stop.get(); i++) {
-            try {
-              cache.put("w-" + thread + "-" + (i % 20), "v" + i);
-              puts.incrementAndGet();
-            } catch (CacheException e) {
-              failures.putIfAbsent(String.valueOf(e.getMessage()), e.toString());
-            }
-          }
-        }));
+        running.add(
+            threads.submit(
+                () -> {
+                  for (int i = 0; !stop.get(); i++) {
+                    try {
+                      cache.put("w-" + thread + "-" + (i % 20), "v" + i);
+                      puts.incrementAndGet();
+                    } catch (CacheException e) {
+                      failures.putIfAbsent(String.valueOf(e.getMessage()), e.toString());
+                    }
+                  }
+                }));
       }
-      running.add(threads.submit(() -> {
-        long end = System.currentTimeMillis() + RUN_MILLIS;
-        while (System.currentTimeMillis() < end) {
-          redis.command("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes");
-          sleep(15);
-        }
-        stop.set(true);
-      }));
+      running.add(
+          threads.submit(
+              () -> {
+                long end = System.currentTimeMillis() + RUN_MILLIS;
+                while (System.currentTimeMillis() < end) {
+                  redis.command("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes");
+                  sleep(15);
+                }
+                stop.set(true);
+              }));
       for (Future<?> f : running) {
         f.get(120, TimeUnit.SECONDS);
       }
       List<String> lockWaits = new ArrayList<>();
-      failures.forEach((message, e) -> {
-        if (message.contains("waiting for the write-through lock")) {
-          lockWaits.add(e);
-        }
-      });
+      failures.forEach(
+          (message, e) -> {
+            if (message.contains("waiting for the write-through lock")) {
+              lockWaits.add(e);
+            }
+          });
       assertEquals(List.of(), lockWaits, "a put waited for a lock after " + puts + " puts");
       assertTrue(puts.get() > 100, puts + " puts, failures: " + failures.values());
     } finally {

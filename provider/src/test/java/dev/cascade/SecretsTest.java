@@ -58,15 +58,19 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The Redis password never reaches anything a user or an exporter sees: JMX ObjectNames and
  * attributes, {@code toString()}, exception messages and stack traces, log records, standard error
- * (where Lettuce logs in these tests). Only {@link CacheManager#getURI()} gives it back: that is the
- * user's own value, by which JCache finds the manager again.
+ * (where Lettuce logs in these tests). Only {@link CacheManager#getURI()} gives it back: that is
+ * the user's own value, by which JCache finds the manager again.
  */
 @WithRedis(password = SecretsTest.PASSWORD)
 @Timeout(120)
 class SecretsTest {
 
-  /** Every character that means something in a URI's userinfo; the letter groups make partial leaks findable. */
+  /**
+   * Every character that means something in a URI's userinfo; the letter groups make partial leaks
+   * findable.
+   */
   static final String PASSWORD = "zq7Kx@Wv9Jt/Pm4Rb:Hy2Nc%Lf8Ds";
+
   private static final String WRONG_PASSWORD = "Qe5Gu@Tb3Vm/Ja6Wc:Xo1Yp%Rk4Sn";
 
   private final Exposure seen = new Exposure();
@@ -83,20 +87,32 @@ class SecretsTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"", "default"})
-  void openUseAndFail_passwordInUri_nothingShownHoldsIt(String user, RedisServer redis) throws Exception {
-    URI uri = URI.create("redis://" + user + ":" + encoded(PASSWORD) + "@127.0.0.1:" + redis.port());
-    CacheManager manager = new CascadeCachingProvider().getCacheManager(uri, getClass().getClassLoader());
+  void openUseAndFail_passwordInUri_nothingShownHoldsIt(String user, RedisServer redis)
+      throws Exception {
+    URI uri =
+        URI.create("redis://" + user + ":" + encoded(PASSWORD) + "@127.0.0.1:" + redis.port());
+    CacheManager manager =
+        new CascadeCachingProvider().getCacheManager(uri, getClass().getClassLoader());
     try {
       // the user's own value, by which the provider finds the manager again: not for display
       assertEquals(uri, manager.getURI());
 
       String plainName = name("plain");
-      Cache<String, String> plain = manager.createCache(plainName, managed(new MutableConfiguration<>()));
-      // a lease TTL of 600 ms: the flusher's heartbeat runs every 200 ms, so it soon meets the failure below
-      WriteBehind<String, String> writeBehind = WriteBehind.<String, String>of(MemoryWriter::new)
-          .maxDelay(Duration.ofMillis(20)).leaseTtl(Duration.ofMillis(600));
-      Cache<String, String> behind = manager.createCache(name("behind"), managed(new MutableConfiguration<String, String>()
-          .setWriteThrough(true).setCacheWriterFactory(writeBehind.build())));
+      Cache<String, String> plain =
+          manager.createCache(plainName, managed(new MutableConfiguration<>()));
+      // a lease TTL of 600 ms: the flusher's heartbeat runs every 200 ms, so it soon meets the
+      // failure below
+      WriteBehind<String, String> writeBehind =
+          WriteBehind.<String, String>of(MemoryWriter::new)
+              .maxDelay(Duration.ofMillis(20))
+              .leaseTtl(Duration.ofMillis(600));
+      Cache<String, String> behind =
+          manager.createCache(
+              name("behind"),
+              managed(
+                  new MutableConfiguration<String, String>()
+                      .setWriteThrough(true)
+                      .setCacheWriterFactory(writeBehind.build())));
       plain.put("k", "v");
       assertEquals("v", plain.get("k"));
       String key = UUID.randomUUID().toString();
@@ -107,23 +123,30 @@ class SecretsTest {
       seen.text("plain.toString()", plain.toString());
       seen.text("behind.toString()", behind.toString());
       seen.mbeans();
-      assertTrue(seen.objectNames().stream().anyMatch(n -> n.startsWith("dev.cascade:type=WriteBehind")),
+      assertTrue(
+          seen.objectNames().stream().anyMatch(n -> n.startsWith("dev.cascade:type=WriteBehind")),
           "the write-behind MXBean is registered: " + seen.objectNames());
-      assertTrue(seen.objectNames().stream().anyMatch(n -> n.contains("type=CacheStatistics") && n.contains(plainName)),
+      assertTrue(
+          seen.objectNames().stream()
+              .anyMatch(n -> n.contains("type=CacheStatistics") && n.contains(plainName)),
           "the statistics MXBean is registered: " + seen.objectNames());
 
-      seen.thrown(assertThrows(CacheException.class,
-          () -> manager.createCache(plainName, new MutableConfiguration<String, String>())));
+      seen.thrown(
+          assertThrows(
+              CacheException.class,
+              () -> manager.createCache(plainName, new MutableConfiguration<String, String>())));
 
       // a command Redis refuses: every write is over maxmemory
       redis.command("CONFIG", "SET", "maxmemory", "1");
       try {
         CacheException refused = assertThrows(CacheException.class, () -> plain.put("k2", "v"));
-        assertTrue(refused.getMessage().contains("127.0.0.1:" + redis.port()), "the server is still named: "
-            + refused.getMessage());
+        assertTrue(
+            refused.getMessage().contains("127.0.0.1:" + redis.port()),
+            "the server is still named: " + refused.getMessage());
         seen.thrown(refused);
         seen.thrown(assertThrows(CacheException.class, () -> behind.put("k2", "v")));
-        // the flusher's lease heartbeat (every 200 ms) fails too, and says so in the log and on its MXBean
+        // the flusher's lease heartbeat (every 200 ms) fails too, and says so in the log and on its
+        // MXBean
         seen.awaitLogRecord("dev.cascade.internal.writebehind", Duration.ofSeconds(10));
         seen.mbeans();
       } finally {
@@ -139,8 +162,10 @@ class SecretsTest {
   @Test
   void connect_wrongPassword_failsNamingTheServerButNeitherPassword(RedisServer redis) {
     URI uri = URI.create("redis://:" + encoded(WRONG_PASSWORD) + "@127.0.0.1:" + redis.port());
-    CacheException e = assertThrows(CacheException.class,
-        () -> new CascadeCachingProvider().getCacheManager(uri, getClass().getClassLoader()));
+    CacheException e =
+        assertThrows(
+            CacheException.class,
+            () -> new CascadeCachingProvider().getCacheManager(uri, getClass().getClassLoader()));
     assertTrue(e.getMessage().contains("127.0.0.1:" + redis.port()), e.getMessage());
     seen.thrown(e);
     seen.assertNoneHolds(PASSWORD, WRONG_PASSWORD);
@@ -153,25 +178,33 @@ class SecretsTest {
       closed = socket.getLocalPort();
     }
     URI uri = URI.create("redis://default:" + encoded(PASSWORD) + "@127.0.0.1:" + closed);
-    CacheException e = assertThrows(CacheException.class,
-        () -> new CascadeCachingProvider().getCacheManager(uri, getClass().getClassLoader()));
+    CacheException e =
+        assertThrows(
+            CacheException.class,
+            () -> new CascadeCachingProvider().getCacheManager(uri, getClass().getClassLoader()));
     assertTrue(e.getMessage().contains("127.0.0.1:" + closed), e.getMessage());
     seen.thrown(e);
     seen.assertNoneHolds(PASSWORD);
   }
 
   @Test
-  void resolve_configurationFileWithUnencodedPassword_failsWithoutShowingIt(RedisServer redis, @TempDir Path dir)
-      throws IOException {
-    // '%Lf' is no percent-escape: the URI cannot be parsed, and the parser's message quotes it whole
+  void resolve_configurationFileWithUnencodedPassword_failsWithoutShowingIt(
+      RedisServer redis, @TempDir Path dir) throws IOException {
+    // '%Lf' is no percent-escape: the URI cannot be parsed, and the parser's message quotes it
+    // whole
     Properties p = new Properties();
-    p.setProperty(ManagerSettings.URI_PROPERTY, "redis://:" + PASSWORD + "@127.0.0.1:" + redis.port());
+    p.setProperty(
+        ManagerSettings.URI_PROPERTY, "redis://:" + PASSWORD + "@127.0.0.1:" + redis.port());
     Path file = dir.resolve("cascade.properties");
     try (Writer w = Files.newBufferedWriter(file)) {
       p.store(w, null);
     }
-    CacheException e = assertThrows(CacheException.class,
-        () -> new CascadeCachingProvider().getCacheManager(file.toUri(), getClass().getClassLoader()));
+    CacheException e =
+        assertThrows(
+            CacheException.class,
+            () ->
+                new CascadeCachingProvider()
+                    .getCacheManager(file.toUri(), getClass().getClassLoader()));
     seen.thrown(e);
     seen.assertNoneHolds(PASSWORD);
   }
@@ -179,9 +212,11 @@ class SecretsTest {
   @Test
   void defaultUri_unencodedPasswordInSystemProperty_failsWithoutShowingIt(RedisServer redis) {
     String before = System.getProperty(ManagerSettings.URI_PROPERTY);
-    System.setProperty(ManagerSettings.URI_PROPERTY, "redis://:" + PASSWORD + "@127.0.0.1:" + redis.port());
+    System.setProperty(
+        ManagerSettings.URI_PROPERTY, "redis://:" + PASSWORD + "@127.0.0.1:" + redis.port());
     try {
-      CacheException e = assertThrows(CacheException.class, () -> new CascadeCachingProvider().getCacheManager());
+      CacheException e =
+          assertThrows(CacheException.class, () -> new CascadeCachingProvider().getCacheManager());
       seen.thrown(e);
     } finally {
       if (before == null) {
@@ -200,7 +235,9 @@ class SecretsTest {
     return URLEncoder.encode(s, StandardCharsets.UTF_8);
   }
 
-  /** The userinfo {@code new URI(...)} makes: it encodes '@', '/' and '%', but leaves ':' as it is. */
+  /**
+   * The userinfo {@code new URI(...)} makes: it encodes '@', '/' and '%', but leaves ':' as it is.
+   */
   private static String uriEncoded(String secret) {
     try {
       return new URI("redis", ":" + secret, "h", 1, null, null, null).getRawUserInfo();
@@ -213,8 +250,11 @@ class SecretsTest {
     return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
   }
 
-  private static MutableConfiguration<String, String> managed(MutableConfiguration<String, String> c) {
-    return c.setTypes(String.class, String.class).setManagementEnabled(true).setStatisticsEnabled(true);
+  private static MutableConfiguration<String, String> managed(
+      MutableConfiguration<String, String> c) {
+    return c.setTypes(String.class, String.class)
+        .setManagementEnabled(true)
+        .setStatisticsEnabled(true);
   }
 
   private static void awaitWritten(String key) throws InterruptedException {
@@ -235,7 +275,8 @@ class SecretsTest {
     }
 
     @Override
-    public void writeAll(java.util.Collection<Cache.Entry<? extends String, ? extends String>> entries) {
+    public void writeAll(
+        java.util.Collection<Cache.Entry<? extends String, ? extends String>> entries) {
       entries.forEach(this::write);
       entries.clear();
     }
@@ -253,31 +294,31 @@ class SecretsTest {
   }
 
   /**
-   * Everything a user or an exporter could read while a test runs: every JUL record (at every level,
-   * with its stack trace), standard error and output, and whatever the test adds (toString, exception
-   * messages with their stack traces, MBean names and attributes).
+   * Everything a user or an exporter could read while a test runs: every JUL record (at every
+   * level, with its stack trace), standard error and output, and whatever the test adds (toString,
+   * exception messages with their stack traces, MBean names and attributes).
    */
   static final class Exposure {
     private final ConcurrentLinkedQueue<String[]> items = new ConcurrentLinkedQueue<>();
     private final Set<String> objectNames = new LinkedHashSet<>();
     private final Logger root = Logger.getLogger("");
     private final Logger cascade = Logger.getLogger("dev.cascade");
-    private final Handler handler = new Handler() {
-      private final SimpleFormatter format = new SimpleFormatter();
+    private final Handler handler =
+        new Handler() {
+          private final SimpleFormatter format = new SimpleFormatter();
 
-      @Override
-      public void publish(LogRecord record) {
-        items.add(new String[] {"log record of " + record.getLoggerName(), format.format(record)});
-      }
+          @Override
+          public void publish(LogRecord record) {
+            items.add(
+                new String[] {"log record of " + record.getLoggerName(), format.format(record)});
+          }
 
-      @Override
-      public void flush() {
-      }
+          @Override
+          public void flush() {}
 
-      @Override
-      public void close() {
-      }
-    };
+          @Override
+          public void close() {}
+        };
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private Level cascadeLevel;
@@ -309,11 +350,14 @@ class SecretsTest {
     void thrown(Throwable t) {
       StringWriter trace = new StringWriter();
       t.printStackTrace(new PrintWriter(trace));
-      items.add(new String[] {"message of " + t.getClass().getName(), String.valueOf(t.getMessage())});
+      items.add(
+          new String[] {"message of " + t.getClass().getName(), String.valueOf(t.getMessage())});
       items.add(new String[] {"stack trace of " + t.getClass().getName(), trace.toString()});
     }
 
-    /** Every name on the platform MBean server, and every attribute of the JCache and Cascade beans. */
+    /**
+     * Every name on the platform MBean server, and every attribute of the JCache and Cascade beans.
+     */
     void mbeans() throws Exception {
       MBeanServer server = ManagementFactory.getPlatformMBeanServer();
       for (ObjectName name : server.queryNames(null, null)) {
@@ -331,8 +375,11 @@ class SecretsTest {
             thrown(e);
             continue;
           }
-          text("attribute " + a.getName() + " of " + name,
-              value instanceof Object[] ? Arrays.deepToString((Object[]) value) : String.valueOf(value));
+          text(
+              "attribute " + a.getName() + " of " + name,
+              value instanceof Object[]
+                  ? Arrays.deepToString((Object[]) value)
+                  : String.valueOf(value));
         }
       }
     }
@@ -340,7 +387,8 @@ class SecretsTest {
     void awaitLogRecord(String loggerPrefix, Duration timeout) throws InterruptedException {
       long deadline = System.nanoTime() + timeout.toNanos();
       while (items.stream().noneMatch(i -> i[0].startsWith("log record of " + loggerPrefix))) {
-        assertTrue(System.nanoTime() < deadline, "a log record of " + loggerPrefix + " within " + timeout);
+        assertTrue(
+            System.nanoTime() < deadline, "a log record of " + loggerPrefix + " within " + timeout);
         Thread.sleep(10);
       }
     }
@@ -350,8 +398,9 @@ class SecretsTest {
     }
 
     /**
-     * Fails naming where a secret showed: whole, percent-encoded, or any five consecutive characters
-     * of either (a redaction that cuts a password at an '@' or a '/' leaves such a piece behind).
+     * Fails naming where a secret showed: whole, percent-encoded, or any five consecutive
+     * characters of either (a redaction that cuts a password at an '@' or a '/' leaves such a piece
+     * behind).
      */
     void assertNoneHolds(String... secrets) {
       items.add(new String[] {"standard error", err.toString(StandardCharsets.UTF_8)});
@@ -374,8 +423,13 @@ class SecretsTest {
         }
       }
       assertFalse(items.isEmpty());
-      assertTrue(leaks.isEmpty(), leaks.size() + " of " + items.size() + " things shown hold a secret:\n"
-          + String.join("\n----\n", leaks));
+      assertTrue(
+          leaks.isEmpty(),
+          leaks.size()
+              + " of "
+              + items.size()
+              + " things shown hold a secret:\n"
+              + String.join("\n----\n", leaks));
     }
   }
 

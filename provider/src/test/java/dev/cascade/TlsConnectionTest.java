@@ -27,9 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code rediss://} against redis-servers that listen on TLS only: the server's certificate is
  * verified against the truststore the settings name (and its host name against the URI's), a client
- * certificate comes from the keystore they name, and every way of getting it wrong fails at
- * {@code getCacheManager} with a message that names the server and the setting to fix, never the
- * password.
+ * certificate comes from the keystore they name, and every way of getting it wrong fails at {@code
+ * getCacheManager} with a message that names the server and the setting to fix, never the password.
  */
 @Timeout(120)
 class TlsConnectionTest {
@@ -80,14 +79,16 @@ class TlsConnectionTest {
   }
 
   static CacheManager open(String uri, Properties properties) {
-    return new CascadeCachingProvider().getCacheManager(URI.create(uri), TlsConnectionTest.class.getClassLoader(),
-        properties);
+    return new CascadeCachingProvider()
+        .getCacheManager(URI.create(uri), TlsConnectionTest.class.getClassLoader(), properties);
   }
 
   private static void assertWorks(CacheManager manager) {
     try {
-      Cache<String, String> cache = manager.createCache(Managers.uniqueName("tls"),
-          new MutableConfiguration<String, String>().setTypes(String.class, String.class));
+      Cache<String, String> cache =
+          manager.createCache(
+              Managers.uniqueName("tls"),
+              new MutableConfiguration<String, String>().setTypes(String.class, String.class));
       cache.put("k", "over TLS");
       assertEquals("over TLS", cache.get("k"));
       assertTrue(cache.remove("k"));
@@ -97,7 +98,9 @@ class TlsConnectionTest {
   }
 
   private static void assertNamesServer(RedisServer server, CacheException e) {
-    assertTrue(e.getMessage().contains("127.0.0.1:" + server.port()), "names the server: " + e.getMessage());
+    assertTrue(
+        e.getMessage().contains("127.0.0.1:" + server.port()),
+        "names the server: " + e.getMessage());
   }
 
   @Test
@@ -115,7 +118,9 @@ class TlsConnectionTest {
     // the JVM's default truststore does not know the test CA
     CacheException e = assertThrows(CacheException.class, () -> open(tls.uri(), new Properties()));
     assertNamesServer(tls, e);
-    assertTrue(e.getMessage().contains(TRUSTSTORE), "says which setting trusts a server: " + e.getMessage());
+    assertTrue(
+        e.getMessage().contains(TRUSTSTORE),
+        "says which setting trusts a server: " + e.getMessage());
   }
 
   @Test
@@ -132,18 +137,23 @@ class TlsConnectionTest {
   void rediss_serverCertificateForAnotherHost_failsHostVerification() {
     TestCertificates elsewhere = TestCertificates.create("dns:elsewhere.invalid");
     try (RedisServer server = RedisServer.builder().tls(elsewhere, false).start()) {
-      CacheException e = assertThrows(CacheException.class, () -> open(server.uri(), trusting(elsewhere)));
+      CacheException e =
+          assertThrows(CacheException.class, () -> open(server.uri(), trusting(elsewhere)));
       assertNamesServer(server, e);
       assertTrue(e.getMessage().contains("127.0.0.1"), e.getMessage());
-      assertTrue(e.getMessage().contains("host"), "says the certificate is for another host: " + e.getMessage());
+      assertTrue(
+          e.getMessage().contains("host"),
+          "says the certificate is for another host: " + e.getMessage());
     }
   }
 
   @Test
   void rediss_toAPlainPort_failsSayingTheServerDoesNotAnswerTls() {
     try (RedisServer plain = RedisServer.start()) {
-      CacheException e = assertThrows(CacheException.class,
-          () -> open("rediss://127.0.0.1:" + plain.port(), trusting(certs)));
+      CacheException e =
+          assertThrows(
+              CacheException.class,
+              () -> open("rediss://127.0.0.1:" + plain.port(), trusting(certs)));
       assertNamesServer(plain, e);
       assertTrue(e.getMessage().contains("did not answer the TLS handshake"), e.getMessage());
       assertTrue(e.getMessage().contains("tls-port"), e.getMessage());
@@ -177,9 +187,12 @@ class TlsConnectionTest {
 
   @Test
   void mutualTls_withoutClientKeystore_failsNamingTheServerAndTheKeystoreSetting() {
-    CacheException e = assertThrows(CacheException.class, () -> open(mutual.uri(), trusting(certs)));
+    CacheException e =
+        assertThrows(CacheException.class, () -> open(mutual.uri(), trusting(certs)));
     assertNamesServer(mutual, e);
-    assertTrue(e.getMessage().contains(KEYSTORE), "says which setting gives a client certificate: " + e.getMessage());
+    assertTrue(
+        e.getMessage().contains(KEYSTORE),
+        "says which setting gives a client certificate: " + e.getMessage());
   }
 
   @Test

@@ -65,16 +65,21 @@ class WriteLocksHiccupTest {
   }
 
   @Test
-  void putAll_redisPausedWhileWaitingForALock_failsWithTheLockError_andLaterPutsOfItsKeysWork(RedisServer redis)
-      throws Exception {
+  void putAll_redisPausedWhileWaitingForALock_failsWithTheLockError_andLaterPutsOfItsKeysWork(
+      RedisServer redis) throws Exception {
     CacheManager manager = Managers.open(redis.uri() + "?timeout=1s");
     ExecutorService threads = Executors.newFixedThreadPool(2);
     String name = Managers.uniqueName("hiccup");
     try {
-      Cache<String, String> cache = manager.createCache(name, new MutableConfiguration<String, String>()
-          .setTypes(String.class, String.class)
-          .setWriteThrough(true).setCacheWriterFactory(FactoryBuilder.factoryOf(MapWriter.class)));
-      // another JVM holds k2's lock: putAll takes k1's (keys are locked in byte order) and waits for k2's
+      Cache<String, String> cache =
+          manager.createCache(
+              name,
+              new MutableConfiguration<String, String>()
+                  .setTypes(String.class, String.class)
+                  .setWriteThrough(true)
+                  .setCacheWriterFactory(FactoryBuilder.factoryOf(MapWriter.class)));
+      // another JVM holds k2's lock: putAll takes k1's (keys are locked in byte order) and waits
+      // for k2's
       KeyLayout layout = new KeyLayout(name, CascadeConfiguration.DEFAULT_PARTITIONS);
       String k1Lock = new String(layout.lockKey(ascii("k1")), StandardCharsets.UTF_8);
       String k2Lock = new String(layout.lockKey(ascii("k2")), StandardCharsets.UTF_8);
@@ -88,24 +93,28 @@ class WriteLocksHiccupTest {
       }
       redis.pause();
       try {
-        Thread.sleep(3_000); // longer than the command timeout: the lock poll and the unlock both time out
+        Thread.sleep(
+            3_000); // longer than the command timeout: the lock poll and the unlock both time out
       } finally {
         redis.resume();
       }
       Exception failure = assertThrows(Exception.class, () -> putAll.get(60, TimeUnit.SECONDS));
       Throwable cause = failure.getCause();
       assertTrue(cause instanceof CacheException, "putAll failed with " + cause);
-      assertTrue(cause.getMessage().contains("while locking"), "the first error, about taking the lock, is the one reported: "
-          + cause.getMessage());
+      assertTrue(
+          cause.getMessage().contains("while locking"),
+          "the first error, about taking the lock, is the one reported: " + cause.getMessage());
 
       redis.command("DEL", k2Lock);
-      redis.command("DEL", k1Lock); // k1's lock may have been left: its unlock timed out; it would expire
+      redis.command(
+          "DEL", k1Lock); // k1's lock may have been left: its unlock timed out; it would expire
       // from another thread: a stripe the failed call kept would block it forever
       Future<?> put = threads.submit(() -> cache.put("k1", "c"));
       try {
         put.get(30, TimeUnit.SECONDS);
       } catch (TimeoutException e) {
-        throw new AssertionError("put(k1) still waiting 30 s after Redis came back: a local lock was never released");
+        throw new AssertionError(
+            "put(k1) still waiting 30 s after Redis came back: a local lock was never released");
       }
       assertEquals("c", cache.get("k1"));
       assertEquals("c", DATABASE.get("k1"));

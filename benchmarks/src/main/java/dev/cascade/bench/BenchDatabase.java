@@ -21,15 +21,16 @@ import org.apache.commons.dbcp2.BasicDataSource;
  * own with room for 16 benchmark threads plus the flushers (TestDatabase's shared pool has 8
  * connections, which 16 write-through threads would queue on).
  *
- * <p>Every table is {@code k VARCHAR(64) PRIMARY KEY, v VARCHAR(255) NOT NULL}, named
- * {@code wbb_<run>_<purpose>_<random>}: {@code <run>} is given by the harness to every fork
- * ({@value #RUN_PROPERTY}), so the harness can drop whatever a fork that died left behind, and
- * nobody else's table is ever touched.
+ * <p>Every table is {@code k VARCHAR(64) PRIMARY KEY, v VARCHAR(255) NOT NULL}, named {@code
+ * wbb_<run>_<purpose>_<random>}: {@code <run>} is given by the harness to every fork ({@value
+ * #RUN_PROPERTY}), so the harness can drop whatever a fork that died left behind, and nobody else's
+ * table is ever touched.
  */
 final class BenchDatabase implements AutoCloseable {
 
   static final String RUN_PROPERTY = "cascade.bench.run";
   static final String TABLE_PREFIX = "wbb_";
+
   /** Benchmark threads (16) + flush threads + the harness's own checks, with room to spare. */
   static final int POOL_SIZE = 32;
 
@@ -54,8 +55,14 @@ final class BenchDatabase implements AutoCloseable {
       } catch (SQLException ignored) {
         // never opened
       }
-      throw new IllegalStateException("Cannot reach the benchmark database at " + TestDatabase.configuredUrl()
-          + " (" + e.getMessage() + "): start MariaDB/MySQL or set " + TestDatabase.ENVIRONMENT, e);
+      throw new IllegalStateException(
+          "Cannot reach the benchmark database at "
+              + TestDatabase.configuredUrl()
+              + " ("
+              + e.getMessage()
+              + "): start MariaDB/MySQL or set "
+              + TestDatabase.ENVIRONMENT,
+          e);
     }
     return new BenchDatabase(pool);
   }
@@ -76,9 +83,17 @@ final class BenchDatabase implements AutoCloseable {
 
   /** Creates an empty table for {@code purpose} and returns its name. */
   String createTable(String purpose) {
-    String name = TABLE_PREFIX + run() + "_" + purpose + "_"
-        + Long.toString(ThreadLocalRandom.current().nextLong(1L << 30), 36);
-    execute("CREATE TABLE " + name + " (k VARCHAR(64) PRIMARY KEY, v VARCHAR(255) NOT NULL) ENGINE=InnoDB");
+    String name =
+        TABLE_PREFIX
+            + run()
+            + "_"
+            + purpose
+            + "_"
+            + Long.toString(ThreadLocalRandom.current().nextLong(1L << 30), 36);
+    execute(
+        "CREATE TABLE "
+            + name
+            + " (k VARCHAR(64) PRIMARY KEY, v VARCHAR(255) NOT NULL) ENGINE=InnoDB");
     return name;
   }
 
@@ -93,8 +108,9 @@ final class BenchDatabase implements AutoCloseable {
   }
 
   long rowCount(String table) {
-    try (Connection c = pool.getConnection(); Statement s = c.createStatement();
-         ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM " + table)) {
+    try (Connection c = pool.getConnection();
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM " + table)) {
       rs.next();
       return rs.getLong(1);
     } catch (SQLException e) {
@@ -102,12 +118,15 @@ final class BenchDatabase implements AutoCloseable {
     }
   }
 
-  /** Drops every table of run {@code run} that is still there (a fork that died leaves its tables). */
+  /**
+   * Drops every table of run {@code run} that is still there (a fork that died leaves its tables).
+   */
   int dropTablesOfRun(String run) {
     List<String> names = new ArrayList<>();
     try (Connection c = pool.getConnection();
-         PreparedStatement ps = c.prepareStatement(
-             "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name LIKE ?")) {
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name LIKE ?")) {
       ps.setString(1, (TABLE_PREFIX + run + "_").replace("_", "\\_") + "%");
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
@@ -115,16 +134,23 @@ final class BenchDatabase implements AutoCloseable {
         }
       }
     } catch (SQLException e) {
-      throw new IllegalStateException("listing the tables of run " + run + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "listing the tables of run " + run + ": " + e.getMessage(), e);
     }
     names.forEach(this::dropTable);
     return names.size();
   }
 
-  /** What the report says about the database: product, version, and the commit durability setting. */
+  /**
+   * What the report says about the database: product, version, and the commit durability setting.
+   */
   String describe() {
-    try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
-      String product = c.getMetaData().getDatabaseProductName() + " " + c.getMetaData().getDatabaseProductVersion();
+    try (Connection c = pool.getConnection();
+        Statement s = c.createStatement()) {
+      String product =
+          c.getMetaData().getDatabaseProductName()
+              + " "
+              + c.getMetaData().getDatabaseProductVersion();
       String flush = "?";
       try (ResultSet rs = s.executeQuery("SELECT @@innodb_flush_log_at_trx_commit")) {
         if (rs.next()) {
@@ -132,15 +158,22 @@ final class BenchDatabase implements AutoCloseable {
         }
       }
       String url = TestDatabase.configuredUrl().replaceAll("(?i)(password=)[^&]*", "$1***");
-      return String.format(Locale.ROOT, "%s (%s), innodb_flush_log_at_trx_commit=%s, Connector/J with"
-          + " rewriteBatchedStatements=true, pool of %d", product, url, flush, POOL_SIZE);
+      return String.format(
+          Locale.ROOT,
+          "%s (%s), innodb_flush_log_at_trx_commit=%s, Connector/J with"
+              + " rewriteBatchedStatements=true, pool of %d",
+          product,
+          url,
+          flush,
+          POOL_SIZE);
     } catch (SQLException e) {
       return "unknown (" + e.getMessage() + ")";
     }
   }
 
   void execute(String sql) {
-    try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
+    try (Connection c = pool.getConnection();
+        Statement s = c.createStatement()) {
       s.execute(sql);
     } catch (SQLException e) {
       throw new IllegalStateException(sql + ": " + e.getMessage(), e);

@@ -37,16 +37,16 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  * java -jar benchmarks/target/benchmarks.jar report DIR      (reprints the tables of an earlier run)
  * </pre>
  *
- * {@code --only} is a JMH include pattern over every JMH benchmark, of both parts; {@code --write-behind}
- * runs only the write-behind part, {@code --no-write-behind} skips it, {@code --wb-parts} picks some of
- * its three measurements ({@code latency,flush,coalescing}).
+ * {@code --only} is a JMH include pattern over every JMH benchmark, of both parts; {@code
+ * --write-behind} runs only the write-behind part, {@code --no-write-behind} skips it, {@code
+ * --wb-parts} picks some of its three measurements ({@code latency,flush,coalescing}).
  *
- * Files in DIR: {@code jmh-result.json} (JMH's {@code -rf json}), {@code jmh-output.txt} (JMH's
+ * <p>Files in DIR: {@code jmh-result.json} (JMH's {@code -rf json}), {@code jmh-output.txt} (JMH's
  * own log of every iteration), {@code report.txt} (what this prints); for the write-behind part
- * {@code wb-latency.json} (JMH), {@code wb-details.tsv} (what the latency forks counted, every flush
- * drain with its writer-call timeline, the coalescing counts), {@code wb-header.txt}, and JMH's log
- * in {@code wb-jmh-output.txt}.
- * A run first deletes what an earlier run left there, so the folder is always one run.
+ * {@code wb-latency.json} (JMH), {@code wb-details.tsv} (what the latency forks counted, every
+ * flush drain with its writer-call timeline, the coalescing counts), {@code wb-header.txt}, and
+ * JMH's log in {@code wb-jmh-output.txt}. A run first deletes what an earlier run left there, so
+ * the folder is always one run.
  */
 public final class BenchMain {
 
@@ -68,7 +68,12 @@ public final class BenchMain {
     final int iterationSeconds;
     final WriteBehindProfile writeBehind;
 
-    Profile(int forks, int warmupIterations, int warmupSeconds, int iterations, int iterationSeconds,
+    Profile(
+        int forks,
+        int warmupIterations,
+        int warmupSeconds,
+        int iterations,
+        int iterationSeconds,
         WriteBehindProfile writeBehind) {
       this.forks = forks;
       this.warmupIterations = warmupIterations;
@@ -79,8 +84,14 @@ public final class BenchMain {
     }
 
     String jmhArguments() {
-      return String.format(Locale.ROOT, "-f %d -wi %d -w %ds -i %d -r %ds", forks, warmupIterations, warmupSeconds,
-          iterations, iterationSeconds);
+      return String.format(
+          Locale.ROOT,
+          "-f %d -wi %d -w %ds -i %d -r %ds",
+          forks,
+          warmupIterations,
+          warmupSeconds,
+          iterations,
+          iterationSeconds);
     }
   }
 
@@ -88,16 +99,30 @@ public final class BenchMain {
    * How long the write-behind measurements run: the latency benchmarks by time (JMH SampleTime),
    * the flush rate by rounds (each round drains once per system, see {@link FlushRate}).
    */
-  record WriteBehindProfile(int latencyWarmups, int latencyWarmupSeconds, int latencyIterations,
-      int latencyIterationSeconds, int flushWarmups, int flushRounds) {
+  record WriteBehindProfile(
+      int latencyWarmups,
+      int latencyWarmupSeconds,
+      int latencyIterations,
+      int latencyIterationSeconds,
+      int flushWarmups,
+      int flushRounds) {
 
     String latencyArguments() {
-      return String.format(Locale.ROOT, "-f 1 -wi %d -w %ds -i %d -r %ds (SampleTime)", latencyWarmups,
-          latencyWarmupSeconds, latencyIterations, latencyIterationSeconds);
+      return String.format(
+          Locale.ROOT,
+          "-f 1 -wi %d -w %ds -i %d -r %ds (SampleTime)",
+          latencyWarmups,
+          latencyWarmupSeconds,
+          latencyIterations,
+          latencyIterationSeconds);
     }
 
     String flushArguments() {
-      return String.format(Locale.ROOT, "%d warm-up round, %d measured rounds of %s", flushWarmups, flushRounds,
+      return String.format(
+          Locale.ROOT,
+          "%d warm-up round, %d measured rounds of %s",
+          flushWarmups,
+          flushRounds,
           String.join(", ", FlushRate.SYSTEMS));
     }
   }
@@ -107,10 +132,10 @@ public final class BenchMain {
 
   /** JMH classes of the write-behind part (everything else is the cache part). */
   private static final String WB_LATENCY = "\\.WriteBehindLatencyBench\\.";
+
   private static final String CACHE_PART = "\\.(Cascade|Lettuce|Redisson)Bench\\.";
 
-  private BenchMain() {
-  }
+  private BenchMain() {}
 
   public static void main(String[] args) throws Exception {
     Profile profile = Profile.QUICK;
@@ -122,17 +147,33 @@ public final class BenchMain {
     List<String> wbParts = WB_PARTS;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
-        case "quick": profile = Profile.QUICK; break;
-        case "full": profile = Profile.FULL; break;
-        case "--only": only = args[++i]; break;
-        case "--out": out = Path.of(args[++i]); break;
-        case "--no-counts": counts = false; break;
-        case "--write-behind": cachePart = false; writeBehindPart = true; break;
-        case "--no-write-behind": writeBehindPart = false; break;
+        case "quick":
+          profile = Profile.QUICK;
+          break;
+        case "full":
+          profile = Profile.FULL;
+          break;
+        case "--only":
+          only = args[++i];
+          break;
+        case "--out":
+          out = Path.of(args[++i]);
+          break;
+        case "--no-counts":
+          counts = false;
+          break;
+        case "--write-behind":
+          cachePart = false;
+          writeBehindPart = true;
+          break;
+        case "--no-write-behind":
+          writeBehindPart = false;
+          break;
         case "--wb-parts":
           wbParts = List.of(args[++i].split(","));
           if (!WB_PARTS.containsAll(wbParts)) {
-            System.err.println("--wb-parts takes some of " + String.join(",", WB_PARTS) + ", not " + args[i]);
+            System.err.println(
+                "--wb-parts takes some of " + String.join(",", WB_PARTS) + ", not " + args[i]);
             System.exit(2);
           }
           break;
@@ -140,8 +181,9 @@ public final class BenchMain {
           report(Path.of(args[++i]));
           return;
         default:
-          System.err.println("usage: [quick|full] [--only REGEX] [--out DIR] [--no-counts]"
-              + " [--write-behind | --no-write-behind] [--wb-parts latency,flush,coalescing] | report DIR");
+          System.err.println(
+              "usage: [quick|full] [--only REGEX] [--out DIR] [--no-counts]"
+                  + " [--write-behind | --no-write-behind] [--wb-parts latency,flush,coalescing] | report DIR");
           System.exit(2);
       }
     }
@@ -156,50 +198,75 @@ public final class BenchMain {
     System.exit(0);
   }
 
-  private static void run(Profile profile, String only, Path out, boolean cachePart, boolean counts,
-      List<String> wbParts) throws Exception {
+  private static void run(
+      Profile profile,
+      String only,
+      Path out,
+      boolean cachePart,
+      boolean counts,
+      List<String> wbParts)
+      throws Exception {
     try (RedisServer server = RedisServer.start();
-         PrintStream report = tee(out.resolve("report.txt"))) {
+        PrintStream report = tee(out.resolve("report.txt"))) {
       List<String> machine = Machine.describe(server);
       Files.write(out.resolve("machine.txt"), machine, StandardCharsets.UTF_8);
       machine.forEach(System.out::println);
-      System.out.println("profile:  " + profile.name().toLowerCase(Locale.ROOT) + " (" + profile.jmhArguments()
-          + "), JMH log in " + out.resolve("jmh-output.txt"));
+      System.out.println(
+          "profile:  "
+              + profile.name().toLowerCase(Locale.ROOT)
+              + " ("
+              + profile.jmhArguments()
+              + "), JMH log in "
+              + out.resolve("jmh-output.txt"));
       System.out.println();
 
       if (cachePart) {
         runCachePart(profile, only, out, server, report, counts, machine);
       }
       if (!wbParts.isEmpty()) {
-        runWriteBehindPart(profile, only, out, server, report, wbParts, cachePart ? List.of() : machine);
+        runWriteBehindPart(
+            profile, only, out, server, report, wbParts, cachePart ? List.of() : machine);
       }
       report.println("Written to " + out.toAbsolutePath());
     }
   }
 
-  private static void runCachePart(Profile profile, String only, Path out, RedisServer server, PrintStream report,
-      boolean counts, List<String> machine) throws Exception {
+  private static void runCachePart(
+      Profile profile,
+      String only,
+      Path out,
+      RedisServer server,
+      PrintStream report,
+      boolean counts,
+      List<String> machine)
+      throws Exception {
     Path json = out.resolve("jmh-result.json");
     if (!anyBenchmark(only, CACHE_PART)) {
       System.out.println("[cache] no benchmark matches " + only);
     } else {
-      ChainedOptionsBuilder options = new OptionsBuilder()
-          .include(only)
-          .exclude(notIn(CACHE_PART))
-          .forks(profile.forks)
-          .warmupIterations(profile.warmupIterations)
-          .warmupTime(TimeValue.seconds(profile.warmupSeconds))
-          .measurementIterations(profile.iterations)
-          .measurementTime(TimeValue.seconds(profile.iterationSeconds))
-          .timeout(TimeValue.seconds(60))
-          .jvmArgsAppend("-Xms1g", "-Xmx1g", "-D" + BenchServer.PROPERTY + "=" + server.uri())
-          .resultFormat(ResultFormatType.JSON)
-          .result(json.toString());
+      ChainedOptionsBuilder options =
+          new OptionsBuilder()
+              .include(only)
+              .exclude(notIn(CACHE_PART))
+              .forks(profile.forks)
+              .warmupIterations(profile.warmupIterations)
+              .warmupTime(TimeValue.seconds(profile.warmupSeconds))
+              .measurementIterations(profile.iterations)
+              .measurementTime(TimeValue.seconds(profile.iterationSeconds))
+              .timeout(TimeValue.seconds(60))
+              .jvmArgsAppend("-Xms1g", "-Xmx1g", "-D" + BenchServer.PROPERTY + "=" + server.uri())
+              .resultFormat(ResultFormatType.JSON)
+              .result(json.toString());
       runJmh(options, out.resolve("jmh-output.txt"));
 
       report.println();
       machine.forEach(report::println);
-      report.println("profile:  " + profile.name().toLowerCase(Locale.ROOT) + " (" + profile.jmhArguments() + ")");
+      report.println(
+          "profile:  "
+              + profile.name().toLowerCase(Locale.ROOT)
+              + " ("
+              + profile.jmhArguments()
+              + ")");
       report.println("load:     " + Machine.loadAverage() + " (after JMH)");
       report.println();
       Report.read(json).print(report);
@@ -214,12 +281,19 @@ public final class BenchMain {
   }
 
   /**
-   * Put latency as JMH benchmarks in forks (each given the server, this run's id for its table names,
-   * and the details file), then the flush rate and the coalescing counts in this JVM; then every
-   * table of this run that is still there is dropped, and the part's report printed.
+   * Put latency as JMH benchmarks in forks (each given the server, this run's id for its table
+   * names, and the details file), then the flush rate and the coalescing counts in this JVM; then
+   * every table of this run that is still there is dropped, and the part's report printed.
    */
-  private static void runWriteBehindPart(Profile profile, String only, Path out, RedisServer server,
-      PrintStream report, List<String> parts, List<String> machine) throws Exception {
+  private static void runWriteBehindPart(
+      Profile profile,
+      String only,
+      Path out,
+      RedisServer server,
+      PrintStream report,
+      List<String> parts,
+      List<String> machine)
+      throws Exception {
     WriteBehindProfile wb = profile.writeBehind;
     String run = BenchDatabase.run();
     Path details = out.resolve(WriteBehindReport.DETAILS).toAbsolutePath();
@@ -231,19 +305,25 @@ public final class BenchMain {
       System.out.println("[wb] database: " + db.describe());
     }
     if (parts.contains("latency") && anyBenchmark(only, WB_LATENCY)) {
-      runJmh(new OptionsBuilder()
-          .include(only)
-          .exclude(notIn(WB_LATENCY))
-          .forks(1)
-          .warmupIterations(wb.latencyWarmups())
-          .warmupTime(TimeValue.seconds(wb.latencyWarmupSeconds()))
-          .measurementIterations(wb.latencyIterations())
-          .measurementTime(TimeValue.seconds(wb.latencyIterationSeconds()))
-          .timeout(TimeValue.seconds(60))
-          .jvmArgsAppend("-Xms1g", "-Xmx1g", "-D" + BenchServer.PROPERTY + "=" + server.uri(),
-              "-D" + BenchDatabase.RUN_PROPERTY + "=" + run, "-D" + Details.PROPERTY + "=" + details)
-          .resultFormat(ResultFormatType.JSON)
-          .result(out.resolve(WriteBehindReport.LATENCY_JSON).toString()), out.resolve("wb-jmh-output.txt"));
+      runJmh(
+          new OptionsBuilder()
+              .include(only)
+              .exclude(notIn(WB_LATENCY))
+              .forks(1)
+              .warmupIterations(wb.latencyWarmups())
+              .warmupTime(TimeValue.seconds(wb.latencyWarmupSeconds()))
+              .measurementIterations(wb.latencyIterations())
+              .measurementTime(TimeValue.seconds(wb.latencyIterationSeconds()))
+              .timeout(TimeValue.seconds(60))
+              .jvmArgsAppend(
+                  "-Xms1g",
+                  "-Xmx1g",
+                  "-D" + BenchServer.PROPERTY + "=" + server.uri(),
+                  "-D" + BenchDatabase.RUN_PROPERTY + "=" + run,
+                  "-D" + Details.PROPERTY + "=" + details)
+              .resultFormat(ResultFormatType.JSON)
+              .result(out.resolve(WriteBehindReport.LATENCY_JSON).toString()),
+          out.resolve("wb-jmh-output.txt"));
       header.add("latency:  " + wb.latencyArguments());
     }
     if (parts.contains("flush")) {
@@ -260,8 +340,13 @@ public final class BenchMain {
         header.add("dropped " + left + " tables a fork had left behind (wbb_" + run + "_*)");
       }
     }
-    header.add(String.format(Locale.ROOT, "took:     %.1f minutes; load %s before, %s after (1/5/15 min)",
-        (System.nanoTime() - started) / 60e9, loadBefore, Machine.loadAverage()));
+    header.add(
+        String.format(
+            Locale.ROOT,
+            "took:     %.1f minutes; load %s before, %s after (1/5/15 min)",
+            (System.nanoTime() - started) / 60e9,
+            loadBefore,
+            Machine.loadAverage()));
     Files.write(out.resolve(WriteBehindReport.HEADER), header, StandardCharsets.UTF_8);
     report.println();
     machine.forEach(report::println);
@@ -270,13 +355,17 @@ public final class BenchMain {
 
   /** Runs JMH with its full log in {@code logFile}, one line per benchmark on the console. */
   private static void runJmh(ChainedOptionsBuilder options, Path logFile) throws Exception {
-    try (PrintStream jmhLog = new PrintStream(new FileOutputStream(logFile.toFile()), true, StandardCharsets.UTF_8)) {
+    try (PrintStream jmhLog =
+        new PrintStream(new FileOutputStream(logFile.toFile()), true, StandardCharsets.UTF_8)) {
       runJmh(options, jmhLog);
     }
   }
 
   private static void runJmh(ChainedOptionsBuilder options, PrintStream jmhLog) throws Exception {
-    new Runner(options.build(), progress(OutputFormatFactory.createFormatInstance(jmhLog, VerboseMode.NORMAL))).run();
+    new Runner(
+            options.build(),
+            progress(OutputFormatFactory.createFormatInstance(jmhLog, VerboseMode.NORMAL)))
+        .run();
   }
 
   /** An exclude pattern: every benchmark whose name does not contain {@code part}. */
@@ -286,16 +375,24 @@ public final class BenchMain {
 
   /** Whether {@code only} selects any benchmark of {@code part}. */
   private static boolean anyBenchmark(String only, String part) {
-    OutputFormat silent = OutputFormatFactory.createFormatInstance(
-        new PrintStream(OutputStream.nullOutputStream()), VerboseMode.SILENT);
+    OutputFormat silent =
+        OutputFormatFactory.createFormatInstance(
+            new PrintStream(OutputStream.nullOutputStream()), VerboseMode.SILENT);
     return !BenchmarkList.defaultList().find(silent, List.of(only), List.of(notIn(part))).isEmpty();
   }
 
   /** Deletes what an earlier run left in {@code out}, so the folder always holds one run. */
   private static void clean(Path out) throws IOException {
-    for (String f : List.of("report.txt", "machine.txt", "jmh-result.json", "jmh-output.txt",
-        WriteBehindReport.LATENCY_JSON, WriteBehindReport.DETAILS,
-        WriteBehindReport.HEADER, "wb-jmh-output.txt")) {
+    for (String f :
+        List.of(
+            "report.txt",
+            "machine.txt",
+            "jmh-result.json",
+            "jmh-output.txt",
+            WriteBehindReport.LATENCY_JSON,
+            WriteBehindReport.DETAILS,
+            WriteBehindReport.HEADER,
+            "wb-jmh-output.txt")) {
       Files.deleteIfExists(out.resolve(f));
     }
   }
@@ -317,24 +414,32 @@ public final class BenchMain {
   /** JMH's full log goes to a file; the console gets one line per benchmark. */
   private static OutputFormat progress(OutputFormat log) {
     int[] done = {0};
-    return (OutputFormat) Proxy.newProxyInstance(OutputFormat.class.getClassLoader(), new Class<?>[] {OutputFormat.class},
-        (proxy, method, margs) -> {
-          if (method.getName().equals("startBenchmark")) {
-            BenchmarkParams p = (BenchmarkParams) margs[0];
-            System.out.printf(Locale.ROOT, "[%2d] %-45s", ++done[0], shortName(p));
-            System.out.flush();
-          } else if (method.getName().equals("endBenchmark")) {
-            BenchmarkResult r = (BenchmarkResult) margs[0];
-            System.out.println(r == null || r.getPrimaryResult() == null ? " failed, see the JMH log"
-                : String.format(Locale.ROOT, " %,12.0f %s", r.getPrimaryResult().getScore(),
-                r.getPrimaryResult().getScoreUnit()));
-          }
-          try {
-            return method.invoke(log, margs);
-          } catch (InvocationTargetException e) {
-            throw e.getCause();
-          }
-        });
+    return (OutputFormat)
+        Proxy.newProxyInstance(
+            OutputFormat.class.getClassLoader(),
+            new Class<?>[] {OutputFormat.class},
+            (proxy, method, margs) -> {
+              if (method.getName().equals("startBenchmark")) {
+                BenchmarkParams p = (BenchmarkParams) margs[0];
+                System.out.printf(Locale.ROOT, "[%2d] %-45s", ++done[0], shortName(p));
+                System.out.flush();
+              } else if (method.getName().equals("endBenchmark")) {
+                BenchmarkResult r = (BenchmarkResult) margs[0];
+                System.out.println(
+                    r == null || r.getPrimaryResult() == null
+                        ? " failed, see the JMH log"
+                        : String.format(
+                            Locale.ROOT,
+                            " %,12.0f %s",
+                            r.getPrimaryResult().getScore(),
+                            r.getPrimaryResult().getScoreUnit()));
+              }
+              try {
+                return method.invoke(log, margs);
+              } catch (InvocationTargetException e) {
+                throw e.getCause();
+              }
+            });
   }
 
   private static String shortName(BenchmarkParams p) {
@@ -349,30 +454,33 @@ public final class BenchMain {
   private static PrintStream tee(Path file) throws IOException {
     OutputStream fileOut = Files.newOutputStream(file);
     PrintStream console = System.out;
-    return new PrintStream(new OutputStream() {
-      @Override
-      public void write(int b) throws IOException {
-        console.write(b);
-        fileOut.write(b);
-      }
+    return new PrintStream(
+        new OutputStream() {
+          @Override
+          public void write(int b) throws IOException {
+            console.write(b);
+            fileOut.write(b);
+          }
 
-      @Override
-      public void write(byte[] b, int off, int len) throws IOException {
-        console.write(b, off, len);
-        fileOut.write(b, off, len);
-      }
+          @Override
+          public void write(byte[] b, int off, int len) throws IOException {
+            console.write(b, off, len);
+            fileOut.write(b, off, len);
+          }
 
-      @Override
-      public void flush() throws IOException {
-        console.flush();
-        fileOut.flush();
-      }
+          @Override
+          public void flush() throws IOException {
+            console.flush();
+            fileOut.flush();
+          }
 
-      @Override
-      public void close() throws IOException {
-        flush();
-        fileOut.close();
-      }
-    }, true, StandardCharsets.UTF_8);
+          @Override
+          public void close() throws IOException {
+            flush();
+            fileOut.close();
+          }
+        },
+        true,
+        StandardCharsets.UTF_8);
   }
 }

@@ -16,8 +16,7 @@ final class BenchServer {
 
   private static RedisServer own;
 
-  private BenchServer() {
-  }
+  private BenchServer() {}
 
   static synchronized String uri() {
     String given = System.getProperty(PROPERTY);

@@ -5,8 +5,7 @@ import org.openjdk.jmh.annotations.Threads;
 /** {@link CascadeJCacheBenchmark} on Cascade, at 1 and at 16 threads. */
 public final class CascadeBench {
 
-  private CascadeBench() {
-  }
+  private CascadeBench() {}
 
   @Threads(1)
   public static class T1 extends CascadeJCacheBenchmark {

@@ -1,9 +1,8 @@
 package dev.cascade.bench;
 
-import dev.cascade.testing.Zipf;
-
 import dev.cascade.CascadeCache;
 import dev.cascade.jdbc.JdbcCacheWriter;
+import dev.cascade.testing.Zipf;
 import dev.cascade.writebehind.WriteBehind;
 import dev.cascade.writebehind.WriteBehindMXBean;
 import java.io.IOException;
@@ -12,7 +11,6 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -22,7 +20,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import javax.cache.Cache;
@@ -33,9 +30,9 @@ import javax.cache.configuration.MutableConfiguration;
 /**
  * Coalescing on a skewed stream (DESIGN: database rows written at most 10% of cache writes):
  * {@value #UPDATES} puts of keys drawn from a Zipf distribution over {@value Data#KEYS} keys, by
- * {@value #THREADS} threads as fast as they go, on a write-behind cache whose writer is
- * {@link JdbcCacheWriter} on a real table, wrapped to count the rows it writes. Ratio = rows written
- * / updates. Not a JMH benchmark: it counts, it does not time; the put rate is printed because
+ * {@value #THREADS} threads as fast as they go, on a write-behind cache whose writer is {@link
+ * JdbcCacheWriter} on a real table, wrapped to count the rows it writes. Ratio = rows written /
+ * updates. Not a JMH benchmark: it counts, it does not time; the put rate is printed because
  * coalescing depends on how many writes of a key arrive within one flush window.
  *
  * <p>Runs in the harness's JVM against the harness's redis-server; each setting gets an empty
@@ -48,47 +45,62 @@ final class Coalescing {
   static final double[] SKEWS = {1.2, 0.99};
 
   /** The write-behind settings compared, by the name the report shows. */
-  static final Map<String, UnaryOperator<WriteBehind<String, String>>> SETTINGS = new LinkedHashMap<>();
+  static final Map<String, UnaryOperator<WriteBehind<String, String>>> SETTINGS =
+      new LinkedHashMap<>();
 
   static {
     SETTINGS.put("defaults (batch 500, 200 ms)", wb -> wb);
     SETTINGS.put("maxDelay 5 s (batch 500)", wb -> wb.maxDelay(Duration.ofSeconds(5)));
-    SETTINGS.put("maxDelay 5 s, batch 10000", wb -> wb.maxDelay(Duration.ofSeconds(5)).batchSize(10_000));
+    SETTINGS.put(
+        "maxDelay 5 s, batch 10000", wb -> wb.maxDelay(Duration.ofSeconds(5)).batchSize(10_000));
   }
 
-  private Coalescing() {
-  }
+  private Coalescing() {}
 
-
-  /** Measures every skew with every setting; writes one {@code coalescing} record per run to {@code details}. */
+  /**
+   * Measures every skew with every setting; writes one {@code coalescing} record per run to {@code
+   * details}.
+   */
   static void measure(String redisUri, Path details, PrintStream progress) throws Exception {
     System.setProperty(Details.PROPERTY, details.toString());
     try (BenchDatabase db = BenchDatabase.open()) {
       for (double skew : SKEWS) {
-        for (Map.Entry<String, UnaryOperator<WriteBehind<String, String>>> s : SETTINGS.entrySet()) {
+        for (Map.Entry<String, UnaryOperator<WriteBehind<String, String>>> s :
+            SETTINGS.entrySet()) {
           progress.printf(Locale.ROOT, "[wb] coalescing, Zipf s=%.2f, %-30s", skew, s.getKey());
           progress.flush();
           Map<String, Object> d = once(db, redisUri, skew, s.getKey(), s.getValue());
-          progress.printf(Locale.ROOT, " %s rows written of %,d updates%n", d.get("rowsWritten"), UPDATES);
+          progress.printf(
+              Locale.ROOT, " %s rows written of %,d updates%n", d.get("rowsWritten"), UPDATES);
           Details.write("coalescing", d);
         }
       }
     }
   }
 
-  private static Map<String, Object> once(BenchDatabase db, String redisUri, double skew, String settingsName,
-      UnaryOperator<WriteBehind<String, String>> settings) throws Exception {
+  private static Map<String, Object> once(
+      BenchDatabase db,
+      String redisUri,
+      double skew,
+      String settingsName,
+      UnaryOperator<WriteBehind<String, String>> settings)
+      throws Exception {
     BenchServer.flushAll(redisUri);
     String table = db.createTable("zipf");
-    CacheManager manager = Caching.getCachingProvider(JCacheOperations.Provider.CASCADE.className)
-        .getCacheManager(URI.create(redisUri), Coalescing.class.getClassLoader());
+    CacheManager manager =
+        Caching.getCachingProvider(JCacheOperations.Provider.CASCADE.className)
+            .getCacheManager(URI.create(redisUri), Coalescing.class.getClassLoader());
     try {
-      InstrumentedWriter writer = new InstrumentedWriter(
-          new JdbcCacheWriter<>(db.dataSource(), BenchDatabase.mapping(table)));
-      Cache<String, String> cache = manager.createCache("wbzipf", new MutableConfiguration<String, String>()
-          .setTypes(String.class, String.class)
-          .setWriteThrough(true)
-          .setCacheWriterFactory(settings.apply(WriteBehind.of(writer.factory())).build()));
+      InstrumentedWriter writer =
+          new InstrumentedWriter(
+              new JdbcCacheWriter<>(db.dataSource(), BenchDatabase.mapping(table)));
+      Cache<String, String> cache =
+          manager.createCache(
+              "wbzipf",
+              new MutableConfiguration<String, String>()
+                  .setTypes(String.class, String.class)
+                  .setWriteThrough(true)
+                  .setCacheWriterFactory(settings.apply(WriteBehind.of(writer.factory())).build()));
       Zipf zipf = new Zipf(Data.KEYS, skew);
       Set<String> touched = ConcurrentHashMap.newKeySet();
       ExecutorService pool = Executors.newFixedThreadPool(THREADS);
@@ -97,13 +109,15 @@ final class Coalescing {
         List<Future<?>> done = new ArrayList<>();
         for (int t = 0; t < THREADS; t++) {
           int thread = t;
-          done.add(pool.submit(() -> {
-            for (int n = 0; n < UPDATES / THREADS; n++) {
-              String key = Data.key(zipf.next());
-              cache.put(key, "t" + thread + "-" + n);
-              touched.add(key);
-            }
-          }));
+          done.add(
+              pool.submit(
+                  () -> {
+                    for (int n = 0; n < UPDATES / THREADS; n++) {
+                      String key = Data.key(zipf.next());
+                      cache.put(key, "t" + thread + "-" + n);
+                      touched.add(key);
+                    }
+                  }));
         }
         for (Future<?> f : done) {
           f.get(300, TimeUnit.SECONDS);

@@ -11,12 +11,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A loopback TCP proxy in front of the private redis-server that counts, over all its
- * connections, the commands clients send, the replies they get, and the <em>waits</em>: chunks of
- * commands a client sent while it had no reply outstanding on that connection. A client that
- * pipelines a batch waits once for it; one that sends each command after the previous reply waits
- * once per command. A wait is an upper bound on a round trip: a pipelined command that the server
- * happened to answer before the next one arrived also counts.
+ * A loopback TCP proxy in front of the private redis-server that counts, over all its connections,
+ * the commands clients send, the replies they get, and the <em>waits</em>: chunks of commands a
+ * client sent while it had no reply outstanding on that connection. A client that pipelines a batch
+ * waits once for it; one that sends each command after the previous reply waits once per command. A
+ * wait is an upper bound on a round trip: a pipelined command that the server happened to answer
+ * before the next one arrived also counts.
  *
  * <p>Only for counting, never for timing: it adds a hop. Listens on 127.0.0.1 only.
  */
@@ -78,7 +78,8 @@ final class CountingProxy implements AutoCloseable {
   private void pump(Socket from, Socket to, AtomicLong inFlight, boolean up) {
     RespCounter counter = new RespCounter();
     byte[] buf = new byte[64 * 1024];
-    try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+    try (InputStream in = from.getInputStream();
+        OutputStream out = to.getOutputStream()) {
       int n;
       while ((n = in.read(buf)) > 0) {
         int values = counter.feed(buf, 0, n);

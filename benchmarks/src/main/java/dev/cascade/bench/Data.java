@@ -57,8 +57,7 @@ final class Data {
     }
   }
 
-  private Data() {
-  }
+  private Data() {}
 
   static String key(int i) {
     return KEY[i];

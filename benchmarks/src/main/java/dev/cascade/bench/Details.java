@@ -13,16 +13,16 @@ import java.util.Map;
 
 /**
  * What a write-behind benchmark fork saw besides JMH's timing (rows the writer wrote, time inside
- * the writer, queue depth...), handed to the harness as lines in a file: {@code kind<TAB>name=value...}.
- * The harness names the file in the system property {@value #PROPERTY}; a fork started some other
- * way prints the lines instead. Forks run one after another, so appending needs no lock.
+ * the writer, queue depth...), handed to the harness as lines in a file: {@code
+ * kind<TAB>name=value...}. The harness names the file in the system property {@value #PROPERTY}; a
+ * fork started some other way prints the lines instead. Forks run one after another, so appending
+ * needs no lock.
  */
 final class Details {
 
   static final String PROPERTY = "cascade.bench.details";
 
-  private Details() {
-  }
+  private Details() {}
 
   /** Appends one record of {@code kind} with {@code fields} in order. */
   static void write(String kind, Map<String, ?> fields) {
@@ -34,7 +34,11 @@ final class Details {
       return;
     }
     try {
-      Files.writeString(Path.of(file), line + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+      Files.writeString(
+          Path.of(file),
+          line + "\n",
+          StandardCharsets.UTF_8,
+          StandardOpenOption.CREATE,
           StandardOpenOption.APPEND);
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -29,42 +29,52 @@ import javax.cache.Caching;
 import javax.cache.configuration.MutableConfiguration;
 
 /**
- * Flush rate (DESIGN: at least 0.6x a raw JDBC batched upsert of the same rows): how long it takes to
- * move {@value #ROWS} distinct rows into an empty table, for each system below; rows/s = {@value #ROWS}
- * / time. A fresh table for every drain (and for Cascade a fresh CacheManager and cache).
+ * Flush rate (DESIGN: at least 0.6x a raw JDBC batched upsert of the same rows): how long it takes
+ * to move {@value #ROWS} distinct rows into an empty table, for each system below; rows/s = {@value
+ * #ROWS} / time. A fresh table for every drain (and for Cascade a fresh CacheManager and cache).
  *
  * <ul>
- *   <li>{@code jdbc-1000} / {@code jdbc-500}: one thread, one connection,
- *       {@code INSERT … ON DUPLICATE KEY UPDATE v = VALUES(v)} with {@code addBatch} / {@code executeBatch}
- *       of 1,000 (500) rows, a commit per batch, Connector/J rewriting each batch into one multi-row
- *       statement. Rows in a shuffled order, each batch sorted by key (as {@link JdbcCacheWriter} sorts
- *       its chunks).</li>
- *   <li>{@code cascade-<batch>x<threads>}: a write-behind cache with
- *       {@code WriteBehind.of(writer).batchSize(batch).flushThreads(threads)} (the defaults are 500
- *       and 4), the writer a {@link JdbcCacheWriter} with chunks of 1,000 rows (so one writer call is
- *       one transaction, as one raw batch is). The {@value #ROWS} puts are queued before timing while
- *       the writer is held at a gate (the flushers' first calls wait there); timing starts when the
- *       gate opens and ends when the queue is empty ({@code getQueueDepth() == 0}: every record
- *       written and acknowledged), polled every {@value #POLL_MILLIS} ms.</li>
+ *   <li>{@code jdbc-1000} / {@code jdbc-500}: one thread, one connection, {@code INSERT … ON
+ *       DUPLICATE KEY UPDATE v = VALUES(v)} with {@code addBatch} / {@code executeBatch} of 1,000
+ *       (500) rows, a commit per batch, Connector/J rewriting each batch into one multi-row
+ *       statement. Rows in a shuffled order, each batch sorted by key (as {@link JdbcCacheWriter}
+ *       sorts its chunks).
+ *   <li>{@code cascade-<batch>x<threads>}: a write-behind cache with {@code
+ *       WriteBehind.of(writer).batchSize(batch).flushThreads(threads)} (the defaults are 500 and
+ *       4), the writer a {@link JdbcCacheWriter} with chunks of 1,000 rows (so one writer call is
+ *       one transaction, as one raw batch is). The {@value #ROWS} puts are queued before timing
+ *       while the writer is held at a gate (the flushers' first calls wait there); timing starts
+ *       when the gate opens and ends when the queue is empty ({@code getQueueDepth() == 0}: every
+ *       record written and acknowledged), polled every {@value #POLL_MILLIS} ms.
  * </ul>
+ *
  * Same table shape, database, rows and values (100 bytes) for all.
  *
- * <p>Not JMH: a timed loop in the harness's JVM, in <b>rounds</b>: each round runs every system once,
- * starting with a different one each round, so every system sees the same stretches of a noisy
- * machine and the report can pair each Cascade drain with the JDBC upsert of its own round. The
- * first round(s) only warm up. For each Cascade drain the loop also records where the time went:
- * when each writer call ran and how many rows it wrote, and what Redis executed meanwhile
+ * <p>Not JMH: a timed loop in the harness's JVM, in <b>rounds</b>: each round runs every system
+ * once, starting with a different one each round, so every system sees the same stretches of a
+ * noisy machine and the report can pair each Cascade drain with the JDBC upsert of its own round.
+ * The first round(s) only warm up. For each Cascade drain the loop also records where the time
+ * went: when each writer call ran and how many rows it wrote, and what Redis executed meanwhile
  * ({@code INFO commandstats}).
  */
 final class FlushRate {
 
   static final int ROWS = 50_000;
   static final long POLL_MILLIS = 5;
+
   /** Rows per raw batch / writer chunk. */
   static final int CHUNK = 1_000;
-  /** The systems compared; {@code -Dcascade.bench.flush.systems=jdbc-1000,cascade-2000x4} picks others. */
-  static final List<String> SYSTEMS = List.of(System.getProperty("cascade.bench.flush.systems",
-      "jdbc-1000,cascade-500x4,cascade-1000x4,cascade-1000x2,cascade-1000x1,jdbc-500").split(","));
+
+  /**
+   * The systems compared; {@code -Dcascade.bench.flush.systems=jdbc-1000,cascade-2000x4} picks
+   * others.
+   */
+  static final List<String> SYSTEMS =
+      List.of(
+          System.getProperty(
+                  "cascade.bench.flush.systems",
+                  "jdbc-1000,cascade-500x4,cascade-1000x4,cascade-1000x2,cascade-1000x1,jdbc-500")
+              .split(","));
 
   private final String redisUri;
   private final BenchDatabase db;
@@ -92,14 +102,21 @@ final class FlushRate {
     return system.startsWith("cascade");
   }
 
-  /** Runs {@code warmups + rounds} rounds; one {@code flush} record per drain to the details file. */
-  static void measure(String redisUri, Path details, int warmups, int rounds, PrintStream progress) throws Exception {
+  /**
+   * Runs {@code warmups + rounds} rounds; one {@code flush} record per drain to the details file.
+   */
+  static void measure(String redisUri, Path details, int warmups, int rounds, PrintStream progress)
+      throws Exception {
     System.setProperty(Details.PROPERTY, details.toString());
     try (BenchDatabase db = BenchDatabase.open()) {
       FlushRate f = new FlushRate(redisUri, db);
       for (int round = 0; round < warmups + rounds; round++) {
         boolean warmup = round < warmups;
-        progress.printf(Locale.ROOT, "[wb] flush %s %d:", warmup ? "warm-up" : "round", warmup ? round + 1 : round - warmups + 1);
+        progress.printf(
+            Locale.ROOT,
+            "[wb] flush %s %d:",
+            warmup ? "warm-up" : "round",
+            warmup ? round + 1 : round - warmups + 1);
         for (int i = 0; i < SYSTEMS.size(); i++) {
           String system = SYSTEMS.get((round + i) % SYSTEMS.size());
           Map<String, Object> d = new LinkedHashMap<>();
@@ -128,7 +145,10 @@ final class FlushRate {
     }
     String table = db.createTable("flush");
     try {
-      String sql = "INSERT INTO `" + table + "` (`k`, `v`) VALUES (?, ?) ON DUPLICATE KEY UPDATE `v` = VALUES(`v`)";
+      String sql =
+          "INSERT INTO `"
+              + table
+              + "` (`k`, `v`) VALUES (?, ?) ON DUPLICATE KEY UPDATE `v` = VALUES(`v`)";
       long started;
       long ended;
       try (Connection c = db.dataSource().getConnection()) {
@@ -160,24 +180,33 @@ final class FlushRate {
   private double cascade(String system, Map<String, Object> d) throws Exception {
     BenchServer.flushAll(redisUri);
     String table = db.createTable("flush");
-    CacheManager manager = Caching.getCachingProvider(JCacheOperations.Provider.CASCADE.className)
-        .getCacheManager(URI.create(redisUri), FlushRate.class.getClassLoader());
-    InstrumentedWriter writer = new InstrumentedWriter(
-        new JdbcCacheWriter<>(db.dataSource(), BenchDatabase.mapping(table)).withChunkSize(CHUNK));
+    CacheManager manager =
+        Caching.getCachingProvider(JCacheOperations.Provider.CASCADE.className)
+            .getCacheManager(URI.create(redisUri), FlushRate.class.getClassLoader());
+    InstrumentedWriter writer =
+        new InstrumentedWriter(
+            new JdbcCacheWriter<>(db.dataSource(), BenchDatabase.mapping(table))
+                .withChunkSize(CHUNK));
     try {
       writer.recordCalls = true;
       writer.hold();
-      Cache<String, String> cache = manager.createCache("wbflush", new MutableConfiguration<String, String>()
-          .setTypes(String.class, String.class)
-          .setWriteThrough(true)
-          .setCacheWriterFactory(WriteBehind.of(writer.factory())
-              .batchSize(batchOf(system))
-              .flushThreads(threadsOf(system))
-              // the first calls wait at the gate while the backlog is queued: not a timeout (and one
-              // flusher alone, so nobody claims its records meanwhile: claimIdle must exceed it)
-              .writerTimeout(Duration.ofMinutes(10))
-              .claimIdle(Duration.ofMinutes(11))
-              .build()));
+      Cache<String, String> cache =
+          manager.createCache(
+              "wbflush",
+              new MutableConfiguration<String, String>()
+                  .setTypes(String.class, String.class)
+                  .setWriteThrough(true)
+                  .setCacheWriterFactory(
+                      WriteBehind.of(writer.factory())
+                          .batchSize(batchOf(system))
+                          .flushThreads(threadsOf(system))
+                          // the first calls wait at the gate while the backlog is queued: not a
+                          // timeout (and one
+                          // flusher alone, so nobody claims its records meanwhile: claimIdle must
+                          // exceed it)
+                          .writerTimeout(Duration.ofMinutes(10))
+                          .claimIdle(Duration.ofMinutes(11))
+                          .build()));
       Map<String, String> chunk = new LinkedHashMap<>();
       for (String[] row : rows) {
         chunk.put(row[0], row[1]);
@@ -215,13 +244,20 @@ final class FlushRate {
   private void checkRows(String system, String table) {
     long written = db.rowCount(table);
     if (written != ROWS) {
-      throw new IllegalStateException(system + " left " + written + " rows in the table, expected " + ROWS);
+      throw new IllegalStateException(
+          system + " left " + written + " rows in the table, expected " + ROWS);
     }
   }
 
   /** Where the drain's time went, from the writer's side and from Redis's. */
-  private static void describeDrain(Map<String, Object> d, InstrumentedWriter writer, WriteBehindMXBean wb,
-      long released, long drained, Map<String, long[]> before, Map<String, long[]> after) {
+  private static void describeDrain(
+      Map<String, Object> d,
+      InstrumentedWriter writer,
+      WriteBehindMXBean wb,
+      long released,
+      long drained,
+      Map<String, long[]> before,
+      Map<String, long[]> after) {
     List<long[]> calls = new ArrayList<>(writer.callTimes);
     calls.sort(Comparator.comparingLong(c -> c[0]));
     // time with at least one writer call in flight (the database busy on our behalf), and the gaps
@@ -256,12 +292,13 @@ final class FlushRate {
     // every command Redis ran during the drain, most server time first (commands inside scripts
     // are counted on their own too, and their time is part of the script's)
     Map<String, long[]> delta = new HashMap<>();
-    after.forEach((cmd, a) -> {
-      long[] b = before.getOrDefault(cmd, new long[2]);
-      if (a[0] > b[0]) {
-        delta.put(cmd, new long[] {a[0] - b[0], a[1] - b[1]});
-      }
-    });
+    after.forEach(
+        (cmd, a) -> {
+          long[] b = before.getOrDefault(cmd, new long[2]);
+          if (a[0] > b[0]) {
+            delta.put(cmd, new long[] {a[0] - b[0], a[1] - b[1]});
+          }
+        });
     long[] evalsha = delta.getOrDefault("evalsha", new long[2]);
     d.put("redis.evalsha.calls", evalsha[0]);
     d.put("redis.evalsha.usec", evalsha[1]);
@@ -273,8 +310,14 @@ final class FlushRate {
     // every writer call of the drain: ms from the gate's opening to its start and end, and its rows
     StringBuilder timeline = new StringBuilder();
     for (long[] c : calls) {
-      timeline.append(String.format(Locale.ROOT, "%s%.0f-%.0f:%d", timeline.length() == 0 ? "" : " ",
-          (c[0] - released) / 1e6, (c[1] - released) / 1e6, c[2]));
+      timeline.append(
+          String.format(
+              Locale.ROOT,
+              "%s%.0f-%.0f:%d",
+              timeline.length() == 0 ? "" : " ",
+              (c[0] - released) / 1e6,
+              (c[1] - released) / 1e6,
+              c[2]));
     }
     d.put("timeline", timeline);
   }
@@ -315,8 +358,13 @@ final class FlushRate {
     long deadline = System.currentTimeMillis() + timeoutMillis;
     while (wb.getQueueDepth() > 0) {
       if (System.currentTimeMillis() > deadline) {
-        throw new IllegalStateException("the write-behind queue did not drain within " + timeoutMillis
-            + " ms: depth " + wb.getQueueDepth() + ", last error: " + wb.getLastError());
+        throw new IllegalStateException(
+            "the write-behind queue did not drain within "
+                + timeoutMillis
+                + " ms: depth "
+                + wb.getQueueDepth()
+                + ", last error: "
+                + wb.getLastError());
       }
       try {
         Thread.sleep(pollMillis);

@@ -14,8 +14,8 @@ import javax.cache.integration.CacheWriter;
 /**
  * Wraps the writer a write-behind cache flushes through, to see what reaches the database: rows
  * written (what the writer took out of the collection it was given: JCache's partial-success
- * contract says what it leaves there was not written), calls, and the time spent inside the
- * wrapped writer. It can also hold every call at a gate until {@link #release()}, so a backlog can be
+ * contract says what it leaves there was not written), calls, and the time spent inside the wrapped
+ * writer. It can also hold every call at a gate until {@link #release()}, so a backlog can be
  * queued before the flush is timed.
  *
  * <p>Thread-safe: the flush threads of a cache call one instance concurrently.
@@ -30,10 +30,13 @@ final class InstrumentedWriter implements CacheWriter<String, String> {
   final LongAdder rowsWritten = new LongAdder();
   final LongAdder calls = new LongAdder();
   final LongAdder nanosInWriter = new LongAdder();
+
   /** When the last writer call returned (System.nanoTime), 0 before any. */
   volatile long lastReturnNanos;
+
   /** Start, end (System.nanoTime) and rows of every call, when {@link #recordCalls} is on. */
   final ConcurrentLinkedQueue<long[]> callTimes = new ConcurrentLinkedQueue<>();
+
   volatile boolean recordCalls;
 
   InstrumentedWriter(CacheWriter<String, String> delegate) {

@@ -13,9 +13,9 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.infra.BenchmarkParams;
 
 /**
- * The JCache benchmarks, one body for every provider: {@link CascadeBench} and
- * {@link RedissonBench} run these methods at 1 and at 16 threads. Each trial starts from an empty
- * server ({@code FLUSHALL}) and opens only the caches its operation needs.
+ * The JCache benchmarks, one body for every provider: {@link CascadeBench} and {@link
+ * RedissonBench} run these methods at 1 and at 16 threads. Each trial starts from an empty server
+ * ({@code FLUSHALL}) and opens only the caches its operation needs.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -42,8 +42,10 @@ public abstract class JCacheBenchmark {
   @TearDown(Level.Trial)
   public void close() {
     try {
-      if ((op == Op.PUT_ASYNC_LISTENER || op == Op.PUT_SYNC_LISTENER) && JCacheOperations.eventsHeard() == eventsBefore) {
-        throw new IllegalStateException(provider() + ": the listener of " + op + " never heard an event");
+      if ((op == Op.PUT_ASYNC_LISTENER || op == Op.PUT_SYNC_LISTENER)
+          && JCacheOperations.eventsHeard() == eventsBefore) {
+        throw new IllegalStateException(
+            provider() + ": the listener of " + op + " never heard an event");
       }
     } finally {
       ops.close();

@@ -59,7 +59,10 @@ final class JCacheOperations implements Operations {
     this.configFile = configFile;
   }
 
-  /** Opens {@code provider} on the Redis at {@code redisUri} with the caches {@code op} needs, populated. */
+  /**
+   * Opens {@code provider} on the Redis at {@code redisUri} with the caches {@code op} needs,
+   * populated.
+   */
   static JCacheOperations open(Provider provider, String redisUri, Op op) {
     CachingProvider p = Caching.getCachingProvider(provider.className);
     ClassLoader loader = JCacheOperations.class.getClassLoader();
@@ -68,7 +71,8 @@ final class JCacheOperations implements Operations {
       // Cascade's CacheManager URI is the Redis URI itself
       ops = new JCacheOperations(p.getCacheManager(URI.create(redisUri), loader), null);
     } else {
-      // Redisson's CacheManager URI names a Redisson configuration file; everything but the address is default
+      // Redisson's CacheManager URI names a Redisson configuration file; everything but the address
+      // is default
       Path yaml = redissonConfig(redisUri);
       ops = new JCacheOperations(p.getCacheManager(yaml.toUri(), loader), yaml);
     }
@@ -85,7 +89,8 @@ final class JCacheOperations implements Operations {
     try {
       Path yaml = Files.createTempFile("cascade-bench-redisson-", ".yaml");
       yaml.toFile().deleteOnExit();
-      Files.writeString(yaml, "singleServerConfig:\n  address: \"" + redisUri + "\"\n", StandardCharsets.UTF_8);
+      Files.writeString(
+          yaml, "singleServerConfig:\n  address: \"" + redisUri + "\"\n", StandardCharsets.UTF_8);
       return yaml;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -94,7 +99,10 @@ final class JCacheOperations implements Operations {
 
   private void prepare(Op op) {
     if (op == Op.INVOKE) {
-      counters = manager.createCache("counters", new MutableConfiguration<String, Long>().setTypes(String.class, Long.class));
+      counters =
+          manager.createCache(
+              "counters",
+              new MutableConfiguration<String, Long>().setTypes(String.class, Long.class));
       for (Map<String, String> chunk : Data.allEntries(1_000)) {
         Map<String, Long> zeros = new HashMap<>();
         chunk.keySet().forEach(k -> zeros.put(k, 0L));
@@ -107,18 +115,29 @@ final class JCacheOperations implements Operations {
         throw new IllegalArgumentException(op + " is a benchmark of Cascade's near cache only");
       }
       // room for every key: once warmed up, every get is served in this JVM
-      cache = manager.createCache("bench", new CascadeConfiguration<String, String>()
-          .setTypes(String.class, String.class).setNearCache(Data.KEYS));
+      cache =
+          manager.createCache(
+              "bench",
+              new CascadeConfiguration<String, String>()
+                  .setTypes(String.class, String.class)
+                  .setNearCache(Data.KEYS));
     } else {
-      cache = manager.createCache("bench", new MutableConfiguration<String, String>().setTypes(String.class, String.class));
+      cache =
+          manager.createCache(
+              "bench",
+              new MutableConfiguration<String, String>().setTypes(String.class, String.class));
     }
     for (Map<String, String> chunk : Data.allEntries(1_000)) {
       cache.putAll(chunk);
     }
     // registered after populating, so the listener hears the timed puts only
     if (op == Op.PUT_ASYNC_LISTENER || op == Op.PUT_SYNC_LISTENER) {
-      cache.registerCacheEntryListener(new MutableCacheEntryListenerConfiguration<>(
-          FactoryBuilder.factoryOf(CountingListener.class), null, false, op == Op.PUT_SYNC_LISTENER));
+      cache.registerCacheEntryListener(
+          new MutableCacheEntryListenerConfiguration<>(
+              FactoryBuilder.factoryOf(CountingListener.class),
+              null,
+              false,
+              op == Op.PUT_SYNC_LISTENER));
     }
   }
 
@@ -186,9 +205,14 @@ final class JCacheOperations implements Operations {
     }
   }
 
-  /** A listener that does nothing but count, so the benchmark measures the delivery, not the listener. */
-  public static final class CountingListener implements CacheEntryCreatedListener<String, String>,
-      CacheEntryUpdatedListener<String, String>, Serializable {
+  /**
+   * A listener that does nothing but count, so the benchmark measures the delivery, not the
+   * listener.
+   */
+  public static final class CountingListener
+      implements CacheEntryCreatedListener<String, String>,
+          CacheEntryUpdatedListener<String, String>,
+          Serializable {
     private static final long serialVersionUID = 1L;
     static final LongAdder EVENTS = new LongAdder();
 
@@ -202,7 +226,8 @@ final class JCacheOperations implements Operations {
       count(events);
     }
 
-    private static void count(Iterable<CacheEntryEvent<? extends String, ? extends String>> events) {
+    private static void count(
+        Iterable<CacheEntryEvent<? extends String, ? extends String>> events) {
       for (CacheEntryEvent<? extends String, ? extends String> ignored : events) {
         EVENTS.increment();
       }

@@ -35,13 +35,20 @@ final class Json {
     }
     char c = text.charAt(pos);
     switch (c) {
-      case '{': return object();
-      case '[': return array();
-      case '"': return string();
-      case 't': return literal("true", Boolean.TRUE);
-      case 'f': return literal("false", Boolean.FALSE);
-      case 'n': return literal("null", null);
-      default: return number();
+      case '{':
+        return object();
+      case '[':
+        return array();
+      case '"':
+        return string();
+      case 't':
+        return literal("true", Boolean.TRUE);
+      case 'f':
+        return literal("false", Boolean.FALSE);
+      case 'n':
+        return literal("null", null);
+      default:
+        return number();
     }
   }
 
@@ -106,16 +113,27 @@ final class Json {
       }
       char e = text.charAt(pos++);
       switch (e) {
-        case 'n': sb.append('\n'); break;
-        case 't': sb.append('\t'); break;
-        case 'r': sb.append('\r'); break;
-        case 'b': sb.append('\b'); break;
-        case 'f': sb.append('\f'); break;
+        case 'n':
+          sb.append('\n');
+          break;
+        case 't':
+          sb.append('\t');
+          break;
+        case 'r':
+          sb.append('\r');
+          break;
+        case 'b':
+          sb.append('\b');
+          break;
+        case 'f':
+          sb.append('\f');
+          break;
         case 'u':
           sb.append((char) Integer.parseInt(text.substring(pos, pos + 4), 16));
           pos += 4;
           break;
-        default: sb.append(e);
+        default:
+          sb.append(e);
       }
     }
   }

@@ -70,10 +70,8 @@ public abstract class LettuceBench {
   }
 
   @Threads(1)
-  public static class T1 extends LettuceBench {
-  }
+  public static class T1 extends LettuceBench {}
 
   @Threads(16)
-  public static class T16 extends LettuceBench {
-  }
+  public static class T16 extends LettuceBench {}
 }

@@ -19,11 +19,11 @@ import java.util.Set;
  *
  * <ul>
  *   <li>get / put: {@code HGET} / {@code HSET} through the sync API of the shared connection
- *       (Lettuce pipelines the commands of concurrent callers on it);</li>
+ *       (Lettuce pipelines the commands of concurrent callers on it);
  *   <li>getAll / putAll: {@value Data#BATCH} {@code HGET} / {@code HSET} sent through the async API
- *       without waiting, then awaited together: one pipeline;</li>
- *   <li>invoke: {@code HINCRBY}, one WATCH-free command (no script): the cheapest atomic
- *       increment Redis offers, not an equivalent of a general entry processor.</li>
+ *       without waiting, then awaited together: one pipeline;
+ *   <li>invoke: {@code HINCRBY}, one WATCH-free command (no script): the cheapest atomic increment
+ *       Redis offers, not an equivalent of a general entry processor.
  * </ul>
  */
 final class LettuceOperations implements Operations {
@@ -43,7 +43,9 @@ final class LettuceOperations implements Operations {
     async = connection.async();
   }
 
-  /** Opens a connection to {@code uri} with every key of {@link Data} present (for any operation). */
+  /**
+   * Opens a connection to {@code uri} with every key of {@link Data} present (for any operation).
+   */
   static LettuceOperations open(String uri, Op op) {
     LettuceOperations ops = new LettuceOperations(uri);
     try {
@@ -125,7 +127,8 @@ final class LettuceOperations implements Operations {
 
   private void awaitAll(List<? extends RedisFuture<?>> replies) {
     if (!LettuceFutures.awaitAll(AWAIT, replies.toArray(new RedisFuture<?>[0]))) {
-      throw new IllegalStateException("Redis did not answer " + replies.size() + " pipelined commands within " + AWAIT);
+      throw new IllegalStateException(
+          "Redis did not answer " + replies.size() + " pipelined commands within " + AWAIT);
     }
   }
 

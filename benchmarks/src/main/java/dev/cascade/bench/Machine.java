@@ -11,25 +11,54 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 
-/** What the numbers were measured on: printed with every report, because ratios travel but ops/s do not. */
+/**
+ * What the numbers were measured on: printed with every report, because ratios travel but ops/s do
+ * not.
+ */
 final class Machine {
 
-  private Machine() {
-  }
+  private Machine() {}
 
   static List<String> describe(RedisServer server) {
     List<String> lines = new ArrayList<>();
     lines.add("date:     " + ZonedDateTime.now().format(DateTimeFormatter.RFC_1123_DATE_TIME));
-    lines.add("machine:  " + Runtime.getRuntime().availableProcessors() + " cores (" + cpuModel() + "), "
-        + memory() + " RAM, " + System.getProperty("os.name") + " " + System.getProperty("os.version"));
+    lines.add(
+        "machine:  "
+            + Runtime.getRuntime().availableProcessors()
+            + " cores ("
+            + cpuModel()
+            + "), "
+            + memory()
+            + " RAM, "
+            + System.getProperty("os.name")
+            + " "
+            + System.getProperty("os.version"));
     lines.add("load:     " + loadAverage() + " (1/5/15 min load average before the run)");
-    lines.add("JDK:      " + System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version")
-        + " (" + System.getProperty("java.vm.vendor") + ")");
-    lines.add("Redis:    " + server.info("server").get("redis_version") + " (" + server.binary().path() + "), private, "
-        + "no persistence, 127.0.0.1:" + server.port());
-    lines.add("clients:  Lettuce " + version("io.lettuce", "lettuce-core") + ", Redisson "
-        + version("org.redisson", "redisson") + ", Netty " + version("io.netty", "netty-common") + ", JMH "
-        + version("org.openjdk.jmh", "jmh-core"));
+    lines.add(
+        "JDK:      "
+            + System.getProperty("java.vm.name")
+            + " "
+            + System.getProperty("java.runtime.version")
+            + " ("
+            + System.getProperty("java.vm.vendor")
+            + ")");
+    lines.add(
+        "Redis:    "
+            + server.info("server").get("redis_version")
+            + " ("
+            + server.binary().path()
+            + "), private, "
+            + "no persistence, 127.0.0.1:"
+            + server.port());
+    lines.add(
+        "clients:  Lettuce "
+            + version("io.lettuce", "lettuce-core")
+            + ", Redisson "
+            + version("org.redisson", "redisson")
+            + ", Netty "
+            + version("io.netty", "netty-common")
+            + ", JMH "
+            + version("org.openjdk.jmh", "jmh-core"));
     return lines;
   }
 

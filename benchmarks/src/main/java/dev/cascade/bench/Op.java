@@ -34,7 +34,9 @@ public enum Op {
     return label;
   }
 
-  /** The operation of a JMH benchmark name such as {@code dev.cascade.bench.CascadeBench.T1.getHit}. */
+  /**
+   * The operation of a JMH benchmark name such as {@code dev.cascade.bench.CascadeBench.T1.getHit}.
+   */
   public static Op ofBenchmark(String benchmark) {
     String m = benchmark.substring(benchmark.lastIndexOf('.') + 1);
     for (Op op : values()) {

@@ -3,8 +3,8 @@ package dev.cascade.bench;
 /**
  * One system under test, opened for one operation: {@link #open} prepares only what that operation
  * needs (a cache with a listener for the listener operations, a counter cache for invoke), with
- * every key of {@link Data} present. The same calls are timed by JMH and counted by
- * {@link RoundTrips}, so both see exactly the same work.
+ * every key of {@link Data} present. The same calls are timed by JMH and counted by {@link
+ * RoundTrips}, so both see exactly the same work.
  *
  * <p>Thread-safe: JMH calls one instance from all benchmark threads.
  */
@@ -32,12 +32,18 @@ interface Operations extends AutoCloseable {
   default Object run(Op op) {
     switch (op) {
       case GET_HIT:
-      case GET_HIT_NEAR: return getHit();
-      case GET_MISS: return getMiss();
-      case GET_ALL: return getAll();
-      case PUT_ALL: return putAll();
-      case INVOKE: return invoke();
-      default: return put();
+      case GET_HIT_NEAR:
+        return getHit();
+      case GET_MISS:
+        return getMiss();
+      case GET_ALL:
+        return getAll();
+      case PUT_ALL:
+        return putAll();
+      case INVOKE:
+        return invoke();
+      default:
+        return put();
     }
   }
 

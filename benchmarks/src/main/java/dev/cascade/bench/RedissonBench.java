@@ -2,11 +2,13 @@ package dev.cascade.bench;
 
 import org.openjdk.jmh.annotations.Threads;
 
-/** {@link JCacheBenchmark} on Redisson's JCache (its defaults, only the address set), at 1 and at 16 threads. */
+/**
+ * {@link JCacheBenchmark} on Redisson's JCache (its defaults, only the address set), at 1 and at 16
+ * threads.
+ */
 public final class RedissonBench {
 
-  private RedissonBench() {
-  }
+  private RedissonBench() {}
 
   @Threads(1)
   public static class T1 extends JCacheBenchmark {

@@ -14,9 +14,9 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Reads JMH's JSON result and prints the ratios docs/benchmarks.md "Targets" asks for:
- * Cascade against raw Lettuce and against Redisson's JCache, per operation and thread count, with
- * each target next to its ratio, and what a listener costs a put.
+ * Reads JMH's JSON result and prints the ratios docs/benchmarks.md "Targets" asks for: Cascade
+ * against raw Lettuce and against Redisson's JCache, per operation and thread count, with each
+ * target next to its ratio, and what a listener costs a put.
  *
  * <p>Spread is (max − min) / mean of the measurement iterations: with the few iterations of the
  * quick profile JMH's confidence interval is too wide to say anything, the spread still shows how
@@ -30,19 +30,23 @@ final class Report {
 
   /** DESIGN: get/put at least 0.85x raw Lettuce HGET/HSET. */
   static final double VS_LETTUCE = 0.85;
+
   /** DESIGN: at least 1.5x Redisson's JCache at 1 thread and 4x at 16 threads. */
   static final double VS_REDISSON_1 = 1.5;
+
   static final double VS_REDISSON_16 = 4.0;
+
   /** DESIGN: an async listener costs at most 20% of put throughput, a sync listener at most 50%. */
   static final double ASYNC_LISTENER_COST = 0.20;
+
   static final double SYNC_LISTENER_COST = 0.50;
 
   private static final Set<Op> LETTUCE_TARGET = EnumSet.of(Op.GET_HIT, Op.GET_MISS, Op.PUT);
-  private static final Set<Op> LISTENER_OPS = EnumSet.of(Op.PUT_ASYNC_LISTENER, Op.PUT_SYNC_LISTENER);
+  private static final Set<Op> LISTENER_OPS =
+      EnumSet.of(Op.PUT_ASYNC_LISTENER, Op.PUT_SYNC_LISTENER);
 
   /** One JMH result: a system, an operation, a thread count, its throughput and its spread. */
-  record Score(String system, Op op, int threads, double opsPerSecond, double spread) {
-  }
+  record Score(String system, Op op, int threads, double opsPerSecond, double spread) {}
 
   private final List<Score> scores;
 
@@ -58,11 +62,17 @@ final class Report {
       String benchmark = (String) run.get("benchmark");
       Map<?, ?> metric = (Map<?, ?>) run.get("primaryMetric");
       if (!"ops/s".equals(metric.get("scoreUnit"))) {
-        throw new IllegalArgumentException(benchmark + " is in " + metric.get("scoreUnit") + ", expected ops/s");
+        throw new IllegalArgumentException(
+            benchmark + " is in " + metric.get("scoreUnit") + ", expected ops/s");
       }
       double score = ((Number) metric.get("score")).doubleValue();
-      scores.add(new Score(systemOf(benchmark), Op.ofBenchmark(benchmark),
-          ((Number) run.get("threads")).intValue(), score, spread((List<?>) metric.get("rawData"), score)));
+      scores.add(
+          new Score(
+              systemOf(benchmark),
+              Op.ofBenchmark(benchmark),
+              ((Number) run.get("threads")).intValue(),
+              score,
+              spread((List<?>) metric.get("rawData"), score)));
     }
     return new Report(scores);
   }
@@ -71,7 +81,9 @@ final class Report {
   static String systemOf(String benchmark) {
     String[] parts = benchmark.split("\\.");
     String holder = parts[parts.length - 3];
-    return holder.endsWith("Bench") ? holder.substring(0, holder.length() - "Bench".length()) : holder;
+    return holder.endsWith("Bench")
+        ? holder.substring(0, holder.length() - "Bench".length())
+        : holder;
   }
 
   private static double spread(List<?> rawData, double mean) {
@@ -108,10 +120,22 @@ final class Report {
 
   void print(PrintStream out) {
     out.println("Throughput, ops/s (spread of the measurement iterations), and Cascade's ratios");
-    out.println("with the targets of docs/benchmarks.md beside them (\"ok\" meets the target, \"BELOW\" misses it):");
+    out.println(
+        "with the targets of docs/benchmarks.md beside them (\"ok\" meets the target, \"BELOW\" misses it):");
     out.println();
-    String header = String.format(Locale.ROOT, "%-20s %3s  %-16s %-16s %-16s %-7s %-13s %-7s %-13s",
-        "operation", "thr", "Cascade", "Lettuce", "Redisson", "C/L", "target", "C/R", "target");
+    String header =
+        String.format(
+            Locale.ROOT,
+            "%-20s %3s  %-16s %-16s %-16s %-7s %-13s %-7s %-13s",
+            "operation",
+            "thr",
+            "Cascade",
+            "Lettuce",
+            "Redisson",
+            "C/L",
+            "target",
+            "C/R",
+            "target");
     out.println(header);
     out.println("-".repeat(header.length()));
     for (Op op : Op.values()) {
@@ -127,17 +151,33 @@ final class Report {
         double cl = ratio(c, l);
         double cr = ratio(c, r);
         String lTarget = LETTUCE_TARGET.contains(op) ? target(cl, VS_LETTUCE) : "";
-        String rTarget = LISTENER_OPS.contains(op) ? "(see below)"
-            : target(cr, threads >= 16 ? VS_REDISSON_16 : threads == 1 ? VS_REDISSON_1 : Double.NaN);
-        out.println(String.format(Locale.ROOT, "%-20s %3d  %-16s %-16s %-16s %-7s %-13s %-7s %-13s",
-            op.label(), threads, ops(c), LISTENER_OPS.contains(op) ? "-" : ops(l), ops(r),
-            LISTENER_OPS.contains(op) ? "-" : times(cl), lTarget, times(cr), rTarget));
+        String rTarget =
+            LISTENER_OPS.contains(op)
+                ? "(see below)"
+                : target(
+                    cr, threads >= 16 ? VS_REDISSON_16 : threads == 1 ? VS_REDISSON_1 : Double.NaN);
+        out.println(
+            String.format(
+                Locale.ROOT,
+                "%-20s %3d  %-16s %-16s %-16s %-7s %-13s %-7s %-13s",
+                op.label(),
+                threads,
+                ops(c),
+                LISTENER_OPS.contains(op) ? "-" : ops(l),
+                ops(r),
+                LISTENER_OPS.contains(op) ? "-" : times(cl),
+                lTarget,
+                times(cr),
+                rTarget));
       }
     }
     out.println();
-    out.println("Lettuce: get = HGET, put = HSET (sync API, one shared connection); getAll/putAll = 100 HGET/HSET");
-    out.println("pipelined through the async API, then awaited; invoke = HINCRBY (WATCH-free, no script).");
-    out.println("get (hit), near: Cascade with a near cache holding every key, against the others' remote get (hit).");
+    out.println(
+        "Lettuce: get = HGET, put = HSET (sync API, one shared connection); getAll/putAll = 100 HGET/HSET");
+    out.println(
+        "pipelined through the async API, then awaited; invoke = HINCRBY (WATCH-free, no script).");
+    out.println(
+        "get (hit), near: Cascade with a near cache holding every key, against the others' remote get (hit).");
     printNearCache(out);
     out.println();
     printListenerCosts(out);
@@ -148,17 +188,32 @@ final class Report {
       Score near = find(CASCADE, Op.GET_HIT_NEAR, threads);
       Score remote = find(CASCADE, Op.GET_HIT, threads);
       if (near != null && remote != null) {
-        out.println(String.format(Locale.ROOT, "Near-cache hit vs Cascade's remote get (hit), %d thread(s): %s", threads,
-            times(ratio(near, remote))));
+        out.println(
+            String.format(
+                Locale.ROOT,
+                "Near-cache hit vs Cascade's remote get (hit), %d thread(s): %s",
+                threads,
+                times(ratio(near, remote))));
       }
     }
   }
 
   private void printListenerCosts(PrintStream out) {
-    out.println("What a listener that only counts costs a put: 1 - (put with listener / put), same system, same run:");
+    out.println(
+        "What a listener that only counts costs a put: 1 - (put with listener / put), same system, same run:");
     out.println();
-    String header = String.format(Locale.ROOT, "%-16s %3s  %-14s %-14s %-8s %-10s  %-14s %-8s",
-        "listener", "thr", "Cascade put", "+ listener", "cost", "target", "Redisson +lst", "cost");
+    String header =
+        String.format(
+            Locale.ROOT,
+            "%-16s %3s  %-14s %-14s %-8s %-10s  %-14s %-8s",
+            "listener",
+            "thr",
+            "Cascade put",
+            "+ listener",
+            "cost",
+            "target",
+            "Redisson +lst",
+            "cost");
     out.println(header);
     out.println("-".repeat(header.length()));
     for (Op op : LISTENER_OPS) {
@@ -173,18 +228,32 @@ final class Report {
         }
         double cCost = 1 - ratio(c, cPut);
         double rCost = 1 - ratio(r, rPut);
-        String verdict = Double.isNaN(cCost) ? "n/a"
-            : String.format(Locale.ROOT, "<=%.0f%% %s", limit * 100, cCost <= limit ? "ok" : "ABOVE");
-        out.println(String.format(Locale.ROOT, "%-16s %3d  %-14s %-14s %-8s %-10s  %-14s %-8s",
-            op == Op.PUT_ASYNC_LISTENER ? "async" : "sync", threads, plain(cPut), plain(c), percent(cCost),
-            verdict, plain(r), percent(rCost)));
+        String verdict =
+            Double.isNaN(cCost)
+                ? "n/a"
+                : String.format(
+                    Locale.ROOT, "<=%.0f%% %s", limit * 100, cCost <= limit ? "ok" : "ABOVE");
+        out.println(
+            String.format(
+                Locale.ROOT,
+                "%-16s %3d  %-14s %-14s %-8s %-10s  %-14s %-8s",
+                op == Op.PUT_ASYNC_LISTENER ? "async" : "sync",
+                threads,
+                plain(cPut),
+                plain(c),
+                percent(cCost),
+                verdict,
+                plain(r),
+                percent(rCost)));
       }
     }
     out.println();
   }
 
   private static double ratio(Score a, Score b) {
-    return a == null || b == null || b.opsPerSecond <= 0 ? Double.NaN : a.opsPerSecond / b.opsPerSecond;
+    return a == null || b == null || b.opsPerSecond <= 0
+        ? Double.NaN
+        : a.opsPerSecond / b.opsPerSecond;
   }
 
   private static String target(double ratio, double min) {
@@ -201,7 +270,8 @@ final class Report {
     if (s == null) {
       return "n/a";
     }
-    return Double.isNaN(s.spread) ? plain(s)
+    return Double.isNaN(s.spread)
+        ? plain(s)
         : String.format(Locale.ROOT, "%,.0f (%.0f%%)", s.opsPerSecond, s.spread * 100);
   }
 

@@ -1,16 +1,20 @@
 package dev.cascade.bench;
 
 /**
- * Counts the top-level RESP2/RESP3 values in a byte stream fed in arbitrary chunks: commands in
- * the client-to-server direction, replies in the other. Push messages ({@code >}, RESP3 pub/sub)
- * and attributes ({@code |}) are not replies and are not counted. Streamed aggregates
- * ({@code *?}) are not supported: Redis sends none to these clients.
+ * Counts the top-level RESP2/RESP3 values in a byte stream fed in arbitrary chunks: commands in the
+ * client-to-server direction, replies in the other. Push messages ({@code >}, RESP3 pub/sub) and
+ * attributes ({@code |}) are not replies and are not counted. Streamed aggregates ({@code *?}) are
+ * not supported: Redis sends none to these clients.
  *
  * <p>Not thread-safe: one instance per direction of one connection.
  */
 final class RespCounter {
 
-  private enum State { TYPE, HEADER, BULK }
+  private enum State {
+    TYPE,
+    HEADER,
+    BULK
+  }
 
   private State state = State.TYPE;
   private byte type;
@@ -65,16 +69,21 @@ final class RespCounter {
     long n = negative ? -number : number;
     state = State.TYPE;
     switch (type) {
-      case '$': case '=': case '!':
+      case '$':
+      case '=':
+      case '!':
         if (n < 0) {
           return valueDone();
         }
         bulkLeft = n + 2;
         state = State.BULK;
         return 0;
-      case '*': case '~': case '>':
+      case '*':
+      case '~':
+      case '>':
         return aggregate(n);
-      case '%': case '|':
+      case '%':
+      case '|':
         return aggregate(n < 0 ? n : 2 * n);
       default: // + - : _ , # ( and inline commands: the line is the value
         return valueDone();

@@ -25,10 +25,10 @@ import java.util.concurrent.TimeoutException;
  * read before and after. Reports per call:
  *
  * <ul>
- *   <li>client commands: what the client sent (EVAL/EVALSHA count once);</li>
+ *   <li>client commands: what the client sent (EVAL/EVALSHA count once);
  *   <li>waits: how often the client sent with no reply outstanding (1.0 = one round trip, see
- *       {@link CountingProxy});</li>
- *   <li>server commands: what Redis executed, including the commands inside scripts, by name.</li>
+ *       {@link CountingProxy});
+ *   <li>server commands: what Redis executed, including the commands inside scripts, by name.
  * </ul>
  *
  * DESIGN: getAll/putAll of 100 keys must take one round trip per node, not 100.
@@ -40,9 +40,14 @@ final class RoundTrips {
   private static final int LIMIT_SECONDS = 120;
 
   /** What one call of one operation cost, averaged over the calls counted. */
-  record Row(String system, Op op, int calls, double clientCommands, double waits, double serverCommands,
-      String serverBreakdown) {
-  }
+  record Row(
+      String system,
+      Op op,
+      int calls,
+      double clientCommands,
+      double waits,
+      double serverCommands,
+      String serverBreakdown) {}
 
   private final RedisServer server;
   private final PrintStream progress;
@@ -58,13 +63,24 @@ final class RoundTrips {
       String uri = "redis://127.0.0.1:" + proxy.port();
       for (Op op : Op.values()) {
         if (op == Op.GET_HIT_NEAR) {
-          continue; // no commands once warm, and how warm depends on the warm-up: JMH's numbers say it
+          continue; // no commands once warm, and how warm depends on the warm-up: JMH's numbers say
+          // it
         }
-        rows.add(measure(proxy, Report.CASCADE, op, () -> JCacheOperations.open(JCacheOperations.Provider.CASCADE, uri, op)));
+        rows.add(
+            measure(
+                proxy,
+                Report.CASCADE,
+                op,
+                () -> JCacheOperations.open(JCacheOperations.Provider.CASCADE, uri, op)));
         if (LETTUCE_OPS.contains(op)) {
           rows.add(measure(proxy, Report.LETTUCE, op, () -> LettuceOperations.open(uri, op)));
         }
-        rows.add(measure(proxy, Report.REDISSON, op, () -> JCacheOperations.open(JCacheOperations.Provider.REDISSON, uri, op)));
+        rows.add(
+            measure(
+                proxy,
+                Report.REDISSON,
+                op,
+                () -> JCacheOperations.open(JCacheOperations.Provider.REDISSON, uri, op)));
       }
     }
     return rows;
@@ -76,21 +92,29 @@ final class RoundTrips {
 
   /**
    * Counts one operation on a thread of its own, given up after {@value #LIMIT_SECONDS} s: a call
-   * that never returns (Redisson's put under a synchronous listener can wait forever) must not
-   * hold the report. The stuck client is left behind; {@link BenchMain} exits the JVM at the end.
+   * that never returns (Redisson's put under a synchronous listener can wait forever) must not hold
+   * the report. The stuck client is left behind; {@link BenchMain} exits the JVM at the end.
    */
   private Row measure(CountingProxy proxy, String system, Op op, Opener opener) {
     progress.printf(Locale.ROOT, "counting %s %s%n", system, op.label());
-    ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "count-" + system + "-" + op);
-      t.setDaemon(true);
-      return t;
-    });
+    ExecutorService thread =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "count-" + system + "-" + op);
+              t.setDaemon(true);
+              return t;
+            });
     Future<Row> row = thread.submit(() -> count(proxy, system, op, opener));
     try {
       return row.get(LIMIT_SECONDS, TimeUnit.SECONDS);
     } catch (TimeoutException e) {
-      return new Row(system, op, 0, Double.NaN, Double.NaN, Double.NaN,
+      return new Row(
+          system,
+          op,
+          0,
+          Double.NaN,
+          Double.NaN,
+          Double.NaN,
           "HUNG: a call did not return within " + LIMIT_SECONDS + " s; nothing counted");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -127,8 +151,14 @@ final class RoundTrips {
           total += d;
         }
       }
-      return new Row(system, op, calls, used.commands() / (double) calls, used.waits() / (double) calls,
-          total / (double) calls, breakdown(delta, calls));
+      return new Row(
+          system,
+          op,
+          calls,
+          used.commands() / (double) calls,
+          used.waits() / (double) calls,
+          total / (double) calls,
+          breakdown(delta, calls));
     }
   }
 
@@ -167,22 +197,42 @@ final class RoundTrips {
     if (Double.isNaN(v)) {
       return "-";
     }
-    return Math.abs(v - Math.rint(v)) < 0.005 ? String.format(Locale.ROOT, "%.0f", v)
+    return Math.abs(v - Math.rint(v)) < 0.005
+        ? String.format(Locale.ROOT, "%.0f", v)
         : String.format(Locale.ROOT, "%.2f", v);
   }
 
   static void print(List<Row> rows, PrintStream out) {
-    out.println("Commands and waits per call (one thread, N sequential calls through a counting proxy):");
-    out.println("  client cmds = commands the client sent; waits = times it sent with no reply outstanding");
-    out.println("  (1 = one round trip; an upper bound); server cmds = what Redis ran, including inside scripts.");
+    out.println(
+        "Commands and waits per call (one thread, N sequential calls through a counting proxy):");
+    out.println(
+        "  client cmds = commands the client sent; waits = times it sent with no reply outstanding");
+    out.println(
+        "  (1 = one round trip; an upper bound); server cmds = what Redis ran, including inside scripts.");
     out.println();
-    String header = String.format(Locale.ROOT, "%-20s %-9s %11s %7s %11s  %s",
-        "operation", "system", "client cmds", "waits", "server cmds", "server commands per call");
+    String header =
+        String.format(
+            Locale.ROOT,
+            "%-20s %-9s %11s %7s %11s  %s",
+            "operation",
+            "system",
+            "client cmds",
+            "waits",
+            "server cmds",
+            "server commands per call");
     out.println(header);
     out.println("-".repeat(header.length() + 30));
     for (Row r : rows) {
-      out.println(String.format(Locale.ROOT, "%-20s %-9s %11s %7s %11s  %s", r.op.label(), r.system,
-          perCall(r.clientCommands), perCall(r.waits), perCall(r.serverCommands), r.serverBreakdown));
+      out.println(
+          String.format(
+              Locale.ROOT,
+              "%-20s %-9s %11s %7s %11s  %s",
+              r.op.label(),
+              r.system,
+              perCall(r.clientCommands),
+              perCall(r.waits),
+              perCall(r.serverCommands),
+              r.serverBreakdown));
     }
     out.println();
   }

@@ -28,18 +28,21 @@ import org.openjdk.jmh.infra.BenchmarkParams;
 
 /**
  * Latency of a {@code put} against MariaDB (DESIGN: write-behind p50 at most a quarter of
- * write-through p50): JMH {@code SampleTime}, so the percentiles are JMH's own over the sampled calls.
+ * write-through p50): JMH {@code SampleTime}, so the percentiles are JMH's own over the sampled
+ * calls.
  *
- * <p>Both modes use the same writer, {@link JdbcCacheWriter} over a real table
- * ({@code k VARCHAR(64) PRIMARY KEY, v VARCHAR(255)}), wrapped only to count what it writes:
+ * <p>Both modes use the same writer, {@link JdbcCacheWriter} over a real table ({@code k
+ * VARCHAR(64) PRIMARY KEY, v VARCHAR(255)}), wrapped only to count what it writes:
+ *
  * <ul>
  *   <li>{@code write-through}: the writer is the cache's writer; every put is one upsert,
- *       autocommitted, inside the call (and under Cascade's per-key write lock);</li>
- *   <li>{@code write-behind}: the same writer wrapped by {@code WriteBehind.of(...)} with the defaults
- *       (batchSize 500, maxDelay 200 ms, 2 flush threads): a put returns once the entry and its queue
- *       record are in Redis; this JVM's flushers write the batches meanwhile, so their cost is in
- *       the numbers too.</li>
+ *       autocommitted, inside the call (and under Cascade's per-key write lock);
+ *   <li>{@code write-behind}: the same writer wrapped by {@code WriteBehind.of(...)} with the
+ *       defaults (batchSize 500, maxDelay 200 ms, 2 flush threads): a put returns once the entry
+ *       and its queue record are in Redis; this JVM's flushers write the batches meanwhile, so
+ *       their cost is in the numbers too.
  * </ul>
+ *
  * Data as in the other benchmarks: 10,000 keys, all present in cache and table before timing,
  * 100-byte values, a random key per call.
  */
@@ -69,15 +72,23 @@ public abstract class WriteBehindLatencyBench {
     BenchServer.flushAll(uri);
     db = BenchDatabase.open();
     table = db.createTable("lat");
-    writer = new InstrumentedWriter(new JdbcCacheWriter<>(db.dataSource(), BenchDatabase.mapping(table)));
-    MutableConfiguration<String, String> config = new MutableConfiguration<String, String>()
-        .setTypes(String.class, String.class)
-        .setWriteThrough(true)
-        .setCacheWriterFactory(WRITE_BEHIND.equals(mode) ? WriteBehind.of(writer.factory()).build() : writer.factory());
-    manager = Caching.getCachingProvider(JCacheOperations.Provider.CASCADE.className)
-        .getCacheManager(URI.create(uri), getClass().getClassLoader());
+    writer =
+        new InstrumentedWriter(
+            new JdbcCacheWriter<>(db.dataSource(), BenchDatabase.mapping(table)));
+    MutableConfiguration<String, String> config =
+        new MutableConfiguration<String, String>()
+            .setTypes(String.class, String.class)
+            .setWriteThrough(true)
+            .setCacheWriterFactory(
+                WRITE_BEHIND.equals(mode)
+                    ? WriteBehind.of(writer.factory()).build()
+                    : writer.factory());
+    manager =
+        Caching.getCachingProvider(JCacheOperations.Provider.CASCADE.className)
+            .getCacheManager(URI.create(uri), getClass().getClassLoader());
     cache = manager.createCache("wblatency", config);
-    // every key in the cache and the table before timing: puts are updates, as in the other benchmarks
+    // every key in the cache and the table before timing: puts are updates, as in the other
+    // benchmarks
     for (Map<String, String> chunk : Data.allEntries(1_000)) {
       cache.putAll(chunk);
     }
@@ -110,7 +121,9 @@ public abstract class WriteBehindLatencyBench {
       Map<String, Object> d = new LinkedHashMap<>();
       d.put("mode", mode);
       d.put("threads", params.getThreads());
-      d.put("seconds", String.format(java.util.Locale.ROOT, "%.1f", (System.nanoTime() - startedNanos) / 1e9));
+      d.put(
+          "seconds",
+          String.format(java.util.Locale.ROOT, "%.1f", (System.nanoTime() - startedNanos) / 1e9));
       d.put("puts", puts.sum());
       if (WRITE_BEHIND.equals(mode)) {
         WriteBehindMXBean wb = wb();
@@ -140,11 +153,9 @@ public abstract class WriteBehindLatencyBench {
 
   /** One benchmark thread. */
   @Threads(1)
-  public static class T1 extends WriteBehindLatencyBench {
-  }
+  public static class T1 extends WriteBehindLatencyBench {}
 
   /** Sixteen benchmark threads, as in the other benchmarks. */
   @Threads(16)
-  public static class T16 extends WriteBehindLatencyBench {
-  }
+  public static class T16 extends WriteBehindLatencyBench {}
 }

@@ -23,17 +23,28 @@ final class WriteBehindReport {
 
   /** DESIGN: write-behind put p50 at most a quarter of a write-through put p50. */
   static final double P50_RATIO = 0.25;
+
   /** DESIGN: flush rate at least 0.6x a raw JDBC batched upsert of the same rows. */
   static final double FLUSH_RATIO = 0.6;
+
   /** DESIGN: database rows written at most 10% of cache writes on a skewed stream. */
   static final double COALESCED_ROWS = 0.10;
 
   /** One latency result. */
-  record Latency(String mode, int threads, long samples, double p50, double p90, double p99, double p999,
-      double mean) {
-  }
+  record Latency(
+      String mode,
+      int threads,
+      long samples,
+      double p50,
+      double p90,
+      double p99,
+      double p999,
+      double mean) {}
 
-  /** The measured drains of one flush system ({@code jdbc-<batch>} or {@code cascade-<batch>x<threads>}): rows/s by round. */
+  /**
+   * The measured drains of one flush system ({@code jdbc-<batch>} or {@code
+   * cascade-<batch>x<threads>}): rows/s by round.
+   */
   record Flush(String system, Map<Integer, Double> rateByRound) {
     int batch() {
       return FlushRate.batchOf(system);
@@ -52,22 +63,29 @@ final class WriteBehindReport {
     }
 
     double min() {
-      return rateByRound.values().stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
+      return rateByRound.values().stream()
+          .mapToDouble(Double::doubleValue)
+          .min()
+          .orElse(Double.NaN);
     }
 
     double max() {
-      return rateByRound.values().stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
+      return rateByRound.values().stream()
+          .mapToDouble(Double::doubleValue)
+          .max()
+          .orElse(Double.NaN);
     }
 
     /** The median over rounds of this system's rate / {@code other}'s rate in the same round. */
     double pairedRatio(Flush other) {
       List<Double> ratios = new ArrayList<>();
-      rateByRound.forEach((round, rate) -> {
-        Double o = other.rateByRound.get(round);
-        if (o != null && o > 0) {
-          ratios.add(rate / o);
-        }
-      });
+      rateByRound.forEach(
+          (round, rate) -> {
+            Double o = other.rateByRound.get(round);
+            if (o != null && o > 0) {
+              ratios.add(rate / o);
+            }
+          });
       return WriteBehindReport.median(ratios);
     }
   }
@@ -94,7 +112,8 @@ final class WriteBehindReport {
   }
 
   void print(PrintStream out) throws IOException {
-    out.println("Write-behind (targets: docs/benchmarks.md), against the database and the same private redis-server:");
+    out.println(
+        "Write-behind (targets: docs/benchmarks.md), against the database and the same private redis-server:");
     if (Files.exists(dir.resolve(HEADER))) {
       Files.readAllLines(dir.resolve(HEADER), StandardCharsets.UTF_8).forEach(out::println);
     }
@@ -111,19 +130,47 @@ final class WriteBehindReport {
     if (results.isEmpty()) {
       return;
     }
-    out.println("1. put latency, microseconds (JMH SampleTime: percentiles over every call JMH timed)");
+    out.println(
+        "1. put latency, microseconds (JMH SampleTime: percentiles over every call JMH timed)");
     out.println();
-    String header = String.format(Locale.ROOT, "%-14s %3s  %9s %9s %9s %9s %9s %9s  %9s",
-        "mode", "thr", "samples", "p50", "p90", "p99", "p99.9", "mean", "puts/s");
+    String header =
+        String.format(
+            Locale.ROOT,
+            "%-14s %3s  %9s %9s %9s %9s %9s %9s  %9s",
+            "mode",
+            "thr",
+            "samples",
+            "p50",
+            "p90",
+            "p99",
+            "p99.9",
+            "mean",
+            "puts/s");
     out.println(header);
     out.println("-".repeat(header.length()));
     List<Map<String, String>> details = Details.read(dir.resolve(DETAILS), "latency");
     for (Latency l : results) {
       Map<String, String> d = find(details, "mode", l.mode, "threads", Integer.toString(l.threads));
-      String rate = d == null ? "n/a" : String.format(Locale.ROOT, "%,.0f",
-          Long.parseLong(d.get("puts")) / Double.parseDouble(d.get("seconds")));
-      out.println(String.format(Locale.ROOT, "%-14s %3d  %,9d %9s %9s %9s %9s %9s  %9s", l.mode, l.threads,
-          l.samples, us(l.p50), us(l.p90), us(l.p99), us(l.p999), us(l.mean), rate));
+      String rate =
+          d == null
+              ? "n/a"
+              : String.format(
+                  Locale.ROOT,
+                  "%,.0f",
+                  Long.parseLong(d.get("puts")) / Double.parseDouble(d.get("seconds")));
+      out.println(
+          String.format(
+              Locale.ROOT,
+              "%-14s %3d  %,9d %9s %9s %9s %9s %9s  %9s",
+              l.mode,
+              l.threads,
+              l.samples,
+              us(l.p50),
+              us(l.p90),
+              us(l.p99),
+              us(l.p999),
+              us(l.mean),
+              rate));
     }
     out.println();
     for (int threads : new int[] {1, 16}) {
@@ -133,19 +180,36 @@ final class WriteBehindReport {
         continue;
       }
       double ratio = wb.p50 / wt.p50;
-      out.println(String.format(Locale.ROOT,
-          "%2d thread%s: write-behind p50 / write-through p50 = %.3f (%.1fx faster), target <= %.2f %s;"
-              + " p99 %.3f", threads, threads == 1 ? " " : "s", ratio, 1 / ratio, P50_RATIO,
-          ratio <= P50_RATIO ? "ok" : "ABOVE", wb.p99 / wt.p99));
+      out.println(
+          String.format(
+              Locale.ROOT,
+              "%2d thread%s: write-behind p50 / write-through p50 = %.3f (%.1fx faster), target <= %.2f %s;"
+                  + " p99 %.3f",
+              threads,
+              threads == 1 ? " " : "s",
+              ratio,
+              1 / ratio,
+              P50_RATIO,
+              ratio <= P50_RATIO ? "ok" : "ABOVE",
+              wb.p99 / wt.p99));
     }
-    out.println("puts/s: puts the benchmark made / trial time, warm-up included (SampleTime times only some calls).");
+    out.println(
+        "puts/s: puts the benchmark made / trial time, warm-up included (SampleTime times only some calls).");
     for (Map<String, String> d : details) {
       if (WriteBehindLatencyBench.WRITE_BEHIND.equals(d.get("mode"))) {
-        out.println(String.format(Locale.ROOT,
-            "write-behind, %s thr: %,d puts; the flushers wrote %,d rows in %,d calls (%s ms in the writer),"
-                + " %,d coalesced; queue at the end of timing: %,d records, oldest %,d ms",
-            d.get("threads"), l(d, "puts"), l(d, "rowsWritten"), l(d, "writerCalls"), d.get("writerMillis"),
-            l(d, "coalesced"), l(d, "depthAtEnd"), l(d, "oldestPendingMsAtEnd")));
+        out.println(
+            String.format(
+                Locale.ROOT,
+                "write-behind, %s thr: %,d puts; the flushers wrote %,d rows in %,d calls (%s ms in the writer),"
+                    + " %,d coalesced; queue at the end of timing: %,d records, oldest %,d ms",
+                d.get("threads"),
+                l(d, "puts"),
+                l(d, "rowsWritten"),
+                l(d, "writerCalls"),
+                d.get("writerMillis"),
+                l(d, "coalesced"),
+                l(d, "depthAtEnd"),
+                l(d, "oldestPendingMsAtEnd")));
       }
     }
     out.println();
@@ -161,22 +225,37 @@ final class WriteBehindReport {
       Map<?, ?> metric = (Map<?, ?>) run.get("primaryMetric");
       Map<?, ?> p = (Map<?, ?>) metric.get("scorePercentiles");
       double scale = toMicros((String) metric.get("scoreUnit"));
-      out.add(new Latency((String) ((Map<?, ?>) run.get("params")).get("mode"),
-          ((Number) run.get("threads")).intValue(), samples(metric.get("rawDataHistogram")),
-          num(p.get("50.0")) * scale, num(p.get("90.0")) * scale, num(p.get("99.0")) * scale,
-          num(p.get("99.9")) * scale, num(metric.get("score")) * scale));
+      out.add(
+          new Latency(
+              (String) ((Map<?, ?>) run.get("params")).get("mode"),
+              ((Number) run.get("threads")).intValue(),
+              samples(metric.get("rawDataHistogram")),
+              num(p.get("50.0")) * scale,
+              num(p.get("90.0")) * scale,
+              num(p.get("99.0")) * scale,
+              num(p.get("99.9")) * scale,
+              num(metric.get("score")) * scale));
     }
-    out.sort((a, b) -> a.threads != b.threads ? Integer.compare(a.threads, b.threads) : a.mode.compareTo(b.mode) * -1);
+    out.sort(
+        (a, b) ->
+            a.threads != b.threads
+                ? Integer.compare(a.threads, b.threads)
+                : a.mode.compareTo(b.mode) * -1);
     return out;
   }
 
   private static double toMicros(String unit) {
     switch (unit) {
-      case "us/op": return 1;
-      case "ms/op": return 1_000;
-      case "ns/op": return 0.001;
-      case "s/op": return 1_000_000;
-      default: throw new IllegalArgumentException("unexpected unit " + unit);
+      case "us/op":
+        return 1;
+      case "ms/op":
+        return 1_000;
+      case "ns/op":
+        return 0.001;
+      case "s/op":
+        return 1_000_000;
+      default:
+        throw new IllegalArgumentException("unexpected unit " + unit);
     }
   }
 
@@ -217,10 +296,17 @@ final class WriteBehindReport {
     if (results.isEmpty()) {
       return;
     }
-    out.println(String.format(Locale.ROOT, "2. flush rate: %,d distinct rows into an empty table, rows/s: median and range"
-        + " over %d rounds", FlushRate.ROWS, results.get(0).rateByRound.size()));
-    out.println("   (each round runs every system once, after a warm-up round); 'vs jdbc' is the median of the per-round");
-    out.println("   ratios to the raw JDBC upsert of the same round, so load that changes between rounds cancels out");
+    out.println(
+        String.format(
+            Locale.ROOT,
+            "2. flush rate: %,d distinct rows into an empty table, rows/s: median and range"
+                + " over %d rounds",
+            FlushRate.ROWS,
+            results.get(0).rateByRound.size()));
+    out.println(
+        "   (each round runs every system once, after a warm-up round); 'vs jdbc' is the median of the per-round");
+    out.println(
+        "   ratios to the raw JDBC upsert of the same round, so load that changes between rounds cancels out");
     out.println();
     Flush baseline = null;
     for (Flush f : results) {
@@ -228,8 +314,18 @@ final class WriteBehindReport {
         baseline = f;
       }
     }
-    String header = String.format(Locale.ROOT, "%-24s %6s %-19s %9s  %-18s %-8s %-12s %s",
-        "system", "batch", "threads", "rows/s", "range", "vs jdbc", "target", "vs jdbc, same batch");
+    String header =
+        String.format(
+            Locale.ROOT,
+            "%-24s %6s %-19s %9s  %-18s %-8s %-12s %s",
+            "system",
+            "batch",
+            "threads",
+            "rows/s",
+            "range",
+            "vs jdbc",
+            "target",
+            "vs jdbc, same batch");
     out.println(header);
     out.println("-".repeat(header.length()));
     for (Flush f : results) {
@@ -240,25 +336,55 @@ final class WriteBehindReport {
           sameBatch = g;
         }
       }
-      String target = !f.cascade() || Double.isNaN(vs) ? ""
-          : String.format(Locale.ROOT, ">=%.1fx %s", FLUSH_RATIO, vs >= FLUSH_RATIO ? "ok" : "BELOW");
-      String note = f.cascade() && sameBatch != null
-          ? String.format(Locale.ROOT, "%.2fx jdbc-%d", f.pairedRatio(sameBatch), f.batch()) : "";
-      out.println(String.format(Locale.ROOT, "%-24s %6d %-19s %,9.0f  %-18s %-8s %-12s %s",
-          f.cascade() ? "Cascade write-behind" : "raw JDBC batched upsert", f.batch(),
-          f.cascade() ? f.flushThreads() + " flush thread" + (f.flushThreads() == 1 ? "" : "s") : "1 (one connection)",
-          f.median(), String.format(Locale.ROOT, "%,.0f..%,.0f", f.min(), f.max()),
-          f == baseline ? "1.00x" : times(vs), target, note));
+      String target =
+          !f.cascade() || Double.isNaN(vs)
+              ? ""
+              : String.format(
+                  Locale.ROOT, ">=%.1fx %s", FLUSH_RATIO, vs >= FLUSH_RATIO ? "ok" : "BELOW");
+      String note =
+          f.cascade() && sameBatch != null
+              ? String.format(Locale.ROOT, "%.2fx jdbc-%d", f.pairedRatio(sameBatch), f.batch())
+              : "";
+      out.println(
+          String.format(
+              Locale.ROOT,
+              "%-24s %6d %-19s %,9.0f  %-18s %-8s %-12s %s",
+              f.cascade() ? "Cascade write-behind" : "raw JDBC batched upsert",
+              f.batch(),
+              f.cascade()
+                  ? f.flushThreads() + " flush thread" + (f.flushThreads() == 1 ? "" : "s")
+                  : "1 (one connection)",
+              f.median(),
+              String.format(Locale.ROOT, "%,.0f..%,.0f", f.min(), f.max()),
+              f == baseline ? "1.00x" : times(vs),
+              target,
+              note));
     }
     out.println();
-    out.println("Where a Cascade drain's time went (mean of the measurement iterations). busy: at least one writer");
-    out.println("call in flight; in writer: time inside the writer summed over calls (up to threads x wall); gaps: time");
-    out.println("with no writer call in flight, the longest one and the sum of those >= 50 ms; Redis: server time");
-    out.println("of the flushers' scripts (EVALSHA of read.lua and ack.lua), in all and per 1,000 rows:");
+    out.println(
+        "Where a Cascade drain's time went (mean of the measurement iterations). busy: at least one writer");
+    out.println(
+        "call in flight; in writer: time inside the writer summed over calls (up to threads x wall); gaps: time");
+    out.println(
+        "with no writer call in flight, the longest one and the sum of those >= 50 ms; Redis: server time");
+    out.println(
+        "of the flushers' scripts (EVALSHA of read.lua and ack.lua), in all and per 1,000 rows:");
     out.println();
-    String h2 = String.format(Locale.ROOT, "%-15s %8s %8s %6s %9s %6s %8s %8s %8s %9s %9s",
-        "system", "wall ms", "busy ms", "busy%", "in writer", "calls", "rows/cl", "max gap", "gaps>=50",
-        "Redis ms", "ms/1000");
+    String h2 =
+        String.format(
+            Locale.ROOT,
+            "%-15s %8s %8s %6s %9s %6s %8s %8s %8s %9s %9s",
+            "system",
+            "wall ms",
+            "busy ms",
+            "busy%",
+            "in writer",
+            "calls",
+            "rows/cl",
+            "max gap",
+            "gaps>=50",
+            "Redis ms",
+            "ms/1000");
     out.println(h2);
     out.println("-".repeat(h2.length()));
     List<String> breakdowns = new ArrayList<>();
@@ -280,13 +406,26 @@ final class WriteBehindReport {
       double calls = mean(mine, "writerCalls");
       double rows = mean(mine, "rowsWritten");
       double redisMs = mean(mine, "redis.evalsha.usec") / 1000;
-      out.println(String.format(Locale.ROOT, "%-15s %8.0f %8.0f %5.0f%% %9.0f %6.0f %8.0f %8.0f %8.0f %9.0f %9.1f",
-          f.system, wall, busy, 100 * busy / wall, mean(mine, "inWriterMs"), calls, rows / calls,
-          mean(mine, "longestGapMs"), mean(mine, "gapsOver50MsMs"), redisMs, redisMs / rows * 1000));
+      out.println(
+          String.format(
+              Locale.ROOT,
+              "%-15s %8.0f %8.0f %5.0f%% %9.0f %6.0f %8.0f %8.0f %8.0f %9.0f %9.1f",
+              f.system,
+              wall,
+              busy,
+              100 * busy / wall,
+              mean(mine, "inWriterMs"),
+              calls,
+              rows / calls,
+              mean(mine, "longestGapMs"),
+              mean(mine, "gapsOver50MsMs"),
+              redisMs,
+              redisMs / rows * 1000));
       breakdowns.add(f.system + ": " + redisBreakdown(mine, rows));
     }
     out.println();
-    out.println("Redis commands during a drain, per 1,000 rows: calls / server ms (inside scripts counted too):");
+    out.println(
+        "Redis commands during a drain, per 1,000 rows: calls / server ms (inside scripts counted too):");
     breakdowns.forEach(b -> out.println("  " + b));
     out.println();
   }
@@ -312,8 +451,15 @@ final class WriteBehindReport {
     sum.entrySet().stream()
         .sorted((a, b) -> Double.compare(b.getValue()[1], a.getValue()[1]))
         .limit(8)
-        .forEach(e -> parts.add(String.format(Locale.ROOT, "%s %.0f / %.2f", e.getKey(), e.getValue()[0] * per,
-            e.getValue()[1] * per / 1000)));
+        .forEach(
+            e ->
+                parts.add(
+                    String.format(
+                        Locale.ROOT,
+                        "%s %.0f / %.2f",
+                        e.getKey(),
+                        e.getValue()[0] * per,
+                        e.getValue()[1] * per / 1000)));
     return String.join(", ", parts);
   }
 
@@ -321,8 +467,11 @@ final class WriteBehindReport {
   static List<Flush> flushes(List<Map<String, String>> drains) {
     Map<String, Map<Integer, Double>> bySystem = new java.util.LinkedHashMap<>();
     for (Map<String, String> d : drains) {
-      bySystem.computeIfAbsent(d.get("system"), k -> new java.util.TreeMap<>())
-          .put(Integer.parseInt(d.get("round")), Double.parseDouble(d.get("rows")) / Double.parseDouble(d.get("wallMs")) * 1000);
+      bySystem
+          .computeIfAbsent(d.get("system"), k -> new java.util.TreeMap<>())
+          .put(
+              Integer.parseInt(d.get("round")),
+              Double.parseDouble(d.get("rows")) / Double.parseDouble(d.get("wallMs")) * 1000);
     }
     List<Flush> out = new ArrayList<>();
     List<String> order = new ArrayList<>(FlushRate.SYSTEMS);
@@ -343,31 +492,66 @@ final class WriteBehindReport {
       return;
     }
     Map<String, String> first = runs.get(0);
-    out.println(String.format(Locale.ROOT, "3. coalescing: %,d puts by %s threads, keys drawn from a Zipf distribution"
-        + " over %,d keys; ratio = rows the writer wrote / updates", l(first, "updates"), first.get("threads"), Data.KEYS));
+    out.println(
+        String.format(
+            Locale.ROOT,
+            "3. coalescing: %,d puts by %s threads, keys drawn from a Zipf distribution"
+                + " over %,d keys; ratio = rows the writer wrote / updates",
+            l(first, "updates"),
+            first.get("threads"),
+            Data.KEYS));
     out.println();
-    String header = String.format(Locale.ROOT, "%-6s %-30s %9s %8s %8s %8s %12s %7s  %s",
-        "Zipf s", "settings", "puts/s", "drain ms", "keys", "calls", "rows written", "ratio", "target");
+    String header =
+        String.format(
+            Locale.ROOT,
+            "%-6s %-30s %9s %8s %8s %8s %12s %7s  %s",
+            "Zipf s",
+            "settings",
+            "puts/s",
+            "drain ms",
+            "keys",
+            "calls",
+            "rows written",
+            "ratio",
+            "target");
     out.println(header);
     out.println("-".repeat(header.length()));
     for (Map<String, String> d : runs) {
       long updates = l(d, "updates");
       long written = l(d, "rowsWritten");
       double ratio = (double) written / updates;
-      String check = written + l(d, "coalesced") == updates && l(d, "rowsInTable") == l(d, "keysTouched") ? ""
-          : String.format(Locale.ROOT, "  (check: coalesced %d, rows in table %d, keys touched %d)",
-          l(d, "coalesced"), l(d, "rowsInTable"), l(d, "keysTouched"));
-      out.println(String.format(Locale.ROOT, "%-6.2f %-30s %,9.0f %,8d %,8d %,8d %,12d %6.1f%%  <=%.0f%% %s%s",
-          Double.parseDouble(d.get("skew")), d.get("settings"), updates / Double.parseDouble(d.get("putSeconds")),
-          l(d, "drainMs"), l(d, "keysTouched"), l(d, "writerCalls"), written, 100 * ratio, COALESCED_ROWS * 100,
-          ratio <= COALESCED_ROWS ? "ok" : "ABOVE", check));
+      String check =
+          written + l(d, "coalesced") == updates && l(d, "rowsInTable") == l(d, "keysTouched")
+              ? ""
+              : String.format(
+                  Locale.ROOT,
+                  "  (check: coalesced %d, rows in table %d, keys touched %d)",
+                  l(d, "coalesced"),
+                  l(d, "rowsInTable"),
+                  l(d, "keysTouched"));
+      out.println(
+          String.format(
+              Locale.ROOT,
+              "%-6.2f %-30s %,9.0f %,8d %,8d %,8d %,12d %6.1f%%  <=%.0f%% %s%s",
+              Double.parseDouble(d.get("skew")),
+              d.get("settings"),
+              updates / Double.parseDouble(d.get("putSeconds")),
+              l(d, "drainMs"),
+              l(d, "keysTouched"),
+              l(d, "writerCalls"),
+              written,
+              100 * ratio,
+              COALESCED_ROWS * 100,
+              ratio <= COALESCED_ROWS ? "ok" : "ABOVE",
+              check));
     }
     out.println();
   }
 
   // ------------------------------------------------------------------ helpers
 
-  private static Map<String, String> find(List<Map<String, String>> all, String k1, String v1, String k2, String v2) {
+  private static Map<String, String> find(
+      List<Map<String, String>> all, String k1, String v1, String k2, String v2) {
     for (Map<String, String> d : all) {
       if (v1.equals(d.get(k1)) && v2.equals(d.get(k2))) {
         return d;
@@ -397,8 +581,9 @@ final class WriteBehindReport {
   }
 
   private static String us(double v) {
-    return Double.isNaN(v) ? "n/a" : v >= 100 ? String.format(Locale.ROOT, "%,.0f", v)
-        : String.format(Locale.ROOT, "%.1f", v);
+    return Double.isNaN(v)
+        ? "n/a"
+        : v >= 100 ? String.format(Locale.ROOT, "%,.0f", v) : String.format(Locale.ROOT, "%.1f", v);
   }
 
   private static String times(double ratio) {

@@ -7,7 +7,7 @@
  * <p>Owns: the workloads ({@link dev.cascade.bench.Op}, {@link dev.cascade.bench.Data}), one
  * adapter per system under test, the JMH classes, the write-behind loops, and the report. Must not:
  * reach into the provider's internals (only the JCache API and the provider's public write-behind
- * and JDBC types), touch any Redis but the private one it starts, or any table but its own
- * ({@code wbb_<run>_*}, dropped afterwards). Not shipped.
+ * and JDBC types), touch any Redis but the private one it starts, or any table but its own ({@code
+ * wbb_<run>_*}, dropped afterwards). Not shipped.
  */
 package dev.cascade.bench;

@@ -25,16 +25,20 @@ import javax.cache.integration.CacheWriter;
  *
  * Settings left unset fall back to the CacheManager's properties, then to the defaults below.
  */
-public class CascadeConfiguration<K, V> extends javax.cache.configuration.MutableConfiguration<K, V> {
+public class CascadeConfiguration<K, V>
+    extends javax.cache.configuration.MutableConfiguration<K, V> {
 
   private static final long serialVersionUID = 1L;
 
   /** Entries of a cache spread over this many partitions (hash slots of a cluster) by default. */
   public static final int DEFAULT_PARTITIONS = 16;
+
   /** How long a write-through lock lives if its holder dies without releasing it. */
   public static final Duration DEFAULT_LOCK_LEASE = Duration.ofSeconds(30);
+
   /** How long an operation waits for a write-through lock held elsewhere before it fails. */
   public static final Duration DEFAULT_LOCK_WAIT = Duration.ofSeconds(60);
+
   /**
    * How long Redis keeps an expired entry while some JVM listens for EXPIRED events, so the next
    * access can still see it and report it.
@@ -48,8 +52,7 @@ public class CascadeConfiguration<K, V> extends javax.cache.configuration.Mutabl
   private Integer nearCacheMaxEntries;
   private SerializationLimits deserializationLimits;
 
-  public CascadeConfiguration() {
-  }
+  public CascadeConfiguration() {}
 
   /** A copy of any complete configuration, and of Cascade's settings when it is one of ours. */
   public CascadeConfiguration(CompleteConfiguration<K, V> configuration) {
@@ -77,7 +80,8 @@ public class CascadeConfiguration<K, V> extends javax.cache.configuration.Mutabl
    */
   public CascadeConfiguration<K, V> setPartitions(int partitions) {
     if (partitions < 1 || partitions > 16384) {
-      throw new IllegalArgumentException("partitions must be between 1 and 16384, not " + partitions);
+      throw new IllegalArgumentException(
+          "partitions must be between 1 and 16384, not " + partitions);
     }
     this.partitions = partitions;
     return this;
@@ -88,12 +92,12 @@ public class CascadeConfiguration<K, V> extends javax.cache.configuration.Mutabl
   }
 
   /**
-   * Lets Java deserialization create these classes from Redis ({@code com.acme.Product},
-   * {@code com.acme.*}, {@code com.acme.**}), beside the JDK value types and the declared key and
-   * value types' packages. A cache another JVM created and this one opens with
-   * {@code getCache(name)} has no configuration from this JVM's code: it allows the JDK value
-   * types and the CacheManager's {@code cascade.codec.allow} settings, never the types recorded
-   * in Redis ({@code getCache(name, K, V)} allows K and V).
+   * Lets Java deserialization create these classes from Redis ({@code com.acme.Product}, {@code
+   * com.acme.*}, {@code com.acme.**}), beside the JDK value types and the declared key and value
+   * types' packages. A cache another JVM created and this one opens with {@code getCache(name)} has
+   * no configuration from this JVM's code: it allows the JDK value types and the CacheManager's
+   * {@code cascade.codec.allow} settings, never the types recorded in Redis ({@code getCache(name,
+   * K, V)} allows K and V).
    */
   public CascadeConfiguration<K, V> allowDeserialization(String... patterns) {
     Collections.addAll(deserializationAllowList, patterns);
@@ -107,8 +111,8 @@ public class CascadeConfiguration<K, V> extends javax.cache.configuration.Mutabl
 
   /**
    * How large and deep a Java-serialized key or value read from Redis may be; replaces the
-   * CacheManager's limits for this cache. Start from {@link SerializationLimits#DEFAULTS}:
-   * {@code setDeserializationLimits(SerializationLimits.DEFAULTS.withMaxDepth(30))}.
+   * CacheManager's limits for this cache. Start from {@link SerializationLimits#DEFAULTS}: {@code
+   * setDeserializationLimits(SerializationLimits.DEFAULTS.withMaxDepth(30))}.
    */
   public CascadeConfiguration<K, V> setDeserializationLimits(SerializationLimits limits) {
     if (limits == null) {
@@ -144,12 +148,13 @@ public class CascadeConfiguration<K, V> extends javax.cache.configuration.Mutabl
   /**
    * Keeps up to {@code maxEntries} recently read entries in this JVM, so reads of them need no
    * round trip; Redis tells every JVM when another client changes one (server-assisted client-side
-   * caching), so a near cache never serves a value older than the latest change it was told of.
-   * 0 turns it off. Not for caches whose expiry policy changes entries on reads (accessed/touched).
+   * caching), so a near cache never serves a value older than the latest change it was told of. 0
+   * turns it off. Not for caches whose expiry policy changes entries on reads (accessed/touched).
    */
   public CascadeConfiguration<K, V> setNearCache(int maxEntries) {
     if (maxEntries < 0) {
-      throw new IllegalArgumentException("near cache size must be 0 (off) or positive, not " + maxEntries);
+      throw new IllegalArgumentException(
+          "near cache size must be 0 (off) or positive, not " + maxEntries);
     }
     this.nearCacheMaxEntries = maxEntries;
     return this;
@@ -185,7 +190,8 @@ public class CascadeConfiguration<K, V> extends javax.cache.configuration.Mutabl
   }
 
   @Override
-  public CascadeConfiguration<K, V> setCacheLoaderFactory(Factory<? extends CacheLoader<K, V>> factory) {
+  public CascadeConfiguration<K, V> setCacheLoaderFactory(
+      Factory<? extends CacheLoader<K, V>> factory) {
     super.setCacheLoaderFactory(factory);
     return this;
   }
@@ -198,7 +204,8 @@ public class CascadeConfiguration<K, V> extends javax.cache.configuration.Mutabl
   }
 
   @Override
-  public CascadeConfiguration<K, V> setExpiryPolicyFactory(Factory<? extends ExpiryPolicy> factory) {
+  public CascadeConfiguration<K, V> setExpiryPolicyFactory(
+      Factory<? extends ExpiryPolicy> factory) {
     super.setExpiryPolicyFactory(factory);
     return this;
   }

@@ -17,10 +17,10 @@ import javax.cache.integration.CacheWriterException;
  * committed before it and what was not written. So after a failure the database holds exactly the
  * chunks reported, never part of one.
  *
- * <p>A commit that itself fails counts as a failed chunk even though the server may have applied
- * it (the connection died in between): the chunk stays "not written" and is written again by a
- * retry. Upserts and deletes are idempotent, so at-least-once is safe; claiming a write that did
- * not happen would not be.
+ * <p>A commit that itself fails counts as a failed chunk even though the server may have applied it
+ * (the connection died in between): the chunk stays "not written" and is written again by a retry.
+ * Upserts and deletes are idempotent, so at-least-once is safe; claiming a write that did not
+ * happen would not be.
  */
 final class ChunkedTransactions {
 
@@ -29,11 +29,16 @@ final class ChunkedTransactions {
     void run(Connection connection, Statements sql, List<T> chunk) throws SQLException;
   }
 
-  private ChunkedTransactions() {
-  }
+  private ChunkedTransactions() {}
 
-  static <T> void run(JdbcTable<?, ?> table, String operation, List<T> items, int chunkSize,
-      Function<T, Object> keyOf, ChunkWork<T> work, Consumer<List<T>> committed) {
+  static <T> void run(
+      JdbcTable<?, ?> table,
+      String operation,
+      List<T> items,
+      int chunkSize,
+      Function<T, Object> keyOf,
+      ChunkWork<T> work,
+      Consumer<List<T>> committed) {
     int from = 0;
     Connection c = null;
     boolean restoreAutoCommit = false;
@@ -62,20 +67,38 @@ final class ChunkedTransactions {
     }
   }
 
-  private static <T> CacheWriterException failure(JdbcTable<?, ?> table, String operation, List<T> items,
-      int chunkSize, int from, Function<T, Object> keyOf, Exception e) {
+  private static <T> CacheWriterException failure(
+      JdbcTable<?, ?> table,
+      String operation,
+      List<T> items,
+      int chunkSize,
+      int from,
+      Function<T, Object> keyOf,
+      Exception e) {
     int at = Math.min(from, items.size() - 1);
     int to = Math.min(items.size(), at + chunkSize);
-    String done = at == 0 ? "nothing was written"
-        : "rows 1.." + at + " were committed, the rest was not written";
-    return Failures.writer(Failures.onTable(operation, table.table()) + " failed in the chunk of rows " + (at + 1)
-        + ".." + to + " of " + items.size() + " (first key " + Failures.key(keyOf.apply(items.get(at)))
-        + "); " + done, e);
+    String done =
+        at == 0
+            ? "nothing was written"
+            : "rows 1.." + at + " were committed, the rest was not written";
+    return Failures.writer(
+        Failures.onTable(operation, table.table())
+            + " failed in the chunk of rows "
+            + (at + 1)
+            + ".."
+            + to
+            + " of "
+            + items.size()
+            + " (first key "
+            + Failures.key(keyOf.apply(items.get(at)))
+            + "); "
+            + done,
+        e);
   }
 
   /**
-   * The chunk in key order when its keys are mutually comparable: two transactions that lock
-   * rows in the same order cannot deadlock each other (InnoDB and PostgreSQL lock per row).
+   * The chunk in key order when its keys are mutually comparable: two transactions that lock rows
+   * in the same order cannot deadlock each other (InnoDB and PostgreSQL lock per row).
    */
   @SuppressWarnings({"unchecked", "rawtypes"})
   static <T> List<T> inKeyOrder(List<T> chunk, Function<T, Object> keyOf) {

@@ -8,9 +8,9 @@ import java.util.StringJoiner;
 import javax.sql.DataSource;
 
 /**
- * The SQL that differs between databases: how an identifier is quoted and how an upsert is
- * written. Everything else this package issues ({@code SELECT … WHERE key IN (…)},
- * {@code DELETE … WHERE key IN (…)}) is the same everywhere.
+ * The SQL that differs between databases: how an identifier is quoted and how an upsert is written.
+ * Everything else this package issues ({@code SELECT … WHERE key IN (…)}, {@code DELETE … WHERE key
+ * IN (…)}) is the same everywhere.
  *
  * <pre>{@code
  * Dialect dialect = Dialect.detect(dataSource);          // from DatabaseMetaData
@@ -25,10 +25,10 @@ public enum Dialect {
   /**
    * MySQL 5.7 and 8.x, and MariaDB: {@code INSERT … ON DUPLICATE KEY UPDATE col = VALUES(col)}.
    *
-   * <p>{@code VALUES(col)} is the one form both accept: MariaDB has no row alias
-   * ({@code INSERT … AS new … UPDATE col = new.col}), and MySQL 8.0.20+ only deprecates
-   * {@code VALUES()} (warning 1287), still running it. Connector/J with
-   * {@code rewriteBatchedStatements=true} turns a batch of these into one multi-row statement.
+   * <p>{@code VALUES(col)} is the one form both accept: MariaDB has no row alias ({@code INSERT …
+   * AS new … UPDATE col = new.col}), and MySQL 8.0.20+ only deprecates {@code VALUES()} (warning
+   * 1287), still running it. Connector/J with {@code rewriteBatchedStatements=true} turns a batch
+   * of these into one multi-row statement.
    */
   MYSQL('`') {
     @Override
@@ -40,12 +40,24 @@ public enum Dialect {
       return insert(table, key, columns) + " ON DUPLICATE KEY UPDATE " + updates;
     }
 
-    /** MySQL assigns left to right: every column is judged on the old revision, the revision last. */
+    /**
+     * MySQL assigns left to right: every column is judged on the old revision, the revision last.
+     */
     @Override
     String upsertIfNewer(String table, String key, List<String> columns, String revision) {
       StringJoiner updates = new StringJoiner(", ");
       for (String c : columns) {
-        updates.add(c + " = IF(VALUES(" + revision + ") >= " + revision + ", VALUES(" + c + "), " + c + ")");
+        updates.add(
+            c
+                + " = IF(VALUES("
+                + revision
+                + ") >= "
+                + revision
+                + ", VALUES("
+                + c
+                + "), "
+                + c
+                + ")");
       }
       updates.add(revision + " = GREATEST(" + revision + ", VALUES(" + revision + "))");
       return insert(table, key, with(columns, revision)) + " ON DUPLICATE KEY UPDATE " + updates;
@@ -56,8 +68,17 @@ public enum Dialect {
   H2('"') {
     @Override
     String upsert(String table, String key, List<String> columns) {
-      return "MERGE INTO " + table + " (" + key + ", " + String.join(", ", columns) + ") KEY (" + key
-          + ") VALUES (" + placeholders(columns.size() + 1) + ")";
+      return "MERGE INTO "
+          + table
+          + " ("
+          + key
+          + ", "
+          + String.join(", ", columns)
+          + ") KEY ("
+          + key
+          + ") VALUES ("
+          + placeholders(columns.size() + 1)
+          + ")";
     }
 
     /** The standard MERGE, whose WHEN MATCHED takes a condition (H2's MERGE … KEY does not). */
@@ -74,10 +95,27 @@ public enum Dialect {
         updates.add(c + " = s." + c);
         sourceValues.add("s." + c);
       }
-      return "MERGE INTO " + table + " t USING (VALUES (" + placeholders(all.size() + 1) + ")) s (" + sourceColumns
-          + ") ON t." + key + " = s." + key + " WHEN MATCHED AND t." + revision + " <= s." + revision
-          + " THEN UPDATE SET " + updates + " WHEN NOT MATCHED THEN INSERT (" + sourceColumns + ") VALUES ("
-          + sourceValues + ")";
+      return "MERGE INTO "
+          + table
+          + " t USING (VALUES ("
+          + placeholders(all.size() + 1)
+          + ")) s ("
+          + sourceColumns
+          + ") ON t."
+          + key
+          + " = s."
+          + key
+          + " WHEN MATCHED AND t."
+          + revision
+          + " <= s."
+          + revision
+          + " THEN UPDATE SET "
+          + updates
+          + " WHEN NOT MATCHED THEN INSERT ("
+          + sourceColumns
+          + ") VALUES ("
+          + sourceValues
+          + ")";
     }
   },
 
@@ -100,8 +138,15 @@ public enum Dialect {
         updates.add(c + " = EXCLUDED." + c);
       }
       // an alias: the table may be schema-qualified, and WHERE names the existing row through it
-      return insert(table + " AS cascade_row", key, all) + " ON CONFLICT (" + key + ") DO UPDATE SET " + updates
-          + " WHERE cascade_row." + revision + " <= EXCLUDED." + revision;
+      return insert(table + " AS cascade_row", key, all)
+          + " ON CONFLICT ("
+          + key
+          + ") DO UPDATE SET "
+          + updates
+          + " WHERE cascade_row."
+          + revision
+          + " <= EXCLUDED."
+          + revision;
     }
   };
 
@@ -112,8 +157,8 @@ public enum Dialect {
   }
 
   /**
-   * The dialect of the database behind {@code dataSource}, from
-   * {@link java.sql.DatabaseMetaData#getDatabaseProductName()}. Borrows one connection and returns it.
+   * The dialect of the database behind {@code dataSource}, from {@link
+   * java.sql.DatabaseMetaData#getDatabaseProductName()}. Borrows one connection and returns it.
    *
    * @throws SQLException if no connection can be had
    * @throws IllegalArgumentException if the database is none of the supported ones
@@ -133,8 +178,8 @@ public enum Dialect {
   }
 
   /**
-   * {@code "MySQL"} and {@code "MariaDB"}: {@link #MYSQL}; {@code "H2"}: {@link #H2};
-   * {@code "PostgreSQL"}: {@link #POSTGRESQL}.
+   * {@code "MySQL"} and {@code "MariaDB"}: {@link #MYSQL}; {@code "H2"}: {@link #H2}; {@code
+   * "PostgreSQL"}: {@link #POSTGRESQL}.
    *
    * @throws IllegalArgumentException for any other product, naming it
    */
@@ -149,8 +194,11 @@ public enum Dialect {
     if (name.startsWith("postgresql")) {
       return POSTGRESQL;
     }
-    throw new IllegalArgumentException("Database product '" + productName + "' has no Cascade JDBC dialect;"
-        + " supported: MySQL, MariaDB, H2, PostgreSQL");
+    throw new IllegalArgumentException(
+        "Database product '"
+            + productName
+            + "' has no Cascade JDBC dialect;"
+            + " supported: MySQL, MariaDB, H2, PostgreSQL");
   }
 
   /**
@@ -177,8 +225,15 @@ public enum Dialect {
   }
 
   static String insert(String table, String key, List<String> columns) {
-    return "INSERT INTO " + table + " (" + key + ", " + String.join(", ", columns) + ") VALUES ("
-        + placeholders(columns.size() + 1) + ")";
+    return "INSERT INTO "
+        + table
+        + " ("
+        + key
+        + ", "
+        + String.join(", ", columns)
+        + ") VALUES ("
+        + placeholders(columns.size() + 1)
+        + ")";
   }
 
   static String placeholders(int count) {

@@ -16,8 +16,7 @@ final class Failures {
   private static final int MAX_KEY_TEXT = 100;
   private static final int MAX_CHAINED = 3;
 
-  private Failures() {
-  }
+  private Failures() {}
 
   static CacheLoaderException loader(String what, Throwable cause) {
     return new CacheLoaderException(what + ": " + describe(cause), cause);
@@ -66,8 +65,10 @@ final class Failures {
       text.append(", error ").append(e.getErrorCode());
     }
     // one line: H2 appends the SQL on a new line, and log lines should stay whole
-    String message = e.getMessage() == null ? e.getClass().getSimpleName()
-        : e.getMessage().strip().replaceAll("\\s*\\R\\s*", " ");
+    String message =
+        e.getMessage() == null
+            ? e.getClass().getSimpleName()
+            : e.getMessage().strip().replaceAll("\\s*\\R\\s*", " ");
     return text.append(": ").append(message).toString();
   }
 }

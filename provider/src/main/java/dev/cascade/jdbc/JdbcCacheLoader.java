@@ -32,13 +32,13 @@ import javax.sql.DataSource;
  * }</pre>
  *
  * <p>{@link #load} runs {@code SELECT key, columns FROM table WHERE key = ?}; {@link #loadAll} one
- * {@code SELECT … WHERE key IN (?, …)} per chunk of {@value #DEFAULT_CHUNK_SIZE} keys (drivers
- * and servers limit parameters per statement), all on one connection. A missing row, or a row the
- * reader turns into {@code null}, is a missing key: {@code load} returns {@code null} and
- * {@code loadAll} leaves it out. {@code loadAll} returns only keys that were asked for, compared
- * with {@code equals} on what the driver reads back as the mapping's key type (so on a
- * case-insensitive collation, a {@code String} key spelled differently from the row is missing
- * from {@code loadAll} even though {@code load} finds it).
+ * {@code SELECT … WHERE key IN (?, …)} per chunk of {@value #DEFAULT_CHUNK_SIZE} keys (drivers and
+ * servers limit parameters per statement), all on one connection. A missing row, or a row the
+ * reader turns into {@code null}, is a missing key: {@code load} returns {@code null} and {@code
+ * loadAll} leaves it out. {@code loadAll} returns only keys that were asked for, compared with
+ * {@code equals} on what the driver reads back as the mapping's key type (so on a case-insensitive
+ * collation, a {@code String} key spelled differently from the row is missing from {@code loadAll}
+ * even though {@code load} finds it).
  *
  * <p>Failures are {@link CacheLoaderException}s naming the table, the key and the SQL error.
  *
@@ -69,13 +69,14 @@ public final class JdbcCacheLoader<K, V> implements CacheLoader<K, V> {
   }
 
   /** A serializable factory of a loader, for {@code MutableConfiguration.setCacheLoaderFactory}. */
-  public static <K, V> Factory<JdbcCacheLoader<K, V>> factory(DataSource dataSource, TableMapping<K, V> mapping) {
+  public static <K, V> Factory<JdbcCacheLoader<K, V>> factory(
+      DataSource dataSource, TableMapping<K, V> mapping) {
     return new JdbcCacheLoader<>(dataSource, mapping).asFactory();
   }
 
   /**
-   * A factory that hands out this loader. Serializable as JCache requires, but it only works in
-   * the JVM that built it: the {@code DataSource} is not serialized with it.
+   * A factory that hands out this loader. Serializable as JCache requires, but it only works in the
+   * JVM that built it: the {@code DataSource} is not serialized with it.
    */
   public Factory<JdbcCacheLoader<K, V>> asFactory() {
     return new LocalFactory<>("JdbcCacheLoader of table " + table.table(), this);
@@ -97,13 +98,14 @@ public final class JdbcCacheLoader<K, V> implements CacheLoader<K, V> {
   public V load(K key) {
     table.checkKey(key, "load");
     try (Connection c = table.dataSource.getConnection();
-         PreparedStatement ps = c.prepareStatement(table.statements(c).selectOne)) {
+        PreparedStatement ps = c.prepareStatement(table.statements(c).selectOne)) {
       table.mapping.bindKey(ps, 1, key);
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? table.mapping.readValue(rs) : null;
       }
     } catch (SQLException | RuntimeException e) {
-      throw Failures.loader("load from table " + table.table() + " failed for key " + Failures.key(key), e);
+      throw Failures.loader(
+          "load from table " + table.table() + " failed for key " + Failures.key(key), e);
     }
   }
 
@@ -145,9 +147,20 @@ public final class JdbcCacheLoader<K, V> implements CacheLoader<K, V> {
       return found;
     } catch (SQLException | RuntimeException e) {
       int at = Math.min(from, all.size() - 1);
-      throw Failures.loader("loadAll from table " + table.table() + " failed for " + all.size() + " keys, in the"
-          + " query of keys " + (at + 1) + ".." + Math.min(all.size(), at + chunkSize) + " (first key "
-          + Failures.key(all.get(at)) + ")", e);
+      throw Failures.loader(
+          "loadAll from table "
+              + table.table()
+              + " failed for "
+              + all.size()
+              + " keys, in the"
+              + " query of keys "
+              + (at + 1)
+              + ".."
+              + Math.min(all.size(), at + chunkSize)
+              + " (first key "
+              + Failures.key(all.get(at))
+              + ")",
+          e);
     }
   }
 
@@ -158,7 +171,8 @@ public final class JdbcCacheLoader<K, V> implements CacheLoader<K, V> {
 
   static Dialect requireDialect(Dialect dialect) {
     if (dialect == null) {
-      throw new NullPointerException("dialect is null; use the constructor without a dialect to detect it");
+      throw new NullPointerException(
+          "dialect is null; use the constructor without a dialect to detect it");
     }
     return dialect;
   }

@@ -18,8 +18,8 @@ import javax.cache.integration.CacheWriterException;
 import javax.sql.DataSource;
 
 /**
- * A {@link javax.cache.integration.CacheWriter} that upserts and deletes rows of one table through a
- * {@link TableMapping}.
+ * A {@link javax.cache.integration.CacheWriter} that upserts and deletes rows of one table through
+ * a {@link TableMapping}.
  *
  * <pre>{@code
  * cacheManager.createCache("products", new MutableConfiguration<Long, Product>()
@@ -30,28 +30,28 @@ import javax.sql.DataSource;
  *
  * <p>{@link #write} is one upsert in the dialect's form ({@link Dialect}); {@link #delete} one
  * {@code DELETE … WHERE key = ?}. {@link #writeAll} sends batched upserts and {@link #deleteAll}
- * one {@code DELETE … WHERE key IN (…)}, in chunks of {@value #DEFAULT_CHUNK_SIZE} rows, each
- * chunk one transaction. With MySQL Connector/J, set {@code rewriteBatchedStatements=true} on the
- * URL: a chunk then travels as one multi-row statement instead of one round trip per row.
+ * one {@code DELETE … WHERE key IN (…)}, in chunks of {@value #DEFAULT_CHUNK_SIZE} rows, each chunk
+ * one transaction. With MySQL Connector/J, set {@code rewriteBatchedStatements=true} on the URL: a
+ * chunk then travels as one multi-row statement instead of one round trip per row.
  *
  * <p><b>Partial success</b>, as JCache asks of {@code writeAll}/{@code deleteAll}: entries (keys)
  * of committed chunks are removed from the collection passed in; when a chunk fails it is rolled
- * back, and it and every later entry stay in the collection, and the call throws a
- * {@link CacheWriterException} naming the table, the failing chunk's first key and the SQL error.
- * So the collection says exactly what is not in the database. Several entries for one key: the
- * last one is written (and all of them are removed once it is). The collection must be mutable.
+ * back, and it and every later entry stay in the collection, and the call throws a {@link
+ * CacheWriterException} naming the table, the failing chunk's first key and the SQL error. So the
+ * collection says exactly what is not in the database. Several entries for one key: the last one is
+ * written (and all of them are removed once it is). The collection must be mutable.
  *
- * <p><b>Revisions.</b> With a revision column in the mapping
- * ({@link TableMapping#withRevisionColumn(String)}), every upsert writes the change's revision and
- * leaves alone a row holding a newer one, and every delete removes only a row that is not newer:
- * a stale write-behind batch (a flusher frozen past its lease, a change delivered twice) cannot
- * overwrite a newer row. Write-behind hands each change's revision over
- * ({@link RevisionedCacheWriter}); a direct call ({@link #write}, write-through) uses the current
- * time on the same scale. A stale put arriving after a newer delete finds no row and inserts one:
- * rows are deleted, not kept as tombstones.
+ * <p><b>Revisions.</b> With a revision column in the mapping ({@link
+ * TableMapping#withRevisionColumn(String)}), every upsert writes the change's revision and leaves
+ * alone a row holding a newer one, and every delete removes only a row that is not newer: a stale
+ * write-behind batch (a flusher frozen past its lease, a change delivered twice) cannot overwrite a
+ * newer row. Write-behind hands each change's revision over ({@link RevisionedCacheWriter}); a
+ * direct call ({@link #write}, write-through) uses the current time on the same scale. A stale put
+ * arriving after a newer delete finds no row and inserts one: rows are deleted, not kept as
+ * tombstones.
  *
- * <p>All failures are {@code CacheWriterException}s with the operation, table, key and SQL error
- * in the message; a null or mistyped key or a null value fails before any SQL runs.
+ * <p>All failures are {@code CacheWriterException}s with the operation, table, key and SQL error in
+ * the message; a null or mistyped key or a null value fails before any SQL runs.
  *
  * <p>Thread-safe and stateless between calls: one instance serves every thread of a cache. Each
  * call borrows one connection from the {@code DataSource} (use a pool) and returns it, with its
@@ -73,7 +73,9 @@ public final class JdbcCacheWriter<K, V> implements RevisionedCacheWriter<K, V> 
   }
 
   public JdbcCacheWriter(DataSource dataSource, TableMapping<K, V> mapping, Dialect dialect) {
-    this(new JdbcTable<>(dataSource, mapping, JdbcCacheLoader.requireDialect(dialect)), DEFAULT_CHUNK_SIZE);
+    this(
+        new JdbcTable<>(dataSource, mapping, JdbcCacheLoader.requireDialect(dialect)),
+        DEFAULT_CHUNK_SIZE);
   }
 
   private JdbcCacheWriter(JdbcTable<K, V> table, int chunkSize) {
@@ -82,13 +84,14 @@ public final class JdbcCacheWriter<K, V> implements RevisionedCacheWriter<K, V> 
   }
 
   /** A serializable factory of a writer, for {@code MutableConfiguration.setCacheWriterFactory}. */
-  public static <K, V> Factory<JdbcCacheWriter<K, V>> factory(DataSource dataSource, TableMapping<K, V> mapping) {
+  public static <K, V> Factory<JdbcCacheWriter<K, V>> factory(
+      DataSource dataSource, TableMapping<K, V> mapping) {
     return new JdbcCacheWriter<>(dataSource, mapping).asFactory();
   }
 
   /**
-   * A factory that hands out this writer. Serializable as JCache requires, but it only works in
-   * the JVM that built it: the {@code DataSource} is not serialized with it.
+   * A factory that hands out this writer. Serializable as JCache requires, but it only works in the
+   * JVM that built it: the {@code DataSource} is not serialized with it.
    */
   public Factory<JdbcCacheWriter<K, V>> asFactory() {
     return new LocalFactory<>("JdbcCacheWriter of table " + table.table(), this);
@@ -115,12 +118,16 @@ public final class JdbcCacheWriter<K, V> implements RevisionedCacheWriter<K, V> 
     V value = checkValue(table.checkKey(key, "write"), entry.getValue(), "write");
     boolean revisioned = revisioned();
     long revision = Revisions.now();
-    single("write", key, (c, sql) -> {
-      try (PreparedStatement ps = c.prepareStatement(revisioned ? sql.upsertIfNewer : sql.upsert)) {
-        bindRow(ps, key, value, revisioned, revision);
-        ps.executeUpdate();
-      }
-    });
+    single(
+        "write",
+        key,
+        (c, sql) -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(revisioned ? sql.upsertIfNewer : sql.upsert)) {
+            bindRow(ps, key, value, revisioned, revision);
+            ps.executeUpdate();
+          }
+        });
   }
 
   @Override
@@ -130,11 +137,13 @@ public final class JdbcCacheWriter<K, V> implements RevisionedCacheWriter<K, V> 
 
   /** Without a revision column, the same as {@link #writeAll(Collection)}. */
   @Override
-  public void writeAll(Collection<Cache.Entry<? extends K, ? extends V>> entries, Revisions revisions) {
+  public void writeAll(
+      Collection<Cache.Entry<? extends K, ? extends V>> entries, Revisions revisions) {
     upsertAll(entries, revisioned() ? revisions : null);
   }
 
-  private void upsertAll(Collection<Cache.Entry<? extends K, ? extends V>> entries, Revisions revisions) {
+  private void upsertAll(
+      Collection<Cache.Entry<? extends K, ? extends V>> entries, Revisions revisions) {
     if (entries == null) {
       throw new NullPointerException("writeAll to table " + table.table() + ": entries is null");
     }
@@ -155,16 +164,28 @@ public final class JdbcCacheWriter<K, V> implements RevisionedCacheWriter<K, V> 
     Set<Object> written = new HashSet<>();
     boolean complete = false;
     try {
-      ChunkedTransactions.run(table, "writeAll", rows, chunkSize, Map.Entry::getKey, (c, sql, chunk) -> {
-        try (PreparedStatement ps = c.prepareStatement(revisions != null ? sql.upsertIfNewer : sql.upsert)) {
-          for (Map.Entry<K, V> row : chunk) {
-            bindRow(ps, row.getKey(), row.getValue(), revisions != null,
-                revisions == null ? 0 : revisions.of(row.getKey()));
-            ps.addBatch();
-          }
-          ps.executeBatch();
-        }
-      }, chunk -> chunk.forEach(row -> written.add(row.getKey())));
+      ChunkedTransactions.run(
+          table,
+          "writeAll",
+          rows,
+          chunkSize,
+          Map.Entry::getKey,
+          (c, sql, chunk) -> {
+            try (PreparedStatement ps =
+                c.prepareStatement(revisions != null ? sql.upsertIfNewer : sql.upsert)) {
+              for (Map.Entry<K, V> row : chunk) {
+                bindRow(
+                    ps,
+                    row.getKey(),
+                    row.getValue(),
+                    revisions != null,
+                    revisions == null ? 0 : revisions.of(row.getKey()));
+                ps.addBatch();
+              }
+              ps.executeBatch();
+            }
+          },
+          chunk -> chunk.forEach(row -> written.add(row.getKey())));
       complete = true;
     } finally {
       if (complete) {
@@ -175,7 +196,8 @@ public final class JdbcCacheWriter<K, V> implements RevisionedCacheWriter<K, V> 
     }
   }
 
-  private void bindRow(PreparedStatement ps, K key, V value, boolean revisioned, long revision) throws SQLException {
+  private void bindRow(PreparedStatement ps, K key, V value, boolean revisioned, long revision)
+      throws SQLException {
     table.mapping.bindKey(ps, 1, key);
     int next = table.mapping.bindColumns(ps, 2, value);
     if (revisioned) {
@@ -188,15 +210,19 @@ public final class JdbcCacheWriter<K, V> implements RevisionedCacheWriter<K, V> 
     table.checkKey(key, "delete");
     boolean revisioned = revisioned();
     long revision = Revisions.now();
-    single("delete", key, (c, sql) -> {
-      try (PreparedStatement ps = c.prepareStatement(revisioned ? sql.deleteIfNotNewer : sql.deleteOne)) {
-        table.mapping.bindKey(ps, 1, key);
-        if (revisioned) {
-          ps.setLong(2, revision);
-        }
-        ps.executeUpdate();
-      }
-    });
+    single(
+        "delete",
+        key,
+        (c, sql) -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(revisioned ? sql.deleteIfNotNewer : sql.deleteOne)) {
+            table.mapping.bindKey(ps, 1, key);
+            if (revisioned) {
+              ps.setLong(2, revision);
+            }
+            ps.executeUpdate();
+          }
+        });
   }
 
   @Override
@@ -212,13 +238,20 @@ public final class JdbcCacheWriter<K, V> implements RevisionedCacheWriter<K, V> 
     Set<Object> deleted = new HashSet<>();
     boolean complete = false;
     try {
-      ChunkedTransactions.run(table, "deleteAll", new ArrayList<>(unique), chunkSize, k -> k, (c, sql, chunk) -> {
-        int parameters = Statements.padded(chunk.size(), chunkSize);
-        try (PreparedStatement ps = c.prepareStatement(sql.deleteIn(parameters))) {
-          table.bindKeys(ps, chunk, parameters);
-          ps.executeUpdate();
-        }
-      }, deleted::addAll);
+      ChunkedTransactions.run(
+          table,
+          "deleteAll",
+          new ArrayList<>(unique),
+          chunkSize,
+          k -> k,
+          (c, sql, chunk) -> {
+            int parameters = Statements.padded(chunk.size(), chunkSize);
+            try (PreparedStatement ps = c.prepareStatement(sql.deleteIn(parameters))) {
+              table.bindKeys(ps, chunk, parameters);
+              ps.executeUpdate();
+            }
+          },
+          deleted::addAll);
       complete = true;
     } finally {
       removeDone(keys, complete, deleted);
@@ -226,8 +259,9 @@ public final class JdbcCacheWriter<K, V> implements RevisionedCacheWriter<K, V> 
   }
 
   /**
-   * Deletes each key's row unless it holds a newer revision: a batch of single-row deletes, as
-   * each key has its own revision. Without a revision column, the same as {@link #deleteAll(Collection)}.
+   * Deletes each key's row unless it holds a newer revision: a batch of single-row deletes, as each
+   * key has its own revision. Without a revision column, the same as {@link
+   * #deleteAll(Collection)}.
    */
   @Override
   public void deleteAll(Collection<?> keys, Revisions revisions) {
@@ -242,16 +276,23 @@ public final class JdbcCacheWriter<K, V> implements RevisionedCacheWriter<K, V> 
     Set<Object> deleted = new HashSet<>();
     boolean complete = false;
     try {
-      ChunkedTransactions.run(table, "deleteAll", new ArrayList<>(unique), chunkSize, k -> k, (c, sql, chunk) -> {
-        try (PreparedStatement ps = c.prepareStatement(sql.deleteIfNotNewer)) {
-          for (Object key : chunk) {
-            table.mapping.bindKey(ps, 1, key);
-            ps.setLong(2, revisions.of(key));
-            ps.addBatch();
-          }
-          ps.executeBatch();
-        }
-      }, deleted::addAll);
+      ChunkedTransactions.run(
+          table,
+          "deleteAll",
+          new ArrayList<>(unique),
+          chunkSize,
+          k -> k,
+          (c, sql, chunk) -> {
+            try (PreparedStatement ps = c.prepareStatement(sql.deleteIfNotNewer)) {
+              for (Object key : chunk) {
+                table.mapping.bindKey(ps, 1, key);
+                ps.setLong(2, revisions.of(key));
+                ps.addBatch();
+              }
+              ps.executeBatch();
+            }
+          },
+          deleted::addAll);
       complete = true;
     } finally {
       removeDone(keys, complete, deleted);
@@ -294,7 +335,10 @@ public final class JdbcCacheWriter<K, V> implements RevisionedCacheWriter<K, V> 
     void run(Connection c, Statements sql) throws SQLException;
   }
 
-  /** One statement on its own; committed here if the pool hands out connections in manual-commit mode. */
+  /**
+   * One statement on its own; committed here if the pool hands out connections in manual-commit
+   * mode.
+   */
   private void single(String operation, Object key, SingleWork work) {
     try (Connection c = table.dataSource.getConnection()) {
       Statements sql = table.statements(c);
@@ -311,15 +355,20 @@ public final class JdbcCacheWriter<K, V> implements RevisionedCacheWriter<K, V> 
         throw e;
       }
     } catch (SQLException | RuntimeException e) {
-      throw Failures.writer(Failures.onTable(operation, table.table()) + " failed for key "
-          + Failures.key(key), e);
+      throw Failures.writer(
+          Failures.onTable(operation, table.table()) + " failed for key " + Failures.key(key), e);
     }
   }
 
   private V checkValue(Object key, V value, String operation) {
     if (value == null) {
-      throw new NullPointerException(operation + " to table " + table.table() + ": the value of key "
-          + Failures.key(key) + " is null");
+      throw new NullPointerException(
+          operation
+              + " to table "
+              + table.table()
+              + ": the value of key "
+              + Failures.key(key)
+              + " is null");
     }
     return value;
   }

@@ -8,11 +8,11 @@ import java.util.Objects;
 import javax.sql.DataSource;
 
 /**
- * What the loader and the writer share: the pool, the mapping, and the statements for the
- * dialect, found out from the first connection when the user did not name it.
+ * What the loader and the writer share: the pool, the mapping, and the statements for the dialect,
+ * found out from the first connection when the user did not name it.
  *
- * <p>Thread-safe: the statements are computed at most a few times if threads race on the first
- * call (all results are equal) and published through a volatile field.
+ * <p>Thread-safe: the statements are computed at most a few times if threads race on the first call
+ * (all results are equal) and published through a volatile field.
  */
 final class JdbcTable<K, V> {
 
@@ -28,7 +28,9 @@ final class JdbcTable<K, V> {
     }
   }
 
-  /** The statements, detecting the dialect on {@code connection} the first time if none was given. */
+  /**
+   * The statements, detecting the dialect on {@code connection} the first time if none was given.
+   */
   Statements statements(Connection connection) throws SQLException {
     Statements s = statements;
     if (s == null) {
@@ -43,8 +45,8 @@ final class JdbcTable<K, V> {
   }
 
   /**
-   * Binds {@code keys} to an IN list of {@code parameters} placeholders, repeating the last key
-   * for the padding (see {@link Statements}).
+   * Binds {@code keys} to an IN list of {@code parameters} placeholders, repeating the last key for
+   * the padding (see {@link Statements}).
    */
   void bindKeys(PreparedStatement ps, List<?> keys, int parameters) throws SQLException {
     for (int i = 0; i < parameters; i++) {
@@ -58,8 +60,16 @@ final class JdbcTable<K, V> {
       throw new NullPointerException(operation + " on table " + table() + ": a key is null");
     }
     if (!mapping.keyType().isInstance(key)) {
-      throw new ClassCastException(operation + " on table " + table() + ": key " + key + " is a "
-          + key.getClass().getName() + ", the mapping's key type is " + mapping.keyType().getName());
+      throw new ClassCastException(
+          operation
+              + " on table "
+              + table()
+              + ": key "
+              + key
+              + " is a "
+              + key.getClass().getName()
+              + ", the mapping's key type is "
+              + mapping.keyType().getName());
     }
     return key;
   }

@@ -7,18 +7,18 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One row of the mapped table, as a {@link RowReader} sees it: the key column and the value
- * columns of the {@link TableMapping}, by the names the mapping gave them (bare names in any case;
- * quoted names with or without their quotes).
+ * One row of the mapped table, as a {@link RowReader} sees it: the key column and the value columns
+ * of the {@link TableMapping}, by the names the mapping gave them (bare names in any case; quoted
+ * names with or without their quotes).
  *
  * <pre>{@code
  * row -> new Product(row.getLong("id"), row.getString("name"), row.getBigDecimal("price"))
  * }</pre>
  *
- * <p>Only the mapped columns can be read: asking for another one throws
- * {@code IllegalArgumentException} naming the columns there are, so a typo is found on the first
- * load instead of reading the wrong column. Getters of boxed types return {@code null} for SQL
- * {@code NULL} (unlike {@code ResultSet.getLong}, which returns 0).
+ * <p>Only the mapped columns can be read: asking for another one throws {@code
+ * IllegalArgumentException} naming the columns there are, so a typo is found on the first load
+ * instead of reading the wrong column. Getters of boxed types return {@code null} for SQL {@code
+ * NULL} (unlike {@code ResultSet.getLong}, which returns 0).
  *
  * <p>Valid only during the {@link RowReader#read} call it is passed to; not thread-safe.
  */
@@ -73,8 +73,8 @@ public final class Row {
 
   /**
    * The column as {@code type}: the getters above for their types (the same answer on every
-   * driver), else {@code ResultSet.getObject(column, type)} (JDBC 4.2: {@code LocalDate},
-   * {@code LocalDateTime}, {@code OffsetDateTime}, {@code UUID} on PostgreSQL, ...).
+   * driver), else {@code ResultSet.getObject(column, type)} (JDBC 4.2: {@code LocalDate}, {@code
+   * LocalDateTime}, {@code OffsetDateTime}, {@code UUID} on PostgreSQL, ...).
    */
   public <T> T getObject(String column, Class<T> type) throws SQLException {
     return read(rs, index(column), type);
@@ -88,7 +88,8 @@ public final class Row {
   private int index(String column) {
     Integer i = column == null ? null : indexes.get(SqlName.normalise(column));
     if (i == null) {
-      throw new IllegalArgumentException("column '" + column + "' is not in the mapping; the row has " + names);
+      throw new IllegalArgumentException(
+          "column '" + column + "' is not in the mapping; the row has " + names);
     }
     return i;
   }

@@ -10,16 +10,17 @@ import java.util.regex.Pattern;
  * user spelled it in a {@link TableMapping}.
  *
  * <p>Each part is either bare ({@code name}: letters, digits and {@code _}, not starting with a
- * digit, not a reserved word) and written unquoted, so it follows the database's usual case
- * folding exactly like the user's own DDL; or quoted ({@code "Order"}: the same characters, any
- * word, case-sensitive) and written with the dialect's quote character. No part can ever hold a
- * quote, a space, a dot, a comment or a semicolon, so no mapping can inject SQL, whichever dialect
- * renders it. Immutable.
+ * digit, not a reserved word) and written unquoted, so it follows the database's usual case folding
+ * exactly like the user's own DDL; or quoted ({@code "Order"}: the same characters, any word,
+ * case-sensitive) and written with the dialect's quote character. No part can ever hold a quote, a
+ * space, a dot, a comment or a semicolon, so no mapping can inject SQL, whichever dialect renders
+ * it. Immutable.
  */
 final class SqlName {
 
   /** PostgreSQL silently truncates identifiers past 63 bytes (MySQL allows 64): stay below both. */
   static final int MAX_LENGTH = 63;
+
   private static final Pattern PLAIN = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
   private static final int MAX_PARTS = 3;
 
@@ -49,8 +50,12 @@ final class SqlName {
     }
     String[] split = name.split("\\.", -1);
     if (split.length > maxParts) {
-      throw invalid(what, name, maxParts == 1 ? "a column name cannot be qualified with '.'"
-          : "at most " + maxParts + " parts separated by '.' (catalog.schema.table)");
+      throw invalid(
+          what,
+          name,
+          maxParts == 1
+              ? "a column name cannot be qualified with '.'"
+              : "at most " + maxParts + " parts separated by '.' (catalog.schema.table)");
     }
     List<String> parts = new ArrayList<>(split.length);
     List<Boolean> quoted = new ArrayList<>(split.length);
@@ -79,21 +84,29 @@ final class SqlName {
         char c = text.charAt(i);
         boolean ok = c == '_' || (c < 128 && Character.isLetterOrDigit(c));
         if (!ok) {
-          return "character '" + c + "' at position " + (i + 1)
+          return "character '"
+              + c
+              + "' at position "
+              + (i + 1)
               + " is not allowed (only letters a-z, A-Z, digits and _)";
         }
       }
       return "it must not start with a digit";
     }
     if (!isQuoted && ReservedWords.contains(text)) {
-      return "'" + text + "' is a reserved word in MySQL, MariaDB, H2 or PostgreSQL: rename it, or put it in"
-          + " double quotes, \"" + text + "\" (a quoted name is case-sensitive)";
+      return "'"
+          + text
+          + "' is a reserved word in MySQL, MariaDB, H2 or PostgreSQL: rename it, or put it in"
+          + " double quotes, \""
+          + text
+          + "\" (a quoted name is case-sensitive)";
     }
     return null;
   }
 
   private static IllegalArgumentException invalid(String what, String name, String problem) {
-    return new IllegalArgumentException(what + " '" + name + "' is not a valid SQL identifier: " + problem);
+    return new IllegalArgumentException(
+        what + " '" + name + "' is not a valid SQL identifier: " + problem);
   }
 
   /** The name as SQL text for {@code dialect}: bare parts as they are, quoted parts quoted. */
@@ -118,8 +131,10 @@ final class SqlName {
 
   /** What {@link #lookupKey()} a name given by user code (bare or quoted) refers to. */
   static String normalise(String name) {
-    String text = name.length() >= 2 && name.startsWith("\"") && name.endsWith("\"")
-        ? name.substring(1, name.length() - 1) : name;
+    String text =
+        name.length() >= 2 && name.startsWith("\"") && name.endsWith("\"")
+            ? name.substring(1, name.length() - 1)
+            : name;
     return text.toLowerCase(Locale.ROOT);
   }
 

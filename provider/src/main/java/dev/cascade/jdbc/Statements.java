@@ -6,9 +6,9 @@ import java.util.List;
 /**
  * The SQL text for one mapping in one dialect, built once and shared by every call. Immutable.
  *
- * <p>An {@code IN} list of n keys is padded to the next power of two (repeating the last key,
- * which changes no result), so a table needs at most ~11 distinct statements per chunk size
- * instead of one per list length: servers and pools that cache prepared statements keep hitting.
+ * <p>An {@code IN} list of n keys is padded to the next power of two (repeating the last key, which
+ * changes no result), so a table needs at most ~11 distinct statements per chunk size instead of
+ * one per list length: servers and pools that cache prepared statements keep hitting.
  */
 final class Statements {
 
@@ -16,8 +16,13 @@ final class Statements {
   final String selectOne;
   final String upsert;
   final String deleteOne;
-  /** With a revision column: the upsert that keeps newer rows, and the delete of older rows only; else null. */
+
+  /**
+   * With a revision column: the upsert that keeps newer rows, and the delete of older rows only;
+   * else null.
+   */
   final String upsertIfNewer;
+
   final String deleteIfNotNewer;
   private final String selectInPrefix;
   private final String deleteInPrefix;
@@ -30,7 +35,8 @@ final class Statements {
     for (SqlName c : mapping.sqlValueColumns()) {
       columns.add(c.render(dialect));
     }
-    String select = "SELECT " + key + ", " + String.join(", ", columns) + " FROM " + table + " WHERE " + key;
+    String select =
+        "SELECT " + key + ", " + String.join(", ", columns) + " FROM " + table + " WHERE " + key;
     this.selectOne = select + " = ?";
     this.selectInPrefix = select + " IN (";
     this.upsert = dialect.upsert(table, key, columns);
@@ -57,7 +63,10 @@ final class Statements {
     return deleteInPrefix + Dialect.placeholders(parameters) + ")";
   }
 
-  /** How many placeholders an IN list of {@code keys} keys gets: a power of two, at most {@code max}. */
+  /**
+   * How many placeholders an IN list of {@code keys} keys gets: a power of two, at most {@code
+   * max}.
+   */
   static int padded(int keys, int max) {
     int power = Integer.highestOneBit(keys);
     int size = power == keys ? keys : power << 1;

@@ -35,16 +35,16 @@ import java.util.function.Function;
  * }</pre>
  *
  * <p>Names are checked as they are given, so a bad mapping fails while it is built, with a message
- * naming the table and the bad part: a name is a bare identifier (letters, digits, {@code _}, not
- * a word reserved in MySQL, MariaDB, H2 or PostgreSQL), written unquoted so it folds case like the
+ * naming the table and the bad part: a name is a bare identifier (letters, digits, {@code _}, not a
+ * word reserved in MySQL, MariaDB, H2 or PostgreSQL), written unquoted so it folds case like the
  * table's own DDL; or a name in double quotes ({@code "\"Order\""}), written quoted for the dialect
  * ({@code `Order`} on MySQL) and case-sensitive. A name can hold nothing else, so a mapping cannot
  * inject SQL. {@code schema.table} is allowed for the table. The key column must be the table's
  * primary key or carry a unique index (upserts need it).
  *
- * <p>Values are bound with {@code PreparedStatement.setObject}, keys too; give a
- * {@link JDBCType} where the driver needs to be told (e.g. {@code JDBCType.OTHER} for a
- * PostgreSQL {@code jsonb} column written from a {@code String}).
+ * <p>Values are bound with {@code PreparedStatement.setObject}, keys too; give a {@link JDBCType}
+ * where the driver needs to be told (e.g. {@code JDBCType.OTHER} for a PostgreSQL {@code jsonb}
+ * column written from a {@code String}).
  *
  * <p>Immutable and thread-safe once built, provided the getters and the reader are (method
  * references and lambdas without mutable captured state are). The builder is not thread-safe.
@@ -92,17 +92,19 @@ public final class TableMapping<K, V> {
   }
 
   /**
-   * A table of one key column and one value column holding the whole value, read back with
-   * {@link Row#getObject(String, Class)}.
+   * A table of one key column and one value column holding the whole value, read back with {@link
+   * Row#getObject(String, Class)}.
    *
    * <pre>{@code
    * TableMapping<Long, Long> views = TableMapping.scalar("view_counts", "product_id", Long.class, "views", Long.class);
    * }</pre>
    */
-  public static <K, V> TableMapping<K, V> scalar(String table, String keyColumn, Class<K> keyType,
-      String valueColumn, Class<V> valueType) {
+  public static <K, V> TableMapping<K, V> scalar(
+      String table, String keyColumn, Class<K> keyType, String valueColumn, Class<V> valueType) {
     Objects.requireNonNull(valueType, "valueType");
-    return builder(table).key(keyColumn, keyType).value(valueType)
+    return builder(table)
+        .key(keyColumn, keyType)
+        .value(valueType)
         .column(valueColumn, Function.identity())
         .reader(row -> row.getObject(valueColumn, valueType))
         .build();
@@ -153,8 +155,16 @@ public final class TableMapping<K, V> {
 
   @Override
   public String toString() {
-    return "TableMapping[" + table + ": key " + keyColumn + " (" + keyType.getSimpleName() + "), values "
-        + valueColumns() + (revisionColumn == null ? "" : ", revision " + revisionColumn) + "]";
+    return "TableMapping["
+        + table
+        + ": key "
+        + keyColumn
+        + " ("
+        + keyType.getSimpleName()
+        + "), values "
+        + valueColumns()
+        + (revisionColumn == null ? "" : ", revision " + revisionColumn)
+        + "]";
   }
 
   SqlName sqlTable() {
@@ -216,7 +226,8 @@ public final class TableMapping<K, V> {
     }
   }
 
-  private static void bind(PreparedStatement ps, int index, Object value, JDBCType type) throws SQLException {
+  private static void bind(PreparedStatement ps, int index, Object value, JDBCType type)
+      throws SQLException {
     if (type == null) {
       ps.setObject(index, value);
     } else if (value == null) {
@@ -238,7 +249,9 @@ public final class TableMapping<K, V> {
     }
   }
 
-  /** Thrown (unchecked) when user mapping code fails; the loader and writer say which key it was. */
+  /**
+   * Thrown (unchecked) when user mapping code fails; the loader and writer say which key it was.
+   */
   static final class MappingException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
@@ -288,7 +301,9 @@ public final class TableMapping<K, V> {
       return new Builder<>(table, keyColumn, keyType, keySqlType);
     }
 
-    /** The first value column; a method reference ({@code Product::name}) also fixes the value type. */
+    /**
+     * The first value column; a method reference ({@code Product::name}) also fixes the value type.
+     */
     public <V> Builder<K, V> column(String name, Function<? super V, ?> getter) {
       return new Builder<K, V>(table, keyColumn, keyType, keySqlType).column(name, getter);
     }
@@ -315,12 +330,18 @@ public final class TableMapping<K, V> {
       this.keySqlType = keySqlType;
     }
 
-    /** A value column whose value {@code getter} takes from the cache value ({@code null} for SQL NULL). */
+    /**
+     * A value column whose value {@code getter} takes from the cache value ({@code null} for SQL
+     * NULL).
+     */
     public Builder<K, V> column(String name, Function<? super V, ?> getter) {
       return column(name, getter, null);
     }
 
-    /** A value column bound with {@code setObject(i, value, sqlType)} (and {@code setNull(i, sqlType)}). */
+    /**
+     * A value column bound with {@code setObject(i, value, sqlType)} (and {@code setNull(i,
+     * sqlType)}).
+     */
     public Builder<K, V> column(String name, Function<? super V, ?> getter, JDBCType sqlType) {
       SqlName column = name(table, "column", name);
       if (column.lookupKey().equals(keyColumn.lookupKey())) {
@@ -328,7 +349,8 @@ public final class TableMapping<K, V> {
       }
       for (ValueColumn<V> c : columns) {
         if (c.name.lookupKey().equals(column.lookupKey())) {
-          throw fail(table, "column '" + name + "' is mapped twice (names are compared ignoring case)");
+          throw fail(
+              table, "column '" + name + "' is mapped twice (names are compared ignoring case)");
         }
       }
       if (getter == null) {
@@ -346,7 +368,8 @@ public final class TableMapping<K, V> {
         taken |= c.name.lookupKey().equals(column.lookupKey());
       }
       if (taken) {
-        throw fail(table, "revision column '" + name + "' is already mapped as the key or a value column");
+        throw fail(
+            table, "revision column '" + name + "' is already mapped as the key or a value column");
       }
       this.revisionColumn = column;
       return this;
@@ -368,10 +391,12 @@ public final class TableMapping<K, V> {
      */
     public TableMapping<K, V> build() {
       if (columns.isEmpty()) {
-        throw new IllegalStateException("mapping of table '" + table + "': no value column; add one with column(..)");
+        throw new IllegalStateException(
+            "mapping of table '" + table + "': no value column; add one with column(..)");
       }
       if (reader == null) {
-        throw new IllegalStateException("mapping of table '" + table + "': no reader; add one with reader(row -> ...)");
+        throw new IllegalStateException(
+            "mapping of table '" + table + "': no reader; add one with reader(row -> ...)");
       }
       return new TableMapping<>(this);
     }

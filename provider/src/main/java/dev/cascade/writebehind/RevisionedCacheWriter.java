@@ -7,19 +7,19 @@ import javax.cache.integration.CacheWriter;
 /**
  * A {@link CacheWriter} that can keep a stale write-behind change out of the database.
  *
- * <p>Write-behind delivers each change at least once and in order per key, under a flush lease;
- * but a writer call that outlives its flusher's lease (a JVM frozen in a GC pause or by
- * {@code SIGSTOP}, a database call that hangs past the lease) can commit after another JVM took the
- * partition over and wrote newer values of the same keys. The lease fences Redis, not the
- * database. A revision closes that gap: every queued change carries one, it only grows per key
- * (it is the change's position in its partition's queue, which Redis orders by time), and a writer
- * that keeps it with the row can refuse to replace a newer row with an older one.
+ * <p>Write-behind delivers each change at least once and in order per key, under a flush lease; but
+ * a writer call that outlives its flusher's lease (a JVM frozen in a GC pause or by {@code
+ * SIGSTOP}, a database call that hangs past the lease) can commit after another JVM took the
+ * partition over and wrote newer values of the same keys. The lease fences Redis, not the database.
+ * A revision closes that gap: every queued change carries one, it only grows per key (it is the
+ * change's position in its partition's queue, which Redis orders by time), and a writer that keeps
+ * it with the row can refuse to replace a newer row with an older one.
  *
- * <p>The flusher calls these two methods instead of {@link #writeAll(Collection)} and
- * {@link #deleteAll(Collection)} when the user's writer implements this interface; a plain
- * {@code CacheWriter} is called as before. The partial-success contract is JCache's: what stays in
- * the collection was not written. A change refused because the row is newer counts as written
- * (the database already holds a later state of the key).
+ * <p>The flusher calls these two methods instead of {@link #writeAll(Collection)} and {@link
+ * #deleteAll(Collection)} when the user's writer implements this interface; a plain {@code
+ * CacheWriter} is called as before. The partial-success contract is JCache's: what stays in the
+ * collection was not written. A change refused because the row is newer counts as written (the
+ * database already holds a later state of the key).
  *
  * <pre>{@code
  * // JdbcCacheWriter implements it: give the table a revision column
@@ -48,8 +48,8 @@ public interface RevisionedCacheWriter<K, V> extends CacheWriter<K, V> {
 
     /**
      * A revision for a change made now outside write-behind (a write-through call), on the same
-     * scale: a write-behind change queued later has a larger one, as long as the clocks of this
-     * JVM and Redis agree to within a millisecond or so.
+     * scale: a write-behind change queued later has a larger one, as long as the clocks of this JVM
+     * and Redis agree to within a millisecond or so.
      */
     static long now() {
       return fromStreamId(System.currentTimeMillis(), 0);

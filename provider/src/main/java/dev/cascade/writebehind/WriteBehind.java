@@ -20,9 +20,9 @@ import javax.cache.integration.CacheWriter;
  * }</pre>
  *
  * A change then returns once the entry and its queue record are in Redis, in one atomic step;
- * flushers (in every JVM that has the cache open with this writer) call your writer's
- * {@code writeAll}/{@code deleteAll} in batches, in each key's order, and forget records only after
- * the writer returned. See {@link WriteBehindSettings} for every setting's default.
+ * flushers (in every JVM that has the cache open with this writer) call your writer's {@code
+ * writeAll}/{@code deleteAll} in batches, in each key's order, and forget records only after the
+ * writer returned. See {@link WriteBehindSettings} for every setting's default.
  */
 public final class WriteBehind<K, V> {
 
@@ -48,8 +48,11 @@ public final class WriteBehind<K, V> {
     this.writerFactory = Objects.requireNonNull(writerFactory, "writerFactory");
   }
 
-  /** @param writerFactory makes your writer (it must be Serializable, as JCache factories are) */
-  public static <K, V> WriteBehind<K, V> of(Factory<? extends CacheWriter<? super K, ? super V>> writerFactory) {
+  /**
+   * @param writerFactory makes your writer (it must be Serializable, as JCache factories are)
+   */
+  public static <K, V> WriteBehind<K, V> of(
+      Factory<? extends CacheWriter<? super K, ? super V>> writerFactory) {
     return new WriteBehind<>(writerFactory);
   }
 
@@ -66,13 +69,17 @@ public final class WriteBehind<K, V> {
   /** Records the cache's queue may hold, split evenly over its partitions; 0 = unbounded. */
   public WriteBehind<K, V> maxQueueLength(int maxQueueLength) {
     if (maxQueueLength < 0) {
-      throw new IllegalArgumentException("maxQueueLength must be 0 (unbounded) or positive, not " + maxQueueLength);
+      throw new IllegalArgumentException(
+          "maxQueueLength must be 0 (unbounded) or positive, not " + maxQueueLength);
     }
     this.maxQueueLength = maxQueueLength;
     return this;
   }
 
-  /** What a change does when its partition's queue is full; {@code timeout} bounds {@link Overflow#BLOCK}. */
+  /**
+   * What a change does when its partition's queue is full; {@code timeout} bounds {@link
+   * Overflow#BLOCK}.
+   */
   public WriteBehind<K, V> overflow(Overflow overflow, Duration timeout) {
     this.overflow = Objects.requireNonNull(overflow, "overflow");
     this.overflowTimeout = positive(timeout, "overflow timeout");
@@ -83,18 +90,25 @@ public final class WriteBehind<K, V> {
     return overflow(overflow, overflowTimeout);
   }
 
-  /** Attempts of a record the writer rejects (while it accepts others) before it becomes a dead letter. */
+  /**
+   * Attempts of a record the writer rejects (while it accepts others) before it becomes a dead
+   * letter.
+   */
   public WriteBehind<K, V> retryLimit(int retryLimit) {
     this.retryLimit = positive(retryLimit, "retryLimit");
     return this;
   }
 
-  /** Exponential backoff between failed attempts, with jitter, from {@code initial} up to {@code max}. */
+  /**
+   * Exponential backoff between failed attempts, with jitter, from {@code initial} up to {@code
+   * max}.
+   */
   public WriteBehind<K, V> backoff(Duration initial, Duration max) {
     this.initialBackoff = positive(initial, "initial backoff");
     this.maxBackoff = positive(max, "max backoff");
     if (max.compareTo(initial) < 0) {
-      throw new IllegalArgumentException("max backoff " + max + " is shorter than the initial backoff " + initial);
+      throw new IllegalArgumentException(
+          "max backoff " + max + " is shorter than the initial backoff " + initial);
     }
     return this;
   }
@@ -112,9 +126,9 @@ public final class WriteBehind<K, V> {
 
   /**
    * How long a writer call may run before it is reported and interrupted; its partition then waits
-   * for the call to return (the flusher's other partitions go on). Must be shorter than
-   * {@link #claimIdle}, checked by {@link #build()}: keep the writer's own timeouts (a JDBC query
-   * timeout) below it too, as an interrupt does not end every call.
+   * for the call to return (the flusher's other partitions go on). Must be shorter than {@link
+   * #claimIdle}, checked by {@link #build()}: keep the writer's own timeouts (a JDBC query timeout)
+   * below it too, as an interrupt does not end every call.
    */
   public WriteBehind<K, V> writerTimeout(Duration writerTimeout) {
     this.writerTimeout = positive(writerTimeout, "writerTimeout");
@@ -123,7 +137,8 @@ public final class WriteBehind<K, V> {
 
   public WriteBehind<K, V> drainTimeout(Duration drainTimeout) {
     if (drainTimeout == null || drainTimeout.isNegative()) {
-      throw new IllegalArgumentException("drainTimeout must be zero or positive, not " + drainTimeout);
+      throw new IllegalArgumentException(
+          "drainTimeout must be zero or positive, not " + drainTimeout);
     }
     this.drainTimeout = drainTimeout;
     return this;
@@ -137,7 +152,8 @@ public final class WriteBehind<K, V> {
   /** Partitions of the cache (each has its own queue and is flushed by one flusher at a time). */
   public WriteBehind<K, V> partitions(int partitions) {
     if (partitions < 1 || partitions > 16384) {
-      throw new IllegalArgumentException("partitions must be between 1 and 16384, not " + partitions);
+      throw new IllegalArgumentException(
+          "partitions must be between 1 and 16384, not " + partitions);
     }
     this.partitions = partitions;
     return this;
@@ -150,11 +166,11 @@ public final class WriteBehind<K, V> {
    * a master that dies before replicating it takes the change with it, although the caller was told
    * it succeeded.
    *
-   * <p>If fewer replicas acknowledge within {@code timeout}, the change fails with a
-   * {@link javax.cache.CacheException} saying that it is applied on the master but not replicated:
-   * the change stays (and will be written behind unless a failover loses it), and repeating a put
-   * or remove is safe. Conditional changes ({@code putIfAbsent}, {@code replace}) see their own
-   * first attempt when repeated.
+   * <p>If fewer replicas acknowledge within {@code timeout}, the change fails with a {@link
+   * javax.cache.CacheException} saying that it is applied on the master but not replicated: the
+   * change stays (and will be written behind unless a failover loses it), and repeating a put or
+   * remove is safe. Conditional changes ({@code putIfAbsent}, {@code replace}) see their own first
+   * attempt when repeated.
    *
    * <pre>{@code
    * WriteBehind.of(ProductWriter::new)
@@ -162,10 +178,10 @@ public final class WriteBehind<K, V> {
    *     .build();
    * }</pre>
    *
-   * Costs one more round trip to the master plus the replica's acknowledgement per change (a
-   * {@code putAll} pays it once per master); while a replica is missing, every change waits the
-   * full timeout and then fails. The setting applies to the changes this JVM makes; a JVM that
-   * opens the cache without this writer does not wait.
+   * Costs one more round trip to the master plus the replica's acknowledgement per change (a {@code
+   * putAll} pays it once per master); while a replica is missing, every change waits the full
+   * timeout and then fails. The setting applies to the changes this JVM makes; a JVM that opens the
+   * cache without this writer does not wait.
    *
    * @param replicas replicas that must acknowledge, at least 1 (0 turns acknowledgement off)
    * @param timeout how long to wait for them, at least 1 ms
@@ -182,7 +198,8 @@ public final class WriteBehind<K, V> {
   /**
    * The writer factory to put on the cache's configuration.
    *
-   * @throws IllegalArgumentException when {@code writerTimeout} is not shorter than {@code claimIdle}
+   * @throws IllegalArgumentException when {@code writerTimeout} is not shorter than {@code
+   *     claimIdle}
    */
   public Factory<CacheWriter<K, V>> build() {
     return new WriteBehindFactory<>(writerFactory, new WriteBehindSettings(this));
@@ -190,7 +207,9 @@ public final class WriteBehind<K, V> {
 
   /** The settings of a writer factory {@link #build()} made, or null for any other factory. */
   public static WriteBehindSettings settingsOf(Factory<?> writerFactory) {
-    return writerFactory instanceof WriteBehindFactory ? ((WriteBehindFactory<?, ?>) writerFactory).settings : null;
+    return writerFactory instanceof WriteBehindFactory
+        ? ((WriteBehindFactory<?, ?>) writerFactory).settings
+        : null;
   }
 
   /** Serializable as JCache requires of factories (so is the wrapped factory, by contract). */
@@ -199,7 +218,9 @@ public final class WriteBehind<K, V> {
     private final Factory<? extends CacheWriter<? super K, ? super V>> writerFactory;
     private final WriteBehindSettings settings;
 
-    WriteBehindFactory(Factory<? extends CacheWriter<? super K, ? super V>> writerFactory, WriteBehindSettings settings) {
+    WriteBehindFactory(
+        Factory<? extends CacheWriter<? super K, ? super V>> writerFactory,
+        WriteBehindSettings settings) {
       this.writerFactory = writerFactory;
       this.settings = settings;
     }

@@ -3,10 +3,10 @@ package dev.cascade.writebehind;
 import javax.management.MXBean;
 
 /**
- * The write-behind of one cache, seen from one JVM: registered as
- * {@code dev.cascade:type=WriteBehind,CacheManager=<uri>,Cache=<name>}, and returned by
- * {@code cache.unwrap(CascadeCache.class).writeBehind()}. Queue depth, oldest pending age and dead
- * letters are read from Redis (the whole cache); the counters are this JVM's flushers' work.
+ * The write-behind of one cache, seen from one JVM: registered as {@code
+ * dev.cascade:type=WriteBehind,CacheManager=<uri>,Cache=<name>}, and returned by {@code
+ * cache.unwrap(CascadeCache.class).writeBehind()}. Queue depth, oldest pending age and dead letters
+ * are read from Redis (the whole cache); the counters are this JVM's flushers' work.
  */
 @MXBean
 public interface WriteBehindMXBean {
@@ -17,7 +17,9 @@ public interface WriteBehindMXBean {
   /** Age of the oldest queued record in ms (Redis clock vs this JVM's clock), 0 when none. */
   long getOldestPendingAgeMillis();
 
-  /** Records this JVM flushed (acknowledged after the writer returned), including coalesced ones. */
+  /**
+   * Records this JVM flushed (acknowledged after the writer returned), including coalesced ones.
+   */
   long getRecordsFlushed();
 
   /** Writer calls ({@code writeAll}/{@code deleteAll}) this JVM made that succeeded. */
@@ -43,8 +45,8 @@ public interface WriteBehindMXBean {
 
   /**
    * Empty when Redis' {@code maxmemory-policy} cannot take this cache's queue, locks or leases
-   * ({@code noeviction}); else why it can ({@code allkeys-*}: queued changes can be lost;
-   * {@code volatile-*}: locks and leases can vanish). Read from Redis on every call.
+   * ({@code noeviction}); else why it can ({@code allkeys-*}: queued changes can be lost; {@code
+   * volatile-*}: locks and leases can vanish). Read from Redis on every call.
    */
   String getEvictionRisk();
 }

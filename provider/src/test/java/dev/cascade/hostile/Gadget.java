@@ -6,8 +6,8 @@ import java.io.Serializable;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Stands in for a gadget class: its {@code readObject} has a side effect (here it only counts), as a
- * real gadget's would run a command or open a connection. A test passes when the count stays 0.
+ * Stands in for a gadget class: its {@code readObject} has a side effect (here it only counts), as
+ * a real gadget's would run a command or open a connection. A test passes when the count stays 0.
  * In a package of its own, so allowing it never allows the tests' other classes.
  */
 public final class Gadget implements Serializable {

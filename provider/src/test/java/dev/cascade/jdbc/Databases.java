@@ -13,29 +13,38 @@ import javax.sql.DataSource;
 import org.apache.commons.dbcp2.BasicDataSource;
 
 /**
- * The databases besides the shared MariaDB ({@code TestDatabase}): H2 in memory and the
- * PostgreSQL server, each behind a DBCP2 pool as users would have it, and SQL helpers that work on
- * any of them.
+ * The databases besides the shared MariaDB ({@code TestDatabase}): H2 in memory and the PostgreSQL
+ * server, each behind a DBCP2 pool as users would have it, and SQL helpers that work on any of
+ * them.
  */
 final class Databases {
 
   static final String PG_ENVIRONMENT = "CASCADE_TEST_PG_URL";
   static final String PG_DEFAULT_URL = "jdbc:postgresql://127.0.0.1:5432/test?user=postgres";
 
-  private Databases() {
-  }
+  private Databases() {}
 
-  /** A fresh private H2 in-memory database; {@code mode} is e.g. {@code "MySQL"}, or null for H2's own. */
+  /**
+   * A fresh private H2 in-memory database; {@code mode} is e.g. {@code "MySQL"}, or null for H2's
+   * own.
+   */
   static BasicDataSource h2(String mode) {
-    String url = "jdbc:h2:mem:cascade_" + UUID.randomUUID().toString().replace("-", "") + ";DB_CLOSE_DELAY=-1"
-        + (mode == null ? "" : ";MODE=" + mode);
+    String url =
+        "jdbc:h2:mem:cascade_"
+            + UUID.randomUUID().toString().replace("-", "")
+            + ";DB_CLOSE_DELAY=-1"
+            + (mode == null ? "" : ";MODE=" + mode);
     return pool("org.h2.Driver", url);
   }
 
-  /** A pool over {@code CASCADE_TEST_PG_URL}, else {@value #PG_DEFAULT_URL}; fails (never skips) if down. */
+  /**
+   * A pool over {@code CASCADE_TEST_PG_URL}, else {@value #PG_DEFAULT_URL}; fails (never skips) if
+   * down.
+   */
   static BasicDataSource postgres() {
     String url = System.getenv(PG_ENVIRONMENT);
-    return pool("org.postgresql.Driver", url == null || url.isBlank() ? PG_DEFAULT_URL : url.trim());
+    return pool(
+        "org.postgresql.Driver", url == null || url.isBlank() ? PG_DEFAULT_URL : url.trim());
   }
 
   static BasicDataSource pool(String driver, String url) {
@@ -49,8 +58,14 @@ final class Databases {
       return pool;
     } catch (SQLException e) {
       close(pool);
-      throw new FixtureException("Cannot reach the test database at " + url + " (" + e.getMessage()
-          + "); for PostgreSQL start it or set " + PG_ENVIRONMENT, e);
+      throw new FixtureException(
+          "Cannot reach the test database at "
+              + url
+              + " ("
+              + e.getMessage()
+              + "); for PostgreSQL start it or set "
+              + PG_ENVIRONMENT,
+          e);
     }
   }
 
@@ -63,7 +78,8 @@ final class Databases {
   }
 
   static int execute(DataSource ds, String sql, Object... params) {
-    try (Connection c = ds.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
+    try (Connection c = ds.getConnection();
+        PreparedStatement s = c.prepareStatement(sql)) {
       for (int i = 0; i < params.length; i++) {
         s.setObject(i + 1, params[i]);
       }
@@ -78,8 +94,9 @@ final class Databases {
   static Map<Long, Product> products(DataSource ds, String table) {
     Map<Long, Product> rows = new LinkedHashMap<>();
     try (Connection c = ds.getConnection();
-         PreparedStatement s = c.prepareStatement("SELECT id, name, price FROM " + table + " ORDER BY id");
-         ResultSet rs = s.executeQuery()) {
+        PreparedStatement s =
+            c.prepareStatement("SELECT id, name, price FROM " + table + " ORDER BY id");
+        ResultSet rs = s.executeQuery()) {
       while (rs.next()) {
         rows.put(rs.getLong(1), new Product(rs.getString(2), rs.getBigDecimal(3)));
       }
@@ -91,8 +108,8 @@ final class Databases {
 
   static long count(DataSource ds, String table) {
     try (Connection c = ds.getConnection();
-         PreparedStatement s = c.prepareStatement("SELECT COUNT(*) FROM " + table);
-         ResultSet rs = s.executeQuery()) {
+        PreparedStatement s = c.prepareStatement("SELECT COUNT(*) FROM " + table);
+        ResultSet rs = s.executeQuery()) {
       rs.next();
       return rs.getLong(1);
     } catch (SQLException e) {

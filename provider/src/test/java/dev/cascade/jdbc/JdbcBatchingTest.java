@@ -22,8 +22,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Is writeAll really batched on MySQL Connector/J? Counts the INSERT statements the server ran for
- * 10,000 rows ({@code Com_insert} of the one pooled session), with
- * {@code rewriteBatchedStatements=true} (a chunk becomes one multi-row upsert) and without it (one
+ * 10,000 rows ({@code Com_insert} of the one pooled session), with {@code
+ * rewriteBatchedStatements=true} (a chunk becomes one multi-row upsert) and without it (one
  * statement per row, the baseline that shows the counter works). Times are printed, never asserted:
  * this machine is shared and noisy.
  */
@@ -31,15 +31,22 @@ import org.junit.jupiter.api.Timeout;
 class JdbcBatchingTest {
 
   private static final int ROWS = 10_000;
-  /** The warm-up (JIT, first connection) writes other keys, so the measured run inserts new rows. */
+
+  /**
+   * The warm-up (JIT, first connection) writes other keys, so the measured run inserts new rows.
+   */
   private static final long WARM_UP_KEYS = 1_000_000L;
+
   private String table;
 
   @BeforeEach
   void createTable() {
     table = TestDatabase.uniqueTableName("batching");
-    TestDatabase.execute("CREATE TABLE " + table + " (id BIGINT PRIMARY KEY, name VARCHAR(20) NOT NULL,"
-        + " price DECIMAL(10,2) NOT NULL)");
+    TestDatabase.execute(
+        "CREATE TABLE "
+            + table
+            + " (id BIGINT PRIMARY KEY, name VARCHAR(20) NOT NULL,"
+            + " price DECIMAL(10,2) NOT NULL)");
   }
 
   @AfterEach
@@ -59,7 +66,9 @@ class JdbcBatchingTest {
 
       int chunks = 2 * ROWS / JdbcCacheWriter.DEFAULT_CHUNK_SIZE;
       report("rewrite=true", statements, insertNanos, updateNanos);
-      assertTrue(statements <= chunks, "expected at most " + chunks + " INSERT statements, the server ran " + statements);
+      assertTrue(
+          statements <= chunks,
+          "expected at most " + chunks + " INSERT statements, the server ran " + statements);
       assertEquals(2L * ROWS, Databases.count(pool, table), "warm-up rows and the measured rows");
     }
   }
@@ -83,10 +92,13 @@ class JdbcBatchingTest {
    * Writes ROWS rows with keys {@code keyBase + 1 ..}, prices differing by {@code priceOffset}
    * cents (so a second call really updates); returns the elapsed nanoseconds.
    */
-  private static long writeAll(JdbcCacheWriter<Long, Product> writer, long keyBase, long priceOffset) {
+  private static long writeAll(
+      JdbcCacheWriter<Long, Product> writer, long keyBase, long priceOffset) {
     Collection<Cache.Entry<? extends Long, ? extends Product>> batch = new ArrayList<>(ROWS);
     for (long id = 1; id <= ROWS; id++) {
-      batch.add(new CascadeEntry<>(keyBase + id, new Product("p" + id, BigDecimal.valueOf(id + priceOffset, 2))));
+      batch.add(
+          new CascadeEntry<>(
+              keyBase + id, new Product("p" + id, BigDecimal.valueOf(id + priceOffset, 2))));
     }
     long start = System.nanoTime();
     writer.writeAll(batch);
@@ -96,24 +108,35 @@ class JdbcBatchingTest {
   }
 
   private static void report(String mode, long statements, long insertNanos, long updateNanos) {
-    System.out.println(String.format(Locale.ROOT,
-        "JdbcBatchingTest %s: writeAll of %,d rows: insert %.0f ms (%,.0f rows/s), update %.0f ms (%,.0f rows/s);"
-            + " %,d INSERT statements for %,d rows",
-        mode, ROWS, insertNanos / 1e6, ROWS / (insertNanos / 1e9), updateNanos / 1e6, ROWS / (updateNanos / 1e9),
-        statements, 2 * ROWS));
+    System.out.println(
+        String.format(
+            Locale.ROOT,
+            "JdbcBatchingTest %s: writeAll of %,d rows: insert %.0f ms (%,.0f rows/s), update %.0f ms (%,.0f rows/s);"
+                + " %,d INSERT statements for %,d rows",
+            mode,
+            ROWS,
+            insertNanos / 1e6,
+            ROWS / (insertNanos / 1e9),
+            updateNanos / 1e6,
+            ROWS / (updateNanos / 1e9),
+            statements,
+            2 * ROWS));
   }
 
   /** One connection, so the session counters read afterwards are those of the writer's session. */
   private static BasicDataSource singleConnectionPool(boolean rewrite) {
-    String url = TestDatabase.jdbcUrl().replace("rewriteBatchedStatements=true", "rewriteBatchedStatements=" + rewrite);
+    String url =
+        TestDatabase.jdbcUrl()
+            .replace("rewriteBatchedStatements=true", "rewriteBatchedStatements=" + rewrite);
     BasicDataSource pool = Databases.pool("com.mysql.cj.jdbc.Driver", url);
     pool.setMaxTotal(1);
     return pool;
   }
 
   private static long comInsert(BasicDataSource pool) throws SQLException {
-    try (Connection c = pool.getConnection(); Statement s = c.createStatement();
-         ResultSet rs = s.executeQuery("SHOW SESSION STATUS LIKE 'Com_insert'")) {
+    try (Connection c = pool.getConnection();
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SHOW SESSION STATUS LIKE 'Com_insert'")) {
       rs.next();
       return rs.getLong(2);
     }

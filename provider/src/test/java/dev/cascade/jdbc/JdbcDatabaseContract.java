@@ -28,8 +28,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * What {@link JdbcCacheLoader} and {@link JdbcCacheWriter} must do on every supported database;
- * one subclass per database runs it against a real server. Every test gets fresh tables with unique
+ * What {@link JdbcCacheLoader} and {@link JdbcCacheWriter} must do on every supported database; one
+ * subclass per database runs it against a real server. Every test gets fresh tables with unique
  * names and drops them afterwards. Failures are made for real: a CHECK constraint, a NOT NULL
  * column, a value too long for its VARCHAR, a foreign key.
  */
@@ -52,8 +52,11 @@ abstract class JdbcDatabaseContract {
 
   @BeforeEach
   void createProducts() {
-    products = table("products", "(id BIGINT PRIMARY KEY, name VARCHAR(20) NOT NULL,"
-        + " price DECIMAL(10,2) NOT NULL CHECK (price >= 0))");
+    products =
+        table(
+            "products",
+            "(id BIGINT PRIMARY KEY, name VARCHAR(20) NOT NULL,"
+                + " price DECIMAL(10,2) NOT NULL CHECK (price >= 0))");
     mapping = Product.mapping(products);
     loader = new JdbcCacheLoader<>(dataSource(), mapping);
     writer = new JdbcCacheWriter<>(dataSource(), mapping);
@@ -74,8 +77,12 @@ abstract class JdbcDatabaseContract {
   }
 
   void insert(long id, String name, String price) {
-    Databases.execute(dataSource(), "INSERT INTO " + products + " (id, name, price) VALUES (?, ?, ?)",
-        id, name, new BigDecimal(price));
+    Databases.execute(
+        dataSource(),
+        "INSERT INTO " + products + " (id, name, price) VALUES (?, ?, ?)",
+        id,
+        name,
+        new BigDecimal(price));
   }
 
   Map<Long, Product> rows() {
@@ -145,28 +152,46 @@ abstract class JdbcDatabaseContract {
   @Test
   void write_violatesCheckConstraint_throwsWithTableKeyAndSqlState() {
     insert(7, "pen", "1.50");
-    CacheWriterException e = assertThrows(CacheWriterException.class,
-        () -> writer.write(entry(7, Product.of("pen", "-1.00"))));
-    assertTrue(e.getMessage().contains("write to table " + products + " failed for key 7: SQLState "), e.getMessage());
+    CacheWriterException e =
+        assertThrows(
+            CacheWriterException.class, () -> writer.write(entry(7, Product.of("pen", "-1.00"))));
+    assertTrue(
+        e.getMessage().contains("write to table " + products + " failed for key 7: SQLState "),
+        e.getMessage());
     assertEquals(Map.of(7L, Product.of("pen", "1.50")), rows());
   }
 
   @Test
   void writeAll_newAndExistingKeys_upsertsAllAndEmptiesCollection() {
     insert(2, "ink", "3.00");
-    Collection<Cache.Entry<? extends Long, ? extends Product>> batch = new ArrayList<>(List.of(
-        entry(1, Product.of("pen", "1.50")), entry(2, Product.of("ink", "3.50")), entry(3, Product.of("pad", "2.00"))));
+    Collection<Cache.Entry<? extends Long, ? extends Product>> batch =
+        new ArrayList<>(
+            List.of(
+                entry(1, Product.of("pen", "1.50")),
+                entry(2, Product.of("ink", "3.50")),
+                entry(3, Product.of("pad", "2.00"))));
     writer.writeAll(batch);
     assertTrue(batch.isEmpty());
-    assertEquals(Map.of(1L, Product.of("pen", "1.50"), 2L, Product.of("ink", "3.50"), 3L, Product.of("pad", "2.00")),
+    assertEquals(
+        Map.of(
+            1L,
+            Product.of("pen", "1.50"),
+            2L,
+            Product.of("ink", "3.50"),
+            3L,
+            Product.of("pad", "2.00")),
         rows());
   }
 
   @Test
   void writeAll_sameKeyManyTimes_lastOneWins() {
-    Collection<Cache.Entry<? extends Long, ? extends Product>> batch = new ArrayList<>(List.of(
-        entry(1, Product.of("a", "1.00")), entry(2, Product.of("b", "2.00")), entry(1, Product.of("c", "3.00")),
-        entry(1, Product.of("d", "4.00"))));
+    Collection<Cache.Entry<? extends Long, ? extends Product>> batch =
+        new ArrayList<>(
+            List.of(
+                entry(1, Product.of("a", "1.00")),
+                entry(2, Product.of("b", "2.00")),
+                entry(1, Product.of("c", "3.00")),
+                entry(1, Product.of("d", "4.00"))));
     writer.writeAll(batch);
     assertTrue(batch.isEmpty());
     assertEquals(Map.of(1L, Product.of("d", "4.00"), 2L, Product.of("b", "2.00")), rows());
@@ -174,8 +199,9 @@ abstract class JdbcDatabaseContract {
 
   @Test
   void writeAll_nullValue_failsBeforeWritingAnything() {
-    Collection<Cache.Entry<? extends Long, ? extends Product>> batch = new ArrayList<>(List.of(
-        entry(1, Product.of("a", "1.00")), new CascadeEntry<Long, Product>(2L, null)));
+    Collection<Cache.Entry<? extends Long, ? extends Product>> batch =
+        new ArrayList<>(
+            List.of(entry(1, Product.of("a", "1.00")), new CascadeEntry<Long, Product>(2L, null)));
     assertThrows(NullPointerException.class, () -> writer.writeAll(batch));
     assertEquals(2, batch.size());
     assertEquals(Map.of(), rows());
@@ -188,14 +214,16 @@ abstract class JdbcDatabaseContract {
     for (long id = 1; id <= 25; id++) {
       batch.add(entry(id, Product.of("p" + id, id == 15 ? "-1.00" : id + ".00")));
     }
-    CacheWriterException e = assertThrows(CacheWriterException.class,
-        () -> writer.withChunkSize(10).writeAll(batch));
+    CacheWriterException e =
+        assertThrows(CacheWriterException.class, () -> writer.withChunkSize(10).writeAll(batch));
 
     assertEquals(range(11, 25), keysOf(batch), "the failing chunk and every later entry stay");
     Map<Long, Product> rows = rows();
-    assertEquals(range(1, 10).stream().collect(Collectors.toList()),
+    assertEquals(
+        range(1, 10).stream().collect(Collectors.toList()),
         rows.keySet().stream().filter(id -> id != 12).collect(Collectors.toList()));
-    assertEquals(Product.of("old", "5.00"), rows.get(12L), "the failing chunk's update was rolled back");
+    assertEquals(
+        Product.of("old", "5.00"), rows.get(12L), "the failing chunk's update was rolled back");
     String m = e.getMessage();
     assertTrue(m.contains("writeAll to table " + products), m);
     assertTrue(m.contains("rows 11..20 of 25 (first key 11)"), m);
@@ -208,7 +236,8 @@ abstract class JdbcDatabaseContract {
     for (long id = 1; id <= 8; id++) {
       batch.add(entry(id, new Product(id == 3 ? null : "p" + id, new BigDecimal("1.00"))));
     }
-    CacheWriterException e = assertThrows(CacheWriterException.class, () -> writer.withChunkSize(5).writeAll(batch));
+    CacheWriterException e =
+        assertThrows(CacheWriterException.class, () -> writer.withChunkSize(5).writeAll(batch));
     assertEquals(range(1, 8), keysOf(batch));
     assertEquals(Map.of(), rows());
     assertTrue(e.getMessage().contains("(first key 1); nothing was written"), e.getMessage());
@@ -220,7 +249,8 @@ abstract class JdbcDatabaseContract {
     for (long id = 1; id <= 12; id++) {
       batch.add(entry(id, Product.of(id == 12 ? "x".repeat(21) : "p" + id, "1.00")));
     }
-    CacheWriterException e = assertThrows(CacheWriterException.class, () -> writer.withChunkSize(4).writeAll(batch));
+    CacheWriterException e =
+        assertThrows(CacheWriterException.class, () -> writer.withChunkSize(4).writeAll(batch));
     assertEquals(range(9, 12), keysOf(batch));
     assertEquals(range(1, 8), new ArrayList<>(rows().keySet()));
     assertTrue(e.getMessage().contains("rows 1..8 were committed"), e.getMessage());
@@ -252,13 +282,20 @@ abstract class JdbcDatabaseContract {
     for (long id = 1; id <= 12; id++) {
       insert(id, "p" + id, "1.00");
     }
-    String orders = table("orders", "(id BIGINT PRIMARY KEY, product_id BIGINT NOT NULL,"
-        + " FOREIGN KEY (product_id) REFERENCES " + products + " (id))");
+    String orders =
+        table(
+            "orders",
+            "(id BIGINT PRIMARY KEY, product_id BIGINT NOT NULL,"
+                + " FOREIGN KEY (product_id) REFERENCES "
+                + products
+                + " (id))");
     Databases.execute(dataSource(), "INSERT INTO " + orders + " (id, product_id) VALUES (1, 8)");
     Collection<Object> keys = new ArrayList<>(range(1, 12));
-    CacheWriterException e = assertThrows(CacheWriterException.class, () -> writer.withChunkSize(5).deleteAll(keys));
+    CacheWriterException e =
+        assertThrows(CacheWriterException.class, () -> writer.withChunkSize(5).deleteAll(keys));
     assertEquals(new ArrayList<Object>(range(6, 12)), new ArrayList<>(keys));
-    assertEquals(range(6, 12), new ArrayList<>(rows().keySet()), "rows 6..10 were rolled back, not deleted");
+    assertEquals(
+        range(6, 12), new ArrayList<>(rows().keySet()), "rows 6..10 were rolled back, not deleted");
     assertTrue(e.getMessage().contains("deleteAll from table " + products), e.getMessage());
     assertTrue(e.getMessage().contains("(first key 6)"), e.getMessage());
   }
@@ -266,12 +303,14 @@ abstract class JdbcDatabaseContract {
   @Test
   void scalar_writeLoadDelete_roundTripsOneColumn() {
     String views = table("view_counts", "(product_id BIGINT PRIMARY KEY, views BIGINT)");
-    TableMapping<Long, Long> m = TableMapping.scalar(views, "product_id", Long.class, "views", Long.class);
+    TableMapping<Long, Long> m =
+        TableMapping.scalar(views, "product_id", Long.class, "views", Long.class);
     JdbcCacheWriter<Long, Long> w = new JdbcCacheWriter<>(dataSource(), m);
     JdbcCacheLoader<Long, Long> l = new JdbcCacheLoader<>(dataSource(), m);
     w.write(new CascadeEntry<>(1L, 10L));
     w.writeAll(new ArrayList<>(List.of(new CascadeEntry<>(1L, 11L), new CascadeEntry<>(2L, 20L))));
-    Databases.execute(dataSource(), "INSERT INTO " + views + " (product_id, views) VALUES (3, NULL)");
+    Databases.execute(
+        dataSource(), "INSERT INTO " + views + " (product_id, views) VALUES (3, NULL)");
     assertEquals(11L, l.load(1L));
     assertNull(l.load(3L), "a NULL value column is no value");
     assertEquals(Map.of(1L, 11L, 2L, 20L), l.loadAll(List.of(1L, 2L, 3L, 4L)));
@@ -282,10 +321,12 @@ abstract class JdbcDatabaseContract {
   @Test
   void quotedReservedColumn_writeLoadDelete_works() {
     String kv = table("kv", "(id BIGINT PRIMARY KEY, " + quote("value") + " VARCHAR(50))");
-    TableMapping<Long, String> m = TableMapping.scalar(kv, "id", Long.class, "\"value\"", String.class);
+    TableMapping<Long, String> m =
+        TableMapping.scalar(kv, "id", Long.class, "\"value\"", String.class);
     JdbcCacheWriter<Long, String> w = new JdbcCacheWriter<>(dataSource(), m);
     JdbcCacheLoader<Long, String> l = new JdbcCacheLoader<>(dataSource(), m);
-    w.writeAll(new ArrayList<>(List.of(new CascadeEntry<>(1L, "one"), new CascadeEntry<>(2L, "two"))));
+    w.writeAll(
+        new ArrayList<>(List.of(new CascadeEntry<>(1L, "one"), new CascadeEntry<>(2L, "two"))));
     w.write(new CascadeEntry<>(1L, "uno"));
     assertEquals(Map.of(1L, "uno", 2L, "two"), l.loadAll(List.of(1L, 2L)));
     w.deleteAll(new ArrayList<>(List.of(1L, 2L)));
@@ -294,24 +335,35 @@ abstract class JdbcDatabaseContract {
 
   @Test
   void load_missingTable_throwsCacheLoaderExceptionNamingTableAndKey() {
-    JdbcCacheLoader<Long, Product> l = new JdbcCacheLoader<>(dataSource(), Product.mapping("no_such_table_x1"));
+    JdbcCacheLoader<Long, Product> l =
+        new JdbcCacheLoader<>(dataSource(), Product.mapping("no_such_table_x1"));
     CacheLoaderException e = assertThrows(CacheLoaderException.class, () -> l.load(5L));
-    assertTrue(e.getMessage().startsWith("load from table no_such_table_x1 failed for key 5: SQLState "), e.getMessage());
-    CacheLoaderException all = assertThrows(CacheLoaderException.class, () -> l.loadAll(List.of(5L, 6L)));
+    assertTrue(
+        e.getMessage().startsWith("load from table no_such_table_x1 failed for key 5: SQLState "),
+        e.getMessage());
+    CacheLoaderException all =
+        assertThrows(CacheLoaderException.class, () -> l.loadAll(List.of(5L, 6L)));
     assertTrue(all.getMessage().contains("loadAll from table no_such_table_x1"), all.getMessage());
   }
 
   @Test
   void load_readerAsksForUnmappedColumn_failsNamingColumnAndKey() {
     insert(1, "pen", "1.50");
-    TableMapping<Long, Product> typo = TableMapping.builder(products).key("id", Long.class)
-        .column("name", Product::name).column("price", Product::price)
-        .reader(row -> new Product(row.getString("nmae"), row.getBigDecimal("price")))
-        .build();
-    CacheLoaderException e = assertThrows(CacheLoaderException.class,
-        () -> new JdbcCacheLoader<>(dataSource(), typo).load(1L));
-    assertEquals("load from table " + products + " failed for key 1: the row reader threw"
-        + " java.lang.IllegalArgumentException: column 'nmae' is not in the mapping; the row has [id, name, price]",
+    TableMapping<Long, Product> typo =
+        TableMapping.builder(products)
+            .key("id", Long.class)
+            .column("name", Product::name)
+            .column("price", Product::price)
+            .reader(row -> new Product(row.getString("nmae"), row.getBigDecimal("price")))
+            .build();
+    CacheLoaderException e =
+        assertThrows(
+            CacheLoaderException.class, () -> new JdbcCacheLoader<>(dataSource(), typo).load(1L));
+    assertEquals(
+        "load from table "
+            + products
+            + " failed for key 1: the row reader threw"
+            + " java.lang.IllegalArgumentException: column 'nmae' is not in the mapping; the row has [id, name, price]",
         e.getMessage());
   }
 
@@ -322,16 +374,19 @@ abstract class JdbcDatabaseContract {
       List<Future<?>> done = new ArrayList<>();
       for (int t = 0; t < 8; t++) {
         long base = t * 100L;
-        done.add(pool.submit(() -> {
-          Collection<Cache.Entry<? extends Long, ? extends Product>> batch = new ArrayList<>();
-          for (long id = base; id < base + 50; id++) {
-            batch.add(entry(id, Product.of("p" + id, "1.00")));
-          }
-          writer.withChunkSize(20).writeAll(batch);
-          writer.write(entry(base + 50, Product.of("single", "2.00")));
-          assertEquals(51, loader.loadAll(range(base, base + 50)).size());
-          return null;
-        }));
+        done.add(
+            pool.submit(
+                () -> {
+                  Collection<Cache.Entry<? extends Long, ? extends Product>> batch =
+                      new ArrayList<>();
+                  for (long id = base; id < base + 50; id++) {
+                    batch.add(entry(id, Product.of("p" + id, "1.00")));
+                  }
+                  writer.withChunkSize(20).writeAll(batch);
+                  writer.write(entry(base + 50, Product.of("single", "2.00")));
+                  assertEquals(51, loader.loadAll(range(base, base + 50)).size());
+                  return null;
+                }));
       }
       for (Future<?> f : done) {
         f.get(60, TimeUnit.SECONDS);
@@ -346,7 +401,8 @@ abstract class JdbcDatabaseContract {
 
   /** The products table with a revision column, and a writer that keeps it. */
   JdbcCacheWriter<Long, Product> revisionedWriter() {
-    Databases.execute(dataSource(), "ALTER TABLE " + products + " ADD revision BIGINT NOT NULL DEFAULT 0");
+    Databases.execute(
+        dataSource(), "ALTER TABLE " + products + " ADD revision BIGINT NOT NULL DEFAULT 0");
     return new JdbcCacheWriter<>(dataSource(), mapping.withRevisionColumn("revision"));
   }
 
@@ -357,35 +413,53 @@ abstract class JdbcDatabaseContract {
   @Test
   void writeAllWithRevisions_olderRevisionThanTheRow_leavesTheNewerRow() {
     JdbcCacheWriter<Long, Product> revisioned = revisionedWriter();
-    Collection<Cache.Entry<? extends Long, ? extends Product>> newer = new ArrayList<>(List.of(
-        entry(1L, Product.of("new", "2.00")), entry(2L, Product.of("two", "2.00"))));
+    Collection<Cache.Entry<? extends Long, ? extends Product>> newer =
+        new ArrayList<>(
+            List.of(entry(1L, Product.of("new", "2.00")), entry(2L, Product.of("two", "2.00"))));
     revisioned.writeAll(newer, revisions(Map.of(1L, 20L, 2L, 20L)));
     assertTrue(newer.isEmpty(), "written entries leave the collection");
 
     // a stale batch (a flusher frozen past its lease) arrives late: key 1 older, key 3 new
-    Collection<Cache.Entry<? extends Long, ? extends Product>> stale = new ArrayList<>(List.of(
-        entry(1L, Product.of("old", "1.00")), entry(3L, Product.of("three", "3.00"))));
+    Collection<Cache.Entry<? extends Long, ? extends Product>> stale =
+        new ArrayList<>(
+            List.of(entry(1L, Product.of("old", "1.00")), entry(3L, Product.of("three", "3.00"))));
     revisioned.writeAll(stale, revisions(Map.of(1L, 10L, 3L, 10L)));
     assertTrue(stale.isEmpty(), "a change refused because the row is newer counts as written");
-    assertEquals(Map.of(1L, Product.of("new", "2.00"), 2L, Product.of("two", "2.00"), 3L, Product.of("three", "3.00")),
+    assertEquals(
+        Map.of(
+            1L,
+            Product.of("new", "2.00"),
+            2L,
+            Product.of("two", "2.00"),
+            3L,
+            Product.of("three", "3.00")),
         rows());
 
     // the same revision again (delivered twice) and a newer one are written
-    revisioned.writeAll(new ArrayList<>(List.of(entry(1L, Product.of("newer", "4.00")))), revisions(Map.of(1L, 20L)));
+    revisioned.writeAll(
+        new ArrayList<>(List.of(entry(1L, Product.of("newer", "4.00")))),
+        revisions(Map.of(1L, 20L)));
     assertEquals(Product.of("newer", "4.00"), rows().get(1L));
-    revisioned.writeAll(new ArrayList<>(List.of(entry(1L, Product.of("newest", "5.00")))), revisions(Map.of(1L, 21L)));
+    revisioned.writeAll(
+        new ArrayList<>(List.of(entry(1L, Product.of("newest", "5.00")))),
+        revisions(Map.of(1L, 21L)));
     assertEquals(Product.of("newest", "5.00"), rows().get(1L));
   }
 
   @Test
   void deleteAllWithRevisions_olderRevisionThanTheRow_keepsIt_newerDeletes() {
     JdbcCacheWriter<Long, Product> revisioned = revisionedWriter();
-    revisioned.writeAll(new ArrayList<>(List.of(entry(1L, Product.of("a", "1.00")), entry(2L, Product.of("b", "1.00")))),
+    revisioned.writeAll(
+        new ArrayList<>(
+            List.of(entry(1L, Product.of("a", "1.00")), entry(2L, Product.of("b", "1.00")))),
         revisions(Map.of(1L, 20L, 2L, 20L)));
     List<Long> keys = new ArrayList<>(List.of(1L, 2L));
     revisioned.deleteAll(keys, revisions(Map.of(1L, 10L, 2L, 30L)));
     assertTrue(keys.isEmpty());
-    assertEquals(Map.of(1L, Product.of("a", "1.00")), rows(), "the stale delete of 1 did nothing, 2 is gone");
+    assertEquals(
+        Map.of(1L, Product.of("a", "1.00")),
+        rows(),
+        "the stale delete of 1 did nothing, 2 is gone");
   }
 
   @Test
@@ -393,7 +467,8 @@ abstract class JdbcDatabaseContract {
     JdbcCacheWriter<Long, Product> revisioned = revisionedWriter();
     long before = RevisionedCacheWriter.Revisions.now();
     revisioned.write(entry(1L, Product.of("direct", "1.00")));
-    revisioned.writeAll(new ArrayList<>(List.of(entry(1L, Product.of("stale", "9.00")))),
+    revisioned.writeAll(
+        new ArrayList<>(List.of(entry(1L, Product.of("stale", "9.00")))),
         revisions(Map.of(1L, before - 1)));
     assertEquals(Product.of("direct", "1.00"), rows().get(1L));
     revisioned.delete(1L);
@@ -402,7 +477,8 @@ abstract class JdbcDatabaseContract {
 
   @Test
   void withRevisionColumn_nameTaken_failsNamingIt() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> mapping.withRevisionColumn("price"));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> mapping.withRevisionColumn("price"));
     assertTrue(e.getMessage().contains("revision column 'price'"), e.getMessage());
   }
 }

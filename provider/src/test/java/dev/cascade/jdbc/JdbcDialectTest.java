@@ -8,12 +8,14 @@ import org.junit.jupiter.api.Test;
 /** The SQL each dialect produces for one mapping, and detection by product name. No server. */
 class JdbcDialectTest {
 
-  private static final TableMapping<Long, String> MAPPING = TableMapping.builder("shop.products")
-      .key("id", Long.class).value(String.class)
-      .column("name", s -> s)
-      .column("\"Order\"", s -> 1)
-      .reader(row -> row.getString("name"))
-      .build();
+  private static final TableMapping<Long, String> MAPPING =
+      TableMapping.builder("shop.products")
+          .key("id", Long.class)
+          .value(String.class)
+          .column("name", s -> s)
+          .column("\"Order\"", s -> 1)
+          .reader(row -> row.getString("name"))
+          .build();
 
   @Test
   void fromProductName_supportedProducts_mapToDialects() {
@@ -25,33 +27,40 @@ class JdbcDialectTest {
 
   @Test
   void fromProductName_otherProduct_failsNamingIt() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> Dialect.fromProductName("Oracle"));
-    assertEquals("Database product 'Oracle' has no Cascade JDBC dialect; supported: MySQL, MariaDB, H2, PostgreSQL",
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> Dialect.fromProductName("Oracle"));
+    assertEquals(
+        "Database product 'Oracle' has no Cascade JDBC dialect; supported: MySQL, MariaDB, H2, PostgreSQL",
         e.getMessage());
   }
 
   @Test
   void statements_mysql_upsertWithValuesAndBackticks() {
     Statements sql = new Statements(MAPPING, Dialect.MYSQL);
-    assertEquals("INSERT INTO shop.products (id, name, `Order`) VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE"
-        + " name = VALUES(name), `Order` = VALUES(`Order`)", sql.upsert);
+    assertEquals(
+        "INSERT INTO shop.products (id, name, `Order`) VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE"
+            + " name = VALUES(name), `Order` = VALUES(`Order`)",
+        sql.upsert);
     assertEquals("SELECT id, name, `Order` FROM shop.products WHERE id = ?", sql.selectOne);
-    assertEquals("SELECT id, name, `Order` FROM shop.products WHERE id IN (?, ?, ?)", sql.selectIn(3));
+    assertEquals(
+        "SELECT id, name, `Order` FROM shop.products WHERE id IN (?, ?, ?)", sql.selectIn(3));
     assertEquals("DELETE FROM shop.products WHERE id = ?", sql.deleteOne);
     assertEquals("DELETE FROM shop.products WHERE id IN (?, ?)", sql.deleteIn(2));
   }
 
   @Test
   void statements_h2_mergeWithKey() {
-    assertEquals("MERGE INTO shop.products (id, name, \"Order\") KEY (id) VALUES (?, ?, ?)",
+    assertEquals(
+        "MERGE INTO shop.products (id, name, \"Order\") KEY (id) VALUES (?, ?, ?)",
         new Statements(MAPPING, Dialect.H2).upsert);
   }
 
   @Test
   void statements_postgresql_onConflictWithExcluded() {
-    assertEquals("INSERT INTO shop.products (id, name, \"Order\") VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET"
-        + " name = EXCLUDED.name, \"Order\" = EXCLUDED.\"Order\"", new Statements(MAPPING, Dialect.POSTGRESQL).upsert);
+    assertEquals(
+        "INSERT INTO shop.products (id, name, \"Order\") VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET"
+            + " name = EXCLUDED.name, \"Order\" = EXCLUDED.\"Order\"",
+        new Statements(MAPPING, Dialect.POSTGRESQL).upsert);
   }
 
   @Test

@@ -41,10 +41,15 @@ class JdbcEndToEndTest {
 
   @BeforeEach
   void open(RedisServer redis) {
-    manager = Caching.getCachingProvider().getCacheManager(URI.create(redis.uri()), getClass().getClassLoader());
+    manager =
+        Caching.getCachingProvider()
+            .getCacheManager(URI.create(redis.uri()), getClass().getClassLoader());
     table = TestDatabase.uniqueTableName("products");
-    TestDatabase.execute("CREATE TABLE " + table + " (id BIGINT PRIMARY KEY, name VARCHAR(20) NOT NULL,"
-        + " price DECIMAL(10,2) NOT NULL CHECK (price >= 0))");
+    TestDatabase.execute(
+        "CREATE TABLE "
+            + table
+            + " (id BIGINT PRIMARY KEY, name VARCHAR(20) NOT NULL,"
+            + " price DECIMAL(10,2) NOT NULL CHECK (price >= 0))");
   }
 
   @AfterEach
@@ -55,13 +60,15 @@ class JdbcEndToEndTest {
 
   private Cache<Long, Product> cache(JdbcCacheWriter<Long, Product> writer) {
     TableMapping<Long, Product> mapping = writer.mapping();
-    return manager.createCache(table, new CascadeConfiguration<Long, Product>()
-        .setTypes(Long.class, Product.class)
-        .allowDeserialization(Product.class.getName())
-        .setReadThrough(true)
-        .setWriteThrough(true)
-        .setCacheLoaderFactory(JdbcCacheLoader.factory(db, mapping))
-        .setCacheWriterFactory(writer.asFactory()));
+    return manager.createCache(
+        table,
+        new CascadeConfiguration<Long, Product>()
+            .setTypes(Long.class, Product.class)
+            .allowDeserialization(Product.class.getName())
+            .setReadThrough(true)
+            .setWriteThrough(true)
+            .setCacheLoaderFactory(JdbcCacheLoader.factory(db, mapping))
+            .setCacheWriterFactory(writer.asFactory()));
   }
 
   private Map<Long, Product> rows() {
@@ -89,7 +96,8 @@ class JdbcEndToEndTest {
   @Test
   void cache_bulkCalls_useLoadAllWriteAllDeleteAll() {
     Cache<Long, Product> cache = cache(new JdbcCacheWriter<>(db, Product.mapping(table)));
-    TestDatabase.execute("INSERT INTO " + table + " (id, name, price) VALUES (5, 'a', 1.00), (6, 'b', 2.00)");
+    TestDatabase.execute(
+        "INSERT INTO " + table + " (id, name, price) VALUES (5, 'a', 1.00), (6, 'b', 2.00)");
 
     cache.putAll(Map.of(3L, Product.of("c", "3.00"), 4L, Product.of("d", "4.00")));
     assertEquals(Set.of(3L, 4L, 5L, 6L), rows().keySet());
@@ -104,16 +112,20 @@ class JdbcEndToEndTest {
   @Test
   void cache_putRejectedByDatabase_leavesCacheAndTableUnchanged() {
     Cache<Long, Product> cache = cache(new JdbcCacheWriter<>(db, Product.mapping(table)));
-    CacheWriterException e = assertThrows(CacheWriterException.class,
-        () -> cache.put(8L, new Product("bad", new BigDecimal("-1.00"))));
-    assertTrue(e.getMessage().contains("write to table " + table + " failed for key 8"), e.getMessage());
+    CacheWriterException e =
+        assertThrows(
+            CacheWriterException.class,
+            () -> cache.put(8L, new Product("bad", new BigDecimal("-1.00"))));
+    assertTrue(
+        e.getMessage().contains("write to table " + table + " failed for key 8"), e.getMessage());
     assertFalse(cache.containsKey(8L));
     assertEquals(Map.of(), rows());
   }
 
   @Test
   void cache_putAllFailingInSecondChunk_cacheHoldsExactlyTheRowsWritten() {
-    Cache<Long, Product> cache = cache(new JdbcCacheWriter<>(db, Product.mapping(table)).withChunkSize(2));
+    Cache<Long, Product> cache =
+        cache(new JdbcCacheWriter<>(db, Product.mapping(table)).withChunkSize(2));
     Map<Long, Product> batch = new LinkedHashMap<>();
     for (long id = 1; id <= 6; id++) {
       batch.put(id, Product.of("p" + id, id == 4 ? "-4.00" : id + ".00"));
@@ -127,6 +139,7 @@ class JdbcEndToEndTest {
     }
     assertFalse(inTable.isEmpty(), "the first chunk was committed");
     assertFalse(inTable.contains(4L));
-    assertEquals(inTable, new TreeSet<>(inCache.keySet()), "cache and table agree on what was written");
+    assertEquals(
+        inTable, new TreeSet<>(inCache.keySet()), "cache and table agree on what was written");
   }
 }

@@ -37,15 +37,18 @@ class JdbcGuardsTest {
   }
 
   private final TableMapping<Long, Product> mapping = Product.mapping("products");
-  private final JdbcCacheLoader<Long, Product> loader = new JdbcCacheLoader<>(nowhere(), mapping, Dialect.H2);
+  private final JdbcCacheLoader<Long, Product> loader =
+      new JdbcCacheLoader<>(nowhere(), mapping, Dialect.H2);
   private final JdbcCacheWriter<Long, Product> writer = new JdbcCacheWriter<>(nowhere(), mapping);
 
   @Test
   @SuppressWarnings({"unchecked", "rawtypes"})
   void load_nullOrMistypedKey_failsBeforeConnecting() {
     assertThrows(NullPointerException.class, () -> loader.load(null));
-    ClassCastException e = assertThrows(ClassCastException.class, () -> ((JdbcCacheLoader) loader).load("7"));
-    assertEquals("load on table products: key 7 is a java.lang.String, the mapping's key type is java.lang.Long",
+    ClassCastException e =
+        assertThrows(ClassCastException.class, () -> ((JdbcCacheLoader) loader).load("7"));
+    assertEquals(
+        "load on table products: key 7 is a java.lang.String, the mapping's key type is java.lang.Long",
         e.getMessage());
     assertThrows(NullPointerException.class, () -> loader.loadAll(Arrays.asList(1L, null)));
   }
@@ -78,14 +81,26 @@ class JdbcGuardsTest {
   @Test
   void calls_databaseUnreachable_becomeCacheExceptionsNamingTableAndKey() {
     CacheLoaderException load = assertThrows(CacheLoaderException.class, () -> loader.load(3L));
-    assertTrue(load.getMessage().startsWith("load from table products failed for key 3: SQLState "), load.getMessage());
-    CacheWriterException write = assertThrows(CacheWriterException.class,
-        () -> writer.write(new CascadeEntry<>(3L, Product.of("a", "1.00"))));
-    assertTrue(write.getMessage().startsWith("write to table products failed for key 3: SQLState "), write.getMessage());
+    assertTrue(
+        load.getMessage().startsWith("load from table products failed for key 3: SQLState "),
+        load.getMessage());
+    CacheWriterException write =
+        assertThrows(
+            CacheWriterException.class,
+            () -> writer.write(new CascadeEntry<>(3L, Product.of("a", "1.00"))));
+    assertTrue(
+        write.getMessage().startsWith("write to table products failed for key 3: SQLState "),
+        write.getMessage());
     Collection<Object> keys = new ArrayList<>(List.of(4L, 5L));
-    CacheWriterException delete = assertThrows(CacheWriterException.class, () -> writer.deleteAll(keys));
-    assertTrue(delete.getMessage().startsWith("deleteAll from table products failed in the chunk of rows 1..2 of 2"
-        + " (first key 4); nothing was written: SQLState "), delete.getMessage());
+    CacheWriterException delete =
+        assertThrows(CacheWriterException.class, () -> writer.deleteAll(keys));
+    assertTrue(
+        delete
+            .getMessage()
+            .startsWith(
+                "deleteAll from table products failed in the chunk of rows 1..2 of 2"
+                    + " (first key 4); nothing was written: SQLState "),
+        delete.getMessage());
     assertEquals(2, keys.size());
   }
 
@@ -112,11 +127,14 @@ class JdbcGuardsTest {
       out.writeObject(factory);
     }
     Factory<?> copy;
-    try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+    try (ObjectInputStream in =
+        new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
       copy = (Factory<?>) in.readObject();
     }
     IllegalStateException e = assertThrows(IllegalStateException.class, copy::create);
-    assertTrue(e.getMessage().startsWith("The factory of the JdbcCacheLoader of table products was serialized"),
+    assertTrue(
+        e.getMessage()
+            .startsWith("The factory of the JdbcCacheLoader of table products was serialized"),
         e.getMessage());
   }
 }

@@ -5,7 +5,10 @@ import org.apache.commons.dbcp2.BasicDataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Timeout;
 
-/** The contract on PostgreSQL ({@code CASCADE_TEST_PG_URL}, default the local server, user postgres). */
+/**
+ * The contract on PostgreSQL ({@code CASCADE_TEST_PG_URL}, default the local server, user
+ * postgres).
+ */
 @Timeout(120)
 class JdbcPostgresTest extends JdbcDatabaseContract {
 

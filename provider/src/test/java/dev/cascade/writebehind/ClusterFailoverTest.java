@@ -10,7 +10,10 @@ import java.util.HashSet;
 import java.util.Set;
 import java.util.function.Predicate;
 
-/** {@link PrimaryFailoverContract} on a Redis Cluster of 3 masters and 3 replicas: the master of partition 0 dies. */
+/**
+ * {@link PrimaryFailoverContract} on a Redis Cluster of 3 masters and 3 replicas: the master of
+ * partition 0 dies.
+ */
 class ClusterFailoverTest extends PrimaryFailoverContract {
 
   @Override
@@ -32,7 +35,8 @@ class ClusterFailoverTest extends PrimaryFailoverContract {
         KeyLayout layout = layout(cacheName);
         Set<Integer> partitions = new HashSet<>();
         for (int p = 0; p < layout.partitions(); p++) {
-          if (cluster.masterForSlot(RedisCluster.slot(layout.streamKey(p))).port() == victim.port()) {
+          if (cluster.masterForSlot(RedisCluster.slot(layout.streamKey(p))).port()
+              == victim.port()) {
             partitions.add(p);
           }
         }

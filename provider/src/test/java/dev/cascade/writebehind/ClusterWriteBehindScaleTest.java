@@ -28,26 +28,31 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Three CacheManagers with connections of their own (like three JVMs) write and flush one cache on
- * a Redis Cluster: they share the 16 partitions, whose streams and leases live on all three masters,
- * every key reaches the database in the order it was written, and database equals cache after the
- * drain.
+ * a Redis Cluster: they share the 16 partitions, whose streams and leases live on all three
+ * masters, every key reaches the database in the order it was written, and database equals cache
+ * after the drain.
  */
 @WithRedisCluster
 @Timeout(240)
 class ClusterWriteBehindScaleTest {
 
   @Test
-  void threeFlushingManagers_onACluster_keepPerKeyOrder_andDatabaseEqualsCache(RedisCluster cluster) throws Exception {
+  void threeFlushingManagers_onACluster_keepPerKeyOrder_andDatabaseEqualsCache(RedisCluster cluster)
+      throws Exception {
     List<CacheManager> managers = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
-      managers.add(new CascadeCachingProvider().getCacheManager(URI.create(cluster.seedUri()),
-          getClass().getClassLoader()));
+      managers.add(
+          new CascadeCachingProvider()
+              .getCacheManager(URI.create(cluster.seedUri()), getClass().getClassLoader()));
     }
     try (TableFixture t = new TableFixture("wb_cluster_scale")) {
       String name = WriteBehindTest.name("cluster-scale");
-      WriteBehind<String, String> wb = WriteBehind.of(WriteBehindScaleTest.SequenceLoggingWriter.factory(t.table))
-          .leaseTtl(Duration.ofMillis(900)).claimIdle(Duration.ofSeconds(2)).writerTimeout(Duration.ofSeconds(1))
-          .maxDelay(Duration.ofMillis(50));
+      WriteBehind<String, String> wb =
+          WriteBehind.of(WriteBehindScaleTest.SequenceLoggingWriter.factory(t.table))
+              .leaseTtl(Duration.ofMillis(900))
+              .claimIdle(Duration.ofSeconds(2))
+              .writerTimeout(Duration.ofSeconds(1))
+              .maxDelay(Duration.ofMillis(50));
       List<Cache<String, String>> caches = new ArrayList<>();
       for (CacheManager m : managers) {
         caches.add(m.createCache(name, WriteBehindTest.writeBehind(wb)));
@@ -58,7 +63,8 @@ class ClusterWriteBehindScaleTest {
       Set<Integer> streamMasters = new HashSet<>();
       for (int p = 0; p < layout.partitions(); p++) {
         int slot = RedisCluster.slot(layout.streamKey(p));
-        assertEquals(slot, RedisCluster.slot(layout.leaseKey(p)), "lease and stream of partition " + p);
+        assertEquals(
+            slot, RedisCluster.slot(layout.leaseKey(p)), "lease and stream of partition " + p);
         streamMasters.add(cluster.masterForSlot(slot).port());
       }
       assertEquals(3, streamMasters.size(), "write-behind streams on every master");
@@ -72,13 +78,15 @@ class ClusterWriteBehindScaleTest {
       for (int thread = 0; thread < threads; thread++) {
         int id = thread;
         Cache<String, String> cache = caches.get(id % 3);
-        futures.add(pool.submit(() -> {
-          int[] next = new int[keys];
-          for (int n = 0; n < 1500; n++) {
-            int k = id + threads * ThreadLocalRandom.current().nextInt(keys / threads);
-            cache.put(prefix + k, Integer.toString(++next[k]));
-          }
-        }));
+        futures.add(
+            pool.submit(
+                () -> {
+                  int[] next = new int[keys];
+                  for (int n = 0; n < 1500; n++) {
+                    int k = id + threads * ThreadLocalRandom.current().nextInt(keys / threads);
+                    cache.put(prefix + k, Integer.toString(++next[k]));
+                  }
+                }));
       }
       for (Future<?> f : futures) {
         f.get(150, TimeUnit.SECONDS);
@@ -90,15 +98,19 @@ class ClusterWriteBehindScaleTest {
       for (int k = 0; k < keys; k++) {
         all.add(prefix + k);
       }
-      assertEquals(TableFixture.contents(caches.get(0), all), rows, "database equals cache after the drain");
+      assertEquals(
+          TableFixture.contents(caches.get(0), all), rows, "database equals cache after the drain");
       int checked = 0;
-      for (Map.Entry<String, List<Integer>> e : WriteBehindScaleTest.SequenceLoggingWriter.APPLIED.entrySet()) {
+      for (Map.Entry<String, List<Integer>> e :
+          WriteBehindScaleTest.SequenceLoggingWriter.APPLIED.entrySet()) {
         if (!e.getKey().startsWith(prefix)) {
           continue;
         }
         List<Integer> seen = new ArrayList<>(e.getValue());
         for (int i = 1; i < seen.size(); i++) {
-          assertTrue(seen.get(i) >= seen.get(i - 1), "key " + e.getKey() + " was written out of order: " + seen);
+          assertTrue(
+              seen.get(i) >= seen.get(i - 1),
+              "key " + e.getKey() + " was written out of order: " + seen);
         }
         checked++;
       }
@@ -108,8 +120,10 @@ class ClusterWriteBehindScaleTest {
       StringBuilder summary = new StringBuilder("three flushers on a cluster:");
       for (Cache<String, String> cache : caches) {
         WriteBehindMXBean stats = cache.unwrap(CascadeCache.class).writeBehind();
-        summary.append(String.format(" [flushed %d records, holds %d partitions]", stats.getRecordsFlushed(),
-            stats.getPartitionsHeld()));
+        summary.append(
+            String.format(
+                " [flushed %d records, holds %d partitions]",
+                stats.getRecordsFlushed(), stats.getPartitionsHeld()));
         assertTrue(stats.getRecordsFlushed() > 0, "every manager flushed: " + summary);
         held += stats.getPartitionsHeld();
       }

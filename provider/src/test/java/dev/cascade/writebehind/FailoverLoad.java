@@ -13,10 +13,10 @@ import java.util.function.Predicate;
 import javax.cache.Cache;
 
 /**
- * Write-behind load for failover tests: threads put new keys ({@code t<thread>-<n>}, value
- * {@code n}), one after the other, and remember for every put whether it returned normally or threw.
- * No key is written twice, so a later write can never hide a lost one: after the drain, every put
- * that returned normally must have its row in the database.
+ * Write-behind load for failover tests: threads put new keys ({@code t<thread>-<n>}, value {@code
+ * n}), one after the other, and remember for every put whether it returned normally or threw. No
+ * key is written twice, so a later write can never hide a lost one: after the drain, every put that
+ * returned normally must have its row in the database.
  */
 final class FailoverLoad {
 
@@ -24,16 +24,22 @@ final class FailoverLoad {
   private final int threads;
   private final List<Thread> workers = new ArrayList<>();
   private volatile boolean running;
+
   /** Per thread, the n of the puts that returned normally, and of those that threw. */
   private final Map<Integer, BitSet> acknowledged = new ConcurrentHashMap<>();
+
   private final Map<Integer, BitSet> failed = new ConcurrentHashMap<>();
   private final Map<Integer, Integer> attempted = new ConcurrentHashMap<>();
+
   /** Every put: {start nanos, end nanos, 1 if it returned normally, thread, n}, per thread. */
   private final Map<Integer, List<long[]>> timeline = new ConcurrentHashMap<>();
+
   private final AtomicLong firstFailureAt = new AtomicLong();
   private final AtomicLong lastFailureAt = new AtomicLong();
+
   /** Failures by kind: the message without addresses, names and numbers. */
   private final Map<String, AtomicLong> errorKinds = new ConcurrentHashMap<>();
+
   private final List<Throwable> unexpected = new ArrayList<>();
 
   FailoverLoad(Cache<String, String> cache, int threads) {
@@ -78,7 +84,9 @@ final class FailoverLoad {
           }
           firstFailureAt.compareAndSet(0, now);
           lastFailureAt.set(now);
-          errorKinds.computeIfAbsent(kindOf(e.getMessage()), m -> new AtomicLong()).incrementAndGet();
+          errorKinds
+              .computeIfAbsent(kindOf(e.getMessage()), m -> new AtomicLong())
+              .incrementAndGet();
           pause(10); // a failing node answers at once; do not spin
         }
         pause(1);
@@ -109,7 +117,10 @@ final class FailoverLoad {
     for (List<long[]> puts : timeline.values()) {
       synchronized (puts) {
         for (long[] p : puts) {
-          if (p[2] == 1 && p[0] > nanos && which.test(key((int) p[3], (int) p[4])) && (first < 0 || p[1] < first)) {
+          if (p[2] == 1
+              && p[0] > nanos
+              && which.test(key((int) p[3], (int) p[4]))
+              && (first < 0 || p[1] < first)) {
             first = p[1];
           }
         }
@@ -125,11 +136,12 @@ final class FailoverLoad {
   /** Every key a put was attempted for. */
   Set<String> keys() {
     Set<String> keys = new HashSet<>();
-    attempted.forEach((thread, last) -> {
-      for (int n = 1; n <= last; n++) {
-        keys.add(key(thread, n));
-      }
-    });
+    attempted.forEach(
+        (thread, last) -> {
+          for (int n = 1; n <= last; n++) {
+            keys.add(key(thread, n));
+          }
+        });
     return keys;
   }
 
@@ -137,7 +149,8 @@ final class FailoverLoad {
   Report report(Map<String, String> rows, Map<String, String> cacheContents) {
     Report r = new Report();
     r.firstFailureAt = firstFailureAt.get();
-    r.errorWindowMillis = r.firstFailureAt == 0 ? 0 : (lastFailureAt.get() - r.firstFailureAt) / 1_000_000;
+    r.errorWindowMillis =
+        r.firstFailureAt == 0 ? 0 : (lastFailureAt.get() - r.firstFailureAt) / 1_000_000;
     r.errors = new TreeMap<>();
     errorKinds.forEach((kind, n) -> r.errors.put(kind, n.get()));
     for (int thread = 0; thread < threads; thread++) {
@@ -180,10 +193,17 @@ final class FailoverLoad {
 
     @Override
     public String toString() {
-      return String.format("puts %d: %d returned normally, %d threw (error window %d ms; %d of them reached the"
-          + " database all the same); returned normally but missing from the database after the drain: %d;"
-          + " keys where database and cache differ: %d",
-          puts, acknowledged, failures, errorWindowMillis, failedButWritten, lostAcknowledged, cacheDiffers);
+      return String.format(
+          "puts %d: %d returned normally, %d threw (error window %d ms; %d of them reached the"
+              + " database all the same); returned normally but missing from the database after the drain: %d;"
+              + " keys where database and cache differ: %d",
+          puts,
+          acknowledged,
+          failures,
+          errorWindowMillis,
+          failedButWritten,
+          lostAcknowledged,
+          cacheDiffers);
     }
   }
 
@@ -191,13 +211,16 @@ final class FailoverLoad {
     return "t" + thread + "-" + n;
   }
 
-  /** A failure's message without what varies from one to the next (addresses, cache names, numbers). */
+  /**
+   * A failure's message without what varies from one to the next (addresses, cache names, numbers).
+   */
   static String kindOf(String message) {
-    String m = String.valueOf(message)
-        .replaceAll("redis(-sentinel|-cluster)?://\\S+", "<uri>")
-        .replaceAll("'[^']*'", "<cache>")
-        .replaceAll("[0-9]+", "#")
-        .replaceAll(" \\(<uri>\\)", "");
+    String m =
+        String.valueOf(message)
+            .replaceAll("redis(-sentinel|-cluster)?://\\S+", "<uri>")
+            .replaceAll("'[^']*'", "<cache>")
+            .replaceAll("[0-9]+", "#")
+            .replaceAll(" \\(<uri>\\)", "");
     return m.length() > 160 ? m.substring(0, 160) + "..." : m;
   }
 

@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Timeout;
  * exceptions for a while, then the writes go on against the new primary. With replica
  * acknowledgement every put that returned normally reaches the database; without it, the test
  * measures what is lost. The same four cases for every topology: a subclass starts one (its own per
- * test: after the failover the killed server comes back as a replica) and says which server to kill.
+ * test: after the failover the killed server comes back as a replica) and says which server to
+ * kill.
  */
 @Timeout(300)
 abstract class PrimaryFailoverContract {
@@ -30,7 +31,9 @@ abstract class PrimaryFailoverContract {
   /** A Redis topology started for one test. */
   interface Topology extends AutoCloseable {
 
-    /** The CacheManager URI, with a short command timeout so callers fail fast during the failover. */
+    /**
+     * The CacheManager URI, with a short command timeout so callers fail fast during the failover.
+     */
     String uri();
 
     /** The primary to kill: one that holds partitions of the cache {@code cacheName}. */
@@ -59,7 +62,10 @@ abstract class PrimaryFailoverContract {
   @Test
   void primaryKilled_withReplicaAck_everyAcknowledgedPutReachesTheDatabase() throws Exception {
     FailoverLoad.Report r = run(true, false);
-    assertEquals(0, r.lostAcknowledged, "puts that returned normally but are missing from the database: " + r);
+    assertEquals(
+        0,
+        r.lostAcknowledged,
+        "puts that returned normally but are missing from the database: " + r);
   }
 
   @Test
@@ -75,24 +81,32 @@ abstract class PrimaryFailoverContract {
    * closed and its replica SIGSTOPped (so it cannot reconnect) 300 ms before the kill.
    */
   @Test
-  void primaryKilledWhileItsReplicaIsCutOff_withReplicaAck_everyAcknowledgedPutReachesTheDatabase() throws Exception {
+  void primaryKilledWhileItsReplicaIsCutOff_withReplicaAck_everyAcknowledgedPutReachesTheDatabase()
+      throws Exception {
     FailoverLoad.Report r = run(true, true);
-    assertEquals(0, r.lostAcknowledged, "puts that returned normally but are missing from the database: " + r);
+    assertEquals(
+        0,
+        r.lostAcknowledged,
+        "puts that returned normally but are missing from the database: " + r);
   }
 
   @Test
-  void primaryKilledWhileItsReplicaIsCutOff_withoutReplicaAck_measuresWhatIsLost() throws Exception {
+  void primaryKilledWhileItsReplicaIsCutOff_withoutReplicaAck_measuresWhatIsLost()
+      throws Exception {
     FailoverLoad.Report r = run(false, true);
     assertTrue(r.acknowledged > 0, "writes went on: " + r);
   }
 
   private FailoverLoad.Report run(boolean replicaAck, boolean cutOffReplica) throws Exception {
-    try (Topology topology = start(); TableFixture t = new TableFixture("wb_" + topology.label() + "_failover")) {
-      CacheManager manager = new CascadeCachingProvider().getCacheManager(URI.create(topology.uri()),
-          getClass().getClassLoader());
+    try (Topology topology = start();
+        TableFixture t = new TableFixture("wb_" + topology.label() + "_failover")) {
+      CacheManager manager =
+          new CascadeCachingProvider()
+              .getCacheManager(URI.create(topology.uri()), getClass().getClassLoader());
       try {
         String name = WriteBehindTest.name("failover");
-        WriteBehind<String, String> wb = WriteBehind.of(t.writerFactory()).maxDelay(Duration.ofMillis(100));
+        WriteBehind<String, String> wb =
+            WriteBehind.of(t.writerFactory()).maxDelay(Duration.ofMillis(100));
         if (replicaAck) {
           wb.replicaAck(1, Duration.ofSeconds(1));
         }
@@ -125,16 +139,26 @@ abstract class PrimaryFailoverContract {
         Map<String, String> rows = t.drained(cache, Duration.ofSeconds(120));
         FailoverLoad.Report r = load.report(rows, contents(cache, load.keys()));
         long resumed = load.resumedAfter(killedAt, onVictim);
-        System.out.printf("%s failover%s, replica ack %s: %s%n  killed primary %d, replica %d promoted after %d ms,"
-            + " killed server back as %s after %d ms; failed puts from %d to %d ms after the kill; puts to the"
-            + " killed primary's partitions started after the kill succeed from %d ms%n  failed puts by kind: %s%n",
-            topology.label(), cutOffReplica ? " (replica cut off 300 ms before the kill)" : "",
-            replicaAck ? "on (1 replica, 1 s)" : "off", r, victim.port(), promoted.port(),
-            millis(failedOverAt - killedAt), backAs, millis(replicaBackAt - killedAt),
+        System.out.printf(
+            "%s failover%s, replica ack %s: %s%n  killed primary %d, replica %d promoted after %d ms,"
+                + " killed server back as %s after %d ms; failed puts from %d to %d ms after the kill; puts to the"
+                + " killed primary's partitions started after the kill succeed from %d ms%n  failed puts by kind: %s%n",
+            topology.label(),
+            cutOffReplica ? " (replica cut off 300 ms before the kill)" : "",
+            replicaAck ? "on (1 replica, 1 s)" : "off",
+            r,
+            victim.port(),
+            promoted.port(),
+            millis(failedOverAt - killedAt),
+            backAs,
+            millis(replicaBackAt - killedAt),
             r.failures == 0 ? -1 : millis(r.firstFailureAt - killedAt),
             r.failures == 0 ? -1 : millis(load.lastFailureAt() - killedAt),
-            resumed < 0 ? -1 : millis(resumed - killedAt), r.errors);
-        assertTrue(resumed > 0, "puts to the killed primary's partitions succeed again after the failover: " + r);
+            resumed < 0 ? -1 : millis(resumed - killedAt),
+            r.errors);
+        assertTrue(
+            resumed > 0,
+            "puts to the killed primary's partitions succeed again after the failover: " + r);
         return r;
       } finally {
         manager.close();
@@ -144,7 +168,8 @@ abstract class PrimaryFailoverContract {
 
   /** Sends SIGSTOP or SIGCONT to a redis-server process. */
   private static void signal(RedisServer node, String signal) throws Exception {
-    Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(node.pid())).inheritIO().start();
+    Process kill =
+        new ProcessBuilder("kill", "-" + signal, Long.toString(node.pid())).inheritIO().start();
     assertEquals(0, kill.waitFor(), "kill -" + signal + " " + node.pid());
   }
 
@@ -160,7 +185,8 @@ abstract class PrimaryFailoverContract {
       if ("up".equals(info.get("master_link_status"))) {
         return "a replica";
       }
-      if ("master".equals(info.get("role")) && info.getOrDefault("slave0", "").contains("state=online")) {
+      if ("master".equals(info.get("role"))
+          && info.getOrDefault("slave0", "").contains("state=online")) {
         return "the primary again (a second failover)";
       }
       if (System.currentTimeMillis() > deadline) {

@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Replica acknowledgement on a server that has no replica: every change is applied (and queued)
- * but fails, saying so, because no replica confirmed it. With a replica, it returns normally.
+ * Replica acknowledgement on a server that has no replica: every change is applied (and queued) but
+ * fails, saying so, because no replica confirmed it. With a replica, it returns normally.
  */
 @WithRedis
 @Timeout(120)
@@ -26,14 +26,23 @@ class ReplicaAckTest {
 
   @Test
   void put_withoutTheReplicasAskedFor_throwsSayingTheChangeIsOnlyOnTheMaster(RedisServer redis) {
-    CacheManager manager = new CascadeCachingProvider().getCacheManager(URI.create(redis.uri()),
-        getClass().getClassLoader());
+    CacheManager manager =
+        new CascadeCachingProvider()
+            .getCacheManager(URI.create(redis.uri()), getClass().getClassLoader());
     try (TableFixture t = new TableFixture("wb_ack_missing")) {
-      Cache<String, String> cache = manager.createCache(WriteBehindTest.name("ack"), WriteBehindTest.writeBehind(
-          WriteBehind.of(t.writerFactory()).maxDelay(Duration.ofMillis(50)).replicaAck(1, Duration.ofMillis(200))));
+      Cache<String, String> cache =
+          manager.createCache(
+              WriteBehindTest.name("ack"),
+              WriteBehindTest.writeBehind(
+                  WriteBehind.of(t.writerFactory())
+                      .maxDelay(Duration.ofMillis(50))
+                      .replicaAck(1, Duration.ofMillis(200))));
 
       CacheException e = assertThrows(CacheException.class, () -> cache.put("k", "v"));
-      assertTrue(e.getMessage().contains("applied the change, but only 0 of 1 replica(s) acknowledged it within 200 ms"),
+      assertTrue(
+          e.getMessage()
+              .contains(
+                  "applied the change, but only 0 of 1 replica(s) acknowledged it within 200 ms"),
           e.getMessage());
       assertThrows(CacheException.class, () -> cache.putAll(Map.of("a", "1", "b", "2")));
       assertThrows(CacheException.class, () -> cache.remove("b"));
@@ -51,11 +60,17 @@ class ReplicaAckTest {
     try (RedisServer replica = RedisServer.builder().replicaOf(redis.host(), redis.port()).start();
         TableFixture t = new TableFixture("wb_ack_present")) {
       awaitLinkUp(replica);
-      CacheManager manager = new CascadeCachingProvider().getCacheManager(URI.create(redis.uri()),
-          getClass().getClassLoader());
+      CacheManager manager =
+          new CascadeCachingProvider()
+              .getCacheManager(URI.create(redis.uri()), getClass().getClassLoader());
       try {
-        Cache<String, String> cache = manager.createCache(WriteBehindTest.name("ack"), WriteBehindTest.writeBehind(
-            WriteBehind.of(t.writerFactory()).maxDelay(Duration.ofMillis(50)).replicaAck(1, Duration.ofSeconds(5))));
+        Cache<String, String> cache =
+            manager.createCache(
+                WriteBehindTest.name("ack"),
+                WriteBehindTest.writeBehind(
+                    WriteBehind.of(t.writerFactory())
+                        .maxDelay(Duration.ofMillis(50))
+                        .replicaAck(1, Duration.ofSeconds(5))));
         cache.put("k", "v");
         cache.putAll(Map.of("a", "1", "b", "2"));
         cache.remove("b");
@@ -72,13 +87,16 @@ class ReplicaAckTest {
     assertThrows(IllegalArgumentException.class, () -> wb.replicaAck(-1, Duration.ofSeconds(1)));
     assertThrows(IllegalArgumentException.class, () -> wb.replicaAck(1, Duration.ZERO));
     assertEquals(0, WriteBehind.settingsOf(wb.build()).replicaAcks(), "off by default");
-    assertEquals(2, WriteBehind.settingsOf(wb.replicaAck(2, Duration.ofMillis(300)).build()).replicaAcks());
+    assertEquals(
+        2, WriteBehind.settingsOf(wb.replicaAck(2, Duration.ofMillis(300)).build()).replicaAcks());
   }
 
   private static void awaitLinkUp(RedisServer replica) {
     long deadline = System.currentTimeMillis() + 30_000;
     while (!"up".equals(replica.info("replication").get("master_link_status"))) {
-      assertTrue(System.currentTimeMillis() < deadline, "the replica did not sync: " + replica.info("replication"));
+      assertTrue(
+          System.currentTimeMillis() < deadline,
+          "the replica did not sync: " + replica.info("replication"));
       TableFixture.sleep(50);
     }
   }

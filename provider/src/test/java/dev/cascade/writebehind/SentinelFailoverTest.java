@@ -39,7 +39,8 @@ class SentinelFailoverTest extends PrimaryFailoverContract {
       public void kill(RedisServer victim) {
         RedisServer killed = group.killPrimary();
         if (killed.port() != victim.port()) {
-          throw new AssertionError("the primary changed before the kill: " + victim + ", then " + killed);
+          throw new AssertionError(
+              "the primary changed before the kill: " + victim + ", then " + killed);
         }
       }
 

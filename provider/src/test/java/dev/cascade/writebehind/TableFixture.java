@@ -24,6 +24,7 @@ final class TableFixture implements AutoCloseable {
 
   /** Counters per table, so writers made by (serializable) factories in any thread can report. */
   static final Map<String, AtomicLong> ROWS_WRITTEN = new ConcurrentHashMap<>();
+
   static final Map<String, AtomicLong> CALLS = new ConcurrentHashMap<>();
 
   final String table;
@@ -32,10 +33,17 @@ final class TableFixture implements AutoCloseable {
     this(prefix, "");
   }
 
-  /** @param constraints extra column constraints, e.g. {@code , CHECK (v <> 'poison')} */
+  /**
+   * @param constraints extra column constraints, e.g. {@code , CHECK (v <> 'poison')}
+   */
   TableFixture(String prefix, String constraints) {
     table = TestDatabase.uniqueTableName(prefix);
-    TestDatabase.execute("CREATE TABLE " + table + " (k VARCHAR(64) PRIMARY KEY, v VARCHAR(255) NOT NULL" + constraints + ")");
+    TestDatabase.execute(
+        "CREATE TABLE "
+            + table
+            + " (k VARCHAR(64) PRIMARY KEY, v VARCHAR(255) NOT NULL"
+            + constraints
+            + ")");
     ROWS_WRITTEN.put(table, new AtomicLong());
     CALLS.put(table, new AtomicLong());
   }
@@ -49,7 +57,8 @@ final class TableFixture implements AutoCloseable {
   }
 
   Map<String, String> rows() {
-    return TestDatabase.queryMap("SELECT k, v FROM " + table + " ORDER BY k", String.class, String.class);
+    return TestDatabase.queryMap(
+        "SELECT k, v FROM " + table + " ORDER BY k", String.class, String.class);
   }
 
   /** Waits until every queued record of the cache is flushed (bounded), then returns the table. */
@@ -58,9 +67,19 @@ final class TableFixture implements AutoCloseable {
     long deadline = System.currentTimeMillis() + timeout.toMillis();
     while (wb.getQueueDepth() > 0) {
       if (System.currentTimeMillis() > deadline) {
-        throw new AssertionError("the write-behind queue did not drain within " + timeout + ": depth "
-            + wb.getQueueDepth() + ", partitions held " + wb.getPartitionsHeld() + ", records flushed "
-            + wb.getRecordsFlushed() + ", retries " + wb.getRetries() + ", last error: " + wb.getLastError());
+        throw new AssertionError(
+            "the write-behind queue did not drain within "
+                + timeout
+                + ": depth "
+                + wb.getQueueDepth()
+                + ", partitions held "
+                + wb.getPartitionsHeld()
+                + ", records flushed "
+                + wb.getRecordsFlushed()
+                + ", retries "
+                + wb.getRetries()
+                + ", last error: "
+                + wb.getLastError());
       }
       sleep(50);
     }
@@ -113,8 +132,10 @@ final class TableFixture implements AutoCloseable {
 
     CountingWriter(String table) {
       this.table = table;
-      this.jdbc = new JdbcCacheWriter<>(TestDatabase.dataSource(),
-          TableMapping.scalar(table, "k", String.class, "v", String.class));
+      this.jdbc =
+          new JdbcCacheWriter<>(
+              TestDatabase.dataSource(),
+              TableMapping.scalar(table, "k", String.class, "v", String.class));
     }
 
     @Override

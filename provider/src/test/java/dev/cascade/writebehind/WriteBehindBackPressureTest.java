@@ -13,9 +13,9 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import javax.cache.Cache;
 import javax.cache.CacheManager;
@@ -39,8 +39,10 @@ class WriteBehindBackPressureTest {
 
   @BeforeAll
   static void open(RedisServer server) {
-    manager = new CascadeCachingProvider().getCacheManager(URI.create(server.uri()),
-        WriteBehindBackPressureTest.class.getClassLoader());
+    manager =
+        new CascadeCachingProvider()
+            .getCacheManager(
+                URI.create(server.uri()), WriteBehindBackPressureTest.class.getClassLoader());
   }
 
   @AfterAll
@@ -102,9 +104,15 @@ class WriteBehindBackPressureTest {
   }
 
   private static Cache<String, String> cache(String id, Overflow overflow, Duration timeout) {
-    return manager.createCache(WriteBehindTest.name(id), WriteBehindTest.writeBehind(
-        WriteBehind.of(GatedWriter.factory(id)).partitions(1).maxQueueLength(5).batchSize(1)
-            .maxDelay(Duration.ofMillis(10)).overflow(overflow, timeout)));
+    return manager.createCache(
+        WriteBehindTest.name(id),
+        WriteBehindTest.writeBehind(
+            WriteBehind.of(GatedWriter.factory(id))
+                .partitions(1)
+                .maxQueueLength(5)
+                .batchSize(1)
+                .maxDelay(Duration.ofMillis(10))
+                .overflow(overflow, timeout)));
   }
 
   /**
@@ -142,10 +150,12 @@ class WriteBehindBackPressureTest {
     assertTrue(e.getMessage().contains("after waiting 500 ms"), e.getMessage());
     assertFalse(cache.containsKey("over"));
     // with room made while it waits, the same change goes through
-    CompletableFuture<Void> blocked = CompletableFuture.runAsync(() -> {
-      Cache<String, String> patient = cache;
-      patient.put("later", "v");
-    });
+    CompletableFuture<Void> blocked =
+        CompletableFuture.runAsync(
+            () -> {
+              Cache<String, String> patient = cache;
+              patient.put("later", "v");
+            });
     TableFixture.sleep(100);
     assertFalse(blocked.isDone(), "the put waits while the queue is full");
     GatedWriter.GATES.get("block").countDown();
@@ -158,13 +168,19 @@ class WriteBehindBackPressureTest {
     Cache<String, String> cache = cache("through", Overflow.WRITE_THROUGH, Duration.ofSeconds(1));
     fill(cache);
     cache.put("over", "direct");
-    assertEquals("direct", GatedWriter.TABLES.get("through").get("over"), "written synchronously at the bound");
+    assertEquals(
+        "direct",
+        GatedWriter.TABLES.get("through").get("over"),
+        "written synchronously at the bound");
     assertEquals("direct", cache.get("over"));
     GatedWriter.GATES.get("through").countDown();
     long deadline = System.currentTimeMillis() + 20_000;
     while (GatedWriter.TABLES.get("through").size() < 6 && System.currentTimeMillis() < deadline) {
       TableFixture.sleep(20);
     }
-    assertEquals(6, GatedWriter.TABLES.get("through").size(), "every queued record flushed after the gate opened");
+    assertEquals(
+        6,
+        GatedWriter.TABLES.get("through").size(),
+        "every queued record flushed after the gate opened");
   }
 }

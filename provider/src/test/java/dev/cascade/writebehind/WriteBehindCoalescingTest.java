@@ -24,9 +24,9 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * A skewed (Zipf) update stream: most writes hit few keys, and the database sees one write per key
- * per flush window. The window here is a minute (how a view counter is usually flushed), longer than
- * the stream, so the ratio does not depend on how fast this machine issues the updates; closing the
- * manager drains the queue.
+ * per flush window. The window here is a minute (how a view counter is usually flushed), longer
+ * than the stream, so the ratio does not depend on how fast this machine issues the updates;
+ * closing the manager drains the queue.
  */
 @WithRedis
 @Timeout(300)
@@ -37,24 +37,33 @@ class WriteBehindCoalescingTest {
   static final double SKEW = 1.2;
 
   @Test
-  void zipfStreamOf100kUpdatesOver10kKeys_writesAtMostOneRowInTen(RedisServer redis) throws Exception {
-    CacheManager manager = new CascadeCachingProvider().getCacheManager(URI.create(redis.uri()),
-        getClass().getClassLoader());
+  void zipfStreamOf100kUpdatesOver10kKeys_writesAtMostOneRowInTen(RedisServer redis)
+      throws Exception {
+    CacheManager manager =
+        new CascadeCachingProvider()
+            .getCacheManager(URI.create(redis.uri()), getClass().getClassLoader());
     try (TableFixture t = new TableFixture("wb_zipf")) {
-      Cache<String, String> cache = manager.createCache(WriteBehindTest.name("zipf"),
-          WriteBehindTest.writeBehind(WriteBehind.of(t.writerFactory()).maxDelay(Duration.ofMinutes(1))
-              .batchSize(10_000).drainTimeout(Duration.ofMinutes(1))));
+      Cache<String, String> cache =
+          manager.createCache(
+              WriteBehindTest.name("zipf"),
+              WriteBehindTest.writeBehind(
+                  WriteBehind.of(t.writerFactory())
+                      .maxDelay(Duration.ofMinutes(1))
+                      .batchSize(10_000)
+                      .drainTimeout(Duration.ofMinutes(1))));
       Zipf zipf = new Zipf(KEYS, SKEW);
       long started = System.nanoTime();
       ExecutorService pool = Executors.newFixedThreadPool(4);
       List<Future<?>> done = new ArrayList<>();
       for (int thread = 0; thread < 4; thread++) {
         int id = thread;
-        done.add(pool.submit(() -> {
-          for (int n = 0; n < UPDATES / 4; n++) {
-            cache.put("k" + zipf.next(), "t" + id + "-" + n);
-          }
-        }));
+        done.add(
+            pool.submit(
+                () -> {
+                  for (int n = 0; n < UPDATES / 4; n++) {
+                    cache.put("k" + zipf.next(), "t" + id + "-" + n);
+                  }
+                }));
       }
       for (Future<?> f : done) {
         f.get(200, TimeUnit.SECONDS);
@@ -69,19 +78,25 @@ class WriteBehindCoalescingTest {
       for (int i = 0; i < KEYS; i++) {
         keys.add("k" + i);
       }
-      CacheManager reader = new CascadeCachingProvider().getCacheManager(URI.create(redis.uri()),
-          getClass().getClassLoader());
+      CacheManager reader =
+          new CascadeCachingProvider()
+              .getCacheManager(URI.create(redis.uri()), getClass().getClassLoader());
       try {
-        assertEquals(TableFixture.contents(reader.getCache(cache.getName(), String.class, String.class), keys), rows);
+        assertEquals(
+            TableFixture.contents(
+                reader.getCache(cache.getName(), String.class, String.class), keys),
+            rows);
       } finally {
         reader.close();
       }
       long written = t.rowsWritten();
-      System.out.printf("coalescing: %d updates in %.1f s over %d keys (Zipf s=%.1f, %d keys touched) -> %d rows"
-              + " written (%.1f%%), %d coalesced%n", UPDATES, seconds, KEYS, SKEW, rows.size(), written,
-          100.0 * written / UPDATES, coalesced);
+      System.out.printf(
+          "coalescing: %d updates in %.1f s over %d keys (Zipf s=%.1f, %d keys touched) -> %d rows"
+              + " written (%.1f%%), %d coalesced%n",
+          UPDATES, seconds, KEYS, SKEW, rows.size(), written, 100.0 * written / UPDATES, coalesced);
       assertEquals(UPDATES, written + coalesced, "every update was written or coalesced");
-      assertTrue(written <= UPDATES / 10, "rows written " + written + " of " + UPDATES + " updates");
+      assertTrue(
+          written <= UPDATES / 10, "rows written " + written + " of " + UPDATES + " updates");
     } finally {
       manager.close();
     }

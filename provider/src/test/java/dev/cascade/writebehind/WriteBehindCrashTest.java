@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * A JVM writing behind is killed with SIGKILL in the middle of its flushes; another JVM opens the
- * cache, claims what the dead one left, and drains: every key ends with its last acknowledged write.
+ * cache, claims what the dead one left, and drains: every key ends with its last acknowledged
+ * write.
  */
 @WithRedis
 @Timeout(240)
@@ -35,11 +36,17 @@ class WriteBehindCrashTest {
   static final int KEYS = 1_000;
 
   static WriteBehind<String, String> settings(Factory<CacheWriter<String, String>> writer) {
-    return WriteBehind.of(writer).batchSize(200).maxDelay(Duration.ofMillis(20))
-        .leaseTtl(Duration.ofSeconds(2)).claimIdle(Duration.ofSeconds(2)).writerTimeout(Duration.ofSeconds(1));
+    return WriteBehind.of(writer)
+        .batchSize(200)
+        .maxDelay(Duration.ofMillis(20))
+        .leaseTtl(Duration.ofSeconds(2))
+        .claimIdle(Duration.ofSeconds(2))
+        .writerTimeout(Duration.ofSeconds(1));
   }
 
-  /** The dying JVM's writer: the table's, slowed down so that a flush is nearly always in progress. */
+  /**
+   * The dying JVM's writer: the table's, slowed down so that a flush is nearly always in progress.
+   */
   static final class SlowWriterFactory implements Factory<CacheWriter<String, String>> {
     private static final long serialVersionUID = 1L;
     private final String table;
@@ -84,9 +91,12 @@ class WriteBehindCrashTest {
       String cacheName = args[2];
       TableFixture.ROWS_WRITTEN.put(table, new java.util.concurrent.atomic.AtomicLong());
       TableFixture.CALLS.put(table, new java.util.concurrent.atomic.AtomicLong());
-      CacheManager manager = new CascadeCachingProvider().getCacheManager(URI.create(uri), Child.class.getClassLoader());
-      Cache<String, String> cache = manager.createCache(cacheName,
-          WriteBehindTest.writeBehind(settings(new SlowWriterFactory(table))));
+      CacheManager manager =
+          new CascadeCachingProvider()
+              .getCacheManager(URI.create(uri), Child.class.getClassLoader());
+      Cache<String, String> cache =
+          manager.createCache(
+              cacheName, WriteBehindTest.writeBehind(settings(new SlowWriterFactory(table))));
       System.out.println("READY");
       for (int i = 0; i < UPDATES; i++) {
         cache.put("k" + (i % KEYS), "v" + i);
@@ -100,25 +110,29 @@ class WriteBehindCrashTest {
   }
 
   @Test
-  void jvmKilledWhileFlushing_leavesNothingBehind_anotherJvmDrainsEveryLastAcknowledgedWrite(RedisServer redis)
-      throws IOException {
+  void jvmKilledWhileFlushing_leavesNothingBehind_anotherJvmDrainsEveryLastAcknowledgedWrite(
+      RedisServer redis) throws IOException {
     try (TableFixture t = new TableFixture("wb_crash")) {
       String cacheName = WriteBehindTest.name("crash");
       int lastAck;
-      try (ChildJvm child = ChildJvm.builder(Child.class)
-          .args(redis.uri(), t.table, cacheName)
-          .systemProperty(TestDatabase.PROPERTY, TestDatabase.jdbcUrl())
-          .start()) {
+      try (ChildJvm child =
+          ChildJvm.builder(Child.class)
+              .args(redis.uri(), t.table, cacheName)
+              .systemProperty(TestDatabase.PROPERTY, TestDatabase.jdbcUrl())
+              .start()) {
         child.awaitOutputLine("ACK " + UPDATES / 2, Duration.ofSeconds(120));
         child.kill();
         lastAck = lastAcknowledged(Files.readAllLines(child.logFile()));
       }
       int rowsBefore = t.rows().size();
 
-      CacheManager survivor = new CascadeCachingProvider().getCacheManager(URI.create(redis.uri()),
-          getClass().getClassLoader());
+      CacheManager survivor =
+          new CascadeCachingProvider()
+              .getCacheManager(URI.create(redis.uri()), getClass().getClassLoader());
       try {
-        Cache<String, String> cache = survivor.createCache(cacheName, WriteBehindTest.writeBehind(settings(t.writerFactory())));
+        Cache<String, String> cache =
+            survivor.createCache(
+                cacheName, WriteBehindTest.writeBehind(settings(t.writerFactory())));
         Map<String, String> rows = t.drained(cache, Duration.ofSeconds(90));
         Map<String, String> expected = new HashMap<>();
         for (int i = 0; i <= lastAck; i++) {
@@ -129,7 +143,8 @@ class WriteBehindCrashTest {
         if (("v" + (lastAck + 1)).equals(rows.get(inFlightKey))) {
           expected.put(inFlightKey, "v" + (lastAck + 1));
         }
-        System.out.printf("crash: killed after %d acknowledged puts; %d rows before, %d after the survivor drained%n",
+        System.out.printf(
+            "crash: killed after %d acknowledged puts; %d rows before, %d after the survivor drained%n",
             lastAck + 1, rowsBefore, rows.size());
         assertEquals(expected, rows, "every key's row is its last acknowledged write");
         List<String> keys = new ArrayList<>(expected.keySet());

@@ -17,19 +17,27 @@ import javax.cache.CacheManager;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** Redis restarts (SIGKILL, AOF replayed) while records are pending: with fsync always, none is lost. */
+/**
+ * Redis restarts (SIGKILL, AOF replayed) while records are pending: with fsync always, none is
+ * lost.
+ */
 @WithRedis(appendOnly = true, appendFsync = "always")
 @Timeout(120)
 class WriteBehindDurabilityTest {
 
   @Test
   void redisKilledAndRestartedWithPendingRecords_losesNoAcknowledgedWrite(RedisServer redis) {
-    CacheManager manager = new CascadeCachingProvider().getCacheManager(URI.create(redis.uri() + "?timeout=2s"),
-        getClass().getClassLoader());
+    CacheManager manager =
+        new CascadeCachingProvider()
+            .getCacheManager(URI.create(redis.uri() + "?timeout=2s"), getClass().getClassLoader());
     try (TableFixture t = new TableFixture("wb_aof")) {
-      Cache<String, String> cache = manager.createCache(WriteBehindTest.name("aof"), WriteBehindTest.writeBehind(
-          WriteBehind.of(t.writerFactory()).maxDelay(Duration.ofMillis(50))
-              .backoff(Duration.ofMillis(100), Duration.ofMillis(500))));
+      Cache<String, String> cache =
+          manager.createCache(
+              WriteBehindTest.name("aof"),
+              WriteBehindTest.writeBehind(
+                  WriteBehind.of(t.writerFactory())
+                      .maxDelay(Duration.ofMillis(50))
+                      .backoff(Duration.ofMillis(100), Duration.ofMillis(500))));
       // the database refuses every write for now, so every record stays pending in Redis
       TestDatabase.execute("RENAME TABLE " + t.table + " TO " + t.table + "_later");
       Map<String, String> acknowledged = new HashMap<>();
@@ -43,7 +51,8 @@ class WriteBehindDurabilityTest {
       TestDatabase.execute("RENAME TABLE " + t.table + "_later TO " + t.table);
       awaitReconnected(cache);
       Map<String, String> rows = t.drained(cache, Duration.ofSeconds(60));
-      assertEquals(acknowledged, rows, "every acknowledged write reached the database after the restart");
+      assertEquals(
+          acknowledged, rows, "every acknowledged write reached the database after the restart");
       assertEquals(acknowledged.get("k7"), cache.get("k7"));
       assertEquals(0, cache.unwrap(CascadeCache.class).writeBehind().getDeadLetters());
     } finally {

@@ -41,7 +41,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** The writer fails: a value it always rejects, and a database that rejects everything for a while. */
+/**
+ * The writer fails: a value it always rejects, and a database that rejects everything for a while.
+ */
 @WithRedis
 @Timeout(180)
 class WriteBehindFailuresTest {
@@ -52,7 +54,10 @@ class WriteBehindFailuresTest {
   @BeforeAll
   static void open(RedisServer server) {
     redis = server;
-    manager = new CascadeCachingProvider().getCacheManager(URI.create(server.uri()), WriteBehindFailuresTest.class.getClassLoader());
+    manager =
+        new CascadeCachingProvider()
+            .getCacheManager(
+                URI.create(server.uri()), WriteBehindFailuresTest.class.getClassLoader());
   }
 
   @AfterAll
@@ -64,9 +69,14 @@ class WriteBehindFailuresTest {
   void poisonRecord_endsInTheDeadLetters_andEveryOtherRecordIsFlushed() {
     try (TableFixture t = new TableFixture("wb_poison", ", CHECK (v <> 'poison')")) {
       String name = WriteBehindTest.name("poison");
-      Cache<String, String> cache = manager.createCache(name, WriteBehindTest.writeBehind(
-          WriteBehind.of(t.writerFactory()).retryLimit(3).backoff(Duration.ofMillis(20), Duration.ofMillis(200))
-              .maxDelay(Duration.ofMillis(50))));
+      Cache<String, String> cache =
+          manager.createCache(
+              name,
+              WriteBehindTest.writeBehind(
+                  WriteBehind.of(t.writerFactory())
+                      .retryLimit(3)
+                      .backoff(Duration.ofMillis(20), Duration.ofMillis(200))
+                      .maxDelay(Duration.ofMillis(50))));
       for (int i = 0; i < 1000; i++) {
         cache.put("k" + i, i == 500 ? "poison" : "v" + i);
       }
@@ -78,9 +88,9 @@ class WriteBehindFailuresTest {
       assertEquals(1, wb.getDeadLetters());
       assertTrue(wb.getRetries() >= 1);
       try (RedisClient client = RedisClient.create(redis.uri());
-           StatefulRedisConnection<String, String> c = client.connect()) {
-        List<StreamMessage<String, String>> dead = c.sync().xrange("cascade:" + name + "#dead",
-            io.lettuce.core.Range.create("-", "+"));
+          StatefulRedisConnection<String, String> c = client.connect()) {
+        List<StreamMessage<String, String>> dead =
+            c.sync().xrange("cascade:" + name + "#dead", io.lettuce.core.Range.create("-", "+"));
         assertEquals(1, dead.size());
         Map<String, String> letter = dead.get(0).getBody();
         assertEquals("k500", letter.get("k"));
@@ -94,23 +104,31 @@ class WriteBehindFailuresTest {
   @Test
   void databaseRejectingWritesFor20Seconds_losesNothing_andDrainsAfterwards() throws Exception {
     try (TableFixture t = new TableFixture("wb_outage")) {
-      Cache<String, String> cache = manager.createCache(WriteBehindTest.name("outage"), WriteBehindTest.writeBehind(
-          WriteBehind.of(t.writerFactory()).maxDelay(Duration.ofMillis(100))
-              .backoff(Duration.ofMillis(100), Duration.ofSeconds(2))));
+      Cache<String, String> cache =
+          manager.createCache(
+              WriteBehindTest.name("outage"),
+              WriteBehindTest.writeBehind(
+                  WriteBehind.of(t.writerFactory())
+                      .maxDelay(Duration.ofMillis(100))
+                      .backoff(Duration.ofMillis(100), Duration.ofSeconds(2))));
       AtomicBoolean running = new AtomicBoolean(true);
       AtomicLong puts = new AtomicLong();
       List<Throwable> failures = new ArrayList<>();
-      Thread load = new Thread(() -> {
-        while (running.get()) {
-          try {
-            cache.put("k" + ThreadLocalRandom.current().nextInt(1000), "v" + puts.incrementAndGet());
-          } catch (Throwable e) {
-            failures.add(e);
-            return;
-          }
-          TableFixture.sleep(1);
-        }
-      });
+      Thread load =
+          new Thread(
+              () -> {
+                while (running.get()) {
+                  try {
+                    cache.put(
+                        "k" + ThreadLocalRandom.current().nextInt(1000),
+                        "v" + puts.incrementAndGet());
+                  } catch (Throwable e) {
+                    failures.add(e);
+                    return;
+                  }
+                  TableFixture.sleep(1);
+                }
+              });
       load.start();
       TableFixture.sleep(3_000);
       // the database rejects every write: the table is gone for 20 seconds
@@ -128,7 +146,8 @@ class WriteBehindFailuresTest {
       }
       assertEquals(TableFixture.contents(cache, keys), rows);
       WriteBehindMXBean wb = cache.unwrap(CascadeCache.class).writeBehind();
-      System.out.printf("outage: %d puts, %d rows written, %d retries, %d dead letters%n",
+      System.out.printf(
+          "outage: %d puts, %d rows written, %d retries, %d dead letters%n",
           puts.get(), t.rowsWritten(), wb.getRetries(), wb.getDeadLetters());
       assertTrue(wb.getRetries() > 0, "the failed attempts are counted");
       assertEquals(0, wb.getDeadLetters(), "an outage sends nothing to the dead letters");
@@ -143,23 +162,36 @@ class WriteBehindFailuresTest {
    */
   @Test
   void aSuspectChange_isNotDeadLettered_whileTheDatabaseCannotBeReached() throws Exception {
-    try (TableFixture t = new TableFixture("wb_suspect", ", CONSTRAINT held_back CHECK (v <> 'held back')")) {
-      CascadeConfiguration<String, String> config = new CascadeConfiguration<String, String>().setPartitions(1);
-      config.setTypes(String.class, String.class).setWriteThrough(true).setCacheWriterFactory(
-          WriteBehind.of(new SwitchableWriterFactory(t.table)).retryLimit(3)
-              .backoff(Duration.ofMillis(20), Duration.ofMillis(200)).maxDelay(Duration.ofMillis(50)).build());
+    try (TableFixture t =
+        new TableFixture("wb_suspect", ", CONSTRAINT held_back CHECK (v <> 'held back')")) {
+      CascadeConfiguration<String, String> config =
+          new CascadeConfiguration<String, String>().setPartitions(1);
+      config
+          .setTypes(String.class, String.class)
+          .setWriteThrough(true)
+          .setCacheWriterFactory(
+              WriteBehind.of(new SwitchableWriterFactory(t.table))
+                  .retryLimit(3)
+                  .backoff(Duration.ofMillis(20), Duration.ofMillis(200))
+                  .maxDelay(Duration.ofMillis(50))
+                  .build());
       Cache<String, String> cache = manager.createCache(WriteBehindTest.name("suspect"), config);
       WriteBehindMXBean wb = cache.unwrap(CascadeCache.class).writeBehind();
       cache.put("a", "1");
       cache.put("k", "held back");
       // k fails beside a, which is written: k is a suspect now, one failure charged
-      awaitUntil(() -> t.rows().containsKey("a") && wb.getRetries() >= 1, "a written and k refused once");
+      awaitUntil(
+          () -> t.rows().containsKey("a") && wb.getRetries() >= 1, "a written and k refused once");
 
       SwitchableWriterFactory.UNREACHABLE.add(t.table);
       long retriesBefore = wb.getRetries();
-      awaitUntil(() -> wb.getDeadLetters() > 0 || wb.getRetries() >= retriesBefore + 5,
+      awaitUntil(
+          () -> wb.getDeadLetters() > 0 || wb.getRetries() >= retriesBefore + 5,
           "k retried while the database is unreachable");
-      assertEquals(0, wb.getDeadLetters(), "refused connections sent k to the dead letters: " + wb.getLastError());
+      assertEquals(
+          0,
+          wb.getDeadLetters(),
+          "refused connections sent k to the dead letters: " + wb.getLastError());
 
       TestDatabase.execute("ALTER TABLE " + t.table + " DROP CONSTRAINT held_back");
       SwitchableWriterFactory.UNREACHABLE.remove(t.table);
@@ -169,13 +201,21 @@ class WriteBehindFailuresTest {
     }
   }
 
-  /** A writer that throws an Error (not an exception) for one value fails that change like any other. */
+  /**
+   * A writer that throws an Error (not an exception) for one value fails that change like any
+   * other.
+   */
   @Test
   void aWriterThrowingAnError_forOneValue_deadLettersIt_andFlushesTheRest() {
     try (TableFixture t = new TableFixture("wb_error")) {
-      Cache<String, String> cache = manager.createCache(WriteBehindTest.name("error"), WriteBehindTest.writeBehind(
-          WriteBehind.of(new ErrorOnValueWriterFactory(t.table, "overflow")).retryLimit(3)
-              .backoff(Duration.ofMillis(20), Duration.ofMillis(200)).maxDelay(Duration.ofMillis(50))));
+      Cache<String, String> cache =
+          manager.createCache(
+              WriteBehindTest.name("error"),
+              WriteBehindTest.writeBehind(
+                  WriteBehind.of(new ErrorOnValueWriterFactory(t.table, "overflow"))
+                      .retryLimit(3)
+                      .backoff(Duration.ofMillis(20), Duration.ofMillis(200))
+                      .maxDelay(Duration.ofMillis(50))));
       for (int i = 0; i < 100; i++) {
         cache.put("k" + i, i == 50 ? "overflow" : "v" + i);
       }
@@ -240,8 +280,9 @@ class WriteBehindFailuresTest {
   }
 
   /**
-   * The JDBC writer of a table, or, while the table is in {@link #UNREACHABLE}, the same writer over
-   * a pool whose server refuses connections (a closed port): what an outage looks like to a writer.
+   * The JDBC writer of a table, or, while the table is in {@link #UNREACHABLE}, the same writer
+   * over a pool whose server refuses connections (a closed port): what an outage looks like to a
+   * writer.
    */
   static final class SwitchableWriterFactory implements Factory<CacheWriter<String, String>> {
     private static final long serialVersionUID = 1L;
@@ -254,11 +295,15 @@ class WriteBehindFailuresTest {
 
     @Override
     public CacheWriter<String, String> create() {
-      TableMapping<String, String> mapping = TableMapping.scalar(table, "k", String.class, "v", String.class);
-      JdbcCacheWriter<String, String> reachable = new JdbcCacheWriter<>(TestDatabase.dataSource(), mapping);
+      TableMapping<String, String> mapping =
+          TableMapping.scalar(table, "k", String.class, "v", String.class);
+      JdbcCacheWriter<String, String> reachable =
+          new JdbcCacheWriter<>(TestDatabase.dataSource(), mapping);
       BasicDataSource refused = new BasicDataSource();
-      refused.setUrl("jdbc:mysql://127.0.0.1:" + closedPort() + "/test?user=root&connectTimeout=2000");
-      JdbcCacheWriter<String, String> unreachable = new JdbcCacheWriter<>(refused, mapping, Dialect.MYSQL);
+      refused.setUrl(
+          "jdbc:mysql://127.0.0.1:" + closedPort() + "/test?user=root&connectTimeout=2000");
+      JdbcCacheWriter<String, String> unreachable =
+          new JdbcCacheWriter<>(refused, mapping, Dialect.MYSQL);
       return new CacheWriter<String, String>() {
         private CacheWriter<String, String> now() {
           return UNREACHABLE.contains(table) ? unreachable : reachable;

@@ -23,10 +23,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The race the flush lease cannot close alone: a JVM is frozen (SIGSTOP) inside a writer call,
- * past its lease; another JVM takes the partition over, writes the same records and then newer
- * values; the frozen JVM resumes and its writer call commits the older values. With a revision
- * column the database keeps the newer values.
+ * The race the flush lease cannot close alone: a JVM is frozen (SIGSTOP) inside a writer call, past
+ * its lease; another JVM takes the partition over, writes the same records and then newer values;
+ * the frozen JVM resumes and its writer call commits the older values. With a revision column the
+ * database keeps the newer values.
  */
 @WithRedis
 @Timeout(180)
@@ -35,15 +35,23 @@ class WriteBehindFencingTest {
   static final int KEYS = 10;
 
   static WriteBehind<String, String> settings(Factory<CacheWriter<String, String>> writer) {
-    return WriteBehind.of(writer).maxDelay(Duration.ofMillis(20)).partitions(1)
-        .leaseTtl(Duration.ofSeconds(1)).claimIdle(Duration.ofSeconds(2)).writerTimeout(Duration.ofMillis(1_500));
+    return WriteBehind.of(writer)
+        .maxDelay(Duration.ofMillis(20))
+        .partitions(1)
+        .leaseTtl(Duration.ofSeconds(1))
+        .claimIdle(Duration.ofSeconds(2))
+        .writerTimeout(Duration.ofMillis(1_500));
   }
 
   static TableMapping<String, String> mapping(String table) {
-    return TableMapping.scalar(table, "k", String.class, "v", String.class).withRevisionColumn("revision");
+    return TableMapping.scalar(table, "k", String.class, "v", String.class)
+        .withRevisionColumn("revision");
   }
 
-  /** The frozen JVM's writer: says when it starts writing the old values, then gives the test time to freeze it. */
+  /**
+   * The frozen JVM's writer: says when it starts writing the old values, then gives the test time
+   * to freeze it.
+   */
   static final class PausingWriterFactory implements Factory<CacheWriter<String, String>> {
     private static final long serialVersionUID = 1L;
     private final String table;
@@ -66,7 +74,8 @@ class WriteBehindFencingTest {
     }
 
     @Override
-    public void writeAll(Collection<Cache.Entry<? extends String, ? extends String>> entries, Revisions revisions) {
+    public void writeAll(
+        Collection<Cache.Entry<? extends String, ? extends String>> entries, Revisions revisions) {
       System.out.println("WRITING " + entries.size());
       System.out.flush();
       // the test SIGSTOPs this JVM here, before the write; like a hung driver call, this one does
@@ -113,10 +122,12 @@ class WriteBehindFencingTest {
   /** The JVM that is frozen: puts the old values and keeps flushing. */
   public static final class Child {
     public static void main(String[] args) {
-      CacheManager manager = new CascadeCachingProvider().getCacheManager(URI.create(args[0]),
-          Child.class.getClassLoader());
-      Cache<String, String> cache = manager.createCache(args[2],
-          WriteBehindTest.writeBehind(settings(new PausingWriterFactory(args[1]))));
+      CacheManager manager =
+          new CascadeCachingProvider()
+              .getCacheManager(URI.create(args[0]), Child.class.getClassLoader());
+      Cache<String, String> cache =
+          manager.createCache(
+              args[2], WriteBehindTest.writeBehind(settings(new PausingWriterFactory(args[1]))));
       for (int i = 0; i < KEYS; i++) {
         cache.put("k" + i, "old");
       }
@@ -142,26 +153,32 @@ class WriteBehindFencingTest {
   }
 
   @Test
-  void flusherFrozenPastItsLease_resumesAfterANewerWrite_theDatabaseKeepsTheNewerValues(RedisServer redis)
-      throws Exception {
+  void flusherFrozenPastItsLease_resumesAfterANewerWrite_theDatabaseKeepsTheNewerValues(
+      RedisServer redis) throws Exception {
     String table = TestDatabase.uniqueTableName("wb_fence");
-    TestDatabase.execute("CREATE TABLE " + table
-        + " (k VARCHAR(64) PRIMARY KEY, v VARCHAR(255) NOT NULL, revision BIGINT NOT NULL)");
+    TestDatabase.execute(
+        "CREATE TABLE "
+            + table
+            + " (k VARCHAR(64) PRIMARY KEY, v VARCHAR(255) NOT NULL, revision BIGINT NOT NULL)");
     String cacheName = WriteBehindTest.name("fence");
-    try (ChildJvm frozen = ChildJvm.builder(Child.class)
-        .args(redis.uri(), table, cacheName)
-        .systemProperty(TestDatabase.PROPERTY, TestDatabase.jdbcUrl())
-        .start()) {
+    try (ChildJvm frozen =
+        ChildJvm.builder(Child.class)
+            .args(redis.uri(), table, cacheName)
+            .systemProperty(TestDatabase.PROPERTY, TestDatabase.jdbcUrl())
+            .start()) {
       // frozen only once every put returned: a flush may start before the last puts are made
       frozen.awaitOutputLine("WRITING", Duration.ofSeconds(60));
       frozen.awaitOutputLine("PUT", Duration.ofSeconds(60));
       signal(frozen.pid(), "STOP");
-      CacheManager survivor = new CascadeCachingProvider().getCacheManager(URI.create(redis.uri()),
-          getClass().getClassLoader());
+      CacheManager survivor =
+          new CascadeCachingProvider()
+              .getCacheManager(URI.create(redis.uri()), getClass().getClassLoader());
       try {
-        Cache<String, String> cache = survivor.createCache(cacheName,
-            WriteBehindTest.writeBehind(settings(new TableWriterFactory(table))));
-        // the survivor takes the partition once the lease expired and the records idled for claimIdle
+        Cache<String, String> cache =
+            survivor.createCache(
+                cacheName, WriteBehindTest.writeBehind(settings(new TableWriterFactory(table))));
+        // the survivor takes the partition once the lease expired and the records idled for
+        // claimIdle
         awaitRows(table, "old");
         for (int i = 0; i < KEYS; i++) {
           cache.put("k" + i, "new");
@@ -176,14 +193,16 @@ class WriteBehindFencingTest {
       for (int i = 0; i < KEYS; i++) {
         expected.put("k" + i, "new");
       }
-      assertEquals(expected, rows(table), "the frozen JVM's late batch did not overwrite the newer rows");
+      assertEquals(
+          expected, rows(table), "the frozen JVM's late batch did not overwrite the newer rows");
     } finally {
       TestDatabase.dropTable(table);
     }
   }
 
   private static Map<String, String> rows(String table) {
-    return new TreeMap<>(TestDatabase.queryMap("SELECT k, v FROM " + table, String.class, String.class));
+    return new TreeMap<>(
+        TestDatabase.queryMap("SELECT k, v FROM " + table, String.class, String.class));
   }
 
   private static void awaitRows(String table, String value) {

@@ -20,9 +20,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The queue fills Redis up to {@code maxmemory} (policy {@code noeviction}) while the database refuses
- * writes: puts fail, saying Redis is out of memory; once the database is back, the flushers must still
- * renew and take leases and acknowledge over the limit, or the queue that fills memory can never drain it.
+ * The queue fills Redis up to {@code maxmemory} (policy {@code noeviction}) while the database
+ * refuses writes: puts fail, saying Redis is out of memory; once the database is back, the flushers
+ * must still renew and take leases and acknowledge over the limit, or the queue that fills memory
+ * can never drain it.
  */
 @WithRedis
 @Timeout(180)
@@ -31,15 +32,23 @@ class WriteBehindOutOfMemoryTest {
   private static final String VALUE = "v".repeat(150);
 
   @Test
-  void queueFillsMaxmemoryWhileTheDatabaseIsDown_drainsOnceItRecovers_andPutsWorkAgain(RedisServer redis) {
+  void queueFillsMaxmemoryWhileTheDatabaseIsDown_drainsOnceItRecovers_andPutsWorkAgain(
+      RedisServer redis) {
     String uri = redis.uri() + "?timeout=2s";
-    CacheManager a = new CascadeCachingProvider().getCacheManager(URI.create(uri), getClass().getClassLoader());
-    CacheManager b = new CascadeCachingProvider().getCacheManager(URI.create(uri), getClass().getClassLoader());
+    CacheManager a =
+        new CascadeCachingProvider().getCacheManager(URI.create(uri), getClass().getClassLoader());
+    CacheManager b =
+        new CascadeCachingProvider().getCacheManager(URI.create(uri), getClass().getClassLoader());
     try (TableFixture t = new TableFixture("wb_oom")) {
       String name = WriteBehindTest.name("oom");
-      WriteBehind<String, String> wb = WriteBehind.of(t.writerFactory()).maxDelay(Duration.ofMillis(50))
-          .backoff(Duration.ofMillis(100), Duration.ofMillis(500)).leaseTtl(Duration.ofSeconds(1))
-          .claimIdle(Duration.ofSeconds(2)).writerTimeout(Duration.ofSeconds(1)).drainTimeout(Duration.ZERO);
+      WriteBehind<String, String> wb =
+          WriteBehind.of(t.writerFactory())
+              .maxDelay(Duration.ofMillis(50))
+              .backoff(Duration.ofMillis(100), Duration.ofMillis(500))
+              .leaseTtl(Duration.ofSeconds(1))
+              .claimIdle(Duration.ofSeconds(2))
+              .writerTimeout(Duration.ofSeconds(1))
+              .drainTimeout(Duration.ZERO);
       Cache<String, String> cacheA = a.createCache(name, WriteBehindTest.writeBehind(wb));
       Cache<String, String> cacheB = b.createCache(name, WriteBehindTest.writeBehind(wb));
       TestDatabase.execute("RENAME TABLE " + t.table + " TO " + t.table + "_later");
@@ -58,8 +67,9 @@ class WriteBehindOutOfMemoryTest {
         }
       }
       assertNotNull(refused, "puts fail once the queue fills maxmemory");
-      System.out.printf("maxmemory %d bytes: %d puts acknowledged, then: %s%n", maxmemory, acknowledged.size(),
-          refused.getMessage());
+      System.out.printf(
+          "maxmemory %d bytes: %d puts acknowledged, then: %s%n",
+          maxmemory, acknowledged.size(), refused.getMessage());
       int refusedLater = 0;
       for (int i = 0; i < 3; i++) {
         try {
@@ -69,7 +79,8 @@ class WriteBehindOutOfMemoryTest {
         }
       }
 
-      // one JVM leaves while memory is full: the other must take its partitions (new leases) over the limit
+      // one JVM leaves while memory is full: the other must take its partitions (new leases) over
+      // the limit
       a.close();
       TableFixture.sleep(3_000); // three lease TTLs under the limit
       long depthBefore = cacheB.unwrap(CascadeCache.class).writeBehind().getQueueDepth();
@@ -78,19 +89,28 @@ class WriteBehindOutOfMemoryTest {
       Map<String, String> rows = t.drained(cacheB, Duration.ofSeconds(45));
       long drainMillis = System.currentTimeMillis() - started;
       long usedAfter = usedMemory(redis);
-      System.out.printf("drained %d records in %d ms; used memory %d of %d bytes%n", depthBefore, drainMillis,
-          usedAfter, maxmemory);
+      System.out.printf(
+          "drained %d records in %d ms; used memory %d of %d bytes%n",
+          depthBefore, drainMillis, usedAfter, maxmemory);
 
       assertEquals(acknowledged, rows, "every acknowledged put reached the table");
       assertEquals(0, cacheB.unwrap(CascadeCache.class).writeBehind().getDeadLetters());
-      assertTrue(usedAfter < maxmemory, "the drained queue gave its memory back: " + usedAfter + " of " + maxmemory);
+      assertTrue(
+          usedAfter < maxmemory,
+          "the drained queue gave its memory back: " + usedAfter + " of " + maxmemory);
       cacheB.put("after", "works");
       assertEquals("works", cacheB.get("after"));
       assertEquals(3, refusedLater, "puts keep failing while memory is full");
       String message = refused.getMessage();
-      assertTrue(message.contains("out of memory") && message.contains(redis.uri()) && message.contains("maxmemory"),
-          "the failure says Redis is out of memory, naming the server and its maxmemory: " + message);
-      assertTrue(message.contains(Long.toString(maxmemory)), "the failure names the maxmemory setting: " + message);
+      assertTrue(
+          message.contains("out of memory")
+              && message.contains(redis.uri())
+              && message.contains("maxmemory"),
+          "the failure says Redis is out of memory, naming the server and its maxmemory: "
+              + message);
+      assertTrue(
+          message.contains(Long.toString(maxmemory)),
+          "the failure names the maxmemory setting: " + message);
     } finally {
       a.close();
       b.close();

@@ -26,11 +26,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Redis loses a cache's write-behind streams and their consumer groups while flushers run: a restart
- * without persistence, {@code FLUSHALL}, an eviction. Writes acknowledged after that must still reach
- * the database: the group is recreated and flushing resumes by itself. (Writes acknowledged before a
- * restart without persistence are lost with Redis' memory; with an AOF they are not, see
- * {@link WriteBehindDurabilityTest}.)
+ * Redis loses a cache's write-behind streams and their consumer groups while flushers run: a
+ * restart without persistence, {@code FLUSHALL}, an eviction. Writes acknowledged after that must
+ * still reach the database: the group is recreated and flushing resumes by itself. (Writes
+ * acknowledged before a restart without persistence are lost with Redis' memory; with an AOF they
+ * are not, see {@link WriteBehindDurabilityTest}.)
  */
 @WithRedis
 @Timeout(180)
@@ -42,8 +42,11 @@ class WriteBehindRedisLossTest {
   void flushAll_whileFlushing_laterWritesStillReachTheDatabase(RedisServer redis) {
     CacheManager manager = manager(redis);
     try (TableFixture t = new TableFixture("wb_flushall")) {
-      Cache<String, String> cache = manager.createCache(WriteBehindTest.name("flushall"), WriteBehindTest.writeBehind(
-          WriteBehind.of(t.writerFactory()).maxDelay(Duration.ofMillis(50))));
+      Cache<String, String> cache =
+          manager.createCache(
+              WriteBehindTest.name("flushall"),
+              WriteBehindTest.writeBehind(
+                  WriteBehind.of(t.writerFactory()).maxDelay(Duration.ofMillis(50))));
       cache.put("before", "1");
       t.drained(cache, DRAIN);
 
@@ -64,14 +67,19 @@ class WriteBehindRedisLossTest {
   }
 
   @Test
-  void redisRestartedWithoutPersistence_underWritingThreads_everyLaterAcknowledgedWriteReachesTheDatabase(
-      RedisServer redis) throws Exception {
+  void
+      redisRestartedWithoutPersistence_underWritingThreads_everyLaterAcknowledgedWriteReachesTheDatabase(
+          RedisServer redis) throws Exception {
     CacheManager manager = manager(redis);
     ExecutorService writers = Executors.newFixedThreadPool(4);
     try (TableFixture t = new TableFixture("wb_restart")) {
-      Cache<String, String> cache = manager.createCache(WriteBehindTest.name("restart"), WriteBehindTest.writeBehind(
-          WriteBehind.of(t.writerFactory()).maxDelay(Duration.ofMillis(50))
-              .backoff(Duration.ofMillis(50), Duration.ofMillis(500))));
+      Cache<String, String> cache =
+          manager.createCache(
+              WriteBehindTest.name("restart"),
+              WriteBehindTest.writeBehind(
+                  WriteBehind.of(t.writerFactory())
+                      .maxDelay(Duration.ofMillis(50))
+                      .backoff(Duration.ofMillis(50), Duration.ofMillis(500))));
       AtomicBoolean restarted = new AtomicBoolean();
       AtomicBoolean stop = new AtomicBoolean();
       Map<String, String> acknowledgedAfterRestart = new ConcurrentHashMap<>();
@@ -79,22 +87,24 @@ class WriteBehindRedisLossTest {
       List<Future<?>> running = new ArrayList<>();
       for (int w = 0; w < 4; w++) {
         int writer = w;
-        running.add(writers.submit(() -> {
-          for (int i = 0; !stop.get(); i++) {
-            boolean after = restarted.get();
-            String key = (after ? "after-" : "before-") + writer + "-" + (i % 50);
-            String value = "v" + i;
-            try {
-              cache.put(key, value);
-              if (after) {
-                acknowledgedAfterRestart.put(key, value);
-              }
-            } catch (CacheException e) {
-              failed.incrementAndGet();
-              TableFixture.sleep(5);
-            }
-          }
-        }));
+        running.add(
+            writers.submit(
+                () -> {
+                  for (int i = 0; !stop.get(); i++) {
+                    boolean after = restarted.get();
+                    String key = (after ? "after-" : "before-") + writer + "-" + (i % 50);
+                    String value = "v" + i;
+                    try {
+                      cache.put(key, value);
+                      if (after) {
+                        acknowledgedAfterRestart.put(key, value);
+                      }
+                    } catch (CacheException e) {
+                      failed.incrementAndGet();
+                      TableFixture.sleep(5);
+                    }
+                  }
+                }));
       }
       TableFixture.sleep(1_000);
       redis.kill();
@@ -105,16 +115,22 @@ class WriteBehindRedisLossTest {
       for (Future<?> f : running) {
         f.get(60, TimeUnit.SECONDS);
       }
-      assertTrue(acknowledgedAfterRestart.size() > 50,
-          "writes went on after the restart: " + acknowledgedAfterRestart.size() + " keys, " + failed + " failures");
+      assertTrue(
+          acknowledgedAfterRestart.size() > 50,
+          "writes went on after the restart: "
+              + acknowledgedAfterRestart.size()
+              + " keys, "
+              + failed
+              + " failures");
 
       Map<String, String> rows = t.drained(cache, DRAIN);
       Map<String, String> missing = new java.util.TreeMap<>();
-      acknowledgedAfterRestart.forEach((k, v) -> {
-        if (!v.equals(rows.get(k))) {
-          missing.put(k, v + " (row: " + rows.get(k) + ")");
-        }
-      });
+      acknowledgedAfterRestart.forEach(
+          (k, v) -> {
+            if (!v.equals(rows.get(k))) {
+              missing.put(k, v + " (row: " + rows.get(k) + ")");
+            }
+          });
       assertEquals(Map.of(), missing, "acknowledged after the restart, not in the database");
     } finally {
       writers.shutdownNow();
@@ -126,15 +142,19 @@ class WriteBehindRedisLossTest {
   void streamsEvictedByAllkeysLru_flushingResumesOnceMemoryIsBack(RedisServer redis) {
     CacheManager manager = manager(redis);
     try (TableFixture t = new TableFixture("wb_evicted")) {
-      Cache<String, String> cache = manager.createCache(WriteBehindTest.name("evicted"), WriteBehindTest.writeBehind(
-          WriteBehind.of(t.writerFactory()).maxDelay(Duration.ofMillis(50))));
+      Cache<String, String> cache =
+          manager.createCache(
+              WriteBehindTest.name("evicted"),
+              WriteBehindTest.writeBehind(
+                  WriteBehind.of(t.writerFactory()).maxDelay(Duration.ofMillis(50))));
       cache.put("warm", "1");
       t.drained(cache, DRAIN);
       // an operator turns on eviction, and Redis evicts what it likes, streams and groups included
       redis.command("CONFIG", "SET", "maxmemory-policy", "allkeys-lru");
       WriteBehindMXBean wb = cache.unwrap(CascadeCache.class).writeBehind();
       assertTrue(wb.getEvictionRisk().contains("allkeys-lru"), wb.getEvictionRisk());
-      assertTrue(startupWarnings(redis).stream().anyMatch(w -> w.contains("allkeys-lru")),
+      assertTrue(
+          startupWarnings(redis).stream().anyMatch(w -> w.contains("allkeys-lru")),
           "a manager opened now warns about the policy: " + startupWarnings(redis));
       redis.command("CONFIG", "SET", "maxmemory", "1");
       for (int i = 0; i < 100; i++) {
@@ -165,26 +185,28 @@ class WriteBehindRedisLossTest {
   private static List<String> startupWarnings(RedisServer redis) {
     List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
     java.util.logging.Logger root = java.util.logging.Logger.getLogger("dev.cascade");
-    java.util.logging.Handler capture = new java.util.logging.Handler() {
-      @Override
-      public void publish(java.util.logging.LogRecord r) {
-        if (r.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue()) {
-          warnings.add(r.getMessage());
-        }
-      }
+    java.util.logging.Handler capture =
+        new java.util.logging.Handler() {
+          @Override
+          public void publish(java.util.logging.LogRecord r) {
+            if (r.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue()) {
+              warnings.add(r.getMessage());
+            }
+          }
 
-      @Override
-      public void flush() {
-      }
+          @Override
+          public void flush() {}
 
-      @Override
-      public void close() {
-      }
-    };
+          @Override
+          public void close() {}
+        };
     root.addHandler(capture);
     try {
-      new CascadeCachingProvider().getCacheManager(URI.create(redis.uri() + "?timeout=3s"),
-          WriteBehindRedisLossTest.class.getClassLoader()).close();
+      new CascadeCachingProvider()
+          .getCacheManager(
+              URI.create(redis.uri() + "?timeout=3s"),
+              WriteBehindRedisLossTest.class.getClassLoader())
+          .close();
     } finally {
       root.removeHandler(capture);
     }
@@ -192,11 +214,15 @@ class WriteBehindRedisLossTest {
   }
 
   private static CacheManager manager(RedisServer redis) {
-    return new CascadeCachingProvider().getCacheManager(URI.create(redis.uri() + "?timeout=2s"),
-        WriteBehindRedisLossTest.class.getClassLoader());
+    return new CascadeCachingProvider()
+        .getCacheManager(
+            URI.create(redis.uri() + "?timeout=2s"),
+            WriteBehindRedisLossTest.class.getClassLoader());
   }
 
-  /** close() must not hang on partitions that can never drain: give it a bounded time, then fail. */
+  /**
+   * close() must not hang on partitions that can never drain: give it a bounded time, then fail.
+   */
   private static void closeBounded(CacheManager manager) {
     Thread closer = new Thread(manager::close, "close-" + manager.getURI());
     closer.setDaemon(true);

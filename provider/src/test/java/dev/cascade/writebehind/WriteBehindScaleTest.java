@@ -30,18 +30,26 @@ import javax.cache.integration.CacheWriter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** Two CacheManagers (like two JVMs) flush one cache together: they share the partitions, order holds. */
+/**
+ * Two CacheManagers (like two JVMs) flush one cache together: they share the partitions, order
+ * holds.
+ */
 @WithRedis
 @Timeout(180)
 class WriteBehindScaleTest {
 
-  /** Writes to the table and logs, per key, the sequence numbers in the order the database got them. */
+  /**
+   * Writes to the table and logs, per key, the sequence numbers in the order the database got them.
+   */
   static final class SequenceLoggingWriter implements CacheWriter<String, String> {
     static final Map<String, List<Integer>> APPLIED = new ConcurrentHashMap<>();
     private final JdbcCacheWriter<String, String> jdbc;
 
     SequenceLoggingWriter(String table) {
-      jdbc = new JdbcCacheWriter<>(TestDatabase.dataSource(), TableMapping.scalar(table, "k", String.class, "v", String.class));
+      jdbc =
+          new JdbcCacheWriter<>(
+              TestDatabase.dataSource(),
+              TableMapping.scalar(table, "k", String.class, "v", String.class));
     }
 
     static Factory<CacheWriter<String, String>> factory(String table) {
@@ -58,7 +66,8 @@ class WriteBehindScaleTest {
       List<Cache.Entry<? extends String, ? extends String>> batch = new ArrayList<>(entries);
       jdbc.writeAll(entries);
       for (Cache.Entry<? extends String, ? extends String> e : batch) {
-        APPLIED.computeIfAbsent(e.getKey(), k -> Collections.synchronizedList(new ArrayList<>()))
+        APPLIED
+            .computeIfAbsent(e.getKey(), k -> Collections.synchronizedList(new ArrayList<>()))
             .add(Integer.parseInt(e.getValue()));
       }
     }
@@ -75,20 +84,29 @@ class WriteBehindScaleTest {
   }
 
   @Test
-  void twoFlushingManagers_sharePartitions_andEveryKeyIsWrittenInOrder(RedisServer redis) throws Exception {
-    CacheManager a = new CascadeCachingProvider().getCacheManager(URI.create(redis.uri()), getClass().getClassLoader());
-    CacheManager b = new CascadeCachingProvider().getCacheManager(URI.create(redis.uri()), getClass().getClassLoader());
+  void twoFlushingManagers_sharePartitions_andEveryKeyIsWrittenInOrder(RedisServer redis)
+      throws Exception {
+    CacheManager a =
+        new CascadeCachingProvider()
+            .getCacheManager(URI.create(redis.uri()), getClass().getClassLoader());
+    CacheManager b =
+        new CascadeCachingProvider()
+            .getCacheManager(URI.create(redis.uri()), getClass().getClassLoader());
     try (TableFixture t = new TableFixture("wb_scale")) {
       String name = WriteBehindTest.name("scale");
-      WriteBehind<String, String> wb = WriteBehind.of(SequenceLoggingWriter.factory(t.table))
-          .leaseTtl(Duration.ofMillis(900)).claimIdle(Duration.ofSeconds(2)).writerTimeout(Duration.ofSeconds(1))
-          .maxDelay(Duration.ofMillis(50));
+      WriteBehind<String, String> wb =
+          WriteBehind.of(SequenceLoggingWriter.factory(t.table))
+              .leaseTtl(Duration.ofMillis(900))
+              .claimIdle(Duration.ofSeconds(2))
+              .writerTimeout(Duration.ofSeconds(1))
+              .maxDelay(Duration.ofMillis(50));
       Cache<String, String> cacheA = a.createCache(name, WriteBehindTest.writeBehind(wb));
       Cache<String, String> cacheB = b.createCache(name, WriteBehindTest.writeBehind(wb));
       WriteBehindMXBean statsA = cacheA.unwrap(CascadeCache.class).writeBehind();
       WriteBehindMXBean statsB = cacheB.unwrap(CascadeCache.class).writeBehind();
 
-      // each thread owns its keys and writes them increasing numbers; half the threads use each manager
+      // each thread owns its keys and writes them increasing numbers; half the threads use each
+      // manager
       int threads = 8;
       int keys = 200;
       ExecutorService pool = Executors.newFixedThreadPool(threads);
@@ -96,13 +114,15 @@ class WriteBehindScaleTest {
       for (int thread = 0; thread < threads; thread++) {
         int id = thread;
         Cache<String, String> cache = id % 2 == 0 ? cacheA : cacheB;
-        futures.add(pool.submit(() -> {
-          int[] next = new int[keys];
-          for (int n = 0; n < 1500; n++) {
-            int k = id + threads * ThreadLocalRandom.current().nextInt(keys / threads);
-            cache.put("k" + k, Integer.toString(++next[k]));
-          }
-        }));
+        futures.add(
+            pool.submit(
+                () -> {
+                  int[] next = new int[keys];
+                  for (int n = 0; n < 1500; n++) {
+                    int k = id + threads * ThreadLocalRandom.current().nextInt(keys / threads);
+                    cache.put("k" + k, Integer.toString(++next[k]));
+                  }
+                }));
       }
       for (Future<?> f : futures) {
         f.get(120, TimeUnit.SECONDS);
@@ -113,18 +133,32 @@ class WriteBehindScaleTest {
       for (int k = 0; k < keys; k++) {
         all.add("k" + k);
       }
-      assertEquals(TableFixture.contents(cacheA, all), rows, "database equals cache after the drain");
+      assertEquals(
+          TableFixture.contents(cacheA, all), rows, "database equals cache after the drain");
       for (Map.Entry<String, List<Integer>> e : SequenceLoggingWriter.APPLIED.entrySet()) {
         List<Integer> seen = new ArrayList<>(e.getValue());
         for (int i = 1; i < seen.size(); i++) {
-          assertTrue(seen.get(i) >= seen.get(i - 1), "key " + e.getKey() + " was written out of order: " + seen);
+          assertTrue(
+              seen.get(i) >= seen.get(i - 1),
+              "key " + e.getKey() + " was written out of order: " + seen);
         }
       }
-      System.out.printf("two flushers: A flushed %d records, B flushed %d; held %d + %d partitions at the end%n",
-          statsA.getRecordsFlushed(), statsB.getRecordsFlushed(), statsA.getPartitionsHeld(), statsB.getPartitionsHeld());
-      assertTrue(statsA.getRecordsFlushed() > 0 && statsB.getRecordsFlushed() > 0, "both managers flushed");
-      assertEquals(16, statsA.getPartitionsHeld() + statsB.getPartitionsHeld(), "every partition has one flusher");
-      assertTrue(statsA.getPartitionsHeld() >= 4 && statsB.getPartitionsHeld() >= 4, "the partitions are shared");
+      System.out.printf(
+          "two flushers: A flushed %d records, B flushed %d; held %d + %d partitions at the end%n",
+          statsA.getRecordsFlushed(),
+          statsB.getRecordsFlushed(),
+          statsA.getPartitionsHeld(),
+          statsB.getPartitionsHeld());
+      assertTrue(
+          statsA.getRecordsFlushed() > 0 && statsB.getRecordsFlushed() > 0,
+          "both managers flushed");
+      assertEquals(
+          16,
+          statsA.getPartitionsHeld() + statsB.getPartitionsHeld(),
+          "every partition has one flusher");
+      assertTrue(
+          statsA.getPartitionsHeld() >= 4 && statsB.getPartitionsHeld() >= 4,
+          "the partitions are shared");
     } finally {
       a.close();
       b.close();

@@ -58,12 +58,15 @@ class WriteBehindTest {
   }
 
   static CacheManager newManager() {
-    return new CascadeCachingProvider().getCacheManager(URI.create(redis.uri()), WriteBehindTest.class.getClassLoader());
+    return new CascadeCachingProvider()
+        .getCacheManager(URI.create(redis.uri()), WriteBehindTest.class.getClassLoader());
   }
 
   static MutableConfiguration<String, String> writeBehind(WriteBehind<String, String> wb) {
-    return new MutableConfiguration<String, String>().setTypes(String.class, String.class)
-        .setWriteThrough(true).setCacheWriterFactory(wb.build());
+    return new MutableConfiguration<String, String>()
+        .setTypes(String.class, String.class)
+        .setWriteThrough(true)
+        .setCacheWriterFactory(wb.build());
   }
 
   static String name(String prefix) {
@@ -73,8 +76,10 @@ class WriteBehindTest {
   @Test
   void put_returnsBeforeTheDatabaseIsWritten_andTheRowFollows() {
     try (TableFixture t = new TableFixture("wb_basic")) {
-      Cache<String, String> cache = manager.createCache(name("basic"),
-          writeBehind(WriteBehind.of(t.writerFactory()).maxDelay(Duration.ofMillis(100))));
+      Cache<String, String> cache =
+          manager.createCache(
+              name("basic"),
+              writeBehind(WriteBehind.of(t.writerFactory()).maxDelay(Duration.ofMillis(100))));
       cache.put("a", "1");
       cache.put("b", "2");
       cache.remove("b");
@@ -87,8 +92,13 @@ class WriteBehindTest {
   @Test
   void racingPutsAndRemovesFrom16Threads_leaveDatabaseEqualToCache() throws Exception {
     try (TableFixture t = new TableFixture("wb_order")) {
-      Cache<String, String> cache = manager.createCache(name("order"),
-          writeBehind(WriteBehind.of(t.writerFactory()).batchSize(200).maxDelay(Duration.ofMillis(50))));
+      Cache<String, String> cache =
+          manager.createCache(
+              name("order"),
+              writeBehind(
+                  WriteBehind.of(t.writerFactory())
+                      .batchSize(200)
+                      .maxDelay(Duration.ofMillis(50))));
       List<String> keys = new ArrayList<>();
       for (int i = 0; i < 100; i++) {
         keys.add("k" + i);
@@ -97,23 +107,28 @@ class WriteBehindTest {
       List<Future<?>> futures = new ArrayList<>();
       for (int thread = 0; thread < 16; thread++) {
         int id = thread;
-        futures.add(pool.submit(() -> {
-          for (int n = 0; n < 500; n++) {
-            String key = keys.get(ThreadLocalRandom.current().nextInt(keys.size()));
-            if (ThreadLocalRandom.current().nextInt(3) == 0) {
-              cache.remove(key);
-            } else {
-              cache.put(key, "t" + id + "-" + n);
-            }
-          }
-        }));
+        futures.add(
+            pool.submit(
+                () -> {
+                  for (int n = 0; n < 500; n++) {
+                    String key = keys.get(ThreadLocalRandom.current().nextInt(keys.size()));
+                    if (ThreadLocalRandom.current().nextInt(3) == 0) {
+                      cache.remove(key);
+                    } else {
+                      cache.put(key, "t" + id + "-" + n);
+                    }
+                  }
+                }));
       }
       for (Future<?> f : futures) {
         f.get(60, TimeUnit.SECONDS);
       }
       pool.shutdown();
       Map<String, String> rows = t.drained(cache, Duration.ofSeconds(60));
-      assertEquals(TableFixture.contents(cache, keys), rows, "a removed key has no row; every other key its last value");
+      assertEquals(
+          TableFixture.contents(cache, keys),
+          rows,
+          "a removed key has no row; every other key its last value");
     }
   }
 
@@ -121,16 +136,22 @@ class WriteBehindTest {
   void pendingDelete_isNotUndoneByReadThrough() {
     try (TableFixture t = new TableFixture("wb_tombstone")) {
       t.rows();
-      dev.cascade.testing.TestDatabase.execute("INSERT INTO " + t.table + " (k, v) VALUES ('k', 'old')");
-      MutableConfiguration<String, String> c = writeBehind(WriteBehind.of(t.writerFactory())
-          .maxDelay(Duration.ofSeconds(2)));
-      c.setReadThrough(true).setCacheLoaderFactory(dev.cascade.jdbc.JdbcCacheLoader.factory(
-          dev.cascade.testing.TestDatabase.dataSource(),
-          dev.cascade.jdbc.TableMapping.scalar(t.table, "k", String.class, "v", String.class)));
+      dev.cascade.testing.TestDatabase.execute(
+          "INSERT INTO " + t.table + " (k, v) VALUES ('k', 'old')");
+      MutableConfiguration<String, String> c =
+          writeBehind(WriteBehind.of(t.writerFactory()).maxDelay(Duration.ofSeconds(2)));
+      c.setReadThrough(true)
+          .setCacheLoaderFactory(
+              dev.cascade.jdbc.JdbcCacheLoader.factory(
+                  dev.cascade.testing.TestDatabase.dataSource(),
+                  dev.cascade.jdbc.TableMapping.scalar(
+                      t.table, "k", String.class, "v", String.class)));
       Cache<String, String> cache = manager.createCache(name("tombstone"), c);
       assertEquals("old", cache.get("k"), "loaded from the table");
       cache.remove("k");
-      assertNull(cache.get("k"), "the delete is queued; the table still has the row, but it must not come back");
+      assertNull(
+          cache.get("k"),
+          "the delete is queued; the table still has the row, but it must not come back");
       assertEquals(Map.of(), t.drained(cache, Duration.ofSeconds(20)));
       assertNull(cache.get("k"));
     }
@@ -140,8 +161,9 @@ class WriteBehindTest {
   void writeBehindNumbers_areAnMXBeanAndOnTheUnwrappedCache() throws Exception {
     try (TableFixture t = new TableFixture("wb_mxbean")) {
       String name = name("mxbean");
-      Cache<String, String> cache = manager.createCache(name,
-          writeBehind(WriteBehind.of(t.writerFactory()).maxDelay(Duration.ofMillis(50))));
+      Cache<String, String> cache =
+          manager.createCache(
+              name, writeBehind(WriteBehind.of(t.writerFactory()).maxDelay(Duration.ofMillis(50))));
       for (int i = 0; i < 20; i++) {
         cache.put("k" + (i % 5), "v" + i);
       }
@@ -149,16 +171,29 @@ class WriteBehindTest {
       WriteBehindMXBean wb = cache.unwrap(CascadeCache.class).writeBehind();
       assertEquals(0, wb.getQueueDepth());
       assertEquals(0, wb.getOldestPendingAgeMillis());
-      assertEquals(20, t.rowsWritten() + wb.getRecordsCoalesced(), "every write reached the writer or was coalesced");
-      assertTrue(wb.getRecordsFlushed() >= 5 && wb.getRecordsFlushed() <= 20, "flushed " + wb.getRecordsFlushed());
-      ObjectName objectName = new ObjectName("dev.cascade:type=WriteBehind,CacheManager="
-          + redis.uri().replace(":", ".") + ",Cache=" + name);
-      assertEquals(wb.getRecordsFlushed(),
+      assertEquals(
+          20,
+          t.rowsWritten() + wb.getRecordsCoalesced(),
+          "every write reached the writer or was coalesced");
+      assertTrue(
+          wb.getRecordsFlushed() >= 5 && wb.getRecordsFlushed() <= 20,
+          "flushed " + wb.getRecordsFlushed());
+      ObjectName objectName =
+          new ObjectName(
+              "dev.cascade:type=WriteBehind,CacheManager="
+                  + redis.uri().replace(":", ".")
+                  + ",Cache="
+                  + name);
+      assertEquals(
+          wb.getRecordsFlushed(),
           ManagementFactory.getPlatformMBeanServer().getAttribute(objectName, "RecordsFlushed"));
-      assertEquals(wb.getRecordsCoalesced(),
+      assertEquals(
+          wb.getRecordsCoalesced(),
           ManagementFactory.getPlatformMBeanServer().getAttribute(objectName, "RecordsCoalesced"));
-      assertEquals(0L, ManagementFactory.getPlatformMBeanServer().getAttribute(objectName, "DeadLetters"));
-      assertEquals(Map.of("k0", "v15", "k1", "v16", "k2", "v17", "k3", "v18", "k4", "v19"), t.rows());
+      assertEquals(
+          0L, ManagementFactory.getPlatformMBeanServer().getAttribute(objectName, "DeadLetters"));
+      assertEquals(
+          Map.of("k0", "v15", "k1", "v16", "k2", "v17", "k3", "v18", "k4", "v19"), t.rows());
     }
   }
 
@@ -171,19 +206,23 @@ class WriteBehindTest {
   void settledEntry_keepsTheExpiryGraceOfAnotherJvmsListener() {
     try (TableFixture t = new TableFixture("wb_grace")) {
       String name = name("grace");
-      MutableConfiguration<String, String> config = writeBehind(WriteBehind.of(t.writerFactory())
-          .maxDelay(Duration.ofMillis(50)));
-      config.setExpiryPolicyFactory(CreatedExpiryPolicy.factoryOf(new javax.cache.expiry.Duration(TimeUnit.SECONDS, 5)));
+      MutableConfiguration<String, String> config =
+          writeBehind(WriteBehind.of(t.writerFactory()).maxDelay(Duration.ofMillis(50)));
+      config.setExpiryPolicyFactory(
+          CreatedExpiryPolicy.factoryOf(new javax.cache.expiry.Duration(TimeUnit.SECONDS, 5)));
       Cache<String, String> cache = manager.createCache(name, config);
       CacheManager other = newManager();
       try {
-        other.getCache(name, String.class, String.class).registerCacheEntryListener(
-            new MutableCacheEntryListenerConfiguration<>(FactoryBuilder.factoryOf(new IgnoringExpiredListener()),
-                null, false, false));
+        other
+            .getCache(name, String.class, String.class)
+            .registerCacheEntryListener(
+                new MutableCacheEntryListenerConfiguration<>(
+                    FactoryBuilder.factoryOf(new IgnoringExpiredListener()), null, false, false));
         cache.put("k", "v");
         t.drained(cache, Duration.ofSeconds(30));
-        byte[] entry = new KeyLayout(name, CascadeConfiguration.DEFAULT_PARTITIONS)
-            .entryKey("k".getBytes(StandardCharsets.UTF_8));
+        byte[] entry =
+            new KeyLayout(name, CascadeConfiguration.DEFAULT_PARTITIONS)
+                .entryKey("k".getBytes(StandardCharsets.UTF_8));
         long ttl = (Long) redis.command("PTTL", new String(entry, StandardCharsets.UTF_8));
         // 5 s of expiry plus the listener's grace (30 s); without the grace at most 5 s
         assertTrue(ttl > 10_000, "native TTL of the settled entry: " + ttl + " ms");
@@ -194,11 +233,11 @@ class WriteBehindTest {
   }
 
   /** Listens for EXPIRED events, so its JVM asks for the expiry grace. */
-  static final class IgnoringExpiredListener implements CacheEntryExpiredListener<String, String>, Serializable {
+  static final class IgnoringExpiredListener
+      implements CacheEntryExpiredListener<String, String>, Serializable {
     private static final long serialVersionUID = 1L;
 
     @Override
-    public void onExpired(Iterable<CacheEntryEvent<? extends String, ? extends String>> events) {
-    }
+    public void onExpired(Iterable<CacheEntryEvent<? extends String, ? extends String>> events) {}
   }
 }

@@ -30,7 +30,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** The writer's side of the limits: very large batches, a writer call that hangs, timeouts that contradict each other. */
+/**
+ * The writer's side of the limits: very large batches, a writer call that hangs, timeouts that
+ * contradict each other.
+ */
 @WithRedis
 @Timeout(180)
 class WriteBehindWriterLimitsTest {
@@ -39,8 +42,10 @@ class WriteBehindWriterLimitsTest {
 
   @BeforeAll
   static void open(RedisServer redis) {
-    manager = new CascadeCachingProvider().getCacheManager(URI.create(redis.uri()),
-        WriteBehindWriterLimitsTest.class.getClassLoader());
+    manager =
+        new CascadeCachingProvider()
+            .getCacheManager(
+                URI.create(redis.uri()), WriteBehindWriterLimitsTest.class.getClassLoader());
   }
 
   @AfterAll
@@ -51,9 +56,16 @@ class WriteBehindWriterLimitsTest {
   @Test
   void batchSizeTenThousand_withTwentyThousandQueuedRecords_drains() {
     try (TableFixture t = new TableFixture("wb_big")) {
-      // one partition, so each batch holds 10,000 records: more than Lua can unpack at once (about 8,000)
-      Cache<String, String> cache = manager.createCache(WriteBehindTest.name("big"), WriteBehindTest.writeBehind(
-          WriteBehind.of(t.writerFactory()).partitions(1).batchSize(10_000).maxDelay(Duration.ofSeconds(20))));
+      // one partition, so each batch holds 10,000 records: more than Lua can unpack at once (about
+      // 8,000)
+      Cache<String, String> cache =
+          manager.createCache(
+              WriteBehindTest.name("big"),
+              WriteBehindTest.writeBehind(
+                  WriteBehind.of(t.writerFactory())
+                      .partitions(1)
+                      .batchSize(10_000)
+                      .maxDelay(Duration.ofSeconds(20))));
       Map<String, String> acknowledged = new HashMap<>();
       for (int chunk = 0; chunk < 20; chunk++) {
         Map<String, String> puts = new HashMap<>();
@@ -65,7 +77,8 @@ class WriteBehindWriterLimitsTest {
       }
       long started = System.currentTimeMillis();
       Map<String, String> rows = t.drained(cache, Duration.ofSeconds(60));
-      System.out.printf("20,000 records in batches of 10,000 drained in %d ms, %d writer calls%n",
+      System.out.printf(
+          "20,000 records in batches of 10,000 drained in %d ms, %d writer calls%n",
           System.currentTimeMillis() - started, TableFixture.CALLS.get(t.table).get());
       assertEquals(acknowledged, rows, "every record reached the table");
       assertEquals(20_000, cache.unwrap(CascadeCache.class).writeBehind().getRecordsFlushed());
@@ -76,13 +89,22 @@ class WriteBehindWriterLimitsTest {
   void writerHangsOnOnePartitionsKey_theWorkersOtherPartitionsKeepFlushing() throws Exception {
     String name = WriteBehindTest.name("hang");
     // one flush thread serves all four partitions: a worker stuck with one of them would stall all
-    Cache<String, String> cache = manager.createCache(name, WriteBehindTest.writeBehind(
-        WriteBehind.of(HangingWriter.factory()).partitions(4).flushThreads(1).maxDelay(Duration.ofMillis(50))
-            .writerTimeout(Duration.ofMillis(500)).claimIdle(Duration.ofSeconds(2))));
+    Cache<String, String> cache =
+        manager.createCache(
+            name,
+            WriteBehindTest.writeBehind(
+                WriteBehind.of(HangingWriter.factory())
+                    .partitions(4)
+                    .flushThreads(1)
+                    .maxDelay(Duration.ofMillis(50))
+                    .writerTimeout(Duration.ofMillis(500))
+                    .claimIdle(Duration.ofSeconds(2))));
     KeyLayout layout = new KeyLayout(name, 4);
     int hungPartition = layout.partition(HangingWriter.HANG.getBytes(StandardCharsets.UTF_8));
     cache.put(HangingWriter.HANG, "stuck");
-    assertTrue(HangingWriter.ENTERED.await(10, java.util.concurrent.TimeUnit.SECONDS), "the writer got the key");
+    assertTrue(
+        HangingWriter.ENTERED.await(10, java.util.concurrent.TimeUnit.SECONDS),
+        "the writer got the key");
 
     List<String> others = new ArrayList<>();
     for (int i = 0; i < 40; i++) {
@@ -94,18 +116,28 @@ class WriteBehindWriterLimitsTest {
     }
     long started = System.currentTimeMillis();
     long deadline = started + 10_000;
-    while (!HangingWriter.WRITTEN.keySet().containsAll(others) && System.currentTimeMillis() < deadline) {
+    while (!HangingWriter.WRITTEN.keySet().containsAll(others)
+        && System.currentTimeMillis() < deadline) {
       TableFixture.sleep(20);
     }
     long othersMillis = System.currentTimeMillis() - started;
     WriteBehindMXBean stats = cache.unwrap(CascadeCache.class).writeBehind();
     String lastError = stats.getLastError();
-    System.out.printf("while partition %d hangs, the %d keys of the other partitions were written in %d ms%n",
+    System.out.printf(
+        "while partition %d hangs, the %d keys of the other partitions were written in %d ms%n",
         hungPartition, others.size(), othersMillis);
-    assertTrue(HangingWriter.WRITTEN.keySet().containsAll(others), "the other partitions flushed while one call"
-        + " hangs; written: " + HangingWriter.WRITTEN.keySet() + ", last error: " + lastError);
-    assertFalse(HangingWriter.WRITTEN.containsKey(HangingWriter.HANG), "the hung call has not returned");
-    assertTrue(String.valueOf(lastError).contains("did not return within 500 ms"), "reported: " + lastError);
+    assertTrue(
+        HangingWriter.WRITTEN.keySet().containsAll(others),
+        "the other partitions flushed while one call"
+            + " hangs; written: "
+            + HangingWriter.WRITTEN.keySet()
+            + ", last error: "
+            + lastError);
+    assertFalse(
+        HangingWriter.WRITTEN.containsKey(HangingWriter.HANG), "the hung call has not returned");
+    assertTrue(
+        String.valueOf(lastError).contains("did not return within 500 ms"),
+        "reported: " + lastError);
 
     HangingWriter.RELEASE.countDown();
     deadline = System.currentTimeMillis() + 30_000;
@@ -121,21 +153,30 @@ class WriteBehindWriterLimitsTest {
 
   @Test
   void writerTimeoutNotBelowClaimIdle_isRefusedNamingBoth() {
-    WriteBehind<String, String> wb = WriteBehind.of(HangingWriter.factory()).writerTimeout(Duration.ofSeconds(20));
+    WriteBehind<String, String> wb =
+        WriteBehind.of(HangingWriter.factory()).writerTimeout(Duration.ofSeconds(20));
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, wb::build);
-    assertTrue(e.getMessage().contains("writerTimeout") && e.getMessage().contains("claimIdle"), e.getMessage());
-    WriteBehind.of(HangingWriter.factory()).writerTimeout(Duration.ofSeconds(20)).claimIdle(Duration.ofSeconds(30))
+    assertTrue(
+        e.getMessage().contains("writerTimeout") && e.getMessage().contains("claimIdle"),
+        e.getMessage());
+    WriteBehind.of(HangingWriter.factory())
+        .writerTimeout(Duration.ofSeconds(20))
+        .claimIdle(Duration.ofSeconds(30))
         .build();
   }
 
   @Test
   void defaults_writerTimeoutBelowClaimIdle() {
-    assertTrue(WriteBehindSettings.DEFAULT_WRITER_TIMEOUT.compareTo(WriteBehindSettings.DEFAULT_CLAIM_IDLE) < 0,
+    assertTrue(
+        WriteBehindSettings.DEFAULT_WRITER_TIMEOUT.compareTo(WriteBehindSettings.DEFAULT_CLAIM_IDLE)
+            < 0,
         "writer calls must end before another flusher may claim their records");
     WriteBehind.of(HangingWriter.factory()).build();
   }
 
-  /** Writes to a map; a batch with the key {@link #HANG} hangs, deaf to interrupts, until released. */
+  /**
+   * Writes to a map; a batch with the key {@link #HANG} hangs, deaf to interrupts, until released.
+   */
   static final class HangingWriter implements CacheWriter<String, String>, Serializable {
     static final String HANG = "hang";
     static final Map<String, String> WRITTEN = new ConcurrentHashMap<>();
@@ -184,7 +225,8 @@ class WriteBehindWriterLimitsTest {
           latch.await();
           break;
         } catch (InterruptedException e) {
-          interrupted = true; // like a driver stuck in a socket read: the interrupt does not end the call
+          interrupted =
+              true; // like a driver stuck in a socket read: the interrupt does not end the call
         }
       }
       if (interrupted) {

@@ -5,13 +5,12 @@ import java.sql.SQLException;
 /** Turns a failure from the database into the one sentence a user may see. */
 final class DatabaseMessages {
 
-  private DatabaseMessages() {
-  }
+  private DatabaseMessages() {}
 
   /**
-   * The database's own reason ({@code CONSTRAINT `users.email` failed ...}) when there is an
-   * {@code SQLException} among the causes, else the exception's message. Not the stack trace, and
-   * not Cascade's wrapper text: the caller decides what to add.
+   * The database's own reason ({@code CONSTRAINT `users.email` failed ...}) when there is an {@code
+   * SQLException} among the causes, else the exception's message. Not the stack trace, and not
+   * Cascade's wrapper text: the caller decides what to add.
    */
   static String reason(Throwable failure) {
     for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {

@@ -62,8 +62,7 @@ public final class Shop {
   }
 
   /** What a product page shows. */
-  public record ProductPage(long id, Product details, BigDecimal price, long views) {
-  }
+  public record ProductPage(long id, Product details, BigDecimal price, long views) {}
 
   private final Tables tables;
   private final Cache<Long, Product> products;
@@ -72,40 +71,64 @@ public final class Shop {
 
   /** A shop over {@code tables} with the JDBC writers. */
   public Shop(CacheManager manager, DataSource dataSource, Tables tables, Duration viewFlushDelay) {
-    this(manager, dataSource, tables, JdbcCacheWriter.factory(dataSource, priceMapping(tables.prices())),
-        ViewCounts.writerFactory(dataSource, tables.views()), viewFlushDelay);
+    this(
+        manager,
+        dataSource,
+        tables,
+        JdbcCacheWriter.factory(dataSource, priceMapping(tables.prices())),
+        ViewCounts.writerFactory(dataSource, tables.views()),
+        viewFlushDelay);
   }
 
   /**
    * A shop with your own writers for prices and view counts (the demo wraps the JDBC writers to
    * count the statements they send).
    */
-  public Shop(CacheManager manager, DataSource dataSource, Tables tables,
+  public Shop(
+      CacheManager manager,
+      DataSource dataSource,
+      Tables tables,
       Factory<? extends CacheWriter<? super Long, ? super BigDecimal>> priceWriter,
-      Factory<? extends CacheWriter<? super Long, ? super Long>> viewWriter, Duration viewFlushDelay) {
+      Factory<? extends CacheWriter<? super Long, ? super Long>> viewWriter,
+      Duration viewFlushDelay) {
     this.tables = tables;
-    this.products = manager.createCache(tables.products(), new MutableConfiguration<Long, Product>()
-        .setTypes(Long.class, Product.class)
-        .setReadThrough(true)
-        .setCacheLoaderFactory(JdbcCacheLoader.factory(dataSource, productMapping(tables.products())))
-        // no writer: details are maintained elsewhere; expiry brings their changes in
-        .setExpiryPolicyFactory(CreatedExpiryPolicy.factoryOf(
-            new javax.cache.expiry.Duration(TimeUnit.MINUTES, 10))));
-    this.prices = manager.createCache(tables.prices(), new MutableConfiguration<Long, BigDecimal>()
-        .setTypes(Long.class, BigDecimal.class)
-        .setReadThrough(true)
-        .setCacheLoaderFactory(JdbcCacheLoader.factory(dataSource, priceMapping(tables.prices())))
-        .setWriteThrough(true)
-        .setCacheWriterFactory(priceWriter));
+    this.products =
+        manager.createCache(
+            tables.products(),
+            new MutableConfiguration<Long, Product>()
+                .setTypes(Long.class, Product.class)
+                .setReadThrough(true)
+                .setCacheLoaderFactory(
+                    JdbcCacheLoader.factory(dataSource, productMapping(tables.products())))
+                // no writer: details are maintained elsewhere; expiry brings their changes in
+                .setExpiryPolicyFactory(
+                    CreatedExpiryPolicy.factoryOf(
+                        new javax.cache.expiry.Duration(TimeUnit.MINUTES, 10))));
+    this.prices =
+        manager.createCache(
+            tables.prices(),
+            new MutableConfiguration<Long, BigDecimal>()
+                .setTypes(Long.class, BigDecimal.class)
+                .setReadThrough(true)
+                .setCacheLoaderFactory(
+                    JdbcCacheLoader.factory(dataSource, priceMapping(tables.prices())))
+                .setWriteThrough(true)
+                .setCacheWriterFactory(priceWriter));
     this.views = new ViewCounts(manager, tables.views(), dataSource, viewWriter, viewFlushDelay);
   }
 
-  /** The three tables; the {@code CHECK} on prices is a rule the database enforces, not the cache. */
+  /**
+   * The three tables; the {@code CHECK} on prices is a rule the database enforces, not the cache.
+   */
   public static List<String> createTableSql(Tables tables) {
     return List.of(
-        "CREATE TABLE " + tables.products() + " (id BIGINT PRIMARY KEY, name VARCHAR(200) NOT NULL,"
+        "CREATE TABLE "
+            + tables.products()
+            + " (id BIGINT PRIMARY KEY, name VARCHAR(200) NOT NULL,"
             + " description VARCHAR(2000) NOT NULL)",
-        "CREATE TABLE " + tables.prices() + " (product_id BIGINT PRIMARY KEY,"
+        "CREATE TABLE "
+            + tables.prices()
+            + " (product_id BIGINT PRIMARY KEY,"
             + " price DECIMAL(12,2) NOT NULL CHECK (price > 0))",
         ViewCounts.createTableSql(tables.views()));
   }
@@ -126,7 +149,8 @@ public final class Shop {
   /**
    * Write-through: returns once the table has the price, and only then does Redis.
    *
-   * @throws CacheWriterException if the database refused it (e.g. a price of 0); Redis keeps the old price
+   * @throws CacheWriterException if the database refused it (e.g. a price of 0); Redis keeps the
+   *     old price
    */
   public void updateProductPrice(long productId, BigDecimal price) {
     prices.put(productId, price);
@@ -148,7 +172,8 @@ public final class Shop {
     if (details == null) {
       return Optional.empty();
     }
-    return Optional.of(new ProductPage(productId, details, prices.get(productId), views.views(productId)));
+    return Optional.of(
+        new ProductPage(productId, details, prices.get(productId), views.views(productId)));
   }
 
   public Tables tables() {

@@ -11,14 +11,14 @@ import javax.cache.integration.CacheWriterException;
 import javax.sql.DataSource;
 
 /**
- * User profiles, written through and read through: the tutorial's {@code update_user_profile}
- * done right.
+ * User profiles, written through and read through: the tutorial's {@code update_user_profile} done
+ * right.
  *
  * <p>The tutorial updates Redis first and the database second, so a refused database write leaves
  * Redis holding a profile the database never accepted, and every later read serves it. Here the
  * cache is write-through: {@code cache.put} runs the {@link JdbcCacheWriter} <em>first</em>, and
- * the entry in Redis changes only if the database accepted the row. When the database refuses
- * (the {@code CHECK} on {@code email}, a {@code NOT NULL}, a value too long), {@code put} throws a
+ * the entry in Redis changes only if the database accepted the row. When the database refuses (the
+ * {@code CHECK} on {@code email}, a {@code NOT NULL}, a value too long), {@code put} throws a
  * {@link CacheWriterException}, Redis still holds the previous profile, and the caller shows the
  * database's reason to the user.
  *
@@ -51,26 +51,33 @@ public final class UserProfiles {
    */
   public UserProfiles(CacheManager manager, DataSource dataSource, String table) {
     TableMapping<Long, UserProfile> mapping = mapping(table);
-    this.cache = manager.createCache(table, new MutableConfiguration<Long, UserProfile>()
-        .setTypes(Long.class, UserProfile.class)
-        .setReadThrough(true)
-        .setCacheLoaderFactory(JdbcCacheLoader.factory(dataSource, mapping))
-        .setWriteThrough(true)
-        .setCacheWriterFactory(JdbcCacheWriter.factory(dataSource, mapping)));
+    this.cache =
+        manager.createCache(
+            table,
+            new MutableConfiguration<Long, UserProfile>()
+                .setTypes(Long.class, UserProfile.class)
+                .setReadThrough(true)
+                .setCacheLoaderFactory(JdbcCacheLoader.factory(dataSource, mapping))
+                .setWriteThrough(true)
+                .setCacheWriterFactory(JdbcCacheWriter.factory(dataSource, mapping)));
   }
 
   /**
-   * The table this sample expects. The {@code CHECK} is the database's own rule, the kind of
-   * rule a cache must never bypass; it works on MariaDB 10.2+, MySQL 8.0.16+ and H2.
+   * The table this sample expects. The {@code CHECK} is the database's own rule, the kind of rule a
+   * cache must never bypass; it works on MariaDB 10.2+, MySQL 8.0.16+ and H2.
    */
   public static String createTableSql(String table) {
-    return "CREATE TABLE " + table + " ("
+    return "CREATE TABLE "
+        + table
+        + " ("
         + "id BIGINT PRIMARY KEY, "
         + "name VARCHAR(100) NOT NULL, "
         + "email VARCHAR(254) NOT NULL CHECK (email LIKE '%_@_%'))";
   }
 
-  /** One row per user: the key is {@code id}, the value's parts are {@code name} and {@code email}. */
+  /**
+   * One row per user: the key is {@code id}, the value's parts are {@code name} and {@code email}.
+   */
   public static TableMapping<Long, UserProfile> mapping(String table) {
     return TableMapping.builder(table)
         .key("id", Long.class)
@@ -81,8 +88,7 @@ public final class UserProfiles {
   }
 
   /** What an update did, in words a user may see. */
-  public record Update(boolean saved, String message) {
-  }
+  public record Update(boolean saved, String message) {}
 
   /**
    * Saves the profile in the database and then in Redis, or in neither.

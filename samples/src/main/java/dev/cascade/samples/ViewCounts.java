@@ -18,23 +18,23 @@ import javax.cache.processor.MutableEntry;
 import javax.sql.DataSource;
 
 /**
- * Product view counts, written behind: a view costs one atomic step in Redis, and the database
- * sees the counts later, in batches, with many views of one product folded into one row write.
+ * Product view counts, written behind: a view costs one atomic step in Redis, and the database sees
+ * the counts later, in batches, with many views of one product folded into one row write.
  *
  * <p>Why write-behind here: a view count is written far more often than it is read from the
  * database, and a count that reaches the table a second late harms nobody. Writing each view
  * through would make every page view wait for the database and send it one statement per view.
  *
  * <p>Why {@code invoke} and not {@code get} + {@code put}: two threads (or JVMs) that read 41 and
- * both write 42 lose a view. {@link #recordView(long)} runs the {@link Increment} processor
- * through {@code cache.invoke}; Cascade applies its result only if the entry did not change in
- * between, and runs it again otherwise, so no view is lost. The processor runs in this JVM; the
- * change and its write-behind queue record reach Redis in one atomic step.
+ * both write 42 lose a view. {@link #recordView(long)} runs the {@link Increment} processor through
+ * {@code cache.invoke}; Cascade applies its result only if the entry did not change in between, and
+ * runs it again otherwise, so no view is lost. The processor runs in this JVM; the change and its
+ * write-behind queue record reach Redis in one atomic step.
  *
  * <p>Coalescing: the queue keeps one unread record per product, so 10,000 views of one product
- * between two flushes become one upsert of the final count. The writer stores the count itself
- * (an idempotent upsert), not "+1": delivery to the writer is at least once, and an upsert of a
- * total can be repeated safely where {@code views = views + 1} could not.
+ * between two flushes become one upsert of the final count. The writer stores the count itself (an
+ * idempotent upsert), not "+1": delivery to the writer is at least once, and an upsert of a total
+ * can be repeated safely where {@code views = views + 1} could not.
  *
  * <p>Read-through: a product whose count is not in Redis (a new Redis, an evicted entry) starts
  * from the count in the table, not from zero.
@@ -56,9 +56,9 @@ public final class ViewCounts {
   private final Cache<Long, Long> cache;
 
   /**
-   * @param table    an existing table shaped as {@link #createTableSql(String)} makes it
-   * @param maxDelay how long a view may wait in Redis before it is flushed: longer folds more
-   *                 views into one row write, shorter keeps the table closer to Redis
+   * @param table an existing table shaped as {@link #createTableSql(String)} makes it
+   * @param maxDelay how long a view may wait in Redis before it is flushed: longer folds more views
+   *     into one row write, shorter keeps the table closer to Redis
    */
   public ViewCounts(CacheManager manager, DataSource dataSource, String table, Duration maxDelay) {
     this(manager, table, dataSource, writerFactory(dataSource, table), maxDelay);
@@ -68,21 +68,30 @@ public final class ViewCounts {
    * With your own writer factory (e.g. one that counts what reaches the database), still over the
    * table's loader.
    */
-  public ViewCounts(CacheManager manager, String table, DataSource dataSource,
-      Factory<? extends CacheWriter<? super Long, ? super Long>> writerFactory, Duration maxDelay) {
-    this.cache = manager.createCache(table, new MutableConfiguration<Long, Long>()
-        .setTypes(Long.class, Long.class)
-        .setReadThrough(true)
-        .setCacheLoaderFactory(JdbcCacheLoader.factory(dataSource, mapping(table)))
-        .setWriteThrough(true)                       // the writer is used...
-        .setCacheWriterFactory(WriteBehind.<Long, Long>of(writerFactory)    // ...behind, in batches
-            .batchSize(BATCH_SIZE)
-            .maxDelay(maxDelay)
-            .build()));
+  public ViewCounts(
+      CacheManager manager,
+      String table,
+      DataSource dataSource,
+      Factory<? extends CacheWriter<? super Long, ? super Long>> writerFactory,
+      Duration maxDelay) {
+    this.cache =
+        manager.createCache(
+            table,
+            new MutableConfiguration<Long, Long>()
+                .setTypes(Long.class, Long.class)
+                .setReadThrough(true)
+                .setCacheLoaderFactory(JdbcCacheLoader.factory(dataSource, mapping(table)))
+                .setWriteThrough(true) // the writer is used...
+                .setCacheWriterFactory(
+                    WriteBehind.<Long, Long>of(writerFactory) // ...behind, in batches
+                        .batchSize(BATCH_SIZE)
+                        .maxDelay(maxDelay)
+                        .build()));
   }
 
   /** The JDBC writer of the count table; wrap it to observe or change what reaches the database. */
-  public static Factory<JdbcCacheWriter<Long, Long>> writerFactory(DataSource dataSource, String table) {
+  public static Factory<JdbcCacheWriter<Long, Long>> writerFactory(
+      DataSource dataSource, String table) {
     return JdbcCacheWriter.factory(dataSource, mapping(table));
   }
 
@@ -110,7 +119,10 @@ public final class ViewCounts {
     return count == null ? 0 : count;
   }
 
-  /** Queue depth, records flushed and coalesced, retries, last error: the cache's write-behind numbers. */
+  /**
+   * Queue depth, records flushed and coalesced, retries, last error: the cache's write-behind
+   * numbers.
+   */
   public WriteBehindMXBean writeBehind() {
     return cache.unwrap(CascadeCache.class).writeBehind();
   }
@@ -138,8 +150,8 @@ public final class ViewCounts {
 
   /**
    * Adds one to the count, starting from the table's count (read-through) or from 0. Runs in the
-   * caller's JVM on a snapshot of the entry; Cascade applies the result only if the entry is
-   * still what the snapshot saw, and runs it again otherwise. Stateless, hence one instance.
+   * caller's JVM on a snapshot of the entry; Cascade applies the result only if the entry is still
+   * what the snapshot saw, and runs it again otherwise. Stateless, hence one instance.
    */
   public static final class Increment implements EntryProcessor<Long, Long, Long>, Serializable {
     private static final long serialVersionUID = 1L;
@@ -147,7 +159,7 @@ public final class ViewCounts {
 
     @Override
     public Long process(MutableEntry<Long, Long> entry, Object... arguments) {
-      Long current = entry.getValue();            // loads from the table on a miss (read-through)
+      Long current = entry.getValue(); // loads from the table on a miss (read-through)
       long next = (current == null ? 0 : current) + 1;
       entry.setValue(next);
       return next;

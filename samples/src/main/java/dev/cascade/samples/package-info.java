@@ -4,18 +4,18 @@
  *
  * <ul>
  *   <li>{@link dev.cascade.samples.UserProfiles}: write-through and read-through; the database
- *       decides, and a rejected write leaves the cache untouched.</li>
+ *       decides, and a rejected write leaves the cache untouched.
  *   <li>{@link dev.cascade.samples.ViewCounts}: write-behind with batching and coalescing; an
- *       atomic counter through {@code invoke}.</li>
+ *       atomic counter through {@code invoke}.
  *   <li>{@link dev.cascade.samples.Shop}: both at once: prices written through, view counts written
- *       behind, product details read through.</li>
+ *       behind, product details read through.
  *   <li>{@link dev.cascade.samples.annotations}: {@code @CacheResult} and friends under Spring and
- *       under Guice.</li>
- *   <li>{@link dev.cascade.samples.demo}: the command-line demo that measures the Shop under load.</li>
+ *       under Guice.
+ *   <li>{@link dev.cascade.samples.demo}: the command-line demo that measures the Shop under load.
  * </ul>
  *
  * <p>Owns: sample code and the tables it expects ({@code createTableSql}). Must not: reach into
- * provider internals; everything here uses public API only ({@code javax.cache},
- * {@code dev.cascade.jdbc}, {@code dev.cascade.writebehind}, {@code CascadeCache#writeBehind()}).
+ * provider internals; everything here uses public API only ({@code javax.cache}, {@code
+ * dev.cascade.jdbc}, {@code dev.cascade.writebehind}, {@code CascadeCache#writeBehind()}).
  */
 package dev.cascade.samples;

@@ -43,13 +43,18 @@ class ShopTest {
 
   @BeforeEach
   void open(RedisServer redis) {
-    manager = Caching.getCachingProvider().getCacheManager(URI.create(redis.uri()), getClass().getClassLoader());
+    manager =
+        Caching.getCachingProvider()
+            .getCacheManager(URI.create(redis.uri()), getClass().getClassLoader());
     names = Shop.Tables.withPrefix(TestDatabase.uniqueTableName("shop") + "_");
     names.all().forEach(tables::remember);
     Shop.createTableSql(names).forEach(TestDatabase::execute);
     for (long id = 1; id <= 10; id++) {
-      TestDatabase.execute("INSERT INTO " + names.products() + " (id, name, description) VALUES (?, ?, ?)",
-          id, "product " + id, "the description of product " + id);
+      TestDatabase.execute(
+          "INSERT INTO " + names.products() + " (id, name, description) VALUES (?, ?, ?)",
+          id,
+          "product " + id,
+          "the description of product " + id);
     }
     shop = new Shop(manager, TestDatabase.dataSource(), names, Duration.ofMillis(200));
   }
@@ -62,13 +67,15 @@ class ShopTest {
   }
 
   private Map<Long, BigDecimal> priceRows() {
-    return new TreeMap<>(TestDatabase.queryMap("SELECT product_id, price FROM " + names.prices(), Long.class,
-        BigDecimal.class));
+    return new TreeMap<>(
+        TestDatabase.queryMap(
+            "SELECT product_id, price FROM " + names.prices(), Long.class, BigDecimal.class));
   }
 
   private Map<Long, Long> viewRows() {
-    return new TreeMap<>(TestDatabase.queryMap("SELECT product_id, views FROM " + names.views(), Long.class,
-        Long.class));
+    return new TreeMap<>(
+        TestDatabase.queryMap(
+            "SELECT product_id, views FROM " + names.views(), Long.class, Long.class));
   }
 
   private static <V> Map<Long, V> contents(Cache<Long, V> cache) {
@@ -106,8 +113,14 @@ class ShopTest {
     shop.recordView(3);
     Optional<Shop.ProductPage> page = shop.productPage(3);
 
-    assertEquals(Optional.of(new Shop.ProductPage(3, new Product("product 3", "the description of product 3"),
-        new BigDecimal("7.50"), 2)), page);
+    assertEquals(
+        Optional.of(
+            new Shop.ProductPage(
+                3,
+                new Product("product 3", "the description of product 3"),
+                new BigDecimal("7.50"),
+                2)),
+        page);
     assertTrue(shop.products().containsKey(3L), "details kept in Redis");
     assertTrue(shop.prices().containsKey(3L), "price kept in Redis");
     assertEquals(Optional.empty(), shop.productPage(404));
@@ -121,21 +134,24 @@ class ShopTest {
     ExecutorService pool = Executors.newFixedThreadPool(4);
     List<Future<?>> done = new ArrayList<>();
     for (int t = 0; t < 4; t++) {
-      done.add(pool.submit(() -> {
-        ThreadLocalRandom random = ThreadLocalRandom.current();
-        for (int i = 0; i < 1_000; i++) {
-          long id = 1 + random.nextInt(10);
-          int op = random.nextInt(10);
-          if (op == 0) {
-            shop.updateProductPrice(id, BigDecimal.valueOf(100 + random.nextInt(10_000), 2));
-          } else if (op < 7) {
-            shop.recordView(id);
-            viewsRecorded.increment();
-          } else {
-            shop.productPage(id);
-          }
-        }
-      }));
+      done.add(
+          pool.submit(
+              () -> {
+                ThreadLocalRandom random = ThreadLocalRandom.current();
+                for (int i = 0; i < 1_000; i++) {
+                  long id = 1 + random.nextInt(10);
+                  int op = random.nextInt(10);
+                  if (op == 0) {
+                    shop.updateProductPrice(
+                        id, BigDecimal.valueOf(100 + random.nextInt(10_000), 2));
+                  } else if (op < 7) {
+                    shop.recordView(id);
+                    viewsRecorded.increment();
+                  } else {
+                    shop.productPage(id);
+                  }
+                }
+              }));
     }
     for (Future<?> f : done) {
       f.get(150, TimeUnit.SECONDS);
@@ -146,6 +162,9 @@ class ShopTest {
     assertEquals(contents(shop.prices()), priceRows(), "prices: table == Redis");
     Map<Long, Long> views = contents(shop.views().cache());
     assertEquals(views, viewRows(), "view counts: table == Redis");
-    assertEquals(viewsRecorded.sum(), views.values().stream().mapToLong(Long::longValue).sum(), "no view lost");
+    assertEquals(
+        viewsRecorded.sum(),
+        views.values().stream().mapToLong(Long::longValue).sum(),
+        "no view lost");
   }
 }

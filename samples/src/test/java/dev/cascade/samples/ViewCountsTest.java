@@ -42,12 +42,19 @@ class ViewCountsTest {
 
   @BeforeEach
   void open(RedisServer redis) {
-    manager = Caching.getCachingProvider().getCacheManager(URI.create(redis.uri()), getClass().getClassLoader());
+    manager =
+        Caching.getCachingProvider()
+            .getCacheManager(URI.create(redis.uri()), getClass().getClassLoader());
     table = TestDatabase.uniqueTableName("views");
     tables.create(table, ViewCounts.createTableSql(table));
-    views = new ViewCounts(manager, table, TestDatabase.dataSource(),
-        CountingWriter.factory(ViewCounts.writerFactory(TestDatabase.dataSource(), table), counts),
-        Duration.ofMillis(500));
+    views =
+        new ViewCounts(
+            manager,
+            table,
+            TestDatabase.dataSource(),
+            CountingWriter.factory(
+                ViewCounts.writerFactory(TestDatabase.dataSource(), table), counts),
+            Duration.ofMillis(500));
   }
 
   @AfterEach
@@ -58,7 +65,8 @@ class ViewCountsTest {
   }
 
   private Map<Long, Long> rows() {
-    return new TreeMap<>(TestDatabase.queryMap("SELECT product_id, views FROM " + table, Long.class, Long.class));
+    return new TreeMap<>(
+        TestDatabase.queryMap("SELECT product_id, views FROM " + table, Long.class, Long.class));
   }
 
   private Map<Long, Long> cached() {
@@ -76,18 +84,22 @@ class ViewCountsTest {
     for (int t = 0; t < THREADS; t++) {
       int thread = t;
       // every thread views every product in turn, so all threads race on the same counters
-      done.add(pool.submit(() -> {
-        for (int i = 0; i < VIEWS_PER_THREAD; i++) {
-          views.recordView((thread + i) % PRODUCTS);
-        }
-      }));
+      done.add(
+          pool.submit(
+              () -> {
+                for (int i = 0; i < VIEWS_PER_THREAD; i++) {
+                  views.recordView((thread + i) % PRODUCTS);
+                }
+              }));
     }
     for (Future<?> f : done) {
       f.get(150, TimeUnit.SECONDS);
     }
     pool.shutdown();
 
-    assertTrue(views.awaitFlushed(Duration.ofSeconds(60)), "queue drained; last error: " + views.writeBehind().getLastError());
+    assertTrue(
+        views.awaitFlushed(Duration.ofSeconds(60)),
+        "queue drained; last error: " + views.writeBehind().getLastError());
     long total = (long) THREADS * VIEWS_PER_THREAD;
     Map<Long, Long> expected = new TreeMap<>();
     for (long p = 0; p < PRODUCTS; p++) {
@@ -97,9 +109,15 @@ class ViewCountsTest {
     assertEquals(expected, rows(), "the table has the exact totals");
 
     long written = counts.rows.sum();
-    assertEquals(total, written + views.writeBehind().getRecordsCoalesced(), "every view was written or coalesced");
-    assertTrue(written <= total / 4, "coalescing: " + written + " row writes for " + total + " views");
-    assertTrue(counts.statements.sum() <= counts.calls.sum(), "batched: at most one statement per writer call here");
+    assertEquals(
+        total,
+        written + views.writeBehind().getRecordsCoalesced(),
+        "every view was written or coalesced");
+    assertTrue(
+        written <= total / 4, "coalescing: " + written + " row writes for " + total + " views");
+    assertTrue(
+        counts.statements.sum() <= counts.calls.sum(),
+        "batched: at most one statement per writer call here");
   }
 
   @Test

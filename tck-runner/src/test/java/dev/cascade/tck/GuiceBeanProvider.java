@@ -25,13 +25,16 @@ import org.jsr107.ri.annotations.guice.module.CacheAnnotationsModule;
  */
 public final class GuiceBeanProvider implements BeanProvider {
 
-  private final Injector injector = Guice.createInjector(Modules.override(new CacheAnnotationsModule())
-      .with(new AbstractModule() {
-        @Override
-        protected void configure() {
-          bind(CacheResolverFactory.class).to(FreshCacheResolverFactory.class);
-        }
-      }));
+  private final Injector injector =
+      Guice.createInjector(
+          Modules.override(new CacheAnnotationsModule())
+              .with(
+                  new AbstractModule() {
+                    @Override
+                    protected void configure() {
+                      bind(CacheResolverFactory.class).to(FreshCacheResolverFactory.class);
+                    }
+                  }));
 
   @Override
   public <T> T getBeanByType(Class<T> beanClass) {

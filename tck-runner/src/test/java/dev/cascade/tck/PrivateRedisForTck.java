@@ -11,10 +11,10 @@ import org.junit.platform.launcher.LauncherSessionListener;
  * The TCK only ever uses the default URI, and its statistics tests need an empty database, so
  * neither a shared Redis nor a fixed port will do.
  *
- * <p>The system property {@value #TARGET_PROPERTY} chooses what is started: {@code standalone}
- * (the default) is one {@code redis-server}; {@code cluster} is a {@link RedisCluster} of three
- * masters with a replica each, named by its seed URI ({@code redis-cluster://...}), so the same TCK
- * also runs with a cache's entries spread over three nodes.
+ * <p>The system property {@value #TARGET_PROPERTY} chooses what is started: {@code standalone} (the
+ * default) is one {@code redis-server}; {@code cluster} is a {@link RedisCluster} of three masters
+ * with a replica each, named by its seed URI ({@code redis-cluster://...}), so the same TCK also
+ * runs with a cache's entries spread over three nodes.
  */
 public final class PrivateRedisForTck implements LauncherSessionListener {
 
@@ -27,21 +27,23 @@ public final class PrivateRedisForTck implements LauncherSessionListener {
   public void launcherSessionOpened(LauncherSession session) {
     String target = System.getProperty(TARGET_PROPERTY, "standalone");
     switch (target) {
-      case "standalone": {
-        RedisServer server = RedisServer.start();
-        redis = server;
-        System.setProperty(ManagerSettings.URI_PROPERTY, server.uri());
-        break;
-      }
-      case "cluster": {
-        RedisCluster cluster = RedisCluster.start();
-        redis = cluster;
-        System.setProperty(ManagerSettings.URI_PROPERTY, cluster.seedUri());
-        break;
-      }
+      case "standalone":
+        {
+          RedisServer server = RedisServer.start();
+          redis = server;
+          System.setProperty(ManagerSettings.URI_PROPERTY, server.uri());
+          break;
+        }
+      case "cluster":
+        {
+          RedisCluster cluster = RedisCluster.start();
+          redis = cluster;
+          System.setProperty(ManagerSettings.URI_PROPERTY, cluster.seedUri());
+          break;
+        }
       default:
-        throw new IllegalArgumentException("Unknown " + TARGET_PROPERTY + " '" + target
-            + "': expected standalone or cluster");
+        throw new IllegalArgumentException(
+            "Unknown " + TARGET_PROPERTY + " '" + target + "': expected standalone or cluster");
     }
   }
 

@@ -27,185 +27,206 @@ import java.util.concurrent.TimeUnit;
  * }
  * }</pre>
  *
- * <p>Registered with a JVM shutdown hook that kills it. Thread-safe: the state is the
- * {@link Process}, which is.
+ * <p>Registered with a JVM shutdown hook that kills it. Thread-safe: the state is the {@link
+ * Process}, which is.
  */
 public final class ChildJvm implements AutoCloseable {
 
-    private final String description;
-    private final Process process;
-    private final Path log;
+  private final String description;
+  private final Process process;
+  private final Path log;
 
-    private ChildJvm(String description, Process process, Path log) {
-        this.description = description;
-        this.process = process;
-        this.log = log;
+  private ChildJvm(String description, Process process, Path log) {
+    this.description = description;
+    this.process = process;
+    this.log = log;
+  }
+
+  public static Builder builder(Class<?> mainClass) {
+    return new Builder(mainClass.getName());
+  }
+
+  public static Builder builder(String mainClassName) {
+    return new Builder(mainClassName);
+  }
+
+  /**
+   * Waits until a line of the child's output contains {@code text}.
+   *
+   * @return the first such line
+   * @throws FixtureException with the output's tail if the child exits first or the time runs out
+   */
+  public String awaitOutputLine(String text, Duration timeout) {
+    String[] found = new String[1];
+    Waiting.until(
+        description + " to print a line containing '" + text + "'",
+        timeout,
+        () -> {
+          // liveness first: a child that printed the line and then exited must still pass
+          boolean exited = !process.isAlive();
+          Optional<String> line = readLog().lines().filter(l -> l.contains(text)).findFirst();
+          if (line.isPresent()) {
+            found[0] = line.get();
+            return true;
+          }
+          if (exited) {
+            throw new FixtureException(
+                description
+                    + " exited with code "
+                    + process.exitValue()
+                    + " before printing '"
+                    + text
+                    + "'; last output:\n"
+                    + outputTail(30));
+          }
+          return false;
+        },
+        () -> "last output:\n" + outputTail(30));
+    return found[0];
+  }
+
+  /**
+   * SIGKILL (what {@code destroyForcibly} sends on Linux), then waits a bounded time for the exit.
+   */
+  public void kill() {
+    if (process.isAlive() && !ProcessReaper.kill(process)) {
+      throw new FixtureException(description + " did not exit within 10 s of SIGKILL");
+    }
+  }
+
+  /** Waits up to {@code timeout} for the child to exit by itself; true if it did. */
+  public boolean waitFor(Duration timeout) {
+    try {
+      return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new FixtureException("interrupted while waiting for " + description, e);
+    }
+  }
+
+  /** The exit code; 137 after {@link #kill()} (128 + SIGKILL). */
+  public int exitCode() {
+    if (process.isAlive()) {
+      throw new IllegalStateException(description + " is still running");
+    }
+    return process.exitValue();
+  }
+
+  public boolean isAlive() {
+    return process.isAlive();
+  }
+
+  public long pid() {
+    return process.pid();
+  }
+
+  /** The file that holds the child's stdout and stderr. */
+  public Path logFile() {
+    return log;
+  }
+
+  /** The last {@code lines} lines of the child's output. */
+  public String outputTail(int lines) {
+    List<String> all = readLog().lines().toList();
+    return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+  }
+
+  /** Kills the child if it still runs; keeps the log file. */
+  @Override
+  public void close() {
+    kill();
+  }
+
+  @Override
+  public String toString() {
+    return description;
+  }
+
+  private String readLog() {
+    try {
+      return new String(Files.readAllBytes(log), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  /** How to start a {@link ChildJvm}; not thread-safe. */
+  public static final class Builder {
+
+    private final String mainClass;
+    private final Map<String, String> systemProperties = new LinkedHashMap<>();
+    private final List<String> jvmArgs = new ArrayList<>(List.of("-Xmx256m"));
+    private final List<String> args = new ArrayList<>();
+    private Path logFile;
+
+    private Builder(String mainClass) {
+      this.mainClass = mainClass;
     }
 
-    public static Builder builder(Class<?> mainClass) {
-        return new Builder(mainClass.getName());
+    public Builder systemProperty(String name, String value) {
+      systemProperties.put(name, value);
+      return this;
     }
 
-    public static Builder builder(String mainClassName) {
-        return new Builder(mainClassName);
+    /** A JVM option such as {@code -Xmx512m}; default only {@code -Xmx256m}. */
+    public Builder jvmArg(String option) {
+      jvmArgs.add(option);
+      return this;
+    }
+
+    /** Arguments for {@code main}. */
+    public Builder args(String... arguments) {
+      args.addAll(List.of(arguments));
+      return this;
     }
 
     /**
-     * Waits until a line of the child's output contains {@code text}.
-     *
-     * @return the first such line
-     * @throws FixtureException with the output's tail if the child exits first or the time runs out
+     * Where stdout and stderr go; default a temp file named after the main class, deleted at JVM
+     * exit.
      */
-    public String awaitOutputLine(String text, Duration timeout) {
-        String[] found = new String[1];
-        Waiting.until(description + " to print a line containing '" + text + "'", timeout, () -> {
-            // liveness first: a child that printed the line and then exited must still pass
-            boolean exited = !process.isAlive();
-            Optional<String> line = readLog().lines().filter(l -> l.contains(text)).findFirst();
-            if (line.isPresent()) {
-                found[0] = line.get();
-                return true;
-            }
-            if (exited) {
-                throw new FixtureException(description + " exited with code " + process.exitValue()
-                        + " before printing '" + text + "'; last output:\n" + outputTail(30));
-            }
-            return false;
-        }, () -> "last output:\n" + outputTail(30));
-        return found[0];
+    public Builder logFile(Path file) {
+      this.logFile = file;
+      return this;
     }
 
-    /** SIGKILL (what {@code destroyForcibly} sends on Linux), then waits a bounded time for the exit. */
-    public void kill() {
-        if (process.isAlive() && !ProcessReaper.kill(process)) {
-            throw new FixtureException(description + " did not exit within 10 s of SIGKILL");
+    public ChildJvm start() {
+      List<String> command = new ArrayList<>();
+      command.add(javaBinary());
+      command.addAll(jvmArgs);
+      systemProperties.forEach((k, v) -> command.add("-D" + k + "=" + v));
+      command.add("-cp");
+      command.add(System.getProperty("java.class.path"));
+      command.add(mainClass);
+      command.addAll(args);
+      String simpleName = mainClass.substring(mainClass.lastIndexOf('.') + 1);
+      try {
+        Path log = logFile;
+        if (log == null) {
+          log = Files.createTempFile("cascade-child-" + simpleName + "-", ".log");
+          log.toFile().deleteOnExit();
         }
+        Process process =
+            new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
+        ProcessReaper.register(process);
+        return new ChildJvm(
+            "child JVM " + simpleName + " (pid " + process.pid() + ", log " + log + ")",
+            process,
+            log);
+      } catch (IOException e) {
+        throw new FixtureException(
+            "cannot start a child JVM for " + mainClass + " with " + command.get(0), e);
+      }
     }
 
-    /** Waits up to {@code timeout} for the child to exit by itself; true if it did. */
-    public boolean waitFor(Duration timeout) {
-        try {
-            return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new FixtureException("interrupted while waiting for " + description, e);
-        }
+    /** The running JVM's own executable, so the child gets the same Java version. */
+    private static String javaBinary() {
+      return ProcessHandle.current()
+          .info()
+          .command()
+          .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     }
-
-    /** The exit code; 137 after {@link #kill()} (128 + SIGKILL). */
-    public int exitCode() {
-        if (process.isAlive()) {
-            throw new IllegalStateException(description + " is still running");
-        }
-        return process.exitValue();
-    }
-
-    public boolean isAlive() {
-        return process.isAlive();
-    }
-
-    public long pid() {
-        return process.pid();
-    }
-
-    /** The file that holds the child's stdout and stderr. */
-    public Path logFile() {
-        return log;
-    }
-
-    /** The last {@code lines} lines of the child's output. */
-    public String outputTail(int lines) {
-        List<String> all = readLog().lines().toList();
-        return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
-    }
-
-    /** Kills the child if it still runs; keeps the log file. */
-    @Override
-    public void close() {
-        kill();
-    }
-
-    @Override
-    public String toString() {
-        return description;
-    }
-
-    private String readLog() {
-        try {
-            return new String(Files.readAllBytes(log), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return "";
-        }
-    }
-
-    /** How to start a {@link ChildJvm}; not thread-safe. */
-    public static final class Builder {
-
-        private final String mainClass;
-        private final Map<String, String> systemProperties = new LinkedHashMap<>();
-        private final List<String> jvmArgs = new ArrayList<>(List.of("-Xmx256m"));
-        private final List<String> args = new ArrayList<>();
-        private Path logFile;
-
-        private Builder(String mainClass) {
-            this.mainClass = mainClass;
-        }
-
-        public Builder systemProperty(String name, String value) {
-            systemProperties.put(name, value);
-            return this;
-        }
-
-        /** A JVM option such as {@code -Xmx512m}; default only {@code -Xmx256m}. */
-        public Builder jvmArg(String option) {
-            jvmArgs.add(option);
-            return this;
-        }
-
-        /** Arguments for {@code main}. */
-        public Builder args(String... arguments) {
-            args.addAll(List.of(arguments));
-            return this;
-        }
-
-        /** Where stdout and stderr go; default a temp file named after the main class, deleted at JVM exit. */
-        public Builder logFile(Path file) {
-            this.logFile = file;
-            return this;
-        }
-
-        public ChildJvm start() {
-            List<String> command = new ArrayList<>();
-            command.add(javaBinary());
-            command.addAll(jvmArgs);
-            systemProperties.forEach((k, v) -> command.add("-D" + k + "=" + v));
-            command.add("-cp");
-            command.add(System.getProperty("java.class.path"));
-            command.add(mainClass);
-            command.addAll(args);
-            String simpleName = mainClass.substring(mainClass.lastIndexOf('.') + 1);
-            try {
-                Path log = logFile;
-                if (log == null) {
-                    log = Files.createTempFile("cascade-child-" + simpleName + "-", ".log");
-                    log.toFile().deleteOnExit();
-                }
-                Process process = new ProcessBuilder(command)
-                        .redirectErrorStream(true)
-                        .redirectOutput(log.toFile())
-                        .start();
-                ProcessReaper.register(process);
-                return new ChildJvm("child JVM " + simpleName + " (pid " + process.pid() + ", log " + log + ")",
-                        process, log);
-            } catch (IOException e) {
-                throw new FixtureException("cannot start a child JVM for " + mainClass + " with " + command.get(0), e);
-            }
-        }
-
-        /** The running JVM's own executable, so the child gets the same Java version. */
-        private static String javaBinary() {
-            return ProcessHandle.current().info().command()
-                    .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        }
-    }
+  }
 }

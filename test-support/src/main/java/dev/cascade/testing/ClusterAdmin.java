@@ -24,55 +24,65 @@ import java.util.concurrent.TimeUnit;
  */
 final class ClusterAdmin implements AutoCloseable {
 
-    private static final Duration TIMEOUT = Duration.ofSeconds(5);
+  private static final Duration TIMEOUT = Duration.ofSeconds(5);
 
-    private final RedisClient client;
-    private final Map<Integer, StatefulRedisConnection<String, String>> connections = new ConcurrentHashMap<>();
+  private final RedisClient client;
+  private final Map<Integer, StatefulRedisConnection<String, String>> connections =
+      new ConcurrentHashMap<>();
 
-    ClusterAdmin() {
-        client = RedisClient.create();
-        client.setOptions(ClientOptions.builder()
-                .autoReconnect(false)
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .timeoutOptions(TimeoutOptions.enabled(TIMEOUT))
-                .build());
-    }
+  ClusterAdmin() {
+    client = RedisClient.create();
+    client.setOptions(
+        ClientOptions.builder()
+            .autoReconnect(false)
+            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+            .timeoutOptions(TimeoutOptions.enabled(TIMEOUT))
+            .build());
+  }
 
-    /** Synchronous commands on the node at {@code port}, over a cached connection. */
-    RedisCommands<String, String> on(int port) {
-        StatefulRedisConnection<String, String> connection = connections.compute(port, (p, existing) -> {
-            if (existing != null && existing.isOpen()) {
+  /** Synchronous commands on the node at {@code port}, over a cached connection. */
+  RedisCommands<String, String> on(int port) {
+    StatefulRedisConnection<String, String> connection =
+        connections.compute(
+            port,
+            (p, existing) -> {
+              if (existing != null && existing.isOpen()) {
                 return existing;
-            }
-            if (existing != null) {
+              }
+              if (existing != null) {
                 existing.close();
-            }
-            return client.connect(RedisURI.builder().withHost(RedisServer.HOST).withPort(p).withTimeout(TIMEOUT).build());
-        });
-        return connection.sync();
-    }
+              }
+              return client.connect(
+                  RedisURI.builder()
+                      .withHost(RedisServer.HOST)
+                      .withPort(p)
+                      .withTimeout(TIMEOUT)
+                      .build());
+            });
+    return connection.sync();
+  }
 
-    /** {@code CLUSTER INFO} of the node as a map. */
-    Map<String, String> clusterInfo(int port) {
-        return RedisServer.parseInfo(on(port).clusterInfo());
-    }
+  /** {@code CLUSTER INFO} of the node as a map. */
+  Map<String, String> clusterInfo(int port) {
+    return RedisServer.parseInfo(on(port).clusterInfo());
+  }
 
-    ClusterTopology topology(int port) {
-        return ClusterTopology.parse(on(port).clusterNodes());
-    }
+  ClusterTopology topology(int port) {
+    return ClusterTopology.parse(on(port).clusterNodes());
+  }
 
-    /** Drops the cached connection, e.g. after the node was killed. */
-    void forget(int port) {
-        StatefulRedisConnection<String, String> connection = connections.remove(port);
-        if (connection != null) {
-            connection.closeAsync();
-        }
+  /** Drops the cached connection, e.g. after the node was killed. */
+  void forget(int port) {
+    StatefulRedisConnection<String, String> connection = connections.remove(port);
+    if (connection != null) {
+      connection.closeAsync();
     }
+  }
 
-    @Override
-    public void close() {
-        connections.values().forEach(StatefulRedisConnection::closeAsync);
-        connections.clear();
-        client.shutdown(0, 2, TimeUnit.SECONDS);
-    }
+  @Override
+  public void close() {
+    connections.values().forEach(StatefulRedisConnection::closeAsync);
+    connections.clear();
+    client.shutdown(0, 2, TimeUnit.SECONDS);
+  }
 }

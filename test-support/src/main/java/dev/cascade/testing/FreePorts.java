@@ -21,41 +21,43 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 final class FreePorts {
 
-    static final int BUS_PORT_OFFSET = 10000;
-    private static final int LOW = 10000;
-    private static final int HIGH = 22767;
-    private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
+  static final int BUS_PORT_OFFSET = 10000;
+  private static final int LOW = 10000;
+  private static final int HIGH = 22767;
+  private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
 
-    private FreePorts() {
-    }
+  private FreePorts() {}
 
-    /**
-     * @param withBusPort also require {@code port + 10000} to be free (Redis Cluster's bus port)
-     */
-    static int next(boolean withBusPort) {
-        for (int attempt = 0; attempt < 200; attempt++) {
-            int port = ThreadLocalRandom.current().nextInt(LOW, HIGH + 1);
-            if (!HANDED_OUT.contains(port) && isFree(port)
-                    && (!withBusPort || isFree(port + BUS_PORT_OFFSET)) && HANDED_OUT.add(port)) {
-                return port;
-            }
-        }
-        throw new FixtureException("no free loopback port found in " + LOW + ".." + HIGH + " after 200 tries");
+  /**
+   * @param withBusPort also require {@code port + 10000} to be free (Redis Cluster's bus port)
+   */
+  static int next(boolean withBusPort) {
+    for (int attempt = 0; attempt < 200; attempt++) {
+      int port = ThreadLocalRandom.current().nextInt(LOW, HIGH + 1);
+      if (!HANDED_OUT.contains(port)
+          && isFree(port)
+          && (!withBusPort || isFree(port + BUS_PORT_OFFSET))
+          && HANDED_OUT.add(port)) {
+        return port;
+      }
     }
+    throw new FixtureException(
+        "no free loopback port found in " + LOW + ".." + HIGH + " after 200 tries");
+  }
 
-    /** Marks a port chosen by the caller, so {@link #next} never hands it out as well. */
-    static void claim(int port) {
-        HANDED_OUT.add(port);
-    }
+  /** Marks a port chosen by the caller, so {@link #next} never hands it out as well. */
+  static void claim(int port) {
+    HANDED_OUT.add(port);
+  }
 
-    static boolean isFree(int port) {
-        try (ServerSocket socket = new ServerSocket()) {
-            // Redis binds with SO_REUSEADDR too, so this answers what redis-server will see
-            socket.setReuseAddress(true);
-            socket.bind(new InetSocketAddress(RedisServer.HOST, port));
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
+  static boolean isFree(int port) {
+    try (ServerSocket socket = new ServerSocket()) {
+      // Redis binds with SO_REUSEADDR too, so this answers what redis-server will see
+      socket.setReuseAddress(true);
+      socket.bind(new InetSocketAddress(RedisServer.HOST, port));
+      return true;
+    } catch (IOException e) {
+      return false;
     }
+  }
 }

@@ -5,7 +5,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 /**
  * Starts one private {@link RedisCluster} (3 masters, 1 replica each) per test class, closes it
  * after all tests of the class, and injects it into parameters of type {@code RedisCluster}.
- * Starting takes a few seconds, so share it across a class's tests; nothing is flushed between them.
+ * Starting takes a few seconds, so share it across a class's tests; nothing is flushed between
+ * them.
  *
  * <pre>{@code
  * @WithRedisCluster
@@ -19,12 +20,12 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 public final class RedisClusterExtension extends FixtureExtension<RedisCluster> {
 
-    public RedisClusterExtension() {
-        super(RedisCluster.class);
-    }
+  public RedisClusterExtension() {
+    super(RedisCluster.class);
+  }
 
-    @Override
-    RedisCluster start(ExtensionContext classContext) {
-        return RedisCluster.start();
-    }
+  @Override
+  RedisCluster start(ExtensionContext classContext) {
+    return RedisCluster.start();
+  }
 }

@@ -3,9 +3,9 @@ package dev.cascade.testing;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * Starts one private {@link RedisSentinelGroup} (primary, replica, three sentinels) per test
- * class, closes it after all tests of the class, and injects it into parameters of type
- * {@code RedisSentinelGroup}.
+ * Starts one private {@link RedisSentinelGroup} (primary, replica, three sentinels) per test class,
+ * closes it after all tests of the class, and injects it into parameters of type {@code
+ * RedisSentinelGroup}.
  *
  * <pre>{@code
  * @WithRedisSentinel
@@ -19,12 +19,12 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 public final class RedisSentinelExtension extends FixtureExtension<RedisSentinelGroup> {
 
-    public RedisSentinelExtension() {
-        super(RedisSentinelGroup.class);
-    }
+  public RedisSentinelExtension() {
+    super(RedisSentinelGroup.class);
+  }
 
-    @Override
-    RedisSentinelGroup start(ExtensionContext classContext) {
-        return RedisSentinelGroup.start();
-    }
+  @Override
+  RedisSentinelGroup start(ExtensionContext classContext) {
+    return RedisSentinelGroup.start();
+  }
 }

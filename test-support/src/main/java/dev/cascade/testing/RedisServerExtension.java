@@ -25,21 +25,22 @@ import org.junit.platform.commons.support.AnnotationSupport;
  */
 public final class RedisServerExtension extends FixtureExtension<RedisServer> {
 
-    public RedisServerExtension() {
-        super(RedisServer.class);
-    }
+  public RedisServerExtension() {
+    super(RedisServer.class);
+  }
 
-    @Override
-    RedisServer start(ExtensionContext classContext) {
-        RedisServer.Builder builder = RedisServer.builder();
-        Optional<WithRedis> settings =
-                AnnotationSupport.findAnnotation(classContext.getRequiredTestClass(), WithRedis.class);
-        settings.ifPresent(s -> {
-            builder.appendOnly(s.appendOnly()).appendFsync(s.appendFsync());
-            if (!s.password().isEmpty()) {
-                builder.password(s.password());
-            }
+  @Override
+  RedisServer start(ExtensionContext classContext) {
+    RedisServer.Builder builder = RedisServer.builder();
+    Optional<WithRedis> settings =
+        AnnotationSupport.findAnnotation(classContext.getRequiredTestClass(), WithRedis.class);
+    settings.ifPresent(
+        s -> {
+          builder.appendOnly(s.appendOnly()).appendFsync(s.appendFsync());
+          if (!s.password().isEmpty()) {
+            builder.password(s.password());
+          }
         });
-        return builder.start();
-    }
+    return builder.start();
+  }
 }

@@ -31,12 +31,19 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(RedisServerExtension.class)
 public @interface WithRedis {
 
-    /** {@code appendonly yes}: needed by tests that kill and restart the server and expect data back. */
-    boolean appendOnly() default false;
+  /**
+   * {@code appendonly yes}: needed by tests that kill and restart the server and expect data back.
+   */
+  boolean appendOnly() default false;
 
-    /** {@code appendfsync}: {@code always} loses nothing on SIGKILL, {@code everysec} up to a second. */
-    String appendFsync() default "everysec";
+  /**
+   * {@code appendfsync}: {@code always} loses nothing on SIGKILL, {@code everysec} up to a second.
+   */
+  String appendFsync() default "everysec";
 
-    /** {@code requirepass}: clients must authenticate with this password; empty (the default) for none. */
-    String password() default "";
+  /**
+   * {@code requirepass}: clients must authenticate with this password; empty (the default) for
+   * none.
+   */
+  String password() default "";
 }

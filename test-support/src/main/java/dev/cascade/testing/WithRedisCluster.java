@@ -9,13 +9,12 @@ import java.lang.annotation.Target;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Gives the annotated test class its own six-node Redis Cluster, injected as a
- * {@link RedisCluster} parameter. See {@link RedisClusterExtension}.
+ * Gives the annotated test class its own six-node Redis Cluster, injected as a {@link RedisCluster}
+ * parameter. See {@link RedisClusterExtension}.
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
 @Documented
 @Inherited
 @ExtendWith(RedisClusterExtension.class)
-public @interface WithRedisCluster {
-}
+public @interface WithRedisCluster {}

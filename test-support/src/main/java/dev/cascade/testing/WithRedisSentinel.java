@@ -9,13 +9,12 @@ import java.lang.annotation.Target;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Gives the annotated test class its own Redis Sentinel setup, injected as a
- * {@link RedisSentinelGroup} parameter. See {@link RedisSentinelExtension}.
+ * Gives the annotated test class its own Redis Sentinel setup, injected as a {@link
+ * RedisSentinelGroup} parameter. See {@link RedisSentinelExtension}.
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
 @Documented
 @Inherited
 @ExtendWith(RedisSentinelExtension.class)
-public @interface WithRedisSentinel {
-}
+public @interface WithRedisSentinel {}

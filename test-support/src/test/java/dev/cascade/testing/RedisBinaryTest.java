@@ -14,40 +14,42 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class RedisBinaryTest {
 
-    private final String before = System.getProperty(RedisBinary.PROPERTY);
+  private final String before = System.getProperty(RedisBinary.PROPERTY);
 
-    @AfterEach
-    void restoreProperty() {
-        if (before == null) {
-            System.clearProperty(RedisBinary.PROPERTY);
-        } else {
-            System.setProperty(RedisBinary.PROPERTY, before);
-        }
+  @AfterEach
+  void restoreProperty() {
+    if (before == null) {
+      System.clearProperty(RedisBinary.PROPERTY);
+    } else {
+      System.setProperty(RedisBinary.PROPERTY, before);
     }
+  }
 
-    @Test
-    void resolve_default_findsExecutableWithVersion() {
-        RedisBinary binary = RedisBinary.resolve();
-        assertTrue(Files.isExecutable(binary.path()), binary.toString());
-        assertTrue(binary.version().matches("\\d+\\.\\d+\\.\\d+"), binary.version());
-    }
+  @Test
+  void resolve_default_findsExecutableWithVersion() {
+    RedisBinary binary = RedisBinary.resolve();
+    assertTrue(Files.isExecutable(binary.path()), binary.toString());
+    assertTrue(binary.version().matches("\\d+\\.\\d+\\.\\d+"), binary.version());
+  }
 
-    @Test
-    void resolve_embedded_extractsRedis62FromJar_andItServes() {
-        System.setProperty(RedisBinary.PROPERTY, "embedded");
-        RedisBinary binary = RedisBinary.resolve();
-        assertTrue(binary.path().getFileName().toString().startsWith("cascade-redis-server-6.2"), binary.toString());
-        assertEquals(6, binary.majorVersion());
-        assertEquals(binary.path(), RedisBinary.resolve().path(), "extracted once per JVM");
-        try (RedisServer redis = RedisServer.builder().binary(binary).start()) {
-            assertTrue(redis.info("server").get("redis_version").startsWith("6.2"));
-        }
+  @Test
+  void resolve_embedded_extractsRedis62FromJar_andItServes() {
+    System.setProperty(RedisBinary.PROPERTY, "embedded");
+    RedisBinary binary = RedisBinary.resolve();
+    assertTrue(
+        binary.path().getFileName().toString().startsWith("cascade-redis-server-6.2"),
+        binary.toString());
+    assertEquals(6, binary.majorVersion());
+    assertEquals(binary.path(), RedisBinary.resolve().path(), "extracted once per JVM");
+    try (RedisServer redis = RedisServer.builder().binary(binary).start()) {
+      assertTrue(redis.info("server").get("redis_version").startsWith("6.2"));
     }
+  }
 
-    @Test
-    void resolve_notAnExecutable_failsNamingPath() {
-        System.setProperty(RedisBinary.PROPERTY, "/no/such/redis-server");
-        FixtureException e = assertThrows(FixtureException.class, RedisBinary::resolve);
-        assertTrue(e.getMessage().contains("/no/such/redis-server"), e.getMessage());
-    }
+  @Test
+  void resolve_notAnExecutable_failsNamingPath() {
+    System.setProperty(RedisBinary.PROPERTY, "/no/such/redis-server");
+    FixtureException e = assertThrows(FixtureException.class, RedisBinary::resolve);
+    assertTrue(e.getMessage().contains("/no/such/redis-server"), e.getMessage());
+  }
 }

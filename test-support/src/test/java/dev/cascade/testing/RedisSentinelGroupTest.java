@@ -21,40 +21,41 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class RedisSentinelGroupTest {
 
-    @Test
-    @Order(1)
-    void start_sentinelsNameThePrimary(RedisSentinelGroup group) {
-        assertEquals(group.primary().port(), group.currentPrimaryPort());
-        assertEquals(3, group.sentinels().size());
-        assertEquals("slave", group.replica().info("replication").get("role"));
-        String uri = group.sentinelUri();
-        assertTrue(uri.startsWith("redis-sentinel://127.0.0.1:") && uri.endsWith("#mymaster"), uri);
-        assertEquals(group.masterName(), RedisURI.create(uri).getSentinelMasterId());
-        assertEquals(3, RedisURI.create(uri).getSentinels().size());
+  @Test
+  @Order(1)
+  void start_sentinelsNameThePrimary(RedisSentinelGroup group) {
+    assertEquals(group.primary().port(), group.currentPrimaryPort());
+    assertEquals(3, group.sentinels().size());
+    assertEquals("slave", group.replica().info("replication").get("role"));
+    String uri = group.sentinelUri();
+    assertTrue(uri.startsWith("redis-sentinel://127.0.0.1:") && uri.endsWith("#mymaster"), uri);
+    assertEquals(group.masterName(), RedisURI.create(uri).getSentinelMasterId());
+    assertEquals(3, RedisURI.create(uri).getSentinels().size());
+  }
+
+  @Test
+  @Order(2)
+  void killPrimary_awaitFailover_replicaBecomesPrimaryWithData(RedisSentinelGroup group) {
+    RedisClient client = RedisClient.create();
+    RedisURI uri = RedisURI.create(group.sentinelUri());
+    uri.setTimeout(Duration.ofSeconds(10));
+    try (StatefulRedisConnection<String, String> connection = client.connect(uri)) {
+      connection.sync().set("k", "v");
+      assertEquals(1L, connection.sync().waitForReplication(1, 2000));
     }
 
-    @Test
-    @Order(2)
-    void killPrimary_awaitFailover_replicaBecomesPrimaryWithData(RedisSentinelGroup group) {
-        RedisClient client = RedisClient.create();
-        RedisURI uri = RedisURI.create(group.sentinelUri());
-        uri.setTimeout(Duration.ofSeconds(10));
-        try (StatefulRedisConnection<String, String> connection = client.connect(uri)) {
-            connection.sync().set("k", "v");
-            assertEquals(1L, connection.sync().waitForReplication(1, 2000));
-        }
+    RedisServer killed = group.killPrimary();
+    RedisServer promoted = group.awaitFailover(Duration.ofSeconds(30));
 
-        RedisServer killed = group.killPrimary();
-        RedisServer promoted = group.awaitFailover(Duration.ofSeconds(30));
-
-        assertFalse(killed.isRunning());
-        assertEquals(group.replica(), promoted);
-        assertEquals(promoted.port(), group.currentPrimaryPort());
-        try (StatefulRedisConnection<String, String> connection = client.connect(uri)) {
-            assertEquals("v", connection.sync().get("k"), "a new sentinel connection finds the new primary");
-            connection.sync().set("k", "v2");
-        } finally {
-            client.shutdown(0, 2, TimeUnit.SECONDS);
-        }
+    assertFalse(killed.isRunning());
+    assertEquals(group.replica(), promoted);
+    assertEquals(promoted.port(), group.currentPrimaryPort());
+    try (StatefulRedisConnection<String, String> connection = client.connect(uri)) {
+      assertEquals(
+          "v", connection.sync().get("k"), "a new sentinel connection finds the new primary");
+      connection.sync().set("k", "v2");
+    } finally {
+      client.shutdown(0, 2, TimeUnit.SECONDS);
     }
+  }
 }

@@ -5,18 +5,18 @@ import dev.cascade.codec.Codec;
 /**
  * Picks the codec for a cache's declared key or value type.
  *
- * <p>{@code String}, {@code Long}, {@code Integer} and {@code byte[]} get a direct form that
- * people can read with {@code redis-cli}; any other type gets a tagged form with fast paths for
- * JDK value types and Java serialization for the rest. The declared types of a cache are recorded
- * in Redis, so every JVM that opens the cache uses the same form.
+ * <p>{@code String}, {@code Long}, {@code Integer} and {@code byte[]} get a direct form that people
+ * can read with {@code redis-cli}; any other type gets a tagged form with fast paths for JDK value
+ * types and Java serialization for the rest. The declared types of a cache are recorded in Redis,
+ * so every JVM that opens the cache uses the same form.
  */
 public final class Codecs {
 
-  private Codecs() {
-  }
+  private Codecs() {}
 
   @SuppressWarnings("unchecked")
-  public static <T> Codec<T> forKeys(Class<T> declared, SerializationFilter filter, ClassLoader loader) {
+  public static <T> Codec<T> forKeys(
+      Class<T> declared, SerializationFilter filter, ClassLoader loader) {
     Codec<?> direct = direct(declared);
     if (direct != null) {
       return (Codec<T>) direct;
@@ -25,7 +25,8 @@ public final class Codecs {
   }
 
   @SuppressWarnings("unchecked")
-  public static <T> Codec<T> forValues(Class<T> declared, SerializationFilter filter, ClassLoader loader) {
+  public static <T> Codec<T> forValues(
+      Class<T> declared, SerializationFilter filter, ClassLoader loader) {
     Codec<?> direct = direct(declared);
     if (direct != null) {
       return (Codec<T>) direct;

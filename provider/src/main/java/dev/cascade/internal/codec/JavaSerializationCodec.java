@@ -1,8 +1,8 @@
 package dev.cascade.internal.codec;
 
-import dev.cascade.codec.SerializationLimits;
 import dev.cascade.codec.Codec;
 import dev.cascade.codec.CodecException;
+import dev.cascade.codec.SerializationLimits;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -41,9 +41,14 @@ public final class JavaSerializationCodec implements Codec<Object> {
     try (ObjectOutputStream oos = new ObjectOutputStream(out)) {
       oos.writeObject(value);
     } catch (NotSerializableException e) {
-      throw new CodecException("Cannot store a " + value.getClass().getName()
-          + ": class " + e.getMessage() + " is not Serializable (implement java.io.Serializable,"
-          + " or configure a Codec for this cache)", e);
+      throw new CodecException(
+          "Cannot store a "
+              + value.getClass().getName()
+              + ": class "
+              + e.getMessage()
+              + " is not Serializable (implement java.io.Serializable,"
+              + " or configure a Codec for this cache)",
+          e);
     } catch (IOException e) {
       throw new CodecException("Cannot serialize a " + value.getClass().getName() + ": " + e, e);
     }
@@ -55,19 +60,27 @@ public final class JavaSerializationCodec implements Codec<Object> {
   }
 
   /**
-   * @throws CodecException for every way the bytes can be wrong: a class the filter refuses, a limit
-   *     exceeded, a class this loader cannot see, a malformed stream, or a failing {@code readObject}
+   * @throws CodecException for every way the bytes can be wrong: a class the filter refuses, a
+   *     limit exceeded, a class this loader cannot see, a malformed stream, or a failing {@code
+   *     readObject}
    */
   Object readFrom(byte[] bytes, int offset) {
     int length = bytes.length - offset;
     if (length > filter.limits().maxBytes()) {
       // refused before a stream exists: nothing of it is read
-      throw new CodecException(filter.refusedLimit("it is " + length + " bytes long, longer than "
-          + SerializationLimits.MAX_BYTES + " " + filter.limits().maxBytes(), SerializationLimits.MAX_BYTES));
+      throw new CodecException(
+          filter.refusedLimit(
+              "it is "
+                  + length
+                  + " bytes long, longer than "
+                  + SerializationLimits.MAX_BYTES
+                  + " "
+                  + filter.limits().maxBytes(),
+              SerializationLimits.MAX_BYTES));
     }
     StreamFilter streamFilter = null;
-    try (ObjectInputStream in = new LoaderObjectInputStream(
-        new ByteArrayInputStream(bytes, offset, length), classLoader)) {
+    try (ObjectInputStream in =
+        new LoaderObjectInputStream(new ByteArrayInputStream(bytes, offset, length), classLoader)) {
       streamFilter = new StreamFilter(filter, in.getObjectInputFilter(), length);
       in.setObjectInputFilter(streamFilter);
       return in.readObject();
@@ -77,13 +90,18 @@ public final class JavaSerializationCodec implements Codec<Object> {
       }
       throw new CodecException("Cannot deserialize: " + e.getMessage(), e);
     } catch (ClassNotFoundException e) {
-      throw new CodecException("Cannot deserialize: class " + e.getMessage()
-          + " is not visible to the CacheManager's class loader " + classLoader, e);
+      throw new CodecException(
+          "Cannot deserialize: class "
+              + e.getMessage()
+              + " is not visible to the CacheManager's class loader "
+              + classLoader,
+          e);
     } catch (IOException e) {
       throw new CodecException("Cannot deserialize: " + e, e);
     } catch (RuntimeException e) {
       // malformed streams make ObjectInputStream, and the readObject of allowed classes, throw
-      // unchecked exceptions (NegativeArraySizeException, ClassCastException, IllegalStateException...)
+      // unchecked exceptions (NegativeArraySizeException, ClassCastException,
+      // IllegalStateException...)
       throw new CodecException("Cannot deserialize: " + e, e);
     }
   }
@@ -97,7 +115,8 @@ public final class JavaSerializationCodec implements Codec<Object> {
     }
 
     @Override
-    protected Class<?> resolveClass(ObjectStreamClass desc) throws IOException, ClassNotFoundException {
+    protected Class<?> resolveClass(ObjectStreamClass desc)
+        throws IOException, ClassNotFoundException {
       if (loader != null) {
         try {
           return Class.forName(desc.getName(), false, loader);

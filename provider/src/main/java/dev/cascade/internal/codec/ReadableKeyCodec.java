@@ -36,14 +36,20 @@ final class ReadableKeyCodec implements Codec<Object> {
   @Override
   public Object decode(byte[] bytes) {
     if (bytes.length < 2 || bytes[1] != ':') {
-      throw new CodecException("Cannot decode key '" + new String(bytes, StandardCharsets.UTF_8)
-          + "': it was not written by Cascade's default key codec");
+      throw new CodecException(
+          "Cannot decode key '"
+              + new String(bytes, StandardCharsets.UTF_8)
+              + "': it was not written by Cascade's default key codec");
     }
     switch (bytes[0]) {
-      case 's': return new String(bytes, 2, bytes.length - 2, StandardCharsets.UTF_8);
-      case 'l': return decimal(bytes, Long::parseLong);
-      case 'i': return decimal(bytes, Integer::parseInt);
-      case 'j': return serialization.readFrom(bytes, 2);
+      case 's':
+        return new String(bytes, 2, bytes.length - 2, StandardCharsets.UTF_8);
+      case 'l':
+        return decimal(bytes, Long::parseLong);
+      case 'i':
+        return decimal(bytes, Integer::parseInt);
+      case 'j':
+        return serialization.readFrom(bytes, 2);
       default:
         throw new CodecException("Cannot decode key with tag '" + (char) bytes[0] + "'");
     }
@@ -54,8 +60,13 @@ final class ReadableKeyCodec implements Codec<Object> {
     try {
       return parse.apply(text);
     } catch (NumberFormatException e) {
-      throw new CodecException("Cannot decode key '" + new String(bytes, StandardCharsets.UTF_8)
-          + "': '" + text + "' is not a decimal number", e);
+      throw new CodecException(
+          "Cannot decode key '"
+              + new String(bytes, StandardCharsets.UTF_8)
+              + "': '"
+              + text
+              + "' is not a decimal number",
+          e);
     }
   }
 

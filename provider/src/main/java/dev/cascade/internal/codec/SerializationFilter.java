@@ -11,8 +11,8 @@ import java.util.Objects;
  * The allow-list of classes that Java deserialization may create from bytes read out of Redis, and
  * the limits on how large and deep such bytes may be.
  *
- * <p>A shared Redis is an attack surface: anybody who can write to it can plant bytes that name
- * a "gadget" class, or that make the reader allocate or hash without end. So Cascade only
+ * <p>A shared Redis is an attack surface: anybody who can write to it can plant bytes that name a
+ * "gadget" class, or that make the reader allocate or hash without end. So Cascade only
  * deserializes classes this filter allows, within its {@link SerializationLimits}, and names the
  * rejected class or limit (and the setting to change) when it refuses. What this JVM allows comes
  * from this JVM's configuration only, never from anything read from Redis.
@@ -29,27 +29,45 @@ public final class SerializationFilter implements ObjectInputFilter {
    * The JDK value types that are safe to create from untrusted bytes: their deserialization only
    * fills fields, and their {@code equals}/{@code hashCode} do no I/O. Not {@code java.net.URL},
    * whose {@code hashCode} resolves its host name (a {@code HashMap} key of one is the URLDNS
-   * probe), nor the rest of {@code java.net}; a cache that declares such a type as its key or
-   * value type still allows it.
+   * probe), nor the rest of {@code java.net}; a cache that declares such a type as its key or value
+   * type still allows it.
    */
-  public static final List<String> JDK_DEFAULTS = List.of(
-      "java.lang.Object", "java.lang.String", "java.lang.Boolean", "java.lang.Byte", "java.lang.Character",
-      "java.lang.Short", "java.lang.Integer", "java.lang.Long", "java.lang.Float",
-      "java.lang.Double", "java.lang.Number", "java.lang.Enum", "java.lang.Record",
-      "java.lang.StackTraceElement", "java.lang.Throwable", "java.lang.Exception",
-      "java.lang.RuntimeException",
-      "java.util.*", "java.time.*", "java.math.*",
-      "java.sql.Date", "java.sql.Time", "java.sql.Timestamp");
+  public static final List<String> JDK_DEFAULTS =
+      List.of(
+          "java.lang.Object",
+          "java.lang.String",
+          "java.lang.Boolean",
+          "java.lang.Byte",
+          "java.lang.Character",
+          "java.lang.Short",
+          "java.lang.Integer",
+          "java.lang.Long",
+          "java.lang.Float",
+          "java.lang.Double",
+          "java.lang.Number",
+          "java.lang.Enum",
+          "java.lang.Record",
+          "java.lang.StackTraceElement",
+          "java.lang.Throwable",
+          "java.lang.Exception",
+          "java.lang.RuntimeException",
+          "java.util.*",
+          "java.time.*",
+          "java.math.*",
+          "java.sql.Date",
+          "java.sql.Time",
+          "java.sql.Timestamp");
 
   /**
    * What JCache and Spring annotations store besides the application's own values: the keys they
-   * generate (plain holders of the method's parameters) and Spring's stand-in for a cached
-   * {@code null}; allowed so annotation caching works without settings.
+   * generate (plain holders of the method's parameters) and Spring's stand-in for a cached {@code
+   * null}; allowed so annotation caching works without settings.
    */
-  public static final List<String> ANNOTATION_KEY_DEFAULTS = List.of(
-      "org.jsr107.ri.annotations.DefaultGeneratedCacheKey",
-      "org.springframework.cache.interceptor.SimpleKey",
-      "org.springframework.cache.support.NullValue");
+  public static final List<String> ANNOTATION_KEY_DEFAULTS =
+      List.of(
+          "org.jsr107.ri.annotations.DefaultGeneratedCacheKey",
+          "org.springframework.cache.interceptor.SimpleKey",
+          "org.springframework.cache.support.NullValue");
 
   /**
    * The system property that adds patterns for every cache: {@value}. The same name is the
@@ -59,6 +77,7 @@ public final class SerializationFilter implements ObjectInputFilter {
 
   private final List<String> patterns;
   private final SerializationLimits limits;
+
   /** The cache this filter guards, for messages that name its settings; null when not known. */
   private final String cacheName;
 
@@ -73,7 +92,9 @@ public final class SerializationFilter implements ObjectInputFilter {
    * system property.
    */
   public static SerializationFilter defaults() {
-    return of(JDK_DEFAULTS).allowing(ANNOTATION_KEY_DEFAULTS).allowing(parse(System.getProperty(ALLOW_PROPERTY)));
+    return of(JDK_DEFAULTS)
+        .allowing(ANNOTATION_KEY_DEFAULTS)
+        .allowing(parse(System.getProperty(ALLOW_PROPERTY)));
   }
 
   /** Exactly these patterns, with the default limits. */
@@ -131,7 +152,8 @@ public final class SerializationFilter implements ObjectInputFilter {
 
   /** The same allow-list with other limits. */
   public SerializationFilter withLimits(SerializationLimits newLimits) {
-    return new SerializationFilter(patterns, Objects.requireNonNull(newLimits, "limits"), cacheName);
+    return new SerializationFilter(
+        patterns, Objects.requireNonNull(newLimits, "limits"), cacheName);
   }
 
   /** The same filter, naming {@code name}'s settings when it refuses. */
@@ -180,8 +202,8 @@ public final class SerializationFilter implements ObjectInputFilter {
   }
 
   /**
-   * Judges one step of a stream by the limits and the allow-list alone. {@link JavaSerializationCodec}
-   * uses a {@link StreamFilter}, which also knows the stream's length.
+   * Judges one step of a stream by the limits and the allow-list alone. {@link
+   * JavaSerializationCodec} uses a {@link StreamFilter}, which also knows the stream's length.
    */
   @Override
   public Status checkInput(FilterInfo info) {
@@ -214,26 +236,63 @@ public final class SerializationFilter implements ObjectInputFilter {
 
   /** The message that refuses a class outside the allow-list: the class, and how to allow it. */
   String refusedClass(String className) {
-    String perCache = cacheName == null ? "" : "the CacheManager property cascade.cache." + cacheName
-        + ".codec.allow=" + className + " (this cache), ";
-    return "Refusing to deserialize class " + className + ofCache() + ": it is not on the deserialization"
+    String perCache =
+        cacheName == null
+            ? ""
+            : "the CacheManager property cascade.cache."
+                + cacheName
+                + ".codec.allow="
+                + className
+                + " (this cache), ";
+    return "Refusing to deserialize class "
+        + className
+        + ofCache()
+        + ": it is not on the deserialization"
         + " allow-list. If the class is yours and safe to create from bytes in Redis, allow it with"
-        + " CascadeConfiguration.allowDeserialization(\"" + className + "\"), " + perCache + ALLOW_PROPERTY
-        + "=" + className + " (every cache; a CacheManager or system property), or declare it as the"
-        + " cache's key or value type. Allowed now: [" + this + "]";
+        + " CascadeConfiguration.allowDeserialization(\""
+        + className
+        + "\"), "
+        + perCache
+        + ALLOW_PROPERTY
+        + "="
+        + className
+        + " (every cache; a CacheManager or system property), or declare it as the"
+        + " cache's key or value type. Allowed now: ["
+        + this
+        + "]";
   }
 
-  /** The message that refuses a value over {@code limit}: what it is, and the setting that raises it. */
+  /**
+   * The message that refuses a value over {@code limit}: what it is, and the setting that raises
+   * it.
+   */
   String refusedLimit(String what, String limit) {
-    String perCache = cacheName == null ? "" : "cascade.cache." + cacheName + ".codec." + limit + " (this cache), ";
-    return "Refusing to deserialize a value" + ofCache() + ": " + what + ". If real values need more, raise it"
-        + " with " + perCache + "cascade.codec." + limit + " (every cache) or"
+    String perCache =
+        cacheName == null
+            ? ""
+            : "cascade.cache." + cacheName + ".codec." + limit + " (this cache), ";
+    return "Refusing to deserialize a value"
+        + ofCache()
+        + ": "
+        + what
+        + ". If real values need more, raise it"
+        + " with "
+        + perCache
+        + "cascade.codec."
+        + limit
+        + " (every cache) or"
         + " CascadeConfiguration.setDeserializationLimits";
   }
 
-  /** The message that refuses bytes no serialization stream can be: they are malformed or planted. */
+  /**
+   * The message that refuses bytes no serialization stream can be: they are malformed or planted.
+   */
   String refusedMalformed(String what) {
-    return "Refusing to deserialize a value" + ofCache() + ": " + what + "; the bytes are malformed,"
+    return "Refusing to deserialize a value"
+        + ofCache()
+        + ": "
+        + what
+        + "; the bytes are malformed,"
         + " or were planted in Redis";
   }
 
@@ -243,8 +302,10 @@ public final class SerializationFilter implements ObjectInputFilter {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof SerializationFilter && ((SerializationFilter) o).patterns.equals(patterns)
-        && ((SerializationFilter) o).limits.equals(limits) && Objects.equals(((SerializationFilter) o).cacheName, cacheName);
+    return o instanceof SerializationFilter
+        && ((SerializationFilter) o).patterns.equals(patterns)
+        && ((SerializationFilter) o).limits.equals(limits)
+        && Objects.equals(((SerializationFilter) o).cacheName, cacheName);
   }
 
   @Override

@@ -86,28 +86,49 @@ public final class TaggedCodec implements Codec<Object> {
       throw new CodecException("Cannot decode an empty value: it was not written by Cascade");
     }
     switch (bytes[0]) {
-      case STRING: return new String(bytes, 1, bytes.length - 1, StandardCharsets.UTF_8);
-      case BYTES: return Arrays.copyOfRange(bytes, 1, bytes.length);
-      case LONG: return fixed(bytes, Long.BYTES, "Long").getLong();
-      case INTEGER: return fixed(bytes, Integer.BYTES, "Integer").getInt();
-      case SHORT: return fixed(bytes, Short.BYTES, "Short").getShort();
-      case BYTE: return fixed(bytes, Byte.BYTES, "Byte").get();
-      case DOUBLE: return fixed(bytes, Double.BYTES, "Double").getDouble();
-      case FLOAT: return fixed(bytes, Float.BYTES, "Float").getFloat();
-      case BOOLEAN: return fixed(bytes, 1, "Boolean").get() != 0;
-      case CHARACTER: return fixed(bytes, Character.BYTES, "Character").getChar();
-      case SERIALIZED: return serialization.readFrom(bytes, 1);
+      case STRING:
+        return new String(bytes, 1, bytes.length - 1, StandardCharsets.UTF_8);
+      case BYTES:
+        return Arrays.copyOfRange(bytes, 1, bytes.length);
+      case LONG:
+        return fixed(bytes, Long.BYTES, "Long").getLong();
+      case INTEGER:
+        return fixed(bytes, Integer.BYTES, "Integer").getInt();
+      case SHORT:
+        return fixed(bytes, Short.BYTES, "Short").getShort();
+      case BYTE:
+        return fixed(bytes, Byte.BYTES, "Byte").get();
+      case DOUBLE:
+        return fixed(bytes, Double.BYTES, "Double").getDouble();
+      case FLOAT:
+        return fixed(bytes, Float.BYTES, "Float").getFloat();
+      case BOOLEAN:
+        return fixed(bytes, 1, "Boolean").get() != 0;
+      case CHARACTER:
+        return fixed(bytes, Character.BYTES, "Character").getChar();
+      case SERIALIZED:
+        return serialization.readFrom(bytes, 1);
       default:
-        throw new CodecException("Cannot decode a value with tag " + bytes[0]
-            + ": it was not written by Cascade's default codec (was the cache created with another codec?)");
+        throw new CodecException(
+            "Cannot decode a value with tag "
+                + bytes[0]
+                + ": it was not written by Cascade's default codec (was the cache created with another codec?)");
     }
   }
 
-  /** The payload of a fixed-width tag, which {@link #encode} writes with exactly {@code size} bytes. */
+  /**
+   * The payload of a fixed-width tag, which {@link #encode} writes with exactly {@code size} bytes.
+   */
   private static ByteBuffer fixed(byte[] bytes, int size, String type) {
     if (bytes.length - 1 != size) {
-      throw new CodecException("Cannot decode a " + type + " value of " + (bytes.length - 1)
-          + " bytes: Cascade writes it with " + size + "; the bytes were not written by Cascade");
+      throw new CodecException(
+          "Cannot decode a "
+              + type
+              + " value of "
+              + (bytes.length - 1)
+              + " bytes: Cascade writes it with "
+              + size
+              + "; the bytes were not written by Cascade");
     }
     return ByteBuffer.wrap(bytes, 1, size);
   }

@@ -3,13 +3,17 @@ package dev.cascade.internal.config;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 
-/** Reads durations in settings: {@code 250ms}, {@code 10s}, {@code 5m}, {@code 1h}, ISO {@code PT10S}, or plain ms. */
+/**
+ * Reads durations in settings: {@code 250ms}, {@code 10s}, {@code 5m}, {@code 1h}, ISO {@code
+ * PT10S}, or plain ms.
+ */
 public final class Durations {
 
-  private Durations() {
-  }
+  private Durations() {}
 
-  /** @throws IllegalArgumentException naming the setting and the value */
+  /**
+   * @throws IllegalArgumentException naming the setting and the value
+   */
   public static Duration parse(String text, String setting) {
     String v = text.trim().toLowerCase();
     try {
@@ -30,8 +34,13 @@ public final class Durations {
       }
       return Duration.ofMillis(Long.parseLong(v));
     } catch (NumberFormatException | DateTimeParseException e) {
-      throw new IllegalArgumentException("Setting " + setting + " is not a duration: '" + text
-          + "' (use 250ms, 10s, 5m, 1h, PT10S or a number of milliseconds)", e);
+      throw new IllegalArgumentException(
+          "Setting "
+              + setting
+              + " is not a duration: '"
+              + text
+              + "' (use 250ms, 10s, 5m, 1h, PT10S or a number of milliseconds)",
+          e);
     }
   }
 }

@@ -1,7 +1,7 @@
 package dev.cascade.internal.config;
 
-import dev.cascade.config.CascadeConfiguration;
 import dev.cascade.codec.SerializationLimits;
+import dev.cascade.config.CascadeConfiguration;
 import dev.cascade.internal.store.RedisTarget;
 import dev.cascade.internal.support.Redaction;
 import java.io.IOException;
@@ -19,16 +19,18 @@ import javax.cache.CacheException;
 /**
  * What a CacheManager is told, from its URI, its properties and, when the URI names a file, that
  * file. Three URI forms:
+ *
  * <ol>
- *   <li>none: system property {@value #URI_PROPERTY}, else environment variable
- *       {@value #URI_ENVIRONMENT}, else {@value #DEFAULT_REDIS_URI};</li>
- *   <li>a Redis URI ({@code redis://}, {@code rediss://}, {@code redis-sentinel://},
- *       {@code redis-cluster://});</li>
+ *   <li>none: system property {@value #URI_PROPERTY}, else environment variable {@value
+ *       #URI_ENVIRONMENT}, else {@value #DEFAULT_REDIS_URI};
+ *   <li>a Redis URI ({@code redis://}, {@code rediss://}, {@code redis-sentinel://}, {@code
+ *       redis-cluster://});
  *   <li>a resource ({@code file:}, {@code classpath:}, {@code jar:}) with properties or YAML that
- *       name the Redis URI and per-cache settings; frameworks pass configuration this way.</li>
+ *       name the Redis URI and per-cache settings; frameworks pass configuration this way.
  * </ol>
  *
  * Keys (a properties file, the CacheManager's {@link Properties}, or the same path in YAML):
+ *
  * <pre>
  * cascade.redis.uri        = redis://127.0.0.1:6379
  * cascade.timeout          = 10s      command timeout
@@ -46,6 +48,7 @@ import javax.cache.CacheException;
  * cascade.redis.tls.keystore            = /etc/app/client.p12     rediss://: the client certificate
  * cascade.redis.tls.keystore-password   = ...
  * </pre>
+ *
  * Explicit properties win over the file, the file over the defaults. Immutable.
  */
 public final class ManagerSettings {
@@ -66,6 +69,7 @@ public final class ManagerSettings {
   private final String redisUri;
   private final Properties properties;
   private final ClassLoader loader;
+
   /** Parsed on first use (its key stores are opened then), and once only. */
   private RedisTarget target;
 
@@ -89,8 +93,15 @@ public final class ManagerSettings {
       return URI.create(configured.trim());
     } catch (IllegalArgumentException e) {
       // the parser's message quotes the whole input, password included
-      throw new CacheException("The Redis URI '" + Redaction.uri(configured) + "' (from " + URI_PROPERTY
-          + " or " + URI_ENVIRONMENT + ") is not a valid URI: " + Redaction.message(e.getMessage(), configured),
+      throw new CacheException(
+          "The Redis URI '"
+              + Redaction.uri(configured)
+              + "' (from "
+              + URI_PROPERTY
+              + " or "
+              + URI_ENVIRONMENT
+              + ") is not a valid URI: "
+              + Redaction.message(e.getMessage(), configured),
           Redaction.failure(e, configured));
     }
   }
@@ -108,9 +119,11 @@ public final class ManagerSettings {
       merged.putAll(load(uri, loader));
       redisUri = null;
     } else {
-      throw new CacheException("Cascade cannot use the CacheManager URI '" + Redaction.uri(uri)
-          + "': expected a Redis URI (redis://host:port, rediss://, redis-sentinel://, redis-cluster://)"
-          + " or a configuration file (file:, classpath:, jar:)");
+      throw new CacheException(
+          "Cascade cannot use the CacheManager URI '"
+              + Redaction.uri(uri)
+              + "': expected a Redis URI (redis://host:port, rediss://, redis-sentinel://, redis-cluster://)"
+              + " or a configuration file (file:, classpath:, jar:)");
     }
     if (explicit != null) {
       merged.putAll(explicit);
@@ -130,8 +143,11 @@ public final class ManagerSettings {
     String name = Redaction.uri(uri);
     try (InputStream in = open(uri, loader)) {
       if (in == null) {
-        throw new CacheException("Cascade configuration '" + name + "' does not exist"
-            + ("classpath".equals(uri.getScheme()) ? " on the class path" : ""));
+        throw new CacheException(
+            "Cascade configuration '"
+                + name
+                + "' does not exist"
+                + ("classpath".equals(uri.getScheme()) ? " on the class path" : ""));
       }
       String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
       String raw = uri.toString();
@@ -144,8 +160,12 @@ public final class ManagerSettings {
       }
       return p;
     } catch (IOException e) {
-      throw new CacheException("Cannot read Cascade configuration '" + name + "': "
-          + Redaction.message(e.getMessage(), uri.toString()), Redaction.failure(e, uri.toString()));
+      throw new CacheException(
+          "Cannot read Cascade configuration '"
+              + name
+              + "': "
+              + Redaction.message(e.getMessage(), uri.toString()),
+          Redaction.failure(e, uri.toString()));
     }
   }
 
@@ -177,7 +197,8 @@ public final class ManagerSettings {
   /**
    * The Redis to connect to, with the truststore and keystore of its TLS connections.
    *
-   * @throws CacheException naming the URI, or the TLS setting and its file, when they cannot be used
+   * @throws CacheException naming the URI, or the TLS setting and its file, when they cannot be
+   *     used
    */
   public synchronized RedisTarget redisTarget() {
     if (target == null) {
@@ -186,9 +207,13 @@ public final class ManagerSettings {
         String tlsSetting = TlsSettings.anySet(properties);
         if (tlsSetting != null && !parsed.isTls()) {
           // ignoring it would leave the connection unencrypted while the settings say otherwise
-          throw new CacheException("Setting " + tlsSetting + " is for TLS, but the Redis URI '" + parsed
-              + "' does not use TLS: use rediss:// (rediss-cluster://, rediss-sentinel://), or remove the"
-              + " cascade.redis.tls settings");
+          throw new CacheException(
+              "Setting "
+                  + tlsSetting
+                  + " is for TLS, but the Redis URI '"
+                  + parsed
+                  + "' does not use TLS: use rediss:// (rediss-cluster://, rediss-sentinel://), or remove the"
+                  + " cascade.redis.tls settings");
         }
         target = parsed.withTls(TlsSettings.read(properties, loader));
       } catch (IllegalArgumentException e) {
@@ -206,19 +231,24 @@ public final class ManagerSettings {
     try {
       return Integer.parseInt(v.trim());
     } catch (NumberFormatException e) {
-      throw new CacheException("Setting partitions of cache '" + cacheName + "' is not a number: '" + v + "'");
+      throw new CacheException(
+          "Setting partitions of cache '" + cacheName + "' is not a number: '" + v + "'");
     }
   }
 
   public List<String> allowList(String cacheName) {
     String global = properties.getProperty(ALLOW);
     String local = properties.getProperty(CACHE_PREFIX + cacheName + ".codec.allow");
-    List<String> all = new java.util.ArrayList<>(dev.cascade.internal.codec.SerializationFilter.parse(global));
+    List<String> all =
+        new java.util.ArrayList<>(dev.cascade.internal.codec.SerializationFilter.parse(global));
     all.addAll(dev.cascade.internal.codec.SerializationFilter.parse(local));
     return all;
   }
 
-  /** The limits on Java-serialized keys and values of the cache: its own settings, else the manager's. */
+  /**
+   * The limits on Java-serialized keys and values of the cache: its own settings, else the
+   * manager's.
+   */
   public SerializationLimits serializationLimits(String cacheName) {
     SerializationLimits d = SerializationLimits.DEFAULTS;
     return new SerializationLimits(
@@ -228,7 +258,10 @@ public final class ManagerSettings {
         count(cacheName, SerializationLimits.MAX_BYTES, d.maxBytes()));
   }
 
-  /** A positive {@code codec.<limit>} setting; {@code k}, {@code m} and {@code g} multiply by 1024, 1024², 1024³. */
+  /**
+   * A positive {@code codec.<limit>} setting; {@code k}, {@code m} and {@code g} multiply by 1024,
+   * 1024², 1024³.
+   */
   private long count(String cacheName, String limit, long fallback) {
     String v = cacheProperty(cacheName, "codec." + limit, "cascade.codec." + limit);
     if (v == null) {
@@ -243,8 +276,15 @@ public final class ManagerSettings {
       }
       return n << shift;
     } catch (NumberFormatException e) {
-      throw new CacheException("Setting codec." + limit + " of cache '" + cacheName + "' must be a positive"
-          + " number (k, m, g multiply by 1024, 1024^2, 1024^3), not '" + v + "'");
+      throw new CacheException(
+          "Setting codec."
+              + limit
+              + " of cache '"
+              + cacheName
+              + "' must be a positive"
+              + " number (k, m, g multiply by 1024, 1024^2, 1024^3), not '"
+              + v
+              + "'");
     }
   }
 
@@ -256,7 +296,8 @@ public final class ManagerSettings {
     try {
       return Integer.parseInt(v.trim());
     } catch (NumberFormatException e) {
-      throw new CacheException("Setting near-cache of cache '" + cacheName + "' is not a number: '" + v + "'");
+      throw new CacheException(
+          "Setting near-cache of cache '" + cacheName + "' is not a number: '" + v + "'");
     }
   }
 

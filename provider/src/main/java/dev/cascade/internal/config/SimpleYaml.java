@@ -6,15 +6,14 @@ import java.util.Properties;
 import javax.cache.CacheException;
 
 /**
- * Reads the small YAML subset Cascade's configuration needs: nested maps of scalars, with
- * comments, flattened to dotted property keys ({@code cascade: {redis: {uri: x}}} becomes
- * {@code cascade.redis.uri=x}). Lists, anchors and multi-line scalars are not supported and are
- * reported with their line number, so no dependency is needed for it.
+ * Reads the small YAML subset Cascade's configuration needs: nested maps of scalars, with comments,
+ * flattened to dotted property keys ({@code cascade: {redis: {uri: x}}} becomes {@code
+ * cascade.redis.uri=x}). Lists, anchors and multi-line scalars are not supported and are reported
+ * with their line number, so no dependency is needed for it.
  */
 final class SimpleYaml {
 
-  private SimpleYaml() {
-  }
+  private SimpleYaml() {}
 
   static Properties flatten(String text, String source) {
     Properties out = new Properties();
@@ -32,11 +31,13 @@ final class SimpleYaml {
       }
       String line = raw.trim();
       if (line.startsWith("- ") || line.equals("-")) {
-        throw new CacheException(source + " line " + (n + 1) + ": lists are not supported; use a ';' separated value");
+        throw new CacheException(
+            source + " line " + (n + 1) + ": lists are not supported; use a ';' separated value");
       }
       int colon = line.indexOf(':');
       if (colon <= 0) {
-        throw new CacheException(source + " line " + (n + 1) + ": expected 'key: value', found '" + line + "'");
+        throw new CacheException(
+            source + " line " + (n + 1) + ": expected 'key: value', found '" + line + "'");
       }
       while (!indents.isEmpty() && indents.peek()[0] >= indent) {
         indents.pop();
@@ -67,7 +68,10 @@ final class SimpleYaml {
         single = !single;
       } else if (c == '"' && !single) {
         dbl = !dbl;
-      } else if (c == '#' && !single && !dbl && (i == 0 || Character.isWhitespace(line.charAt(i - 1)))) {
+      } else if (c == '#'
+          && !single
+          && !dbl
+          && (i == 0 || Character.isWhitespace(line.charAt(i - 1)))) {
         return line.substring(0, i);
       }
     }
@@ -75,7 +79,8 @@ final class SimpleYaml {
   }
 
   private static String unquote(String s) {
-    if (s.length() >= 2 && ((s.startsWith("\"") && s.endsWith("\"")) || (s.startsWith("'") && s.endsWith("'")))) {
+    if (s.length() >= 2
+        && ((s.startsWith("\"") && s.endsWith("\"")) || (s.startsWith("'") && s.endsWith("'")))) {
       return s.substring(1, s.length() - 1);
     }
     return s;

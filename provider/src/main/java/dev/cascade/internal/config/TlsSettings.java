@@ -17,10 +17,11 @@ import java.util.Properties;
 import javax.cache.CacheException;
 
 /**
- * Reads the TLS settings: which truststore decides whether the server is trusted, and which keystore
- * holds the client certificate. Each store is opened here once, with its password, so a missing
- * file, a wrong password or a store without the expected entries fails at {@code getCacheManager}
- * with a message naming the setting and the file, instead of at the TLS handshake with a stack trace.
+ * Reads the TLS settings: which truststore decides whether the server is trusted, and which
+ * keystore holds the client certificate. Each store is opened here once, with its password, so a
+ * missing file, a wrong password or a store without the expected entries fails at {@code
+ * getCacheManager} with a message naming the setting and the file, instead of at the TLS handshake
+ * with a stack trace.
  *
  * <p>A location is a file path, a {@code file:} URL or {@code classpath:name}. JKS and PKCS12 both
  * work (the JDK's key store reads either, whatever the file is called).
@@ -34,12 +35,12 @@ final class TlsSettings {
   static final String KEYSTORE = "cascade.redis.tls.keystore";
   static final String KEYSTORE_PASSWORD = "cascade.redis.tls.keystore-password";
 
-  private TlsSettings() {
-  }
+  private TlsSettings() {}
 
   /** The first TLS setting that is set, or null. */
   static String anySet(Properties properties) {
-    for (String setting : new String[] {TRUSTSTORE, TRUSTSTORE_PASSWORD, KEYSTORE, KEYSTORE_PASSWORD}) {
+    for (String setting :
+        new String[] {TRUSTSTORE, TRUSTSTORE_PASSWORD, KEYSTORE, KEYSTORE_PASSWORD}) {
       if (properties.getProperty(setting) != null) {
         return setting;
       }
@@ -51,26 +52,44 @@ final class TlsSettings {
    * @throws CacheException naming the setting and the file when a store cannot be used
    */
   static TlsStores read(Properties properties, ClassLoader loader) {
-    TlsStores.Store truststore = store(properties, loader, TRUSTSTORE, TRUSTSTORE_PASSWORD, "truststore");
+    TlsStores.Store truststore =
+        store(properties, loader, TRUSTSTORE, TRUSTSTORE_PASSWORD, "truststore");
     TlsStores.Store keystore = store(properties, loader, KEYSTORE, KEYSTORE_PASSWORD, "keystore");
-    return truststore == null && keystore == null ? TlsStores.NONE : new TlsStores(truststore, keystore);
+    return truststore == null && keystore == null
+        ? TlsStores.NONE
+        : new TlsStores(truststore, keystore);
   }
 
-  private static TlsStores.Store store(Properties properties, ClassLoader loader, String setting,
-      String passwordSetting, String what) {
+  private static TlsStores.Store store(
+      Properties properties,
+      ClassLoader loader,
+      String setting,
+      String passwordSetting,
+      String what) {
     String value = properties.getProperty(setting);
     String password = properties.getProperty(passwordSetting);
     if (value == null || value.isBlank()) {
       if (password != null) {
-        throw new CacheException("Setting " + passwordSetting + " is set, but " + setting
-            + " (the " + what + " it opens) is not");
+        throw new CacheException(
+            "Setting "
+                + passwordSetting
+                + " is set, but "
+                + setting
+                + " (the "
+                + what
+                + " it opens) is not");
       }
       return null;
     }
     String display = value.trim();
     URL location = locate(display, setting, loader);
     char[] secret = password == null ? null : password.toCharArray();
-    check(location, secret, what, "the " + what + " " + display + " (" + setting + ")", passwordSetting);
+    check(
+        location,
+        secret,
+        what,
+        "the " + what + " " + display + " (" + setting + ")",
+        passwordSetting);
     return new TlsStores.Store(setting, location, display, secret);
   }
 
@@ -83,7 +102,8 @@ final class TlsSettings {
       ClassLoader cl = loader != null ? loader : TlsSettings.class.getClassLoader();
       URL url = cl.getResource(name);
       if (url == null) {
-        throw new CacheException("Setting " + setting + " names " + value + ", which is not on the class path");
+        throw new CacheException(
+            "Setting " + setting + " names " + value + ", which is not on the class path");
       }
       return url;
     }
@@ -91,24 +111,32 @@ final class TlsSettings {
       try {
         return new URL(value);
       } catch (MalformedURLException e) {
-        throw new CacheException("Setting " + setting + " names " + value + ", which is not a valid file: URL", e);
+        throw new CacheException(
+            "Setting " + setting + " names " + value + ", which is not a valid file: URL", e);
       }
     }
     Path path;
     try {
       path = Path.of(value);
     } catch (InvalidPathException e) {
-      throw new CacheException("Setting " + setting + " names " + value + ", which is not a valid path", e);
+      throw new CacheException(
+          "Setting " + setting + " names " + value + ", which is not a valid path", e);
     }
     if (!Files.isRegularFile(path)) {
-      throw new CacheException("Setting " + setting + " names " + value + ", which "
-          + (Files.exists(path) ? "is not a file" : "does not exist")
-          + (path.isAbsolute() ? "" : " (relative to " + Path.of("").toAbsolutePath() + ")"));
+      throw new CacheException(
+          "Setting "
+              + setting
+              + " names "
+              + value
+              + ", which "
+              + (Files.exists(path) ? "is not a file" : "does not exist")
+              + (path.isAbsolute() ? "" : " (relative to " + Path.of("").toAbsolutePath() + ")"));
     }
     try {
       return path.toUri().toURL();
     } catch (MalformedURLException e) {
-      throw new CacheException("Setting " + setting + " names " + value + ", which is not a valid path", e);
+      throw new CacheException(
+          "Setting " + setting + " names " + value + ", which is not a valid path", e);
     }
   }
 
@@ -116,7 +144,8 @@ final class TlsSettings {
    * Opens the store as Lettuce will (the JVM's default key store type, which reads JKS and PKCS12)
    * and checks that it holds what a {@code what} must: a certificate to trust, or a private key.
    */
-  private static void check(URL location, char[] password, String what, String described, String passwordSetting) {
+  private static void check(
+      URL location, char[] password, String what, String described, String passwordSetting) {
     KeyStore store;
     try (InputStream in = location.openStream()) {
       store = KeyStore.getInstance(KeyStore.getDefaultType());
@@ -125,32 +154,52 @@ final class TlsSettings {
       throw new CacheException("Cannot read " + described + ": it does not exist", e);
     } catch (IOException e) {
       if (e.getCause() instanceof UnrecoverableKeyException) {
-        throw new CacheException("Cannot open " + described + ": the password is wrong ("
-            + (password == null ? passwordSetting + " is not set" : "see " + passwordSetting) + ")", e);
+        throw new CacheException(
+            "Cannot open "
+                + described
+                + ": the password is wrong ("
+                + (password == null ? passwordSetting + " is not set" : "see " + passwordSetting)
+                + ")",
+            e);
       }
-      throw new CacheException("Cannot read " + described + " as a JKS or PKCS12 key store: " + e.getMessage(), e);
+      throw new CacheException(
+          "Cannot read " + described + " as a JKS or PKCS12 key store: " + e.getMessage(), e);
     } catch (GeneralSecurityException e) {
-      throw new CacheException("Cannot read " + described + " as a JKS or PKCS12 key store: " + e.getMessage(), e);
+      throw new CacheException(
+          "Cannot read " + described + " as a JKS or PKCS12 key store: " + e.getMessage(), e);
     }
     try {
       boolean found = false;
       for (String alias : Collections.list(store.aliases())) {
-        if ("truststore".equals(what) ? store.getCertificate(alias) != null : store.isKeyEntry(alias)) {
+        if ("truststore".equals(what)
+            ? store.getCertificate(alias) != null
+            : store.isKeyEntry(alias)) {
           found = true;
           if ("keystore".equals(what)) {
-            // Lettuce opens the key with the keystore's password: a key with another one fails each handshake
+            // Lettuce opens the key with the keystore's password: a key with another one fails each
+            // handshake
             store.getKey(alias, password == null ? new char[0] : password);
           }
         }
       }
       if (!found) {
-        throw new CacheException(described.substring(0, 1).toUpperCase() + described.substring(1) + " holds no "
-            + ("truststore".equals(what) ? "certificate" : "private key")
-            + (password == null ? " that opens without a password (is " + passwordSetting + " missing?)" : ""));
+        throw new CacheException(
+            described.substring(0, 1).toUpperCase()
+                + described.substring(1)
+                + " holds no "
+                + ("truststore".equals(what) ? "certificate" : "private key")
+                + (password == null
+                    ? " that opens without a password (is " + passwordSetting + " missing?)"
+                    : ""));
       }
     } catch (UnrecoverableKeyException e) {
-      throw new CacheException("Cannot open the private key in " + described + " with the keystore's password ("
-          + passwordSetting + "): the key must have the same password as the keystore", e);
+      throw new CacheException(
+          "Cannot open the private key in "
+              + described
+              + " with the keystore's password ("
+              + passwordSetting
+              + "): the key must have the same password as the keystore",
+          e);
     } catch (GeneralSecurityException e) {
       throw new CacheException("Cannot read " + described + ": " + e.getMessage(), e);
     }

@@ -23,14 +23,17 @@ import javax.cache.integration.CacheWriterException;
 import javax.cache.integration.CompletionListener;
 
 /**
- * The operations of one cache that touch many keys: each validates every key and value before
- * any side effect, then sends its commands as one pipeline (one round trip per Redis node), and in
- * a write-through cache calls the writer's batch method once, under the locks of all the keys.
+ * The operations of one cache that touch many keys: each validates every key and value before any
+ * side effect, then sends its commands as one pipeline (one round trip per Redis node), and in a
+ * write-through cache calls the writer's batch method once, under the locks of all the keys.
  */
 final class BulkOperations<K, V> {
 
   private final CacheCore<K, V> core;
-  /** Background loads still running: closing the cache waits for them before it closes the loader. */
+
+  /**
+   * Background loads still running: closing the cache waits for them before it closes the loader.
+   */
   private final java.util.concurrent.Phaser loads = new java.util.concurrent.Phaser(1);
 
   BulkOperations(CacheCore<K, V> core) {
@@ -80,7 +83,8 @@ final class BulkOperations<K, V> {
   }
 
   /** Read-through for the misses of a getAll: one {@code loadAll}, then one pipeline of stores. */
-  private void loadMissing(List<K> keyList, List<byte[]> encoded, List<Integer> misses, Map<K, V> result) {
+  private void loadMissing(
+      List<K> keyList, List<byte[]> encoded, List<Integer> misses, Map<K, V> result) {
     List<K> missing = new ArrayList<>(misses.size());
     for (int i : misses) {
       missing.add(keyList.get(i));
@@ -104,7 +108,8 @@ final class BulkOperations<K, V> {
     List<Outcome> outcomes = applyAll(storeKeys, stores);
     List<EntryChange<K, V>> changes = new ArrayList<>();
     for (int i = 0; i < outcomes.size(); i++) {
-      core.collect(changes, storedKeys.get(i), storeKeys.get(i), outcomes.get(i), storedValues.get(i));
+      core.collect(
+          changes, storedKeys.get(i), storeKeys.get(i), outcomes.get(i), storedValues.get(i));
     }
     core.dispatch(changes);
   }
@@ -131,7 +136,11 @@ final class BulkOperations<K, V> {
 
   // ------------------------------------------------------------------ loadAll
 
-  void loadAll(Set<? extends K> keys, boolean replaceExisting, CompletionListener listener, Executor background) {
+  void loadAll(
+      Set<? extends K> keys,
+      boolean replaceExisting,
+      CompletionListener listener,
+      Executor background) {
     List<K> keyList = validKeys(keys);
     if (core.loader == null) {
       if (listener != null) {
@@ -140,26 +149,28 @@ final class BulkOperations<K, V> {
       return;
     }
     loads.register();
-    background.execute(() -> {
-      try {
-        load(keyList, replaceExisting);
-        if (listener != null) {
-          listener.onCompletion();
-        }
-      } catch (Exception e) {
-        if (listener != null) {
-          listener.onException(e);
-        }
-      } finally {
-        loads.arriveAndDeregister();
-      }
-    });
+    background.execute(
+        () -> {
+          try {
+            load(keyList, replaceExisting);
+            if (listener != null) {
+              listener.onCompletion();
+            }
+          } catch (Exception e) {
+            if (listener != null) {
+              listener.onException(e);
+            }
+          } finally {
+            loads.arriveAndDeregister();
+          }
+        });
   }
 
   /** Waits (bounded) until the background loads this cache started have finished. */
   void awaitLoads(long timeoutMillis) {
     try {
-      loads.awaitAdvanceInterruptibly(loads.arrive(), timeoutMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
+      loads.awaitAdvanceInterruptibly(
+          loads.arrive(), timeoutMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (java.util.concurrent.TimeoutException e) {
@@ -199,8 +210,12 @@ final class BulkOperations<K, V> {
         V value = loaded.get(toLoad.get(i));
         if (value != null) {
           storeKeys.add(toLoadEncoded.get(i));
-          stores.add(Mutation.set(replaceExisting ? Condition.REPLACEABLE : Condition.LOADABLE, null,
-              core.encodeValue(value)).returningOld(oldValues));
+          stores.add(
+              Mutation.set(
+                      replaceExisting ? Condition.REPLACEABLE : Condition.LOADABLE,
+                      null,
+                      core.encodeValue(value))
+                  .returningOld(oldValues));
           storedKeys.add(toLoad.get(i));
           storedValues.add(value);
         }
@@ -214,13 +229,18 @@ final class BulkOperations<K, V> {
         List<StoredEntry> seen = core.engine.snapshot(storeKeys);
         outcomes = new ArrayList<>(storeKeys.size());
         for (int i = 0; i < storeKeys.size(); i++) {
-          outcomes.add(applyLocked(storeKeys.get(i), stores.get(i), seen.get(i),
-              byKey.get(ByteBuffer.wrap(storeKeys.get(i)))));
+          outcomes.add(
+              applyLocked(
+                  storeKeys.get(i),
+                  stores.get(i),
+                  seen.get(i),
+                  byKey.get(ByteBuffer.wrap(storeKeys.get(i)))));
         }
       }
       List<EntryChange<K, V>> changes = new ArrayList<>();
       for (int i = 0; i < outcomes.size(); i++) {
-        core.collect(changes, storedKeys.get(i), storeKeys.get(i), outcomes.get(i), storedValues.get(i));
+        core.collect(
+            changes, storedKeys.get(i), storeKeys.get(i), outcomes.get(i), storedValues.get(i));
       }
       core.dispatch(changes);
     } finally {
@@ -262,8 +282,14 @@ final class BulkOperations<K, V> {
         ms.add(Mutation.set(Condition.ANY, null, v).returningOld(oldValues));
       }
       WriteThrough<K, V> overflow = core.overflowWriter;
-      outcomes.addAll(applyAll(encoded, ms, i -> overflow == null ? null
-          : d -> overflow.write(keyList.get(i), entries.get(keyList.get(i)))));
+      outcomes.addAll(
+          applyAll(
+              encoded,
+              ms,
+              i ->
+                  overflow == null
+                      ? null
+                      : d -> overflow.write(keyList.get(i), entries.get(keyList.get(i)))));
       for (int i = 0; i < keyList.size(); i++) {
         applied.add(i);
       }
@@ -276,8 +302,11 @@ final class BulkOperations<K, V> {
         Map<ByteBuffer, WriteLocks.Held> byKey = byKey(held);
         for (int i = 0; i < keyList.size(); i++) {
           if (written.done.contains(keyList.get(i))) {
-            Mutation m = Mutation.set(Condition.ANY, null, encodedValues.get(i)).returningOld(oldValues);
-            outcomes.add(applyLocked(encoded.get(i), m, seen.get(i), byKey.get(ByteBuffer.wrap(encoded.get(i)))));
+            Mutation m =
+                Mutation.set(Condition.ANY, null, encodedValues.get(i)).returningOld(oldValues);
+            outcomes.add(
+                applyLocked(
+                    encoded.get(i), m, seen.get(i), byKey.get(ByteBuffer.wrap(encoded.get(i)))));
             applied.add(i);
           }
         }
@@ -312,7 +341,10 @@ final class BulkOperations<K, V> {
     removeKeys(keyList, encodeKeys(keyList));
   }
 
-  /** Removes every entry, with events and the writer (unlike {@code clear}), one scanned batch at a time. */
+  /**
+   * Removes every entry, with events and the writer (unlike {@code clear}), one scanned batch at a
+   * time.
+   */
   void removeAll() {
     EntryStore.KeyCursor cursor = core.engine.store().cursor();
     List<byte[]> batch;
@@ -354,7 +386,9 @@ final class BulkOperations<K, V> {
         applied.add(i);
       }
       WriteThrough<K, V> overflow = core.overflowWriter;
-      outcomes.addAll(applyAll(encoded, ms, i -> overflow == null ? null : d -> overflow.delete(keyList.get(i))));
+      outcomes.addAll(
+          applyAll(
+              encoded, ms, i -> overflow == null ? null : d -> overflow.delete(keyList.get(i))));
     } else {
       List<WriteLocks.Held> held = core.engine.lockAll(encoded);
       try {
@@ -365,7 +399,9 @@ final class BulkOperations<K, V> {
         for (int i = 0; i < keyList.size(); i++) {
           if (deleted.done.contains(keyList.get(i))) {
             Mutation m = Mutation.delete(Condition.ANY, null).returningOld(oldValues);
-            outcomes.add(applyLocked(encoded.get(i), m, seen.get(i), byKey.get(ByteBuffer.wrap(encoded.get(i)))));
+            outcomes.add(
+                applyLocked(
+                    encoded.get(i), m, seen.get(i), byKey.get(ByteBuffer.wrap(encoded.get(i)))));
             applied.add(i);
           }
         }
@@ -421,11 +457,12 @@ final class BulkOperations<K, V> {
   }
 
   /**
-   * Changes without a write-through writer: pipelined when the expiry policy allows one round
-   * trip, else one step per key. {@code writers} gives a key's writer step for a write-behind queue
-   * that overflows into write-through.
+   * Changes without a write-through writer: pipelined when the expiry policy allows one round trip,
+   * else one step per key. {@code writers} gives a key's writer step for a write-behind queue that
+   * overflows into write-through.
    */
-  private List<Outcome> applyAll(List<byte[]> keys, List<Mutation> ms, IntFunction<EntryEngine.BeforeChange> writers) {
+  private List<Outcome> applyAll(
+      List<byte[]> keys, List<Mutation> ms, IntFunction<EntryEngine.BeforeChange> writers) {
     if (core.engine.canPipeline()) {
       return core.engine.applyAllPipelined(keys, ms, writers);
     }
@@ -436,7 +473,10 @@ final class BulkOperations<K, V> {
     return outcomes;
   }
 
-  /** Applies a change to a key whose lock the caller holds; if the entry moved meanwhile, retries on its own lock. */
+  /**
+   * Applies a change to a key whose lock the caller holds; if the entry moved meanwhile, retries on
+   * its own lock.
+   */
   private Outcome applyLocked(byte[] key, Mutation m, StoredEntry seen, WriteLocks.Held held) {
     long now = core.engine.now();
     Outcome o = core.engine.applyDecided(key, m, Decision.of(m, seen, now), seen, now, held);

@@ -43,8 +43,13 @@ public final class CacheAssembly {
    * @param origin the manager's id in Redis: the lease owner, the consumer name, the events' origin
    * @param background where the caches' {@code loadAll} calls run
    */
-  public CacheAssembly(RedisAccess redis, byte[] origin, EventLanes lanes, Invalidations invalidations,
-      ClassLoader classLoader, Executor background) {
+  public CacheAssembly(
+      RedisAccess redis,
+      byte[] origin,
+      EventLanes lanes,
+      Invalidations invalidations,
+      ClassLoader classLoader,
+      Executor background) {
     this.redis = redis;
     this.origin = origin;
     this.lanes = lanes;
@@ -54,8 +59,8 @@ public final class CacheAssembly {
   }
 
   /**
-   * The operations of a cache, assembled but not started ({@link EntryOperations#start},
-   * {@link EntryOperations#startFlushing}).
+   * The operations of a cache, assembled but not started ({@link EntryOperations#start}, {@link
+   * EntryOperations#startFlushing}).
    *
    * @throws IllegalArgumentException when the settings ask for what cannot be (a near cache with an
    *     expiry policy that changes entries on reads)
@@ -63,23 +68,34 @@ public final class CacheAssembly {
   public <K, V> EntryOperations<K, V> assemble(CacheSettings<K, V> s) {
     CascadeConfiguration<K, V> c = s.template;
     List<Object> closeables = new ArrayList<>();
-    CacheLoader<K, V> loader = c.getCacheLoaderFactory() == null ? null : c.getCacheLoaderFactory().create();
+    CacheLoader<K, V> loader =
+        c.getCacheLoaderFactory() == null ? null : c.getCacheLoaderFactory().create();
     closeables.add(loader);
     @SuppressWarnings("unchecked")
-    CacheWriter<? super K, ? super V> writer = c.getCacheWriterFactory() == null ? null
-        : (CacheWriter<? super K, ? super V>) c.getCacheWriterFactory().create();
+    CacheWriter<? super K, ? super V> writer =
+        c.getCacheWriterFactory() == null
+            ? null
+            : (CacheWriter<? super K, ? super V>) c.getCacheWriterFactory().create();
     closeables.add(writer);
     ExpiryPolicy expiryPolicy = c.getExpiryPolicyFactory().create();
     closeables.add(expiryPolicy);
 
     // a write-behind writer is never called before a change: the change is queued with it instead
-    WriteBehindWriter<K, V> behind = writer instanceof WriteBehindWriter ? (WriteBehindWriter<K, V>) writer : null;
+    WriteBehindWriter<K, V> behind =
+        writer instanceof WriteBehindWriter ? (WriteBehindWriter<K, V>) writer : null;
     CacheWriter<? super K, ? super V> syncWriter = s.writeThrough && behind == null ? writer : null;
 
     KeyLayout layout = new KeyLayout(s.name, s.partitions);
-    EntryStore store = s.writeBehind == null ? new EntryStore(redis, layout, origin, s.queueBound)
-        : new EntryStore(redis, layout, origin, s.queueBound, s.writeBehind.replicaAcks(),
-            s.writeBehind.replicaAckTimeout());
+    EntryStore store =
+        s.writeBehind == null
+            ? new EntryStore(redis, layout, origin, s.queueBound)
+            : new EntryStore(
+                redis,
+                layout,
+                origin,
+                s.queueBound,
+                s.writeBehind.replicaAcks(),
+                s.writeBehind.replicaAckTimeout());
     ExpiryRules expiry = new ExpiryRules(expiryPolicy);
     WriteLocks locks = syncWriter != null ? new WriteLocks(store, s.lockLease, s.lockWait) : null;
     QueueOverflow overflow = s.queueBound >= 0 ? new QueueOverflow(s.writeBehind, s.name) : null;
@@ -87,9 +103,12 @@ public final class CacheAssembly {
     NearCache near = null;
     if (s.nearCacheMaxEntries > 0) {
       if (expiry.readsTouch()) {
-        throw new IllegalArgumentException("Cache '" + s.name + "' asks for a near cache, but its expiry policy"
-            + " changes entries when they are read (an access duration, or a custom policy), so every read must"
-            + " reach Redis. Use a created/modified/eternal policy, or no near cache.");
+        throw new IllegalArgumentException(
+            "Cache '"
+                + s.name
+                + "' asks for a near cache, but its expiry policy"
+                + " changes entries when they are read (an access duration, or a custom policy), so every read must"
+                + " reach Redis. Use a created/modified/eternal policy, or no near cache.");
       }
       near = invalidations.register(layout, s.nearCacheMaxEntries);
       store.observe(near);
@@ -104,16 +123,34 @@ public final class CacheAssembly {
       // the consumer group must exist before anything is queued, or no flusher would see it
       queue.ensureGroups();
       if (behind != null) {
-        flusher = new Flusher<>(queue, s.writeBehind, behind.delegate(), keys, values,
-            new String(origin, StandardCharsets.US_ASCII), engine::graceMillis, store::replacedRecords);
+        flusher =
+            new Flusher<>(
+                queue,
+                s.writeBehind,
+                behind.delegate(),
+                keys,
+                values,
+                new String(origin, StandardCharsets.US_ASCII),
+                engine::graceMillis,
+                store::replacedRecords);
       }
     }
     CacheWriter<? super K, ? super V> overflowWriter =
         behind != null && overflow.writesThrough() ? behind.delegate() : null;
 
     EventDispatcher<K, V> dispatcher = new EventDispatcher<>(lanes);
-    CacheCore<K, V> core = new CacheCore<>(s, keys, values, engine, reader, dispatcher, new CacheStats(), loader,
-        syncWriter, overflowWriter);
+    CacheCore<K, V> core =
+        new CacheCore<>(
+            s,
+            keys,
+            values,
+            engine,
+            reader,
+            dispatcher,
+            new CacheStats(),
+            loader,
+            syncWriter,
+            overflowWriter);
     return new EntryOperations<>(core, closeables, flusher, background);
   }
 }

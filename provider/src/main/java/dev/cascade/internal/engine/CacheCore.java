@@ -13,9 +13,9 @@ import javax.cache.integration.CacheWriter;
 
 /**
  * What every operation of one cache shares: its settings, codecs, engine, listeners, statistics,
- * loader and writer; and the small steps they all take (type checks, encoding, turning an
- * {@link Outcome} into events). Package-private: the operations are split over
- * {@link CascadeCache} (single entries), {@link BulkOperations} and {@link Invocations}.
+ * loader and writer; and the small steps they all take (type checks, encoding, turning an {@link
+ * Outcome} into events). Package-private: the operations are split over {@link CascadeCache}
+ * (single entries), {@link BulkOperations} and {@link Invocations}.
  */
 final class CacheCore<K, V> {
 
@@ -27,24 +27,37 @@ final class CacheCore<K, V> {
   final EventDispatcher<K, V> events;
   final CacheStats stats;
   final CacheLoader<K, V> loader;
+
   /** The writer called before each change: write-through caches only. */
   final WriteThrough<K, V> writeThrough;
+
   /** The writer a write-behind cache calls itself when a full queue makes it write through. */
   final WriteThrough<K, V> overflowWriter;
+
   final ReadThrough<K, V> readThrough;
+
   /** Whether some other JVM listens to this cache (kept up to date by {@link EventWiring}). */
   volatile boolean othersListen = true;
+
   /** Whether this JVM is marked in Redis as listening to this cache. */
   volatile boolean listening;
 
   /**
    * @param syncWriter the writer to call before every change (write-through), or null
-   * @param overflowWriter the user's writer behind a write-behind cache whose overflow policy writes
-   *     through, or null
+   * @param overflowWriter the user's writer behind a write-behind cache whose overflow policy
+   *     writes through, or null
    */
-  CacheCore(CacheSettings<K, V> settings, Codec<K> keys, Codec<V> values, EntryEngine engine,
-      EntryReader reader, EventDispatcher<K, V> events, CacheStats stats, CacheLoader<K, V> loader,
-      CacheWriter<? super K, ? super V> syncWriter, CacheWriter<? super K, ? super V> overflowWriter) {
+  CacheCore(
+      CacheSettings<K, V> settings,
+      Codec<K> keys,
+      Codec<V> values,
+      EntryEngine engine,
+      EntryReader reader,
+      EventDispatcher<K, V> events,
+      CacheStats stats,
+      CacheLoader<K, V> loader,
+      CacheWriter<? super K, ? super V> syncWriter,
+      CacheWriter<? super K, ? super V> overflowWriter) {
     this.settings = settings;
     this.keys = keys;
     this.values = values;
@@ -69,8 +82,8 @@ final class CacheCore<K, V> {
   /**
    * True when a put or remove needs no examination, so a plain {@code HSET}/{@code DEL} does it:
    * entries never expire, nothing is queued or written through, and nobody listens, here or in
-   * another JVM. Plain commands keep no operation log: one resent after a reconnect runs again, which
-   * changes nothing (the same value set, the same key deleted), but its reply could then tell
+   * another JVM. Plain commands keep no operation log: one resent after a reconnect runs again,
+   * which changes nothing (the same value set, the same key deleted), but its reply could then tell
    * "updated" for a create or "absent" for a delete; so a cache with listeners, which are told
    * exactly that, takes the logged script, and so does every {@code remove(key)}, whose boolean is
    * the caller's.
@@ -89,18 +102,35 @@ final class CacheCore<K, V> {
       throw new NullPointerException("A key of cache '" + settings.name + "' is null");
     }
     if (settings.keyType != Object.class && !settings.keyType.isInstance(key)) {
-      throw new ClassCastException("Key " + key + " (" + key.getClass().getName() + ") is not a "
-          + settings.keyType.getName() + ", the key type of cache '" + settings.name + "'");
+      throw new ClassCastException(
+          "Key "
+              + key
+              + " ("
+              + key.getClass().getName()
+              + ") is not a "
+              + settings.keyType.getName()
+              + ", the key type of cache '"
+              + settings.name
+              + "'");
     }
   }
 
   void checkValue(K key, V value) {
     if (value == null) {
-      throw new NullPointerException("The value for key " + key + " of cache '" + settings.name + "' is null");
+      throw new NullPointerException(
+          "The value for key " + key + " of cache '" + settings.name + "' is null");
     }
     if (settings.valueType != Object.class && !settings.valueType.isInstance(value)) {
-      throw new ClassCastException("Value " + value + " (" + value.getClass().getName() + ") is not a "
-          + settings.valueType.getName() + ", the value type of cache '" + settings.name + "'");
+      throw new ClassCastException(
+          "Value "
+              + value
+              + " ("
+              + value.getClass().getName()
+              + ") is not a "
+              + settings.valueType.getName()
+              + ", the value type of cache '"
+              + settings.name
+              + "'");
     }
   }
 
@@ -151,7 +181,8 @@ final class CacheCore<K, V> {
         break;
       case UPDATED:
         if (events.listensTo(EventType.UPDATED)) {
-          changes.add(new EntryChange<>(EventType.UPDATED, key, newValue, decodeValue(o.old()), lane));
+          changes.add(
+              new EntryChange<>(EventType.UPDATED, key, newValue, decodeValue(o.old()), lane));
         }
         break;
       case DELETED:
@@ -167,7 +198,9 @@ final class CacheCore<K, V> {
   /** The event of an expired entry a read reaped. */
   void collectExpired(List<EntryChange<K, V>> changes, K key, byte[] encodedKey, byte[] expired) {
     if (expired != null && hears(EventType.EXPIRED)) {
-      changes.add(new EntryChange<>(EventType.EXPIRED, key, null, decodeValue(expired), Arrays.hashCode(encodedKey)));
+      changes.add(
+          new EntryChange<>(
+              EventType.EXPIRED, key, null, decodeValue(expired), Arrays.hashCode(encodedKey)));
     }
   }
 

@@ -10,8 +10,8 @@ import java.util.NoSuchElementException;
 import javax.cache.Cache;
 
 /**
- * The iterator of a cache: walks it one {@code SCAN} batch at a time, reading each batch in one pipeline.
- * Weakly consistent: entries changed during the walk may or may not be seen as changed.
+ * The iterator of a cache: walks it one {@code SCAN} batch at a time, reading each batch in one
+ * pipeline. Weakly consistent: entries changed during the walk may or may not be seen as changed.
  */
 final class CacheIterator<K, V> implements Iterator<Cache.Entry<K, V>> {
   private final CacheCore<K, V> core;
@@ -75,7 +75,9 @@ final class CacheIterator<K, V> implements Iterator<Cache.Entry<K, V>> {
     cache.remove(lastKey);
   }
 
-  /** Reads the next SCAN batch in one pipeline, as it is (expired entries are skipped, not touched). */
+  /**
+   * Reads the next SCAN batch in one pipeline, as it is (expired entries are skipped, not touched).
+   */
   private void fill() {
     keys.clear();
     entries.clear();

@@ -38,15 +38,26 @@ public final class CacheRegistry {
     // a write-through JVM and a write-behind JVM on one cache would overtake each other's writes
     compare(conflicts, "writeBehind", mine, recorded);
     if (!encodingOf(mine.get("keyType")).equals(encodingOf(recorded.get("keyType")))) {
-      conflicts.add("key type " + mine.get("keyType") + " here, " + recorded.get("keyType") + " in Redis");
+      conflicts.add(
+          "key type " + mine.get("keyType") + " here, " + recorded.get("keyType") + " in Redis");
     }
     if (!encodingOf(mine.get("valueType")).equals(encodingOf(recorded.get("valueType")))) {
-      conflicts.add("value type " + mine.get("valueType") + " here, " + recorded.get("valueType") + " in Redis");
+      conflicts.add(
+          "value type "
+              + mine.get("valueType")
+              + " here, "
+              + recorded.get("valueType")
+              + " in Redis");
     }
     if (!conflicts.isEmpty()) {
-      throw new CacheException("Cache '" + settings.name + "' already exists in Redis at " + store.server()
-          + " with other settings: " + String.join("; ", conflicts)
-          + ". Open it with the same settings, or destroy it first (CacheManager.destroyCache).");
+      throw new CacheException(
+          "Cache '"
+              + settings.name
+              + "' already exists in Redis at "
+              + store.server()
+              + " with other settings: "
+              + String.join("; ", conflicts)
+              + ". Open it with the same settings, or destroy it first (CacheManager.destroyCache).");
     }
   }
 
@@ -57,15 +68,21 @@ public final class CacheRegistry {
       return null;
     }
     CascadeConfiguration<Object, Object> c = new CascadeConfiguration<>();
-    c.setTypes(typeNamed(recorded.get("keyType"), cacheName), typeNamed(recorded.get("valueType"), cacheName));
+    c.setTypes(
+        typeNamed(recorded.get("keyType"), cacheName),
+        typeNamed(recorded.get("valueType"), cacheName));
     c.setPartitions(Integer.parseInt(recorded.get("partitions")));
     return c;
   }
 
-  /** The queue bound recorded for a write-behind cache, or -1 when it is not one (or not recorded). */
+  /**
+   * The queue bound recorded for a write-behind cache, or -1 when it is not one (or not recorded).
+   */
   public int recordedQueueBound(String cacheName) {
     Map<String, String> recorded = read(cacheName);
-    return "true".equals(recorded.get("writeBehind")) ? Integer.parseInt(recorded.get("queueBound")) : -1;
+    return "true".equals(recorded.get("writeBehind"))
+        ? Integer.parseInt(recorded.get("queueBound"))
+        : -1;
   }
 
   /** The recorded partition count, or the default if the cache is not recorded. */
@@ -83,26 +100,40 @@ public final class CacheRegistry {
     try {
       return (Class<Object>) Class.forName(name, false, classLoader);
     } catch (ClassNotFoundException e) {
-      throw new CacheException("Cache '" + cacheName + "' in Redis holds values of type " + name
-          + ", which this CacheManager's class loader cannot load", e);
+      throw new CacheException(
+          "Cache '"
+              + cacheName
+              + "' in Redis holds values of type "
+              + name
+              + ", which this CacheManager's class loader cannot load",
+          e);
     }
   }
 
-  /** Types that share an encoding are compatible: only String, Long, Integer and byte[] have their own. */
+  /**
+   * Types that share an encoding are compatible: only String, Long, Integer and byte[] have their
+   * own.
+   */
   private static String encodingOf(String typeName) {
     switch (typeName) {
-      case "java.lang.String": case "java.lang.Long": case "java.lang.Integer": case "[B":
+      case "java.lang.String":
+      case "java.lang.Long":
+      case "java.lang.Integer":
+      case "[B":
         return typeName;
       default:
         return "tagged";
     }
   }
 
-  private static void compare(List<String> conflicts, String field, Map<String, String> mine, Map<String, String> recorded) {
+  private static void compare(
+      List<String> conflicts,
+      String field,
+      Map<String, String> mine,
+      Map<String, String> recorded) {
     String theirs = recorded.get(field);
     if (theirs != null && !theirs.equals(mine.get(field))) {
       conflicts.add(field + " " + mine.get(field) + " here, " + theirs + " in Redis");
     }
   }
-
 }

@@ -1,7 +1,7 @@
 package dev.cascade.internal.engine;
 
-import dev.cascade.internal.codec.SerializationFilter;
 import dev.cascade.config.CascadeConfiguration;
+import dev.cascade.internal.codec.SerializationFilter;
 import dev.cascade.internal.config.ManagerSettings;
 import dev.cascade.writebehind.WriteBehind;
 import dev.cascade.writebehind.WriteBehindSettings;
@@ -13,10 +13,10 @@ import javax.cache.configuration.CompleteConfiguration;
 import javax.cache.configuration.Configuration;
 
 /**
- * The settings of one cache, resolved once when the cache opens: the user's configuration
- * (copied, so later changes to it have no effect), Cascade's settings from it or from the
- * CacheManager, and the defaults. Immutable except for what JCache lets change at run time
- * (statistics, management and listeners live in {@link dev.cascade.CascadeCache}).
+ * The settings of one cache, resolved once when the cache opens: the user's configuration (copied,
+ * so later changes to it have no effect), Cascade's settings from it or from the CacheManager, and
+ * the defaults. Immutable except for what JCache lets change at run time (statistics, management
+ * and listeners live in {@link dev.cascade.CascadeCache}).
  */
 public final class CacheSettings<K, V> {
 
@@ -35,19 +35,27 @@ public final class CacheSettings<K, V> {
   final SerializationFilter filter;
   final Duration lockLease;
   final Duration lockWait;
+
   /** Write-behind settings when the writer factory is a {@link WriteBehind} one, else null. */
   public final WriteBehindSettings writeBehind;
+
   /**
    * The bound of each partition's write-behind queue: from {@link #writeBehind}, or (for a JVM that
    * joined a write-behind cache without its writer) from the registry; -1 when not write-behind.
    */
   final int queueBound;
+
   /** Entries the near cache keeps in this JVM; 0 for none. */
   final int nearCacheMaxEntries;
+
   /** The user's configuration as copied at creation; the template for {@code getConfiguration}. */
   final CascadeConfiguration<K, V> template;
 
-  private CacheSettings(String name, CascadeConfiguration<K, V> c, ManagerSettings manager, int joinedQueueBound,
+  private CacheSettings(
+      String name,
+      CascadeConfiguration<K, V> c,
+      ManagerSettings manager,
+      int joinedQueueBound,
       boolean typesFromCaller) {
     this.name = name;
     this.template = c;
@@ -55,37 +63,63 @@ public final class CacheSettings<K, V> {
     this.valueType = c.getValueType();
     this.readThrough = c.isReadThrough();
     this.writeThrough = c.isWriteThrough();
-    this.writeBehind = c.isWriteThrough() ? WriteBehind.settingsOf(c.getCacheWriterFactory()) : null;
+    this.writeBehind =
+        c.isWriteThrough() ? WriteBehind.settingsOf(c.getCacheWriterFactory()) : null;
     Integer wbPartitions = writeBehind == null ? null : writeBehind.partitions();
-    if (wbPartitions != null && c.getPartitions() != null && !wbPartitions.equals(c.getPartitions())) {
-      throw new IllegalArgumentException("Cache '" + name + "' is given " + c.getPartitions()
-          + " partitions by its configuration and " + wbPartitions + " by its WriteBehind writer; set one of them");
+    if (wbPartitions != null
+        && c.getPartitions() != null
+        && !wbPartitions.equals(c.getPartitions())) {
+      throw new IllegalArgumentException(
+          "Cache '"
+              + name
+              + "' is given "
+              + c.getPartitions()
+              + " partitions by its configuration and "
+              + wbPartitions
+              + " by its WriteBehind writer; set one of them");
     }
-    this.partitions = c.getPartitions() != null ? c.getPartitions()
-        : wbPartitions != null ? wbPartitions : manager.partitions(name);
-    this.queueBound = writeBehind != null ? writeBehind.partitionBound(partitions) : joinedQueueBound;
-    SerializationFilter configured = SerializationFilter.defaults()
-        .forCache(name)
-        .allowing(manager.allowList(name))
-        .allowing(c.getDeserializationAllowList())
-        .withLimits(c.getDeserializationLimits() != null ? c.getDeserializationLimits()
-            : manager.serializationLimits(name));
+    this.partitions =
+        c.getPartitions() != null
+            ? c.getPartitions()
+            : wbPartitions != null ? wbPartitions : manager.partitions(name);
+    this.queueBound =
+        writeBehind != null ? writeBehind.partitionBound(partitions) : joinedQueueBound;
+    SerializationFilter configured =
+        SerializationFilter.defaults()
+            .forCache(name)
+            .allowing(manager.allowList(name))
+            .allowing(c.getDeserializationAllowList())
+            .withLimits(
+                c.getDeserializationLimits() != null
+                    ? c.getDeserializationLimits()
+                    : manager.serializationLimits(name));
     // types read from the registry are whatever was written to Redis: allowing them (and their
     // packages) would let anyone who can write the registry widen what this JVM deserializes
-    this.filter = typesFromCaller ? configured.allowingPackageOf(keyType).allowingPackageOf(valueType) : configured;
+    this.filter =
+        typesFromCaller
+            ? configured.allowingPackageOf(keyType).allowingPackageOf(valueType)
+            : configured;
     this.lockLease = c.getLockLease() != null ? c.getLockLease() : manager.lockLease(name);
     this.lockWait = c.getLockWait() != null ? c.getLockWait() : manager.lockWait(name);
-    this.nearCacheMaxEntries = c.getNearCacheMaxEntries() != null ? c.getNearCacheMaxEntries()
-        : manager.nearCacheMaxEntries(name);
+    this.nearCacheMaxEntries =
+        c.getNearCacheMaxEntries() != null
+            ? c.getNearCacheMaxEntries()
+            : manager.nearCacheMaxEntries(name);
   }
 
   /** The settings of a cache this JVM's code configured (createCache): its types are allowed. */
-  public static <K, V> CacheSettings<K, V> resolve(String name, Configuration<K, V> configuration, ManagerSettings manager) {
+  public static <K, V> CacheSettings<K, V> resolve(
+      String name, Configuration<K, V> configuration, ManagerSettings manager) {
     return resolve(name, configuration, manager, -1);
   }
 
-  /** @param joinedQueueBound the queue bound a joined write-behind cache records in Redis, else -1 */
-  public static <K, V> CacheSettings<K, V> resolve(String name, Configuration<K, V> configuration, ManagerSettings manager,
+  /**
+   * @param joinedQueueBound the queue bound a joined write-behind cache records in Redis, else -1
+   */
+  public static <K, V> CacheSettings<K, V> resolve(
+      String name,
+      Configuration<K, V> configuration,
+      ManagerSettings manager,
       int joinedQueueBound) {
     return resolve(name, configuration, manager, joinedQueueBound, true);
   }
@@ -95,14 +129,22 @@ public final class CacheSettings<K, V> {
    * (getCache). Its types are allowed for deserialization only when {@code typesFromCaller}: the
    * caller named them ({@code getCache(name, K, V)}), so they are this JVM's choice, not Redis'.
    */
-  public static <K, V> CacheSettings<K, V> joined(String name, Configuration<K, V> recorded, ManagerSettings manager,
-      int joinedQueueBound, boolean typesFromCaller) {
+  public static <K, V> CacheSettings<K, V> joined(
+      String name,
+      Configuration<K, V> recorded,
+      ManagerSettings manager,
+      int joinedQueueBound,
+      boolean typesFromCaller) {
     return resolve(name, recorded, manager, joinedQueueBound, typesFromCaller);
   }
 
   @SuppressWarnings("unchecked")
-  private static <K, V> CacheSettings<K, V> resolve(String name, Configuration<K, V> configuration,
-      ManagerSettings manager, int joinedQueueBound, boolean typesFromCaller) {
+  private static <K, V> CacheSettings<K, V> resolve(
+      String name,
+      Configuration<K, V> configuration,
+      ManagerSettings manager,
+      int joinedQueueBound,
+      boolean typesFromCaller) {
     CascadeConfiguration<K, V> copy;
     if (configuration instanceof CompleteConfiguration) {
       copy = new CascadeConfiguration<>((CompleteConfiguration<K, V>) configuration);
@@ -111,9 +153,12 @@ public final class CacheSettings<K, V> {
       copy.setTypes(configuration.getKeyType(), configuration.getValueType());
     }
     if (!copy.isStoreByValue()) {
-      throw new UnsupportedOperationException("Cache '" + name + "' asks for store-by-reference, which Cascade"
-          + " cannot offer: its entries live in Redis, so they are always stored by value."
-          + " Remove setStoreByValue(false) from its configuration.");
+      throw new UnsupportedOperationException(
+          "Cache '"
+              + name
+              + "' asks for store-by-reference, which Cascade"
+              + " cannot offer: its entries live in Redis, so they are always stored by value."
+              + " Remove setStoreByValue(false) from its configuration.");
     }
     return new CacheSettings<>(name, copy, manager, joinedQueueBound, typesFromCaller);
   }
@@ -123,9 +168,9 @@ public final class CacheSettings<K, V> {
   }
 
   /**
-   * What every JVM that opens this cache must agree on, recorded in Redis by the first: the
-   * key and value types decide how keys and values are encoded, the partitions where a key lives,
-   * and whether changes must be queued for write-behind (even by a JVM without the writer).
+   * What every JVM that opens this cache must agree on, recorded in Redis by the first: the key and
+   * value types decide how keys and values are encoded, the partitions where a key lives, and
+   * whether changes must be queued for write-behind (even by a JVM without the writer).
    */
   Map<String, String> registryRecord() {
     Map<String, String> record = new LinkedHashMap<>();

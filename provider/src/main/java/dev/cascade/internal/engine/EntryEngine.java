@@ -18,11 +18,11 @@ import javax.cache.CacheException;
  *
  * <ul>
  *   <li><b>one round trip</b> when the expiry policy is one of the standard ones and no writer must
- *       run first: {@code mutate.lua} examines and changes the entry by itself;</li>
+ *       run first: {@code mutate.lua} examines and changes the entry by itself;
  *   <li><b>read, decide, then mutate only if unchanged</b> when Java must know the case first: to
  *       ask a custom expiry policy the right question, or to call a write-through writer before the
  *       cache changes (then under the key's {@link WriteLocks lock}). If the entry changed in
- *       between, the whole step is retried.</li>
+ *       between, the whole step is retried.
  * </ul>
  *
  * Either way the caller gets the same {@link Outcome}. In a write-behind cache the writer is not
@@ -39,23 +39,24 @@ final class EntryEngine {
 
   /**
    * Decides a change from the entry as it is now. Called again if the entry changes before the
-   * change lands, so it must not have effects that cannot be repeated (processors and writers of
-   * a retried step run again, which JCache allows).
+   * change lands, so it must not have effects that cannot be repeated (processors and writers of a
+   * retried step run again, which JCache allows).
    */
   interface Planner {
     /** The change to make, or null for none. */
     Mutation plan(StoredEntry seen, long now);
 
     /** Runs under the key's lock (if taken) after planning and before the cache changes. */
-    default void beforeChange(Mutation m, Decision d) {
-    }
+    default void beforeChange(Mutation m, Decision d) {}
   }
 
   private static final int MAX_ATTEMPTS = 1000;
 
   private final EntryStore store;
+
   /** "cache 'name'", for failure messages: built once, not on every call. */
   private final String described;
+
   private final RedisAccess redis;
   private final ExpiryRules expiry;
   private final WriteLocks locks;
@@ -63,8 +64,15 @@ final class EntryEngine {
   private final QueueOverflow overflow;
   private volatile long graceMillis;
 
-  /** @param overflow the full-queue policy of a write-behind cache, else null */
-  EntryEngine(EntryStore store, ExpiryRules expiry, WriteLocks locks, LongSupplier clock, QueueOverflow overflow) {
+  /**
+   * @param overflow the full-queue policy of a write-behind cache, else null
+   */
+  EntryEngine(
+      EntryStore store,
+      ExpiryRules expiry,
+      WriteLocks locks,
+      LongSupplier clock,
+      QueueOverflow overflow) {
     this.store = store;
     this.described = store.describe();
     this.redis = store.redis();
@@ -90,7 +98,9 @@ final class EntryEngine {
     return clock.getAsLong();
   }
 
-  /** Extra native TTL while this JVM listens for expiry events, so it can still see and report them. */
+  /**
+   * Extra native TTL while this JVM listens for expiry events, so it can still see and report them.
+   */
   void setGraceMillis(long graceMillis) {
     this.graceMillis = graceMillis;
   }
@@ -103,7 +113,8 @@ final class EntryEngine {
 
   /**
    * True when this cache's entries never carry an expiry or a queued write (a standard eternal
-   * policy, no write-behind): then a plain {@code HGET}, {@code HSET} or {@code DEL} says all there is.
+   * policy, no write-behind): then a plain {@code HGET}, {@code HSET} or {@code DEL} says all there
+   * is.
    */
   boolean plainEntries() {
     return expiry.isEternal() && !store.isWriteBehind();
@@ -138,7 +149,8 @@ final class EntryEngine {
   /** Deletes an entry whose logical expiry passed; returns its value if this call deleted it. */
   byte[] reap(byte[] key, long now) {
     Mutation reap = Mutation.touch(Mutation.Condition.ABSENT, null);
-    return await(store.mutate(key, reap, now, graceMillis, null), "removing an expired entry").expired();
+    return await(store.mutate(key, reap, now, graceMillis, null), "removing an expired entry")
+        .expired();
   }
 
   // ---------------------------------------------------------------- mutations
@@ -154,8 +166,10 @@ final class EntryEngine {
     if (o.status() != Status.QUEUE_FULL) {
       return o;
     }
-    return overflow.settle(() -> applyOnce(key, m, lock, beforeChange, false),
-        beforeChange == null || !overflow.writesThrough() ? null
+    return overflow.settle(
+        () -> applyOnce(key, m, lock, beforeChange, false),
+        beforeChange == null || !overflow.writesThrough()
+            ? null
             : () -> applyOnce(key, m.ignoringQueueBound(), lock, beforeChange, true));
   }
 
@@ -163,24 +177,30 @@ final class EntryEngine {
    * @param callWriter run {@code beforeChange}: always in a write-through cache; in a write-behind
    *     cache only when the overflow policy writes through
    */
-  private Outcome applyOnce(byte[] key, Mutation m, boolean lock, BeforeChange beforeChange, boolean callWriter) {
+  private Outcome applyOnce(
+      byte[] key, Mutation m, boolean lock, BeforeChange beforeChange, boolean callWriter) {
     boolean writes = beforeChange != null && (callWriter || !store.isWriteBehind());
     if (!lock && !writes && expiry.isFixed()) {
-      return await(store.mutate(key, withAllExpiries(m), now(), graceMillis, null), "changing an entry");
+      return await(
+          store.mutate(key, withAllExpiries(m), now(), graceMillis, null), "changing an entry");
     }
-    return computeOnce(key, lock, new Planner() {
-      @Override
-      public Mutation plan(StoredEntry seen, long now) {
-        return m;
-      }
+    return computeOnce(
+        key,
+        lock,
+        new Planner() {
+          @Override
+          public Mutation plan(StoredEntry seen, long now) {
+            return m;
+          }
 
-      @Override
-      public void beforeChange(Mutation planned, Decision d) {
-        if (beforeChange != null) {
-          beforeChange.run(d);
-        }
-      }
-    }, writes);
+          @Override
+          public void beforeChange(Mutation planned, Decision d) {
+            if (beforeChange != null) {
+              beforeChange.run(d);
+            }
+          }
+        },
+        writes);
   }
 
   /** Read, plan in Java, then change only if the entry is still as read; retried until it is. */
@@ -189,19 +209,21 @@ final class EntryEngine {
     if (o.status() != Status.QUEUE_FULL) {
       return o;
     }
-    Planner beyondBound = new Planner() {
-      @Override
-      public Mutation plan(StoredEntry seen, long now) {
-        Mutation m = planner.plan(seen, now);
-        return m == null ? null : m.ignoringQueueBound();
-      }
+    Planner beyondBound =
+        new Planner() {
+          @Override
+          public Mutation plan(StoredEntry seen, long now) {
+            Mutation m = planner.plan(seen, now);
+            return m == null ? null : m.ignoringQueueBound();
+          }
 
-      @Override
-      public void beforeChange(Mutation m, Decision d) {
-        planner.beforeChange(m, d);
-      }
-    };
-    return overflow.settle(() -> computeOnce(key, lock, planner, false),
+          @Override
+          public void beforeChange(Mutation m, Decision d) {
+            planner.beforeChange(m, d);
+          }
+        };
+    return overflow.settle(
+        () -> computeOnce(key, lock, planner, false),
         overflow.writesThrough() ? () -> computeOnce(key, lock, beyondBound, true) : null);
   }
 
@@ -215,7 +237,8 @@ final class EntryEngine {
         if (m == null) {
           m = Mutation.touch(Mutation.Condition.ABSENT, null).returningOld(true);
           if (!seen.isExpiredAt(now)) {
-            return seen.isLiveAt(now) ? new Outcome(Status.FAILED_PRESENT, seen.value(), null, seen.isPending())
+            return seen.isLiveAt(now)
+                ? new Outcome(Status.FAILED_PRESENT, seen.value(), null, seen.isPending())
                 : new Outcome(Status.FAILED_ABSENT, null, null, seen.isPending());
           }
         }
@@ -233,15 +256,22 @@ final class EntryEngine {
         }
       }
       if (attempt >= MAX_ATTEMPTS) {
-        throw new CacheException("Gave up changing a key of " + store.describe() + " after " + attempt
-            + " attempts: other writers kept changing it");
+        throw new CacheException(
+            "Gave up changing a key of "
+                + store.describe()
+                + " after "
+                + attempt
+                + " attempts: other writers kept changing it");
       }
     }
   }
 
-  /** The mutation with every expiry spec filled in, for the one-round-trip path (fixed policy only). */
+  /**
+   * The mutation with every expiry spec filled in, for the one-round-trip path (fixed policy only).
+   */
   private Mutation withAllExpiries(Mutation m) {
-    return m.withExpiry(expiry.forCreation(),
+    return m.withExpiry(
+        expiry.forCreation(),
         m.action() == Mutation.Action.TOUCH ? expiry.forAccess() : expiry.forUpdate(),
         m.isAccessOnFailure() ? expiry.forAccess() : Mutation.UNCHANGED);
   }
@@ -250,7 +280,8 @@ final class EntryEngine {
    * Applies a decision taken on {@code seen}, if the entry is still as seen. Returns null when it
    * changed meanwhile (the caller retries).
    */
-  Outcome applyDecided(byte[] key, Mutation m, Decision d, StoredEntry seen, long now, WriteLocks.Held held) {
+  Outcome applyDecided(
+      byte[] key, Mutation m, Decision d, StoredEntry seen, long now, WriteLocks.Held held) {
     Mutation exact;
     switch (d) {
       case CREATE:
@@ -273,10 +304,14 @@ final class EntryEngine {
         if (Mutation.UNCHANGED.equals(access)) {
           return new Outcome(Status.FAILED_PRESENT, m.isReturnOld() ? seen.value() : null, null);
         }
-        exact = m.withAction(Mutation.Action.TOUCH, null).withExpiry(Mutation.ETERNAL, access, Mutation.UNCHANGED);
+        exact =
+            m.withAction(Mutation.Action.TOUCH, null)
+                .withExpiry(Mutation.ETERNAL, access, Mutation.UNCHANGED);
         break;
       default: // FAIL_ABSENT
-        if (store.isWriteBehind() && m.action() == Mutation.Action.DELETE && conditionHoldsWhenAbsent(m)) {
+        if (store.isWriteBehind()
+            && m.action() == Mutation.Action.DELETE
+            && conditionHoldsWhenAbsent(m)) {
           // JCache deletes through the writer even when the cache lacks the key: queue the delete
           exact = m;
           break;
@@ -287,8 +322,11 @@ final class EntryEngine {
         exact = m.withAction(Mutation.Action.TOUCH, null);
         break;
     }
-    Outcome o = await(store.mutate(key, exact.onlyIf(seen, now), now, graceMillis,
-        held == null ? null : held.token), "changing an entry");
+    Outcome o =
+        await(
+            store.mutate(
+                key, exact.onlyIf(seen, now), now, graceMillis, held == null ? null : held.token),
+            "changing an entry");
     if (held != null && o.status() != Status.LOCK_LOST) {
       held.released = true;
     }
@@ -296,9 +334,11 @@ final class EntryEngine {
       return o;
     }
     if (o.status() == Status.LOCK_LOST) {
-      throw new CacheException("The write-through lock of a key in " + store.describe()
-          + " expired before the cache could be changed (the writer took longer than the lock lease);"
-          + " the cache was not changed");
+      throw new CacheException(
+          "The write-through lock of a key in "
+              + store.describe()
+              + " expired before the cache could be changed (the writer took longer than the lock lease);"
+              + " the cache was not changed");
     }
     if (!matches(d, o.status())) {
       return null;
@@ -316,11 +356,17 @@ final class EntryEngine {
 
   private static boolean matches(Decision d, Status s) {
     switch (d) {
-      case CREATE: return s == Status.CREATED || s == Status.NOT_STORED_EXPIRED;
-      case UPDATE: return s == Status.UPDATED;
-      case TOUCH: case FAIL_PRESENT: return s == Status.TOUCHED;
-      case DELETE: return s == Status.DELETED;
-      default: return s == Status.FAILED_ABSENT;
+      case CREATE:
+        return s == Status.CREATED || s == Status.NOT_STORED_EXPIRED;
+      case UPDATE:
+        return s == Status.UPDATED;
+      case TOUCH:
+      case FAIL_PRESENT:
+        return s == Status.TOUCHED;
+      case DELETE:
+        return s == Status.DELETED;
+      default:
+        return s == Status.FAILED_ABSENT;
     }
   }
 
@@ -328,7 +374,8 @@ final class EntryEngine {
    * Applies mutations to many keys in one pipeline (one round trip per node). Only for the
    * one-round-trip case: standard expiry policy, no lock, no writer.
    */
-  List<Outcome> applyAllPipelined(List<byte[]> keys, List<Mutation> ms, IntFunction<BeforeChange> writers) {
+  List<Outcome> applyAllPipelined(
+      List<byte[]> keys, List<Mutation> ms, IntFunction<BeforeChange> writers) {
     List<Mutation> complete = new ArrayList<>(ms.size());
     for (Mutation m : ms) {
       complete.add(withAllExpiries(m));
@@ -350,7 +397,9 @@ final class EntryEngine {
     return expiry.isFixed();
   }
 
-  /** Reads many entries as they are, without reaping or touching (the first step of a batch change). */
+  /**
+   * Reads many entries as they are, without reaping or touching (the first step of a batch change).
+   */
   List<StoredEntry> snapshot(List<byte[]> keys) {
     List<CompletableFuture<StoredEntry>> replies = new ArrayList<>(keys.size());
     for (byte[] key : keys) {

@@ -21,15 +21,11 @@ import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
 import javax.cache.Cache;
-import javax.cache.CacheManager;
 import javax.cache.configuration.CacheEntryListenerConfiguration;
-import javax.cache.configuration.CompleteConfiguration;
-import javax.cache.configuration.Configuration;
 import javax.cache.event.EventType;
 import javax.cache.integration.CompletionListener;
 import javax.cache.processor.EntryProcessor;
 import javax.cache.processor.EntryProcessorResult;
-import javax.management.ObjectName;
 
 /**
  * The operations of one cache, each written once: validate, encode, decide (one atomic "examine,
@@ -58,7 +54,8 @@ public final class EntryOperations<K, V> {
    * @param flusher this JVM's write-behind flushers of the cache, or null
    * @param background where {@code loadAll} runs
    */
-  EntryOperations(CacheCore<K, V> core, List<Object> closeables, Flusher<K, V> flusher, Executor background) {
+  EntryOperations(
+      CacheCore<K, V> core, List<Object> closeables, Flusher<K, V> flusher, Executor background) {
     this.core = core;
     this.closeables = closeables;
     this.flusher = flusher;
@@ -118,7 +115,8 @@ public final class EntryOperations<K, V> {
 
   public boolean containsKey(K key) {
     core.checkKey(key);
-    return core.engine.await(core.engine.store().read(core.encodeKey(key)), "checking a key")
+    return core.engine
+        .await(core.engine.store().read(core.encodeKey(key)), "checking a key")
         .isLiveAt(core.engine.now());
   }
 
@@ -135,7 +133,11 @@ public final class EntryOperations<K, V> {
     R complete(Outcome outcome, long start);
   }
 
-  private <R> R change(K key, V newValue, Supplier<Mutation> mutation, EntryEngine.BeforeChange beforeChange,
+  private <R> R change(
+      K key,
+      V newValue,
+      Supplier<Mutation> mutation,
+      EntryEngine.BeforeChange beforeChange,
       Completion<R> completion) {
     long start = core.stats.start();
     byte[] k = core.encodeKey(key);
@@ -156,8 +158,12 @@ public final class EntryOperations<K, V> {
       fire(key, k, o, value);
       return;
     }
-    change(key, value,
-        () -> Mutation.set(Condition.ANY, null, core.encodeValue(value)).returningOld(core.needsOld(EventType.UPDATED)),
+    change(
+        key,
+        value,
+        () ->
+            Mutation.set(Condition.ANY, null, core.encodeValue(value))
+                .returningOld(core.needsOld(EventType.UPDATED)),
         writer(d -> d.writes(), key, value),
         (o, start) -> {
           if (o.changedValue()) {
@@ -170,7 +176,9 @@ public final class EntryOperations<K, V> {
   public V getAndPut(K key, V value) {
     core.checkKey(key);
     core.checkValue(key, value);
-    return change(key, value,
+    return change(
+        key,
+        value,
         () -> Mutation.set(Condition.ANY, null, core.encodeValue(value)).returningOld(true),
         writer(d -> d.writes(), key, value),
         (o, start) -> {
@@ -187,7 +195,9 @@ public final class EntryOperations<K, V> {
   public boolean putIfAbsent(K key, V value) {
     core.checkKey(key);
     core.checkValue(key, value);
-    return change(key, value,
+    return change(
+        key,
+        value,
         () -> Mutation.set(Condition.ABSENT, null, core.encodeValue(value)),
         writer(d -> d == Decision.CREATE, key, value),
         (o, start) -> {
@@ -202,9 +212,12 @@ public final class EntryOperations<K, V> {
 
   public boolean remove(K key) {
     core.checkKey(key);
-    // never a plain DEL: its reply, resent after a reconnect, would say "absent" for a key it removed.
+    // never a plain DEL: its reply, resent after a reconnect, would say "absent" for a key it
+    // removed.
     // JCache: the writer deletes the key whether or not the cache holds it
-    return change(key, null,
+    return change(
+        key,
+        null,
         () -> Mutation.delete(Condition.ANY, null).returningOld(core.needsOld(EventType.REMOVED)),
         deleter(d -> true, key),
         (o, start) -> {
@@ -219,9 +232,13 @@ public final class EntryOperations<K, V> {
   public boolean remove(K key, V oldValue) {
     core.checkKey(key);
     core.checkValue(key, oldValue);
-    return change(key, null,
-        () -> Mutation.delete(Condition.EQUALS, core.encodeValue(oldValue))
-            .returningOld(core.needsOld(EventType.REMOVED)).accessingOnFailure(),
+    return change(
+        key,
+        null,
+        () ->
+            Mutation.delete(Condition.EQUALS, core.encodeValue(oldValue))
+                .returningOld(core.needsOld(EventType.REMOVED))
+                .accessingOnFailure(),
         deleter(d -> d == Decision.DELETE, key),
         (o, start) -> {
           boolean removed = o.status() == Status.DELETED;
@@ -236,7 +253,9 @@ public final class EntryOperations<K, V> {
 
   public V getAndRemove(K key) {
     core.checkKey(key);
-    return change(key, null,
+    return change(
+        key,
+        null,
         () -> Mutation.delete(Condition.ANY, null).returningOld(true),
         deleter(d -> true, key),
         (o, start) -> {
@@ -254,9 +273,13 @@ public final class EntryOperations<K, V> {
     core.checkKey(key);
     core.checkValue(key, oldValue);
     core.checkValue(key, newValue);
-    return change(key, newValue,
-        () -> Mutation.set(Condition.EQUALS, core.encodeValue(oldValue), core.encodeValue(newValue))
-            .returningOld(core.needsOld(EventType.UPDATED)).accessingOnFailure(),
+    return change(
+        key,
+        newValue,
+        () ->
+            Mutation.set(Condition.EQUALS, core.encodeValue(oldValue), core.encodeValue(newValue))
+                .returningOld(core.needsOld(EventType.UPDATED))
+                .accessingOnFailure(),
         writer(d -> d == Decision.UPDATE, key, newValue),
         (o, start) -> {
           boolean replaced = o.status() == Status.UPDATED;
@@ -272,8 +295,12 @@ public final class EntryOperations<K, V> {
   public boolean replace(K key, V value) {
     core.checkKey(key);
     core.checkValue(key, value);
-    return change(key, value,
-        () -> Mutation.set(Condition.PRESENT, null, core.encodeValue(value)).returningOld(core.needsOld(EventType.UPDATED)),
+    return change(
+        key,
+        value,
+        () ->
+            Mutation.set(Condition.PRESENT, null, core.encodeValue(value))
+                .returningOld(core.needsOld(EventType.UPDATED)),
         writer(d -> d == Decision.UPDATE, key, value),
         (o, start) -> {
           boolean replaced = o.status() == Status.UPDATED;
@@ -289,7 +316,9 @@ public final class EntryOperations<K, V> {
   public V getAndReplace(K key, V value) {
     core.checkKey(key);
     core.checkValue(key, value);
-    return change(key, value,
+    return change(
+        key,
+        value,
         () -> Mutation.set(Condition.PRESENT, null, core.encodeValue(value)).returningOld(true),
         writer(d -> d == Decision.UPDATE, key, value),
         (o, start) -> {
@@ -347,7 +376,8 @@ public final class EntryOperations<K, V> {
     return bulk.getAll(keys);
   }
 
-  public void loadAll(Set<? extends K> keys, boolean replaceExistingValues, CompletionListener completionListener) {
+  public void loadAll(
+      Set<? extends K> keys, boolean replaceExistingValues, CompletionListener completionListener) {
     bulk.loadAll(keys, replaceExistingValues, completionListener, background);
   }
 
@@ -371,8 +401,8 @@ public final class EntryOperations<K, V> {
     return invocations.invoke(key, entryProcessor, arguments);
   }
 
-  public <T> Map<K, EntryProcessorResult<T>> invokeAll(Set<? extends K> keys, EntryProcessor<K, V, T> entryProcessor,
-      Object... arguments) {
+  public <T> Map<K, EntryProcessorResult<T>> invokeAll(
+      Set<? extends K> keys, EntryProcessor<K, V, T> entryProcessor, Object... arguments) {
     return invocations.invokeAll(keys, entryProcessor, arguments);
   }
 
@@ -386,7 +416,10 @@ public final class EntryOperations<K, V> {
     return core.settings.name;
   }
 
-  /** The cache's configuration as this JVM runs it: its listeners now, statistics and management as set. */
+  /**
+   * The cache's configuration as this JVM runs it: its listeners now, statistics and management as
+   * set.
+   */
   public CascadeConfiguration<K, V> configuration(boolean managementEnabled) {
     CascadeConfiguration<K, V> view = new CascadeConfiguration<>(core.settings.template);
     for (CacheEntryListenerConfiguration<K, V> l : view.getCacheEntryListenerConfigurations()) {
@@ -444,8 +477,8 @@ public final class EntryOperations<K, V> {
   }
 
   /**
-   * Marks the operations closed (every later call of the surface fails); true for the one call
-   * that did it.
+   * Marks the operations closed (every later call of the surface fails); true for the one call that
+   * did it.
    */
   public boolean markClosed() {
     synchronized (this) {

@@ -13,10 +13,10 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Reads the entries of one cache, choosing the cheapest way the expiry policy allows: a plain
- * {@code HGET} for eternal entries, {@code HMGET} of value, expiry and queued-write marker otherwise
- * (reaping an entry found expired), or the mutation script when a read must renew an access expiry.
- * With a near cache, it serves what the near cache holds and keeps what Redis answered.
- * Thread-safe; runs on the caller's thread.
+ * {@code HGET} for eternal entries, {@code HMGET} of value, expiry and queued-write marker
+ * otherwise (reaping an entry found expired), or the mutation script when a read must renew an
+ * access expiry. With a near cache, it serves what the near cache holds and keeps what Redis
+ * answered. Thread-safe; runs on the caller's thread.
  */
 final class EntryReader {
 
@@ -29,6 +29,7 @@ final class EntryReader {
     final byte[] value;
     final byte[] expired;
     final boolean pending;
+
     /** When the value expires (epoch ms), as far as a near cache may keep it. */
     final long expiresAt;
 
@@ -52,7 +53,11 @@ final class EntryReader {
   private final EntryEngine engine;
   private final EntryStore store;
   private final ExpiryRules expiry;
-  /** This JVM's copies, or null: only for caches whose reads do not change entries (no access expiry). */
+
+  /**
+   * This JVM's copies, or null: only for caches whose reads do not change entries (no access
+   * expiry).
+   */
   private final NearCache near;
 
   EntryReader(EntryEngine engine, NearCache near) {
@@ -66,7 +71,9 @@ final class EntryReader {
     return near;
   }
 
-  /** Reads one entry, reaping it if expired and applying the access expiry if the policy has one. */
+  /**
+   * Reads one entry, reaping it if expired and applying the access expiry if the policy has one.
+   */
   Read read(byte[] key) {
     NearCache n = near;
     if (n != null) {
@@ -88,9 +95,13 @@ final class EntryReader {
       return value == null ? Read.MISS : new Read(value, null, false);
     }
     if (expiry.isFixed() && expiry.readsTouch()) {
-      Mutation touch = Mutation.touch(Mutation.Condition.PRESENT, null).returningOld(true)
-          .withExpiry(Mutation.ETERNAL, expiry.forAccess(), Mutation.UNCHANGED);
-      Outcome o = engine.await(store.mutate(key, touch, engine.now(), engine.graceMillis(), null), "reading");
+      Mutation touch =
+          Mutation.touch(Mutation.Condition.PRESENT, null)
+              .returningOld(true)
+              .withExpiry(Mutation.ETERNAL, expiry.forAccess(), Mutation.UNCHANGED);
+      Outcome o =
+          engine.await(
+              store.mutate(key, touch, engine.now(), engine.graceMillis(), null), "reading");
       return new Read(o.status() == Status.TOUCHED ? o.old() : null, o.expired(), o.pending());
     }
     return afterPlainRead(key, engine.await(store.read(key), "reading"));
@@ -143,9 +154,15 @@ final class EntryReader {
     long now = engine.now();
     for (byte[] key : keys) {
       if (touching) {
-        touches.add(store.mutate(key, Mutation.touch(Mutation.Condition.PRESENT, null).returningOld(true)
-            .withExpiry(Mutation.ETERNAL, expiry.forAccess(), Mutation.UNCHANGED), now, engine.graceMillis(),
-            null));
+        touches.add(
+            store.mutate(
+                key,
+                Mutation.touch(Mutation.Condition.PRESENT, null)
+                    .returningOld(true)
+                    .withExpiry(Mutation.ETERNAL, expiry.forAccess(), Mutation.UNCHANGED),
+                now,
+                engine.graceMillis(),
+                null));
       } else {
         replies.add(store.read(key));
       }
@@ -154,7 +171,8 @@ final class EntryReader {
     for (int i = 0; i < keys.size(); i++) {
       if (touching) {
         Outcome o = engine.await(touches.get(i), "reading");
-        reads.add(new Read(o.status() == Status.TOUCHED ? o.old() : null, o.expired(), o.pending()));
+        reads.add(
+            new Read(o.status() == Status.TOUCHED ? o.old() : null, o.expired(), o.pending()));
       } else {
         reads.add(afterPlainRead(keys.get(i), engine.await(replies.get(i), "reading")));
       }
@@ -184,8 +202,9 @@ final class EntryReader {
   void touchAfterRead(byte[] key, StoredEntry seen) {
     String access = expiry.forAccess();
     if (!Mutation.UNCHANGED.equals(access)) {
-      Mutation touch = Mutation.touch(Mutation.Condition.EQUALS, seen.value())
-          .withExpiry(Mutation.ETERNAL, access, Mutation.UNCHANGED);
+      Mutation touch =
+          Mutation.touch(Mutation.Condition.EQUALS, seen.value())
+              .withExpiry(Mutation.ETERNAL, access, Mutation.UNCHANGED);
       engine.await(store.mutate(key, touch, engine.now(), engine.graceMillis(), null), "reading");
     }
   }

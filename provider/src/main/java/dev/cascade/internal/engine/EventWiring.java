@@ -1,6 +1,5 @@
 package dev.cascade.internal.engine;
 
-import dev.cascade.CascadeCache;
 import dev.cascade.config.CascadeConfiguration;
 import dev.cascade.internal.event.EntryChange;
 import dev.cascade.internal.event.EventDispatcher;
@@ -28,11 +27,11 @@ import javax.cache.event.EventType;
  * <ul>
  *   <li>a cache with listeners here is subscribed to its event channel and marked, in each
  *       partition, as listened to by this JVM (refreshed while it listens), so other JVMs' changes
- *       are published to it;</li>
+ *       are published to it;
  *   <li>every open cache knows whether some other JVM listens ({@link CacheCore#othersListen}):
  *       when nobody does, its plain puts and removes skip the event machinery entirely. It learns
  *       it from the control channel (a JVM that starts or stops listening announces it) and checks
- *       again every few seconds, in case an announcement was missed.</li>
+ *       again every few seconds, in case an announcement was missed.
  * </ul>
  *
  * A listener registered in one JVM therefore hears another JVM's changes from the moment that JVM
@@ -42,8 +41,10 @@ import javax.cache.event.EventType;
 public final class EventWiring implements AutoCloseable {
 
   private static final Logger LOG = Logger.getLogger(EventWiring.class.getName());
+
   /** Listener marks live this long unless refreshed, so a JVM that dies stops costing publishes. */
   static final long FLAG_TTL_MILLIS = 60_000;
+
   private static final long CHECK_MILLIS = 5_000;
   private static final int REFRESHES_PER_TTL = 3;
 
@@ -53,28 +54,40 @@ public final class EventWiring implements AutoCloseable {
   private final ScheduledExecutorService maintenance;
   private int ticks;
 
-  public EventWiring(RemoteEvents remote, byte[] origin, Supplier<Collection<EntryOperations<?, ?>>> caches, ThreadFactory threads) {
+  public EventWiring(
+      RemoteEvents remote,
+      byte[] origin,
+      Supplier<Collection<EntryOperations<?, ?>>> caches,
+      ThreadFactory threads) {
     this.remote = remote;
     this.origin = origin;
     this.caches = caches;
     this.maintenance = Executors.newSingleThreadScheduledExecutor(threads);
-    maintenance.scheduleWithFixedDelay(this::maintain, CHECK_MILLIS, CHECK_MILLIS, TimeUnit.MILLISECONDS);
+    maintenance.scheduleWithFixedDelay(
+        this::maintain, CHECK_MILLIS, CHECK_MILLIS, TimeUnit.MILLISECONDS);
   }
 
-  /** A cache opened here: listen for announcements, learn whether others listen, wire its own listeners. */
+  /**
+   * A cache opened here: listen for announcements, learn whether others listen, wire its own
+   * listeners.
+   */
   public void opened(EntryOperations<?, ?> cache) {
     EntryStore store = cache.core().engine.store();
     // announcements coalesce: at most one check queued per cache, so whoever may PUBLISH on the
     // control channel cannot queue a Redis round trip per message and starve the flag refreshes
     AtomicBoolean queued = new AtomicBoolean();
-    remote.subscribe(store.layout().controlChannel(), cache.name(), message -> {
-      if (queued.compareAndSet(false, true)) {
-        maintenance.execute(() -> {
-          queued.set(false); // before the check: an announcement from now on queues another
-          recheck(cache);
+    remote.subscribe(
+        store.layout().controlChannel(),
+        cache.name(),
+        message -> {
+          if (queued.compareAndSet(false, true)) {
+            maintenance.execute(
+                () -> {
+                  queued.set(false); // before the check: an announcement from now on queues another
+                  recheck(cache);
+                });
+          }
         });
-      }
-    });
     cache.core().othersListen = store.othersListen();
     listenersChanged(cache);
   }
@@ -96,7 +109,8 @@ public final class EventWiring implements AutoCloseable {
       }
       return;
     }
-    remote.subscribe(layout.eventChannel(), cache.name(), message -> onEvent(core, layout, message));
+    remote.subscribe(
+        layout.eventChannel(), cache.name(), message -> onEvent(core, layout, message));
     store.flagListening(grace, FLAG_TTL_MILLIS);
     if (!core.listening) {
       core.listening = true;
@@ -105,9 +119,9 @@ public final class EventWiring implements AutoCloseable {
   }
 
   /**
-   * The cache closed here: stop listening for it, and tell the others if they were publishing to us.
-   * The Redis side goes through {@code cleanup}: with Redis unreachable it is skipped (the marks
-   * expire within {@link #FLAG_TTL_MILLIS}); this JVM stops handling the channels either way.
+   * The cache closed here: stop listening for it, and tell the others if they were publishing to
+   * us. The Redis side goes through {@code cleanup}: with Redis unreachable it is skipped (the
+   * marks expire within {@link #FLAG_TTL_MILLIS}); this JVM stops handling the channels either way.
    */
   public void closed(EntryOperations<?, ?> cache, Cleanup cleanup) {
     CacheCore<?, ?> core = cache.core();
@@ -116,13 +130,18 @@ public final class EventWiring implements AutoCloseable {
     if (core.listening) {
       core.listening = false;
       remote.unsubscribe(store.layout().eventChannel(), cleanup);
-      cleanup.run("removing the listener marks of cache '" + cache.name() + "'", store::unflagListening);
-      cleanup.run("announcing that cache '" + cache.name() + "' has no listeners here", store::announceListeners);
+      cleanup.run(
+          "removing the listener marks of cache '" + cache.name() + "'", store::unflagListening);
+      cleanup.run(
+          "announcing that cache '" + cache.name() + "' has no listeners here",
+          store::announceListeners);
     }
   }
 
   private static long grace(CacheCore<?, ?> core) {
-    return core.events.listensTo(EventType.EXPIRED) ? CascadeConfiguration.DEFAULT_EXPIRED_EVENT_GRACE.toMillis() : 0;
+    return core.events.listensTo(EventType.EXPIRED)
+        ? CascadeConfiguration.DEFAULT_EXPIRED_EVENT_GRACE.toMillis()
+        : 0;
   }
 
   /**
@@ -139,22 +158,31 @@ public final class EventWiring implements AutoCloseable {
     }
     byte[] encodedKey = layout.encodedKeyOf(change.entryKey);
     if (encodedKey == null) {
-      throw new IllegalArgumentException("its key is not an entry of cache '" + layout.cacheName() + "'");
+      throw new IllegalArgumentException(
+          "its key is not an entry of cache '" + layout.cacheName() + "'");
     }
     int lane = Arrays.hashCode(encodedKey);
     EventDispatcher<K, V> dispatcher = core.events;
     // decoding runs user classes: on the key's lane, not on the pub/sub I/O thread
-    dispatcher.onLane(lane, () -> {
-      EntryChange<K, V> decoded;
-      try {
-        decoded = new EntryChange<>(change.type, core.decodeKey(encodedKey), core.decodeValue(change.value),
-            core.decodeValue(change.oldValue), lane);
-      } catch (CacheException e) {
-        remote.dropped(layout.eventChannel(), "its key or value cannot be decoded: " + e.getMessage());
-        return;
-      }
-      dispatcher.deliverRemote(decoded);
-    });
+    dispatcher.onLane(
+        lane,
+        () -> {
+          EntryChange<K, V> decoded;
+          try {
+            decoded =
+                new EntryChange<>(
+                    change.type,
+                    core.decodeKey(encodedKey),
+                    core.decodeValue(change.value),
+                    core.decodeValue(change.oldValue),
+                    lane);
+          } catch (CacheException e) {
+            remote.dropped(
+                layout.eventChannel(), "its key or value cannot be decoded: " + e.getMessage());
+            return;
+          }
+          dispatcher.deliverRemote(decoded);
+        });
   }
 
   private void recheck(EntryOperations<?, ?> cache) {
@@ -169,7 +197,8 @@ public final class EventWiring implements AutoCloseable {
   }
 
   private void maintain() {
-    boolean refresh = ++ticks % Math.max(1, (int) (FLAG_TTL_MILLIS / CHECK_MILLIS / REFRESHES_PER_TTL)) == 0;
+    boolean refresh =
+        ++ticks % Math.max(1, (int) (FLAG_TTL_MILLIS / CHECK_MILLIS / REFRESHES_PER_TTL)) == 0;
     for (EntryOperations<?, ?> cache : caches.get()) {
       recheck(cache);
       CacheCore<?, ?> core = cache.core();
@@ -177,7 +206,10 @@ public final class EventWiring implements AutoCloseable {
         try {
           core.engine.store().flagListening(grace(core), FLAG_TTL_MILLIS);
         } catch (RuntimeException e) {
-          LOG.log(Level.WARNING, "Could not refresh the listener marks of cache '" + cache.name() + "'", e);
+          LOG.log(
+              Level.WARNING,
+              "Could not refresh the listener marks of cache '" + cache.name() + "'",
+              e);
         }
       }
     }

@@ -10,16 +10,16 @@ import javax.cache.expiry.ModifiedExpiryPolicy;
 import javax.cache.expiry.TouchedExpiryPolicy;
 
 /**
- * Asks a cache's {@link ExpiryPolicy} for durations and turns them into the expiry specs
- * {@code mutate.lua} reads ({@code E} eternal, {@code Z} zero, {@code U} unchanged, or ms).
+ * Asks a cache's {@link ExpiryPolicy} for durations and turns them into the expiry specs {@code
+ * mutate.lua} reads ({@code E} eternal, {@code Z} zero, {@code U} unchanged, or ms).
  *
- * <p>The five standard policies always answer the same, so their answers are taken once: then
- * one script call can decide between creating and updating an entry by itself. Any other policy
- * may answer differently each time (and the TCK counts the calls), so it is asked exactly when the
- * spec says, after Cascade knows which case applies.
+ * <p>The five standard policies always answer the same, so their answers are taken once: then one
+ * script call can decide between creating and updating an entry by itself. Any other policy may
+ * answer differently each time (and the TCK counts the calls), so it is asked exactly when the spec
+ * says, after Cascade knows which case applies.
  *
- * <p>Exceptions from the policy are swallowed as the spec says: a failing creation duration
- * means eternal, a failing update or access duration means unchanged. Thread-safe if the policy is.
+ * <p>Exceptions from the policy are swallowed as the spec says: a failing creation duration means
+ * eternal, a failing update or access duration means unchanged. Thread-safe if the policy is.
  */
 final class ExpiryRules {
 
@@ -32,9 +32,12 @@ final class ExpiryRules {
   ExpiryRules(ExpiryPolicy policy) {
     this.policy = policy;
     Class<?> type = policy.getClass();
-    this.fixed = type == EternalExpiryPolicy.class || type == CreatedExpiryPolicy.class
-        || type == AccessedExpiryPolicy.class || type == ModifiedExpiryPolicy.class
-        || type == TouchedExpiryPolicy.class;
+    this.fixed =
+        type == EternalExpiryPolicy.class
+            || type == CreatedExpiryPolicy.class
+            || type == AccessedExpiryPolicy.class
+            || type == ModifiedExpiryPolicy.class
+            || type == TouchedExpiryPolicy.class;
     this.onCreate = fixed ? askCreation() : null;
     this.onUpdate = fixed ? askUpdate() : null;
     this.onAccess = fixed ? askAccess() : null;

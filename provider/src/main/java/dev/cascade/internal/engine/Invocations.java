@@ -19,8 +19,8 @@ import javax.cache.processor.EntryProcessorResult;
  * {@code invoke} and {@code invokeAll}: the processor runs in this JVM on a snapshot of the entry;
  * its result is applied only if the entry is still as the snapshot showed (compare-and-set on the
  * encoded value), else the snapshot is taken again and the processor runs again. So concurrent
- * processors, in any JVM, never lose an update. In a write-through cache the whole step runs
- * under the key's lock, with the writer called before the cache changes.
+ * processors, in any JVM, never lose an update. In a write-through cache the whole step runs under
+ * the key's lock, with the writer called before the cache changes.
  */
 final class Invocations<K, V> {
 
@@ -33,7 +33,8 @@ final class Invocations<K, V> {
   <T> T invoke(K key, EntryProcessor<K, V, T> processor, Object... arguments) {
     core.checkKey(key);
     if (processor == null) {
-      throw new NullPointerException("The entry processor given to " + core.describe() + " is null");
+      throw new NullPointerException(
+          "The entry processor given to " + core.describe() + " is null");
     }
     long start = core.stats.start();
     byte[] k = core.encodeKey(key);
@@ -69,13 +70,15 @@ final class Invocations<K, V> {
     return step.result;
   }
 
-  <T> Map<K, EntryProcessorResult<T>> invokeAll(Set<? extends K> keys, EntryProcessor<K, V, T> processor,
-      Object... arguments) {
+  <T> Map<K, EntryProcessorResult<T>> invokeAll(
+      Set<? extends K> keys, EntryProcessor<K, V, T> processor, Object... arguments) {
     if (keys == null) {
-      throw new NullPointerException("The key set given to invokeAll of " + core.describe() + " is null");
+      throw new NullPointerException(
+          "The key set given to invokeAll of " + core.describe() + " is null");
     }
     if (processor == null) {
-      throw new NullPointerException("The entry processor given to " + core.describe() + " is null");
+      throw new NullPointerException(
+          "The entry processor given to " + core.describe() + " is null");
     }
     for (K key : keys) {
       core.checkKey(key);
@@ -88,11 +91,15 @@ final class Invocations<K, V> {
           results.put(key, () -> result);
         }
       } catch (Exception e) {
-        EntryProcessorException failure = e instanceof EntryProcessorException
-            ? (EntryProcessorException) e : new EntryProcessorException(e);
-        results.put(key, () -> {
-          throw failure;
-        });
+        EntryProcessorException failure =
+            e instanceof EntryProcessorException
+                ? (EntryProcessorException) e
+                : new EntryProcessorException(e);
+        results.put(
+            key,
+            () -> {
+              throw failure;
+            });
       }
     }
     return results;
@@ -115,24 +122,28 @@ final class Invocations<K, V> {
     @Override
     public Mutation plan(dev.cascade.internal.store.StoredEntry seen, long now) {
       boolean loadable = core.readThrough != null && !seen.isPending();
-      entry = new ProcessorEntry<>(key, seen.isLiveAt(now) ? seen.value() : null, core,
-          loadable ? core.loader : null);
+      entry =
+          new ProcessorEntry<>(
+              key, seen.isLiveAt(now) ? seen.value() : null, core, loadable ? core.loader : null);
       try {
         result = processor.process(entry, arguments);
       } catch (CacheException e) {
         throw e;
       } catch (Exception e) {
-        throw new EntryProcessorException("The entry processor failed on key " + key + " of " + core.describe(), e);
+        throw new EntryProcessorException(
+            "The entry processor failed on key " + key + " of " + core.describe(), e);
       }
       boolean oldValues = core.needsOld(EventType.UPDATED) || core.needsOld(EventType.REMOVED);
       switch (entry.operation()) {
         case ACCESS:
           return Mutation.touch(Condition.PRESENT, null);
         case LOAD:
-          return Mutation.set(Condition.LOADABLE, null, core.encodeValue(entry.newValue())).returningOld(oldValues);
+          return Mutation.set(Condition.LOADABLE, null, core.encodeValue(entry.newValue()))
+              .returningOld(oldValues);
         case CREATE:
         case UPDATE:
-          return Mutation.set(Condition.ANY, null, core.encodeValue(entry.newValue())).returningOld(oldValues);
+          return Mutation.set(Condition.ANY, null, core.encodeValue(entry.newValue()))
+              .returningOld(oldValues);
         case REMOVE:
           return Mutation.delete(Condition.ANY, null).returningOld(oldValues);
         default:

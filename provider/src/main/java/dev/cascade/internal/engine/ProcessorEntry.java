@@ -6,13 +6,20 @@ import javax.cache.processor.MutableEntry;
 
 /**
  * The entry an {@code EntryProcessor} works on: a snapshot of the cache entry, plus what the
- * processor did to it. Nothing reaches Redis until the processor returns; then
- * {@link Invocations} applies {@link #operation()} in one conditional step.
+ * processor did to it. Nothing reaches Redis until the processor returns; then {@link Invocations}
+ * applies {@link #operation()} in one conditional step.
  */
 final class ProcessorEntry<K, V> implements MutableEntry<K, V> {
 
   /** What the processor did, as JCache counts it for writers, statistics and expiry. */
-  enum Operation { NONE, ACCESS, CREATE, LOAD, UPDATE, REMOVE }
+  enum Operation {
+    NONE,
+    ACCESS,
+    CREATE,
+    LOAD,
+    UPDATE,
+    REMOVE
+  }
 
   private final K key;
   private final boolean existed;
@@ -23,7 +30,9 @@ final class ProcessorEntry<K, V> implements MutableEntry<K, V> {
   private boolean decoded;
   private Operation operation = Operation.NONE;
 
-  /** @param loader the loader when the cache is read-through, else null */
+  /**
+   * @param loader the loader when the cache is read-through, else null
+   */
   ProcessorEntry(K key, byte[] storedValue, CacheCore<K, V> core, CacheLoader<K, V> loader) {
     this.key = key;
     this.existed = storedValue != null;
@@ -57,7 +66,8 @@ final class ProcessorEntry<K, V> implements MutableEntry<K, V> {
       } catch (CacheLoaderException e) {
         throw e;
       } catch (Exception e) {
-        throw new CacheLoaderException("The cache loader of " + core.describe() + " failed for key " + key, e);
+        throw new CacheLoaderException(
+            "The cache loader of " + core.describe() + " failed for key " + key, e);
       }
       if (value != null) {
         operation = Operation.LOAD;
@@ -73,7 +83,10 @@ final class ProcessorEntry<K, V> implements MutableEntry<K, V> {
 
   @Override
   public void remove() {
-    operation = operation == Operation.CREATE || operation == Operation.LOAD ? Operation.NONE : Operation.REMOVE;
+    operation =
+        operation == Operation.CREATE || operation == Operation.LOAD
+            ? Operation.NONE
+            : Operation.REMOVE;
     value = null;
   }
 
@@ -86,7 +99,8 @@ final class ProcessorEntry<K, V> implements MutableEntry<K, V> {
 
   @Override
   public <T> T unwrap(Class<T> type) {
-    throw new IllegalArgumentException("Cannot unwrap the entry of an entry processor to " + type.getName());
+    throw new IllegalArgumentException(
+        "Cannot unwrap the entry of an entry processor to " + type.getName());
   }
 
   Operation operation() {

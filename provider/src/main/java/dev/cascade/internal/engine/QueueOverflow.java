@@ -19,8 +19,11 @@ final class QueueOverflow {
 
   QueueOverflow(WriteBehindSettings settings, String cacheName) {
     this.policy = settings == null ? Overflow.BLOCK : settings.overflow();
-    this.timeoutMillis = (settings == null ? WriteBehindSettings.DEFAULT_OVERFLOW_TIMEOUT : settings.overflowTimeout())
-        .toMillis();
+    this.timeoutMillis =
+        (settings == null
+                ? WriteBehindSettings.DEFAULT_OVERFLOW_TIMEOUT
+                : settings.overflowTimeout())
+            .toMillis();
     this.cacheName = cacheName;
   }
 
@@ -58,9 +61,13 @@ final class QueueOverflow {
   }
 
   private CacheWriterException full(String waited) {
-    return new CacheWriterException("The write-behind queue of cache '" + cacheName + "' is full" + waited
-        + ": the flushers are behind or the writer is failing (see the WriteBehind MXBean's LastError)."
-        + " The change was not made.");
+    return new CacheWriterException(
+        "The write-behind queue of cache '"
+            + cacheName
+            + "' is full"
+            + waited
+            + ": the flushers are behind or the writer is failing (see the WriteBehind MXBean's LastError)."
+            + " The change was not made.");
   }
 
   private static void sleep(long millis) {
@@ -68,7 +75,8 @@ final class QueueOverflow {
       Thread.sleep(millis);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new CacheWriterException("Interrupted while waiting for room in a write-behind queue", e);
+      throw new CacheWriterException(
+          "Interrupted while waiting for room in a write-behind queue", e);
     }
   }
 }

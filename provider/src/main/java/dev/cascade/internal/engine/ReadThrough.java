@@ -22,7 +22,8 @@ import javax.cache.integration.CacheLoaderException;
 final class ReadThrough<K, V> {
 
   private final CacheCore<K, V> core;
-  private final ConcurrentHashMap<ByteBuffer, CompletableFuture<V>> inFlight = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<ByteBuffer, CompletableFuture<V>> inFlight =
+      new ConcurrentHashMap<>();
 
   ReadThrough(CacheCore<K, V> core) {
     this.core = core;
@@ -63,15 +64,21 @@ final class ReadThrough<K, V> {
     // write-through: load under the key's lock, so no writer can change the database between
     // the load and the store; if another JVM filled the entry meanwhile, its value wins
     Object[] result = new Object[1];
-    Outcome o = core.engine.compute(encodedKey, true, (seen, now) -> {
-      if (seen.isLiveAt(now)) {
-        result[0] = core.decodeValue(seen.value());
-        return null;
-      }
-      V value = callLoader(key);
-      result[0] = value;
-      return value == null ? null : Mutation.set(Mutation.Condition.LOADABLE, null, core.encodeValue(value));
-    });
+    Outcome o =
+        core.engine.compute(
+            encodedKey,
+            true,
+            (seen, now) -> {
+              if (seen.isLiveAt(now)) {
+                result[0] = core.decodeValue(seen.value());
+                return null;
+              }
+              V value = callLoader(key);
+              result[0] = value;
+              return value == null
+                  ? null
+                  : Mutation.set(Mutation.Condition.LOADABLE, null, core.encodeValue(value));
+            });
     @SuppressWarnings("unchecked")
     V value = (V) result[0];
     core.collect(changes, key, encodedKey, o, value);
@@ -85,7 +92,8 @@ final class ReadThrough<K, V> {
     } catch (CacheLoaderException e) {
       throw e;
     } catch (Exception e) {
-      throw new CacheLoaderException("The cache loader of " + core.describe() + " failed for key " + key + ": " + e, e);
+      throw new CacheLoaderException(
+          "The cache loader of " + core.describe() + " failed for key " + key + ": " + e, e);
     }
   }
 

@@ -17,11 +17,11 @@ import javax.cache.CacheException;
  * Per-key mutual exclusion for write-through, across threads and across JVMs.
  *
  * <p>Write-through calls the writer before changing the cache; two writers to one key must not
- * interleave, or the database could end with one value and the cache with the other. A key is
- * held by a Redis lock ({@code SET NX PX}, released by {@code mutate.lua} or {@code unlock.lua}
- * only with the holder's token) and, inside one JVM, by a striped local lock first, so local
- * threads queue instead of polling Redis. Several keys are always taken in one global order
- * (by encoded key bytes), so two {@code putAll} calls cannot deadlock.
+ * interleave, or the database could end with one value and the cache with the other. A key is held
+ * by a Redis lock ({@code SET NX PX}, released by {@code mutate.lua} or {@code unlock.lua} only
+ * with the holder's token) and, inside one JVM, by a striped local lock first, so local threads
+ * queue instead of polling Redis. Several keys are always taken in one global order (by encoded key
+ * bytes), so two {@code putAll} calls cannot deadlock.
  */
 final class WriteLocks {
 
@@ -101,13 +101,19 @@ final class WriteLocks {
    */
   private void lockStripe(ReentrantLock stripe, long deadline) {
     try {
-      if (!stripe.tryLock(Math.max(0, deadline - System.currentTimeMillis()), TimeUnit.MILLISECONDS)) {
-        throw new CacheException("Gave up after " + waitMillis + " ms waiting for the write-through lock of a key in "
-            + store.describe() + ": another thread of this JVM holds it (a writer that takes that long?)");
+      if (!stripe.tryLock(
+          Math.max(0, deadline - System.currentTimeMillis()), TimeUnit.MILLISECONDS)) {
+        throw new CacheException(
+            "Gave up after "
+                + waitMillis
+                + " ms waiting for the write-through lock of a key in "
+                + store.describe()
+                + ": another thread of this JVM holds it (a writer that takes that long?)");
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new CacheException("Interrupted while waiting for a write-through lock in " + store.describe(), e);
+      throw new CacheException(
+          "Interrupted while waiting for a write-through lock in " + store.describe(), e);
     }
   }
 
@@ -116,9 +122,15 @@ final class WriteLocks {
     long backoff = 1;
     while (!tryLock(key, token)) {
       if (System.currentTimeMillis() > deadline) {
-        throw new CacheException("Gave up after " + waitMillis + " ms waiting for the write-through lock of a key in "
-            + store.describe() + ": another JVM holds it (a writer that hangs, or a JVM that died holding it;"
-            + " the lock expires after " + leaseMillis + " ms)");
+        throw new CacheException(
+            "Gave up after "
+                + waitMillis
+                + " ms waiting for the write-through lock of a key in "
+                + store.describe()
+                + ": another JVM holds it (a writer that hangs, or a JVM that died holding it;"
+                + " the lock expires after "
+                + leaseMillis
+                + " ms)");
       }
       sleep(backoff);
       backoff = Math.min(backoff * 2, 20);
@@ -153,11 +165,23 @@ final class WriteLocks {
     try {
       releaseAll(held);
     } catch (RuntimeException e) {
-      LOG.log(Level.WARNING, "Could not release " + held.size() + " write-through lock(s) in " + store.describe()
-          + "; they expire within " + leaseMillis + " ms: " + e.getMessage());
+      LOG.log(
+          Level.WARNING,
+          "Could not release "
+              + held.size()
+              + " write-through lock(s) in "
+              + store.describe()
+              + "; they expire within "
+              + leaseMillis
+              + " ms: "
+              + e.getMessage());
     } finally {
       List<ReentrantLock> locks = new ArrayList<>();
-      held.stream().mapToInt(h -> stripe(h.key)).distinct().sorted().forEach(s -> locks.add(stripes[s]));
+      held.stream()
+          .mapToInt(h -> stripe(h.key))
+          .distinct()
+          .sorted()
+          .forEach(s -> locks.add(stripes[s]));
       unlockStripes(locks);
     }
   }
@@ -199,7 +223,6 @@ final class WriteLocks {
   private static int stripe(byte[] key) {
     return (Arrays.hashCode(key) & 0x7fffffff) % STRIPES;
   }
-
 
   private static byte[] newToken() {
     byte[] raw = new byte[16];

@@ -12,8 +12,8 @@ import javax.cache.integration.CacheWriter;
 import javax.cache.integration.CacheWriterException;
 
 /**
- * Calls the cache's writer and turns whatever it throws into a {@link CacheWriterException}, as
- * the spec says. The batch calls honour the writer's partial-success contract: entries the writer
+ * Calls the cache's writer and turns whatever it throws into a {@link CacheWriterException}, as the
+ * spec says. The batch calls honour the writer's partial-success contract: entries the writer
  * leaves in the collection it was given were not written.
  */
 final class WriteThrough<K, V> {

@@ -14,8 +14,8 @@ public final class CascadeEntryEvent<K, V> extends CacheEntryEvent<K, V> {
   private final V oldValue;
   private final boolean oldValueAvailable;
 
-  public CascadeEntryEvent(Cache<K, V> source, EventType type, K key, V value, V oldValue,
-      boolean oldValueAvailable) {
+  public CascadeEntryEvent(
+      Cache<K, V> source, EventType type, K key, V value, V oldValue, boolean oldValueAvailable) {
     super(source, type);
     this.key = key;
     this.value = value;
@@ -53,7 +53,12 @@ public final class CascadeEntryEvent<K, V> extends CacheEntryEvent<K, V> {
 
   @Override
   public String toString() {
-    return getEventType() + "{key=" + key + ", value=" + value
-        + (oldValueAvailable ? ", old=" + oldValue : "") + "}";
+    return getEventType()
+        + "{key="
+        + key
+        + ", value="
+        + value
+        + (oldValueAvailable ? ", old=" + oldValue : "")
+        + "}";
   }
 }

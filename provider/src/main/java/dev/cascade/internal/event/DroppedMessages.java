@@ -10,8 +10,8 @@ import java.util.logging.Logger;
 /**
  * Reports the messages a channel's subscriber had to drop: at most one WARNING per channel per
  * period, which counts the drops it did not report. Whoever may PUBLISH can send millions of bad
- * messages; one line a minute tells the operator, a line per message would make the log the
- * attack. Every drop is logged at FINE. Thread-safe.
+ * messages; one line a minute tells the operator, a line per message would make the log the attack.
+ * Every drop is logged at FINE. Thread-safe.
  */
 final class DroppedMessages {
 
@@ -40,7 +40,9 @@ final class DroppedMessages {
       long now = nanoTime.getAsLong();
       if (w.reported && now - w.reportedAt < PERIOD_NANOS) {
         w.unreported++;
-        LOG.log(Level.FINE, "Dropped a message on channel ''{0}'' of cache ''{1}'': {2}",
+        LOG.log(
+            Level.FINE,
+            "Dropped a message on channel ''{0}'' of cache ''{1}'': {2}",
             new Object[] {channel, cacheName, reason});
         return false;
       }
@@ -49,10 +51,16 @@ final class DroppedMessages {
       w.reportedAt = now;
       w.unreported = 0;
     }
-    LOG.warning("Dropped a message on channel '" + channel + "' of cache '" + cacheName + "': " + reason
-        + (unreported > 0 ? " (and " + unreported + " more since the last warning)" : "")
-        + ". Cascade's own messages are never dropped: something else publishes on this channel"
-        + " (see docs/security.md). At most one such warning per channel per minute.");
+    LOG.warning(
+        "Dropped a message on channel '"
+            + channel
+            + "' of cache '"
+            + cacheName
+            + "': "
+            + reason
+            + (unreported > 0 ? " (and " + unreported + " more since the last warning)" : "")
+            + ". Cascade's own messages are never dropped: something else publishes on this channel"
+            + " (see docs/security.md). At most one such warning per channel per minute.");
     return true;
   }
 

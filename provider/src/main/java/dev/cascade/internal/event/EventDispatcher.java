@@ -23,7 +23,9 @@ import javax.cache.event.EventType;
 public final class EventDispatcher<K, V> {
 
   /** RI order: expiries first, then creations, updates, removals. */
-  private static final EventType[] ORDER = {EventType.EXPIRED, EventType.CREATED, EventType.UPDATED, EventType.REMOVED};
+  private static final EventType[] ORDER = {
+    EventType.EXPIRED, EventType.CREATED, EventType.UPDATED, EventType.REMOVED
+  };
 
   private final EventLanes lanes;
   private final List<ListenerRegistration<K, V>> registrations = new CopyOnWriteArrayList<>();
@@ -38,12 +40,16 @@ public final class EventDispatcher<K, V> {
     this.source = cache;
   }
 
-  /** @throws IllegalArgumentException if this configuration is already registered */
+  /**
+   * @throws IllegalArgumentException if this configuration is already registered
+   */
   public synchronized void register(CacheEntryListenerConfiguration<K, V> configuration) {
     for (ListenerRegistration<K, V> r : registrations) {
       if (r.configuration.equals(configuration)) {
-        throw new IllegalArgumentException("This listener configuration is already registered with cache '"
-            + source.getName() + "'");
+        throw new IllegalArgumentException(
+            "This listener configuration is already registered with cache '"
+                + source.getName()
+                + "'");
       }
     }
     registrations.add(new ListenerRegistration<>(configuration));
@@ -93,8 +99,11 @@ public final class EventDispatcher<K, V> {
         } catch (CacheEntryListenerException e) {
           failure = failure == null ? e : failure;
         } catch (RuntimeException e) {
-          failure = failure == null ? new CacheEntryListenerException("A synchronous listener of cache '"
-              + source.getName() + "' failed", e) : failure;
+          failure =
+              failure == null
+                  ? new CacheEntryListenerException(
+                      "A synchronous listener of cache '" + source.getName() + "' failed", e)
+                  : failure;
         }
       } else {
         for (EntryChange<K, V> change : changes) {
@@ -110,8 +119,8 @@ public final class EventDispatcher<K, V> {
   }
 
   /**
-   * Runs {@code decodeAndDeliver} for a change made elsewhere on the key's lane: decoding runs
-   * user classes (deserialization), so it must not run on the pub/sub I/O thread either.
+   * Runs {@code decodeAndDeliver} for a change made elsewhere on the key's lane: decoding runs user
+   * classes (deserialization), so it must not run on the pub/sub I/O thread either.
    */
   public void onLane(int laneHash, Runnable decodeAndDeliver) {
     lanes.submit(laneHash, decodeAndDeliver);

@@ -21,6 +21,7 @@ import java.util.logging.Logger;
 public final class EventLanes implements AutoCloseable {
 
   private static final Logger LOG = Logger.getLogger(EventLanes.class.getName());
+
   /** Events one hand-over runs at most, so one busy lane cannot starve the others. */
   private static final int BURST = 256;
 
@@ -69,8 +70,9 @@ public final class EventLanes implements AutoCloseable {
   }
 
   public EventLanes(String owner, int count) {
-    this.pool = Executors.newFixedThreadPool(Math.max(1, Math.min(count, 2)),
-        Lifecycle.daemonThreads("cascade-events-" + owner));
+    this.pool =
+        Executors.newFixedThreadPool(
+            Math.max(1, Math.min(count, 2)), Lifecycle.daemonThreads("cascade-events-" + owner));
     this.lanes = new Lane[count];
     for (int i = 0; i < count; i++) {
       lanes[i] = new Lane();

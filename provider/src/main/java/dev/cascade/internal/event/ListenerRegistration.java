@@ -27,12 +27,14 @@ final class ListenerRegistration<K, V> {
 
   ListenerRegistration(CacheEntryListenerConfiguration<K, V> configuration) {
     this.configuration = configuration;
-    Factory<CacheEntryListener<? super K, ? super V>> listenerFactory = configuration.getCacheEntryListenerFactory();
+    Factory<CacheEntryListener<? super K, ? super V>> listenerFactory =
+        configuration.getCacheEntryListenerFactory();
     if (listenerFactory == null) {
       throw new IllegalArgumentException("The listener configuration has no listener factory");
     }
     this.listener = listenerFactory.create();
-    Factory<CacheEntryEventFilter<? super K, ? super V>> filterFactory = configuration.getCacheEntryEventFilterFactory();
+    Factory<CacheEntryEventFilter<? super K, ? super V>> filterFactory =
+        configuration.getCacheEntryEventFilterFactory();
     this.filter = filterFactory == null ? null : filterFactory.create();
     this.oldValueRequired = configuration.isOldValueRequired();
     this.synchronous = configuration.isSynchronous();
@@ -40,10 +42,14 @@ final class ListenerRegistration<K, V> {
 
   boolean listensTo(EventType type) {
     switch (type) {
-      case CREATED: return listener instanceof CacheEntryCreatedListener;
-      case UPDATED: return listener instanceof CacheEntryUpdatedListener;
-      case REMOVED: return listener instanceof CacheEntryRemovedListener;
-      default: return listener instanceof CacheEntryExpiredListener;
+      case CREATED:
+        return listener instanceof CacheEntryCreatedListener;
+      case UPDATED:
+        return listener instanceof CacheEntryUpdatedListener;
+      case REMOVED:
+        return listener instanceof CacheEntryRemovedListener;
+      default:
+        return listener instanceof CacheEntryExpiredListener;
     }
   }
 
@@ -51,15 +57,19 @@ final class ListenerRegistration<K, V> {
   CascadeEntryEvent<K, V> eventFor(Cache<K, V> source, EntryChange<K, V> change) {
     switch (change.type) {
       case CREATED:
-        return new CascadeEntryEvent<>(source, EventType.CREATED, change.key, change.value, null, false);
+        return new CascadeEntryEvent<>(
+            source, EventType.CREATED, change.key, change.value, null, false);
       case UPDATED:
         return oldValueRequired
-            ? new CascadeEntryEvent<>(source, EventType.UPDATED, change.key, change.value, change.oldValue, true)
-            : new CascadeEntryEvent<>(source, EventType.UPDATED, change.key, change.value, null, false);
+            ? new CascadeEntryEvent<>(
+                source, EventType.UPDATED, change.key, change.value, change.oldValue, true)
+            : new CascadeEntryEvent<>(
+                source, EventType.UPDATED, change.key, change.value, null, false);
       default:
         // REMOVED and EXPIRED: since JCache 1.1 the value is the old value, when available
         return oldValueRequired
-            ? new CascadeEntryEvent<>(source, change.type, change.key, change.oldValue, change.oldValue, true)
+            ? new CascadeEntryEvent<>(
+                source, change.type, change.key, change.oldValue, change.oldValue, true)
             : new CascadeEntryEvent<>(source, change.type, change.key, null, null, false);
     }
   }
@@ -90,5 +100,4 @@ final class ListenerRegistration<K, V> {
     Lifecycle.closeQuietly(listener, LOG);
     Lifecycle.closeQuietly(filter, LOG);
   }
-
 }

@@ -54,12 +54,13 @@ public final class RemoteEvents implements AutoCloseable {
     }
     if (connection == null) {
       connection = redis.openPubSub();
-      connection.addListener(new RedisPubSubAdapter<>() {
-        @Override
-        public void message(byte[] channel, byte[] message) {
-          onMessage(channel, message);
-        }
-      });
+      connection.addListener(
+          new RedisPubSubAdapter<>() {
+            @Override
+            public void message(byte[] channel, byte[] message) {
+              onMessage(channel, message);
+            }
+          });
     }
     redis.await(connection.async().subscribe(channel), "subscribing to entry events");
   }
@@ -79,14 +80,15 @@ public final class RemoteEvents implements AutoCloseable {
     if (handlers.remove(ByteBuffer.wrap(channel)) != null && connection != null) {
       drops.forget(text(channel));
       StatefulRedisPubSubConnection<byte[], byte[]> c = connection;
-      cleanup.run("unsubscribing from a Cascade channel",
+      cleanup.run(
+          "unsubscribing from a Cascade channel",
           () -> redis.await(c.async().unsubscribe(channel), "unsubscribing from entry events"));
     }
   }
 
   /**
-   * Reports a message of {@code channel} that could not be used after it was handed off (its key
-   * or value did not decode): a rate-limited WARNING, like a message the handler refused.
+   * Reports a message of {@code channel} that could not be used after it was handed off (its key or
+   * value did not decode): a rate-limited WARNING, like a message the handler refused.
    */
   public void dropped(byte[] channel, String reason) {
     Subscription s = handlers.get(ByteBuffer.wrap(channel));

@@ -10,24 +10,32 @@ import javax.management.MalformedObjectNameException;
 import javax.management.ObjectName;
 
 /**
- * Registers Cascade's MXBeans on the platform MBean server under
- * {@code javax.cache:type=<type>,CacheManager=<uri>,Cache=<name>} (and {@code dev.cascade:type=...}
- * for Cascade's own beans), with {@code : = ,} and newlines in the values replaced by {@code .}.
+ * Registers Cascade's MXBeans on the platform MBean server under {@code
+ * javax.cache:type=<type>,CacheManager=<uri>,Cache=<name>} (and {@code dev.cascade:type=...} for
+ * Cascade's own beans), with {@code : = ,} and newlines in the values replaced by {@code .}.
  *
  * <p>{@code <uri>} is the manager's URI as {@link Redaction#uri(String)} shows it: a password in it
- * becomes {@code ***} (so the value is quoted, see {@link #safe}), as JMX clients and exporters show
- * names to anyone who may look. A URI without one is used as it is, which is what the TCK looks up.
+ * becomes {@code ***} (so the value is quoted, see {@link #safe}), as JMX clients and exporters
+ * show names to anyone who may look. A URI without one is used as it is, which is what the TCK
+ * looks up.
  */
 public final class MBeans {
 
-  private MBeans() {
-  }
+  private MBeans() {}
 
-  /** @param managerUri the manager's URI as the user gave it; its password is taken out here */
+  /**
+   * @param managerUri the manager's URI as the user gave it; its password is taken out here
+   */
   public static ObjectName name(String domain, String type, String managerUri, String cacheName) {
     try {
-      return new ObjectName(domain + ":type=" + type + ",CacheManager=" + safe(Redaction.uri(managerUri))
-          + ",Cache=" + safe(cacheName));
+      return new ObjectName(
+          domain
+              + ":type="
+              + type
+              + ",CacheManager="
+              + safe(Redaction.uri(managerUri))
+              + ",Cache="
+              + safe(cacheName));
     } catch (MalformedObjectNameException e) {
       throw new CacheException("Cannot name the MBean of cache '" + cacheName + "'", e);
     }
@@ -35,8 +43,8 @@ public final class MBeans {
 
   /**
    * The JCache convention ({@code : = ,} and newlines become {@code .}); a value that still holds a
-   * character an unquoted ObjectName value cannot ({@code ? * " \}), such as a URI with a query,
-   * is quoted instead, so it cannot turn the name into a pattern.
+   * character an unquoted ObjectName value cannot ({@code ? * " \}), such as a URI with a query, is
+   * quoted instead, so it cannot turn the name into a pattern.
    */
   static String safe(String s) {
     String v = s == null ? "" : s.replaceAll(":|=|\n|,", ".");

@@ -30,8 +30,8 @@ import javax.cache.CacheException;
 /**
  * The invalidations that keep this CacheManager's near caches correct: one dedicated RESP3
  * connection with server-assisted client-side caching in broadcast mode (<code>CLIENT TRACKING ON
- * BCAST PREFIX cascade:&lt;cache&gt;:&#123;</code>), so Redis pushes the name of every entry key of those caches that
- * any client changes. Reads themselves go over the shared connection.
+ * BCAST PREFIX cascade:&lt;cache&gt;:&#123;</code>), so Redis pushes the name of every entry key of
+ * those caches that any client changes. Reads themselves go over the shared connection.
  *
  * <p>While the connection is down, invalidations may be lost: every near cache is cleared and
  * bypassed (the epoch moves on) until tracking is on again after the reconnect. A connection can
@@ -45,11 +45,20 @@ import javax.cache.CacheException;
 public final class Invalidations implements AutoCloseable {
 
   private static final Logger LOG = Logger.getLogger(Invalidations.class.getName());
-  /** How often the invalidation connection is pinged: the longest a lost invalidation can go unnoticed, plus the timeout. */
+
+  /**
+   * How often the invalidation connection is pinged: the longest a lost invalidation can go
+   * unnoticed, plus the timeout.
+   */
   static final Duration PROBE_INTERVAL = Duration.ofSeconds(1);
+
   /** A ping not answered within this means invalidations may be lost. */
   static final Duration PROBE_TIMEOUT = Duration.ofSeconds(1);
-  /** Unanswered pings in a row after which the connection, though Lettuce thinks it open, is replaced. */
+
+  /**
+   * Unanswered pings in a row after which the connection, though Lettuce thinks it open, is
+   * replaced.
+   */
   static final int PROBES_BEFORE_REPLACING = 2;
 
   private final RedisAccess redis;
@@ -58,8 +67,10 @@ public final class Invalidations implements AutoCloseable {
   private final AtomicInteger epoch = new AtomicInteger();
   private volatile StatefulRedisConnection<byte[], byte[]> connection;
   private volatile boolean tracking;
+
   /** Redis confirmed tracking on the current connection (and it has not dropped since). */
   private volatile boolean trackingConfirmed;
+
   private ScheduledExecutorService prober;
   private int unansweredProbes;
   private boolean closed;
@@ -75,14 +86,18 @@ public final class Invalidations implements AutoCloseable {
    */
   public synchronized NearCache register(KeyLayout layout, int maxEntries) {
     if (redis.isCluster()) {
-      throw new CacheException("Cache '" + layout.cacheName() + "' asks for a near cache, which Cascade supports"
-          + " on a standalone or Sentinel-managed Redis, not yet on a Redis Cluster; remove the near-cache setting");
+      throw new CacheException(
+          "Cache '"
+              + layout.cacheName()
+              + "' asks for a near cache, which Cascade supports"
+              + " on a standalone or Sentinel-managed Redis, not yet on a Redis Cluster; remove the near-cache setting");
     }
     if (connection == null) {
       open();
-      prober = Executors.newSingleThreadScheduledExecutor(Lifecycle.daemonThreads("cascade-near-probe"));
-      prober.scheduleWithFixedDelay(this::probe, PROBE_INTERVAL.toMillis(), PROBE_INTERVAL.toMillis(),
-          TimeUnit.MILLISECONDS);
+      prober =
+          Executors.newSingleThreadScheduledExecutor(Lifecycle.daemonThreads("cascade-near-probe"));
+      prober.scheduleWithFixedDelay(
+          this::probe, PROBE_INTERVAL.toMillis(), PROBE_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
     }
     NearCache near = new NearCache(maxEntries, this);
     caches.put(near, layout);
@@ -109,8 +124,8 @@ public final class Invalidations implements AutoCloseable {
 
   /**
    * Returns once every invalidation that Redis sent before this call has been applied: a reply on
-   * the tracking connection comes after the pushes sent before it. Redis sends the invalidation of a
-   * write before it reads the next command, so after a write returned and this returned, the
+   * the tracking connection comes after the pushes sent before it. Redis sends the invalidation of
+   * a write before it reads the next command, so after a write returned and this returned, the
    * write's own (late) invalidation can no longer evict a value read after it.
    */
   void awaitSentInvalidations() {
@@ -125,7 +140,8 @@ public final class Invalidations implements AutoCloseable {
 
   private static String prefixOf(KeyLayout layout) {
     byte[] pattern = layout.entryPattern();
-    // "cascade:<cache>:{<cache>#*" without the final '*' and '<cache>#': the entry keys' common start
+    // "cascade:<cache>:{<cache>#*" without the final '*' and '<cache>#': the entry keys' common
+    // start
     String p = new String(pattern, StandardCharsets.UTF_8);
     return p.substring(0, p.indexOf('{') + 1);
   }
@@ -139,31 +155,33 @@ public final class Invalidations implements AutoCloseable {
     }
     StatefulRedisConnection<byte[], byte[]> opened = (StatefulRedisConnection<byte[], byte[]>) c;
     opened.addListener(this::onPush);
-    opened.addListener(new RedisConnectionStateListener() {
-      // a replaced connection's events (its close above all) concern nobody any more
-      @Override
-      public void onRedisDisconnected(RedisChannelHandler<?, ?> handler) {
-        if (opened == connection) {
-          trackingConfirmed = false;
-          lost();
-        }
-      }
+    opened.addListener(
+        new RedisConnectionStateListener() {
+          // a replaced connection's events (its close above all) concern nobody any more
+          @Override
+          public void onRedisDisconnected(RedisChannelHandler<?, ?> handler) {
+            if (opened == connection) {
+              trackingConfirmed = false;
+              lost();
+            }
+          }
 
-      @Override
-      public void onRedisConnected(RedisChannelHandler<?, ?> handler, java.net.SocketAddress address) {
-        if (opened == connection) {
-          reconnected();
-        }
-      }
-    });
+          @Override
+          public void onRedisConnected(
+              RedisChannelHandler<?, ?> handler, java.net.SocketAddress address) {
+            if (opened == connection) {
+              reconnected();
+            }
+          }
+        });
     connection = opened;
   }
 
   /**
    * Pings the invalidation connection (on the prober thread). Unanswered: invalidations may be
-   * lost, so the near caches are cleared and bypassed; answered again on a connection whose tracking
-   * Redis confirmed: every invalidation sent before the reply has been applied (replies and pushes
-   * arrive in order), so the near caches are trusted again from a new epoch.
+   * lost, so the near caches are cleared and bypassed; answered again on a connection whose
+   * tracking Redis confirmed: every invalidation sent before the reply has been applied (replies
+   * and pushes arrive in order), so the near caches are trusted again from a new epoch.
    */
   private void probe() {
     StatefulRedisConnection<byte[], byte[]> c = connection;
@@ -182,8 +200,15 @@ public final class Invalidations implements AutoCloseable {
       Thread.currentThread().interrupt();
     } catch (ExecutionException | TimeoutException | RuntimeException e) {
       if (tracking) {
-        LOG.log(Level.WARNING, "The near caches' invalidation connection to " + redis + " did not answer a ping"
-            + " within " + PROBE_TIMEOUT.toMillis() + " ms; the near caches are bypassed until it does", e);
+        LOG.log(
+            Level.WARNING,
+            "The near caches' invalidation connection to "
+                + redis
+                + " did not answer a ping"
+                + " within "
+                + PROBE_TIMEOUT.toMillis()
+                + " ms; the near caches are bypassed until it does",
+            e);
       }
       lost();
       if (++unansweredProbes >= PROBES_BEFORE_REPLACING && c.isOpen()) {
@@ -203,7 +228,10 @@ public final class Invalidations implements AutoCloseable {
         trackingConfirmed = false;
         open();
       } catch (RuntimeException e) {
-        LOG.log(Level.FINE, "Could not open a new invalidation connection; trying again at the next probe", e);
+        LOG.log(
+            Level.FINE,
+            "Could not open a new invalidation connection; trying again at the next probe",
+            e);
         return;
       }
       all = new ArrayList<>(prefixes);
@@ -236,27 +264,35 @@ public final class Invalidations implements AutoCloseable {
    * @param await wait for the confirmation (never on an I/O thread)
    */
   private void enable(List<String> newPrefixes, boolean await) {
-    TrackingArgs args = TrackingArgs.Builder.enabled().bcast().prefixes(StandardCharsets.UTF_8,
-        newPrefixes.toArray(new String[0]));
+    TrackingArgs args =
+        TrackingArgs.Builder.enabled()
+            .bcast()
+            .prefixes(StandardCharsets.UTF_8, newPrefixes.toArray(new String[0]));
     StatefulRedisConnection<byte[], byte[]> c = connection;
-    c.async().clientTracking(args).whenComplete((ok, failure) -> {
-      if (failure != null) {
-        LOG.log(Level.WARNING, "Could not turn on invalidations for near caches; they are bypassed until it works",
-            failure);
-        lost();
-        return;
-      }
-      // on the I/O thread: no lock here (register() may hold this object's lock, waiting for this reply)
-      if (c != connection) {
-        return; // replaced meanwhile
-      }
-      trackingConfirmed = true;
-      if (!tracking) {
-        epoch.incrementAndGet();
-        caches.keySet().forEach(NearCache::clear);
-        tracking = true;
-      }
-    });
+    c.async()
+        .clientTracking(args)
+        .whenComplete(
+            (ok, failure) -> {
+              if (failure != null) {
+                LOG.log(
+                    Level.WARNING,
+                    "Could not turn on invalidations for near caches; they are bypassed until it works",
+                    failure);
+                lost();
+                return;
+              }
+              // on the I/O thread: no lock here (register() may hold this object's lock, waiting
+              // for this reply)
+              if (c != connection) {
+                return; // replaced meanwhile
+              }
+              trackingConfirmed = true;
+              if (!tracking) {
+                epoch.incrementAndGet();
+                caches.keySet().forEach(NearCache::clear);
+                tracking = true;
+              }
+            });
     if (await) {
       try {
         c.sync().ping(); // replies come in order: after this, the tracking reply was handled
@@ -270,11 +306,13 @@ public final class Invalidations implements AutoCloseable {
     if (!"invalidate".equals(message.getType())) {
       return;
     }
-    List<Object> content = message.getContent(b -> {
-      byte[] copy = new byte[b.remaining()];
-      b.get(copy);
-      return copy;
-    });
+    List<Object> content =
+        message.getContent(
+            b -> {
+              byte[] copy = new byte[b.remaining()];
+              b.get(copy);
+              return copy;
+            });
     Object keys = content.size() > 1 ? content.get(1) : null;
     if (!(keys instanceof List)) {
       // a flush of the whole database: every kept entry is suspect

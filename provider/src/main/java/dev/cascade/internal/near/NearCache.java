@@ -69,19 +69,26 @@ public final class NearCache implements EntryStore.ChangeObserver {
     this.source = source;
   }
 
-  /** The kept value of the key, if there is one, it has not expired, and the cache is trustworthy now. */
+  /**
+   * The kept value of the key, if there is one, it has not expired, and the cache is trustworthy
+   * now.
+   */
   public Hit get(byte[] encodedKey, long now) {
     if (!source.isTracking()) {
       misses.increment();
       return null;
     }
     Slot slot = slots.get(ByteBuffer.wrap(encodedKey));
-    if (slot == null || slot.value == null || slot.epoch != source.epoch() || slot.expiresAt <= now) {
+    if (slot == null
+        || slot.value == null
+        || slot.epoch != source.epoch()
+        || slot.expiresAt <= now) {
       misses.increment();
       return null;
     }
     if (!slot.recentlyRead) {
-      slot.recentlyRead = true; // written only when it changes: hits of one key from many threads share no writes
+      slot.recentlyRead =
+          true; // written only when it changes: hits of one key from many threads share no writes
     }
     hits.increment();
     return new Hit(slot.value);

@@ -5,14 +5,14 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The Redis commands one close sends to give back what it holds: flush leases, heartbeats,
- * listener marks, subscriptions. Each is a courtesy (what it removes expires by itself: a lease
- * after its TTL, a listener mark after a minute, a heartbeat goes stale), so a close must not wait
- * on a Redis that is gone. Once Redis is seen unreachable (the connection is down, or a command
- * failed for want of an answer) every further command is skipped, and all of them together may
- * spend one command timeout: a close with Redis down costs at most about two timeouts, not one
- * per command (27 s for six caches at a 2 s timeout before; minutes at the default, also in the
- * JVM's shutdown hook).
+ * The Redis commands one close sends to give back what it holds: flush leases, heartbeats, listener
+ * marks, subscriptions. Each is a courtesy (what it removes expires by itself: a lease after its
+ * TTL, a listener mark after a minute, a heartbeat goes stale), so a close must not wait on a Redis
+ * that is gone. Once Redis is seen unreachable (the connection is down, or a command failed for
+ * want of an answer) every further command is skipped, and all of them together may spend one
+ * command timeout: a close with Redis down costs at most about two timeouts, not one per command
+ * (27 s for six caches at a 2 s timeout before; minutes at the default, also in the JVM's shutdown
+ * hook).
  *
  * <p>One per close ({@code CacheManager.close()} shares one among its caches). Thread-safe.
  */
@@ -37,7 +37,9 @@ public final class Cleanup {
    */
   public boolean run(String what, Runnable command) {
     if (redisUnreachable()) {
-      LOG.log(Level.FINE, "Skipped {0} while closing: Redis at {1} is unreachable; it expires by itself",
+      LOG.log(
+          Level.FINE,
+          "Skipped {0} while closing: Redis at {1} is unreachable; it expires by itself",
           new Object[] {what, redis.target()});
       return false;
     }
@@ -57,8 +59,8 @@ public final class Cleanup {
   }
 
   /**
-   * True once Redis was seen unreachable during this close, its connection is down, or the
-   * cleanup commands have spent their budget (one command timeout).
+   * True once Redis was seen unreachable during this close, its connection is down, or the cleanup
+   * commands have spent their budget (one command timeout).
    */
   public boolean redisUnreachable() {
     return unreachable || !redis.isConnected() || spentNanos.get() >= budgetNanos;

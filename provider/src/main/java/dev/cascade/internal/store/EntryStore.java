@@ -30,8 +30,10 @@ public final class EntryStore {
   static final byte[] PENDING = {'w'};
   private static final byte[] NONE = new byte[0];
   private static final int SCAN_COUNT = 1000;
+
   /** Keys per plain.lua call on one server: no script holds Redis up for long. */
   private static final int PLAIN_BATCH = 128;
+
   private static final byte[] PLAIN_GET = ascii("get");
   private static final byte[] PLAIN_SET = ascii("set");
   private static final byte[] PLAIN_DEL = ascii("del");
@@ -67,14 +69,19 @@ public final class EntryStore {
   }
 
   /**
-   * @param queueBound for a write-behind cache, the most records a partition's queue may hold
-   *     (0 = unbounded); -1 for a cache without write-behind
+   * @param queueBound for a write-behind cache, the most records a partition's queue may hold (0 =
+   *     unbounded); -1 for a cache without write-behind
    * @param replicas for a write-behind cache, how many replicas must have a change that queues a
-   *     record before the change returns ({@code WAIT} after the script, see {@link ReplicatedWrites});
-   *     0 = do not wait
+   *     record before the change returns ({@code WAIT} after the script, see {@link
+   *     ReplicatedWrites}); 0 = do not wait
    * @param replicaTimeout how long to wait for them
    */
-  public EntryStore(RedisAccess redis, KeyLayout layout, byte[] origin, int queueBound, int replicas,
+  public EntryStore(
+      RedisAccess redis,
+      KeyLayout layout,
+      byte[] origin,
+      int queueBound,
+      int replicas,
       Duration replicaTimeout) {
     this.redis = redis;
     this.commands = redis.commands();
@@ -103,17 +110,21 @@ public final class EntryStore {
 
   private <T> CompletableFuture<T> forgetting(byte[] encodedKey, CompletableFuture<T> change) {
     ChangeObserver o = observer;
-    return o == null ? change : change.thenApply(result -> {
-      o.changed(encodedKey);
-      return result;
-    });
+    return o == null
+        ? change
+        : change.thenApply(
+            result -> {
+              o.changed(encodedKey);
+              return result;
+            });
   }
 
   /**
-   * Like {@link #forgetting}, also when the change fails: a change whose replicas did not confirm it
-   * is applied on the master all the same.
+   * Like {@link #forgetting}, also when the change fails: a change whose replicas did not confirm
+   * it is applied on the master all the same.
    */
-  private <T> CompletableFuture<T> forgettingEvenIfFailed(byte[] encodedKey, CompletableFuture<T> change) {
+  private <T> CompletableFuture<T> forgettingEvenIfFailed(
+      byte[] encodedKey, CompletableFuture<T> change) {
     ChangeObserver o = observer;
     return o == null ? change : change.whenComplete((result, failure) -> o.changed(encodedKey));
   }
@@ -122,7 +133,10 @@ public final class EntryStore {
     return queueBound.length > 0;
   }
 
-  /** Queued records this JVM's writes replaced with a newer record of the same key (coalescing in the queue). */
+  /**
+   * Queued records this JVM's writes replaced with a newer record of the same key (coalescing in
+   * the queue).
+   */
   public long replacedRecords() {
     return replacedRecords.sum();
   }
@@ -138,7 +152,9 @@ public final class EntryStore {
   /** {@code HMGET v x w}: one plain command, no script, for the hot read path. */
   public CompletableFuture<StoredEntry> read(byte[] encodedKey) {
     byte[] key = layout.entryKey(encodedKey);
-    return redis.resendingOnConnectionLoss(() -> commands.hmget(key, VALUE, EXPIRY, PENDING).toCompletableFuture())
+    return redis
+        .resendingOnConnectionLoss(
+            () -> commands.hmget(key, VALUE, EXPIRY, PENDING).toCompletableFuture())
         .thenApply(EntryStore::toStoredEntry);
   }
 
@@ -149,32 +165,43 @@ public final class EntryStore {
       return pending ? new StoredEntry(null, StoredEntry.ETERNAL, true) : StoredEntry.ABSENT;
     }
     KeyValue<byte[], byte[]> x = fields.get(1);
-    long expiresAt = x.hasValue() ? Long.parseLong(new String(x.getValue(), StandardCharsets.US_ASCII))
-        : StoredEntry.ETERNAL;
+    long expiresAt =
+        x.hasValue()
+            ? Long.parseLong(new String(x.getValue(), StandardCharsets.US_ASCII))
+            : StoredEntry.ETERNAL;
     return new StoredEntry(v.getValue(), expiresAt, pending);
   }
 
   /**
    * Runs {@code mutate.lua}. In a write-behind cache with replica acknowledgement, a change that
-   * queues a record completes only once the replicas have it, else fails with a
-   * {@link javax.cache.CacheException} that says the change is applied on the master only.
+   * queues a record completes only once the replicas have it, else fails with a {@link
+   * javax.cache.CacheException} that says the change is applied on the master only.
    *
    * @param graceMillis extra native TTL so this JVM can still see an expired entry and report it
    * @param lockToken the write-through lock token this caller holds, or null
    */
-  public CompletableFuture<Outcome> mutate(byte[] encodedKey, Mutation m, long now, long graceMillis,
-      byte[] lockToken) {
+  public CompletableFuture<Outcome> mutate(
+      byte[] encodedKey, Mutation m, long now, long graceMillis, byte[] lockToken) {
     long operation = operations.start();
     byte[][] keys = mutateKeys(encodedKey, lockToken);
     byte[][] args = mutateArgs(encodedKey, m, now, graceMillis, lockToken, operation);
     CompletableFuture<Outcome> outcome;
     if (awaitsReplicas(m)) {
-      outcome = forgettingEvenIfFailed(encodedKey, redis.replicated()
-          .eval(Script.MUTATE, keys, args, replicas, replicaTimeoutMillis).thenApply(this::toOutcomeCounting));
+      outcome =
+          forgettingEvenIfFailed(
+              encodedKey,
+              redis
+                  .replicated()
+                  .eval(Script.MUTATE, keys, args, replicas, replicaTimeoutMillis)
+                  .thenApply(this::toOutcomeCounting));
     } else {
       // safe to send again: a repeated operation id is answered from the log
-      outcome = forgetting(encodedKey, redis.resendingOnConnectionLoss(() -> redis.eval(Script.MUTATE, keys, args))
-          .thenApply(this::toOutcomeCounting));
+      outcome =
+          forgetting(
+              encodedKey,
+              redis
+                  .resendingOnConnectionLoss(() -> redis.eval(Script.MUTATE, keys, args))
+                  .thenApply(this::toOutcomeCounting));
     }
     return outcome.whenComplete((result, failure) -> operations.finish(operation));
   }
@@ -183,8 +210,8 @@ public final class EntryStore {
    * {@link #mutate} of many keys without locks, pipelined (one round trip per node); with replica
    * acknowledgement, one {@code WAIT} per node follows all of that node's changes.
    */
-  public List<CompletableFuture<Outcome>> mutateAll(List<byte[]> encodedKeys, List<Mutation> ms, long now,
-      long graceMillis) {
+  public List<CompletableFuture<Outcome>> mutateAll(
+      List<byte[]> encodedKeys, List<Mutation> ms, long now, long graceMillis) {
     List<CompletableFuture<Outcome>> outcomes = new ArrayList<>(encodedKeys.size());
     List<Integer> replicated = new ArrayList<>();
     for (int i = 0; i < encodedKeys.size(); i++) {
@@ -210,8 +237,11 @@ public final class EntryStore {
       for (int j = 0; j < replicated.size(); j++) {
         int i = replicated.get(j);
         long id = ids[j];
-        outcomes.set(i, forgettingEvenIfFailed(encodedKeys.get(i), replies.get(j).thenApply(this::toOutcomeCounting))
-            .whenComplete((result, failure) -> operations.finish(id)));
+        outcomes.set(
+            i,
+            forgettingEvenIfFailed(
+                    encodedKeys.get(i), replies.get(j).thenApply(this::toOutcomeCounting))
+                .whenComplete((result, failure) -> operations.finish(id)));
       }
     }
     return outcomes;
@@ -219,37 +249,45 @@ public final class EntryStore {
 
   /** True when {@code m} appends a write-behind record and replicas must acknowledge it. */
   private boolean awaitsReplicas(Mutation m) {
-    return replicas > 0 && m.action != Mutation.Action.TOUCH
-        && m.condition != Mutation.Condition.LOADABLE && m.condition != Mutation.Condition.REPLACEABLE;
+    return replicas > 0
+        && m.action != Mutation.Action.TOUCH
+        && m.condition != Mutation.Condition.LOADABLE
+        && m.condition != Mutation.Condition.REPLACEABLE;
   }
 
   private byte[][] mutateKeys(byte[] encodedKey, byte[] lockToken) {
     int p = layout.partition(encodedKey);
-    return new byte[][] {layout.entryKeyIn(p, encodedKey), layout.listenerFlag(p),
-        lockToken == null ? layout.listenerFlag(p) : layout.lockKey(encodedKey), layout.streamKey(p), opLogKeys[p]};
+    return new byte[][] {
+      layout.entryKeyIn(p, encodedKey),
+      layout.listenerFlag(p),
+      lockToken == null ? layout.listenerFlag(p) : layout.lockKey(encodedKey),
+      layout.streamKey(p),
+      opLogKeys[p]
+    };
   }
 
-  private byte[][] mutateArgs(byte[] encodedKey, Mutation m, long now, long graceMillis, byte[] lockToken,
-      long operation) {
+  private byte[][] mutateArgs(
+      byte[] encodedKey, Mutation m, long now, long graceMillis, byte[] lockToken, long operation) {
     return new byte[][] {
-        ascii(Long.toString(now)),
-        ascii(m.condition.code),
-        m.expected == null ? NONE : m.expected,
-        ascii(m.action.code),
-        m.value == null ? NONE : m.value,
-        ascii(m.onCreate),
-        ascii(m.onUpdate),
-        ascii(m.onFailedAccess),
-        m.returnOld ? ONE : ZERO,
-        ascii(Long.toString(graceMillis)),
-        channel,
-        origin,
-        lockToken == null ? NONE : lockToken,
-        m.ignoreQueueBound && queueBound.length > 0 ? MINUS_ONE : queueBound,
-        encodedKey,
-        ascii(Long.toString(operation)),
-        ascii(Long.toString(operations.lowestWaiting())),
-        opLogTtl};
+      ascii(Long.toString(now)),
+      ascii(m.condition.code),
+      m.expected == null ? NONE : m.expected,
+      ascii(m.action.code),
+      m.value == null ? NONE : m.value,
+      ascii(m.onCreate),
+      ascii(m.onUpdate),
+      ascii(m.onFailedAccess),
+      m.returnOld ? ONE : ZERO,
+      ascii(Long.toString(graceMillis)),
+      channel,
+      origin,
+      lockToken == null ? NONE : lockToken,
+      m.ignoreQueueBound && queueBound.length > 0 ? MINUS_ONE : queueBound,
+      encodedKey,
+      ascii(Long.toString(operation)),
+      ascii(Long.toString(operations.lowestWaiting())),
+      opLogTtl
+    };
   }
 
   private Outcome toOutcomeCounting(List<Object> reply) {
@@ -265,7 +303,10 @@ public final class EntryStore {
 
   private static Outcome toOutcome(List<Object> reply) {
     String status = new String((byte[]) reply.get(0), StandardCharsets.US_ASCII);
-    return new Outcome(Outcome.Status.of(status), bytesOrNull(reply.get(1)), bytesOrNull(reply.get(2)),
+    return new Outcome(
+        Outcome.Status.of(status),
+        bytesOrNull(reply.get(1)),
+        bytesOrNull(reply.get(2)),
         reply.size() > 3 && Long.valueOf(1).equals(reply.get(3)));
   }
 
@@ -275,13 +316,15 @@ public final class EntryStore {
 
   /**
    * {@code lock.lua} ({@code SET lock token NX PX lease}, answering true also when the lock already
-   * holds this token: a resend after a reconnect): true when this caller now holds the entry's lock.
+   * holds this token: a resend after a reconnect): true when this caller now holds the entry's
+   * lock.
    */
   public CompletableFuture<Boolean> tryLock(byte[] encodedKey, byte[] token, long leaseMillis) {
     byte[][] keys = {layout.lockKey(encodedKey)};
     byte[] lease = ascii(Long.toString(leaseMillis));
     // safe to send again: lock.lua answers "yours" when the lock already holds the token
-    return redis.resendingOnConnectionLoss(() -> redis.evalInteger(Script.LOCK, keys, token, lease))
+    return redis
+        .resendingOnConnectionLoss(() -> redis.evalInteger(Script.LOCK, keys, token, lease))
         .thenApply(reply -> reply != null && reply == 1);
   }
 
@@ -297,18 +340,20 @@ public final class EntryStore {
    * seen; none present for the whole walk is missed.
    */
   public void forEachKeyBatch(Consumer<List<byte[]>> batch) {
-    scan(layout.entryPattern(), keys -> {
-      List<byte[]> encoded = new ArrayList<>(keys.size());
-      for (byte[] k : keys) {
-        byte[] e = layout.encodedKeyOf(k);
-        if (e != null) {
-          encoded.add(e);
-        }
-      }
-      if (!encoded.isEmpty()) {
-        batch.accept(encoded);
-      }
-    });
+    scan(
+        layout.entryPattern(),
+        keys -> {
+          List<byte[]> encoded = new ArrayList<>(keys.size());
+          for (byte[] k : keys) {
+            byte[] e = layout.encodedKeyOf(k);
+            if (e != null) {
+              encoded.add(e);
+            }
+          }
+          if (!encoded.isEmpty()) {
+            batch.accept(encoded);
+          }
+        });
   }
 
   /**
@@ -330,8 +375,10 @@ public final class EntryStore {
         return null;
       }
       ScanCursor previous = last;
-      last = redis.await(previous == null ? commands.scan(args) : commands.scan(previous, args),
-          "scanning " + describe());
+      last =
+          redis.await(
+              previous == null ? commands.scan(args) : commands.scan(previous, args),
+              "scanning " + describe());
       List<byte[]> encoded = new ArrayList<>(last.getKeys().size());
       for (byte[] k : last.getKeys()) {
         byte[] e = layout.encodedKeyOf(k);
@@ -361,7 +408,8 @@ public final class EntryStore {
 
   private void unlink(List<byte[]> keys) {
     if (!keys.isEmpty()) {
-      redis.await(commands.unlink(keys.toArray(new byte[0][])), "deleting entries of " + describe());
+      redis.await(
+          commands.unlink(keys.toArray(new byte[0][])), "deleting entries of " + describe());
     }
   }
 
@@ -392,7 +440,8 @@ public final class EntryStore {
       replies.add(commands.hset(layout.listenerFlag(p), origin, value).toCompletableFuture());
       replies.add(commands.pexpire(layout.listenerFlag(p), ttlMillis).toCompletableFuture());
     }
-    redis.await(CompletableFuture.allOf(replies.toArray(new CompletableFuture<?>[0])),
+    redis.await(
+        CompletableFuture.allOf(replies.toArray(new CompletableFuture<?>[0])),
         "marking " + describe() + " as listened to");
   }
 
@@ -402,7 +451,8 @@ public final class EntryStore {
     for (int p = 0; p < layout.partitions(); p++) {
       replies.add(commands.hdel(layout.listenerFlag(p), origin).toCompletableFuture());
     }
-    redis.await(CompletableFuture.allOf(replies.toArray(new CompletableFuture<?>[0])),
+    redis.await(
+        CompletableFuture.allOf(replies.toArray(new CompletableFuture<?>[0])),
         "unmarking " + describe() + " as listened to");
   }
 
@@ -413,12 +463,17 @@ public final class EntryStore {
     if (listeners == 0) {
       return false;
     }
-    return listeners > (redis.await(commands.hexists(flag, origin), "checking the listeners of " + describe()) ? 1 : 0);
+    return listeners
+        > (redis.await(commands.hexists(flag, origin), "checking the listeners of " + describe())
+            ? 1
+            : 0);
   }
 
   /** Tells every JVM with the cache open to check its listeners again. */
   public void announceListeners() {
-    redis.await(commands.publish(layout.controlChannel(), ascii("listeners")), "announcing listeners of " + describe());
+    redis.await(
+        commands.publish(layout.controlChannel(), ascii("listeners")),
+        "announcing listeners of " + describe());
   }
 
   // ---------------------------------------------------------------- plain commands (no script)
@@ -436,25 +491,30 @@ public final class EntryStore {
    * Completes with true if the entry was created.
    */
   public CompletableFuture<Boolean> writeValue(byte[] encodedKey, byte[] value) {
-    return forgetting(encodedKey, commands.hset(layout.entryKey(encodedKey), VALUE, value).toCompletableFuture());
+    return forgetting(
+        encodedKey, commands.hset(layout.entryKey(encodedKey), VALUE, value).toCompletableFuture());
   }
 
-  // ------------------------------------------------- plain commands on many entries (one script per batch)
+  // ------------------------------------------------- plain commands on many entries (one script
+  // per batch)
 
   /** {@link #readValue} of many entries: per key, in order, its value or null. */
   public CompletableFuture<byte[][]> readValues(List<byte[]> encodedKeys) {
-    return plainAll(PLAIN_GET, encodedKeys, null).thenApply(replies -> {
-      byte[][] values = new byte[replies.length][];
-      for (int i = 0; i < replies.length; i++) {
-        values[i] = (byte[]) replies[i];
-      }
-      return values;
-    });
+    return plainAll(PLAIN_GET, encodedKeys, null)
+        .thenApply(
+            replies -> {
+              byte[][] values = new byte[replies.length][];
+              for (int i = 0; i < replies.length; i++) {
+                values[i] = (byte[]) replies[i];
+              }
+              return values;
+            });
   }
 
   /** {@link #writeValue} of many entries: per key, in order, true if it was created. */
   public CompletableFuture<boolean[]> writeValues(List<byte[]> encodedKeys, List<byte[]> values) {
-    return plainAll(PLAIN_SET, encodedKeys, values).thenApply(replies -> ones(encodedKeys, replies));
+    return plainAll(PLAIN_SET, encodedKeys, values)
+        .thenApply(replies -> ones(encodedKeys, replies));
   }
 
   /** {@code DEL} of many entries (no examination): per key, in order, true if it existed. */
@@ -476,11 +536,13 @@ public final class EntryStore {
   }
 
   /**
-   * Sends {@code plain.lua} once per batch of keys that one script may touch together: on one server
-   * any keys (batches of at most {@value #PLAIN_BATCH}, so no script holds Redis up for long), on a
-   * cluster the keys of one partition, which share a slot. Completes with the replies in key order.
+   * Sends {@code plain.lua} once per batch of keys that one script may touch together: on one
+   * server any keys (batches of at most {@value #PLAIN_BATCH}, so no script holds Redis up for
+   * long), on a cluster the keys of one partition, which share a slot. Completes with the replies
+   * in key order.
    */
-  private CompletableFuture<Object[]> plainAll(byte[] op, List<byte[]> encodedKeys, List<byte[]> values) {
+  private CompletableFuture<Object[]> plainAll(
+      byte[] op, List<byte[]> encodedKeys, List<byte[]> values) {
     Object[] replies = new Object[encodedKeys.size()];
     List<List<Integer>> batches = plainBatches(encodedKeys);
     CompletableFuture<?>[] sent = new CompletableFuture<?>[batches.size()];
@@ -495,11 +557,15 @@ public final class EntryStore {
           args[j + 1] = values.get(batch.get(j));
         }
       }
-      sent[b] = redis.eval(Script.PLAIN, keys, args).thenAccept(reply -> {
-        for (int j = 0; j < batch.size(); j++) {
-          replies[batch.get(j)] = reply.get(j); // each batch fills its own positions
-        }
-      });
+      sent[b] =
+          redis
+              .eval(Script.PLAIN, keys, args)
+              .thenAccept(
+                  reply -> {
+                    for (int j = 0; j < batch.size(); j++) {
+                      replies[batch.get(j)] = reply.get(j); // each batch fills its own positions
+                    }
+                  });
     }
     // allOf completes after every batch's thenAccept, so the filled array is visible to the caller
     return CompletableFuture.allOf(sent).thenApply(done -> replies);
@@ -519,7 +585,8 @@ public final class EntryStore {
     }
     Map<Integer, List<Integer>> byPartition = new LinkedHashMap<>();
     for (int i = 0; i < encodedKeys.size(); i++) {
-      List<Integer> batch = byPartition.computeIfAbsent(layout.partition(encodedKeys.get(i)), p -> new ArrayList<>());
+      List<Integer> batch =
+          byPartition.computeIfAbsent(layout.partition(encodedKeys.get(i)), p -> new ArrayList<>());
       batch.add(i);
       if (batch.size() == PLAIN_BATCH) {
         batches.add(batch);

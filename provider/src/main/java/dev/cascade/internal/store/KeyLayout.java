@@ -21,13 +21,13 @@ import java.util.zip.CRC32;
  * </pre>
  *
  * The hash tag {@code {<cache>#<p>}} (or {@code {<cache>#<p>.<n>}}, see {@link #hashTag}) puts an
- * entry, its lock, its partition's listener flag, its write-behind stream and its flush lease in one
- * cluster slot, so one script may touch them together, and spreads the partitions evenly over the
- * slots, so a cluster's masters share a cache evenly. Auxiliary keys
- * put their role after a {@code #} before the hash tag, never after it: a user key such as
- * {@code "wb"} can therefore never collide with them, and {@code SCAN MATCH cascade:<cache>:&#123;*}
- * finds entries only. The cache name is percent-encoded where it holds a character that has a
- * meaning in keys, hash tags or glob patterns.
+ * entry, its lock, its partition's listener flag, its write-behind stream and its flush lease in
+ * one cluster slot, so one script may touch them together, and spreads the partitions evenly over
+ * the slots, so a cluster's masters share a cache evenly. Auxiliary keys put their role after a
+ * {@code #} before the hash tag, never after it: a user key such as {@code "wb"} can therefore
+ * never collide with them, and {@code SCAN MATCH cascade:<cache>:&#123;*} finds entries only. The
+ * cache name is percent-encoded where it holds a character that has a meaning in keys, hash tags or
+ * glob patterns.
  *
  * <p>Immutable and thread-safe.
  */
@@ -47,8 +47,12 @@ public final class KeyLayout {
 
   public KeyLayout(String cacheName, int partitions) {
     if (partitions < 1 || partitions > 16384) {
-      throw new IllegalArgumentException("partitions must be between 1 and 16384, not " + partitions
-          + " (cache '" + cacheName + "')");
+      throw new IllegalArgumentException(
+          "partitions must be between 1 and 16384, not "
+              + partitions
+              + " (cache '"
+              + cacheName
+              + "')");
     }
     this.cacheName = cacheName;
     this.escaped = escape(cacheName);
@@ -75,19 +79,20 @@ public final class KeyLayout {
 
   /** Slot ranges the partitions' hash tags are spread over: one per partition, up to this many. */
   static final int SPREAD_RANGES = 256;
+
   private static final int SLOTS = 16384;
 
   /**
    * The hash tag of partition {@code p}: {@code <cache>#<p>}, or {@code <cache>#<p>.<n>} with the
-   * smallest {@code n} that puts the tag's cluster slot in the middle half of partition p's share of
-   * the 16,384 slots ({@code P} equal, consecutive shares; partitions beyond 256 share them
+   * smallest {@code n} that puts the tag's cluster slot in the middle half of partition p's share
+   * of the 16,384 slots ({@code P} equal, consecutive shares; partitions beyond 256 share them
    * round-robin).
    *
-   * <p>Why: a cluster gives each master a consecutive range of slots. With plain
-   * {@code <cache>#<p>} tags the slots of 16 partitions fall where CRC-16 puts them, and one master
-   * of three held 62% of a 30,000-entry cache in {@code ClusterCacheTest} (over 2,010 cache names:
-   * the busiest master held 44% at the median, 56% at the 95th percentile). Spread evenly over the
-   * slot space, partitions split over masters like the slots do: 5, 5 and 6 of 16 on three masters.
+   * <p>Why: a cluster gives each master a consecutive range of slots. With plain {@code
+   * <cache>#<p>} tags the slots of 16 partitions fall where CRC-16 puts them, and one master of
+   * three held 62% of a 30,000-entry cache in {@code ClusterCacheTest} (over 2,010 cache names: the
+   * busiest master held 44% at the median, 56% at the 95th percentile). Spread evenly over the slot
+   * space, partitions split over masters like the slots do: 5, 5 and 6 of 16 on three masters.
    * Deterministic, so every JVM computes the same keys; about P·min(P, 256)·2 CRC-16s once per
    * cache opened.
    */
@@ -171,14 +176,16 @@ public final class KeyLayout {
   }
 
   /**
-   * The operation log of one JVM ({@code origin}) in a partition: the replies of its recent
-   * {@code mutate.lua} calls, so a call sent again after a reconnect does not run twice.
+   * The operation log of one JVM ({@code origin}) in a partition: the replies of its recent {@code
+   * mutate.lua} calls, so a call sent again after a reconnect does not run twice.
    */
   public byte[] opLogKey(int partition, byte[] origin) {
     return concat(opLogPrefixes[partition], origin);
   }
 
-  /** The entry key of an encoded key known to live in {@code partition} (saves hashing it again). */
+  /**
+   * The entry key of an encoded key known to live in {@code partition} (saves hashing it again).
+   */
   public byte[] entryKeyIn(int partition, byte[] encodedKey) {
     return concat(entryPrefixes[partition], encodedKey);
   }
@@ -191,7 +198,9 @@ public final class KeyLayout {
     return bytes("cascade:" + escaped + "#flushers");
   }
 
-  /** The encoded key inside an entry key, or null if {@code entryKey} is not one of this cache's. */
+  /**
+   * The encoded key inside an entry key, or null if {@code entryKey} is not one of this cache's.
+   */
   public byte[] encodedKeyOf(byte[] entryKey) {
     byte[] first = entryPrefixes[0];
     if (entryKey.length <= tagStart || !startsWith(entryKey, first, tagStart)) {
@@ -236,18 +245,24 @@ public final class KeyLayout {
   }
 
   /**
-   * Percent-encodes every byte outside {@code [A-Za-z0-9._$-]}, so the name cannot open or close
-   * a hash tag, separate key parts, or act as a glob character in {@code SCAN MATCH}.
+   * Percent-encodes every byte outside {@code [A-Za-z0-9._$-]}, so the name cannot open or close a
+   * hash tag, separate key parts, or act as a glob character in {@code SCAN MATCH}.
    */
   static String escape(String name) {
     StringBuilder sb = new StringBuilder(name.length());
     for (byte b : name.getBytes(StandardCharsets.UTF_8)) {
       char c = (char) (b & 0xFF);
-      if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-          || c == '.' || c == '_' || c == '-' || c == '$') {
+      if ((c >= 'a' && c <= 'z')
+          || (c >= 'A' && c <= 'Z')
+          || (c >= '0' && c <= '9')
+          || c == '.'
+          || c == '_'
+          || c == '-'
+          || c == '$') {
         sb.append(c);
       } else {
-        sb.append('%').append(Character.toUpperCase(Character.forDigit((b >> 4) & 0xF, 16)))
+        sb.append('%')
+            .append(Character.toUpperCase(Character.forDigit((b >> 4) & 0xF, 16)))
             .append(Character.toUpperCase(Character.forDigit(b & 0xF, 16)));
       }
     }

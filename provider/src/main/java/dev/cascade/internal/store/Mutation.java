@@ -1,9 +1,9 @@
 package dev.cascade.internal.store;
 
 /**
- * The arguments of one {@code mutate.lua} call: a condition on the entry, an action, and the
- * expiry to apply in each case. Build with the static factories and {@code with...} methods;
- * instances are immutable.
+ * The arguments of one {@code mutate.lua} call: a condition on the entry, an action, and the expiry
+ * to apply in each case. Build with the static factories and {@code with...} methods; instances are
+ * immutable.
  *
  * <p>Expiry specs are strings, as the script reads them: {@code "E"} eternal, {@code "Z"} zero,
  * {@code "U"} unchanged, or a duration in milliseconds.
@@ -11,7 +11,10 @@ package dev.cascade.internal.store;
 public final class Mutation {
 
   public enum Condition {
-    ANY('A'), ABSENT('N'), PRESENT('P'), EQUALS('E'),
+    ANY('A'),
+    ABSENT('N'),
+    PRESENT('P'),
+    EQUALS('E'),
     /** Absent, and no write-behind record pending for it: a read-through load. */
     LOADABLE('L'),
     /** No write-behind record pending for it: a load that may replace the cached value. */
@@ -25,7 +28,9 @@ public final class Mutation {
   }
 
   public enum Action {
-    SET('S'), DELETE('D'), TOUCH('T');
+    SET('S'),
+    DELETE('D'),
+    TOUCH('T');
 
     final String code;
 
@@ -49,8 +54,16 @@ public final class Mutation {
   final boolean accessOnFailure;
   final boolean ignoreQueueBound;
 
-  private Mutation(Condition condition, byte[] expected, Action action, byte[] value,
-      String onCreate, String onUpdate, String onFailedAccess, boolean returnOld, boolean accessOnFailure,
+  private Mutation(
+      Condition condition,
+      byte[] expected,
+      Action action,
+      byte[] value,
+      String onCreate,
+      String onUpdate,
+      String onFailedAccess,
+      boolean returnOld,
+      boolean accessOnFailure,
       boolean ignoreQueueBound) {
     this.condition = condition;
     this.expected = expected;
@@ -65,25 +78,68 @@ public final class Mutation {
   }
 
   public static Mutation set(Condition condition, byte[] expected, byte[] value) {
-    return new Mutation(condition, expected, Action.SET, value, ETERNAL, UNCHANGED, UNCHANGED, false, false, false);
+    return new Mutation(
+        condition, expected, Action.SET, value, ETERNAL, UNCHANGED, UNCHANGED, false, false, false);
   }
 
   public static Mutation delete(Condition condition, byte[] expected) {
-    return new Mutation(condition, expected, Action.DELETE, null, ETERNAL, UNCHANGED, UNCHANGED, false, false, false);
+    return new Mutation(
+        condition,
+        expected,
+        Action.DELETE,
+        null,
+        ETERNAL,
+        UNCHANGED,
+        UNCHANGED,
+        false,
+        false,
+        false);
   }
 
   public static Mutation touch(Condition condition, byte[] expected) {
-    return new Mutation(condition, expected, Action.TOUCH, null, ETERNAL, UNCHANGED, UNCHANGED, false, false, false);
+    return new Mutation(
+        condition,
+        expected,
+        Action.TOUCH,
+        null,
+        ETERNAL,
+        UNCHANGED,
+        UNCHANGED,
+        false,
+        false,
+        false);
   }
 
-  /** Expiry specs: when the entry is created, when it is updated or touched, when the condition fails on it. */
+  /**
+   * Expiry specs: when the entry is created, when it is updated or touched, when the condition
+   * fails on it.
+   */
   public Mutation withExpiry(String onCreate, String onUpdate, String onFailedAccess) {
-    return new Mutation(condition, expected, action, value, onCreate, onUpdate, onFailedAccess, returnOld, accessOnFailure, ignoreQueueBound);
+    return new Mutation(
+        condition,
+        expected,
+        action,
+        value,
+        onCreate,
+        onUpdate,
+        onFailedAccess,
+        returnOld,
+        accessOnFailure,
+        ignoreQueueBound);
   }
 
   public Mutation returningOld(boolean returnOld) {
-    return new Mutation(condition, expected, action, value, onCreate, onUpdate, onFailedAccess, returnOld,
-        accessOnFailure, ignoreQueueBound);
+    return new Mutation(
+        condition,
+        expected,
+        action,
+        value,
+        onCreate,
+        onUpdate,
+        onFailedAccess,
+        returnOld,
+        accessOnFailure,
+        ignoreQueueBound);
   }
 
   /**
@@ -91,7 +147,16 @@ public final class Mutation {
    * new)} and {@code remove(k, v)} with another value), so its access expiry applies.
    */
   public Mutation accessingOnFailure() {
-    return new Mutation(condition, expected, action, value, onCreate, onUpdate, onFailedAccess, returnOld, true,
+    return new Mutation(
+        condition,
+        expected,
+        action,
+        value,
+        onCreate,
+        onUpdate,
+        onFailedAccess,
+        returnOld,
+        true,
         ignoreQueueBound);
   }
 
@@ -100,8 +165,17 @@ public final class Mutation {
    * policy "write through": the caller already wrote the database itself).
    */
   public Mutation ignoringQueueBound() {
-    return new Mutation(condition, expected, action, value, onCreate, onUpdate, onFailedAccess, returnOld,
-        accessOnFailure, true);
+    return new Mutation(
+        condition,
+        expected,
+        action,
+        value,
+        onCreate,
+        onUpdate,
+        onFailedAccess,
+        returnOld,
+        accessOnFailure,
+        true);
   }
 
   public boolean isAccessOnFailure() {
@@ -118,14 +192,32 @@ public final class Mutation {
       return this; // already judged atomically against pending writes by the script
     }
     boolean live = seen.isLiveAt(now);
-    return new Mutation(live ? Condition.EQUALS : Condition.ABSENT, live ? seen.value() : null,
-        action, value, onCreate, onUpdate, onFailedAccess, returnOld, accessOnFailure, ignoreQueueBound);
+    return new Mutation(
+        live ? Condition.EQUALS : Condition.ABSENT,
+        live ? seen.value() : null,
+        action,
+        value,
+        onCreate,
+        onUpdate,
+        onFailedAccess,
+        returnOld,
+        accessOnFailure,
+        ignoreQueueBound);
   }
 
   /** The same condition and expiry, with another action (used to apply a decided access). */
   public Mutation withAction(Action newAction, byte[] newValue) {
-    return new Mutation(condition, expected, newAction, newValue, onCreate, onUpdate, onFailedAccess, returnOld,
-        accessOnFailure, ignoreQueueBound);
+    return new Mutation(
+        condition,
+        expected,
+        newAction,
+        newValue,
+        onCreate,
+        onUpdate,
+        onFailedAccess,
+        returnOld,
+        accessOnFailure,
+        ignoreQueueBound);
   }
 
   public Condition condition() {

@@ -8,10 +8,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * waiting for its reply.
  *
  * <p>Why: Lettuce sends a command again after a reconnect when its reply was lost, and a script
- * that ran before the connection dropped would run twice: an {@code invoke} counted twice, a
- * {@code putIfAbsent} answering false to its own write. {@code mutate.lua} logs each call's reply
- * under its id and answers a repeated id from the log. The log keeps only ids at or above
- * {@link #lowestWaiting()}: a call whose reply arrived is never sent again.
+ * that ran before the connection dropped would run twice: an {@code invoke} counted twice, a {@code
+ * putIfAbsent} answering false to its own write. {@code mutate.lua} logs each call's reply under
+ * its id and answers a repeated id from the log. The log keeps only ids at or above {@link
+ * #lowestWaiting()}: a call whose reply arrived is never sent again.
  *
  * <p>Thread-safe; {@link #start()} and {@link #finish(long)} are called from any thread.
  */

@@ -26,16 +26,26 @@ public final class Outcome {
 
     static Status of(String code) {
       switch (code) {
-        case "C": return CREATED;
-        case "K": return NOT_STORED_EXPIRED;
-        case "U": return UPDATED;
-        case "T": return TOUCHED;
-        case "D": return DELETED;
-        case "F": return FAILED_PRESENT;
-        case "M": return FAILED_ABSENT;
-        case "L": return LOCK_LOST;
-        case "Q": return QUEUE_FULL;
-        default: throw new IllegalStateException("mutate.lua replied with unknown status " + code);
+        case "C":
+          return CREATED;
+        case "K":
+          return NOT_STORED_EXPIRED;
+        case "U":
+          return UPDATED;
+        case "T":
+          return TOUCHED;
+        case "D":
+          return DELETED;
+        case "F":
+          return FAILED_PRESENT;
+        case "M":
+          return FAILED_ABSENT;
+        case "L":
+          return LOCK_LOST;
+        case "Q":
+          return QUEUE_FULL;
+        default:
+          throw new IllegalStateException("mutate.lua replied with unknown status " + code);
       }
     }
   }

@@ -27,10 +27,10 @@ import java.util.logging.Logger;
 import javax.cache.CacheException;
 
 /**
- * The write-behind queues of one cache in Redis: a stream per partition (records appended by
- * {@code mutate.lua}, in the same step as the entry change), read through one consumer group,
- * the flush leases, the dead letters and the flushers' heartbeats. The only class that issues
- * stream commands.
+ * The write-behind queues of one cache in Redis: a stream per partition (records appended by {@code
+ * mutate.lua}, in the same step as the entry change), read through one consumer group, the flush
+ * leases, the dead letters and the flushers' heartbeats. The only class that issues stream
+ * commands.
  *
  * <p>Blocking calls (they wait for Redis on the caller's thread). Thread-safe.
  */
@@ -80,13 +80,13 @@ public final class QueueStore {
 
     /**
      * The record's revision: {@code <ms>-<seq>} as one number that grows with the stream's order
-     * (Redis never hands out a smaller id in a stream, and a stream made anew after a restart starts
-     * at the current time).
+     * (Redis never hands out a smaller id in a stream, and a stream made anew after a restart
+     * starts at the current time).
      */
     public long revision() {
       int dash = id.indexOf('-');
-      return RevisionedCacheWriter.Revisions.fromStreamId(Long.parseLong(id.substring(0, dash)),
-          Long.parseLong(id.substring(dash + 1)));
+      return RevisionedCacheWriter.Revisions.fromStreamId(
+          Long.parseLong(id.substring(0, dash)), Long.parseLong(id.substring(dash + 1)));
     }
   }
 
@@ -99,26 +99,32 @@ public final class QueueStore {
     for (int p = 0; p < layout.partitions(); p++) {
       replies.add(createGroup(p));
     }
-    redis.await(CompletableFuture.allOf(replies.toArray(new CompletableFuture<?>[0])),
+    redis.await(
+        CompletableFuture.allOf(replies.toArray(new CompletableFuture<?>[0])),
         "creating the write-behind consumer groups of cache '" + layout.cacheName() + "'");
   }
 
   private CompletableFuture<String> createGroup(int partition) {
-    return commands.xgroupCreate(XReadArgs.StreamOffset.from(layout.streamKey(partition), "0"), GROUP_BYTES,
-        XGroupCreateArgs.Builder.mkstream()).toCompletableFuture()
-        .exceptionally(e -> {
-          if (RedisFailures.unwrap(e) instanceof RedisBusyException
-              || String.valueOf(RedisFailures.unwrap(e).getMessage()).startsWith("BUSYGROUP")) {
-            return "exists";
-          }
-          throw new CompletionException(e);
-        });
+    return commands
+        .xgroupCreate(
+            XReadArgs.StreamOffset.from(layout.streamKey(partition), "0"),
+            GROUP_BYTES,
+            XGroupCreateArgs.Builder.mkstream())
+        .toCompletableFuture()
+        .exceptionally(
+            e -> {
+              if (RedisFailures.unwrap(e) instanceof RedisBusyException
+                  || String.valueOf(RedisFailures.unwrap(e).getMessage()).startsWith("BUSYGROUP")) {
+                return "exists";
+              }
+              throw new CompletionException(e);
+            });
   }
 
   /**
    * Runs a read of the partition's consumer group; if Redis lost the stream or its group under a
-   * running cache (a restart without persistence, {@code FLUSHDB}, an eviction), creates them again,
-   * from the first id, and runs the read once more. Without this, flushing stopped for good.
+   * running cache (a restart without persistence, {@code FLUSHDB}, an eviction), creates them
+   * again, from the first id, and runs the read once more. Without this, flushing stopped for good.
    */
   private <T> T withGroup(int partition, Supplier<T> read) {
     try {
@@ -127,17 +133,24 @@ public final class QueueStore {
       if (!isNoGroup(e)) {
         throw e;
       }
-      LOG.warning("The write-behind queue of partition " + partition + " of " + describe() + " had lost its"
-          + " consumer group (Redis restarted without persistence, was flushed, or evicted it); recreated it."
-          + " Records Redis lost with it cannot be flushed.");
-      redis.await(createGroup(partition), "recreating the write-behind consumer group of " + describe());
+      LOG.warning(
+          "The write-behind queue of partition "
+              + partition
+              + " of "
+              + describe()
+              + " had lost its"
+              + " consumer group (Redis restarted without persistence, was flushed, or evicted it); recreated it."
+              + " Records Redis lost with it cannot be flushed.");
+      redis.await(
+          createGroup(partition), "recreating the write-behind consumer group of " + describe());
       return read.get();
     }
   }
 
   private static boolean isNoGroup(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof RedisCommandExecutionException && String.valueOf(t.getMessage()).startsWith("NOGROUP")) {
+      if (t instanceof RedisCommandExecutionException
+          && String.valueOf(t.getMessage()).startsWith("NOGROUP")) {
         return true;
       }
     }
@@ -148,8 +161,15 @@ public final class QueueStore {
 
   /** Takes the partition's flush lease if it is free; returns the token, or null. */
   public String acquireLease(int partition, String owner, Duration ttl) {
-    List<Object> reply = redis.await(redis.evalOverMemoryLimit(Script.LEASE, leaseKeys(partition), ascii("acquire"), ascii(owner),
-        ascii(Long.toString(ttl.toMillis()))), "taking a flush lease of " + describe());
+    List<Object> reply =
+        redis.await(
+            redis.evalOverMemoryLimit(
+                Script.LEASE,
+                leaseKeys(partition),
+                ascii("acquire"),
+                ascii(owner),
+                ascii(Long.toString(ttl.toMillis()))),
+            "taking a flush lease of " + describe());
     Object token = reply.isEmpty() ? null : reply.get(0);
     return token instanceof byte[] ? new String((byte[]) token, StandardCharsets.US_ASCII) : null;
   }
@@ -164,8 +184,15 @@ public final class QueueStore {
   }
 
   private long leaseCall(int partition, String mode, String token, Duration ttl) {
-    List<Object> reply = redis.await(redis.evalOverMemoryLimit(Script.LEASE, leaseKeys(partition), ascii(mode), ascii(token),
-        ascii(Long.toString(ttl.toMillis()))), "renewing a flush lease of " + describe());
+    List<Object> reply =
+        redis.await(
+            redis.evalOverMemoryLimit(
+                Script.LEASE,
+                leaseKeys(partition),
+                ascii(mode),
+                ascii(token),
+                ascii(Long.toString(ttl.toMillis()))),
+            "renewing a flush lease of " + describe());
     return reply.isEmpty() || !(reply.get(0) instanceof Long) ? 0 : (Long) reply.get(0);
   }
 
@@ -176,10 +203,11 @@ public final class QueueStore {
   // ------------------------------------------------------------------ reading
 
   /**
-   * Claims the records other consumers read but did not acknowledge for at least {@code minIdle}
-   * (a flusher that died or lost its lease). Returns them in stream order.
+   * Claims the records other consumers read but did not acknowledge for at least {@code minIdle} (a
+   * flusher that died or lost its lease). Returns them in stream order.
    */
-  public List<QueuedRecord> claimAbandoned(int partition, String consumer, Duration minIdle, int count) {
+  public List<QueuedRecord> claimAbandoned(
+      int partition, String consumer, Duration minIdle, int count) {
     return withGroup(partition, () -> claim(partition, consumer, minIdle, count));
   }
 
@@ -187,9 +215,14 @@ public final class QueueStore {
     List<QueuedRecord> claimed = new ArrayList<>();
     String cursor = "0-0";
     do {
-      ClaimedMessages<byte[], byte[]> reply = redis.await(commands.xautoclaim(layout.streamKey(partition),
-          XAutoClaimArgs.Builder.xautoclaim(Consumer.from(GROUP_BYTES, ascii(consumer)), minIdle, cursor)
-              .count(count)), "claiming abandoned write-behind records of " + describe());
+      ClaimedMessages<byte[], byte[]> reply =
+          redis.await(
+              commands.xautoclaim(
+                  layout.streamKey(partition),
+                  XAutoClaimArgs.Builder.xautoclaim(
+                          Consumer.from(GROUP_BYTES, ascii(consumer)), minIdle, cursor)
+                      .count(count)),
+              "claiming abandoned write-behind records of " + describe());
       List<String> ghosts = new ArrayList<>();
       for (StreamMessage<byte[], byte[]> m : reply.getMessages()) {
         if (m != null && m.getBody() != null && !m.getBody().isEmpty()) {
@@ -207,8 +240,13 @@ public final class QueueStore {
 
   /** How many records each other consumer holds unacknowledged (0 when none). */
   public long pendingOfOthers(int partition, String consumer) {
-    PendingMessages pending = withGroup(partition, () -> redis.await(
-        commands.xpending(layout.streamKey(partition), GROUP_BYTES), "inspecting write-behind records of " + describe()));
+    PendingMessages pending =
+        withGroup(
+            partition,
+            () ->
+                redis.await(
+                    commands.xpending(layout.streamKey(partition), GROUP_BYTES),
+                    "inspecting write-behind records of " + describe()));
     long others = 0;
     for (Map.Entry<String, Long> e : pending.getConsumerMessageCount().entrySet()) {
       if (!e.getKey().equals(consumer)) {
@@ -231,19 +269,36 @@ public final class QueueStore {
    * @throws OutOfStepException when Redis has another number of records pending for the consumer
    *     (nothing was read): a failover lost some of its reads or acknowledgements
    */
-  public List<QueuedRecord> readNew(int partition, String consumer, int count, String leaseToken, int holding) {
+  public List<QueuedRecord> readNew(
+      int partition, String consumer, int count, String leaseToken, int holding) {
     byte[][] keys = {layout.streamKey(partition), layout.leaseKey(partition)};
-    List<Object> reply = redis.await(redis.eval(Script.READ, keys, GROUP_BYTES, ascii(consumer),
-        ascii(Integer.toString(count)), ascii(leaseToken), ascii(Integer.toString(holding))),
-        "reading write-behind records of " + describe());
+    List<Object> reply =
+        redis.await(
+            redis.eval(
+                Script.READ,
+                keys,
+                GROUP_BYTES,
+                ascii(consumer),
+                ascii(Integer.toString(count)),
+                ascii(leaseToken),
+                ascii(Integer.toString(holding))),
+            "reading write-behind records of " + describe());
     if (reply == null || reply.isEmpty() || reply.get(0) == null) {
       return List.of(); // XREADGROUP found nothing (nil)
     }
     if (reply.get(0) instanceof Long) {
       if ((Long) reply.get(0) == -2) {
-        throw new OutOfStepException("Partition " + partition + " of " + describe() + " has not the "
-            + holding + " records pending for flusher " + consumer + " that it holds (a Redis failover may have"
-            + " lost acknowledgements or reads); reading its pending records again");
+        throw new OutOfStepException(
+            "Partition "
+                + partition
+                + " of "
+                + describe()
+                + " has not the "
+                + holding
+                + " records pending for flusher "
+                + consumer
+                + " that it holds (a Redis failover may have"
+                + " lost acknowledgements or reads); reading its pending records again");
       }
       return null;
     }
@@ -272,10 +327,13 @@ public final class QueueStore {
   }
 
   private List<QueuedRecord> read(int partition, String consumer, int count, String offset) {
-    List<StreamMessage<byte[], byte[]>> messages = redis.await(commands.xreadgroup(
-        Consumer.from(GROUP_BYTES, ascii(consumer)), XReadArgs.Builder.count(count),
-        XReadArgs.StreamOffset.from(layout.streamKey(partition), offset)),
-        "reading write-behind records of " + describe());
+    List<StreamMessage<byte[], byte[]>> messages =
+        redis.await(
+            commands.xreadgroup(
+                Consumer.from(GROUP_BYTES, ascii(consumer)),
+                XReadArgs.Builder.count(count),
+                XReadArgs.StreamOffset.from(layout.streamKey(partition), offset)),
+            "reading write-behind records of " + describe());
     List<QueuedRecord> records = new ArrayList<>(messages.size());
     List<String> ghosts = new ArrayList<>();
     for (StreamMessage<byte[], byte[]> m : messages) {
@@ -295,7 +353,8 @@ public final class QueueStore {
    */
   private void forgetGhosts(int partition, List<String> ghosts) {
     if (!ghosts.isEmpty()) {
-      redis.await(commands.xack(layout.streamKey(partition), GROUP_BYTES, ghosts.toArray(new String[0])),
+      redis.await(
+          commands.xack(layout.streamKey(partition), GROUP_BYTES, ghosts.toArray(new String[0])),
           "forgetting replaced write-behind records of " + describe());
     }
   }
@@ -345,7 +404,11 @@ public final class QueueStore {
    * @param lastIdPerKey for each flushed encoded key, the id of the last record flushed for it
    * @return false if the lease is no longer ours (nothing was acknowledged)
    */
-  public boolean acknowledge(int partition, String leaseToken, List<String> ids, Map<byte[], String> lastIdPerKey,
+  public boolean acknowledge(
+      int partition,
+      String leaseToken,
+      List<String> ids,
+      Map<byte[], String> lastIdPerKey,
       long graceMillis) {
     byte[][] keys = new byte[3 + lastIdPerKey.size()][];
     keys[0] = layout.streamKey(partition);
@@ -364,12 +427,16 @@ public final class QueueStore {
       keys[i++] = layout.entryKeyIn(partition, e.getKey());
       args.add(ascii(e.getValue()));
     }
-    Long reply = redis.await(redis.evalIntegerOverMemoryLimit(Script.ACK, keys, args.toArray(new byte[0][])),
-        "acknowledging flushed records of " + describe());
+    Long reply =
+        redis.await(
+            redis.evalIntegerOverMemoryLimit(Script.ACK, keys, args.toArray(new byte[0][])),
+            "acknowledging flushed records of " + describe());
     return reply != null && reply >= 0;
   }
 
-  /** Keeps a record the writer kept refusing, with the reason, in the cache's dead-letter stream. */
+  /**
+   * Keeps a record the writer kept refusing, with the reason, in the cache's dead-letter stream.
+   */
   public void deadLetter(int partition, QueuedRecord record, String error, int attempts) {
     Map<byte[], byte[]> fields = new HashMap<>();
     fields.put(ascii("partition"), ascii(Integer.toString(partition)));
@@ -381,18 +448,22 @@ public final class QueueStore {
     }
     fields.put(ascii("error"), error.getBytes(StandardCharsets.UTF_8));
     fields.put(ascii("attempts"), ascii(Integer.toString(attempts)));
-    redis.await(commands.xadd(layout.deadLetterKey(), fields), "writing a dead letter of " + describe());
+    redis.await(
+        commands.xadd(layout.deadLetterKey(), fields), "writing a dead letter of " + describe());
   }
 
   public long deadLetterCount() {
-    return redis.await(commands.xlen(layout.deadLetterKey()), "counting dead letters of " + describe());
+    return redis.await(
+        commands.xlen(layout.deadLetterKey()), "counting dead letters of " + describe());
   }
 
   // ------------------------------------------------------------------ observing
 
   /** Records in one partition's queue, read or not (flushed records are deleted). */
   public long depth(int partition) {
-    return redis.await(commands.xlen(layout.streamKey(partition)), "measuring the write-behind queue of " + describe());
+    return redis.await(
+        commands.xlen(layout.streamKey(partition)),
+        "measuring the write-behind queue of " + describe());
   }
 
   /** Records in every partition's queue (flushed records are deleted, so this is the backlog). */
@@ -408,15 +479,21 @@ public final class QueueStore {
     return total;
   }
 
-  /** When the oldest queued record was appended (epoch ms, Redis clock), or -1 when all are empty. */
+  /**
+   * When the oldest queued record was appended (epoch ms, Redis clock), or -1 when all are empty.
+   */
   public long oldestAppendedAt() {
     List<CompletableFuture<List<StreamMessage<byte[], byte[]>>>> replies = new ArrayList<>();
     for (int p = 0; p < layout.partitions(); p++) {
-      replies.add(commands.xrange(layout.streamKey(p), Range.create("-", "+"), Limit.create(0, 1)).toCompletableFuture());
+      replies.add(
+          commands
+              .xrange(layout.streamKey(p), Range.create("-", "+"), Limit.create(0, 1))
+              .toCompletableFuture());
     }
     long oldest = -1;
     for (CompletableFuture<List<StreamMessage<byte[], byte[]>>> r : replies) {
-      List<StreamMessage<byte[], byte[]>> first = redis.await(r, "measuring the write-behind queue of " + describe());
+      List<StreamMessage<byte[], byte[]>> first =
+          redis.await(r, "measuring the write-behind queue of " + describe());
       if (!first.isEmpty()) {
         String id = first.get(0).getId();
         long at = Long.parseLong(id.substring(0, id.indexOf('-')));
@@ -441,7 +518,8 @@ public final class QueueStore {
    * ({@code HSET} may grow memory); flushers go on without it (see {@link #liveFlushers}).
    */
   public void heartbeat(String owner, long now) {
-    redis.await(commands.hset(layout.flushersKey(), ascii(owner), ascii(Long.toString(now))),
+    redis.await(
+        commands.hset(layout.flushersKey(), ascii(owner), ascii(Long.toString(now))),
         "heartbeat of " + describe());
   }
 
@@ -453,7 +531,8 @@ public final class QueueStore {
   public int liveFlushers(String owner, long now, long staleAfterMillis) {
     byte[] key = layout.flushersKey();
     byte[] self = ascii(owner);
-    Map<byte[], byte[]> all = redis.await(commands.hgetall(key), "counting the flushers of " + describe());
+    Map<byte[], byte[]> all =
+        redis.await(commands.hgetall(key), "counting the flushers of " + describe());
     int alive = 1;
     for (Map.Entry<byte[], byte[]> e : all.entrySet()) {
       if (java.util.Arrays.equals(e.getKey(), self)) {
@@ -478,12 +557,17 @@ public final class QueueStore {
   }
 
   /** Stream ids ({@code <ms>-<seq>}) in the order Redis assigned them. */
-  public static final Comparator<String> ID_ORDER = (a, b) -> {
-    int da = a.indexOf('-');
-    int db = b.indexOf('-');
-    int c = Long.compare(Long.parseLong(a.substring(0, da)), Long.parseLong(b.substring(0, db)));
-    return c != 0 ? c : Long.compare(Long.parseLong(a.substring(da + 1)), Long.parseLong(b.substring(db + 1)));
-  };
+  public static final Comparator<String> ID_ORDER =
+      (a, b) -> {
+        int da = a.indexOf('-');
+        int db = b.indexOf('-');
+        int c =
+            Long.compare(Long.parseLong(a.substring(0, da)), Long.parseLong(b.substring(0, db)));
+        return c != 0
+            ? c
+            : Long.compare(
+                Long.parseLong(a.substring(da + 1)), Long.parseLong(b.substring(db + 1)));
+      };
 
   private static byte[] ascii(String s) {
     return s.getBytes(StandardCharsets.US_ASCII);

@@ -40,10 +40,11 @@ public final class RedisAccess implements AutoCloseable {
 
   /** Cluster: Lettuce reads the topology this often even when nothing signals a change. */
   static final Duration PERIODIC_TOPOLOGY_REFRESH = Duration.ofSeconds(10);
+
   /**
-   * Cluster: the least time between two topology refreshes that a signal triggers (Lettuce's adaptive
-   * triggers, or a command of ours failing). Lettuce's default of 30 s kept commands going to a dead
-   * master for up to 30 s after its replica had taken over.
+   * Cluster: the least time between two topology refreshes that a signal triggers (Lettuce's
+   * adaptive triggers, or a command of ours failing). Lettuce's default of 30 s kept commands going
+   * to a dead master for up to 30 s after its replica had taken over.
    */
   static final Duration SIGNALLED_TOPOLOGY_REFRESH = Duration.ofSeconds(1);
 
@@ -55,14 +56,21 @@ public final class RedisAccess implements AutoCloseable {
   private final long awaitMillis;
   private ReplicatedWrites replicated;
   private final AtomicLong lastRefresh = new AtomicLong();
+
   /** Whether the server accepts script flags (Redis 7+): null until first asked. */
   private volatile Boolean scriptFlags;
+
   /** The server's maxmemory setting as last read for an out-of-memory failure, and when. */
   private volatile String memoryLimit;
+
   private volatile long memoryLimitReadAt;
 
-  private RedisAccess(RedisTarget target, ClientResources resources, AbstractRedisClient client,
-      StatefulConnection<byte[], byte[]> connection, RedisClusterAsyncCommands<byte[], byte[]> commands) {
+  private RedisAccess(
+      RedisTarget target,
+      ClientResources resources,
+      AbstractRedisClient client,
+      StatefulConnection<byte[], byte[]> connection,
+      RedisClusterAsyncCommands<byte[], byte[]> commands) {
     this.target = target;
     this.resources = resources;
     this.client = client;
@@ -85,23 +93,29 @@ public final class RedisAccess implements AutoCloseable {
         RedisClusterClient cluster = RedisClusterClient.create(resources, target.uris());
         ClusterClientOptions.Builder options = ClusterClientOptions.builder();
         withTls(options, target);
-        cluster.setOptions(options
-            .timeoutOptions(TimeoutOptions.enabled())
-            .nodeFilter(RedisAccess::isHealthy)
-            .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
-                .enablePeriodicRefresh(PERIODIC_TOPOLOGY_REFRESH)
-                .enableAllAdaptiveRefreshTriggers()
-                .adaptiveRefreshTriggersTimeout(SIGNALLED_TOPOLOGY_REFRESH)
-                .build())
-            .build());
+        cluster.setOptions(
+            options
+                .timeoutOptions(TimeoutOptions.enabled())
+                .nodeFilter(RedisAccess::isHealthy)
+                .topologyRefreshOptions(
+                    ClusterTopologyRefreshOptions.builder()
+                        .enablePeriodicRefresh(PERIODIC_TOPOLOGY_REFRESH)
+                        .enableAllAdaptiveRefreshTriggers()
+                        .adaptiveRefreshTriggersTimeout(SIGNALLED_TOPOLOGY_REFRESH)
+                        .build())
+                .build());
         client = cluster;
         StatefulRedisClusterConnection<byte[], byte[]> c = cluster.connect(ByteArrayCodec.INSTANCE);
         return new RedisAccess(target, resources, cluster, c, c.async());
       }
       RedisClient single = RedisClient.create(resources);
-      single.setOptions(withTls(ClientOptions.builder(), target).timeoutOptions(TimeoutOptions.enabled()).build());
+      single.setOptions(
+          withTls(ClientOptions.builder(), target)
+              .timeoutOptions(TimeoutOptions.enabled())
+              .build());
       client = single;
-      StatefulRedisConnection<byte[], byte[]> c = single.connect(ByteArrayCodec.INSTANCE, target.uris().get(0));
+      StatefulRedisConnection<byte[], byte[]> c =
+          single.connect(ByteArrayCodec.INSTANCE, target.uris().get(0));
       return new RedisAccess(target, resources, single, c, c.async());
     } catch (RuntimeException e) {
       if (client != null) {
@@ -125,20 +139,20 @@ public final class RedisAccess implements AutoCloseable {
   }
 
   /**
-   * Cluster: the nodes Lettuce routes to. A node the cluster agrees has failed ({@code fail}, not the
-   * local suspicion {@code fail?}) or that has no address drops out of the topology, so commands for
-   * its slots fail at once ("no master for slot") until the promoted replica is known, instead of
-   * waiting a whole command timeout on a dead connection. A JVM that sent nothing to a master during
-   * its failover otherwise routed its next command there and waited the full timeout.
+   * Cluster: the nodes Lettuce routes to. A node the cluster agrees has failed ({@code fail}, not
+   * the local suspicion {@code fail?}) or that has no address drops out of the topology, so
+   * commands for its slots fail at once ("no master for slot") until the promoted replica is known,
+   * instead of waiting a whole command timeout on a dead connection. A JVM that sent nothing to a
+   * master during its failover otherwise routed its next command there and waited the full timeout.
    */
   private static boolean isHealthy(RedisClusterNode node) {
     return !(node.is(RedisClusterNode.NodeFlag.FAIL) || node.is(RedisClusterNode.NodeFlag.NOADDR));
   }
 
   /**
-   * The server's {@code maxmemory-policy}, from {@code INFO memory} (allowed where {@code CONFIG GET}
-   * often is not: managed services, least-privilege ACL users); null if the server does not say.
-   * On a cluster, the node Lettuce picks for keyless commands answers.
+   * The server's {@code maxmemory-policy}, from {@code INFO memory} (allowed where {@code CONFIG
+   * GET} often is not: managed services, least-privilege ACL users); null if the server does not
+   * say. On a cluster, the node Lettuce picks for keyless commands answers.
    */
   public String maxmemoryPolicy() {
     String info = await(commands.info("memory"), "reading INFO memory");
@@ -185,11 +199,15 @@ public final class RedisAccess implements AutoCloseable {
       throw RedisFailures.translate(e, target.toString(), describe(what, where));
     } catch (ExecutionException e) {
       afterFailure(e.getCause());
-      throw RedisFailures.translate(e.getCause(), target.toString(), describe(what, where), this::memoryLimit);
+      throw RedisFailures.translate(
+          e.getCause(), target.toString(), describe(what, where), this::memoryLimit);
     } catch (TimeoutException e) {
       refreshTopology();
-      throw RedisFailures.translate(new io.lettuce.core.RedisCommandTimeoutException(
-          "no reply within " + awaitMillis + " ms"), target.toString(), describe(what, where));
+      throw RedisFailures.translate(
+          new io.lettuce.core.RedisCommandTimeoutException(
+              "no reply within " + awaitMillis + " ms"),
+          target.toString(),
+          describe(what, where));
     }
   }
 
@@ -210,20 +228,27 @@ public final class RedisAccess implements AutoCloseable {
       return;
     }
     String m = String.valueOf(t.getMessage());
-    if (m.startsWith("MOVED") || m.startsWith("ASK") || m.startsWith("CLUSTERDOWN") || m.startsWith("READONLY")
+    if (m.startsWith("MOVED")
+        || m.startsWith("ASK")
+        || m.startsWith("CLUSTERDOWN")
+        || m.startsWith("READONLY")
         || m.startsWith("TRYAGAIN")) {
       refreshTopology();
     }
   }
 
-  /** Cluster: asks Lettuce to read the topology again, at most once per {@link #SIGNALLED_TOPOLOGY_REFRESH}. */
+  /**
+   * Cluster: asks Lettuce to read the topology again, at most once per {@link
+   * #SIGNALLED_TOPOLOGY_REFRESH}.
+   */
   void refreshTopology() {
     if (!(client instanceof RedisClusterClient)) {
       return;
     }
     long now = System.currentTimeMillis();
     long last = lastRefresh.get();
-    if (now - last >= SIGNALLED_TOPOLOGY_REFRESH.toMillis() && lastRefresh.compareAndSet(last, now)) {
+    if (now - last >= SIGNALLED_TOPOLOGY_REFRESH.toMillis()
+        && lastRefresh.compareAndSet(last, now)) {
       ((RedisClusterClient) client).refreshPartitionsAsync();
     }
   }
@@ -232,54 +257,71 @@ public final class RedisAccess implements AutoCloseable {
     return RedisFailures.translate(t, target.toString(), what);
   }
 
-  /** Runs a script by {@code EVALSHA}; on {@code NOSCRIPT} sends its body once with {@code EVAL}. */
+  /**
+   * Runs a script by {@code EVALSHA}; on {@code NOSCRIPT} sends its body once with {@code EVAL}.
+   */
   public CompletableFuture<List<Object>> eval(Script script, byte[][] keys, byte[]... args) {
     CompletableFuture<List<Object>> first =
-        commands.<List<Object>>evalsha(script.sha(), ScriptOutputType.MULTI, keys, args).toCompletableFuture();
-    return first.exceptionallyCompose(e -> {
-      if (RedisFailures.isNoScript(e)) {
-        return commands.<List<Object>>eval(script.body(), ScriptOutputType.MULTI, keys, args).toCompletableFuture();
-      }
-      return CompletableFuture.failedFuture(e);
-    });
+        commands
+            .<List<Object>>evalsha(script.sha(), ScriptOutputType.MULTI, keys, args)
+            .toCompletableFuture();
+    return first.exceptionallyCompose(
+        e -> {
+          if (RedisFailures.isNoScript(e)) {
+            return commands
+                .<List<Object>>eval(script.body(), ScriptOutputType.MULTI, keys, args)
+                .toCompletableFuture();
+          }
+          return CompletableFuture.failedFuture(e);
+        });
   }
 
   /**
    * Sends a call again, after a short pause, while it fails because the connection dropped under it
    * (a reset, a closed channel: Lettuce fails the command that was on the wire then, whether or not
-   * Redis ran it), until it is answered or the command timeout has passed since the first send. Only
-   * for calls that are safe to send twice: reads, and scripts that answer a repeated operation id
-   * from their log ({@code mutate.lua}). A timeout is not resent: Redis may still be running it.
+   * Redis ran it), until it is answered or the command timeout has passed since the first send.
+   * Only for calls that are safe to send twice: reads, and scripts that answer a repeated operation
+   * id from their log ({@code mutate.lua}). A timeout is not resent: Redis may still be running it.
    */
   public <T> CompletableFuture<T> resendingOnConnectionLoss(Supplier<CompletableFuture<T>> call) {
     return resend(call, System.nanoTime() + target.timeout().toNanos(), 1);
   }
 
-  private <T> CompletableFuture<T> resend(Supplier<CompletableFuture<T>> call, long deadline, int attempt) {
-    return call.get().handle((reply, failure) -> {
-      if (failure == null) {
-        return CompletableFuture.completedFuture(reply);
-      }
-      if (!RedisFailures.isConnectionLoss(failure) || System.nanoTime() >= deadline) {
-        return CompletableFuture.<T>failedFuture(failure);
-      }
-      long pauseMillis = Math.min(200, 5L << Math.min(attempt, 5));
-      return CompletableFuture.supplyAsync(() -> (T) null,
-              CompletableFuture.delayedExecutor(pauseMillis, TimeUnit.MILLISECONDS))
-          .thenCompose(ignored -> resend(call, deadline, attempt + 1));
-    }).thenCompose(java.util.function.Function.identity());
+  private <T> CompletableFuture<T> resend(
+      Supplier<CompletableFuture<T>> call, long deadline, int attempt) {
+    return call.get()
+        .handle(
+            (reply, failure) -> {
+              if (failure == null) {
+                return CompletableFuture.completedFuture(reply);
+              }
+              if (!RedisFailures.isConnectionLoss(failure) || System.nanoTime() >= deadline) {
+                return CompletableFuture.<T>failedFuture(failure);
+              }
+              long pauseMillis = Math.min(200, 5L << Math.min(attempt, 5));
+              return CompletableFuture.supplyAsync(
+                      () -> (T) null,
+                      CompletableFuture.delayedExecutor(pauseMillis, TimeUnit.MILLISECONDS))
+                  .thenCompose(ignored -> resend(call, deadline, attempt + 1));
+            })
+        .thenCompose(java.util.function.Function.identity());
   }
 
   /** Like {@link #eval} for scripts that reply with one integer. */
   public CompletableFuture<Long> evalInteger(Script script, byte[][] keys, byte[]... args) {
     CompletableFuture<Long> first =
-        commands.<Long>evalsha(script.sha(), ScriptOutputType.INTEGER, keys, args).toCompletableFuture();
-    return first.exceptionallyCompose(e -> {
-      if (RedisFailures.isNoScript(e)) {
-        return commands.<Long>eval(script.body(), ScriptOutputType.INTEGER, keys, args).toCompletableFuture();
-      }
-      return CompletableFuture.failedFuture(e);
-    });
+        commands
+            .<Long>evalsha(script.sha(), ScriptOutputType.INTEGER, keys, args)
+            .toCompletableFuture();
+    return first.exceptionallyCompose(
+        e -> {
+          if (RedisFailures.isNoScript(e)) {
+            return commands
+                .<Long>eval(script.body(), ScriptOutputType.INTEGER, keys, args)
+                .toCompletableFuture();
+          }
+          return CompletableFuture.failedFuture(e);
+        });
   }
 
   /**
@@ -290,30 +332,37 @@ public final class RedisAccess implements AutoCloseable {
    * one that may grow memory ({@code denyoom}), so such scripts begin with a write that cannot
    * ({@code DEL}, {@code XACK}).
    */
-  public CompletableFuture<List<Object>> evalOverMemoryLimit(Script script, byte[][] keys, byte[]... args) {
+  public CompletableFuture<List<Object>> evalOverMemoryLimit(
+      Script script, byte[][] keys, byte[]... args) {
     return overMemoryLimit(script, s -> eval(s, keys, args));
   }
 
   /** Like {@link #evalOverMemoryLimit} for scripts that reply with one integer. */
-  public CompletableFuture<Long> evalIntegerOverMemoryLimit(Script script, byte[][] keys, byte[]... args) {
+  public CompletableFuture<Long> evalIntegerOverMemoryLimit(
+      Script script, byte[][] keys, byte[]... args) {
     return overMemoryLimit(script, s -> evalInteger(s, keys, args));
   }
 
-  private <T> CompletableFuture<T> overMemoryLimit(Script script,
-      java.util.function.Function<Script, CompletableFuture<T>> run) {
-    return scriptFlags().thenCompose(flags -> {
-      if (!flags) {
-        return run.apply(script);
-      }
-      return run.apply(script.allowingOom()).exceptionallyCompose(e -> {
-        if (!RedisFailures.isScriptFlagsUnsupported(e)) {
-          return CompletableFuture.failedFuture(e);
-        }
-        // a server before 7.0 answers now (a failover to an older replica, a cluster mid-upgrade)
-        scriptFlags = Boolean.FALSE;
-        return run.apply(script);
-      });
-    });
+  private <T> CompletableFuture<T> overMemoryLimit(
+      Script script, java.util.function.Function<Script, CompletableFuture<T>> run) {
+    return scriptFlags()
+        .thenCompose(
+            flags -> {
+              if (!flags) {
+                return run.apply(script);
+              }
+              return run.apply(script.allowingOom())
+                  .exceptionallyCompose(
+                      e -> {
+                        if (!RedisFailures.isScriptFlagsUnsupported(e)) {
+                          return CompletableFuture.failedFuture(e);
+                        }
+                        // a server before 7.0 answers now (a failover to an older replica, a
+                        // cluster mid-upgrade)
+                        scriptFlags = Boolean.FALSE;
+                        return run.apply(script);
+                      });
+            });
   }
 
   /** Whether the server takes script flags (Redis 7+), asked once with {@code INFO server}. */
@@ -322,14 +371,19 @@ public final class RedisAccess implements AutoCloseable {
     if (known != null) {
       return CompletableFuture.completedFuture(known);
     }
-    return commands.info("server").toCompletableFuture().handle((info, failure) -> {
-      if (failure != null) {
-        return false; // not cached: the scripts without flags work on every version, asked again next time
-      }
-      boolean flags = majorVersion(info) >= 7;
-      scriptFlags = flags;
-      return flags;
-    });
+    return commands
+        .info("server")
+        .toCompletableFuture()
+        .handle(
+            (info, failure) -> {
+              if (failure != null) {
+                return false; // not cached: the scripts without flags work on every version, asked
+                // again next time
+              }
+              boolean flags = majorVersion(info) >= 7;
+              scriptFlags = flags;
+              return flags;
+            });
   }
 
   static int majorVersion(String info) {
@@ -348,8 +402,8 @@ public final class RedisAccess implements AutoCloseable {
   }
 
   /**
-   * The server's {@code maxmemory} and policy, for the message of an out-of-memory failure; read
-   * at most once a second (while memory is full, every change fails), null when it cannot be read.
+   * The server's {@code maxmemory} and policy, for the message of an out-of-memory failure; read at
+   * most once a second (while memory is full, every change fails), null when it cannot be read.
    */
   private String memoryLimit() {
     long now = System.currentTimeMillis();
@@ -366,9 +420,16 @@ public final class RedisAccess implements AutoCloseable {
           fields.put(line.substring(0, colon), line.substring(colon + 1).trim());
         }
       }
-      memoryLimit = "maxmemory " + fields.get("maxmemory") + " bytes (" + fields.get("maxmemory_human")
-          + "), maxmemory-policy " + fields.get("maxmemory_policy") + ", used memory " + fields.get("used_memory")
-          + " bytes";
+      memoryLimit =
+          "maxmemory "
+              + fields.get("maxmemory")
+              + " bytes ("
+              + fields.get("maxmemory_human")
+              + "), maxmemory-policy "
+              + fields.get("maxmemory_policy")
+              + ", used memory "
+              + fields.get("used_memory")
+              + " bytes";
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       memoryLimit = null;
@@ -384,8 +445,12 @@ public final class RedisAccess implements AutoCloseable {
    */
   synchronized ReplicatedWrites replicated() {
     if (replicated == null) {
-      replicated = new ReplicatedWrites(target, resources,
-          client instanceof RedisClusterClient ? (RedisClusterClient) client : null, this::refreshTopology);
+      replicated =
+          new ReplicatedWrites(
+              target,
+              resources,
+              client instanceof RedisClusterClient ? (RedisClusterClient) client : null,
+              this::refreshTopology);
     }
     return replicated;
   }

@@ -16,20 +16,19 @@ import javax.cache.CacheException;
 import javax.net.ssl.SSLException;
 
 /**
- * The one place where a failure of Redis or of the connection to it becomes a
- * {@link CacheException} that names the server, the operation and, where Redis says so, the
- * reason (a read-only replica after a failover, a server still loading its data, a key of the
- * wrong type).
+ * The one place where a failure of Redis or of the connection to it becomes a {@link
+ * CacheException} that names the server, the operation and, where Redis says so, the reason (a
+ * read-only replica after a failover, a server still loading its data, a key of the wrong type).
  */
 public final class RedisFailures {
 
-  private RedisFailures() {
-  }
+  private RedisFailures() {}
 
   public static boolean isNoScript(Throwable t) {
     Throwable c = unwrap(t);
     return c instanceof RedisNoScriptException
-        || (c instanceof RedisCommandExecutionException && String.valueOf(c.getMessage()).startsWith("NOSCRIPT"));
+        || (c instanceof RedisCommandExecutionException
+            && String.valueOf(c.getMessage()).startsWith("NOSCRIPT"));
   }
 
   /**
@@ -41,8 +40,8 @@ public final class RedisFailures {
   }
 
   /**
-   * Whether Redis could not compile a script because of its flags line ({@code #!lua flags=...}):
-   * a server older than 7.0.
+   * Whether Redis could not compile a script because of its flags line ({@code #!lua flags=...}): a
+   * server older than 7.0.
    */
   public static boolean isScriptFlagsUnsupported(Throwable t) {
     String m = String.valueOf(unwrap(t).getMessage());
@@ -56,8 +55,10 @@ public final class RedisFailures {
   public static boolean meansUnreachable(Throwable failure) {
     int depth = 0;
     for (Throwable t = failure; t != null && depth < 8; t = t.getCause(), depth++) {
-      if (t instanceof RedisCommandTimeoutException || t instanceof RedisConnectionException
-          || t instanceof CancellationException || t instanceof java.io.IOException) {
+      if (t instanceof RedisCommandTimeoutException
+          || t instanceof RedisConnectionException
+          || t instanceof CancellationException
+          || t instanceof java.io.IOException) {
         return true;
       }
     }
@@ -66,12 +67,13 @@ public final class RedisFailures {
 
   /**
    * True when the connection dropped under a command (a reset or closed channel, a disconnect):
-   * Redis may or may not have run it. Not a timeout (Redis may still run it) and not an error
-   * reply (Redis answered).
+   * Redis may or may not have run it. Not a timeout (Redis may still run it) and not an error reply
+   * (Redis answered).
    */
   public static boolean isConnectionLoss(Throwable failure) {
     Throwable t = unwrap(failure);
-    if (t instanceof io.lettuce.core.RedisCommandExecutionException || t instanceof RedisCommandTimeoutException) {
+    if (t instanceof io.lettuce.core.RedisCommandExecutionException
+        || t instanceof RedisCommandTimeoutException) {
       return false;
     }
     for (Throwable c = t; c != null; c = c.getCause()) {
@@ -79,8 +81,10 @@ public final class RedisFailures {
         return true;
       }
       String m = String.valueOf(c.getMessage());
-      if (c instanceof RedisException && (m.startsWith("Connection closed") || m.startsWith("Connection disconnected")
-          || m.startsWith("Currently not connected"))) {
+      if (c instanceof RedisException
+          && (m.startsWith("Connection closed")
+              || m.startsWith("Connection disconnected")
+              || m.startsWith("Currently not connected"))) {
         return true;
       }
     }
@@ -95,7 +99,10 @@ public final class RedisFailures {
    * @param memoryLimit describes the server's {@code maxmemory} setting, asked only when Redis is
    *     out of memory (null when unknown)
    */
-  public static CacheException translate(Throwable failure, String server, String what,
+  public static CacheException translate(
+      Throwable failure,
+      String server,
+      String what,
       java.util.function.Supplier<String> memoryLimit) {
     Throwable t = unwrap(failure);
     if (t instanceof CacheException) {
@@ -113,22 +120,32 @@ public final class RedisFailures {
     } else if (t instanceof CancellationException) {
       reason = "dropped the command (connection reset)";
     } else if (t instanceof io.lettuce.core.cluster.PartitionSelectorException) {
-      reason = "has no master for the slot of this key in the topology this client knows (a failover may be in"
-          + " progress; the topology is being read again): " + message;
+      reason =
+          "has no master for the slot of this key in the topology this client knows (a failover may be in"
+              + " progress; the topology is being read again): "
+              + message;
     } else if (isOutOfMemory(t)) {
       String limit = memoryLimit.get();
-      reason = "is out of memory: its used memory is above its maxmemory setting" + (limit == null ? "" : " (" + limit + ")")
-          + ", so it refuses every change that needs memory until some is freed (" + message.trim() + "). A write-behind"
-          + " queue gives its memory back as the database takes its records; otherwise raise maxmemory or free memory";
+      reason =
+          "is out of memory: its used memory is above its maxmemory setting"
+              + (limit == null ? "" : " (" + limit + ")")
+              + ", so it refuses every change that needs memory until some is freed ("
+              + message.trim()
+              + "). A write-behind"
+              + " queue gives its memory back as the database takes its records; otherwise raise maxmemory or free memory";
     } else if (message.startsWith("CLUSTERDOWN")) {
-      reason = "reports the cluster down (a master failed and no replica has taken over yet): " + message;
+      reason =
+          "reports the cluster down (a master failed and no replica has taken over yet): "
+              + message;
     } else if (message.startsWith("READONLY")) {
       reason = "is a read-only replica (a failover may be in progress): " + message;
     } else if (message.startsWith("LOADING")) {
       reason = "is still loading its data set: " + message;
     } else if (message.startsWith("WRONGTYPE")) {
-      reason = "holds a key of another type where Cascade expects its own (" + message
-          + "); is another program writing under the cascade: prefix?";
+      reason =
+          "holds a key of another type where Cascade expects its own ("
+              + message
+              + "); is another program writing under the cascade: prefix?";
     } else if (message.startsWith("NOAUTH") || message.startsWith("WRONGPASS")) {
       reason = "refused the credentials: " + message;
     } else if (t instanceof RedisException) {
@@ -140,8 +157,8 @@ public final class RedisFailures {
   }
 
   /**
-   * Why {@code getCacheManager} could not connect to {@code target}: for a failed TLS handshake, which
-   * side refused whom and which setting decides it; otherwise the address to check.
+   * Why {@code getCacheManager} could not connect to {@code target}: for a failed TLS handshake,
+   * which side refused whom and which setting decides it; otherwise the address to check.
    */
   static CacheException connectFailure(Throwable failure, RedisTarget target) {
     Throwable t = unwrap(failure);
@@ -149,15 +166,20 @@ public final class RedisFailures {
     if (tls != null) {
       return new CacheException("Cannot connect to Redis at " + target + ": " + tls, failure);
     }
-    return new CacheException("Cannot connect to Redis at " + target + ": " + t.getMessage()
-        + ". Is redis-server running there? Set the CacheManager URI, the system property"
-        + " cascade.redis.uri or the environment variable CASCADE_REDIS_URI to its address.", failure);
+    return new CacheException(
+        "Cannot connect to Redis at "
+            + target
+            + ": "
+            + t.getMessage()
+            + ". Is redis-server running there? Set the CacheManager URI, the system property"
+            + " cascade.redis.uri or the environment variable CASCADE_REDIS_URI to its address.",
+        failure);
   }
 
   /**
    * The TLS handshake's failure in terms of the settings, or null when {@code t} is no TLS failure.
-   * Lettuce wraps the JDK's exception ({@code RedisConnectionException} over an
-   * {@code SSLHandshakeException} over the certificate path's), so the cause chain is searched.
+   * Lettuce wraps the JDK's exception ({@code RedisConnectionException} over an {@code
+   * SSLHandshakeException} over the certificate path's), so the cause chain is searched.
    */
   private static String tlsFailure(Throwable t, TlsStores stores) {
     Throwable handshake = find(t, SSLException.class);
@@ -166,23 +188,34 @@ public final class RedisFailures {
     }
     String reason = handshake.getMessage();
     // by name: Netty is Lettuce's dependency, not ours
-    if (handshake.getClass().getName().equals("io.netty.handler.ssl.SslHandshakeTimeoutException")) {
+    if (handshake
+        .getClass()
+        .getName()
+        .equals("io.netty.handler.ssl.SslHandshakeTimeoutException")) {
       // a plain port reads the TLS hello as the start of a command and waits for the rest
-      return "the server did not answer the TLS handshake (" + reason + "). Does it listen for TLS on this port?"
+      return "the server did not answer the TLS handshake ("
+          + reason
+          + "). Does it listen for TLS on this port?"
           + " A plain port does not answer a TLS client: use the port of the server's tls-port setting, or"
           + " redis:// for a plain port";
     }
     if (find(t, CertPathBuilderException.class) != null
         || find(t, CertPathValidatorException.class) != null) {
-      String trust = stores.truststore() != null
-          ? stores.truststore().describe("truststore")
-          : "the JVM's default truststore: set cascade.redis.tls.truststore to a truststore holding the"
-              + " certificate of the authority that signed the server's certificate";
-      return "the TLS handshake failed: the server's certificate is not trusted by " + trust + " (" + reason + ")";
+      String trust =
+          stores.truststore() != null
+              ? stores.truststore().describe("truststore")
+              : "the JVM's default truststore: set cascade.redis.tls.truststore to a truststore holding the"
+                  + " certificate of the authority that signed the server's certificate";
+      return "the TLS handshake failed: the server's certificate is not trusted by "
+          + trust
+          + " ("
+          + reason
+          + ")";
     }
     if (find(t, CertificateException.class) != null) {
       if (reason != null && reason.contains("matching")) {
-        return "the TLS handshake failed: the server's certificate is not for the host the URI names (" + reason
+        return "the TLS handshake failed: the server's certificate is not for the host the URI names ("
+            + reason
             + "). Connect by a name or address the certificate lists, or give the server a certificate for this"
             + " host";
       }
@@ -191,11 +224,16 @@ public final class RedisFailures {
     if (reason != null && reason.startsWith("Received fatal alert")) {
       // the server's verdict on this client: no certificate, or one it does not trust
       if (stores.keystore() == null) {
-        return "the server refused the TLS connection (" + reason + "); if it asks for client certificates"
+        return "the server refused the TLS connection ("
+            + reason
+            + "); if it asks for client certificates"
             + " (tls-auth-clients yes), set cascade.redis.tls.keystore to a keystore with a certificate it trusts";
       }
-      return "the server refused the TLS connection (" + reason + "); is the client certificate in "
-          + stores.keystore().describe("keystore") + " signed by an authority the server trusts (its tls-ca-cert-file)?";
+      return "the server refused the TLS connection ("
+          + reason
+          + "); is the client certificate in "
+          + stores.keystore().describe("keystore")
+          + " signed by an authority the server trusts (its tls-ca-cert-file)?";
     }
     return "the TLS handshake failed (" + reason + ")";
   }
@@ -211,7 +249,8 @@ public final class RedisFailures {
 
   static Throwable unwrap(Throwable t) {
     Throwable c = t;
-    while ((c instanceof CompletionException || c instanceof ExecutionException) && c.getCause() != null) {
+    while ((c instanceof CompletionException || c instanceof ExecutionException)
+        && c.getCause() != null) {
       c = c.getCause();
     }
     return c;

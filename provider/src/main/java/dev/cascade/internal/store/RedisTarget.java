@@ -10,11 +10,11 @@ import java.util.List;
  * Which Redis a CacheManager talks to, parsed from its URI.
  *
  * <ul>
- *   <li>{@code redis://[user:password@]host[:port][/database]}, {@code rediss://} (TLS), and
- *       {@code redis-sentinel://host:port[,host:port]/#masterName}: as Lettuce's {@link RedisURI}
- *       reads them;</li>
+ *   <li>{@code redis://[user:password@]host[:port][/database]}, {@code rediss://} (TLS), and {@code
+ *       redis-sentinel://host:port[,host:port]/#masterName}: as Lettuce's {@link RedisURI} reads
+ *       them;
  *   <li>{@code redis-cluster://host:port[,host:port...]} (and {@code rediss-cluster://}): a Redis
- *       Cluster, named by one or more seed nodes.</li>
+ *       Cluster, named by one or more seed nodes.
  * </ul>
  *
  * {@link #toString()} shows the URI without its password ({@link Redaction#uri(String)}); only the
@@ -23,7 +23,11 @@ import java.util.List;
  */
 public final class RedisTarget {
 
-  public enum Kind { STANDALONE, SENTINEL, CLUSTER }
+  public enum Kind {
+    STANDALONE,
+    SENTINEL,
+    CLUSTER
+  }
 
   private final Kind kind;
   private final List<RedisURI> uris;
@@ -43,8 +47,15 @@ public final class RedisTarget {
       return false;
     }
     switch (scheme.toLowerCase()) {
-      case "redis": case "rediss": case "redis+ssl": case "redis+tls": case "redis-socket":
-      case "redis-sentinel": case "rediss-sentinel": case "redis-cluster": case "rediss-cluster":
+      case "redis":
+      case "rediss":
+      case "redis+ssl":
+      case "redis+tls":
+      case "redis-socket":
+      case "redis-sentinel":
+      case "rediss-sentinel":
+      case "redis-cluster":
+      case "rediss-cluster":
         return true;
       default:
         return false;
@@ -77,8 +88,11 @@ public final class RedisTarget {
         List<RedisURI> seeds = new ArrayList<>();
         for (String hostPort : rest.split(",")) {
           if (!hostPort.isBlank()) {
-            seeds.add(withTimeout(RedisURI.create(plain + "://" + userInfo + hostPort.trim() + query),
-                uri, defaultTimeout));
+            seeds.add(
+                withTimeout(
+                    RedisURI.create(plain + "://" + userInfo + hostPort.trim() + query),
+                    uri,
+                    defaultTimeout));
           }
         }
         if (seeds.isEmpty()) {
@@ -92,9 +106,14 @@ public final class RedisTarget {
     } catch (RuntimeException e) {
       // java.net.URI's messages quote the whole input, password included: neither the message nor
       // the failure itself may travel on as they are
-      throw new IllegalArgumentException("Invalid Redis URI '" + display + "': "
-          + Redaction.message(e.getMessage(), uri) + ". Expected redis://host:port, rediss://host:port, redis-sentinel://host:port#master"
-          + " or redis-cluster://host:port,host:port", Redaction.failure(e, uri));
+      throw new IllegalArgumentException(
+          "Invalid Redis URI '"
+              + display
+              + "': "
+              + Redaction.message(e.getMessage(), uri)
+              + ". Expected redis://host:port, rediss://host:port, redis-sentinel://host:port#master"
+              + " or redis-cluster://host:port,host:port",
+          Redaction.failure(e, uri));
     }
   }
 
@@ -121,8 +140,8 @@ public final class RedisTarget {
    */
   public RedisTarget withTls(TlsStores stores) {
     if (!stores.isEmpty() && !isTls()) {
-      throw new IllegalArgumentException("The Redis URI '" + display + "' does not use TLS, but " + stores
-          + " are set for it");
+      throw new IllegalArgumentException(
+          "The Redis URI '" + display + "' does not use TLS, but " + stores + " are set for it");
     }
     return new RedisTarget(kind, uris, display, stores);
   }

@@ -9,7 +9,8 @@ import java.util.Map;
 /**
  * The registry entries of caches in Redis ({@code cascade:<cache>:meta}): a hash of text fields
  * that says how the cache's entries are laid out and encoded, so every JVM that opens the cache
- * agrees. Knows the fields as text only; what they mean is the engine's. Blocking calls; thread-safe.
+ * agrees. Knows the fields as text only; what they mean is the engine's. Blocking calls;
+ * thread-safe.
  */
 public final class RegistryStore {
 
@@ -30,8 +31,13 @@ public final class RegistryStore {
       args.add(utf8(e.getKey()));
       args.add(utf8(e.getValue()));
     }
-    List<Object> reply = redis.await(redis.eval(Script.REGISTER, new byte[][] {KeyLayout.metaKeyOf(cacheName)},
-        args.toArray(new byte[0][])), "registering cache '" + cacheName + "'");
+    List<Object> reply =
+        redis.await(
+            redis.eval(
+                Script.REGISTER,
+                new byte[][] {KeyLayout.metaKeyOf(cacheName)},
+                args.toArray(new byte[0][])),
+            "registering cache '" + cacheName + "'");
     Map<String, String> recorded = new LinkedHashMap<>();
     for (int i = 0; i + 1 < reply.size(); i += 2) {
       recorded.put(text((byte[]) reply.get(i)), text((byte[]) reply.get(i + 1)));
@@ -41,8 +47,10 @@ public final class RegistryStore {
 
   /** The cache's recorded fields; empty when Redis has no such cache. */
   public Map<String, String> read(String cacheName) {
-    Map<byte[], byte[]> raw = redis.await(redis.commands().hgetall(KeyLayout.metaKeyOf(cacheName)),
-        "reading the registry entry of cache '" + cacheName + "'");
+    Map<byte[], byte[]> raw =
+        redis.await(
+            redis.commands().hgetall(KeyLayout.metaKeyOf(cacheName)),
+            "reading the registry entry of cache '" + cacheName + "'");
     Map<String, String> out = new LinkedHashMap<>();
     raw.forEach((k, v) -> out.put(text(k), text(v)));
     return out;

@@ -28,22 +28,22 @@ import javax.cache.CacheException;
  * slot, and a {@code WAIT replicas timeout} sent after it on that same connection must confirm it.
  *
  * <ul>
- *   <li><b>Same connection:</b> {@code WAIT} counts the writes of the connection it is sent on, so it
- *       must follow the script there. The shared connection will not do: a {@code WAIT} blocks its
- *       connection until the replicas answer (up to the timeout when they do not), and every
- *       command of every thread pipelined behind it would wait too.</li>
+ *   <li><b>Same connection:</b> {@code WAIT} counts the writes of the connection it is sent on, so
+ *       it must follow the script there. The shared connection will not do: a {@code WAIT} blocks
+ *       its connection until the replicas answer (up to the timeout when they do not), and every
+ *       command of every thread pipelined behind it would wait too.
  *   <li><b>Group commit:</b> a connection has at most one {@code WAIT} outstanding. Scripts sent
  *       meanwhile queue behind it in Redis and are all confirmed by the next one, so concurrent
  *       writers share acknowledgements instead of queueing one timeout each behind a missing
- *       replica. A change therefore waits at most about twice the timeout.</li>
+ *       replica. A change therefore waits at most about twice the timeout.
  *   <li><b>Explicit routing:</b> on a cluster a script goes to the master that the cluster client's
  *       topology names for its slot; a {@code MOVED}/{@code ASK} reply (the script did not run) is
  *       followed once to the node it names, and asks for a topology refresh. A transparent redirect
- *       could run the script on one node and the {@code WAIT} on another.</li>
+ *       could run the script on one node and the {@code WAIT} on another.
  *   <li><b>No automatic reconnect:</b> a {@code WAIT} replayed on a fresh connection after a
  *       reconnect would count that connection's writes (none) and confirm a change it never saw. A
  *       connection that drops is closed, its commands fail, and the next change opens a new one (on
- *       Sentinel, to the primary the sentinels name then).</li>
+ *       Sentinel, to the primary the sentinels name then).
  * </ul>
  *
  * One connection per node and setting (replicas, timeout). Thread-safe; futures complete on Lettuce
@@ -63,16 +63,21 @@ final class ReplicatedWrites implements AutoCloseable {
    * @param cluster the cluster client whose topology routes the scripts, or null when not a cluster
    * @param refreshTopology asks the cluster client to read the topology again (rate-limited)
    */
-  ReplicatedWrites(RedisTarget target, ClientResources resources, RedisClusterClient cluster, Runnable refreshTopology) {
+  ReplicatedWrites(
+      RedisTarget target,
+      ClientResources resources,
+      RedisClusterClient cluster,
+      Runnable refreshTopology) {
     this.target = target;
     this.cluster = cluster;
     this.refreshTopology = refreshTopology;
     this.commandTimeout = target.timeout();
     this.client = RedisClient.create(resources);
-    client.setOptions(RedisAccess.withTls(ClientOptions.builder(), target)
-        .autoReconnect(false)
-        .timeoutOptions(TimeoutOptions.enabled())
-        .build());
+    client.setOptions(
+        RedisAccess.withTls(ClientOptions.builder(), target)
+            .autoReconnect(false)
+            .timeoutOptions(TimeoutOptions.enabled())
+            .build());
   }
 
   /**
@@ -81,14 +86,23 @@ final class ReplicatedWrites implements AutoCloseable {
    * acknowledged; else fails with a {@link CacheException} saying that the change is applied on the
    * master but not confirmed on replicas.
    */
-  CompletableFuture<List<Object>> eval(Script script, byte[][] keys, byte[][] args, int replicas, long timeoutMillis) {
-    return evalAll(script, Collections.singletonList(keys), Collections.singletonList(args), replicas, timeoutMillis)
+  CompletableFuture<List<Object>> eval(
+      Script script, byte[][] keys, byte[][] args, int replicas, long timeoutMillis) {
+    return evalAll(
+            script,
+            Collections.singletonList(keys),
+            Collections.singletonList(args),
+            replicas,
+            timeoutMillis)
         .get(0);
   }
 
-  /** Like {@link #eval} for many scripts: they are sent together, and one {@code WAIT} per node confirms them. */
-  List<CompletableFuture<List<Object>>> evalAll(Script script, List<byte[][]> keys, List<byte[][]> args,
-      int replicas, long timeoutMillis) {
+  /**
+   * Like {@link #eval} for many scripts: they are sent together, and one {@code WAIT} per node
+   * confirms them.
+   */
+  List<CompletableFuture<List<Object>>> evalAll(
+      Script script, List<byte[][]> keys, List<byte[][]> args, int replicas, long timeoutMillis) {
     Map<String, List<Change>> byNode = new LinkedHashMap<>();
     Map<String, RedisURI> uris = new LinkedHashMap<>();
     List<CompletableFuture<List<Object>>> replies = new ArrayList<>(keys.size());
@@ -128,33 +142,46 @@ final class ReplicatedWrites implements AutoCloseable {
     }
   }
 
-  private void send(String node, RedisURI uri, int replicas, long timeoutMillis, List<Change> changes) {
-    lane(node, uri, replicas, timeoutMillis).whenComplete((lane, failed) -> {
-      if (failed != null) {
-        refreshTopology.run();
-        for (Change c : changes) {
-          c.result.completeExceptionally(translate(failed, node, "connecting for a change that waits for replicas"));
-        }
-      } else {
-        lane.submit(changes);
-      }
-    });
+  private void send(
+      String node, RedisURI uri, int replicas, long timeoutMillis, List<Change> changes) {
+    lane(node, uri, replicas, timeoutMillis)
+        .whenComplete(
+            (lane, failed) -> {
+              if (failed != null) {
+                refreshTopology.run();
+                for (Change c : changes) {
+                  c.result.completeExceptionally(
+                      translate(failed, node, "connecting for a change that waits for replicas"));
+                }
+              } else {
+                lane.submit(changes);
+              }
+            });
   }
 
   /**
-   * The connection to one node for one setting: scripts go out as they come, in order; one
-   * {@code WAIT} at a time follows them and confirms every script sent before it.
+   * The connection to one node for one setting: scripts go out as they come, in order; one {@code
+   * WAIT} at a time follows them and confirms every script sent before it.
    */
   private final class Lane {
     final String node;
     final StatefulRedisConnection<byte[], byte[]> connection;
     final int replicas;
     final long timeoutMillis;
-    /** Sent since the outstanding WAIT (or the last one): the next WAIT confirms them. Guarded by this. */
+
+    /**
+     * Sent since the outstanding WAIT (or the last one): the next WAIT confirms them. Guarded by
+     * this.
+     */
     private List<Change> unconfirmed = new ArrayList<>();
+
     private boolean waiting;
 
-    Lane(String node, StatefulRedisConnection<byte[], byte[]> connection, int replicas, long timeoutMillis) {
+    Lane(
+        String node,
+        StatefulRedisConnection<byte[], byte[]> connection,
+        int replicas,
+        long timeoutMillis) {
       this.node = node;
       this.connection = connection;
       this.replicas = replicas;
@@ -168,10 +195,13 @@ final class ReplicatedWrites implements AutoCloseable {
           if (c.asking) {
             commands.asking(); // applies to the next command of this connection: the script
           }
-          c.reply = (c.sendBody
-              ? commands.<List<Object>>eval(c.script.body(), ScriptOutputType.MULTI, c.keys, c.args)
-              : commands.<List<Object>>evalsha(c.script.sha(), ScriptOutputType.MULTI, c.keys, c.args))
-              .toCompletableFuture();
+          c.reply =
+              (c.sendBody
+                      ? commands.<List<Object>>eval(
+                          c.script.body(), ScriptOutputType.MULTI, c.keys, c.args)
+                      : commands.<List<Object>>evalsha(
+                          c.script.sha(), ScriptOutputType.MULTI, c.keys, c.args))
+                  .toCompletableFuture();
           unconfirmed.add(c);
         }
         if (!waiting) {
@@ -185,38 +215,53 @@ final class ReplicatedWrites implements AutoCloseable {
       List<Change> covered = unconfirmed;
       unconfirmed = new ArrayList<>();
       waiting = true;
-      connection.async().waitForReplication(replicas, timeoutMillis).whenComplete((acked, failed) -> {
-        for (Change c : covered) {
-          settle(c, acked, failed);
-        }
-        synchronized (this) {
-          waiting = false;
-          if (!unconfirmed.isEmpty()) {
-            sendWait();
-          }
-        }
-      });
+      connection
+          .async()
+          .waitForReplication(replicas, timeoutMillis)
+          .whenComplete(
+              (acked, failed) -> {
+                for (Change c : covered) {
+                  settle(c, acked, failed);
+                }
+                synchronized (this) {
+                  waiting = false;
+                  if (!unconfirmed.isEmpty()) {
+                    sendWait();
+                  }
+                }
+              });
     }
 
     private void settle(Change c, Long acked, Throwable waitFailed) {
-      c.reply.whenComplete((reply, scriptFailed) -> {
-        if (scriptFailed != null) {
-          retryOrFail(this, c, RedisFailures.unwrap(scriptFailed));
-        } else if (waitFailed != null) {
-          Throwable why = RedisFailures.unwrap(waitFailed);
-          c.result.completeExceptionally(new CacheException("Redis at " + describe(node) + " applied the change,"
-              + " but the connection failed before its replicas confirmed it (" + why.getMessage() + "): a failover"
-              + " now may lose it. Retry the change if it must survive a failover.", why));
-        } else if (acked < replicas) {
-          c.result.completeExceptionally(notReplicated(node, acked, replicas, timeoutMillis));
-        } else {
-          c.result.complete(reply);
-        }
-      });
+      c.reply.whenComplete(
+          (reply, scriptFailed) -> {
+            if (scriptFailed != null) {
+              retryOrFail(this, c, RedisFailures.unwrap(scriptFailed));
+            } else if (waitFailed != null) {
+              Throwable why = RedisFailures.unwrap(waitFailed);
+              c.result.completeExceptionally(
+                  new CacheException(
+                      "Redis at "
+                          + describe(node)
+                          + " applied the change,"
+                          + " but the connection failed before its replicas confirmed it ("
+                          + why.getMessage()
+                          + "): a failover"
+                          + " now may lose it. Retry the change if it must survive a failover.",
+                      why));
+            } else if (acked < replicas) {
+              c.result.completeExceptionally(notReplicated(node, acked, replicas, timeoutMillis));
+            } else {
+              c.result.complete(reply);
+            }
+          });
     }
   }
 
-  /** A script that did not run: send its body if the node lacks it, follow a redirect once, else fail. */
+  /**
+   * A script that did not run: send its body if the node lacks it, follow a redirect once, else
+   * fail.
+   */
   private void retryOrFail(Lane lane, Change c, Throwable cause) {
     if (RedisFailures.isNoScript(cause) && !c.sendBody) {
       c.sendBody = true;
@@ -234,14 +279,23 @@ final class ReplicatedWrites implements AutoCloseable {
         return;
       }
     }
-    c.result.completeExceptionally(translate(cause, lane.node, "making a change that waits for replicas"));
+    c.result.completeExceptionally(
+        translate(cause, lane.node, "making a change that waits for replicas"));
   }
 
   private CacheException notReplicated(String node, long acked, int replicas, long timeoutMillis) {
-    return new CacheException("Redis at " + describe(node) + " applied the change, but only " + acked + " of "
-        + replicas + " replica(s) acknowledged it within " + timeoutMillis + " ms: it is in the master's memory"
-        + " only, and a failover now would lose it. Retry the change if it must survive a failover"
-        + " (a put or remove can simply be repeated).");
+    return new CacheException(
+        "Redis at "
+            + describe(node)
+            + " applied the change, but only "
+            + acked
+            + " of "
+            + replicas
+            + " replica(s) acknowledged it within "
+            + timeoutMillis
+            + " ms: it is in the master's memory"
+            + " only, and a failover now would lose it. Retry the change if it must survive a failover"
+            + " (a put or remove can simply be repeated).");
   }
 
   private CacheException translate(Throwable t, String node, String what) {
@@ -252,7 +306,10 @@ final class ReplicatedWrites implements AutoCloseable {
     return cluster == null ? target.toString() : node + " (" + target + ")";
   }
 
-  /** The master for the slot of {@code key}, as the cluster client's topology has it; the target itself otherwise. */
+  /**
+   * The master for the slot of {@code key}, as the cluster client's topology has it; the target
+   * itself otherwise.
+   */
   private RedisURI nodeFor(byte[] key) {
     if (cluster == null) {
       return target.uris().get(0);
@@ -261,8 +318,12 @@ final class ReplicatedWrites implements AutoCloseable {
     RedisClusterNode master = cluster.getPartitions().getMasterBySlot(slot);
     if (master == null) {
       refreshTopology.run();
-      throw new CacheException("No master of " + target + " serves slot " + slot
-          + " (a failover or resharding may be in progress)");
+      throw new CacheException(
+          "No master of "
+              + target
+              + " serves slot "
+              + slot
+              + " (a failover or resharding may be in progress)");
     }
     return uriFor(master.getUri().getHost(), master.getUri().getPort());
   }
@@ -279,24 +340,36 @@ final class ReplicatedWrites implements AutoCloseable {
     return cluster == null ? "primary" : uri.getHost() + ":" + uri.getPort();
   }
 
-  /** The open lane to {@code node} for this setting, opened if there is none or its connection closed. */
-  private CompletableFuture<Lane> lane(String node, RedisURI uri, int replicas, long timeoutMillis) {
+  /**
+   * The open lane to {@code node} for this setting, opened if there is none or its connection
+   * closed.
+   */
+  private CompletableFuture<Lane> lane(
+      String node, RedisURI uri, int replicas, long timeoutMillis) {
     if (closed) {
-      return CompletableFuture.failedFuture(new CacheException("The CacheManager of " + target + " is closed"));
+      return CompletableFuture.failedFuture(
+          new CacheException("The CacheManager of " + target + " is closed"));
     }
-    return lanes.compute(node + "|" + replicas + "|" + timeoutMillis, (k, current) -> {
-      if (current != null && (!current.isDone() || isUsable(current))) {
-        return current;
-      }
-      if (current != null && !current.isCompletedExceptionally()) {
-        current.join().connection.closeAsync();
-      }
-      return client.connectAsync(ByteArrayCodec.INSTANCE, uri).toCompletableFuture().thenApply(c -> {
-        // a script may wait behind one WAIT, then for its own: Lettuce must not give up before Redis does
-        c.setTimeout(commandTimeout.plusMillis(2 * timeoutMillis));
-        return new Lane(node, c, replicas, timeoutMillis);
-      });
-    });
+    return lanes.compute(
+        node + "|" + replicas + "|" + timeoutMillis,
+        (k, current) -> {
+          if (current != null && (!current.isDone() || isUsable(current))) {
+            return current;
+          }
+          if (current != null && !current.isCompletedExceptionally()) {
+            current.join().connection.closeAsync();
+          }
+          return client
+              .connectAsync(ByteArrayCodec.INSTANCE, uri)
+              .toCompletableFuture()
+              .thenApply(
+                  c -> {
+                    // a script may wait behind one WAIT, then for its own: Lettuce must not give up
+                    // before Redis does
+                    c.setTimeout(commandTimeout.plusMillis(2 * timeoutMillis));
+                    return new Lane(node, c, replicas, timeoutMillis);
+                  });
+        });
   }
 
   private static boolean isUsable(CompletableFuture<Lane> f) {
@@ -315,7 +388,9 @@ final class ReplicatedWrites implements AutoCloseable {
     client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
   }
 
-  /** A {@code MOVED} or {@code ASK} reply: the command did not run; the slot is served elsewhere. */
+  /**
+   * A {@code MOVED} or {@code ASK} reply: the command did not run; the slot is served elsewhere.
+   */
   static final class Redirect {
     final boolean ask;
     final String host;
@@ -343,7 +418,8 @@ final class ReplicatedWrites implements AutoCloseable {
         return null;
       }
       try {
-        return new Redirect(ask, parts[2].substring(0, colon), Integer.parseInt(parts[2].substring(colon + 1)));
+        return new Redirect(
+            ask, parts[2].substring(0, colon), Integer.parseInt(parts[2].substring(colon + 1)));
       } catch (NumberFormatException e) {
         return null;
       }

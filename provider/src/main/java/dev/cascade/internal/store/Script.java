@@ -22,8 +22,11 @@ public final class Script {
   public static final Script READ = load("read");
   public static final Script PLAIN = load("plain");
 
-  /** The shebang that declares, on Redis 7 and later, that a script may run over {@code maxmemory}. */
-  private static final byte[] ALLOW_OOM = "#!lua flags=allow-oom\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  /**
+   * The shebang that declares, on Redis 7 and later, that a script may run over {@code maxmemory}.
+   */
+  private static final byte[] ALLOW_OOM =
+      "#!lua flags=allow-oom\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
   private final String name;
   private final byte[] body;
@@ -62,9 +65,9 @@ public final class Script {
 
   /**
    * This script declaring the flag {@code allow-oom} (Redis 7 and later): Redis runs it, and every
-   * command in it, even while its used memory is above {@code maxmemory}. Only for scripts that must
-   * work then (renewing or taking a flush lease, forgetting flushed records: what shrinks the queue)
-   * and that add next to nothing. Redis 6.2 cannot compile a script with flags.
+   * command in it, even while its used memory is above {@code maxmemory}. Only for scripts that
+   * must work then (renewing or taking a flush lease, forgetting flushed records: what shrinks the
+   * queue) and that add next to nothing. Redis 6.2 cannot compile a script with flags.
    */
   public Script allowingOom() {
     Script variant = allowingOom;
@@ -95,5 +98,4 @@ public final class Script {
   public String toString() {
     return name + ".lua";
   }
-
 }

@@ -14,16 +14,16 @@ final class SharedResources {
   private static ClientResources resources;
   private static int users;
 
-  private SharedResources() {
-  }
+  private SharedResources() {}
 
   static synchronized ClientResources acquire() {
     if (resources == null) {
       int cores = Runtime.getRuntime().availableProcessors();
-      resources = DefaultClientResources.builder()
-          .ioThreadPoolSize(Math.max(2, cores))
-          .computationThreadPoolSize(Math.max(2, Math.min(4, cores)))
-          .build();
+      resources =
+          DefaultClientResources.builder()
+              .ioThreadPoolSize(Math.max(2, cores))
+              .computationThreadPoolSize(Math.max(2, Math.min(4, cores)))
+              .build();
     }
     users++;
     return resources;

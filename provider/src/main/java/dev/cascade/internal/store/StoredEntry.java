@@ -1,8 +1,8 @@
 package dev.cascade.internal.store;
 
 /**
- * What a plain read found for one key: the encoded value and its logical expiry.
- * {@link #ABSENT} when there is no entry.
+ * What a plain read found for one key: the encoded value and its logical expiry. {@link #ABSENT}
+ * when there is no entry.
  */
 public final class StoredEntry {
 

@@ -5,9 +5,9 @@ import java.net.URL;
 
 /**
  * The truststore and keystore of a CacheManager's TLS connections, as its settings named them (the
- * configuration has checked that each opens with its password). The truststore decides which servers
- * are trusted (else the JVM's default truststore, {@code javax.net.ssl.trustStore}); the keystore
- * holds the client certificate a server with {@code tls-auth-clients yes} asks for.
+ * configuration has checked that each opens with its password). The truststore decides which
+ * servers are trusted (else the JVM's default truststore, {@code javax.net.ssl.trustStore}); the
+ * keystore holds the client certificate a server with {@code tls-auth-clients yes} asks for.
  *
  * <p>Immutable. Passwords go to Lettuce only: {@link #toString()} and every message name the files
  * and the settings, never a password.
@@ -17,7 +17,9 @@ public final class TlsStores {
   /** No truststore, no keystore: the JVM's default trust, no client certificate. */
   public static final TlsStores NONE = new TlsStores(null, null);
 
-  /** One key store file: where it is, its password, and the setting that named it (for messages). */
+  /**
+   * One key store file: where it is, its password, and the setting that named it (for messages).
+   */
   public static final class Store {
 
     private final String setting;
@@ -41,7 +43,10 @@ public final class TlsStores {
       return "the " + what + " " + display + " (" + setting + ")";
     }
 
-    /** Opened on each connection attempt, so a file replaced on disk is used from the next reconnect. */
+    /**
+     * Opened on each connection attempt, so a file replaced on disk is used from the next
+     * reconnect.
+     */
     private SslOptions.Resource resource() {
       return location::openStream;
     }
@@ -55,7 +60,9 @@ public final class TlsStores {
   private final Store truststore;
   private final Store keystore;
 
-  /** @param truststore null: the JVM's default; @param keystore null: no client certificate */
+  /**
+   * @param truststore null: the JVM's default; @param keystore null: no client certificate
+   */
   public TlsStores(Store truststore, Store keystore) {
     this.truststore = truststore;
     this.keystore = keystore;
@@ -95,7 +102,9 @@ public final class TlsStores {
     if (isEmpty()) {
       return "the JVM's default truststore, no client certificate";
     }
-    return "truststore " + (truststore == null ? "(the JVM's default)" : truststore)
-        + ", keystore " + (keystore == null ? "(none)" : keystore);
+    return "truststore "
+        + (truststore == null ? "(the JVM's default)" : truststore)
+        + ", keystore "
+        + (keystore == null ? "(none)" : keystore);
   }
 }

@@ -5,13 +5,18 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
-/** Threads that never keep a JVM alive, and closing user objects without letting their failures escape. */
+/**
+ * Threads that never keep a JVM alive, and closing user objects without letting their failures
+ * escape.
+ */
 public final class Lifecycle {
 
-  private Lifecycle() {
-  }
+  private Lifecycle() {}
 
-  /** Daemon threads named {@code <name>-1}, {@code <name>-2}, ...: a JVM exits without closing Cascade. */
+  /**
+   * Daemon threads named {@code <name>-1}, {@code <name>-2}, ...: a JVM exits without closing
+   * Cascade.
+   */
   public static ThreadFactory daemonThreads(String name) {
     AtomicInteger n = new AtomicInteger();
     return r -> {

@@ -12,8 +12,8 @@ import java.util.regex.Pattern;
 
 /**
  * The one place that decides how a URI that may carry credentials is shown: in {@code toString()},
- * exception messages, log records and JMX ObjectNames. A password is replaced by {@value #MASK},
- * a user name stays (it tells two ACL users apart):
+ * exception messages, log records and JMX ObjectNames. A password is replaced by {@value #MASK}, a
+ * user name stays (it tells two ACL users apart):
  *
  * <pre>
  * redis://alice:s3cret@host:6379/1          redis://alice:***@host:6379/1
@@ -22,12 +22,12 @@ import java.util.regex.Pattern;
  * redis://host:6379?password=pw&amp;timeout=2s  redis://host:6379?password=***&amp;timeout=2s
  * </pre>
  *
- * <p>Works on the raw text, not on a parsed {@link URI}: a password with a raw {@code @ / ? # %} makes
- * the URI unparseable or parsed wrongly, and such a URI must be hidden as well as a valid one. So
- * everything between the scheme and the <em>last</em> {@code @} is taken as credentials, even when
- * that {@code @} is in the query ({@code ?clientName=me@x}): a raw {@code ?} may as well be part of
- * a password, and hiding too much costs a less useful message, while guessing wrong shows the
- * password. A URI without credentials is shown unchanged (the TCK names MBeans after it).
+ * <p>Works on the raw text, not on a parsed {@link URI}: a password with a raw {@code @ / ? # %}
+ * makes the URI unparseable or parsed wrongly, and such a URI must be hidden as well as a valid
+ * one. So everything between the scheme and the <em>last</em> {@code @} is taken as credentials,
+ * even when that {@code @} is in the query ({@code ?clientName=me@x}): a raw {@code ?} may as well
+ * be part of a password, and hiding too much costs a less useful message, while guessing wrong
+ * shows the password. A URI without credentials is shown unchanged (the TCK names MBeans after it).
  *
  * <p>Stateless and thread-safe.
  */
@@ -36,17 +36,23 @@ public final class Redaction {
   /** What a password is shown as. */
   public static final String MASK = "***";
 
-  /** Query parameters whose value is a secret; Lettuce reads none of them, but whoever wrote one meant it. */
+  /**
+   * Query parameters whose value is a secret; Lettuce reads none of them, but whoever wrote one
+   * meant it.
+   */
   private static final List<String> SECRET_PARAMETERS =
       List.of("pass", "pwd", "secret", "token", "auth", "cred", "key");
 
-  /** A user name as RFC 3986 allows it in userinfo; anything else before the ':' may be part of a password. */
-  private static final Pattern USER = Pattern.compile("(?:[A-Za-z0-9._~!$&'()*+,;=-]|%[0-9A-Fa-f]{2})+");
+  /**
+   * A user name as RFC 3986 allows it in userinfo; anything else before the ':' may be part of a
+   * password.
+   */
+  private static final Pattern USER =
+      Pattern.compile("(?:[A-Za-z0-9._~!$&'()*+,;=-]|%[0-9A-Fa-f]{2})+");
 
   private static final Pattern SCHEME = Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]*:");
 
-  private Redaction() {
-  }
+  private Redaction() {}
 
   /** {@code uri} fit for display: the password in its userinfo and secret query values masked. */
   public static String uri(URI uri) {
@@ -63,7 +69,9 @@ public final class Redaction {
     if (at < start) {
       return uri.substring(0, start) + withoutSecretParameters(uri.substring(start));
     }
-    return uri.substring(0, start) + credentials(uri.substring(start, at)) + "@"
+    return uri.substring(0, start)
+        + credentials(uri.substring(start, at))
+        + "@"
         + withoutSecretParameters(uri.substring(at + 1));
   }
 
@@ -126,7 +134,10 @@ public final class Redaction {
       int next = nextSeparator(rest, from, end);
       String parameter = rest.substring(from, next);
       int eq = parameter.indexOf('=');
-      out.append(eq >= 0 && isSecret(parameter.substring(0, eq)) ? parameter.substring(0, eq + 1) + MASK : parameter);
+      out.append(
+          eq >= 0 && isSecret(parameter.substring(0, eq))
+              ? parameter.substring(0, eq + 1) + MASK
+              : parameter);
       if (next < end) {
         out.append(rest.charAt(next));
       }
@@ -151,7 +162,10 @@ public final class Redaction {
     return SECRET_PARAMETERS.stream().anyMatch(name::contains);
   }
 
-  /** Every secret {@code uri} carries, raw and percent-decoded, longest first (so no piece of one is left). */
+  /**
+   * Every secret {@code uri} carries, raw and percent-decoded, longest first (so no piece of one is
+   * left).
+   */
   private static List<String> secretsOf(String uri) {
     List<String> secrets = new ArrayList<>();
     int start = authorityStart(uri);
@@ -160,7 +174,8 @@ public final class Redaction {
     if (at >= start) {
       String userInfo = uri.substring(start, at);
       String shown = credentials(userInfo);
-      String secret = shown.endsWith(":" + MASK) ? userInfo.substring(userInfo.indexOf(':') + 1) : userInfo;
+      String secret =
+          shown.endsWith(":" + MASK) ? userInfo.substring(userInfo.indexOf(':') + 1) : userInfo;
       secrets.add(secret);
       // Lettuce reads a leading ':' as "no user": the password is what follows it
       secrets.add(secret.startsWith(":") ? secret.substring(1) : secret);
@@ -169,7 +184,8 @@ public final class Redaction {
     int q = rest.indexOf('?');
     if (q >= 0) {
       int hash = rest.indexOf('#', q);
-      for (String parameter : rest.substring(q + 1, hash < 0 ? rest.length() : hash).split("[&;]")) {
+      for (String parameter :
+          rest.substring(q + 1, hash < 0 ? rest.length() : hash).split("[&;]")) {
         int eq = parameter.indexOf('=');
         if (eq >= 0 && isSecret(parameter.substring(0, eq))) {
           secrets.add(parameter.substring(eq + 1));
@@ -208,14 +224,21 @@ public final class Redaction {
     return Character.digit(c, 16) >= 0;
   }
 
-  /** Shows as the original ({@code java.net.URISyntaxException: ...}) in a stack trace, with the URI redacted. */
+  /**
+   * Shows as the original ({@code java.net.URISyntaxException: ...}) in a stack trace, with the URI
+   * redacted.
+   */
   private static final class RedactedFailure extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     RedactedFailure(Throwable original, String uri, int depth) {
-      super(original.getClass().getName() + ": " + message(original.getMessage(), uri),
-          original.getCause() == null || depth >= 8 ? null : new RedactedFailure(original.getCause(), uri, depth + 1),
-          false, true);
+      super(
+          original.getClass().getName() + ": " + message(original.getMessage(), uri),
+          original.getCause() == null || depth >= 8
+              ? null
+              : new RedactedFailure(original.getCause(), uri, depth + 1),
+          false,
+          true);
       setStackTrace(original.getStackTrace());
     }
 

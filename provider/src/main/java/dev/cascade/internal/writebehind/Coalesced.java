@@ -52,7 +52,10 @@ final class Coalesced {
       return records.get(records.size() - 1);
     }
 
-    /** The change's revision: its last record's place in the partition's queue (see {@link RevisionedCacheWriter}). */
+    /**
+     * The change's revision: its last record's place in the partition's queue (see {@link
+     * RevisionedCacheWriter}).
+     */
     long revision() {
       return last().revision();
     }

@@ -1,12 +1,12 @@
 package dev.cascade.internal.writebehind;
 
-import dev.cascade.writebehind.WriteBehindMXBean;
-import dev.cascade.writebehind.WriteBehindSettings;
 import dev.cascade.codec.Codec;
 import dev.cascade.internal.store.Cleanup;
 import dev.cascade.internal.store.QueueStore;
 import dev.cascade.internal.store.RedisFailures;
 import dev.cascade.internal.support.Lifecycle;
+import dev.cascade.writebehind.WriteBehindMXBean;
+import dev.cascade.writebehind.WriteBehindSettings;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -28,13 +28,13 @@ import javax.cache.integration.CacheWriter;
  *
  * <p>A coordinator keeps this JVM's share of the partitions: every third of a lease it beats its
  * heart in Redis, counts the live flushers, renews its leases, takes free partitions up to its fair
- * share ({@code ceil(partitions / flushers)}) and gives back what is above it, so every JVM that opens
- * the cache adds flush capacity. Worker threads flush the held partitions ({@link PartitionFlush}),
- * each partition always by the same worker.
+ * share ({@code ceil(partitions / flushers)}) and gives back what is above it, so every JVM that
+ * opens the cache adds flush capacity. Worker threads flush the held partitions ({@link
+ * PartitionFlush}), each partition always by the same worker.
  *
- * <p>{@link #close(Cleanup)} stops taking partitions, flushes the held ones until they are empty or the
- * drain timeout passes, then gives the leases back; whatever is left stays queued in Redis for the
- * next flusher. Thread-safe.
+ * <p>{@link #close(Cleanup)} stops taking partitions, flushes the held ones until they are empty or
+ * the drain timeout passes, then gives the leases back; whatever is left stays queued in Redis for
+ * the next flusher. Thread-safe.
  */
 public final class Flusher<K, V> {
 
@@ -49,18 +49,23 @@ public final class Flusher<K, V> {
   private final int partitions;
   private final WriteBehindStats stats;
   private final Map<Integer, Held> held = new ConcurrentHashMap<>();
+
   /**
    * Partitions whose writer call overran the timeout and has not returned: nothing of theirs is
    * flushed until it does, even if the lease is lost and taken again (keyed by partition, not by
    * tenure). Their leases are renewed meanwhile, so no other JVM writes newer values either.
    */
   private final Map<Integer, WriterCalls.Hung> hung = new ConcurrentHashMap<>();
+
   private final ScheduledExecutorService coordinator;
   private final ExecutorService workers;
   private final ExecutorService callers;
   private volatile boolean draining;
   private volatile boolean stopped;
-  /** The last step of a worker failed for want of an answer from Redis (no later step succeeded). */
+
+  /**
+   * The last step of a worker failed for want of an answer from Redis (no later step succeeded).
+   */
   private volatile boolean redisUnreachable;
 
   /** A partition this JVM holds, and the lock its worker holds while it flushes it. */
@@ -79,8 +84,15 @@ public final class Flusher<K, V> {
    * @param graceMillis native TTL grace for settled entries (while this JVM hears expiry events)
    * @param replacedInQueue how many queued records this JVM's writes replaced (for the statistics)
    */
-  public Flusher(QueueStore queue, WriteBehindSettings settings, CacheWriter<? super K, ? super V> userWriter,
-      Codec<K> keys, Codec<V> values, String owner, LongSupplier graceMillis, LongSupplier replacedInQueue) {
+  public Flusher(
+      QueueStore queue,
+      WriteBehindSettings settings,
+      CacheWriter<? super K, ? super V> userWriter,
+      Codec<K> keys,
+      Codec<V> values,
+      String owner,
+      LongSupplier graceMillis,
+      LongSupplier replacedInQueue) {
     this.queue = queue;
     this.settings = settings;
     this.owner = owner;
@@ -88,11 +100,21 @@ public final class Flusher<K, V> {
     this.partitions = queue.layout().partitions();
     String name = queue.layout().cacheName() + "-" + IDS.incrementAndGet();
     this.callers = Executors.newCachedThreadPool(Lifecycle.daemonThreads("cascade-writer-" + name));
-    this.writer = new WriterCalls<>(userWriter, keys, values, settings.writerTimeout().toMillis(), callers,
-        queue.layout().cacheName());
+    this.writer =
+        new WriterCalls<>(
+            userWriter,
+            keys,
+            values,
+            settings.writerTimeout().toMillis(),
+            callers,
+            queue.layout().cacheName());
     this.stats = new WriteBehindStats(queue, held::size, replacedInQueue);
-    this.coordinator = Executors.newSingleThreadScheduledExecutor(Lifecycle.daemonThreads("cascade-flush-coordinator-" + name));
-    this.workers = Executors.newFixedThreadPool(settings.flushThreads(), Lifecycle.daemonThreads("cascade-flusher-" + name));
+    this.coordinator =
+        Executors.newSingleThreadScheduledExecutor(
+            Lifecycle.daemonThreads("cascade-flush-coordinator-" + name));
+    this.workers =
+        Executors.newFixedThreadPool(
+            settings.flushThreads(), Lifecycle.daemonThreads("cascade-flusher-" + name));
   }
 
   public WriteBehindMXBean stats() {
@@ -166,13 +188,18 @@ public final class Flusher<K, V> {
       }
       String token = queue.acquireLease(p, owner, settings.leaseTtl());
       if (token != null) {
-        held.put(p, new Held(new PartitionFlush(p, queue, writer, settings, stats, owner, graceMillis, token)));
+        held.put(
+            p,
+            new Held(
+                new PartitionFlush(p, queue, writer, settings, stats, owner, graceMillis, token)));
         wanted--;
       }
     }
   }
 
-  /** Gives back partitions above the fair share, when their worker is not in the middle of a batch. */
+  /**
+   * Gives back partitions above the fair share, when their worker is not in the middle of a batch.
+   */
   private void release(int surplus) {
     List<Integer> mine = new ArrayList<>(held.keySet());
     Collections.shuffle(mine);
@@ -200,8 +227,14 @@ public final class Flusher<K, V> {
     if (h != null) {
       h.flush.leaseToken = null;
       stats.error("stopped flushing partition " + partition + ": " + why);
-      LOG.log(Level.FINE, "Stopped flushing partition " + partition + " of cache '" + queue.layout().cacheName()
-          + "': " + why);
+      LOG.log(
+          Level.FINE,
+          "Stopped flushing partition "
+              + partition
+              + " of cache '"
+              + queue.layout().cacheName()
+              + "': "
+              + why);
     }
   }
 
@@ -305,7 +338,8 @@ public final class Flusher<K, V> {
       workers.shutdown();
     }
     try {
-      workers.awaitTermination(Math.max(1_000, settings.writerTimeout().toMillis()), TimeUnit.MILLISECONDS);
+      workers.awaitTermination(
+          Math.max(1_000, settings.writerTimeout().toMillis()), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -314,13 +348,17 @@ public final class Flusher<K, V> {
       if (stillHung(e.getKey()) || !e.getValue().busy.tryLock()) {
         // a writer call of this partition is still running and may still commit: keep the lease
         // (it expires without renewals), so no other JVM writes newer changes of its keys before
-        LOG.warning("Closing with a write-behind writer call of partition " + e.getKey() + " still running;"
-            + " its lease is left to expire");
+        LOG.warning(
+            "Closing with a write-behind writer call of partition "
+                + e.getKey()
+                + " still running;"
+                + " its lease is left to expire");
         continue;
       }
       try {
         if (token != null) {
-          cleanup.run("giving back the flush lease of partition " + e.getKey(),
+          cleanup.run(
+              "giving back the flush lease of partition " + e.getKey(),
               () -> queue.releaseLease(e.getKey(), token));
         }
       } finally {
@@ -328,7 +366,9 @@ public final class Flusher<K, V> {
       }
     }
     held.clear();
-    cleanup.run("leaving the flushers of cache '" + queue.layout().cacheName() + "'", () -> queue.leave(owner));
+    cleanup.run(
+        "leaving the flushers of cache '" + queue.layout().cacheName() + "'",
+        () -> queue.leave(owner));
     callers.shutdownNow();
   }
 
@@ -348,5 +388,4 @@ public final class Flusher<K, V> {
       Thread.currentThread().interrupt();
     }
   }
-
 }

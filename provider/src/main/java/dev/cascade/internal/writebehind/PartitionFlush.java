@@ -1,8 +1,8 @@
 package dev.cascade.internal.writebehind;
 
-import dev.cascade.writebehind.WriteBehindSettings;
 import dev.cascade.internal.store.QueueStore;
 import dev.cascade.internal.store.QueueStore.QueuedRecord;
+import dev.cascade.writebehind.WriteBehindSettings;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -38,17 +38,28 @@ final class PartitionFlush {
 
   volatile String leaseToken;
   private boolean takenOver;
+
   /** Records read (so pending in our name) and not yet acknowledged, in stream order. */
   private final List<QueuedRecord> carried = new ArrayList<>();
+
   /** Charged attempts of suspects: changes that failed on their own while others succeeded. */
   private final Map<ByteBuffer, Integer> attempts = new HashMap<>();
+
   private long notBefore;
   private int failuresInARow;
+
   /** When this partition's queue was first seen non-empty since its last flush (0: not yet). */
   private long windowOpenedAt;
 
-  PartitionFlush(int partition, QueueStore queue, WriterCalls<?, ?> writer, WriteBehindSettings settings,
-      WriteBehindStats stats, String consumer, LongSupplier graceMillis, String leaseToken) {
+  PartitionFlush(
+      int partition,
+      QueueStore queue,
+      WriterCalls<?, ?> writer,
+      WriteBehindSettings settings,
+      WriteBehindStats stats,
+      String consumer,
+      LongSupplier graceMillis,
+      String leaseToken) {
     this.partition = partition;
     this.queue = queue;
     this.writer = writer;
@@ -60,7 +71,12 @@ final class PartitionFlush {
   }
 
   /** What one step did. */
-  enum Step { FLUSHED, WAITING, IDLE, LEASE_LOST }
+  enum Step {
+    FLUSHED,
+    WAITING,
+    IDLE,
+    LEASE_LOST
+  }
 
   /**
    * One step: take over abandoned records if needed, fill the batch, and flush it when it is full,
@@ -83,7 +99,8 @@ final class PartitionFlush {
       // Redis' pending list is the truth: after a failed step, records held here may have been
       // acknowledged after all, or (after a failover) be unread again or gone
       carried.clear();
-      carried.addAll(queue.claimAbandoned(partition, consumer, settings.claimIdle(), settings.batchSize()));
+      carried.addAll(
+          queue.claimAbandoned(partition, consumer, settings.claimIdle(), settings.batchSize()));
       carried.addAll(queue.readOwnPending(partition, consumer, Integer.MAX_VALUE));
       dedupe();
       if (queue.pendingOfOthers(partition, consumer) > 0) {
@@ -105,13 +122,21 @@ final class PartitionFlush {
     if (windowOpenedAt == 0) {
       windowOpenedAt = now;
     }
-    boolean due = draining || depth >= settings.batchSize() || now - windowOpenedAt >= settings.maxDelay().toMillis();
+    boolean due =
+        draining
+            || depth >= settings.batchSize()
+            || now - windowOpenedAt >= settings.maxDelay().toMillis();
     if (!due) {
       return Step.WAITING;
     }
     if (carried.size() < settings.batchSize()) {
-      List<QueuedRecord> fresh = queue.readNew(partition, consumer, settings.batchSize() - carried.size(), leaseToken,
-          carried.size());
+      List<QueuedRecord> fresh =
+          queue.readNew(
+              partition,
+              consumer,
+              settings.batchSize() - carried.size(),
+              leaseToken,
+              carried.size());
       if (fresh == null) {
         return Step.LEASE_LOST;
       }
@@ -136,7 +161,9 @@ final class PartitionFlush {
 
   /** When the partition's queue becomes due by time (for the worker's sleep). */
   long dueAt() {
-    return Math.max(notBefore, windowOpenedAt == 0 ? Long.MAX_VALUE : windowOpenedAt + settings.maxDelay().toMillis());
+    return Math.max(
+        notBefore,
+        windowOpenedAt == 0 ? Long.MAX_VALUE : windowOpenedAt + settings.maxDelay().toMillis());
   }
 
   boolean isEmpty() {
@@ -144,7 +171,8 @@ final class PartitionFlush {
   }
 
   private boolean flush(long now) {
-    List<QueuedRecord> batch = new ArrayList<>(carried.subList(0, Math.min(settings.batchSize(), carried.size())));
+    List<QueuedRecord> batch =
+        new ArrayList<>(carried.subList(0, Math.min(settings.batchSize(), carried.size())));
     Coalesced coalesced = Coalesced.of(batch);
     List<Coalesced.Change> main = new ArrayList<>();
     List<Coalesced.Change> suspects = new ArrayList<>();
@@ -195,8 +223,10 @@ final class PartitionFlush {
     if (failed > 0) {
       stats.retries.add(failed);
       failuresInARow++;
-      long backoff = Math.min(settings.maxBackoff().toMillis(),
-          settings.initialBackoff().toMillis() << Math.min(20, failuresInARow - 1));
+      long backoff =
+          Math.min(
+              settings.maxBackoff().toMillis(),
+              settings.initialBackoff().toMillis() << Math.min(20, failuresInARow - 1));
       notBefore = now + (long) (backoff * (0.5 + ThreadLocalRandom.current().nextDouble()));
     } else {
       failuresInARow = 0;
@@ -242,8 +272,10 @@ final class PartitionFlush {
   /** What a flush attempt achieved. */
   private static final class Outcome {
     final List<Coalesced.Change> succeeded = new ArrayList<>();
+
     /** Changes that failed when written alone, and the failure. */
     final Map<Coalesced.Change, WriterCalls.Result> failedAlone = new LinkedHashMap<>();
+
     String error;
   }
 
@@ -276,7 +308,8 @@ final class PartitionFlush {
         continue;
       }
       int half = set.size() / 2;
-      for (List<Coalesced.Change> part : List.of(set.subList(0, half), set.subList(half, set.size()))) {
+      for (List<Coalesced.Change> part :
+          List.of(set.subList(0, half), set.subList(half, set.size()))) {
         WriterCalls.Result r = writer.write(part, stats::error);
         budget--;
         record(part, r, outcome);
@@ -288,7 +321,8 @@ final class PartitionFlush {
   }
 
   private void record(List<Coalesced.Change> attempted, WriterCalls.Result r, Outcome outcome) {
-    java.util.Set<Coalesced.Change> failed = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    java.util.Set<Coalesced.Change> failed =
+        java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     failed.addAll(r.failed);
     for (Coalesced.Change c : attempted) {
       if (!failed.contains(c)) {

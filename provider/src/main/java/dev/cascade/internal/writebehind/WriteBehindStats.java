@@ -1,12 +1,14 @@
 package dev.cascade.internal.writebehind;
 
-import dev.cascade.writebehind.WriteBehindMXBean;
 import dev.cascade.internal.store.QueueStore;
+import dev.cascade.writebehind.WriteBehindMXBean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
 
-/** The numbers of {@link WriteBehindMXBean}: counters this JVM keeps, and the queue read from Redis. */
+/**
+ * The numbers of {@link WriteBehindMXBean}: counters this JVM keeps, and the queue read from Redis.
+ */
 final class WriteBehindStats implements WriteBehindMXBean {
 
   final LongAdder recordsFlushed = new LongAdder();

@@ -6,18 +6,20 @@ import javax.cache.Cache;
 import javax.cache.integration.CacheWriter;
 
 /**
- * The writer a {@link dev.cascade.writebehind.WriteBehind} factory makes: it tells Cascade to queue changes instead of
- * writing them, and carries the user's writer and the settings to the cache's flushers. Called
- * directly (outside Cascade), it simply writes through to the user's writer.
+ * The writer a {@link dev.cascade.writebehind.WriteBehind} factory makes: it tells Cascade to queue
+ * changes instead of writing them, and carries the user's writer and the settings to the cache's
+ * flushers. Called directly (outside Cascade), it simply writes through to the user's writer.
  */
 public final class WriteBehindWriter<K, V> implements CacheWriter<K, V>, AutoCloseable {
 
   private final CacheWriter<? super K, ? super V> delegate;
   private final WriteBehindSettings settings;
 
-  public WriteBehindWriter(CacheWriter<? super K, ? super V> delegate, WriteBehindSettings settings) {
+  public WriteBehindWriter(
+      CacheWriter<? super K, ? super V> delegate, WriteBehindSettings settings) {
     if (delegate == null) {
-      throw new IllegalArgumentException("The writer factory given to WriteBehind.of made no writer (null)");
+      throw new IllegalArgumentException(
+          "The writer factory given to WriteBehind.of made no writer (null)");
     }
     this.delegate = delegate;
     this.settings = settings;

@@ -1,8 +1,8 @@
 package dev.cascade.internal.writebehind;
 
-import dev.cascade.writebehind.RevisionedCacheWriter;
 import dev.cascade.CascadeEntry;
 import dev.cascade.codec.Codec;
+import dev.cascade.writebehind.RevisionedCacheWriter;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.UnknownHostException;
@@ -26,12 +26,12 @@ import javax.cache.integration.CacheWriter;
 
 /**
  * Calls the user's writer for a set of coalesced changes: one {@code writeAll} for the puts and one
- * {@code deleteAll} for the deletes (different keys, so their order does not matter), and reads
- * the partial-success contract back: what the writer leaves in a collection was not written.
+ * {@code deleteAll} for the deletes (different keys, so their order does not matter), and reads the
+ * partial-success contract back: what the writer leaves in a collection was not written.
  *
- * <p>A call that has not returned after the writer timeout is reported and interrupted, and
- * {@link #write} throws {@link Hung}: its partition must wait until the call really returns (starting
- * a newer write of the same keys while an older one may still land would break per-key order), but
+ * <p>A call that has not returned after the writer timeout is reported and interrupted, and {@link
+ * #write} throws {@link Hung}: its partition must wait until the call really returns (starting a
+ * newer write of the same keys while an older one may still land would break per-key order), but
  * the worker does not wait with it: it goes on with its other partitions.
  */
 final class WriterCalls<K, V> {
@@ -40,7 +40,10 @@ final class WriterCalls<K, V> {
   static final class Result {
     final List<Coalesced.Change> failed;
     final String error;
-    /** The failure says the database could not be reached: the changes themselves are not to blame. */
+
+    /**
+     * The failure says the database could not be reached: the changes themselves are not to blame.
+     */
     final boolean unreachable;
 
     Result(List<Coalesced.Change> failed, String error, boolean unreachable) {
@@ -56,8 +59,8 @@ final class WriterCalls<K, V> {
 
   /**
    * A writer call overran the timeout and is still running (interrupted, but not returned). Nothing
-   * of the attempt may be acknowledged, and nothing newer of its partition written, until
-   * {@link #returned()}; then the attempt counts as failed and is retried (at least once delivery).
+   * of the attempt may be acknowledged, and nothing newer of its partition written, until {@link
+   * #returned()}; then the attempt counts as failed and is retried (at least once delivery).
    */
   static final class Hung extends RuntimeException {
     private static final long serialVersionUID = 1L;
@@ -79,8 +82,10 @@ final class WriterCalls<K, V> {
   }
 
   private final CacheWriter<K, V> writer;
+
   /** The same writer when it takes revisions, else null. */
   private final RevisionedCacheWriter<K, V> revisioned;
+
   private final Codec<K> keys;
   private final Codec<V> values;
   private final long timeoutMillis;
@@ -88,11 +93,17 @@ final class WriterCalls<K, V> {
   private final String cacheName;
 
   @SuppressWarnings("unchecked")
-  WriterCalls(CacheWriter<? super K, ? super V> writer, Codec<K> keys, Codec<V> values, long timeoutMillis,
-      ExecutorService callers, String cacheName) {
+  WriterCalls(
+      CacheWriter<? super K, ? super V> writer,
+      Codec<K> keys,
+      Codec<V> values,
+      long timeoutMillis,
+      ExecutorService callers,
+      String cacheName) {
     // a writer of supertypes accepts our entries; the cast only narrows what the compiler knows
     this.writer = (CacheWriter<K, V>) writer;
-    this.revisioned = writer instanceof RevisionedCacheWriter ? (RevisionedCacheWriter<K, V>) writer : null;
+    this.revisioned =
+        writer instanceof RevisionedCacheWriter ? (RevisionedCacheWriter<K, V>) writer : null;
     this.keys = keys;
     this.values = values;
     this.timeoutMillis = timeoutMillis;
@@ -133,42 +144,62 @@ final class WriterCalls<K, V> {
         error = "cannot decode a queued record of cache '" + cacheName + "': " + e.getMessage();
       }
     }
-    RevisionedCacheWriter.Revisions revisions = revisionOf == null ? null : key -> {
-      Long revision = revisionOf.get(key);
-      if (revision == null) {
-        throw new IllegalArgumentException("key " + key + " is not part of this writer call");
-      }
-      return revision;
-    };
+    RevisionedCacheWriter.Revisions revisions =
+        revisionOf == null
+            ? null
+            : key -> {
+              Long revision = revisionOf.get(key);
+              if (revision == null) {
+                throw new IllegalArgumentException(
+                    "key " + key + " is not part of this writer call");
+              }
+              return revision;
+            };
     if (!puts.isEmpty()) {
-      Failure f = call(() -> {
-        if (revisioned != null) {
-          revisioned.writeAll(puts, revisions);
-        } else {
-          writer.writeAll(puts);
-        }
-      }, puts, overrun, "writeAll");
+      Failure f =
+          call(
+              () -> {
+                if (revisioned != null) {
+                  revisioned.writeAll(puts, revisions);
+                } else {
+                  writer.writeAll(puts);
+                }
+              },
+              puts,
+              overrun,
+              "writeAll");
       if (f != null || !puts.isEmpty()) {
         for (Cache.Entry<? extends K, ? extends V> left : puts) {
           failed.add(byEntry.get(left));
         }
-        error = f != null ? f.message : "writeAll returned but left " + puts.size() + " entries unwritten";
+        error =
+            f != null
+                ? f.message
+                : "writeAll returned but left " + puts.size() + " entries unwritten";
         unreachable |= f != null && f.unreachable;
       }
     }
     if (!deletes.isEmpty()) {
-      Failure f = call(() -> {
-        if (revisioned != null) {
-          revisioned.deleteAll(deletes, revisions);
-        } else {
-          writer.deleteAll(deletes);
-        }
-      }, deletes, overrun, "deleteAll");
+      Failure f =
+          call(
+              () -> {
+                if (revisioned != null) {
+                  revisioned.deleteAll(deletes, revisions);
+                } else {
+                  writer.deleteAll(deletes);
+                }
+              },
+              deletes,
+              overrun,
+              "deleteAll");
       if (f != null || !deletes.isEmpty()) {
         for (K left : deletes) {
           failed.add(byDeletedKey.get(left));
         }
-        error = f != null ? f.message : "deleteAll returned but left " + deletes.size() + " keys undeleted";
+        error =
+            f != null
+                ? f.message
+                : "deleteAll returned but left " + deletes.size() + " keys undeleted";
         unreachable |= f != null && f.unreachable;
       }
     }
@@ -191,20 +222,30 @@ final class WriterCalls<K, V> {
   private Failure call(Runnable body, Collection<?> batch, Overrun overrun, String method) {
     CountDownLatch done = new CountDownLatch(1);
     Throwable[] thrown = new Throwable[1];
-    Future<?> future = callers.submit(() -> {
-      try {
-        body.run();
-      } catch (Throwable t) {
-        thrown[0] = t;
-      } finally {
-        done.countDown();
-      }
-    });
+    Future<?> future =
+        callers.submit(
+            () -> {
+              try {
+                body.run();
+              } catch (Throwable t) {
+                thrown[0] = t;
+              } finally {
+                done.countDown();
+              }
+            });
     try {
       if (!done.await(timeoutMillis, TimeUnit.MILLISECONDS)) {
-        String message = "the writer's " + method + " of " + batch.size() + " changes of cache '" + cacheName
-            + "' did not return within " + timeoutMillis + " ms; interrupted, its partition waits for it to return"
-            + " before writing newer changes of these keys (other partitions go on)";
+        String message =
+            "the writer's "
+                + method
+                + " of "
+                + batch.size()
+                + " changes of cache '"
+                + cacheName
+                + "' did not return within "
+                + timeoutMillis
+                + " ms; interrupted, its partition waits for it to return"
+                + " before writing newer changes of these keys (other partitions go on)";
         overrun.report(message);
         future.cancel(true);
         if (done.getCount() > 0) {
@@ -230,23 +271,30 @@ final class WriterCalls<K, V> {
     }
     // any other Error (a StackOverflowError on one value, a NoClassDefFoundError) fails this call
     // like an exception: retried with backoff, charged, dead-lettered at the limit, never a stall
-    Throwable root = t.getCause() != null && t.getMessage() != null && t.getMessage().startsWith("The cache writer")
-        ? t.getCause() : t;
+    Throwable root =
+        t.getCause() != null
+                && t.getMessage() != null
+                && t.getMessage().startsWith("The cache writer")
+            ? t.getCause()
+            : t;
     return new Failure(method + " failed: " + root, looksUnreachable(t));
   }
 
   /**
    * Whether a failure says the database could not be reached rather than that it refused these
-   * changes: a JDBC connection failure (SQLState class 08, or one of the exceptions JDBC defines for
-   * it) or a refused or unroutable socket, anywhere in the cause chain. Such failures are never
+   * changes: a JDBC connection failure (SQLState class 08, or one of the exceptions JDBC defines
+   * for it) or a refused or unroutable socket, anywhere in the cause chain. Such failures are never
    * charged to the changes, so an outage cannot send a change to the dead letters.
    */
   static boolean looksUnreachable(Throwable t) {
     int depth = 0;
     for (Throwable c = t; c != null && depth < 16; c = c.getCause(), depth++) {
-      if (c instanceof SQLRecoverableException || c instanceof SQLTransientConnectionException
-          || c instanceof SQLNonTransientConnectionException || c instanceof ConnectException
-          || c instanceof NoRouteToHostException || c instanceof UnknownHostException) {
+      if (c instanceof SQLRecoverableException
+          || c instanceof SQLTransientConnectionException
+          || c instanceof SQLNonTransientConnectionException
+          || c instanceof ConnectException
+          || c instanceof NoRouteToHostException
+          || c instanceof UnknownHostException) {
         return true;
       }
       if (c instanceof SQLException) {

@@ -1,14 +1,14 @@
 package dev.cascade.internal.codec;
 
-import dev.cascade.codec.SerializationLimits;
-import dev.cascade.codec.Codec;
-import dev.cascade.codec.CodecException;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cascade.codec.Codec;
+import dev.cascade.codec.CodecException;
+import dev.cascade.codec.SerializationLimits;
 import java.io.ObjectInputFilter;
 import java.io.Serializable;
 import java.lang.management.ManagementFactory;
@@ -30,17 +30,21 @@ class CodecsTest {
 
   private static final ClassLoader LOADER = CodecsTest.class.getClassLoader();
 
-  record Product(String name, BigDecimal price) implements Serializable {
-  }
+  record Product(String name, BigDecimal price) implements Serializable {}
 
-  static final class NotSerializable {
-  }
+  static final class NotSerializable {}
 
   @Test
   void directCodecs_writeReadableBytes() {
-    assertEquals("alice", text(Codecs.forKeys(String.class, SerializationFilter.defaults(), LOADER).encode("alice")));
-    assertEquals("123", text(Codecs.forKeys(Long.class, SerializationFilter.defaults(), LOADER).encode(123L)));
-    assertEquals("-7", text(Codecs.forValues(Integer.class, SerializationFilter.defaults(), LOADER).encode(-7)));
+    assertEquals(
+        "alice",
+        text(Codecs.forKeys(String.class, SerializationFilter.defaults(), LOADER).encode("alice")));
+    assertEquals(
+        "123",
+        text(Codecs.forKeys(Long.class, SerializationFilter.defaults(), LOADER).encode(123L)));
+    assertEquals(
+        "-7",
+        text(Codecs.forValues(Integer.class, SerializationFilter.defaults(), LOADER).encode(-7)));
   }
 
   @Test
@@ -57,9 +61,23 @@ class CodecsTest {
 
   @Test
   void taggedCodec_roundTripsJdkTypesAndSerializables() {
-    Codec<Object> values = Codecs.forValues(Object.class, SerializationFilter.defaults().allowingPackageOf(Product.class), LOADER);
-    for (Object v : List.of("héllo", 42L, 7, (short) 3, (byte) 1, 2.5d, 1.5f, true, 'x',
-        Instant.ofEpochSecond(5), Map.of("a", 1), new Product("pen", new BigDecimal("1.50")))) {
+    Codec<Object> values =
+        Codecs.forValues(
+            Object.class, SerializationFilter.defaults().allowingPackageOf(Product.class), LOADER);
+    for (Object v :
+        List.of(
+            "héllo",
+            42L,
+            7,
+            (short) 3,
+            (byte) 1,
+            2.5d,
+            1.5f,
+            true,
+            'x',
+            Instant.ofEpochSecond(5),
+            Map.of("a", 1),
+            new Product("pen", new BigDecimal("1.50")))) {
       assertEquals(v, values.decode(values.encode(v)), "round trip of " + v.getClass());
     }
     byte[] raw = {1, 2, 3};
@@ -75,13 +93,16 @@ class CodecsTest {
   @Test
   void encode_notSerializable_namesTheClass() {
     Codec<Object> values = Codecs.forValues(Object.class, SerializationFilter.defaults(), LOADER);
-    CodecException e = assertThrows(CodecException.class, () -> values.encode(new NotSerializable()));
+    CodecException e =
+        assertThrows(CodecException.class, () -> values.encode(new NotSerializable()));
     assertTrue(e.getMessage().contains(NotSerializable.class.getName()), e.getMessage());
   }
 
   @Test
   void decode_classOutsideAllowList_isRefusedWithTheClassAndTheSetting() {
-    Codec<Object> writer = Codecs.forValues(Object.class, SerializationFilter.defaults().allowingPackageOf(Product.class), LOADER);
+    Codec<Object> writer =
+        Codecs.forValues(
+            Object.class, SerializationFilter.defaults().allowingPackageOf(Product.class), LOADER);
     byte[] bytes = writer.encode(new Product("pen", BigDecimal.ONE));
     Codec<Object> reader = Codecs.forValues(Object.class, SerializationFilter.defaults(), LOADER);
     CodecException e = assertThrows(CodecException.class, () -> reader.decode(bytes));
@@ -91,11 +112,16 @@ class CodecsTest {
 
   @Test
   void decode_classOutsideAllowList_ofANamedCache_namesThePerCacheSetting() {
-    Codec<Object> writer = Codecs.forValues(Object.class, SerializationFilter.defaults().allowingPackageOf(Product.class), LOADER);
+    Codec<Object> writer =
+        Codecs.forValues(
+            Object.class, SerializationFilter.defaults().allowingPackageOf(Product.class), LOADER);
     byte[] bytes = writer.encode(new Product("pen", BigDecimal.ONE));
-    Codec<Object> reader = Codecs.forValues(Object.class, SerializationFilter.defaults().forCache("users"), LOADER);
+    Codec<Object> reader =
+        Codecs.forValues(Object.class, SerializationFilter.defaults().forCache("users"), LOADER);
     CodecException e = assertThrows(CodecException.class, () -> reader.decode(bytes));
-    assertTrue(e.getMessage().contains("cascade.cache.users.codec.allow=" + Product.class.getName()), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("cascade.cache.users.codec.allow=" + Product.class.getName()),
+        e.getMessage());
   }
 
   @Test
@@ -115,7 +141,8 @@ class CodecsTest {
     Codec<Object> values = Codecs.forValues(Object.class, SerializationFilter.defaults(), LOADER);
     byte[] bytes = values.encode(new long[0]);
     ByteBuffer.wrap(bytes).putInt(bytes.length - 4, 60_000_000);
-    com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    com.sun.management.ThreadMXBean threads =
+        (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     long before = threads.getCurrentThreadAllocatedBytes();
     CodecException e = assertThrows(CodecException.class, () -> values.decode(bytes));
     long allocated = threads.getCurrentThreadAllocatedBytes() - before;
@@ -127,7 +154,8 @@ class CodecsTest {
   void decode_arrayListDeclaringAHugeSize_isRefusedBeforeItIsAllocated() throws Exception {
     Codec<Object> values = Codecs.forValues(Object.class, SerializationFilter.defaults(), LOADER);
     byte[] bytes = values.encode(new ArrayList<>(List.of("a")));
-    // ArrayList writes its size field, then the size again in block data (77 04): readObject sizes by the field
+    // ArrayList writes its size field, then the size again in block data (77 04): readObject sizes
+    // by the field
     int at = indexOf(bytes, new byte[] {0, 0, 0, 1, 0x77, 4, 0, 0, 0, 1});
     ByteBuffer.wrap(bytes).putInt(at, 100_000_000);
     CodecException e = assertThrows(CodecException.class, () -> values.decode(bytes));
@@ -136,8 +164,11 @@ class CodecsTest {
 
   @Test
   void decode_overALimit_namesTheLimitAndItsSetting() {
-    SerializationFilter tight = SerializationFilter.defaults().forCache("users")
-        .withLimits(SerializationLimits.DEFAULTS.withMaxDepth(3).withMaxArray(10).withMaxBytes(1000));
+    SerializationFilter tight =
+        SerializationFilter.defaults()
+            .forCache("users")
+            .withLimits(
+                SerializationLimits.DEFAULTS.withMaxDepth(3).withMaxArray(10).withMaxBytes(1000));
     Codec<Object> values = Codecs.forValues(Object.class, tight, LOADER);
     byte[] deep = values.encode(List.of(List.of(List.of(List.of("x")))));
     CodecException e = assertThrows(CodecException.class, () -> values.decode(deep));
@@ -152,16 +183,21 @@ class CodecsTest {
   }
 
   /** Only the JVM-wide filter of the next test names it. */
-  record JvmForbidden(String text) implements Serializable {
-  }
+  record JvmForbidden(String text) implements Serializable {}
 
   @Test
   void decode_classTheJvmWideFilterRejects_isRefusedThoughTheCacheAllowsIt() {
     if (ObjectInputFilter.Config.getSerialFilter() == null) {
-      // for the rest of this test JVM; it rejects a class nothing else uses, every other class stays undecided
-      ObjectInputFilter.Config.setSerialFilter(ObjectInputFilter.Config.createFilter("!" + JvmForbidden.class.getName()));
+      // for the rest of this test JVM; it rejects a class nothing else uses, every other class
+      // stays undecided
+      ObjectInputFilter.Config.setSerialFilter(
+          ObjectInputFilter.Config.createFilter("!" + JvmForbidden.class.getName()));
     }
-    Codec<Object> values = Codecs.forValues(Object.class, SerializationFilter.defaults().allowingPackageOf(JvmForbidden.class), LOADER);
+    Codec<Object> values =
+        Codecs.forValues(
+            Object.class,
+            SerializationFilter.defaults().allowingPackageOf(JvmForbidden.class),
+            LOADER);
     byte[] bytes = values.encode(new JvmForbidden("x"));
     CodecException e = assertThrows(CodecException.class, () -> values.decode(bytes));
     assertTrue(e.getMessage().contains("jdk.serialFilter"), e.getMessage());
@@ -170,7 +206,9 @@ class CodecsTest {
   /** Values as large and deep as real cache values get: all fit the default limits. */
   @Test
   void decode_largeRealValues_fitTheDefaultLimits() {
-    Codec<Object> values = Codecs.forValues(Object.class, SerializationFilter.defaults().allowingPackageOf(Product.class), LOADER);
+    Codec<Object> values =
+        Codecs.forValues(
+            Object.class, SerializationFilter.defaults().allowingPackageOf(Product.class), LOADER);
     Map<String, Product> catalog = new HashMap<>();
     for (int i = 0; i < 100_000; i++) {
       catalog.put("sku-" + i, new Product("product " + i, BigDecimal.valueOf(i, 2)));
@@ -183,8 +221,14 @@ class CodecsTest {
     for (int i = 0; i < 8; i++) {
       nested = new ArrayList<>(List.of(Map.of("level", nested)));
     }
-    for (Object v : List.of(catalog, ids, new byte[10 << 20], new double[1_000_000], nested,
-        new Product[] {new Product("pen", BigDecimal.ONE)})) {
+    for (Object v :
+        List.of(
+            catalog,
+            ids,
+            new byte[10 << 20],
+            new double[1_000_000],
+            nested,
+            new Product[] {new Product("pen", BigDecimal.ONE)})) {
       Object back = values.decode(values.encode(v));
       assertTrue(Objects.deepEquals(v, back), "round trip of a " + v.getClass().getSimpleName());
     }
@@ -205,7 +249,9 @@ class CodecsTest {
   @Test
   void decode_bytesFromAnotherCodec_failsWithAClearMessage() {
     Codec<Long> longs = Codecs.forValues(Long.class, SerializationFilter.defaults(), LOADER);
-    CodecException e = assertThrows(CodecException.class, () -> longs.decode("abc".getBytes(StandardCharsets.UTF_8)));
+    CodecException e =
+        assertThrows(
+            CodecException.class, () -> longs.decode("abc".getBytes(StandardCharsets.UTF_8)));
     assertTrue(e.getMessage().contains("abc"), e.getMessage());
   }
 

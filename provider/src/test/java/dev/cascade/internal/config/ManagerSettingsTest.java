@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cascade.codec.SerializationLimits;
 import dev.cascade.internal.store.RedisTarget;
-import dev.cascade.internal.store.RedisTarget;
 import dev.cascade.testing.TestCertificates;
 import java.net.URI;
 import java.nio.file.Files;
@@ -25,7 +24,8 @@ class ManagerSettingsTest {
 
   @Test
   void redisUri_isUsedAsIs() {
-    ManagerSettings s = ManagerSettings.resolve(URI.create("redis://10.0.0.1:7000/2"), LOADER, null);
+    ManagerSettings s =
+        ManagerSettings.resolve(URI.create("redis://10.0.0.1:7000/2"), LOADER, null);
     assertEquals("redis://10.0.0.1:7000/2", s.redisUri());
     RedisTarget t = s.redisTarget();
     assertEquals(RedisTarget.Kind.STANDALONE, t.kind());
@@ -35,46 +35,61 @@ class ManagerSettingsTest {
 
   @Test
   void clusterUri_listsEverySeedNode() {
-    RedisTarget t = RedisTarget.parse("redis-cluster://:secret@h1:7000,h2:7001,h3:7002?timeout=3s", Duration.ofSeconds(10));
+    RedisTarget t =
+        RedisTarget.parse(
+            "redis-cluster://:secret@h1:7000,h2:7001,h3:7002?timeout=3s", Duration.ofSeconds(10));
     assertEquals(RedisTarget.Kind.CLUSTER, t.kind());
     assertEquals(3, t.uris().size());
     assertEquals("h2", t.uris().get(1).getHost());
     assertEquals(7002, t.uris().get(2).getPort());
-    assertEquals("secret", new String(t.uris().get(0).getCredentialsProvider().resolveCredentials().block().getPassword()));
+    assertEquals(
+        "secret",
+        new String(
+            t.uris().get(0).getCredentialsProvider().resolveCredentials().block().getPassword()));
     assertEquals(Duration.ofSeconds(3), t.timeout());
     assertTrue(t.toString().contains("***"), "password hidden: " + t);
   }
 
   @Test
   void clusterUri_encodedPasswordWithReservedCharacters_reachesLettuceDecodedAndIsShownMasked() {
-    RedisTarget t = RedisTarget.parse("redis-cluster://alice:zq7%40Kx%2FWv9%3A%25@h1:7000,h2:7001", Duration.ofSeconds(10));
-    assertEquals("zq7@Kx/Wv9:%", new String(t.uris().get(1).getCredentialsProvider().resolveCredentials().block()
-        .getPassword()));
+    RedisTarget t =
+        RedisTarget.parse(
+            "redis-cluster://alice:zq7%40Kx%2FWv9%3A%25@h1:7000,h2:7001", Duration.ofSeconds(10));
+    assertEquals(
+        "zq7@Kx/Wv9:%",
+        new String(
+            t.uris().get(1).getCredentialsProvider().resolveCredentials().block().getPassword()));
     assertEquals("redis-cluster://alice:***@h1:7000,h2:7001", t.toString());
   }
 
   @Test
   void parse_unparseableUriWithPassword_failsWithoutShowingIt() {
     // '%Lf' is no percent-escape: java.net.URI refuses the URI and quotes it whole in its message
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> RedisTarget.parse("redis://:zq7Kx%Lf8Ds@127.0.0.1:6379", Duration.ofSeconds(10)));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> RedisTarget.parse("redis://:zq7Kx%Lf8Ds@127.0.0.1:6379", Duration.ofSeconds(10)));
     java.io.StringWriter trace = new java.io.StringWriter();
     e.printStackTrace(new java.io.PrintWriter(trace));
     assertFalse(trace.toString().contains("zq7Kx"), trace.toString());
-    assertTrue(e.getMessage().contains("Malformed escape pair"), "the reason stays: " + e.getMessage());
+    assertTrue(
+        e.getMessage().contains("Malformed escape pair"), "the reason stays: " + e.getMessage());
     assertTrue(e.getMessage().contains("redis://***@127.0.0.1:6379"), e.getMessage());
   }
 
   @Test
   void sentinelUri_isReadByLettuce() {
-    RedisTarget t = RedisTarget.parse("redis-sentinel://127.0.0.1:26379,127.0.0.1:26380#mymaster", Duration.ofSeconds(10));
+    RedisTarget t =
+        RedisTarget.parse(
+            "redis-sentinel://127.0.0.1:26379,127.0.0.1:26380#mymaster", Duration.ofSeconds(10));
     assertEquals(RedisTarget.Kind.SENTINEL, t.kind());
     assertEquals("mymaster", t.uris().get(0).getSentinelMasterId());
   }
 
   @Test
   void classpathProperties_nameRedisAndPerCacheSettings() {
-    ManagerSettings s = ManagerSettings.resolve(URI.create("classpath:cascade-test.properties"), LOADER, null);
+    ManagerSettings s =
+        ManagerSettings.resolve(URI.create("classpath:cascade-test.properties"), LOADER, null);
     assertEquals("redis://127.0.0.1:7777", s.redisUri());
     assertEquals(32, s.partitions("users"));
     assertEquals(8, s.partitions("other"));
@@ -85,16 +100,19 @@ class ManagerSettingsTest {
   @Test
   void yamlFile_isFlattenedToTheSameKeys(@TempDir Path dir) throws Exception {
     Path yaml = dir.resolve("cascade.yaml");
-    Files.writeString(yaml, String.join("\n",
-        "# Cascade",
-        "cascade:",
-        "  redis:",
-        "    uri: \"redis://127.0.0.1:7778\"   # local",
-        "  partitions: 4",
-        "  cache:",
-        "    orders:",
-        "      partitions: 64",
-        ""));
+    Files.writeString(
+        yaml,
+        String.join(
+            "\n",
+            "# Cascade",
+            "cascade:",
+            "  redis:",
+            "    uri: \"redis://127.0.0.1:7778\"   # local",
+            "  partitions: 4",
+            "  cache:",
+            "    orders:",
+            "      partitions: 64",
+            ""));
     ManagerSettings s = ManagerSettings.resolve(yaml.toUri(), LOADER, null);
     assertEquals("redis://127.0.0.1:7778", s.redisUri());
     assertEquals(4, s.partitions("users"));
@@ -105,7 +123,8 @@ class ManagerSettingsTest {
   void explicitProperties_winOverTheFile() {
     Properties p = new Properties();
     p.setProperty("cascade.partitions", "2");
-    ManagerSettings s = ManagerSettings.resolve(URI.create("classpath:cascade-test.properties"), LOADER, p);
+    ManagerSettings s =
+        ManagerSettings.resolve(URI.create("classpath:cascade-test.properties"), LOADER, p);
     assertEquals(2, s.partitions("other"));
   }
 
@@ -116,9 +135,13 @@ class ManagerSettingsTest {
     p.setProperty("cascade.codec.max-bytes", "8m");
     p.setProperty("cascade.cache.reports.codec.max-array", "100000");
     ManagerSettings s = ManagerSettings.resolve(URI.create("redis://127.0.0.1:7777"), LOADER, p);
-    assertEquals(SerializationLimits.DEFAULTS, ManagerSettings.resolve(URI.create("redis://h:1"), LOADER, null)
-        .serializationLimits("users"));
-    assertEquals(SerializationLimits.DEFAULTS.withMaxDepth(30).withMaxBytes(8L << 20), s.serializationLimits("users"));
+    assertEquals(
+        SerializationLimits.DEFAULTS,
+        ManagerSettings.resolve(URI.create("redis://h:1"), LOADER, null)
+            .serializationLimits("users"));
+    assertEquals(
+        SerializationLimits.DEFAULTS.withMaxDepth(30).withMaxBytes(8L << 20),
+        s.serializationLimits("users"));
     assertEquals(100_000, s.serializationLimits("reports").maxArray());
     assertEquals(30, s.serializationLimits("reports").maxDepth());
   }
@@ -134,15 +157,19 @@ class ManagerSettingsTest {
 
   @Test
   void missingResource_namesIt() {
-    CacheException e = assertThrows(CacheException.class,
-        () -> ManagerSettings.resolve(URI.create("classpath:nope.properties"), LOADER, null));
+    CacheException e =
+        assertThrows(
+            CacheException.class,
+            () -> ManagerSettings.resolve(URI.create("classpath:nope.properties"), LOADER, null));
     assertTrue(e.getMessage().contains("nope.properties"), e.getMessage());
   }
 
   @Test
   void unknownScheme_isRefusedWithTheFormsThatWork() {
-    CacheException e = assertThrows(CacheException.class,
-        () -> ManagerSettings.resolve(URI.create("memcached://host"), LOADER, null));
+    CacheException e =
+        assertThrows(
+            CacheException.class,
+            () -> ManagerSettings.resolve(URI.create("memcached://host"), LOADER, null));
     assertTrue(e.getMessage().contains("redis://"), e.getMessage());
   }
 
@@ -151,8 +178,10 @@ class ManagerSettingsTest {
     Properties p = new Properties();
     p.setProperty("cascade.lock.lease", "soon");
     ManagerSettings s = ManagerSettings.resolve(URI.create("redis://h:1"), LOADER, p);
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> s.lockLease("users"));
-    assertTrue(e.getMessage().contains("lock.lease") && e.getMessage().contains("soon"), e.getMessage());
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> s.lockLease("users"));
+    assertTrue(
+        e.getMessage().contains("lock.lease") && e.getMessage().contains("soon"), e.getMessage());
   }
 
   @Test
@@ -173,16 +202,19 @@ class ManagerSettingsTest {
   void tlsSettings_inYaml_nameTheStoresOfTheTarget(@TempDir Path dir) throws Exception {
     TestCertificates certs = TestCertificates.shared();
     Path yaml = dir.resolve("cascade.yaml");
-    Files.writeString(yaml, String.join("\n",
-        "cascade:",
-        "  redis:",
-        "    uri: rediss://127.0.0.1:7780",
-        "    tls:",
-        "      truststore: " + certs.truststore(),
-        "      truststore-password: " + certs.password(),
-        "      keystore: " + certs.clientKeystore(),
-        "      keystore-password: " + certs.password(),
-        ""));
+    Files.writeString(
+        yaml,
+        String.join(
+            "\n",
+            "cascade:",
+            "  redis:",
+            "    uri: rediss://127.0.0.1:7780",
+            "    tls:",
+            "      truststore: " + certs.truststore(),
+            "      truststore-password: " + certs.password(),
+            "      keystore: " + certs.clientKeystore(),
+            "      keystore-password: " + certs.password(),
+            ""));
     RedisTarget t = ManagerSettings.resolve(yaml.toUri(), LOADER, null).redisTarget();
     assertTrue(t.isTls());
     assertFalse(t.tls().isEmpty());
@@ -197,7 +229,11 @@ class ManagerSettingsTest {
     Properties p = new Properties();
     p.setProperty("cascade.redis.tls.truststore", certs.truststore().toUri().toString());
     p.setProperty("cascade.redis.tls.truststore-password", certs.password());
-    assertFalse(ManagerSettings.resolve(URI.create("rediss://h:1"), LOADER, p).redisTarget().tls().isEmpty());
+    assertFalse(
+        ManagerSettings.resolve(URI.create("rediss://h:1"), LOADER, p)
+            .redisTarget()
+            .tls()
+            .isEmpty());
   }
 
   @Test
@@ -206,10 +242,15 @@ class ManagerSettingsTest {
     Properties p = new Properties();
     p.setProperty("cascade.redis.tls.truststore", certs.truststore().toString());
     p.setProperty("cascade.redis.tls.truststore-password", SECRET);
-    CacheException e = assertThrows(CacheException.class,
-        () -> ManagerSettings.resolve(URI.create("redis://h:1"), LOADER, p).redisTarget());
-    assertTrue(e.getMessage().contains("redis://h:1") && e.getMessage().contains("rediss://")
-        && e.getMessage().contains("cascade.redis.tls.truststore"), e.getMessage());
+    CacheException e =
+        assertThrows(
+            CacheException.class,
+            () -> ManagerSettings.resolve(URI.create("redis://h:1"), LOADER, p).redisTarget());
+    assertTrue(
+        e.getMessage().contains("redis://h:1")
+            && e.getMessage().contains("rediss://")
+            && e.getMessage().contains("cascade.redis.tls.truststore"),
+        e.getMessage());
     assertFalse(e.getMessage().contains(SECRET), "no password in: " + e.getMessage());
   }
 
@@ -224,10 +265,14 @@ class ManagerSettingsTest {
   void tlsPassword_withoutItsStore_failsNamingBothSettings() {
     Properties p = new Properties();
     p.setProperty("cascade.redis.tls.keystore-password", SECRET);
-    CacheException e = assertThrows(CacheException.class,
-        () -> ManagerSettings.resolve(URI.create("rediss://h:1"), LOADER, p).redisTarget());
-    assertTrue(e.getMessage().contains("cascade.redis.tls.keystore-password")
-        && e.getMessage().contains("cascade.redis.tls.keystore "), e.getMessage());
+    CacheException e =
+        assertThrows(
+            CacheException.class,
+            () -> ManagerSettings.resolve(URI.create("rediss://h:1"), LOADER, p).redisTarget());
+    assertTrue(
+        e.getMessage().contains("cascade.redis.tls.keystore-password")
+            && e.getMessage().contains("cascade.redis.tls.keystore "),
+        e.getMessage());
     assertFalse(e.getMessage().contains(SECRET), "no password in: " + e.getMessage());
   }
 
@@ -237,9 +282,13 @@ class ManagerSettingsTest {
     Properties p = new Properties();
     p.setProperty("cascade.redis.tls.truststore", pem.toString());
     p.setProperty("cascade.redis.tls.truststore-password", SECRET);
-    CacheException e = assertThrows(CacheException.class,
-        () -> ManagerSettings.resolve(URI.create("rediss://h:1"), LOADER, p).redisTarget());
-    assertTrue(e.getMessage().contains(pem.toString()) && e.getMessage().contains("cascade.redis.tls.truststore"),
+    CacheException e =
+        assertThrows(
+            CacheException.class,
+            () -> ManagerSettings.resolve(URI.create("rediss://h:1"), LOADER, p).redisTarget());
+    assertTrue(
+        e.getMessage().contains(pem.toString())
+            && e.getMessage().contains("cascade.redis.tls.truststore"),
         e.getMessage());
     assertTrue(e.getMessage().contains("JKS or PKCS12"), e.getMessage());
     assertFalse(e.getMessage().contains(SECRET), "no password in: " + e.getMessage());
@@ -252,9 +301,13 @@ class ManagerSettingsTest {
     // the truststore holds a certificate only: no client certificate to present
     p.setProperty("cascade.redis.tls.keystore", certs.truststore().toString());
     p.setProperty("cascade.redis.tls.keystore-password", certs.password());
-    CacheException e = assertThrows(CacheException.class,
-        () -> ManagerSettings.resolve(URI.create("rediss://h:1"), LOADER, p).redisTarget());
-    assertTrue(e.getMessage().contains("no private key") && e.getMessage().contains(certs.truststore().toString()),
+    CacheException e =
+        assertThrows(
+            CacheException.class,
+            () -> ManagerSettings.resolve(URI.create("rediss://h:1"), LOADER, p).redisTarget());
+    assertTrue(
+        e.getMessage().contains("no private key")
+            && e.getMessage().contains(certs.truststore().toString()),
         e.getMessage());
   }
 
@@ -262,9 +315,13 @@ class ManagerSettingsTest {
   void truststore_missingFromTheClassPath_namesTheSetting() {
     Properties p = new Properties();
     p.setProperty("cascade.redis.tls.truststore", "classpath:no-such-truststore.p12");
-    CacheException e = assertThrows(CacheException.class,
-        () -> ManagerSettings.resolve(URI.create("rediss://h:1"), LOADER, p).redisTarget());
-    assertTrue(e.getMessage().contains("cascade.redis.tls.truststore")
-        && e.getMessage().contains("classpath:no-such-truststore.p12"), e.getMessage());
+    CacheException e =
+        assertThrows(
+            CacheException.class,
+            () -> ManagerSettings.resolve(URI.create("rediss://h:1"), LOADER, p).redisTarget());
+    assertTrue(
+        e.getMessage().contains("cascade.redis.tls.truststore")
+            && e.getMessage().contains("classpath:no-such-truststore.p12"),
+        e.getMessage());
   }
 }

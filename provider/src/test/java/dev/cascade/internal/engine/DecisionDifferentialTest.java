@@ -31,15 +31,29 @@ class DecisionDifferentialTest {
   private static final byte[] V1 = bytes("v1");
   private static final byte[] V2 = bytes("v2");
   private static final byte[] V3 = bytes("v3");
-  private static final Map<Decision, Status> SAME = Map.of(
-      Decision.CREATE, Status.CREATED, Decision.UPDATE, Status.UPDATED, Decision.TOUCH, Status.TOUCHED,
-      Decision.DELETE, Status.DELETED, Decision.FAIL_PRESENT, Status.FAILED_PRESENT,
-      Decision.FAIL_ABSENT, Status.FAILED_ABSENT);
+  private static final Map<Decision, Status> SAME =
+      Map.of(
+          Decision.CREATE,
+          Status.CREATED,
+          Decision.UPDATE,
+          Status.UPDATED,
+          Decision.TOUCH,
+          Status.TOUCHED,
+          Decision.DELETE,
+          Status.DELETED,
+          Decision.FAIL_PRESENT,
+          Status.FAILED_PRESENT,
+          Decision.FAIL_ABSENT,
+          Status.FAILED_ABSENT);
 
   private static RedisAccess redis;
   private static EntryStore store;
 
-  enum State { ABSENT, PRESENT, EXPIRED }
+  enum State {
+    ABSENT,
+    PRESENT,
+    EXPIRED
+  }
 
   @BeforeAll
   static void open(RedisServer server) {
@@ -55,16 +69,18 @@ class DecisionDifferentialTest {
   @Test
   void javaDecisionAndLuaScript_agreeOnEveryCase() {
     Mutation[] conditions = {
-        Mutation.set(Mutation.Condition.ANY, null, V3),
-        Mutation.set(Mutation.Condition.ABSENT, null, V3),
-        Mutation.set(Mutation.Condition.PRESENT, null, V3),
-        Mutation.set(Mutation.Condition.EQUALS, V1, V3),
-        Mutation.set(Mutation.Condition.EQUALS, V2, V3)};
+      Mutation.set(Mutation.Condition.ANY, null, V3),
+      Mutation.set(Mutation.Condition.ABSENT, null, V3),
+      Mutation.set(Mutation.Condition.PRESENT, null, V3),
+      Mutation.set(Mutation.Condition.EQUALS, V1, V3),
+      Mutation.set(Mutation.Condition.EQUALS, V2, V3)
+    };
     int cases = 0;
     for (State state : State.values()) {
       for (Mutation base : conditions) {
         for (Mutation.Action action : Mutation.Action.values()) {
-          Mutation m = base.withAction(action, action == Mutation.Action.SET ? V3 : null).returningOld(true);
+          Mutation m =
+              base.withAction(action, action == Mutation.Action.SET ? V3 : null).returningOld(true);
           byte[] key = bytes("k" + cases++);
           long now = System.currentTimeMillis();
           StoredEntry seen = arrange(key, state, now);
@@ -93,7 +109,10 @@ class DecisionDifferentialTest {
         return new StoredEntry(V1, StoredEntry.ETERNAL);
       default:
         long past = now - 1_000;
-        redis.await(redis.commands().hset(entryKey, Map.of(bytes("v"), V1, bytes("x"), bytes(Long.toString(past)))),
+        redis.await(
+            redis
+                .commands()
+                .hset(entryKey, Map.of(bytes("v"), V1, bytes("x"), bytes(Long.toString(past)))),
             "arranging");
         return new StoredEntry(V1, past);
     }

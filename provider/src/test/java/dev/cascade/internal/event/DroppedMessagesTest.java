@@ -21,22 +21,21 @@ class DroppedMessagesTest {
     DroppedMessages drops = new DroppedMessages(now::get);
     List<String> warnings = new CopyOnWriteArrayList<>();
     Logger log = Logger.getLogger(RemoteEvents.class.getName());
-    Handler capture = new Handler() {
-      @Override
-      public void publish(LogRecord r) {
-        if (r.getLevel() == Level.WARNING) {
-          warnings.add(r.getMessage());
-        }
-      }
+    Handler capture =
+        new Handler() {
+          @Override
+          public void publish(LogRecord r) {
+            if (r.getLevel() == Level.WARNING) {
+              warnings.add(r.getMessage());
+            }
+          }
 
-      @Override
-      public void flush() {
-      }
+          @Override
+          public void flush() {}
 
-      @Override
-      public void close() {
-      }
-    };
+          @Override
+          public void close() {}
+        };
     log.addHandler(capture);
     try {
       assertTrue(drops.dropped("users", "cascade:users#events", "too short"));
@@ -50,7 +49,9 @@ class DroppedMessagesTest {
       log.removeHandler(capture);
     }
     assertEquals(3, warnings.size(), warnings.toString());
-    assertTrue(warnings.get(0).contains("'cascade:users#events' of cache 'users': too short"), warnings.get(0));
+    assertTrue(
+        warnings.get(0).contains("'cascade:users#events' of cache 'users': too short"),
+        warnings.get(0));
     assertTrue(warnings.get(2).contains("(and 1000 more since the last warning)"), warnings.get(2));
   }
 }

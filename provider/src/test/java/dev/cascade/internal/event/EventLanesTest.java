@@ -25,15 +25,19 @@ class EventLanesTest {
     List<Thread> threads = new ArrayList<>();
     for (int p = 0; p < producers; p++) {
       int key = p; // each producer owns one key, so its submissions have a defined order
-      Thread t = new Thread(() -> {
-        for (int i = 0; i < perProducer; i++) {
-          int n = i;
-          lanes.submit(Integer.hashCode(key), () -> {
-            seen.computeIfAbsent(key, k -> new ArrayList<>()).add(n);
-            done.countDown();
-          });
-        }
-      });
+      Thread t =
+          new Thread(
+              () -> {
+                for (int i = 0; i < perProducer; i++) {
+                  int n = i;
+                  lanes.submit(
+                      Integer.hashCode(key),
+                      () -> {
+                        seen.computeIfAbsent(key, k -> new ArrayList<>()).add(n);
+                        done.countDown();
+                      });
+                }
+              });
       t.start();
       threads.add(t);
     }
@@ -56,9 +60,11 @@ class EventLanesTest {
   void aFailingListener_doesNotStopItsLane() throws Exception {
     EventLanes lanes = new EventLanes("test", 2);
     CountDownLatch after = new CountDownLatch(1);
-    lanes.submit(1, () -> {
-      throw new IllegalStateException("listener bug (expected in this test)");
-    });
+    lanes.submit(
+        1,
+        () -> {
+          throw new IllegalStateException("listener bug (expected in this test)");
+        });
     lanes.submit(1, after::countDown);
     assertTrue(after.await(10, TimeUnit.SECONDS));
     lanes.close();

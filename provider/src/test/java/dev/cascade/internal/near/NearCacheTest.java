@@ -28,7 +28,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** Near caches kept correct by Redis' invalidations, between two CacheManagers with their own connections. */
+/**
+ * Near caches kept correct by Redis' invalidations, between two CacheManagers with their own
+ * connections.
+ */
 @WithRedis
 @Timeout(120)
 class NearCacheTest {
@@ -51,11 +54,14 @@ class NearCacheTest {
   }
 
   static CacheManager manager(String uri) {
-    return new CascadeCachingProvider().getCacheManager(URI.create(uri), NearCacheTest.class.getClassLoader());
+    return new CascadeCachingProvider()
+        .getCacheManager(URI.create(uri), NearCacheTest.class.getClassLoader());
   }
 
   static CascadeConfiguration<String, String> near() {
-    return new CascadeConfiguration<String, String>().setTypes(String.class, String.class).setNearCache(1_000);
+    return new CascadeConfiguration<String, String>()
+        .setTypes(String.class, String.class)
+        .setNearCache(1_000);
   }
 
   static String name(String prefix) {
@@ -75,7 +81,9 @@ class NearCacheTest {
       assertEquals("v", cache.get("k"));
     }
     assertEquals(readsBefore, redisReads(), "100 reads of a kept entry sent nothing to Redis");
-    assertTrue(near.hits() >= 100, "hits " + near.hits() + ", misses " + near.misses() + ", size " + near.size());
+    assertTrue(
+        near.hits() >= 100,
+        "hits " + near.hits() + ", misses " + near.misses() + ", size " + near.size());
   }
 
   @Test
@@ -108,7 +116,8 @@ class NearCacheTest {
       delaysMicros.add((System.nanoTime() - returned) / 1_000);
     }
     delaysMicros.sort(null);
-    System.out.printf("near cache: another manager's put visible after p50 %d us, max %d us (50 rounds)%n",
+    System.out.printf(
+        "near cache: another manager's put visible after p50 %d us, max %d us (50 rounds)%n",
         delaysMicros.get(delaysMicros.size() / 2), delaysMicros.get(delaysMicros.size() - 1));
   }
 
@@ -122,17 +131,19 @@ class NearCacheTest {
     AtomicReference<String> failure = new AtomicReference<>();
     List<Thread> readers = new ArrayList<>();
     for (int r = 0; r < 4; r++) {
-      Thread reader = new Thread(() -> {
-        long last = -1;
-        while (writing.get()) {
-          String v = a.get("k");
-          long n = Long.parseLong(v);
-          if (n < last) {
-            failure.compareAndSet(null, "read " + n + " after " + last);
-          }
-          last = n;
-        }
-      });
+      Thread reader =
+          new Thread(
+              () -> {
+                long last = -1;
+                while (writing.get()) {
+                  String v = a.get("k");
+                  long n = Long.parseLong(v);
+                  if (n < last) {
+                    failure.compareAndSet(null, "read " + n + " after " + last);
+                  }
+                  last = n;
+                }
+              });
       reader.start();
       readers.add(reader);
     }
@@ -161,12 +172,14 @@ class NearCacheTest {
         assertEquals("v", cache.get("k"));
         assertEquals("v", cache.get("k"));
         own.kill();
-        // once the connection loss is noticed, the near cache is not trusted: an error, no stale answer
+        // once the connection loss is noticed, the near cache is not trusted: an error, no stale
+        // answer
         long lostBy = System.currentTimeMillis() + 10_000;
         while (true) {
           try {
             cache.get("k");
-            assertTrue(System.currentTimeMillis() < lostBy, "the lost connection was never noticed");
+            assertTrue(
+                System.currentTimeMillis() < lostBy, "the lost connection was never noticed");
             Thread.sleep(5);
           } catch (CacheException expected) {
             break;
@@ -183,7 +196,9 @@ class NearCacheTest {
             assertTrue(System.currentTimeMillis() < deadline, "no reconnect");
           }
         }
-        assertNull(seen, "after the reconnect the near cache was cleared, so the lost entry is not served");
+        assertNull(
+            seen,
+            "after the reconnect the near cache was cleared, so the lost entry is not served");
       } finally {
         m.close();
       }
@@ -191,7 +206,8 @@ class NearCacheTest {
   }
 
   @Test
-  void trackingConnectionSilentlyDropped_nearCacheStopsServingStaleValuesWithinTheProbe() throws Exception {
+  void trackingConnectionSilentlyDropped_nearCacheStopsServingStaleValuesWithinTheProbe()
+      throws Exception {
     try (SilentProxy proxy = new SilentProxy(redis.port())) {
       CacheManager m = manager("redis://127.0.0.1:" + proxy.port() + "?timeout=2s");
       try {
@@ -200,27 +216,34 @@ class NearCacheTest {
         cache.put("k", "v1");
         assertEquals("v1", cache.get("k"));
         assertEquals("v1", cache.get("k"));
-        assertTrue(proxy.silenceTrackingConnections() > 0, "the near cache's invalidation connection goes through the proxy");
+        assertTrue(
+            proxy.silenceTrackingConnections() > 0,
+            "the near cache's invalidation connection goes through the proxy");
         Cache<String, String> other = second.getCache(name, String.class, String.class);
         other.put("k", "v2");
         long changed = System.currentTimeMillis();
         long staleUntil = changed;
-        // the invalidation is lost; without a probe of the connection the near cache kept "v1" for hours
+        // the invalidation is lost; without a probe of the connection the near cache kept "v1" for
+        // hours
         while (System.currentTimeMillis() - changed < 8_000) {
           if ("v1".equals(cache.get("k"))) {
             staleUntil = System.currentTimeMillis();
           }
           Thread.sleep(10);
         }
-        System.out.printf("after a silently dropped invalidation, stale reads for %d ms%n", staleUntil - changed);
-        assertTrue(staleUntil - changed < 5_000, "stale reads for " + (staleUntil - changed) + " ms after the change");
+        System.out.printf(
+            "after a silently dropped invalidation, stale reads for %d ms%n", staleUntil - changed);
+        assertTrue(
+            staleUntil - changed < 5_000,
+            "stale reads for " + (staleUntil - changed) + " ms after the change");
         assertEquals("v2", cache.get("k"));
         other.put("k", "v3");
         long deadline = System.currentTimeMillis() + 10_000;
         while (!"v3".equals(cache.get("k")) && System.currentTimeMillis() < deadline) {
           Thread.sleep(10);
         }
-        assertEquals("v3", cache.get("k"), "changes are seen after the probe gave up on the connection");
+        assertEquals(
+            "v3", cache.get("k"), "changes are seen after the probe gave up on the connection");
       } finally {
         m.close();
       }
@@ -231,14 +254,14 @@ class NearCacheTest {
   void accessExpiry_refusesANearCache_withTheReason() {
     CascadeConfiguration<String, String> c = near();
     c.setExpiryPolicyFactory(AccessedExpiryPolicy.factoryOf(Duration.ONE_MINUTE));
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> first.createCache(name("accessed"), c));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> first.createCache(name("accessed"), c));
     assertTrue(e.getMessage().contains("changes entries when they are read"), e.getMessage());
   }
 
   private static long redisReads() {
     try (RedisClient client = RedisClient.create(redis.uri());
-         StatefulRedisConnection<String, String> c = client.connect()) {
+        StatefulRedisConnection<String, String> c = client.connect()) {
       String stats = c.sync().info("commandstats");
       long total = 0;
       for (String line : stats.split("\r?\n")) {

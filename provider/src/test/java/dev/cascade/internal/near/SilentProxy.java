@@ -62,25 +62,31 @@ final class SilentProxy implements AutoCloseable {
   }
 
   private static void pump(Link link, InputStream in, OutputStream out, boolean fromClient) {
-    Thread t = new Thread(() -> {
-      byte[] buffer = new byte[16 * 1024];
-      try {
-        int n;
-        while ((n = in.read(buffer)) >= 0) {
-          if (fromClient && !link.tracking
-              && new String(buffer, 0, n, StandardCharsets.ISO_8859_1).toUpperCase(Locale.ROOT).contains("TRACKING")) {
-            link.tracking = true;
-          }
-          if (!link.silent) {
-            out.write(buffer, 0, n);
-            out.flush();
-          }
-        }
-      } catch (IOException e) {
-        // a side closed: close the other
-      }
-      link.close();
-    }, "silent-proxy-pump");
+    Thread t =
+        new Thread(
+            () -> {
+              byte[] buffer = new byte[16 * 1024];
+              try {
+                int n;
+                while ((n = in.read(buffer)) >= 0) {
+                  if (fromClient
+                      && !link.tracking
+                      && new String(buffer, 0, n, StandardCharsets.ISO_8859_1)
+                          .toUpperCase(Locale.ROOT)
+                          .contains("TRACKING")) {
+                    link.tracking = true;
+                  }
+                  if (!link.silent) {
+                    out.write(buffer, 0, n);
+                    out.flush();
+                  }
+                }
+              } catch (IOException e) {
+                // a side closed: close the other
+              }
+              link.close();
+            },
+            "silent-proxy-pump");
     t.setDaemon(true);
     t.start();
   }

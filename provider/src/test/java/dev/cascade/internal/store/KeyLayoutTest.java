@@ -22,7 +22,9 @@ class KeyLayoutTest {
   void entryKey_isReadableForTextKeys() {
     byte[] key = bytes("alice");
     int p = layout.partition(key);
-    assertEquals("cascade:users:{" + KeyLayout.hashTag("users", p, 16) + "}:alice", text(layout.entryKey(key)));
+    assertEquals(
+        "cascade:users:{" + KeyLayout.hashTag("users", p, 16) + "}:alice",
+        text(layout.entryKey(key)));
     assertTrue(KeyLayout.hashTag("users", p, 16).matches("users#" + p + "(\\.\\d+)?"));
   }
 
@@ -36,14 +38,17 @@ class KeyLayoutTest {
         perMaster[slot <= 5460 ? 0 : slot <= 10922 ? 1 : 2]++;
       }
       for (int n : perMaster) {
-        assertTrue(n >= 4 && n <= 6, name + ": partitions per master " + java.util.Arrays.toString(perMaster));
+        assertTrue(
+            n >= 4 && n <= 6,
+            name + ": partitions per master " + java.util.Arrays.toString(perMaster));
       }
     }
   }
 
   @Test
   void aSinglePartition_keepsThePlainTag() {
-    assertEquals("cascade:users:{users#0}:alice", text(new KeyLayout("users", 1).entryKey(bytes("alice"))));
+    assertEquals(
+        "cascade:users:{users#0}:alice", text(new KeyLayout("users", 1).entryKey(bytes("alice"))));
   }
 
   @Test
@@ -52,7 +57,8 @@ class KeyLayoutTest {
       byte[] key = bytes("key-" + i);
       int slot = SlotHash.getSlot(layout.entryKey(key));
       assertEquals(slot, SlotHash.getSlot(layout.lockKey(key)), "lock of key-" + i);
-      assertEquals(slot, SlotHash.getSlot(layout.listenerFlagFor(key)), "listener flag of key-" + i);
+      assertEquals(
+          slot, SlotHash.getSlot(layout.listenerFlagFor(key)), "listener flag of key-" + i);
       assertEquals(slot, SlotHash.getSlot(layout.streamKeyFor(key)), "stream of key-" + i);
       int p = layout.partition(key);
       assertEquals(slot, SlotHash.getSlot(layout.leaseKey(p)), "flush lease of key-" + i);
@@ -82,13 +88,15 @@ class KeyLayoutTest {
   @Test
   void partition_isStable() {
     // CRC-32 of the encoded key, mod P: other JVMs and versions must agree on it
-    assertEquals(layout.partition(bytes("alice")), new KeyLayout("other", 16).partition(bytes("alice")));
+    assertEquals(
+        layout.partition(bytes("alice")), new KeyLayout("other", 16).partition(bytes("alice")));
     assertEquals(0, new KeyLayout("one", 1).partition(bytes("alice")));
   }
 
   @Test
   void entryPattern_findsEntriesButNeverAuxiliaryKeysEvenForAKeyNamedLikeThem() {
-    Pattern glob = Pattern.compile(text(layout.entryPattern()).replace("{", "\\{").replace("*", ".*"));
+    Pattern glob =
+        Pattern.compile(text(layout.entryPattern()).replace("{", "\\{").replace("*", ".*"));
     byte[] wb = bytes("wb");
     assertTrue(glob.matcher(text(layout.entryKey(wb))).matches());
     assertFalse(glob.matcher(text(layout.streamKeyFor(wb))).matches());

@@ -14,8 +14,14 @@ class CoalescedTest {
 
   @Test
   void lastRecordOfAKeyWins_andSettlesEveryEarlierOne() {
-    Coalesced c = Coalesced.of(List.of(
-        put("1-0", "a", "1"), put("2-0", "b", "1"), put("3-0", "a", "2"), delete("4-0", "b"), put("5-0", "a", "3")));
+    Coalesced c =
+        Coalesced.of(
+            List.of(
+                put("1-0", "a", "1"),
+                put("2-0", "b", "1"),
+                put("3-0", "a", "2"),
+                delete("4-0", "b"),
+                put("5-0", "a", "3")));
     assertEquals(5, c.records());
     assertEquals(2, c.changes().size());
     assertEquals(3, c.coalesced());

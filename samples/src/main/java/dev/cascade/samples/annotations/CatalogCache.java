@@ -15,16 +15,15 @@ import javax.cache.expiry.Duration;
  * <p>Why create it ourselves: Spring's {@code JCacheCacheManager} only looks caches up (a missing
  * one is an error at the first call), and the annotation RI would create it with an empty
  * configuration. Either way the cache would lack what Cascade needs to know here: the keys are
- * whatever the container generates (so the types stay {@code Object}), and the values are
- * {@link Product}s, which Cascade must be allowed to deserialize from Redis.
+ * whatever the container generates (so the types stay {@code Object}), and the values are {@link
+ * Product}s, which Cascade must be allowed to deserialize from Redis.
  */
 public final class CatalogCache {
 
   /** The name the annotations use. */
   public static final String NAME = "catalog";
 
-  private CatalogCache() {
-  }
+  private CatalogCache() {}
 
   /**
    * The configuration: untyped keys, {@link Product} values allowed (Spring's keys and its marker

@@ -22,12 +22,12 @@ import org.jsr107.ri.annotations.guice.module.CacheAnnotationsModule;
  * <p>Use Guice 6: the RI's interceptors are bound with {@code javax.inject} annotations, which
  * Guice 7 (jakarta.inject only) no longer reads.
  *
- * <p>Why our own {@link CacheResolverFactory}: the RI's default one takes
- * {@code Caching.getCachingProvider().getCacheManager()} once, when it is built, and keeps it for
- * ever. That is the default URI's manager (not necessarily the Redis you configured), and once
- * anything closes it every annotated call fails with "closed". This module's resolver asks the
- * {@code Provider<CacheManager>} you give it at every call and opens the catalog cache with
- * Cascade's configuration ({@link CatalogCache}) if that manager has not yet.
+ * <p>Why our own {@link CacheResolverFactory}: the RI's default one takes {@code
+ * Caching.getCachingProvider().getCacheManager()} once, when it is built, and keeps it for ever.
+ * That is the default URI's manager (not necessarily the Redis you configured), and once anything
+ * closes it every annotated call fails with "closed". This module's resolver asks the {@code
+ * Provider<CacheManager>} you give it at every call and opens the catalog cache with Cascade's
+ * configuration ({@link CatalogCache}) if that manager has not yet.
  *
  * <pre>{@code
  * Injector injector = Guice.createInjector(new GuiceCatalogModule(
@@ -42,7 +42,8 @@ public final class GuiceCatalogModule extends AbstractModule {
   private final DataSource dataSource;
   private final String table;
 
-  public GuiceCatalogModule(Provider<CacheManager> cacheManager, DataSource dataSource, String table) {
+  public GuiceCatalogModule(
+      Provider<CacheManager> cacheManager, DataSource dataSource, String table) {
     this.cacheManager = cacheManager;
     this.dataSource = dataSource;
     this.table = table;
@@ -50,12 +51,16 @@ public final class GuiceCatalogModule extends AbstractModule {
 
   @Override
   protected void configure() {
-    install(Modules.override(new CacheAnnotationsModule()).with(new AbstractModule() {
-      @Override
-      protected void configure() {
-        bind(CacheResolverFactory.class).toInstance(new FreshCacheResolverFactory(cacheManager));
-      }
-    }));
+    install(
+        Modules.override(new CacheAnnotationsModule())
+            .with(
+                new AbstractModule() {
+                  @Override
+                  protected void configure() {
+                    bind(CacheResolverFactory.class)
+                        .toInstance(new FreshCacheResolverFactory(cacheManager));
+                  }
+                }));
     bind(DataSource.class).toInstance(dataSource);
     bindConstant().annotatedWith(Names.named("catalog.table")).to(table);
   }
@@ -80,13 +85,18 @@ public final class GuiceCatalogModule extends AbstractModule {
 
     private CacheResolver resolver(String name) {
       if (!CatalogCache.NAME.equals(name)) {
-        throw new IllegalArgumentException("this module configures only the cache '" + CatalogCache.NAME
-            + "', not '" + name + "'");
+        throw new IllegalArgumentException(
+            "this module configures only the cache '"
+                + CatalogCache.NAME
+                + "', not '"
+                + name
+                + "'");
       }
       return new CacheResolver() {
         @Override
         @SuppressWarnings("unchecked")
-        public <K, V> Cache<K, V> resolveCache(CacheInvocationContext<? extends Annotation> context) {
+        public <K, V> Cache<K, V> resolveCache(
+            CacheInvocationContext<? extends Annotation> context) {
           return (Cache<K, V>) CatalogCache.open(cacheManager.get());
         }
       };

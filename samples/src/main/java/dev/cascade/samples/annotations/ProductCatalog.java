@@ -19,20 +19,22 @@ import javax.sql.DataSource;
 /**
  * A product catalog over a {@code products} table whose methods say, with the standard JCache
  * annotations, how their results are cached; the container (Spring, Guice + the annotation RI, CDI)
- * does the caching, Cascade keeps the entries in Redis, shared by every instance of the application.
+ * does the caching, Cascade keeps the entries in Redis, shared by every instance of the
+ * application.
  *
  * <ul>
- *   <li>{@link #find}: {@code @CacheResult}, the cache-aside read: the method runs on a miss only.</li>
+ *   <li>{@link #find}: {@code @CacheResult}, the cache-aside read: the method runs on a miss only.
  *   <li>{@link #save}: {@code @CachePut}: the method writes the table, then the container puts the
- *       value (after the method returned, and only if it did not throw).</li>
- *   <li>{@link #delete}: {@code @CacheRemove}: the table row, then the entry.</li>
- *   <li>{@link #reloaded}: {@code @CacheRemoveAll}: after a bulk change of the table, forget everything.</li>
+ *       value (after the method returned, and only if it did not throw).
+ *   <li>{@link #delete}: {@code @CacheRemove}: the table row, then the entry.
+ *   <li>{@link #reloaded}: {@code @CacheRemoveAll}: after a bulk change of the table, forget
+ *       everything.
  * </ul>
  *
- * <p>Unlike {@link dev.cascade.samples.UserProfiles} (write-through: the cache calls the
- * database), here the application calls the database and the annotations keep the cache in step.
- * The key is what the container makes of the parameters (Spring: the id itself; the RI: a
- * {@code GeneratedCacheKey} holding it), so the cache is declared with {@code Object} keys.
+ * <p>Unlike {@link dev.cascade.samples.UserProfiles} (write-through: the cache calls the database),
+ * here the application calls the database and the annotations keep the cache in step. The key is
+ * what the container makes of the parameters (Spring: the id itself; the RI: a {@code
+ * GeneratedCacheKey} holding it), so the cache is declared with {@code Object} keys.
  *
  * <p>Not final, methods not final: containers cache by subclassing. Thread-safe.
  */
@@ -43,7 +45,9 @@ public class ProductCatalog {
   private final String table;
   private final AtomicInteger finds = new AtomicInteger();
 
-  /** @param table a table shaped as {@code Shop.createTableSql} makes {@code products} */
+  /**
+   * @param table a table shaped as {@code Shop.createTableSql} makes {@code products}
+   */
   @Inject
   public ProductCatalog(DataSource dataSource, @Named("catalog.table") String table) {
     this.dataSource = dataSource;
@@ -55,13 +59,15 @@ public class ProductCatalog {
   public Product find(long id) {
     finds.incrementAndGet();
     try (Connection c = dataSource.getConnection();
-         PreparedStatement ps = c.prepareStatement("SELECT name, description FROM " + table + " WHERE id = ?")) {
+        PreparedStatement ps =
+            c.prepareStatement("SELECT name, description FROM " + table + " WHERE id = ?")) {
       ps.setLong(1, id);
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? new Product(rs.getString(1), rs.getString(2)) : null;
       }
     } catch (SQLException e) {
-      throw new IllegalStateException("cannot read product " + id + " from " + table + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "cannot read product " + id + " from " + table + ": " + e.getMessage(), e);
     }
   }
 
@@ -71,14 +77,17 @@ public class ProductCatalog {
     try (Connection c = dataSource.getConnection()) {
       // update, else insert: portable across MariaDB, H2 and PostgreSQL without a dialect
       int updated;
-      try (PreparedStatement ps = c.prepareStatement("UPDATE " + table + " SET name = ?, description = ? WHERE id = ?")) {
+      try (PreparedStatement ps =
+          c.prepareStatement("UPDATE " + table + " SET name = ?, description = ? WHERE id = ?")) {
         ps.setString(1, product.name());
         ps.setString(2, product.description());
         ps.setLong(3, id);
         updated = ps.executeUpdate();
       }
       if (updated == 0) {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + table + " (id, name, description) VALUES (?, ?, ?)")) {
+        try (PreparedStatement ps =
+            c.prepareStatement(
+                "INSERT INTO " + table + " (id, name, description) VALUES (?, ?, ?)")) {
           ps.setLong(1, id);
           ps.setString(2, product.name());
           ps.setString(3, product.description());
@@ -86,7 +95,8 @@ public class ProductCatalog {
         }
       }
     } catch (SQLException e) {
-      throw new IllegalStateException("cannot save product " + id + " to " + table + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "cannot save product " + id + " to " + table + ": " + e.getMessage(), e);
     }
   }
 
@@ -94,18 +104,18 @@ public class ProductCatalog {
   @CacheRemove
   public void delete(long id) {
     try (Connection c = dataSource.getConnection();
-         PreparedStatement ps = c.prepareStatement("DELETE FROM " + table + " WHERE id = ?")) {
+        PreparedStatement ps = c.prepareStatement("DELETE FROM " + table + " WHERE id = ?")) {
       ps.setLong(1, id);
       ps.executeUpdate();
     } catch (SQLException e) {
-      throw new IllegalStateException("cannot delete product " + id + " from " + table + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "cannot delete product " + id + " from " + table + ": " + e.getMessage(), e);
     }
   }
 
   /** Call after the table changed in bulk (an import): the container empties the cache. */
   @CacheRemoveAll
-  public void reloaded() {
-  }
+  public void reloaded() {}
 
   /** How often {@link #find} really ran, i.e. missed the cache. */
   public int finds() {

@@ -14,12 +14,12 @@ import org.springframework.core.env.Environment;
  *
  * <p>{@code @EnableCaching} with {@code spring-context-support} and {@code cache-api} on the class
  * path turns on Spring's JSR-107 support: it reads {@code javax.cache.annotation} and resolves
- * caches by name in the {@link org.springframework.cache.CacheManager} bean, here a
- * {@link JCacheCacheManager} over Cascade's {@link javax.cache.CacheManager}.
+ * caches by name in the {@link org.springframework.cache.CacheManager} bean, here a {@link
+ * JCacheCacheManager} over Cascade's {@link javax.cache.CacheManager}.
  *
- * <p>The application provides a {@link DataSource} bean and two properties:
- * {@code cascade.redis.uri} (default {@code redis://127.0.0.1:6379}) and {@code catalog.table}
- * (default {@code products}).
+ * <p>The application provides a {@link DataSource} bean and two properties: {@code
+ * cascade.redis.uri} (default {@code redis://127.0.0.1:6379}) and {@code catalog.table} (default
+ * {@code products}).
  *
  * <pre>{@code
  * try (var context = new AnnotationConfigApplicationContext()) {
@@ -36,12 +36,15 @@ import org.springframework.core.env.Environment;
 @EnableCaching
 public class SpringCatalogConfiguration {
 
-  /** Cascade's CacheManager; Spring closes it with the context. The catalog cache is created here. */
+  /**
+   * Cascade's CacheManager; Spring closes it with the context. The catalog cache is created here.
+   */
   @Bean(destroyMethod = "close")
   public javax.cache.CacheManager cascadeCacheManager(Environment environment) {
     URI uri = URI.create(environment.getProperty("cascade.redis.uri", "redis://127.0.0.1:6379"));
-    javax.cache.CacheManager manager = Caching.getCachingProvider()
-        .getCacheManager(uri, SpringCatalogConfiguration.class.getClassLoader());
+    javax.cache.CacheManager manager =
+        Caching.getCachingProvider()
+            .getCacheManager(uri, SpringCatalogConfiguration.class.getClassLoader());
     CatalogCache.open(manager);
     return manager;
   }

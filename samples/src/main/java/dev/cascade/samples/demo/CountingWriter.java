@@ -8,8 +8,8 @@ import javax.cache.configuration.Factory;
 import javax.cache.integration.CacheWriter;
 
 /**
- * Wraps a {@link JdbcCacheWriter} and counts what reaches the database: writer calls, rows, and
- * SQL statements as the JDBC writer sends them (one per {@code write}/{@code delete}; one batched
+ * Wraps a {@link JdbcCacheWriter} and counts what reaches the database: writer calls, rows, and SQL
+ * statements as the JDBC writer sends them (one per {@code write}/{@code delete}; one batched
  * statement per chunk of at most {@code chunkSize} rows for {@code writeAll}/{@code deleteAll},
  * which Connector/J's {@code rewriteBatchedStatements} turns into one multi-row statement).
  *
@@ -41,8 +41,10 @@ public final class CountingWriter<K, V> implements CacheWriter<K, V> {
    * A factory for a cache configuration. Like the JDBC writer's own factory it only works in the
    * JVM that built it (it holds the counters and, through the writer, a DataSource).
    */
-  public static <K, V> Factory<CacheWriter<K, V>> factory(Factory<? extends CacheWriter<K, V>> inner, Counts counts) {
-    return new LocalFactory<>(new CountingWriter<>(inner.create(), counts, JdbcCacheWriter.DEFAULT_CHUNK_SIZE));
+  public static <K, V> Factory<CacheWriter<K, V>> factory(
+      Factory<? extends CacheWriter<K, V>> inner, Counts counts) {
+    return new LocalFactory<>(
+        new CountingWriter<>(inner.create(), counts, JdbcCacheWriter.DEFAULT_CHUNK_SIZE));
   }
 
   @Override
@@ -102,7 +104,8 @@ public final class CountingWriter<K, V> implements CacheWriter<K, V> {
     @Override
     public T create() {
       if (instance == null) {
-        throw new IllegalStateException("a CountingWriter factory only works in the JVM that built it");
+        throw new IllegalStateException(
+            "a CountingWriter factory only works in the JVM that built it");
       }
       return instance;
     }

@@ -22,18 +22,20 @@ final class Durations implements CommandLine.ITypeConverter<Duration> {
     Matcher m = SIMPLE.matcher(text);
     if (m.matches()) {
       double amount = Double.parseDouble(m.group(1));
-      double millis = switch (m.group(2)) {
-        case "ms" -> amount;
-        case "s" -> amount * 1_000;
-        case "m" -> amount * 60_000;
-        default -> amount * 3_600_000;
-      };
+      double millis =
+          switch (m.group(2)) {
+            case "ms" -> amount;
+            case "s" -> amount * 1_000;
+            case "m" -> amount * 60_000;
+            default -> amount * 3_600_000;
+          };
       return Duration.ofMillis(Math.round(millis));
     }
     try {
       return Duration.parse(value.trim().toUpperCase(Locale.ROOT));
     } catch (DateTimeParseException e) {
-      throw new CommandLine.TypeConversionException("'" + value + "' is not a duration; write it as 500ms, 20s, 2m or 1h");
+      throw new CommandLine.TypeConversionException(
+          "'" + value + "' is not a duration; write it as 500ms, 20s, 2m or 1h");
     }
   }
 

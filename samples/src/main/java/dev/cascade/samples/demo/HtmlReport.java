@@ -20,17 +20,25 @@ final class HtmlReport {
 
   static final String ECHARTS = "META-INF/resources/webjars/echarts/5.3.1/dist/echarts.min.js";
   static final double[] PERCENTILES = {50, 75, 90, 95, 99, 99.9, 99.99, 100};
-  /** Latency bucket upper bounds in ms: 1-2-5 steps, wide enough for Redis and a busy database. */
-  static final double[] BUCKETS_MS = {0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, Double.MAX_VALUE};
 
-  private HtmlReport() {
-  }
+  /** Latency bucket upper bounds in ms: 1-2-5 steps, wide enough for Redis and a busy database. */
+  static final double[] BUCKETS_MS = {
+    0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, Double.MAX_VALUE
+  };
+
+  private HtmlReport() {}
 
   static void write(Results r, Path file) throws IOException {
-    String html = resource("report.html", HtmlReport.class.getClassLoader(), "dev/cascade/samples/demo/report.html")
-        .replace("/*ECHARTS*/", resource("echarts.min.js", HtmlReport.class.getClassLoader(), ECHARTS)
-            .replace("</script", "<\\/script"))
-        .replace("/*DATA*/", json(r));
+    String html =
+        resource(
+                "report.html",
+                HtmlReport.class.getClassLoader(),
+                "dev/cascade/samples/demo/report.html")
+            .replace(
+                "/*ECHARTS*/",
+                resource("echarts.min.js", HtmlReport.class.getClassLoader(), ECHARTS)
+                    .replace("</script", "<\\/script"))
+            .replace("/*DATA*/", json(r));
     Path parent = file.toAbsolutePath().getParent();
     if (parent != null) {
       Files.createDirectories(parent);
@@ -49,22 +57,42 @@ final class HtmlReport {
 
   static String json(Results r) {
     StringBuilder j = new StringBuilder("{\n");
-    j.append("\"meta\": ").append(str(String.format(Locale.ROOT,
-        "%s load with %d threads over %d products (mix: %d%% price updates, %d%% views, %d%% page reads;"
-            + " latencies after a %s warm-up). Redis: %s. Database: %s.",
-        Durations.text(r.duration()), r.threads(), r.products(), r.mix().priceUpdates(), r.mix().views(),
-        r.mix().reads(), Durations.text(r.warmup()), r.redis(), r.database()))).append(",\n");
+    j.append("\"meta\": ")
+        .append(
+            str(
+                String.format(
+                    Locale.ROOT,
+                    "%s load with %d threads over %d products (mix: %d%% price updates, %d%% views, %d%% page reads;"
+                        + " latencies after a %s warm-up). Redis: %s. Database: %s.",
+                    Durations.text(r.duration()),
+                    r.threads(),
+                    r.products(),
+                    r.mix().priceUpdates(),
+                    r.mix().views(),
+                    r.mix().reads(),
+                    Durations.text(r.warmup()),
+                    r.redis(),
+                    r.database())))
+        .append(",\n");
     StringJoiner rows = new StringJoiner(",\n  ", "[\n  ", "\n]");
     for (String[] row : ResultsTable.rows(r)) {
       rows.add("[" + str(row[0]) + ", " + str(row[1]) + ", " + str(row[2]) + "]");
     }
     j.append("\"table\": ").append(rows).append(",\n");
-    j.append("\"latency\": {\"percentiles\": ").append(numbers(PERCENTILES))
-        .append(", \"writeThrough\": ").append(percentiles(r.writeThrough()))
-        .append(", \"writeBehind\": ").append(percentiles(r.writeBehind())).append("},\n");
-    j.append("\"histogram\": {\"buckets\": ").append(bucketLabels())
-        .append(", \"writeThrough\": ").append(buckets(r.writeThrough()))
-        .append(", \"writeBehind\": ").append(buckets(r.writeBehind())).append("},\n");
+    j.append("\"latency\": {\"percentiles\": ")
+        .append(numbers(PERCENTILES))
+        .append(", \"writeThrough\": ")
+        .append(percentiles(r.writeThrough()))
+        .append(", \"writeBehind\": ")
+        .append(percentiles(r.writeBehind()))
+        .append("},\n");
+    j.append("\"histogram\": {\"buckets\": ")
+        .append(bucketLabels())
+        .append(", \"writeThrough\": ")
+        .append(buckets(r.writeThrough()))
+        .append(", \"writeBehind\": ")
+        .append(buckets(r.writeBehind()))
+        .append("},\n");
     j.append("\"timeline\": ").append(timeline(r.timeline())).append(",\n");
     j.append("\"loadStoppedAt\": ").append(num(r.loadStoppedAt())).append("\n}");
     return j.toString();
@@ -82,13 +110,17 @@ final class HtmlReport {
     StringJoiner labels = new StringJoiner(", ", "[", "]");
     double low = 0;
     for (double high : BUCKETS_MS) {
-      labels.add(str(high == Double.MAX_VALUE ? "> " + trim(low) + " ms" : "≤ " + trim(high) + " ms"));
+      labels.add(
+          str(high == Double.MAX_VALUE ? "> " + trim(low) + " ms" : "≤ " + trim(high) + " ms"));
       low = high;
     }
     return labels.toString();
   }
 
-  /** Share of writes per bucket, in %, from every recorded value (exact to the histogram's 3 digits). */
+  /**
+   * Share of writes per bucket, in %, from every recorded value (exact to the histogram's 3
+   * digits).
+   */
   private static String buckets(Histogram h) {
     double[] share = new double[BUCKETS_MS.length];
     long total = h.getTotalCount();
@@ -105,7 +137,9 @@ final class HtmlReport {
     return numbers(share);
   }
 
-  /** Cumulative counters become rates per second between samples; the queue depth stays as sampled. */
+  /**
+   * Cumulative counters become rates per second between samples; the queue depth stays as sampled.
+   */
   private static String timeline(List<Timeline.Sample> samples) {
     StringJoiner t = new StringJoiner(", ", "[", "]");
     StringJoiner queue = new StringJoiner(", ", "[", "]");
@@ -128,8 +162,17 @@ final class HtmlReport {
       }
       previous = s;
     }
-    return "{\"t\": " + t + ", \"queue\": " + queue + ", \"viewWrites\": " + viewWrites + ", \"viewRows\": "
-        + viewRows + ", \"priceRows\": " + priceRows + "}";
+    return "{\"t\": "
+        + t
+        + ", \"queue\": "
+        + queue
+        + ", \"viewWrites\": "
+        + viewWrites
+        + ", \"viewRows\": "
+        + viewRows
+        + ", \"priceRows\": "
+        + priceRows
+        + "}";
   }
 
   private static String numbers(double[] values) {

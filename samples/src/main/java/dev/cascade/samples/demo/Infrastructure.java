@@ -25,16 +25,17 @@ import org.apache.commons.dbcp2.BasicDataSource;
 
 /**
  * What the demo runs on: a Redis (the one given, or a private {@code redis-server} it starts) and a
- * database (the JDBC URL given, or an in-memory H2 in MySQL mode), checked up front so that a
- * wrong address becomes one line with the fix, and the shop's tables, created when missing.
+ * database (the JDBC URL given, or an in-memory H2 in MySQL mode), checked up front so that a wrong
+ * address becomes one line with the fix, and the shop's tables, created when missing.
  *
  * <p>Not thread-safe; made and closed by the demo's main thread.
  */
 final class Infrastructure implements AutoCloseable {
 
   static final String H2_URL = "jdbc:h2:mem:cascade-demo;MODE=MySQL;DB_CLOSE_DELAY=-1";
-  private static final Set<String> REDIS_SCHEMES = Set.of("redis", "rediss", "redis-sentinel",
-      "redis-cluster", "rediss-cluster", "redis-socket");
+  private static final Set<String> REDIS_SCHEMES =
+      Set.of(
+          "redis", "rediss", "redis-sentinel", "redis-cluster", "rediss-cluster", "redis-socket");
 
   final String redisUri;
   final String redisDescription;
@@ -43,7 +44,11 @@ final class Infrastructure implements AutoCloseable {
   private final RedisServer ownRedis;
   private CacheManager cacheManager;
 
-  private Infrastructure(String redisUri, String redisDescription, RedisServer ownRedis, BasicDataSource dataSource,
+  private Infrastructure(
+      String redisUri,
+      String redisDescription,
+      RedisServer ownRedis,
+      BasicDataSource dataSource,
       String jdbcDescription) {
     this.redisUri = redisUri;
     this.redisDescription = redisDescription;
@@ -64,12 +69,18 @@ final class Infrastructure implements AutoCloseable {
       try {
         own = RedisServer.start();
       } catch (RuntimeException e) {
-        throw new DemoException("Cannot start a private redis-server (" + DemoException.rootMessage(e) + ")",
+        throw new DemoException(
+            "Cannot start a private redis-server (" + DemoException.rootMessage(e) + ")",
             "install redis-server, or pass --redis redis://host:6379 to use a running one");
       }
       uri = own.uri();
-      description = uri + " (a private redis-server " + own.binary().version() + " started for this run: "
-          + own.binary().path() + ")";
+      description =
+          uri
+              + " (a private redis-server "
+              + own.binary().version()
+              + " started for this run: "
+              + own.binary().path()
+              + ")";
     } else {
       uri = checkRedisUri(redisOption);
       description = uri;
@@ -78,10 +89,14 @@ final class Infrastructure implements AutoCloseable {
     try {
       String url = jdbcOption == null ? H2_URL : jdbcUrl(jdbcOption);
       pool = pool(url, jdbcOption == null ? url : jdbcOption, poolSize);
-      String jdbcDescription = masked(url) + (jdbcOption == null ? " (in-memory H2 in MySQL mode; pass"
-          + " --jdbc-url to use MariaDB/MySQL)" : "");
-      Infrastructure infrastructure = new Infrastructure(uri, description, own, pool, jdbcDescription);
-      infrastructure.cacheManager();   // reach Redis now, not in the middle of the run
+      String jdbcDescription =
+          masked(url)
+              + (jdbcOption == null
+                  ? " (in-memory H2 in MySQL mode; pass" + " --jdbc-url to use MariaDB/MySQL)"
+                  : "");
+      Infrastructure infrastructure =
+          new Infrastructure(uri, description, own, pool, jdbcDescription);
+      infrastructure.cacheManager(); // reach Redis now, not in the middle of the run
       return infrastructure;
     } catch (RuntimeException e) {
       closeQuietly(pool);
@@ -96,10 +111,12 @@ final class Infrastructure implements AutoCloseable {
   CacheManager cacheManager() {
     if (cacheManager == null) {
       try {
-        cacheManager = Caching.getCachingProvider().getCacheManager(URI.create(redisUri),
-            Infrastructure.class.getClassLoader());
+        cacheManager =
+            Caching.getCachingProvider()
+                .getCacheManager(URI.create(redisUri), Infrastructure.class.getClassLoader());
       } catch (CacheException | IllegalArgumentException e) {
-        throw new DemoException("Cannot reach Redis at " + masked(redisUri) + " (" + DemoException.rootMessage(e) + ")",
+        throw new DemoException(
+            "Cannot reach Redis at " + masked(redisUri) + " (" + DemoException.rootMessage(e) + ")",
             "start Redis there, correct --redis, or leave --redis out and the demo starts its own redis-server");
       }
     }
@@ -109,13 +126,16 @@ final class Infrastructure implements AutoCloseable {
   static String checkRedisUri(String text) {
     try {
       URI uri = new URI(text);
-      if (uri.getScheme() == null || !REDIS_SCHEMES.contains(uri.getScheme().toLowerCase(Locale.ROOT))) {
-        throw new DemoException("--redis '" + text + "' is not a Redis URI",
+      if (uri.getScheme() == null
+          || !REDIS_SCHEMES.contains(uri.getScheme().toLowerCase(Locale.ROOT))) {
+        throw new DemoException(
+            "--redis '" + text + "' is not a Redis URI",
             "write it as redis://host:6379 (or rediss://, redis-sentinel://, redis-cluster://)");
       }
       return text;
     } catch (URISyntaxException e) {
-      throw new DemoException("--redis '" + text + "' is not a valid URI (" + e.getReason() + ")",
+      throw new DemoException(
+          "--redis '" + text + "' is not a valid URI (" + e.getReason() + ")",
           "write it as redis://host:6379");
     }
   }
@@ -124,7 +144,8 @@ final class Infrastructure implements AutoCloseable {
   static String jdbcUrl(String url) {
     String lower = url.toLowerCase(Locale.ROOT);
     if (!lower.startsWith("jdbc:")) {
-      throw new DemoException("--jdbc-url '" + url + "' is not a JDBC URL",
+      throw new DemoException(
+          "--jdbc-url '" + url + "' is not a JDBC URL",
           "write it as jdbc:mysql://127.0.0.1:3306/test?user=root, or leave it out to use an in-memory H2");
     }
     if (lower.startsWith("jdbc:mysql:") || lower.startsWith("jdbc:mariadb:")) {
@@ -148,10 +169,13 @@ final class Infrastructure implements AutoCloseable {
   }
 
   static String masked(String url) {
-    return url.replaceAll("(?i)(password=)[^&;]*", "$1***").replaceAll("//([^/@:]+):[^@/]*@", "//$1:***@");
+    return url.replaceAll("(?i)(password=)[^&;]*", "$1***")
+        .replaceAll("//([^/@:]+):[^@/]*@", "//$1:***@");
   }
 
-  /** @param shown the URL as the user wrote it, for messages */
+  /**
+   * @param shown the URL as the user wrote it, for messages
+   */
   private static BasicDataSource pool(String url, String shown, int size) {
     BasicDataSource pool = new BasicDataSource();
     pool.setUrl(url);
@@ -165,10 +189,12 @@ final class Infrastructure implements AutoCloseable {
       closeQuietly(pool);
       String reason = DemoException.rootMessage(e);
       if (reason.contains("No suitable driver")) {
-        throw new DemoException("No JDBC driver for " + masked(shown),
+        throw new DemoException(
+            "No JDBC driver for " + masked(shown),
             "the demo ships MySQL Connector/J (jdbc:mysql://...) and H2 (jdbc:h2:...); use one of them");
       }
-      throw new DemoException("Cannot reach the database at " + masked(shown) + " (" + reason + ")",
+      throw new DemoException(
+          "Cannot reach the database at " + masked(shown) + " (" + reason + ")",
           "start MariaDB/MySQL there (scripts/test.sh installs and starts MariaDB), correct --jdbc-url,"
               + " or leave --jdbc-url out to use an in-memory H2");
     }
@@ -181,13 +207,15 @@ final class Infrastructure implements AutoCloseable {
   void prepareTables(Shop.Tables tables, int products, boolean create, PrintStream out) {
     List<String> ddl = Shop.createTableSql(tables);
     List<String> names = tables.all();
-    List<String> columns = List.of("id, name, description", "product_id, price", "product_id, views");
+    List<String> columns =
+        List.of("id, name, description", "product_id, price", "product_id, views");
     try (Connection c = dataSource.getConnection()) {
       for (int i = 0; i < names.size(); i++) {
         String table = names.get(i);
         if (!exists(c, table)) {
           if (!create) {
-            throw new DemoException("Table " + table + " does not exist",
+            throw new DemoException(
+                "Table " + table + " does not exist",
                 "create it (" + ddl.get(i) + "), or drop --no-create-tables");
           }
           try (Statement s = c.createStatement()) {
@@ -198,26 +226,53 @@ final class Infrastructure implements AutoCloseable {
         try (Statement s = c.createStatement()) {
           s.executeQuery("SELECT " + columns.get(i) + " FROM " + table + " WHERE 1 = 0").close();
         } catch (SQLException e) {
-          throw new DemoException("Table " + table + " exists but is not shaped as the demo needs ("
-              + DemoException.rootMessage(e) + ")", "drop it, or pick other tables with --table-prefix");
+          throw new DemoException(
+              "Table "
+                  + table
+                  + " exists but is not shaped as the demo needs ("
+                  + DemoException.rootMessage(e)
+                  + ")",
+              "drop it, or pick other tables with --table-prefix");
         }
       }
-      int added = seed(c, tables.products(), "id", "INSERT INTO " + tables.products()
-          + " (id, name, description) VALUES (?, ?, ?)", products, (ps, id) -> {
-            ps.setLong(1, id);
-            ps.setString(2, "Product " + id);
-            ps.setString(3, "The description of product " + id + ", loaded from the table on a cache miss");
-          });
-      int priced = seed(c, tables.prices(), "product_id", "INSERT INTO " + tables.prices()
-          + " (product_id, price) VALUES (?, ?)", products, (ps, id) -> {
-            ps.setLong(1, id);
-            ps.setBigDecimal(2, BigDecimal.valueOf(1000 + id % 9000, 2));
-          });
+      int added =
+          seed(
+              c,
+              tables.products(),
+              "id",
+              "INSERT INTO " + tables.products() + " (id, name, description) VALUES (?, ?, ?)",
+              products,
+              (ps, id) -> {
+                ps.setLong(1, id);
+                ps.setString(2, "Product " + id);
+                ps.setString(
+                    3,
+                    "The description of product " + id + ", loaded from the table on a cache miss");
+              });
+      int priced =
+          seed(
+              c,
+              tables.prices(),
+              "product_id",
+              "INSERT INTO " + tables.prices() + " (product_id, price) VALUES (?, ?)",
+              products,
+              (ps, id) -> {
+                ps.setLong(1, id);
+                ps.setBigDecimal(2, BigDecimal.valueOf(1000 + id % 9000, 2));
+              });
       if (added > 0 || priced > 0) {
-        out.println("Added " + added + " products and " + priced + " prices (products 1.." + products + ")");
+        out.println(
+            "Added "
+                + added
+                + " products and "
+                + priced
+                + " prices (products 1.."
+                + products
+                + ")");
       }
     } catch (SQLException e) {
-      throw new DemoException("Cannot prepare the tables (" + DemoException.rootMessage(e) + ")",
+      throw new DemoException(
+          "Cannot prepare the tables (" + DemoException.rootMessage(e) + ")",
           "check that the database user may create and write tables in this database");
     }
   }
@@ -227,10 +282,12 @@ final class Infrastructure implements AutoCloseable {
   }
 
   /** Inserts rows 1..n that are missing, in batches; returns how many. */
-  private static int seed(Connection c, String table, String key, String insert, int n, RowBinder binder)
+  private static int seed(
+      Connection c, String table, String key, String insert, int n, RowBinder binder)
       throws SQLException {
     Set<Long> present = new HashSet<>();
-    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT " + key + " FROM " + table)) {
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT " + key + " FROM " + table)) {
       while (rs.next()) {
         present.add(rs.getLong(1));
       }
@@ -256,7 +313,8 @@ final class Infrastructure implements AutoCloseable {
   private static boolean exists(Connection c, String table) throws SQLException {
     DatabaseMetaData meta = c.getMetaData();
     // unquoted names fold to upper case on H2 and stay as written on MySQL/MariaDB
-    for (String name : new String[] {table, table.toUpperCase(Locale.ROOT), table.toLowerCase(Locale.ROOT)}) {
+    for (String name :
+        new String[] {table, table.toUpperCase(Locale.ROOT), table.toLowerCase(Locale.ROOT)}) {
       try (ResultSet rs = meta.getTables(c.getCatalog(), null, name, new String[] {"TABLE"})) {
         if (rs.next()) {
           return true;

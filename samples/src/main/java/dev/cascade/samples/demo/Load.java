@@ -11,8 +11,8 @@ import org.HdrHistogram.Histogram;
 
 /**
  * The shop's traffic: {@code threads} threads, each looping until the deadline over products drawn
- * from a {@link Zipf} distribution, doing a price update (write-through), a view (write-behind) or a
- * product page read, in the proportions of the mix. Each write's latency, as the caller sees it,
+ * from a {@link Zipf} distribution, doing a price update (write-through), a view (write-behind) or
+ * a product page read, in the proportions of the mix. Each write's latency, as the caller sees it,
  * goes into a histogram of its kind once the warm-up is over.
  *
  * <p>Threads: each worker owns its two histograms until {@link #join()} returns, then only the
@@ -21,8 +21,7 @@ import org.HdrHistogram.Histogram;
 final class Load {
 
   /** Percentages of price updates, views and page reads. */
-  record Mix(int priceUpdates, int views, int reads) {
-  }
+  record Mix(int priceUpdates, int views, int reads) {}
 
   final LongAdder priceUpdates = new LongAdder();
   final LongAdder views = new LongAdder();
@@ -43,7 +42,10 @@ final class Load {
     this.products = products;
   }
 
-  /** Starts the workers; latencies count from {@code measureFromNanos}, work stops at {@code deadlineNanos}. */
+  /**
+   * Starts the workers; latencies count from {@code measureFromNanos}, work stops at {@code
+   * deadlineNanos}.
+   */
   void start(int threads, long measureFromNanos, long deadlineNanos) {
     for (int i = 0; i < threads; i++) {
       Histogram wt = new Histogram(3);
@@ -65,7 +67,7 @@ final class Load {
       int dice = random.nextInt(100);
       try {
         if (dice < mix.priceUpdates()) {
-          BigDecimal price = BigDecimal.valueOf(100 + random.nextInt(99_900), 2);   // 1.00 .. 999.99
+          BigDecimal price = BigDecimal.valueOf(100 + random.nextInt(99_900), 2); // 1.00 .. 999.99
           shop.updateProductPrice(id, price);
           long end = System.nanoTime();
           record(wt, end - now, now >= measureFrom);

@@ -11,31 +11,72 @@ import java.util.Locale;
  */
 final class ResultsTable {
 
-  private ResultsTable() {
-  }
+  private ResultsTable() {}
 
   /** Rows of {feature, write-through, write-behind}, the header first. */
   static List<String[]> rows(Results r) {
     List<String[]> rows = new ArrayList<>();
-    rows.add(new String[] {"Feature (measured)", "Write-Through: prices", "Write-Behind: view counts"});
-    rows.add(new String[] {"Cache writes", count(r.priceUpdates()) + " price updates",
-        count(r.views()) + " view increments"});
-    rows.add(new String[] {"Write latency p50", ms(Results.millis(r.writeThrough(), 50)),
-        ms(Results.millis(r.writeBehind(), 50))});
-    rows.add(new String[] {"Write latency p99", ms(Results.millis(r.writeThrough(), 99)),
-        ms(Results.millis(r.writeBehind(), 99))});
-    rows.add(new String[] {"Write latency max", ms(Results.millis(r.writeThrough(), 100)),
-        ms(Results.millis(r.writeBehind(), 100))});
-    rows.add(new String[] {"Database statements", count(r.priceStatements()) + " (" + perWrite(r.priceStatements(),
-        r.priceUpdates()) + ")", count(r.viewStatements()) + " (" + perWrite(r.viewStatements(), r.views()) + ")"});
-    rows.add(new String[] {"Rows written", count(r.priceRows()), count(r.viewRows()) + " ("
-        + percent(r.viewsCoalesced(), r.views()) + " of writes coalesced)"});
-    rows.add(new String[] {"Queue depth max / mean (every 250 ms)", "no queue",
-        count(r.maxQueueDepth()) + " / " + count(Math.round(r.meanQueueDepth()))});
-    rows.add(new String[] {"Database == cache", "when each call returns", r.drainSeconds() < 0
-        ? "NOT within the drain timeout" : String.format(Locale.ROOT, "%.2f s after the load stopped", r.drainSeconds())});
-    rows.add(new String[] {"Mismatching rows (final check)", r.prices().mismatching() + " of "
-        + count(r.prices().compared()), r.viewCounts().mismatching() + " of " + count(r.viewCounts().compared())});
+    rows.add(
+        new String[] {"Feature (measured)", "Write-Through: prices", "Write-Behind: view counts"});
+    rows.add(
+        new String[] {
+          "Cache writes",
+          count(r.priceUpdates()) + " price updates",
+          count(r.views()) + " view increments"
+        });
+    rows.add(
+        new String[] {
+          "Write latency p50",
+          ms(Results.millis(r.writeThrough(), 50)),
+          ms(Results.millis(r.writeBehind(), 50))
+        });
+    rows.add(
+        new String[] {
+          "Write latency p99",
+          ms(Results.millis(r.writeThrough(), 99)),
+          ms(Results.millis(r.writeBehind(), 99))
+        });
+    rows.add(
+        new String[] {
+          "Write latency max",
+          ms(Results.millis(r.writeThrough(), 100)),
+          ms(Results.millis(r.writeBehind(), 100))
+        });
+    rows.add(
+        new String[] {
+          "Database statements",
+          count(r.priceStatements()) + " (" + perWrite(r.priceStatements(), r.priceUpdates()) + ")",
+          count(r.viewStatements()) + " (" + perWrite(r.viewStatements(), r.views()) + ")"
+        });
+    rows.add(
+        new String[] {
+          "Rows written",
+          count(r.priceRows()),
+          count(r.viewRows())
+              + " ("
+              + percent(r.viewsCoalesced(), r.views())
+              + " of writes coalesced)"
+        });
+    rows.add(
+        new String[] {
+          "Queue depth max / mean (every 250 ms)",
+          "no queue",
+          count(r.maxQueueDepth()) + " / " + count(Math.round(r.meanQueueDepth()))
+        });
+    rows.add(
+        new String[] {
+          "Database == cache",
+          "when each call returns",
+          r.drainSeconds() < 0
+              ? "NOT within the drain timeout"
+              : String.format(Locale.ROOT, "%.2f s after the load stopped", r.drainSeconds())
+        });
+    rows.add(
+        new String[] {
+          "Mismatching rows (final check)",
+          r.prices().mismatching() + " of " + count(r.prices().compared()),
+          r.viewCounts().mismatching() + " of " + count(r.viewCounts().compared())
+        });
     return rows;
   }
 
@@ -77,8 +118,11 @@ final class ResultsTable {
     if (Double.isNaN(millis)) {
       return "n/a";
     }
-    return millis < 1 ? String.format(Locale.ROOT, "%.3f ms", millis)
-        : millis < 100 ? String.format(Locale.ROOT, "%.2f ms", millis) : String.format(Locale.ROOT, "%.0f ms", millis);
+    return millis < 1
+        ? String.format(Locale.ROOT, "%.3f ms", millis)
+        : millis < 100
+            ? String.format(Locale.ROOT, "%.2f ms", millis)
+            : String.format(Locale.ROOT, "%.0f ms", millis);
   }
 
   /** "1.00 per cache write" or "1 per 404 cache writes". */
@@ -90,7 +134,8 @@ final class ResultsTable {
       return "none yet";
     }
     double ratio = (double) statements / writes;
-    return ratio >= 0.5 ? String.format(Locale.ROOT, "%.2f per cache write", ratio)
+    return ratio >= 0.5
+        ? String.format(Locale.ROOT, "%.2f per cache write", ratio)
         : String.format(Locale.ROOT, "1 per %,.0f cache writes", 1 / ratio);
   }
 

@@ -37,63 +37,102 @@ import picocli.CommandLine.Option;
  * <p>Steps: reach (or start) Redis and the database; create the shop's tables if missing; run
  * {@code --threads} threads for {@code --duration} (price updates written through, view counts
  * written behind, product pages read through), showing one live progress line; wait until the
- * write-behind queue is empty (the drain); compare every cached price and count with its row;
- * print the table; write the report; destroy the caches it made.
+ * write-behind queue is empty (the drain); compare every cached price and count with its row; print
+ * the table; write the report; destroy the caches it made.
  *
  * <p>A problem the user can fix (a bad option, an unreachable server, a table of the wrong shape)
- * is one line with the fix and exit status 1 (2 for bad options); a failed consistency check exits 3.
+ * is one line with the fix and exit status 1 (2 for bad options); a failed consistency check exits
+ * 3.
  */
-@Command(name = "shop-demo", mixinStandardHelpOptions = true, sortOptions = false,
-    description = "Runs Cascade's shop under load: prices written through, view counts written behind,"
-        + " product details read through; prints write-through vs write-behind as measured.")
+@Command(
+    name = "shop-demo",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description =
+        "Runs Cascade's shop under load: prices written through, view counts written behind,"
+            + " product details read through; prints write-through vs write-behind as measured.")
 public final class ShopDemo implements Callable<Integer> {
 
   static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(120);
   static final Duration MAX_WARMUP = Duration.ofSeconds(2);
 
-  @Option(names = "--duration", paramLabel = "DURATION", defaultValue = "20s", converter = Durations.class,
+  @Option(
+      names = "--duration",
+      paramLabel = "DURATION",
+      defaultValue = "20s",
+      converter = Durations.class,
       description = "How long to run the load (500ms, 20s, 2m). Default: ${DEFAULT-VALUE}.")
   Duration duration;
 
-  @Option(names = "--threads", paramLabel = "N", defaultValue = "8", description = "Threads sending traffic. Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--threads",
+      paramLabel = "N",
+      defaultValue = "8",
+      description = "Threads sending traffic. Default: ${DEFAULT-VALUE}.")
   int threads;
 
-  @Option(names = "--products", paramLabel = "N", defaultValue = "1000", description = "Products in the shop. Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--products",
+      paramLabel = "N",
+      defaultValue = "1000",
+      description = "Products in the shop. Default: ${DEFAULT-VALUE}.")
   int products;
 
-  @Option(names = "--mix", defaultValue = "10:60:30", paramLabel = "PRICES:VIEWS:READS",
+  @Option(
+      names = "--mix",
+      defaultValue = "10:60:30",
+      paramLabel = "PRICES:VIEWS:READS",
       description = "Percent of price updates, views and page reads. Default: ${DEFAULT-VALUE}.")
   String mix;
 
-  @Option(names = "--max-delay", paramLabel = "DURATION", defaultValue = "500ms", converter = Durations.class,
-      description = "Write-behind: longest wait before a view count is flushed. Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--max-delay",
+      paramLabel = "DURATION",
+      defaultValue = "500ms",
+      converter = Durations.class,
+      description =
+          "Write-behind: longest wait before a view count is flushed. Default: ${DEFAULT-VALUE}.")
   Duration maxDelay;
 
-  @Option(names = "--redis", paramLabel = "URI",
-      description = "Redis to use, e.g. redis://127.0.0.1:6379. Default: a private redis-server on a free port.")
+  @Option(
+      names = "--redis",
+      paramLabel = "URI",
+      description =
+          "Redis to use, e.g. redis://127.0.0.1:6379. Default: a private redis-server on a free port.")
   String redis;
 
-  @Option(names = "--jdbc-url", paramLabel = "URL",
-      description = "Database, e.g. jdbc:mysql://127.0.0.1:3306/test?user=root. Default: in-memory H2 (MySQL mode).")
+  @Option(
+      names = "--jdbc-url",
+      paramLabel = "URL",
+      description =
+          "Database, e.g. jdbc:mysql://127.0.0.1:3306/test?user=root. Default: in-memory H2 (MySQL mode).")
   String jdbcUrl;
 
-  @Option(names = "--table-prefix", paramLabel = "PREFIX", defaultValue = "demo_",
-      description = "Prefix of the tables (and caches) products, product_prices, product_views. Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--table-prefix",
+      paramLabel = "PREFIX",
+      defaultValue = "demo_",
+      description =
+          "Prefix of the tables (and caches) products, product_prices, product_views. Default: ${DEFAULT-VALUE}.")
   String tablePrefix;
 
-  @Option(names = "--no-create-tables", negatable = false,
+  @Option(
+      names = "--no-create-tables",
+      negatable = false,
       description = "Fail instead of creating missing tables.")
   boolean noCreateTables;
 
-  @Option(names = "--report", paramLabel = "FILE", defaultValue = "${sys:cascade.demo.report:-cascade-demo-report.html}",
+  @Option(
+      names = "--report",
+      paramLabel = "FILE",
+      defaultValue = "${sys:cascade.demo.report:-cascade-demo-report.html}",
       description = "Where to write the HTML report. Default: ${DEFAULT-VALUE}.")
   Path report;
 
   @Option(names = "--verbose", description = "Print stack traces of failures.")
   boolean verbose;
 
-  @CommandLine.Spec
-  CommandLine.Model.CommandSpec spec;
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   private PrintStream out = System.out;
   private boolean console = System.console() != null;
@@ -109,22 +148,30 @@ public final class ShopDemo implements Callable<Integer> {
     CommandLine cli = new CommandLine(demo);
     cli.setOut(new PrintWriter(out, true));
     cli.setErr(new PrintWriter(err, true));
-    cli.setParameterExceptionHandler((e, arguments) -> {
-      err.println("Error: " + e.getMessage() + ". Fix: see " + cli.getCommandName() + " --help");
-      return 2;
-    });
-    cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-      if (e instanceof DemoException) {
-        err.println((demo.console ? "\n" : "") + "Error: " + e.getMessage());
-      } else {
-        err.println((demo.console ? "\n" : "") + "Error: " + DemoException.rootMessage(e) + " (" + e.getClass().getSimpleName()
-            + "; rerun with --verbose for the stack trace)");
-      }
-      if (demo.verbose) {
-        e.printStackTrace(err);
-      }
-      return 1;
-    });
+    cli.setParameterExceptionHandler(
+        (e, arguments) -> {
+          err.println(
+              "Error: " + e.getMessage() + ". Fix: see " + cli.getCommandName() + " --help");
+          return 2;
+        });
+    cli.setExecutionExceptionHandler(
+        (e, commandLine, parseResult) -> {
+          if (e instanceof DemoException) {
+            err.println((demo.console ? "\n" : "") + "Error: " + e.getMessage());
+          } else {
+            err.println(
+                (demo.console ? "\n" : "")
+                    + "Error: "
+                    + DemoException.rootMessage(e)
+                    + " ("
+                    + e.getClass().getSimpleName()
+                    + "; rerun with --verbose for the stack trace)");
+          }
+          if (demo.verbose) {
+            e.printStackTrace(err);
+          }
+          return 1;
+        });
     return cli.execute(args);
   }
 
@@ -142,12 +189,23 @@ public final class ShopDemo implements Callable<Integer> {
       DataSource db = infra.dataSource;
       Shop shop;
       try {
-        shop = new Shop(manager, db, tables,
-            CountingWriter.factory(JdbcCacheWriter.factory(db, Shop.priceMapping(tables.prices())), priceCounts),
-            CountingWriter.factory(ViewCounts.writerFactory(db, tables.views()), viewCounts), maxDelay);
+        shop =
+            new Shop(
+                manager,
+                db,
+                tables,
+                CountingWriter.factory(
+                    JdbcCacheWriter.factory(db, Shop.priceMapping(tables.prices())), priceCounts),
+                CountingWriter.factory(ViewCounts.writerFactory(db, tables.views()), viewCounts),
+                maxDelay);
       } catch (CacheException e) {
-        throw new DemoException("Cannot create the caches " + tables.all() + " in Redis (" + DemoException.rootMessage(e)
-            + ")", "pick other names with --table-prefix, or remove the old caches from that Redis");
+        throw new DemoException(
+            "Cannot create the caches "
+                + tables.all()
+                + " in Redis ("
+                + DemoException.rootMessage(e)
+                + ")",
+            "pick other names with --table-prefix, or remove the old caches from that Redis");
       }
       try {
         Results results = runLoad(infra, shop, loadMix, priceCounts, viewCounts);
@@ -158,42 +216,61 @@ public final class ShopDemo implements Callable<Integer> {
         }
         writeReport(results);
         if (!results.consistent()) {
-          out.println("Consistency check FAILED: the database does not equal the cache (examples: "
-              + results.prices().examples() + " " + results.viewCounts().examples() + ")");
+          out.println(
+              "Consistency check FAILED: the database does not equal the cache (examples: "
+                  + results.prices().examples()
+                  + " "
+                  + results.viewCounts().examples()
+                  + ")");
           return 3;
         }
         return 0;
       } finally {
-        // destroyCache drains a write-behind cache's queue first, then deletes entries, queues and registry
+        // destroyCache drains a write-behind cache's queue first, then deletes entries, queues and
+        // registry
         for (String name : tables.all()) {
           manager.destroyCache(name);
         }
-        out.println("Removed the caches " + String.join(", ", tables.all()) + " from Redis (the tables stay).");
+        out.println(
+            "Removed the caches "
+                + String.join(", ", tables.all())
+                + " from Redis (the tables stay).");
       }
     }
   }
 
   private Load.Mix checkOptions() {
-    if (duration.compareTo(Duration.ofSeconds(1)) < 0 || duration.compareTo(Duration.ofHours(1)) > 0) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--duration must be between 1s and 1h, not "
-          + Durations.text(duration));
+    if (duration.compareTo(Duration.ofSeconds(1)) < 0
+        || duration.compareTo(Duration.ofHours(1)) > 0) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(),
+          "--duration must be between 1s and 1h, not " + Durations.text(duration));
     }
     if (threads < 1 || threads > 256) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--threads must be between 1 and 256, not " + threads);
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--threads must be between 1 and 256, not " + threads);
     }
     if (products < 1 || products > 1_000_000) {
-      throw new CommandLine.ParameterException(spec.commandLine(),
-          "--products must be between 1 and 1000000, not " + products);
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--products must be between 1 and 1000000, not " + products);
     }
-    if (maxDelay.isZero() || maxDelay.isNegative() || maxDelay.compareTo(Duration.ofMinutes(1)) > 0) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--max-delay must be between 1ms and 1m");
+    if (maxDelay.isZero()
+        || maxDelay.isNegative()
+        || maxDelay.compareTo(Duration.ofMinutes(1)) > 0) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--max-delay must be between 1ms and 1m");
     }
     String[] parts = mix.split(":");
     try {
       if (parts.length == 3) {
-        Load.Mix m = new Load.Mix(Integer.parseInt(parts[0].trim()), Integer.parseInt(parts[1].trim()),
-            Integer.parseInt(parts[2].trim()));
-        if (m.priceUpdates() >= 0 && m.views() >= 0 && m.reads() >= 0
+        Load.Mix m =
+            new Load.Mix(
+                Integer.parseInt(parts[0].trim()),
+                Integer.parseInt(parts[1].trim()),
+                Integer.parseInt(parts[2].trim()));
+        if (m.priceUpdates() >= 0
+            && m.views() >= 0
+            && m.reads() >= 0
             && m.priceUpdates() + m.views() + m.reads() == 100) {
           return m;
         }
@@ -201,17 +278,32 @@ public final class ShopDemo implements Callable<Integer> {
     } catch (NumberFormatException e) {
       // reported below
     }
-    throw new CommandLine.ParameterException(spec.commandLine(), "--mix '" + mix
-        + "' must be three whole percentages adding up to 100, such as 10:60:30");
+    throw new CommandLine.ParameterException(
+        spec.commandLine(),
+        "--mix '" + mix + "' must be three whole percentages adding up to 100, such as 10:60:30");
   }
 
-  private Results runLoad(Infrastructure infra, Shop shop, Load.Mix mix, CountingWriter.Counts priceCounts,
-      CountingWriter.Counts viewCounts) throws InterruptedException {
+  private Results runLoad(
+      Infrastructure infra,
+      Shop shop,
+      Load.Mix mix,
+      CountingWriter.Counts priceCounts,
+      CountingWriter.Counts viewCounts)
+      throws InterruptedException {
     WriteBehindMXBean wb = shop.views().writeBehind();
-    Duration warmup = duration.dividedBy(10).compareTo(MAX_WARMUP) < 0 ? duration.dividedBy(10) : MAX_WARMUP;
-    out.printf(Locale.ROOT, "Load:     %s, %d threads, %d products (Zipf), mix %d%% price updates (write-through)"
+    Duration warmup =
+        duration.dividedBy(10).compareTo(MAX_WARMUP) < 0 ? duration.dividedBy(10) : MAX_WARMUP;
+    out.printf(
+        Locale.ROOT,
+        "Load:     %s, %d threads, %d products (Zipf), mix %d%% price updates (write-through)"
             + " / %d%% views (write-behind) / %d%% page reads (read-through); latencies measured after a %s warm-up%n",
-        Durations.text(duration), threads, products, mix.priceUpdates(), mix.views(), mix.reads(), Durations.text(warmup));
+        Durations.text(duration),
+        threads,
+        products,
+        mix.priceUpdates(),
+        mix.views(),
+        mix.reads(),
+        Durations.text(warmup));
     Load load = new Load(shop, mix, new Zipf(products, 1.0));
     long start = System.nanoTime();
     Progress progress = new Progress();
@@ -246,20 +338,47 @@ public final class ShopDemo implements Callable<Integer> {
         depthCount++;
       }
     }
-    Map<Long, BigDecimal> priceRows = rows(infra.dataSource, "SELECT product_id, price FROM " + shop.tables().prices(),
-        BigDecimal.class);
-    Map<Long, Long> viewRows = rows(infra.dataSource, "SELECT product_id, views FROM " + shop.tables().views(), Long.class);
-    return new Results(infra.redisDescription, infra.jdbcDescription, duration, warmup, threads, products, mix,
-        load.priceUpdates.sum(), load.views.sum(), load.reads.sum(), load.errors.sum(), load.lastError,
-        load.writeThroughLatencies(), load.writeBehindLatencies(),
-        priceCounts.rows.sum(), priceCounts.statements.sum(), viewCounts.rows.sum(), viewCounts.statements.sum(),
-        wb.getRecordsCoalesced(), maxDepth, depthCount == 0 ? 0 : depthSum / depthCount, drainSeconds,
-        compare(shop.prices(), priceRows), compare(shop.views().cache(), viewRows), samples, stoppedAt);
+    Map<Long, BigDecimal> priceRows =
+        rows(
+            infra.dataSource,
+            "SELECT product_id, price FROM " + shop.tables().prices(),
+            BigDecimal.class);
+    Map<Long, Long> viewRows =
+        rows(
+            infra.dataSource, "SELECT product_id, views FROM " + shop.tables().views(), Long.class);
+    return new Results(
+        infra.redisDescription,
+        infra.jdbcDescription,
+        duration,
+        warmup,
+        threads,
+        products,
+        mix,
+        load.priceUpdates.sum(),
+        load.views.sum(),
+        load.reads.sum(),
+        load.errors.sum(),
+        load.lastError,
+        load.writeThroughLatencies(),
+        load.writeBehindLatencies(),
+        priceCounts.rows.sum(),
+        priceCounts.statements.sum(),
+        viewCounts.rows.sum(),
+        viewCounts.statements.sum(),
+        wb.getRecordsCoalesced(),
+        maxDepth,
+        depthCount == 0 ? 0 : depthSum / depthCount,
+        drainSeconds,
+        compare(shop.prices(), priceRows),
+        compare(shop.views().cache(), viewRows),
+        samples,
+        stoppedAt);
   }
 
   /**
    * Every cache entry against its row: a missing row or another value is a mismatch. Rows the cache
-   * does not hold are not (a read would load exactly that row). Prices compare by value (2.5 == 2.50).
+   * does not hold are not (a read would load exactly that row). Prices compare by value (2.5 ==
+   * 2.50).
    */
   static <V> Results.Consistency compare(Cache<Long, V> cache, Map<Long, V> rows) {
     int compared = 0;
@@ -268,12 +387,16 @@ public final class ShopDemo implements Callable<Integer> {
     for (Cache.Entry<Long, V> e : cache) {
       compared++;
       V row = rows.get(e.getKey());
-      boolean same = row != null && (row instanceof BigDecimal b ? b.compareTo((BigDecimal) e.getValue()) == 0
-          : row.equals(e.getValue()));
+      boolean same =
+          row != null
+              && (row instanceof BigDecimal b
+                  ? b.compareTo((BigDecimal) e.getValue()) == 0
+                  : row.equals(e.getValue()));
       if (!same) {
         mismatching++;
         if (examples.size() < 5) {
-          examples.add(cache.getName() + "[" + e.getKey() + "]: cache " + e.getValue() + ", table " + row);
+          examples.add(
+              cache.getName() + "[" + e.getKey() + "]: cache " + e.getValue() + ", table " + row);
         }
       }
     }
@@ -282,12 +405,15 @@ public final class ShopDemo implements Callable<Integer> {
 
   private static <V> Map<Long, V> rows(DataSource db, String sql, Class<V> type) {
     Map<Long, V> rows = new HashMap<>();
-    try (var c = db.getConnection(); var s = c.createStatement(); var rs = s.executeQuery(sql)) {
+    try (var c = db.getConnection();
+        var s = c.createStatement();
+        var rs = s.executeQuery(sql)) {
       while (rs.next()) {
         rows.put(rs.getLong(1), rs.getObject(2, type));
       }
     } catch (java.sql.SQLException e) {
-      throw new DemoException("Cannot read the tables for the consistency check (" + DemoException.rootMessage(e) + ")",
+      throw new DemoException(
+          "Cannot read the tables for the consistency check (" + DemoException.rootMessage(e) + ")",
           "check that the database is still up");
     }
     return rows;
@@ -298,7 +424,8 @@ public final class ShopDemo implements Callable<Integer> {
       HtmlReport.write(results, report);
       out.println("Report:   " + report.toAbsolutePath().normalize());
     } catch (IOException e) {
-      throw new DemoException("Cannot write the report to " + report + " (" + DemoException.rootMessage(e) + ")",
+      throw new DemoException(
+          "Cannot write the report to " + report + " (" + DemoException.rootMessage(e) + ")",
           "pass --report with a writable path");
     }
   }
@@ -312,9 +439,18 @@ public final class ShopDemo implements Callable<Integer> {
       double dt = previous == null ? s.seconds() : s.seconds() - previous.seconds();
       long ops = previous == null ? s.operations() : s.operations() - previous.operations();
       previous = s;
-      String line = String.format(Locale.ROOT, "%6.1f s  %-8s %,9.0f ops/s | queue %,7d | rows written: prices %,9d,"
-              + " views %,8d | errors %d", s.seconds(), s.loading() ? "load" : "draining", dt <= 0 ? 0 : ops / dt,
-          Math.max(0, s.queueDepth()), s.priceRows(), s.viewRows(), s.errors());
+      String line =
+          String.format(
+              Locale.ROOT,
+              "%6.1f s  %-8s %,9.0f ops/s | queue %,7d | rows written: prices %,9d,"
+                  + " views %,8d | errors %d",
+              s.seconds(),
+              s.loading() ? "load" : "draining",
+              dt <= 0 ? 0 : ops / dt,
+              Math.max(0, s.queueDepth()),
+              s.priceRows(),
+              s.viewRows(),
+              s.errors());
       if (console) {
         out.print("\r" + line);
         out.flush();

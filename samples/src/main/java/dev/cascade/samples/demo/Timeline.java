@@ -17,9 +17,18 @@ final class Timeline {
   static final long PERIOD_MILLIS = 250;
 
   /** One observation, all counts cumulative since the run started. */
-  record Sample(double seconds, long operations, long priceUpdates, long views, long priceRows,
-      long priceStatements, long viewRows, long viewStatements, long queueDepth, long errors, boolean loading) {
-  }
+  record Sample(
+      double seconds,
+      long operations,
+      long priceUpdates,
+      long views,
+      long priceRows,
+      long priceStatements,
+      long viewRows,
+      long viewStatements,
+      long queueDepth,
+      long errors,
+      boolean loading) {}
 
   private final long startNanos;
   private final Load load;
@@ -32,8 +41,13 @@ final class Timeline {
   private volatile boolean running = true;
   private Thread thread;
 
-  Timeline(long startNanos, Load load, CountingWriter.Counts prices, CountingWriter.Counts views,
-      WriteBehindMXBean writeBehind, Consumer<Sample> listener) {
+  Timeline(
+      long startNanos,
+      Load load,
+      CountingWriter.Counts prices,
+      CountingWriter.Counts views,
+      WriteBehindMXBean writeBehind,
+      Consumer<Sample> listener) {
     this.startNanos = startNanos;
     this.load = load;
     this.prices = prices;
@@ -74,11 +88,21 @@ final class Timeline {
     try {
       depth = writeBehind.getQueueDepth();
     } catch (RuntimeException e) {
-      depth = -1;   // Redis did not answer this time; the chart shows a gap rather than a made-up value
+      depth =
+          -1; // Redis did not answer this time; the chart shows a gap rather than a made-up value
     }
-    return new Sample((System.nanoTime() - startNanos) / 1e9, load.operations(), load.priceUpdates.sum(),
-        load.views.sum(), prices.rows.sum(), prices.statements.sum(), views.rows.sum(), views.statements.sum(),
-        depth, load.errors.sum(), loading);
+    return new Sample(
+        (System.nanoTime() - startNanos) / 1e9,
+        load.operations(),
+        load.priceUpdates.sum(),
+        load.views.sum(),
+        prices.rows.sum(),
+        prices.statements.sum(),
+        views.rows.sum(),
+        views.statements.sum(),
+        depth,
+        load.errors.sum(),
+        loading);
   }
 
   /** Marks later samples as taken after the load stopped (the drain). */
@@ -87,7 +111,8 @@ final class Timeline {
   }
 
   void stop() throws InterruptedException {
-    running = false;   // no interrupt: it could cut a Redis call short; the sampler ends within one period
+    running =
+        false; // no interrupt: it could cut a Redis call short; the sampler ends within one period
     thread.join();
   }
 

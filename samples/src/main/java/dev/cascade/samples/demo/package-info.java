@@ -1,7 +1,7 @@
 /**
- * The command-line demo ({@link dev.cascade.samples.demo.ShopDemo}, run by {@code scripts/demo.sh}):
- * the {@link dev.cascade.samples.Shop} under load, measured, printed as the tutorial's
- * write-through vs write-behind table, and written as a self-contained HTML report.
+ * The command-line demo ({@link dev.cascade.samples.demo.ShopDemo}, run by {@code
+ * scripts/demo.sh}): the {@link dev.cascade.samples.Shop} under load, measured, printed as the
+ * tutorial's write-through vs write-behind table, and written as a self-contained HTML report.
  *
  * <p>Owns: reaching or starting Redis and the database, the load, the measurements (latency
  * histograms, statements counted at the writers, queue depth sampled from Redis, drain time, the

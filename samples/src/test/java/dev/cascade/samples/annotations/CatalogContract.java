@@ -36,8 +36,14 @@ abstract class CatalogContract {
   void createTable(RedisServer redis) {
     this.redis = redis;
     table = TestDatabase.uniqueTableName("catalog");
-    TestDatabase.execute(Shop.createTableSql(Shop.Tables.withPrefix(table + "_")).get(0).replace(table + "_products", table));
-    TestDatabase.execute("INSERT INTO " + table + " (id, name, description) VALUES (1, 'pen', 'writes'), (2, 'ink', 'blue')");
+    TestDatabase.execute(
+        Shop.createTableSql(Shop.Tables.withPrefix(table + "_"))
+            .get(0)
+            .replace(table + "_products", table));
+    TestDatabase.execute(
+        "INSERT INTO "
+            + table
+            + " (id, name, description) VALUES (1, 'pen', 'writes'), (2, 'ink', 'blue')");
   }
 
   @AfterEach
@@ -84,10 +90,12 @@ abstract class CatalogContract {
 
     catalog.save(1, new Product("pen", "writes in red"));
 
-    assertEquals(List.of(Map.of("description", "writes in red")),
+    assertEquals(
+        List.of(Map.of("description", "writes in red")),
         TestDatabase.queryRows("SELECT description FROM " + table + " WHERE id = 1"));
     assertEquals(new Product("pen", "writes in red"), catalog.find(1));
-    assertEquals(1, catalog.finds(), "the put value was served, the method ran only for the first find");
+    assertEquals(
+        1, catalog.finds(), "the put value was served, the method ran only for the first find");
   }
 
   @Test

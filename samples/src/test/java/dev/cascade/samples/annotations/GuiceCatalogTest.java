@@ -1,5 +1,7 @@
 package dev.cascade.samples.annotations;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import com.google.inject.Guice;
 import dev.cascade.testing.TestDatabase;
 import dev.cascade.testing.WithRedis;
@@ -10,8 +12,6 @@ import javax.cache.CacheManager;
 import javax.cache.Caching;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** {@link ProductCatalog} under Guice 6 and the JSR-107 annotation RI, over Cascade. */
 @WithRedis
@@ -28,7 +28,8 @@ class GuiceCatalogTest extends CatalogContract {
   ProductCatalog start(String redisUri) {
     URI uri = URI.create(redisUri);
     uris.add(uri);
-    return Guice.createInjector(new GuiceCatalogModule(() -> manager(uri), TestDatabase.dataSource(), table))
+    return Guice.createInjector(
+            new GuiceCatalogModule(() -> manager(uri), TestDatabase.dataSource(), table))
         .getInstance(ProductCatalog.class);
   }
 
@@ -47,7 +48,7 @@ class GuiceCatalogTest extends CatalogContract {
     ProductCatalog catalog = start(redis.uri());
     catalog.find(1);
 
-    manager(URI.create(redis.uri())).close();   // e.g. an application restarting its cache layer
+    manager(URI.create(redis.uri())).close(); // e.g. an application restarting its cache layer
 
     assertEquals(new dev.cascade.samples.Product("pen", "writes"), catalog.find(1));
     assertEquals(1, catalog.finds(), "served from Redis through the newly opened manager");

@@ -20,9 +20,14 @@ class SpringCatalogTest extends CatalogContract {
   @Override
   ProductCatalog start(String redisUri) {
     AnnotationConfigApplicationContext context = new AnnotationConfigApplicationContext();
-    context.getEnvironment().getPropertySources().addFirst(new MapPropertySource("test",
-        Map.of("cascade.redis.uri", redisUri, "catalog.table", table)));
-    context.registerBean(DataSource.class, TestDatabase::dataSource, d -> d.setDestroyMethodName(""));
+    context
+        .getEnvironment()
+        .getPropertySources()
+        .addFirst(
+            new MapPropertySource(
+                "test", Map.of("cascade.redis.uri", redisUri, "catalog.table", table)));
+    context.registerBean(
+        DataSource.class, TestDatabase::dataSource, d -> d.setDestroyMethodName(""));
     context.register(SpringCatalogConfiguration.class);
     context.refresh();
     contexts.add(context);

@@ -28,8 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(180)
 class ShopDemoTest {
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   private RedisServer redis;
   private String prefix;
   private final List<String> tables = new ArrayList<>();
@@ -47,19 +46,23 @@ class ShopDemoTest {
   }
 
   /** Exit status, stdout, stderr of one run in this JVM. */
-  record Run(int status, String out, String err) {
-  }
+  record Run(int status, String out, String err) {}
 
   private Run run(String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int status = ShopDemo.run(new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8), args);
-    return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    int status =
+        ShopDemo.run(
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8),
+            args);
+    return new Run(
+        status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 
   private static long tableNumber(String out, String row, int column) {
-    Matcher m = Pattern.compile("\\| " + Pattern.quote(row) + " +\\|([^|]*)\\|([^|]*)\\|").matcher(out);
+    Matcher m =
+        Pattern.compile("\\| " + Pattern.quote(row) + " +\\|([^|]*)\\|([^|]*)\\|").matcher(out);
     assertTrue(m.find(), "row '" + row + "' in:\n" + out);
     Matcher n = Pattern.compile("^\\s*([\\d,]+)").matcher(m.group(column));
     assertTrue(n.find(), m.group(column));
@@ -69,8 +72,22 @@ class ShopDemoTest {
   @Test
   void run_againstMariaDb_tablesEqualCachesAndReportIsSelfContained() throws Exception {
     Path report = dir.resolve("report.html");
-    Run r = run("--duration", "3s", "--threads", "2", "--products", "50", "--redis", redis.uri(),
-        "--jdbc-url", TestDatabase.configuredUrl(), "--table-prefix", prefix, "--report", report.toString());
+    Run r =
+        run(
+            "--duration",
+            "3s",
+            "--threads",
+            "2",
+            "--products",
+            "50",
+            "--redis",
+            redis.uri(),
+            "--jdbc-url",
+            TestDatabase.configuredUrl(),
+            "--table-prefix",
+            prefix,
+            "--report",
+            report.toString());
 
     assertEquals(0, r.status(), r.out() + r.err());
     assertEquals("", r.err());
@@ -79,43 +96,83 @@ class ShopDemoTest {
     assertEquals(0, tableNumber(r.out(), "Mismatching rows (final check)", 2));
     long priceUpdates = tableNumber(r.out(), "Cache writes", 1);
     assertTrue(priceUpdates > 0);
-    assertEquals(priceUpdates, tableNumber(r.out(), "Database statements", 1), "write-through: one statement per write");
+    assertEquals(
+        priceUpdates,
+        tableNumber(r.out(), "Database statements", 1),
+        "write-through: one statement per write");
     long views = tableNumber(r.out(), "Cache writes", 2);
-    assertTrue(tableNumber(r.out(), "Rows written", 2) <= views, "write-behind never writes more rows than views");
-    long viewSum = TestDatabase.queryMap("SELECT 1, SUM(views) FROM " + prefix + "product_views", Long.class,
-        Long.class).get(1L);
+    assertTrue(
+        tableNumber(r.out(), "Rows written", 2) <= views,
+        "write-behind never writes more rows than views");
+    long viewSum =
+        TestDatabase.queryMap(
+                "SELECT 1, SUM(views) FROM " + prefix + "product_views", Long.class, Long.class)
+            .get(1L);
     assertEquals(views, viewSum, "every view increment reached the table");
 
     String html = Files.readString(report);
-    assertTrue(html.contains("echarts.init") && html.length() > 500_000, "the chart library is inlined");
-    assertFalse(html.contains("<script src") || html.contains("src=\"http") || html.contains("href=\"http"),
+    assertTrue(
+        html.contains("echarts.init") && html.length() > 500_000, "the chart library is inlined");
+    assertFalse(
+        html.contains("<script src") || html.contains("src=\"http") || html.contains("href=\"http"),
         "no network needed");
-    assertEquals(List.of(), redis.command("KEYS", "cascade:" + prefix + "*"), "the demo removed its caches");
+    assertEquals(
+        List.of(), redis.command("KEYS", "cascade:" + prefix + "*"), "the demo removed its caches");
   }
 
   @Test
   void run_twiceOnTheSameTables_reusesThemAndCountsOn() {
     Path report = dir.resolve("report.html");
-    String[] args = {"--duration", "2s", "--threads", "2", "--products", "20", "--redis", redis.uri(),
-        "--jdbc-url", TestDatabase.configuredUrl(), "--table-prefix", prefix, "--report", report.toString()};
+    String[] args = {
+      "--duration",
+      "2s",
+      "--threads",
+      "2",
+      "--products",
+      "20",
+      "--redis",
+      redis.uri(),
+      "--jdbc-url",
+      TestDatabase.configuredUrl(),
+      "--table-prefix",
+      prefix,
+      "--report",
+      report.toString()
+    };
     assertEquals(0, run(args).status());
-    long before = TestDatabase.queryMap("SELECT 1, SUM(views) FROM " + prefix + "product_views", Long.class,
-        Long.class).get(1L);
+    long before =
+        TestDatabase.queryMap(
+                "SELECT 1, SUM(views) FROM " + prefix + "product_views", Long.class, Long.class)
+            .get(1L);
 
     Run second = run(args);
 
     assertEquals(0, second.status(), second.out() + second.err());
     assertFalse(second.out().contains("Created table"), second.out());
-    long after = TestDatabase.queryMap("SELECT 1, SUM(views) FROM " + prefix + "product_views", Long.class,
-        Long.class).get(1L);
-    assertEquals(before + tableNumber(second.out(), "Cache writes", 2), after,
+    long after =
+        TestDatabase.queryMap(
+                "SELECT 1, SUM(views) FROM " + prefix + "product_views", Long.class, Long.class)
+            .get(1L);
+    assertEquals(
+        before + tableNumber(second.out(), "Cache writes", 2),
+        after,
         "counts continued from the table (read-through), none lost");
   }
 
   @Test
   void run_withoutServers_startsItsOwnRedisAndUsesH2() {
-    Run r = run("--duration", "2s", "--threads", "2", "--products", "20", "--table-prefix", prefix,
-        "--report", dir.resolve("h2.html").toString());
+    Run r =
+        run(
+            "--duration",
+            "2s",
+            "--threads",
+            "2",
+            "--products",
+            "20",
+            "--table-prefix",
+            prefix,
+            "--report",
+            dir.resolve("h2.html").toString());
 
     assertEquals(0, r.status(), r.out() + r.err());
     assertTrue(r.out().contains("a private redis-server"), r.out());
@@ -127,7 +184,10 @@ class ShopDemoTest {
     assertEquals(status, r.status(), r.out() + r.err());
     List<String> lines = r.err().lines().filter(l -> !l.isBlank()).toList();
     assertEquals(1, lines.size(), "one line:\n" + r.err());
-    assertTrue(lines.get(0).startsWith("Error: ") && lines.get(0).contains(expected) && lines.get(0).contains("Fix: "),
+    assertTrue(
+        lines.get(0).startsWith("Error: ")
+            && lines.get(0).contains(expected)
+            && lines.get(0).contains("Fix: "),
         lines.get(0));
   }
 
@@ -141,21 +201,44 @@ class ShopDemoTest {
 
   @Test
   void unreachableServers_oneLineWithTheFix() {
-    assertOneLineError(run("--redis", "redis://127.0.0.1:1", "--duration", "1s"), 1, "Cannot reach Redis");
+    assertOneLineError(
+        run("--redis", "redis://127.0.0.1:1", "--duration", "1s"), 1, "Cannot reach Redis");
     assertOneLineError(run("--redis", "localhost:6379"), 1, "is not a Redis URI");
-    assertOneLineError(run("--redis", redis.uri(), "--jdbc-url", "jdbc:mysql://127.0.0.1:1/test"), 1,
+    assertOneLineError(
+        run("--redis", redis.uri(), "--jdbc-url", "jdbc:mysql://127.0.0.1:1/test"),
+        1,
         "Cannot reach the database at jdbc:mysql://127.0.0.1:1/test");
-    assertOneLineError(run("--redis", redis.uri(), "--jdbc-url", "jdbc:postgresql://127.0.0.1/test"), 1,
+    assertOneLineError(
+        run("--redis", redis.uri(), "--jdbc-url", "jdbc:postgresql://127.0.0.1/test"),
+        1,
         "No JDBC driver");
   }
 
   @Test
   void tables_missingWithNoCreate_orWrongShape_oneLineWithTheFix() {
-    assertOneLineError(run("--redis", redis.uri(), "--jdbc-url", TestDatabase.configuredUrl(), "--table-prefix", prefix,
-        "--no-create-tables"), 1, "Table " + prefix + "products does not exist");
+    assertOneLineError(
+        run(
+            "--redis",
+            redis.uri(),
+            "--jdbc-url",
+            TestDatabase.configuredUrl(),
+            "--table-prefix",
+            prefix,
+            "--no-create-tables"),
+        1,
+        "Table " + prefix + "products does not exist");
 
-    TestDatabase.execute("CREATE TABLE " + prefix + "products (id BIGINT PRIMARY KEY, title VARCHAR(20))");
-    assertOneLineError(run("--redis", redis.uri(), "--jdbc-url", TestDatabase.configuredUrl(), "--table-prefix", prefix),
-        1, "exists but is not shaped as the demo needs");
+    TestDatabase.execute(
+        "CREATE TABLE " + prefix + "products (id BIGINT PRIMARY KEY, title VARCHAR(20))");
+    assertOneLineError(
+        run(
+            "--redis",
+            redis.uri(),
+            "--jdbc-url",
+            TestDatabase.configuredUrl(),
+            "--table-prefix",
+            prefix),
+        1,
+        "exists but is not shaped as the demo needs");
   }
 }
