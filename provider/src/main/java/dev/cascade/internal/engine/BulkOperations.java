@@ -30,13 +30,18 @@ import javax.cache.integration.CompletionListener;
 final class BulkOperations<K, V> {
 
   private final CacheCore<K, V> core;
+  private final ReadThrough<K, V> readThrough;
 
   /**
    * Background loads still running: closing the cache waits for them before it closes the loader.
    */
   private final java.util.concurrent.Phaser loads = new java.util.concurrent.Phaser(1);
 
-  BulkOperations(CacheCore<K, V> core) {
+  /**
+   * @param readThrough the cache's loads through its loader, or null when it does not read through
+   */
+  BulkOperations(CacheCore<K, V> core, ReadThrough<K, V> readThrough) {
+    this.readThrough = readThrough;
     this.core = core;
   }
 
@@ -44,9 +49,9 @@ final class BulkOperations<K, V> {
 
   Map<K, V> getAll(Set<? extends K> keys) {
     List<K> keyList = validKeys(keys);
-    long start = core.stats.start();
+    long start = core.stats().start();
     List<byte[]> encoded = encodeKeys(keyList);
-    List<EntryReader.Read> reads = core.reader.readAll(encoded);
+    List<EntryReader.Read> reads = core.reader().readAll(encoded);
     Map<K, V> result = new LinkedHashMap<>(keyList.size() * 4 / 3 + 1);
     List<EntryChange<K, V>> changes = new ArrayList<>();
     List<Integer> misses = new ArrayList<>();
@@ -63,13 +68,13 @@ final class BulkOperations<K, V> {
         }
       }
     }
-    core.stats.hits(result.size());
-    core.stats.misses(missCount);
+    core.stats().hits(result.size());
+    core.stats().misses(missCount);
     core.dispatch(changes);
-    if (core.readThrough != null && !misses.isEmpty()) {
+    if (readThrough != null && !misses.isEmpty()) {
       if (core.locks()) {
         for (int i : misses) {
-          V v = core.readThrough.load(keyList.get(i), encoded.get(i));
+          V v = readThrough.load(keyList.get(i), encoded.get(i));
           if (v != null) {
             result.put(keyList.get(i), v);
           }
@@ -78,7 +83,7 @@ final class BulkOperations<K, V> {
         loadMissing(keyList, encoded, misses, result);
       }
     }
-    core.stats.getTime(start);
+    core.stats().getTime(start);
     return result;
   }
 
@@ -117,7 +122,7 @@ final class BulkOperations<K, V> {
   private Map<K, V> callLoadAll(Collection<K> keys) {
     Map<? extends K, ? extends V> loaded;
     try {
-      loaded = core.loader.loadAll(keys);
+      loaded = core.loader().loadAll(keys);
     } catch (CacheLoaderException e) {
       throw e;
     } catch (Exception e) {
@@ -142,7 +147,7 @@ final class BulkOperations<K, V> {
       CompletionListener listener,
       Executor background) {
     List<K> keyList = validKeys(keys);
-    if (core.loader == null) {
+    if (core.loader() == null) {
       if (listener != null) {
         listener.onCompletion();
       }
@@ -180,7 +185,7 @@ final class BulkOperations<K, V> {
 
   private void load(List<K> keyList, boolean replaceExisting) {
     List<byte[]> encoded = encodeKeys(keyList);
-    List<WriteLocks.Held> held = core.locks() ? core.engine.lockAll(encoded) : List.of();
+    List<WriteLocks.Held> held = core.locks() ? core.engine().lockAll(encoded) : List.of();
     try {
       List<K> toLoad = new ArrayList<>();
       List<byte[]> toLoadEncoded = new ArrayList<>();
@@ -188,8 +193,8 @@ final class BulkOperations<K, V> {
         toLoad.addAll(keyList);
         toLoadEncoded.addAll(encoded);
       } else {
-        List<StoredEntry> seen = core.engine.snapshot(encoded);
-        long now = core.engine.now();
+        List<StoredEntry> seen = core.engine().snapshot(encoded);
+        long now = core.engine().now();
         for (int i = 0; i < keyList.size(); i++) {
           if (!seen.get(i).isLiveAt(now)) {
             toLoad.add(keyList.get(i));
@@ -226,7 +231,7 @@ final class BulkOperations<K, V> {
       } else {
         // still under the locks: no writer can change the database between load and store
         Map<ByteBuffer, WriteLocks.Held> byKey = byKey(held);
-        List<StoredEntry> seen = core.engine.snapshot(storeKeys);
+        List<StoredEntry> seen = core.engine().snapshot(storeKeys);
         outcomes = new ArrayList<>(storeKeys.size());
         for (int i = 0; i < storeKeys.size(); i++) {
           outcomes.add(
@@ -244,7 +249,7 @@ final class BulkOperations<K, V> {
       }
       core.dispatch(changes);
     } finally {
-      core.engine.unlockAll(held);
+      core.engine().unlockAll(held);
     }
   }
 
@@ -260,7 +265,6 @@ final class BulkOperations<K, V> {
       core.checkValue(e.getKey(), e.getValue());
       entries.put(e.getKey(), e.getValue());
     }
-    long start = core.stats.start();
     List<K> keyList = new ArrayList<>(entries.keySet());
     List<byte[]> encoded = encodeKeys(keyList);
     List<byte[]> encodedValues = new ArrayList<>(keyList.size());
@@ -268,66 +272,126 @@ final class BulkOperations<K, V> {
       encodedValues.add(core.encodeValue(entries.get(k)));
     }
     boolean oldValues = core.needsOld(EventType.UPDATED);
+    WriteThrough<K, V> overflow = core.overflowWriter();
+    applyBulk(
+        keyList,
+        encoded,
+        new BulkChange<K, V>() {
+          @Override
+          public List<Outcome> plain() {
+            return core.engine().putAllPlain(encoded, encodedValues);
+          }
+
+          @Override
+          public Mutation mutation(int i) {
+            return Mutation.set(Condition.ANY, null, encodedValues.get(i)).returningOld(oldValues);
+          }
+
+          @Override
+          public EntryEngine.BeforeChange overflowStep(int i) {
+            return overflow == null
+                ? null
+                : d -> overflow.write(keyList.get(i), entries.get(keyList.get(i)));
+          }
+
+          @Override
+          public WriteThrough.BatchResult<K> writeThrough() {
+            return core.writeThrough().writeAll(entries);
+          }
+
+          @Override
+          public V newValue(int i) {
+            return entries.get(keyList.get(i));
+          }
+
+          @Override
+          public boolean counts(Outcome o) {
+            return o.changedValue();
+          }
+
+          @Override
+          public void record(int count, long start) {
+            core.stats().puts(count);
+            if (count > 0) {
+              core.stats().putTime(start);
+            }
+          }
+        });
+  }
+
+  /**
+   * What one bulk change (putAll, removeAll) says of itself; {@link #applyBulk} is the rest,
+   * written once: the plain path, or the script per key (with the overflow writer of a full
+   * write-behind queue), or, with write-through, the keys' locks, the writer's batch call, a
+   * snapshot and the change of each key the writer took; then statistics, events, and the writer's
+   * failure.
+   */
+  private interface BulkChange<K, V> {
+    List<Outcome> plain();
+
+    Mutation mutation(int i);
+
+    EntryEngine.BeforeChange overflowStep(int i);
+
+    WriteThrough.BatchResult<K> writeThrough();
+
+    V newValue(int i);
+
+    boolean counts(Outcome o);
+
+    void record(int count, long start);
+  }
+
+  private void applyBulk(List<K> keyList, List<byte[]> encoded, BulkChange<K, V> change) {
+    long start = core.stats().start();
     List<Outcome> outcomes = new ArrayList<>(keyList.size());
     List<Integer> applied = new ArrayList<>(keyList.size());
     CacheWriterException failure = null;
     if (core.plainWrites()) {
-      outcomes.addAll(core.engine.putAllPlain(encoded, encodedValues));
+      outcomes.addAll(change.plain());
       for (int i = 0; i < keyList.size(); i++) {
         applied.add(i);
       }
-    } else if (core.writeThrough == null) {
+    } else if (core.writeThrough() == null) {
       List<Mutation> ms = new ArrayList<>(keyList.size());
-      for (byte[] v : encodedValues) {
-        ms.add(Mutation.set(Condition.ANY, null, v).returningOld(oldValues));
-      }
-      WriteThrough<K, V> overflow = core.overflowWriter;
-      outcomes.addAll(
-          applyAll(
-              encoded,
-              ms,
-              i ->
-                  overflow == null
-                      ? null
-                      : d -> overflow.write(keyList.get(i), entries.get(keyList.get(i)))));
       for (int i = 0; i < keyList.size(); i++) {
+        ms.add(change.mutation(i));
         applied.add(i);
       }
+      outcomes.addAll(applyAll(encoded, ms, change::overflowStep));
     } else {
-      List<WriteLocks.Held> held = core.engine.lockAll(encoded);
+      List<WriteLocks.Held> held = core.engine().lockAll(encoded);
       try {
-        WriteThrough.BatchResult<K> written = core.writeThrough.writeAll(entries);
+        WriteThrough.BatchResult<K> written = change.writeThrough();
         failure = written.failure;
-        List<StoredEntry> seen = core.engine.snapshot(encoded);
+        List<StoredEntry> seen = core.engine().snapshot(encoded);
         Map<ByteBuffer, WriteLocks.Held> byKey = byKey(held);
         for (int i = 0; i < keyList.size(); i++) {
           if (written.done.contains(keyList.get(i))) {
-            Mutation m =
-                Mutation.set(Condition.ANY, null, encodedValues.get(i)).returningOld(oldValues);
             outcomes.add(
                 applyLocked(
-                    encoded.get(i), m, seen.get(i), byKey.get(ByteBuffer.wrap(encoded.get(i)))));
+                    encoded.get(i),
+                    change.mutation(i),
+                    seen.get(i),
+                    byKey.get(ByteBuffer.wrap(encoded.get(i)))));
             applied.add(i);
           }
         }
       } finally {
-        core.engine.unlockAll(held);
+        core.engine().unlockAll(held);
       }
     }
     List<EntryChange<K, V>> changes = new ArrayList<>();
-    int puts = 0;
+    int counted = 0;
     for (int j = 0; j < applied.size(); j++) {
       int i = applied.get(j);
       Outcome o = outcomes.get(j);
-      if (o.changedValue()) {
-        puts++;
+      if (change.counts(o)) {
+        counted++;
       }
-      core.collect(changes, keyList.get(i), encoded.get(i), o, entries.get(keyList.get(i)));
+      core.collect(changes, keyList.get(i), encoded.get(i), o, change.newValue(i));
     }
-    core.stats.puts(puts);
-    if (puts > 0) {
-      core.stats.putTime(start);
-    }
+    change.record(counted, start);
     core.dispatch(changes);
     if (failure != null) {
       throw failure;
@@ -346,7 +410,7 @@ final class BulkOperations<K, V> {
    * time.
    */
   void removeAll() {
-    EntryStore.KeyCursor cursor = core.engine.store().cursor();
+    EntryStore.KeyCursor cursor = core.engine().store().cursor();
     List<byte[]> batch;
     CacheWriterException failure = null;
     while ((batch = cursor.next()) != null) {
@@ -369,64 +433,50 @@ final class BulkOperations<K, V> {
   }
 
   private void removeKeys(List<K> keyList, List<byte[]> encoded) {
-    long start = core.stats.start();
     boolean oldValues = core.needsOld(EventType.REMOVED);
-    List<Outcome> outcomes = new ArrayList<>(keyList.size());
-    List<Integer> applied = new ArrayList<>();
-    CacheWriterException failure = null;
-    if (core.plainWrites()) {
-      outcomes.addAll(core.engine.removeAllPlain(encoded));
-      for (int i = 0; i < keyList.size(); i++) {
-        applied.add(i);
-      }
-    } else if (core.writeThrough == null) {
-      List<Mutation> ms = new ArrayList<>(keyList.size());
-      for (int i = 0; i < keyList.size(); i++) {
-        ms.add(Mutation.delete(Condition.ANY, null).returningOld(oldValues));
-        applied.add(i);
-      }
-      WriteThrough<K, V> overflow = core.overflowWriter;
-      outcomes.addAll(
-          applyAll(
-              encoded, ms, i -> overflow == null ? null : d -> overflow.delete(keyList.get(i))));
-    } else {
-      List<WriteLocks.Held> held = core.engine.lockAll(encoded);
-      try {
-        WriteThrough.BatchResult<K> deleted = core.writeThrough.deleteAll(keyList);
-        failure = deleted.failure;
-        List<StoredEntry> seen = core.engine.snapshot(encoded);
-        Map<ByteBuffer, WriteLocks.Held> byKey = byKey(held);
-        for (int i = 0; i < keyList.size(); i++) {
-          if (deleted.done.contains(keyList.get(i))) {
-            Mutation m = Mutation.delete(Condition.ANY, null).returningOld(oldValues);
-            outcomes.add(
-                applyLocked(
-                    encoded.get(i), m, seen.get(i), byKey.get(ByteBuffer.wrap(encoded.get(i)))));
-            applied.add(i);
+    WriteThrough<K, V> overflow = core.overflowWriter();
+    applyBulk(
+        keyList,
+        encoded,
+        new BulkChange<K, V>() {
+          @Override
+          public List<Outcome> plain() {
+            return core.engine().removeAllPlain(encoded);
           }
-        }
-      } finally {
-        core.engine.unlockAll(held);
-      }
-    }
-    List<EntryChange<K, V>> changes = new ArrayList<>();
-    int removed = 0;
-    for (int j = 0; j < applied.size(); j++) {
-      int i = applied.get(j);
-      Outcome o = outcomes.get(j);
-      if (o.status() == Status.DELETED) {
-        removed++;
-      }
-      core.collect(changes, keyList.get(i), encoded.get(i), o, null);
-    }
-    core.stats.removals(removed);
-    if (removed > 0) {
-      core.stats.removeTime(start);
-    }
-    core.dispatch(changes);
-    if (failure != null) {
-      throw failure;
-    }
+
+          @Override
+          public Mutation mutation(int i) {
+            return Mutation.delete(Condition.ANY, null).returningOld(oldValues);
+          }
+
+          @Override
+          public EntryEngine.BeforeChange overflowStep(int i) {
+            return overflow == null ? null : d -> overflow.delete(keyList.get(i));
+          }
+
+          @Override
+          public WriteThrough.BatchResult<K> writeThrough() {
+            return core.writeThrough().deleteAll(keyList);
+          }
+
+          @Override
+          public V newValue(int i) {
+            return null;
+          }
+
+          @Override
+          public boolean counts(Outcome o) {
+            return o.status() == Status.DELETED;
+          }
+
+          @Override
+          public void record(int count, long start) {
+            core.stats().removals(count);
+            if (count > 0) {
+              core.stats().removeTime(start);
+            }
+          }
+        });
   }
 
   // ------------------------------------------------------------------ shared steps
@@ -463,12 +513,12 @@ final class BulkOperations<K, V> {
    */
   private List<Outcome> applyAll(
       List<byte[]> keys, List<Mutation> ms, IntFunction<EntryEngine.BeforeChange> writers) {
-    if (core.engine.canPipeline()) {
-      return core.engine.applyAllPipelined(keys, ms, writers);
+    if (core.engine().canPipeline()) {
+      return core.engine().applyAllPipelined(keys, ms, writers);
     }
     List<Outcome> outcomes = new ArrayList<>(keys.size());
     for (int i = 0; i < keys.size(); i++) {
-      outcomes.add(core.engine.apply(keys.get(i), ms.get(i), false, writers.apply(i)));
+      outcomes.add(core.engine().apply(keys.get(i), ms.get(i), false, writers.apply(i)));
     }
     return outcomes;
   }
@@ -478,9 +528,9 @@ final class BulkOperations<K, V> {
    * its own lock.
    */
   private Outcome applyLocked(byte[] key, Mutation m, StoredEntry seen, WriteLocks.Held held) {
-    long now = core.engine.now();
-    Outcome o = core.engine.applyDecided(key, m, Decision.of(m, seen, now), seen, now, held);
-    return o != null ? o : core.engine.apply(key, m, true, null);
+    long now = core.engine().now();
+    Outcome o = core.engine().applyDecided(key, m, Decision.of(m, seen, now), seen, now, held);
+    return o != null ? o : core.engine().apply(key, m, true, null);
   }
 
   private static Map<ByteBuffer, WriteLocks.Held> byKey(List<WriteLocks.Held> held) {

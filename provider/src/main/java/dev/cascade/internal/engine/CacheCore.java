@@ -14,33 +14,31 @@ import javax.cache.integration.CacheWriter;
 /**
  * What every operation of one cache shares: its settings, codecs, engine, listeners, statistics,
  * loader and writer; and the small steps they all take (type checks, encoding, turning an {@link
- * Outcome} into events). Package-private: the operations are split over {@link CascadeCache}
+ * Outcome} into events). Package-private: the operations are split over {@link EntryOperations}
  * (single entries), {@link BulkOperations} and {@link Invocations}.
  */
 final class CacheCore<K, V> {
 
-  final CacheSettings<K, V> settings;
-  final Codec<K> keys;
-  final Codec<V> values;
-  final EntryEngine engine;
-  final EntryReader reader;
-  final EventDispatcher<K, V> events;
-  final CacheStats stats;
-  final CacheLoader<K, V> loader;
+  private final CacheSettings<K, V> settings;
+  private final Codec<K> keys;
+  private final Codec<V> values;
+  private final EntryEngine engine;
+  private final EntryReader reader;
+  private final EventDispatcher<K, V> events;
+  private final CacheStats stats;
+  private final CacheLoader<K, V> loader;
 
   /** The writer called before each change: write-through caches only. */
-  final WriteThrough<K, V> writeThrough;
+  private final WriteThrough<K, V> writeThrough;
 
   /** The writer a write-behind cache calls itself when a full queue makes it write through. */
-  final WriteThrough<K, V> overflowWriter;
-
-  final ReadThrough<K, V> readThrough;
+  private final WriteThrough<K, V> overflowWriter;
 
   /** Whether some other JVM listens to this cache (kept up to date by {@link EventWiring}). */
-  volatile boolean othersListen = true;
+  private volatile boolean othersListen = true;
 
   /** Whether this JVM is marked in Redis as listening to this cache. */
-  volatile boolean listening;
+  private volatile boolean listening;
 
   /**
    * @param syncWriter the writer to call before every change (write-through), or null
@@ -68,7 +66,68 @@ final class CacheCore<K, V> {
     this.loader = loader;
     this.writeThrough = syncWriter != null ? new WriteThrough<>(syncWriter) : null;
     this.overflowWriter = overflowWriter != null ? new WriteThrough<>(overflowWriter) : null;
-    this.readThrough = settings.readThrough && loader != null ? new ReadThrough<>(this) : null;
+  }
+
+  // ------------------------------------------------------------------ what the operations share
+
+  CacheSettings<K, V> settings() {
+    return settings;
+  }
+
+  EntryEngine engine() {
+    return engine;
+  }
+
+  /** Plain reads, the near cache, expiry on access. */
+  EntryReader reader() {
+    return reader;
+  }
+
+  /** The listeners registered in this JVM and their delivery. */
+  EventDispatcher<K, V> events() {
+    return events;
+  }
+
+  CacheStats stats() {
+    return stats;
+  }
+
+  /** The user's loader, or null. */
+  CacheLoader<K, V> loader() {
+    return loader;
+  }
+
+  /** The writer called before each change (write-through caches only), or null. */
+  WriteThrough<K, V> writeThrough() {
+    return writeThrough;
+  }
+
+  /**
+   * The writer a write-behind cache calls itself when a full queue makes it write through, or null.
+   */
+  WriteThrough<K, V> overflowWriter() {
+    return overflowWriter;
+  }
+
+  /** True when misses are loaded through the user's loader. */
+  boolean readsThrough() {
+    return settings.readThrough && loader != null;
+  }
+
+  boolean othersListen() {
+    return othersListen;
+  }
+
+  void othersListen(boolean others) {
+    this.othersListen = others;
+  }
+
+  boolean listening() {
+    return listening;
+  }
+
+  void listening(boolean marked) {
+    this.listening = marked;
   }
 
   /**

@@ -27,12 +27,12 @@ final class CacheIterator<K, V> implements Iterator<Cache.Entry<K, V>> {
   CacheIterator(CacheCore<K, V> core, Cache<K, V> cache) {
     this.core = core;
     this.cache = cache;
-    this.cursor = core.engine.store().cursor();
+    this.cursor = core.engine().store().cursor();
   }
 
   @Override
   public boolean hasNext() {
-    long now = core.engine.now();
+    long now = core.engine().now();
     while (true) {
       while (position < entries.size() && !entries.get(position).isLiveAt(now)) {
         position++;
@@ -52,17 +52,17 @@ final class CacheIterator<K, V> implements Iterator<Cache.Entry<K, V>> {
     if (!hasNext()) {
       throw new NoSuchElementException();
     }
-    long start = core.stats.start();
+    long start = core.stats().start();
     byte[] key = keys.get(position);
     StoredEntry seen = entries.get(position++);
     // an iterated entry counts as accessed, one at a time (custom policies are asked per entry)
-    if (core.engine.expiry().readsTouch()) {
-      core.reader.touchAfterRead(key, seen);
+    if (core.engine().expiry().readsTouch()) {
+      core.reader().touchAfterRead(key, seen);
     }
     lastKey = core.decodeKey(key);
     canRemove = true;
-    core.stats.hits(1);
-    core.stats.getTime(start);
+    core.stats().hits(1);
+    core.stats().getTime(start);
     return new CascadeEntry<>(lastKey, core.decodeValue(seen.value()));
   }
 
@@ -88,6 +88,6 @@ final class CacheIterator<K, V> implements Iterator<Cache.Entry<K, V>> {
       return;
     }
     keys.addAll(batch);
-    entries.addAll(core.engine.snapshot(batch));
+    entries.addAll(core.engine().snapshot(batch));
   }
 }

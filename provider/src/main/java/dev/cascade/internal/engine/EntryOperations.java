@@ -41,6 +41,7 @@ public final class EntryOperations<K, V> {
   private static final Logger LOG = Logger.getLogger(EntryOperations.class.getName());
 
   private final CacheCore<K, V> core;
+  private final ReadThrough<K, V> readThrough;
   private final BulkOperations<K, V> bulk;
   private final Invocations<K, V> invocations;
   private final List<Object> closeables;
@@ -60,7 +61,8 @@ public final class EntryOperations<K, V> {
     this.closeables = closeables;
     this.flusher = flusher;
     this.background = background;
-    this.bulk = new BulkOperations<>(core);
+    this.readThrough = core.readsThrough() ? new ReadThrough<>(core) : null;
+    this.bulk = new BulkOperations<>(core, readThrough);
     this.invocations = new Invocations<>(core);
   }
 
@@ -70,9 +72,9 @@ public final class EntryOperations<K, V> {
    */
   public void start(Cache<K, V> cache) {
     this.cache = cache;
-    core.events.attach(cache);
-    for (CacheEntryListenerConfiguration<K, V> l : core.settings.initialListeners()) {
-      core.events.register(l);
+    core.events().attach(cache);
+    for (CacheEntryListenerConfiguration<K, V> l : core.settings().initialListeners()) {
+      core.events().register(l);
     }
   }
 
@@ -93,31 +95,31 @@ public final class EntryOperations<K, V> {
 
   public V get(K key) {
     core.checkKey(key);
-    long start = core.stats.start();
+    long start = core.stats().start();
     byte[] k = core.encodeKey(key);
-    EntryReader.Read read = core.reader.read(k);
+    EntryReader.Read read = core.reader().read(k);
     List<EntryChange<K, V>> changes = new ArrayList<>(1);
     core.collectExpired(changes, key, k, read.expired);
     V value;
     if (read.value != null) {
-      core.stats.hits(1);
+      core.stats().hits(1);
       value = core.decodeValue(read.value);
       core.dispatch(changes);
     } else {
-      core.stats.misses(1);
+      core.stats().misses(1);
       core.dispatch(changes);
       // a queued delete (write-behind) means the database is behind: no load
-      value = core.readThrough == null || !read.loadable() ? null : core.readThrough.load(key, k);
+      value = readThrough == null || !read.loadable() ? null : readThrough.load(key, k);
     }
-    core.stats.getTime(start);
+    core.stats().getTime(start);
     return value;
   }
 
   public boolean containsKey(K key) {
     core.checkKey(key);
-    return core.engine
-        .await(core.engine.store().read(core.encodeKey(key)), "checking a key")
-        .isLiveAt(core.engine.now());
+    return core.engine()
+        .await(core.engine().store().read(core.encodeKey(key)), "checking a key")
+        .isLiveAt(core.engine().now());
   }
 
   // ------------------------------------------------------------------ writes
@@ -139,9 +141,9 @@ public final class EntryOperations<K, V> {
       Supplier<Mutation> mutation,
       EntryEngine.BeforeChange beforeChange,
       Completion<R> completion) {
-    long start = core.stats.start();
+    long start = core.stats().start();
     byte[] k = core.encodeKey(key);
-    Outcome o = core.engine.apply(k, mutation.get(), core.locks(), beforeChange);
+    Outcome o = core.engine().apply(k, mutation.get(), core.locks(), beforeChange);
     R result = completion.complete(o, start);
     fire(key, k, o, newValue);
     return result;
@@ -151,10 +153,10 @@ public final class EntryOperations<K, V> {
     core.checkKey(key);
     core.checkValue(key, value);
     if (core.plainWrites()) {
-      long start = core.stats.start();
+      long start = core.stats().start();
       byte[] k = core.encodeKey(key);
-      Outcome o = core.engine.putPlain(k, core.encodeValue(value));
-      core.stats.put(start);
+      Outcome o = core.engine().putPlain(k, core.encodeValue(value));
+      core.stats().put(start);
       fire(key, k, o, value);
       return;
     }
@@ -167,7 +169,7 @@ public final class EntryOperations<K, V> {
         writer(d -> d.writes(), key, value),
         (o, start) -> {
           if (o.changedValue()) {
-            core.stats.put(start);
+            core.stats().put(start);
           }
           return null;
         });
@@ -183,10 +185,10 @@ public final class EntryOperations<K, V> {
         writer(d -> d.writes(), key, value),
         (o, start) -> {
           V old = core.decodeValue(o.old());
-          core.stats.lookup(old != null);
-          core.stats.getTime(start);
+          core.stats().lookup(old != null);
+          core.stats().getTime(start);
           if (o.changedValue()) {
-            core.stats.put(start);
+            core.stats().put(start);
           }
           return old;
         });
@@ -202,9 +204,9 @@ public final class EntryOperations<K, V> {
         writer(d -> d == Decision.CREATE, key, value),
         (o, start) -> {
           boolean created = o.status() == Status.CREATED;
-          core.stats.lookup(!created);
+          core.stats().lookup(!created);
           if (created) {
-            core.stats.put(start);
+            core.stats().put(start);
           }
           return created;
         });
@@ -223,7 +225,7 @@ public final class EntryOperations<K, V> {
         (o, start) -> {
           boolean removed = o.status() == Status.DELETED;
           if (removed) {
-            core.stats.removal(start);
+            core.stats().removal(start);
           }
           return removed;
         });
@@ -242,10 +244,10 @@ public final class EntryOperations<K, V> {
         deleter(d -> d == Decision.DELETE, key),
         (o, start) -> {
           boolean removed = o.status() == Status.DELETED;
-          core.stats.lookup(removed || o.status() == Status.FAILED_PRESENT);
-          core.stats.getTime(start);
+          core.stats().lookup(removed || o.status() == Status.FAILED_PRESENT);
+          core.stats().getTime(start);
           if (removed) {
-            core.stats.removal(start);
+            core.stats().removal(start);
           }
           return removed;
         });
@@ -260,10 +262,10 @@ public final class EntryOperations<K, V> {
         deleter(d -> true, key),
         (o, start) -> {
           V old = o.status() == Status.DELETED ? core.decodeValue(o.old()) : null;
-          core.stats.getTime(start);
-          core.stats.lookup(old != null);
+          core.stats().getTime(start);
+          core.stats().lookup(old != null);
           if (old != null) {
-            core.stats.removal(start);
+            core.stats().removal(start);
           }
           return old;
         });
@@ -284,10 +286,10 @@ public final class EntryOperations<K, V> {
         (o, start) -> {
           boolean replaced = o.status() == Status.UPDATED;
           if (replaced) {
-            core.stats.put(start);
+            core.stats().put(start);
           }
-          core.stats.getTime(start);
-          core.stats.lookup(replaced || o.status() == Status.FAILED_PRESENT);
+          core.stats().getTime(start);
+          core.stats().lookup(replaced || o.status() == Status.FAILED_PRESENT);
           return replaced;
         });
   }
@@ -304,10 +306,10 @@ public final class EntryOperations<K, V> {
         writer(d -> d == Decision.UPDATE, key, value),
         (o, start) -> {
           boolean replaced = o.status() == Status.UPDATED;
-          core.stats.getTime(start);
-          core.stats.lookup(replaced);
+          core.stats().getTime(start);
+          core.stats().lookup(replaced);
           if (replaced) {
-            core.stats.put(start);
+            core.stats().put(start);
           }
           return replaced;
         });
@@ -323,10 +325,10 @@ public final class EntryOperations<K, V> {
         writer(d -> d == Decision.UPDATE, key, value),
         (o, start) -> {
           V old = o.status() == Status.UPDATED ? core.decodeValue(o.old()) : null;
-          core.stats.getTime(start);
-          core.stats.lookup(old != null);
+          core.stats().getTime(start);
+          core.stats().lookup(old != null);
           if (old != null) {
-            core.stats.put(start);
+            core.stats().put(start);
           }
           return old;
         });
@@ -362,7 +364,7 @@ public final class EntryOperations<K, V> {
   }
 
   private void fire(K key, byte[] k, Outcome o, V newValue) {
-    if (core.events.isEmpty()) {
+    if (core.events().isEmpty()) {
       return;
     }
     List<EntryChange<K, V>> changes = new ArrayList<>(2);
@@ -394,7 +396,7 @@ public final class EntryOperations<K, V> {
   }
 
   public void clear() {
-    core.engine.store().deleteAllEntries();
+    core.engine().store().deleteAllEntries();
   }
 
   public <T> T invoke(K key, EntryProcessor<K, V, T> entryProcessor, Object... arguments) {
@@ -413,7 +415,7 @@ public final class EntryOperations<K, V> {
   // ------------------------------------------------------------------ what the surface shows
 
   public String name() {
-    return core.settings.name;
+    return core.settings().name;
   }
 
   /**
@@ -421,37 +423,37 @@ public final class EntryOperations<K, V> {
    * set.
    */
   public CascadeConfiguration<K, V> configuration(boolean managementEnabled) {
-    CascadeConfiguration<K, V> view = new CascadeConfiguration<>(core.settings.template);
+    CascadeConfiguration<K, V> view = new CascadeConfiguration<>(core.settings().template);
     for (CacheEntryListenerConfiguration<K, V> l : view.getCacheEntryListenerConfigurations()) {
       view.removeCacheEntryListenerConfiguration(l);
     }
-    for (CacheEntryListenerConfiguration<K, V> l : core.events.configurations()) {
+    for (CacheEntryListenerConfiguration<K, V> l : core.events().configurations()) {
       view.addCacheEntryListenerConfiguration(l);
     }
-    view.setStatisticsEnabled(core.stats.isEnabled());
+    view.setStatisticsEnabled(core.stats().isEnabled());
     view.setManagementEnabled(managementEnabled);
-    view.setPartitions(core.settings.partitions);
+    view.setPartitions(core.settings().partitions);
     return view;
   }
 
   public boolean statisticsConfigured() {
-    return core.settings.template.isStatisticsEnabled();
+    return core.settings().template.isStatisticsEnabled();
   }
 
   public boolean managementConfigured() {
-    return core.settings.template.isManagementEnabled();
+    return core.settings().template.isManagementEnabled();
   }
 
   public CacheStats statistics() {
-    return core.stats;
+    return core.stats();
   }
 
   public void registerListener(CacheEntryListenerConfiguration<K, V> configuration) {
-    core.events.register(configuration);
+    core.events().register(configuration);
   }
 
   public void deregisterListener(CacheEntryListenerConfiguration<K, V> configuration) {
-    core.events.deregister(configuration);
+    core.events().deregister(configuration);
   }
 
   /** This JVM's write-behind numbers, or null when it does not flush the cache. */
@@ -469,7 +471,7 @@ public final class EntryOperations<K, V> {
 
   /** This JVM's near cache of this cache, or null. */
   public NearCache nearCache() {
-    return core.reader.nearCache();
+    return core.reader().nearCache();
   }
 
   public boolean isClosed() {
@@ -503,7 +505,7 @@ public final class EntryOperations<K, V> {
         flusher.close(cleanup);
       }
     } finally {
-      core.events.close();
+      core.events().close();
       for (Object o : closeables) {
         Lifecycle.closeQuietly(o, LOG);
       }
@@ -512,6 +514,6 @@ public final class EntryOperations<K, V> {
 
   /** Deletes the cache's data in Redis: entries, queues, dead letters, registry entry. */
   public void deleteEverything() {
-    core.engine.store().deleteEverything();
+    core.engine().store().deleteEverything();
   }
 }

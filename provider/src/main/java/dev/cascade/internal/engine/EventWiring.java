@@ -28,7 +28,7 @@ import javax.cache.event.EventType;
  *   <li>a cache with listeners here is subscribed to its event channel and marked, in each
  *       partition, as listened to by this JVM (refreshed while it listens), so other JVMs' changes
  *       are published to it;
- *   <li>every open cache knows whether some other JVM listens ({@link CacheCore#othersListen}):
+ *   <li>every open cache knows whether some other JVM listens ({@link CacheCore#othersListen()}):
  *       when nobody does, its plain puts and removes skip the event machinery entirely. It learns
  *       it from the control channel (a JVM that starts or stops listening announces it) and checks
  *       again every few seconds, in case an announcement was missed.
@@ -72,7 +72,7 @@ public final class EventWiring implements AutoCloseable {
    * listeners.
    */
   public void opened(EntryOperations<?, ?> cache) {
-    EntryStore store = cache.core().engine.store();
+    EntryStore store = cache.core().engine().store();
     // announcements coalesce: at most one check queued per cache, so whoever may PUBLISH on the
     // control channel cannot queue a Redis round trip per message and starve the flag refreshes
     AtomicBoolean queued = new AtomicBoolean();
@@ -88,21 +88,21 @@ public final class EventWiring implements AutoCloseable {
                 });
           }
         });
-    cache.core().othersListen = store.othersListen();
+    cache.core().othersListen(store.othersListen());
     listenersChanged(cache);
   }
 
   /** The cache's local listeners changed (or it just opened). */
   public <K, V> void listenersChanged(EntryOperations<K, V> cache) {
     CacheCore<K, V> core = cache.core();
-    EventDispatcher<K, V> dispatcher = core.events;
-    EntryStore store = core.engine.store();
+    EventDispatcher<K, V> dispatcher = core.events();
+    EntryStore store = core.engine().store();
     KeyLayout layout = store.layout();
     long grace = grace(core);
-    core.engine.setGraceMillis(grace);
+    core.engine().setGraceMillis(grace);
     if (dispatcher.isEmpty()) {
-      if (core.listening) {
-        core.listening = false;
+      if (core.listening()) {
+        core.listening(false);
         remote.unsubscribe(layout.eventChannel());
         store.unflagListening();
         store.announceListeners();
@@ -112,8 +112,8 @@ public final class EventWiring implements AutoCloseable {
     remote.subscribe(
         layout.eventChannel(), cache.name(), message -> onEvent(core, layout, message));
     store.flagListening(grace, FLAG_TTL_MILLIS);
-    if (!core.listening) {
-      core.listening = true;
+    if (!core.listening()) {
+      core.listening(true);
       store.announceListeners();
     }
   }
@@ -125,10 +125,10 @@ public final class EventWiring implements AutoCloseable {
    */
   public void closed(EntryOperations<?, ?> cache, Cleanup cleanup) {
     CacheCore<?, ?> core = cache.core();
-    EntryStore store = core.engine.store();
+    EntryStore store = core.engine().store();
     remote.unsubscribe(store.layout().controlChannel(), cleanup);
-    if (core.listening) {
-      core.listening = false;
+    if (core.listening()) {
+      core.listening(false);
       remote.unsubscribe(store.layout().eventChannel(), cleanup);
       cleanup.run(
           "removing the listener marks of cache '" + cache.name() + "'", store::unflagListening);
@@ -139,7 +139,7 @@ public final class EventWiring implements AutoCloseable {
   }
 
   private static long grace(CacheCore<?, ?> core) {
-    return core.events.listensTo(EventType.EXPIRED)
+    return core.events().listensTo(EventType.EXPIRED)
         ? CascadeConfiguration.DEFAULT_EXPIRED_EVENT_GRACE.toMillis()
         : 0;
   }
@@ -162,7 +162,7 @@ public final class EventWiring implements AutoCloseable {
           "its key is not an entry of cache '" + layout.cacheName() + "'");
     }
     int lane = Arrays.hashCode(encodedKey);
-    EventDispatcher<K, V> dispatcher = core.events;
+    EventDispatcher<K, V> dispatcher = core.events();
     // decoding runs user classes: on the key's lane, not on the pub/sub I/O thread
     dispatcher.onLane(
         lane,
@@ -188,10 +188,10 @@ public final class EventWiring implements AutoCloseable {
   private void recheck(EntryOperations<?, ?> cache) {
     if (!cache.isClosed()) {
       try {
-        cache.core().othersListen = cache.core().engine.store().othersListen();
+        cache.core().othersListen(cache.core().engine().store().othersListen());
       } catch (RuntimeException e) {
         // keep what we knew; next check in a few seconds
-        cache.core().othersListen = true;
+        cache.core().othersListen(true);
       }
     }
   }
@@ -202,9 +202,9 @@ public final class EventWiring implements AutoCloseable {
     for (EntryOperations<?, ?> cache : caches.get()) {
       recheck(cache);
       CacheCore<?, ?> core = cache.core();
-      if (refresh && core.listening && !cache.isClosed()) {
+      if (refresh && core.listening() && !cache.isClosed()) {
         try {
-          core.engine.store().flagListening(grace(core), FLAG_TTL_MILLIS);
+          core.engine().store().flagListening(grace(core), FLAG_TTL_MILLIS);
         } catch (RuntimeException e) {
           LOG.log(
               Level.WARNING,

@@ -36,33 +36,33 @@ final class Invocations<K, V> {
       throw new NullPointerException(
           "The entry processor given to " + core.describe() + " is null");
     }
-    long start = core.stats.start();
+    long start = core.stats().start();
     byte[] k = core.encodeKey(key);
     Step<T> step = new Step<>(key, processor, arguments);
-    Outcome o = core.engine.compute(k, core.locks(), step);
+    Outcome o = core.engine().compute(k, core.locks(), step);
     ProcessorEntry<K, V> entry = step.entry;
     if (entry.existed()) {
-      core.stats.hits(1);
+      core.stats().hits(1);
     } else {
-      core.stats.misses(1);
+      core.stats().misses(1);
     }
-    core.stats.getTime(start);
+    core.stats().getTime(start);
     switch (entry.operation()) {
       case CREATE:
       case UPDATE:
         if (o.changedValue()) {
-          core.stats.puts(1);
-          core.stats.putTime(start);
+          core.stats().puts(1);
+          core.stats().putTime(start);
         }
         break;
       case REMOVE:
-        core.stats.removals(1);
-        core.stats.removeTime(start);
+        core.stats().removals(1);
+        core.stats().removeTime(start);
         break;
       default:
         break;
     }
-    if (!core.events.isEmpty()) {
+    if (!core.events().isEmpty()) {
       List<EntryChange<K, V>> changes = new ArrayList<>(2);
       core.collect(changes, key, k, o, entry.newValue());
       core.dispatch(changes);
@@ -121,10 +121,10 @@ final class Invocations<K, V> {
 
     @Override
     public Mutation plan(dev.cascade.internal.store.StoredEntry seen, long now) {
-      boolean loadable = core.readThrough != null && !seen.isPending();
+      boolean loadable = core.readsThrough() && !seen.isPending();
       entry =
           new ProcessorEntry<>(
-              key, seen.isLiveAt(now) ? seen.value() : null, core, loadable ? core.loader : null);
+              key, seen.isLiveAt(now) ? seen.value() : null, core, loadable ? core.loader() : null);
       try {
         result = processor.process(entry, arguments);
       } catch (CacheException e) {

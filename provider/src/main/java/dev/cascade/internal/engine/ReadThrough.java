@@ -57,7 +57,8 @@ final class ReadThrough<K, V> {
         return null;
       }
       Mutation m = Mutation.set(Mutation.Condition.LOADABLE, null, core.encodeValue(value));
-      core.collect(changes, key, encodedKey, core.engine.apply(encodedKey, m, false, null), value);
+      core.collect(
+          changes, key, encodedKey, core.engine().apply(encodedKey, m, false, null), value);
       core.dispatch(changes);
       return value;
     }
@@ -65,20 +66,21 @@ final class ReadThrough<K, V> {
     // the load and the store; if another JVM filled the entry meanwhile, its value wins
     Object[] result = new Object[1];
     Outcome o =
-        core.engine.compute(
-            encodedKey,
-            true,
-            (seen, now) -> {
-              if (seen.isLiveAt(now)) {
-                result[0] = core.decodeValue(seen.value());
-                return null;
-              }
-              V value = callLoader(key);
-              result[0] = value;
-              return value == null
-                  ? null
-                  : Mutation.set(Mutation.Condition.LOADABLE, null, core.encodeValue(value));
-            });
+        core.engine()
+            .compute(
+                encodedKey,
+                true,
+                (seen, now) -> {
+                  if (seen.isLiveAt(now)) {
+                    result[0] = core.decodeValue(seen.value());
+                    return null;
+                  }
+                  V value = callLoader(key);
+                  result[0] = value;
+                  return value == null
+                      ? null
+                      : Mutation.set(Mutation.Condition.LOADABLE, null, core.encodeValue(value));
+                });
     @SuppressWarnings("unchecked")
     V value = (V) result[0];
     core.collect(changes, key, encodedKey, o, value);
@@ -88,7 +90,7 @@ final class ReadThrough<K, V> {
 
   V callLoader(K key) {
     try {
-      return core.loader.load(key);
+      return core.loader().load(key);
     } catch (CacheLoaderException e) {
       throw e;
     } catch (Exception e) {
