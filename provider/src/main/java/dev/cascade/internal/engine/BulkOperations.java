@@ -58,9 +58,9 @@ final class BulkOperations<K, V> {
     int missCount = 0;
     for (int i = 0; i < keyList.size(); i++) {
       EntryReader.Read r = reads.get(i);
-      core.collectExpired(changes, keyList.get(i), encoded.get(i), r.expired);
-      if (r.value != null) {
-        result.put(keyList.get(i), core.decodeValue(r.value));
+      core.collectExpired(changes, keyList.get(i), encoded.get(i), r.expired());
+      if (r.value() != null) {
+        result.put(keyList.get(i), core.decodeValue(r.value()));
       } else {
         missCount++;
         if (r.loadable()) {

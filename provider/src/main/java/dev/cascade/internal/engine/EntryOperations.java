@@ -99,11 +99,11 @@ public final class EntryOperations<K, V> {
     byte[] k = core.encodeKey(key);
     EntryReader.Read read = core.reader().read(k);
     List<EntryChange<K, V>> changes = new ArrayList<>(1);
-    core.collectExpired(changes, key, k, read.expired);
+    core.collectExpired(changes, key, k, read.expired());
     V value;
-    if (read.value != null) {
+    if (read.value() != null) {
       core.stats().hits(1);
-      value = core.decodeValue(read.value);
+      value = core.decodeValue(read.value());
       core.dispatch(changes);
     } else {
       core.stats().misses(1);

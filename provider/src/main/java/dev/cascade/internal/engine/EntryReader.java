@@ -22,26 +22,14 @@ final class EntryReader {
 
   /**
    * What a read found: the live value (or null), an expired value it reaped (or null), and whether
-   * a write of the key is still queued (then a miss must not be loaded: the database is behind).
+   * a write of the key is still queued (then a miss must not be loaded: the database is behind),
+   * and when the value expires (epoch ms), as far as a near cache may keep it.
    */
-  static final class Read {
+  record Read(byte[] value, byte[] expired, boolean pending, long expiresAt) {
     static final Read MISS = new Read(null, null, false);
-    final byte[] value;
-    final byte[] expired;
-    final boolean pending;
-
-    /** When the value expires (epoch ms), as far as a near cache may keep it. */
-    final long expiresAt;
 
     Read(byte[] value, byte[] expired, boolean pending) {
       this(value, expired, pending, StoredEntry.ETERNAL);
-    }
-
-    Read(byte[] value, byte[] expired, boolean pending, long expiresAt) {
-      this.value = value;
-      this.expired = expired;
-      this.pending = pending;
-      this.expiresAt = expiresAt;
     }
 
     /** A miss that read-through may fill from the database. */
@@ -83,7 +71,7 @@ final class EntryReader {
       }
       NearCache.Token token = n.beginRead(key);
       Read r = readFromRedis(key);
-      n.completeRead(token, r.value, r.expiresAt);
+      n.completeRead(token, r.value(), r.expiresAt());
       return r;
     }
     return readFromRedis(key);
@@ -132,7 +120,7 @@ final class EntryReader {
       List<Read> fetched = readAllFromRedis(missing);
       for (int j = 0; j < fetched.size(); j++) {
         Read r = fetched.get(j);
-        n.completeRead(tokens.get(j), r.value, r.expiresAt);
+        n.completeRead(tokens.get(j), r.value(), r.expiresAt());
         reads[positions.get(j)] = r;
       }
     }

@@ -4,7 +4,7 @@ package dev.cascade.internal.store;
  * What {@code mutate.lua} did, as the JCache layer needs it for return values, events and
  * statistics.
  */
-public final class Outcome {
+public record Outcome(Status status, byte[] old, byte[] expired, boolean pending) {
 
   public enum Status {
     /** The entry was created. */
@@ -25,67 +25,24 @@ public final class Outcome {
     QUEUE_FULL;
 
     static Status of(String code) {
-      switch (code) {
-        case "C":
-          return CREATED;
-        case "K":
-          return NOT_STORED_EXPIRED;
-        case "U":
-          return UPDATED;
-        case "T":
-          return TOUCHED;
-        case "D":
-          return DELETED;
-        case "F":
-          return FAILED_PRESENT;
-        case "M":
-          return FAILED_ABSENT;
-        case "L":
-          return LOCK_LOST;
-        case "Q":
-          return QUEUE_FULL;
-        default:
-          throw new IllegalStateException("mutate.lua replied with unknown status " + code);
-      }
+      return switch (code) {
+        case "C" -> CREATED;
+        case "K" -> NOT_STORED_EXPIRED;
+        case "U" -> UPDATED;
+        case "T" -> TOUCHED;
+        case "D" -> DELETED;
+        case "F" -> FAILED_PRESENT;
+        case "M" -> FAILED_ABSENT;
+        case "L" -> LOCK_LOST;
+        case "Q" -> QUEUE_FULL;
+        default ->
+            throw new IllegalStateException("mutate.lua replied with unknown status " + code);
+      };
     }
   }
 
-  private final Status status;
-  private final byte[] old;
-  private final byte[] expired;
-  private final boolean pending;
-
   public Outcome(Status status, byte[] old, byte[] expired) {
     this(status, old, expired, false);
-  }
-
-  public Outcome(Status status, byte[] old, byte[] expired, boolean pending) {
-    this.status = status;
-    this.old = old;
-    this.expired = expired;
-    this.pending = pending;
-  }
-
-  /**
-   * True when a write-behind record of the entry is still queued after this call. With an absent
-   * entry, that is a pending delete: the key must not be loaded from the database meanwhile.
-   */
-  public boolean pending() {
-    return pending;
-  }
-
-  public Status status() {
-    return status;
-  }
-
-  /** The value before the change, when asked for and the entry was present (and not expired). */
-  public byte[] old() {
-    return old;
-  }
-
-  /** The value of an entry that had expired and was reaped by this call, else null. */
-  public byte[] expired() {
-    return expired;
   }
 
   public boolean changedValue() {
