@@ -12,6 +12,8 @@ import dev.cascade.config.CascadeConfiguration;
 import dev.cascade.internal.engine.EntryOperations;
 import dev.cascade.testing.RedisServer;
 import dev.cascade.testing.WithRedis;
+import dev.cascade.writebehind.WriteBehind;
+import dev.cascade.writebehind.WriteBehindMXBean;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -208,7 +210,17 @@ class CacheModelTest {
         false,
         0,
         FactoryBuilder.factoryOf(new DayLongExpiry()),
-        false);
+        false),
+    WRITE_BEHIND(
+        "eternal, a write-behind writer and a listener: every change queued in the same script;"
+            + " the writer checked once the queue drained",
+        true,
+        false,
+        true,
+        0,
+        null,
+        false,
+        true);
 
     final String description;
     final boolean listens;
@@ -229,6 +241,9 @@ class CacheModelTest {
      */
     final boolean plain;
 
+    /** The writer is behind: it sees the changes once the queue drained, not during the call. */
+    final boolean behind;
+
     Config(
         String description,
         boolean listens,
@@ -237,6 +252,20 @@ class CacheModelTest {
         int nearCache,
         Factory<? extends ExpiryPolicy> expiry,
         boolean plain) {
+      this(
+          description, listens, listenedToElsewhere, writeThrough, nearCache, expiry, plain, false);
+    }
+
+    Config(
+        String description,
+        boolean listens,
+        boolean listenedToElsewhere,
+        boolean writeThrough,
+        int nearCache,
+        Factory<? extends ExpiryPolicy> expiry,
+        boolean plain,
+        boolean behind) {
+      this.behind = behind;
       this.description = description;
       this.listens = listens;
       this.listenedToElsewhere = listenedToElsewhere;
@@ -254,7 +283,13 @@ class CacheModelTest {
             new MutableCacheEntryListenerConfiguration<>(
                 FactoryBuilder.factoryOf(recorder), null, true, true));
       }
-      if (writer != null) {
+      if (writer != null && behind) {
+        c.setWriteThrough(true)
+            .setCacheWriterFactory(
+                WriteBehind.<String, Long>of(FactoryBuilder.factoryOf(writer))
+                    .maxDelay(java.time.Duration.ofMillis(10))
+                    .build());
+      } else if (writer != null) {
         c.setWriteThrough(true).setCacheWriterFactory(FactoryBuilder.factoryOf(writer));
       }
       if (nearCache > 0) {
@@ -295,6 +330,7 @@ class CacheModelTest {
       for (Op op : ops) {
         run.step(op);
       }
+      run.drained();
       return null;
     } catch (AssertionError e) {
       return new Failure(e, run.steps.size());
@@ -495,7 +531,7 @@ class CacheModelTest {
                 + show(model.entries),
             null);
       }
-      if (writer != null && !writer.contents().equals(model.written)) {
+      if (writer != null && !config.behind && !writer.contents().equals(model.written)) {
         throw failure(
             "after "
                 + op
@@ -522,6 +558,37 @@ class CacheModelTest {
         message.append("\n  ").append(i + 1).append(". cache.").append(steps.get(i)).append(';');
       }
       return new AssertionError(message.toString(), cause);
+    }
+
+    /**
+     * A write-behind cache: waits (bounded) until its queue drained, then the writer must hold what
+     * the model says it was given. Nothing to wait for otherwise (checked after every step).
+     */
+    void drained() {
+      if (!config.behind) {
+        return;
+      }
+      WriteBehindMXBean queue = cache.unwrap(CascadeCache.class).writeBehind();
+      long deadline = System.currentTimeMillis() + 30_000;
+      while (queue.getQueueDepth() > 0) {
+        if (System.currentTimeMillis() > deadline) {
+          throw failure(
+              "the write-behind queue did not drain within 30 s: "
+                  + queue.getQueueDepth()
+                  + " records, last error "
+                  + queue.getLastError(),
+              null);
+        }
+        sleepMillis(5);
+      }
+      if (!writer.contents().equals(model.written)) {
+        throw failure(
+            "once the queue drained the writer holds "
+                + show(writer.contents())
+                + "; the model says "
+                + show(model.written),
+            null);
+      }
     }
 
     void close() {
@@ -944,5 +1011,13 @@ class CacheModelTest {
       }
     }
     return show(diff);
+  }
+
+  private static void sleepMillis(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }
