@@ -8,6 +8,7 @@ import java.util.List;
 import javax.cache.configuration.CacheEntryListenerConfiguration;
 import javax.cache.configuration.CompleteConfiguration;
 import javax.cache.configuration.Factory;
+import javax.cache.configuration.MutableConfiguration;
 import javax.cache.expiry.ExpiryPolicy;
 import javax.cache.integration.CacheLoader;
 import javax.cache.integration.CacheWriter;
@@ -25,8 +26,7 @@ import javax.cache.integration.CacheWriter;
  *
  * Settings left unset fall back to the CacheManager's properties, then to the defaults below.
  */
-public class CascadeConfiguration<K, V>
-    extends javax.cache.configuration.MutableConfiguration<K, V> {
+public class CascadeConfiguration<K, V> extends MutableConfiguration<K, V> {
 
   private static final long serialVersionUID = 1L;
 

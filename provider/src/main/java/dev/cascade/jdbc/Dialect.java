@@ -2,6 +2,7 @@ package dev.cascade.jdbc;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.StringJoiner;
@@ -219,7 +220,7 @@ public enum Dialect {
   abstract String upsertIfNewer(String table, String key, List<String> columns, String revision);
 
   private static List<String> with(List<String> columns, String revision) {
-    List<String> all = new java.util.ArrayList<>(columns);
+    List<String> all = new ArrayList<>(columns);
     all.add(revision);
     return all;
   }

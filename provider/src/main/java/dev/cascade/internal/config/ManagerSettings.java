@@ -2,8 +2,10 @@ package dev.cascade.internal.config;
 
 import dev.cascade.codec.SerializationLimits;
 import dev.cascade.config.CascadeConfiguration;
+import dev.cascade.internal.codec.SerializationFilter;
 import dev.cascade.internal.store.RedisTarget;
 import dev.cascade.internal.support.Redaction;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Reader;
@@ -12,7 +14,9 @@ import java.net.URI;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Properties;
 import javax.cache.CacheException;
 
@@ -181,7 +185,7 @@ public final class ManagerSettings {
     URL url = uri.toURL();
     try {
       return url.openStream();
-    } catch (java.io.FileNotFoundException e) {
+    } catch (FileNotFoundException e) {
       return null;
     }
   }
@@ -239,9 +243,8 @@ public final class ManagerSettings {
   public List<String> allowList(String cacheName) {
     String global = properties.getProperty(ALLOW);
     String local = properties.getProperty(CACHE_PREFIX + cacheName + ".codec.allow");
-    List<String> all =
-        new java.util.ArrayList<>(dev.cascade.internal.codec.SerializationFilter.parse(global));
-    all.addAll(dev.cascade.internal.codec.SerializationFilter.parse(local));
+    List<String> all = new ArrayList<>(SerializationFilter.parse(global));
+    all.addAll(SerializationFilter.parse(local));
     return all;
   }
 
@@ -267,7 +270,7 @@ public final class ManagerSettings {
     if (v == null) {
       return fallback;
     }
-    String text = v.trim().toLowerCase(java.util.Locale.ROOT);
+    String text = v.trim().toLowerCase(Locale.ROOT);
     int shift = text.endsWith("k") ? 10 : text.endsWith("m") ? 20 : text.endsWith("g") ? 30 : 0;
     try {
       long n = Long.parseLong(shift == 0 ? text : text.substring(0, text.length() - 1).trim());

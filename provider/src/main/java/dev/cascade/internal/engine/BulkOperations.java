@@ -16,6 +16,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Phaser;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.IntFunction;
 import javax.cache.event.EventType;
 import javax.cache.integration.CacheLoaderException;
@@ -35,7 +38,7 @@ final class BulkOperations<K, V> {
   /**
    * Background loads still running: closing the cache waits for them before it closes the loader.
    */
-  private final java.util.concurrent.Phaser loads = new java.util.concurrent.Phaser(1);
+  private final Phaser loads = new Phaser(1);
 
   /**
    * @param readThrough the cache's loads through its loader, or null when it does not read through
@@ -174,11 +177,10 @@ final class BulkOperations<K, V> {
   /** Waits (bounded) until the background loads this cache started have finished. */
   void awaitLoads(long timeoutMillis) {
     try {
-      loads.awaitAdvanceInterruptibly(
-          loads.arrive(), timeoutMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
+      loads.awaitAdvanceInterruptibly(loads.arrive(), timeoutMillis, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    } catch (java.util.concurrent.TimeoutException e) {
+    } catch (TimeoutException e) {
       // a loader that hangs: close anyway, as the spec asks
     }
   }

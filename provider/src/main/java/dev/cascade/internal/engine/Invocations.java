@@ -4,6 +4,7 @@ import dev.cascade.internal.event.EntryChange;
 import dev.cascade.internal.store.Mutation;
 import dev.cascade.internal.store.Mutation.Condition;
 import dev.cascade.internal.store.Outcome;
+import dev.cascade.internal.store.StoredEntry;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -120,7 +121,7 @@ final class Invocations<K, V> {
     }
 
     @Override
-    public Mutation plan(dev.cascade.internal.store.StoredEntry seen, long now) {
+    public Mutation plan(StoredEntry seen, long now) {
       boolean loadable = core.readsThrough() && !seen.isPending();
       entry =
           new ProcessorEntry<>(

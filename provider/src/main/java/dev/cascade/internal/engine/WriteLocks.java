@@ -2,6 +2,7 @@ package dev.cascade.internal.engine;
 
 import dev.cascade.internal.store.EntryStore;
 import dev.cascade.internal.store.RedisAccess;
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -231,7 +232,7 @@ final class WriteLocks {
     for (byte b : raw) {
       sb.append(Character.forDigit((b >> 4) & 0xF, 16)).append(Character.forDigit(b & 0xF, 16));
     }
-    return sb.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    return sb.toString().getBytes(StandardCharsets.US_ASCII);
   }
 
   private static void sleep(long millis) {

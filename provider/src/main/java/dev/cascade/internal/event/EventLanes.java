@@ -5,6 +5,7 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
@@ -37,7 +38,7 @@ public final class EventLanes implements AutoCloseable {
       if (scheduled.compareAndSet(false, true)) {
         try {
           pool.execute(this);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
           // the CacheManager is closing: its listeners are closed too
           events.clear();
         }
@@ -62,7 +63,7 @@ public final class EventLanes implements AutoCloseable {
       if (!events.isEmpty() && scheduled.compareAndSet(false, true)) {
         try {
           pool.execute(this);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
           events.clear();
         }
       }

@@ -9,6 +9,7 @@ import io.lettuce.core.TrackingArgs;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.push.PushMessage;
+import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -167,8 +168,7 @@ public final class Invalidations implements AutoCloseable {
           }
 
           @Override
-          public void onRedisConnected(
-              RedisChannelHandler<?, ?> handler, java.net.SocketAddress address) {
+          public void onRedisConnected(RedisChannelHandler<?, ?> handler, SocketAddress address) {
             if (opened == connection) {
               reconnected();
             }

@@ -16,8 +16,10 @@ import io.lettuce.core.models.stream.PendingMessages;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -316,7 +318,7 @@ public final class QueueStore {
         if (fields == null || fields.isEmpty()) {
           continue;
         }
-        Map<byte[], byte[]> body = new java.util.LinkedHashMap<>();
+        Map<byte[], byte[]> body = new LinkedHashMap<>();
         for (int i = 0; i + 1 < fields.size(); i += 2) {
           body.put((byte[]) fields.get(i), (byte[]) fields.get(i + 1));
         }
@@ -368,11 +370,11 @@ public final class QueueStore {
     byte[] op = null;
     byte[] value = null;
     for (Map.Entry<byte[], byte[]> f : body.entrySet()) {
-      if (java.util.Arrays.equals(f.getKey(), KEY)) {
+      if (Arrays.equals(f.getKey(), KEY)) {
         key = f.getValue();
-      } else if (java.util.Arrays.equals(f.getKey(), OP)) {
+      } else if (Arrays.equals(f.getKey(), OP)) {
         op = f.getValue();
-      } else if (java.util.Arrays.equals(f.getKey(), VALUE)) {
+      } else if (Arrays.equals(f.getKey(), VALUE)) {
         value = f.getValue();
       }
     }
@@ -535,7 +537,7 @@ public final class QueueStore {
         redis.await(commands.hgetall(key), "counting the flushers of " + describe());
     int alive = 1;
     for (Map.Entry<byte[], byte[]> e : all.entrySet()) {
-      if (java.util.Arrays.equals(e.getKey(), self)) {
+      if (Arrays.equals(e.getKey(), self)) {
         continue;
       }
       long seen = Long.parseLong(new String(e.getValue(), StandardCharsets.US_ASCII));

@@ -3,6 +3,8 @@ package dev.cascade.internal.store;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulConnection;
@@ -17,13 +19,16 @@ import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import javax.cache.CacheException;
 
@@ -204,8 +209,7 @@ public final class RedisAccess implements AutoCloseable {
     } catch (TimeoutException e) {
       refreshTopology();
       throw RedisFailures.translate(
-          new io.lettuce.core.RedisCommandTimeoutException(
-              "no reply within " + awaitMillis + " ms"),
+          new RedisCommandTimeoutException("no reply within " + awaitMillis + " ms"),
           target.toString(),
           describe(what, where));
     }
@@ -223,7 +227,7 @@ public final class RedisAccess implements AutoCloseable {
    */
   private void afterFailure(Throwable failure) {
     Throwable t = RedisFailures.unwrap(failure);
-    if (!(t instanceof io.lettuce.core.RedisCommandExecutionException)) {
+    if (!(t instanceof RedisCommandExecutionException)) {
       refreshTopology(); // timeouts, lost connections
       return;
     }
@@ -304,7 +308,7 @@ public final class RedisAccess implements AutoCloseable {
                       CompletableFuture.delayedExecutor(pauseMillis, TimeUnit.MILLISECONDS))
                   .thenCompose(ignored -> resend(call, deadline, attempt + 1));
             })
-        .thenCompose(java.util.function.Function.identity());
+        .thenCompose(Function.identity());
   }
 
   /** Like {@link #eval} for scripts that reply with one integer. */
@@ -344,7 +348,7 @@ public final class RedisAccess implements AutoCloseable {
   }
 
   private <T> CompletableFuture<T> overMemoryLimit(
-      Script script, java.util.function.Function<Script, CompletableFuture<T>> run) {
+      Script script, Function<Script, CompletableFuture<T>> run) {
     return scriptFlags()
         .thenCompose(
             flags -> {
@@ -413,7 +417,7 @@ public final class RedisAccess implements AutoCloseable {
     memoryLimitReadAt = now;
     try {
       String info = commands.info("memory").toCompletableFuture().get(1_000, TimeUnit.MILLISECONDS);
-      java.util.Map<String, String> fields = new java.util.HashMap<>();
+      Map<String, String> fields = new HashMap<>();
       for (String line : info.split("\r?\n")) {
         int colon = line.indexOf(':');
         if (colon > 0) {

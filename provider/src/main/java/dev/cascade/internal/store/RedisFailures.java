@@ -6,12 +6,15 @@ import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.cluster.PartitionSelectorException;
+import java.io.IOException;
 import java.security.cert.CertPathBuilderException;
 import java.security.cert.CertPathValidatorException;
 import java.security.cert.CertificateException;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Supplier;
 import javax.cache.CacheException;
 import javax.net.ssl.SSLException;
 
@@ -58,7 +61,7 @@ public final class RedisFailures {
       if (t instanceof RedisCommandTimeoutException
           || t instanceof RedisConnectionException
           || t instanceof CancellationException
-          || t instanceof java.io.IOException) {
+          || t instanceof IOException) {
         return true;
       }
     }
@@ -72,12 +75,11 @@ public final class RedisFailures {
    */
   public static boolean isConnectionLoss(Throwable failure) {
     Throwable t = unwrap(failure);
-    if (t instanceof io.lettuce.core.RedisCommandExecutionException
-        || t instanceof RedisCommandTimeoutException) {
+    if (t instanceof RedisCommandExecutionException || t instanceof RedisCommandTimeoutException) {
       return false;
     }
     for (Throwable c = t; c != null; c = c.getCause()) {
-      if (c instanceof java.io.IOException || c instanceof RedisConnectionException) {
+      if (c instanceof IOException || c instanceof RedisConnectionException) {
         return true;
       }
       String m = String.valueOf(c.getMessage());
@@ -100,10 +102,7 @@ public final class RedisFailures {
    *     out of memory (null when unknown)
    */
   public static CacheException translate(
-      Throwable failure,
-      String server,
-      String what,
-      java.util.function.Supplier<String> memoryLimit) {
+      Throwable failure, String server, String what, Supplier<String> memoryLimit) {
     Throwable t = unwrap(failure);
     if (t instanceof CacheException) {
       return (CacheException) t;
@@ -119,7 +118,7 @@ public final class RedisFailures {
       reason = "was not waited for: the calling thread was interrupted";
     } else if (t instanceof CancellationException) {
       reason = "dropped the command (connection reset)";
-    } else if (t instanceof io.lettuce.core.cluster.PartitionSelectorException) {
+    } else if (t instanceof PartitionSelectorException) {
       reason =
           "has no master for the slot of this key in the topology this client knows (a failover may be in"
               + " progress; the topology is being read again): "

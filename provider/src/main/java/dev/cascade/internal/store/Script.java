@@ -3,6 +3,7 @@ package dev.cascade.internal.store;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 
@@ -26,7 +27,7 @@ public final class Script {
    * The shebang that declares, on Redis 7 and later, that a script may run over {@code maxmemory}.
    */
   private static final byte[] ALLOW_OOM =
-      "#!lua flags=allow-oom\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+      "#!lua flags=allow-oom\n".getBytes(StandardCharsets.US_ASCII);
 
   private final String name;
   private final byte[] body;

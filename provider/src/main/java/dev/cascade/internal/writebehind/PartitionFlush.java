@@ -4,11 +4,17 @@ import dev.cascade.internal.store.QueueStore;
 import dev.cascade.internal.store.QueueStore.QueuedRecord;
 import dev.cascade.writebehind.WriteBehindSettings;
 import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.LongSupplier;
 
@@ -252,7 +258,7 @@ final class PartitionFlush {
     if (!queue.acknowledge(partition, leaseToken, ids, lastIds, graceMillis.getAsLong())) {
       return false;
     }
-    java.util.Set<String> done = new java.util.HashSet<>(ids);
+    Set<String> done = new HashSet<>(ids);
     carried.removeIf(r -> done.contains(r.id));
     stats.recordsFlushed.add(ids.size());
     for (Coalesced.Change c : settled) {
@@ -294,7 +300,7 @@ final class PartitionFlush {
       return;
     }
     int budget = 2 * (32 - Integer.numberOfLeadingZeros(first.failed.size())) + 2;
-    java.util.ArrayDeque<List<Coalesced.Change>> queue = new java.util.ArrayDeque<>();
+    ArrayDeque<List<Coalesced.Change>> queue = new ArrayDeque<>();
     queue.add(first.failed);
     while (!queue.isEmpty() && budget > 0) {
       List<Coalesced.Change> set = queue.poll();
@@ -321,8 +327,7 @@ final class PartitionFlush {
   }
 
   private void record(List<Coalesced.Change> attempted, WriterCalls.Result r, Outcome outcome) {
-    java.util.Set<Coalesced.Change> failed =
-        java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    Set<Coalesced.Change> failed = Collections.newSetFromMap(new IdentityHashMap<>());
     failed.addAll(r.failed);
     for (Coalesced.Change c : attempted) {
       if (!failed.contains(c)) {
@@ -338,7 +343,7 @@ final class PartitionFlush {
 
   /** Claimed and own-pending reads may overlap; keep each record once, in stream order. */
   private void dedupe() {
-    Map<String, QueuedRecord> byId = new java.util.TreeMap<>(QueueStore.ID_ORDER);
+    Map<String, QueuedRecord> byId = new TreeMap<>(QueueStore.ID_ORDER);
     for (QueuedRecord r : carried) {
       byId.put(r.id, r);
     }

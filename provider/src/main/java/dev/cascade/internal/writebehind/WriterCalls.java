@@ -16,6 +16,8 @@ import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -203,7 +205,7 @@ final class WriterCalls<K, V> {
         unreachable |= f != null && f.unreachable;
       }
     }
-    failed.removeIf(java.util.Objects::isNull);
+    failed.removeIf(Objects::isNull);
     return new Result(failed, error, unreachable);
   }
 
@@ -259,7 +261,7 @@ final class WriterCalls<K, V> {
       return new Failure("interrupted while waiting for the writer", false);
     } catch (ExecutionException e) {
       thrown[0] = e.getCause();
-    } catch (java.util.concurrent.CancellationException e) {
+    } catch (CancellationException e) {
       // cancelled after the timeout: reported above
     }
     Throwable t = thrown[0];
