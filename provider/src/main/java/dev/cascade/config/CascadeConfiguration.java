@@ -1,6 +1,7 @@
 package dev.cascade.config;
 
 import dev.cascade.codec.SerializationLimits;
+import dev.cascade.internal.config.Durations;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -160,11 +161,8 @@ public class CascadeConfiguration<K, V> extends MutableConfiguration<K, V> {
     return this;
   }
 
-  private static Duration positive(Duration d, String name) {
-    if (d == null || d.isNegative() || d.isZero()) {
-      throw new IllegalArgumentException(name + " must be a positive duration, not " + d);
-    }
-    return d;
+  private static Duration positive(Duration value, String name) {
+    return Durations.requirePositive(value, name);
   }
 
   // covariant setters, so a chain of calls keeps this type

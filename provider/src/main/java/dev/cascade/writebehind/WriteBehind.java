@@ -1,5 +1,6 @@
 package dev.cascade.writebehind;
 
+import dev.cascade.internal.config.Durations;
 import dev.cascade.internal.writebehind.WriteBehindWriter;
 import java.time.Duration;
 import java.util.Objects;
@@ -239,9 +240,6 @@ public final class WriteBehind<K, V> {
   }
 
   private static Duration positive(Duration value, String name) {
-    if (value == null || value.isNegative() || value.isZero()) {
-      throw new IllegalArgumentException(name + " must be a positive duration, not " + value);
-    }
-    return value;
+    return Durations.requirePositive(value, name);
   }
 }

@@ -4,8 +4,8 @@ import java.time.Duration;
 import java.time.format.DateTimeParseException;
 
 /**
- * Reads durations in settings: {@code 250ms}, {@code 10s}, {@code 5m}, {@code 1h}, ISO {@code
- * PT10S}, or plain ms.
+ * Durations in settings: reads {@code 250ms}, {@code 10s}, {@code 5m}, {@code 1h}, ISO {@code
+ * PT10S}, or plain ms; and the one check of a duration that must be positive.
  */
 public final class Durations {
 
@@ -42,5 +42,17 @@ public final class Durations {
               + "' (use 250ms, 10s, 5m, 1h, PT10S or a number of milliseconds)",
           e);
     }
+  }
+
+  /**
+   * {@code value} when it is positive.
+   *
+   * @throws IllegalArgumentException naming the setting and the value
+   */
+  public static Duration requirePositive(Duration value, String setting) {
+    if (value == null || value.isNegative() || value.isZero()) {
+      throw new IllegalArgumentException(setting + " must be a positive duration, not " + value);
+    }
+    return value;
   }
 }

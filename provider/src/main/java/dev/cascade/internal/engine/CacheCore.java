@@ -270,6 +270,6 @@ final class CacheCore<K, V> {
   }
 
   String describe() {
-    return "cache '" + settings.name + "'";
+    return engine.store().describe();
   }
 }

@@ -91,7 +91,7 @@ public final class EntryStore {
     this.queueBound = queueBound < 0 ? NONE : ascii(Integer.toString(queueBound));
     this.replicas = queueBound < 0 ? 0 : replicas;
     this.replicaTimeoutMillis = replicaTimeout.toMillis();
-    this.description = "cache '" + layout.cacheName() + "'";
+    this.description = layout.describe();
     // the log must outlive every resend of a call: Lettuce resends only within the command timeout
     this.opLogTtl = ascii(Long.toString(Math.max(60_000, 2 * redis.target().timeout().toMillis())));
     this.opLogKeys = new byte[layout.partitions()][];

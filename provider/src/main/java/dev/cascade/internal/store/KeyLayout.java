@@ -124,6 +124,11 @@ public final class KeyLayout {
     return slot >= lo && slot < hi;
   }
 
+  /** "cache 'name'", for messages. */
+  public String describe() {
+    return "cache '" + cacheName + "'";
+  }
+
   public String cacheName() {
     return cacheName;
   }

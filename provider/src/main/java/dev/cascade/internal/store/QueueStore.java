@@ -555,7 +555,7 @@ public final class QueueStore {
   }
 
   private String describe() {
-    return "cache '" + layout.cacheName() + "'";
+    return layout.describe();
   }
 
   /** Stream ids ({@code <ms>-<seq>}) in the order Redis assigned them. */
@@ -572,6 +572,6 @@ public final class QueueStore {
       };
 
   private static byte[] ascii(String s) {
-    return s.getBytes(StandardCharsets.US_ASCII);
+    return EntryStore.ascii(s);
   }
 }
