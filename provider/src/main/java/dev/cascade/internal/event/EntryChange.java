@@ -6,33 +6,9 @@ import javax.cache.event.EventType;
  * One change an operation made, before it is shaped into events for each listener (who may or may
  * not want old values). {@code value} is the new value (CREATED, UPDATED) and {@code oldValue} the
  * previous one (UPDATED, REMOVED, EXPIRED).
+ *
+ * <p>{@code lane} is the hash of the key's encoded bytes: it picks the thread of asynchronous
+ * delivery, the same in every JVM and for local and remote changes alike, so one key's events stay
+ * in order.
  */
-public final class EntryChange<K, V> {
-
-  final EventType type;
-  final K key;
-  final V value;
-  final V oldValue;
-  final int lane;
-
-  /**
-   * @param lane the hash of the key's encoded bytes: it picks the thread of asynchronous delivery,
-   *     the same in every JVM and for local and remote changes alike, so one key's events stay in
-   *     order
-   */
-  public EntryChange(EventType type, K key, V value, V oldValue, int lane) {
-    this.type = type;
-    this.key = key;
-    this.value = value;
-    this.oldValue = oldValue;
-    this.lane = lane;
-  }
-
-  public EventType type() {
-    return type;
-  }
-
-  public K key() {
-    return key;
-  }
-}
+public record EntryChange<K, V>(EventType type, K key, V value, V oldValue, int lane) {}

@@ -107,8 +107,8 @@ public final class EventDispatcher<K, V> {
         }
       } else {
         for (EntryChange<K, V> change : changes) {
-          if (r.listensTo(change.type)) {
-            lanes.submit(change.lane, () -> deliverOne(r, change));
+          if (r.listensTo(change.type())) {
+            lanes.submit(change.lane(), () -> deliverOne(r, change));
           }
         }
       }
@@ -129,7 +129,7 @@ public final class EventDispatcher<K, V> {
   /** Delivers a change made elsewhere to every listener; call it on the key's lane. */
   public void deliverRemote(EntryChange<K, V> change) {
     for (ListenerRegistration<K, V> r : registrations) {
-      if (r.listensTo(change.type)) {
+      if (r.listensTo(change.type())) {
         deliverOne(r, change);
       }
     }
@@ -152,7 +152,7 @@ public final class EventDispatcher<K, V> {
       }
       List<CacheEntryEvent<? extends K, ? extends V>> events = null;
       for (EntryChange<K, V> change : changes) {
-        if (change.type == type) {
+        if (change.type() == type) {
           CascadeEntryEvent<K, V> event = r.eventFor(source, change);
           if (r.accepts(event)) {
             if (events == null) {
@@ -171,7 +171,7 @@ public final class EventDispatcher<K, V> {
   private void deliverOne(ListenerRegistration<K, V> r, EntryChange<K, V> change) {
     CascadeEntryEvent<K, V> event = r.eventFor(source, change);
     if (r.accepts(event)) {
-      r.deliver(change.type, List.of(event));
+      r.deliver(change.type(), List.of(event));
     }
   }
 

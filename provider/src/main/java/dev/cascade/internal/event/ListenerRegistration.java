@@ -55,22 +55,22 @@ final class ListenerRegistration<K, V> {
 
   /** The event this listener sees for a change: old values only where configured. */
   CascadeEntryEvent<K, V> eventFor(Cache<K, V> source, EntryChange<K, V> change) {
-    switch (change.type) {
+    switch (change.type()) {
       case CREATED:
         return new CascadeEntryEvent<>(
-            source, EventType.CREATED, change.key, change.value, null, false);
+            source, EventType.CREATED, change.key(), change.value(), null, false);
       case UPDATED:
         return oldValueRequired
             ? new CascadeEntryEvent<>(
-                source, EventType.UPDATED, change.key, change.value, change.oldValue, true)
+                source, EventType.UPDATED, change.key(), change.value(), change.oldValue(), true)
             : new CascadeEntryEvent<>(
-                source, EventType.UPDATED, change.key, change.value, null, false);
+                source, EventType.UPDATED, change.key(), change.value(), null, false);
       default:
         // REMOVED and EXPIRED: since JCache 1.1 the value is the old value, when available
         return oldValueRequired
             ? new CascadeEntryEvent<>(
-                source, change.type, change.key, change.oldValue, change.oldValue, true)
-            : new CascadeEntryEvent<>(source, change.type, change.key, null, null, false);
+                source, change.type(), change.key(), change.oldValue(), change.oldValue(), true)
+            : new CascadeEntryEvent<>(source, change.type(), change.key(), null, null, false);
     }
   }
 

@@ -266,28 +266,49 @@ public final class EntryStore {
     };
   }
 
+  // The ARGV slots of mutate.lua, named once: its header says what each means.
+  private static final int ARGV_NOW = 0;
+  private static final int ARGV_CONDITION = 1;
+  private static final int ARGV_EXPECTED = 2;
+  private static final int ARGV_ACTION = 3;
+  private static final int ARGV_VALUE = 4;
+  private static final int ARGV_EXPIRY_ON_CREATE = 5;
+  private static final int ARGV_EXPIRY_ON_UPDATE = 6;
+  private static final int ARGV_EXPIRY_ON_FAILED_ACCESS = 7;
+  private static final int ARGV_RETURN_OLD = 8;
+  private static final int ARGV_GRACE = 9;
+  private static final int ARGV_CHANNEL = 10;
+  private static final int ARGV_ORIGIN = 11;
+  private static final int ARGV_LOCK_TOKEN = 12;
+  private static final int ARGV_QUEUE_BOUND = 13;
+  private static final int ARGV_ENCODED_KEY = 14;
+  private static final int ARGV_OPERATION = 15;
+  private static final int ARGV_LOWEST_WAITING = 16;
+  private static final int ARGV_OP_LOG_TTL = 17;
+  private static final int ARGV_COUNT = 18;
+
   private byte[][] mutateArgs(
       byte[] encodedKey, Mutation m, long now, long graceMillis, byte[] lockToken, long operation) {
-    return new byte[][] {
-      ascii(Long.toString(now)),
-      ascii(m.condition.code),
-      m.expected == null ? NONE : m.expected,
-      ascii(m.action.code),
-      m.value == null ? NONE : m.value,
-      ascii(m.onCreate),
-      ascii(m.onUpdate),
-      ascii(m.onFailedAccess),
-      m.returnOld ? ONE : ZERO,
-      ascii(Long.toString(graceMillis)),
-      channel,
-      origin,
-      lockToken == null ? NONE : lockToken,
-      m.ignoreQueueBound && queueBound.length > 0 ? MINUS_ONE : queueBound,
-      encodedKey,
-      ascii(Long.toString(operation)),
-      ascii(Long.toString(operations.lowestWaiting())),
-      opLogTtl
-    };
+    byte[][] args = new byte[ARGV_COUNT][];
+    args[ARGV_NOW] = ascii(Long.toString(now));
+    args[ARGV_CONDITION] = ascii(m.condition.code);
+    args[ARGV_EXPECTED] = m.expected == null ? NONE : m.expected;
+    args[ARGV_ACTION] = ascii(m.action.code);
+    args[ARGV_VALUE] = m.value == null ? NONE : m.value;
+    args[ARGV_EXPIRY_ON_CREATE] = ascii(m.onCreate);
+    args[ARGV_EXPIRY_ON_UPDATE] = ascii(m.onUpdate);
+    args[ARGV_EXPIRY_ON_FAILED_ACCESS] = ascii(m.onFailedAccess);
+    args[ARGV_RETURN_OLD] = m.returnOld ? ONE : ZERO;
+    args[ARGV_GRACE] = ascii(Long.toString(graceMillis));
+    args[ARGV_CHANNEL] = channel;
+    args[ARGV_ORIGIN] = origin;
+    args[ARGV_LOCK_TOKEN] = lockToken == null ? NONE : lockToken;
+    args[ARGV_QUEUE_BOUND] = m.ignoreQueueBound && queueBound.length > 0 ? MINUS_ONE : queueBound;
+    args[ARGV_ENCODED_KEY] = encodedKey;
+    args[ARGV_OPERATION] = ascii(Long.toString(operation));
+    args[ARGV_LOWEST_WAITING] = ascii(Long.toString(operations.lowestWaiting()));
+    args[ARGV_OP_LOG_TTL] = opLogTtl;
+    return args;
   }
 
   private Outcome toOutcomeCounting(List<Object> reply) {
