@@ -3,7 +3,6 @@ package dev.cascade;
 import dev.cascade.internal.engine.EntryOperations;
 import dev.cascade.internal.management.CacheConfigurationBean;
 import dev.cascade.internal.management.MBeans;
-import dev.cascade.internal.near.NearCache;
 import dev.cascade.internal.store.Cleanup;
 import dev.cascade.writebehind.WriteBehindMXBean;
 import java.util.Iterator;
@@ -242,7 +241,7 @@ public final class CascadeCache<K, V> implements Cache<K, V> {
   }
 
   /** This JVM's near cache of this cache (hits, misses, size), or null when it has none. */
-  public NearCache nearCache() {
+  public NearCacheStatistics nearCache() {
     return operations.nearCache();
   }
 

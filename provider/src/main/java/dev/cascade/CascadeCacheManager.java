@@ -320,7 +320,7 @@ public final class CascadeCacheManager implements CacheManager {
   void release(CascadeCache<?, ?> cache, Cleanup cleanup) {
     caches.remove(cache.getName(), cache);
     events.closed(cache.operations(), cleanup);
-    NearCache near = cache.nearCache();
+    NearCache near = cache.operations().nearCache();
     if (near != null) {
       invalidations.unregister(near);
     }

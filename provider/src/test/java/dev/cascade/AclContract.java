@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cascade.config.CascadeConfiguration;
-import dev.cascade.internal.near.NearCache;
 import dev.cascade.jdbc.JdbcCacheWriter;
 import dev.cascade.jdbc.TableMapping;
 import dev.cascade.testing.RedisBinary;
@@ -444,7 +443,7 @@ abstract class AclContract {
             .setNearCache(100);
     Cache<String, String> a = first.createCache(name, near);
     Cache<String, String> b = second.createCache(name, near);
-    NearCache nearA = a.unwrap(CascadeCache.class).nearCache();
+    NearCacheStatistics nearA = a.unwrap(CascadeCache.class).nearCache();
     a.put("k", "1");
     long deadline = System.currentTimeMillis() + 5_000;
     // the put's own invalidation comes back asynchronously and may evict the first read's copy

@@ -10,14 +10,17 @@ import dev.cascade.internal.near.Invalidations;
 import dev.cascade.internal.near.NearCache;
 import dev.cascade.internal.store.EntryStore;
 import dev.cascade.internal.store.KeyLayout;
+import dev.cascade.internal.store.OperationIds;
 import dev.cascade.internal.store.QueueStore;
 import dev.cascade.internal.store.RedisAccess;
 import dev.cascade.internal.writebehind.Flusher;
 import dev.cascade.internal.writebehind.WriteBehindWriter;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.cache.expiry.ExpiryPolicy;
 import javax.cache.integration.CacheLoader;
 import javax.cache.integration.CacheWriter;
@@ -32,7 +35,10 @@ import javax.cache.integration.CacheWriter;
  */
 public final class CacheAssembly {
 
+  private static final AtomicInteger FLUSHERS = new AtomicInteger();
+
   private final RedisAccess redis;
+  private final OperationIds operations = new OperationIds();
   private final byte[] origin;
   private final EventLanes lanes;
   private final Invalidations invalidations;
@@ -87,15 +93,14 @@ public final class CacheAssembly {
 
     KeyLayout layout = new KeyLayout(s.name, s.partitions);
     EntryStore store =
-        s.writeBehind == null
-            ? new EntryStore(redis, layout, origin, s.queueBound)
-            : new EntryStore(
-                redis,
-                layout,
-                origin,
-                s.queueBound,
-                s.writeBehind.replicaAcks(),
-                s.writeBehind.replicaAckTimeout());
+        new EntryStore(
+            redis,
+            layout,
+            origin,
+            operations,
+            s.queueBound,
+            s.writeBehind == null ? 0 : s.writeBehind.replicaAcks(),
+            s.writeBehind == null ? Duration.ZERO : s.writeBehind.replicaAckTimeout());
     ExpiryRules expiry = new ExpiryRules(expiryPolicy);
     WriteLocks locks = syncWriter != null ? new WriteLocks(store, s.lockLease, s.lockWait) : null;
     QueueOverflow overflow = s.queueBound >= 0 ? new QueueOverflow(s.writeBehind, s.name) : null;
@@ -130,7 +135,9 @@ public final class CacheAssembly {
                 behind.delegate(),
                 keys,
                 values,
-                new String(origin, StandardCharsets.US_ASCII),
+                // one consumer and lease owner per Flusher: a cache closed and opened again in this
+                // manager must not share a lease or pending records with its draining predecessor
+                new String(origin, StandardCharsets.US_ASCII) + "#" + FLUSHERS.incrementAndGet(),
                 engine::graceMillis,
                 store::replacedRecords);
       }

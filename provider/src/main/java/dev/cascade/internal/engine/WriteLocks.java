@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Level;
@@ -145,14 +146,13 @@ final class WriteLocks {
    * thrown, so the key is not held, until the lease expires, by a token nobody has.
    */
   private boolean tryLock(byte[] key, byte[] token) {
+    CompletableFuture<Boolean> attempt = store.tryLock(key, token, leaseMillis);
     try {
-      return redis.await(store.tryLock(key, token, leaseMillis), "locking a key", store.describe());
+      return redis.await(attempt, "locking a key", store.describe());
     } catch (RuntimeException e) {
-      try {
-        redis.await(store.unlock(key, token), "unlocking a key", store.describe());
-      } catch (RuntimeException release) {
-        e.addSuppressed(release);
-      }
+      // the attempt may still be resent and succeed after this caller gave up: release the token
+      // once it is settled, whatever its outcome, not before
+      attempt.whenComplete((taken, failure) -> store.unlock(key, token));
       throw e;
     }
   }
@@ -192,18 +192,23 @@ final class WriteLocks {
    * release failed expires after its lease); throws the first failure, the others suppressed.
    */
   private void releaseAll(List<Held> held) {
-    RuntimeException first = null;
+    // all releases are sent at once, then awaited: with Redis gone, n keys cost one timeout, not n
+    List<CompletableFuture<Long>> sent = new ArrayList<>(held.size());
     for (Held h : held) {
       if (!h.released) {
         h.released = true;
-        try {
-          redis.await(store.unlock(h.key, h.token), "unlocking a key", store.describe());
-        } catch (RuntimeException e) {
-          if (first == null) {
-            first = e;
-          } else {
-            first.addSuppressed(e);
-          }
+        sent.add(store.unlock(h.key, h.token));
+      }
+    }
+    RuntimeException first = null;
+    for (CompletableFuture<Long> release : sent) {
+      try {
+        redis.await(release, "unlocking a key", store.describe());
+      } catch (RuntimeException e) {
+        if (first == null) {
+          first = e;
+        } else {
+          first.addSuppressed(e);
         }
       }
     }

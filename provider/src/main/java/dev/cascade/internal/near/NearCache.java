@@ -1,5 +1,6 @@
 package dev.cascade.internal.near;
 
+import dev.cascade.NearCacheStatistics;
 import dev.cascade.internal.store.EntryStore;
 import java.nio.ByteBuffer;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,7 +20,7 @@ import java.util.concurrent.atomic.LongAdder;
  * decoded again: store-by-value). Eviction is first-in first-out with a second chance for entries
  * read since they were last looked at. Thread-safe.
  */
-public final class NearCache implements EntryStore.ChangeObserver {
+public final class NearCache implements NearCacheStatistics, EntryStore.ChangeObserver {
 
   /** A kept entry, or a load token (value null). */
   private static final class Slot {
@@ -182,22 +183,27 @@ public final class NearCache implements EntryStore.ChangeObserver {
     source.awaitSentInvalidations();
   }
 
+  @Override
   public long hits() {
     return hits.sum();
   }
 
+  @Override
   public long misses() {
     return misses.sum();
   }
 
+  @Override
   public long invalidations() {
     return invalidations.sum();
   }
 
+  @Override
   public int size() {
     return slots.size();
   }
 
+  @Override
   public int maxEntries() {
     return maxEntries;
   }

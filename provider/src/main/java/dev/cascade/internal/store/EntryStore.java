@@ -48,7 +48,7 @@ public final class EntryStore {
   private final int replicas;
   private final long replicaTimeoutMillis;
   private final String description;
-  private final OperationIds operations = new OperationIds();
+  private final OperationIds operations;
   private final byte[] opLogTtl;
   private final byte[][] opLogKeys;
   private volatile ChangeObserver observer;
@@ -60,15 +60,14 @@ public final class EntryStore {
     void changedAll();
   }
 
+  /** A store for walks and deletes (a cache this manager does not have open), or for tests. */
   public EntryStore(RedisAccess redis, KeyLayout layout, byte[] origin) {
-    this(redis, layout, origin, -1);
-  }
-
-  public EntryStore(RedisAccess redis, KeyLayout layout, byte[] origin, int queueBound) {
-    this(redis, layout, origin, queueBound, 0, Duration.ZERO);
+    this(redis, layout, origin, new OperationIds(), -1, 0, Duration.ZERO);
   }
 
   /**
+   * @param operations the operation ids of the CacheManager ({@code origin}): one sequence for all
+   *     its stores, so a cache closed and opened again never reuses an id its log still holds
    * @param queueBound for a write-behind cache, the most records a partition's queue may hold (0 =
    *     unbounded); -1 for a cache without write-behind
    * @param replicas for a write-behind cache, how many replicas must have a change that queues a
@@ -80,9 +79,11 @@ public final class EntryStore {
       RedisAccess redis,
       KeyLayout layout,
       byte[] origin,
+      OperationIds operations,
       int queueBound,
       int replicas,
       Duration replicaTimeout) {
+    this.operations = operations;
     this.redis = redis;
     this.commands = redis.commands();
     this.layout = layout;

@@ -13,9 +13,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * its id and answers a repeated id from the log. The log keeps only ids at or above {@link
  * #lowestWaiting()}: a call whose reply arrived is never sent again.
  *
+ * <p>One per CacheManager (its origin names the log): ids are unique for as long as the origin
+ * lives, across every cache it opens, closes and opens again.
+ *
  * <p>Thread-safe; {@link #start()} and {@link #finish(long)} are called from any thread.
  */
-final class OperationIds {
+public final class OperationIds {
 
   private final AtomicLong next = new AtomicLong(1);
   private final ConcurrentSkipListSet<Long> waiting = new ConcurrentSkipListSet<>();

@@ -81,8 +81,10 @@ public final class RedisAccess implements AutoCloseable {
     this.client = client;
     this.connection = connection;
     this.commands = commands;
-    // Lettuce times commands out itself; this bound only guards against a future never completing
-    this.awaitMillis = target.timeout().toMillis() + 5_000;
+    // Lettuce times each command out itself; this bound guards against a future never completing.
+    // A call resent after a dropped connection starts its last attempt within one timeout of the
+    // first and may take one more: so two timeouts, and a margin
+    this.awaitMillis = 2 * target.timeout().toMillis() + 5_000;
   }
 
   /**

@@ -169,7 +169,7 @@ public final class Flusher<K, V> {
     String token = h.flush.leaseToken;
     try {
       if (token == null || !queue.renewLease(partition, token, settings.leaseTtl())) {
-        drop(partition, "lease lost");
+        drop(partition, h, "lease lost");
       }
     } catch (RuntimeException e) {
       // the next renewal, a third of a lease later, may still be in time
@@ -222,9 +222,12 @@ public final class Flusher<K, V> {
     }
   }
 
-  private void drop(int partition, String why) {
-    Held h = held.remove(partition);
-    if (h != null) {
+  /**
+   * Stops flushing {@code h}'s tenure of the partition (not a newer one the coordinator took
+   * since).
+   */
+  private void drop(int partition, Held h, String why) {
+    if (held.remove(partition, h)) {
       h.flush.leaseToken = null;
       stats.error("stopped flushing partition " + partition + ": " + why);
       LOG.log(
@@ -267,7 +270,7 @@ public final class Flusher<K, V> {
               flushed = true;
               break;
             case LEASE_LOST:
-              drop(e.getKey(), "lease lost while flushing");
+              drop(e.getKey(), h, "lease lost while flushing");
               break;
             case IDLE:
               h.drained = draining;

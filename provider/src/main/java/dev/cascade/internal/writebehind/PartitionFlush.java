@@ -101,6 +101,9 @@ final class PartitionFlush {
   }
 
   private Step stepOnce(long now, boolean draining) {
+    if (leaseToken == null) {
+      return Step.LEASE_LOST; // dropped by the coordinator while this step was due
+    }
     if (!takenOver) {
       // Redis' pending list is the truth: after a failed step, records held here may have been
       // acknowledged after all, or (after a failover) be unread again or gone

@@ -258,6 +258,17 @@ final class WriterCalls<K, V> {
       future.get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      if (done.getCount() > 0) {
+        // the call still runs and may still commit: as after a timeout, its partition must wait
+        future.cancel(true);
+        throw new Hung(
+            "interrupted while the writer's "
+                + method
+                + " of cache '"
+                + cacheName
+                + "' still ran; its partition waits for it to return",
+            done);
+      }
       return new Failure("interrupted while waiting for the writer", false);
     } catch (ExecutionException e) {
       thrown[0] = e.getCause();

@@ -71,7 +71,7 @@ class NearCacheTest {
   @Test
   void repeatedReads_areServedFromTheNearCache_withoutRedis() {
     Cache<String, String> cache = first.createCache(name("hits"), near());
-    NearCache near = cache.unwrap(CascadeCache.class).nearCache();
+    NearCache near = (NearCache) cache.unwrap(CascadeCache.class).nearCache();
     cache.put("k", "v");
     // the put's own invalidation comes back asynchronously and would evict a value read before it
     near.awaitSentInvalidations();
