@@ -70,16 +70,21 @@ final class EntryReader {
         return new Read(hit.value, null, false);
       }
       NearCache.Token token = n.beginRead(key);
-      Read r = readFromRedis(key);
+      Read r = readFromRedis(key, () -> n.sent(token));
       n.completeRead(token, r.value(), r.expiresAt());
       return r;
     }
-    return readFromRedis(key);
+    return readFromRedis(key, () -> {});
   }
 
-  private Read readFromRedis(byte[] key) {
+  /**
+   * @param sent called once the read was sent to Redis, before its answer is awaited
+   */
+  private Read readFromRedis(byte[] key, Runnable sent) {
     if (engine.plainEntries()) {
-      byte[] value = engine.await(store.readValue(key), "reading");
+      CompletableFuture<byte[]> reply = store.readValue(key);
+      sent.run();
+      byte[] value = engine.await(reply, "reading");
       return value == null ? Read.MISS : new Read(value, null, false);
     }
     if (expiry.isFixed() && expiry.readsTouch()) {
@@ -87,19 +92,22 @@ final class EntryReader {
           Mutation.touch(Mutation.Condition.PRESENT, null)
               .returningOld(true)
               .withExpiry(Mutation.ETERNAL, expiry.forAccess(), Mutation.UNCHANGED);
-      Outcome o =
-          engine.await(
-              store.mutate(key, touch, engine.now(), engine.graceMillis(), null), "reading");
+      CompletableFuture<Outcome> reply =
+          store.mutate(key, touch, engine.now(), engine.graceMillis(), null);
+      sent.run();
+      Outcome o = engine.await(reply, "reading");
       return new Read(o.status() == Status.TOUCHED ? o.old() : null, o.expired(), o.pending());
     }
-    return afterPlainRead(key, engine.await(store.read(key), "reading"));
+    CompletableFuture<StoredEntry> reply = store.read(key);
+    sent.run();
+    return afterPlainRead(key, engine.await(reply, "reading"));
   }
 
   /** Reads many entries in one pipeline (near-cache hits are not sent to Redis). */
   List<Read> readAll(List<byte[]> keys) {
     NearCache n = near;
     if (n == null) {
-      return readAllFromRedis(keys);
+      return readAllFromRedis(keys, () -> {});
     }
     long now = engine.now();
     Read[] reads = new Read[keys.size()];
@@ -117,7 +125,7 @@ final class EntryReader {
       }
     }
     if (!missing.isEmpty()) {
-      List<Read> fetched = readAllFromRedis(missing);
+      List<Read> fetched = readAllFromRedis(missing, () -> tokens.forEach(n::sent));
       for (int j = 0; j < fetched.size(); j++) {
         Read r = fetched.get(j);
         n.completeRead(tokens.get(j), r.value(), r.expiresAt());
@@ -127,9 +135,14 @@ final class EntryReader {
     return Arrays.asList(reads);
   }
 
-  private List<Read> readAllFromRedis(List<byte[]> keys) {
+  /**
+   * @param sent called once every read was sent to Redis, before their answers are awaited
+   */
+  private List<Read> readAllFromRedis(List<byte[]> keys, Runnable sent) {
     if (engine.plainEntries()) {
-      byte[][] values = engine.await(store.readValues(keys), "reading");
+      CompletableFuture<byte[][]> reply = store.readValues(keys);
+      sent.run();
+      byte[][] values = engine.await(reply, "reading");
       List<Read> reads = new ArrayList<>(keys.size());
       for (byte[] value : values) {
         reads.add(value == null ? Read.MISS : new Read(value, null, false));
@@ -155,6 +168,7 @@ final class EntryReader {
         replies.add(store.read(key));
       }
     }
+    sent.run();
     List<Read> reads = new ArrayList<>(keys.size());
     for (int i = 0; i < keys.size(); i++) {
       if (touching) {

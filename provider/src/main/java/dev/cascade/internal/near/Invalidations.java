@@ -123,6 +123,10 @@ public final class Invalidations implements AutoCloseable {
     return epoch.get();
   }
 
+  long resends() {
+    return redis.resends();
+  }
+
   /**
    * Returns once every invalidation that Redis sent before this call has been applied: a reply on
    * the tracking connection comes after the pushes sent before it. Redis sends the invalidation of

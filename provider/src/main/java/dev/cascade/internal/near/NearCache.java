@@ -2,10 +2,12 @@ package dev.cascade.internal.near;
 
 import dev.cascade.NearCacheStatistics;
 import dev.cascade.internal.store.EntryStore;
+import dev.cascade.internal.store.RedisAccess;
 import java.nio.ByteBuffer;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -16,9 +18,20 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>The race between a read and an invalidation is closed with load tokens: before a read goes to
  * Redis, a token takes the key's place here; an invalidation removes whatever is there; the read's
  * result is kept only if its token is still in place. So a value read before a change can never be
- * kept after the change's invalidation was processed. Values are kept as encoded bytes (each hit is
- * decoded again: store-by-value). Eviction is first-in first-out with a second chance for entries
- * read since they were last looked at. Thread-safe.
+ * kept after the change's invalidation was processed.
+ *
+ * <p>That invalidation can come late, though: it travels on its own connection, while the reads'
+ * answers come on the shared one. And reads reach Redis in the order they are sent, not the one
+ * their tokens were placed in: a reader whose token was replaced by another reader's (or who read
+ * without one) may get a newer value than the other reader, whose read reached Redis first but
+ * whose token is the one in place; if that older value were kept, the first reader would be served
+ * it afterwards, going back in time. So a read that went to Redis, when it completes, forgets
+ * whatever was placed in its key's place before it was sent ({@link #sent}): those reads may have
+ * found an older value. What was placed after it was sent is answered after it (one connection
+ * answers in order), so it stays. A read whose sending is not known, or while calls were sent again
+ * ({@link RedisAccess#resends()}), forgets whatever is there. Values are kept as encoded bytes
+ * (each hit is decoded again: store-by-value). Eviction is first-in first-out with a second chance
+ * for entries read since they were last looked at. Thread-safe.
  */
 public final class NearCache implements NearCacheStatistics, EntryStore.ChangeObserver {
 
@@ -27,12 +40,17 @@ public final class NearCache implements NearCacheStatistics, EntryStore.ChangeOb
     final byte[] value;
     final long expiresAt;
     final int epoch;
+
+    /** When the token of the read that found the value was placed: a tick of {@link #clock}. */
+    final long placed;
+
     volatile boolean recentlyRead;
 
-    Slot(byte[] value, long expiresAt, int epoch) {
+    Slot(byte[] value, long expiresAt, int epoch, long placed) {
       this.value = value;
       this.expiresAt = expiresAt;
       this.epoch = epoch;
+      this.placed = placed;
     }
   }
 
@@ -48,11 +66,20 @@ public final class NearCache implements NearCacheStatistics, EntryStore.ChangeOb
   /** Handed to a reader before it reads; give it back with the result. */
   public static final class Token {
     final ByteBuffer key;
+
+    /** The load token in the key's place, or null when the result may not be kept. */
     final Slot slot;
 
-    Token(ByteBuffer key, Slot slot) {
+    /** {@link RedisAccess#resends()} before the read was sent. */
+    final long resendsBefore;
+
+    /** A tick of {@link #clock} taken once the read was sent; 0 until then. */
+    long sent;
+
+    Token(ByteBuffer key, Slot slot, long resendsBefore) {
       this.key = key;
       this.slot = slot;
+      this.resendsBefore = resendsBefore;
     }
   }
 
@@ -60,6 +87,10 @@ public final class NearCache implements NearCacheStatistics, EntryStore.ChangeOb
   private final ConcurrentHashMap<ByteBuffer, Slot> slots = new ConcurrentHashMap<>();
   private final ConcurrentLinkedQueue<ByteBuffer> order = new ConcurrentLinkedQueue<>();
   private final AtomicInteger size = new AtomicInteger();
+
+  /** Orders the placing of tokens and the sending of reads. */
+  private final AtomicLong clock = new AtomicLong();
+
   private final LongAdder hits = new LongAdder();
   private final LongAdder misses = new LongAdder();
   private final LongAdder invalidations = new LongAdder();
@@ -95,13 +126,18 @@ public final class NearCache implements NearCacheStatistics, EntryStore.ChangeOb
     return new Hit(slot.value);
   }
 
-  /** Reserves the key's place before a read goes to Redis; null when nothing may be kept now. */
+  /**
+   * Reserves the key's place before a read goes to Redis; the token says whether the result may be
+   * kept. Every read that goes to Redis must tell {@link #sent} once it was sent and give its token
+   * back to {@link #completeRead}.
+   */
   public Token beginRead(byte[] encodedKey) {
     if (!source.isTracking()) {
-      return null;
+      return unkeptRead(encodedKey);
     }
     ByteBuffer key = ByteBuffer.wrap(encodedKey);
-    Slot token = new Slot(null, 0, source.epoch());
+    long resends = source.resends();
+    Slot token = new Slot(null, 0, source.epoch(), clock.incrementAndGet());
     Slot previous = slots.put(key, token);
     if (previous == null) {
       order.add(key);
@@ -109,25 +145,47 @@ public final class NearCache implements NearCacheStatistics, EntryStore.ChangeOb
         evictOne();
       }
     }
-    return token.epoch == source.epoch() ? new Token(key, token) : null;
+    return new Token(key, token.epoch == source.epoch() ? token : null, resends);
+  }
+
+  /** A token for a read whose result is not kept (it still forgets older reads' results). */
+  Token unkeptRead(byte[] encodedKey) {
+    return new Token(ByteBuffer.wrap(encodedKey), null, source.resends());
+  }
+
+  /**
+   * The token's read was sent to Redis: tokens placed from now on belong to reads that Redis
+   * answers after it.
+   */
+  public void sent(Token token) {
+    token.sent = clock.incrementAndGet();
   }
 
   /**
    * Keeps what the read found, unless the key was invalidated (or the connection that carries
-   * invalidations was lost) since {@link #beginRead}. Absent values and entries with a write still
-   * queued are not kept.
+   * invalidations was lost) since {@link #beginRead}; absent values are not kept. Whatever else was
+   * placed in the key's place before this read was sent (another reader's token or kept value) is
+   * forgotten: that read may have reached Redis first and found an older value, whose invalidation
+   * may still be on its way.
    */
   public void completeRead(Token token, byte[] value, long expiresAt) {
-    if (token == null) {
-      return;
-    }
     // a value whose write-behind record is still queued is the cache's value too: kept (the flush
     // settles the entry in Redis, which invalidates it once, harmlessly)
-    if (value == null || token.slot.epoch != source.epoch()) {
-      slots.remove(token.key, token.slot);
-      return;
-    }
-    slots.replace(token.key, token.slot, new Slot(value, expiresAt, token.slot.epoch));
+    Slot own = token.slot;
+    Slot kept =
+        own != null && value != null && own.epoch == source.epoch()
+            ? new Slot(value, expiresAt, own.epoch, own.placed)
+            : null;
+    // not known when it was sent, or a call was sent again (it may have run after later ones):
+    // nothing placed is known to be newer
+    long newerAfter =
+        token.sent != 0 && source.resends() == token.resendsBefore ? token.sent : Long.MAX_VALUE;
+    slots.compute(
+        token.key,
+        (k, current) ->
+            current == own
+                ? kept
+                : current != null && current.placed > newerAfter ? current : null);
   }
 
   /** Forgets a key: another client (or this JVM) changed it. */

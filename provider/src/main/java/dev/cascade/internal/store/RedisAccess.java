@@ -70,6 +70,9 @@ public final class RedisAccess implements AutoCloseable {
 
   private volatile long memoryLimitReadAt;
 
+  /** Calls sent again (after a dropped connection, or as EVAL after NOSCRIPT). */
+  private final AtomicLong resends = new AtomicLong();
+
   private RedisAccess(
       RedisTarget target,
       ClientResources resources,
@@ -274,12 +277,21 @@ public final class RedisAccess implements AutoCloseable {
     return first.exceptionallyCompose(
         e -> {
           if (RedisFailures.isNoScript(e)) {
+            resends.incrementAndGet();
             return commands
                 .<List<Object>>eval(script.body(), ScriptOutputType.MULTI, keys, args)
                 .toCompletableFuture();
           }
           return CompletableFuture.failedFuture(e);
         });
+  }
+
+  /**
+   * How many calls were sent again so far ({@link #resendingOnConnectionLoss}, the {@code EVAL} of
+   * a script Redis did not know): a call sent again may run after calls sent after its first send.
+   */
+  public long resends() {
+    return resends.get();
   }
 
   /**
@@ -304,6 +316,7 @@ public final class RedisAccess implements AutoCloseable {
               if (!RedisFailures.isConnectionLoss(failure) || System.nanoTime() >= deadline) {
                 return CompletableFuture.<T>failedFuture(failure);
               }
+              resends.incrementAndGet();
               long pauseMillis = Math.min(200, 5L << Math.min(attempt, 5));
               return CompletableFuture.supplyAsync(
                       () -> (T) null,
@@ -322,6 +335,7 @@ public final class RedisAccess implements AutoCloseable {
     return first.exceptionallyCompose(
         e -> {
           if (RedisFailures.isNoScript(e)) {
+            resends.incrementAndGet();
             return commands
                 .<Long>eval(script.body(), ScriptOutputType.INTEGER, keys, args)
                 .toCompletableFuture();

@@ -13,6 +13,7 @@ import dev.cascade.testing.WithRedis;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -160,6 +161,130 @@ class NearCacheTest {
       Thread.onSpinWait();
     }
     assertEquals("3000", a.get("k"), "the last write is seen once its invalidation arrived");
+  }
+
+  /**
+   * Reads reach Redis in another order than the one their tokens were placed in, and the
+   * invalidation of a change between two reads can arrive after both answers (it comes on its own
+   * connection): a reader that got the newer value must not be served the older one afterwards.
+   */
+  @Test
+  void aReaderIsNeverServedAnOlderValueThanItGotFromRedis() {
+    Cache<String, String> cache = first.createCache(name("overtaken"), near());
+    NearCache near = (NearCache) cache.unwrap(CascadeCache.class).nearCache();
+    byte[] key = UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8); // nobody writes it
+    long now = System.currentTimeMillis();
+
+    // reader A places its token, then reader B; B's read is sent first and finds 1; a write makes
+    // it 2; A's read finds 2 and returns it; B keeps 1 after that
+    NearCache.Token a = near.beginRead(key);
+    NearCache.Token b = near.beginRead(key);
+    near.sent(b);
+    near.sent(a);
+    near.completeRead(a, bytes("2"), Long.MAX_VALUE);
+    near.completeRead(b, bytes("1"), Long.MAX_VALUE);
+    NearCache.Hit hit = near.get(key, now);
+    assertTrue(hit == null || "2".equals(string(hit.value)), "A read 2, then " + valueOf(hit));
+
+    // the same when A read without a token (the near cache was bypassed when A began)
+    byte[] other = UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8);
+    NearCache.Token c = near.beginRead(other);
+    near.sent(c);
+    NearCache.Token unkept = near.unkeptRead(other);
+    near.sent(unkept);
+    near.completeRead(unkept, bytes("2"), Long.MAX_VALUE);
+    near.completeRead(c, bytes("1"), Long.MAX_VALUE);
+    hit = near.get(other, now);
+    assertTrue(hit == null || "2".equals(string(hit.value)), "A read 2, then " + valueOf(hit));
+
+    // a read placed after another was sent is answered after it: it is kept
+    NearCache.Token d = near.beginRead(key);
+    near.sent(d);
+    NearCache.Token e = near.beginRead(key);
+    near.sent(e);
+    near.completeRead(d, bytes("3"), Long.MAX_VALUE);
+    near.completeRead(e, bytes("4"), Long.MAX_VALUE);
+    assertEquals("4", valueOf(near.get(key, now)));
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static String valueOf(NearCache.Hit hit) {
+    return hit == null ? null : string(hit.value);
+  }
+
+  private static String string(byte[] b) {
+    return b == null ? null : new String(b, StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Invalidations come on their own connection, reads on the shared one. While the invalidation
+   * connection lags (a starved I/O thread, a slow path), sometimes past the probe's timeout so that
+   * the near cache is bypassed and trusted again, readers of one key must still never see an older
+   * value after a newer one.
+   */
+  @Test
+  void readersNeverGoBackInTime_whileTheInvalidationsLag() throws Exception {
+    try (SilentProxy proxy = new SilentProxy(redis.port())) {
+      CacheManager m = manager("redis://127.0.0.1:" + proxy.port());
+      try {
+        String name = name("lagging");
+        Cache<String, String> a = m.createCache(name, near());
+        Cache<String, String> b = second.createCache(name, near());
+        b.put("k", "0");
+        assertTrue(
+            proxy.delayTrackingConnections(50) > 0, "the invalidations go through the proxy");
+        AtomicBoolean writing = new AtomicBoolean(true);
+        AtomicReference<String> failure = new AtomicReference<>();
+        List<Thread> threads = new ArrayList<>();
+        for (int r = 0; r < 8; r++) {
+          threads.add(
+              new Thread(
+                  () -> {
+                    long last = -1;
+                    while (writing.get()) {
+                      long n = Long.parseLong(a.get("k"));
+                      if (n < last) {
+                        failure.compareAndSet(null, "read " + n + " after " + last);
+                      }
+                      last = n;
+                    }
+                  }));
+        }
+        // lags of 50 ms and 1.5 s in turn: the probe times out, gives up the connection, and the
+        // near cache is trusted again, over and over
+        threads.add(
+            new Thread(
+                () -> {
+                  for (int turn = 0; writing.get(); turn++) {
+                    proxy.delayTrackingConnections(turn % 2 == 0 ? 1_500 : 50);
+                    try {
+                      Thread.sleep(1_200);
+                    } catch (InterruptedException e) {
+                      return;
+                    }
+                  }
+                }));
+        threads.forEach(Thread::start);
+        long end = System.currentTimeMillis() + 6_000;
+        for (int i = 1; System.currentTimeMillis() < end; i++) {
+          b.put("k", Long.toString(i));
+        }
+        writing.set(false);
+        for (Thread t : threads) {
+          t.join(10_000);
+        }
+        NearCache near = (NearCache) a.unwrap(CascadeCache.class).nearCache();
+        System.out.printf(
+            "lagging invalidations: hits %d, misses %d, invalidations %d%n",
+            near.hits(), near.misses(), near.invalidations());
+        assertNull(failure.get());
+      } finally {
+        m.close();
+      }
+    }
   }
 
   @Test

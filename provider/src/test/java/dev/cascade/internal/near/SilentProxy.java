@@ -7,14 +7,20 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A loopback TCP proxy in front of a redis-server whose connections can be silenced: from then on
  * it swallows what either side sends, without closing anything, like a dropped NAT entry or a peer
- * that vanished. Neither side learns of it until it misses an answer.
+ * that vanished. Neither side learns of it until it misses an answer. What Redis sends on a
+ * connection can also be delayed (in order, nothing lost), like a client whose I/O thread is
+ * starved of CPU.
  */
 final class SilentProxy implements AutoCloseable {
 
@@ -46,6 +52,21 @@ final class SilentProxy implements AutoCloseable {
     return n;
   }
 
+  /**
+   * Delays by {@code millis} (0: no more) what Redis sends on every connection that turned on
+   * client tracking: its invalidations and its replies, in order, none lost.
+   */
+  int delayTrackingConnections(long millis) {
+    int n = 0;
+    for (Link l : links) {
+      if (l.tracking) {
+        l.delayNanos = TimeUnit.MILLISECONDS.toNanos(millis);
+        n++;
+      }
+    }
+    return n;
+  }
+
   private void accept() {
     while (!server.isClosed()) {
       try {
@@ -62,6 +83,33 @@ final class SilentProxy implements AutoCloseable {
   }
 
   private static void pump(Link link, InputStream in, OutputStream out, boolean fromClient) {
+    // what Redis sends goes through a queue, each chunk written once its delay is over
+    BlockingQueue<Chunk> delayed = fromClient ? null : new LinkedBlockingQueue<>();
+    if (delayed != null) {
+      Thread writer =
+          new Thread(
+              () -> {
+                try {
+                  while (true) {
+                    Chunk c = delayed.take();
+                    if (c.bytes == null) {
+                      return; // the connection closed
+                    }
+                    long wait = c.due - System.nanoTime();
+                    if (wait > 0) {
+                      TimeUnit.NANOSECONDS.sleep(wait);
+                    }
+                    out.write(c.bytes);
+                    out.flush();
+                  }
+                } catch (IOException | InterruptedException e) {
+                  link.close();
+                }
+              },
+              "silent-proxy-delay");
+      writer.setDaemon(true);
+      writer.start();
+    }
     Thread t =
         new Thread(
             () -> {
@@ -76,13 +124,22 @@ final class SilentProxy implements AutoCloseable {
                           .contains("TRACKING")) {
                     link.tracking = true;
                   }
-                  if (!link.silent) {
+                  if (link.silent) {
+                    continue;
+                  }
+                  if (delayed != null) {
+                    delayed.add(
+                        new Chunk(Arrays.copyOf(buffer, n), System.nanoTime() + link.delayNanos));
+                  } else {
                     out.write(buffer, 0, n);
                     out.flush();
                   }
                 }
               } catch (IOException e) {
                 // a side closed: close the other
+              }
+              if (delayed != null) {
+                delayed.add(new Chunk(null, 0));
               }
               link.close();
             },
@@ -99,12 +156,15 @@ final class SilentProxy implements AutoCloseable {
     }
   }
 
+  private record Chunk(byte[] bytes, long due) {}
+
   /** One proxied connection. */
   private static final class Link {
     final Socket client;
     final Socket upstream;
     volatile boolean tracking;
     volatile boolean silent;
+    volatile long delayNanos;
 
     Link(Socket client, Socket upstream) {
       this.client = client;
