@@ -65,6 +65,13 @@ public final class Invalidations implements AutoCloseable {
   private final RedisAccess redis;
   private final Map<NearCache, KeyLayout> caches = new ConcurrentHashMap<>();
   private final Set<String> prefixes = new LinkedHashSet<>();
+
+  /**
+   * {@link #prefixes}, for the I/O thread, which must not take this object's lock: {@link #close}
+   * holds it while it waits for that thread to close the connection.
+   */
+  private volatile List<String> registeredPrefixes = List.of();
+
   private final AtomicInteger epoch = new AtomicInteger();
   private volatile StatefulRedisConnection<byte[], byte[]> connection;
   private volatile boolean tracking;
@@ -104,6 +111,7 @@ public final class Invalidations implements AutoCloseable {
     caches.put(near, layout);
     String prefix = prefixOf(layout);
     if (prefixes.add(prefix)) {
+      registeredPrefixes = List.copyOf(prefixes);
       // the first near cache waits for tracking, so it works from its first read
       enable(List.of(prefix), true);
     }
@@ -253,10 +261,8 @@ public final class Invalidations implements AutoCloseable {
   }
 
   private void reconnected() {
-    List<String> all;
-    synchronized (this) {
-      all = new ArrayList<>(prefixes);
-    }
+    // on the I/O thread: no lock here (close() may hold it, waiting for this thread)
+    List<String> all = registeredPrefixes;
     if (!all.isEmpty()) {
       enable(all, false); // on the I/O thread: must not wait for the reply
     }
