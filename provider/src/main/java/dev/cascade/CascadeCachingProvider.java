@@ -32,7 +32,9 @@ public final class CascadeCachingProvider implements CachingProvider {
 
   @Override
   public CacheManager getCacheManager(URI uri, ClassLoader classLoader, Properties properties) {
-    URI managerUri = uri == null ? getDefaultURI() : uri;
+    // frameworks that pass no URI (Spring Boot without spring.cache.jcache.config) may name the
+    // Redis in the properties
+    URI managerUri = uri == null ? ManagerSettings.defaultUri(properties) : uri;
     ClassLoader loader = classLoader == null ? getDefaultClassLoader() : classLoader;
     synchronized (managers) {
       Map<URI, CascadeCacheManager> byUri = managers.computeIfAbsent(loader, l -> new HashMap<>());

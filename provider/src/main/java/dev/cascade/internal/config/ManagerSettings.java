@@ -84,6 +84,15 @@ public final class ManagerSettings {
     this.loader = loader;
   }
 
+  /**
+   * The URI of a CacheManager asked for without one: {@value #URI_PROPERTY} in the properties the
+   * caller passed, else {@link #defaultUri()}.
+   */
+  public static URI defaultUri(Properties properties) {
+    String given = properties == null ? null : properties.getProperty(URI_PROPERTY);
+    return given == null || given.isBlank() ? defaultUri() : parseUri(given, URI_PROPERTY);
+  }
+
   /** The URI of the default CacheManager: from the system property, the environment, or local. */
   public static URI defaultUri() {
     String configured = System.getProperty(URI_PROPERTY);
@@ -93,6 +102,10 @@ public final class ManagerSettings {
     if (configured == null || configured.isBlank()) {
       configured = DEFAULT_REDIS_URI;
     }
+    return parseUri(configured, URI_PROPERTY + " or " + URI_ENVIRONMENT);
+  }
+
+  private static URI parseUri(String configured, String source) {
     try {
       return URI.create(configured.trim());
     } catch (IllegalArgumentException e) {
@@ -101,9 +114,7 @@ public final class ManagerSettings {
           "The Redis URI '"
               + Redaction.uri(configured)
               + "' (from "
-              + URI_PROPERTY
-              + " or "
-              + URI_ENVIRONMENT
+              + source
               + ") is not a valid URI: "
               + Redaction.message(e.getMessage(), configured),
           Redaction.failure(e, configured));

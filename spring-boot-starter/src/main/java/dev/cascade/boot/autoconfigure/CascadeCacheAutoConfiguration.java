@@ -1,0 +1,107 @@
+package dev.cascade.boot.autoconfigure;
+
+import dev.cascade.CascadeCachingProvider;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import javax.cache.Caching;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.AutoConfigurationPackages;
+import org.springframework.boot.autoconfigure.cache.CacheAutoConfiguration;
+import org.springframework.boot.autoconfigure.cache.JCacheManagerCustomizer;
+import org.springframework.boot.autoconfigure.cache.JCachePropertiesCustomizer;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.cache.jcache.JCacheCacheManager;
+import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
+
+/**
+ * Spring's cache abstraction on Cascade, through Boot's own JCache support rather than around it:
+ * Boot's {@code JCacheCacheConfiguration} still opens the {@code javax.cache.CacheManager} ({@code
+ * spring.cache.jcache.provider}, {@code spring.cache.jcache.config}, {@code
+ * spring.cache.cache-names}, {@code JCacheManagerCustomizer} beans); this starter
+ *
+ * <ul>
+ *   <li>makes Cascade the provider and {@code cascade.config} the configuration file when they are
+ *       not set ({@link CascadeEnvironmentPostProcessor});
+ *   <li>passes the Redis URI ({@code cascade.redis.uri}, else {@code spring.data.redis.*}) and the
+ *       deserialization allow-list (the application's packages, plus {@code cascade.codec.allow})
+ *       to the CacheManager as properties ({@link JCachePropertiesCustomizer});
+ *   <li>creates the caches of {@code cascade.caches.<name>}, applying {@link
+ *       CascadeCacheCustomizer} beans, and turns statistics on for Boot's caches ({@link
+ *       JCacheManagerCustomizer}).
+ * </ul>
+ */
+@AutoConfiguration(before = CacheAutoConfiguration.class)
+@ConditionalOnClass({
+  CascadeCachingProvider.class,
+  Caching.class,
+  JCacheCacheManager.class,
+  JCachePropertiesCustomizer.class
+})
+@EnableConfigurationProperties(CascadeProperties.class)
+public class CascadeCacheAutoConfiguration {
+
+  /** The CacheManager property Cascade reads its Redis URI from. */
+  static final String URI_PROPERTY = "cascade.redis.uri";
+
+  /** The CacheManager property with the deserialization allow-list of every cache. */
+  static final String ALLOW_PROPERTY = "cascade.codec.allow";
+
+  @Bean
+  JCachePropertiesCustomizer cascadeCacheManagerProperties(
+      CascadeProperties properties,
+      Environment environment,
+      ConfigurableListableBeanFactory beanFactory) {
+    return p -> managerProperties(p, properties, environment, beanFactory);
+  }
+
+  static void managerProperties(
+      Properties p,
+      CascadeProperties properties,
+      Environment environment,
+      ConfigurableListableBeanFactory beanFactory) {
+    String uri = RedisUri.resolve(properties, environment);
+    if (uri != null) {
+      p.setProperty(URI_PROPERTY, uri);
+    }
+    List<String> allow = new ArrayList<>(properties.getCodec().getAllow());
+    if (properties.getCodec().isAllowApplicationPackages()
+        && AutoConfigurationPackages.has(beanFactory)) {
+      for (String pkg : AutoConfigurationPackages.get(beanFactory)) {
+        allow.add(pkg + ".**");
+      }
+    }
+    if (!allow.isEmpty()) {
+      p.setProperty(ALLOW_PROPERTY, String.join(";", allow));
+    }
+  }
+
+  @Bean
+  JCacheManagerCustomizer cascadeDeclaredCaches(
+      CascadeProperties properties,
+      Environment environment,
+      ObjectProvider<CascadeCacheCustomizer> customizers,
+      ConfigurableListableBeanFactory beanFactory) {
+    return manager -> {
+      List<String> bootCacheNames =
+          Binder.get(environment)
+              .bind("spring.cache.cache-names", Bindable.listOf(String.class))
+              .orElse(List.of());
+      try {
+        new CacheDeclarations(
+                properties, bootCacheNames, customizers.orderedStream().toList(), beanFactory)
+            .apply(manager);
+      } catch (RuntimeException e) {
+        // the bean never exists, so Spring will not close it: release the connection here
+        manager.close();
+        throw e;
+      }
+    };
+  }
+}

@@ -1,0 +1,170 @@
+package dev.cascade.boot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.cascade.boot.actuate.CascadeHealthAutoConfiguration;
+import dev.cascade.boot.actuate.CascadeHealthIndicator;
+import dev.cascade.boot.actuate.CascadeMetricsAutoConfiguration;
+import dev.cascade.boot.actuate.WriteBehindMeters;
+import dev.cascade.boot.app.BlockingWriter;
+import dev.cascade.boot.app.GreetingsApplication;
+import dev.cascade.boot.autoconfigure.CascadeCacheAutoConfiguration;
+import dev.cascade.boot.autoconfigure.CascadeEnvironmentPostProcessor;
+import dev.cascade.testing.RedisServer;
+import dev.cascade.testing.WithRedis;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.Map;
+import javax.cache.Cache;
+import javax.cache.CacheManager;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.actuate.health.Health;
+import org.springframework.boot.actuate.health.Status;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.cache.CacheAutoConfiguration;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+/**
+ * The {@code cascade} health indicator and the write-behind meters, on a private redis-server: UP
+ * with the queue's numbers, OUT_OF_SERVICE and DOWN at their thresholds, DOWN within the ping
+ * timeout when Redis stops answering.
+ */
+@WithRedis
+class CascadeActuatorTest {
+
+  private static RedisServer redis;
+
+  @BeforeAll
+  static void open(RedisServer server) {
+    redis = server;
+  }
+
+  private static ApplicationContextRunner app(String uri, String... properties) {
+    return new ApplicationContextRunner()
+        .withInitializer(
+            ctx ->
+                new CascadeEnvironmentPostProcessor()
+                    .postProcessEnvironment(ctx.getEnvironment(), null))
+        .withConfiguration(
+            AutoConfigurations.of(
+                CascadeCacheAutoConfiguration.class,
+                CacheAutoConfiguration.class,
+                CascadeHealthAutoConfiguration.class,
+                CascadeMetricsAutoConfiguration.class))
+        .withUserConfiguration(GreetingsApplication.class)
+        .withBean("blockingWriter", BlockingWriter.class, BlockingWriter::new)
+        .withPropertyValues("cascade.redis.uri=" + uri)
+        .withPropertyValues(
+            "cascade.caches.boot-queue.writer=blockingWriter",
+            "cascade.caches.boot-queue.write-behind.max-delay=20ms",
+            "cascade.caches.boot-queue.write-behind.flush-threads=1",
+            "cascade.caches.boot-queue.write-behind.drain-timeout=1s")
+        .withPropertyValues(properties);
+  }
+
+  @Test
+  void queueOverItsThresholds_outOfServiceThenDown_andUpOnceDrained() {
+    app(
+            redis.uri(),
+            "cascade.health.queue-depth.out-of-service=3",
+            "cascade.health.queue-depth.down=6")
+        .run(
+            ctx -> {
+              assertThat(ctx).hasNotFailed();
+              CascadeHealthIndicator health = ctx.getBean(CascadeHealthIndicator.class);
+              BlockingWriter writer = ctx.getBean(BlockingWriter.class);
+              Cache<Object, Object> cache = ctx.getBean(CacheManager.class).getCache("boot-queue");
+
+              Health up = health.health();
+              assertThat(up.getStatus()).isEqualTo(Status.UP);
+              assertThat(up.getDetails()).containsEntry("redis", "reachable");
+              assertThat(queue(up)).containsEntry("queueDepth", 0L).containsEntry("status", "UP");
+
+              for (int i = 0; i < 4; i++) {
+                cache.put("k" + i, i);
+              }
+              Health oos = health.health();
+              assertThat(oos.getStatus()).isEqualTo(Status.OUT_OF_SERVICE);
+              assertThat(queue(oos).get("reason").toString())
+                  .contains("queueDepth 4 >= out-of-service threshold 3");
+
+              for (int i = 4; i < 8; i++) {
+                cache.put("k" + i, i);
+              }
+              assertThat(health.health().getStatus()).isEqualTo(Status.DOWN);
+
+              writer.open.countDown();
+              await().atMost(Duration.ofSeconds(20)).until(() -> writer.rows.size() == 8);
+              await()
+                  .atMost(Duration.ofSeconds(20))
+                  .until(() -> health.health().getStatus().equals(Status.UP));
+            });
+  }
+
+  @Test
+  void redisNotAnswering_downWithinThePingTimeout() {
+    try (RedisServer paused = RedisServer.start()) {
+      app(paused.uri(), "cascade.health.timeout=300ms")
+          .run(
+              ctx -> {
+                assertThat(ctx).hasNotFailed();
+                CascadeHealthIndicator health = ctx.getBean(CascadeHealthIndicator.class);
+                ctx.getBean(BlockingWriter.class).open.countDown();
+                assertThat(health.health().getStatus()).isEqualTo(Status.UP);
+                paused.pause();
+                try {
+                  long start = System.nanoTime();
+                  Health down = health.health();
+                  long tookMillis = (System.nanoTime() - start) / 1_000_000;
+                  assertThat(down.getStatus()).isEqualTo(Status.DOWN);
+                  assertThat(down.getDetails()).containsEntry("redis", "unreachable");
+                  assertThat(down.getDetails().get("error").toString()).contains("PING");
+                  assertThat(tookMillis).isLessThan(5_000);
+                } finally {
+                  paused.resume();
+                }
+              });
+    }
+  }
+
+  @Test
+  void writeBehindMeters_tagTheCache() {
+    app(redis.uri())
+        .run(
+            ctx -> {
+              assertThat(ctx).hasNotFailed();
+              ctx.getBean(BlockingWriter.class).open.countDown();
+              SimpleMeterRegistry registry = new SimpleMeterRegistry();
+              ctx.getBean(WriteBehindMeters.class).bindTo(registry);
+              Cache<Object, Object> cache = ctx.getBean(CacheManager.class).getCache("boot-queue");
+              cache.put("m", 1);
+              await()
+                  .atMost(Duration.ofSeconds(20))
+                  .until(
+                      () ->
+                          registry
+                                  .get("cascade.writebehind.flushed")
+                                  .tag("cache", "boot-queue")
+                                  .functionCounter()
+                                  .count()
+                              >= 1);
+              assertThat(
+                      registry
+                          .get("cascade.writebehind.queue.depth")
+                          .tag("cache", "boot-queue")
+                          .gauge()
+                          .value())
+                  .isZero();
+              assertThat(registry.get("cascade.writebehind.oldest.age").timeGauge()).isNotNull();
+              assertThat(registry.get("cascade.writebehind.dead.letters").gauge().value()).isZero();
+            });
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> queue(Health health) {
+    Map<String, Object> wb = (Map<String, Object>) health.getDetails().get("writeBehind");
+    return (Map<String, Object>) wb.get("boot-queue");
+  }
+}
