@@ -76,6 +76,27 @@ class CascadeCacheAutoConfigurationTest {
   }
 
   @Test
+  void cascadesOwnManagerSettings_passThrough_andTheStartersStayOut() {
+    app(
+            "cascade.redis.uri=" + redis.uri(),
+            "cascade.timeout=3s",
+            "cascade.cache.boot-plain.partitions=4",
+            "cascade.health.timeout=2s",
+            "cascade.caches.boot-passed.ttl=1m")
+        .run(
+            ctx -> {
+              assertThat(ctx).hasNotFailed();
+              java.util.Properties p = ctx.getBean(CacheManager.class).getProperties();
+              assertThat(p)
+                  .containsEntry("cascade.timeout", "3s")
+                  .containsEntry("cascade.cache.boot-plain.partitions", "4")
+                  .containsEntry("cascade.redis.uri", redis.uri())
+                  .doesNotContainKeys("cascade.health.timeout", "cascade.caches.boot-passed.ttl");
+              assertThat(p.getProperty("cascade.codec.allow")).isEqualTo("dev.cascade.boot.app.**");
+            });
+  }
+
+  @Test
   void cacheableOnTheApplicationsOwnClass_isReadBackFromRedisWithoutSettings() {
     app("cascade.redis.uri=" + redis.uri(), "spring.cache.cache-names=boot-greetings")
         .run(

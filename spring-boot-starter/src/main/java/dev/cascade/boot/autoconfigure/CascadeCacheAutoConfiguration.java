@@ -18,7 +18,10 @@ import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.cache.jcache.JCacheCacheManager;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.EnumerablePropertySource;
 import org.springframework.core.env.Environment;
+import org.springframework.core.env.PropertySource;
 
 /**
  * Spring's cache abstraction on Cascade, through Boot's own JCache support rather than around it:
@@ -29,9 +32,10 @@ import org.springframework.core.env.Environment;
  * <ul>
  *   <li>makes Cascade the provider and {@code cascade.config} the configuration file when they are
  *       not set ({@link CascadeEnvironmentPostProcessor});
- *   <li>passes the Redis URI ({@code cascade.redis.uri}, else {@code spring.data.redis.*}) and the
+ *   <li>passes the Redis URI ({@code cascade.redis.uri}, else {@code spring.data.redis.*}), the
  *       deserialization allow-list (the application's packages, plus {@code cascade.codec.allow})
- *       to the CacheManager as properties ({@link JCachePropertiesCustomizer});
+ *       and Cascade's other manager settings ({@code cascade.timeout}, ...) to the CacheManager as
+ *       properties ({@link JCachePropertiesCustomizer});
  *   <li>creates the caches of {@code cascade.caches.<name>}, applying {@link
  *       CascadeCacheCustomizer} beans, and turns statistics on for Boot's caches ({@link
  *       JCacheManagerCustomizer}).
@@ -66,6 +70,7 @@ public class CascadeCacheAutoConfiguration {
       CascadeProperties properties,
       Environment environment,
       ConfigurableListableBeanFactory beanFactory) {
+    passThrough(p, environment);
     String uri = RedisUri.resolve(properties, environment);
     if (uri != null) {
       p.setProperty(URI_PROPERTY, uri);
@@ -79,6 +84,48 @@ public class CascadeCacheAutoConfiguration {
     }
     if (!allow.isEmpty()) {
       p.setProperty(ALLOW_PROPERTY, String.join(";", allow));
+    }
+  }
+
+  /**
+   * Keys under {@code cascade.} that this starter does not handle itself: Cascade's own
+   * CacheManager settings ({@code cascade.timeout}, {@code cascade.partitions}, {@code
+   * cascade.lock.*}, {@code cascade.codec.max-*}, {@code cascade.redis.tls.*}, {@code
+   * cascade.cache.<name>.*} ...), passed to the CacheManager as they are, so application.yml can
+   * say what a Cascade properties file says.
+   */
+  private static final List<String> OWNED =
+      List.of(
+          "cascade.redis.uri",
+          "cascade.config",
+          "cascade.statistics",
+          "cascade.codec.allow",
+          "cascade.codec.allow-application-packages",
+          "cascade.caches.",
+          "cascade.templates.",
+          "cascade.datasources.",
+          "cascade.health.");
+
+  private static void passThrough(Properties p, Environment environment) {
+    if (!(environment instanceof ConfigurableEnvironment configurable)) {
+      return;
+    }
+    for (PropertySource<?> source : configurable.getPropertySources()) {
+      if (!(source instanceof EnumerablePropertySource<?> enumerable)) {
+        continue;
+      }
+      for (String name : enumerable.getPropertyNames()) {
+        if (name.startsWith("cascade.")
+            && OWNED.stream()
+                .noneMatch(o -> name.equals(o) || o.endsWith(".") && name.startsWith(o))
+            && !name.matches(".*\\[\\d+]$")
+            && !p.containsKey(name)) {
+          String value = environment.getProperty(name);
+          if (value != null) {
+            p.setProperty(name, value);
+          }
+        }
+      }
     }
   }
 
