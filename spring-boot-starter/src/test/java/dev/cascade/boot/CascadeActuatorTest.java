@@ -130,8 +130,8 @@ class CascadeActuatorTest {
   }
 
   @Test
-  void writeBehindMeters_tagTheCache() {
-    app(redis.uri())
+  void writeBehindAndNearCacheMeters_tagTheCache() {
+    app(redis.uri(), "cascade.caches.boot-near.near-cache=100")
         .run(
             ctx -> {
               assertThat(ctx).hasNotFailed();
@@ -145,20 +145,32 @@ class CascadeActuatorTest {
                   .until(
                       () ->
                           registry
-                                  .get("cascade.writebehind.flushed")
+                                  .get("cascade.write.behind.flushed")
                                   .tag("cache", "boot-queue")
                                   .functionCounter()
                                   .count()
                               >= 1);
               assertThat(
                       registry
-                          .get("cascade.writebehind.queue.depth")
+                          .get("cascade.write.behind.queue.depth")
                           .tag("cache", "boot-queue")
                           .gauge()
                           .value())
                   .isZero();
-              assertThat(registry.get("cascade.writebehind.oldest.age").timeGauge()).isNotNull();
-              assertThat(registry.get("cascade.writebehind.dead.letters").gauge().value()).isZero();
+              assertThat(registry.get("cascade.write.behind.oldest.age").timeGauge()).isNotNull();
+              assertThat(registry.get("cascade.write.behind.dead.letters").gauge().value())
+                  .isZero();
+              Cache<Object, Object> near = ctx.getBean(CacheManager.class).getCache("boot-near");
+              near.put("n", 1);
+              near.get("n");
+              near.get("n");
+              assertThat(
+                      registry
+                          .get("cascade.near.cache.gets")
+                          .tags("cache", "boot-near", "result", "hit")
+                          .functionCounter()
+                          .count())
+                  .isGreaterThanOrEqualTo(1);
             });
   }
 

@@ -2,6 +2,7 @@ package dev.cascade.boot.actuate;
 
 import dev.cascade.CascadeCache;
 import dev.cascade.CascadeCacheManager;
+import dev.cascade.NearCacheStatistics;
 import dev.cascade.writebehind.WriteBehindMXBean;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,6 +40,21 @@ final class CascadeManagers {
         WriteBehindMXBean wb = cascade.writeBehind();
         if (wb != null) {
           result.put(name, wb);
+        }
+      }
+    }
+    return result;
+  }
+
+  /** This JVM's near caches of the manager's caches, by cache name. */
+  static Map<String, NearCacheStatistics> nearCaches(CascadeCacheManager manager) {
+    Map<String, NearCacheStatistics> result = new LinkedHashMap<>();
+    for (String name : manager.getCacheNames()) {
+      Cache<?, ?> cache = manager.getCache(name);
+      if (cache instanceof CascadeCache<?, ?> cascade && !cascade.isClosed()) {
+        NearCacheStatistics near = cascade.nearCache();
+        if (near != null) {
+          result.put(name, near);
         }
       }
     }

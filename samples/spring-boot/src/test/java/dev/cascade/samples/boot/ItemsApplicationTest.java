@@ -129,11 +129,11 @@ class ItemsApplicationTest {
         send("GET", "/actuator/metrics/cache.gets?tag=cache:items&tag=result:hit", null);
     assertThat(JSON.readTree(hits.body()).at("/measurements/0/value").asDouble()).isGreaterThan(0);
     HttpResponse<String> flushed =
-        send("GET", "/actuator/metrics/cascade.writebehind.flushed?tag=cache:items", null);
+        send("GET", "/actuator/metrics/cascade.write.behind.flushed?tag=cache:items", null);
     assertThat(flushed.statusCode()).isEqualTo(200);
     assertThat(JSON.readTree(flushed.body()).at("/measurements/0/value").asDouble())
         .isGreaterThanOrEqualTo(1);
-    save("metrics-cascade.writebehind.flushed.json", flushed.body());
+    save("metrics-cascade.write.behind.flushed.json", flushed.body());
 
     // /actuator/caches: Boot's CachesEndpoint lists the Cascade caches
     HttpResponse<String> caches = send("GET", "/actuator/caches", null);
