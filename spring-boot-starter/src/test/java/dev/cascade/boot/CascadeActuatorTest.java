@@ -174,6 +174,24 @@ class CascadeActuatorTest {
             });
   }
 
+  @Test
+  void withoutCaching_noIndicatorAndNoMeters() {
+    new ApplicationContextRunner()
+        .withConfiguration(
+            AutoConfigurations.of(
+                CascadeCacheAutoConfiguration.class,
+                CacheAutoConfiguration.class,
+                CascadeHealthAutoConfiguration.class,
+                CascadeMetricsAutoConfiguration.class))
+        .withPropertyValues("cascade.redis.uri=" + redis.uri())
+        .run(
+            ctx -> {
+              assertThat(ctx).hasNotFailed();
+              assertThat(ctx).doesNotHaveBean(CascadeHealthIndicator.class);
+              assertThat(ctx).doesNotHaveBean(WriteBehindMeters.class);
+            });
+  }
+
   @SuppressWarnings("unchecked")
   private static Map<String, Object> queue(Health health) {
     Map<String, Object> wb = (Map<String, Object>) health.getDetails().get("writeBehind");

@@ -9,6 +9,7 @@ import org.springframework.boot.actuate.autoconfigure.health.ConditionalOnEnable
 import org.springframework.boot.actuate.health.HealthIndicator;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.cache.CacheAutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -22,6 +23,7 @@ import org.springframework.context.annotation.Bean;
 @ConditionalOnClass({CascadeCachingProvider.class, HealthIndicator.class})
 @ConditionalOnEnabledHealthIndicator("cascade")
 @EnableConfigurationProperties(CascadeProperties.class)
+@ConditionalOnBean(CacheManager.class)
 public class CascadeHealthAutoConfiguration {
 
   @Bean

@@ -7,6 +7,7 @@ import javax.cache.CacheManager;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.cache.CacheAutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
@@ -18,6 +19,7 @@ import org.springframework.context.annotation.Bean;
  */
 @AutoConfiguration(after = {CascadeCacheAutoConfiguration.class, CacheAutoConfiguration.class})
 @ConditionalOnClass({CascadeCachingProvider.class, MeterBinder.class})
+@ConditionalOnBean(CacheManager.class)
 public class CascadeMetricsAutoConfiguration {
 
   @Bean

@@ -103,7 +103,8 @@ public class WriteBehindMeters implements MeterBinder {
             "cascade.write.behind.flushed", wb, WriteBehindMXBean::getRecordsFlushed)
         .tags(tags)
         .baseUnit("records")
-        .description("Records this JVM wrote to the system of record")
+        .description(
+            "Records this JVM's flushers took off the queue: written, coalesced or dead-lettered")
         .register(registry);
     FunctionCounter.builder(
             "cascade.write.behind.batches", wb, WriteBehindMXBean::getBatchesFlushed)
