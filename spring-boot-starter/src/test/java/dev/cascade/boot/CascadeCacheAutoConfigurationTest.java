@@ -203,13 +203,15 @@ class CascadeCacheAutoConfigurationTest {
               "spring.data.redis.host=127.0.0.1",
               "spring.data.redis.port=" + secured.port(),
               "spring.data.redis.password=p@ss word",
-              "spring.data.redis.database=2")
+              "spring.data.redis.database=2",
+              "spring.data.redis.timeout=4s")
           .run(
               ctx -> {
                 assertThat(ctx).hasNotFailed();
                 CacheManager manager = ctx.getBean(CacheManager.class);
                 assertThat(manager.getURI().toString())
                     .isEqualTo("redis://:p%40ss%20word@127.0.0.1:" + secured.port() + "/2");
+                assertThat(manager.getProperties()).containsEntry("cascade.timeout", "4000ms");
                 Cache<Object, Object> cache =
                     manager.createCache(
                         "boot-secured", new javax.cache.configuration.MutableConfiguration<>());

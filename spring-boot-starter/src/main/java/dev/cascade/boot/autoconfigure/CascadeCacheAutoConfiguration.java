@@ -54,6 +54,9 @@ public class CascadeCacheAutoConfiguration {
   /** The CacheManager property Cascade reads its Redis URI from. */
   static final String URI_PROPERTY = "cascade.redis.uri";
 
+  /** The CacheManager property of the command timeout. */
+  static final String TIMEOUT_PROPERTY = "cascade.timeout";
+
   /** The CacheManager property with the deserialization allow-list of every cache. */
   static final String ALLOW_PROPERTY = "cascade.codec.allow";
 
@@ -74,6 +77,10 @@ public class CascadeCacheAutoConfiguration {
     String uri = RedisUri.resolve(properties, environment);
     if (uri != null) {
       p.setProperty(URI_PROPERTY, uri);
+    }
+    String springTimeout = RedisUri.springTimeout(environment);
+    if (springTimeout != null && !p.containsKey(TIMEOUT_PROPERTY)) {
+      p.setProperty(TIMEOUT_PROPERTY, springTimeout);
     }
     List<String> allow = new ArrayList<>(properties.getCodec().getAllow());
     if (properties.getCodec().isAllowApplicationPackages()

@@ -4,8 +4,6 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.core.env.Environment;
@@ -49,17 +47,15 @@ final class RedisUri {
     return anySet ? fromSpring(binder) : null;
   }
 
-  /** The URI Spring Data Redis would connect to, in Cascade's URI forms. */
+  /**
+   * The URI Spring Data Redis would connect to, in Cascade's URI forms. Its {@code timeout} is not
+   * part of it: see {@link #springTimeout}.
+   */
   static String fromSpring(Binder binder) {
-    String timeout =
-        binder
-            .bind(SPRING_PREFIX + "timeout", Duration.class)
-            .map(d -> "?timeout=" + d.toMillis() + "ms")
-            .orElse("");
     String url = string(binder, "url");
     if (url != null) {
       // Spring's url wins over host, port and credentials, as in Spring Data Redis
-      return url + (url.contains("?") || timeout.isEmpty() ? "" : timeout);
+      return url;
     }
     boolean ssl = binder.bind(SPRING_PREFIX + "ssl.enabled", Boolean.class).orElse(false);
     String credentials = credentials(string(binder, "username"), string(binder, "password"));
@@ -75,7 +71,6 @@ final class RedisUri {
           + credentials
           + String.join(",", sentinels)
           + database
-          + timeout
           + "#"
           + master;
     }
@@ -86,12 +81,23 @@ final class RedisUri {
     if (!nodes.isEmpty()) {
       return (ssl ? "rediss-cluster://" : "redis-cluster://")
           + credentials
-          + String.join(",", nodes)
-          + timeout;
+          + String.join(",", nodes);
     }
     String host = binder.bind(SPRING_PREFIX + "host", String.class).orElse("localhost");
     int port = binder.bind(SPRING_PREFIX + "port", Integer.class).orElse(6379);
-    return (ssl ? "rediss://" : "redis://") + credentials + host + ":" + port + database + timeout;
+    return (ssl ? "rediss://" : "redis://") + credentials + host + ":" + port + database;
+  }
+
+  /**
+   * {@code spring.data.redis.timeout} as Cascade's {@code cascade.timeout} (in ms), or null: passed
+   * as a property rather than as {@code ?timeout=} in the URI, which would become part of the
+   * CacheManager's name and of its MBean names.
+   */
+  static String springTimeout(Environment environment) {
+    return Binder.get(environment)
+        .bind(SPRING_PREFIX + "timeout", Duration.class)
+        .map(d -> d.toMillis() + "ms")
+        .orElse(null);
   }
 
   private static String string(Binder binder, String key) {
@@ -110,25 +116,4 @@ final class RedisUri {
   private static String encode(String s) {
     return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
   }
-
-  /**
-   * The URI with its password replaced by {@code ***} ({@code redis://user:***@host}, {@code
-   * redis://***@host}), for health details and messages.
-   */
-  static String redacted(String uri) {
-    if (uri == null) {
-      return null;
-    }
-    Matcher m = USER_INFO.matcher(uri);
-    if (!m.find()) {
-      return uri;
-    }
-    String info = m.group(2);
-    int colon = info.indexOf(':');
-    String shown = colon >= 0 ? info.substring(0, colon) + ":***" : "***";
-    return m.group(1) + shown + "@" + uri.substring(m.end());
-  }
-
-  private static final Pattern USER_INFO =
-      Pattern.compile("^([a-zA-Z][a-zA-Z0-9+.-]*://)([^@/?#]*)@");
 }
