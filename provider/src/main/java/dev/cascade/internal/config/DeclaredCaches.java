@@ -1,0 +1,459 @@
+package dev.cascade.internal.config;
+
+import dev.cascade.codec.SerializationLimits;
+import dev.cascade.config.CascadeConfiguration;
+import dev.cascade.jdbc.JdbcCacheLoader;
+import dev.cascade.jdbc.JdbcCacheWriter;
+import dev.cascade.jdbc.TableMapping;
+import dev.cascade.writebehind.Overflow;
+import dev.cascade.writebehind.WriteBehind;
+import dev.cascade.writebehind.WriteBehindSettings;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import javax.cache.configuration.Factory;
+import javax.cache.expiry.AccessedExpiryPolicy;
+import javax.cache.expiry.CreatedExpiryPolicy;
+import javax.cache.expiry.ExpiryPolicy;
+import javax.cache.expiry.ModifiedExpiryPolicy;
+import javax.cache.expiry.TouchedExpiryPolicy;
+import javax.cache.integration.CacheLoader;
+import javax.cache.integration.CacheWriter;
+import javax.sql.DataSource;
+
+/**
+ * Turns {@code cascade.templates} and {@code cascade.caches} into {@link DeclaredCache}s: checks
+ * every key (unknown keys with a suggestion), every value's type, the classes named, the data
+ * sources referred to, and builds each cache's {@link CascadeConfiguration}. A cache naming a
+ * {@code template} starts from the template's settings; its own win, sections merging key by key
+ * except {@code expiry}, which the cache's replaces whole.
+ */
+final class DeclaredCaches {
+
+  static final List<String> CACHE_KEYS =
+      List.of(
+          "template",
+          "key-type",
+          "value-type",
+          "expiry",
+          "statistics",
+          "management",
+          "store-by-value",
+          "read-through",
+          "write-through",
+          "loader",
+          "writer",
+          "jdbc",
+          "write-behind",
+          "codec",
+          "near-cache",
+          "partitions",
+          "lock");
+  static final List<String> EXPIRY_KINDS = List.of("created", "accessed", "modified", "touched");
+  static final List<String> JDBC_KEYS =
+      List.of("datasource", "table", "key-column", "value-column", "revision-column");
+  static final List<String> WRITE_BEHIND_KEYS =
+      List.of(
+          "batch-size",
+          "max-delay",
+          "max-queue-length",
+          "overflow",
+          "overflow-timeout",
+          "retry-limit",
+          "backoff",
+          "lease-ttl",
+          "claim-idle",
+          "writer-timeout",
+          "drain-timeout",
+          "flush-threads",
+          "partitions",
+          "replica-ack");
+  static final List<String> BACKOFF_KEYS = List.of("initial", "max");
+  static final List<String> REPLICA_ACK_KEYS = List.of("replicas", "timeout");
+
+  /** Keys a later source replaces whole instead of merging into: an expiry is one choice. */
+  static final Set<String> REPLACED_WHOLE = Set.of("expiry");
+
+  private final Map<String, ConfigNode> templates;
+  private final DataSources dataSources;
+  private final ClassLoader loader;
+  private final SerializationLimits managerLimits;
+  private final String managerCodec;
+
+  private DeclaredCaches(
+      Map<String, ConfigNode> templates,
+      DataSources dataSources,
+      ClassLoader loader,
+      SerializationLimits managerLimits,
+      String managerCodec) {
+    this.templates = templates;
+    this.dataSources = dataSources;
+    this.loader = loader;
+    this.managerLimits = managerLimits;
+    this.managerCodec = managerCodec;
+  }
+
+  /**
+   * @throws javax.cache.CacheException naming the file, line and key of the first problem
+   */
+  static List<DeclaredCache> read(
+      ConfigNode templates,
+      ConfigNode caches,
+      DataSources dataSources,
+      ClassLoader loader,
+      SerializationLimits managerLimits,
+      String managerCodec) {
+    Map<String, ConfigNode> templateNodes = templates == null ? Map.of() : templates.children();
+    for (ConfigNode t : templateNodes.values()) {
+      checkKeys(t, false);
+    }
+    DeclaredCaches binder =
+        new DeclaredCaches(templateNodes, dataSources, loader, managerLimits, managerCodec);
+    List<DeclaredCache> out = new ArrayList<>();
+    if (caches != null) {
+      for (ConfigNode c : caches.children().values()) {
+        checkKeys(c, true);
+        out.add(binder.bind(c));
+      }
+    }
+    return out;
+  }
+
+  /** Unknown keys anywhere in a cache's or template's section. */
+  private static void checkKeys(ConfigNode cache, boolean mayNameTemplate) {
+    List<String> known = mayNameTemplate ? CACHE_KEYS : CACHE_KEYS.subList(1, CACHE_KEYS.size());
+    for (ConfigNode c : cache.children().values()) {
+      if (!known.contains(c.name()) && c.isSection() && !cache.key().endsWith("]")) {
+        // cascade.caches.com.acme.User.expiry.created: the cache is 'com', its key 'acme'
+        throw c.fail(
+            "unknown key '"
+                + c.name()
+                + "'"
+                + Suggestions.didYouMean(c.name(), known)
+                + "; if '"
+                + cache.name()
+                + "."
+                + c.name()
+                + "…' is one name with dots, write it in brackets in properties:"
+                + " cascade.caches["
+                + cache.name()
+                + "."
+                + c.name()
+                + "…]");
+      }
+    }
+    cache.requireKnown(known);
+    ConfigNode expiry = cache.child("expiry");
+    if (expiry != null && expiry.isSection()) {
+      expiry.requireKnown(EXPIRY_KINDS);
+    }
+    ConfigNode jdbc = cache.child("jdbc");
+    if (jdbc != null) {
+      jdbc.requireKnown(JDBC_KEYS);
+    }
+    ConfigNode wb = cache.child("write-behind");
+    if (wb != null) {
+      wb.requireKnown(WRITE_BEHIND_KEYS);
+      if (wb.child("backoff") != null) {
+        wb.child("backoff").requireKnown(BACKOFF_KEYS);
+      }
+      if (wb.child("replica-ack") != null) {
+        wb.child("replica-ack").requireKnown(REPLICA_ACK_KEYS);
+      }
+    }
+    if (cache.child("codec") != null) {
+      cache.child("codec").requireKnown(CacheDefaults.CODEC_KEYS);
+    }
+    if (cache.child("lock") != null) {
+      cache.child("lock").requireKnown(CacheDefaults.LOCK_KEYS);
+    }
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private DeclaredCache bind(ConfigNode own) {
+    ConfigNode c = own;
+    ConfigNode templateName = own.child("template");
+    if (templateName != null) {
+      ConfigNode template = templates.get(templateName.text());
+      if (template == null) {
+        throw templateName.fail(
+            "no template '"
+                + templateName.text()
+                + "' is declared under cascade.templates"
+                + Suggestions.didYouMean(templateName.text(), templates.keySet()));
+      }
+      c = template.overlay(own, REPLACED_WHOLE);
+    }
+    CascadeConfiguration<Object, Object> config = new CascadeConfiguration<>();
+    Class keyType = type(c.child("key-type"));
+    Class valueType = type(c.child("value-type"));
+    config.setTypes(keyType, valueType);
+    config.setExpiryPolicyFactory(expiry(c.child("expiry")));
+    Boolean b;
+    if ((b = c.bool("statistics")) != null) {
+      config.setStatisticsEnabled(b);
+    }
+    if ((b = c.bool("management")) != null) {
+      config.setManagementEnabled(b);
+    }
+    if ((b = c.bool("store-by-value")) != null) {
+      config.setStoreByValue(b);
+    }
+
+    ConfigNode jdbc = c.child("jdbc");
+    ConfigNode loaderNode = c.child("loader");
+    ConfigNode writerNode = c.child("writer");
+    ConfigNode writeBehind = c.child("write-behind");
+    Factory<? extends CacheLoader> loaderFactory = null;
+    Factory<? extends CacheWriter> writerFactory = null;
+    if (jdbc != null) {
+      ConfigNode other = loaderNode != null ? loaderNode : writerNode;
+      if (other != null) {
+        throw jdbc.fail(
+            "jdbc makes both the loader and the writer, and '"
+                + other.name()
+                + "' is given too ("
+                + other.place()
+                + "); give jdbc, or loader and writer classes, not both");
+      }
+      TableMapping mapping = mapping(jdbc, keyType, valueType);
+      DataSource ds = dataSources.get(jdbc.requiredString("datasource"), jdbc.child("datasource"));
+      loaderFactory = JdbcCacheLoader.factory(ds, mapping);
+      writerFactory = JdbcCacheWriter.factory(ds, mapping);
+    } else {
+      if (loaderNode != null) {
+        loaderFactory = ClassNameFactory.of(loaderNode, CacheLoader.class, loader);
+      }
+      if (writerNode != null) {
+        writerFactory = ClassNameFactory.of(writerNode, CacheWriter.class, loader);
+      }
+    }
+    if (writeBehind != null) {
+      if (writerFactory == null) {
+        throw writeBehind.fail(
+            "write-behind needs a writer: give 'writer' (a class) or 'jdbc' in this cache");
+      }
+      writerFactory = writeBehind(writeBehind, writerFactory);
+    }
+    if (loaderFactory != null) {
+      config.setCacheLoaderFactory((Factory) loaderFactory);
+    }
+    if (writerFactory != null) {
+      config.setCacheWriterFactory((Factory) writerFactory);
+    }
+    config.setReadThrough(
+        flag(c, "read-through", loaderFactory != null, "a loader ('loader' or 'jdbc')"));
+    config.setWriteThrough(
+        flag(
+            c,
+            "write-through",
+            writerFactory != null,
+            "a writer ('writer', 'jdbc' or 'write-behind')"));
+    if (writeBehind != null && !config.isWriteThrough()) {
+      throw c.child("write-through")
+          .fail(
+              "is false, but write-behind is given ("
+                  + writeBehind.place()
+                  + "); write-behind is a kind of write-through");
+    }
+
+    CacheDefaults d = CacheDefaults.read(c);
+    if (d.partitions != null) {
+      config.setPartitions(d.partitions);
+    }
+    if (d.nearCache != null) {
+      config.setNearCache(d.nearCache);
+    }
+    config.allowDeserialization(d.allow.toArray(new String[0]));
+    SerializationLimits limits = d.limits(managerLimits);
+    if (!limits.equals(managerLimits)) {
+      config.setDeserializationLimits(limits);
+    }
+    if (d.lockLease != null) {
+      config.setLockLease(d.lockLease);
+    }
+    if (d.lockWait != null) {
+      config.setLockWait(d.lockWait);
+    }
+    return new DeclaredCache(
+        own.name(), own.place(), config, d.codecName != null ? d.codecName : managerCodec);
+  }
+
+  /** true/false as given; unset: whether the thing it needs is there. */
+  private static boolean flag(ConfigNode c, String key, boolean available, String needs) {
+    Boolean given = c.bool(key);
+    if (given == null) {
+      return available;
+    }
+    if (given && !available) {
+      throw c.child(key).fail("is true, but the cache has no " + needs);
+    }
+    return given;
+  }
+
+  private Class<?> type(ConfigNode node) {
+    return node == null ? Object.class : loadClass(node, loader);
+  }
+
+  /**
+   * The class {@code node} names: a fully qualified name, a {@code java.lang} class by its simple
+   * name ({@code String}, {@code Long}), or {@code byte[]}.
+   */
+  static Class<?> loadClass(ConfigNode node, ClassLoader loader) {
+    String name = node.text();
+    if (name.equals("byte[]")) {
+      return byte[].class;
+    }
+    ClassLoader cl = loader != null ? loader : DeclaredCaches.class.getClassLoader();
+    try {
+      return Class.forName(name, false, cl);
+    } catch (ClassNotFoundException | LinkageError e) {
+      if (!name.contains(".")) {
+        try {
+          return Class.forName("java.lang." + name, false, cl);
+        } catch (ClassNotFoundException | LinkageError ignored) {
+          // reported below with the name as written
+        }
+      }
+      throw node.fail("class '" + name + "' is not on the class path (" + e + ")");
+    }
+  }
+
+  private static Factory<? extends ExpiryPolicy> expiry(ConfigNode node) {
+    if (node == null) {
+      return javax.cache.expiry.EternalExpiryPolicy.factoryOf();
+    }
+    if (!node.isSection()) {
+      String t = node.text().toLowerCase(Locale.ROOT);
+      if (t.equals("eternal")) {
+        return javax.cache.expiry.EternalExpiryPolicy.factoryOf();
+      }
+      throw node.fail(
+          "expected 'eternal', or one of "
+              + String.join(", ", EXPIRY_KINDS)
+              + " with a duration (expiry.created: 10m), found "
+              + node.shown()
+              + Suggestions.didYouMean(t, List.of("eternal")));
+    }
+    Map<String, ConfigNode> kinds = node.children();
+    if (kinds.isEmpty()) {
+      throw node.fail(
+          "give one of " + String.join(", ", EXPIRY_KINDS) + " with a duration, or 'eternal'");
+    }
+    if (kinds.size() > 1) {
+      List<String> given = new ArrayList<>();
+      for (ConfigNode k : kinds.values()) {
+        given.add(k.name() + " (" + k.place() + ")");
+      }
+      throw node.fail(
+          "two expiry kinds: "
+              + String.join(" and ", given)
+              + "; a cache has one expiry, give one");
+    }
+    ConfigNode kind = kinds.values().iterator().next();
+    Duration d = kind.durationValue();
+    if (d.isZero() || d.isNegative()) {
+      throw kind.fail("expected a positive duration, found " + kind.shown());
+    }
+    javax.cache.expiry.Duration jcache =
+        new javax.cache.expiry.Duration(TimeUnit.MILLISECONDS, d.toMillis());
+    switch (kind.name()) {
+      case "created":
+        return CreatedExpiryPolicy.factoryOf(jcache);
+      case "accessed":
+        return AccessedExpiryPolicy.factoryOf(jcache);
+      case "modified":
+        return ModifiedExpiryPolicy.factoryOf(jcache);
+      default:
+        return TouchedExpiryPolicy.factoryOf(jcache);
+    }
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static TableMapping mapping(ConfigNode jdbc, Class keyType, Class valueType) {
+    String table = jdbc.requiredString("table");
+    String keyColumn = jdbc.requiredString("key-column");
+    String valueColumn = jdbc.requiredString("value-column");
+    String revision = jdbc.string("revision-column");
+    try {
+      TableMapping m = TableMapping.scalar(table, keyColumn, keyType, valueColumn, valueType);
+      return revision == null ? m : m.withRevisionColumn(revision);
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      throw jdbc.fail(e.getMessage(), e);
+    }
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static Factory<? extends CacheWriter> writeBehind(
+      ConfigNode n, Factory<? extends CacheWriter> writer) {
+    WriteBehind wb = WriteBehind.of((Factory) writer);
+    Integer i;
+    Duration d;
+    try {
+      if ((i = n.integer("batch-size", 1, Integer.MAX_VALUE)) != null) {
+        wb.batchSize(i);
+      }
+      if ((d = n.positiveDuration("max-delay")) != null) {
+        wb.maxDelay(d);
+      }
+      if ((i = n.integer("max-queue-length", 0, Integer.MAX_VALUE)) != null) {
+        wb.maxQueueLength(i);
+      }
+      String overflow = n.choice("overflow", List.of("block", "fail", "write-through"));
+      Duration overflowTimeout = n.positiveDuration("overflow-timeout");
+      if (overflow != null || overflowTimeout != null) {
+        wb.overflow(
+            overflow == null
+                ? WriteBehindSettings.DEFAULT_OVERFLOW
+                : Overflow.valueOf(overflow.replace('-', '_').toUpperCase(Locale.ROOT)),
+            overflowTimeout == null
+                ? WriteBehindSettings.DEFAULT_OVERFLOW_TIMEOUT
+                : overflowTimeout);
+      }
+      if ((i = n.integer("retry-limit", 1, Integer.MAX_VALUE)) != null) {
+        wb.retryLimit(i);
+      }
+      ConfigNode backoff = n.child("backoff");
+      if (backoff != null) {
+        Duration initial = backoff.positiveDuration("initial");
+        Duration max = backoff.positiveDuration("max");
+        wb.backoff(
+            initial == null ? WriteBehindSettings.DEFAULT_INITIAL_BACKOFF : initial,
+            max == null ? WriteBehindSettings.DEFAULT_MAX_BACKOFF : max);
+      }
+      if ((d = n.positiveDuration("lease-ttl")) != null) {
+        wb.leaseTtl(d);
+      }
+      if ((d = n.positiveDuration("claim-idle")) != null) {
+        wb.claimIdle(d);
+      }
+      if ((d = n.positiveDuration("writer-timeout")) != null) {
+        wb.writerTimeout(d);
+      }
+      if ((d = n.duration("drain-timeout")) != null) {
+        wb.drainTimeout(d);
+      }
+      if ((i = n.integer("flush-threads", 1, Integer.MAX_VALUE)) != null) {
+        wb.flushThreads(i);
+      }
+      if ((i = n.integer("partitions", 1, 16384)) != null) {
+        wb.partitions(i);
+      }
+      ConfigNode ack = n.child("replica-ack");
+      if (ack != null) {
+        Integer replicas = ack.integer("replicas", 0, Integer.MAX_VALUE);
+        Duration timeout = ack.positiveDuration("timeout");
+        wb.replicaAck(
+            replicas == null ? 1 : replicas,
+            timeout == null ? WriteBehindSettings.DEFAULT_REPLICA_ACK_TIMEOUT : timeout);
+      }
+      return wb.build();
+    } catch (IllegalArgumentException e) {
+      throw n.fail(e.getMessage(), e);
+    }
+  }
+}
