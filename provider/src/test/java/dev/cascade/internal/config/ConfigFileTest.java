@@ -375,10 +375,9 @@ class ConfigFileTest {
   void loaderAndWriterClasses_missingOrOfTheWrongKind_areRefused() {
     String missing =
         yamlError("cascade:", "  caches:", "    users:", "      loader: com.acme.NoSuchLoader");
-    assertTrue(
-        missing.startsWith(
-            "cascade.yaml line 4: cascade.caches.users.loader: class 'com.acme.NoSuchLoader' is"
-                + " not on the class path"),
+    assertEquals(
+        "cascade.yaml line 4: cascade.caches.users.loader: class 'com.acme.NoSuchLoader' is not on"
+            + " the class path (java.lang.ClassNotFoundException: com.acme.NoSuchLoader)",
         missing);
     assertEquals(
         "cascade.yaml line 4: cascade.caches.users.loader: class "
@@ -560,5 +559,35 @@ class ConfigFileTest {
     Object loader = c.getCacheLoaderFactory().create();
     assertEquals("revision", ((JdbcCacheLoader<?, ?>) loader).mapping().revisionColumn());
     s.close();
+  }
+
+  @Test
+  void theCompleteExampleOfTheDocs_isRead() throws Exception {
+    Path docs = Path.of("..", "docs", "configuration.md");
+    String page = Files.readString(docs);
+    int start =
+        page.indexOf("```yaml", page.indexOf("### A complete example")) + "```yaml".length();
+    String example = page.substring(start, page.indexOf("```", start));
+    // the example's application classes, played by this test's
+    example =
+        example
+            .replace("com.acme.UserLoader", LOADER_CLASS)
+            .replace("com.acme.SessionWriter", WRITER_CLASS)
+            .replace("com.acme.User\n", "java.lang.String\n");
+    System.setProperty("TRUSTSTORE_PASSWORD", "not-read-here");
+    try {
+      ManagerSettings s = yaml(example.split("\n"));
+      assertEquals(
+          List.of("users", "products", "sessions"),
+          s.declaredCaches().stream().map(DeclaredCache::name).toList());
+      CascadeConfiguration<Object, Object> products = cache(s, "products").configuration();
+      assertEquals(500, WriteBehind.settingsOf(products.getCacheWriterFactory()).batchSize());
+      assertEquals("json", cache(s, "products").codecName());
+      assertInstanceOf(AccessedExpiryPolicy.class, expiry(cache(s, "users")));
+      assertTrue(cache(s, "users").configuration().isStatisticsEnabled());
+      s.close();
+    } finally {
+      System.clearProperty("TRUSTSTORE_PASSWORD");
+    }
   }
 }
