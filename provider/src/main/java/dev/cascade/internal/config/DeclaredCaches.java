@@ -127,22 +127,21 @@ final class DeclaredCaches {
   private static void checkKeys(ConfigNode cache, boolean mayNameTemplate) {
     List<String> known = mayNameTemplate ? CACHE_KEYS : CACHE_KEYS.subList(1, CACHE_KEYS.size());
     for (ConfigNode c : cache.children().values()) {
-      if (!known.contains(c.name()) && c.isSection() && !cache.key().endsWith("]")) {
+      if (!known.contains(c.name()) && c.isSection() && isProperties(cache)) {
         // cascade.caches.com.acme.User.expiry.created: the cache is 'com', its key 'acme'
+        String parent = cache.key().substring(0, cache.key().length() - cache.name().length() - 1);
+        String dotted = cache.name() + "." + c.name();
         throw c.fail(
             "unknown key '"
                 + c.name()
                 + "'"
                 + Suggestions.didYouMean(c.name(), known)
                 + "; if '"
-                + cache.name()
-                + "."
-                + c.name()
-                + "…' is one name with dots, write it in brackets in properties:"
-                + " cascade.caches["
-                + cache.name()
-                + "."
-                + c.name()
+                + dotted
+                + "…' is one name with dots, write it in brackets in properties: "
+                + parent
+                + "["
+                + dotted
                 + "…]");
       }
     }
@@ -171,6 +170,13 @@ final class DeclaredCaches {
     if (cache.child("lock") != null) {
       cache.child("lock").requireKnown(CacheDefaults.LOCK_KEYS);
     }
+  }
+
+  /** Whether the section was written in properties, where dots in names are ambiguous. */
+  private static boolean isProperties(ConfigNode section) {
+    return !section.key().endsWith("]")
+        && !section.source().endsWith(".yaml")
+        && !section.source().endsWith(".yml");
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})

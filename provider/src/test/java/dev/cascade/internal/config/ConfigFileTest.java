@@ -311,6 +311,14 @@ class ConfigFileTest {
   }
 
   @Test
+  void unknownSection_inYaml_isNotTakenForADottedName() {
+    assertEquals(
+        "cascade.yaml line 4: cascade.caches.users.expiri: unknown key 'expiri'; did you mean"
+            + " 'expiry'?",
+        yamlError("cascade:", "  caches:", "    users:", "      expiri: { created: 1m }"));
+  }
+
+  @Test
   void unknownKey_farFromEveryKnownKey_listsTheKnownKeys() {
     assertEquals(
         "cascade.yaml line 3: cascade.lock.timeout: unknown key 'timeout' (known here: lease, wait)",
