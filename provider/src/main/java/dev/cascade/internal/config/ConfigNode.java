@@ -199,10 +199,6 @@ final class ConfigNode {
     return children().get(name);
   }
 
-  boolean has(String name) {
-    return children().containsKey(name);
-  }
-
   /**
    * Checks that every key here is one of {@code known}.
    *

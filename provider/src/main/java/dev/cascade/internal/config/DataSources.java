@@ -1,5 +1,6 @@
 package dev.cascade.internal.config;
 
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -114,7 +115,7 @@ final class DataSources implements AutoCloseable {
     for (Map.Entry<String, DataSource> e : all) {
       try {
         Dbcp2Pool.close(e.getValue());
-      } catch (RuntimeException | java.sql.SQLException ex) {
+      } catch (RuntimeException | SQLException ex) {
         LOG.log(Level.WARNING, "Closing data source '" + e.getKey() + "' failed", ex);
       }
     }

@@ -5,22 +5,12 @@ import dev.cascade.config.CascadeConfiguration;
 import dev.cascade.jdbc.JdbcCacheLoader;
 import dev.cascade.jdbc.JdbcCacheWriter;
 import dev.cascade.jdbc.TableMapping;
-import dev.cascade.writebehind.Overflow;
-import dev.cascade.writebehind.WriteBehind;
-import dev.cascade.writebehind.WriteBehindSettings;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
+import javax.cache.CacheException;
 import javax.cache.configuration.Factory;
-import javax.cache.expiry.AccessedExpiryPolicy;
-import javax.cache.expiry.CreatedExpiryPolicy;
-import javax.cache.expiry.ExpiryPolicy;
-import javax.cache.expiry.ModifiedExpiryPolicy;
-import javax.cache.expiry.TouchedExpiryPolicy;
 import javax.cache.integration.CacheLoader;
 import javax.cache.integration.CacheWriter;
 import javax.sql.DataSource;
@@ -53,27 +43,8 @@ final class DeclaredCaches {
           "near-cache",
           "partitions",
           "lock");
-  static final List<String> EXPIRY_KINDS = List.of("created", "accessed", "modified", "touched");
   static final List<String> JDBC_KEYS =
       List.of("datasource", "table", "key-column", "value-column", "revision-column");
-  static final List<String> WRITE_BEHIND_KEYS =
-      List.of(
-          "batch-size",
-          "max-delay",
-          "max-queue-length",
-          "overflow",
-          "overflow-timeout",
-          "retry-limit",
-          "backoff",
-          "lease-ttl",
-          "claim-idle",
-          "writer-timeout",
-          "drain-timeout",
-          "flush-threads",
-          "partitions",
-          "replica-ack");
-  static final List<String> BACKOFF_KEYS = List.of("initial", "max");
-  static final List<String> REPLICA_ACK_KEYS = List.of("replicas", "timeout");
 
   /** Keys a later source replaces whole instead of merging into: an expiry is one choice. */
   static final Set<String> REPLACED_WHOLE = Set.of("expiry");
@@ -98,7 +69,7 @@ final class DeclaredCaches {
   }
 
   /**
-   * @throws javax.cache.CacheException naming the file, line and key of the first problem
+   * @throws CacheException naming the file, line and key of the first problem
    */
   static List<DeclaredCache> read(
       ConfigNode templates,
@@ -148,7 +119,7 @@ final class DeclaredCaches {
     cache.requireKnown(known);
     ConfigNode expiry = cache.child("expiry");
     if (expiry != null && expiry.isSection()) {
-      expiry.requireKnown(EXPIRY_KINDS);
+      expiry.requireKnown(DeclaredExpiry.KINDS);
     }
     ConfigNode jdbc = cache.child("jdbc");
     if (jdbc != null) {
@@ -156,12 +127,12 @@ final class DeclaredCaches {
     }
     ConfigNode wb = cache.child("write-behind");
     if (wb != null) {
-      wb.requireKnown(WRITE_BEHIND_KEYS);
+      wb.requireKnown(DeclaredWriteBehind.KEYS);
       if (wb.child("backoff") != null) {
-        wb.child("backoff").requireKnown(BACKOFF_KEYS);
+        wb.child("backoff").requireKnown(DeclaredWriteBehind.BACKOFF_KEYS);
       }
       if (wb.child("replica-ack") != null) {
-        wb.child("replica-ack").requireKnown(REPLICA_ACK_KEYS);
+        wb.child("replica-ack").requireKnown(DeclaredWriteBehind.REPLICA_ACK_KEYS);
       }
     }
     if (cache.child("codec") != null) {
@@ -198,7 +169,7 @@ final class DeclaredCaches {
     Class keyType = type(c.child("key-type"));
     Class valueType = type(c.child("value-type"));
     config.setTypes(keyType, valueType);
-    config.setExpiryPolicyFactory(expiry(c.child("expiry")));
+    config.setExpiryPolicyFactory(DeclaredExpiry.factory(c.child("expiry")));
     Boolean b;
     if ((b = c.bool("statistics")) != null) {
       config.setStatisticsEnabled(b);
@@ -243,7 +214,7 @@ final class DeclaredCaches {
         throw writeBehind.fail(
             "write-behind needs a writer: give 'writer' (a class) or 'jdbc' in this cache");
       }
-      writerFactory = writeBehind(writeBehind, writerFactory);
+      writerFactory = DeclaredWriteBehind.wrap(writeBehind, writerFactory);
     }
     if (loaderFactory != null) {
       config.setCacheLoaderFactory((Factory) loaderFactory);
@@ -329,56 +300,6 @@ final class DeclaredCaches {
     }
   }
 
-  private static Factory<? extends ExpiryPolicy> expiry(ConfigNode node) {
-    if (node == null) {
-      return javax.cache.expiry.EternalExpiryPolicy.factoryOf();
-    }
-    if (!node.isSection()) {
-      String t = node.text().toLowerCase(Locale.ROOT);
-      if (t.equals("eternal")) {
-        return javax.cache.expiry.EternalExpiryPolicy.factoryOf();
-      }
-      throw node.fail(
-          "expected 'eternal', or one of "
-              + String.join(", ", EXPIRY_KINDS)
-              + " with a duration (expiry.created: 10m), found "
-              + node.shown()
-              + Suggestions.didYouMean(t, List.of("eternal")));
-    }
-    Map<String, ConfigNode> kinds = node.children();
-    if (kinds.isEmpty()) {
-      throw node.fail(
-          "give one of " + String.join(", ", EXPIRY_KINDS) + " with a duration, or 'eternal'");
-    }
-    if (kinds.size() > 1) {
-      List<String> given = new ArrayList<>();
-      for (ConfigNode k : kinds.values()) {
-        given.add(k.name() + " (" + k.place() + ")");
-      }
-      throw node.fail(
-          "two expiry kinds: "
-              + String.join(" and ", given)
-              + "; a cache has one expiry, give one");
-    }
-    ConfigNode kind = kinds.values().iterator().next();
-    Duration d = kind.durationValue();
-    if (d.isZero() || d.isNegative()) {
-      throw kind.fail("expected a positive duration, found " + kind.shown());
-    }
-    javax.cache.expiry.Duration jcache =
-        new javax.cache.expiry.Duration(TimeUnit.MILLISECONDS, d.toMillis());
-    switch (kind.name()) {
-      case "created":
-        return CreatedExpiryPolicy.factoryOf(jcache);
-      case "accessed":
-        return AccessedExpiryPolicy.factoryOf(jcache);
-      case "modified":
-        return ModifiedExpiryPolicy.factoryOf(jcache);
-      default:
-        return TouchedExpiryPolicy.factoryOf(jcache);
-    }
-  }
-
   @SuppressWarnings({"unchecked", "rawtypes"})
   private static TableMapping mapping(ConfigNode jdbc, Class keyType, Class valueType) {
     String table = jdbc.requiredString("table");
@@ -390,76 +311,6 @@ final class DeclaredCaches {
       return revision == null ? m : m.withRevisionColumn(revision);
     } catch (IllegalArgumentException | IllegalStateException e) {
       throw jdbc.fail(e.getMessage(), e);
-    }
-  }
-
-  @SuppressWarnings({"unchecked", "rawtypes"})
-  private static Factory<? extends CacheWriter> writeBehind(
-      ConfigNode n, Factory<? extends CacheWriter> writer) {
-    WriteBehind wb = WriteBehind.of((Factory) writer);
-    Integer i;
-    Duration d;
-    try {
-      if ((i = n.integer("batch-size", 1, Integer.MAX_VALUE)) != null) {
-        wb.batchSize(i);
-      }
-      if ((d = n.positiveDuration("max-delay")) != null) {
-        wb.maxDelay(d);
-      }
-      if ((i = n.integer("max-queue-length", 0, Integer.MAX_VALUE)) != null) {
-        wb.maxQueueLength(i);
-      }
-      String overflow = n.choice("overflow", List.of("block", "fail", "write-through"));
-      Duration overflowTimeout = n.positiveDuration("overflow-timeout");
-      if (overflow != null || overflowTimeout != null) {
-        wb.overflow(
-            overflow == null
-                ? WriteBehindSettings.DEFAULT_OVERFLOW
-                : Overflow.valueOf(overflow.replace('-', '_').toUpperCase(Locale.ROOT)),
-            overflowTimeout == null
-                ? WriteBehindSettings.DEFAULT_OVERFLOW_TIMEOUT
-                : overflowTimeout);
-      }
-      if ((i = n.integer("retry-limit", 1, Integer.MAX_VALUE)) != null) {
-        wb.retryLimit(i);
-      }
-      ConfigNode backoff = n.child("backoff");
-      if (backoff != null) {
-        Duration initial = backoff.positiveDuration("initial");
-        Duration max = backoff.positiveDuration("max");
-        wb.backoff(
-            initial == null ? WriteBehindSettings.DEFAULT_INITIAL_BACKOFF : initial,
-            max == null ? WriteBehindSettings.DEFAULT_MAX_BACKOFF : max);
-      }
-      if ((d = n.positiveDuration("lease-ttl")) != null) {
-        wb.leaseTtl(d);
-      }
-      if ((d = n.positiveDuration("claim-idle")) != null) {
-        wb.claimIdle(d);
-      }
-      if ((d = n.positiveDuration("writer-timeout")) != null) {
-        wb.writerTimeout(d);
-      }
-      if ((d = n.duration("drain-timeout")) != null) {
-        wb.drainTimeout(d);
-      }
-      if ((i = n.integer("flush-threads", 1, Integer.MAX_VALUE)) != null) {
-        wb.flushThreads(i);
-      }
-      if ((i = n.integer("partitions", 1, 16384)) != null) {
-        wb.partitions(i);
-      }
-      ConfigNode ack = n.child("replica-ack");
-      if (ack != null) {
-        Integer replicas = ack.integer("replicas", 0, Integer.MAX_VALUE);
-        Duration timeout = ack.positiveDuration("timeout");
-        wb.replicaAck(
-            replicas == null ? 1 : replicas,
-            timeout == null ? WriteBehindSettings.DEFAULT_REPLICA_ACK_TIMEOUT : timeout);
-      }
-      return wb.build();
-    } catch (IllegalArgumentException e) {
-      throw n.fail(e.getMessage(), e);
     }
   }
 }

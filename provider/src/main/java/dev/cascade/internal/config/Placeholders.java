@@ -1,6 +1,7 @@
 package dev.cascade.internal.config;
 
 import java.util.function.UnaryOperator;
+import javax.cache.CacheException;
 
 /**
  * {@code ${NAME:default}} in a configuration file's values: the environment variable {@code NAME},
@@ -21,8 +22,8 @@ final class Placeholders {
   }
 
   /**
-   * @throws javax.cache.CacheException naming the file, line, key and variable when a variable
-   *     without a default is not set, or a placeholder is not closed
+   * @throws CacheException naming the file, line, key and variable when a variable without a
+   *     default is not set, or a placeholder is not closed
    */
   String resolve(ConfigNode node, String text) {
     if (!text.contains("${")) {

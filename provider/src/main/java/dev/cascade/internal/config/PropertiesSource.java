@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
+import javax.cache.CacheException;
 
 /**
  * Properties (a {@code .properties} file or the CacheManager's {@code Properties}) as a tree: a key
@@ -45,8 +46,7 @@ final class PropertiesSource {
         throw new UncheckedIOException(e);
       } catch (IllegalArgumentException e) {
         // a malformed \\uXXXX escape
-        throw new javax.cache.CacheException(
-            source + " line " + (first + 1) + ": " + e.getMessage(), e);
+        throw new CacheException(source + " line " + (first + 1) + ": " + e.getMessage(), e);
       }
       for (String key : one.stringPropertyNames()) {
         put(root, key, one.getProperty(key), source, first + 1);
