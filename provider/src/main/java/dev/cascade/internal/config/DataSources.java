@@ -1,5 +1,6 @@
 package dev.cascade.internal.config;
 
+import dev.cascade.internal.support.Redaction;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,7 +45,8 @@ final class DataSources implements AutoCloseable {
       this.url = node.requiredString("url");
       if (!url.startsWith("jdbc:")) {
         throw node.child("url")
-            .fail("expected a JDBC URL (jdbc:…), found " + node.child("url").shown());
+            // a URL may carry ?password=…: shown as every URI is (security.md)
+            .fail("expected a JDBC URL (jdbc:…), found '" + Redaction.uri(url) + "'");
       }
       this.username = node.string("username");
       this.password = node.string("password");

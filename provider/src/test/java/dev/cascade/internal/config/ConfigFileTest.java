@@ -434,6 +434,18 @@ class ConfigFileTest {
   }
 
   @Test
+  void dataSourceUrl_notJdbc_isShownWithoutItsPassword() {
+    assertEquals(
+        "cascade.yaml line 4: cascade.datasources.main.url: expected a JDBC URL (jdbc:…), found"
+            + " 'mysql://db:3306/shop?user=shop&password=***'",
+        yamlError(
+            "cascade:",
+            "  datasources:",
+            "    main:",
+            "      url: mysql://db:3306/shop?user=shop&password=hunter2"));
+  }
+
+  @Test
   void writeBehind_withoutAWriter_isRefused() {
     assertEquals(
         "cascade.yaml line 4: cascade.caches.users.write-behind: write-behind needs a writer:"
