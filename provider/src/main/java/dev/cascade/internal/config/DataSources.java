@@ -7,10 +7,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import javax.cache.CacheException;
 import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The JDBC pools a configuration file declares ({@code cascade.datasources.<name>}) for its caches'
@@ -25,7 +25,7 @@ final class DataSources implements AutoCloseable {
       List.of(
           "url", "username", "password", "driver", "max-total", "max-idle", "min-idle", "max-wait");
 
-  private static final Logger LOG = Logger.getLogger(DataSources.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(DataSources.class);
 
   /** What a pool is made of; the password is never shown. */
   static final class Spec {
@@ -118,7 +118,7 @@ final class DataSources implements AutoCloseable {
       try {
         Dbcp2Pool.close(e.getValue());
       } catch (RuntimeException | SQLException ex) {
-        LOG.log(Level.WARNING, "Closing data source '" + e.getKey() + "' failed", ex);
+        LOG.warn("Closing data source '{}' failed", e.getKey(), ex);
       }
     }
   }
