@@ -39,13 +39,14 @@ import javax.cache.CacheException;
  * cascade.redis.uri        = redis://127.0.0.1:6379
  * cascade.timeout          = 10s      command timeout
  * cascade.partitions       = 16       default partitions per cache
+ * cascade.codec.name       = java     codec of every cache: java, json, a CodecProvider's name or class
  * cascade.codec.allow      = com.acme.**;com.other.Type
  * cascade.codec.max-depth  = 20       limits on Java-serialized keys and values read from Redis
  * cascade.codec.max-refs   = 1000000  (see SerializationLimits; max-bytes takes k, m, g: 64m)
  * cascade.codec.max-array  = 16777216
  * cascade.codec.max-bytes  = 64m
  * cascade.near-cache     = 0        entries kept in each JVM per cache (0 = no near cache)
- * cascade.cache.NAME.partitions = 32  per-cache override (also .codec.allow, .codec.max-*, .lock.lease,
+ * cascade.cache.NAME.partitions = 32  per-cache override (also .codec.name, .codec.allow, .codec.max-*, .lock.lease,
  *                                     .lock.wait, .near-cache)
  * cascade.redis.tls.truststore          = /etc/app/redis-ca.p12   rediss://: whom to trust (JKS or PKCS12;
  * cascade.redis.tls.truststore-password = ...                     a path, file: or classpath:)
@@ -65,6 +66,7 @@ public final class ManagerSettings {
   static final String TIMEOUT = "cascade.timeout";
   static final String PARTITIONS = "cascade.partitions";
   static final String ALLOW = "cascade.codec.allow";
+  public static final String CODEC_NAME = "cascade.codec.name";
   static final String LOCK_LEASE = "cascade.lock.lease";
   static final String LOCK_WAIT = "cascade.lock.wait";
   static final String CACHE_PREFIX = "cascade.cache.";
@@ -238,6 +240,26 @@ public final class ManagerSettings {
       throw new CacheException(
           "Setting partitions of cache '" + cacheName + "' is not a number: '" + v + "'");
     }
+  }
+
+  /**
+   * The codec named for the cache ({@code cascade.cache.NAME.codec.name}, else {@value
+   * #CODEC_NAME}), or null when none is.
+   */
+  public String codecName(String cacheName) {
+    String v = cacheProperty(cacheName, "codec.name", CODEC_NAME);
+    return v == null || v.isBlank() ? null : v.trim();
+  }
+
+  /** The setting {@link #codecName} came from, for messages. */
+  public String codecSetting(String cacheName) {
+    String own = CACHE_PREFIX + cacheName + ".codec.name";
+    return properties.getProperty(own) != null ? own : CODEC_NAME;
+  }
+
+  /** The CacheManager's class loader (codec providers and classes named in settings load here). */
+  public ClassLoader classLoader() {
+    return loader;
   }
 
   public List<String> allowList(String cacheName) {
