@@ -3,6 +3,7 @@
 
     python3 cascade_json.py HOST PORT CACHE get KEY          prints the value (JSON) or "null"
     python3 cascade_json.py HOST PORT CACHE put KEY 'JSON'   stores the value
+    python3 cascade_json.py HOST PORT CACHE keys FROM TO     the entry keys of integer keys FROM..TO-1
 
 An entry is a Redis hash at  cascade:<cache>:{<tag>}:<key>  whose field "v" holds the value;
 String, Long and Integer keys are their text. <tag> is the cache's partition of the key (see
@@ -70,6 +71,10 @@ def main(argv):
     client = redis.Redis(host=host, port=port)
     if key.lstrip("-").isdigit():
         key = int(key)
+    if command == "keys":
+        for k in range(key, int(argv[6])):
+            print(entry_key(client, cache, k).decode())
+        return
     name = entry_key(client, cache, key)
     if command == "get":
         raw = client.hget(name, "v")
@@ -79,7 +84,7 @@ def main(argv):
         client.hset(name, "v", json.dumps(value))
         print("stored %s at %s" % (json.dumps(value, sort_keys=True), name.decode()))
     else:
-        raise SystemExit("unknown command %r: get or put" % command)
+        raise SystemExit("unknown command %r: get, put or keys" % command)
 
 
 if __name__ == "__main__":

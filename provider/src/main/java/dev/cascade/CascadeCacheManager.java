@@ -103,7 +103,7 @@ public final class CascadeCacheManager implements CacheManager {
             this::openOperations,
             Lifecycle.daemonThreads("cascade-maintenance-" + id));
     this.background = Executors.newCachedThreadPool(Lifecycle.daemonThreads("cascade-load-" + id));
-    this.assembly = new CacheAssembly(redis, origin, lanes, invalidations, classLoader, background);
+    this.assembly = new CacheAssembly(redis, origin, lanes, invalidations, background);
   }
 
   /**

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cascade.config.CascadeConfiguration;
+import dev.cascade.internal.store.KeyLayout;
 import dev.cascade.testing.RedisServer;
 import dev.cascade.testing.WithRedis;
 import java.io.File;
@@ -117,6 +118,27 @@ class PythonInteropTest {
               new Address("Haarlem", "2011")),
           cache.get(2L),
           "Java reading what Python wrote (" + wrote + ")");
+
+      // the key names Python computes (docs/codecs.md) are Cascade's, key by key
+      String keys =
+          run(
+              python,
+              script.toString(),
+              RedisServer.HOST,
+              Integer.toString(redis.port()),
+              name,
+              "keys",
+              "0",
+              "500");
+      KeyLayout layout = new KeyLayout(name, 16);
+      List<String> expected = new ArrayList<>();
+      for (int k = 0; k < 500; k++) {
+        expected.add(
+            new String(
+                layout.entryKey(Integer.toString(k).getBytes(StandardCharsets.UTF_8)),
+                StandardCharsets.UTF_8));
+      }
+      assertEquals(expected, List.of(keys.split("\n")));
       manager.destroyCache(name);
     } finally {
       manager.close();

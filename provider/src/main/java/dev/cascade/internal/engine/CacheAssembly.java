@@ -41,7 +41,6 @@ public final class CacheAssembly {
   private final byte[] origin;
   private final EventLanes lanes;
   private final Invalidations invalidations;
-  private final ClassLoader classLoader;
   private final Executor background;
 
   /**
@@ -53,13 +52,11 @@ public final class CacheAssembly {
       byte[] origin,
       EventLanes lanes,
       Invalidations invalidations,
-      ClassLoader classLoader,
       Executor background) {
     this.redis = redis;
     this.origin = origin;
     this.lanes = lanes;
     this.invalidations = invalidations;
-    this.classLoader = classLoader;
     this.background = background;
   }
 
