@@ -7,19 +7,25 @@ import dev.cascade.config.CascadeConfiguration;
 import dev.cascade.internal.store.KeyLayout;
 import dev.cascade.testing.RedisServer;
 import dev.cascade.testing.WithRedis;
+import dev.cascade.writebehind.WriteBehind;
+import dev.cascade.writebehind.WriteBehindMXBean;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import javax.cache.Cache;
 import javax.cache.CacheManager;
 import javax.cache.configuration.FactoryBuilder;
@@ -29,6 +35,7 @@ import javax.cache.event.CacheEntryEvent;
 import javax.cache.event.CacheEntryListenerException;
 import javax.cache.event.CacheEntryRemovedListener;
 import javax.cache.event.CacheEntryUpdatedListener;
+import javax.cache.integration.CacheWriter;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -203,6 +210,63 @@ class JsonCacheTest {
     // another CacheManager (another JVM) opening it by its types reads the same values
     Cache<Long, Profile> there = other.getCache(name, Long.class, Profile.class);
     assertEquals(ada, there.get(1L));
+    manager.destroyCache(name);
+  }
+
+  /** The database a write-behind cache writes to: the records as the flusher decoded them. */
+  static final class MapWriter implements CacheWriter<Long, Profile>, Serializable {
+    static final Map<Long, Profile> ROWS = new ConcurrentHashMap<>();
+
+    @Override
+    public void write(Cache.Entry<? extends Long, ? extends Profile> entry) {
+      ROWS.put(entry.getKey(), entry.getValue());
+    }
+
+    @Override
+    public void writeAll(Collection<Cache.Entry<? extends Long, ? extends Profile>> entries) {
+      entries.forEach(this::write);
+      entries.clear();
+    }
+
+    @Override
+    public void delete(Object key) {
+      ROWS.remove(key);
+    }
+
+    @Override
+    public void deleteAll(Collection<?> keys) {
+      keys.forEach(this::delete);
+      keys.clear();
+    }
+  }
+
+  @Test
+  void writeBehind_queuesJson_andTheWriterGetsTheDeclaredTypes() throws InterruptedException {
+    String name = Managers.uniqueName("codec-json-behind");
+    MapWriter.ROWS.clear();
+    Cache<Long, Profile> cache =
+        manager.createCache(
+            name,
+            new CascadeConfiguration<Long, Profile>()
+                .setTypes(Long.class, Profile.class)
+                .setCodec("json")
+                .setWriteThrough(true)
+                .setCacheWriterFactory(
+                    WriteBehind.<Long, Profile>of(FactoryBuilder.factoryOf(new MapWriter()))
+                        .maxDelay(Duration.ofMillis(10))
+                        .build()));
+    cache.put(1L, profile(1, "Ada"));
+    cache.put(2L, profile(2, "Grace"));
+    cache.put(3L, profile(3, "Edsger"));
+    cache.remove(3L);
+
+    WriteBehindMXBean wb = cache.unwrap(CascadeCache.class).writeBehind();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (wb.getQueueDepth() > 0 && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertEquals(0, wb.getQueueDepth(), "queue not drained; last error: " + wb.getLastError());
+    assertEquals(Map.of(1L, profile(1, "Ada"), 2L, profile(2, "Grace")), MapWriter.ROWS);
     manager.destroyCache(name);
   }
 
