@@ -146,19 +146,20 @@ class PythonInteropTest {
   }
 
   /**
-   * {@code CASCADE_PYTHON}, else Debian's {@code /usr/bin/python3} (where {@code python3-redis}
-   * installs), else {@code python3} on the PATH; it must import redis.
+   * {@code CASCADE_PYTHON} alone when set, else Debian's {@code /usr/bin/python3} (where {@code
+   * python3-redis} installs), else {@code python3} on the PATH; it must import redis.
    */
   private static String python() throws Exception {
     List<String> candidates = new ArrayList<>();
     String configured = System.getenv("CASCADE_PYTHON");
     if (configured != null && !configured.isBlank()) {
-      candidates.add(configured);
+      candidates.add(configured); // an explicit choice: no fallback that would hide its failure
+    } else {
+      if (new File("/usr/bin/python3").canExecute()) {
+        candidates.add("/usr/bin/python3");
+      }
+      candidates.add("python3");
     }
-    if (new File("/usr/bin/python3").canExecute()) {
-      candidates.add("/usr/bin/python3");
-    }
-    candidates.add("python3");
     List<String> tried = new ArrayList<>();
     for (String candidate : candidates) {
       try {
