@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import dev.cascade.codec.Codec;
 import dev.cascade.codec.CodecException;
 import dev.cascade.codec.SerializationLimits;
@@ -201,6 +202,23 @@ class JsonCodecTest {
     Customer read = codec.decode(planted.getBytes(StandardCharsets.UTF_8));
     assertEquals(new Customer("Eve", 1), read);
     assertInstanceOf(Customer.class, read);
+  }
+
+  /** A user's own polymorphism: the type id in the bytes chooses the payload's class. */
+  record Envelope(@JsonTypeInfo(use = JsonTypeInfo.Id.CLASS) Object payload) {}
+
+  @Test
+  void usersOwnTypeIds_mayOnlyNameClassesOfTheDeclaredTypesPackage() {
+    Codec<Envelope> codec = JSON.valueCodec(Envelope.class, context("envelopes"));
+    Envelope mine = new Envelope(new Line("pen", 1, BigDecimal.ONE));
+    assertEquals(mine, codec.decode(codec.encode(mine)));
+
+    // a class Jackson would happily build from these bytes, were it allowed
+    String planted = "{\"payload\":{\"@class\":\"java.util.HashMap\",\"a\":1}}";
+    CodecException e =
+        assertThrows(
+            CodecException.class, () -> codec.decode(planted.getBytes(StandardCharsets.UTF_8)));
+    assertTrue(e.getMessage().contains("java.util.HashMap"), e.getMessage());
   }
 
   @Test
