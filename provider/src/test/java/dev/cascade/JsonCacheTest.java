@@ -213,6 +213,43 @@ class JsonCacheTest {
     manager.destroyCache(name);
   }
 
+  /**
+   * Hears another CacheManager's changes (an asynchronous listener, as remote events always are).
+   */
+  static final class Remote implements CacheEntryCreatedListener<Long, Profile>, Serializable {
+    static final List<Profile> HEARD = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void onCreated(Iterable<CacheEntryEvent<? extends Long, ? extends Profile>> events) {
+      events.forEach(e -> HEARD.add(e.getValue()));
+    }
+  }
+
+  @Test
+  void anotherManagersChanges_arriveAsEventsWithDecodedValues() throws InterruptedException {
+    String name = Managers.uniqueName("codec-json-remote");
+    Remote.HEARD.clear();
+    Cache<Long, Profile> listening =
+        other.createCache(
+            name,
+            new CascadeConfiguration<Long, Profile>()
+                .setTypes(Long.class, Profile.class)
+                .setCodec("json")
+                .addCacheEntryListenerConfiguration(
+                    new MutableCacheEntryListenerConfiguration<>(
+                        FactoryBuilder.factoryOf(new Remote()), null, true, false)));
+    Cache<Long, Profile> writing = manager.getCache(name, Long.class, Profile.class);
+    writing.put(5L, profile(5, "Barbara"));
+
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (Remote.HEARD.isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    assertEquals(List.of(profile(5, "Barbara")), Remote.HEARD);
+    listening.close();
+    manager.destroyCache(name);
+  }
+
   /** The database a write-behind cache writes to: the records as the flusher decoded them. */
   static final class MapWriter implements CacheWriter<Long, Profile>, Serializable {
     static final Map<Long, Profile> ROWS = new ConcurrentHashMap<>();
