@@ -145,6 +145,7 @@ class JsonCodecTest {
   }
 
   @Test
+  @SuppressWarnings("rawtypes") // Map.class: free-form JSON, as a user would declare it
   void values_ofJdkTypes_areJsonToo() {
     assertEquals("\"alice\"", text(JSON.valueCodec(String.class, context("c")).encode("alice")));
     assertEquals("123", text(JSON.valueCodec(Long.class, context("c")).encode(123L)));
@@ -234,6 +235,7 @@ class JsonCodecTest {
   }
 
   @Test
+  @SuppressWarnings("rawtypes") // Map.class: free-form JSON, as a user would declare it
   void limits_depthAndBytes_areEnforcedWithTheirSettingNamed() {
     Codec<Map> codec =
         JSON.valueCodec(
