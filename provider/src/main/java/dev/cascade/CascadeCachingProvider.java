@@ -32,9 +32,8 @@ public final class CascadeCachingProvider implements CachingProvider {
 
   @Override
   public CacheManager getCacheManager(URI uri, ClassLoader classLoader, Properties properties) {
-    // frameworks that pass no URI (Spring Boot without spring.cache.jcache.config) may name the
-    // Redis in the properties
-    URI managerUri = uri == null ? ManagerSettings.defaultUri(properties) : uri;
+    // no URI: the properties' cascade.redis.uri, as frameworks pass settings only that way
+    URI managerUri = ManagerSettings.managerUri(uri, properties);
     ClassLoader loader = classLoader == null ? getDefaultClassLoader() : classLoader;
     synchronized (managers) {
       Map<URI, CascadeCacheManager> byUri = managers.computeIfAbsent(loader, l -> new HashMap<>());
