@@ -137,8 +137,12 @@ class CascadeCacheAutoConfigurationTest {
     app(
             "cascade.redis.uri=" + redis.uri(),
             "spring.cache.cache-names=boot-plain",
-            "cascade.caches.boot-ttl.key-type=java.lang.String",
+            "cascade.caches.boot-ttl.key-type=String",
             "cascade.caches.boot-ttl.value-type=java.lang.Long",
+            "cascade.caches.boot-json.key-type=Long",
+            "cascade.caches.boot-json.value-type=" + Greeting.class.getName(),
+            "cascade.caches.boot-json.codec.name=json",
+            "cascade.caches.boot-json.expiry=eternal",
             "cascade.caches.boot-ttl.ttl=10m",
             "cascade.caches.boot-ttl.partitions=4",
             "cascade.caches.boot-nostats.statistics=false")
@@ -173,7 +177,14 @@ class CascadeCacheAutoConfigurationTest {
                           .getConfiguration(CompleteConfiguration.class)
                           .isStatisticsEnabled())
                   .isTrue();
-              assertThat(customized).containsExactly("boot-ttl", "boot-nostats");
+              assertThat(customized).containsExactly("boot-ttl", "boot-json", "boot-nostats");
+              Cache<Long, Greeting> json =
+                  manager.getCache("boot-json", Long.class, Greeting.class);
+              json.put(1L, new Greeting("ada", 1));
+              assertThat(json.get(1L)).isEqualTo(new Greeting("ada", 1));
+              assertThat(redis.command("HGET", firstKey("boot-json"), "v"))
+                  .isEqualTo("{\"name\":\"ada\",\"serial\":1}");
+              json.clear();
               ttl.clear();
             });
   }

@@ -83,9 +83,15 @@ final class CacheDeclarations {
   CascadeConfiguration<Object, Object> configuration(String name, CacheSpec spec) {
     String prefix = "cascade.caches." + name + ".";
     CascadeConfiguration<Object, Object> c = new CascadeConfiguration<>();
-    Class keyType = spec.getKeyType() == null ? Object.class : spec.getKeyType();
-    Class valueType = spec.getValueType() == null ? Object.class : spec.getValueType();
+    Class keyType = type(prefix + "key-type", spec.getKeyType());
+    Class valueType = type(prefix + "value-type", spec.getValueType());
     c.setTypes(keyType, valueType);
+    if (spec.getCodec().getName() != null) {
+      c.setCodec(spec.getCodec().getName());
+    }
+    if (!spec.getCodec().getAllow().isEmpty()) {
+      c.allowDeserialization(spec.getCodec().getAllow().toArray(String[]::new));
+    }
     c.setExpiryPolicyFactory(expiry(prefix, spec));
     c.setStatisticsEnabled(
         spec.getStatistics() != null ? spec.getStatistics() : properties.isStatistics());
@@ -110,7 +116,9 @@ final class CacheDeclarations {
       CacheWriter<Object, Object> writer =
           component(prefix + "writer", spec.getWriter(), CacheWriter.class);
       c.setCacheWriterFactory(new InstanceFactory<>(writer));
-      c.setWriteThrough(true);
+      c.setWriteThrough(spec.getWriteThrough() == null || spec.getWriteThrough());
+    } else if (spec.getWriteThrough() != null) {
+      c.setWriteThrough(spec.getWriteThrough());
     }
     for (CascadeCacheCustomizer customizer : customizers) {
       customizer.customize(name, c);
@@ -119,6 +127,30 @@ final class CacheDeclarations {
       writeBehind(prefix + "write-behind", spec.getWriteBehind(), c);
     }
     return c;
+  }
+
+  /**
+   * A type named as Cascade's configuration file names it: {@code java.lang} types by simple name,
+   * {@code byte[]}, else a class name.
+   */
+  private Class<?> type(String key, String name) {
+    if (name == null || name.isBlank()) {
+      return Object.class;
+    }
+    String n = name.trim();
+    if (n.equals("byte[]")) {
+      return byte[].class;
+    }
+    ClassLoader loader = beans.getBeanClassLoader();
+    try {
+      return ClassUtils.forName(n.contains(".") ? n : "java.lang." + n, loader);
+    } catch (ClassNotFoundException | LinkageError e) {
+      try {
+        return ClassUtils.forName(n, loader);
+      } catch (ClassNotFoundException | LinkageError again) {
+        throw new IllegalStateException(key + ": class '" + n + "' is not on the class path", e);
+      }
+    }
   }
 
   private static Factory<ExpiryPolicy> expiry(String prefix, CacheSpec spec) {

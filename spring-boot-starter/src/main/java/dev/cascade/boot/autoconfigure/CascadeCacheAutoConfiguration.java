@@ -13,6 +13,7 @@ import org.springframework.boot.autoconfigure.cache.CacheAutoConfiguration;
 import org.springframework.boot.autoconfigure.cache.JCacheManagerCustomizer;
 import org.springframework.boot.autoconfigure.cache.JCachePropertiesCustomizer;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.context.properties.ConfigurationPropertiesBinding;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
@@ -59,6 +60,13 @@ public class CascadeCacheAutoConfiguration {
 
   /** The CacheManager property with the deserialization allow-list of every cache. */
   static final String ALLOW_PROPERTY = "cascade.codec.allow";
+
+  /** {@code expiry: eternal} in {@code cascade.caches}, as in Cascade's file. */
+  @Bean
+  @ConfigurationPropertiesBinding
+  static EternalExpiryConverter cascadeEternalExpiryConverter() {
+    return new EternalExpiryConverter();
+  }
 
   @Bean
   JCachePropertiesCustomizer cascadeCacheManagerProperties(

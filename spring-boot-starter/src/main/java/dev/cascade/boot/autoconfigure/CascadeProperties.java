@@ -143,16 +143,23 @@ public class CascadeProperties {
   /** One cache created when the CacheManager opens. */
   public static class CacheSpec {
 
-    /** Key type (default {@code java.lang.Object}). */
-    private Class<?> keyType;
+    /**
+     * Key type: a class name; {@code java.lang} types by simple name ({@code Long}, {@code
+     * String}), and {@code byte[]} (default {@code Object}).
+     */
+    private String keyType;
 
-    /** Value type (default {@code java.lang.Object}). */
-    private Class<?> valueType;
+    /** Value type, named as the key type (default {@code Object}). */
+    private String valueType;
 
     /** Shorthand for {@code expiry.created}: entries live this long after they were written. */
     private Duration ttl;
 
-    private final Expiry expiry = new Expiry();
+    /**
+     * How long an entry lives: {@code eternal} (the default), or one of {@code created}, {@code
+     * accessed}, {@code modified}, {@code touched} with a duration.
+     */
+    private Expiry expiry = new Expiry();
 
     /** Statistics (default: {@code cascade.statistics}). */
     private Boolean statistics;
@@ -169,6 +176,12 @@ public class CascadeProperties {
     /** Read-through (default: true when a loader is given). */
     private Boolean readThrough;
 
+    /** Write-through (default: true when a writer is given). */
+    private Boolean writeThrough;
+
+    /** This cache's codec and deserialization allow-list. */
+    private final CacheCodec codec = new CacheCodec();
+
     /** Partitions of the cache (fixed when the cache is first created in Redis). */
     private Integer partitions;
 
@@ -178,19 +191,19 @@ public class CascadeProperties {
     /** Write-behind: the writer is called later, in batches. Needs {@code writer}. */
     private WriteBehindSpec writeBehind;
 
-    public Class<?> getKeyType() {
+    public String getKeyType() {
       return keyType;
     }
 
-    public void setKeyType(Class<?> keyType) {
+    public void setKeyType(String keyType) {
       this.keyType = keyType;
     }
 
-    public Class<?> getValueType() {
+    public String getValueType() {
       return valueType;
     }
 
-    public void setValueType(Class<?> valueType) {
+    public void setValueType(String valueType) {
       this.valueType = valueType;
     }
 
@@ -204,6 +217,10 @@ public class CascadeProperties {
 
     public Expiry getExpiry() {
       return expiry;
+    }
+
+    public void setExpiry(Expiry expiry) {
+      this.expiry = expiry;
     }
 
     public Boolean getStatistics() {
@@ -246,6 +263,18 @@ public class CascadeProperties {
       this.readThrough = readThrough;
     }
 
+    public Boolean getWriteThrough() {
+      return writeThrough;
+    }
+
+    public void setWriteThrough(Boolean writeThrough) {
+      this.writeThrough = writeThrough;
+    }
+
+    public CacheCodec getCodec() {
+      return codec;
+    }
+
     public Integer getPartitions() {
       return partitions;
     }
@@ -271,7 +300,36 @@ public class CascadeProperties {
     }
   }
 
-  /** At most one of these: how long an entry lives. None (or {@code eternal: true}): forever. */
+  /** A cache's codec ({@code java}, {@code json}, a provider's class name) and allow-list. */
+  public static class CacheCodec {
+
+    /** The codec (default: the CacheManager's, {@code java}). */
+    private String name;
+
+    /** Classes Java deserialization may create in this cache, beside the manager's list. */
+    private List<String> allow = new ArrayList<>();
+
+    public String getName() {
+      return name;
+    }
+
+    public void setName(String name) {
+      this.name = name;
+    }
+
+    public List<String> getAllow() {
+      return allow;
+    }
+
+    public void setAllow(List<String> allow) {
+      this.allow = allow;
+    }
+  }
+
+  /**
+   * At most one of these: how long an entry lives. None, {@code expiry: eternal} or {@code eternal:
+   * true}: forever.
+   */
   public static class Expiry {
 
     /** After it was created. */
