@@ -245,6 +245,33 @@ class CascadeCacheAutoConfigurationTest {
   }
 
   @Test
+  void cascadeConfigYaml_itsDeclaredCachesAreSpringCaches() {
+    app("cascade.redis.uri=" + redis.uri(), "cascade.config=classpath:boot-test-cascade.yaml")
+        .run(
+            ctx -> {
+              assertThat(ctx).hasNotFailed();
+              Cache<String, String> declared =
+                  ctx.getBean(CacheManager.class)
+                      .getCache("boot-file-declared", String.class, String.class);
+              @SuppressWarnings("unchecked")
+              CompleteConfiguration<String, String> c =
+                  declared.getConfiguration(CompleteConfiguration.class);
+              assertThat(
+                      c.getExpiryPolicyFactory()
+                          .create()
+                          .getExpiryForCreation()
+                          .getDurationAmount())
+                  .isEqualTo(120_000); // 2m, in ms
+              org.springframework.cache.Cache spring =
+                  ctx.getBean(org.springframework.cache.CacheManager.class)
+                      .getCache("boot-file-declared");
+              spring.put("k", "v");
+              assertThat(spring.get("k", String.class)).isEqualTo("v");
+              declared.clear();
+            });
+  }
+
+  @Test
   void writeBehindWithoutAWriter_failsNamingTheKey() {
     app("cascade.redis.uri=" + redis.uri(), "cascade.caches.boot-bad.write-behind.batch-size=10")
         .run(
