@@ -9,6 +9,7 @@ import dev.cascade.boot.actuate.CascadeMetricsAutoConfiguration;
 import dev.cascade.boot.actuate.WriteBehindMeters;
 import dev.cascade.boot.app.BlockingWriter;
 import dev.cascade.boot.app.GreetingsApplication;
+import dev.cascade.boot.app.PoisonWriter;
 import dev.cascade.boot.autoconfigure.CascadeCacheAutoConfiguration;
 import dev.cascade.boot.autoconfigure.CascadeEnvironmentPostProcessor;
 import dev.cascade.testing.RedisServer;
@@ -104,6 +105,50 @@ class CascadeActuatorTest {
   }
 
   @Test
+  void deadLetterAndOldAge_overTheirThresholds() {
+    app(
+            redis.uri(),
+            "cascade.caches.boot-poison.writer=poisonWriter",
+            "cascade.caches.boot-poison.partitions=1",
+            "cascade.caches.boot-poison.write-behind.max-delay=300ms",
+            "cascade.caches.boot-poison.write-behind.retry-limit=1",
+            "cascade.caches.boot-poison.write-behind.flush-threads=1",
+            "cascade.health.dead-letters.out-of-service=1",
+            "cascade.health.oldest-age.down=1ms")
+        .withBean("poisonWriter", PoisonWriter.class, PoisonWriter::new)
+        .run(
+            ctx -> {
+              assertThat(ctx).hasNotFailed();
+              CascadeHealthIndicator health = ctx.getBean(CascadeHealthIndicator.class);
+              CacheManager manager = ctx.getBean(CacheManager.class);
+
+              // the held-back writer of boot-queue: its oldest record ages past 1ms
+              manager.getCache("boot-queue").put("old", 1);
+              await()
+                  .atMost(Duration.ofSeconds(20))
+                  .until(() -> health.health().getStatus().equals(Status.DOWN));
+              assertThat(queue(health.health()).get("reason").toString())
+                  .contains("oldestPendingAgeMillis")
+                  .contains(">= down threshold 1");
+              ctx.getBean(BlockingWriter.class).open.countDown();
+
+              Cache<Object, Object> poisoned = manager.getCache("boot-poison");
+              poisoned.put("good", "fine");
+              poisoned.put("bad", "poison");
+              PoisonWriter writer = ctx.getBean(PoisonWriter.class);
+              await().atMost(Duration.ofSeconds(30)).until(() -> writer.rows.containsKey("good"));
+              await()
+                  .atMost(Duration.ofSeconds(30))
+                  .until(() -> health.health().getStatus().equals(Status.OUT_OF_SERVICE));
+              Map<String, Object> cache = cache(health.health(), "boot-poison");
+              assertThat(cache).containsEntry("deadLetters", 1L);
+              assertThat(cache.get("reason").toString())
+                  .contains("deadLetters 1 >= out-of-service threshold 1");
+              assertThat(cache.get("lastError").toString()).contains("poison");
+            });
+  }
+
+  @Test
   void redisNotAnswering_downWithinThePingTimeout() {
     try (RedisServer paused = RedisServer.start()) {
       app(paused.uri(), "cascade.health.timeout=300ms")
@@ -192,9 +237,13 @@ class CascadeActuatorTest {
             });
   }
 
-  @SuppressWarnings("unchecked")
   private static Map<String, Object> queue(Health health) {
+    return cache(health, "boot-queue");
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> cache(Health health, String name) {
     Map<String, Object> wb = (Map<String, Object>) health.getDetails().get("writeBehind");
-    return (Map<String, Object>) wb.get("boot-queue");
+    return (Map<String, Object>) wb.get(name);
   }
 }
