@@ -268,6 +268,11 @@ class CascadeCacheAutoConfigurationTest {
               spring.put("k", "v");
               assertThat(spring.get("k", String.class)).isEqualTo("v");
               declared.clear();
+              // the file's allow-list is kept beside the application's packages
+              assertThat(ctx.getBean(CacheManager.class).getProperties())
+                  .containsEntry(
+                      "cascade.codec.allow",
+                      "com.acme.fromfile.**;com.acme.other.Type;dev.cascade.boot.app.**");
             });
   }
 

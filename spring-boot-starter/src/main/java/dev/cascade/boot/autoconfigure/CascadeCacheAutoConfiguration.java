@@ -90,7 +90,9 @@ public class CascadeCacheAutoConfiguration {
     if (springTimeout != null && !p.containsKey(TIMEOUT_PROPERTY)) {
       p.setProperty(TIMEOUT_PROPERTY, springTimeout);
     }
-    List<String> allow = new ArrayList<>(properties.getCodec().getAllow());
+    // the CacheManager's properties win over its file key by key: keep the file's list in ours
+    List<String> allow = new ArrayList<>(FileAllowList.read(environment, beanFactory));
+    allow.addAll(properties.getCodec().getAllow());
     if (properties.getCodec().isAllowApplicationPackages()
         && AutoConfigurationPackages.has(beanFactory)) {
       for (String pkg : AutoConfigurationPackages.get(beanFactory)) {
