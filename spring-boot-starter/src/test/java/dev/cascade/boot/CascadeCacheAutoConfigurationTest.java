@@ -220,8 +220,13 @@ class CascadeCacheAutoConfigurationTest {
               ctx -> {
                 assertThat(ctx).hasNotFailed();
                 CacheManager manager = ctx.getBean(CacheManager.class);
-                assertThat(manager.getURI().toString())
-                    .isEqualTo("redis://:p%40ss%20word@127.0.0.1:" + secured.port() + "/2");
+                // what the starter hands to the CacheManager (its getURI() is a name, which may
+                // leave the password out)
+                assertThat(manager.getProperties())
+                    .containsEntry(
+                        "cascade.redis.uri",
+                        "redis://:p%40ss%20word@127.0.0.1:" + secured.port() + "/2");
+                assertThat(manager.getURI().toString()).contains(":" + secured.port() + "/2");
                 assertThat(manager.getProperties()).containsEntry("cascade.timeout", "4000ms");
                 Cache<Object, Object> cache =
                     manager.createCache(
