@@ -26,6 +26,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.cache.CacheAutoConfiguration;
+import org.springframework.boot.autoconfigure.cache.JCacheManagerCustomizer;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.cache.jcache.JCacheCacheManager;
 
@@ -134,6 +135,7 @@ class CascadeCacheAutoConfigurationTest {
   @Test
   void cascadeCaches_areCreatedWithTheirSettings_andBootsCachesGetStatistics() {
     List<String> customized = new ArrayList<>();
+    List<String> seenByBootCustomizer = new ArrayList<>();
     app(
             "cascade.redis.uri=" + redis.uri(),
             "spring.cache.cache-names=boot-plain",
@@ -150,6 +152,10 @@ class CascadeCacheAutoConfigurationTest {
             "recordingCustomizer",
             CascadeCacheCustomizer.class,
             () -> (name, configuration) -> customized.add(name))
+        .withBean(
+            "applicationsManagerCustomizer",
+            JCacheManagerCustomizer.class,
+            () -> manager -> manager.getCacheNames().forEach(n -> seenByBootCustomizer.add(n)))
         .run(
             ctx -> {
               assertThat(ctx).hasNotFailed();
@@ -178,6 +184,9 @@ class CascadeCacheAutoConfigurationTest {
                           .isStatisticsEnabled())
                   .isTrue();
               assertThat(customized).containsExactly("boot-ttl", "boot-json", "boot-nostats");
+              // the application's JCacheManagerCustomizer runs after the starter's
+              assertThat(seenByBootCustomizer)
+                  .contains("boot-plain", "boot-ttl", "boot-json", "boot-nostats");
               Cache<Long, Greeting> json =
                   manager.getCache("boot-json", Long.class, Greeting.class);
               json.put(1L, new Greeting("ada", 1));

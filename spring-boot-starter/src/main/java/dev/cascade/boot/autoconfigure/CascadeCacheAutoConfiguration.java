@@ -19,6 +19,7 @@ import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.cache.jcache.JCacheCacheManager;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.Ordered;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.EnumerablePropertySource;
 import org.springframework.core.env.Environment;
@@ -152,7 +153,33 @@ public class CascadeCacheAutoConfiguration {
       Environment environment,
       ObjectProvider<CascadeCacheCustomizer> customizers,
       ConfigurableListableBeanFactory beanFactory) {
-    return manager -> {
+    return new DeclaredCachesCustomizer(properties, environment, customizers, beanFactory);
+  }
+
+  /**
+   * Creates the caches of {@code cascade.caches}; ordered first, so the application's own {@code
+   * JCacheManagerCustomizer} beans find them.
+   */
+  static final class DeclaredCachesCustomizer implements JCacheManagerCustomizer, Ordered {
+
+    private final CascadeProperties properties;
+    private final Environment environment;
+    private final ObjectProvider<CascadeCacheCustomizer> customizers;
+    private final ConfigurableListableBeanFactory beanFactory;
+
+    DeclaredCachesCustomizer(
+        CascadeProperties properties,
+        Environment environment,
+        ObjectProvider<CascadeCacheCustomizer> customizers,
+        ConfigurableListableBeanFactory beanFactory) {
+      this.properties = properties;
+      this.environment = environment;
+      this.customizers = customizers;
+      this.beanFactory = beanFactory;
+    }
+
+    @Override
+    public void customize(javax.cache.CacheManager manager) {
       List<String> bootCacheNames =
           Binder.get(environment)
               .bind("spring.cache.cache-names", Bindable.listOf(String.class))
@@ -166,6 +193,11 @@ public class CascadeCacheAutoConfiguration {
         manager.close();
         throw e;
       }
-    };
+    }
+
+    @Override
+    public int getOrder() {
+      return Ordered.HIGHEST_PRECEDENCE;
+    }
   }
 }
