@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cascade.testing.RedisServer;
 import dev.cascade.testing.WithRedis;
+import java.util.Map;
 import java.util.Set;
 import org.hibernate.stat.CacheRegionStatistics;
 import org.hibernate.stat.Statistics;
@@ -34,10 +35,15 @@ class SecondLevelCacheTest {
   @BeforeAll
   void open(RedisServer redis) {
     RedisUnderTest.use(redis);
-    catalog = catalogs.open(Catalog.CASCADE_FILE, RedisUnderTest.SETTINGS);
+    catalog = catalogs.open(Catalog.CASCADE_FILE, settings());
     productId = catalog.addProduct("SKU-7", "Kettle", 2_999, Set.of("kitchen", "new"));
     catalog.setStock(productId, 12);
     catalog.addCategory(3, "Kitchen");
+  }
+
+  /** The sample's settings as the tests override them; a subclass runs the same tests on others. */
+  Map<String, Object> settings() {
+    return RedisUnderTest.SETTINGS;
   }
 
   @AfterAll

@@ -7,6 +7,7 @@ import dev.cascade.testing.RedisServer;
 import dev.cascade.testing.WithRedis;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -45,10 +46,15 @@ class TwoSessionFactoriesTest {
   @BeforeAll
   void open(RedisServer redis) {
     RedisUnderTest.use(redis);
-    a = catalogs.openWithOwnManager(Catalog.CASCADE_FILE, RedisUnderTest.SETTINGS);
-    b = catalogs.openWithOwnManager(Catalog.CASCADE_FILE, RedisUnderTest.SETTINGS);
+    a = catalogs.openWithOwnManager(Catalog.CASCADE_FILE, settings());
+    b = catalogs.openWithOwnManager(Catalog.CASCADE_FILE, settings());
     productId = a.addProduct("SKU-2SF", "Teapot", 1_000, Set.of("kitchen"));
     a.setStock(productId, 0);
+  }
+
+  /** The sample's settings as the tests override them; a subclass runs the same tests on others. */
+  Map<String, Object> settings() {
+    return RedisUnderTest.SETTINGS;
   }
 
   @AfterAll
