@@ -29,13 +29,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import javax.cache.Cache;
 import javax.cache.CacheException;
 import javax.cache.CacheManager;
 import javax.cache.configuration.Configuration;
 import javax.cache.spi.CachingProvider;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The caches of one Redis (or Redis Cluster) for one class loader.
@@ -49,7 +49,7 @@ import javax.cache.spi.CachingProvider;
  */
 public final class CascadeCacheManager implements CacheManager {
 
-  private static final Logger LOG = Logger.getLogger(CascadeCacheManager.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(CascadeCacheManager.class);
   private static final AtomicInteger IDS = new AtomicInteger();
 
   private final CascadeCachingProvider provider;
@@ -114,13 +114,10 @@ public final class CascadeCacheManager implements CacheManager {
     try {
       String risk = EvictionPolicy.risk(redis.maxmemoryPolicy());
       if (!risk.isEmpty()) {
-        LOG.warning("Redis at " + settings.redisTarget() + ": " + risk + ".");
+        LOG.warn("Redis at " + settings.redisTarget() + ": " + risk + ".");
       }
     } catch (RuntimeException e) {
-      LOG.log(
-          Level.FINE,
-          "Could not read the maxmemory-policy of Redis at " + settings.redisTarget(),
-          e);
+      LOG.debug("Could not read the maxmemory-policy of Redis at " + settings.redisTarget(), e);
     }
   }
 
@@ -393,7 +390,7 @@ public final class CascadeCacheManager implements CacheManager {
       try {
         cache.close(cleanup);
       } catch (RuntimeException e) {
-        LOG.log(Level.WARNING, "Closing cache '" + cache.getName() + "' failed", e);
+        LOG.warn("Closing cache '" + cache.getName() + "' failed", e);
       }
     }
     events.close();
