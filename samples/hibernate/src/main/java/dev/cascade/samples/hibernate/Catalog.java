@@ -204,8 +204,46 @@ public final class Catalog implements AutoCloseable {
   }
 
   /**
-   * Seeds a few products and reads them in rounds, printing per round the SQL statements and the
-   * second-level cache hits: round 1 goes to MariaDB, the next ones to Redis only.
+   * What one round of {@link #readRound} cost: SQL statements, and second-level cache hits and
+   * misses (entities and collections), natural-id hits, query cache hits.
+   */
+  public record Round(
+      long statements, long hits, long misses, long naturalIdHits, long queryCacheHits) {
+    @Override
+    public String toString() {
+      return String.format(
+          "%d SQL statements, %d L2 hits, %d L2 misses, %d natural-id hits, %d query cache hits",
+          statements, hits, misses, naturalIdHits, queryCacheHits);
+    }
+  }
+
+  /**
+   * Reads what a product page shows, for each product: the product, its tags and its stock; then
+   * one lookup by SKU, one category and one cached query. Counts with {@link #statistics()}, which
+   * it clears first.
+   */
+  public Round readRound(long[] productIds, String sku, long categoryId) {
+    Statistics stats = statistics();
+    stats.clear();
+    for (long id : productIds) {
+      product(id);
+      tags(id);
+      stock(id);
+    }
+    productBySku(sku);
+    category(categoryId);
+    productsPricedBelow(2_500);
+    return new Round(
+        stats.getPrepareStatementCount(),
+        stats.getSecondLevelCacheHitCount(),
+        stats.getSecondLevelCacheMissCount(),
+        stats.getNaturalIdCacheHitCount(),
+        stats.getQueryCacheHitCount());
+  }
+
+  /**
+   * Seeds a few products and reads them in rounds, printing what each round cost: round 1 goes to
+   * MariaDB, the next ones to Redis only.
    *
    * <pre>
    * java ... dev.cascade.samples.hibernate.Catalog [jdbc-url]
@@ -222,36 +260,24 @@ public final class Catalog implements AutoCloseable {
       Map<String, Object> settings = settings(pool, CASCADE_FILE);
       settings.put("hibernate.hbm2ddl.auto", "create-drop");
       try (Catalog catalog = open(settings)) {
-        long[] ids = new long[3];
-        for (int i = 0; i < ids.length; i++) {
-          ids[i] = catalog.addProduct("SKU-" + i, "Product " + i, 1_000 + i * 1_000, Set.of("new"));
-          catalog.setStock(ids[i], 10);
-        }
-        catalog.addCategory(1, "Kitchen");
+        long[] ids = catalog.seed();
         for (int round = 1; round <= 3; round++) {
-          Statistics stats = catalog.statistics();
-          stats.clear();
-          for (long id : ids) {
-            catalog.product(id);
-            catalog.tags(id);
-            catalog.stock(id);
-          }
-          catalog.productBySku("SKU-1");
-          catalog.category(1);
-          catalog.productsPricedBelow(2_500);
-          System.out.printf(
-              "round %d: %d SQL statements, %d L2 hits, %d L2 misses, %d natural-id hits,"
-                  + " %d query cache hits%n",
-              round,
-              stats.getPrepareStatementCount(),
-              stats.getSecondLevelCacheHitCount(),
-              stats.getSecondLevelCacheMissCount(),
-              stats.getNaturalIdCacheHitCount(),
-              stats.getQueryCacheHitCount());
+          System.out.println("round " + round + ": " + catalog.readRound(ids, "SKU-1", 1));
         }
       }
     } catch (java.sql.SQLException e) {
       throw new IllegalStateException("Cannot close the pool: " + e.getMessage(), e);
     }
+  }
+
+  /** Three products (SKU-0..2) with tags and stock, and category 1; returns the products' ids. */
+  public long[] seed() {
+    long[] ids = new long[3];
+    for (int i = 0; i < ids.length; i++) {
+      ids[i] = addProduct("SKU-" + i, "Product " + i, 1_000 + i * 1_000, Set.of("new", "tag" + i));
+      setStock(ids[i], 10);
+    }
+    addCategory(1, "Kitchen");
+    return ids;
   }
 }
