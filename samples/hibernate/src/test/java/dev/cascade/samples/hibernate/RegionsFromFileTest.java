@@ -2,6 +2,7 @@ package dev.cascade.samples.hibernate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cascade.testing.RedisServer;
@@ -109,6 +110,33 @@ class RegionsFromFileTest {
           warnings.stream().anyMatch(w -> w.contains("undeclared." + Product.REGION)),
           "" + warnings);
     }
+  }
+
+  /**
+   * The sample's own strategy, fail: an undeclared region stops the SessionFactory from starting.
+   * (A prefix of its own: a cache another manager created on the fly is registered in Redis, and
+   * every later manager finds it.)
+   */
+  @Test
+  void sampleSettings_undeclaredRegion_failsAtStartUpNamingIt() {
+    Exception e =
+        assertThrows(
+            Exception.class,
+            () ->
+                catalogs.openWithOwnManager(
+                    Catalog.CASCADE_FILE, Map.of("hibernate.cache.region_prefix", "missing")));
+
+    String messages = messages(e);
+    assertTrue(messages.contains("On-the-fly creation"), messages);
+    assertTrue(messages.contains("[missing."), messages);
+  }
+
+  private static String messages(Throwable e) {
+    StringBuilder all = new StringBuilder();
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      all.append(t).append('\n');
+    }
+    return all.toString();
   }
 
   private void assertTtl(String region, Duration ttl) {
