@@ -1,6 +1,7 @@
 package dev.cascade;
 
 import dev.cascade.config.CascadeConfiguration;
+import dev.cascade.internal.config.DeclaredCache;
 import dev.cascade.internal.config.ManagerSettings;
 import dev.cascade.internal.engine.CacheAssembly;
 import dev.cascade.internal.engine.CacheRegistry;
@@ -88,7 +89,12 @@ public final class CascadeCacheManager implements CacheManager {
       this.properties.putAll(properties);
     }
     this.settings = ManagerSettings.resolve(uri, classLoader, this.properties);
-    this.redis = RedisAccess.connect(settings.redisTarget());
+    try {
+      this.redis = RedisAccess.connect(settings.redisTarget());
+    } catch (RuntimeException e) {
+      settings.close();
+      throw e;
+    }
     warnIfRedisMayEvict();
     this.id = Integer.toString(IDS.incrementAndGet());
     this.origin = UUID.randomUUID().toString().getBytes(StandardCharsets.US_ASCII);
@@ -104,6 +110,35 @@ public final class CascadeCacheManager implements CacheManager {
             Lifecycle.daemonThreads("cascade-maintenance-" + id));
     this.background = Executors.newCachedThreadPool(Lifecycle.daemonThreads("cascade-load-" + id));
     this.assembly = new CacheAssembly(redis, origin, lanes, invalidations, classLoader, background);
+    openDeclaredCaches();
+  }
+
+  /**
+   * Opens the caches the configuration file declares, as Ehcache opens those of its XML: they exist
+   * as soon as the manager does. If one cannot open, the manager closes and the error names the
+   * cache and where it is declared.
+   */
+  private void openDeclaredCaches() {
+    for (DeclaredCache declared : settings.declaredCaches()) {
+      CascadeConfiguration<Object, Object> configuration = declared.configuration();
+      // The one place a file's codec.name reaches a cache (DeclaredCache.codecName(): the cache's
+      // codec.name, else cascade.codec.name; null for the default codec).
+      // TODO(merge codec): configuration.setCodec(declared.codecName()) once CascadeConfiguration
+      // has it
+      try {
+        createCache(declared.name(), configuration);
+      } catch (RuntimeException e) {
+        close();
+        throw new CacheException(
+            "Cache '"
+                + declared.name()
+                + "' declared at "
+                + declared.place()
+                + " cannot open: "
+                + e.getMessage(),
+            e);
+      }
+    }
   }
 
   /**
@@ -145,7 +180,12 @@ public final class CascadeCacheManager implements CacheManager {
     synchronized (caches) {
       if (caches.containsKey(cacheName)) {
         throw new CacheException(
-            "Cache '" + cacheName + "' already exists in this CacheManager (" + shownUri + ")");
+            "Cache '"
+                + cacheName
+                + "' already exists in this CacheManager ("
+                + shownUri
+                + ")"
+                + declaredAt(cacheName));
       }
       CacheSettings<K, V> cacheSettings = CacheSettings.resolve(cacheName, configuration, settings);
       if (cacheSettings.writeBehind == null && !cacheSettings.writeThrough) {
@@ -160,6 +200,16 @@ public final class CascadeCacheManager implements CacheManager {
       caches.put(cacheName, cache);
       return cache;
     }
+  }
+
+  /** ": declared at cascade.yaml line 12" for a declared cache, else "". */
+  private String declaredAt(String cacheName) {
+    for (DeclaredCache declared : settings.declaredCaches()) {
+      if (declared.name().equals(cacheName)) {
+        return ": declared at " + declared.place() + "; use getCache(\"" + cacheName + "\")";
+      }
+    }
+    return "";
   }
 
   @Override
@@ -399,6 +449,8 @@ public final class CascadeCacheManager implements CacheManager {
     lanes.close();
     remoteEvents.close();
     redis.close();
+    // after the caches: a write-behind cache drains through its pool while it closes
+    settings.close();
   }
 
   /** The cleanup of one close: see {@link Cleanup}. */
