@@ -109,7 +109,7 @@ public final class CascadeCacheManager implements CacheManager {
             this::openOperations,
             Lifecycle.daemonThreads("cascade-maintenance-" + id));
     this.background = Executors.newCachedThreadPool(Lifecycle.daemonThreads("cascade-load-" + id));
-    this.assembly = new CacheAssembly(redis, origin, lanes, invalidations, classLoader, background);
+    this.assembly = new CacheAssembly(redis, origin, lanes, invalidations, background);
     openDeclaredCaches();
   }
 
@@ -121,10 +121,11 @@ public final class CascadeCacheManager implements CacheManager {
   private void openDeclaredCaches() {
     for (DeclaredCache declared : settings.declaredCaches()) {
       CascadeConfiguration<Object, Object> configuration = declared.configuration();
-      // The one place a file's codec.name reaches a cache (DeclaredCache.codecName(): the cache's
-      // codec.name, else cascade.codec.name; null for the default codec).
-      // TODO(merge codec): configuration.setCodec(declared.codecName()) once CascadeConfiguration
-      // has it
+      // the one place a file's codec.name reaches a cache: the cache's codec.name, else
+      // cascade.codec.name; null keeps the default codec
+      if (declared.codecName() != null) {
+        configuration.setCodec(declared.codecName());
+      }
       try {
         createCache(declared.name(), configuration);
       } catch (RuntimeException e) {

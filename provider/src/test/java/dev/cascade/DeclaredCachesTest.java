@@ -259,6 +259,33 @@ public class DeclaredCachesTest {
     assertTrue(e.getMessage().contains("declared at "), e.getMessage());
   }
 
+  @Test
+  void aDeclaredCachesCodec_isUsedAndRecorded() throws Exception {
+    Path file = dir.resolve("json.yaml");
+    Files.writeString(
+        file,
+        String.join(
+            "\n",
+            "cascade:",
+            "  redis: { uri: '${CONFIG_IT_REDIS}' }",
+            "  caches:",
+            "    cfg-json:",
+            "      key-type: String",
+            "      value-type: java.util.Map",
+            "      codec: { name: json }",
+            ""));
+    Cache<Object, Object> c = open(file).getCache("cfg-json");
+    c.put("k", Map.of("city", "Haarlem"));
+    byte[] entry = new KeyLayout("cfg-json", 16).entryKey("k".getBytes(StandardCharsets.UTF_8));
+    Object raw = redis.command("HGET", new String(entry, StandardCharsets.UTF_8), "v");
+    assertEquals(
+        "{\"city\":\"Haarlem\"}",
+        raw instanceof byte[] ? new String((byte[]) raw, StandardCharsets.UTF_8) : raw,
+        "the value as JSON, as any client reads it");
+    assertEquals(Map.of("city", "Haarlem"), c.get("k"));
+    assertEquals("json", redis.command("HGET", "cascade:cfg-json:meta", "codec"), "recorded");
+  }
+
   private long pttl(String cache, String key) {
     byte[] entry = new KeyLayout(cache, 16).entryKey(key.getBytes(StandardCharsets.UTF_8));
     return (Long) redis.command("PTTL", new String(entry, StandardCharsets.UTF_8));

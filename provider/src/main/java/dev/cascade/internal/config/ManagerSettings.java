@@ -313,6 +313,18 @@ public final class ManagerSettings implements AutoCloseable {
     return p != null ? p : CascadeConfiguration.DEFAULT_PARTITIONS;
   }
 
+  /** The setting {@link #codecName} came from, for messages. */
+  public String codecSetting(String cacheName) {
+    return override(cacheName).codecName != null
+        ? "cascade.cache." + cacheName + ".codec.name"
+        : "cascade.codec.name";
+  }
+
+  /** The CacheManager's class loader (codec providers and classes named in settings load here). */
+  public ClassLoader classLoader() {
+    return loader;
+  }
+
   public List<String> allowList(String cacheName) {
     List<String> all = new ArrayList<>(defaults.allow);
     all.addAll(override(cacheName).allow);
