@@ -88,6 +88,8 @@ public final class CascadeCacheManager implements CacheManager {
       this.properties.putAll(properties);
     }
     this.settings = ManagerSettings.resolve(uri, classLoader, this.properties);
+    // a secret that cannot be used fails here, not at the first cache
+    settings.valueTags();
     this.redis = RedisAccess.connect(settings.redisTarget());
     warnIfRedisMayEvict();
     this.id = Integer.toString(IDS.incrementAndGet());

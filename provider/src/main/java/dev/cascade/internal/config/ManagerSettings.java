@@ -2,7 +2,9 @@ package dev.cascade.internal.config;
 
 import dev.cascade.codec.SerializationLimits;
 import dev.cascade.config.CascadeConfiguration;
+import dev.cascade.internal.codec.ApplicationPackages;
 import dev.cascade.internal.codec.SerializationFilter;
+import dev.cascade.internal.codec.ValueTags;
 import dev.cascade.internal.store.RedisTarget;
 import dev.cascade.internal.support.Redaction;
 import java.io.FileNotFoundException;
@@ -17,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Properties;
 import javax.cache.CacheException;
 
@@ -44,9 +47,15 @@ import javax.cache.CacheException;
  * cascade.codec.max-refs   = 1000000  (see SerializationLimits; max-bytes takes k, m, g: 64m)
  * cascade.codec.max-array  = 16777216
  * cascade.codec.max-bytes  = 64m
+ * cascade.codec.strict     = false    true: no framework profiles, no application packages
+ * cascade.codec.application-packages = com.acme.shop   the application's packages (integrations)
+ * cascade.codec.hmac-key   = ...      a secret: Java-serialized values carry an HMAC (also a system
+ *                                     property, or CASCADE_CODEC_HMAC_KEY; see ValueTags)
+ * cascade.codec.hmac-previous-key = ...    accepted for reading while the secret changes
+ * cascade.codec.hmac-accept-untagged = false  migration: read values without a tag too
  * cascade.near-cache     = 0        entries kept in each JVM per cache (0 = no near cache)
- * cascade.cache.NAME.partitions = 32  per-cache override (also .codec.allow, .codec.max-*, .lock.lease,
- *                                     .lock.wait, .near-cache)
+ * cascade.cache.NAME.partitions = 32  per-cache override (also .codec.allow, .codec.max-*,
+ *                                     .codec.strict, .lock.lease, .lock.wait, .near-cache)
  * cascade.redis.tls.truststore          = /etc/app/redis-ca.p12   rediss://: whom to trust (JKS or PKCS12;
  * cascade.redis.tls.truststore-password = ...                     a path, file: or classpath:)
  * cascade.redis.tls.keystore            = /etc/app/client.p12     rediss://: the client certificate
@@ -65,6 +74,7 @@ public final class ManagerSettings {
   static final String TIMEOUT = "cascade.timeout";
   static final String PARTITIONS = "cascade.partitions";
   static final String ALLOW = "cascade.codec.allow";
+  static final String STRICT = "cascade.codec.strict";
   static final String LOCK_LEASE = "cascade.lock.lease";
   static final String LOCK_WAIT = "cascade.lock.wait";
   static final String CACHE_PREFIX = "cascade.cache.";
@@ -76,6 +86,9 @@ public final class ManagerSettings {
 
   /** Parsed on first use (its key stores are opened then), and once only. */
   private RedisTarget target;
+
+  /** Read on first use, and once only; null inside when no secret is set. */
+  private Optional<ValueTags> valueTags;
 
   private ManagerSettings(URI uri, String redisUri, Properties properties, ClassLoader loader) {
     this.uri = uri;
@@ -246,6 +259,91 @@ public final class ManagerSettings {
     List<String> all = new ArrayList<>(SerializationFilter.parse(global));
     all.addAll(SerializationFilter.parse(local));
     return all;
+  }
+
+  /**
+   * Whether the cache deserializes only the JDK value types, its declared types and the patterns
+   * allowed explicitly: {@code cascade.cache.NAME.codec.strict}, else {@value #STRICT} (a
+   * CacheManager, else a system property).
+   */
+  public boolean strict(String cacheName) {
+    String v = cacheProperty(cacheName, "codec.strict", STRICT);
+    String setting = CACHE_PREFIX + cacheName + ".codec.strict";
+    if (v == null) {
+      v = System.getProperty(STRICT);
+      setting = STRICT + " (system property)";
+    }
+    return v != null && bool(v, setting);
+  }
+
+  /** More application packages ({@value ApplicationPackages#PROPERTY}), or null when not set. */
+  public String applicationPackages() {
+    return properties.getProperty(ApplicationPackages.PROPERTY);
+  }
+
+  /**
+   * The secret that authenticates Java-serialized values, or null when none is set: {@value
+   * ValueTags#KEY_PROPERTY} from the CacheManager's properties or file, else the system property,
+   * else the environment variable {@value ValueTags#KEY_ENVIRONMENT}.
+   *
+   * @throws CacheException naming the setting (never the secret) when it cannot be used
+   */
+  public synchronized ValueTags valueTags() {
+    if (valueTags == null) {
+      String key = secret(ValueTags.KEY_PROPERTY, ValueTags.KEY_ENVIRONMENT);
+      String previous = secret(ValueTags.PREVIOUS_KEY_PROPERTY, ValueTags.PREVIOUS_KEY_ENVIRONMENT);
+      String untagged = properties.getProperty(ValueTags.ACCEPT_UNTAGGED_PROPERTY);
+      if (untagged == null) {
+        untagged = System.getProperty(ValueTags.ACCEPT_UNTAGGED_PROPERTY);
+      }
+      if (key == null) {
+        if (previous != null || untagged != null) {
+          throw new CacheException(
+              "Setting "
+                  + (previous != null
+                      ? ValueTags.PREVIOUS_KEY_PROPERTY
+                      : ValueTags.ACCEPT_UNTAGGED_PROPERTY)
+                  + " is set, but "
+                  + ValueTags.KEY_PROPERTY
+                  + " is not: set the secret too, or remove it");
+        }
+        valueTags = Optional.empty();
+      } else {
+        try {
+          valueTags =
+              Optional.of(
+                  ValueTags.of(
+                      key,
+                      previous,
+                      untagged != null && bool(untagged, ValueTags.ACCEPT_UNTAGGED_PROPERTY)));
+        } catch (IllegalArgumentException e) {
+          throw new CacheException(e.getMessage());
+        }
+      }
+    }
+    return valueTags.orElse(null);
+  }
+
+  private String secret(String property, String environment) {
+    String v = properties.getProperty(property);
+    if (v == null) {
+      v = System.getProperty(property);
+    }
+    if (v == null) {
+      v = System.getenv(environment);
+    }
+    return v == null || v.isEmpty() ? null : v;
+  }
+
+  private static boolean bool(String v, String setting) {
+    String t = v.trim().toLowerCase(Locale.ROOT);
+    if (t.equals("true")) {
+      return true;
+    }
+    if (t.equals("false")) {
+      return false;
+    }
+    throw new CacheException("Setting " + setting + " must be true or false, not '" + v + "'");
   }
 
   /**

@@ -120,7 +120,8 @@ public final class CacheAssembly {
     }
     EntryReader reader = new EntryReader(engine, near);
     Codec<K> keys = Codecs.forKeys(s.keyType, s.filter, classLoader);
-    Codec<V> values = Codecs.forValues(s.valueType, s.filter, classLoader);
+    Codec<V> values =
+        Codecs.forValues(s.valueType, s.filter, s.valueTags, s.verifiedFilter, classLoader);
 
     Flusher<K, V> flusher = null;
     if (s.queueBound >= 0) {

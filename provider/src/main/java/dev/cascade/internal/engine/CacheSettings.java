@@ -2,6 +2,7 @@ package dev.cascade.internal.engine;
 
 import dev.cascade.config.CascadeConfiguration;
 import dev.cascade.internal.codec.SerializationFilter;
+import dev.cascade.internal.codec.ValueTags;
 import dev.cascade.internal.config.ManagerSettings;
 import dev.cascade.writebehind.WriteBehind;
 import dev.cascade.writebehind.WriteBehindSettings;
@@ -33,6 +34,15 @@ public final class CacheSettings<K, V> {
   public final boolean writeThrough;
   final int partitions;
   final SerializationFilter filter;
+
+  /** The secret that authenticates this cache's Java-serialized values; null for none. */
+  final ValueTags valueTags;
+
+  /**
+   * What a value whose tag verified may create: any class within the limits, or only {@link
+   * #filter} in strict mode.
+   */
+  final SerializationFilter verifiedFilter;
   final Duration lockLease;
   final Duration lockWait;
 
@@ -84,8 +94,9 @@ public final class CacheSettings<K, V> {
             : wbPartitions != null ? wbPartitions : manager.partitions(name);
     this.queueBound =
         writeBehind != null ? writeBehind.partitionBound(partitions) : joinedQueueBound;
+    boolean strict = manager.strict(name);
     SerializationFilter configured =
-        SerializationFilter.defaults()
+        SerializationFilter.defaults(strict, manager.applicationPackages())
             .forCache(name)
             .allowing(manager.allowList(name))
             .allowing(c.getDeserializationAllowList())
@@ -99,6 +110,9 @@ public final class CacheSettings<K, V> {
         typesFromCaller
             ? configured.allowingPackageOf(keyType).allowingPackageOf(valueType)
             : configured;
+    ValueTags tags = manager.valueTags();
+    this.valueTags = tags == null ? null : tags.forCache(name);
+    this.verifiedFilter = tags == null ? null : strict ? filter : filter.allowingAnyClass();
     this.lockLease = c.getLockLease() != null ? c.getLockLease() : manager.lockLease(name);
     this.lockWait = c.getLockWait() != null ? c.getLockWait() : manager.lockWait(name);
     this.nearCacheMaxEntries =
