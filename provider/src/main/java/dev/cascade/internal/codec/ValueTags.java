@@ -96,7 +96,7 @@ public final class ValueTags {
   }
 
   /** The tag of {@code bytes[0, length)}, with the current secret. */
-  byte[] tag(byte[] bytes, int length) {
+  public byte[] tag(byte[] bytes, int length) {
     return compute(current, bytes, length);
   }
 

@@ -1,0 +1,201 @@
+package dev.cascade;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cascade.hostile.Chains;
+import dev.cascade.hostile.Chains.Chain;
+import dev.cascade.hostile.ProbeUrlHandlers;
+import dev.cascade.hostile.SideEffects;
+import dev.cascade.internal.codec.ValueTags;
+import dev.cascade.internal.store.KeyLayout;
+import dev.cascade.testing.RedisServer;
+import dev.cascade.testing.WithRedis;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.ByteArrayCodec;
+import java.io.ByteArrayInputStream;
+import java.io.ObjectInputStream;
+import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import javax.cache.Cache;
+import javax.cache.CacheException;
+import javax.cache.CacheManager;
+import javax.cache.configuration.MutableConfiguration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Real gadget chains (commons-collections 3.2.1, commons-beanutils 1.9.4, URLDNS) and resource
+ * exhaustion, planted in Redis with a raw connection as someone who can write to it would, read by
+ * a cache in the zero-configuration defaults (the application's package allowed) and with an HMAC
+ * secret (the bytes untagged, or tagged under the attacker's own secret). Every read must fail with
+ * a {@link CacheException}, quickly, without the chain's side effect; and the same bytes must run
+ * the side effect under a plain {@code ObjectInputStream}, or the test would prove nothing.
+ */
+@WithRedis
+@Timeout(120)
+class HostileGadgetsTest {
+
+  private static final String SECRET = "deser-test-secret-0123456789abcdef";
+
+  /** The package a zero-configuration application would have derived from its main class. */
+  private static final String APPLICATION = "dev.cascade.hostile";
+
+  private static CacheManager zeroConfig;
+  private static CacheManager withSecret;
+  private static RedisClient raw;
+  private static StatefulRedisConnection<byte[], byte[]> bytes;
+
+  @BeforeAll
+  static void open(RedisServer redis) {
+    Properties zero = new Properties();
+    zero.setProperty("cascade.codec.application-packages", APPLICATION);
+    zeroConfig = manager(redis, zero);
+    Properties secret = new Properties();
+    secret.setProperty("cascade.codec.application-packages", APPLICATION);
+    secret.setProperty(ValueTags.KEY_PROPERTY, SECRET);
+    withSecret = manager(redis, secret);
+    raw = RedisClient.create(redis.uri());
+    bytes = raw.connect(ByteArrayCodec.INSTANCE);
+  }
+
+  @AfterAll
+  static void close() {
+    zeroConfig.close();
+    withSecret.close();
+    bytes.close();
+    raw.shutdown();
+  }
+
+  private static CacheManager manager(RedisServer redis, Properties properties) {
+    return new CascadeCachingProvider()
+        .getCacheManager(
+            URI.create(redis.uri()), HostileGadgetsTest.class.getClassLoader(), properties);
+  }
+
+  /** How the attacker's bytes sit in the entry, and which manager reads them. */
+  enum Planted {
+    /** Cascade's untagged form; read with the zero-configuration defaults. */
+    ZERO_CONFIG,
+    /** Cascade's untagged form; the reader has a secret. */
+    UNTAGGED_WITH_SECRET,
+    /** The authenticated form, tagged with a secret of the attacker's own. */
+    FORGED_TAG_WITH_SECRET
+  }
+
+  static Stream<Arguments> cases() {
+    List<Arguments> all = new ArrayList<>();
+    for (Chain chain : Chains.all()) {
+      for (Planted planted : Planted.values()) {
+        all.add(Arguments.of(chain, planted));
+      }
+    }
+    return all.stream();
+  }
+
+  @ParameterizedTest(name = "{0}, {1}")
+  @MethodSource("cases")
+  void get_plantedChain_isRefusedBeforeAnyGadgetRuns(Chain chain, Planted planted)
+      throws Exception {
+    String name = Managers.uniqueName("deser-gadget");
+    CacheManager reader = planted == Planted.ZERO_CONFIG ? zeroConfig : withSecret;
+    // what Spring, Hibernate and untyped code create: Object keys and values
+    Cache<Object, Object> cache = reader.createCache(name, new MutableConfiguration<>());
+    byte[] value = planted == Planted.FORGED_TAG_WITH_SECRET ? forged(name, chain) : untagged(chain);
+    bytes
+        .sync()
+        .hset(new KeyLayout(name, 16).entryKey(utf8("s:k")), utf8("v"), value);
+    int fired = SideEffects.count();
+    long files = SideEffects.files();
+    int lookups = ProbeUrlHandlers.LOOKUPS.get();
+
+    com.sun.management.ThreadMXBean threads =
+        (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    long allocatedBefore = threads.getCurrentThreadAllocatedBytes();
+    long start = System.nanoTime();
+    CacheException e = assertThrows(CacheException.class, () -> cache.get("k"));
+    long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+    long allocated = threads.getCurrentThreadAllocatedBytes() - allocatedBefore;
+
+    assertEquals(fired, SideEffects.count(), "the chain ran: " + e.getMessage());
+    assertEquals(files, SideEffects.files(), "the chain created a file");
+    assertEquals(lookups, ProbeUrlHandlers.LOOKUPS.get(), "the URL's host was looked up");
+    assertTrue(millis < 2_000, "refusing took " + millis + " ms");
+    assertTrue(allocated < 64L << 20, "refusing allocated " + allocated + " bytes");
+    String message = e.getMessage();
+    switch (planted) {
+      case ZERO_CONFIG:
+        assertTrue(message.startsWith("Refusing to deserialize"), message);
+        break;
+      case UNTAGGED_WITH_SECRET:
+        assertTrue(message.contains("carries no authentication tag"), message);
+        break;
+      default:
+        assertTrue(message.contains("authentication tag is not valid"), message);
+    }
+    cache.clear();
+  }
+
+  /** The control: without Cascade's checks the same bytes do run their side effect. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("chainsWithSideEffects")
+  void plainObjectInputStream_sameBytes_runsTheSideEffect(Chain chain) throws Exception {
+    int fired = SideEffects.count();
+    long files = SideEffects.files();
+    int lookups = ProbeUrlHandlers.LOOKUPS.get();
+
+    try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(chain.bytes()))) {
+      in.readObject();
+    } catch (Exception ignored) {
+      // some chains fail after their side effect: CommonsCollections7's maps compare equal once
+      // the chain ran (StreamCorruptedException), CommonsBeanutils1's comparator gets nulls
+    }
+
+    if (chain.firesSideEffect()) {
+      assertTrue(SideEffects.count() > fired, chain + " did not fire");
+      assertTrue(SideEffects.files() > files, chain + " created no file");
+    } else {
+      assertTrue(ProbeUrlHandlers.LOOKUPS.get() > lookups, chain + " looked up no host");
+    }
+  }
+
+  static Stream<Chain> chainsWithSideEffects() {
+    return Chains.all().stream().filter(c -> c.firesSideEffect() || c.looksUpHost());
+    // (CommonsCollections5 has nothing to fire on a JDK that fixed its trigger; see Chains)
+  }
+
+  private static byte[] untagged(Chain chain) {
+    byte[] value = new byte[chain.bytes().length + 1];
+    value[0] = 0x7F;
+    System.arraycopy(chain.bytes(), 0, value, 1, chain.bytes().length);
+    return value;
+  }
+
+  /** The authenticated form, tagged with the attacker's own secret for the right cache. */
+  private static byte[] forged(String cacheName, Chain chain) {
+    byte[] value = new byte[chain.bytes().length + 1 + ValueTags.TAG_LENGTH];
+    value[0] = 0x7E;
+    System.arraycopy(chain.bytes(), 0, value, 1, chain.bytes().length);
+    ValueTags attackers =
+        ValueTags.of("the attacker's own secret, 32+ bytes", null, false).forCache(cacheName);
+    byte[] tag = attackers.tag(value, chain.bytes().length + 1);
+    System.arraycopy(tag, 0, value, chain.bytes().length + 1, tag.length);
+    return value;
+  }
+
+  private static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+}
