@@ -73,7 +73,8 @@ class AuthenticatedValuesTest {
     }
     CacheManager m =
         new CascadeCachingProvider()
-            .getCacheManager(URI.create(redis.uri()), AuthenticatedValuesTest.class.getClassLoader(), p);
+            .getCacheManager(
+                URI.create(redis.uri()), AuthenticatedValuesTest.class.getClassLoader(), p);
     OPENED.add(m);
     return m;
   }
@@ -225,7 +226,8 @@ class AuthenticatedValuesTest {
     Logger.getLogger("dev.cascade").addHandler(capture);
     try {
       String name = Managers.uniqueName("deser-secret");
-      CacheManager m = manager(ValueTags.KEY_PROPERTY, SECRET, ValueTags.PREVIOUS_KEY_PROPERTY, NEXT_SECRET);
+      CacheManager m =
+          manager(ValueTags.KEY_PROPERTY, SECRET, ValueTags.PREVIOUS_KEY_PROPERTY, NEXT_SECRET);
       Cache<Object, Object> cache =
           m.createCache(
               name,
@@ -237,8 +239,10 @@ class AuthenticatedValuesTest {
           .hset(
               new KeyLayout(name, 16).entryKey(utf8("s:k")),
               utf8("v"),
-              new byte[] {0x7E, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19,
-                20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33});
+              new byte[] {
+                0x7E, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22,
+                23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33
+              });
       CacheException e = assertThrows(CacheException.class, () -> cache.get("k"));
       java.io.StringWriter trace = new java.io.StringWriter();
       e.printStackTrace(new java.io.PrintWriter(trace));
@@ -270,7 +274,8 @@ class AuthenticatedValuesTest {
     Cache<String, String> cache =
         manager(ValueTags.KEY_PROPERTY, SECRET)
             .createCache(
-                name, new MutableConfiguration<String, String>().setTypes(String.class, String.class));
+                name,
+                new MutableConfiguration<String, String>().setTypes(String.class, String.class));
     cache.put("k", "readable");
 
     assertArrayEquals(

@@ -113,10 +113,9 @@ class HostileGadgetsTest {
     CacheManager reader = planted == Planted.ZERO_CONFIG ? zeroConfig : withSecret;
     // what Spring, Hibernate and untyped code create: Object keys and values
     Cache<Object, Object> cache = reader.createCache(name, new MutableConfiguration<>());
-    byte[] value = planted == Planted.FORGED_TAG_WITH_SECRET ? forged(name, chain) : untagged(chain);
-    bytes
-        .sync()
-        .hset(new KeyLayout(name, 16).entryKey(utf8("s:k")), utf8("v"), value);
+    byte[] value =
+        planted == Planted.FORGED_TAG_WITH_SECRET ? forged(name, chain) : untagged(chain);
+    bytes.sync().hset(new KeyLayout(name, 16).entryKey(utf8("s:k")), utf8("v"), value);
     int fired = SideEffects.count();
     long files = SideEffects.files();
     int lookups = ProbeUrlHandlers.LOOKUPS.get();

@@ -28,8 +28,8 @@ import org.apache.commons.collections.map.LazyMap;
 /**
  * Known deserialization gadget chains, built here from the libraries on the test class path (the
  * shapes of ysoserial's payloads), each serialized as an attacker would plant it: plain Java
- * serialization, without Cascade's tag byte. Each calls {@link SideEffects#fire()} (or, for
- * URLDNS, asks {@link ProbeUrlHandlers} to resolve a host) when deserialized by a plain {@code
+ * serialization, without Cascade's tag byte. Each calls {@link SideEffects#fire()} (or, for URLDNS,
+ * asks {@link ProbeUrlHandlers} to resolve a host) when deserialized by a plain {@code
  * ObjectInputStream}; {@code HostileGadgetsTest} checks both that it does and that Cascade refuses
  * it first.
  */
@@ -67,7 +67,8 @@ public final class Chains {
    * in {@code hashCode}, which {@code HashMap.readObject} calls for every key.
    */
   static byte[] commonsCollections6() {
-    ChainedTransformer chain = new ChainedTransformer(new Transformer[] {new ConstantTransformer(1)});
+    ChainedTransformer chain =
+        new ChainedTransformer(new Transformer[] {new ConstantTransformer(1)});
     Map<Object, Object> inner = new HashMap<>();
     @SuppressWarnings("unchecked")
     Map<Object, Object> lazy = LazyMap.decorate(inner, chain);

@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * A Spring application whose main class is {@code dev.cascade.testapp.zero.ZeroConfigApp}, run as
- * a JVM of its own twice (a restart), with no Cascade setting: Spring's {@code @Cacheable} and
+ * A Spring application whose main class is {@code dev.cascade.testapp.zero.ZeroConfigApp}, run as a
+ * JVM of its own twice (a restart), with no Cascade setting: Spring's {@code @Cacheable} and
  * JSR-107's {@code @CacheResult} store the application's own {@code Serializable} class, and the
  * second JVM reads it back instead of computing it, because the main class's package is allowed.
  */

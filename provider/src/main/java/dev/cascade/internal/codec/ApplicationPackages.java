@@ -24,9 +24,9 @@ import java.util.logging.Logger;
  * <p>The main class comes from the launcher's {@code sun.java.command} (a class name, {@code
  * module/class}, or a jar whose manifest names {@code Start-Class}, Spring Boot's, or {@code
  * Main-Class}), else from the bottom frame of the {@code main} thread. A package is refused when it
- * is too broad to stand for one application: fewer than two segments, or a library's namespace
- * (the JDK, application servers, build tools and test runners, frameworks), because then the main
- * class is a launcher's ({@code org.apache.catalina.startup.Bootstrap}, {@code
+ * is too broad to stand for one application: fewer than two segments, or a library's namespace (the
+ * JDK, application servers, build tools and test runners, frameworks), because then the main class
+ * is a launcher's ({@code org.apache.catalina.startup.Bootstrap}, {@code
  * org.apache.maven.surefire.booter.ForkedBooter}) and its packages hold no application classes, but
  * may hold gadgets.
  *
@@ -48,8 +48,8 @@ public final class ApplicationPackages {
   private static final Logger LOG = Logger.getLogger(ApplicationPackages.class.getName());
 
   /**
-   * Namespaces of libraries, launchers and the JDK. A package equal to one of these, inside one,
-   * or covering one (its {@code .**} would match it) is no application's own.
+   * Namespaces of libraries, launchers and the JDK. A package equal to one of these, inside one, or
+   * covering one (its {@code .**} would match it) is no application's own.
    */
   static final List<String> LIBRARY_NAMESPACES =
       List.of(
@@ -109,7 +109,8 @@ public final class ApplicationPackages {
           "org.aspectj",
           "org.jsr107",
           "org.mockito",
-          // Cascade itself: the provider's packages, but not a sample or application under dev.cascade
+          // Cascade itself: the provider's packages, but not a sample or application under
+          // dev.cascade
           "dev.cascade.internal",
           "dev.cascade.codec",
           "dev.cascade.config",
@@ -126,8 +127,8 @@ public final class ApplicationPackages {
   /**
    * The patterns ({@code com.acme.**}) for the application's packages: the main class's, derived
    * once per JVM, and those {@code configured} names ({@value #PROPERTY}: the CacheManager's
-   * property, else the system property). Packages refused as too broad are left out, with a
-   * warning for configured ones.
+   * property, else the system property). Packages refused as too broad are left out, with a warning
+   * for configured ones.
    */
   public static List<String> patterns(String configured) {
     Set<String> packages = new LinkedHashSet<>();
@@ -262,7 +263,10 @@ public final class ApplicationPackages {
     return isClassName(first) ? first : null;
   }
 
-  /** {@code Start-Class} (a Spring Boot jar, whose {@code Main-Class} is its launcher), else {@code Main-Class}. */
+  /**
+   * {@code Start-Class} (a Spring Boot jar, whose {@code Main-Class} is its launcher), else {@code
+   * Main-Class}.
+   */
   static String fromJar(Path jar) {
     if (!Files.isRegularFile(jar)) {
       return null;

@@ -12,12 +12,12 @@ import java.util.List;
  * <p>Exact class names only, never a framework's packages: Hibernate's own classes held gadget
  * chains (ysoserial's Hibernate1 and Hibernate2 go through {@code
  * org.hibernate.engine.spi.TypedValue}, {@code org.hibernate.type.ComponentType} and tuplizers to
- * call a getter of the attacker's choosing), and Spring's hold others. Every class here is a
- * holder of plain data: its serialized fields are JDK values, arrays of them, {@code Object}
- * fields that hold other holders of this list or the application's own values, and no field of a
- * type that does something when it is read, compared or hashed ({@code org.hibernate.type.*},
- * persisters, comparators, proxies). {@code HibernateProfileTest} checks this list against the
- * classes Hibernate ORM 6.6 really stores in its second-level and query caches.
+ * call a getter of the attacker's choosing), and Spring's hold others. Every class here is a holder
+ * of plain data: its serialized fields are JDK values, arrays of them, {@code Object} fields that
+ * hold other holders of this list or the application's own values, and no field of a type that does
+ * something when it is read, compared or hashed ({@code org.hibernate.type.*}, persisters,
+ * comparators, proxies). {@code HibernateProfileTest} checks this list against the classes
+ * Hibernate ORM 6.6 really stores in its second-level and query caches.
  *
  * <p>Turned off by {@code cascade.codec.strict=true}. Immutable.
  */
@@ -26,9 +26,9 @@ public final class FrameworkProfiles {
   private FrameworkProfiles() {}
 
   /**
-   * Spring's cache abstraction: the key {@code SimpleKeyGenerator} makes for zero or several
-   * method parameters (an {@code Object[]} of them), and the stand-in for a cached {@code null}
-   * (no fields; {@code readResolve} returns the singleton).
+   * Spring's cache abstraction: the key {@code SimpleKeyGenerator} makes for zero or several method
+   * parameters (an {@code Object[]} of them), and the stand-in for a cached {@code null} (no
+   * fields; {@code readResolve} returns the singleton).
    */
   public static final List<String> SPRING =
       List.of(

@@ -93,8 +93,8 @@ public final class SerializationFilter implements ObjectInputFilter {
   /**
    * @param strict only the JDK value types and the {@value #ALLOW_PROPERTY} system property: no
    *     framework profiles, no application packages
-   * @param applicationPackages more application packages ({@value
-   *     ApplicationPackages#PROPERTY}); null for the system property's
+   * @param applicationPackages more application packages ({@value ApplicationPackages#PROPERTY});
+   *     null for the system property's
    */
   public static SerializationFilter defaults(boolean strict, String applicationPackages) {
     SerializationFilter jdk = of(JDK_DEFAULTS);

@@ -43,6 +43,7 @@ public final class CacheSettings<K, V> {
    * #filter} in strict mode.
    */
   final SerializationFilter verifiedFilter;
+
   final Duration lockLease;
   final Duration lockWait;
 

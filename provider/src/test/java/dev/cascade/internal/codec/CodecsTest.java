@@ -271,7 +271,8 @@ class CodecsTest {
   @Test
   void defaults_allowFrameworkProfiles_strictDoesNot() throws Exception {
     Class<?> item =
-        Class.forName("org.hibernate.cache.spi.support.AbstractReadWriteAccess$Item", false, LOADER);
+        Class.forName(
+            "org.hibernate.cache.spi.support.AbstractReadWriteAccess$Item", false, LOADER);
 
     assertTrue(SerializationFilter.defaults().allows(item));
     assertTrue(SerializationFilter.defaults().allows(java.io.Serializable[].class));
@@ -301,8 +302,6 @@ class CodecsTest {
     assertTrue(e.getMessage().contains("no authentication tag"), e.getMessage());
     // without the secret, the tag is ignored and the allow-list decides
     assertThrows(CodecException.class, () -> plain.decode(tagged.encode(p)));
-    assertEquals(
-        List.of("x"), plain.decode(tagged.encode(new ArrayList<>(List.of("x")))));
+    assertEquals(List.of("x"), plain.decode(tagged.encode(new ArrayList<>(List.of("x")))));
   }
-
 }

@@ -17,7 +17,9 @@ public class GreetingService {
   public Greeting greet(String name, int visits) {
     COMPUTED.incrementAndGet();
     return new Greeting(
-        "Hello, " + name, Instant.parse("2026-12-06T06:30:00Z"), new Greeting.Visitor(name, visits));
+        "Hello, " + name,
+        Instant.parse("2026-12-06T06:30:00Z"),
+        new Greeting.Visitor(name, visits));
   }
 
   /** One parameter: the key is the name itself. */

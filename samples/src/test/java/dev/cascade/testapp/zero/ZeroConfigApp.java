@@ -11,11 +11,11 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * An application as a new user writes it: the JCache provider found on the class path, its
- * default CacheManager, caches created with a plain {@code MutableConfiguration} (as Spring Boot's
- * {@code spring.cache.cache-names} does), Spring's caching over it, and no Cascade setting at all
- * (the Redis URI is the default CacheManager's, from {@code cascade.redis.uri} here). Prints what
- * it computed and what it read, for {@code ZeroConfigurationTest}.
+ * An application as a new user writes it: the JCache provider found on the class path, its default
+ * CacheManager, caches created with a plain {@code MutableConfiguration} (as Spring Boot's {@code
+ * spring.cache.cache-names} does), Spring's caching over it, and no Cascade setting at all (the
+ * Redis URI is the default CacheManager's, from {@code cascade.redis.uri} here). Prints what it
+ * computed and what it read, for {@code ZeroConfigurationTest}.
  */
 public final class ZeroConfigApp {
 
