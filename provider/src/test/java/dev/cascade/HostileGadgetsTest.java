@@ -147,6 +147,35 @@ class HostileGadgetsTest {
     cache.clear();
   }
 
+  /**
+   * A chain planted as an entry's key (an untyped cache's keys are Java-serialized into the Redis
+   * key's name): iterating decodes it under the allow-list, with or without a secret, since keys
+   * carry no tag.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("chainsWithSideEffects")
+  void iterate_chainPlantedAsAKey_isRefusedBeforeAnyGadgetRuns(Chain chain) {
+    for (CacheManager reader : List.of(zeroConfig, withSecret)) {
+      String name = Managers.uniqueName("deser-gadget-key");
+      Cache<Object, Object> cache = reader.createCache(name, new MutableConfiguration<>());
+      byte[] key = new byte[chain.bytes().length + 2];
+      key[0] = 'j';
+      key[1] = ':';
+      System.arraycopy(chain.bytes(), 0, key, 2, chain.bytes().length);
+      bytes.sync().hset(new KeyLayout(name, 16).entryKey(key), utf8("v"), utf8("\u0001x"));
+      int fired = SideEffects.count();
+      int lookups = ProbeUrlHandlers.LOOKUPS.get();
+
+      CacheException e =
+          assertThrows(CacheException.class, () -> cache.iterator().forEachRemaining(x -> {}));
+
+      assertEquals(fired, SideEffects.count(), "the chain ran: " + e.getMessage());
+      assertEquals(lookups, ProbeUrlHandlers.LOOKUPS.get(), "the URL's host was looked up");
+      assertTrue(e.getMessage().startsWith("Refusing to deserialize class"), e.getMessage());
+      bytes.sync().del(new KeyLayout(name, 16).entryKey(key));
+    }
+  }
+
   /** The control: without Cascade's checks the same bytes do run their side effect. */
   @ParameterizedTest(name = "{0}")
   @MethodSource("chainsWithSideEffects")
