@@ -23,12 +23,18 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import javax.cache.Cache;
 import javax.cache.CacheException;
 import javax.cache.CacheManager;
+import javax.cache.configuration.FactoryBuilder;
+import javax.cache.configuration.MutableCacheEntryListenerConfiguration;
 import javax.cache.configuration.MutableConfiguration;
+import javax.cache.event.CacheEntryCreatedListener;
+import javax.cache.event.CacheEntryEvent;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
@@ -174,6 +180,89 @@ class HostileGadgetsTest {
       assertTrue(e.getMessage().startsWith("Refusing to deserialize class"), e.getMessage());
       bytes.sync().del(new KeyLayout(name, 16).entryKey(key));
     }
+  }
+
+  /** Collects the keys of created events; the test thread asserts on them. */
+  public static final class HeardKeys
+      implements CacheEntryCreatedListener<Object, Object>, java.io.Serializable {
+    static final BlockingQueue<Object> KEYS = new LinkedBlockingQueue<>();
+
+    @Override
+    public void onCreated(Iterable<CacheEntryEvent<?, ?>> events) {
+      events.forEach(e -> KEYS.add(e.getKey()));
+    }
+  }
+
+  /**
+   * A chain published as the value of a well-formed event about a key of the cache (someone who can
+   * PUBLISH): decoded on an event lane under the cache's allow-list, refused, dropped; the listener
+   * keeps hearing real events.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("chainsWithSideEffects")
+  void forgedEvent_chainAsItsValue_isDroppedBeforeAnyGadgetRuns(Chain chain, RedisServer redis)
+      throws Exception {
+    for (boolean secret : new boolean[] {false, true}) {
+      Properties settings = new Properties();
+      if (secret) {
+        settings.setProperty(ValueTags.KEY_PROPERTY, SECRET);
+      }
+      CacheManager listening = manager(redis, settings);
+      CacheManager writing = manager(redis, settings);
+      try {
+        String name = Managers.uniqueName("deser-gadget-event");
+        MutableConfiguration<Object, Object> withListener = new MutableConfiguration<>();
+        withListener.addCacheEntryListenerConfiguration(
+            new MutableCacheEntryListenerConfiguration<>(
+                FactoryBuilder.factoryOf(HeardKeys.class), null, false, false));
+        listening.createCache(name, withListener);
+        Cache<Object, Object> writer = writing.createCache(name, new MutableConfiguration<>());
+        KeyLayout layout = new KeyLayout(name, 16);
+        awaitHeard(writer, "probe");
+        int fired = SideEffects.count();
+        int lookups = ProbeUrlHandlers.LOOKUPS.get();
+
+        bytes
+            .sync()
+            .publish(
+                layout.eventChannel(),
+                event('C', utf8("forger"), layout.entryKey(utf8("s:k")), untagged(chain)));
+        writer.put("after", 1);
+
+        assertEquals("after", HeardKeys.KEYS.poll(10, TimeUnit.SECONDS), "the listener stopped");
+        assertEquals(fired, SideEffects.count(), "the chain ran");
+        assertEquals(lookups, ProbeUrlHandlers.LOOKUPS.get(), "the URL's host was looked up");
+        assertTrue(HeardKeys.KEYS.isEmpty(), "heard: " + HeardKeys.KEYS);
+      } finally {
+        listening.close();
+        writing.close();
+      }
+    }
+  }
+
+  private static void awaitHeard(Cache<Object, Object> writer, String key)
+      throws InterruptedException {
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (!HeardKeys.KEYS.contains(key)) {
+      assertTrue(System.currentTimeMillis() < deadline, "the listener never heard the writer");
+      writer.remove(key);
+      writer.put(key, 1);
+      Thread.sleep(10);
+    }
+    Thread.sleep(100);
+    HeardKeys.KEYS.clear();
+  }
+
+  /** An event message as {@code mutate.lua} publishes it: the kind, then length-prefixed fields. */
+  private static byte[] event(char kind, byte[]... fields) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    out.write(kind);
+    for (byte[] f : fields) {
+      out.writeBytes(java.nio.ByteBuffer.allocate(4).putInt(f.length).array());
+      out.writeBytes(f);
+    }
+    out.writeBytes(java.nio.ByteBuffer.allocate(4).putInt(-1).array());
+    return out.toByteArray();
   }
 
   /** The control: without Cascade's checks the same bytes do run their side effect. */
