@@ -74,7 +74,13 @@ class ZeroConfigurationTest {
   /** Runs the application to its end; its output. */
   private String run(String... jvmOptions) {
     ChildJvm.Builder builder =
-        ChildJvm.builder(ZeroConfigApp.class).systemProperty("cascade.redis.uri", redis.uri());
+        ChildJvm.builder(ZeroConfigApp.class)
+            .systemProperty("cascade.redis.uri", redis.uri())
+            // the samples log at WARN (simplelogger.properties); show the line saying what was
+            // derived from the main class
+            .systemProperty(
+                "org.slf4j.simpleLogger.log.dev.cascade.internal.codec.ApplicationPackages",
+                "info");
     for (String option : jvmOptions) {
       builder.jvmArg(option);
     }

@@ -12,8 +12,8 @@ import java.util.Set;
 import java.util.jar.Attributes;
 import java.util.jar.JarFile;
 import java.util.jar.Manifest;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The application's own packages, whose classes Java deserialization may create without any
@@ -45,7 +45,7 @@ public final class ApplicationPackages {
    */
   public static final String PROPERTY = "cascade.codec.application-packages";
 
-  private static final Logger LOG = Logger.getLogger(ApplicationPackages.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(ApplicationPackages.class);
 
   /**
    * Namespaces of libraries, launchers and the JDK. A package equal to one of these, inside one, or
@@ -143,14 +143,12 @@ public final class ApplicationPackages {
       if (refusal == null) {
         packages.add(pkg);
       } else {
-        LOG.warning(
-            "Not allowing deserialization of package "
-                + pkg
-                + " named by "
-                + PROPERTY
-                + ": "
-                + refusal
-                + ". Allow exact classes or narrower packages with cascade.codec.allow instead.");
+        LOG.warn(
+            "Not allowing deserialization of package {} named by {}: {}. Allow exact classes or"
+                + " narrower packages with cascade.codec.allow instead.",
+            pkg,
+            PROPERTY,
+            refusal);
       }
     }
     List<String> patterns = new ArrayList<>();
@@ -173,7 +171,7 @@ public final class ApplicationPackages {
         if (d == null) {
           d = derive(mainClassName());
           derived = d;
-          LOG.log(Level.INFO, d.message);
+          LOG.info(d.message());
         }
       }
     }

@@ -54,7 +54,8 @@ public final class Codecs {
         new TaggedCodec(allowList, new JavaSerializationCodec(verified, loader), tags);
   }
 
-  private static Codec<?> direct(Class<?> declared) {
+  /** The direct codec of a declared type, or null when it has none. */
+  static Codec<?> direct(Class<?> declared) {
     if (declared == String.class) {
       return DirectCodecs.UTF8;
     }

@@ -2,23 +2,16 @@ package dev.cascade.internal.config;
 
 import dev.cascade.codec.SerializationLimits;
 import dev.cascade.config.CascadeConfiguration;
-import dev.cascade.internal.codec.ApplicationPackages;
-import dev.cascade.internal.codec.SerializationFilter;
 import dev.cascade.internal.codec.ValueTags;
 import dev.cascade.internal.store.RedisTarget;
 import dev.cascade.internal.support.Redaction;
-import java.io.FileNotFoundException;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.Reader;
-import java.io.StringReader;
 import java.net.URI;
-import java.net.URL;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import javax.cache.CacheException;
@@ -28,84 +21,121 @@ import javax.cache.CacheException;
  * file. Three URI forms:
  *
  * <ol>
- *   <li>none: system property {@value #URI_PROPERTY}, else environment variable {@value
- *       #URI_ENVIRONMENT}, else {@value #DEFAULT_REDIS_URI};
+ *   <li>none: the CacheManager property {@value #URI_PROPERTY}, else system property {@value
+ *       #URI_PROPERTY}, else environment variable {@value #URI_ENVIRONMENT}, else {@value
+ *       #DEFAULT_REDIS_URI};
  *   <li>a Redis URI ({@code redis://}, {@code rediss://}, {@code redis-sentinel://}, {@code
  *       redis-cluster://});
  *   <li>a resource ({@code file:}, {@code classpath:}, {@code jar:}) with properties or YAML that
- *       name the Redis URI and per-cache settings; frameworks pass configuration this way.
+ *       name the Redis URI, manager defaults and declared caches; frameworks pass configuration
+ *       this way.
  * </ol>
  *
- * Keys (a properties file, the CacheManager's {@link Properties}, or the same path in YAML):
- *
- * <pre>
- * cascade.redis.uri        = redis://127.0.0.1:6379
- * cascade.timeout          = 10s      command timeout
- * cascade.partitions       = 16       default partitions per cache
- * cascade.codec.allow      = com.acme.**;com.other.Type
- * cascade.codec.max-depth  = 20       limits on Java-serialized keys and values read from Redis
- * cascade.codec.max-refs   = 1000000  (see SerializationLimits; max-bytes takes k, m, g: 64m)
- * cascade.codec.max-array  = 16777216
- * cascade.codec.max-bytes  = 64m
- * cascade.codec.strict     = false    true: no framework profiles, no application packages
- * cascade.codec.application-packages = com.acme.shop   the application's packages (integrations)
- * cascade.codec.hmac-key   = ...      a secret: Java-serialized values carry an HMAC (also a system
- *                                     property, or CASCADE_CODEC_HMAC_KEY; see ValueTags)
- * cascade.codec.hmac-previous-key = ...    accepted for reading while the secret changes
- * cascade.codec.hmac-accept-untagged = false  migration: read values without a tag too
- * cascade.near-cache     = 0        entries kept in each JVM per cache (0 = no near cache)
- * cascade.cache.NAME.partitions = 32  per-cache override (also .codec.allow, .codec.max-*,
- *                                     .codec.strict, .lock.lease, .lock.wait, .near-cache)
- * cascade.redis.tls.truststore          = /etc/app/redis-ca.p12   rediss://: whom to trust (JKS or PKCS12;
- * cascade.redis.tls.truststore-password = ...                     a path, file: or classpath:)
- * cascade.redis.tls.keystore            = /etc/app/client.p12     rediss://: the client certificate
- * cascade.redis.tls.keystore-password   = ...
- * </pre>
- *
- * Explicit properties win over the file, the file over the defaults. Immutable.
+ * The keys and their meaning are in docs/configuration.md. The file and the CacheManager's {@link
+ * Properties} become one tree (explicit properties win over the file, the file over the defaults),
+ * which is checked whole when the manager opens: an unknown key, a value of the wrong type, a class
+ * that is missing or of the wrong kind fails {@code getCacheManager} with the file, line and key.
+ * Immutable, except for the data source pools it opens for declared caches, which {@link #close()}
+ * closes.
  */
-public final class ManagerSettings {
+public final class ManagerSettings implements AutoCloseable {
 
   public static final String URI_PROPERTY = "cascade.redis.uri";
   public static final String URI_ENVIRONMENT = "CASCADE_REDIS_URI";
   public static final String DEFAULT_REDIS_URI = "redis://127.0.0.1:6379";
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
 
-  static final String TIMEOUT = "cascade.timeout";
-  static final String PARTITIONS = "cascade.partitions";
-  static final String ALLOW = "cascade.codec.allow";
+  /** How the CacheManager's own {@link Properties} are named in errors. */
+  static final String EXPLICIT = "CacheManager properties";
+
+  static final List<String> MANAGER_KEYS =
+      List.of(
+          "redis",
+          "timeout",
+          "partitions",
+          "near-cache",
+          "codec",
+          "lock",
+          "datasources",
+          "templates",
+          "caches",
+          "cache");
+  static final List<String> REDIS_KEYS = List.of("uri", "tls");
   static final String STRICT = "cascade.codec.strict";
-  static final String LOCK_LEASE = "cascade.lock.lease";
-  static final String LOCK_WAIT = "cascade.lock.wait";
-  static final String CACHE_PREFIX = "cascade.cache.";
+  static final List<String> TLS_KEYS =
+      List.of("truststore", "truststore-password", "keystore", "keystore-password");
 
   private final URI uri;
   private final String redisUri;
-  private final Properties properties;
   private final ClassLoader loader;
+  private final Duration timeout;
+
+  /** The TLS settings under their full keys, as {@link TlsSettings} reads them. */
+  private final Properties tls;
+
+  private final CacheDefaults defaults;
+  private final Map<String, CacheDefaults> overrides;
+  private final List<DeclaredCache> declared;
+  private final DataSources dataSources;
 
   /** Parsed on first use (its key stores are opened then), and once only. */
   private RedisTarget target;
 
-  /** Read on first use, and once only; null inside when no secret is set. */
+  /** Read on first use, and once only; empty inside when no secret is set. */
   private Optional<ValueTags> valueTags;
 
-  private ManagerSettings(URI uri, String redisUri, Properties properties, ClassLoader loader) {
+  private ManagerSettings(
+      URI uri,
+      String redisUri,
+      ClassLoader loader,
+      Duration timeout,
+      Properties tls,
+      CacheDefaults defaults,
+      Map<String, CacheDefaults> overrides,
+      List<DeclaredCache> declared,
+      DataSources dataSources) {
     this.uri = uri;
     this.redisUri = redisUri;
-    this.properties = properties;
     this.loader = loader;
+    this.timeout = timeout;
+    this.tls = tls;
+    this.defaults = defaults;
+    this.overrides = overrides;
+    this.declared = declared;
+    this.dataSources = dataSources;
   }
 
   /** The URI of the default CacheManager: from the system property, the environment, or local. */
   public static URI defaultUri() {
     String configured = System.getProperty(URI_PROPERTY);
+    String from = "the system property " + URI_PROPERTY;
     if (configured == null || configured.isBlank()) {
       configured = System.getenv(URI_ENVIRONMENT);
+      from = "the environment variable " + URI_ENVIRONMENT;
     }
     if (configured == null || configured.isBlank()) {
       configured = DEFAULT_REDIS_URI;
     }
+    return parseUri(configured, from);
+  }
+
+  /**
+   * The URI a CacheManager is kept under: {@code given}, else the {@value #URI_PROPERTY} of its
+   * properties (frameworks such as Spring Boot pass settings only that way, with no URI), else
+   * {@link #defaultUri()}.
+   */
+  public static URI managerUri(URI given, Properties properties) {
+    if (given != null) {
+      return given;
+    }
+    String fromProperties = properties == null ? null : properties.getProperty(URI_PROPERTY);
+    if (fromProperties != null && !fromProperties.isBlank()) {
+      return parseUri(fromProperties, "the CacheManager property " + URI_PROPERTY);
+    }
+    return defaultUri();
+  }
+
+  private static URI parseUri(String configured, String from) {
     try {
       return URI.create(configured.trim());
     } catch (IllegalArgumentException e) {
@@ -114,9 +144,7 @@ public final class ManagerSettings {
           "The Redis URI '"
               + Redaction.uri(configured)
               + "' (from "
-              + URI_PROPERTY
-              + " or "
-              + URI_ENVIRONMENT
+              + from
               + ") is not a valid URI: "
               + Redaction.message(e.getMessage(), configured),
           Redaction.failure(e, configured));
@@ -124,17 +152,17 @@ public final class ManagerSettings {
   }
 
   /**
-   * @throws CacheException naming the URI or resource when it cannot be used
+   * @throws CacheException naming the URI or resource when it cannot be used, or the file, line and
+   *     key of the first setting that is wrong
    */
   public static ManagerSettings resolve(URI uri, ClassLoader loader, Properties explicit) {
-    Properties merged = new Properties();
     String scheme = uri.getScheme();
-    String redisUri;
+    String redisUri = null;
+    ConfigNode file = null;
     if (RedisTarget.isRedisScheme(scheme)) {
       redisUri = uri.toString();
     } else if ("file".equals(scheme) || "classpath".equals(scheme) || "jar".equals(scheme)) {
-      merged.putAll(load(uri, loader));
-      redisUri = null;
+      file = ConfigFiles.read(uri, loader, Placeholders.fromSystem());
     } else {
       throw new CacheException(
           "Cascade cannot use the CacheManager URI '"
@@ -142,65 +170,108 @@ public final class ManagerSettings {
               + "': expected a Redis URI (redis://host:port, rediss://, redis-sentinel://, redis-cluster://)"
               + " or a configuration file (file:, classpath:, jar:)");
     }
-    if (explicit != null) {
-      merged.putAll(explicit);
+    ConfigNode given = PropertiesSource.of(explicit, EXPLICIT);
+    ConfigNode root = file == null ? given : file.overlay(given, DeclaredCaches.REPLACED_WHOLE);
+    root.requireKnown(List.of("cascade"));
+    ConfigNode cascade = root.child("cascade");
+    if (cascade == null) {
+      cascade = ConfigNode.section("cascade", file == null ? EXPLICIT : file.source(), 0);
     }
-    if (redisUri == null) {
-      redisUri = merged.getProperty(URI_PROPERTY);
-      if (redisUri == null || redisUri.isBlank()) {
-        URI fallback = defaultUri();
-        redisUri = fallback.toString();
-      }
-    }
-    return new ManagerSettings(uri, redisUri.trim(), merged, loader);
-  }
+    cascade.requireKnown(MANAGER_KEYS);
 
-  private static Properties load(URI uri, ClassLoader loader) {
-    // a file fetched over HTTP (jar:http://user:pw@...) may carry credentials too
-    String name = Redaction.uri(uri);
-    try (InputStream in = open(uri, loader)) {
-      if (in == null) {
-        throw new CacheException(
-            "Cascade configuration '"
-                + name
-                + "' does not exist"
-                + ("classpath".equals(uri.getScheme()) ? " on the class path" : ""));
+    Properties tls = new Properties();
+    String fromSettings = null;
+    ConfigNode redis = cascade.child("redis");
+    if (redis != null) {
+      redis.requireKnown(REDIS_KEYS);
+      fromSettings = redis.string("uri");
+      ConfigNode tlsNode = redis.child("tls");
+      if (tlsNode != null) {
+        tlsNode.requireKnown(TLS_KEYS);
+        for (ConfigNode t : tlsNode.children().values()) {
+          tls.setProperty("cascade.redis.tls." + t.name(), t.text());
+        }
       }
-      String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-      String raw = uri.toString();
-      if (raw.endsWith(".yaml") || raw.endsWith(".yml")) {
-        return SimpleYaml.flatten(text, name);
-      }
-      Properties p = new Properties();
-      try (Reader r = new StringReader(text)) {
-        p.load(r);
-      }
-      return p;
-    } catch (IOException e) {
-      throw new CacheException(
-          "Cannot read Cascade configuration '"
-              + name
-              + "': "
-              + Redaction.message(e.getMessage(), uri.toString()),
-          Redaction.failure(e, uri.toString()));
     }
-  }
+    if (redisUri != null) {
+      if (fromSettings != null
+          && !fromSettings.isBlank()
+          && !fromSettings.trim().equals(redisUri)) {
+        // two answers to "which Redis": using either silently would surprise whoever wrote the
+        // other
+        throw redis
+            .child("uri")
+            .fail(
+                "names Redis '"
+                    + Redaction.uri(fromSettings.trim())
+                    + "', but the CacheManager URI names '"
+                    + Redaction.uri(redisUri)
+                    + "'; give one of them");
+      }
+    } else if (fromSettings != null && !fromSettings.isBlank()) {
+      redisUri = fromSettings.trim();
+    } else {
+      redisUri = defaultUri().toString();
+    }
 
-  private static InputStream open(URI uri, ClassLoader loader) throws IOException {
-    if ("classpath".equals(uri.getScheme())) {
-      String path = uri.getSchemeSpecificPart();
-      while (path.startsWith("/")) {
-        path = path.substring(1);
+    Duration timeout = cascade.positiveDuration("timeout");
+    CacheDefaults defaults = CacheDefaults.read(cascade);
+    ConfigNode caches = cascade.child("caches");
+    Map<String, CacheDefaults> overrides = new LinkedHashMap<>();
+    ConfigNode overrideSection = cascade.child("cache");
+    if (overrideSection != null) {
+      for (ConfigNode c : overrideSection.children().values()) {
+        ConfigNode declaredHere = caches == null ? null : caches.child(c.name());
+        if (declaredHere != null) {
+          throw c.fail(
+              "cache '"
+                  + c.name()
+                  + "' is declared in cascade.caches ("
+                  + declaredHere.place()
+                  + "); give all its settings there");
+        }
+        c.requireKnown(
+            CacheDefaults.KEYS,
+            " (cascade.cache.<name> holds partitions, near-cache, codec and lock for a cache"
+                + " created in code; declare a cache with its expiry, loader or writer under"
+                + " cascade.caches.<name>)");
+        ConfigNode codec = c.child("codec");
+        for (String managerOnly : CacheDefaults.MANAGER_ONLY_CODEC_KEYS) {
+          if (codec != null && codec.child(managerOnly) != null) {
+            throw codec
+                .child(managerOnly)
+                .fail("is a setting of the whole CacheManager: use cascade.codec." + managerOnly);
+          }
+        }
+        overrides.put(c.name(), CacheDefaults.read(c));
       }
-      ClassLoader cl = loader != null ? loader : ManagerSettings.class.getClassLoader();
-      return cl.getResourceAsStream(path);
     }
-    URL url = uri.toURL();
+    SerializationLimits managerLimits = defaults.limits(SerializationLimits.DEFAULTS);
+    DataSources dataSources = new DataSources(cascade.child("datasources"), loader);
+    List<DeclaredCache> declared;
     try {
-      return url.openStream();
-    } catch (FileNotFoundException e) {
-      return null;
+      declared =
+          DeclaredCaches.read(
+              cascade.child("templates"),
+              caches,
+              dataSources,
+              loader,
+              managerLimits,
+              defaults.codecName);
+    } catch (RuntimeException e) {
+      dataSources.close();
+      throw e;
     }
+    return new ManagerSettings(
+        uri,
+        redisUri,
+        loader,
+        timeout == null ? DEFAULT_TIMEOUT : timeout,
+        tls,
+        defaults,
+        overrides,
+        List.copyOf(declared),
+        dataSources);
   }
 
   public URI uri() {
@@ -220,8 +291,8 @@ public final class ManagerSettings {
   public synchronized RedisTarget redisTarget() {
     if (target == null) {
       try {
-        RedisTarget parsed = RedisTarget.parse(redisUri, duration(TIMEOUT, DEFAULT_TIMEOUT));
-        String tlsSetting = TlsSettings.anySet(properties);
+        RedisTarget parsed = RedisTarget.parse(redisUri, timeout);
+        String tlsSetting = TlsSettings.anySet(tls);
         if (tlsSetting != null && !parsed.isTls()) {
           // ignoring it would leave the connection unencrypted while the settings say otherwise
           throw new CacheException(
@@ -232,7 +303,7 @@ public final class ManagerSettings {
                   + "' does not use TLS: use rediss:// (rediss-cluster://, rediss-sentinel://), or remove the"
                   + " cascade.redis.tls settings");
         }
-        target = parsed.withTls(TlsSettings.read(properties, loader));
+        target = parsed.withTls(TlsSettings.read(tls, loader));
       } catch (IllegalArgumentException e) {
         throw new CacheException(e.getMessage(), e);
       }
@@ -240,45 +311,106 @@ public final class ManagerSettings {
     return target;
   }
 
+  /**
+   * The caches the file declares, in the order written; the CacheManager opens them as it opens.
+   */
+  public List<DeclaredCache> declaredCaches() {
+    return declared;
+  }
+
+  private CacheDefaults override(String cacheName) {
+    return overrides.getOrDefault(cacheName, CacheDefaults.NONE);
+  }
+
   public int partitions(String cacheName) {
-    String v = cacheProperty(cacheName, "partitions", PARTITIONS);
-    if (v == null) {
-      return CascadeConfiguration.DEFAULT_PARTITIONS;
-    }
-    try {
-      return Integer.parseInt(v.trim());
-    } catch (NumberFormatException e) {
-      throw new CacheException(
-          "Setting partitions of cache '" + cacheName + "' is not a number: '" + v + "'");
-    }
+    Integer p = override(cacheName).partitions;
+    p = p != null ? p : defaults.partitions;
+    return p != null ? p : CascadeConfiguration.DEFAULT_PARTITIONS;
+  }
+
+  /** The setting {@link #codecName} came from, for messages. */
+  public String codecSetting(String cacheName) {
+    return override(cacheName).codecName != null
+        ? "cascade.cache." + cacheName + ".codec.name"
+        : "cascade.codec.name";
+  }
+
+  /** The CacheManager's class loader (codec providers and classes named in settings load here). */
+  public ClassLoader classLoader() {
+    return loader;
   }
 
   public List<String> allowList(String cacheName) {
-    String global = properties.getProperty(ALLOW);
-    String local = properties.getProperty(CACHE_PREFIX + cacheName + ".codec.allow");
-    List<String> all = new ArrayList<>(SerializationFilter.parse(global));
-    all.addAll(SerializationFilter.parse(local));
+    List<String> all = new ArrayList<>(defaults.allow);
+    all.addAll(override(cacheName).allow);
     return all;
   }
 
   /**
-   * Whether the cache deserializes only the JDK value types, its declared types and the patterns
-   * allowed explicitly: {@code cascade.cache.NAME.codec.strict}, else {@value #STRICT} (a
-   * CacheManager, else a system property).
+   * The limits on Java-serialized keys and values of the cache: its own settings, else the
+   * manager's.
    */
-  public boolean strict(String cacheName) {
-    String v = cacheProperty(cacheName, "codec.strict", STRICT);
-    String setting = CACHE_PREFIX + cacheName + ".codec.strict";
-    if (v == null) {
-      v = System.getProperty(STRICT);
-      setting = STRICT + " (system property)";
-    }
-    return v != null && bool(v, setting);
+  public SerializationLimits serializationLimits(String cacheName) {
+    return override(cacheName).limits(defaults.limits(SerializationLimits.DEFAULTS));
   }
 
-  /** More application packages ({@value ApplicationPackages#PROPERTY}), or null when not set. */
+  public int nearCacheMaxEntries(String cacheName) {
+    Integer n = override(cacheName).nearCache;
+    n = n != null ? n : defaults.nearCache;
+    return n != null ? n : 0;
+  }
+
+  public Duration lockLease(String cacheName) {
+    Duration d = override(cacheName).lockLease;
+    d = d != null ? d : defaults.lockLease;
+    return d != null ? d : CascadeConfiguration.DEFAULT_LOCK_LEASE;
+  }
+
+  public Duration lockWait(String cacheName) {
+    Duration d = override(cacheName).lockWait;
+    d = d != null ? d : defaults.lockWait;
+    return d != null ? d : CascadeConfiguration.DEFAULT_LOCK_WAIT;
+  }
+
+  /**
+   * The {@code codec.name} for a cache created in code: {@code cascade.cache.<name>.codec.name},
+   * else {@code cascade.codec.name}; null for the default codec. (A declared cache carries its own:
+   * {@link DeclaredCache#codecName()}.)
+   */
+  public String codecName(String cacheName) {
+    String n = override(cacheName).codecName;
+    return n != null ? n : defaults.codecName;
+  }
+
+  /**
+   * Whether the cache deserializes only the JDK value types, its declared types and the patterns
+   * allowed explicitly: {@code cascade.cache.NAME.codec.strict}, else {@code cascade.codec.strict}
+   * (the CacheManager's, else the system property).
+   */
+  public boolean strict(String cacheName) {
+    Boolean b = override(cacheName).strict;
+    b = b != null ? b : defaults.strict;
+    if (b != null) {
+      return b;
+    }
+    String v = System.getProperty(STRICT);
+    if (v == null) {
+      return false;
+    }
+    String t = v.trim().toLowerCase(Locale.ROOT);
+    if (!t.equals("true") && !t.equals("false")) {
+      throw new CacheException(
+          "System property " + STRICT + " must be true or false, not '" + v + "'");
+    }
+    return t.equals("true");
+  }
+
+  /**
+   * More application packages ({@code cascade.codec.application-packages}), or null when the
+   * CacheManager sets none (the system property then applies).
+   */
   public String applicationPackages() {
-    return properties.getProperty(ApplicationPackages.PROPERTY);
+    return defaults.applicationPackages;
   }
 
   /**
@@ -290,11 +422,16 @@ public final class ManagerSettings {
    */
   public synchronized ValueTags valueTags() {
     if (valueTags == null) {
-      String key = secret(ValueTags.KEY_PROPERTY, ValueTags.KEY_ENVIRONMENT);
-      String previous = secret(ValueTags.PREVIOUS_KEY_PROPERTY, ValueTags.PREVIOUS_KEY_ENVIRONMENT);
-      String untagged = properties.getProperty(ValueTags.ACCEPT_UNTAGGED_PROPERTY);
-      if (untagged == null) {
-        untagged = System.getProperty(ValueTags.ACCEPT_UNTAGGED_PROPERTY);
+      String key = secret(defaults.hmacKey, ValueTags.KEY_PROPERTY, ValueTags.KEY_ENVIRONMENT);
+      String previous =
+          secret(
+              defaults.hmacPreviousKey,
+              ValueTags.PREVIOUS_KEY_PROPERTY,
+              ValueTags.PREVIOUS_KEY_ENVIRONMENT);
+      Boolean untagged = defaults.hmacAcceptUntagged;
+      if (untagged == null && System.getProperty(ValueTags.ACCEPT_UNTAGGED_PROPERTY) != null) {
+        untagged =
+            "true".equalsIgnoreCase(System.getProperty(ValueTags.ACCEPT_UNTAGGED_PROPERTY).trim());
       }
       if (key == null) {
         if (previous != null || untagged != null) {
@@ -310,12 +447,7 @@ public final class ManagerSettings {
         valueTags = Optional.empty();
       } else {
         try {
-          valueTags =
-              Optional.of(
-                  ValueTags.of(
-                      key,
-                      previous,
-                      untagged != null && bool(untagged, ValueTags.ACCEPT_UNTAGGED_PROPERTY)));
+          valueTags = Optional.of(ValueTags.of(key, previous, untagged != null && untagged));
         } catch (IllegalArgumentException e) {
           throw new CacheException(e.getMessage());
         }
@@ -324,8 +456,8 @@ public final class ManagerSettings {
     return valueTags.orElse(null);
   }
 
-  private String secret(String property, String environment) {
-    String v = properties.getProperty(property);
+  private static String secret(String configured, String property, String environment) {
+    String v = configured;
     if (v == null) {
       v = System.getProperty(property);
     }
@@ -335,98 +467,9 @@ public final class ManagerSettings {
     return v == null || v.isEmpty() ? null : v;
   }
 
-  private static boolean bool(String v, String setting) {
-    String t = v.trim().toLowerCase(Locale.ROOT);
-    if (t.equals("true")) {
-      return true;
-    }
-    if (t.equals("false")) {
-      return false;
-    }
-    throw new CacheException("Setting " + setting + " must be true or false, not '" + v + "'");
-  }
-
-  /**
-   * The limits on Java-serialized keys and values of the cache: its own settings, else the
-   * manager's.
-   */
-  public SerializationLimits serializationLimits(String cacheName) {
-    SerializationLimits d = SerializationLimits.DEFAULTS;
-    return new SerializationLimits(
-        count(cacheName, SerializationLimits.MAX_DEPTH, d.maxDepth()),
-        count(cacheName, SerializationLimits.MAX_REFS, d.maxRefs()),
-        count(cacheName, SerializationLimits.MAX_ARRAY, d.maxArray()),
-        count(cacheName, SerializationLimits.MAX_BYTES, d.maxBytes()));
-  }
-
-  /**
-   * A positive {@code codec.<limit>} setting; {@code k}, {@code m} and {@code g} multiply by 1024,
-   * 1024², 1024³.
-   */
-  private long count(String cacheName, String limit, long fallback) {
-    String v = cacheProperty(cacheName, "codec." + limit, "cascade.codec." + limit);
-    if (v == null) {
-      return fallback;
-    }
-    String text = v.trim().toLowerCase(Locale.ROOT);
-    int shift = text.endsWith("k") ? 10 : text.endsWith("m") ? 20 : text.endsWith("g") ? 30 : 0;
-    try {
-      long n = Long.parseLong(shift == 0 ? text : text.substring(0, text.length() - 1).trim());
-      if (n < 1 || n > Long.MAX_VALUE >> shift) {
-        throw new NumberFormatException();
-      }
-      return n << shift;
-    } catch (NumberFormatException e) {
-      throw new CacheException(
-          "Setting codec."
-              + limit
-              + " of cache '"
-              + cacheName
-              + "' must be a positive"
-              + " number (k, m, g multiply by 1024, 1024^2, 1024^3), not '"
-              + v
-              + "'");
-    }
-  }
-
-  public int nearCacheMaxEntries(String cacheName) {
-    String v = cacheProperty(cacheName, "near-cache", "cascade.near-cache");
-    if (v == null) {
-      return 0;
-    }
-    try {
-      return Integer.parseInt(v.trim());
-    } catch (NumberFormatException e) {
-      throw new CacheException(
-          "Setting near-cache of cache '" + cacheName + "' is not a number: '" + v + "'");
-    }
-  }
-
-  public Duration lockLease(String cacheName) {
-    return durationOf(cacheName, "lock.lease", LOCK_LEASE, CascadeConfiguration.DEFAULT_LOCK_LEASE);
-  }
-
-  public Duration lockWait(String cacheName) {
-    return durationOf(cacheName, "lock.wait", LOCK_WAIT, CascadeConfiguration.DEFAULT_LOCK_WAIT);
-  }
-
-  /** A raw property, for settings other packages own (write-behind, near cache). */
-  public String property(String key) {
-    return properties.getProperty(key);
-  }
-
-  private Duration durationOf(String cacheName, String suffix, String global, Duration fallback) {
-    String v = cacheProperty(cacheName, suffix, global);
-    return v == null ? fallback : Durations.parse(v, CACHE_PREFIX + cacheName + "." + suffix);
-  }
-
-  private String cacheProperty(String cacheName, String suffix, String global) {
-    String v = properties.getProperty(CACHE_PREFIX + cacheName + "." + suffix);
-    return v != null ? v : properties.getProperty(global);
-  }
-
-  private Duration duration(String key, Duration fallback) {
-    String v = properties.getProperty(key);
-    return v == null ? fallback : Durations.parse(v, key);
+  /** Closes the pools of the declared data sources. */
+  @Override
+  public void close() {
+    dataSources.close();
   }
 }

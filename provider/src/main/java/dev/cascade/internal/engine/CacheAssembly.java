@@ -2,7 +2,6 @@ package dev.cascade.internal.engine;
 
 import dev.cascade.codec.Codec;
 import dev.cascade.config.CascadeConfiguration;
-import dev.cascade.internal.codec.Codecs;
 import dev.cascade.internal.event.EventDispatcher;
 import dev.cascade.internal.event.EventLanes;
 import dev.cascade.internal.management.CacheStats;
@@ -42,7 +41,6 @@ public final class CacheAssembly {
   private final byte[] origin;
   private final EventLanes lanes;
   private final Invalidations invalidations;
-  private final ClassLoader classLoader;
   private final Executor background;
 
   /**
@@ -54,13 +52,11 @@ public final class CacheAssembly {
       byte[] origin,
       EventLanes lanes,
       Invalidations invalidations,
-      ClassLoader classLoader,
       Executor background) {
     this.redis = redis;
     this.origin = origin;
     this.lanes = lanes;
     this.invalidations = invalidations;
-    this.classLoader = classLoader;
     this.background = background;
   }
 
@@ -119,9 +115,8 @@ public final class CacheAssembly {
       store.observe(near);
     }
     EntryReader reader = new EntryReader(engine, near);
-    Codec<K> keys = Codecs.forKeys(s.keyType, s.filter, classLoader);
-    Codec<V> values =
-        Codecs.forValues(s.valueType, s.filter, s.valueTags, s.verifiedFilter, classLoader);
+    Codec<K> keys = s.keyCodec;
+    Codec<V> values = s.valueCodec;
 
     Flusher<K, V> flusher = null;
     if (s.queueBound >= 0) {

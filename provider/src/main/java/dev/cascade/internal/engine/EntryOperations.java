@@ -19,13 +19,14 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
-import java.util.logging.Logger;
 import javax.cache.Cache;
 import javax.cache.configuration.CacheEntryListenerConfiguration;
 import javax.cache.event.EventType;
 import javax.cache.integration.CompletionListener;
 import javax.cache.processor.EntryProcessor;
 import javax.cache.processor.EntryProcessorResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The operations of one cache, each written once: validate, encode, decide (one atomic "examine,
@@ -38,7 +39,7 @@ import javax.cache.processor.EntryProcessorResult;
  */
 public final class EntryOperations<K, V> {
 
-  private static final Logger LOG = Logger.getLogger(EntryOperations.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(EntryOperations.class);
 
   private final CacheCore<K, V> core;
   private final ReadThrough<K, V> readThrough;

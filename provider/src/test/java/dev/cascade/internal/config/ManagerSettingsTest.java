@@ -40,7 +40,7 @@ class ManagerSettingsTest {
     CacheException e =
         assertThrows(
             CacheException.class, () -> withProperties("cascade.codec.strict", "yes").strict("c"));
-    assertTrue(e.getMessage().contains("cascade.cache.c.codec.strict"), e.getMessage());
+    assertTrue(e.getMessage().contains("cascade.codec.strict"), e.getMessage());
   }
 
   @Test
@@ -51,6 +51,17 @@ class ManagerSettingsTest {
             () ->
                 withProperties("cascade.codec.hmac-previous-key", "old-secret-0123456789abcdef")
                     .valueTags());
+
+    assertTrue(e.getMessage().contains("cascade.codec.hmac-key"), e.getMessage());
+    assertFalse(e.getMessage().contains("0123456789"), e.getMessage());
+  }
+
+  @Test
+  void hmacKeyForOneCache_isRefusedNamingTheManagerSetting() {
+    CacheException e =
+        assertThrows(
+            CacheException.class,
+            () -> withProperties("cascade.cache.c.codec.hmac-key", "one-cache-0123456789abcdef"));
 
     assertTrue(e.getMessage().contains("cascade.codec.hmac-key"), e.getMessage());
     assertFalse(e.getMessage().contains("0123456789"), e.getMessage());
@@ -192,12 +203,17 @@ class ManagerSettingsTest {
   }
 
   @Test
-  void codecLimit_notAPositiveNumber_namesTheSettingAndTheCache() {
+  void codecLimit_notAPositiveNumber_failsAtOpenNamingTheSettingAndTheCache() {
     Properties p = new Properties();
     p.setProperty("cascade.cache.reports.codec.max-depth", "-1");
-    ManagerSettings s = ManagerSettings.resolve(URI.create("redis://127.0.0.1:7777"), LOADER, p);
-    CacheException e = assertThrows(CacheException.class, () -> s.serializationLimits("reports"));
-    assertTrue(e.getMessage().contains("codec.max-depth of cache 'reports'"), e.getMessage());
+    CacheException e =
+        assertThrows(
+            CacheException.class,
+            () -> ManagerSettings.resolve(URI.create("redis://127.0.0.1:7777"), LOADER, p));
+    assertTrue(
+        e.getMessage()
+            .contains("cascade.cache.reports.codec.max-depth: expected a positive number"),
+        e.getMessage());
   }
 
   @Test
@@ -219,12 +235,13 @@ class ManagerSettingsTest {
   }
 
   @Test
-  void badDuration_namesTheSetting() {
+  void badDuration_failsAtOpenNamingTheSetting() {
     Properties p = new Properties();
     p.setProperty("cascade.lock.lease", "soon");
-    ManagerSettings s = ManagerSettings.resolve(URI.create("redis://h:1"), LOADER, p);
-    IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> s.lockLease("users"));
+    CacheException e =
+        assertThrows(
+            CacheException.class,
+            () -> ManagerSettings.resolve(URI.create("redis://h:1"), LOADER, p));
     assertTrue(
         e.getMessage().contains("lock.lease") && e.getMessage().contains("soon"), e.getMessage());
   }
