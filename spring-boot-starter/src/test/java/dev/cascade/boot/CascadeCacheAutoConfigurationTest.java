@@ -93,7 +93,9 @@ class CascadeCacheAutoConfigurationTest {
                   .containsEntry("cascade.cache.boot-plain.partitions", "4")
                   .containsEntry("cascade.redis.uri", redis.uri())
                   .doesNotContainKeys("cascade.health.timeout", "cascade.caches.boot-passed.ttl");
-              assertThat(p.getProperty("cascade.codec.allow")).isEqualTo("dev.cascade.boot.app.**");
+              assertThat(p.getProperty("cascade.codec.application-packages"))
+                  .isEqualTo("dev.cascade.boot.app");
+              assertThat(p).doesNotContainKey("cascade.codec.allow");
             });
   }
 
@@ -127,6 +129,25 @@ class CascadeCacheAutoConfigurationTest {
               greetings.greet("bob");
               Throwable refused = catchFailure(() -> greetings.greet("bob"));
               assertThat(refused).isNotNull();
+              assertThat(messages(refused))
+                  .contains("Refusing to deserialize class " + Greeting.class.getName());
+            });
+  }
+
+  /** cascade.codec.strict (passed through) turns the application's packages off. */
+  @Test
+  void cacheableOnTheApplicationsOwnClass_strictMode_isRefused() {
+    app(
+            "cascade.redis.uri=" + redis.uri(),
+            "spring.cache.cache-names=boot-greetings",
+            "cascade.codec.strict=true")
+        .run(
+            ctx -> {
+              assertThat(ctx).hasNotFailed();
+              Greetings greetings = ctx.getBean(Greetings.class);
+              ctx.getBean(CacheManager.class).getCache("boot-greetings").clear();
+              greetings.greet("eve");
+              Throwable refused = catchFailure(() -> greetings.greet("eve"));
               assertThat(messages(refused))
                   .contains("Refusing to deserialize class " + Greeting.class.getName());
             });
@@ -260,7 +281,10 @@ class CascadeCacheAutoConfigurationTest {
 
   @Test
   void cascadeConfigYaml_itsDeclaredCachesAreSpringCaches() {
-    app("cascade.redis.uri=" + redis.uri(), "cascade.config=classpath:boot-test-cascade.yaml")
+    app(
+            "cascade.redis.uri=" + redis.uri(),
+            "cascade.config=classpath:boot-test-cascade.yaml",
+            "cascade.codec.allow=com.acme.yml.*")
         .run(
             ctx -> {
               assertThat(ctx).hasNotFailed();
@@ -286,7 +310,10 @@ class CascadeCacheAutoConfigurationTest {
               assertThat(ctx.getBean(CacheManager.class).getProperties())
                   .containsEntry(
                       "cascade.codec.allow",
-                      "com.acme.fromfile.**;com.acme.other.Type;dev.cascade.boot.app.**");
+                      "com.acme.fromfile.**;com.acme.other.Type;com.acme.yml.*")
+                  .containsEntry(
+                      "cascade.codec.application-packages",
+                      "com.acme.fromfile,dev.cascade.boot.app");
             });
   }
 

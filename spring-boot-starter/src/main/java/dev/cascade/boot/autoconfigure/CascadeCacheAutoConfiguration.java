@@ -35,9 +35,9 @@ import org.springframework.core.env.PropertySource;
  *   <li>makes Cascade the provider and {@code cascade.config} the configuration file when they are
  *       not set ({@link CascadeEnvironmentPostProcessor});
  *   <li>passes the Redis URI ({@code cascade.redis.uri}, else {@code spring.data.redis.*}), the
- *       deserialization allow-list (the application's packages, plus {@code cascade.codec.allow})
- *       and Cascade's other manager settings ({@code cascade.timeout}, ...) to the CacheManager as
- *       properties ({@link JCachePropertiesCustomizer});
+ *       application's packages ({@code cascade.codec.application-packages}), {@code
+ *       cascade.codec.allow} and Cascade's other manager settings ({@code cascade.timeout}, ...) to
+ *       the CacheManager as properties ({@link JCachePropertiesCustomizer});
  *   <li>creates the caches of {@code cascade.caches.<name>}, applying {@link
  *       CascadeCacheCustomizer} beans, and turns statistics on for Boot's caches ({@link
  *       JCacheManagerCustomizer}).
@@ -58,6 +58,12 @@ public class CascadeCacheAutoConfiguration {
 
   /** The CacheManager property of the command timeout. */
   static final String TIMEOUT_PROPERTY = "cascade.timeout";
+
+  /**
+   * The CacheManager property with the application's packages: their classes may be deserialized,
+   * unless {@code cascade.codec.strict} (docs/security.md).
+   */
+  static final String PACKAGES_PROPERTY = "cascade.codec.application-packages";
 
   /** The CacheManager property with the deserialization allow-list of every cache. */
   static final String ALLOW_PROPERTY = "cascade.codec.allow";
@@ -91,16 +97,20 @@ public class CascadeCacheAutoConfiguration {
     if (springTimeout != null && !p.containsKey(TIMEOUT_PROPERTY)) {
       p.setProperty(TIMEOUT_PROPERTY, springTimeout);
     }
-    // the CacheManager's properties win over its file key by key: keep the file's list in ours
-    List<String> allow = new ArrayList<>(FileAllowList.read(environment, beanFactory));
-    allow.addAll(properties.getCodec().getAllow());
+    // the CacheManager's properties replace its file's values key by key: keep the file's in ours
+    List<String> packages = new ArrayList<>();
     if (properties.getCodec().isAllowApplicationPackages()
         && AutoConfigurationPackages.has(beanFactory)) {
-      for (String pkg : AutoConfigurationPackages.get(beanFactory)) {
-        allow.add(pkg + ".**");
-      }
+      packages.addAll(FileAllowList.read(environment, beanFactory, PACKAGES_PROPERTY));
+      packages.addAll(AutoConfigurationPackages.get(beanFactory));
     }
-    if (!allow.isEmpty()) {
+    if (!packages.isEmpty()) {
+      p.setProperty(PACKAGES_PROPERTY, String.join(",", packages));
+    }
+    if (!properties.getCodec().getAllow().isEmpty()) {
+      List<String> allow =
+          new ArrayList<>(FileAllowList.read(environment, beanFactory, ALLOW_PROPERTY));
+      allow.addAll(properties.getCodec().getAllow());
       p.setProperty(ALLOW_PROPERTY, String.join(";", allow));
     }
   }
@@ -119,6 +129,7 @@ public class CascadeCacheAutoConfiguration {
           "cascade.statistics",
           "cascade.codec.allow",
           "cascade.codec.allow-application-packages",
+          "cascade.codec.application-packages",
           "cascade.caches.",
           "cascade.templates.",
           "cascade.datasources.",

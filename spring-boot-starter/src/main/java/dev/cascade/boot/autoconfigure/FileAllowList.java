@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.beans.factory.config.YamlPropertiesFactoryBean;
 import org.springframework.core.env.Environment;
@@ -13,16 +14,17 @@ import org.springframework.core.io.Resource;
 import org.springframework.core.io.support.PropertiesLoaderUtils;
 
 /**
- * The {@code cascade.codec.allow} of the Cascade file Boot hands to the CacheManager ({@code
- * spring.cache.jcache.config}). The starter passes its own {@code cascade.codec.allow} (the
- * application's packages) as a CacheManager property, and a property replaces the file's value of
- * the same key: so the file's patterns go into the property too, instead of being lost.
+ * A list setting ({@code cascade.codec.allow}, {@code cascade.codec.application-packages}) of the
+ * Cascade file Boot hands to the CacheManager ({@code spring.cache.jcache.config}). The starter
+ * passes its own values of these as CacheManager properties, and a property replaces the file's
+ * value of the same key: so the file's entries go into the property too, instead of being lost.
  */
 final class FileAllowList {
 
   private FileAllowList() {}
 
-  static List<String> read(Environment environment, ConfigurableListableBeanFactory beans) {
+  static List<String> read(
+      Environment environment, ConfigurableListableBeanFactory beans, String key) {
     String location = environment.getProperty(CascadeEnvironmentPostProcessor.CONFIG);
     if (location == null || location.isBlank()) {
       return List.of();
@@ -45,12 +47,11 @@ final class FileAllowList {
       }
     }
     List<String> patterns = new ArrayList<>();
-    // a YAML list flattens to cascade.codec.allow[0], [1]...; in their order
+    // a YAML list flattens to key[0], key[1]...
     for (Object value :
         new TreeMap<>(flat)
             .entrySet().stream()
-                .filter(
-                    e -> String.valueOf(e.getKey()).matches("cascade\\.codec\\.allow(\\[\\d+])?"))
+                .filter(e -> String.valueOf(e.getKey()).matches(Pattern.quote(key) + "(\\[\\d+])?"))
                 .map(e -> e.getValue())
                 .toList()) {
       for (String p : String.valueOf(value).split("[;,]")) {
