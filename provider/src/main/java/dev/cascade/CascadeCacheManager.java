@@ -344,6 +344,17 @@ public final class CascadeCacheManager implements CacheManager {
     return uri;
   }
 
+  /** The manager's connection (for {@link CascadeAdmin#of}). */
+  RedisAccess redis() {
+    requireOpen();
+    return redis;
+  }
+
+  /** The manager's resolved settings (for {@link CascadeAdmin#of}). */
+  ManagerSettings settings() {
+    return settings;
+  }
+
   /** {@link #getURI()} without its password ({@link Redaction#uri(URI)}), for display. */
   String shownUri() {
     return shownUri;

@@ -2,7 +2,9 @@ package dev.cascade.internal.engine;
 
 import dev.cascade.codec.Codec;
 import dev.cascade.config.CascadeConfiguration;
+import dev.cascade.internal.admin.Administration;
 import dev.cascade.internal.codec.Codecs;
+import dev.cascade.internal.codec.SerializationFilter;
 import dev.cascade.internal.event.EventDispatcher;
 import dev.cascade.internal.event.EventLanes;
 import dev.cascade.internal.management.CacheStats;
@@ -140,6 +142,8 @@ public final class CacheAssembly {
                 new String(origin, StandardCharsets.US_ASCII) + "#" + FLUSHERS.incrementAndGet(),
                 engine::graceMillis,
                 store::replacedRecords);
+        SerializationFilter filter = s.filter;
+        flusher.administeredBy(new Administration(redis, name -> filter, classLoader));
       }
     }
     CacheWriter<? super K, ? super V> overflowWriter =

@@ -215,7 +215,7 @@ final class PartitionFlush {
         int n = attempts.merge(key, 1, Integer::sum);
         if (n >= settings.retryLimit()) {
           for (QueuedRecord r : f.getKey().records) {
-            queue.deadLetter(partition, r, f.getValue().error, n);
+            queue.deadLetter(partition, r, f.getValue().error, n, settings.deadLetterLimit());
           }
           settled.add(f.getKey());
         }
