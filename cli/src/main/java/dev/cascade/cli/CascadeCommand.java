@@ -8,6 +8,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
 /**
@@ -54,6 +55,7 @@ public final class CascadeCommand {
 
   @Option(
       names = {"-u", "--uri"},
+      scope = ScopeType.INHERIT,
       paramLabel = "URI",
       description =
           "Redis URI (redis://, rediss://, redis-sentinel://, redis-cluster://) or configuration"
@@ -61,11 +63,15 @@ public final class CascadeCommand {
               + " environment variable CASCADE_REDIS_URI, else redis://127.0.0.1:6379.")
   String uri;
 
-  @Option(names = "--json", description = "Print JSON instead of tables.")
+  @Option(
+      names = "--json",
+      scope = ScopeType.INHERIT,
+      description = "Print JSON instead of tables.")
   boolean json;
 
   @Option(
       names = "--allow",
+      scope = ScopeType.INHERIT,
       paramLabel = "PATTERNS",
       description =
           "Classes values may be deserialized as, besides the JDK's (cascade.codec.allow syntax,"
