@@ -104,9 +104,9 @@ public final class WriteBehind<K, V> {
   /**
    * About how many dead letters the cache keeps ({@code XADD MAXLEN ~ n} on {@code
    * cascade:<cache>#dead}): when more records are dead-lettered, the oldest go (Redis trims whole
-   * stream nodes, so the stream may hold up to about a hundred more), with a WARNING. Bounds the
-   * memory a writer that rejects everything can take, while the letters wait to be replayed or
-   * purged ({@link dev.cascade.CascadeAdmin}, the {@code cascade} command line).
+   * stream nodes, so the stream may hold some more), with a WARNING. Bounds the memory a writer
+   * that rejects everything can take, while the letters wait to be replayed or purged ({@link
+   * dev.cascade.CascadeAdmin}, the {@code cascade} command line).
    *
    * @param deadLetterLimit at least 1; default {@value
    *     WriteBehindSettings#DEFAULT_DEAD_LETTER_LIMIT}

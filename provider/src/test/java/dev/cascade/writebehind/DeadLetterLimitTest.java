@@ -48,7 +48,8 @@ class DeadLetterLimitTest {
       // A refused record is charged only while others of its batch succeed, and bisecting a batch
       // isolates a few refused records, not dozens (a batch with one in six refused stalls its
       // partition): so one poison record per batch, with good ones, the queue drained in between.
-      // 130 letters fill one stream node (100) and start a second, which MAXLEN ~ can drop.
+      // 130 letters fill several stream nodes (at most 100 entries or 4 KB each), which MAXLEN ~
+      // can drop.
       WriteBehindMXBean wb = cache.unwrap(CascadeCache.class).writeBehind();
       int poisoned = 130;
       int good = 0;
@@ -72,8 +73,8 @@ class DeadLetterLimitTest {
       t.drained(cache, Duration.ofSeconds(120));
       assertEquals(good, t.rows().size());
       long letters = wb.getDeadLetters();
-      // MAXLEN ~ trims whole stream nodes (stream-node-max-entries, 100 by default): at least the
-      // limit stays, at most about a node more; without the limit all 130 would
+      // MAXLEN ~ trims whole stream nodes (at most 100 entries, 4 KB): at least the limit stays, at
+      // most about a node more (19 in a run); without the limit all 130 would
       assertTrue(letters >= 10 && letters <= 10 + 100, "dead letters: " + letters);
       try (CascadeAdmin admin = CascadeAdmin.of(manager)) {
         List<CascadeAdmin.DeadLetter> kept = admin.deadLetters(name, 1000);
