@@ -99,10 +99,14 @@ public final class CascadeAdmin implements AutoCloseable {
     return new CascadeAdmin(new Administration(redis, settings, loader), redis);
   }
 
-  /** An admin on a Cascade CacheManager's connection and settings (closing it leaves them open). */
+  /**
+   * An admin on a Cascade CacheManager's connection (closing the admin leaves it open); values of
+   * the caches the manager has open decode as they do there.
+   */
   public static CascadeAdmin of(CacheManager manager) {
     CascadeCacheManager m = manager.unwrap(CascadeCacheManager.class);
-    return new CascadeAdmin(new Administration(m.redis(), m.settings(), m.getClassLoader()), null);
+    return new CascadeAdmin(
+        new Administration(m.redis(), m::deserializationFilter, m.getClassLoader()), null);
   }
 
   /** Every cache recorded in this Redis, by name, with its entry count (a full {@code SCAN}). */

@@ -1,6 +1,8 @@
 package dev.cascade;
 
 import dev.cascade.config.CascadeConfiguration;
+import dev.cascade.internal.admin.Administration;
+import dev.cascade.internal.codec.SerializationFilter;
 import dev.cascade.internal.config.ManagerSettings;
 import dev.cascade.internal.engine.CacheAssembly;
 import dev.cascade.internal.engine.CacheRegistry;
@@ -350,9 +352,15 @@ public final class CascadeCacheManager implements CacheManager {
     return redis;
   }
 
-  /** The manager's resolved settings (for {@link CascadeAdmin#of}). */
-  ManagerSettings settings() {
-    return settings;
+  /**
+   * What an operator's view of a cache may deserialize: the configuration of the cache if this
+   * manager has it open (its types are allowed there), else the manager's settings for it.
+   */
+  SerializationFilter deserializationFilter(String cacheName) {
+    CascadeCache<?, ?> cache = caches.get(cacheName);
+    return cache != null
+        ? cache.operations().deserializationFilter()
+        : Administration.filterFor(settings, cacheName);
   }
 
   /** {@link #getURI()} without its password ({@link Redaction#uri(URI)}), for display. */

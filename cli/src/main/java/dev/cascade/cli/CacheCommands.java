@@ -189,11 +189,12 @@ final class CacheCommands {
           out.println(Json.of(k));
           return ExitCodes.OK;
         }
-        out.printf("cache '%s', key %s (partition %d)%n", k.cache(), k.key(), k.partition());
+        out.printf(
+            "cache '%s', key %s (partition %d)%n", k.cache(), Shown.of(k.key()), k.partition());
         out.println(
             "  value:    "
                 + (k.present()
-                    ? k.value()
+                    ? Shown.of(k.value())
                     : k.pendingRecord() != null ? "(absent: a delete is pending)" : "(absent)"));
         out.println(
             "  expires:  " + (k.expiresAt() < 0 ? "never" : Instant.ofEpochMilli(k.expiresAt())));
@@ -208,7 +209,7 @@ final class CacheCommands {
           out.println(
               "    "
                   + q.id()
-                  + (q.delete() ? " delete" : " put " + q.value())
+                  + (q.delete() ? " delete" : " put " + Shown.of(q.value()))
                   + (q.read() ? " (read by a flusher, being written)" : " (waiting)"));
         }
         out.println("  dead letters: " + (k.deadLetters().isEmpty() ? "-" : ""));
@@ -216,7 +217,7 @@ final class CacheCommands {
           out.println(
               "    "
                   + d.id()
-                  + (d.delete() ? " delete" : " put " + d.value())
+                  + (d.delete() ? " delete" : " put " + Shown.of(d.value()))
                   + ", attempts "
                   + d.attempts()
                   + ": "

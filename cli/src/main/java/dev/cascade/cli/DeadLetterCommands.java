@@ -57,9 +57,9 @@ final class DeadLetterCommands {
           t.row(
               d.id(),
               Instant.ofEpochMilli(d.deadAt()),
-              d.key(),
+              Shown.of(d.key()),
               d.delete() ? "delete" : "put",
-              d.delete() ? "-" : d.value(),
+              d.delete() ? "-" : Shown.of(d.value()),
               d.attempts(),
               d.error());
         }
@@ -120,7 +120,7 @@ final class DeadLetterCommands {
         } else {
           Table t = new Table("ID", "KEY", "RESULT", "DETAIL");
           for (CascadeAdmin.Replay r : replays) {
-            t.row(r.id(), r.key(), r.result(), r.detail());
+            t.row(r.id(), Shown.of(r.key()), r.result(), r.detail());
           }
           if (!replays.isEmpty()) {
             t.print(out);

@@ -16,6 +16,7 @@ import dev.cascade.testing.WithRedis;
 import dev.cascade.writebehind.WriteBehind;
 import dev.cascade.writebehind.WriteBehindMXBean;
 import java.io.PrintWriter;
+import java.io.Serializable;
 import java.io.StringWriter;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
@@ -289,6 +290,36 @@ class CliTest {
         0L,
         server.invoke(
             bean, "purgeDeadLetters", new Object[] {"1-0"}, new String[] {"java.lang.String"}));
+  }
+
+  /** A value class of the application's (allowed where the application declared it). */
+  record Order(String id, long cents) implements Serializable {}
+
+  @Test
+  void valueOfAClassNotAllowedHere_isShownAsBytesWithTheReason_andDecodedWithAllow() {
+    String objects = name + "-objects";
+    Cache<String, Order> orders =
+        manager.createCache(
+            objects, new MutableConfiguration<String, Order>().setTypes(String.class, Order.class));
+    orders.put("o1", new Order("o1", 4200));
+    try {
+      Run raw = cli("inspect", objects, "o1");
+      assertEquals(ExitCodes.OK, raw.code(), raw.err());
+      assertTrue(raw.out().contains("value:    hex:"), raw.out());
+      assertTrue(raw.out().contains("not decoded"), raw.out());
+      assertFalse(raw.out().contains("cents=4200"), raw.out());
+
+      Run allowed = cli("--allow", "dev.cascade.cli.*", "inspect", objects, "o1");
+      assertEquals(ExitCodes.OK, allowed.code(), allowed.err());
+      assertTrue(allowed.out().contains("value:    Order[id=o1, cents=4200]"), allowed.out());
+
+      // from the application's own manager, the cache's configuration allows its type
+      try (CascadeAdmin admin = CascadeAdmin.of(manager)) {
+        assertEquals(new Order("o1", 4200), admin.inspect(objects, "o1").value().decoded());
+      }
+    } finally {
+      manager.destroyCache(objects);
+    }
   }
 
   @Test

@@ -50,14 +50,18 @@ public final class Administration {
 
   /** On a manager's settings: each cache decodes what the settings allow for it. */
   public Administration(RedisAccess redis, ManagerSettings settings, ClassLoader loader) {
-    this(
-        redis,
-        name ->
-            SerializationFilter.defaults()
-                .forCache(name)
-                .allowing(settings.allowList(name))
-                .withLimits(settings.serializationLimits(name)),
-        loader);
+    this(redis, name -> filterFor(settings, name), loader);
+  }
+
+  /**
+   * What a cache not opened here may deserialize: the settings' allow-list and limits for it; the
+   * types its registry entry names never widen it.
+   */
+  public static SerializationFilter filterFor(ManagerSettings settings, String cacheName) {
+    return SerializationFilter.defaults()
+        .forCache(cacheName)
+        .allowing(settings.allowList(cacheName))
+        .withLimits(settings.serializationLimits(cacheName));
   }
 
   /**

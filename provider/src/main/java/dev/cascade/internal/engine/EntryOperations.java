@@ -1,6 +1,7 @@
 package dev.cascade.internal.engine;
 
 import dev.cascade.config.CascadeConfiguration;
+import dev.cascade.internal.codec.SerializationFilter;
 import dev.cascade.internal.event.EntryChange;
 import dev.cascade.internal.management.CacheStats;
 import dev.cascade.internal.near.NearCache;
@@ -454,6 +455,11 @@ public final class EntryOperations<K, V> {
 
   public void deregisterListener(CacheEntryListenerConfiguration<K, V> configuration) {
     core.events().deregister(configuration);
+  }
+
+  /** What this cache may deserialize (for operators' views of its values). */
+  public SerializationFilter deserializationFilter() {
+    return core.settings().filter;
   }
 
   /** This JVM's write-behind numbers, or null when it does not flush the cache. */
