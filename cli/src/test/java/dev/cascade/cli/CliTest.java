@@ -323,6 +323,21 @@ class CliTest {
   }
 
   @Test
+  void caches_showsNamesAsGiven_evenWithCharactersRedisKeysEscape() {
+    String odd = name + " eu:{größe} 50%";
+    manager.createCache(
+        odd, new MutableConfiguration<Long, String>().setTypes(Long.class, String.class));
+    try {
+      Run r = cli("caches", "--no-count", "--json");
+      assertEquals(ExitCodes.OK, r.code(), r.err());
+      assertTrue(r.out().contains("\"name\":\"" + odd + "\""), r.out());
+      assertTrue(r.out().contains("\"entries\":-1"), r.out());
+    } finally {
+      manager.destroyCache(odd);
+    }
+  }
+
+  @Test
   void unknownCache_exits3_namingTheCaches() {
     Run r = cli("queue", "no-such-cache");
     assertEquals(ExitCodes.NOT_FOUND, r.code());
