@@ -39,8 +39,13 @@ final class DeadLetterCommands {
         description = "At most this many (default ${DEFAULT-VALUE}).")
     int max;
 
+    @Spec CommandSpec spec;
+
     @Override
     public Integer call() {
+      if (max < 1) {
+        throw new ParameterException(spec.commandLine(), "--max must be positive, not " + max);
+      }
       try (CascadeAdmin admin = cascade.connect()) {
         java.util.List<DeadLetter> letters = admin.deadLetters(cache, max);
         PrintWriter out = cascade.out();

@@ -362,6 +362,7 @@ class CliTest {
     assertEquals(ExitCodes.USAGE, cli("replay", name).code());
     assertEquals(ExitCodes.USAGE, cli("replay", name, "1-0", "--all").code());
     assertEquals(ExitCodes.USAGE, cli("no-such-command").code());
+    assertEquals(ExitCodes.USAGE, cli("dead-letters", name, "--max", "0").code());
   }
 
   static void sleep(long millis) {
