@@ -13,6 +13,8 @@
 #    embedded-redis jar, but cluster and sentinel tests prefer Redis 7). The tests start their own
 #    private redis-server processes; the system Redis on 6379 is never started or stopped here.
 # 3. Installs Maven if missing.
+# 4. Installs Debian's python3-redis (and so python3) if missing: PythonInteropTest reads and writes
+#    a json-codec cache from Python with redis-py, and fails without it.
 set -euo pipefail
 
 say() { printf '[provision.sh] %s\n' "$*"; }
@@ -233,3 +235,24 @@ if ! command -v mvn >/dev/null 2>&1; then
   apt_install maven || die "apt-get install maven failed (log: /tmp/cascade-apt.log)"
 fi
 say "using $(mvn -v 2>/dev/null | head -n 1 | sed 's/\x1b\[[0-9;]*m//g')"
+
+# ---------------------------------------------------------------------------------------------
+# 4. Python with redis-py, for PythonInteropTest (the json codec read and written from Python).
+#    Debian's python3-redis installs into /usr/bin/python3, which the test prefers over a python3
+#    earlier on the PATH (pyenv); CASCADE_PYTHON names another interpreter, then used alone.
+# ---------------------------------------------------------------------------------------------
+python_has_redis() { "$1" -c 'import redis' >/dev/null 2>&1; }
+if [ -n "${CASCADE_PYTHON:-}" ]; then
+  # the test uses exactly this interpreter, so installing Debian's package would not help it
+  python_has_redis "$CASCADE_PYTHON" \
+    || die "CASCADE_PYTHON=$CASCADE_PYTHON cannot import redis: install redis-py for it, or unset CASCADE_PYTHON to use Debian's python3-redis"
+  say "using $CASCADE_PYTHON with redis-py (CASCADE_PYTHON)"
+elif python_has_redis /usr/bin/python3; then
+  say "using /usr/bin/python3 with redis-py $(/usr/bin/python3 -c 'import redis; print(redis.__version__)')"
+elif can_apt; then
+  apt_install python3-redis || die "apt-get install python3-redis failed (log: /tmp/cascade-apt.log)"
+  python_has_redis /usr/bin/python3 || die "python3-redis installed, but /usr/bin/python3 cannot import redis"
+  say "installed python3-redis for /usr/bin/python3"
+else
+  die "no python3 with the redis module: install python3-redis (as root: apt-get install python3-redis) or set CASCADE_PYTHON"
+fi

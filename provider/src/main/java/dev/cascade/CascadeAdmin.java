@@ -5,6 +5,10 @@ import dev.cascade.internal.config.ManagerSettings;
 import dev.cascade.internal.store.RedisAccess;
 import dev.cascade.internal.support.Redaction;
 import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 import java.util.HexFormat;
 import java.util.List;
@@ -105,8 +109,7 @@ public final class CascadeAdmin implements AutoCloseable {
    */
   public static CascadeAdmin of(CacheManager manager) {
     CascadeCacheManager m = manager.unwrap(CascadeCacheManager.class);
-    return new CascadeAdmin(
-        new Administration(m.redis(), m::deserializationFilter, m.getClassLoader()), null);
+    return new CascadeAdmin(new Administration(m.redis(), m.viewCodecs()), null);
   }
 
   /** Every cache recorded in this Redis, by name, with its entry count (a full {@code SCAN}). */
@@ -219,14 +222,44 @@ public final class CascadeAdmin implements AutoCloseable {
       return problem == null;
     }
 
-    /** The decoded value's text, or {@code hex:<bytes>} (at most 64 bytes shown). */
+    /**
+     * The decoded value's text; else the bytes as text when they are printable UTF-8 (a JSON value,
+     * say), or {@code hex:<bytes>} (at most 64 bytes shown).
+     */
     public String text() {
       if (problem == null && !(decoded instanceof byte[])) {
         return String.valueOf(decoded);
       }
+      if (problem != null) {
+        String printable = printableUtf8(bytes);
+        if (printable != null) {
+          return printable;
+        }
+      }
       int shown = Math.min(bytes.length, 64);
       String hex = HexFormat.of().formatHex(bytes, 0, shown);
       return "hex:" + hex + (shown < bytes.length ? "... (" + bytes.length + " bytes)" : "");
+    }
+
+    private static String printableUtf8(byte[] bytes) {
+      try {
+        String text =
+            StandardCharsets.UTF_8
+                .newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT)
+                .decode(ByteBuffer.wrap(bytes))
+                .toString();
+        for (int i = 0; i < text.length(); i++) {
+          char c = text.charAt(i);
+          if (Character.isISOControl(c) && c != '\n' && c != '\r' && c != '\t') {
+            return null;
+          }
+        }
+        return text.isEmpty() ? null : text;
+      } catch (CharacterCodingException e) {
+        return null;
+      }
     }
 
     @Override

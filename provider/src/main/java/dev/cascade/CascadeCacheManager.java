@@ -1,8 +1,9 @@
 package dev.cascade;
 
 import dev.cascade.config.CascadeConfiguration;
-import dev.cascade.internal.admin.Administration;
-import dev.cascade.internal.codec.SerializationFilter;
+import dev.cascade.internal.admin.RecordedCodecs;
+import dev.cascade.internal.admin.ViewCodecs;
+import dev.cascade.internal.config.DeclaredCache;
 import dev.cascade.internal.config.ManagerSettings;
 import dev.cascade.internal.engine.CacheAssembly;
 import dev.cascade.internal.engine.CacheRegistry;
@@ -31,13 +32,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import javax.cache.Cache;
 import javax.cache.CacheException;
 import javax.cache.CacheManager;
 import javax.cache.configuration.Configuration;
 import javax.cache.spi.CachingProvider;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The caches of one Redis (or Redis Cluster) for one class loader.
@@ -51,7 +52,7 @@ import javax.cache.spi.CachingProvider;
  */
 public final class CascadeCacheManager implements CacheManager {
 
-  private static final Logger LOG = Logger.getLogger(CascadeCacheManager.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(CascadeCacheManager.class);
   private static final AtomicInteger IDS = new AtomicInteger();
 
   private final CascadeCachingProvider provider;
@@ -90,7 +91,12 @@ public final class CascadeCacheManager implements CacheManager {
       this.properties.putAll(properties);
     }
     this.settings = ManagerSettings.resolve(uri, classLoader, this.properties);
-    this.redis = RedisAccess.connect(settings.redisTarget());
+    try {
+      this.redis = RedisAccess.connect(settings.redisTarget());
+    } catch (RuntimeException e) {
+      settings.close();
+      throw e;
+    }
     warnIfRedisMayEvict();
     this.id = Integer.toString(IDS.incrementAndGet());
     this.origin = UUID.randomUUID().toString().getBytes(StandardCharsets.US_ASCII);
@@ -105,7 +111,37 @@ public final class CascadeCacheManager implements CacheManager {
             this::openOperations,
             Lifecycle.daemonThreads("cascade-maintenance-" + id));
     this.background = Executors.newCachedThreadPool(Lifecycle.daemonThreads("cascade-load-" + id));
-    this.assembly = new CacheAssembly(redis, origin, lanes, invalidations, classLoader, background);
+    this.assembly = new CacheAssembly(redis, origin, lanes, invalidations, background);
+    openDeclaredCaches();
+  }
+
+  /**
+   * Opens the caches the configuration file declares, as Ehcache opens those of its XML: they exist
+   * as soon as the manager does. If one cannot open, the manager closes and the error names the
+   * cache and where it is declared.
+   */
+  private void openDeclaredCaches() {
+    for (DeclaredCache declared : settings.declaredCaches()) {
+      CascadeConfiguration<Object, Object> configuration = declared.configuration();
+      // the one place a file's codec.name reaches a cache: the cache's codec.name, else
+      // cascade.codec.name; null keeps the default codec
+      if (declared.codecName() != null) {
+        configuration.setCodec(declared.codecName());
+      }
+      try {
+        createCache(declared.name(), configuration);
+      } catch (RuntimeException e) {
+        close();
+        throw new CacheException(
+            "Cache '"
+                + declared.name()
+                + "' declared at "
+                + declared.place()
+                + " cannot open: "
+                + e.getMessage(),
+            e);
+      }
+    }
   }
 
   /**
@@ -116,13 +152,10 @@ public final class CascadeCacheManager implements CacheManager {
     try {
       String risk = EvictionPolicy.risk(redis.maxmemoryPolicy());
       if (!risk.isEmpty()) {
-        LOG.warning("Redis at " + settings.redisTarget() + ": " + risk + ".");
+        LOG.warn("Redis at " + settings.redisTarget() + ": " + risk + ".");
       }
     } catch (RuntimeException e) {
-      LOG.log(
-          Level.FINE,
-          "Could not read the maxmemory-policy of Redis at " + settings.redisTarget(),
-          e);
+      LOG.debug("Could not read the maxmemory-policy of Redis at " + settings.redisTarget(), e);
     }
   }
 
@@ -150,7 +183,12 @@ public final class CascadeCacheManager implements CacheManager {
     synchronized (caches) {
       if (caches.containsKey(cacheName)) {
         throw new CacheException(
-            "Cache '" + cacheName + "' already exists in this CacheManager (" + shownUri + ")");
+            "Cache '"
+                + cacheName
+                + "' already exists in this CacheManager ("
+                + shownUri
+                + ")"
+                + declaredAt(cacheName));
       }
       CacheSettings<K, V> cacheSettings = CacheSettings.resolve(cacheName, configuration, settings);
       if (cacheSettings.writeBehind == null && !cacheSettings.writeThrough) {
@@ -165,6 +203,16 @@ public final class CascadeCacheManager implements CacheManager {
       caches.put(cacheName, cache);
       return cache;
     }
+  }
+
+  /** ": declared at cascade.yaml line 12" for a declared cache, else "". */
+  private String declaredAt(String cacheName) {
+    for (DeclaredCache declared : settings.declaredCaches()) {
+      if (declared.name().equals(cacheName)) {
+        return ": declared at " + declared.place() + "; use getCache(\"" + cacheName + "\")";
+      }
+    }
+    return "";
   }
 
   @Override
@@ -353,14 +401,15 @@ public final class CascadeCacheManager implements CacheManager {
   }
 
   /**
-   * What an operator's view of a cache may deserialize: the configuration of the cache if this
-   * manager has it open (its types are allowed there), else the manager's settings for it.
+   * How an operator's view decodes a cache: with its own codecs if this manager has it open, else
+   * as its registry entry and this manager's settings say.
    */
-  SerializationFilter deserializationFilter(String cacheName) {
-    CascadeCache<?, ?> cache = caches.get(cacheName);
-    return cache != null
-        ? cache.operations().deserializationFilter()
-        : Administration.filterFor(settings, cacheName);
+  ViewCodecs.Source viewCodecs() {
+    RecordedCodecs recorded = new RecordedCodecs(settings, classLoader);
+    return (name, record) -> {
+      CascadeCache<?, ?> cache = caches.get(name);
+      return cache != null ? cache.operations().viewCodecs() : recorded.codecsFor(name, record);
+    };
   }
 
   /** {@link #getURI()} without its password ({@link Redaction#uri(URI)}), for display. */
@@ -412,7 +461,7 @@ public final class CascadeCacheManager implements CacheManager {
       try {
         cache.close(cleanup);
       } catch (RuntimeException e) {
-        LOG.log(Level.WARNING, "Closing cache '" + cache.getName() + "' failed", e);
+        LOG.warn("Closing cache '" + cache.getName() + "' failed", e);
       }
     }
     events.close();
@@ -421,6 +470,8 @@ public final class CascadeCacheManager implements CacheManager {
     lanes.close();
     remoteEvents.close();
     redis.close();
+    // after the caches: a write-behind cache drains through its pool while it closes
+    settings.close();
   }
 
   /** The cleanup of one close: see {@link Cleanup}. */

@@ -32,7 +32,8 @@ public final class CascadeCachingProvider implements CachingProvider {
 
   @Override
   public CacheManager getCacheManager(URI uri, ClassLoader classLoader, Properties properties) {
-    URI managerUri = uri == null ? getDefaultURI() : uri;
+    // no URI: the properties' cascade.redis.uri, as frameworks pass settings only that way
+    URI managerUri = ManagerSettings.managerUri(uri, properties);
     ClassLoader loader = classLoader == null ? getDefaultClassLoader() : classLoader;
     synchronized (managers) {
       Map<URI, CascadeCacheManager> byUri = managers.computeIfAbsent(loader, l -> new HashMap<>());

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.cascade.CascadeAdmin;
 import dev.cascade.CascadeCache;
 import dev.cascade.CascadeCachingProvider;
+import dev.cascade.config.CascadeConfiguration;
 import dev.cascade.jdbc.JdbcCacheWriter;
 import dev.cascade.jdbc.TableMapping;
 import dev.cascade.testing.RedisServer;
@@ -106,17 +107,26 @@ class CliTest {
   /** Puts good values and one poison value, and waits until the poison is a dead letter. */
   private void poison(String... keysAndValues) {
     // a refused record is charged only while other records of its batch succeed (else the
-    // database looks down): so good values go with it
-    for (int i = 0; i < 20; i++) {
-      cache.put("good" + i, "v" + i);
-    }
+    // database looks down): so good values follow it, within its partition's batch window, and
+    // more follow while it is not charged yet (it may have been flushed alone)
     for (int i = 0; i < keysAndValues.length; i += 2) {
       cache.put(keysAndValues[i], keysAndValues[i + 1]);
     }
+    int good = 0;
+    for (; good < 20; good++) {
+      cache.put("good" + good, "v" + good);
+    }
     WriteBehindMXBean wb = wb();
+    long nudgeAt = System.currentTimeMillis() + 500;
     long deadline = System.currentTimeMillis() + 30_000;
     while (wb.getDeadLetters() < keysAndValues.length / 2 || wb.getQueueDepth() > 0) {
       assertTrue(System.currentTimeMillis() < deadline, "no dead letter: " + wb.getLastError());
+      if (System.currentTimeMillis() > nudgeAt && wb.getDeadLetters() < keysAndValues.length / 2) {
+        for (int i = 0; i < 8; i++, good++) {
+          cache.put("good" + good, "v" + good);
+        }
+        nudgeAt = System.currentTimeMillis() + 500;
+      }
       sleep(20);
     }
   }
@@ -159,7 +169,7 @@ class CliTest {
   void poisonRecord_isListed_thenReplayedOnceTheDataIsFixed_andTheRowArrives() {
     poison("bad", "poison-1");
     assertFalse(rows().containsKey("bad"));
-    assertEquals(20, rows().size());
+    int goodRows = rows().size(); // every good value, and the key "bad" is only in the cache
 
     Run caches = cli("caches");
     assertEquals(ExitCodes.OK, caches.code(), caches.err());
@@ -168,7 +178,11 @@ class CliTest {
         caches
             .out()
             .matches(
-                "(?s).*" + name + " +java.lang.String +java.lang.String +direct +4 +yes +21.*"),
+                "(?s).*"
+                    + name
+                    + " +java.lang.String +java.lang.String +java +4 +yes +"
+                    + (goodRows + 1)
+                    + "\n.*"),
         caches.out());
 
     Run queue = cli("queue", name);
@@ -334,6 +348,36 @@ class CliTest {
       assertTrue(r.out().contains("\"entries\":-1"), r.out());
     } finally {
       manager.destroyCache(odd);
+    }
+  }
+
+  @Test
+  void jsonCodecValues_areShownAsTheirJson_andDecodedByTheApplicationsAdmin() {
+    String json = name + "-json";
+    Cache<String, Order> orders =
+        manager.createCache(
+            json,
+            new CascadeConfiguration<String, Order>()
+                .setTypes(String.class, Order.class)
+                .setCodec("json"));
+    orders.put("o2", new Order("o2", 1999));
+    try {
+      Run r = cli("inspect", json, "o2");
+      assertEquals(ExitCodes.OK, r.code(), r.err());
+      assertTrue(
+          r.out().contains("value:    {\"id\":\"o2\",\"cents\":1999} (not decoded:"), r.out());
+      Run caches = cli("caches");
+      assertTrue(
+          caches
+              .out()
+              .matches(
+                  "(?s).*" + json + " +java.lang.String +dev.cascade.cli.CliTest\\$Order +json .*"),
+          caches.out());
+      try (CascadeAdmin admin = CascadeAdmin.of(manager)) {
+        assertEquals(new Order("o2", 1999), admin.inspect(json, "o2").value().decoded());
+      }
+    } finally {
+      manager.destroyCache(json);
     }
   }
 

@@ -6,11 +6,14 @@ package dev.cascade.codec;
  * <p>Cascade stores by value: every key and value crosses a codec on its way to Redis and on its
  * way back, so a caller never shares an instance with the cache. Implementations must be
  * thread-safe and stateless per call. {@link #encode} must be deterministic for keys: two equal
- * keys must give the same bytes, because the bytes name the Redis key.
+ * keys must give the same bytes, because the bytes name the Redis key. A {@link CodecProvider}
+ * makes the codecs of a cache; see it for the whole contract.
  *
  * <pre>{@code
- * Codec<String> utf8 = Codecs.forType(String.class, SerializationFilter.defaults());
- * byte[] bytes = utf8.encode("hello");
+ * Codec<Long> ids = new Codec<>() {
+ *   public byte[] encode(Long id) { return Long.toString(id).getBytes(StandardCharsets.US_ASCII); }
+ *   public Long decode(byte[] bytes) { return Long.valueOf(new String(bytes, StandardCharsets.US_ASCII)); }
+ * };
  * }</pre>
  *
  * @param <T> the type this codec handles

@@ -1,5 +1,6 @@
 package dev.cascade.config;
 
+import dev.cascade.codec.CodecProvider;
 import dev.cascade.codec.SerializationLimits;
 import dev.cascade.internal.config.Durations;
 import java.time.Duration;
@@ -52,6 +53,10 @@ public class CascadeConfiguration<K, V> extends MutableConfiguration<K, V> {
   private Duration lockWait;
   private Integer nearCacheMaxEntries;
   private SerializationLimits deserializationLimits;
+  private String codecName;
+
+  /** Not serialized: a configuration read back finds its provider again by {@link #codecName}. */
+  private transient CodecProvider codecProvider;
 
   public CascadeConfiguration() {}
 
@@ -66,6 +71,8 @@ public class CascadeConfiguration<K, V> extends MutableConfiguration<K, V> {
       this.lockWait = other.lockWait;
       this.nearCacheMaxEntries = other.nearCacheMaxEntries;
       this.deserializationLimits = other.deserializationLimits;
+      this.codecName = other.codecName;
+      this.codecProvider = other.codecProvider;
     }
   }
 
@@ -120,6 +127,57 @@ public class CascadeConfiguration<K, V> extends MutableConfiguration<K, V> {
       throw new NullPointerException("limits is null");
     }
     this.deserializationLimits = limits;
+    return this;
+  }
+
+  /**
+   * The codec's name, or null when not set here (the CacheManager's {@code
+   * cascade.cache.NAME.codec.name}, then {@code cascade.codec.name}, then {@code java} apply).
+   */
+  public String getCodecName() {
+    return codecName;
+  }
+
+  /** The provider given to {@link #setCodec(CodecProvider)}, else null. */
+  public CodecProvider getCodecProvider() {
+    return codecProvider;
+  }
+
+  /**
+   * How the cache's keys and values become bytes in Redis, by name: {@code java} (the default),
+   * {@code json} (needs Jackson, {@code com.fasterxml.jackson.core:jackson-databind}, and declared
+   * key and value types), the {@code name()} of a {@link CodecProvider} registered in {@code
+   * META-INF/services}, or the class name of one. Recorded in Redis when the cache is created:
+   * every JVM must open the cache with the same codec.
+   *
+   * <pre>{@code
+   * new CascadeConfiguration<Long, User>().setTypes(Long.class, User.class).setCodec("json");
+   * }</pre>
+   */
+  public CascadeConfiguration<K, V> setCodec(String name) {
+    if (name == null || name.isBlank()) {
+      throw new IllegalArgumentException("codec name is null or blank");
+    }
+    this.codecName = name.trim();
+    this.codecProvider = null;
+    return this;
+  }
+
+  /**
+   * How the cache's keys and values become bytes in Redis: this provider, recorded in Redis by its
+   * {@link CodecProvider#name()}.
+   */
+  public CascadeConfiguration<K, V> setCodec(CodecProvider provider) {
+    if (provider == null) {
+      throw new NullPointerException("codec provider is null");
+    }
+    String name = provider.name();
+    if (name == null || name.isBlank()) {
+      throw new IllegalArgumentException(
+          "CodecProvider " + provider.getClass().getName() + " has no name()");
+    }
+    this.codecName = name;
+    this.codecProvider = provider;
     return this;
   }
 

@@ -9,7 +9,6 @@ import dev.cascade.CascadeAdmin.QueueStatus;
 import dev.cascade.CascadeAdmin.QueuedChange;
 import dev.cascade.CascadeAdmin.Replay;
 import dev.cascade.CascadeAdmin.ReplayResult;
-import dev.cascade.internal.codec.SerializationFilter;
 import dev.cascade.internal.config.ManagerSettings;
 import dev.cascade.internal.store.AdminStore;
 import dev.cascade.internal.store.AdminStore.Letter;
@@ -21,7 +20,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 
 /**
  * The operations of {@code CascadeAdmin} on one Redis: each reads the cache's registry entry first,
@@ -44,35 +42,21 @@ public final class Administration {
 
   private final AdminStore store;
   private final RegistryStore registry;
-  private final Function<String, SerializationFilter> filters;
-  private final ClassLoader loader;
+  private final ViewCodecs.Source codecs;
   private final DeadLetterReplay replay;
 
-  /** On a manager's settings: each cache decodes what the settings allow for it. */
+  /** On a manager's settings: each cache decodes as its registry entry and the settings say. */
   public Administration(RedisAccess redis, ManagerSettings settings, ClassLoader loader) {
-    this(redis, name -> filterFor(settings, name), loader);
+    this(redis, new RecordedCodecs(settings, loader));
   }
 
   /**
-   * What a cache not opened here may deserialize: the settings' allow-list and limits for it; the
-   * types its registry entry names never widen it.
+   * @param codecs the codecs each cache's view decodes with
    */
-  public static SerializationFilter filterFor(ManagerSettings settings, String cacheName) {
-    return SerializationFilter.defaults()
-        .forCache(cacheName)
-        .allowing(settings.allowList(cacheName))
-        .withLimits(settings.serializationLimits(cacheName));
-  }
-
-  /**
-   * @param filters the deserialization filter of each cache, by name
-   */
-  public Administration(
-      RedisAccess redis, Function<String, SerializationFilter> filters, ClassLoader loader) {
+  public Administration(RedisAccess redis, ViewCodecs.Source codecs) {
     this.store = new AdminStore(redis);
     this.registry = new RegistryStore(redis);
-    this.filters = filters;
-    this.loader = loader;
+    this.codecs = codecs;
     this.replay = new DeadLetterReplay(store);
   }
 
@@ -277,7 +261,7 @@ public final class Administration {
   }
 
   private CacheView view(String name, Map<String, String> record) {
-    return new CacheView(name, record, filters.apply(name), loader, store.redis());
+    return new CacheView(name, record, codecs.codecsFor(name, record), store.redis());
   }
 
   private CacheView writeBehindView(String name) {

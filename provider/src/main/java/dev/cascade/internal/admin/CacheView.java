@@ -2,8 +2,6 @@ package dev.cascade.internal.admin;
 
 import dev.cascade.CascadeAdmin.Shown;
 import dev.cascade.codec.Codec;
-import dev.cascade.internal.codec.Codecs;
-import dev.cascade.internal.codec.SerializationFilter;
 import dev.cascade.internal.store.EntryStore;
 import dev.cascade.internal.store.KeyLayout;
 import dev.cascade.internal.store.OperationIds;
@@ -35,12 +33,9 @@ final class CacheView {
   private final RedisAccess redis;
   private volatile EntryStore store;
 
-  CacheView(
-      String name,
-      Map<String, String> record,
-      SerializationFilter filter,
-      ClassLoader loader,
-      RedisAccess redis) {
+  private final String codecName;
+
+  CacheView(String name, Map<String, String> record, ViewCodecs codecs, RedisAccess redis) {
     this.name = name;
     this.record = Map.copyOf(record);
     this.redis = redis;
@@ -51,21 +46,18 @@ final class CacheView {
         "true".equals(record.get("writeBehind"))
             ? Integer.parseInt(record.getOrDefault("queueBound", "0"))
             : -1;
-    this.keys = Codecs.forKeys(directType(keyType), filter, loader);
-    this.values = Codecs.forValues(directType(valueType), filter, loader);
+    this.keys = codecs.keys();
+    this.values = codecs.values();
+    this.codecName = codecs.name();
   }
 
   boolean isWriteBehind() {
     return queueBound >= 0;
   }
 
-  /** How the values are encoded, for people. */
+  /** The codec's name, as the registry records it ({@code java} when it records none). */
   String codec() {
-    String recorded = record.get("codec");
-    if (recorded != null) {
-      return recorded;
-    }
-    return directType(valueType) == Object.class ? "tagged (Java serialization)" : "direct";
+    return codecName;
   }
 
   /**
@@ -95,32 +87,30 @@ final class CacheView {
       return new Shown(codec.decode(bytes), bytes, null);
     } catch (RuntimeException | LinkageError e) {
       String reason = e.getMessage() == null ? e.getClass().getName() : e.getMessage();
-      return new Shown(null, bytes, reason + " (" + codec() + ")");
+      return new Shown(null, bytes, reason + " (codec " + codecName + ")");
     }
   }
 
   /**
-   * The bytes of a key given as text: as is for {@code String} keys, a decimal number for {@code
-   * Long}/{@code Integer}, hex for {@code byte[]}, else Cascade's tagged key of the String.
+   * The bytes of a key given as text: a {@code Long}/{@code Integer} key as a decimal number, a
+   * {@code byte[]} key in hex, any other as the String (for a {@code String} key that is the key; a
+   * key of type {@code Object} then is that String).
    *
    * @throws IllegalArgumentException when the text is not a key of this cache
    */
   @SuppressWarnings("unchecked")
   byte[] encodeKey(String text) {
+    Codec<Object> codec = (Codec<Object>) keys;
     try {
-      switch (keyType) {
-        case "java.lang.String":
-          return text.getBytes(StandardCharsets.UTF_8);
-        case "java.lang.Long":
-          return ((Codec<Long>) keys).encode(Long.parseLong(text.trim()));
-        case "java.lang.Integer":
-          return ((Codec<Integer>) keys).encode(Integer.parseInt(text.trim()));
-        case "[B":
-          return HexFormat.of().parseHex(text.startsWith("hex:") ? text.substring(4) : text);
-        default:
-          return ((Codec<Object>) keys).encode(text);
-      }
-    } catch (IllegalArgumentException e) {
+      return switch (keyType) {
+        case "java.lang.Long" -> codec.encode(Long.parseLong(text.trim()));
+        case "java.lang.Integer" -> codec.encode(Integer.parseInt(text.trim()));
+        case "[B" ->
+            codec.encode(
+                HexFormat.of().parseHex(text.startsWith("hex:") ? text.substring(4) : text));
+        default -> codec.encode(text);
+      };
+    } catch (RuntimeException e) {
       throw new IllegalArgumentException(
           "'"
               + text
@@ -128,20 +118,13 @@ final class CacheView {
               + name
               + "', whose keys are "
               + keyType
-              + (keyType.equals("[B") ? " (give them in hex)" : "")
-              + ": "
-              + e.getMessage());
+              + " ("
+              + codecName
+              + " codec): "
+              + e.getMessage()
+              + (keyType.equals("[B")
+                  ? "; give byte[] keys in hex"
+                  : "; --hex-key takes the key's bytes"));
     }
-  }
-
-  /** The type whose codec reads this recorded type: one of the direct ones, else Object. */
-  private static Class<?> directType(String typeName) {
-    return switch (typeName) {
-      case "java.lang.String" -> String.class;
-      case "java.lang.Long" -> Long.class;
-      case "java.lang.Integer" -> Integer.class;
-      case "[B" -> byte[].class;
-      default -> Object.class;
-    };
   }
 }

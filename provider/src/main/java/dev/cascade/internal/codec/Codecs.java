@@ -34,7 +34,8 @@ public final class Codecs {
     return (Codec<T>) new TaggedCodec(new JavaSerializationCodec(filter, loader));
   }
 
-  private static Codec<?> direct(Class<?> declared) {
+  /** The direct codec of a declared type, or null when it has none. */
+  static Codec<?> direct(Class<?> declared) {
     if (declared == String.class) {
       return DirectCodecs.UTF8;
     }

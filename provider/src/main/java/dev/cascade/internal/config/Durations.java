@@ -4,8 +4,8 @@ import java.time.Duration;
 import java.time.format.DateTimeParseException;
 
 /**
- * Durations in settings: reads {@code 250ms}, {@code 10s}, {@code 5m}, {@code 1h}, ISO {@code
- * PT10S}, or plain ms; and the one check of a duration that must be positive.
+ * Durations in settings: reads {@code 250ms}, {@code 10s}, {@code 5m}, {@code 1h}, {@code 2d}, ISO
+ * {@code PT10S}, or plain ms; and the one check of a duration that must be positive.
  */
 public final class Durations {
 
@@ -32,6 +32,9 @@ public final class Durations {
       if (v.endsWith("h")) {
         return Duration.ofHours(Long.parseLong(v.substring(0, v.length() - 1).trim()));
       }
+      if (v.endsWith("d")) {
+        return Duration.ofDays(Long.parseLong(v.substring(0, v.length() - 1).trim()));
+      }
       return Duration.ofMillis(Long.parseLong(v));
     } catch (NumberFormatException | DateTimeParseException e) {
       throw new IllegalArgumentException(
@@ -39,7 +42,7 @@ public final class Durations {
               + setting
               + " is not a duration: '"
               + text
-              + "' (use 250ms, 10s, 5m, 1h, PT10S or a number of milliseconds)",
+              + "' (use 250ms, 10s, 5m, 1h, 2d, PT10S or a number of milliseconds)",
           e);
     }
   }

@@ -2,21 +2,14 @@ package dev.cascade.internal.config;
 
 import dev.cascade.codec.SerializationLimits;
 import dev.cascade.config.CascadeConfiguration;
-import dev.cascade.internal.codec.SerializationFilter;
 import dev.cascade.internal.store.RedisTarget;
 import dev.cascade.internal.support.Redaction;
-import java.io.FileNotFoundException;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.Reader;
-import java.io.StringReader;
 import java.net.URI;
-import java.net.URL;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
+import java.util.Map;
 import java.util.Properties;
 import javax.cache.CacheException;
 
@@ -25,74 +18,117 @@ import javax.cache.CacheException;
  * file. Three URI forms:
  *
  * <ol>
- *   <li>none: system property {@value #URI_PROPERTY}, else environment variable {@value
- *       #URI_ENVIRONMENT}, else {@value #DEFAULT_REDIS_URI};
+ *   <li>none: the CacheManager property {@value #URI_PROPERTY}, else system property {@value
+ *       #URI_PROPERTY}, else environment variable {@value #URI_ENVIRONMENT}, else {@value
+ *       #DEFAULT_REDIS_URI};
  *   <li>a Redis URI ({@code redis://}, {@code rediss://}, {@code redis-sentinel://}, {@code
  *       redis-cluster://});
  *   <li>a resource ({@code file:}, {@code classpath:}, {@code jar:}) with properties or YAML that
- *       name the Redis URI and per-cache settings; frameworks pass configuration this way.
+ *       name the Redis URI, manager defaults and declared caches; frameworks pass configuration
+ *       this way.
  * </ol>
  *
- * Keys (a properties file, the CacheManager's {@link Properties}, or the same path in YAML):
- *
- * <pre>
- * cascade.redis.uri        = redis://127.0.0.1:6379
- * cascade.timeout          = 10s      command timeout
- * cascade.partitions       = 16       default partitions per cache
- * cascade.codec.allow      = com.acme.**;com.other.Type
- * cascade.codec.max-depth  = 20       limits on Java-serialized keys and values read from Redis
- * cascade.codec.max-refs   = 1000000  (see SerializationLimits; max-bytes takes k, m, g: 64m)
- * cascade.codec.max-array  = 16777216
- * cascade.codec.max-bytes  = 64m
- * cascade.near-cache     = 0        entries kept in each JVM per cache (0 = no near cache)
- * cascade.cache.NAME.partitions = 32  per-cache override (also .codec.allow, .codec.max-*, .lock.lease,
- *                                     .lock.wait, .near-cache)
- * cascade.redis.tls.truststore          = /etc/app/redis-ca.p12   rediss://: whom to trust (JKS or PKCS12;
- * cascade.redis.tls.truststore-password = ...                     a path, file: or classpath:)
- * cascade.redis.tls.keystore            = /etc/app/client.p12     rediss://: the client certificate
- * cascade.redis.tls.keystore-password   = ...
- * </pre>
- *
- * Explicit properties win over the file, the file over the defaults. Immutable.
+ * The keys and their meaning are in docs/configuration.md. The file and the CacheManager's {@link
+ * Properties} become one tree (explicit properties win over the file, the file over the defaults),
+ * which is checked whole when the manager opens: an unknown key, a value of the wrong type, a class
+ * that is missing or of the wrong kind fails {@code getCacheManager} with the file, line and key.
+ * Immutable, except for the data source pools it opens for declared caches, which {@link #close()}
+ * closes.
  */
-public final class ManagerSettings {
+public final class ManagerSettings implements AutoCloseable {
 
   public static final String URI_PROPERTY = "cascade.redis.uri";
   public static final String URI_ENVIRONMENT = "CASCADE_REDIS_URI";
   public static final String DEFAULT_REDIS_URI = "redis://127.0.0.1:6379";
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
 
-  static final String TIMEOUT = "cascade.timeout";
-  static final String PARTITIONS = "cascade.partitions";
-  static final String ALLOW = "cascade.codec.allow";
-  static final String LOCK_LEASE = "cascade.lock.lease";
-  static final String LOCK_WAIT = "cascade.lock.wait";
-  static final String CACHE_PREFIX = "cascade.cache.";
+  /** How the CacheManager's own {@link Properties} are named in errors. */
+  static final String EXPLICIT = "CacheManager properties";
+
+  static final List<String> MANAGER_KEYS =
+      List.of(
+          "redis",
+          "timeout",
+          "partitions",
+          "near-cache",
+          "codec",
+          "lock",
+          "datasources",
+          "templates",
+          "caches",
+          "cache");
+  static final List<String> REDIS_KEYS = List.of("uri", "tls");
+  static final List<String> TLS_KEYS =
+      List.of("truststore", "truststore-password", "keystore", "keystore-password");
 
   private final URI uri;
   private final String redisUri;
-  private final Properties properties;
   private final ClassLoader loader;
+  private final Duration timeout;
+
+  /** The TLS settings under their full keys, as {@link TlsSettings} reads them. */
+  private final Properties tls;
+
+  private final CacheDefaults defaults;
+  private final Map<String, CacheDefaults> overrides;
+  private final List<DeclaredCache> declared;
+  private final DataSources dataSources;
 
   /** Parsed on first use (its key stores are opened then), and once only. */
   private RedisTarget target;
 
-  private ManagerSettings(URI uri, String redisUri, Properties properties, ClassLoader loader) {
+  private ManagerSettings(
+      URI uri,
+      String redisUri,
+      ClassLoader loader,
+      Duration timeout,
+      Properties tls,
+      CacheDefaults defaults,
+      Map<String, CacheDefaults> overrides,
+      List<DeclaredCache> declared,
+      DataSources dataSources) {
     this.uri = uri;
     this.redisUri = redisUri;
-    this.properties = properties;
     this.loader = loader;
+    this.timeout = timeout;
+    this.tls = tls;
+    this.defaults = defaults;
+    this.overrides = overrides;
+    this.declared = declared;
+    this.dataSources = dataSources;
   }
 
   /** The URI of the default CacheManager: from the system property, the environment, or local. */
   public static URI defaultUri() {
     String configured = System.getProperty(URI_PROPERTY);
+    String from = "the system property " + URI_PROPERTY;
     if (configured == null || configured.isBlank()) {
       configured = System.getenv(URI_ENVIRONMENT);
+      from = "the environment variable " + URI_ENVIRONMENT;
     }
     if (configured == null || configured.isBlank()) {
       configured = DEFAULT_REDIS_URI;
     }
+    return parseUri(configured, from);
+  }
+
+  /**
+   * The URI a CacheManager is kept under: {@code given}, else the {@value #URI_PROPERTY} of its
+   * properties (frameworks such as Spring Boot pass settings only that way, with no URI), else
+   * {@link #defaultUri()}.
+   */
+  public static URI managerUri(URI given, Properties properties) {
+    if (given != null) {
+      return given;
+    }
+    String fromProperties = properties == null ? null : properties.getProperty(URI_PROPERTY);
+    if (fromProperties != null && !fromProperties.isBlank()) {
+      return parseUri(fromProperties, "the CacheManager property " + URI_PROPERTY);
+    }
+    return defaultUri();
+  }
+
+  private static URI parseUri(String configured, String from) {
     try {
       return URI.create(configured.trim());
     } catch (IllegalArgumentException e) {
@@ -101,9 +137,7 @@ public final class ManagerSettings {
           "The Redis URI '"
               + Redaction.uri(configured)
               + "' (from "
-              + URI_PROPERTY
-              + " or "
-              + URI_ENVIRONMENT
+              + from
               + ") is not a valid URI: "
               + Redaction.message(e.getMessage(), configured),
           Redaction.failure(e, configured));
@@ -111,17 +145,17 @@ public final class ManagerSettings {
   }
 
   /**
-   * @throws CacheException naming the URI or resource when it cannot be used
+   * @throws CacheException naming the URI or resource when it cannot be used, or the file, line and
+   *     key of the first setting that is wrong
    */
   public static ManagerSettings resolve(URI uri, ClassLoader loader, Properties explicit) {
-    Properties merged = new Properties();
     String scheme = uri.getScheme();
-    String redisUri;
+    String redisUri = null;
+    ConfigNode file = null;
     if (RedisTarget.isRedisScheme(scheme)) {
       redisUri = uri.toString();
     } else if ("file".equals(scheme) || "classpath".equals(scheme) || "jar".equals(scheme)) {
-      merged.putAll(load(uri, loader));
-      redisUri = null;
+      file = ConfigFiles.read(uri, loader, Placeholders.fromSystem());
     } else {
       throw new CacheException(
           "Cascade cannot use the CacheManager URI '"
@@ -129,65 +163,100 @@ public final class ManagerSettings {
               + "': expected a Redis URI (redis://host:port, rediss://, redis-sentinel://, redis-cluster://)"
               + " or a configuration file (file:, classpath:, jar:)");
     }
-    if (explicit != null) {
-      merged.putAll(explicit);
+    ConfigNode given = PropertiesSource.of(explicit, EXPLICIT);
+    ConfigNode root = file == null ? given : file.overlay(given, DeclaredCaches.REPLACED_WHOLE);
+    root.requireKnown(List.of("cascade"));
+    ConfigNode cascade = root.child("cascade");
+    if (cascade == null) {
+      cascade = ConfigNode.section("cascade", file == null ? EXPLICIT : file.source(), 0);
     }
-    if (redisUri == null) {
-      redisUri = merged.getProperty(URI_PROPERTY);
-      if (redisUri == null || redisUri.isBlank()) {
-        URI fallback = defaultUri();
-        redisUri = fallback.toString();
-      }
-    }
-    return new ManagerSettings(uri, redisUri.trim(), merged, loader);
-  }
+    cascade.requireKnown(MANAGER_KEYS);
 
-  private static Properties load(URI uri, ClassLoader loader) {
-    // a file fetched over HTTP (jar:http://user:pw@...) may carry credentials too
-    String name = Redaction.uri(uri);
-    try (InputStream in = open(uri, loader)) {
-      if (in == null) {
-        throw new CacheException(
-            "Cascade configuration '"
-                + name
-                + "' does not exist"
-                + ("classpath".equals(uri.getScheme()) ? " on the class path" : ""));
+    Properties tls = new Properties();
+    String fromSettings = null;
+    ConfigNode redis = cascade.child("redis");
+    if (redis != null) {
+      redis.requireKnown(REDIS_KEYS);
+      fromSettings = redis.string("uri");
+      ConfigNode tlsNode = redis.child("tls");
+      if (tlsNode != null) {
+        tlsNode.requireKnown(TLS_KEYS);
+        for (ConfigNode t : tlsNode.children().values()) {
+          tls.setProperty("cascade.redis.tls." + t.name(), t.text());
+        }
       }
-      String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-      String raw = uri.toString();
-      if (raw.endsWith(".yaml") || raw.endsWith(".yml")) {
-        return SimpleYaml.flatten(text, name);
-      }
-      Properties p = new Properties();
-      try (Reader r = new StringReader(text)) {
-        p.load(r);
-      }
-      return p;
-    } catch (IOException e) {
-      throw new CacheException(
-          "Cannot read Cascade configuration '"
-              + name
-              + "': "
-              + Redaction.message(e.getMessage(), uri.toString()),
-          Redaction.failure(e, uri.toString()));
     }
-  }
+    if (redisUri != null) {
+      if (fromSettings != null
+          && !fromSettings.isBlank()
+          && !fromSettings.trim().equals(redisUri)) {
+        // two answers to "which Redis": using either silently would surprise whoever wrote the
+        // other
+        throw redis
+            .child("uri")
+            .fail(
+                "names Redis '"
+                    + Redaction.uri(fromSettings.trim())
+                    + "', but the CacheManager URI names '"
+                    + Redaction.uri(redisUri)
+                    + "'; give one of them");
+      }
+    } else if (fromSettings != null && !fromSettings.isBlank()) {
+      redisUri = fromSettings.trim();
+    } else {
+      redisUri = defaultUri().toString();
+    }
 
-  private static InputStream open(URI uri, ClassLoader loader) throws IOException {
-    if ("classpath".equals(uri.getScheme())) {
-      String path = uri.getSchemeSpecificPart();
-      while (path.startsWith("/")) {
-        path = path.substring(1);
+    Duration timeout = cascade.positiveDuration("timeout");
+    CacheDefaults defaults = CacheDefaults.read(cascade);
+    ConfigNode caches = cascade.child("caches");
+    Map<String, CacheDefaults> overrides = new LinkedHashMap<>();
+    ConfigNode overrideSection = cascade.child("cache");
+    if (overrideSection != null) {
+      for (ConfigNode c : overrideSection.children().values()) {
+        ConfigNode declaredHere = caches == null ? null : caches.child(c.name());
+        if (declaredHere != null) {
+          throw c.fail(
+              "cache '"
+                  + c.name()
+                  + "' is declared in cascade.caches ("
+                  + declaredHere.place()
+                  + "); give all its settings there");
+        }
+        c.requireKnown(
+            CacheDefaults.KEYS,
+            " (cascade.cache.<name> holds partitions, near-cache, codec and lock for a cache"
+                + " created in code; declare a cache with its expiry, loader or writer under"
+                + " cascade.caches.<name>)");
+        overrides.put(c.name(), CacheDefaults.read(c));
       }
-      ClassLoader cl = loader != null ? loader : ManagerSettings.class.getClassLoader();
-      return cl.getResourceAsStream(path);
     }
-    URL url = uri.toURL();
+    SerializationLimits managerLimits = defaults.limits(SerializationLimits.DEFAULTS);
+    DataSources dataSources = new DataSources(cascade.child("datasources"), loader);
+    List<DeclaredCache> declared;
     try {
-      return url.openStream();
-    } catch (FileNotFoundException e) {
-      return null;
+      declared =
+          DeclaredCaches.read(
+              cascade.child("templates"),
+              caches,
+              dataSources,
+              loader,
+              managerLimits,
+              defaults.codecName);
+    } catch (RuntimeException e) {
+      dataSources.close();
+      throw e;
     }
+    return new ManagerSettings(
+        uri,
+        redisUri,
+        loader,
+        timeout == null ? DEFAULT_TIMEOUT : timeout,
+        tls,
+        defaults,
+        overrides,
+        List.copyOf(declared),
+        dataSources);
   }
 
   public URI uri() {
@@ -207,8 +276,8 @@ public final class ManagerSettings {
   public synchronized RedisTarget redisTarget() {
     if (target == null) {
       try {
-        RedisTarget parsed = RedisTarget.parse(redisUri, duration(TIMEOUT, DEFAULT_TIMEOUT));
-        String tlsSetting = TlsSettings.anySet(properties);
+        RedisTarget parsed = RedisTarget.parse(redisUri, timeout);
+        String tlsSetting = TlsSettings.anySet(tls);
         if (tlsSetting != null && !parsed.isTls()) {
           // ignoring it would leave the connection unencrypted while the settings say otherwise
           throw new CacheException(
@@ -219,7 +288,7 @@ public final class ManagerSettings {
                   + "' does not use TLS: use rediss:// (rediss-cluster://, rediss-sentinel://), or remove the"
                   + " cascade.redis.tls settings");
         }
-        target = parsed.withTls(TlsSettings.read(properties, loader));
+        target = parsed.withTls(TlsSettings.read(tls, loader));
       } catch (IllegalArgumentException e) {
         throw new CacheException(e.getMessage(), e);
       }
@@ -227,24 +296,38 @@ public final class ManagerSettings {
     return target;
   }
 
+  /**
+   * The caches the file declares, in the order written; the CacheManager opens them as it opens.
+   */
+  public List<DeclaredCache> declaredCaches() {
+    return declared;
+  }
+
+  private CacheDefaults override(String cacheName) {
+    return overrides.getOrDefault(cacheName, CacheDefaults.NONE);
+  }
+
   public int partitions(String cacheName) {
-    String v = cacheProperty(cacheName, "partitions", PARTITIONS);
-    if (v == null) {
-      return CascadeConfiguration.DEFAULT_PARTITIONS;
-    }
-    try {
-      return Integer.parseInt(v.trim());
-    } catch (NumberFormatException e) {
-      throw new CacheException(
-          "Setting partitions of cache '" + cacheName + "' is not a number: '" + v + "'");
-    }
+    Integer p = override(cacheName).partitions;
+    p = p != null ? p : defaults.partitions;
+    return p != null ? p : CascadeConfiguration.DEFAULT_PARTITIONS;
+  }
+
+  /** The setting {@link #codecName} came from, for messages. */
+  public String codecSetting(String cacheName) {
+    return override(cacheName).codecName != null
+        ? "cascade.cache." + cacheName + ".codec.name"
+        : "cascade.codec.name";
+  }
+
+  /** The CacheManager's class loader (codec providers and classes named in settings load here). */
+  public ClassLoader classLoader() {
+    return loader;
   }
 
   public List<String> allowList(String cacheName) {
-    String global = properties.getProperty(ALLOW);
-    String local = properties.getProperty(CACHE_PREFIX + cacheName + ".codec.allow");
-    List<String> all = new ArrayList<>(SerializationFilter.parse(global));
-    all.addAll(SerializationFilter.parse(local));
+    List<String> all = new ArrayList<>(defaults.allow);
+    all.addAll(override(cacheName).allow);
     return all;
   }
 
@@ -253,82 +336,40 @@ public final class ManagerSettings {
    * manager's.
    */
   public SerializationLimits serializationLimits(String cacheName) {
-    SerializationLimits d = SerializationLimits.DEFAULTS;
-    return new SerializationLimits(
-        count(cacheName, SerializationLimits.MAX_DEPTH, d.maxDepth()),
-        count(cacheName, SerializationLimits.MAX_REFS, d.maxRefs()),
-        count(cacheName, SerializationLimits.MAX_ARRAY, d.maxArray()),
-        count(cacheName, SerializationLimits.MAX_BYTES, d.maxBytes()));
-  }
-
-  /**
-   * A positive {@code codec.<limit>} setting; {@code k}, {@code m} and {@code g} multiply by 1024,
-   * 1024², 1024³.
-   */
-  private long count(String cacheName, String limit, long fallback) {
-    String v = cacheProperty(cacheName, "codec." + limit, "cascade.codec." + limit);
-    if (v == null) {
-      return fallback;
-    }
-    String text = v.trim().toLowerCase(Locale.ROOT);
-    int shift = text.endsWith("k") ? 10 : text.endsWith("m") ? 20 : text.endsWith("g") ? 30 : 0;
-    try {
-      long n = Long.parseLong(shift == 0 ? text : text.substring(0, text.length() - 1).trim());
-      if (n < 1 || n > Long.MAX_VALUE >> shift) {
-        throw new NumberFormatException();
-      }
-      return n << shift;
-    } catch (NumberFormatException e) {
-      throw new CacheException(
-          "Setting codec."
-              + limit
-              + " of cache '"
-              + cacheName
-              + "' must be a positive"
-              + " number (k, m, g multiply by 1024, 1024^2, 1024^3), not '"
-              + v
-              + "'");
-    }
+    return override(cacheName).limits(defaults.limits(SerializationLimits.DEFAULTS));
   }
 
   public int nearCacheMaxEntries(String cacheName) {
-    String v = cacheProperty(cacheName, "near-cache", "cascade.near-cache");
-    if (v == null) {
-      return 0;
-    }
-    try {
-      return Integer.parseInt(v.trim());
-    } catch (NumberFormatException e) {
-      throw new CacheException(
-          "Setting near-cache of cache '" + cacheName + "' is not a number: '" + v + "'");
-    }
+    Integer n = override(cacheName).nearCache;
+    n = n != null ? n : defaults.nearCache;
+    return n != null ? n : 0;
   }
 
   public Duration lockLease(String cacheName) {
-    return durationOf(cacheName, "lock.lease", LOCK_LEASE, CascadeConfiguration.DEFAULT_LOCK_LEASE);
+    Duration d = override(cacheName).lockLease;
+    d = d != null ? d : defaults.lockLease;
+    return d != null ? d : CascadeConfiguration.DEFAULT_LOCK_LEASE;
   }
 
   public Duration lockWait(String cacheName) {
-    return durationOf(cacheName, "lock.wait", LOCK_WAIT, CascadeConfiguration.DEFAULT_LOCK_WAIT);
+    Duration d = override(cacheName).lockWait;
+    d = d != null ? d : defaults.lockWait;
+    return d != null ? d : CascadeConfiguration.DEFAULT_LOCK_WAIT;
   }
 
-  /** A raw property, for settings other packages own (write-behind, near cache). */
-  public String property(String key) {
-    return properties.getProperty(key);
+  /**
+   * The {@code codec.name} for a cache created in code: {@code cascade.cache.<name>.codec.name},
+   * else {@code cascade.codec.name}; null for the default codec. (A declared cache carries its own:
+   * {@link DeclaredCache#codecName()}.)
+   */
+  public String codecName(String cacheName) {
+    String n = override(cacheName).codecName;
+    return n != null ? n : defaults.codecName;
   }
 
-  private Duration durationOf(String cacheName, String suffix, String global, Duration fallback) {
-    String v = cacheProperty(cacheName, suffix, global);
-    return v == null ? fallback : Durations.parse(v, CACHE_PREFIX + cacheName + "." + suffix);
-  }
-
-  private String cacheProperty(String cacheName, String suffix, String global) {
-    String v = properties.getProperty(CACHE_PREFIX + cacheName + "." + suffix);
-    return v != null ? v : properties.getProperty(global);
-  }
-
-  private Duration duration(String key, Duration fallback) {
-    String v = properties.getProperty(key);
-    return v == null ? fallback : Durations.parse(v, key);
+  /** Closes the pools of the declared data sources. */
+  @Override
+  public void close() {
+    dataSources.close();
   }
 }

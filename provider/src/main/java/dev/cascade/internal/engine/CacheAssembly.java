@@ -3,8 +3,7 @@ package dev.cascade.internal.engine;
 import dev.cascade.codec.Codec;
 import dev.cascade.config.CascadeConfiguration;
 import dev.cascade.internal.admin.Administration;
-import dev.cascade.internal.codec.Codecs;
-import dev.cascade.internal.codec.SerializationFilter;
+import dev.cascade.internal.admin.ViewCodecs;
 import dev.cascade.internal.event.EventDispatcher;
 import dev.cascade.internal.event.EventLanes;
 import dev.cascade.internal.management.CacheStats;
@@ -44,7 +43,6 @@ public final class CacheAssembly {
   private final byte[] origin;
   private final EventLanes lanes;
   private final Invalidations invalidations;
-  private final ClassLoader classLoader;
   private final Executor background;
 
   /**
@@ -56,13 +54,11 @@ public final class CacheAssembly {
       byte[] origin,
       EventLanes lanes,
       Invalidations invalidations,
-      ClassLoader classLoader,
       Executor background) {
     this.redis = redis;
     this.origin = origin;
     this.lanes = lanes;
     this.invalidations = invalidations;
-    this.classLoader = classLoader;
     this.background = background;
   }
 
@@ -121,8 +117,8 @@ public final class CacheAssembly {
       store.observe(near);
     }
     EntryReader reader = new EntryReader(engine, near);
-    Codec<K> keys = Codecs.forKeys(s.keyType, s.filter, classLoader);
-    Codec<V> values = Codecs.forValues(s.valueType, s.filter, classLoader);
+    Codec<K> keys = s.keyCodec;
+    Codec<V> values = s.valueCodec;
 
     Flusher<K, V> flusher = null;
     if (s.queueBound >= 0) {
@@ -142,8 +138,9 @@ public final class CacheAssembly {
                 new String(origin, StandardCharsets.US_ASCII) + "#" + FLUSHERS.incrementAndGet(),
                 engine::graceMillis,
                 store::replacedRecords);
-        SerializationFilter filter = s.filter;
-        flusher.administeredBy(new Administration(redis, name -> filter, classLoader));
+        // the MXBean's dead-letter operations decode with this cache's own codecs
+        ViewCodecs codecs = new ViewCodecs(keys, values, s.codec.name());
+        flusher.administeredBy(new Administration(redis, (name, record) -> codecs));
       }
     }
     CacheWriter<? super K, ? super V> overflowWriter =

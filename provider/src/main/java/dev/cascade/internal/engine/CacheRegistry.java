@@ -1,6 +1,7 @@
 package dev.cascade.internal.engine;
 
 import dev.cascade.config.CascadeConfiguration;
+import dev.cascade.internal.codec.CodecProviders;
 import dev.cascade.internal.store.RedisAccess;
 import dev.cascade.internal.store.RegistryStore;
 import java.util.ArrayList;
@@ -32,6 +33,7 @@ public final class CacheRegistry {
     if (recorded.isEmpty()) {
       return;
     }
+    requireSameCodec(settings, mine, recorded);
     List<String> conflicts = new ArrayList<>();
     compare(conflicts, "partitions", mine, recorded);
     compare(conflicts, "layout", mine, recorded);
@@ -61,6 +63,45 @@ public final class CacheRegistry {
     }
   }
 
+  /**
+   * A codec of another name would write bytes the other JVMs cannot read (and read theirs as
+   * garbage), so it is refused first, with the way out.
+   */
+  private void requireSameCodec(
+      CacheSettings<?, ?> settings, Map<String, String> mine, Map<String, String> recorded) {
+    String here = mine.get(CacheSettings.CODEC_FIELD);
+    String there = recordedCodec(recorded);
+    if (!here.equals(there)) {
+      throw new CacheException(
+          "Cache '"
+              + settings.name
+              + "' exists in Redis at "
+              + store.server()
+              + " with codec '"
+              + there
+              + "', but this CacheManager opens it with codec '"
+              + here
+              + "': every JVM must use the same codec, or it could not read the others' entries."
+              + " Open it with codec '"
+              + there
+              + "' (CascadeConfiguration.setCodec(\""
+              + there
+              + "\"), or the setting cascade.cache."
+              + settings.name
+              + ".codec.name="
+              + there
+              + "), or destroy the cache first (CacheManager.destroyCache) to recreate it with '"
+              + here
+              + "'.");
+    }
+  }
+
+  /** The recorded codec; records written before codecs could be chosen mean {@code java}. */
+  private static String recordedCodec(Map<String, String> recorded) {
+    String codec = recorded.get(CacheSettings.CODEC_FIELD);
+    return codec == null ? CodecProviders.DEFAULT : codec;
+  }
+
   /** The configuration another JVM recorded for this cache, or null if Redis has no such cache. */
   public CascadeConfiguration<Object, Object> recordedConfiguration(String cacheName) {
     Map<String, String> recorded = read(cacheName);
@@ -72,6 +113,7 @@ public final class CacheRegistry {
         typeNamed(recorded.get("keyType"), cacheName),
         typeNamed(recorded.get("valueType"), cacheName));
     c.setPartitions(Integer.parseInt(recorded.get("partitions")));
+    c.setCodec(recordedCodec(recorded));
     return c;
   }
 

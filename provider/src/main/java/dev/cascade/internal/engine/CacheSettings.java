@@ -1,6 +1,10 @@
 package dev.cascade.internal.engine;
 
+import dev.cascade.codec.Codec;
+import dev.cascade.codec.CodecProvider;
 import dev.cascade.config.CascadeConfiguration;
+import dev.cascade.internal.codec.CacheCodecContext;
+import dev.cascade.internal.codec.CodecProviders;
 import dev.cascade.internal.codec.SerializationFilter;
 import dev.cascade.internal.config.ManagerSettings;
 import dev.cascade.writebehind.WriteBehind;
@@ -26,6 +30,9 @@ public final class CacheSettings<K, V> {
    */
   public static final String LAYOUT_VERSION = "2";
 
+  /** The registry field naming the cache's codec; absent in records older than codecs: java. */
+  static final String CODEC_FIELD = "codec";
+
   final String name;
   final Class<K> keyType;
   final Class<V> valueType;
@@ -33,6 +40,12 @@ public final class CacheSettings<K, V> {
   public final boolean writeThrough;
   final int partitions;
   final SerializationFilter filter;
+
+  /** Makes {@link #keyCodec} and {@link #valueCodec}; its name is recorded in the registry. */
+  final CodecProvider codec;
+
+  final Codec<K> keyCodec;
+  final Codec<V> valueCodec;
   final Duration lockLease;
   final Duration lockWait;
 
@@ -99,12 +112,43 @@ public final class CacheSettings<K, V> {
         typesFromCaller
             ? configured.allowingPackageOf(keyType).allowingPackageOf(valueType)
             : configured;
+    this.codec = codecOf(name, c, manager, typesFromCaller);
+    // made here, before the cache is recorded in Redis: a codec that cannot serve the declared
+    // types (json with Object) must refuse the cache, not leave a record behind
+    CacheCodecContext context =
+        new CacheCodecContext(name, manager.classLoader(), filter, !typesFromCaller);
+    this.keyCodec = codec.keyCodec(keyType, context);
+    this.valueCodec = codec.valueCodec(valueType, context);
     this.lockLease = c.getLockLease() != null ? c.getLockLease() : manager.lockLease(name);
     this.lockWait = c.getLockWait() != null ? c.getLockWait() : manager.lockWait(name);
     this.nearCacheMaxEntries =
         c.getNearCacheMaxEntries() != null
             ? c.getNearCacheMaxEntries()
             : manager.nearCacheMaxEntries(name);
+  }
+
+  /**
+   * The cache's configuration first (for a joined cache: the codec recorded in Redis), then the
+   * CacheManager's settings, then {@code java}.
+   */
+  private static CodecProvider codecOf(
+      String name, CascadeConfiguration<?, ?> c, ManagerSettings manager, boolean typesFromCaller) {
+    if (c.getCodecProvider() != null) {
+      return c.getCodecProvider();
+    }
+    if (c.getCodecName() != null) {
+      return CodecProviders.named(
+          c.getCodecName(),
+          manager.classLoader(),
+          name,
+          typesFromCaller ? "its CascadeConfiguration" : "the cache's registry entry in Redis");
+    }
+    String configured = manager.codecName(name);
+    if (configured != null) {
+      return CodecProviders.named(
+          configured, manager.classLoader(), name, "setting " + manager.codecSetting(name));
+    }
+    return CodecProviders.named(CodecProviders.DEFAULT, manager.classLoader(), name, "default");
   }
 
   /** The settings of a cache this JVM's code configured (createCache): its types are allowed. */
@@ -170,7 +214,9 @@ public final class CacheSettings<K, V> {
   /**
    * What every JVM that opens this cache must agree on, recorded in Redis by the first: the key and
    * value types decide how keys and values are encoded, the partitions where a key lives, and
-   * whether changes must be queued for write-behind (even by a JVM without the writer).
+   * whether changes must be queued for write-behind (even by a JVM without the writer), and the
+   * codec how keys and values become bytes (a record without it was written before codecs could be
+   * chosen: {@code java}).
    */
   Map<String, String> registryRecord() {
     Map<String, String> record = new LinkedHashMap<>();
@@ -180,6 +226,7 @@ public final class CacheSettings<K, V> {
     record.put("partitions", Integer.toString(partitions));
     record.put("writeBehind", Boolean.toString(queueBound >= 0));
     record.put("queueBound", Integer.toString(queueBound));
+    record.put(CODEC_FIELD, codec.name());
     return record;
   }
 }

@@ -1,7 +1,7 @@
 package dev.cascade.internal.engine;
 
 import dev.cascade.config.CascadeConfiguration;
-import dev.cascade.internal.codec.SerializationFilter;
+import dev.cascade.internal.admin.ViewCodecs;
 import dev.cascade.internal.event.EntryChange;
 import dev.cascade.internal.management.CacheStats;
 import dev.cascade.internal.near.NearCache;
@@ -20,13 +20,14 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
-import java.util.logging.Logger;
 import javax.cache.Cache;
 import javax.cache.configuration.CacheEntryListenerConfiguration;
 import javax.cache.event.EventType;
 import javax.cache.integration.CompletionListener;
 import javax.cache.processor.EntryProcessor;
 import javax.cache.processor.EntryProcessorResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The operations of one cache, each written once: validate, encode, decide (one atomic "examine,
@@ -39,7 +40,7 @@ import javax.cache.processor.EntryProcessorResult;
  */
 public final class EntryOperations<K, V> {
 
-  private static final Logger LOG = Logger.getLogger(EntryOperations.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(EntryOperations.class);
 
   private final CacheCore<K, V> core;
   private final ReadThrough<K, V> readThrough;
@@ -457,9 +458,10 @@ public final class EntryOperations<K, V> {
     core.events().deregister(configuration);
   }
 
-  /** What this cache may deserialize (for operators' views of its values). */
-  public SerializationFilter deserializationFilter() {
-    return core.settings().filter;
+  /** The codecs this cache reads and writes with, for operators' views of its entries. */
+  public ViewCodecs viewCodecs() {
+    CacheSettings<K, V> s = core.settings();
+    return new ViewCodecs(s.keyCodec, s.valueCodec, s.codec.name());
   }
 
   /** This JVM's write-behind numbers, or null when it does not flush the cache. */

@@ -16,10 +16,10 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import javax.cache.CacheException;
 import javax.cache.event.EventType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Keeps the caches of one CacheManager in step with listeners in every JVM:
@@ -40,7 +40,7 @@ import javax.cache.event.EventType;
  */
 public final class EventWiring implements AutoCloseable {
 
-  private static final Logger LOG = Logger.getLogger(EventWiring.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(EventWiring.class);
 
   /** Listener marks live this long unless refreshed, so a JVM that dies stops costing publishes. */
   static final long FLAG_TTL_MILLIS = 60_000;
@@ -206,10 +206,7 @@ public final class EventWiring implements AutoCloseable {
         try {
           core.engine().store().flagListening(grace(core), FLAG_TTL_MILLIS);
         } catch (RuntimeException e) {
-          LOG.log(
-              Level.WARNING,
-              "Could not refresh the listener marks of cache '" + cache.name() + "'",
-              e);
+          LOG.warn("Could not refresh the listener marks of cache '" + cache.name() + "'", e);
         }
       }
     }

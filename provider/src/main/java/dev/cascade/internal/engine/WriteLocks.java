@@ -11,9 +11,9 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import javax.cache.CacheException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Per-key mutual exclusion for write-through, across threads and across JVMs.
@@ -27,7 +27,7 @@ import javax.cache.CacheException;
  */
 final class WriteLocks {
 
-  private static final Logger LOG = Logger.getLogger(WriteLocks.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(WriteLocks.class);
   private static final int STRIPES = 1024;
   private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -166,8 +166,7 @@ final class WriteLocks {
     try {
       releaseAll(held);
     } catch (RuntimeException e) {
-      LOG.log(
-          Level.WARNING,
+      LOG.warn(
           "Could not release "
               + held.size()
               + " write-through lock(s) in "

@@ -4,8 +4,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reports the messages a channel's subscriber had to drop: at most one WARNING per channel per
@@ -17,7 +17,7 @@ final class DroppedMessages {
 
   static final long PERIOD_NANOS = TimeUnit.MINUTES.toNanos(1);
 
-  private static final Logger LOG = Logger.getLogger(RemoteEvents.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(RemoteEvents.class);
 
   private final LongSupplier nanoTime;
   private final Map<String, Window> windows = new ConcurrentHashMap<>();
@@ -40,10 +40,8 @@ final class DroppedMessages {
       long now = nanoTime.getAsLong();
       if (w.reported && now - w.reportedAt < PERIOD_NANOS) {
         w.unreported++;
-        LOG.log(
-            Level.FINE,
-            "Dropped a message on channel ''{0}'' of cache ''{1}'': {2}",
-            new Object[] {channel, cacheName, reason});
+        LOG.debug(
+            "Dropped a message on channel '{}' of cache '{}': {}", channel, cacheName, reason);
         return false;
       }
       unreported = w.unreported;
@@ -51,7 +49,7 @@ final class DroppedMessages {
       w.reportedAt = now;
       w.unreported = 0;
     }
-    LOG.warning(
+    LOG.warn(
         "Dropped a message on channel '"
             + channel
             + "' of cache '"

@@ -8,8 +8,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The threads that run asynchronous listeners. Events go to lanes by a hash of their key, and a
@@ -21,7 +21,7 @@ import java.util.logging.Logger;
  */
 public final class EventLanes implements AutoCloseable {
 
-  private static final Logger LOG = Logger.getLogger(EventLanes.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(EventLanes.class);
 
   /** Events one hand-over runs at most, so one busy lane cannot starve the others. */
   private static final int BURST = 256;
@@ -55,7 +55,7 @@ public final class EventLanes implements AutoCloseable {
         try {
           event.run();
         } catch (RuntimeException | Error e) {
-          LOG.log(Level.WARNING, "An asynchronous cache entry listener failed", e);
+          LOG.warn("An asynchronous cache entry listener failed", e);
         }
       }
       scheduled.set(false);

@@ -1,7 +1,6 @@
 package dev.cascade.internal.event;
 
 import dev.cascade.internal.support.Lifecycle;
-import java.util.logging.Logger;
 import javax.cache.Cache;
 import javax.cache.configuration.CacheEntryListenerConfiguration;
 import javax.cache.configuration.Factory;
@@ -13,11 +12,13 @@ import javax.cache.event.CacheEntryListener;
 import javax.cache.event.CacheEntryRemovedListener;
 import javax.cache.event.CacheEntryUpdatedListener;
 import javax.cache.event.EventType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** One registered listener: its configuration, and the listener and filter its factories made. */
 final class ListenerRegistration<K, V> {
 
-  private static final Logger LOG = Logger.getLogger(ListenerRegistration.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(ListenerRegistration.class);
 
   final CacheEntryListenerConfiguration<K, V> configuration;
   final CacheEntryListener<? super K, ? super V> listener;

@@ -24,9 +24,9 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import javax.cache.CacheException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The invalidations that keep this CacheManager's near caches correct: one dedicated RESP3
@@ -45,7 +45,7 @@ import javax.cache.CacheException;
  */
 public final class Invalidations implements AutoCloseable {
 
-  private static final Logger LOG = Logger.getLogger(Invalidations.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(Invalidations.class);
 
   /**
    * How often the invalidation connection is pinged: the longest a lost invalidation can go
@@ -212,8 +212,7 @@ public final class Invalidations implements AutoCloseable {
       Thread.currentThread().interrupt();
     } catch (ExecutionException | TimeoutException | RuntimeException e) {
       if (tracking) {
-        LOG.log(
-            Level.WARNING,
+        LOG.warn(
             "The near caches' invalidation connection to "
                 + redis
                 + " did not answer a ping"
@@ -240,10 +239,8 @@ public final class Invalidations implements AutoCloseable {
         trackingConfirmed = false;
         open();
       } catch (RuntimeException e) {
-        LOG.log(
-            Level.FINE,
-            "Could not open a new invalidation connection; trying again at the next probe",
-            e);
+        LOG.debug(
+            "Could not open a new invalidation connection; trying again at the next probe", e);
         return;
       }
       all = new ArrayList<>(prefixes);
@@ -284,8 +281,7 @@ public final class Invalidations implements AutoCloseable {
         .whenComplete(
             (ok, failure) -> {
               if (failure != null) {
-                LOG.log(
-                    Level.WARNING,
+                LOG.warn(
                     "Could not turn on invalidations for near caches; they are bypassed until it works",
                     failure);
                 lost();

@@ -1,8 +1,8 @@
 package dev.cascade.internal.store;
 
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The Redis commands one close sends to give back what it holds: flush leases, heartbeats, listener
@@ -18,7 +18,7 @@ import java.util.logging.Logger;
  */
 public final class Cleanup {
 
-  private static final Logger LOG = Logger.getLogger(Cleanup.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(Cleanup.class);
 
   private final RedisAccess redis;
   private final long budgetNanos;
@@ -37,10 +37,10 @@ public final class Cleanup {
    */
   public boolean run(String what, Runnable command) {
     if (redisUnreachable()) {
-      LOG.log(
-          Level.FINE,
-          "Skipped {0} while closing: Redis at {1} is unreachable; it expires by itself",
-          new Object[] {what, redis.target()});
+      LOG.debug(
+          "Skipped {} while closing: Redis at {} is unreachable; it expires by itself",
+          what,
+          redis.target());
       return false;
     }
     long started = System.nanoTime();
@@ -51,7 +51,7 @@ public final class Cleanup {
       if (RedisFailures.meansUnreachable(e)) {
         unreachable = true;
       }
-      LOG.log(Level.FINE, what + " failed while closing; it expires by itself", e);
+      LOG.debug(what + " failed while closing; it expires by itself", e);
       return false;
     } finally {
       spentNanos.addAndGet(System.nanoTime() - started);

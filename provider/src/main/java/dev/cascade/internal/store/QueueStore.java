@@ -25,8 +25,9 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
-import java.util.logging.Logger;
 import javax.cache.CacheException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The write-behind queues of one cache in Redis: a stream per partition (records appended by {@code
@@ -41,7 +42,7 @@ public final class QueueStore {
   /** The consumer group every flusher reads through. */
   public static final String GROUP = "cascade-flushers";
 
-  private static final Logger LOG = Logger.getLogger(QueueStore.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(QueueStore.class);
   private static final byte[] GROUP_BYTES = GROUP.getBytes(StandardCharsets.US_ASCII);
   private static final byte[] KEY = {'k'};
   private static final byte[] OP = {'o'};
@@ -135,7 +136,7 @@ public final class QueueStore {
       if (!isNoGroup(e)) {
         throw e;
       }
-      LOG.warning(
+      LOG.warn(
           "The write-behind queue of partition "
               + partition
               + " of "
@@ -468,15 +469,13 @@ public final class QueueStore {
     long last = lastLimitWarning;
     if (letters >= limit && now - last >= 60_000) {
       lastLimitWarning = now;
-      LOG.warning(
-          "The dead letters of "
-              + describe()
-              + " are at their limit ("
-              + letters
-              + " of about "
-              + limit
-              + ", WriteBehind.deadLetterLimit): the oldest are dropped as new ones arrive. Replay or"
-              + " purge them (cascade dead-letters / replay / purge), or raise the limit.");
+      LOG.warn(
+          "The dead letters of {} are at their limit ({} of about {}, WriteBehind.deadLetterLimit):"
+              + " the oldest are dropped as new ones arrive. Replay or purge them (cascade"
+              + " dead-letters / replay / purge), or raise the limit.",
+          describe(),
+          letters,
+          limit);
     }
   }
 
@@ -584,6 +583,11 @@ public final class QueueStore {
 
   private String describe() {
     return layout.describe();
+  }
+
+  /** The Redis this queue lives in, for messages (its password masked). */
+  public RedisTarget redisTarget() {
+    return redis.target();
   }
 
   /** Stream ids ({@code <ms>-<seq>}) in the order Redis assigned them. */

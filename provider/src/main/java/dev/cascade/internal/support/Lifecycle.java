@@ -2,8 +2,7 @@ package dev.cascade.internal.support;
 
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
 
 /**
  * Threads that never keep a JVM alive, and closing user objects without letting their failures
@@ -35,7 +34,7 @@ public final class Lifecycle {
       try {
         ((AutoCloseable) o).close();
       } catch (Exception e) {
-        log.log(Level.WARNING, "Closing " + o.getClass().getName() + " failed", e);
+        log.warn("Closing " + o.getClass().getName() + " failed", e);
       }
     }
   }

@@ -20,9 +20,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import javax.cache.integration.CacheWriter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The flushers of one write-behind cache in this JVM.
@@ -39,7 +39,7 @@ import javax.cache.integration.CacheWriter;
  */
 public final class Flusher<K, V> {
 
-  private static final Logger LOG = Logger.getLogger(Flusher.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(Flusher.class);
   private static final AtomicInteger IDS = new AtomicInteger();
 
   private final QueueStore queue;
@@ -152,7 +152,7 @@ public final class Flusher<K, V> {
         queue.heartbeat(owner, now);
       } catch (RuntimeException e) {
         stats.error("heartbeat failed (flushing goes on): " + e.getMessage());
-        LOG.log(Level.FINE, "A write-behind heartbeat failed", e);
+        LOG.debug("A write-behind heartbeat failed", e);
       }
       if (draining || stopped) {
         return;
@@ -167,7 +167,7 @@ public final class Flusher<K, V> {
     } catch (RuntimeException | Error e) {
       // never let it escape: a scheduled task that throws is never run again
       stats.error("coordinating flush leases failed: " + e);
-      LOG.log(Level.FINE, "Coordinating write-behind leases failed", e);
+      LOG.debug("Coordinating write-behind leases failed", e);
     }
   }
 
@@ -180,13 +180,14 @@ public final class Flusher<K, V> {
     } catch (RuntimeException e) {
       // the next renewal, a third of a lease later, may still be in time
       stats.error("renewing the lease of partition " + partition + " failed: " + e.getMessage());
-      LOG.log(Level.FINE, "Renewing a write-behind lease failed", e);
+      LOG.debug("Renewing a write-behind lease failed", e);
     }
   }
 
   private void acquire(int wanted) {
     // start at a place that depends on the owner, so JVMs starting together rarely collide
     int start = Math.floorMod(owner.hashCode(), partitions);
+    List<Integer> taken = new ArrayList<>();
     for (int i = 0; i < partitions && wanted > 0; i++) {
       int p = (start + i) % partitions;
       if (held.containsKey(p)) {
@@ -198,8 +199,18 @@ public final class Flusher<K, V> {
             p,
             new Held(
                 new PartitionFlush(p, queue, writer, settings, stats, owner, graceMillis, token)));
+        taken.add(p);
         wanted--;
       }
+    }
+    if (!taken.isEmpty()) {
+      LOG.info(
+          "Write-behind cache '{}': {} took the flush leases of partitions {}; it flushes {} of {}",
+          queue.layout().cacheName(),
+          owner,
+          taken,
+          held.size(),
+          partitions);
     }
   }
 
@@ -209,9 +220,10 @@ public final class Flusher<K, V> {
   private void release(int surplus) {
     List<Integer> mine = new ArrayList<>(held.keySet());
     Collections.shuffle(mine);
+    List<Integer> given = new ArrayList<>();
     for (int p : mine) {
       if (surplus == 0) {
-        return;
+        break;
       }
       Held h = held.get(p);
       if (h != null && !hung.containsKey(p) && h.busy.tryLock()) {
@@ -219,12 +231,23 @@ public final class Flusher<K, V> {
           if (h.flush.isEmpty()) {
             held.remove(p);
             queue.releaseLease(p, h.flush.leaseToken);
+            given.add(p);
             surplus--;
           }
         } finally {
           h.busy.unlock();
         }
       }
+    }
+    if (!given.isEmpty()) {
+      LOG.info(
+          "Write-behind cache '{}': {} gave the flush leases of partitions {} back to share them"
+              + " with other flushers; it flushes {} of {}",
+          queue.layout().cacheName(),
+          owner,
+          given,
+          held.size(),
+          partitions);
     }
   }
 
@@ -236,14 +259,13 @@ public final class Flusher<K, V> {
     if (held.remove(partition, h)) {
       h.flush.leaseToken = null;
       stats.error("stopped flushing partition " + partition + ": " + why);
-      LOG.log(
-          Level.FINE,
-          "Stopped flushing partition "
-              + partition
-              + " of cache '"
-              + queue.layout().cacheName()
-              + "': "
-              + why);
+      LOG.warn(
+          "Write-behind cache '{}': {} stopped flushing partition {}: {}; a flusher that holds its"
+              + " lease (this one or another JVM's) goes on from the queue in Redis",
+          queue.layout().cacheName(),
+          owner,
+          partition,
+          why);
     }
   }
 
@@ -270,7 +292,7 @@ public final class Flusher<K, V> {
             continue;
           }
           PartitionFlush.Step step = h.flush.step(now, draining);
-          redisUnreachable = false;
+          answered();
           switch (step) {
             case FLUSHED:
               flushed = true;
@@ -292,10 +314,10 @@ public final class Flusher<K, V> {
           h.drained = false;
         } catch (RuntimeException | Error ex) {
           if (RedisFailures.meansUnreachable(ex)) {
-            redisUnreachable = true;
+            unreachable(e.getKey(), ex);
           }
           stats.error("flushing partition " + e.getKey() + " failed: " + ex);
-          LOG.log(Level.FINE, "Flushing a write-behind partition failed", ex);
+          LOG.debug("Flushing a write-behind partition failed", ex);
         } finally {
           h.busy.unlock();
         }
@@ -303,6 +325,31 @@ public final class Flusher<K, V> {
       if (!flushed) {
         sleep(Math.max(1, Math.min(poll, wakeAt - System.currentTimeMillis())));
       }
+    }
+  }
+
+  /** Redis answered a step: says so once if it did not before. */
+  private void answered() {
+    if (redisUnreachable) {
+      redisUnreachable = false;
+      LOG.info(
+          "Write-behind cache '{}': Redis at {} answers again; flushing goes on",
+          queue.layout().cacheName(),
+          queue.redisTarget());
+    }
+  }
+
+  /** A step failed for want of an answer from Redis: one warning per outage, not per step. */
+  private void unreachable(int partition, Throwable cause) {
+    if (!redisUnreachable) {
+      redisUnreachable = true;
+      LOG.warn(
+          "Write-behind cache '{}': Redis at {} does not answer (partition {}: {}); the queued"
+              + " changes wait in Redis and flushing resumes when it answers",
+          queue.layout().cacheName(),
+          queue.redisTarget(),
+          partition,
+          cause.toString());
     }
   }
 
@@ -357,7 +404,7 @@ public final class Flusher<K, V> {
       if (stillHung(e.getKey()) || !e.getValue().busy.tryLock()) {
         // a writer call of this partition is still running and may still commit: keep the lease
         // (it expires without renewals), so no other JVM writes newer changes of its keys before
-        LOG.warning(
+        LOG.warn(
             "Closing with a write-behind writer call of partition "
                 + e.getKey()
                 + " still running;"

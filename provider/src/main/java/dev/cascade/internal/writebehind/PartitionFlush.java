@@ -17,6 +17,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Flushes one partition while this JVM holds its lease: reads the partition's records in stream
@@ -33,6 +35,8 @@ import java.util.function.LongSupplier;
  * nothing to the dead letters.
  */
 final class PartitionFlush {
+
+  private static final Logger LOG = LoggerFactory.getLogger(PartitionFlush.class);
 
   final int partition;
   private final QueueStore queue;
@@ -217,6 +221,14 @@ final class PartitionFlush {
           for (QueuedRecord r : f.getKey().records) {
             queue.deadLetter(partition, r, f.getValue().error, n, settings.deadLetterLimit());
           }
+          LOG.warn(
+              "Write-behind cache '{}', partition {}: moved {} record(s) of one key to the dead"
+                  + " letters after {} failed writes; last error: {}",
+              queue.layout().cacheName(),
+              partition,
+              f.getKey().records.size(),
+              n,
+              f.getValue().error);
           settled.add(f.getKey());
         }
       }

@@ -147,12 +147,17 @@ class ManagerSettingsTest {
   }
 
   @Test
-  void codecLimit_notAPositiveNumber_namesTheSettingAndTheCache() {
+  void codecLimit_notAPositiveNumber_failsAtOpenNamingTheSettingAndTheCache() {
     Properties p = new Properties();
     p.setProperty("cascade.cache.reports.codec.max-depth", "-1");
-    ManagerSettings s = ManagerSettings.resolve(URI.create("redis://127.0.0.1:7777"), LOADER, p);
-    CacheException e = assertThrows(CacheException.class, () -> s.serializationLimits("reports"));
-    assertTrue(e.getMessage().contains("codec.max-depth of cache 'reports'"), e.getMessage());
+    CacheException e =
+        assertThrows(
+            CacheException.class,
+            () -> ManagerSettings.resolve(URI.create("redis://127.0.0.1:7777"), LOADER, p));
+    assertTrue(
+        e.getMessage()
+            .contains("cascade.cache.reports.codec.max-depth: expected a positive number"),
+        e.getMessage());
   }
 
   @Test
@@ -174,12 +179,13 @@ class ManagerSettingsTest {
   }
 
   @Test
-  void badDuration_namesTheSetting() {
+  void badDuration_failsAtOpenNamingTheSetting() {
     Properties p = new Properties();
     p.setProperty("cascade.lock.lease", "soon");
-    ManagerSettings s = ManagerSettings.resolve(URI.create("redis://h:1"), LOADER, p);
-    IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> s.lockLease("users"));
+    CacheException e =
+        assertThrows(
+            CacheException.class,
+            () -> ManagerSettings.resolve(URI.create("redis://h:1"), LOADER, p));
     assertTrue(
         e.getMessage().contains("lock.lease") && e.getMessage().contains("soon"), e.getMessage());
   }
