@@ -204,7 +204,7 @@ final class CacheCommands {
                     ? "(no entry)"
                     : k.ttlMillis() < 0 ? "none" : k.ttlMillis() + " ms"));
         out.println("  pending:  " + (k.pendingRecord() == null ? "-" : k.pendingRecord()));
-        out.println("  queued:   " + (k.queued().isEmpty() ? "-" : ""));
+        out.println(k.queued().isEmpty() ? "  queued:   -" : "  queued:");
         for (QueuedChange q : k.queued()) {
           out.println(
               "    "
@@ -212,7 +212,7 @@ final class CacheCommands {
                   + (q.delete() ? " delete" : " put " + Shown.of(q.value()))
                   + (q.read() ? " (read by a flusher, being written)" : " (waiting)"));
         }
-        out.println("  dead letters: " + (k.deadLetters().isEmpty() ? "-" : ""));
+        out.println(k.deadLetters().isEmpty() ? "  dead letters: -" : "  dead letters:");
         for (DeadLetter d : k.deadLetters()) {
           out.println(
               "    "
