@@ -92,6 +92,8 @@ public final class CascadeCacheManager implements CacheManager {
     }
     this.settings = ManagerSettings.resolve(uri, classLoader, this.properties);
     try {
+      // a secret that cannot be used fails here, not at the first cache
+      settings.valueTags();
       this.redis = RedisAccess.connect(settings.redisTarget());
     } catch (RuntimeException e) {
       settings.close();

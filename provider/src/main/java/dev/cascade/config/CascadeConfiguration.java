@@ -101,11 +101,12 @@ public class CascadeConfiguration<K, V> extends MutableConfiguration<K, V> {
 
   /**
    * Lets Java deserialization create these classes from Redis ({@code com.acme.Product}, {@code
-   * com.acme.*}, {@code com.acme.**}), beside the JDK value types and the declared key and value
-   * types' packages. A cache another JVM created and this one opens with {@code getCache(name)} has
-   * no configuration from this JVM's code: it allows the JDK value types and the CacheManager's
-   * {@code cascade.codec.allow} settings, never the types recorded in Redis ({@code getCache(name,
-   * K, V)} allows K and V).
+   * com.acme.*}, {@code com.acme.**}), beside the JDK value types, the declared key and value
+   * types' packages and, unless {@code cascade.codec.strict=true}, the frameworks' cache classes
+   * and the package of the application's main class (see {@code docs/security.md}). A cache another
+   * JVM created and this one opens with {@code getCache(name)} has no configuration from this JVM's
+   * code: it allows the JDK value types and the CacheManager's {@code cascade.codec.allow}
+   * settings, never the types recorded in Redis ({@code getCache(name, K, V)} allows K and V).
    */
   public CascadeConfiguration<K, V> allowDeserialization(String... patterns) {
     Collections.addAll(deserializationAllowList, patterns);

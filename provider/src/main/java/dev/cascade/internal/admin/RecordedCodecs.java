@@ -5,6 +5,7 @@ import dev.cascade.codec.CodecProvider;
 import dev.cascade.internal.codec.CacheCodecContext;
 import dev.cascade.internal.codec.CodecProviders;
 import dev.cascade.internal.codec.SerializationFilter;
+import dev.cascade.internal.codec.ValueTags;
 import dev.cascade.internal.config.ManagerSettings;
 import java.util.Map;
 
@@ -36,8 +37,20 @@ public final class RecordedCodecs implements ViewCodecs.Source {
       Codec<Object> none = ViewCodecs.failing(String.valueOf(e.getMessage()));
       return new ViewCodecs(none, none, codecName);
     }
+    // as CacheSettings does for a cache joined with getCache(name): the recorded types widen
+    // nothing;
+    // with a secret (cascade.codec.hmac-key), a value whose tag verifies may hold any class
+    boolean strict = settings.strict(cacheName);
+    SerializationFilter filter = filterFor(settings, cacheName);
+    ValueTags tags = settings.valueTags();
     CacheCodecContext context =
-        new CacheCodecContext(cacheName, loader, filterFor(settings, cacheName), true);
+        new CacheCodecContext(
+            cacheName,
+            loader,
+            filter,
+            true,
+            tags == null ? null : tags.forCache(cacheName),
+            tags == null ? null : strict ? filter : filter.allowingAnyClass());
     return new ViewCodecs(
         codec(provider, record.get("keyType"), context, true),
         codec(provider, record.get("valueType"), context, false),
@@ -49,7 +62,7 @@ public final class RecordedCodecs implements ViewCodecs.Source {
    * types its registry entry names never widen it.
    */
   public static SerializationFilter filterFor(ManagerSettings settings, String cacheName) {
-    return SerializationFilter.defaults()
+    return SerializationFilter.defaults(settings.strict(cacheName), settings.applicationPackages())
         .forCache(cacheName)
         .allowing(settings.allowList(cacheName))
         .withLimits(settings.serializationLimits(cacheName));

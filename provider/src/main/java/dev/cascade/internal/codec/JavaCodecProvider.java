@@ -24,8 +24,15 @@ public final class JavaCodecProvider implements CodecProvider {
     return Codecs.forKeys(type, filterOf(context), context.classLoader());
   }
 
+  /**
+   * With a secret in Cascade's context, Java-serialized values carry an HMAC ({@link ValueTags}).
+   */
   @Override
   public <V> Codec<V> valueCodec(Class<V> type, CodecContext context) {
+    if (context instanceof CacheCodecContext c && c.valueTags() != null) {
+      return Codecs.forValues(
+          type, c.filter(), c.valueTags(), c.verifiedFilter(), context.classLoader());
+    }
     return Codecs.forValues(type, filterOf(context), context.classLoader());
   }
 

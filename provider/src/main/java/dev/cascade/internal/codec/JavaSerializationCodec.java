@@ -56,7 +56,11 @@ public final class JavaSerializationCodec implements Codec<Object> {
 
   @Override
   public Object decode(byte[] bytes) {
-    return readFrom(bytes, 0);
+    return readFrom(bytes, 0, bytes.length);
+  }
+
+  SerializationFilter filter() {
+    return filter;
   }
 
   /**
@@ -64,8 +68,7 @@ public final class JavaSerializationCodec implements Codec<Object> {
    *     limit exceeded, a class this loader cannot see, a malformed stream, or a failing {@code
    *     readObject}
    */
-  Object readFrom(byte[] bytes, int offset) {
-    int length = bytes.length - offset;
+  Object readFrom(byte[] bytes, int offset, int length) {
     if (length > filter.limits().maxBytes()) {
       // refused before a stream exists: nothing of it is read
       throw new CodecException(

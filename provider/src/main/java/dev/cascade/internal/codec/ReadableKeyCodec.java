@@ -49,7 +49,7 @@ final class ReadableKeyCodec implements Codec<Object> {
       case 'i':
         return decimal(bytes, Integer::parseInt);
       case 'j':
-        return serialization.readFrom(bytes, 2);
+        return serialization.readFrom(bytes, 2, bytes.length - 2);
       default:
         throw new CodecException("Cannot decode key with tag '" + (char) bytes[0] + "'");
     }

@@ -56,24 +56,18 @@ public final class SerializationFilter implements ObjectInputFilter {
           "java.math.*",
           "java.sql.Date",
           "java.sql.Time",
-          "java.sql.Timestamp");
-
-  /**
-   * What JCache and Spring annotations store besides the application's own values: the keys they
-   * generate (plain holders of the method's parameters) and Spring's stand-in for a cached {@code
-   * null}; allowed so annotation caching works without settings.
-   */
-  public static final List<String> ANNOTATION_KEY_DEFAULTS =
-      List.of(
-          "org.jsr107.ri.annotations.DefaultGeneratedCacheKey",
-          "org.springframework.cache.interceptor.SimpleKey",
-          "org.springframework.cache.support.NullValue");
+          "java.sql.Timestamp",
+          // an interface: only its arrays exist (Hibernate's disassembled entity state)
+          "java.io.Serializable");
 
   /**
    * The system property that adds patterns for every cache: {@value}. The same name is the
    * CacheManager property; {@code cascade.cache.NAME.codec.allow} adds patterns for one cache.
    */
   public static final String ALLOW_PROPERTY = "cascade.codec.allow";
+
+  /** The pattern that matches every class (a prefix pattern with an empty prefix). */
+  private static final String ANY_CLASS = "*";
 
   private final List<String> patterns;
   private final SerializationLimits limits;
@@ -88,13 +82,28 @@ public final class SerializationFilter implements ObjectInputFilter {
   }
 
   /**
-   * The JDK value types, the annotation keys, and the patterns of the {@value #ALLOW_PROPERTY}
-   * system property.
+   * What Cascade allows with no setting: the JDK value types, the {@link FrameworkProfiles}, the
+   * {@link ApplicationPackages} (derived from the main class), and the patterns of the {@value
+   * #ALLOW_PROPERTY} system property.
    */
   public static SerializationFilter defaults() {
-    return of(JDK_DEFAULTS)
-        .allowing(ANNOTATION_KEY_DEFAULTS)
-        .allowing(parse(System.getProperty(ALLOW_PROPERTY)));
+    return defaults(false, null);
+  }
+
+  /**
+   * @param strict only the JDK value types and the {@value #ALLOW_PROPERTY} system property: no
+   *     framework profiles, no application packages
+   * @param applicationPackages more application packages ({@value ApplicationPackages#PROPERTY});
+   *     null for the system property's
+   */
+  public static SerializationFilter defaults(boolean strict, String applicationPackages) {
+    SerializationFilter jdk = of(JDK_DEFAULTS);
+    SerializationFilter zero =
+        strict
+            ? jdk
+            : jdk.allowing(FrameworkProfiles.all())
+                .allowing(ApplicationPackages.patterns(applicationPackages));
+    return zero.allowing(parse(System.getProperty(ALLOW_PROPERTY)));
   }
 
   /** Exactly these patterns, with the default limits. */
@@ -148,6 +157,14 @@ public final class SerializationFilter implements ObjectInputFilter {
       return allows(t) ? this : allowing(List.of(t.getName()));
     }
     return allowing(List.of(t.getName(), pkg + ".**"));
+  }
+
+  /**
+   * The same limits, allowing any class: for values whose authentication tag verified, so some JVM
+   * holding the secret wrote them.
+   */
+  public SerializationFilter allowingAnyClass() {
+    return new SerializationFilter(List.of(ANY_CLASS), limits, cacheName);
   }
 
   /** The same allow-list with other limits. */
@@ -284,6 +301,31 @@ public final class SerializationFilter implements ObjectInputFilter {
         + " CascadeConfiguration.setDeserializationLimits";
   }
 
+  /** The message that refuses a value without an authentication tag while a secret is set. */
+  String refusedUntagged() {
+    return "Refusing to deserialize a value"
+        + ofCache()
+        + ": it carries no authentication tag, and "
+        + ValueTags.KEY_PROPERTY
+        + " is set, so only values written by a JVM with the secret are read. It was written"
+        + " before the secret was set or by a JVM without it, or planted in Redis. While JVMs"
+        + " move to the secret, "
+        + ValueTags.ACCEPT_UNTAGGED_PROPERTY
+        + "=true reads such values under the allow-list";
+  }
+
+  /** The message that refuses a value whose authentication tag does not verify. */
+  String refusedTag() {
+    return "Refusing to deserialize a value"
+        + ofCache()
+        + ": its authentication tag is not valid for this cache under "
+        + ValueTags.KEY_PROPERTY
+        + " (nor "
+        + ValueTags.PREVIOUS_KEY_PROPERTY
+        + "). It was written with another secret or for another cache, or planted or altered in"
+        + " Redis";
+  }
+
   /**
    * The message that refuses bytes no serialization stream can be: they are malformed or planted.
    */
@@ -313,8 +355,22 @@ public final class SerializationFilter implements ObjectInputFilter {
     return Objects.hash(patterns, limits, cacheName);
   }
 
+  /** The patterns, with the framework profiles' classes summed up in one word. */
   @Override
   public String toString() {
-    return String.join(";", patterns);
+    List<String> shown = new ArrayList<>();
+    List<String> profiles = FrameworkProfiles.all();
+    boolean hasProfiles = false;
+    for (String p : patterns) {
+      if (profiles.contains(p)) {
+        hasProfiles = true;
+      } else {
+        shown.add(p);
+      }
+    }
+    if (hasProfiles) {
+      shown.add("the framework profiles (Spring, JSR-107 annotations, Hibernate)");
+    }
+    return String.join(";", shown);
   }
 }

@@ -10,7 +10,15 @@ import java.util.Arrays;
 /**
  * The default codec for caches whose type is not one of the direct ones: one tag byte, then the
  * payload. Strings, byte arrays and boxed primitives skip Java serialization (smaller and several
- * times faster); everything else is Java-serialized under the allow-list. Thread-safe.
+ * times faster); everything else is Java-serialized under the allow-list.
+ *
+ * <p>With {@link ValueTags} (a secret, {@code cascade.codec.hmac-key}), a Java-serialized value is
+ * written as {@link #AUTHENTICATED}: the serialization, then its HMAC. Reading one whose tag
+ * verifies may create any class (within the limits; only the allow-list in strict mode); one whose
+ * tag does not, or a value without a tag ({@link #SERIALIZED}), is refused before any of it is
+ * deserialized. The other forms carry no tag: nothing in them is deserialized. A JVM without the
+ * secret reads {@link #AUTHENTICATED} values under its allow-list, ignoring the tag, so the secret
+ * can be rolled out JVM by JVM. Thread-safe.
  */
 public final class TaggedCodec implements Codec<Object> {
 
@@ -26,10 +34,34 @@ public final class TaggedCodec implements Codec<Object> {
   static final byte CHARACTER = 10;
   static final byte SERIALIZED = 0x7F;
 
+  /** Java serialization followed by its {@link ValueTags#TAG_LENGTH}-byte HMAC. */
+  static final byte AUTHENTICATED = 0x7E;
+
   private final JavaSerializationCodec serialization;
 
+  /** Reads values whose tag verified; null without a secret. */
+  private final JavaSerializationCodec verified;
+
+  private final ValueTags tags;
+
+  /** Java serialization under the allow-list; no secret. */
   public TaggedCodec(JavaSerializationCodec serialization) {
+    this(serialization, null, null);
+  }
+
+  /**
+   * @param verified reads values whose tag verified (a filter that allows any class within the
+   *     limits, or the allow-list itself in strict mode); null when {@code tags} is null
+   * @param tags the secret that tags and verifies values; null for none
+   */
+  public TaggedCodec(
+      JavaSerializationCodec serialization, JavaSerializationCodec verified, ValueTags tags) {
+    if ((verified == null) != (tags == null)) {
+      throw new IllegalArgumentException("a codec for verified values goes with ValueTags");
+    }
     this.serialization = serialization;
+    this.verified = verified;
+    this.tags = tags;
   }
 
   @Override
@@ -74,10 +106,27 @@ public final class TaggedCodec implements Codec<Object> {
     if (type == Character.class) {
       return ByteBuffer.allocate(3).put(CHARACTER).putChar((Character) value).array();
     }
-    ByteArrayOutputStream out = new ByteArrayOutputStream(128);
-    out.write(SERIALIZED);
+    Buffer out = new Buffer();
+    if (tags == null) {
+      out.write(SERIALIZED);
+      serialization.writeTo(out, value);
+      return out.toByteArray();
+    }
+    out.write(AUTHENTICATED);
     serialization.writeTo(out, value);
+    out.writeBytes(tags.tag(out.bytes(), out.size()));
     return out.toByteArray();
+  }
+
+  /** A byte stream whose bytes can be tagged where they lie, without a copy. */
+  private static final class Buffer extends ByteArrayOutputStream {
+    Buffer() {
+      super(128);
+    }
+
+    byte[] bytes() {
+      return buf;
+    }
   }
 
   @Override
@@ -107,7 +156,23 @@ public final class TaggedCodec implements Codec<Object> {
       case CHARACTER:
         return fixed(bytes, Character.BYTES, "Character").getChar();
       case SERIALIZED:
-        return serialization.readFrom(bytes, 1);
+        if (tags != null && !tags.acceptsUntagged()) {
+          throw new CodecException(serialization.filter().refusedUntagged());
+        }
+        return serialization.readFrom(bytes, 1, bytes.length - 1);
+      case AUTHENTICATED:
+        if (bytes.length < 1 + ValueTags.TAG_LENGTH) {
+          throw new CodecException(
+              serialization.filter().refusedMalformed("it is too short to hold its tag"));
+        }
+        if (tags == null) {
+          // written by a JVM with the secret; without it, the allow-list guards alone
+          return serialization.readFrom(bytes, 1, bytes.length - 1 - ValueTags.TAG_LENGTH);
+        }
+        if (!tags.verify(bytes)) {
+          throw new CodecException(serialization.filter().refusedTag());
+        }
+        return verified.readFrom(bytes, 1, bytes.length - 1 - ValueTags.TAG_LENGTH);
       default:
         throw new CodecException(
             "Cannot decode a value with tag "

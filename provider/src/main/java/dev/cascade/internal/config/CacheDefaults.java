@@ -22,7 +22,17 @@ final class CacheDefaults {
           SerializationLimits.MAX_DEPTH,
           SerializationLimits.MAX_REFS,
           SerializationLimits.MAX_ARRAY,
-          SerializationLimits.MAX_BYTES);
+          SerializationLimits.MAX_BYTES,
+          "strict",
+          "application-packages",
+          "hmac-key",
+          "hmac-previous-key",
+          "hmac-accept-untagged");
+
+  /** Codec keys that only the CacheManager takes ({@code cascade.codec.*}), not one cache. */
+  static final List<String> MANAGER_ONLY_CODEC_KEYS =
+      List.of("application-packages", "hmac-key", "hmac-previous-key", "hmac-accept-untagged");
+
   static final List<String> LOCK_KEYS = List.of("lease", "wait");
 
   /** {@code java}, {@code json}, or a fully qualified class name (checked by the codec). */
@@ -42,6 +52,18 @@ final class CacheDefaults {
   Duration lockWait;
   String codecName;
 
+  /** {@code codec.strict}: no framework profiles, no application packages. */
+  Boolean strict;
+
+  /** {@code codec.application-packages}, comma-separated; manager only. */
+  String applicationPackages;
+
+  /** {@code codec.hmac-*}: secrets, never shown; manager only. */
+  String hmacKey;
+
+  String hmacPreviousKey;
+  Boolean hmacAcceptUntagged;
+
   /** Reads the {@link #KEYS} of {@code section}; the caller has checked for unknown keys. */
   static CacheDefaults read(ConfigNode section) {
     CacheDefaults d = new CacheDefaults();
@@ -57,6 +79,12 @@ final class CacheDefaults {
       d.maxArray = codec.size(SerializationLimits.MAX_ARRAY);
       d.maxBytes = codec.size(SerializationLimits.MAX_BYTES);
       d.codecName = codecName(codec);
+      d.strict = codec.bool("strict");
+      ConfigNode packages = codec.child("application-packages");
+      d.applicationPackages = packages == null ? null : String.join(",", packages.texts());
+      d.hmacKey = codec.string("hmac-key");
+      d.hmacPreviousKey = codec.string("hmac-previous-key");
+      d.hmacAcceptUntagged = codec.bool("hmac-accept-untagged");
     }
     ConfigNode lock = section.child("lock");
     if (lock != null) {

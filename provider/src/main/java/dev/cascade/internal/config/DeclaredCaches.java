@@ -136,7 +136,23 @@ final class DeclaredCaches {
       }
     }
     if (cache.child("codec") != null) {
-      cache.child("codec").requireKnown(CacheDefaults.CODEC_KEYS);
+      ConfigNode codec = cache.child("codec");
+      codec.requireKnown(CacheDefaults.CODEC_KEYS);
+      for (String managerOnly : CacheDefaults.MANAGER_ONLY_CODEC_KEYS) {
+        if (codec.child(managerOnly) != null) {
+          throw codec
+              .child(managerOnly)
+              .fail("is a setting of the whole CacheManager: use cascade.codec." + managerOnly);
+        }
+      }
+      if (codec.child("strict") != null) {
+        // a declared cache's settings live in its configuration; strictness is the manager's
+        throw codec
+            .child("strict")
+            .fail(
+                "is not a setting of a declared cache: use cascade.codec.strict for the"
+                    + " CacheManager (its declared caches follow it)");
+      }
     }
     if (cache.child("lock") != null) {
       cache.child("lock").requireKnown(CacheDefaults.LOCK_KEYS);

@@ -2,6 +2,7 @@ package dev.cascade.internal.config;
 
 import dev.cascade.codec.SerializationLimits;
 import dev.cascade.config.CascadeConfiguration;
+import dev.cascade.internal.codec.ValueTags;
 import dev.cascade.internal.store.RedisTarget;
 import dev.cascade.internal.support.Redaction;
 import java.net.URI;
@@ -9,7 +10,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import javax.cache.CacheException;
 
@@ -58,6 +61,7 @@ public final class ManagerSettings implements AutoCloseable {
           "caches",
           "cache");
   static final List<String> REDIS_KEYS = List.of("uri", "tls");
+  static final String STRICT = "cascade.codec.strict";
   static final List<String> TLS_KEYS =
       List.of("truststore", "truststore-password", "keystore", "keystore-password");
 
@@ -76,6 +80,9 @@ public final class ManagerSettings implements AutoCloseable {
 
   /** Parsed on first use (its key stores are opened then), and once only. */
   private RedisTarget target;
+
+  /** Read on first use, and once only; empty inside when no secret is set. */
+  private Optional<ValueTags> valueTags;
 
   private ManagerSettings(
       URI uri,
@@ -228,6 +235,14 @@ public final class ManagerSettings implements AutoCloseable {
             " (cascade.cache.<name> holds partitions, near-cache, codec and lock for a cache"
                 + " created in code; declare a cache with its expiry, loader or writer under"
                 + " cascade.caches.<name>)");
+        ConfigNode codec = c.child("codec");
+        for (String managerOnly : CacheDefaults.MANAGER_ONLY_CODEC_KEYS) {
+          if (codec != null && codec.child(managerOnly) != null) {
+            throw codec
+                .child(managerOnly)
+                .fail("is a setting of the whole CacheManager: use cascade.codec." + managerOnly);
+          }
+        }
         overrides.put(c.name(), CacheDefaults.read(c));
       }
     }
@@ -365,6 +380,91 @@ public final class ManagerSettings implements AutoCloseable {
   public String codecName(String cacheName) {
     String n = override(cacheName).codecName;
     return n != null ? n : defaults.codecName;
+  }
+
+  /**
+   * Whether the cache deserializes only the JDK value types, its declared types and the patterns
+   * allowed explicitly: {@code cascade.cache.NAME.codec.strict}, else {@code cascade.codec.strict}
+   * (the CacheManager's, else the system property).
+   */
+  public boolean strict(String cacheName) {
+    Boolean b = override(cacheName).strict;
+    b = b != null ? b : defaults.strict;
+    if (b != null) {
+      return b;
+    }
+    String v = System.getProperty(STRICT);
+    if (v == null) {
+      return false;
+    }
+    String t = v.trim().toLowerCase(Locale.ROOT);
+    if (!t.equals("true") && !t.equals("false")) {
+      throw new CacheException(
+          "System property " + STRICT + " must be true or false, not '" + v + "'");
+    }
+    return t.equals("true");
+  }
+
+  /**
+   * More application packages ({@code cascade.codec.application-packages}), or null when the
+   * CacheManager sets none (the system property then applies).
+   */
+  public String applicationPackages() {
+    return defaults.applicationPackages;
+  }
+
+  /**
+   * The secret that authenticates Java-serialized values, or null when none is set: {@value
+   * ValueTags#KEY_PROPERTY} from the CacheManager's properties or file, else the system property,
+   * else the environment variable {@value ValueTags#KEY_ENVIRONMENT}.
+   *
+   * @throws CacheException naming the setting (never the secret) when it cannot be used
+   */
+  public synchronized ValueTags valueTags() {
+    if (valueTags == null) {
+      String key = secret(defaults.hmacKey, ValueTags.KEY_PROPERTY, ValueTags.KEY_ENVIRONMENT);
+      String previous =
+          secret(
+              defaults.hmacPreviousKey,
+              ValueTags.PREVIOUS_KEY_PROPERTY,
+              ValueTags.PREVIOUS_KEY_ENVIRONMENT);
+      Boolean untagged = defaults.hmacAcceptUntagged;
+      if (untagged == null && System.getProperty(ValueTags.ACCEPT_UNTAGGED_PROPERTY) != null) {
+        untagged =
+            "true".equalsIgnoreCase(System.getProperty(ValueTags.ACCEPT_UNTAGGED_PROPERTY).trim());
+      }
+      if (key == null) {
+        if (previous != null || untagged != null) {
+          throw new CacheException(
+              "Setting "
+                  + (previous != null
+                      ? ValueTags.PREVIOUS_KEY_PROPERTY
+                      : ValueTags.ACCEPT_UNTAGGED_PROPERTY)
+                  + " is set, but "
+                  + ValueTags.KEY_PROPERTY
+                  + " is not: set the secret too, or remove it");
+        }
+        valueTags = Optional.empty();
+      } else {
+        try {
+          valueTags = Optional.of(ValueTags.of(key, previous, untagged != null && untagged));
+        } catch (IllegalArgumentException e) {
+          throw new CacheException(e.getMessage());
+        }
+      }
+    }
+    return valueTags.orElse(null);
+  }
+
+  private static String secret(String configured, String property, String environment) {
+    String v = configured;
+    if (v == null) {
+      v = System.getProperty(property);
+    }
+    if (v == null) {
+      v = System.getenv(environment);
+    }
+    return v == null || v.isEmpty() ? null : v;
   }
 
   /** Closes the pools of the declared data sources. */

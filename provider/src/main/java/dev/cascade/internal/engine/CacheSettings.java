@@ -6,6 +6,7 @@ import dev.cascade.config.CascadeConfiguration;
 import dev.cascade.internal.codec.CacheCodecContext;
 import dev.cascade.internal.codec.CodecProviders;
 import dev.cascade.internal.codec.SerializationFilter;
+import dev.cascade.internal.codec.ValueTags;
 import dev.cascade.internal.config.ManagerSettings;
 import dev.cascade.writebehind.WriteBehind;
 import dev.cascade.writebehind.WriteBehindSettings;
@@ -97,8 +98,9 @@ public final class CacheSettings<K, V> {
             : wbPartitions != null ? wbPartitions : manager.partitions(name);
     this.queueBound =
         writeBehind != null ? writeBehind.partitionBound(partitions) : joinedQueueBound;
+    boolean strict = manager.strict(name);
     SerializationFilter configured =
-        SerializationFilter.defaults()
+        SerializationFilter.defaults(strict, manager.applicationPackages())
             .forCache(name)
             .allowing(manager.allowList(name))
             .allowing(c.getDeserializationAllowList())
@@ -113,10 +115,21 @@ public final class CacheSettings<K, V> {
             ? configured.allowingPackageOf(keyType).allowingPackageOf(valueType)
             : configured;
     this.codec = codecOf(name, c, manager, typesFromCaller);
+    // with a secret, Java-serialized values carry a tag; a verified one may hold any class (within
+    // the limits), or only the allow-list in strict mode
+    ValueTags tags = manager.valueTags();
+    SerializationFilter verified =
+        tags == null ? null : strict ? filter : filter.allowingAnyClass();
     // made here, before the cache is recorded in Redis: a codec that cannot serve the declared
     // types (json with Object) must refuse the cache, not leave a record behind
     CacheCodecContext context =
-        new CacheCodecContext(name, manager.classLoader(), filter, !typesFromCaller);
+        new CacheCodecContext(
+            name,
+            manager.classLoader(),
+            filter,
+            !typesFromCaller,
+            tags == null ? null : tags.forCache(name),
+            verified);
     this.keyCodec = codec.keyCodec(keyType, context);
     this.valueCodec = codec.valueCodec(valueType, context);
     this.lockLease = c.getLockLease() != null ? c.getLockLease() : manager.lockLease(name);

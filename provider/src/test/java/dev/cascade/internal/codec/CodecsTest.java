@@ -267,4 +267,41 @@ class CodecsTest {
   private static String text(byte[] b) {
     return new String(b, StandardCharsets.UTF_8);
   }
+
+  @Test
+  void defaults_allowFrameworkProfiles_strictDoesNot() throws Exception {
+    Class<?> item =
+        Class.forName(
+            "org.hibernate.cache.spi.support.AbstractReadWriteAccess$Item", false, LOADER);
+
+    assertTrue(SerializationFilter.defaults().allows(item));
+    assertTrue(SerializationFilter.defaults().allows(java.io.Serializable[].class));
+    assertFalse(SerializationFilter.defaults(true, null).allows(item));
+    assertTrue(SerializationFilter.defaults(true, null).allows(java.time.Instant.class));
+    // exact names: Hibernate's types (ysoserial's Hibernate1 goes through them) stay refused
+    assertFalse(
+        SerializationFilter.defaults()
+            .allows(Class.forName("org.hibernate.engine.spi.TypedValue", false, LOADER)));
+    assertFalse(
+        SerializationFilter.defaults()
+            .allows(Class.forName("org.hibernate.type.ComponentType", false, LOADER)));
+  }
+
+  @Test
+  void taggedCodec_withSecret_roundTripsAnyClassAndRefusesUntagged() {
+    ValueTags tags = ValueTags.of("codecs-test-secret-0123456789", null, false).forCache("c");
+    SerializationFilter filter = SerializationFilter.defaults().forCache("c");
+    Codec<Object> tagged =
+        Codecs.forValues(Object.class, filter, tags, filter.allowingAnyClass(), LOADER);
+    Codec<Object> plain = Codecs.forValues(Object.class, filter, LOADER);
+    Product p = new Product("tea", new BigDecimal("3.50"));
+
+    assertEquals(p, tagged.decode(tagged.encode(p)));
+    assertEquals("s", tagged.decode(tagged.encode("s")));
+    CodecException e = assertThrows(CodecException.class, () -> tagged.decode(plain.encode(p)));
+    assertTrue(e.getMessage().contains("no authentication tag"), e.getMessage());
+    // without the secret, the tag is ignored and the allow-list decides
+    assertThrows(CodecException.class, () -> plain.decode(tagged.encode(p)));
+    assertEquals(List.of("x"), plain.decode(tagged.encode(new ArrayList<>(List.of("x")))));
+  }
 }

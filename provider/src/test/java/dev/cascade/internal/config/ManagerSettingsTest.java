@@ -22,6 +22,62 @@ class ManagerSettingsTest {
 
   private static final ClassLoader LOADER = ManagerSettingsTest.class.getClassLoader();
 
+  private static ManagerSettings withProperties(String... keyValues) {
+    Properties p = new Properties();
+    for (int i = 0; i < keyValues.length; i += 2) {
+      p.setProperty(keyValues[i], keyValues[i + 1]);
+    }
+    return ManagerSettings.resolve(URI.create("redis://127.0.0.1:6379"), LOADER, p);
+  }
+
+  @Test
+  void strict_perCacheWinsOverTheManager_andANonBooleanNamesTheSetting() {
+    ManagerSettings s =
+        withProperties("cascade.codec.strict", "true", "cascade.cache.open.codec.strict", "false");
+
+    assertTrue(s.strict("other"));
+    assertFalse(s.strict("open"));
+    CacheException e =
+        assertThrows(
+            CacheException.class, () -> withProperties("cascade.codec.strict", "yes").strict("c"));
+    assertTrue(e.getMessage().contains("cascade.codec.strict"), e.getMessage());
+  }
+
+  @Test
+  void valueTags_previousKeyWithoutAKey_isRefusedNamingBoth() {
+    CacheException e =
+        assertThrows(
+            CacheException.class,
+            () ->
+                withProperties("cascade.codec.hmac-previous-key", "old-secret-0123456789abcdef")
+                    .valueTags());
+
+    assertTrue(e.getMessage().contains("cascade.codec.hmac-key"), e.getMessage());
+    assertFalse(e.getMessage().contains("0123456789"), e.getMessage());
+  }
+
+  @Test
+  void hmacKeyForOneCache_isRefusedNamingTheManagerSetting() {
+    CacheException e =
+        assertThrows(
+            CacheException.class,
+            () -> withProperties("cascade.cache.c.codec.hmac-key", "one-cache-0123456789abcdef"));
+
+    assertTrue(e.getMessage().contains("cascade.codec.hmac-key"), e.getMessage());
+    assertFalse(e.getMessage().contains("0123456789"), e.getMessage());
+  }
+
+  @Test
+  void valueTags_noKey_isNone_andToStringHidesTheSecret() {
+    assertEquals(null, withProperties().valueTags());
+    String shown =
+        withProperties("cascade.codec.hmac-key", "shown-nowhere-0123456789abcdef")
+            .valueTags()
+            .toString();
+
+    assertFalse(shown.contains("0123456789"), shown);
+  }
+
   @Test
   void redisUri_isUsedAsIs() {
     ManagerSettings s =
