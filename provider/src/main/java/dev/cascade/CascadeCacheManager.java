@@ -1,6 +1,8 @@
 package dev.cascade;
 
 import dev.cascade.config.CascadeConfiguration;
+import dev.cascade.internal.admin.RecordedCodecs;
+import dev.cascade.internal.admin.ViewCodecs;
 import dev.cascade.internal.config.DeclaredCache;
 import dev.cascade.internal.config.ManagerSettings;
 import dev.cascade.internal.engine.CacheAssembly;
@@ -392,6 +394,24 @@ public final class CascadeCacheManager implements CacheManager {
   @Override
   public URI getURI() {
     return uri;
+  }
+
+  /** The manager's connection (for {@link CascadeAdmin#of}). */
+  RedisAccess redis() {
+    requireOpen();
+    return redis;
+  }
+
+  /**
+   * How an operator's view decodes a cache: with its own codecs if this manager has it open, else
+   * as its registry entry and this manager's settings say.
+   */
+  ViewCodecs.Source viewCodecs() {
+    RecordedCodecs recorded = new RecordedCodecs(settings, classLoader);
+    return (name, record) -> {
+      CascadeCache<?, ?> cache = caches.get(name);
+      return cache != null ? cache.operations().viewCodecs() : recorded.codecsFor(name, record);
+    };
   }
 
   /** {@link #getURI()} without its password ({@link Redaction#uri(URI)}), for display. */
