@@ -54,7 +54,8 @@ public final class HashEncoding {
         + limit
         + ": an entry whose value is longer than "
         + limit
-        + " bytes is stored as a hashtable-encoded hash instead of a listpack, about 120 bytes"
+        + " bytes is stored as a hashtable-encoded hash instead of a compact listpack (ziplist"
+        + " on 6.2), about 120 bytes"
         + " more per entry (100-byte values: 354 bytes instead of 234, 1.9x a plain SET instead of"
         + " 1.25x). To keep entries with values up to 1 KB compact: CONFIG SET "
         + name
