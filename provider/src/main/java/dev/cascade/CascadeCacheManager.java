@@ -1,6 +1,8 @@
 package dev.cascade;
 
 import dev.cascade.config.CascadeConfiguration;
+import dev.cascade.internal.admin.RecordedCodecs;
+import dev.cascade.internal.admin.ViewCodecs;
 import dev.cascade.internal.config.DeclaredCache;
 import dev.cascade.internal.config.ManagerSettings;
 import dev.cascade.internal.engine.CacheAssembly;
@@ -15,6 +17,7 @@ import dev.cascade.internal.near.NearCache;
 import dev.cascade.internal.store.Cleanup;
 import dev.cascade.internal.store.EntryStore;
 import dev.cascade.internal.store.EvictionPolicy;
+import dev.cascade.internal.store.HashEncoding;
 import dev.cascade.internal.store.KeyLayout;
 import dev.cascade.internal.store.RedisAccess;
 import dev.cascade.internal.support.Lifecycle;
@@ -26,6 +29,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Properties;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -99,6 +103,7 @@ public final class CascadeCacheManager implements CacheManager {
       throw e;
     }
     warnIfRedisMayEvict();
+    warnIfEntriesCostMoreMemory();
     this.id = Integer.toString(IDS.incrementAndGet());
     this.origin = UUID.randomUUID().toString().getBytes(StandardCharsets.US_ASCII);
     this.registry = new CacheRegistry(redis, classLoader);
@@ -157,6 +162,31 @@ public final class CascadeCacheManager implements CacheManager {
       }
     } catch (RuntimeException e) {
       LOG.debug("Could not read the maxmemory-policy of Redis at " + settings.redisTarget(), e);
+    }
+  }
+
+  /** Redis servers already asked for their hash-max-listpack-value, by target (once per JVM). */
+  private static final Set<String> HASH_LIMIT_ASKED = ConcurrentHashMap.newKeySet();
+
+  /**
+   * Says at startup, once per JVM and Redis, when the server's {@code hash-max-listpack-value}
+   * makes entries with values over 64 bytes cost about 120 bytes more each ({@link HashEncoding}):
+   * most servers run with the default, and one line per manager would drown the log. Skipped
+   * quietly when the server does not let us ask (an ACL user of its own, a managed Redis without
+   * {@code CONFIG}).
+   */
+  private void warnIfEntriesCostMoreMemory() {
+    String target = settings.redisTarget().toString();
+    if (!HASH_LIMIT_ASKED.add(target)) {
+      return;
+    }
+    try {
+      String cost = HashEncoding.cost(redis.hashValueLimits());
+      if (!cost.isEmpty()) {
+        LOG.warn("Redis at " + target + ": " + cost + ".");
+      }
+    } catch (RuntimeException e) {
+      LOG.debug("Could not read the hash-max-listpack-value of Redis at " + target, e);
     }
   }
 
@@ -393,6 +423,24 @@ public final class CascadeCacheManager implements CacheManager {
   @Override
   public URI getURI() {
     return uri;
+  }
+
+  /** The manager's connection (for {@link CascadeAdmin#of}). */
+  RedisAccess redis() {
+    requireOpen();
+    return redis;
+  }
+
+  /**
+   * How an operator's view decodes a cache: with its own codecs if this manager has it open, else
+   * as its registry entry and this manager's settings say.
+   */
+  ViewCodecs.Source viewCodecs() {
+    RecordedCodecs recorded = new RecordedCodecs(settings, classLoader);
+    return (name, record) -> {
+      CascadeCache<?, ?> cache = caches.get(name);
+      return cache != null ? cache.operations().viewCodecs() : recorded.codecsFor(name, record);
+    };
   }
 
   /** {@link #getURI()} without its password ({@link Redaction#uri(URI)}), for display. */

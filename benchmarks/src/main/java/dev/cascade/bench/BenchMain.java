@@ -35,6 +35,7 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  * java -jar benchmarks/target/benchmarks.jar [quick|full] [--only REGEX] [--out DIR] [--no-counts]
  *                                            [--write-behind | --no-write-behind]
  * java -jar benchmarks/target/benchmarks.jar report DIR      (reprints the tables of an earlier run)
+ * java -jar benchmarks/target/benchmarks.jar memory [...]   (Redis memory per entry, see MemoryBench)
  * </pre>
  *
  * {@code --only} is a JMH include pattern over every JMH benchmark, of both parts; {@code
@@ -180,10 +181,16 @@ public final class BenchMain {
         case "report":
           report(Path.of(args[++i]));
           return;
+        case "memory":
+          MemoryBench.main(java.util.Arrays.copyOfRange(args, i + 1, args.length));
+          System.exit(0);
+          return;
         default:
           System.err.println(
               "usage: [quick|full] [--only REGEX] [--out DIR] [--no-counts]"
-                  + " [--write-behind | --no-write-behind] [--wb-parts latency,flush,coalescing] | report DIR");
+                  + " [--write-behind | --no-write-behind] [--wb-parts latency,flush,coalescing] | report DIR"
+                  + " | memory [--entries N] [--sizes 100,1024] [--servers default,embedded]"
+                  + " [--listpack-values default,1024]");
           System.exit(2);
       }
     }

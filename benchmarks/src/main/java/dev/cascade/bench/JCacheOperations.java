@@ -85,7 +85,7 @@ final class JCacheOperations implements Operations {
     }
   }
 
-  private static Path redissonConfig(String redisUri) {
+  static Path redissonConfig(String redisUri) {
     try {
       Path yaml = Files.createTempFile("cascade-bench-redisson-", ".yaml");
       yaml.toFile().deleteOnExit();

@@ -34,6 +34,7 @@ public final class WriteBehind<K, V> {
   Overflow overflow = WriteBehindSettings.DEFAULT_OVERFLOW;
   Duration overflowTimeout = WriteBehindSettings.DEFAULT_OVERFLOW_TIMEOUT;
   int retryLimit = WriteBehindSettings.DEFAULT_RETRY_LIMIT;
+  int deadLetterLimit = WriteBehindSettings.DEFAULT_DEAD_LETTER_LIMIT;
   Duration initialBackoff = WriteBehindSettings.DEFAULT_INITIAL_BACKOFF;
   Duration maxBackoff = WriteBehindSettings.DEFAULT_MAX_BACKOFF;
   Duration leaseTtl = WriteBehindSettings.DEFAULT_LEASE_TTL;
@@ -97,6 +98,21 @@ public final class WriteBehind<K, V> {
    */
   public WriteBehind<K, V> retryLimit(int retryLimit) {
     this.retryLimit = positive(retryLimit, "retryLimit");
+    return this;
+  }
+
+  /**
+   * About how many dead letters the cache keeps ({@code XADD MAXLEN ~ n} on {@code
+   * cascade:<cache>#dead}): when more records are dead-lettered, the oldest go (Redis trims whole
+   * stream nodes, so the stream may hold some more), with a WARNING. Bounds the memory a writer
+   * that rejects everything can take, while the letters wait to be replayed or purged ({@link
+   * dev.cascade.CascadeAdmin}, the {@code cascade} command line).
+   *
+   * @param deadLetterLimit at least 1; default {@value
+   *     WriteBehindSettings#DEFAULT_DEAD_LETTER_LIMIT}
+   */
+  public WriteBehind<K, V> deadLetterLimit(int deadLetterLimit) {
+    this.deadLetterLimit = positive(deadLetterLimit, "deadLetterLimit");
     return this;
   }
 

@@ -49,4 +49,30 @@ public interface WriteBehindMXBean {
    * volatile-*}: locks and leases can vanish). Read from Redis on every call.
    */
   String getEvictionRisk();
+
+  // ------------------------------------------------------------------ dead letters (operations)
+
+  /**
+   * Up to {@code max} dead letters, oldest first, one line each: id, key, put or delete, value,
+   * attempts and error (values decoded where this cache's types and allow-list allow it).
+   */
+  String[] listDeadLetters(int max);
+
+  /**
+   * Replays the dead letters with these ids (separated by commas or spaces), oldest first: each is
+   * queued again only while the cache still holds what it would write, so a replay never takes the
+   * database back to an older value (see {@link dev.cascade.CascadeAdmin}). One line per letter:
+   * id, key and what happened ({@code REPLAYED}, {@code SUPERSEDED}, {@code NOT_FOUND}, {@code
+   * QUEUE_FULL}).
+   */
+  String[] replayDeadLetters(String ids);
+
+  /** Replays every dead letter there is when called, as {@link #replayDeadLetters} does. */
+  String[] replayAllDeadLetters();
+
+  /** Deletes the dead letters with these ids (commas or spaces); returns how many there were. */
+  long purgeDeadLetters(String ids);
+
+  /** Deletes every dead letter there is when called; returns how many. */
+  long purgeAllDeadLetters();
 }

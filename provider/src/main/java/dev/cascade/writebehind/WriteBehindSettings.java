@@ -28,6 +28,14 @@ public final class WriteBehindSettings implements Serializable {
   /** Attempts of a record the writer rejects on its own before it goes to the dead letters. */
   public static final int DEFAULT_RETRY_LIMIT = 5;
 
+  /**
+   * About how many dead letters a cache keeps ({@code MAXLEN ~}); older ones are trimmed. Ten
+   * thousand holds every poison record of a bad deploy or a wrong migration for an operator to look
+   * at and replay, while a writer that rejects everything (a misconfigured table) cannot fill Redis
+   * with them: with 1 KB values and a 500-character error about 15 MB at most.
+   */
+  public static final int DEFAULT_DEAD_LETTER_LIMIT = 10_000;
+
   public static final Duration DEFAULT_INITIAL_BACKOFF = Duration.ofMillis(100);
   public static final Duration DEFAULT_MAX_BACKOFF = Duration.ofSeconds(10);
 
@@ -71,6 +79,7 @@ public final class WriteBehindSettings implements Serializable {
   final Overflow overflow;
   final Duration overflowTimeout;
   final int retryLimit;
+  final int deadLetterLimit;
   final Duration initialBackoff;
   final Duration maxBackoff;
   final Duration leaseTtl;
@@ -89,6 +98,7 @@ public final class WriteBehindSettings implements Serializable {
     this.overflow = b.overflow;
     this.overflowTimeout = b.overflowTimeout;
     this.retryLimit = b.retryLimit;
+    this.deadLetterLimit = b.deadLetterLimit;
     this.initialBackoff = b.initialBackoff;
     this.maxBackoff = b.maxBackoff;
     this.leaseTtl = b.leaseTtl;
@@ -141,6 +151,12 @@ public final class WriteBehindSettings implements Serializable {
 
   public int retryLimit() {
     return retryLimit;
+  }
+
+  /** About how many dead letters the cache keeps: {@code XADD MAXLEN ~} this many. */
+  public int deadLetterLimit() {
+    // 0 in settings serialized before the field existed
+    return deadLetterLimit > 0 ? deadLetterLimit : DEFAULT_DEAD_LETTER_LIMIT;
   }
 
   public Duration initialBackoff() {
@@ -201,6 +217,8 @@ public final class WriteBehindSettings implements Serializable {
         + overflow
         + ", retryLimit="
         + retryLimit
+        + ", deadLetterLimit="
+        + deadLetterLimit()
         + ", leaseTtl="
         + leaseTtl
         + ", claimIdle="

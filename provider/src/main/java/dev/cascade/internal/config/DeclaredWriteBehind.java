@@ -24,6 +24,7 @@ final class DeclaredWriteBehind {
           "overflow",
           "overflow-timeout",
           "retry-limit",
+          "dead-letter-limit",
           "backoff",
           "lease-ttl",
           "claim-idle",
@@ -65,6 +66,9 @@ final class DeclaredWriteBehind {
       }
       if ((i = n.integer("retry-limit", 1, Integer.MAX_VALUE)) != null) {
         wb.retryLimit(i);
+      }
+      if ((i = n.integer("dead-letter-limit", 1, Integer.MAX_VALUE)) != null) {
+        wb.deadLetterLimit(i);
       }
       ConfigNode backoff = n.child("backoff");
       if (backoff != null) {

@@ -2,6 +2,8 @@ package dev.cascade.internal.engine;
 
 import dev.cascade.codec.Codec;
 import dev.cascade.config.CascadeConfiguration;
+import dev.cascade.internal.admin.Administration;
+import dev.cascade.internal.admin.ViewCodecs;
 import dev.cascade.internal.event.EventDispatcher;
 import dev.cascade.internal.event.EventLanes;
 import dev.cascade.internal.management.CacheStats;
@@ -136,6 +138,9 @@ public final class CacheAssembly {
                 new String(origin, StandardCharsets.US_ASCII) + "#" + FLUSHERS.incrementAndGet(),
                 engine::graceMillis,
                 store::replacedRecords);
+        // the MXBean's dead-letter operations decode with this cache's own codecs
+        ViewCodecs codecs = new ViewCodecs(keys, values, s.codec.name());
+        flusher.administeredBy(new Administration(redis, (name, record) -> codecs));
       }
     }
     CacheWriter<? super K, ? super V> overflowWriter =

@@ -1,6 +1,7 @@
 package dev.cascade.internal.engine;
 
 import dev.cascade.config.CascadeConfiguration;
+import dev.cascade.internal.admin.ViewCodecs;
 import dev.cascade.internal.event.EntryChange;
 import dev.cascade.internal.management.CacheStats;
 import dev.cascade.internal.near.NearCache;
@@ -455,6 +456,12 @@ public final class EntryOperations<K, V> {
 
   public void deregisterListener(CacheEntryListenerConfiguration<K, V> configuration) {
     core.events().deregister(configuration);
+  }
+
+  /** The codecs this cache reads and writes with, for operators' views of its entries. */
+  public ViewCodecs viewCodecs() {
+    CacheSettings<K, V> s = core.settings();
+    return new ViewCodecs(s.keyCodec, s.valueCodec, s.codec.name());
   }
 
   /** This JVM's write-behind numbers, or null when it does not flush the cache. */

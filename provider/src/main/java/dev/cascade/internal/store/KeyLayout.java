@@ -1,6 +1,7 @@
 package dev.cascade.internal.store;
 
 import io.lettuce.core.cluster.SlotHash;
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.zip.CRC32;
 
@@ -272,6 +273,21 @@ public final class KeyLayout {
       }
     }
     return sb.toString();
+  }
+
+  /** The cache name of a percent-encoded one ({@link #escape}'s inverse). */
+  static String unescape(String escaped) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(escaped.length());
+    for (int i = 0; i < escaped.length(); i++) {
+      char c = escaped.charAt(i);
+      if (c == '%' && i + 2 < escaped.length()) {
+        out.write(Integer.parseInt(escaped.substring(i + 1, i + 3), 16));
+        i += 2;
+      } else {
+        out.write((byte) c);
+      }
+    }
+    return out.toString(StandardCharsets.UTF_8);
   }
 
   private static boolean startsWith(byte[] array, byte[] prefix, int length) {

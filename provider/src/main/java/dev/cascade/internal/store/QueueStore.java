@@ -7,6 +7,7 @@ import io.lettuce.core.Range;
 import io.lettuce.core.RedisBusyException;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.StreamMessage;
+import io.lettuce.core.XAddArgs;
 import io.lettuce.core.XAutoClaimArgs;
 import io.lettuce.core.XGroupCreateArgs;
 import io.lettuce.core.XReadArgs;
@@ -18,7 +19,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -438,22 +438,48 @@ public final class QueueStore {
   }
 
   /**
-   * Keeps a record the writer kept refusing, with the reason, in the cache's dead-letter stream.
+   * Keeps a record the writer kept refusing, with the reason, in the cache's dead-letter stream,
+   * trimmed to about {@code limit} letters ({@code MAXLEN ~}: Redis trims whole stream nodes, so a
+   * few more may stay). Says so (a WARNING, at most once a minute) when the stream is at the limit,
+   * as the oldest letters are then dropped.
    */
-  public void deadLetter(int partition, QueuedRecord record, String error, int attempts) {
-    Map<byte[], byte[]> fields = new HashMap<>();
-    fields.put(ascii("partition"), ascii(Integer.toString(partition)));
-    fields.put(ascii("record"), ascii(record.id));
+  public void deadLetter(
+      int partition, QueuedRecord record, String error, int attempts, int limit) {
+    Map<byte[], byte[]> fields = new LinkedHashMap<>();
+    fields.put(DeadLetterFields.PARTITION, ascii(Integer.toString(partition)));
+    fields.put(DeadLetterFields.RECORD, ascii(record.id));
     fields.put(KEY, record.key);
     fields.put(OP, record.delete ? new byte[] {'d'} : new byte[] {'p'});
     if (record.value != null) {
       fields.put(VALUE, record.value);
     }
-    fields.put(ascii("error"), error.getBytes(StandardCharsets.UTF_8));
-    fields.put(ascii("attempts"), ascii(Integer.toString(attempts)));
-    redis.await(
-        commands.xadd(layout.deadLetterKey(), fields), "writing a dead letter of " + describe());
+    fields.put(DeadLetterFields.ERROR, error.getBytes(StandardCharsets.UTF_8));
+    fields.put(DeadLetterFields.ATTEMPTS, ascii(Integer.toString(attempts)));
+    CompletableFuture<String> added =
+        commands
+            .xadd(
+                layout.deadLetterKey(),
+                XAddArgs.Builder.maxlen(limit).approximateTrimming(),
+                fields)
+            .toCompletableFuture();
+    CompletableFuture<Long> length = commands.xlen(layout.deadLetterKey()).toCompletableFuture();
+    redis.await(added, "writing a dead letter of " + describe());
+    long letters = redis.await(length, "counting dead letters of " + describe());
+    long now = System.currentTimeMillis();
+    long last = lastLimitWarning;
+    if (letters >= limit && now - last >= 60_000) {
+      lastLimitWarning = now;
+      LOG.warn(
+          "The dead letters of {} are at their limit ({} of about {}, WriteBehind.deadLetterLimit):"
+              + " the oldest are dropped as new ones arrive. Replay or purge them (cascade"
+              + " dead-letters / replay / purge), or raise the limit.",
+          describe(),
+          letters,
+          limit);
+    }
   }
+
+  private volatile long lastLimitWarning = -60_000;
 
   public long deadLetterCount() {
     return redis.await(

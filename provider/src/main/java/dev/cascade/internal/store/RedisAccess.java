@@ -5,6 +5,8 @@ import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.RedisCredentials;
+import io.lettuce.core.RedisCredentialsProvider;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulConnection;
@@ -172,6 +174,33 @@ public final class RedisAccess implements AutoCloseable {
       }
     }
     return null;
+  }
+
+  /**
+   * {@code CONFIG GET hash-max-*-value}: {@code hash-max-listpack-value} and its alias {@code
+   * hash-max-ziplist-value} on Redis 7, {@code hash-max-ziplist-value} on 6.2 (see {@link
+   * HashEncoding}). Null when the connection logs in as an ACL user of its own: Cascade's
+   * least-privilege user has no right to {@code CONFIG} (it can read secrets), and a refused
+   * command would land in {@code ACL LOG}.
+   */
+  public Map<String, String> hashValueLimits() {
+    if (!logsInAsDefaultUser()) {
+      return null;
+    }
+    return await(commands.configGet("hash-max-*-value"), "reading hash-max-listpack-value");
+  }
+
+  /** True unless the URI names an ACL user other than {@code default} (or we cannot tell). */
+  private boolean logsInAsDefaultUser() {
+    RedisCredentialsProvider credentials = target.uris().get(0).getCredentialsProvider();
+    if (credentials == null) {
+      return true;
+    }
+    if (!(credentials instanceof RedisCredentialsProvider.ImmediateRedisCredentialsProvider now)) {
+      return false;
+    }
+    RedisCredentials resolved = now.resolveCredentialsNow();
+    return resolved == null || !resolved.hasUsername() || "default".equals(resolved.getUsername());
   }
 
   public RedisClusterAsyncCommands<byte[], byte[]> commands() {

@@ -1,6 +1,7 @@
 package dev.cascade.internal.writebehind;
 
 import dev.cascade.codec.Codec;
+import dev.cascade.internal.admin.Administration;
 import dev.cascade.internal.store.Cleanup;
 import dev.cascade.internal.store.QueueStore;
 import dev.cascade.internal.store.RedisFailures;
@@ -115,6 +116,11 @@ public final class Flusher<K, V> {
     this.workers =
         Executors.newFixedThreadPool(
             settings.flushThreads(), Lifecycle.daemonThreads("cascade-flusher-" + name));
+  }
+
+  /** Gives the MXBean its dead-letter operations (replay, purge, list). */
+  public void administeredBy(Administration administration) {
+    stats.administeredBy(administration);
   }
 
   public WriteBehindMXBean stats() {

@@ -219,7 +219,7 @@ final class PartitionFlush {
         int n = attempts.merge(key, 1, Integer::sum);
         if (n >= settings.retryLimit()) {
           for (QueuedRecord r : f.getKey().records) {
-            queue.deadLetter(partition, r, f.getValue().error, n);
+            queue.deadLetter(partition, r, f.getValue().error, n, settings.deadLetterLimit());
           }
           LOG.warn(
               "Write-behind cache '{}', partition {}: moved {} record(s) of one key to the dead"

@@ -602,6 +602,8 @@ class ConfigFileTest {
           s.declaredCaches().stream().map(DeclaredCache::name).toList());
       CascadeConfiguration<Object, Object> products = cache(s, "products").configuration();
       assertEquals(500, WriteBehind.settingsOf(products.getCacheWriterFactory()).batchSize());
+      assertEquals(
+          50_000, WriteBehind.settingsOf(products.getCacheWriterFactory()).deadLetterLimit());
       assertEquals("json", cache(s, "products").codecName());
       assertInstanceOf(AccessedExpiryPolicy.class, expiry(cache(s, "users")));
       assertTrue(cache(s, "users").configuration().isStatisticsEnabled());

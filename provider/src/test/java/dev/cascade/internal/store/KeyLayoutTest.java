@@ -120,4 +120,12 @@ class KeyLayoutTest {
   private static String text(byte[] b) {
     return new String(b, StandardCharsets.UTF_8);
   }
+
+  @Test
+  void unescape_givesBackEveryName_theOperatorsListShowsNamesAsGiven() {
+    for (String name :
+        List.of("orders", "a:b", "{tag}", "x#1", "50% off", "größe", "k*?[]\\ ", "a%41", "")) {
+      assertEquals(name, KeyLayout.unescape(KeyLayout.escape(name)), name);
+    }
+  }
 }
