@@ -46,11 +46,11 @@ public final class CascadeCachingProvider implements CachingProvider {
 
   @Override
   public CacheManager getCacheManager(URI uri, ClassLoader classLoader, Properties properties) {
-    // no URI: the properties' cascade.redis.uri, as frameworks pass settings only that way
-    URI managerUri = requested(ManagerSettings.managerUri(uri, properties));
     ClassLoader loader = classLoader == null ? getDefaultClassLoader() : classLoader;
     synchronized (managers) {
       Map<URI, CascadeCacheManager> byUri = managers.computeIfAbsent(loader, l -> new HashMap<>());
+      // no URI: the properties' cascade.redis.uri, as frameworks pass settings only that way
+      URI managerUri = requested(ManagerSettings.managerUri(uri, properties), byUri);
       CascadeCacheManager manager = byUri.get(managerUri);
       if (manager == null || manager.isClosed()) {
         manager = new CascadeCacheManager(this, managerUri, loader, properties);
@@ -89,19 +89,23 @@ public final class CascadeCachingProvider implements CachingProvider {
   }
 
   /**
-   * The URI to open (or find) a manager with: the configured default for null or the default's
-   * name, the URI a name was made from, else {@code uri} itself.
+   * The URI to open (or find) a manager with: the configured default for null; {@code uri} itself
+   * when a manager was asked for with it (a URI that is its own name can also be the name of
+   * another, e.g. {@code redis://h} of {@code redis://:pw@h}); the default for the default's name;
+   * the URI a name was made from; else {@code uri} itself.
    */
-  private static URI requested(URI uri) {
+  private static URI requested(URI uri, Map<URI, CascadeCacheManager> byUri) {
     URI configuredDefault = ManagerSettings.defaultUri();
     if (uri == null) {
       return configuredDefault;
     }
-    URI named = NAMED.get(uri);
-    if (named != null) {
-      return named;
+    if (byUri != null && byUri.containsKey(uri)) {
+      return uri;
     }
-    return uri.equals(ManagerName.of(configuredDefault)) ? configuredDefault : uri;
+    if (uri.equals(ManagerName.of(configuredDefault))) {
+      return configuredDefault;
+    }
+    return NAMED.getOrDefault(uri, uri);
   }
 
   @Override
@@ -135,13 +139,12 @@ public final class CascadeCachingProvider implements CachingProvider {
 
   @Override
   public void close(URI uri, ClassLoader classLoader) {
-    URI managerUri = requested(uri);
     ClassLoader loader = classLoader == null ? getDefaultClassLoader() : classLoader;
     CascadeCacheManager manager = null;
     synchronized (managers) {
       Map<URI, CascadeCacheManager> byUri = managers.get(loader);
       if (byUri != null) {
-        manager = byUri.remove(managerUri);
+        manager = byUri.remove(requested(uri, byUri));
         if (byUri.isEmpty()) {
           managers.remove(loader);
         }

@@ -3,6 +3,7 @@ package dev.cascade;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cascade.testing.RedisCluster;
 import dev.cascade.testing.RedisSentinelGroup;
@@ -89,6 +90,27 @@ class JCacheMetricsTest {
       }
     } finally {
       manager.close();
+    }
+  }
+
+  @Test
+  void managerName_closesTheManager_andReopensItWithThePassword() {
+    URI uri = URI.create("redis://:" + encodedPassword() + "@127.0.0.1:" + plain.port() + "/3");
+    CascadeCachingProvider provider = new CascadeCachingProvider();
+    CacheManager first = provider.getCacheManager(uri, loader());
+    URI name = first.getURI();
+    assertEquals("redis://127.0.0.1:" + plain.port() + "/3", name.toString());
+
+    provider.close(name, loader());
+    assertTrue(first.isClosed());
+
+    // the name alone (no password in it) opens a working manager again, in any provider
+    CacheManager again = new CascadeCachingProvider().getCacheManager(name, loader());
+    try {
+      assertEquals(name, again.getURI());
+      assertMetersMove(again);
+    } finally {
+      again.close();
     }
   }
 
