@@ -18,6 +18,8 @@ import javax.cache.Cache;
 import javax.cache.CacheManager;
 import javax.cache.configuration.CompleteConfiguration;
 import javax.cache.management.CacheStatisticsMXBean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Binds one Cascade cache's numbers to a Micrometer {@link MeterRegistry}, from plain Java: its
@@ -50,7 +52,7 @@ import javax.cache.management.CacheStatisticsMXBean;
  */
 public final class CascadeMetrics implements MeterBinder {
 
-  private static final System.Logger LOG = System.getLogger(CascadeMetrics.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(CascadeMetrics.class);
 
   private final CascadeCache<?, ?> cache;
   private final Tags tags;
@@ -108,9 +110,8 @@ public final class CascadeMetrics implements MeterBinder {
 
   private void bindStatistics(MeterRegistry registry) {
     if (!statisticsEnabled()) {
-      LOG.log(
-          System.Logger.Level.WARNING,
-          "Cache ''{0}'' does not record statistics: its cache.gets, cache.puts, cache.removals and"
+      LOG.warn(
+          "Cache '{}' does not record statistics: its cache.gets, cache.puts, cache.removals and"
               + " cache.evictions meters stay at 0 until they are enabled"
               + " (MutableConfiguration.setStatisticsEnabled(true), or"
               + " CacheManager.enableStatistics(name, true))",
