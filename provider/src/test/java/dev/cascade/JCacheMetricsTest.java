@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.util.Properties;
 import javax.cache.Cache;
 import javax.cache.CacheManager;
+import javax.cache.configuration.CompleteConfiguration;
 import javax.cache.configuration.MutableConfiguration;
 import javax.management.ObjectName;
 import org.junit.jupiter.api.AfterAll;
@@ -140,6 +141,45 @@ class JCacheMetricsTest {
     try {
       assertEquals(file.toUri(), manager.getURI());
       assertMetersMove(manager);
+    } finally {
+      manager.close();
+    }
+  }
+
+  @Test
+  void jcacheMetrics_statisticsSwitchedOnInTheConfigurationFile_countsForThatCacheOnly(
+      @TempDir Path dir) throws IOException {
+    // what a framework does: caches made from a default configuration, statistics off
+    String name = Managers.uniqueName("filestats");
+    Path file = dir.resolve("cascade.properties");
+    Files.writeString(
+        file,
+        "cascade.redis.uri = redis://:"
+            + encodedPassword()
+            + "@127.0.0.1:"
+            + plain.port()
+            + "\ncascade.cache."
+            + name
+            + ".statistics = true\n");
+    CacheManager manager = new CascadeCachingProvider().getCacheManager(file.toUri(), loader());
+    try {
+      Cache<String, String> cache =
+          manager.createCache(
+              name,
+              new MutableConfiguration<String, String>().setTypes(String.class, String.class));
+      Cache<String, String> other =
+          manager.createCache(
+              name + "-other",
+              new MutableConfiguration<String, String>().setTypes(String.class, String.class));
+      assertTrue(cache.getConfiguration(CompleteConfiguration.class).isStatisticsEnabled());
+      assertFalse(other.getConfiguration(CompleteConfiguration.class).isStatisticsEnabled());
+
+      SimpleMeterRegistry registry = new SimpleMeterRegistry();
+      new JCacheMetrics<>(cache, Tags.empty()).bindTo(registry);
+      cache.put("k", "v");
+      cache.get("k");
+      assertEquals(1.0, registry.get("cache.puts").tag("cache", name).functionCounter().count());
+      assertEquals(1.0, count(registry, "cache.gets", "hit"));
     } finally {
       manager.close();
     }
