@@ -64,11 +64,11 @@ public final class CascadeCacheManager implements CacheManager {
   private final URI uri;
 
   /** What {@link #getURI()} returns: {@link #uri} fit to be a name ({@link ManagerName}). */
-  private final URI name;
+  private final URI managerName;
 
   /**
    * {@link #uri} with {@code ***} for its password: the only form of it in messages, logs and
-   * toString (MBean names use {@link #name}).
+   * toString (MBean names use {@link #managerName}).
    */
   private final String shownUri;
 
@@ -92,7 +92,7 @@ public final class CascadeCacheManager implements CacheManager {
       CascadeCachingProvider provider, URI uri, ClassLoader classLoader, Properties properties) {
     this.provider = provider;
     this.uri = uri;
-    this.name = ManagerName.of(uri);
+    this.managerName = ManagerName.of(uri);
     this.shownUri = Redaction.uri(uri);
     this.classLoader = classLoader;
     this.properties = new Properties();
@@ -430,7 +430,7 @@ public final class CascadeCacheManager implements CacheManager {
    */
   @Override
   public URI getURI() {
-    return name;
+    return managerName;
   }
 
   /** The URI this manager was asked for, password included (the provider's key for it). */
