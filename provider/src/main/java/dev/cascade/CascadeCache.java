@@ -14,6 +14,7 @@ import javax.cache.configuration.CacheEntryListenerConfiguration;
 import javax.cache.configuration.CompleteConfiguration;
 import javax.cache.configuration.Configuration;
 import javax.cache.integration.CompletionListener;
+import javax.cache.management.CacheStatisticsMXBean;
 import javax.cache.processor.EntryProcessor;
 import javax.cache.processor.EntryProcessorResult;
 import javax.management.ObjectName;
@@ -46,7 +47,7 @@ public final class CascadeCache<K, V> implements Cache<K, V> {
   CascadeCache(CascadeCacheManager manager, EntryOperations<K, V> operations) {
     this.manager = manager;
     this.operations = operations;
-    // MBeans.name shows the manager's URI without its password
+    // the manager's name: no password, nothing an ObjectName value cannot hold (ManagerName)
     String uri = manager.getURI().toString();
     this.configurationName =
         MBeans.name("javax.cache", "CacheConfiguration", uri, operations.name());
@@ -238,6 +239,15 @@ public final class CascadeCache<K, V> implements Cache<K, V> {
    */
   public WriteBehindMXBean writeBehind() {
     return operations.writeBehind();
+  }
+
+  /**
+   * This JVM's statistics of this cache: the object registered as its {@code CacheStatistics}
+   * MXBean while statistics are enabled, readable without JMX (the counters stay still while they
+   * are disabled). For metrics libraries; JCache's own view is the MXBean.
+   */
+  public CacheStatisticsMXBean statistics() {
+    return operations.statistics();
   }
 
   /** This JVM's near cache of this cache (hits, misses, size), or null when it has none. */

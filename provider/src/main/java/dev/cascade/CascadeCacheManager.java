@@ -12,6 +12,7 @@ import dev.cascade.internal.engine.EntryOperations;
 import dev.cascade.internal.engine.EventWiring;
 import dev.cascade.internal.event.EventLanes;
 import dev.cascade.internal.event.RemoteEvents;
+import dev.cascade.internal.management.ManagerName;
 import dev.cascade.internal.near.Invalidations;
 import dev.cascade.internal.near.NearCache;
 import dev.cascade.internal.store.Cleanup;
@@ -59,11 +60,16 @@ public final class CascadeCacheManager implements CacheManager {
   private static final AtomicInteger IDS = new AtomicInteger();
 
   private final CascadeCachingProvider provider;
+
+  /** The URI the manager was asked for, password included: what it connects with. */
   private final URI uri;
 
+  /** What {@link #getURI()} returns: {@link #uri} fit to be a name ({@link ManagerName}). */
+  private final URI managerName;
+
   /**
-   * {@link #uri} without its password: the only form of it in messages, logs, MBean names and
-   * toString.
+   * {@link #uri} with {@code ***} for its password: the only form of it in messages, logs and
+   * toString (MBean names use {@link #managerName}).
    */
   private final String shownUri;
 
@@ -87,6 +93,7 @@ public final class CascadeCacheManager implements CacheManager {
       CascadeCachingProvider provider, URI uri, ClassLoader classLoader, Properties properties) {
     this.provider = provider;
     this.uri = uri;
+    this.managerName = ManagerName.of(uri);
     this.shownUri = Redaction.uri(uri);
     this.classLoader = classLoader;
     this.properties = new Properties();
@@ -415,13 +422,20 @@ public final class CascadeCacheManager implements CacheManager {
   }
 
   /**
-   * The URI exactly as the user gave it, password included: JCache finds the manager again by it
-   * ({@code getCacheManager(uri, loader)}), and it is the user's own value. Everything Cascade
-   * shows itself (messages, logs, MBean names, {@link #toString()}) uses {@link #shownUri()}
-   * instead.
+   * This manager's name: the URI it was asked for when that holds no password and none of {@code ,
+   * = ? *}, else that URI with its secrets taken out and those characters percent-encoded ({@link
+   * ManagerName}). The MBeans of its caches are named after it, as the JCache convention and
+   * Micrometer's {@code JCacheMetrics} compute it, and {@link CascadeCachingProvider} finds this
+   * manager by it as by the URI it was asked for. docs/configuration.md, "CacheManager URI and
+   * name".
    */
   @Override
   public URI getURI() {
+    return managerName;
+  }
+
+  /** The URI this manager was asked for, password included (the provider's key for it). */
+  URI requestedUri() {
     return uri;
   }
 
@@ -443,7 +457,7 @@ public final class CascadeCacheManager implements CacheManager {
     };
   }
 
-  /** {@link #getURI()} without its password ({@link Redaction#uri(URI)}), for display. */
+  /** {@link #requestedUri()} without its password ({@link Redaction#uri(URI)}), for display. */
   String shownUri() {
     return shownUri;
   }
@@ -454,8 +468,8 @@ public final class CascadeCacheManager implements CacheManager {
   }
 
   /**
-   * The user's own properties, as given; like {@link #getURI()} they may hold a password ({@code
-   * cascade.redis.uri}), and Cascade never shows them.
+   * The user's own properties, as given; they may hold a password ({@code cascade.redis.uri}), and
+   * Cascade never shows them.
    */
   @Override
   public Properties getProperties() {

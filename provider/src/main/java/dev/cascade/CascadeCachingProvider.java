@@ -1,6 +1,7 @@
 package dev.cascade;
 
 import dev.cascade.internal.config.ManagerSettings;
+import dev.cascade.internal.management.ManagerName;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -8,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.WeakHashMap;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.cache.CacheManager;
 import javax.cache.configuration.OptionalFeature;
 import javax.cache.spi.CachingProvider;
@@ -23,24 +25,39 @@ import javax.cache.spi.CachingProvider;
  * }</pre>
  *
  * CacheManagers are kept per (URI, class loader), as the spec says; the URI names the Redis server
- * or a configuration file (see {@link ManagerSettings}). Thread-safe.
+ * or a configuration file (see {@link ManagerSettings}). A manager's {@link CacheManager#getURI()}
+ * is its name ({@link ManagerName}): the URI it was asked for, or, when that holds a password or
+ * one of {@code , = ? *}, a form of it without them; this provider finds the manager by either.
+ * Thread-safe.
  */
 public final class CascadeCachingProvider implements CachingProvider {
+
+  /**
+   * Manager name to the URI it was made from, for names that differ from their URI. JVM-wide, as
+   * MBean names are, so that any provider instance of this JVM (one per class loader) finds a
+   * manager by the name another one handed out, also after the manager closed. Entries are never
+   * removed: one per distinct URI ever opened. When two URIs that differ only in their password
+   * give one name, the later one wins (their MBean names are the same too: docs/security.md).
+   */
+  private static final Map<URI, URI> NAMED = new ConcurrentHashMap<>();
 
   private final Map<ClassLoader, Map<URI, CascadeCacheManager>> managers = new WeakHashMap<>();
   private Thread exitHook;
 
   @Override
   public CacheManager getCacheManager(URI uri, ClassLoader classLoader, Properties properties) {
-    // no URI: the properties' cascade.redis.uri, as frameworks pass settings only that way
-    URI managerUri = ManagerSettings.managerUri(uri, properties);
     ClassLoader loader = classLoader == null ? getDefaultClassLoader() : classLoader;
     synchronized (managers) {
       Map<URI, CascadeCacheManager> byUri = managers.computeIfAbsent(loader, l -> new HashMap<>());
+      // no URI: the properties' cascade.redis.uri, as frameworks pass settings only that way
+      URI managerUri = requested(ManagerSettings.managerUri(uri, properties), byUri);
       CascadeCacheManager manager = byUri.get(managerUri);
       if (manager == null || manager.isClosed()) {
         manager = new CascadeCacheManager(this, managerUri, loader, properties);
         byUri.put(managerUri, manager);
+        if (!manager.getURI().equals(managerUri)) {
+          NAMED.put(manager.getURI(), managerUri);
+        }
       }
       return manager;
     }
@@ -62,11 +79,33 @@ public final class CascadeCachingProvider implements CachingProvider {
   }
 
   /**
-   * From system property {@code cascade.redis.uri}, else {@code CASCADE_REDIS_URI}, else localhost.
+   * The name ({@link ManagerName}) of the URI from system property {@code cascade.redis.uri}, else
+   * {@code CASCADE_REDIS_URI}, else localhost: that URI itself unless it holds a password or one of
+   * {@code , = ? *}. The default manager's {@link CacheManager#getURI()} is this.
    */
   @Override
   public URI getDefaultURI() {
-    return ManagerSettings.defaultUri();
+    return ManagerName.of(ManagerSettings.defaultUri());
+  }
+
+  /**
+   * The URI to open (or find) a manager with: the configured default for null; {@code uri} itself
+   * when a manager was asked for with it (a URI that is its own name can also be the name of
+   * another, e.g. {@code redis://h} of {@code redis://:pw@h}); the default for the default's name;
+   * the URI a name was made from; else {@code uri} itself.
+   */
+  private static URI requested(URI uri, Map<URI, CascadeCacheManager> byUri) {
+    URI configuredDefault = ManagerSettings.defaultUri();
+    if (uri == null) {
+      return configuredDefault;
+    }
+    if (byUri != null && byUri.containsKey(uri)) {
+      return uri;
+    }
+    if (uri.equals(ManagerName.of(configuredDefault))) {
+      return configuredDefault;
+    }
+    return NAMED.getOrDefault(uri, uri);
   }
 
   @Override
@@ -100,13 +139,12 @@ public final class CascadeCachingProvider implements CachingProvider {
 
   @Override
   public void close(URI uri, ClassLoader classLoader) {
-    URI managerUri = uri == null ? getDefaultURI() : uri;
     ClassLoader loader = classLoader == null ? getDefaultClassLoader() : classLoader;
     CascadeCacheManager manager = null;
     synchronized (managers) {
       Map<URI, CascadeCacheManager> byUri = managers.get(loader);
       if (byUri != null) {
-        manager = byUri.remove(managerUri);
+        manager = byUri.remove(requested(uri, byUri));
         if (byUri.isEmpty()) {
           managers.remove(loader);
         }
@@ -137,8 +175,8 @@ public final class CascadeCachingProvider implements CachingProvider {
   void release(CascadeCacheManager manager) {
     synchronized (managers) {
       Map<URI, CascadeCacheManager> byUri = managers.get(manager.getClassLoader());
-      if (byUri != null && byUri.get(manager.getURI()) == manager) {
-        byUri.remove(manager.getURI());
+      if (byUri != null && byUri.get(manager.requestedUri()) == manager) {
+        byUri.remove(manager.requestedUri());
         if (byUri.isEmpty()) {
           managers.remove(manager.getClassLoader());
         }

@@ -2,6 +2,7 @@ package dev.cascade;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -58,8 +59,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The Redis password never reaches anything a user or an exporter sees: JMX ObjectNames and
  * attributes, {@code toString()}, exception messages and stack traces, log records, standard error
- * (where Lettuce logs in these tests). Only {@link CacheManager#getURI()} gives it back: that is
- * the user's own value, by which JCache finds the manager again.
+ * (where Lettuce logs in these tests), and {@link CacheManager#getURI()}, the manager's name (MBean
+ * names and Micrometer's {@code JCacheMetrics} are computed from it). Only {@link
+ * CacheManager#getProperties()} gives a password back: the user's own value, as given.
  */
 @WithRedis(password = SecretsTest.PASSWORD)
 @Timeout(120)
@@ -94,8 +96,13 @@ class SecretsTest {
     CacheManager manager =
         new CascadeCachingProvider().getCacheManager(uri, getClass().getClassLoader());
     try {
-      // the user's own value, by which the provider finds the manager again: not for display
-      assertEquals(uri, manager.getURI());
+      // the manager's name holds no password, and finds the manager as the URI does
+      seen.text("getURI()", manager.getURI().toString());
+      assertSame(
+          manager,
+          manager
+              .getCachingProvider()
+              .getCacheManager(manager.getURI(), getClass().getClassLoader()));
 
       String plainName = name("plain");
       Cache<String, String> plain =

@@ -8,13 +8,14 @@ import java.util.regex.Pattern;
 
 /**
  * The settings every cache can take from the configuration, whether declared in it or created in
- * code: partitions, near cache, codec and lock. Read from {@code cascade} (the manager's defaults),
- * {@code cascade.cache.<name>} (overrides for a cache created in code) and each declared cache.
- * Unset values are null: the next level down decides.
+ * code: partitions, near cache, codec, lock, statistics and management. Read from {@code cascade}
+ * (the manager's defaults), {@code cascade.cache.<name>} (overrides for a cache created in code)
+ * and each declared cache. Unset values are null: the next level down decides.
  */
 final class CacheDefaults {
 
-  static final Set<String> KEYS = Set.of("partitions", "near-cache", "codec", "lock");
+  static final Set<String> KEYS =
+      Set.of("partitions", "near-cache", "codec", "lock", "statistics", "management");
   static final List<String> CODEC_KEYS =
       List.of(
           "name",
@@ -64,11 +65,21 @@ final class CacheDefaults {
   String hmacPreviousKey;
   Boolean hmacAcceptUntagged;
 
+  /**
+   * {@code true} switches statistics (the configuration MXBean) on for caches whose configuration
+   * leaves them off, as caches frameworks create from a default configuration do.
+   */
+  Boolean statistics;
+
+  Boolean management;
+
   /** Reads the {@link #KEYS} of {@code section}; the caller has checked for unknown keys. */
   static CacheDefaults read(ConfigNode section) {
     CacheDefaults d = new CacheDefaults();
     d.partitions = section.integer("partitions", 1, 16384);
     d.nearCache = section.integer("near-cache", 0, Integer.MAX_VALUE);
+    d.statistics = section.bool("statistics");
+    d.management = section.bool("management");
     ConfigNode codec = section.child("codec");
     if (codec != null) {
       codec.requireKnown(CODEC_KEYS);

@@ -56,6 +56,8 @@ public final class ManagerSettings implements AutoCloseable {
           "near-cache",
           "codec",
           "lock",
+          "statistics",
+          "management",
           "datasources",
           "templates",
           "caches",
@@ -232,7 +234,8 @@ public final class ManagerSettings implements AutoCloseable {
         }
         c.requireKnown(
             CacheDefaults.KEYS,
-            " (cascade.cache.<name> holds partitions, near-cache, codec and lock for a cache"
+            " (cascade.cache.<name> holds partitions, near-cache, codec, lock, statistics and"
+                + " management for a cache"
                 + " created in code; declare a cache with its expiry, loader or writer under"
                 + " cascade.caches.<name>)");
         ConfigNode codec = c.child("codec");
@@ -370,6 +373,26 @@ public final class ManagerSettings implements AutoCloseable {
     Duration d = override(cacheName).lockWait;
     d = d != null ? d : defaults.lockWait;
     return d != null ? d : CascadeConfiguration.DEFAULT_LOCK_WAIT;
+  }
+
+  /**
+   * True when {@code cascade.cache.<name>.statistics}, else {@code cascade.statistics}, is {@code
+   * true}: the cache records statistics even when its configuration leaves them off, as caches
+   * frameworks create from a default configuration do (Spring Boot's cache names, Hibernate's
+   * regions), so Actuator's {@code cache.*} meters count for them. It only switches them on: {@code
+   * false} leaves the configuration's choice.
+   */
+  public boolean statistics(String cacheName) {
+    Boolean b = override(cacheName).statistics;
+    b = b != null ? b : defaults.statistics;
+    return b != null && b;
+  }
+
+  /** Like {@link #statistics(String)}, for the configuration MXBean. */
+  public boolean management(String cacheName) {
+    Boolean b = override(cacheName).management;
+    b = b != null ? b : defaults.management;
+    return b != null && b;
   }
 
   /**

@@ -62,6 +62,14 @@ public final class CacheSettings<K, V> {
   /** Entries the near cache keeps in this JVM; 0 for none. */
   final int nearCacheMaxEntries;
 
+  /**
+   * Statistics and the configuration MXBean at creation: on when the configuration or the manager's
+   * settings ({@code cascade.statistics}, {@code cascade.cache.<name>.statistics}) say so.
+   */
+  final boolean statistics;
+
+  final boolean management;
+
   /** The user's configuration as copied at creation; the template for {@code getConfiguration}. */
   final CascadeConfiguration<K, V> template;
 
@@ -138,6 +146,8 @@ public final class CacheSettings<K, V> {
         c.getNearCacheMaxEntries() != null
             ? c.getNearCacheMaxEntries()
             : manager.nearCacheMaxEntries(name);
+    this.statistics = c.isStatisticsEnabled() || manager.statistics(name);
+    this.management = c.isManagementEnabled() || manager.management(name);
   }
 
   /**

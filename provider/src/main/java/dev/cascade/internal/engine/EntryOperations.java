@@ -439,11 +439,11 @@ public final class EntryOperations<K, V> {
   }
 
   public boolean statisticsConfigured() {
-    return core.settings().template.isStatisticsEnabled();
+    return core.settings().statistics;
   }
 
   public boolean managementConfigured() {
-    return core.settings().template.isManagementEnabled();
+    return core.settings().management;
   }
 
   public CacheStats statistics() {

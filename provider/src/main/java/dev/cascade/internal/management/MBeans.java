@@ -11,20 +11,22 @@ import javax.management.ObjectName;
 
 /**
  * Registers Cascade's MXBeans on the platform MBean server under {@code
- * javax.cache:type=<type>,CacheManager=<uri>,Cache=<name>} (and {@code dev.cascade:type=...} for
+ * javax.cache:type=<type>,CacheManager=<name>,Cache=<cache>} (and {@code dev.cascade:type=...} for
  * Cascade's own beans), with {@code : = ,} and newlines in the values replaced by {@code .}.
  *
- * <p>{@code <uri>} is the manager's URI as {@link Redaction#uri(String)} shows it: a password in it
- * becomes {@code ***} (so the value is quoted, see {@link #safe}), as JMX clients and exporters
- * show names to anyone who may look. A URI without one is used as it is, which is what the TCK
- * looks up.
+ * <p>{@code <name>} is the manager's {@code getURI()}, its {@link ManagerName}: it holds no
+ * password and none of {@code , = ? *}, so the TCK's convention (replace {@code : = ,} and
+ * newlines) and Micrometer's {@code JCacheMetrics} (replace {@code :} only) compute this same name
+ * from it. Only a cache name holding one of {@code : = , ? * " \} or a newline makes the two differ
+ * (Micrometer then refuses the name); such a value is replaced or quoted here as below.
  */
 public final class MBeans {
 
   private MBeans() {}
 
   /**
-   * @param managerUri the manager's URI as the user gave it; its password is taken out here
+   * @param managerUri the manager's name ({@link ManagerName}); were it a URI with a password, the
+   *     password would be masked here all the same
    */
   public static ObjectName name(String domain, String type, String managerUri, String cacheName) {
     try {

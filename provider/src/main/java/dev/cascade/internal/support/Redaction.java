@@ -76,6 +76,69 @@ public final class Redaction {
   }
 
   /**
+   * {@code uri} with its userinfo and secret query parameters (with their separator) taken out
+   * rather than masked, for names that must hold no secret and no {@value #MASK} either (a {@code
+   * *} makes a JMX ObjectName a pattern). The user name, which is no secret, is {@link #user}. Same
+   * reading of the raw text as {@link #uri(String)}.
+   */
+  public static String withoutSecrets(String uri) {
+    if (uri == null) {
+      return "null";
+    }
+    int start = authorityStart(uri);
+    int at = uri.lastIndexOf('@');
+    String rest = at < start ? uri.substring(start) : uri.substring(at + 1);
+    return uri.substring(0, start) + secretParametersRemoved(rest);
+  }
+
+  /**
+   * The user name in {@code uri}'s userinfo as {@link #uri(String)} shows it (a valid user name
+   * before a ':'), or an empty string when there is none.
+   */
+  public static String user(String uri) {
+    if (uri == null) {
+      return "";
+    }
+    int start = authorityStart(uri);
+    int at = uri.lastIndexOf('@');
+    if (at < start) {
+      return "";
+    }
+    String shown = credentials(uri.substring(start, at));
+    return shown.endsWith(":" + MASK) ? shown.substring(0, shown.length() - MASK.length() - 1) : "";
+  }
+
+  private static String secretParametersRemoved(String rest) {
+    int q = rest.indexOf('?');
+    if (q < 0) {
+      return rest;
+    }
+    int hash = rest.indexOf('#', q);
+    int end = hash < 0 ? rest.length() : hash;
+    List<String> kept = new ArrayList<>();
+    List<Character> separators = new ArrayList<>();
+    int from = q + 1;
+    while (from <= end) {
+      int next = nextSeparator(rest, from, end);
+      String parameter = rest.substring(from, next);
+      int eq = parameter.indexOf('=');
+      if (!(eq >= 0 && isSecret(parameter.substring(0, eq)))) {
+        kept.add(parameter);
+        separators.add(next < end ? rest.charAt(next) : '&');
+      }
+      from = next + 1;
+    }
+    StringBuilder out = new StringBuilder(rest.substring(0, kept.isEmpty() ? q : q + 1));
+    for (int i = 0; i < kept.size(); i++) {
+      if (i > 0) {
+        out.append(separators.get(i - 1));
+      }
+      out.append(kept.get(i));
+    }
+    return out.append(rest, end, rest.length()).toString();
+  }
+
+  /**
    * {@code text} (a message of another library, which may quote the URI it failed on, whole or in
    * part) with {@code uri} shown as {@link #uri(String)} shows it and each of its secrets, raw or
    * percent-decoded, masked.

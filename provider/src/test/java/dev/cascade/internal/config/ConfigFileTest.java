@@ -510,8 +510,8 @@ class ConfigFileTest {
         m);
     assertTrue(
         m.endsWith(
-            "(cascade.cache.<name> holds partitions, near-cache, codec and lock for a cache created"
-                + " in code; declare a cache with its expiry, loader or writer under"
+            "(cascade.cache.<name> holds partitions, near-cache, codec, lock, statistics and"
+                + " management for a cache created in code; declare a cache with its expiry, loader or writer under"
                 + " cascade.caches.<name>)"),
         m);
   }

@@ -79,6 +79,34 @@ class ManagerSettingsTest {
   }
 
   @Test
+  void statistics_perCacheOverridesTheManagerWide() {
+    Properties p = new Properties();
+    p.setProperty("cascade.statistics", "true");
+    p.setProperty("cascade.cache.users.statistics", "false");
+    p.setProperty("cascade.cache.orders.management", "TRUE");
+    ManagerSettings s = ManagerSettings.resolve(URI.create("redis://h:6379"), LOADER, p);
+    assertFalse(s.statistics("users"));
+    assertTrue(s.statistics("other"));
+    assertTrue(s.management("orders"));
+    assertFalse(s.management("other"));
+    assertFalse(
+        ManagerSettings.resolve(URI.create("redis://h:6379"), LOADER, new Properties())
+            .statistics("other"));
+  }
+
+  @Test
+  void statistics_notABoolean_failsNamingTheKey() {
+    Properties p = new Properties();
+    p.setProperty("cascade.cache.orders.statistics", "yes");
+    CacheException e =
+        assertThrows(
+            CacheException.class,
+            () -> ManagerSettings.resolve(URI.create("redis://h:6379"), LOADER, p));
+    assertTrue(e.getMessage().contains("cascade.cache.orders.statistics"), e.getMessage());
+    assertTrue(e.getMessage().contains("'yes'"), e.getMessage());
+  }
+
+  @Test
   void redisUri_isUsedAsIs() {
     ManagerSettings s =
         ManagerSettings.resolve(URI.create("redis://10.0.0.1:7000/2"), LOADER, null);

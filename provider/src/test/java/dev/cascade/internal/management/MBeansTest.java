@@ -7,7 +7,8 @@ import javax.management.ObjectName;
 import org.junit.jupiter.api.Test;
 
 /**
- * MBean names: the JCache convention the TCK looks beans up by, and no password in them. No server.
+ * MBean names: the JCache convention the TCK looks beans up by, Micrometer's, and no password in
+ * them. No server.
  */
 class MBeansTest {
 
@@ -22,15 +23,32 @@ class MBeansTest {
             + cache.replaceAll(",|:|=|\n", "."));
   }
 
+  /** What Micrometer's {@code JCacheMetrics} computes (it throws when this is malformed). */
+  private static ObjectName micrometerName(String uri, String cache) throws Exception {
+    return new ObjectName(
+        "javax.cache:type=CacheStatistics,CacheManager="
+            + uri.replace(':', '.')
+            + ",Cache="
+            + cache);
+  }
+
   @Test
-  void name_uriWithoutPassword_isWhatTheTckLooksUp() throws Exception {
+  void name_ofEveryUriForm_isWhatTheTckAndMicrometerLookUp() throws Exception {
     for (String uri :
         new String[] {
-          "redis://127.0.0.1:6379", "redis-cluster://h1:7000,h2:7001", "file:/etc/c.yaml"
+          "redis://127.0.0.1:6379",
+          "redis://127.0.0.1:6379/1",
+          "rediss://alice:pw@h1:6380/2?timeout=2s",
+          "redis-cluster://h1:7000,h2:7001",
+          "redis-sentinel://:pw@h1:26379,h2:26380#mymaster",
+          "classpath:cascade.yaml",
+          "file:/etc/c.yaml"
         }) {
-      assertEquals(
-          tckName("CacheStatistics", uri, "users"),
-          MBeans.name("javax.cache", "CacheStatistics", uri, "users"));
+      String name = ManagerName.of(java.net.URI.create(uri)).toString();
+      ObjectName registered = MBeans.name("javax.cache", "CacheStatistics", name, "users");
+      assertEquals(tckName("CacheStatistics", name, "users"), registered, uri);
+      assertEquals(micrometerName(name, "users"), registered, uri);
+      assertFalse(registered.isPattern(), uri);
     }
   }
 

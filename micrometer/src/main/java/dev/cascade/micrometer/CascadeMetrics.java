@@ -1,0 +1,268 @@
+package dev.cascade.micrometer;
+
+import dev.cascade.CascadeCache;
+import dev.cascade.NearCacheStatistics;
+import dev.cascade.writebehind.WriteBehindMXBean;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.TimeGauge;
+import io.micrometer.core.instrument.binder.BaseUnits;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
+import javax.cache.Cache;
+import javax.cache.CacheManager;
+import javax.cache.configuration.CompleteConfiguration;
+import javax.cache.management.CacheStatisticsMXBean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Binds one Cascade cache's numbers to a Micrometer {@link MeterRegistry}, from plain Java: its
+ * statistics under the names Micrometer's {@code JCacheMetrics} uses (so dashboards built for
+ * Spring Boot Actuator's {@code cache.*} meters work), and, for a write-behind cache, its queue,
+ * flushes and dead letters. Reads the counters directly, not through JMX, so it works for every
+ * cache and manager name.
+ *
+ * <pre>{@code
+ * MeterRegistry registry = new SimpleMeterRegistry();      // or Prometheus, OTLP, ...
+ * CascadeMetrics.monitor(registry, users);                  // one cache
+ * CascadeMetrics.monitorAll(registry, cacheManager, Tags.of("cache.manager", "main"));
+ * }</pre>
+ *
+ * Every meter is tagged {@code cache=<name>} plus the tags given. docs/metrics.md lists them.
+ *
+ * <ul>
+ *   <li>{@code cache.gets} ({@code result=hit|miss}), {@code cache.puts}, {@code cache.removals},
+ *       {@code cache.evictions}: function counters over this JVM's JCache statistics of the cache,
+ *       which count only while statistics are enabled ({@code setStatisticsEnabled(true)}).
+ *   <li>{@code cascade.write.behind.*}: only when this JVM flushes the cache (it was opened with a
+ *       write-behind writer). Queue depth, oldest age and dead letters are read from Redis (one
+ *       round trip each) whenever the registry reads them; the counters are this JVM's.
+ *   <li>{@code cascade.near.cache.*}: only when the cache has a near cache in this JVM.
+ * </ul>
+ *
+ * <p>The meters follow the cache object bound (held weakly, as Micrometer's binders do): after a
+ * cache is closed and opened again, bind the new one, and remove the old meters if the registry
+ * should forget them. Thread-safe.
+ */
+public final class CascadeMetrics implements MeterBinder {
+
+  private static final Logger LOG = LoggerFactory.getLogger(CascadeMetrics.class);
+
+  private final CascadeCache<?, ?> cache;
+  private final Tags tags;
+
+  /**
+   * @param cache a Cascade cache (any {@link Cache} that unwraps to {@link CascadeCache})
+   * @param tags added to every meter, beside {@code cache=<name>}
+   * @throws IllegalArgumentException when {@code cache} is not a Cascade cache
+   */
+  public CascadeMetrics(Cache<?, ?> cache, Iterable<Tag> tags) {
+    Objects.requireNonNull(cache, "cache");
+    this.cache = cascade(cache);
+    this.tags = Tags.concat(tags == null ? Tags.empty() : tags, "cache", cache.getName());
+  }
+
+  /** Binds {@code cache}'s meters to {@code registry}; returns {@code cache}. */
+  public static <C extends Cache<?, ?>> C monitor(MeterRegistry registry, C cache, String... tags) {
+    return monitor(registry, cache, Tags.of(tags));
+  }
+
+  /** Binds {@code cache}'s meters to {@code registry}; returns {@code cache}. */
+  public static <C extends Cache<?, ?>> C monitor(
+      MeterRegistry registry, C cache, Iterable<Tag> tags) {
+    new CascadeMetrics(cache, tags).bindTo(registry);
+    return cache;
+  }
+
+  /**
+   * Binds the meters of every cache open in {@code manager} now (its {@code getCacheNames()});
+   * caches created later need their own {@link #monitor} call. Returns {@code manager}.
+   */
+  public static <M extends CacheManager> M monitorAll(
+      MeterRegistry registry, M manager, Iterable<Tag> tags) {
+    for (String name : manager.getCacheNames()) {
+      Cache<?, ?> cache = manager.getCache(name);
+      if (cache != null) {
+        monitor(registry, cache, tags);
+      }
+    }
+    return manager;
+  }
+
+  @Override
+  public void bindTo(MeterRegistry registry) {
+    bindStatistics(registry);
+    WriteBehindMXBean writeBehind = cache.writeBehind();
+    if (writeBehind != null) {
+      bindWriteBehind(registry, writeBehind);
+    }
+    NearCacheStatistics near = cache.nearCache();
+    if (near != null) {
+      bindNearCache(registry, near);
+    }
+  }
+
+  private void bindStatistics(MeterRegistry registry) {
+    if (!statisticsEnabled()) {
+      LOG.warn(
+          "Cache '{}' does not record statistics: its cache.gets, cache.puts, cache.removals and"
+              + " cache.evictions meters stay at 0 until they are enabled"
+              + " (MutableConfiguration.setStatisticsEnabled(true), or"
+              + " CacheManager.enableStatistics(name, true))",
+          cache.getName());
+    }
+    CacheStatisticsMXBean statistics = cache.statistics();
+    String gets =
+        "The number of times cache lookup methods have returned a cached (hit) or uncached (newly"
+            + " loaded or null) value (miss).";
+    counter(registry, "cache.gets", statistics, s -> s.getCacheHits(), gets, "result", "hit");
+    counter(registry, "cache.gets", statistics, s -> s.getCacheMisses(), gets, "result", "miss");
+    counter(
+        registry,
+        "cache.puts",
+        statistics,
+        s -> s.getCachePuts(),
+        "The number of entries added to the cache");
+    counter(registry, "cache.removals", statistics, s -> s.getCacheRemovals(), "Cache removals");
+    counter(
+        registry,
+        "cache.evictions",
+        statistics,
+        s -> s.getCacheEvictions(),
+        "The number of times the cache was evicted.");
+  }
+
+  private void bindWriteBehind(MeterRegistry registry, WriteBehindMXBean wb) {
+    Gauge.builder("cascade.write.behind.queue.depth", wb, WriteBehindMXBean::getQueueDepth)
+        .tags(tags)
+        .baseUnit("records")
+        .description("Changes queued in Redis and not yet written to the database (all JVMs)")
+        .register(registry);
+    TimeGauge.builder(
+            "cascade.write.behind.oldest.age",
+            wb,
+            TimeUnit.MILLISECONDS,
+            WriteBehindMXBean::getOldestPendingAgeMillis)
+        .tags(tags)
+        .description("Age of the oldest queued change, 0 when the queue is empty")
+        .register(registry);
+    Gauge.builder("cascade.write.behind.dead.letters", wb, WriteBehindMXBean::getDeadLetters)
+        .tags(tags)
+        .baseUnit("records")
+        .description("Changes in the dead-letter stream: the writer kept refusing them (all JVMs)")
+        .register(registry);
+    Gauge.builder("cascade.write.behind.partitions.held", wb, WriteBehindMXBean::getPartitionsHeld)
+        .tags(tags)
+        .description("Queue partitions this JVM holds the flush lease of")
+        .register(registry);
+    writeBehindCounter(
+        registry,
+        "cascade.write.behind.flushed",
+        wb,
+        WriteBehindMXBean::getRecordsFlushed,
+        "records",
+        "Changes this JVM's flushers took off the queue: written, coalesced or dead-lettered");
+    writeBehindCounter(
+        registry,
+        "cascade.write.behind.batches",
+        wb,
+        WriteBehindMXBean::getBatchesFlushed,
+        null,
+        "Writer calls (writeAll/deleteAll) of this JVM that succeeded");
+    writeBehindCounter(
+        registry,
+        "cascade.write.behind.coalesced",
+        wb,
+        WriteBehindMXBean::getRecordsCoalesced,
+        "records",
+        "Changes never written because a later change of the same key replaced them");
+    writeBehindCounter(
+        registry,
+        "cascade.write.behind.retries",
+        wb,
+        WriteBehindMXBean::getRetries,
+        null,
+        "Failed writer attempts this JVM retries or retried");
+  }
+
+  private void bindNearCache(MeterRegistry registry, NearCacheStatistics near) {
+    String gets = "Reads served from this JVM's near cache (hit) or sent to Redis (miss)";
+    FunctionCounter.builder("cascade.near.cache.gets", near, NearCacheStatistics::hits)
+        .tags(tags)
+        .tag("result", "hit")
+        .description(gets)
+        .register(registry);
+    FunctionCounter.builder("cascade.near.cache.gets", near, NearCacheStatistics::misses)
+        .tags(tags)
+        .tag("result", "miss")
+        .description(gets)
+        .register(registry);
+    FunctionCounter.builder(
+            "cascade.near.cache.invalidations", near, NearCacheStatistics::invalidations)
+        .tags(tags)
+        .description("Near copies dropped because the entry changed")
+        .register(registry);
+    Gauge.builder("cascade.near.cache.size", near, NearCacheStatistics::size)
+        .tags(tags)
+        .baseUnit(BaseUnits.OBJECTS)
+        .description("Entries in this JVM's near cache")
+        .register(registry);
+  }
+
+  private void counter(
+      MeterRegistry registry,
+      String name,
+      CacheStatisticsMXBean statistics,
+      ToDoubleFunction<CacheStatisticsMXBean> count,
+      String description,
+      String... extraTags) {
+    FunctionCounter.builder(name, statistics, count)
+        .tags(tags)
+        .tags(extraTags)
+        .description(description)
+        .register(registry);
+  }
+
+  private void writeBehindCounter(
+      MeterRegistry registry,
+      String name,
+      WriteBehindMXBean wb,
+      ToDoubleFunction<WriteBehindMXBean> count,
+      String unit,
+      String description) {
+    FunctionCounter.builder(name, wb, count)
+        .tags(tags)
+        .baseUnit(unit)
+        .description(description)
+        .register(registry);
+  }
+
+  private boolean statisticsEnabled() {
+    try {
+      CompleteConfiguration<?, ?> c = cache.getConfiguration(CompleteConfiguration.class);
+      return c.isStatisticsEnabled();
+    } catch (IllegalArgumentException e) {
+      return true;
+    }
+  }
+
+  private static CascadeCache<?, ?> cascade(Cache<?, ?> cache) {
+    try {
+      return cache.unwrap(CascadeCache.class);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "CascadeMetrics binds Cascade caches; cache '"
+              + cache.getName()
+              + "' is a "
+              + cache.getClass().getName()
+              + " (for another provider's caches use Micrometer's JCacheMetrics)",
+          e);
+    }
+  }
+}

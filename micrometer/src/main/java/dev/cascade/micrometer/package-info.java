@@ -1,0 +1,7 @@
+/**
+ * Micrometer meters for Cascade caches, from plain Java: {@link
+ * dev.cascade.micrometer.CascadeMetrics} binds a cache's statistics (under the meter names of
+ * Micrometer's {@code JCacheMetrics}) and its write-behind and near-cache numbers to a {@code
+ * MeterRegistry}. Public API; reads the provider's public accessors only, never JMX.
+ */
+package dev.cascade.micrometer;
