@@ -12,7 +12,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import javax.cache.Cache;
 import javax.cache.CacheManager;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.actuate.autoconfigure.metrics.CompositeMeterRegistryAutoConfiguration;
 import org.springframework.boot.actuate.autoconfigure.metrics.MetricsAutoConfiguration;
@@ -25,18 +24,11 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 /**
  * Boot's own {@code cache.*} meters ({@code JCacheMetrics}, bound by {@code CacheMetricsRegistrar}
  * through the statistics MXBeans) count the reads of Cascade caches, for each form of Redis URI the
- * CacheManager can be opened with.
+ * CacheManager can be opened with. Before the manager names of issue 12 section 4, a URI with a
+ * query made Boot's context fail to start and one with a password read 0.
  */
 @WithRedis
 class CacheMetersTest {
-
-  /**
-   * Micrometer builds the statistics MBean's name from getURI() with only ':' replaced; until the
-   * manager names of issue 12 section 4 are merged (branch metrics), a URI with a query makes
-   * Boot's context fail to start and one with a password reads 0. Both pass with that branch merged
-   * (tried).
-   */
-  private static final String PENDING = "needs the manager-name fix of issue 12 section 4";
 
   private static RedisServer redis;
 
@@ -72,13 +64,11 @@ class CacheMetersTest {
   }
 
   @Test
-  @Disabled(PENDING)
   void uriWithAQuery_cacheGetsCountHitsAndMisses() {
     checkMeters(redis.uri() + "?timeout=5s");
   }
 
   @Test
-  @Disabled(PENDING)
   void uriWithAPassword_cacheGetsCountHitsAndMisses() {
     try (RedisServer secured = RedisServer.builder().password("s3cret").start()) {
       checkMeters("redis://:s3cret@127.0.0.1:" + secured.port());
