@@ -81,6 +81,7 @@ class CascadeCacheAutoConfigurationTest {
     app(
             "cascade.redis.uri=" + redis.uri(),
             "cascade.timeout=3s",
+            "cascade.statistics=true",
             "cascade.cache.boot-plain.partitions=4",
             "cascade.health.timeout=2s",
             "cascade.caches.boot-passed.ttl=1m")
@@ -90,6 +91,7 @@ class CascadeCacheAutoConfigurationTest {
               java.util.Properties p = ctx.getBean(CacheManager.class).getProperties();
               assertThat(p)
                   .containsEntry("cascade.timeout", "3s")
+                  .containsEntry("cascade.statistics", "true")
                   .containsEntry("cascade.cache.boot-plain.partitions", "4")
                   .containsEntry("cascade.redis.uri", redis.uri())
                   .doesNotContainKeys("cascade.health.timeout", "cascade.caches.boot-passed.ttl");

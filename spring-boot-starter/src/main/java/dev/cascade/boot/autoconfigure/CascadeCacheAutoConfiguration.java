@@ -126,7 +126,6 @@ public class CascadeCacheAutoConfiguration {
       List.of(
           "cascade.redis.uri",
           "cascade.config",
-          "cascade.statistics",
           "cascade.codec.allow",
           "cascade.codec.allow-application-packages",
           "cascade.codec.application-packages",
