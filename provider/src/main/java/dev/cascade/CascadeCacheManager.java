@@ -25,6 +25,7 @@ import dev.cascade.internal.support.Lifecycle;
 import dev.cascade.internal.support.Redaction;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -486,6 +487,25 @@ public final class CascadeCacheManager implements CacheManager {
       return type.cast(this);
     }
     throw new IllegalArgumentException("Cannot unwrap a Cascade CacheManager to " + type.getName());
+  }
+
+  /**
+   * Asks Redis whether it answers ({@code PING} on this manager's connection), waiting at most
+   * {@code timeout}: for health checks, which must not wait a whole command timeout.
+   *
+   * <pre>{@code
+   * Duration roundTrip = manager.unwrap(CascadeCacheManager.class).ping(Duration.ofSeconds(1));
+   * }</pre>
+   *
+   * @return the round trip
+   * @throws CacheException naming the server when it does not answer within the timeout, or fails
+   */
+  public Duration ping(Duration timeout) {
+    requireOpen();
+    if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+      throw new IllegalArgumentException("The timeout of a ping must be positive, not " + timeout);
+    }
+    return redis.ping(timeout);
   }
 
   /** Closes every cache this manager opened and releases its connections and threads. */

@@ -291,6 +291,31 @@ public final class RedisAccess implements AutoCloseable {
     }
   }
 
+  /**
+   * Sends {@code PING} and waits for the answer at most {@code timeout} (not the command timeout),
+   * so a health check cannot hang on a paused server.
+   *
+   * @return the round trip
+   * @throws CacheException naming the server when it does not answer in time or fails
+   */
+  public Duration ping(Duration timeout) {
+    long start = System.nanoTime();
+    try {
+      commands.ping().toCompletableFuture().get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+      return Duration.ofNanos(System.nanoTime() - start);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw RedisFailures.translate(e, target.toString(), "PING");
+    } catch (ExecutionException e) {
+      throw RedisFailures.translate(e.getCause(), target.toString(), "PING");
+    } catch (TimeoutException e) {
+      throw RedisFailures.translate(
+          new RedisCommandTimeoutException("no reply within " + timeout.toMillis() + " ms"),
+          target.toString(),
+          "PING");
+    }
+  }
+
   public CacheException failure(Throwable t, String what) {
     return RedisFailures.translate(t, target.toString(), what);
   }

@@ -1,0 +1,213 @@
+package dev.cascade.boot.autoconfigure;
+
+import dev.cascade.CascadeCachingProvider;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import javax.cache.Caching;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.AutoConfigurationPackages;
+import org.springframework.boot.autoconfigure.cache.CacheAutoConfiguration;
+import org.springframework.boot.autoconfigure.cache.JCacheManagerCustomizer;
+import org.springframework.boot.autoconfigure.cache.JCachePropertiesCustomizer;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.context.properties.ConfigurationPropertiesBinding;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.cache.jcache.JCacheCacheManager;
+import org.springframework.context.annotation.Bean;
+import org.springframework.core.Ordered;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.EnumerablePropertySource;
+import org.springframework.core.env.Environment;
+import org.springframework.core.env.PropertySource;
+
+/**
+ * Spring's cache abstraction on Cascade, through Boot's own JCache support rather than around it:
+ * Boot's {@code JCacheCacheConfiguration} still opens the {@code javax.cache.CacheManager} ({@code
+ * spring.cache.jcache.provider}, {@code spring.cache.jcache.config}, {@code
+ * spring.cache.cache-names}, {@code JCacheManagerCustomizer} beans); this starter
+ *
+ * <ul>
+ *   <li>makes Cascade the provider and {@code cascade.config} the configuration file when they are
+ *       not set ({@link CascadeEnvironmentPostProcessor});
+ *   <li>passes the Redis URI ({@code cascade.redis.uri}, else {@code spring.data.redis.*}), the
+ *       application's packages ({@code cascade.codec.application-packages}), {@code
+ *       cascade.codec.allow} and Cascade's other manager settings ({@code cascade.timeout}, ...) to
+ *       the CacheManager as properties ({@link JCachePropertiesCustomizer});
+ *   <li>creates the caches of {@code cascade.caches.<name>}, applying {@link
+ *       CascadeCacheCustomizer} beans, and turns statistics on for Boot's caches ({@link
+ *       JCacheManagerCustomizer}).
+ * </ul>
+ */
+@AutoConfiguration(before = CacheAutoConfiguration.class)
+@ConditionalOnClass({
+  CascadeCachingProvider.class,
+  Caching.class,
+  JCacheCacheManager.class,
+  JCachePropertiesCustomizer.class
+})
+@EnableConfigurationProperties(CascadeProperties.class)
+public class CascadeCacheAutoConfiguration {
+
+  /** The CacheManager property Cascade reads its Redis URI from. */
+  static final String URI_PROPERTY = "cascade.redis.uri";
+
+  /** The CacheManager property of the command timeout. */
+  static final String TIMEOUT_PROPERTY = "cascade.timeout";
+
+  /**
+   * The CacheManager property with the application's packages: their classes may be deserialized,
+   * unless {@code cascade.codec.strict} (docs/security.md).
+   */
+  static final String PACKAGES_PROPERTY = "cascade.codec.application-packages";
+
+  /** The CacheManager property with the deserialization allow-list of every cache. */
+  static final String ALLOW_PROPERTY = "cascade.codec.allow";
+
+  /** {@code expiry: eternal} in {@code cascade.caches}, as in Cascade's file. */
+  @Bean
+  @ConfigurationPropertiesBinding
+  static EternalExpiryConverter cascadeEternalExpiryConverter() {
+    return new EternalExpiryConverter();
+  }
+
+  @Bean
+  JCachePropertiesCustomizer cascadeCacheManagerProperties(
+      CascadeProperties properties,
+      Environment environment,
+      ConfigurableListableBeanFactory beanFactory) {
+    return p -> managerProperties(p, properties, environment, beanFactory);
+  }
+
+  static void managerProperties(
+      Properties p,
+      CascadeProperties properties,
+      Environment environment,
+      ConfigurableListableBeanFactory beanFactory) {
+    passThrough(p, environment);
+    String uri = RedisUri.resolve(properties, environment);
+    if (uri != null) {
+      p.setProperty(URI_PROPERTY, uri);
+    }
+    String springTimeout = RedisUri.springTimeout(environment);
+    if (springTimeout != null && !p.containsKey(TIMEOUT_PROPERTY)) {
+      p.setProperty(TIMEOUT_PROPERTY, springTimeout);
+    }
+    // the CacheManager's properties replace its file's values key by key: keep the file's in ours
+    List<String> packages = new ArrayList<>();
+    if (properties.getCodec().isAllowApplicationPackages()
+        && AutoConfigurationPackages.has(beanFactory)) {
+      packages.addAll(FileAllowList.read(environment, beanFactory, PACKAGES_PROPERTY));
+      packages.addAll(AutoConfigurationPackages.get(beanFactory));
+    }
+    if (!packages.isEmpty()) {
+      p.setProperty(PACKAGES_PROPERTY, String.join(",", packages));
+    }
+    if (!properties.getCodec().getAllow().isEmpty()) {
+      List<String> allow =
+          new ArrayList<>(FileAllowList.read(environment, beanFactory, ALLOW_PROPERTY));
+      allow.addAll(properties.getCodec().getAllow());
+      p.setProperty(ALLOW_PROPERTY, String.join(";", allow));
+    }
+  }
+
+  /**
+   * Keys under {@code cascade.} that this starter does not handle itself: Cascade's own
+   * CacheManager settings ({@code cascade.timeout}, {@code cascade.partitions}, {@code
+   * cascade.lock.*}, {@code cascade.codec.max-*}, {@code cascade.redis.tls.*}, {@code
+   * cascade.cache.<name>.*} ...), passed to the CacheManager as they are, so application.yml can
+   * say what a Cascade properties file says.
+   */
+  private static final List<String> OWNED =
+      List.of(
+          "cascade.redis.uri",
+          "cascade.config",
+          "cascade.codec.allow",
+          "cascade.codec.allow-application-packages",
+          "cascade.codec.application-packages",
+          "cascade.caches.",
+          "cascade.templates.",
+          "cascade.datasources.",
+          "cascade.health.");
+
+  private static void passThrough(Properties p, Environment environment) {
+    if (!(environment instanceof ConfigurableEnvironment configurable)) {
+      return;
+    }
+    for (PropertySource<?> source : configurable.getPropertySources()) {
+      if (!(source instanceof EnumerablePropertySource<?> enumerable)) {
+        continue;
+      }
+      for (String name : enumerable.getPropertyNames()) {
+        if (name.startsWith("cascade.")
+            && OWNED.stream()
+                .noneMatch(o -> name.equals(o) || o.endsWith(".") && name.startsWith(o))
+            && !name.matches(".*\\[\\d+]$")
+            && !p.containsKey(name)) {
+          String value = environment.getProperty(name);
+          if (value != null) {
+            p.setProperty(name, value);
+          }
+        }
+      }
+    }
+  }
+
+  @Bean
+  JCacheManagerCustomizer cascadeDeclaredCaches(
+      CascadeProperties properties,
+      Environment environment,
+      ObjectProvider<CascadeCacheCustomizer> customizers,
+      ConfigurableListableBeanFactory beanFactory) {
+    return new DeclaredCachesCustomizer(properties, environment, customizers, beanFactory);
+  }
+
+  /**
+   * Creates the caches of {@code cascade.caches}; ordered first, so the application's own {@code
+   * JCacheManagerCustomizer} beans find them.
+   */
+  static final class DeclaredCachesCustomizer implements JCacheManagerCustomizer, Ordered {
+
+    private final CascadeProperties properties;
+    private final Environment environment;
+    private final ObjectProvider<CascadeCacheCustomizer> customizers;
+    private final ConfigurableListableBeanFactory beanFactory;
+
+    DeclaredCachesCustomizer(
+        CascadeProperties properties,
+        Environment environment,
+        ObjectProvider<CascadeCacheCustomizer> customizers,
+        ConfigurableListableBeanFactory beanFactory) {
+      this.properties = properties;
+      this.environment = environment;
+      this.customizers = customizers;
+      this.beanFactory = beanFactory;
+    }
+
+    @Override
+    public void customize(javax.cache.CacheManager manager) {
+      List<String> bootCacheNames =
+          Binder.get(environment)
+              .bind("spring.cache.cache-names", Bindable.listOf(String.class))
+              .orElse(List.of());
+      try {
+        new CacheDeclarations(
+                properties, bootCacheNames, customizers.orderedStream().toList(), beanFactory)
+            .apply(manager);
+      } catch (RuntimeException e) {
+        // the bean never exists, so Spring will not close it: release the connection here
+        manager.close();
+        throw e;
+      }
+    }
+
+    @Override
+    public int getOrder() {
+      return Ordered.HIGHEST_PRECEDENCE;
+    }
+  }
+}
