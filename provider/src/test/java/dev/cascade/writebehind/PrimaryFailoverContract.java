@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cascade.CascadeCachingProvider;
+import dev.cascade.testing.FixtureException;
 import dev.cascade.testing.RedisServer;
 import java.net.URI;
 import java.time.Duration;
@@ -181,7 +182,18 @@ abstract class PrimaryFailoverContract {
   private static String awaitBackInReplication(RedisServer node) throws InterruptedException {
     long deadline = System.currentTimeMillis() + 60_000;
     while (true) {
-      Map<String, String> info = node.info("replication");
+      Map<String, String> info;
+      try {
+        info = node.info("replication");
+      } catch (FixtureException e) {
+        // a sentinel turning the restarted node into a replica disconnects its clients (CLIENT
+        // KILL TYPE normal), which can reset this probe's connection: ask again
+        if (System.currentTimeMillis() > deadline) {
+          throw new AssertionError(node + " did not answer INFO within 60 s after its restart", e);
+        }
+        Thread.sleep(100);
+        continue;
+      }
       if ("up".equals(info.get("master_link_status"))) {
         return "a replica";
       }

@@ -130,8 +130,14 @@ public final class RedisSentinelGroup implements AutoCloseable {
             }
           }
           RedisServer candidate = currentPrimary();
-          return candidate.isRunning()
-              && "master".equals(candidate.info("replication").get("role"));
+          try {
+            return candidate.isRunning()
+                && "master".equals(candidate.info("replication").get("role"));
+          } catch (FixtureException e) {
+            // a promoting sentinel disconnects the new primary's clients (CLIENT KILL TYPE normal):
+            // this probe's connection can be reset mid-reply; the next probe asks again
+            return false;
+          }
         },
         this::describe);
     return currentPrimary();
