@@ -75,6 +75,9 @@ public final class ManagerSettings implements AutoCloseable {
   /** The TLS settings under their full keys, as {@link TlsSettings} reads them. */
   private final Properties tls;
 
+  /** Where the TLS settings were written (file and line), for the error when they cannot apply. */
+  private final String tlsPlace;
+
   private final CacheDefaults defaults;
   private final Map<String, CacheDefaults> overrides;
   private final List<DeclaredCache> declared;
@@ -92,6 +95,7 @@ public final class ManagerSettings implements AutoCloseable {
       ClassLoader loader,
       Duration timeout,
       Properties tls,
+      String tlsPlace,
       CacheDefaults defaults,
       Map<String, CacheDefaults> overrides,
       List<DeclaredCache> declared,
@@ -101,6 +105,7 @@ public final class ManagerSettings implements AutoCloseable {
     this.loader = loader;
     this.timeout = timeout;
     this.tls = tls;
+    this.tlsPlace = tlsPlace;
     this.defaults = defaults;
     this.overrides = overrides;
     this.declared = declared;
@@ -182,6 +187,7 @@ public final class ManagerSettings implements AutoCloseable {
     cascade.requireKnown(MANAGER_KEYS);
 
     Properties tls = new Properties();
+    String tlsPlace = null;
     String fromSettings = null;
     ConfigNode redis = cascade.child("redis");
     if (redis != null) {
@@ -190,6 +196,7 @@ public final class ManagerSettings implements AutoCloseable {
       ConfigNode tlsNode = redis.child("tls");
       if (tlsNode != null) {
         tlsNode.requireKnown(TLS_KEYS);
+        tlsPlace = tlsNode.place();
         for (ConfigNode t : tlsNode.children().values()) {
           tls.setProperty("cascade.redis.tls." + t.name(), t.text());
         }
@@ -271,6 +278,7 @@ public final class ManagerSettings implements AutoCloseable {
         loader,
         timeout == null ? DEFAULT_TIMEOUT : timeout,
         tls,
+        tlsPlace,
         defaults,
         overrides,
         List.copyOf(declared),
@@ -299,7 +307,7 @@ public final class ManagerSettings implements AutoCloseable {
         if (tlsSetting != null && !parsed.isTls()) {
           // ignoring it would leave the connection unencrypted while the settings say otherwise
           throw new CacheException(
-              "Setting "
+              (tlsPlace != null ? tlsPlace + ": setting " : "Setting ")
                   + tlsSetting
                   + " is for TLS, but the Redis URI '"
                   + parsed

@@ -209,6 +209,24 @@ class ConfigFileTest {
   }
 
   @Test
+  void tlsSettings_withAPlainRedisUri_nameTheirFileAndLine() throws Exception {
+    ManagerSettings s =
+        yaml(
+            "cascade:",
+            "  redis:",
+            "    uri: redis://127.0.0.1:6379",
+            "    tls:",
+            "      truststore: /etc/app/ca.p12");
+    CacheException e = assertThrows(CacheException.class, s::redisTarget);
+    String message = e.getMessage().replace(dir.toUri().toString(), "");
+    assertTrue(
+        message.startsWith(
+            "cascade.yaml line 4: setting cascade.redis.tls.truststore is for TLS, but the Redis"
+                + " URI 'redis://127.0.0.1:6379' does not use TLS"),
+        message);
+  }
+
+  @Test
   void properties_declareTheSameCaches() throws Exception {
     System.setProperty("CONFIG_TEST_TTL", "90s");
     ManagerSettings s =
