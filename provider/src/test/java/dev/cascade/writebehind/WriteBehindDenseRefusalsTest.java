@@ -130,6 +130,9 @@ class WriteBehindDenseRefusalsTest {
         WriteBehindMXBean wb = cache.unwrap(CascadeCache.class).writeBehind();
         awaitUntil(() -> wb.getRetries() >= 6L * KEYS, "retried while the table is gone");
         assertEquals(0, wb.getDeadLetters(), "an outage dead-lettered: " + wb.getLastError());
+        System.out.printf(
+            "dense refusals, table gone: %d writer calls for %d failed change attempts%n",
+            TableFixture.CALLS.get(t.table).get(), wb.getRetries());
       } finally {
         TestDatabase.execute("RENAME TABLE " + t.table + "_away TO " + t.table);
       }
