@@ -45,11 +45,9 @@ class DeadLetterLimitTest {
                       .partitions(1)
                       .backoff(Duration.ofMillis(5), Duration.ofMillis(20))
                       .maxDelay(Duration.ofMillis(20))));
-      // A refused record is charged only while others of its batch succeed, and bisecting a batch
-      // isolates a few refused records, not dozens (a batch with one in six refused stalls its
-      // partition): so one poison record per batch, with good ones, the queue drained in between.
-      // 130 letters fill several stream nodes (at most 100 entries or 4 KB each), which MAXLEN ~
-      // can drop.
+      // One poison record per batch, with good ones, the queue drained in between, so the letters
+      // are written in key order (dense refusals: WriteBehindDenseRefusalsTest). 130 letters fill
+      // several stream nodes (at most 100 entries or 4 KB each), which MAXLEN ~ can drop.
       WriteBehindMXBean wb = cache.unwrap(CascadeCache.class).writeBehind();
       int poisoned = 130;
       int good = 0;
@@ -63,7 +61,7 @@ class DeadLetterLimitTest {
         while (wb.getQueueDepth() > 0) {
           assertTrue(System.currentTimeMillis() < deadline, "stuck: " + wb.getLastError());
           if (System.currentTimeMillis() > nudgeAt) {
-            // the poison record ended alone in its batch: good company gets it charged
+            // not needed since a CHECK violation alone is charged; kept as a guard against a stall
             cache.put("good" + good, "v" + good++);
             nudgeAt = System.currentTimeMillis() + 1_000;
           }

@@ -26,13 +26,19 @@ import org.slf4j.LoggerFactory;
  * thread works on a partition at a time (its worker), so the per-key order of the stream is the
  * order the database sees.
  *
- * <p>Failures: a failed batch is split in halves to find which changes fail on their own (with a
- * bounded number of calls). A change that fails alone while others succeed is charged an attempt
- * and becomes a suspect: from then on it is written alone, and charged for every failure except in
- * a step where the other changes fail too. After the retry limit its records go to the dead letters
- * and the partition moves on. When nothing succeeds at all (the database is down), nothing is
- * charged: the partition backs off (exponentially, with jitter) and tries again, so an outage sends
- * nothing to the dead letters.
+ * <p>Failures: a failed batch is split in halves, depth first and in a new random order each round,
+ * to find which changes fail on their own. While nothing of the round has succeeded the splitting
+ * is bounded (about 2·log2 n calls: an outage costs a few calls, not one per key); once something
+ * succeeded the database works, and every failed half is split down to single changes, so a batch
+ * where many changes are refused (one in two) still writes all the others. A change that fails
+ * alone is charged an attempt when others of the round succeeded, or when the database said the
+ * data itself is refused (a constraint, a value it cannot store), and becomes a suspect: from then
+ * on it is written alone, and charged for every failure except in a step where the other changes
+ * fail too. A failure that says the database cannot be reached is never charged, and ends the round
+ * at once. After the retry limit a change's records go to the dead letters and the partition moves
+ * on. When nothing succeeds at all (the database is down), nothing is charged: the partition backs
+ * off (exponentially, with jitter) and tries again, so an outage sends nothing to the dead letters.
+ * A round that settled something starts the backoff again from its initial delay.
  */
 final class PartitionFlush {
 
@@ -197,12 +203,17 @@ final class PartitionFlush {
       isolate(main, outcome);
     }
     for (Coalesced.Change s : suspects) {
+      if (outcome.unreachable) {
+        break; // the others would only meet the same refused connection
+      }
       // written alone, so a change the writer keeps refusing cannot fail the others with it
       WriterCalls.Result r = writer.write(List.of(s), stats::error);
       if (r.ok()) {
         outcome.succeeded.add(s);
       } else {
         outcome.failedAlone.put(s, r);
+        outcome.error = r.error;
+        outcome.unreachable |= r.unreachable;
       }
     }
     List<Coalesced.Change> settled = new ArrayList<>(outcome.succeeded);
@@ -213,8 +224,11 @@ final class PartitionFlush {
       ByteBuffer key = ByteBuffer.wrap(f.getKey().key);
       boolean suspect = attempts.containsKey(key);
       // a failure that says the database cannot be reached is nobody's fault: with only suspects
-      // in the batch there is no other change to tell an outage from a bad change
-      boolean charged = !f.getValue().unreachable && (suspect ? !systemic : databaseWorks);
+      // in the batch there is no other change to tell an outage from a bad change. One that says
+      // the data is refused is the change's own, even with nothing written beside it
+      WriterCalls.Result failure = f.getValue();
+      boolean charged =
+          !failure.unreachable && (failure.refusedData || (suspect ? !systemic : databaseWorks));
       if (charged) {
         int n = attempts.merge(key, 1, Integer::sum);
         if (n >= settings.retryLimit()) {
@@ -243,7 +257,10 @@ final class PartitionFlush {
     int failed = coalesced.changes().size() - settled.size();
     if (failed > 0) {
       stats.retries.add(failed);
-      failuresInARow++;
+      // rounds that settle nothing (an outage) back off further and further; one that settled
+      // something starts again from the initial delay, so refused changes among good ones do not
+      // slow the partition down to one batch per maximum backoff
+      failuresInARow = settled.isEmpty() ? failuresInARow + 1 : 1;
       long backoff =
           Math.min(
               settings.maxBackoff().toMillis(),
@@ -298,31 +315,44 @@ final class PartitionFlush {
     final Map<Coalesced.Change, WriterCalls.Result> failedAlone = new LinkedHashMap<>();
 
     String error;
+
+    /** A call failed for want of a connection: the round stopped there. */
+    boolean unreachable;
   }
 
   /**
-   * Writes the changes; if several fail, bisects to find which fail on their own, spending at most
-   * about 2·log2(n) extra calls, so an outage costs a few calls per attempt, not one per key.
+   * Writes the changes; if several fail, splits them in halves to find the ones that fail on their
+   * own. Depth first, so single changes are reached within about 2·log2(n) calls, and shuffled, so
+   * a round that found nothing is not repeated alike. While nothing of the round has succeeded, at
+   * most about 2·log2(n) calls (an outage costs a few calls per attempt, not one per key); once
+   * something has, every failed half is split down to single changes (at most 2n calls in all), so
+   * however many changes are refused the rest is written and the refused ones are told apart. A
+   * failure that says the database cannot be reached ends the round.
    */
   private void isolate(List<Coalesced.Change> changes, Outcome outcome) {
     WriterCalls.Result first = writer.write(changes, stats::error);
     record(changes, first, outcome);
+    if (first.ok() || outcome.unreachable) {
+      return;
+    }
     if (first.failed.size() == 1) {
       outcome.failedAlone.put(first.failed.get(0), first);
       return;
     }
-    if (first.failed.isEmpty()) {
-      return;
-    }
-    int budget = 2 * (32 - Integer.numberOfLeadingZeros(first.failed.size())) + 2;
-    ArrayDeque<List<Coalesced.Change>> queue = new ArrayDeque<>();
-    queue.add(first.failed);
-    while (!queue.isEmpty() && budget > 0) {
-      List<Coalesced.Change> set = queue.poll();
+    List<Coalesced.Change> failed = new ArrayList<>(first.failed);
+    Collections.shuffle(failed, ThreadLocalRandom.current());
+    int blindBudget = 2 * (32 - Integer.numberOfLeadingZeros(failed.size())) + 2;
+    ArrayDeque<List<Coalesced.Change>> stack = new ArrayDeque<>();
+    stack.push(failed);
+    while (!stack.isEmpty() && (blindBudget > 0 || !outcome.succeeded.isEmpty())) {
+      List<Coalesced.Change> set = stack.pop();
       if (set.size() == 1) {
         WriterCalls.Result r = writer.write(set, stats::error);
-        budget--;
+        blindBudget--;
         record(set, r, outcome);
+        if (outcome.unreachable) {
+          return;
+        }
         if (!r.ok()) {
           outcome.failedAlone.put(set.get(0), r);
         }
@@ -330,12 +360,15 @@ final class PartitionFlush {
       }
       int half = set.size() / 2;
       for (List<Coalesced.Change> part :
-          List.of(set.subList(0, half), set.subList(half, set.size()))) {
+          List.of(set.subList(half, set.size()), set.subList(0, half))) {
         WriterCalls.Result r = writer.write(part, stats::error);
-        budget--;
+        blindBudget--;
         record(part, r, outcome);
+        if (outcome.unreachable) {
+          return;
+        }
         if (!r.ok()) {
-          queue.add(r.failed);
+          stack.push(r.failed);
         }
       }
     }
@@ -351,6 +384,7 @@ final class PartitionFlush {
     }
     if (!r.ok()) {
       outcome.error = r.error;
+      outcome.unreachable |= r.unreachable;
     } else {
       stats.batchesFlushed.increment();
     }

@@ -6,7 +6,9 @@ import dev.cascade.writebehind.RevisionedCacheWriter;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.UnknownHostException;
+import java.sql.SQLDataException;
 import java.sql.SQLException;
+import java.sql.SQLIntegrityConstraintViolationException;
 import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientConnectionException;
@@ -48,10 +50,17 @@ final class WriterCalls<K, V> {
      */
     final boolean unreachable;
 
-    Result(List<Coalesced.Change> failed, String error, boolean unreachable) {
+    /**
+     * The failure says the database refused the data itself (a constraint, a value it cannot
+     * store): a change written alone that fails so is to blame, whatever the others do.
+     */
+    final boolean refusedData;
+
+    Result(List<Coalesced.Change> failed, String error, boolean unreachable, boolean refusedData) {
       this.failed = failed;
       this.error = error;
       this.unreachable = unreachable;
+      this.refusedData = refusedData;
     }
 
     boolean ok() {
@@ -121,6 +130,7 @@ final class WriterCalls<K, V> {
     List<Coalesced.Change> failed = new ArrayList<>();
     String error = null;
     boolean unreachable = false;
+    boolean refusedData = false;
     Map<Object, Coalesced.Change> byEntry = new IdentityHashMap<>();
     List<Cache.Entry<? extends K, ? extends V>> puts = new ArrayList<>();
     List<K> deletes = new ArrayList<>();
@@ -179,6 +189,7 @@ final class WriterCalls<K, V> {
                 ? f.message
                 : "writeAll returned but left " + puts.size() + " entries unwritten";
         unreachable |= f != null && f.unreachable;
+        refusedData |= f != null && f.refusedData;
       }
     }
     if (!deletes.isEmpty()) {
@@ -203,20 +214,23 @@ final class WriterCalls<K, V> {
                 ? f.message
                 : "deleteAll returned but left " + deletes.size() + " keys undeleted";
         unreachable |= f != null && f.unreachable;
+        refusedData |= f != null && f.refusedData;
       }
     }
     failed.removeIf(Objects::isNull);
-    return new Result(failed, error, unreachable);
+    return new Result(failed, error, unreachable, refusedData && !unreachable);
   }
 
   /** Why a writer call failed. */
   private static final class Failure {
     final String message;
     final boolean unreachable;
+    final boolean refusedData;
 
-    Failure(String message, boolean unreachable) {
+    Failure(String message, boolean unreachable, boolean refusedData) {
       this.message = message;
       this.unreachable = unreachable;
+      this.refusedData = refusedData;
     }
   }
 
@@ -253,7 +267,7 @@ final class WriterCalls<K, V> {
         if (done.getCount() > 0) {
           throw new Hung(message, done);
         }
-        return new Failure(message, false);
+        return new Failure(message, false, false);
       }
       future.get();
     } catch (InterruptedException e) {
@@ -269,7 +283,7 @@ final class WriterCalls<K, V> {
                 + "' still ran; its partition waits for it to return",
             done);
       }
-      return new Failure("interrupted while waiting for the writer", false);
+      return new Failure("interrupted while waiting for the writer", false, false);
     } catch (ExecutionException e) {
       thrown[0] = e.getCause();
     } catch (CancellationException e) {
@@ -290,7 +304,8 @@ final class WriterCalls<K, V> {
                 && t.getMessage().startsWith("The cache writer")
             ? t.getCause()
             : t;
-    return new Failure(method + " failed: " + root, looksUnreachable(t));
+    boolean unreachable = looksUnreachable(t);
+    return new Failure(method + " failed: " + root, unreachable, !unreachable && refusesData(t));
   }
 
   /**
@@ -313,6 +328,30 @@ final class WriterCalls<K, V> {
       if (c instanceof SQLException) {
         String state = ((SQLException) c).getSQLState();
         if (state != null && state.startsWith("08")) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Whether a failure says the database refused the data: an integrity constraint (SQLState class
+   * 23: a CHECK, a foreign or unique key, NOT NULL) or a value it cannot store (class 22: too long,
+   * out of range, malformed), anywhere in the cause chain. A change that fails so when written
+   * alone is charged even if no other change was written beside it: an outage does not answer with
+   * these. Any other failure (a missing table, a deadlock, a plain exception of the writer) may be
+   * the database's or the writer's state, not the change's.
+   */
+  static boolean refusesData(Throwable t) {
+    int depth = 0;
+    for (Throwable c = t; c != null && depth < 16; c = c.getCause(), depth++) {
+      if (c instanceof SQLIntegrityConstraintViolationException || c instanceof SQLDataException) {
+        return true;
+      }
+      if (c instanceof SQLException) {
+        String state = ((SQLException) c).getSQLState();
+        if (state != null && (state.startsWith("22") || state.startsWith("23"))) {
           return true;
         }
       }
