@@ -61,9 +61,10 @@ public final class Catalog implements AutoCloseable {
   public static Map<String, Object> settings(DataSource dataSource, String cascadeUri) {
     Map<String, Object> s = new LinkedHashMap<>();
     s.put("hibernate.connection.datasource", dataSource);
-    // the second-level cache through hibernate-jcache, with Cascade as the JCache provider
+    // the second-level cache through hibernate-jcache, with Cascade as the JCache provider and
+    // cascade-hibernate's region factory (READ_WRITE safe across JVMs; "jcache" for the plain one)
     s.put("hibernate.cache.use_second_level_cache", "true");
-    s.put("hibernate.cache.region.factory_class", "jcache");
+    s.put("hibernate.cache.region.factory_class", "cascade");
     s.put("hibernate.javax.cache.provider", "dev.cascade.CascadeCachingProvider");
     s.put("hibernate.javax.cache.uri", cascadeUri);
     // every region is declared in the Cascade file: a region missing from it is an error at

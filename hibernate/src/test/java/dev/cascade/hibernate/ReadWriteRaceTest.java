@@ -1,17 +1,15 @@
-package dev.cascade.samples.hibernate;
+package dev.cascade.hibernate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cascade.testing.RedisServer;
 import dev.cascade.testing.WithRedis;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.hibernate.SessionFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,23 +25,22 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(120)
 class ReadWriteRaceTest {
 
-  private final Catalogs catalogs = new Catalogs();
   private final ExecutorService reader = Executors.newSingleThreadExecutor();
-  private Catalog a;
-  private long productId;
+  private Offers offers;
+  private SessionFactory a;
+  private long offerId;
 
   @BeforeEach
   void open(RedisServer redis) {
-    RedisUnderTest.use(redis);
-    a = catalogs.openWithOwnManager(Catalog.CASCADE_FILE, RedisUnderTest.SETTINGS);
-    productId = a.addProduct("SKU-RACE", "Kettle", 1_000, Set.of());
+    offers = new Offers(redis);
+    a = offers.open(CascadeStrategyRegistrations.SHORT_NAME);
+    offerId = Offers.add(a, 1_000);
   }
 
   @AfterEach
   void close() {
     reader.shutdownNow();
-    catalogs.close();
-    RedisUnderTest.release();
+    offers.close();
   }
 
   @Test
@@ -59,19 +56,17 @@ class ReadWriteRaceTest {
   /** Returns the price both factories read after the race (they must agree). */
   private long raceALoadInBWithAnUpdateInA(boolean compareAndSet) throws Exception {
     PausingRegionFactory factory = new PausingRegionFactory(compareAndSet);
-    Map<String, Object> settings = new HashMap<>(RedisUnderTest.SETTINGS);
-    settings.put("hibernate.cache.region.factory_class", factory);
-    Catalog b = catalogs.openWithOwnManager(Catalog.CASCADE_FILE, settings);
-    a.sessionFactory().getCache().evictEntityData(Product.class, productId);
+    SessionFactory b = offers.open(factory);
+    a.getCache().evictEntityData(Offer.class, offerId);
 
-    Future<Long> load = reader.submit(() -> b.product(productId).getPriceCents());
+    Future<Long> load = reader.submit(() -> Offers.price(b, offerId));
     assertTrue(factory.awaitPaused(), "B read the row (1,000) and is about to cache it");
-    a.reprice(productId, 2_000); // lock, UPDATE, commit, the new entry: all between B's get and put
+    Offers.reprice(a, offerId, 2_000); // lock, UPDATE, commit, the new entry: between B's get, put
     factory.resume();
     assertEquals(1_000, load.get(60, TimeUnit.SECONDS), "B's own load saw the row before");
 
-    long inA = a.product(productId).getPriceCents();
-    long inB = b.product(productId).getPriceCents();
+    long inA = Offers.price(a, offerId);
+    long inB = Offers.price(b, offerId);
     assertEquals(inA, inB, "both read the one entry in Redis");
     return inB;
   }

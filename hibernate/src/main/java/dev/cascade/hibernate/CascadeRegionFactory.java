@@ -1,4 +1,4 @@
-package dev.cascade.samples.hibernate;
+package dev.cascade.hibernate;
 
 import org.hibernate.cache.cfg.spi.DomainDataRegionBuildingContext;
 import org.hibernate.cache.cfg.spi.DomainDataRegionConfig;
@@ -21,10 +21,15 @@ import org.hibernate.cache.spi.support.DomainDataStorageAccess;
  * database). docs/hibernate.md; the race is {@code ReadWriteRaceTest}.
  *
  * <pre>
- * hibernate.cache.region.factory_class=dev.cascade.samples.hibernate.CascadeRegionFactory
+ * hibernate.cache.region.factory_class=cascade
  * </pre>
  *
- * <p>Every other setting of hibernate-jcache ({@code hibernate.javax.cache.*}) applies unchanged.
+ * <p>{@code cascade} is this class's short name ({@link CascadeStrategyRegistrations}); its full
+ * name works too. Every other setting of hibernate-jcache ({@code hibernate.javax.cache.*}) applies
+ * unchanged.
+ *
+ * <p>It extends {@link JCacheRegionFactory}, an internal class of hibernate-jcache: tested with
+ * Hibernate ORM 6.6.
  */
 public class CascadeRegionFactory extends JCacheRegionFactory {
 

@@ -1,4 +1,4 @@
-package dev.cascade.samples.hibernate;
+package dev.cascade.hibernate;
 
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;

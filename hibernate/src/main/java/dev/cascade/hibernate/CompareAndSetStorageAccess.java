@@ -1,4 +1,4 @@
-package dev.cascade.samples.hibernate;
+package dev.cascade.hibernate;
 
 import java.util.Objects;
 import javax.cache.Cache;

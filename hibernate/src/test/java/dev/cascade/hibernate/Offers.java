@@ -1,0 +1,128 @@
+package dev.cascade.hibernate;
+
+import dev.cascade.testing.RedisServer;
+import dev.cascade.testing.TestDatabase;
+import java.net.URI;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Map;
+import javax.cache.CacheManager;
+import javax.cache.Caching;
+import javax.cache.spi.CachingProvider;
+import org.apache.commons.dbcp2.BasicDataSource;
+import org.hibernate.SessionFactory;
+import org.hibernate.boot.MetadataSources;
+import org.hibernate.boot.model.naming.Identifier;
+import org.hibernate.boot.model.naming.PhysicalNamingStrategyStandardImpl;
+import org.hibernate.boot.registry.StandardServiceRegistry;
+import org.hibernate.boot.registry.StandardServiceRegistryBuilder;
+import org.hibernate.engine.jdbc.env.spi.JdbcEnvironment;
+
+/**
+ * Opens SessionFactories of {@link Offer} on a test's private redis-server, each with a
+ * CacheManager of its own (as a JVM of its own would have), on a table unique to the test (created
+ * by the first factory, dropped on close); closes them in reverse order.
+ */
+final class Offers implements AutoCloseable {
+
+  /**
+   * The test database through MariaDB's driver: with MySQL Connector/J (TestDatabase's pool)
+   * Hibernate takes MariaDB 10.x for MySQL 5.5.5 and warns.
+   */
+  private static final BasicDataSource POOL = new BasicDataSource();
+
+  static {
+    POOL.setUrl(TestDatabase.configuredUrl().replaceFirst("^jdbc:mysql:", "jdbc:mariadb:"));
+    POOL.setMaxTotal(8);
+  }
+
+  private final String tablePrefix = TestDatabase.uniqueTableName("hibmod") + "_";
+  private final Deque<SessionFactory> opened = new ArrayDeque<>();
+
+  /** Points {@code offers.yaml}, which names no Redis, at {@code redis}. */
+  Offers(RedisServer redis) {
+    System.setProperty("cascade.redis.uri", redis.uri());
+  }
+
+  /**
+   * A SessionFactory whose {@code hibernate.cache.region.factory_class} is {@code regionFactory} (a
+   * name or an instance). JCache hands out one manager per URI and class loader, and
+   * hibernate-jcache closes it with either factory: a child class loader makes a second one.
+   */
+  SessionFactory open(Object regionFactory) {
+    CachingProvider provider = Caching.getCachingProvider("dev.cascade.CascadeCachingProvider");
+    ClassLoader own = new URLClassLoader(new URL[0], getClass().getClassLoader());
+    CacheManager manager = provider.getCacheManager(URI.create("classpath:offers.yaml"), own);
+    Map<String, Object> s = new HashMap<>();
+    s.put("hibernate.connection.datasource", POOL);
+    s.put("hibernate.cache.use_second_level_cache", "true");
+    s.put("hibernate.cache.region.factory_class", regionFactory);
+    s.put("hibernate.javax.cache.cache_manager", manager);
+    s.put("hibernate.javax.cache.missing_cache_strategy", "fail");
+    s.put("hibernate.generate_statistics", "true");
+    s.put("hibernate.physical_naming_strategy", new PrefixedTableNames(tablePrefix));
+    // create-only: create-drop would first drop a table that does not exist, and log the failure
+    s.put("hibernate.hbm2ddl.auto", opened.isEmpty() ? "create-only" : "none");
+    StandardServiceRegistry registry =
+        new StandardServiceRegistryBuilder().applySettings(s).build();
+    try {
+      SessionFactory factory =
+          new MetadataSources(registry)
+              .addAnnotatedClass(Offer.class)
+              .buildMetadata()
+              .buildSessionFactory();
+      opened.push(factory);
+      return factory;
+    } catch (RuntimeException e) {
+      StandardServiceRegistryBuilder.destroy(registry);
+      throw e;
+    }
+  }
+
+  static long add(SessionFactory factory, long priceCents) {
+    return factory.fromTransaction(
+        s -> {
+          Offer offer = new Offer(priceCents);
+          s.persist(offer);
+          return offer.getId();
+        });
+  }
+
+  static long price(SessionFactory factory, long id) {
+    return factory.fromTransaction(s -> s.find(Offer.class, id).getPriceCents());
+  }
+
+  static void reprice(SessionFactory factory, long id, long priceCents) {
+    factory.inTransaction(s -> s.find(Offer.class, id).setPriceCents(priceCents));
+  }
+
+  @Override
+  public void close() {
+    try {
+      while (!opened.isEmpty()) {
+        opened.pop().close();
+      }
+      TestDatabase.execute("DROP TABLE IF EXISTS " + tablePrefix + "offer");
+    } finally {
+      System.clearProperty("cascade.redis.uri");
+    }
+  }
+
+  /** A prefix unique to one test before the table name, in the shared database. */
+  private static final class PrefixedTableNames extends PhysicalNamingStrategyStandardImpl {
+
+    private final String prefix;
+
+    PrefixedTableNames(String prefix) {
+      this.prefix = prefix;
+    }
+
+    @Override
+    public Identifier toPhysicalTableName(Identifier logical, JdbcEnvironment environment) {
+      return Identifier.toIdentifier(prefix + logical.getText(), logical.isQuoted());
+    }
+  }
+}
