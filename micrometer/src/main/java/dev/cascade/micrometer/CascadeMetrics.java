@@ -46,6 +46,15 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code cascade.near.cache.*}: only when the cache has a near cache in this JVM.
  * </ul>
  *
+ * <p><b>Beside {@code JCacheMetrics}</b> (Spring Boot Actuator binds it for every JCache cache),
+ * bind only Cascade's own meters: the {@code cache.*} meters are then {@code JCacheMetrics}', and
+ * binding them twice fails ({@code cache.removals} is a gauge there, a function counter here, and
+ * Micrometer refuses two meters of different types under one name).
+ *
+ * <pre>{@code
+ * new CascadeMetrics(users, Tags.empty()).withoutStatistics().bindTo(registry);
+ * }</pre>
+ *
  * <p>The meters follow the cache object bound (held weakly, as Micrometer's binders do): after a
  * cache is closed and opened again, bind the new one, and remove the old meters if the registry
  * should forget them. Thread-safe.
@@ -56,6 +65,7 @@ public final class CascadeMetrics implements MeterBinder {
 
   private final CascadeCache<?, ?> cache;
   private final Tags tags;
+  private final boolean statistics;
 
   /**
    * @param cache a Cascade cache (any {@link Cache} that unwraps to {@link CascadeCache})
@@ -66,6 +76,25 @@ public final class CascadeMetrics implements MeterBinder {
     Objects.requireNonNull(cache, "cache");
     this.cache = cascade(cache);
     this.tags = Tags.concat(tags == null ? Tags.empty() : tags, "cache", cache.getName());
+    this.statistics = true;
+  }
+
+  private CascadeMetrics(CascadeMetrics of, boolean statistics) {
+    this.cache = of.cache;
+    this.tags = of.tags;
+    this.statistics = statistics;
+  }
+
+  /**
+   * A binder of the same cache and tags that leaves the JCache statistics meters ({@code
+   * cache.gets}, {@code cache.puts}, {@code cache.removals}, {@code cache.evictions}) out and binds
+   * only Cascade's own: {@code cascade.write.behind.*} and {@code cascade.near.cache.*}. For a
+   * registry where Micrometer's {@code JCacheMetrics} measures the cache already, as Spring Boot
+   * Actuator's does. A cache without write-behind in this JVM and without a near cache gets no
+   * meter from it.
+   */
+  public CascadeMetrics withoutStatistics() {
+    return statistics ? new CascadeMetrics(this, false) : this;
   }
 
   /** Binds {@code cache}'s meters to {@code registry}; returns {@code cache}. */
@@ -97,7 +126,9 @@ public final class CascadeMetrics implements MeterBinder {
 
   @Override
   public void bindTo(MeterRegistry registry) {
-    bindStatistics(registry);
+    if (statistics) {
+      bindStatistics(registry);
+    }
     WriteBehindMXBean writeBehind = cache.writeBehind();
     if (writeBehind != null) {
       bindWriteBehind(registry, writeBehind);
@@ -167,7 +198,7 @@ public final class CascadeMetrics implements MeterBinder {
         wb,
         WriteBehindMXBean::getRecordsFlushed,
         "records",
-        "Changes this JVM's flushers took off the queue: written, coalesced or dead-lettered");
+        "Changes this JVM's flushers wrote (coalesced ones included; dead letters not)");
     writeBehindCounter(
         registry,
         "cascade.write.behind.batches",

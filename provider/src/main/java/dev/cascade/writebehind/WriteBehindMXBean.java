@@ -18,7 +18,9 @@ public interface WriteBehindMXBean {
   long getOldestPendingAgeMillis();
 
   /**
-   * Records this JVM flushed (acknowledged after the writer returned), including coalesced ones.
+   * Records this JVM's flushers wrote: acknowledged after the writer returned, including the
+   * coalesced ones (replaced in a batch by a later write of the same key, which was written).
+   * Records moved to the dead letters are not counted here but in {@link #getDeadLetters()}.
    */
   long getRecordsFlushed();
 

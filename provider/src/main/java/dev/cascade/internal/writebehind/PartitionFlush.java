@@ -253,6 +253,9 @@ final class PartitionFlush {
     if (!settled.isEmpty() && !acknowledge(settled)) {
       return false;
     }
+    // settled holds the dead-lettered changes too: RecordsFlushed counts the records the writer
+    // wrote (dead letters have their own count)
+    stats.recordsFlushed.add(countRecords(outcome.succeeded));
     stats.coalesced.add(countCoalesced(settled));
     int failed = coalesced.changes().size() - settled.size();
     if (failed > 0) {
@@ -292,11 +295,18 @@ final class PartitionFlush {
     }
     Set<String> done = new HashSet<>(ids);
     carried.removeIf(r -> done.contains(r.id));
-    stats.recordsFlushed.add(ids.size());
     for (Coalesced.Change c : settled) {
       attempts.remove(ByteBuffer.wrap(c.key));
     }
     return true;
+  }
+
+  private static long countRecords(List<Coalesced.Change> changes) {
+    long n = 0;
+    for (Coalesced.Change c : changes) {
+      n += c.records.size();
+    }
+    return n;
   }
 
   private static long countCoalesced(List<Coalesced.Change> settled) {

@@ -2,8 +2,8 @@ package dev.cascade.boot.actuate;
 
 import dev.cascade.CascadeCache;
 import dev.cascade.CascadeCacheManager;
-import dev.cascade.NearCacheStatistics;
 import dev.cascade.writebehind.WriteBehindMXBean;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,31 +31,25 @@ final class CascadeManagers {
         .toList();
   }
 
-  /** The write-behind numbers of the manager's caches this JVM flushes, by cache name. */
-  static Map<String, WriteBehindMXBean> writeBehind(CascadeCacheManager manager) {
-    Map<String, WriteBehindMXBean> result = new LinkedHashMap<>();
+  /** The manager's caches, open now. */
+  static List<CascadeCache<?, ?>> caches(CascadeCacheManager manager) {
+    List<CascadeCache<?, ?>> result = new ArrayList<>();
     for (String name : manager.getCacheNames()) {
       Cache<?, ?> cache = manager.getCache(name);
       if (cache instanceof CascadeCache<?, ?> cascade && !cascade.isClosed()) {
-        WriteBehindMXBean wb = cascade.writeBehind();
-        if (wb != null) {
-          result.put(name, wb);
-        }
+        result.add(cascade);
       }
     }
     return result;
   }
 
-  /** This JVM's near caches of the manager's caches, by cache name. */
-  static Map<String, NearCacheStatistics> nearCaches(CascadeCacheManager manager) {
-    Map<String, NearCacheStatistics> result = new LinkedHashMap<>();
-    for (String name : manager.getCacheNames()) {
-      Cache<?, ?> cache = manager.getCache(name);
-      if (cache instanceof CascadeCache<?, ?> cascade && !cascade.isClosed()) {
-        NearCacheStatistics near = cascade.nearCache();
-        if (near != null) {
-          result.put(name, near);
-        }
+  /** The write-behind numbers of the manager's caches this JVM flushes, by cache name. */
+  static Map<String, WriteBehindMXBean> writeBehind(CascadeCacheManager manager) {
+    Map<String, WriteBehindMXBean> result = new LinkedHashMap<>();
+    for (CascadeCache<?, ?> cache : caches(manager)) {
+      WriteBehindMXBean wb = cache.writeBehind();
+      if (wb != null) {
+        result.put(cache.getName(), wb);
       }
     }
     return result;
