@@ -3,14 +3,11 @@ package dev.cascade;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cascade.testing.LogCapture;
 import dev.cascade.testing.RedisServer;
 import java.net.URI;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import javax.cache.Cache;
 import javax.cache.CacheManager;
 import javax.cache.configuration.MutableConfiguration;
@@ -47,9 +44,9 @@ class HashEncodingWarningTest {
   void raisedLimit_noWarning_andEntriesWithKilobyteValuesStayListpacks() {
     try (RedisServer redis =
         RedisServer.builder().config("hash-max-ziplist-value", "1024").start()) {
-      List<String> warnings = new CopyOnWriteArrayList<>();
-      Handler capture = capture(warnings);
-      try (CacheManager manager = manager(redis)) {
+      List<String> warnings;
+      try (LogCapture log = LogCapture.of("dev.cascade", Level.WARNING);
+          CacheManager manager = manager(redis)) {
         Cache<String, String> cache =
             manager.createCache(
                 "memory-hash-encoding",
@@ -64,8 +61,7 @@ class HashEncodingWarningTest {
         assertEquals(
             redis.binary().majorVersion() >= 7 ? "listpack" : "ziplist",
             redis.command("OBJECT", "ENCODING", (String) keys.get(0)));
-      } finally {
-        Logger.getLogger("dev.cascade").removeHandler(capture);
+        warnings = log.messagesAtLeast(Level.WARNING);
       }
       assertEquals(0, count(warnings, "hash-max"), warnings.toString());
     }
@@ -79,34 +75,10 @@ class HashEncodingWarningTest {
   }
 
   private static List<String> warningsOpening(RedisServer redis) {
-    List<String> warnings = new CopyOnWriteArrayList<>();
-    Handler capture = capture(warnings);
-    try {
+    try (LogCapture log = LogCapture.of("dev.cascade", Level.WARNING)) {
       manager(redis).close();
-    } finally {
-      Logger.getLogger("dev.cascade").removeHandler(capture);
+      return log.messagesAtLeast(Level.WARNING);
     }
-    return warnings;
-  }
-
-  private static Handler capture(List<String> warnings) {
-    Handler h =
-        new Handler() {
-          @Override
-          public void publish(LogRecord r) {
-            if (r.getLevel().intValue() >= Level.WARNING.intValue()) {
-              warnings.add(r.getMessage());
-            }
-          }
-
-          @Override
-          public void flush() {}
-
-          @Override
-          public void close() {}
-        };
-    Logger.getLogger("dev.cascade").addHandler(h);
-    return h;
   }
 
   private static long count(List<String> warnings, String text) {

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.cascade.hostile.Gadget;
 import dev.cascade.internal.engine.CacheSettings;
 import dev.cascade.internal.store.KeyLayout;
+import dev.cascade.testing.LogCapture;
 import dev.cascade.testing.RedisServer;
 import dev.cascade.testing.WithRedis;
 import io.lettuce.core.RedisClient;
@@ -29,13 +30,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import javax.cache.Cache;
 import javax.cache.CacheException;
 import javax.cache.CacheManager;
@@ -199,9 +197,8 @@ class HostileBytesTest {
     // tests
     CacheManager listening = Managers.open(redis);
     CacheManager writing = Managers.open(redis);
-    List<LogRecord> logged = new CopyOnWriteArrayList<>();
-    Handler capture = capture(logged);
-    try {
+    List<LogRecord> logged;
+    try (LogCapture log = LogCapture.of("dev.cascade", Level.WARNING)) {
       Cache<String, String> writer = listenedTo(name, listening, writing);
       for (int i = 0; i < 50; i++) {
         bytes.sync().publish(channel, i % 2 == 0 ? forged : padded);
@@ -211,8 +208,8 @@ class HostileBytesTest {
       // handled
       assertEquals(
           "after=real", Heard.EVENTS.poll(10, TimeUnit.SECONDS), "the listener stopped hearing");
+      logged = log.records();
     } finally {
-      Logger.getLogger("dev.cascade").removeHandler(capture);
       listening.close();
       writing.close();
     }
@@ -308,24 +305,6 @@ class HostileBytesTest {
     Thread.sleep(100);
     Heard.EVENTS.clear();
     return writer;
-  }
-
-  private static Handler capture(List<LogRecord> records) {
-    Handler h =
-        new Handler() {
-          @Override
-          public void publish(LogRecord record) {
-            records.add(record);
-          }
-
-          @Override
-          public void flush() {}
-
-          @Override
-          public void close() {}
-        };
-    Logger.getLogger("dev.cascade").addHandler(h);
-    return h;
   }
 
   /**

@@ -5,19 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cascade.CascadeCache;
 import dev.cascade.CascadeCachingProvider;
+import dev.cascade.testing.LogCapture;
 import dev.cascade.testing.RedisServer;
 import dev.cascade.testing.WithRedis;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
-import java.util.logging.Handler;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
-import java.util.stream.Collectors;
 import javax.cache.Cache;
 import javax.cache.CacheManager;
 import javax.cache.configuration.FactoryBuilder;
@@ -37,35 +33,16 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(120)
 class OperationalLogTest {
 
-  private final List<LogRecord> records = new CopyOnWriteArrayList<>();
-  private final Logger cascade = Logger.getLogger("dev.cascade");
-  private Level levelBefore;
-  private final Handler capture =
-      new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-          records.add(record);
-        }
-
-        @Override
-        public void flush() {}
-
-        @Override
-        public void close() {}
-      };
+  private LogCapture log;
 
   @BeforeEach
   void capture() {
-    levelBefore = cascade.getLevel();
-    cascade.setLevel(Level.INFO);
-    capture.setLevel(Level.ALL);
-    cascade.addHandler(capture);
+    log = LogCapture.of("dev.cascade", Level.INFO);
   }
 
   @AfterEach
   void release() {
-    cascade.removeHandler(capture);
-    cascade.setLevel(levelBefore);
+    log.close();
   }
 
   @Test
@@ -128,38 +105,25 @@ class OperationalLogTest {
       assertTrue(messages(Level.WARNING, "does not answer").get(0).contains("'" + name + "'"));
       // the values never reach the log: an operator's log is read by more people than the data
       assertTrue(
-          records.stream().noneMatch(r -> format(r).contains("v99")), "no value in any message");
+          log.records().stream().noneMatch(r -> LogCapture.format(r).contains("v99")),
+          "no value in any message");
     } finally {
       manager.close();
     }
   }
 
   private List<String> messages(Level level, String containing) {
-    return records.stream()
-        .filter(r -> r.getLevel().equals(level))
-        .map(OperationalLogTest::format)
-        .filter(m -> m.contains(containing))
-        .collect(Collectors.toList());
-  }
-
-  private static String format(LogRecord r) {
-    return new java.util.logging.SimpleFormatter().formatMessage(r);
+    return log.messages(level, containing);
   }
 
   private void await(BooleanSupplier condition, String what) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("no " + what + " within 30 s; logged: " + all(records));
+        throw new AssertionError("no " + what + " within 30 s; logged: " + log.describe());
       }
       Thread.sleep(20);
     }
-  }
-
-  private static String all(Collection<LogRecord> records) {
-    return records.stream()
-        .map(r -> r.getLevel() + " " + format(r))
-        .collect(Collectors.joining("\n", "\n", ""));
   }
 
   /** Writes nothing anywhere and refuses one key, as a database refuses a row it cannot hold. */

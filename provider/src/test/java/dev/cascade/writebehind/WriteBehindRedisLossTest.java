@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cascade.CascadeCache;
 import dev.cascade.CascadeCachingProvider;
+import dev.cascade.testing.LogCapture;
 import dev.cascade.testing.RedisServer;
 import dev.cascade.testing.WithRedis;
 import java.net.URI;
@@ -183,34 +184,14 @@ class WriteBehindRedisLossTest {
 
   /** The WARNING lines a new CacheManager logs while it opens. */
   private static List<String> startupWarnings(RedisServer redis) {
-    List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
-    java.util.logging.Logger root = java.util.logging.Logger.getLogger("dev.cascade");
-    java.util.logging.Handler capture =
-        new java.util.logging.Handler() {
-          @Override
-          public void publish(java.util.logging.LogRecord r) {
-            if (r.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue()) {
-              warnings.add(r.getMessage());
-            }
-          }
-
-          @Override
-          public void flush() {}
-
-          @Override
-          public void close() {}
-        };
-    root.addHandler(capture);
-    try {
+    try (LogCapture log = LogCapture.of("dev.cascade", java.util.logging.Level.WARNING)) {
       new CascadeCachingProvider()
           .getCacheManager(
               URI.create(redis.uri() + "?timeout=3s"),
               WriteBehindRedisLossTest.class.getClassLoader())
           .close();
-    } finally {
-      root.removeHandler(capture);
+      return log.messagesAtLeast(java.util.logging.Level.WARNING);
     }
-    return warnings;
   }
 
   private static CacheManager manager(RedisServer redis) {
