@@ -42,7 +42,7 @@ import javax.cache.configuration.MutableConfiguration;
  * <pre>
  * java -jar benchmarks/target/benchmarks.jar scale [--parts bulk,entries,drain] [--repeats 3]
  *     [--sizes 10,100,1000,10000] [--entries 1000000] [--backlogs 100000,300000,1000000]
- *     [--batch 500]
+ *     [--batch 500] [--entry-systems cascade,redisson]
  * </pre>
  *
  * Every point is measured {@code --repeats} times; the report gives the median and the spread
@@ -88,6 +88,7 @@ final class ScaleBench {
     int entries = 1_000_000;
     List<Integer> backlogs = List.of(100_000, 300_000, 1_000_000);
     int batch = 500;
+    List<String> entrySystems = List.of("cascade");
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--parts" -> parts = List.of(args[++i].split(","));
@@ -96,10 +97,12 @@ final class ScaleBench {
         case "--entries" -> entries = Integer.parseInt(args[++i]);
         case "--backlogs" -> backlogs = ints(args[++i]);
         case "--batch" -> batch = Integer.parseInt(args[++i]);
+        case "--entry-systems" -> entrySystems = List.of(args[++i].split(","));
         default -> {
           System.err.println(
               "usage: scale [--parts bulk,entries,drain] [--repeats 3] [--sizes 10,100,1000,10000]"
-                  + " [--entries 1000000] [--backlogs 100000,300000,1000000] [--batch 500]");
+                  + " [--entries 1000000] [--entry-systems cascade,redisson]"
+                  + " [--backlogs 100000,300000,1000000] [--batch 500]");
           System.exit(2);
         }
       }
@@ -133,7 +136,7 @@ final class ScaleBench {
           bench.bulk(sizes);
         }
         if (parts.contains("entries")) {
-          bench.entries(entries);
+          bench.entries(entries, entrySystems);
         }
         if (parts.contains("drain")) {
           bench.drain(backlogs, batch);
@@ -426,54 +429,68 @@ final class ScaleBench {
 
   // ------------------------------------------------------------------ part 2: a million entries
 
-  private void entries(int n) throws Exception {
+  private void entries(int n, List<String> systems) throws Exception {
     System.out.println();
     System.out.println(
         "2. "
             + n
             + " entries ("
             + VALUE_BYTES
-            + "-byte values) in one Cascade cache: populate (putAll of 1,000), iterate, removeAll(),"
-            + " populate, clear(); "
+            + "-byte values) in one cache of "
+            + systems
+            + ": populate (putAll of 1,000), iterate, removeAll(), populate, clear(); "
             + repeats
             + " repeats");
-    CacheManager manager =
-        Caching.getCachingProvider(JCacheOperations.Provider.CASCADE.className)
-            .getCacheManager(URI.create(uri), ScaleBench.class.getClassLoader());
     Map<String, List<Phase>> phases = new LinkedHashMap<>();
-    try {
-      Cache<String, String> cache =
-          manager.createCache(
-              "scale-1m",
-              new MutableConfiguration<String, String>().setTypes(String.class, String.class));
-      for (int r = 0; r < repeats; r++) {
-        add(phases, measure("populate (putAll x1000)", n, () -> populate(cache, n)));
-        add(
-            phases,
-            measure(
-                "iterate",
-                n,
-                () -> {
-                  long count = 0;
-                  Iterator<Cache.Entry<String, String>> it = cache.iterator();
-                  while (it.hasNext()) {
-                    if (it.next().getValue() != null) {
-                      count++;
-                    }
-                  }
-                  if (count != n) {
-                    throw new IllegalStateException("iterated " + count + " of " + n);
-                  }
-                }));
-        add(phases, measure("removeAll()", n, cache::removeAll));
-        checkEmpty();
-        populate(cache, n);
-        add(phases, measure("clear()", n, cache::clear));
-        checkEmpty();
+    for (String system : systems) {
+      boolean cascade = system.equalsIgnoreCase("cascade");
+      if (!cascade && !system.equalsIgnoreCase("redisson")) {
+        throw new IllegalArgumentException(
+            "--entry-systems takes cascade and/or redisson, not " + system);
       }
-    } finally {
-      manager.close();
-      admin.flushall();
+      String prefix = cascade ? "" : "Redisson ";
+      CacheManager manager =
+          cascade
+              ? Caching.getCachingProvider(JCacheOperations.Provider.CASCADE.className)
+                  .getCacheManager(URI.create(uri), ScaleBench.class.getClassLoader())
+              : Caching.getCachingProvider(JCacheOperations.Provider.REDISSON.className)
+                  .getCacheManager(
+                      JCacheOperations.redissonConfig(uri).toUri(),
+                      ScaleBench.class.getClassLoader());
+      try {
+        Cache<String, String> cache =
+            manager.createCache(
+                cascade ? "scale-1m" : "scale-1m-r",
+                new MutableConfiguration<String, String>().setTypes(String.class, String.class));
+        for (int r = 0; r < repeats; r++) {
+          add(phases, measure(prefix + "populate (putAll x1000)", n, () -> populate(cache, n)));
+          add(
+              phases,
+              measure(
+                  prefix + "iterate",
+                  n,
+                  () -> {
+                    long count = 0;
+                    Iterator<Cache.Entry<String, String>> it = cache.iterator();
+                    while (it.hasNext()) {
+                      if (it.next().getValue() != null) {
+                        count++;
+                      }
+                    }
+                    if (count != n) {
+                      throw new IllegalStateException("iterated " + count + " of " + n);
+                    }
+                  }));
+          add(phases, measure(prefix + "removeAll()", n, cache::removeAll));
+          checkEmpty();
+          populate(cache, n);
+          add(phases, measure(prefix + "clear()", n, cache::clear));
+          checkEmpty();
+        }
+      } finally {
+        manager.close();
+        admin.flushall();
+      }
     }
     printPhases(phases, "entry");
   }
