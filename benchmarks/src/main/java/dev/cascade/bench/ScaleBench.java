@@ -542,7 +542,7 @@ final class ScaleBench {
     public String toString() {
       return String.format(
           Locale.ROOT,
-          "%-24s %9d: %9.0f ms (%.2f us each), client used heap %d -> peak %d MiB, Redis used_memory"
+          "%-34s %9d: %9.0f ms (%.2f us each), client used heap %d -> peak %d MiB, Redis used_memory"
               + " %d -> peak %d -> %d MiB, slowest command: %s; slow log by command: %s;"
               + " LATENCY LATEST: %s; commandstats, mean per call: %s; redis-server main thread:"
               + " %d ms on a CPU, %d ms runnable but waiting for one",
@@ -636,7 +636,7 @@ final class ScaleBench {
     System.out.println();
     System.out.printf(
         Locale.ROOT,
-        "%-24s %9s %26s %12s %16s %20s   %s%n",
+        "%-34s %9s %26s %12s %16s %20s   %s%n",
         "phase",
         unit + "s",
         "ms median (min..max)",
@@ -659,7 +659,7 @@ final class ScaleBench {
       long heapBefore = ps.stream().mapToLong(Phase::heapBeforeMiB).max().orElse(0);
       System.out.printf(
           Locale.ROOT,
-          "%-24s %9d %26s %12.2f %16s %20s   %s%n",
+          "%-34s %9d %26s %12.2f %16s %20s   %s%n",
           e.getKey(),
           any.work(),
           String.format(Locale.ROOT, "%.0f (%.0f..%.0f)", median(ms), min(ms), max(ms)),
