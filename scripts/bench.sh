@@ -18,6 +18,14 @@
 #   --no-write-behind  skip the write-behind part
 #   --wb-parts LIST  some of latency,flush,coalescing (default all three)
 #
+#   scripts/bench.sh memory [...]  Redis memory per entry (MemoryBench; docs/benchmarks.md "Memory per entry")
+#   scripts/bench.sh scale [--parts bulk,entries,drain] [--repeats 3] [--sizes 10,100,1000,10000]
+#                          [--entries 1000000] [--entry-systems cascade,redisson]
+#                          [--backlogs 100000,300000,1000000] [--batch 500]
+#                    how cost grows with the work (ScaleBench; docs/benchmarks.md "Scale"): getAll/putAll
+#                    at growing sizes, clear/removeAll/iteration over 1M entries with SLOWLOG/LATENCY,
+#                    a write-behind backlog draining into the database; no JMH
+#
 # Results land in benchmarks/target/bench-results/: report.txt (what is printed), jmh-result.json,
 # jmh-output.txt (JMH's log of every iteration), machine.txt, and wb-*.json / wb-details.tsv /
 # wb-jmh-output.txt for the write-behind part. Reprint the tables with

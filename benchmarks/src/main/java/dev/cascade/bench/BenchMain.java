@@ -36,6 +36,7 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  *                                            [--write-behind | --no-write-behind]
  * java -jar benchmarks/target/benchmarks.jar report DIR      (reprints the tables of an earlier run)
  * java -jar benchmarks/target/benchmarks.jar memory [...]   (Redis memory per entry, see MemoryBench)
+ * java -jar benchmarks/target/benchmarks.jar scale [...]    (how cost grows with the work, see ScaleBench)
  * </pre>
  *
  * {@code --only} is a JMH include pattern over every JMH benchmark, of both parts; {@code
@@ -185,12 +186,17 @@ public final class BenchMain {
           MemoryBench.main(java.util.Arrays.copyOfRange(args, i + 1, args.length));
           System.exit(0);
           return;
+        case "scale":
+          ScaleBench.main(java.util.Arrays.copyOfRange(args, i + 1, args.length));
+          System.exit(0);
+          return;
         default:
           System.err.println(
               "usage: [quick|full] [--only REGEX] [--out DIR] [--no-counts]"
                   + " [--write-behind | --no-write-behind] [--wb-parts latency,flush,coalescing] | report DIR"
                   + " | memory [--entries N] [--sizes 100,1024] [--servers default,embedded]"
-                  + " [--listpack-values default,1024]");
+                  + " [--listpack-values default,1024]"
+                  + " | scale [--parts bulk,entries,drain] [--repeats 3] [--entries N] [--backlogs ...]");
           System.exit(2);
       }
     }
