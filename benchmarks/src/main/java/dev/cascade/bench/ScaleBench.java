@@ -112,6 +112,8 @@ final class ScaleBench {
             .config("slowlog-log-slower-than", Integer.toString(SLOWLOG_MICROS))
             .config("slowlog-max-len", "10000")
             .config("latency-monitor-threshold", Integer.toString(LATENCY_MILLIS))
+            // Redis' own default, as the documented run had it (test-support's default is 1024)
+            .config("hash-max-ziplist-value", "64")
             .start()) {
       RedisClient client = RedisClient.create(server.uri());
       try (StatefulRedisConnection<String, String> a = client.connect();
