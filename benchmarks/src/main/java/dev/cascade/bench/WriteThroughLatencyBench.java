@@ -1,5 +1,6 @@
 package dev.cascade.bench;
 
+import dev.cascade.CascadeEntry;
 import dev.cascade.jdbc.JdbcCacheWriter;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -39,6 +40,8 @@ import org.openjdk.jmh.infra.BenchmarkParams;
  *       with every key already present;
  *   <li>{@code redis-get}: one Redis round trip, a raw Lettuce sync {@code GET} of a 100-byte value
  *       on one connection to the same private redis-server;
+ *   <li>{@code writer}: the same {@link JdbcCacheWriter} called directly, without Cascade (what the
+ *       writer adds to the raw upsert);
  *   <li>{@code write-through}: Cascade's {@code put} with {@link JdbcCacheWriter} as the cache's
  *       writer (the put of {@link WriteBehindLatencyBench}'s write-through mode).
  * </ul>
@@ -54,9 +57,10 @@ public class WriteThroughLatencyBench {
 
   static final String UPSERT = "upsert";
   static final String REDIS_GET = "redis-get";
+  static final String WRITER = "writer";
   static final String WRITE_THROUGH = "write-through";
 
-  @Param({UPSERT, REDIS_GET, WRITE_THROUGH})
+  @Param({UPSERT, REDIS_GET, WRITER, WRITE_THROUGH})
   public String mode;
 
   private BenchDatabase db;
@@ -64,6 +68,7 @@ public class WriteThroughLatencyBench {
   private String upsertSql;
   private CacheManager manager;
   private Cache<String, String> cache;
+  private InstrumentedWriter writer;
   private RedisClient client;
   private StatefulRedisConnection<String, String> connection;
   private RedisCommands<String, String> redis;
@@ -77,14 +82,14 @@ public class WriteThroughLatencyBench {
     table = db.createTable("wtlat");
     upsertSql =
         "INSERT INTO " + table + " (k, v) VALUES (?, ?) ON DUPLICATE KEY UPDATE v = VALUES(v)";
+    writer =
+        new InstrumentedWriter(
+            new JdbcCacheWriter<>(db.dataSource(), BenchDatabase.mapping(table)));
     MutableConfiguration<String, String> config =
         new MutableConfiguration<String, String>()
             .setTypes(String.class, String.class)
             .setWriteThrough(true)
-            .setCacheWriterFactory(
-                new InstrumentedWriter(
-                        new JdbcCacheWriter<>(db.dataSource(), BenchDatabase.mapping(table)))
-                    .factory());
+            .setCacheWriterFactory(writer.factory());
     manager =
         Caching.getCachingProvider(JCacheOperations.Provider.CASCADE.className)
             .getCacheManager(URI.create(uri), getClass().getClassLoader());
@@ -101,8 +106,19 @@ public class WriteThroughLatencyBench {
     connection = client.connect();
     redis = connection.sync();
     redis.set("wtlatency-rtt", Data.randomValue());
+    redis.configResetstat();
+    writer.reset();
     watchdog = Watchdog.start(params);
   }
+
+  /**
+   * Per write-through put (up to {@link #SAMPLES}): the put's time minus the time its writer took,
+   * which is Cascade's own cost, free of the database's noise.
+   */
+  private static final int SAMPLES = 1 << 20;
+
+  private final long[] cascadeNanos = new long[SAMPLES];
+  private int sampled;
 
   @Benchmark
   public Object op() throws SQLException {
@@ -116,8 +132,17 @@ public class WriteThroughLatencyBench {
         }
       case REDIS_GET:
         return redis.get("wtlatency-rtt");
+      case WRITER:
+        writer.write(new CascadeEntry<>(Data.randomKey(), Data.randomValue()));
+        return null;
       default:
+        long inWriter = writer.nanosInWriter.sum();
+        long start = System.nanoTime();
         cache.put(Data.randomKey(), Data.randomValue());
+        long own = System.nanoTime() - start - (writer.nanosInWriter.sum() - inWriter);
+        if (sampled < SAMPLES) {
+          cascadeNanos[sampled++] = own;
+        }
         return null;
     }
   }
@@ -125,6 +150,27 @@ public class WriteThroughLatencyBench {
   @TearDown(Level.Trial)
   public void close() {
     try {
+      if (WRITE_THROUGH.equals(mode)) {
+        // where a put's time goes: the writer inside it, and Redis's own time per script call
+        long calls = Math.max(1, writer.calls.sum());
+        String scripts =
+            redis
+                .info("commandstats")
+                .lines()
+                .filter(l -> l.startsWith("cmdstat_evalsha:") || l.startsWith("cmdstat_hmget:"))
+                .reduce("", (a, b) -> a + " " + b);
+        long[] own = java.util.Arrays.copyOf(cascadeNanos, sampled);
+        java.util.Arrays.sort(own);
+        System.out.printf(
+            java.util.Locale.ROOT,
+            "%nwrite-through: %d puts, put minus its writer p50 %.0f us p90 %.0f us,"
+                + " writer mean %.0f us inside the put; Redis:%s%n",
+            calls,
+            own.length == 0 ? 0 : own[own.length / 2] / 1e3,
+            own.length == 0 ? 0 : own[(int) (own.length * 0.9)] / 1e3,
+            writer.nanosInWriter.sum() / 1e3 / calls,
+            scripts);
+      }
       connection.close();
       client.shutdown();
       manager.close();
