@@ -229,9 +229,11 @@ final class EntryEngine {
 
   private Outcome computeOnce(byte[] key, boolean lock, Planner planner, boolean callWriter) {
     for (int attempt = 1; ; attempt++) {
-      WriteLocks.Held held = lock ? locks.lock(key) : null;
+      // under the lock, the entry is read in the round trip that takes it (lock.lua)
+      WriteLocks.Held held = lock ? locks.lockReading(key) : null;
       try {
-        StoredEntry seen = await(store.read(key), "reading before a change");
+        StoredEntry seen =
+            held != null ? held.seen : await(store.read(key), "reading before a change");
         long now = now();
         Mutation m = planner.plan(seen, now);
         if (m == null) {

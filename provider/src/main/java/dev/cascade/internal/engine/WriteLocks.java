@@ -2,6 +2,7 @@ package dev.cascade.internal.engine;
 
 import dev.cascade.internal.store.EntryStore;
 import dev.cascade.internal.store.RedisAccess;
+import dev.cascade.internal.store.StoredEntry;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -11,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
 import javax.cache.CacheException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,16 +53,35 @@ final class WriteLocks {
   static final class Held {
     final byte[] key;
     final byte[] token;
+
+    /** The entry as read in the step that took the lock ({@link #lockReading}), else null. */
+    final StoredEntry seen;
+
     boolean released;
 
-    Held(byte[] key, byte[] token) {
+    Held(byte[] key, byte[] token, StoredEntry seen) {
       this.key = key;
       this.token = token;
+      this.seen = seen;
     }
   }
 
-  Held lock(byte[] key) {
-    return lockAll(List.of(key)).get(0);
+  /**
+   * Locks one key and reads its entry in the same Redis step ({@code lock.lua} with the entry), so
+   * a single-key change costs one round trip for lock and read together: {@link Held#seen} is the
+   * entry as it was when the lock was granted.
+   */
+  Held lockReading(byte[] key) {
+    ReentrantLock stripe = stripes[stripe(key)];
+    long deadline = System.currentTimeMillis() + waitMillis;
+    lockStripe(stripe, deadline);
+    try {
+      return acquireRemote(key, deadline, token -> store.tryLockAndRead(key, token, leaseMillis));
+    } catch (RuntimeException | Error e) {
+      // acquireRemote leaves no Redis lock behind when it fails (see tryLock)
+      stripe.unlock();
+      throw e;
+    }
   }
 
   /**
@@ -82,7 +103,12 @@ final class WriteLocks {
         taken.add(stripes[s]);
       }
       for (byte[] key : sorted) {
-        held.add(acquireRemote(key, deadline));
+        held.add(
+            acquireRemote(
+                key,
+                deadline,
+                token ->
+                    store.tryLock(key, token, leaseMillis).thenApply(t -> t ? NOT_READ : null)));
       }
       return held;
     } catch (RuntimeException | Error e) {
@@ -119,10 +145,17 @@ final class WriteLocks {
     }
   }
 
-  private Held acquireRemote(byte[] key, long deadline) {
+  /**
+   * Takes the key's Redis lock with {@code attempt} (given the token, it answers the entry it read
+   * under the lock, {@link #NOT_READ} when it reads nothing, or null when the lock is someone
+   * else's), retrying with backoff until the deadline.
+   */
+  private Held acquireRemote(
+      byte[] key, long deadline, Function<byte[], CompletableFuture<StoredEntry>> attempt) {
     byte[] token = newToken();
     long backoff = 1;
-    while (!tryLock(key, token)) {
+    StoredEntry seen;
+    while ((seen = tryLock(key, token, attempt)) == null) {
       if (System.currentTimeMillis() > deadline) {
         throw new CacheException(
             "Gave up after "
@@ -137,22 +170,27 @@ final class WriteLocks {
       sleep(backoff);
       backoff = Math.min(backoff * 2, 20);
     }
-    return new Held(key, token);
+    return new Held(key, token, seen == NOT_READ ? null : seen);
   }
 
+  /** What a lock attempt that reads nothing answers when it took the lock. */
+  private static final StoredEntry NOT_READ = new StoredEntry(null, StoredEntry.ETERNAL, false);
+
   /**
-   * One attempt at the Redis lock. If the attempt fails, the lock may still have been taken (the
-   * connection dropped after Redis ran it): it is released with the token before the failure is
-   * thrown, so the key is not held, until the lease expires, by a token nobody has.
+   * One attempt at the Redis lock: what {@code attempt} answers, null when the lock is someone
+   * else's. If the attempt fails, the lock may still have been taken (the connection dropped after
+   * Redis ran it): it is released with the token before the failure is thrown, so the key is not
+   * held, until the lease expires, by a token nobody has.
    */
-  private boolean tryLock(byte[] key, byte[] token) {
-    CompletableFuture<Boolean> attempt = store.tryLock(key, token, leaseMillis);
+  private StoredEntry tryLock(
+      byte[] key, byte[] token, Function<byte[], CompletableFuture<StoredEntry>> attempt) {
+    CompletableFuture<StoredEntry> sent = attempt.apply(token);
     try {
-      return redis.await(attempt, "locking a key", store.describe());
+      return redis.await(sent, "locking a key", store.describe());
     } catch (RuntimeException e) {
       // the attempt may still be resent and succeed after this caller gave up: release the token
       // once it is settled, whatever its outcome, not before
-      attempt.whenComplete((taken, failure) -> store.unlock(key, token));
+      sent.whenComplete((taken, failure) -> store.unlock(key, token));
       throw e;
     }
   }

@@ -160,17 +160,20 @@ public final class EntryStore {
   }
 
   private static StoredEntry toStoredEntry(List<KeyValue<byte[], byte[]>> fields) {
-    KeyValue<byte[], byte[]> v = fields.get(0);
-    boolean pending = fields.get(2).hasValue();
-    if (!v.hasValue()) {
+    return entryOf(
+        fields.get(0).getValueOrElse(null),
+        fields.get(1).getValueOrElse(null),
+        fields.get(2).hasValue());
+  }
+
+  /** The entry that the fields {@code v}, {@code x} (null when absent) and {@code w} describe. */
+  private static StoredEntry entryOf(byte[] v, byte[] x, boolean pending) {
+    if (v == null) {
       return pending ? new StoredEntry(null, StoredEntry.ETERNAL, true) : StoredEntry.ABSENT;
     }
-    KeyValue<byte[], byte[]> x = fields.get(1);
     long expiresAt =
-        x.hasValue()
-            ? Long.parseLong(new String(x.getValue(), StandardCharsets.US_ASCII))
-            : StoredEntry.ETERNAL;
-    return new StoredEntry(v.getValue(), expiresAt, pending);
+        x != null ? Long.parseLong(new String(x, StandardCharsets.US_ASCII)) : StoredEntry.ETERNAL;
+    return new StoredEntry(v, expiresAt, pending);
   }
 
   /**
@@ -348,6 +351,31 @@ public final class EntryStore {
     return redis
         .resendingOnConnectionLoss(() -> redis.evalInteger(Script.LOCK, keys, token, lease))
         .thenApply(reply -> reply != null && reply == 1);
+  }
+
+  /**
+   * {@code lock.lua} with the entry: takes the entry's lock as {@link #tryLock} does and, when this
+   * caller holds it, reads the entry ({@code HMGET v x w}) in the same script, so a write-through
+   * change reads what it decides on in the round trip that locks. Safe to send again: a resent call
+   * finds the lock holding the token and reads the entry again.
+   *
+   * @return the entry as read under the lock, or null when another holder has the lock
+   */
+  public CompletableFuture<StoredEntry> tryLockAndRead(
+      byte[] encodedKey, byte[] token, long leaseMillis) {
+    byte[][] keys = {layout.lockKey(encodedKey), layout.entryKey(encodedKey)};
+    byte[] lease = ascii(Long.toString(leaseMillis));
+    return redis
+        .resendingOnConnectionLoss(() -> redis.eval(Script.LOCK, keys, token, lease))
+        .thenApply(EntryStore::toLockedEntry);
+  }
+
+  private static StoredEntry toLockedEntry(List<Object> reply) {
+    if (reply == null || reply.isEmpty() || !Long.valueOf(1).equals(reply.get(0))) {
+      return null;
+    }
+    return entryOf(
+        bytesOrNull(reply.get(1)), bytesOrNull(reply.get(2)), bytesOrNull(reply.get(3)) != null);
   }
 
   /** Releases the entry's lock if it still holds {@code token}. */
