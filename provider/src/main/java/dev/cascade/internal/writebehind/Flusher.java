@@ -17,6 +17,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
@@ -67,7 +68,7 @@ public final class Flusher<K, V> {
   /**
    * The last step of a worker failed for want of an answer from Redis (no later step succeeded).
    */
-  private volatile boolean redisUnreachable;
+  private final AtomicBoolean redisUnreachable = new AtomicBoolean();
 
   /** A partition this JVM holds, and the lock its worker holds while it flushes it. */
   private static final class Held {
@@ -292,7 +293,9 @@ public final class Flusher<K, V> {
             continue;
           }
           PartitionFlush.Step step = h.flush.step(now, draining);
-          answered();
+          if (h.flush.lastStepReachedRedis()) {
+            answered();
+          }
           switch (step) {
             case FLUSHED:
               flushed = true;
@@ -330,8 +333,8 @@ public final class Flusher<K, V> {
 
   /** Redis answered a step: says so once if it did not before. */
   private void answered() {
-    if (redisUnreachable) {
-      redisUnreachable = false;
+    // several workers report: compareAndSet lets exactly one of them say it
+    if (redisUnreachable.compareAndSet(true, false)) {
       LOG.info(
           "Write-behind cache '{}': Redis at {} answers again; flushing goes on",
           queue.layout().cacheName(),
@@ -341,8 +344,7 @@ public final class Flusher<K, V> {
 
   /** A step failed for want of an answer from Redis: one warning per outage, not per step. */
   private void unreachable(int partition, Throwable cause) {
-    if (!redisUnreachable) {
-      redisUnreachable = true;
+    if (redisUnreachable.compareAndSet(false, true)) {
       LOG.warn(
           "Write-behind cache '{}': Redis at {} does not answer (partition {}: {}); the queued"
               + " changes wait in Redis and flushing resumes when it answers",
@@ -376,7 +378,7 @@ public final class Flusher<K, V> {
     draining = true;
     long deadline = System.currentTimeMillis() + settings.drainTimeout().toMillis();
     while (System.currentTimeMillis() < deadline && !allDrained()) {
-      if (redisUnreachable) {
+      if (redisUnreachable.get()) {
         cleanup.sawUnreachable();
       }
       if (cleanup.redisUnreachable()) {

@@ -64,6 +64,9 @@ final class PartitionFlush {
   private long notBefore;
   private int failuresInARow;
 
+  /** The last step got an answer from Redis (a step in backoff asks Redis nothing). */
+  private boolean lastStepReachedRedis;
+
   /** When this partition's queue was first seen non-empty since its last flush (0: not yet). */
   private long windowOpenedAt;
 
@@ -99,6 +102,7 @@ final class PartitionFlush {
    * old enough, or {@code draining}.
    */
   Step step(long now, boolean draining) {
+    lastStepReachedRedis = false;
     try {
       return stepOnce(now, draining);
     } catch (RuntimeException e) {
@@ -120,6 +124,7 @@ final class PartitionFlush {
       carried.clear();
       carried.addAll(
           queue.claimAbandoned(partition, consumer, settings.claimIdle(), settings.batchSize()));
+      lastStepReachedRedis = true;
       carried.addAll(queue.readOwnPending(partition, consumer, Integer.MAX_VALUE));
       dedupe();
       if (queue.pendingOfOthers(partition, consumer) > 0) {
@@ -134,6 +139,7 @@ final class PartitionFlush {
     // Records are left unread until the batch is due: an unread record can still be replaced by a
     // newer write of its key (coalescing in the queue), a read one cannot.
     long depth = queue.depth(partition);
+    lastStepReachedRedis = true;
     if (depth == 0 && carried.isEmpty()) {
       windowOpenedAt = 0;
       return Step.IDLE;
@@ -176,6 +182,14 @@ final class PartitionFlush {
       return Step.IDLE;
     }
     return flush(now) ? Step.FLUSHED : Step.LEASE_LOST;
+  }
+
+  /**
+   * Whether the last step got an answer from Redis: only such a step says that an outage is over
+   * (one in backoff, or waiting for its lease, asked Redis nothing).
+   */
+  boolean lastStepReachedRedis() {
+    return lastStepReachedRedis;
   }
 
   /** When the partition's queue becomes due by time (for the worker's sleep). */
