@@ -12,7 +12,11 @@ import dev.cascade.internal.codec.ValueTags;
 import dev.cascade.internal.store.KeyLayout;
 import dev.cascade.testing.RedisServer;
 import dev.cascade.testing.WithRedis;
+import dev.cascade.writebehind.WriteBehind;
+import dev.cascade.writebehind.WriteBehindMXBean;
+import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.StreamMessage;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import java.io.ByteArrayInputStream;
@@ -20,12 +24,18 @@ import java.io.ObjectInputStream;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import javax.cache.Cache;
 import javax.cache.CacheException;
@@ -35,6 +45,7 @@ import javax.cache.configuration.MutableCacheEntryListenerConfiguration;
 import javax.cache.configuration.MutableConfiguration;
 import javax.cache.event.CacheEntryCreatedListener;
 import javax.cache.event.CacheEntryEvent;
+import javax.cache.integration.CacheWriter;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
@@ -285,6 +296,117 @@ class HostileGadgetsTest {
       assertTrue(SideEffects.files() > files, chain + " created no file");
     } else {
       assertTrue(ProbeUrlHandlers.LOOKUPS.get() > lookups, chain + " looked up no host");
+    }
+  }
+
+  /** Remembers what a write-behind flush handed it: the planted record must never arrive. */
+  public static final class RecordingWriter implements CacheWriter<Object, Object> {
+    static final Map<Object, Object> WRITTEN = new ConcurrentHashMap<>();
+
+    @Override
+    public void write(Cache.Entry<?, ?> entry) {
+      WRITTEN.put(entry.getKey(), entry.getValue());
+    }
+
+    @Override
+    public void writeAll(Collection<Cache.Entry<?, ?>> entries) {
+      entries.forEach(this::write);
+      entries.clear();
+    }
+
+    @Override
+    public void delete(Object key) {
+      WRITTEN.remove(key);
+    }
+
+    @Override
+    public void deleteAll(Collection<?> keys) {
+      keys.forEach(this::delete);
+      keys.clear();
+    }
+  }
+
+  /**
+   * A chain planted as a write-behind record (an XADD to the partition's queue, beside a real
+   * record of the same key): the flusher decodes it under the allow-list, the writer never sees it,
+   * it ends in the dead letters with the reason, and listing the dead letters does not run it
+   * either.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("chainsWithSideEffects")
+  void writeBehindRecord_plantedChain_isDeadLetteredBeforeAnyGadgetRuns(Chain chain)
+      throws Exception {
+    String name = Managers.uniqueName("deser-queue");
+    Cache<Object, Object> cache =
+        zeroConfig.createCache(
+            name,
+            new MutableConfiguration<>()
+                .setWriteThrough(true)
+                .setCacheWriterFactory(
+                    WriteBehind.<Object, Object>of(FactoryBuilder.factoryOf(RecordingWriter.class))
+                        .partitions(1)
+                        .maxDelay(Duration.ofMillis(20))
+                        .retryLimit(1)
+                        .backoff(Duration.ofMillis(10), Duration.ofMillis(20))
+                        .build()));
+    try {
+      cache.put("real", "value");
+      awaitTrue(
+          () -> "value".equals(RecordingWriter.WRITTEN.get("real")), "the real record written");
+      KeyLayout layout = new KeyLayout(name, 1);
+      List<StreamMessage<byte[], byte[]>> real =
+          bytes.sync().xrange(layout.streamKey(0), Range.create("-", "+"));
+      byte[] key = utf8("s:planted");
+      byte[] op = null;
+      for (StreamMessage<byte[], byte[]> m : real) {
+        for (Map.Entry<byte[], byte[]> f : m.getBody().entrySet()) {
+          if (new String(f.getKey(), StandardCharsets.UTF_8).equals("o")) {
+            op = f.getValue();
+          }
+        }
+      }
+      int fired = SideEffects.count();
+      long files = SideEffects.files();
+      int lookups = ProbeUrlHandlers.LOOKUPS.get();
+      Map<byte[], byte[]> record = new LinkedHashMap<>();
+      record.put(utf8("k"), key);
+      record.put(utf8("o"), op != null ? op : utf8("p"));
+      record.put(utf8("v"), untagged(chain));
+      bytes.sync().xadd(layout.streamKey(0), record);
+
+      WriteBehindMXBean wb = cache.unwrap(CascadeCache.class).writeBehind();
+      int[] more = {0};
+      // a change is charged with a failure only while others succeed: keep good changes coming
+      awaitTrue(
+          () -> {
+            cache.put("good" + more[0]++ % 20, "v");
+            return wb.getDeadLetters() == 1;
+          },
+          "the planted record dead-lettered (last error " + wb.getLastError() + ")");
+      String[] listed = wb.listDeadLetters(10);
+
+      assertEquals(fired, SideEffects.count(), "the chain ran");
+      assertEquals(files, SideEffects.files(), "the chain created a file");
+      assertEquals(lookups, ProbeUrlHandlers.LOOKUPS.get(), "the URL's host was looked up");
+      assertTrue(!RecordingWriter.WRITTEN.containsKey("planted"), "the writer got the record");
+      assertEquals(1, listed.length, String.join("\n", listed));
+      assertTrue(
+          listed[0].contains("cannot decode a queued record of cache '" + name + "'")
+              && listed[0].contains("Refusing to deserialize"),
+          listed[0]);
+    } finally {
+      zeroConfig.destroyCache(name);
+    }
+  }
+
+  private static void awaitTrue(BooleanSupplier condition, String what)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("no " + what + " within 30 s");
+      }
+      Thread.sleep(20);
     }
   }
 
