@@ -112,6 +112,7 @@ abstract class AclContract {
           "+xlen",
           "+xpending",
           "+xrange",
+          "+xtrim",
           "+xreadgroup",
           "+watch",
           "+unwatch",

@@ -608,7 +608,10 @@ public final class QueueStore {
     args.add(ascii(leaseToken));
     args.add(ascii(Long.toString(graceMillis)));
     args.add(ascii(Integer.toString(ids.size())));
-    for (String id : ids) {
+    // ack.lua trims below the greatest id and deletes the ids above its bound: in stream order
+    List<String> ordered = new ArrayList<>(ids);
+    ordered.sort(ID_ORDER);
+    for (String id : ordered) {
       args.add(ascii(id));
     }
     int i = 3;
