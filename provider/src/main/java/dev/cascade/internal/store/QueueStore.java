@@ -394,8 +394,8 @@ public final class QueueStore {
             createGroup(c, stream), "recreating the write-behind consumer group of " + describe());
         return FencedRead.RETRY;
       }
-      Long count0 = ((PendingMessages) pending).getConsumerMessageCount().get(consumer);
-      mine = count0 == null ? 0 : count0;
+      Long ofConsumer = ((PendingMessages) pending).getConsumerMessageCount().get(consumer);
+      mine = ofConsumer == null ? 0 : ofConsumer;
     }
     if (mine != holding) {
       redis.await(c.unwatch(), what);
