@@ -295,13 +295,17 @@ final class FlushRate {
     after.forEach(
         (cmd, a) -> {
           long[] b = before.getOrDefault(cmd, new long[2]);
-          if (a[0] > b[0]) {
+          if (!cmd.equals(CPU) && a[0] > b[0]) {
             delta.put(cmd, new long[] {a[0] - b[0], a[1] - b[1]});
           }
         });
     long[] evalsha = delta.getOrDefault("evalsha", new long[2]);
     d.put("redis.evalsha.calls", evalsha[0]);
     d.put("redis.evalsha.usec", evalsha[1]);
+    // the process's CPU time (INFO cpu): every command, script, transaction and the network I/O
+    // around them, and unlike commandstats' wall-clock durations not inflated when the server
+    // thread is preempted on a loaded machine
+    d.put("redis.cpu.usec", after.get(CPU)[1] - before.get(CPU)[1]);
     List<String> byTime = new ArrayList<>();
     delta.entrySet().stream()
         .sorted((x, y) -> Long.compare(y.getValue()[1], x.getValue()[1]))
@@ -326,11 +330,24 @@ final class FlushRate {
     return String.format(Locale.ROOT, "%.1f", nanos / 1e6);
   }
 
-  /** {@code INFO commandstats}: command → {calls, usec}. */
+  /** The entry of {@link #commandStats} that holds the server's CPU time, {0, usec}. */
+  static final String CPU = "(cpu)";
+
+  /**
+   * {@code INFO commandstats}: command → {calls, usec}; and under {@link #CPU} the process's CPU
+   * time ({@code used_cpu_sys + used_cpu_user} of {@code INFO cpu}).
+   */
   static Map<String, long[]> commandStats(String uri) {
     RedisClient client = RedisClient.create(uri);
     try (StatefulRedisConnection<String, String> c = client.connect()) {
       Map<String, long[]> stats = new HashMap<>();
+      double cpuSeconds = 0;
+      for (String line : c.sync().info("cpu").split("\r?\n")) {
+        if (line.startsWith("used_cpu_sys:") || line.startsWith("used_cpu_user:")) {
+          cpuSeconds += Double.parseDouble(line.substring(line.indexOf(':') + 1).trim());
+        }
+      }
+      stats.put(CPU, new long[] {0, Math.round(cpuSeconds * 1e6)});
       for (String line : c.sync().info("commandstats").split("\r?\n")) {
         if (!line.startsWith("cmdstat_")) {
           continue;

@@ -6,11 +6,15 @@ import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisBusyException;
 import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisFuture;
 import io.lettuce.core.StreamMessage;
+import io.lettuce.core.TransactionResult;
 import io.lettuce.core.XAddArgs;
 import io.lettuce.core.XAutoClaimArgs;
 import io.lettuce.core.XGroupCreateArgs;
 import io.lettuce.core.XReadArgs;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.api.async.RedisStreamAsyncCommands;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.models.stream.ClaimedMessages;
 import io.lettuce.core.models.stream.PendingMessages;
@@ -108,9 +112,13 @@ public final class QueueStore {
   }
 
   private CompletableFuture<String> createGroup(int partition) {
-    return commands
-        .xgroupCreate(
-            XReadArgs.StreamOffset.from(layout.streamKey(partition), "0"),
+    return createGroup(commands, layout.streamKey(partition));
+  }
+
+  private static CompletableFuture<String> createGroup(
+      RedisStreamAsyncCommands<byte[], byte[]> on, byte[] stream) {
+    return on.xgroupCreate(
+            XReadArgs.StreamOffset.from(stream, "0"),
             GROUP_BYTES,
             XGroupCreateArgs.Builder.mkstream())
         .toCompletableFuture()
@@ -136,18 +144,22 @@ public final class QueueStore {
       if (!isNoGroup(e)) {
         throw e;
       }
-      LOG.warn(
-          "The write-behind queue of partition "
-              + partition
-              + " of "
-              + describe()
-              + " had lost its"
-              + " consumer group (Redis restarted without persistence, was flushed, or evicted it); recreated it."
-              + " Records Redis lost with it cannot be flushed.");
+      warnGroupLost(partition);
       redis.await(
           createGroup(partition), "recreating the write-behind consumer group of " + describe());
       return read.get();
     }
+  }
+
+  private void warnGroupLost(int partition) {
+    LOG.warn(
+        "The write-behind queue of partition "
+            + partition
+            + " of "
+            + describe()
+            + " had lost its"
+            + " consumer group (Redis restarted without persistence, was flushed, or evicted it); recreated it."
+            + " Records Redis lost with it cannot be flushed.");
   }
 
   private static boolean isNoGroup(Throwable e) {
@@ -268,11 +280,181 @@ public final class QueueStore {
    * Records no consumer has read yet, oldest first; null when {@code leaseToken} no longer holds
    * the partition's lease (then nothing was read).
    *
+   * <p>Fenced without a script: on a connection of its own to the partition's master, {@code WATCH}
+   * the lease key, check that it holds {@code leaseToken} and that Redis has {@code holding}
+   * records pending for the consumer, then {@code XREADGROUP} inside {@code MULTI}/{@code EXEC}.
+   * Any write of the lease key after the {@code WATCH} (another flusher's acquisition, a renewal of
+   * our own) makes Redis discard the {@code EXEC}: nothing is read, and the checks run again. (A
+   * lease that merely expires meanwhile, taken by nobody, may let the read through, as a read just
+   * before the expiry would: the next holder waits {@code claimIdle} for such records anyway.) The
+   * stream and lease share a slot (the partition's hash tag), so one node answers all of it on a
+   * cluster. A script did the same in one round trip, but converting a batch of records into Lua
+   * values and back cost Redis more than the read itself (docs/benchmarks.md A.4); this takes two
+   * round trips.
+   *
    * @param holding how many records this consumer holds read and unacknowledged
    * @throws OutOfStepException when Redis has another number of records pending for the consumer
    *     (nothing was read): a failover lost some of its reads or acknowledgements
    */
   public List<QueuedRecord> readNew(
+      int partition, String consumer, int count, String leaseToken, int holding) {
+    byte[] lease = layout.leaseKey(partition);
+    String what = "reading write-behind records of " + describe();
+    return redis
+        .exclusive()
+        .withConnection(
+            lease,
+            what,
+            c -> {
+              for (int attempt = 1; ; attempt++) {
+                FencedRead read =
+                    fencedRead(c, partition, consumer, count, ascii(leaseToken), holding, what);
+                if (read == FencedRead.BY_SCRIPT) {
+                  return readNewByScript(partition, consumer, count, leaseToken, holding);
+                }
+                if (read != FencedRead.RETRY) {
+                  if (read.outOfStep) {
+                    throw outOfStep(partition, consumer, holding);
+                  }
+                  return read.records;
+                }
+                if (attempt >= FENCED_READ_ATTEMPTS) {
+                  throw new CacheException(
+                      "The flush lease of partition "
+                          + partition
+                          + " of "
+                          + describe()
+                          + " changed under "
+                          + attempt
+                          + " reads in a row (is something else writing the lease key?)");
+                }
+              }
+            });
+  }
+
+  /**
+   * How many times a fenced read is tried when a change of the lease key discarded it: our own
+   * renewals change the key (a {@code PEXPIRE}) every third of the lease's TTL, so a read meets at
+   * most one of them in a row unless the lease changes hands (then the next check says so).
+   */
+  static final int FENCED_READ_ATTEMPTS = 5;
+
+  /** What one fenced read found. */
+  private static final class FencedRead {
+    static final FencedRead RETRY = new FencedRead(null, false);
+    static final FencedRead LEASE_LOST = new FencedRead(null, false);
+    static final FencedRead OUT_OF_STEP = new FencedRead(null, true);
+    static final FencedRead BY_SCRIPT = new FencedRead(null, false);
+    final List<QueuedRecord> records;
+    final boolean outOfStep;
+
+    FencedRead(List<QueuedRecord> records, boolean outOfStep) {
+      this.records = records;
+      this.outOfStep = outOfStep;
+    }
+  }
+
+  /** Runs in tests between the checks and the {@code MULTI}: where a lost lease must be caught. */
+  static volatile Runnable afterFenceChecks;
+
+  private FencedRead fencedRead(
+      RedisAsyncCommands<byte[], byte[]> c,
+      int partition,
+      String consumer,
+      int count,
+      byte[] token,
+      int holding,
+      String what) {
+    byte[] stream = layout.streamKey(partition);
+    byte[] lease = layout.leaseKey(partition);
+    c.watch(lease);
+    RedisFuture<byte[]> held = c.get(lease);
+    RedisFuture<Long> exists = c.exists(stream);
+    // XPENDING fails (NOGROUP) when the stream or its group is missing: keep the failure as a value
+    CompletableFuture<Object> summary =
+        c.xpending(stream, GROUP_BYTES).toCompletableFuture().handle((p, e) -> e == null ? p : e);
+    boolean ours = Arrays.equals(redis.await(held, what), token);
+    boolean streamExists = redis.await(exists, what) == 1;
+    Object pending = redis.await(summary, what);
+    if (!ours) {
+      redis.await(c.unwatch(), what);
+      return FencedRead.LEASE_LOST;
+    }
+    long mine = 0;
+    if (streamExists) {
+      if (pending instanceof Throwable) {
+        redis.await(c.unwatch(), what);
+        if (!isNoGroup((Throwable) pending)) {
+          throw redis.failure((Throwable) pending, what);
+        }
+        // the group vanished (a recreated stream, FLUSHDB, an eviction): bring it back, from the
+        // first id, and check again
+        warnGroupLost(partition);
+        redis.await(
+            createGroup(c, stream), "recreating the write-behind consumer group of " + describe());
+        return FencedRead.RETRY;
+      }
+      Long ofConsumer = ((PendingMessages) pending).getConsumerMessageCount().get(consumer);
+      mine = ofConsumer == null ? 0 : ofConsumer;
+    }
+    if (mine != holding) {
+      redis.await(c.unwatch(), what);
+      return FencedRead.OUT_OF_STEP;
+    }
+    if (!streamExists) {
+      redis.await(c.unwatch(), what);
+      return new FencedRead(List.of(), false); // nothing queued (mutate.lua creates the stream)
+    }
+    Runnable hook = afterFenceChecks;
+    if (hook != null) {
+      hook.run();
+    }
+    c.multi();
+    RedisFuture<List<StreamMessage<byte[], byte[]>>> read =
+        c.xreadgroup(
+            Consumer.from(GROUP_BYTES, ascii(consumer)),
+            XReadArgs.Builder.count(count),
+            XReadArgs.StreamOffset.lastConsumed(stream));
+    Object executed =
+        redis.await(c.exec().toCompletableFuture().handle((r, e) -> e == null ? r : e), what);
+    if (executed instanceof Throwable) {
+      if (isExecAbort((Throwable) executed)) {
+        // Redis refused the queued read (EXECABORT): over maxmemory it refuses every command
+        // queued in a MULTI, as queueing takes memory; the flushers must go on draining then
+        return FencedRead.BY_SCRIPT;
+      }
+      throw redis.failure((Throwable) executed, what);
+    }
+    TransactionResult result = (TransactionResult) executed;
+    if (result.wasDiscarded()) {
+      return FencedRead.RETRY; // the lease key changed after the WATCH: nothing was read
+    }
+    List<StreamMessage<byte[], byte[]>> messages = redis.await(read, what);
+    List<QueuedRecord> records = new ArrayList<>(messages.size());
+    for (StreamMessage<byte[], byte[]> m : messages) {
+      if (m.getBody() != null && !m.getBody().isEmpty()) {
+        records.add(toRecord(m));
+      }
+    }
+    return new FencedRead(records, false);
+  }
+
+  private static boolean isExecAbort(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof RedisCommandExecutionException
+          && String.valueOf(t.getMessage()).startsWith("EXECABORT")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * {@link #readNew} by {@code read.lua}, which makes the same checks and the read in one script:
+   * for when Redis refuses a read queued in {@code MULTI} (over {@code maxmemory}). Slower for
+   * Redis (the batch goes through Lua), but a script runs there.
+   */
+  private List<QueuedRecord> readNewByScript(
       int partition, String consumer, int count, String leaseToken, int holding) {
     byte[][] keys = {layout.streamKey(partition), layout.leaseKey(partition)};
     List<Object> reply =
@@ -291,17 +473,7 @@ public final class QueueStore {
     }
     if (reply.get(0) instanceof Long) {
       if ((Long) reply.get(0) == -2) {
-        throw new OutOfStepException(
-            "Partition "
-                + partition
-                + " of "
-                + describe()
-                + " has not the "
-                + holding
-                + " records pending for flusher "
-                + consumer
-                + " that it holds (a Redis failover may have"
-                + " lost acknowledgements or reads); reading its pending records again");
+        throw outOfStep(partition, consumer, holding);
       }
       return null;
     }
@@ -327,6 +499,20 @@ public final class QueueStore {
       }
     }
     return records;
+  }
+
+  private OutOfStepException outOfStep(int partition, String consumer, int holding) {
+    return new OutOfStepException(
+        "Partition "
+            + partition
+            + " of "
+            + describe()
+            + " has not the "
+            + holding
+            + " records pending for flusher "
+            + consumer
+            + " that it holds (a Redis failover may have"
+            + " lost acknowledgements or reads); reading its pending records again");
   }
 
   private List<QueuedRecord> read(int partition, String consumer, int count, String offset) {
@@ -422,7 +608,10 @@ public final class QueueStore {
     args.add(ascii(leaseToken));
     args.add(ascii(Long.toString(graceMillis)));
     args.add(ascii(Integer.toString(ids.size())));
-    for (String id : ids) {
+    // ack.lua trims below the greatest id and deletes the ids above its bound: in stream order
+    List<String> ordered = new ArrayList<>(ids);
+    ordered.sort(ID_ORDER);
+    for (String id : ordered) {
       args.add(ascii(id));
     }
     int i = 3;

@@ -62,6 +62,7 @@ public final class RedisAccess implements AutoCloseable {
   private final RedisClusterAsyncCommands<byte[], byte[]> commands;
   private final long awaitMillis;
   private ReplicatedWrites replicated;
+  private ExclusiveConnections exclusive;
   private final AtomicLong lastRefresh = new AtomicLong();
 
   /** Whether the server accepts script flags (Redis 7+): null until first asked. */
@@ -529,6 +530,22 @@ public final class RedisAccess implements AutoCloseable {
     return replicated;
   }
 
+  /**
+   * Connections lent to one caller at a time, to the master of a key (for {@code WATCH}/{@code
+   * MULTI}), opened on first use: only write-behind flushers need them.
+   */
+  synchronized ExclusiveConnections exclusive() {
+    if (exclusive == null) {
+      exclusive =
+          new ExclusiveConnections(
+              target,
+              resources,
+              client instanceof RedisClusterClient ? (RedisClusterClient) client : null,
+              this::refreshTopology);
+    }
+    return exclusive;
+  }
+
   /** A new connection for pub/sub; the caller closes it. */
   public StatefulRedisPubSubConnection<byte[], byte[]> openPubSub() {
     try {
@@ -563,6 +580,9 @@ public final class RedisAccess implements AutoCloseable {
       synchronized (this) {
         if (replicated != null) {
           replicated.close();
+        }
+        if (exclusive != null) {
+          exclusive.close();
         }
       }
       connection.close();

@@ -8,8 +8,6 @@ import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.cluster.RedisClusterClient;
-import io.lettuce.core.cluster.SlotHash;
-import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.resource.ClientResources;
 import java.time.Duration;
@@ -52,10 +50,9 @@ import javax.cache.CacheException;
 final class ReplicatedWrites implements AutoCloseable {
 
   private final RedisTarget target;
-  private final RedisClusterClient cluster;
+  private final NodeRouting routing;
   private final RedisClient client;
   private final Duration commandTimeout;
-  private final Runnable refreshTopology;
   private final Map<String, CompletableFuture<Lane>> lanes = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
@@ -69,8 +66,7 @@ final class ReplicatedWrites implements AutoCloseable {
       RedisClusterClient cluster,
       Runnable refreshTopology) {
     this.target = target;
-    this.cluster = cluster;
-    this.refreshTopology = refreshTopology;
+    this.routing = new NodeRouting(target, cluster, refreshTopology);
     this.commandTimeout = target.timeout();
     this.client = RedisClient.create(resources);
     client.setOptions(
@@ -110,8 +106,8 @@ final class ReplicatedWrites implements AutoCloseable {
       Change change = new Change(script, keys.get(i), args.get(i));
       replies.add(change.result);
       try {
-        RedisURI uri = nodeFor(keys.get(i)[0]);
-        String node = nameOf(uri);
+        RedisURI uri = routing.nodeFor(keys.get(i)[0]);
+        String node = routing.nameOf(uri);
         uris.putIfAbsent(node, uri);
         byNode.computeIfAbsent(node, n -> new ArrayList<>()).add(change);
       } catch (RuntimeException e) {
@@ -148,7 +144,7 @@ final class ReplicatedWrites implements AutoCloseable {
         .whenComplete(
             (lane, failed) -> {
               if (failed != null) {
-                refreshTopology.run();
+                routing.refreshTopology();
                 for (Change c : changes) {
                   c.result.completeExceptionally(
                       translate(failed, node, "connecting for a change that waits for replicas"));
@@ -270,12 +266,12 @@ final class ReplicatedWrites implements AutoCloseable {
     }
     Redirect redirect = Redirect.of(cause);
     if (redirect != null) {
-      refreshTopology.run();
+      routing.refreshTopology();
       if (!c.redirected) {
         c.redirected = true;
         c.asking = redirect.ask;
-        RedisURI uri = uriFor(redirect.host, redirect.port);
-        send(nameOf(uri), uri, lane.replicas, lane.timeoutMillis, List.of(c));
+        RedisURI uri = routing.uriFor(redirect.host, redirect.port);
+        send(routing.nameOf(uri), uri, lane.replicas, lane.timeoutMillis, List.of(c));
         return;
       }
     }
@@ -303,41 +299,7 @@ final class ReplicatedWrites implements AutoCloseable {
   }
 
   private String describe(String node) {
-    return cluster == null ? target.toString() : node + " (" + target + ")";
-  }
-
-  /**
-   * The master for the slot of {@code key}, as the cluster client's topology has it; the target
-   * itself otherwise.
-   */
-  private RedisURI nodeFor(byte[] key) {
-    if (cluster == null) {
-      return target.uris().get(0);
-    }
-    int slot = SlotHash.getSlot(key);
-    RedisClusterNode master = cluster.getPartitions().getMasterBySlot(slot);
-    if (master == null) {
-      refreshTopology.run();
-      throw new CacheException(
-          "No master of "
-              + target
-              + " serves slot "
-              + slot
-              + " (a failover or resharding may be in progress)");
-    }
-    return uriFor(master.getUri().getHost(), master.getUri().getPort());
-  }
-
-  /** A node's URI with the seed's credentials, TLS and timeout. */
-  private RedisURI uriFor(String host, int port) {
-    if (cluster == null) {
-      return target.uris().get(0);
-    }
-    return RedisURI.builder(target.uris().get(0)).withHost(host).withPort(port).build();
-  }
-
-  private String nameOf(RedisURI uri) {
-    return cluster == null ? "primary" : uri.getHost() + ":" + uri.getPort();
+    return routing.describe(node);
   }
 
   /**

@@ -1,4 +1,7 @@
 -- read.lua: read a partition's new write-behind records, only while holding its flush lease.
+-- Only while Redis is over maxmemory: a flusher reads with WATCH and MULTI/EXEC otherwise
+-- (QueueStore.readNew: the same checks, without converting the batch into Lua values and back),
+-- but over maxmemory Redis refuses every command queued in a MULTI.
 -- Fencing on reads: a flusher that lost its lease (a long pause, a partition from Redis) cannot
 -- take new records into its name; only the records it read while it held the lease can be left
 -- pending, and the next holder waits until they are idle long enough to claim them.
