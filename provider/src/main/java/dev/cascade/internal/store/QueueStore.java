@@ -367,12 +367,14 @@ public final class QueueStore {
       String what) {
     byte[] stream = layout.streamKey(partition);
     byte[] lease = layout.leaseKey(partition);
-    c.watch(lease);
+    RedisFuture<String> watched = c.watch(lease);
     RedisFuture<byte[]> held = c.get(lease);
     RedisFuture<Long> exists = c.exists(stream);
     // XPENDING fails (NOGROUP) when the stream or its group is missing: keep the failure as a value
     CompletableFuture<Object> summary =
         c.xpending(stream, GROUP_BYTES).toCompletableFuture().handle((p, e) -> e == null ? p : e);
+    // a refused WATCH (an ACL without +watch) would leave the read below unfenced: fail instead
+    redis.await(watched, what);
     boolean ours = Arrays.equals(redis.await(held, what), token);
     boolean streamExists = redis.await(exists, what) == 1;
     Object pending = redis.await(summary, what);
@@ -409,7 +411,9 @@ public final class QueueStore {
     if (hook != null) {
       hook.run();
     }
-    c.multi();
+    // awaited before the read is sent: a refused MULTI (an ACL without +multi) would let the
+    // XREADGROUP run at once, outside the transaction and its fence
+    redis.await(c.multi(), what);
     RedisFuture<List<StreamMessage<byte[], byte[]>>> read =
         c.xreadgroup(
             Consumer.from(GROUP_BYTES, ascii(consumer)),

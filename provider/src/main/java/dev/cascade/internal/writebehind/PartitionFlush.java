@@ -64,6 +64,9 @@ final class PartitionFlush {
   private long notBefore;
   private int failuresInARow;
 
+  /** The last read of new records failed: it may still take effect in Redis. */
+  private boolean readInDoubt;
+
   /** The last step got an answer from Redis (a step in backoff asks Redis nothing). */
   private boolean lastStepReachedRedis;
 
@@ -155,13 +158,29 @@ final class PartitionFlush {
       return Step.WAITING;
     }
     if (carried.size() < settings.batchSize()) {
-      List<QueuedRecord> fresh =
-          queue.readNew(
-              partition,
-              consumer,
-              settings.batchSize() - carried.size(),
-              leaseToken,
-              carried.size());
+      if (readInDoubt) {
+        // A failed read may still have its EXEC on the way to Redis (a timeout is not a refusal):
+        // renewing writes the lease key, which discards that EXEC if it comes later, since it
+        // was sent under a WATCH of the key; if it came first, the next read's pending count
+        // check sees what it read. Either way no record is read into our name unseen.
+        if (!queue.renewLease(partition, leaseToken, settings.leaseTtl())) {
+          return Step.LEASE_LOST;
+        }
+        readInDoubt = false;
+      }
+      List<QueuedRecord> fresh;
+      try {
+        fresh =
+            queue.readNew(
+                partition,
+                consumer,
+                settings.batchSize() - carried.size(),
+                leaseToken,
+                carried.size());
+      } catch (RuntimeException e) {
+        readInDoubt = true;
+        throw e;
+      }
       if (fresh == null) {
         return Step.LEASE_LOST;
       }

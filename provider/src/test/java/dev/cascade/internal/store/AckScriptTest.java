@@ -5,11 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cascade.testing.RedisServer;
 import dev.cascade.testing.WithRedis;
+import io.lettuce.core.AclSetuserArgs;
 import io.lettuce.core.Consumer;
 import io.lettuce.core.Range;
+import io.lettuce.core.RedisClient;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XReadArgs;
+import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.protocol.CommandType;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -137,6 +141,43 @@ class AckScriptTest {
     queue.ensureGroups();
     ack(ids.subList(6, 10));
     assertEquals(ids.subList(0, 6), remaining());
+  }
+
+  /**
+   * A Redis user whose ACL predates the trim: the script has acknowledged the records when Redis
+   * refuses {@code XTRIM}, and must still delete them, or they would count against the queue bound
+   * forever.
+   */
+  @Test
+  void aUserWithoutXtrim_stillGetsTheRecordsDeleted() throws Exception {
+    String user = "no-xtrim-" + System.nanoTime();
+    RedisClient admin = RedisClient.create(server.uri());
+    try (StatefulRedisConnection<String, String> c = admin.connect()) {
+      c.sync()
+          .aclSetuser(
+              user,
+              AclSetuserArgs.Builder.on()
+                  .addPassword("pw")
+                  .allKeys()
+                  .allChannels()
+                  .allCommands()
+                  .removeCommand(CommandType.XTRIM));
+      RedisAccess limited =
+          RedisAccess.connect(RedisTarget.parse(server.uri(user, "pw"), Duration.ofSeconds(5)));
+      try {
+        List<String> ids = append(10);
+        readAs("a", 6);
+        assertTrue(
+            new QueueStore(limited, layout)
+                .acknowledge(0, token, ids.subList(0, 6), new LinkedHashMap<>(), 0));
+        assertEquals(ids.subList(6, 10), remaining());
+      } finally {
+        limited.close();
+        c.sync().aclDeluser(user);
+      }
+    } finally {
+      admin.shutdown();
+    }
   }
 
   private static byte[] b(String s) {
