@@ -3,8 +3,8 @@
 -- For caches whose entries never expire and are never queued (eternal, no write-behind, no
 -- writer), with listeners in this JVM that want no old value, while no other JVM listens: their
 -- puts need nothing of mutate.lua but its log, which a resent plain HSET lacks (its reply would
--- say "updated" for an entry its first send created). Half of mutate.lua's server time and 6
--- arguments instead of 23.
+-- say "updated" for an entry its first send created). About a third less server time than
+-- mutate.lua (measured), and 6 keys and arguments instead of 23.
 --
 -- KEYS[1]  the entry (a hash; field v is the encoded value)
 -- KEYS[2]  this JVM's operation log in the entry's partition (see mutate.lua)
