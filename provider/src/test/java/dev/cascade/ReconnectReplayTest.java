@@ -22,7 +22,11 @@ import javax.cache.Cache;
 import javax.cache.CacheException;
 import javax.cache.CacheManager;
 import javax.cache.configuration.FactoryBuilder;
+import javax.cache.configuration.MutableCacheEntryListenerConfiguration;
 import javax.cache.configuration.MutableConfiguration;
+import javax.cache.event.CacheEntryCreatedListener;
+import javax.cache.event.CacheEntryEvent;
+import javax.cache.event.CacheEntryUpdatedListener;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -195,6 +199,81 @@ class ReconnectReplayTest {
     } finally {
       threads.shutdownNow();
       manager.close();
+    }
+  }
+
+  @Test
+  void putWithAListener_connectionsKilledInALoop_aNewKeyIsAlwaysReportedCreated(RedisServer redis)
+      throws Exception {
+    CacheManager manager = Managers.open(redis.uri() + "?timeout=10s");
+    ExecutorService threads = Executors.newFixedThreadPool(3);
+    try {
+      Cache<String, String> cache =
+          manager.createCache(
+              Managers.uniqueName("replay-listened"),
+              new MutableConfiguration<String, String>().setTypes(String.class, String.class));
+      TypeCounter heard = new TypeCounter();
+      // synchronous: every event is counted before its put returns
+      cache.registerCacheEntryListener(
+          new MutableCacheEntryListenerConfiguration<>(
+              new FactoryBuilder.SingletonFactory<>(heard), null, false, true));
+      AtomicBoolean stop = new AtomicBoolean();
+      AtomicInteger puts = new AtomicInteger();
+      Map<String, String> failures = new ConcurrentHashMap<>();
+      List<Future<?>> running = new ArrayList<>();
+      for (int t = 0; t < 2; t++) {
+        int thread = t;
+        running.add(
+            threads.submit(
+                () -> {
+                  for (int i = 0; !stop.get(); i++) {
+                    try {
+                      cache.put("new-" + thread + "-" + i, "v");
+                      puts.incrementAndGet();
+                    } catch (CacheException e) {
+                      failures.putIfAbsent(String.valueOf(e.getMessage()), e.toString());
+                    }
+                  }
+                }));
+      }
+      running.add(
+          threads.submit(
+              () -> {
+                long end = System.currentTimeMillis() + RUN_MILLIS;
+                while (System.currentTimeMillis() < end) {
+                  redis.command("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes");
+                  sleep(15);
+                }
+                stop.set(true);
+              }));
+      for (Future<?> f : running) {
+        f.get(120, TimeUnit.SECONDS);
+      }
+      String seen = puts + " puts of new keys; failures: " + failures.values();
+      assertTrue(puts.get() > 100, seen);
+      assertEquals(0, heard.updated.get(), "a put of a new key was reported as an update: " + seen);
+      assertTrue(heard.created.get() >= puts.get(), heard.created + " created events, " + seen);
+    } finally {
+      threads.shutdownNow();
+      manager.close();
+    }
+  }
+
+  /** Counts created and updated events. */
+  static final class TypeCounter
+      implements CacheEntryCreatedListener<String, String>,
+          CacheEntryUpdatedListener<String, String> {
+    final AtomicInteger created = new AtomicInteger();
+    final AtomicInteger updated = new AtomicInteger();
+
+    @Override
+    public void onCreated(Iterable<CacheEntryEvent<? extends String, ? extends String>> events) {
+      events.forEach(e -> created.incrementAndGet());
+    }
+
+    @Override
+    public void onUpdated(Iterable<CacheEntryEvent<? extends String, ? extends String>> events) {
+      events.forEach(e -> updated.incrementAndGet());
     }
   }
 

@@ -69,6 +69,11 @@ public abstract class LettuceBench {
     return ops.invoke();
   }
 
+  @Benchmark
+  public Object invokeHincrby() {
+    return ops.invokeHincrby();
+  }
+
   @Threads(1)
   public static class T1 extends LettuceBench {}
 

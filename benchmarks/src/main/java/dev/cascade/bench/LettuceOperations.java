@@ -22,8 +22,12 @@ import java.util.Set;
  *       (Lettuce pipelines the commands of concurrent callers on it);
  *   <li>getAll / putAll: {@value Data#BATCH} {@code HGET} / {@code HSET} sent through the async API
  *       without waiting, then awaited together: one pipeline;
- *   <li>invoke: {@code HINCRBY}, one WATCH-free command (no script): the cheapest atomic increment
- *       Redis offers, not an equivalent of a general entry processor.
+ *   <li>invoke: {@code HGET}, then {@code HSET} of the value plus one: what a general entry
+ *       processor needs at the least (read, compute in the client, write), two round trips, and not
+ *       atomic (concurrent increments of one counter can be lost; the keys are random, so they
+ *       rarely meet);
+ *   <li>invokeHincrby: {@code HINCRBY}, one WATCH-free command (no script): the cheapest atomic
+ *       increment Redis offers, a limit rather than an equivalent of a general entry processor.
  * </ul>
  */
 final class LettuceOperations implements Operations {
@@ -53,7 +57,7 @@ final class LettuceOperations implements Operations {
         List<RedisFuture<?>> replies = new ArrayList<>(chunk.size() * 2);
         for (Map.Entry<String, String> e : chunk.entrySet()) {
           replies.add(ops.async.hset(entry(e.getKey()), FIELD, e.getValue()));
-          if (op == Op.INVOKE) {
+          if (op == Op.INVOKE || op == Op.INVOKE_HINCRBY) {
             replies.add(ops.async.hset(counter(e.getKey()), FIELD, "0"));
           }
         }
@@ -122,6 +126,15 @@ final class LettuceOperations implements Operations {
 
   @Override
   public Long invoke() {
+    String key = counter(Data.randomKey());
+    String current = sync.hget(key, FIELD);
+    long next = (current == null ? 0 : Long.parseLong(current)) + 1;
+    sync.hset(key, FIELD, Long.toString(next));
+    return next;
+  }
+
+  @Override
+  public Long invokeHincrby() {
     return sync.hincrby(counter(Data.randomKey()), FIELD, 1);
   }
 

@@ -13,6 +13,11 @@ public enum Op {
   GET_ALL("getAll", "getAll(100)"),
   PUT_ALL("putAll", "putAll(100)"),
   INVOKE("invoke", "invoke (+1)"),
+  /**
+   * Lettuce only: the counter of {@link #INVOKE} as one {@code HINCRBY}, the cheapest atomic
+   * increment Redis has; a reference beside the GET+SET that Lettuce's invoke is.
+   */
+  INVOKE_HINCRBY("invokeHincrby", "invoke vs HINCRBY"),
   PUT_ASYNC_LISTENER("putAsyncListener", "put, async listener"),
   PUT_SYNC_LISTENER("putSyncListener", "put, sync listener"),
   /** Cascade only: a get (hit) of a cache with a near cache that holds every key. */

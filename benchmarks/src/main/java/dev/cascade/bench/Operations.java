@@ -28,6 +28,11 @@ interface Operations extends AutoCloseable {
   /** Adds one to a Long. */
   Object invoke();
 
+  /** Adds one to a Long with one {@code HINCRBY}: raw Lettuce only. */
+  default Object invokeHincrby() {
+    throw new UnsupportedOperationException(Op.INVOKE_HINCRBY + " is an operation of Lettuce only");
+  }
+
   /** The call that times {@code op}. */
   default Object run(Op op) {
     switch (op) {
@@ -42,6 +47,8 @@ interface Operations extends AutoCloseable {
         return putAll();
       case INVOKE:
         return invoke();
+      case INVOKE_HINCRBY:
+        return invokeHincrby();
       default:
         return put();
     }

@@ -28,7 +28,10 @@ final class Report {
   static final String LETTUCE = "Lettuce";
   static final String REDISSON = "Redisson";
 
-  /** DESIGN: get/put at least 0.85x raw Lettuce HGET/HSET. */
+  /**
+   * DESIGN: get/put at least 0.85x raw Lettuce HGET/HSET; issue 14: invoke at least 0.85x Lettuce's
+   * HGET then HSET.
+   */
   static final double VS_LETTUCE = 0.85;
 
   /** DESIGN: at least 1.5x Redisson's JCache at 1 thread and 4x at 16 threads. */
@@ -36,12 +39,16 @@ final class Report {
 
   static final double VS_REDISSON_16 = 4.0;
 
-  /** DESIGN: an async listener costs at most 20% of put throughput, a sync listener at most 50%. */
-  static final double ASYNC_LISTENER_COST = 0.20;
+  /**
+   * An async listener costs at most 10% of put throughput (issue 14; DESIGN said 20%), a sync
+   * listener at most 50%.
+   */
+  static final double ASYNC_LISTENER_COST = 0.10;
 
   static final double SYNC_LISTENER_COST = 0.50;
 
-  private static final Set<Op> LETTUCE_TARGET = EnumSet.of(Op.GET_HIT, Op.GET_MISS, Op.PUT);
+  private static final Set<Op> LETTUCE_TARGET =
+      EnumSet.of(Op.GET_HIT, Op.GET_MISS, Op.PUT, Op.INVOKE);
   private static final Set<Op> LISTENER_OPS =
       EnumSet.of(Op.PUT_ASYNC_LISTENER, Op.PUT_SYNC_LISTENER);
 
@@ -140,11 +147,12 @@ final class Report {
     out.println("-".repeat(header.length()));
     for (Op op : Op.values()) {
       for (int threads : threadCounts()) {
-        Score c = find(CASCADE, op, threads);
+        // Cascade's invoke is also shown against HINCRBY, a reference rather than a target
+        Score c = find(CASCADE, op == Op.INVOKE_HINCRBY ? Op.INVOKE : op, threads);
         // a near-cache hit is compared with the others' remote get: what the near cache saves
         Op compared = op == Op.GET_HIT_NEAR ? Op.GET_HIT : op;
         Score l = find(LETTUCE, compared, threads);
-        Score r = find(REDISSON, compared, threads);
+        Score r = op == Op.INVOKE_HINCRBY ? null : find(REDISSON, compared, threads);
         if (c == null && (l == null && r == null || op == Op.GET_HIT_NEAR)) {
           continue;
         }
@@ -154,8 +162,11 @@ final class Report {
         String rTarget =
             LISTENER_OPS.contains(op)
                 ? "(see below)"
-                : target(
-                    cr, threads >= 16 ? VS_REDISSON_16 : threads == 1 ? VS_REDISSON_1 : Double.NaN);
+                : op == Op.INVOKE_HINCRBY
+                    ? ""
+                    : target(
+                        cr,
+                        threads >= 16 ? VS_REDISSON_16 : threads == 1 ? VS_REDISSON_1 : Double.NaN);
         out.println(
             String.format(
                 Locale.ROOT,
@@ -175,7 +186,9 @@ final class Report {
     out.println(
         "Lettuce: get = HGET, put = HSET (sync API, one shared connection); getAll/putAll = 100 HGET/HSET");
     out.println(
-        "pipelined through the async API, then awaited; invoke = HINCRBY (WATCH-free, no script).");
+        "pipelined through the async API, then awaited; invoke = HGET, then HSET of the value + 1 (two");
+    out.println(
+        "round trips, not atomic); invoke vs HINCRBY = Cascade's invoke against one HINCRBY (a limit, not a target).");
     out.println(
         "get (hit), near: Cascade with a near cache holding every key, against the others' remote get (hit).");
     printNearCache(out);

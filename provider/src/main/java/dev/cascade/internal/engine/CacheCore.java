@@ -120,6 +120,7 @@ final class CacheCore<K, V> {
 
   void othersListen(boolean others) {
     this.othersListen = others;
+    engine.othersListen(others);
   }
 
   boolean listening() {
@@ -149,6 +150,20 @@ final class CacheCore<K, V> {
    */
   boolean plainWrites() {
     return writeThrough == null && !othersListen && engine.plainEntries() && events.isEmpty();
+  }
+
+  /**
+   * True when a put needs no examination but has listeners here to tell whether it created or
+   * updated: as {@link #plainWrites}, but with listeners in this JVM (and none in another), none of
+   * them asking for old values. Then {@code put.lua} does it: the plain {@code HSET} with its reply
+   * in the operation log, so a resent call still reports what its first send did; {@code
+   * mutate.lua} would also read the entry, the listener marks and its 23 arguments for nothing.
+   */
+  boolean loggedPlainWrites() {
+    return writeThrough == null
+        && !othersListen
+        && engine.plainEntries()
+        && !events.needsOldValues(EventType.UPDATED);
   }
 
   /** True when changes must take the key's lock (write-through: writer and cache change as one). */

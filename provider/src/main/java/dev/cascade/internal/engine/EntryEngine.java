@@ -64,6 +64,9 @@ final class EntryEngine {
   private final QueueOverflow overflow;
   private volatile long graceMillis;
 
+  /** Whether some other JVM may listen to this cache: then every change goes through mutate.lua. */
+  private volatile boolean othersListen = true;
+
   /**
    * @param overflow the full-queue policy of a write-behind cache, else null
    */
@@ -80,6 +83,11 @@ final class EntryEngine {
     this.locks = locks;
     this.clock = clock;
     this.overflow = overflow;
+  }
+
+  /** Kept in step with {@link CacheCore#othersListen()}. */
+  void othersListen(boolean others) {
+    this.othersListen = others;
   }
 
   long graceMillis() {
@@ -123,6 +131,15 @@ final class EntryEngine {
   /** A put that needs no examination ({@link CacheCore#plainWrites}): one {@code HSET}. */
   Outcome putPlain(byte[] key, byte[] value) {
     boolean created = await(store.writeValue(key, value), "changing an entry");
+    return new Outcome(created ? Status.CREATED : Status.UPDATED, null, null);
+  }
+
+  /**
+   * A put that needs no examination but must report exactly what it did ({@link
+   * CacheCore#loggedPlainWrites}): one {@code put.lua}, an {@code HSET} with its reply logged.
+   */
+  Outcome putPlainLogged(byte[] key, byte[] value) {
+    boolean created = await(store.writeValueLogged(key, value), "changing an entry");
     return new Outcome(created ? Status.CREATED : Status.UPDATED, null, null);
   }
 
@@ -324,11 +341,14 @@ final class EntryEngine {
         exact = m.withAction(Mutation.Action.TOUCH, null);
         break;
     }
-    Outcome o =
-        await(
-            store.mutate(
-                key, exact.onlyIf(seen, now), now, graceMillis, held == null ? null : held.token),
-            "changing an entry");
+    Mutation guarded = exact.onlyIf(seen, now);
+    // the lean cas.lua when mutate.lua's extras (expiry, queue, lock, publishing, old values) are
+    // all unused; a resent call is answered from the same operation log either way
+    CompletableFuture<Outcome> reply =
+        held == null && !othersListen && plainEntries() && store.canCompareAndSet(guarded)
+            ? store.compareAndSet(key, guarded)
+            : store.mutate(key, guarded, now, graceMillis, held == null ? null : held.token);
+    Outcome o = await(reply, "changing an entry");
     if (held != null && o.status() != Status.LOCK_LOST) {
       held.released = true;
     }

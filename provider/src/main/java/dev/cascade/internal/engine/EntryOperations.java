@@ -162,6 +162,14 @@ public final class EntryOperations<K, V> {
       fire(key, k, o, value);
       return;
     }
+    if (core.loggedPlainWrites()) {
+      long start = core.stats().start();
+      byte[] k = core.encodeKey(key);
+      Outcome o = core.engine().putPlainLogged(k, core.encodeValue(value));
+      core.stats().put(start);
+      fire(key, k, o, value);
+      return;
+    }
     change(
         key,
         value,

@@ -22,6 +22,8 @@ public final class Script {
   public static final Script LEASE = load("lease");
   public static final Script READ = load("read");
   public static final Script PLAIN = load("plain");
+  public static final Script PUT = load("put");
+  public static final Script CAS = load("cas");
 
   /**
    * The shebang that declares, on Redis 7 and later, that a script may run over {@code maxmemory}.
