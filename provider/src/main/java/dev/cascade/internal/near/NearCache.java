@@ -173,7 +173,10 @@ public final class NearCache implements NearCacheStatistics, EntryStore.ChangeOb
     // settles the entry in Redis, which invalidates it once, harmlessly)
     Slot own = token.slot;
     Slot kept =
-        own != null && value != null && own.epoch == source.epoch()
+        own != null
+                && value != null
+                && own.epoch == source.epoch()
+                && source.mayKeep(this, token.key.array())
             ? new Slot(value, expiresAt, own.epoch, own.placed)
             : null;
     // not known when it was sent, or a call was sent again (it may have run after later ones):
