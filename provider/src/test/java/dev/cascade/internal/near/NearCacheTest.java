@@ -2,7 +2,6 @@ package dev.cascade.internal.near;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cascade.CascadeCache;
@@ -22,8 +21,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import javax.cache.Cache;
 import javax.cache.CacheException;
 import javax.cache.CacheManager;
-import javax.cache.expiry.AccessedExpiryPolicy;
-import javax.cache.expiry.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -373,15 +370,6 @@ class NearCacheTest {
         m.close();
       }
     }
-  }
-
-  @Test
-  void accessExpiry_refusesANearCache_withTheReason() {
-    CascadeConfiguration<String, String> c = near();
-    c.setExpiryPolicyFactory(AccessedExpiryPolicy.factoryOf(Duration.ONE_MINUTE));
-    IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> first.createCache(name("accessed"), c));
-    assertTrue(e.getMessage().contains("changes entries when they are read"), e.getMessage());
   }
 
   private static long redisReads() {
