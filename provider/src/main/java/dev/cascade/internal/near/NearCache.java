@@ -96,8 +96,19 @@ public final class NearCache implements NearCacheStatistics, EntryStore.ChangeOb
 
   private final int maxEntries;
   private final ConcurrentHashMap<ByteBuffer, Slot> slots = new ConcurrentHashMap<>();
-  private final ConcurrentLinkedQueue<ByteBuffer> order = new ConcurrentLinkedQueue<>();
-  private final AtomicInteger size = new AtomicInteger();
+
+  /**
+   * One entry per placed token, oldest first: its key and when it was placed. An entry whose key
+   * now holds another slot (placed later) or none is stale and dropped when met, so a key that is
+   * invalidated and read again over and over (an access expiry's own touches) neither counts twice
+   * against {@link #maxEntries} nor pushes live entries out.
+   */
+  private final ConcurrentLinkedQueue<Queued> order = new ConcurrentLinkedQueue<>();
+
+  private record Queued(ByteBuffer key, long placed) {}
+
+  /** Entries in {@link #order}, stale ones included. */
+  private final AtomicInteger queued = new AtomicInteger();
 
   /** Orders the placing of tokens and the sending of reads. */
   private final AtomicLong clock = new AtomicLong();
@@ -154,12 +165,13 @@ public final class NearCache implements NearCacheStatistics, EntryStore.ChangeOb
     ByteBuffer key = ByteBuffer.wrap(encodedKey);
     long resends = source.resends();
     Slot token = new Slot(null, 0, source.epoch(), clock.incrementAndGet());
-    Slot previous = slots.put(key, token);
-    if (previous == null) {
-      order.add(key);
-      if (size.incrementAndGet() > maxEntries) {
-        evictOne();
-      }
+    slots.put(key, token);
+    order.add(new Queued(key, token.placed));
+    if (queued.incrementAndGet() > 2 * maxEntries + 16) {
+      dropStale();
+    }
+    if (slots.size() > maxEntries) {
+      evictOne();
     }
     return new Token(key, token.epoch == source.epoch() ? token : null, resends);
   }
@@ -285,30 +297,51 @@ public final class NearCache implements NearCacheStatistics, EntryStore.ChangeOb
   public void clear() {
     slots.clear();
     order.clear();
-    size.set(0);
+    queued.set(0);
   }
 
+  /** Whether a queue entry is the one of the slot its key holds now. */
+  private boolean isLive(Queued q, Slot slot) {
+    return slot != null && slot.placed == q.placed;
+  }
+
+  /** Evicts the oldest live entry not read since it was last looked at (a second chance). */
   private void evictOne() {
-    for (int tries = 0; tries < 2 * maxEntries + 2; tries++) {
-      ByteBuffer oldest = order.poll();
+    for (int tries = 0; tries < 4 * maxEntries + 32; tries++) {
+      Queued oldest = order.poll();
       if (oldest == null) {
         return;
       }
-      Slot slot = slots.get(oldest);
-      if (slot == null) {
-        size.decrementAndGet();
+      queued.decrementAndGet();
+      Slot slot = slots.get(oldest.key);
+      if (!isLive(oldest, slot)) {
         continue;
       }
       if (slot.recentlyRead) {
         slot.recentlyRead = false;
         order.add(oldest);
+        queued.incrementAndGet();
         continue;
       }
-      if (slots.remove(oldest, slot)) {
-        size.decrementAndGet();
+      if (slots.remove(oldest.key, slot)) {
         return;
       }
-      order.add(oldest);
+      // replaced meanwhile: the newer slot has its own entry
+    }
+  }
+
+  /** Drops the stale entries of the queue (many invalidations and few evictions leave them). */
+  private void dropStale() {
+    for (int n = queued.get(); n > 0; n--) {
+      Queued q = order.poll();
+      if (q == null) {
+        return;
+      }
+      queued.decrementAndGet();
+      if (isLive(q, slots.get(q.key))) {
+        order.add(q);
+        queued.incrementAndGet();
+      }
     }
   }
 
