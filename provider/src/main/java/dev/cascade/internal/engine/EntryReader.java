@@ -55,7 +55,7 @@ final class EntryReader {
    * The most time between two touches of one key for its near hits: the remote TTL trails the
    * latest near access by at most this (or a twentieth of the access duration, if shorter).
    */
-  static final long NEAR_TOUCH_INTERVAL_MILLIS = 100;
+  static final long NEAR_TOUCH_INTERVAL_MILLIS = 1_000;
 
   EntryReader(EntryEngine engine, NearCache near) {
     this.engine = engine;
