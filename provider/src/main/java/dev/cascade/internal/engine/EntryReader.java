@@ -51,6 +51,9 @@ final class EntryReader {
   /** With a near cache: reads change entries (an access expiry), so hits send touches. */
   private final boolean nearTouches;
 
+  /** {@link #touchInterval} of a fixed policy's access duration, worked out once; else -1. */
+  private final long fixedTouchInterval;
+
   /**
    * The most time between two touches of one key for its near hits: the remote TTL trails the
    * latest near access by at most this (or a twentieth of the access duration, if shorter).
@@ -63,6 +66,11 @@ final class EntryReader {
     this.expiry = engine.expiry();
     this.near = near;
     this.nearTouches = near != null && expiry.readsTouch();
+    String access = expiry.isFixed() ? expiry.forAccess() : null;
+    this.fixedTouchInterval =
+        access == null || Mutation.UNCHANGED.equals(access) || Mutation.ZERO.equals(access)
+            ? -1
+            : touchInterval(access);
     if (nearTouches) {
       near.refreshTouchedWith(this::refresh);
     }
@@ -116,7 +124,8 @@ final class EntryReader {
       touchNow(key, hit.value, access, now);
       return;
     }
-    if (n.touchDue(key, now, touchInterval(access))) {
+    long interval = fixedTouchInterval >= 0 ? fixedTouchInterval : touchInterval(access);
+    if (n.touchDue(hit, key, now, interval)) {
       touchSoon(n, key, hit, access, now);
     }
   }

@@ -46,6 +46,12 @@ public final class NearCache implements NearCacheStatistics, EntryStore.ChangeOb
      */
     volatile long expiresAt;
 
+    /**
+     * Access expiry: when this JVM last sent a touch of the key, as far as this slot knows (the
+     * {@link #touches} map has the last word); lets a hit decide without a map lookup.
+     */
+    volatile long touchedAt;
+
     final int epoch;
 
     /** When the token of the read that found the value was placed: a tick of {@link #clock}. */
@@ -207,6 +213,10 @@ public final class NearCache implements NearCacheStatistics, EntryStore.ChangeOb
                 && source.mayKeep(this, token.key.array())
             ? new Slot(value, expiresAt, own.epoch, own.placed)
             : null;
+    if (kept != null && !touches.isEmpty()) {
+      Long touched = touches.get(token.key);
+      kept.touchedAt = touched == null ? 0 : touched;
+    }
     // not known when it was sent, or a call was sent again (it may have run after later ones):
     // nothing placed is known to be newer
     long newerAfter =
@@ -246,6 +256,21 @@ public final class NearCache implements NearCacheStatistics, EntryStore.ChangeOb
           return current;
         });
     return due[0];
+  }
+
+  /**
+   * {@link #touchDue(byte[], long, long)} for a hit: decided from the served slot alone, without a
+   * map lookup, while the key's last touch is recent.
+   */
+  public boolean touchDue(Hit hit, byte[] encodedKey, long now, long intervalMillis) {
+    Slot slot = hit.slot;
+    if (now - slot.touchedAt < intervalMillis) {
+      return false;
+    }
+    boolean due = touchDue(encodedKey, now, intervalMillis);
+    Long last = touches.get(ByteBuffer.wrap(encodedKey));
+    slot.touchedAt = last == null ? now : last;
+    return due;
   }
 
   /**
