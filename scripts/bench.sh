@@ -19,6 +19,9 @@
 #   --wb-parts LIST  some of latency,flush,coalescing (default all three)
 #
 #   scripts/bench.sh memory [...]  Redis memory per entry (MemoryBench; docs/benchmarks.md "Memory per entry")
+#   scripts/bench.sh near [--seconds 2] [--rounds 3] [--keys 1000] [--topologies standalone,cluster]
+#                    a near-cache hit vs a remote get, one thread, on one server and on a 3-master
+#                    cluster, eternal and with an accessed expiry (NearBench; docs/benchmarks.md); no JMH
 #   scripts/bench.sh scale [--parts bulk,entries,drain] [--repeats 3] [--sizes 10,100,1000,10000]
 #                          [--entries 1000000] [--entry-systems cascade,redisson]
 #                          [--backlogs 100000,300000,1000000] [--batch 500]

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cascade.config.CascadeConfiguration;
 import dev.cascade.testing.RedisBinary;
 import dev.cascade.testing.RedisCluster;
 import dev.cascade.testing.RedisServer;
@@ -99,6 +100,43 @@ class ClusterAclTest {
       node.command("ACL", "LOG", "RESET");
     }
     assertEquals(List.of(), refused, "ACL LOG of the nodes");
+  }
+
+  /**
+   * The near cache's tracking connections go to every master with the seed's credentials; keys on
+   * every master are invalidated by the other manager's change, and no node refuses anything.
+   */
+  @Test
+  void nearCache_onEveryMaster_underTheAclUser_isInvalidatedByTheOtherManager() {
+    String name = Managers.uniqueName("cluster-acl-near");
+    CascadeConfiguration<String, String> near =
+        new CascadeConfiguration<String, String>()
+            .setTypes(String.class, String.class)
+            .setNearCache(100);
+    Cache<String, String> a = first.createCache(name, near);
+    Cache<String, String> b = second.createCache(name, near);
+    NearCacheStatistics nearA = a.unwrap(CascadeCache.class).nearCache();
+    for (int i = 0; i < 16; i++) {
+      b.put("k" + i, "1");
+    }
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (nearA.hits() < 16) {
+      assertTrue(System.currentTimeMillis() < deadline, "never served near: is tracking on?");
+      for (int i = 0; i < 16; i++) {
+        assertEquals("1", a.get("k" + i));
+      }
+    }
+    for (int i = 0; i < 16; i++) {
+      b.put("k" + i, "2");
+    }
+    for (int i = 0; i < 16; i++) {
+      deadline = System.currentTimeMillis() + 10_000;
+      while (!"2".equals(a.get("k" + i))) {
+        assertTrue(
+            System.currentTimeMillis() < deadline, "the invalidation of k" + i + " never arrived");
+        Thread.onSpinWait();
+      }
+    }
   }
 
   @Test

@@ -37,6 +37,7 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  * java -jar benchmarks/target/benchmarks.jar report DIR      (reprints the tables of an earlier run)
  * java -jar benchmarks/target/benchmarks.jar memory [...]   (Redis memory per entry, see MemoryBench)
  * java -jar benchmarks/target/benchmarks.jar scale [...]    (how cost grows with the work, see ScaleBench)
+ * java -jar benchmarks/target/benchmarks.jar near [...]     (near hit vs remote get, standalone and cluster, see NearBench)
  * </pre>
  *
  * {@code --only} is a JMH include pattern over every JMH benchmark, of both parts; {@code
@@ -186,6 +187,10 @@ public final class BenchMain {
           MemoryBench.main(java.util.Arrays.copyOfRange(args, i + 1, args.length));
           System.exit(0);
           return;
+        case "near":
+          NearBench.main(java.util.Arrays.copyOfRange(args, i + 1, args.length));
+          System.exit(0);
+          return;
         case "scale":
           ScaleBench.main(java.util.Arrays.copyOfRange(args, i + 1, args.length));
           System.exit(0);
@@ -196,7 +201,8 @@ public final class BenchMain {
                   + " [--write-behind | --no-write-behind] [--wb-parts latency,flush,coalescing] | report DIR"
                   + " | memory [--entries N] [--sizes 100,1024] [--servers default,embedded]"
                   + " [--listpack-values default,1024]"
-                  + " | scale [--parts bulk,entries,drain] [--repeats 3] [--entries N] [--backlogs ...]");
+                  + " | scale [--parts bulk,entries,drain] [--repeats 3] [--entries N] [--backlogs ...]"
+                  + " | near [--seconds 2] [--rounds 3] [--keys 1000] [--topologies standalone,cluster]");
           System.exit(2);
       }
     }

@@ -209,7 +209,10 @@ public class CascadeConfiguration<K, V> extends MutableConfiguration<K, V> {
    * Keeps up to {@code maxEntries} recently read entries in this JVM, so reads of them need no
    * round trip; Redis tells every JVM when another client changes one (server-assisted client-side
    * caching), so a near cache never serves a value older than the latest change it was told of. 0
-   * turns it off. Not for caches whose expiry policy changes entries on reads (accessed/touched).
+   * turns it off. Works on a standalone, Sentinel-managed or clustered Redis, with every expiry
+   * policy: with an access expiry (accessed, touched, custom), a near hit extends the entry's TTL
+   * in Redis without waiting for it, at most once per key per second (docs/design.md, "Near
+   * cache").
    */
   public CascadeConfiguration<K, V> setNearCache(int maxEntries) {
     if (maxEntries < 0) {

@@ -65,9 +65,6 @@ public final class CacheAssembly {
   /**
    * The operations of a cache, assembled but not started ({@link EntryOperations#start}, {@link
    * EntryOperations#startFlushing}).
-   *
-   * @throws IllegalArgumentException when the settings ask for what cannot be (a near cache with an
-   *     expiry policy that changes entries on reads)
    */
   public <K, V> EntryOperations<K, V> assemble(CacheSettings<K, V> s) {
     CascadeConfiguration<K, V> c = s.template;
@@ -105,14 +102,6 @@ public final class CacheAssembly {
     EntryEngine engine = new EntryEngine(store, expiry, locks, System::currentTimeMillis, overflow);
     NearCache near = null;
     if (s.nearCacheMaxEntries > 0) {
-      if (expiry.readsTouch()) {
-        throw new IllegalArgumentException(
-            "Cache '"
-                + s.name
-                + "' asks for a near cache, but its expiry policy"
-                + " changes entries when they are read (an access duration, or a custom policy), so every read must"
-                + " reach Redis. Use a created/modified/eternal policy, or no near cache.");
-      }
       near = invalidations.register(layout, s.nearCacheMaxEntries);
       store.observe(near);
     }

@@ -48,11 +48,32 @@ final class EntryReader {
    */
   private final NearCache near;
 
+  /** With a near cache: reads change entries (an access expiry), so hits send touches. */
+  private final boolean nearTouches;
+
+  /** {@link #touchInterval} of a fixed policy's access duration, worked out once; else -1. */
+  private final long fixedTouchInterval;
+
+  /**
+   * The most time between two touches of one key for its near hits: the remote TTL trails the
+   * latest near access by at most this (or a twentieth of the access duration, if shorter).
+   */
+  static final long NEAR_TOUCH_INTERVAL_MILLIS = 1_000;
+
   EntryReader(EntryEngine engine, NearCache near) {
     this.engine = engine;
     this.store = engine.store();
     this.expiry = engine.expiry();
     this.near = near;
+    this.nearTouches = near != null && expiry.readsTouch();
+    String access = expiry.isFixed() ? expiry.forAccess() : null;
+    this.fixedTouchInterval =
+        access == null || Mutation.UNCHANGED.equals(access) || Mutation.ZERO.equals(access)
+            ? -1
+            : touchInterval(access);
+    if (nearTouches) {
+      near.refreshTouchedWith(this::refresh);
+    }
   }
 
   NearCache nearCache() {
@@ -65,9 +86,16 @@ final class EntryReader {
   Read read(byte[] key) {
     NearCache n = near;
     if (n != null) {
-      NearCache.Hit hit = n.get(key, engine.now());
+      long now = engine.now();
+      NearCache.Hit hit = n.get(key, now);
       if (hit != null) {
+        if (nearTouches) {
+          accessed(n, key, hit, now);
+        }
         return new Read(hit.value, null, false);
+      }
+      if (nearTouches) {
+        return readKeepingAndTouching(n, key);
       }
       NearCache.Token token = n.beginRead(key);
       Read r = readFromRedis(key, () -> n.sent(token));
@@ -75,6 +103,125 @@ final class EntryReader {
       return r;
     }
     return readFromRedis(key, () -> {});
+  }
+
+  /**
+   * A near hit of a cache with an access expiry: the access must extend the entry's TTL in Redis as
+   * a read there would, without making the hit wait for Redis. So the touch is sent and not awaited
+   * (at most one per key every {@link #touchInterval}), only if the entry still holds the served
+   * value, over the near cache's own tracking connection so that it does not invalidate the copy;
+   * the copy is served past its known expiry only once Redis confirmed the touch. An access
+   * duration of zero expires the entry now, as a read from Redis would: the copy is dropped and the
+   * touch awaited.
+   */
+  private void accessed(NearCache n, byte[] key, NearCache.Hit hit, long now) {
+    String access = expiry.forAccess();
+    if (Mutation.UNCHANGED.equals(access)) {
+      return;
+    }
+    if (Mutation.ZERO.equals(access)) {
+      n.invalidate(key);
+      touchNow(key, hit.value, access, now);
+      return;
+    }
+    long interval = fixedTouchInterval >= 0 ? fixedTouchInterval : touchInterval(access);
+    if (n.touchDue(hit, key, now, interval)) {
+      touchSoon(n, key, hit, access, now);
+    }
+  }
+
+  private static long touchInterval(String access) {
+    if (Mutation.ETERNAL.equals(access)) {
+      return NEAR_TOUCH_INTERVAL_MILLIS;
+    }
+    return Math.min(NEAR_TOUCH_INTERVAL_MILLIS, Long.parseLong(access) / 20);
+  }
+
+  /** Sends the touch of a near copy without waiting; extends the copy once Redis confirmed it. */
+  private void touchSoon(NearCache n, byte[] key, NearCache.Hit hit, String access, long now) {
+    Mutation touch =
+        Mutation.touch(Mutation.Condition.EQUALS, hit.value)
+            .withExpiry(Mutation.ETERNAL, access, Mutation.UNCHANGED);
+    long expiresAt =
+        Mutation.ETERNAL.equals(access) ? StoredEntry.ETERNAL : now + Long.parseLong(access);
+    CompletableFuture<Outcome> sent = store.touchQuietly(key, touch, now, engine.graceMillis());
+    sent.whenComplete(
+        (o, failure) -> {
+          if (o != null && o.status() == Status.TOUCHED) {
+            n.extend(key, hit, expiresAt);
+          }
+        });
+  }
+
+  /**
+   * Reads an entry into the near cache again after this JVM's own touch invalidated it; not an
+   * access (no touch). On a Lettuce I/O thread: sends and returns.
+   */
+  private void refresh(byte[] key) {
+    NearCache n = near;
+    NearCache.Token token = n.beginRead(key);
+    CompletableFuture<StoredEntry> reply;
+    try {
+      reply = store.read(key);
+    } catch (RuntimeException e) {
+      n.completeRead(token, null, 0);
+      return;
+    }
+    n.sent(token);
+    reply.whenComplete(
+        (seen, failure) -> {
+          boolean live = seen != null && seen.isPresent() && !seen.isExpiredAt(engine.now());
+          n.completeRead(token, live ? seen.value() : null, live ? seen.expiresAt() : 0);
+        });
+  }
+
+  /** Applies an access expiry to the entry, if it still holds {@code value}, and waits. */
+  private void touchNow(byte[] key, byte[] value, String access, long now) {
+    Mutation touch =
+        Mutation.touch(Mutation.Condition.EQUALS, value)
+            .withExpiry(Mutation.ETERNAL, access, Mutation.UNCHANGED);
+    engine.await(store.mutate(key, touch, now, engine.graceMillis(), null), "reading");
+  }
+
+  /**
+   * A near miss of a cache with an access expiry: a plain read, whose value is kept with the TTL it
+   * had, then the access's touch as for a hit. (The read-and-touch script of a cache without a near
+   * cache returns no expiry to keep the copy until.)
+   */
+  private Read readKeepingAndTouching(NearCache n, byte[] key) {
+    NearCache.Token token = n.beginRead(key);
+    CompletableFuture<StoredEntry> reply = store.read(key);
+    n.sent(token);
+    StoredEntry seen;
+    try {
+      seen = engine.await(reply, "reading");
+    } catch (RuntimeException e) {
+      n.completeRead(token, null, 0);
+      throw e;
+    }
+    long now = engine.now();
+    if (!seen.isPresent() || seen.isExpiredAt(now)) {
+      n.completeRead(token, null, 0);
+      if (!seen.isPresent()) {
+        return seen.isPending() ? new Read(null, null, true) : Read.MISS;
+      }
+      return new Read(null, engine.reap(key, now), seen.isPending());
+    }
+    String access = expiry.forAccess();
+    if (Mutation.ZERO.equals(access)) {
+      n.completeRead(token, null, 0);
+      touchNow(key, seen.value(), access, now);
+      return new Read(seen.value(), null, seen.isPending());
+    }
+    NearCache.Hit kept = n.completeRead(token, seen.value(), seen.expiresAt());
+    if (!Mutation.UNCHANGED.equals(access)) {
+      if (kept == null) {
+        touchNow(key, seen.value(), access, now);
+      } else if (n.touchDue(key, now, touchInterval(access))) {
+        touchSoon(n, key, kept, access, now);
+      }
+    }
+    return new Read(seen.value(), null, seen.isPending(), seen.expiresAt());
   }
 
   /**
@@ -117,6 +264,9 @@ final class EntryReader {
     for (int i = 0; i < keys.size(); i++) {
       NearCache.Hit hit = n.get(keys.get(i), now);
       if (hit != null) {
+        if (nearTouches) {
+          accessed(n, keys.get(i), hit, now);
+        }
         reads[i] = new Read(hit.value, null, false);
       } else {
         tokens.add(n.beginRead(keys.get(i)));
@@ -128,7 +278,9 @@ final class EntryReader {
       List<Read> fetched = readAllFromRedis(missing, () -> tokens.forEach(n::sent));
       for (int j = 0; j < fetched.size(); j++) {
         Read r = fetched.get(j);
-        n.completeRead(tokens.get(j), r.value(), r.expiresAt());
+        // with an access expiry the reads touched the entries over the shared connection, which
+        // invalidates them: not kept (a get keeps them)
+        n.completeRead(tokens.get(j), nearTouches ? null : r.value(), r.expiresAt());
         reads[positions.get(j)] = r;
       }
     }

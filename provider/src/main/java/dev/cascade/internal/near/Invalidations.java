@@ -5,14 +5,19 @@ import dev.cascade.internal.store.RedisAccess;
 import dev.cascade.internal.support.Lifecycle;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisConnectionStateListener;
+import io.lettuce.core.RedisFuture;
 import io.lettuce.core.TrackingArgs;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.push.PushMessage;
+import io.lettuce.core.cluster.event.AskRedirectionEvent;
+import io.lettuce.core.cluster.event.ClusterTopologyChangedEvent;
+import io.lettuce.core.cluster.event.MovedRedirectionEvent;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -20,36 +25,49 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.cache.CacheException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
 
 /**
- * The invalidations that keep this CacheManager's near caches correct: one dedicated RESP3
- * connection with server-assisted client-side caching in broadcast mode (<code>CLIENT TRACKING ON
- * BCAST PREFIX cascade:&lt;cache&gt;:&#123;</code>), so Redis pushes the name of every entry key of
- * those caches that any client changes. Reads themselves go over the shared connection.
+ * The invalidations that keep this CacheManager's near caches correct: dedicated RESP3 connections
+ * with server-assisted client-side caching in broadcast mode (<code>CLIENT TRACKING ON BCAST PREFIX
+ * cascade:&lt;cache&gt;:&#123;</code>), so Redis pushes the name of every entry key of those caches
+ * that any client changes. Reads themselves go over the shared connection.
  *
- * <p>While the connection is down, invalidations may be lost: every near cache is cleared and
+ * <p>A Redis server tracks the keys changed on itself only, so there is one such connection per
+ * server that takes writes: the one server of a standalone or Sentinel-managed Redis, every master
+ * of a cluster. On a cluster the set of masters is compared with Lettuce's topology after every
+ * change Lettuce reports, after every redirect (a slot may have moved to a node not known yet) and
+ * at every probe: a master that appears gets its own connection, one that is gone (failed, demoted)
+ * loses its own, and until every master's tracking is confirmed the near caches are cleared and
+ * bypassed. A read is kept only if the master of its key's slot is tracked, so a value from a
+ * master that the topology has just gained is never kept before that master can invalidate it.
+ * Broadcast mode with the caches' prefixes makes slot moves harmless: MIGRATE deletes the keys on
+ * the source (an invalidation there) and the target tracks them from then on.
+ *
+ * <p>While a connection is down, invalidations may be lost: every near cache is cleared and
  * bypassed (the epoch moves on) until tracking is on again after the reconnect. A connection can
  * also die silently (a dropped NAT entry, a peer that vanished): nothing closes, and invalidations
- * stop arriving, which TCP keepalive would notice only after hours. So the connection is pinged
+ * stop arriving, which TCP keepalive would notice only after hours. So each connection is pinged
  * every {@link #PROBE_INTERVAL}: a ping not answered within {@link #PROBE_TIMEOUT} clears and
  * bypasses the near caches until one is answered again, and after {@link #PROBES_BEFORE_REPLACING}
- * such pings in a row the connection is replaced by a new one. Standalone and Sentinel-managed
- * Redis only. Thread-safe.
+ * such pings in a row the connection is replaced by a new one. Thread-safe.
  */
 public final class Invalidations implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(Invalidations.class);
 
   /**
-   * How often the invalidation connection is pinged: the longest a lost invalidation can go
-   * unnoticed, plus the timeout.
+   * How often the invalidation connections are pinged (and, on a cluster, the topology compared):
+   * the longest a lost invalidation can go unnoticed, plus the timeout.
    */
   static final Duration PROBE_INTERVAL = Duration.ofSeconds(1);
 
@@ -57,55 +75,57 @@ public final class Invalidations implements AutoCloseable {
   static final Duration PROBE_TIMEOUT = Duration.ofSeconds(1);
 
   /**
-   * Unanswered pings in a row after which the connection, though Lettuce thinks it open, is
-   * replaced.
+   * Unanswered pings in a row after which a connection, though Lettuce thinks it open, is replaced.
    */
   static final int PROBES_BEFORE_REPLACING = 2;
 
+  /** The name of the one tracked server when Redis is not a cluster. */
+  private static final String SINGLE = "";
+
   private final RedisAccess redis;
+  private final boolean cluster;
   private final Map<NearCache, KeyLayout> caches = new ConcurrentHashMap<>();
   private final Set<String> prefixes = new LinkedHashSet<>();
 
   /**
-   * {@link #prefixes}, for the I/O thread, which must not take this object's lock: {@link #close}
-   * holds it while it waits for that thread to close the connection.
+   * {@link #prefixes}, for the I/O threads, which must not take this object's lock: {@link #close}
+   * holds it while it waits for those threads to close the connections.
    */
   private volatile List<String> registeredPrefixes = List.of();
 
+  /** The tracked servers by {@code host:port} ({@link #SINGLE} when not a cluster). */
+  private final Map<String, Tracker> trackers = new ConcurrentHashMap<>();
+
   private final AtomicInteger epoch = new AtomicInteger();
-  private volatile StatefulRedisConnection<byte[], byte[]> connection;
   private volatile boolean tracking;
 
-  /** Redis confirmed tracking on the current connection (and it has not dropped since). */
-  private volatile boolean trackingConfirmed;
+  /**
+   * Guards the passage between trusted and not trusted, which several I/O threads and the prober
+   * may attempt at once: a connection lost while another is confirmed must leave the near caches
+   * untrusted. Never held while waiting for Redis.
+   */
+  private final Object trust = new Object();
+
+  /** A topology check is queued on the prober: redirects and topology events come in bursts. */
+  private final AtomicBoolean checkQueued = new AtomicBoolean();
 
   private ScheduledExecutorService prober;
-  private int unansweredProbes;
-  private boolean closed;
+  private Disposable topologyEvents;
+  private volatile boolean closed;
 
   public Invalidations(RedisAccess redis) {
     this.redis = redis;
+    this.cluster = redis.isCluster();
   }
 
   /**
    * A near cache for one cache, of at most {@code maxEntries} entries.
    *
-   * @throws CacheException when the Redis is a cluster (not supported yet) or tracking fails
+   * @throws CacheException when tracking cannot be turned on
    */
   public synchronized NearCache register(KeyLayout layout, int maxEntries) {
-    if (redis.isCluster()) {
-      throw new CacheException(
-          "Cache '"
-              + layout.cacheName()
-              + "' asks for a near cache, which Cascade supports"
-              + " on a standalone or Sentinel-managed Redis, not yet on a Redis Cluster; remove the near-cache setting");
-    }
-    if (connection == null) {
-      open();
-      prober =
-          Executors.newSingleThreadScheduledExecutor(Lifecycle.daemonThreads("cascade-near-probe"));
-      prober.scheduleWithFixedDelay(
-          this::probe, PROBE_INTERVAL.toMillis(), PROBE_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+    if (prober == null) {
+      start();
     }
     NearCache near = new NearCache(maxEntries, this);
     caches.put(near, layout);
@@ -113,14 +133,51 @@ public final class Invalidations implements AutoCloseable {
     if (prefixes.add(prefix)) {
       registeredPrefixes = List.copyOf(prefixes);
       // the first near cache waits for tracking, so it works from its first read
-      enable(List.of(prefix), true);
+      for (Tracker t : trackers.values()) {
+        t.enable(List.of(prefix), true);
+      }
     }
     return near;
   }
 
   public synchronized void unregister(NearCache near) {
-    // the prefix stays registered until the connection closes: Redis cannot remove one prefix
+    // the prefix stays registered until the connections close: Redis cannot remove one prefix
     caches.remove(near);
+  }
+
+  private void start() {
+    if (cluster) {
+      List<String> masters = redis.masters();
+      if (masters.isEmpty()) {
+        throw new CacheException(
+            "No master of " + redis + " is known; a near cache needs every master tracked");
+      }
+      for (String node : masters) {
+        Tracker t = new Tracker(node);
+        t.open();
+        trackers.put(node, t);
+      }
+      topologyEvents =
+          redis
+              .client()
+              .getResources()
+              .eventBus()
+              .get()
+              .filter(
+                  e ->
+                      e instanceof ClusterTopologyChangedEvent
+                          || e instanceof MovedRedirectionEvent
+                          || e instanceof AskRedirectionEvent)
+              .subscribe(e -> queueTopologyCheck(!(e instanceof ClusterTopologyChangedEvent)));
+    } else {
+      Tracker t = new Tracker(SINGLE);
+      t.open();
+      trackers.put(SINGLE, t);
+    }
+    prober =
+        Executors.newSingleThreadScheduledExecutor(Lifecycle.daemonThreads("cascade-near-probe"));
+    prober.scheduleWithFixedDelay(
+        this::probe, PROBE_INTERVAL.toMillis(), PROBE_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   boolean isTracking() {
@@ -136,18 +193,35 @@ public final class Invalidations implements AutoCloseable {
   }
 
   /**
-   * Returns once every invalidation that Redis sent before this call has been applied: a reply on
-   * the tracking connection comes after the pushes sent before it. Redis sends the invalidation of
-   * a write before it reads the next command, so after a write returned and this returned, the
+   * Whether a value of this key, read from Redis now, may be kept: on a cluster only when the
+   * master Lettuce routes its slot to is tracked, so a master the topology has just gained cannot
+   * hand out values that it would never invalidate.
+   */
+  boolean mayKeep(NearCache near, byte[] encodedKey) {
+    if (!cluster) {
+      return true;
+    }
+    KeyLayout layout = caches.get(near);
+    if (layout == null) {
+      return false;
+    }
+    String master = redis.masterOf(layout.entryKey(encodedKey));
+    Tracker t = master == null ? null : trackers.get(master);
+    return t != null && t.confirmed && !t.silent;
+  }
+
+  /**
+   * Returns once every invalidation that Redis sent before this call has been applied: a reply on a
+   * tracking connection comes after the pushes sent before it. Redis sends the invalidation of a
+   * write before it reads the next command, so after a write returned and this returned, the
    * write's own (late) invalidation can no longer evict a value read after it.
    */
   void awaitSentInvalidations() {
-    StatefulRedisConnection<byte[], byte[]> c;
-    synchronized (this) {
-      c = connection;
-    }
-    if (c != null) {
-      c.sync().ping();
+    for (Tracker t : trackers.values()) {
+      StatefulRedisConnection<byte[], byte[]> c = t.connection;
+      if (c != null) {
+        c.sync().ping();
+      }
     }
   }
 
@@ -159,152 +233,198 @@ public final class Invalidations implements AutoCloseable {
     return p.substring(0, p.indexOf('{') + 1);
   }
 
-  @SuppressWarnings("unchecked")
-  private void open() {
-    StatefulConnection<byte[], byte[]> c = redis.openDedicated();
-    if (!(c instanceof StatefulRedisConnection)) {
-      c.close();
-      throw new CacheException("A near cache needs a standalone or Sentinel-managed Redis");
-    }
-    StatefulRedisConnection<byte[], byte[]> opened = (StatefulRedisConnection<byte[], byte[]>) c;
-    opened.addListener(this::onPush);
-    opened.addListener(
-        new RedisConnectionStateListener() {
-          // a replaced connection's events (its close above all) concern nobody any more
-          @Override
-          public void onRedisDisconnected(RedisChannelHandler<?, ?> handler) {
-            if (opened == connection) {
-              trackingConfirmed = false;
-              lost();
-            }
-          }
-
-          @Override
-          public void onRedisConnected(RedisChannelHandler<?, ?> handler, SocketAddress address) {
-            if (opened == connection) {
-              reconnected();
-            }
-          }
-        });
-    connection = opened;
-  }
-
   /**
-   * Pings the invalidation connection (on the prober thread). Unanswered: invalidations may be
-   * lost, so the near caches are cleared and bypassed; answered again on a connection whose
-   * tracking Redis confirmed: every invalidation sent before the reply has been applied (replies
-   * and pushes arrive in order), so the near caches are trusted again from a new epoch.
+   * Cluster: compares the masters with the tracked servers soon, on the prober thread.
+   *
+   * @param refresh read the topology first: a redirect means Lettuce's view is behind
    */
-  private void probe() {
-    StatefulRedisConnection<byte[], byte[]> c = connection;
-    if (c == null) {
+  private void queueTopologyCheck(boolean refresh) {
+    ScheduledExecutorService p = prober;
+    if (closed || p == null || !checkQueued.compareAndSet(false, true)) {
       return;
     }
     try {
-      c.async().ping().get(PROBE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-      unansweredProbes = 0;
-      if (!tracking && trackingConfirmed && c == connection) {
-        epoch.incrementAndGet();
-        caches.keySet().forEach(NearCache::clear);
-        tracking = true;
+      p.execute(
+          () -> {
+            checkQueued.set(false);
+            if (refresh) {
+              try {
+                redis.refreshTopologyNow();
+              } catch (RuntimeException e) {
+                LOG.debug("Could not read the cluster topology; the next probe tries again", e);
+              }
+            }
+            followTopology();
+          });
+    } catch (RejectedExecutionException e) {
+      checkQueued.set(false); // closed meanwhile
+    }
+  }
+
+  /**
+   * Cluster, on the prober thread: opens a tracking connection to every master that has none and
+   * closes those of servers that are no longer masters. Until the new ones are confirmed, the near
+   * caches are cleared and bypassed: they may hold values read from a master that was not tracked.
+   */
+  private void followTopology() {
+    List<String> masters = redis.masters();
+    if (masters.isEmpty()) {
+      return; // no topology read yet (or none answered): keep what is tracked
+    }
+    List<Tracker> opened = new ArrayList<>();
+    List<Tracker> retired = new ArrayList<>();
+    synchronized (this) {
+      if (closed) {
+        return;
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (ExecutionException | TimeoutException | RuntimeException e) {
-      if (tracking) {
-        LOG.warn(
-            "The near caches' invalidation connection to "
-                + redis
-                + " did not answer a ping"
-                + " within "
-                + PROBE_TIMEOUT.toMillis()
-                + " ms; the near caches are bypassed until it does",
-            e);
+      for (String node : masters) {
+        if (!trackers.containsKey(node)) {
+          Tracker t = new Tracker(node);
+          trackers.put(node, t);
+          opened.add(t);
+        }
       }
+      for (Tracker t : trackers.values()) {
+        if (!masters.contains(t.node)) {
+          trackers.remove(t.node);
+          retired.add(t);
+        }
+      }
+      if (opened.isEmpty() && retired.isEmpty()) {
+        return;
+      }
+      LOG.debug("Near caches follow the cluster's masters: {}", masters);
       lost();
-      if (++unansweredProbes >= PROBES_BEFORE_REPLACING && c.isOpen()) {
-        // Lettuce still thinks it open: it may never notice, so start over on a new connection
-        replace(c);
+      for (Tracker t : opened) {
+        try {
+          t.open();
+        } catch (RuntimeException e) {
+          // stays unconfirmed (so the near caches stay bypassed); the next probe replaces it
+          LOG.debug("Could not open an invalidation connection to " + t.node, e);
+        }
+      }
+    }
+    for (Tracker t : retired) {
+      t.retire();
+    }
+    List<String> all = registeredPrefixes;
+    for (Tracker t : opened) {
+      if (t.connection != null && !all.isEmpty()) {
+        t.enable(all, false);
       }
     }
   }
 
-  private void replace(StatefulRedisConnection<byte[], byte[]> stale) {
+  /**
+   * Pings every invalidation connection (on the prober thread). Unanswered: invalidations may be
+   * lost, so the near caches are cleared and bypassed; every one answered again on connections
+   * whose tracking Redis confirmed: every invalidation sent before the replies has been applied
+   * (replies and pushes arrive in order), so the near caches are trusted again from a new epoch.
+   */
+  private void probe() {
+    if (closed) {
+      return;
+    }
+    if (cluster) {
+      followTopology();
+    }
+    Map<Tracker, RedisFuture<String>> pings = new LinkedHashMap<>();
+    for (Tracker t : trackers.values()) {
+      StatefulRedisConnection<byte[], byte[]> c = t.connection;
+      if (c == null) {
+        reopen(t);
+      } else {
+        pings.put(t, c.async().ping());
+      }
+    }
+    long deadline = System.nanoTime() + PROBE_TIMEOUT.toNanos();
+    for (Map.Entry<Tracker, RedisFuture<String>> e : pings.entrySet()) {
+      Tracker t = e.getKey();
+      try {
+        e.getValue().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        t.unansweredProbes = 0;
+        t.silent = false;
+      } catch (InterruptedException ex) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (ExecutionException | TimeoutException | RuntimeException ex) {
+        if (tracking) {
+          LOG.warn(
+              "The near caches' invalidation connection to "
+                  + (cluster ? t.node + " of " : "")
+                  + redis
+                  + " did not answer a ping within "
+                  + PROBE_TIMEOUT.toMillis()
+                  + " ms; the near caches are bypassed until it does",
+              ex);
+        }
+        t.silent = true;
+        lost();
+        StatefulRedisConnection<byte[], byte[]> c = t.connection;
+        if (++t.unansweredProbes >= PROBES_BEFORE_REPLACING && c != null && c.isOpen()) {
+          // Lettuce still thinks it open: it may never notice, so start over on a new connection
+          reopen(t);
+        }
+      }
+    }
+    trustIfAllConfirmed();
+  }
+
+  /** Replaces a tracker's connection (silent, or never opened) with a new one. */
+  private void reopen(Tracker t) {
+    StatefulRedisConnection<byte[], byte[]> stale;
     List<String> all;
     synchronized (this) {
-      if (closed || connection != stale) {
+      if (closed || trackers.get(t.node) != t) {
         return;
       }
+      stale = t.connection;
       try {
-        trackingConfirmed = false;
-        open();
+        t.confirmed = false;
+        t.open();
       } catch (RuntimeException e) {
         LOG.debug(
             "Could not open a new invalidation connection; trying again at the next probe", e);
         return;
       }
       all = new ArrayList<>(prefixes);
-      unansweredProbes = 0;
+      t.unansweredProbes = 0;
+      t.silent = false;
     }
-    stale.closeAsync();
-    enable(all, false);
+    if (stale != null) {
+      stale.closeAsync();
+    }
+    if (!all.isEmpty()) {
+      t.enable(all, false);
+    }
   }
 
   /** Invalidations may be lost from now on: forget everything and stop trusting the near caches. */
   private void lost() {
-    tracking = false;
-    epoch.incrementAndGet();
-    caches.keySet().forEach(NearCache::clear);
-  }
-
-  private void reconnected() {
-    // on the I/O thread: no lock here (close() may hold it, waiting for this thread)
-    List<String> all = registeredPrefixes;
-    if (!all.isEmpty()) {
-      enable(all, false); // on the I/O thread: must not wait for the reply
+    synchronized (trust) {
+      tracking = false;
+      epoch.incrementAndGet();
+      caches.keySet().forEach(NearCache::clear);
     }
   }
 
   /**
-   * Turns tracking on for these prefixes; the near caches are trusted again once Redis confirms.
-   *
-   * @param await wait for the confirmation (never on an I/O thread)
+   * Trusts the near caches again from a new epoch once every tracked server confirmed tracking and
+   * answers.
    */
-  private void enable(List<String> newPrefixes, boolean await) {
-    TrackingArgs args =
-        TrackingArgs.Builder.enabled()
-            .bcast()
-            .prefixes(StandardCharsets.UTF_8, newPrefixes.toArray(new String[0]));
-    StatefulRedisConnection<byte[], byte[]> c = connection;
-    c.async()
-        .clientTracking(args)
-        .whenComplete(
-            (ok, failure) -> {
-              if (failure != null) {
-                LOG.warn(
-                    "Could not turn on invalidations for near caches; they are bypassed until it works",
-                    failure);
-                lost();
-                return;
-              }
-              // on the I/O thread: no lock here (register() may hold this object's lock, waiting
-              // for this reply)
-              if (c != connection) {
-                return; // replaced meanwhile
-              }
-              trackingConfirmed = true;
-              if (!tracking) {
-                epoch.incrementAndGet();
-                caches.keySet().forEach(NearCache::clear);
-                tracking = true;
-              }
-            });
-    if (await) {
-      try {
-        c.sync().ping(); // replies come in order: after this, the tracking reply was handled
-      } catch (RuntimeException e) {
-        throw redis.failure(e, "turning on invalidations for near caches");
+  private void trustIfAllConfirmed() {
+    synchronized (trust) {
+      if (tracking || closed || trackers.isEmpty()) {
+        return;
       }
+      for (Tracker t : trackers.values()) {
+        if (!t.confirmed || t.silent) {
+          return;
+        }
+      }
+      epoch.incrementAndGet();
+      caches.keySet().forEach(NearCache::clear);
+      tracking = true;
     }
   }
 
@@ -344,10 +464,133 @@ public final class Invalidations implements AutoCloseable {
     if (prober != null) {
       prober.shutdownNow();
     }
-    if (connection != null) {
-      connection.close();
-      connection = null;
+    if (topologyEvents != null) {
+      topologyEvents.dispose();
     }
+    for (Tracker t : trackers.values()) {
+      StatefulRedisConnection<byte[], byte[]> c = t.connection;
+      t.connection = null;
+      if (c != null) {
+        c.close();
+      }
+    }
+    trackers.clear();
     caches.clear();
+  }
+
+  /** The tracking connection to one server that takes writes. */
+  private final class Tracker {
+    /** {@code host:port} of a cluster master, or {@link #SINGLE}. */
+    final String node;
+
+    volatile StatefulRedisConnection<byte[], byte[]> connection;
+
+    /** Redis confirmed tracking on the current connection (and it has not dropped since). */
+    volatile boolean confirmed;
+
+    /** The last ping went unanswered. */
+    volatile boolean silent;
+
+    /** Prober thread only. */
+    int unansweredProbes;
+
+    Tracker(String node) {
+      this.node = node;
+    }
+
+    @SuppressWarnings("unchecked")
+    void open() {
+      StatefulRedisConnection<byte[], byte[]> opened;
+      if (node.equals(SINGLE)) {
+        StatefulConnection<byte[], byte[]> c = redis.openDedicated();
+        if (!(c instanceof StatefulRedisConnection)) {
+          c.close();
+          throw new CacheException("A near cache needs a standalone or Sentinel-managed Redis");
+        }
+        opened = (StatefulRedisConnection<byte[], byte[]>) c;
+      } else {
+        opened = redis.openNode(node);
+      }
+      opened.addListener(Invalidations.this::onPush);
+      opened.addListener(
+          new RedisConnectionStateListener() {
+            // a replaced or retired connection's events (its close above all) concern nobody
+            @Override
+            public void onRedisDisconnected(RedisChannelHandler<?, ?> handler) {
+              if (opened == connection) {
+                confirmed = false;
+                lost();
+              }
+            }
+
+            @Override
+            public void onRedisConnected(RedisChannelHandler<?, ?> handler, SocketAddress address) {
+              if (opened == connection) {
+                // on the I/O thread: no lock here (close() may hold it, waiting for this thread)
+                List<String> all = registeredPrefixes;
+                if (!all.isEmpty()) {
+                  enable(all, false); // on the I/O thread: must not wait for the reply
+                }
+              }
+            }
+          });
+      connection = opened;
+    }
+
+    /** The server no longer takes writes: its invalidations concern nobody. */
+    void retire() {
+      StatefulRedisConnection<byte[], byte[]> c = connection;
+      connection = null;
+      confirmed = false;
+      if (c != null) {
+        c.closeAsync();
+      }
+    }
+
+    /**
+     * Turns tracking on for these prefixes; the near caches are trusted again once every server
+     * confirmed.
+     *
+     * @param await wait for the confirmation (never on an I/O thread)
+     */
+    void enable(List<String> newPrefixes, boolean await) {
+      TrackingArgs args =
+          TrackingArgs.Builder.enabled()
+              .bcast()
+              .prefixes(StandardCharsets.UTF_8, newPrefixes.toArray(new String[0]));
+      StatefulRedisConnection<byte[], byte[]> c = connection;
+      if (c == null) {
+        return;
+      }
+      c.async()
+          .clientTracking(args)
+          .whenComplete(
+              (ok, failure) -> {
+                if (failure != null) {
+                  LOG.warn(
+                      "Could not turn on invalidations for near caches"
+                          + (cluster ? " on " + node : "")
+                          + "; they are bypassed until it works",
+                      failure);
+                  lost();
+                  return;
+                }
+                // on the I/O thread: no lock of this object here (register() may hold it, waiting
+                // for this reply)
+                if (c != connection) {
+                  return; // replaced meanwhile
+                }
+                confirmed = true;
+                trustIfAllConfirmed();
+              });
+      if (await) {
+        try {
+          c.sync().ping(); // replies come in order: after this, the tracking reply was handled
+        } catch (RuntimeException e) {
+          throw redis.failure(
+              e, "turning on invalidations for near caches" + (cluster ? " on node " + node : ""));
+        }
+      }
+    }
   }
 }

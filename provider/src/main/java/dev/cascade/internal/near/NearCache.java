@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 
 /**
  * A bounded, in-process copy of recently read entries of one cache, kept correct by Redis: every
@@ -38,7 +39,19 @@ public final class NearCache implements NearCacheStatistics, EntryStore.ChangeOb
   /** A kept entry, or a load token (value null). */
   private static final class Slot {
     final byte[] value;
-    final long expiresAt;
+
+    /**
+     * When the value expires in Redis, as far as this JVM knows: moved later only once Redis
+     * confirmed a touch, so a kept value never outlives the entry in Redis.
+     */
+    volatile long expiresAt;
+
+    /**
+     * Access expiry: when this JVM last sent a touch of the key, as far as this slot knows (the
+     * {@link #touches} map has the last word); lets a hit decide without a map lookup.
+     */
+    volatile long touchedAt;
+
     final int epoch;
 
     /** When the token of the read that found the value was placed: a tick of {@link #clock}. */
@@ -58,8 +71,12 @@ public final class NearCache implements NearCacheStatistics, EntryStore.ChangeOb
   public static final class Hit {
     public final byte[] value;
 
-    Hit(byte[] value) {
-      this.value = value;
+    /** The kept entry that was served. */
+    final Slot slot;
+
+    Hit(Slot slot) {
+      this.value = slot.value;
+      this.slot = slot;
     }
   }
 
@@ -85,11 +102,27 @@ public final class NearCache implements NearCacheStatistics, EntryStore.ChangeOb
 
   private final int maxEntries;
   private final ConcurrentHashMap<ByteBuffer, Slot> slots = new ConcurrentHashMap<>();
-  private final ConcurrentLinkedQueue<ByteBuffer> order = new ConcurrentLinkedQueue<>();
-  private final AtomicInteger size = new AtomicInteger();
+
+  /**
+   * One entry per placed token, oldest first: its key and when it was placed. An entry whose key
+   * now holds another slot (placed later) or none is stale and dropped when met, so a key that is
+   * invalidated and read again over and over (an access expiry's own touches) neither counts twice
+   * against {@link #maxEntries} nor pushes live entries out.
+   */
+  private final ConcurrentLinkedQueue<Queued> order = new ConcurrentLinkedQueue<>();
+
+  private record Queued(ByteBuffer key, long placed) {}
+
+  /** Entries in {@link #order}, stale ones included. */
+  private final AtomicInteger queued = new AtomicInteger();
 
   /** Orders the placing of tokens and the sending of reads. */
   private final AtomicLong clock = new AtomicLong();
+
+  /** Access expiry: when this JVM last sent a touch of a key (epoch ms), for {@link #touchDue}. */
+  private final ConcurrentHashMap<ByteBuffer, Long> touches = new ConcurrentHashMap<>();
+
+  private volatile Consumer<byte[]> refresher;
 
   private final LongAdder hits = new LongAdder();
   private final LongAdder misses = new LongAdder();
@@ -123,7 +156,7 @@ public final class NearCache implements NearCacheStatistics, EntryStore.ChangeOb
           true; // written only when it changes: hits of one key from many threads share no writes
     }
     hits.increment();
-    return new Hit(slot.value);
+    return new Hit(slot);
   }
 
   /**
@@ -138,12 +171,13 @@ public final class NearCache implements NearCacheStatistics, EntryStore.ChangeOb
     ByteBuffer key = ByteBuffer.wrap(encodedKey);
     long resends = source.resends();
     Slot token = new Slot(null, 0, source.epoch(), clock.incrementAndGet());
-    Slot previous = slots.put(key, token);
-    if (previous == null) {
-      order.add(key);
-      if (size.incrementAndGet() > maxEntries) {
-        evictOne();
-      }
+    slots.put(key, token);
+    order.add(new Queued(key, token.placed));
+    if (queued.incrementAndGet() > 2 * maxEntries + 16) {
+      dropStale();
+    }
+    if (slots.size() > maxEntries) {
+      evictOne();
     }
     return new Token(key, token.epoch == source.epoch() ? token : null, resends);
   }
@@ -168,30 +202,109 @@ public final class NearCache implements NearCacheStatistics, EntryStore.ChangeOb
    * forgotten: that read may have reached Redis first and found an older value, whose invalidation
    * may still be on its way.
    */
-  public void completeRead(Token token, byte[] value, long expiresAt) {
+  public Hit completeRead(Token token, byte[] value, long expiresAt) {
     // a value whose write-behind record is still queued is the cache's value too: kept (the flush
     // settles the entry in Redis, which invalidates it once, harmlessly)
     Slot own = token.slot;
     Slot kept =
-        own != null && value != null && own.epoch == source.epoch()
+        own != null
+                && value != null
+                && own.epoch == source.epoch()
+                && source.mayKeep(this, token.key.array())
             ? new Slot(value, expiresAt, own.epoch, own.placed)
             : null;
+    if (kept != null && !touches.isEmpty()) {
+      Long touched = touches.get(token.key);
+      kept.touchedAt = touched == null ? 0 : touched;
+    }
     // not known when it was sent, or a call was sent again (it may have run after later ones):
     // nothing placed is known to be newer
     long newerAfter =
         token.sent != 0 && source.resends() == token.resendsBefore ? token.sent : Long.MAX_VALUE;
-    slots.compute(
-        token.key,
-        (k, current) ->
-            current == own
-                ? kept
-                : current != null && current.placed > newerAfter ? current : null);
+    Slot now =
+        slots.compute(
+            token.key,
+            (k, current) ->
+                current == own
+                    ? kept
+                    : current != null && current.placed > newerAfter ? current : null);
+    return now != null && now == kept ? new Hit(kept) : null;
+  }
+
+  /**
+   * Access expiry: whether an access of the key should send a touch to Redis now, at most one per
+   * key every {@code intervalMillis} (a hot key read a million times a second sends a few touches,
+   * not a million). The caller that gets true sends it.
+   */
+  public boolean touchDue(byte[] encodedKey, long now, long intervalMillis) {
+    ByteBuffer key = ByteBuffer.wrap(encodedKey);
+    Long last = touches.get(key);
+    if (last != null && now - last < intervalMillis) {
+      return false;
+    }
+    if (touches.size() >= 2 * maxEntries + 16) {
+      touches.clear(); // forgets when keys were touched: at worst a few touches more
+    }
+    boolean[] due = {false};
+    touches.compute(
+        key,
+        (k, current) -> {
+          if (current == null || now - current >= intervalMillis) {
+            due[0] = true;
+            return now;
+          }
+          return current;
+        });
+    return due[0];
+  }
+
+  /**
+   * {@link #touchDue(byte[], long, long)} for a hit: decided from the served slot alone, without a
+   * map lookup, while the key's last touch is recent.
+   */
+  public boolean touchDue(Hit hit, byte[] encodedKey, long now, long intervalMillis) {
+    Slot slot = hit.slot;
+    if (now - slot.touchedAt < intervalMillis) {
+      return false;
+    }
+    boolean due = touchDue(encodedKey, now, intervalMillis);
+    Long last = touches.get(ByteBuffer.wrap(encodedKey));
+    slot.touchedAt = last == null ? now : last;
+    return due;
+  }
+
+  /**
+   * Access expiry: the touches this JVM sends change the entries in Redis, so Redis invalidates
+   * them here too; {@code refresher} reads such an entry again (as any read, with a load token)
+   * once its invalidation has dropped it, so a hot key is not missed until its next access.
+   */
+  public void refreshTouchedWith(Consumer<byte[]> refresher) {
+    this.refresher = refresher;
+  }
+
+  /**
+   * Access expiry: Redis confirmed a touch of the served value, which now expires at {@code
+   * expiresAt}; the kept copy may be served until then, if it is still the one kept.
+   */
+  public void extend(byte[] encodedKey, Hit hit, long expiresAt) {
+    Slot slot = hit.slot;
+    if (slots.get(ByteBuffer.wrap(encodedKey)) == slot && expiresAt > slot.expiresAt) {
+      slot.expiresAt = expiresAt;
+    }
   }
 
   /** Forgets a key: another client (or this JVM) changed it. */
   public void invalidate(byte[] encodedKey) {
-    if (slots.remove(ByteBuffer.wrap(encodedKey)) != null) {
+    ByteBuffer key = ByteBuffer.wrap(encodedKey);
+    Slot removed = slots.remove(key);
+    if (removed != null) {
       invalidations.increment();
+    }
+    Consumer<byte[]> r = refresher;
+    if (r != null && removed != null && removed.value != null && touches.containsKey(key)) {
+      // most likely this JVM's own touch: read the entry again (after the drop, so the read's
+      // token is not removed by the invalidation it follows)
+      r.accept(encodedKey);
     }
   }
 
@@ -209,30 +322,51 @@ public final class NearCache implements NearCacheStatistics, EntryStore.ChangeOb
   public void clear() {
     slots.clear();
     order.clear();
-    size.set(0);
+    queued.set(0);
   }
 
+  /** Whether a queue entry is the one of the slot its key holds now. */
+  private boolean isLive(Queued q, Slot slot) {
+    return slot != null && slot.placed == q.placed;
+  }
+
+  /** Evicts the oldest live entry not read since it was last looked at (a second chance). */
   private void evictOne() {
-    for (int tries = 0; tries < 2 * maxEntries + 2; tries++) {
-      ByteBuffer oldest = order.poll();
+    for (int tries = 0; tries < 4 * maxEntries + 32; tries++) {
+      Queued oldest = order.poll();
       if (oldest == null) {
         return;
       }
-      Slot slot = slots.get(oldest);
-      if (slot == null) {
-        size.decrementAndGet();
+      queued.decrementAndGet();
+      Slot slot = slots.get(oldest.key);
+      if (!isLive(oldest, slot)) {
         continue;
       }
       if (slot.recentlyRead) {
         slot.recentlyRead = false;
         order.add(oldest);
+        queued.incrementAndGet();
         continue;
       }
-      if (slots.remove(oldest, slot)) {
-        size.decrementAndGet();
+      if (slots.remove(oldest.key, slot)) {
         return;
       }
-      order.add(oldest);
+      // replaced meanwhile: the newer slot has its own entry
+    }
+  }
+
+  /** Drops the stale entries of the queue (many invalidations and few evictions leave them). */
+  private void dropStale() {
+    for (int n = queued.get(); n > 0; n--) {
+      Queued q = order.poll();
+      if (q == null) {
+        return;
+      }
+      queued.decrementAndGet();
+      if (isLive(q, slots.get(q.key))) {
+        order.add(q);
+        queued.incrementAndGet();
+      }
     }
   }
 

@@ -269,6 +269,25 @@ public final class EntryStore {
     }
   }
 
+   * Runs a touch ({@link Mutation#touch}) without telling the change observer: a touch changes no
+   * value, and the near cache that sends it for its hits keeps its copy (Redis' own invalidation of
+   * the touched key still comes, and the near cache reads the entry again then). Not resent after a
+   * dropped connection: a lost touch leaves the TTL as it was.
+   */
+  public CompletableFuture<Outcome> touchQuietly(
+      byte[] encodedKey, Mutation touch, long now, long graceMillis) {
+    if (touch.action != Mutation.Action.TOUCH) {
+      throw new IllegalArgumentException("not a touch: " + touch.action);
+    }
+    long operation = operations.start();
+    byte[][] keys = mutateKeys(encodedKey, null);
+    byte[][] args = mutateArgs(encodedKey, touch, now, graceMillis, null, operation);
+    return redis
+        .eval(Script.MUTATE, keys, args)
+        .thenApply(this::toOutcomeCounting)
+        .whenComplete((result, failure) -> operations.finish(operation));
+  }
+
   /**
    * {@link #mutate} of many keys without locks, pipelined (one round trip per node); with replica
    * acknowledgement, one {@code WAIT} per node follows all of that node's changes.

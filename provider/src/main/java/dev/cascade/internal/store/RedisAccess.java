@@ -7,6 +7,7 @@ import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisCredentials;
 import io.lettuce.core.RedisCredentialsProvider;
+import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulConnection;
@@ -14,6 +15,7 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
@@ -21,6 +23,7 @@ import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -63,6 +66,10 @@ public final class RedisAccess implements AutoCloseable {
   private final long awaitMillis;
   private ReplicatedWrites replicated;
   private ExclusiveConnections exclusive;
+
+  /** Cluster: the client of the near caches' connections to single nodes; opened on first use. */
+  private RedisClient nodes;
+
   private final AtomicLong lastRefresh = new AtomicLong();
 
   /** Whether the server accepts script flags (Redis 7+): null until first asked. */
@@ -570,6 +577,75 @@ public final class RedisAccess implements AutoCloseable {
     }
   }
 
+  /**
+   * Cluster: the masters as Lettuce last read the topology (healthy ones only), as {@code
+   * host:port}; empty when not a cluster.
+   */
+  public List<String> masters() {
+    if (!(client instanceof RedisClusterClient)) {
+      return List.of();
+    }
+    List<String> masters = new ArrayList<>();
+    for (RedisClusterNode node : ((RedisClusterClient) client).getPartitions()) {
+      if (node.is(RedisClusterNode.NodeFlag.UPSTREAM) && node.getUri() != null) {
+        masters.add(node.getUri().getHost() + ":" + node.getUri().getPort());
+      }
+    }
+    return masters;
+  }
+
+  /**
+   * Cluster: the master of the entry key's slot as Lettuce routes it now ({@code host:port}), or
+   * null when no master serves it or this is not a cluster.
+   */
+  public String masterOf(byte[] key) {
+    if (!(client instanceof RedisClusterClient)) {
+      return null;
+    }
+    RedisClusterNode node =
+        ((RedisClusterClient) client).getPartitions().getMasterBySlot(SlotHash.getSlot(key));
+    return node == null || node.getUri() == null
+        ? null
+        : node.getUri().getHost() + ":" + node.getUri().getPort();
+  }
+
+  /** Cluster: reads the topology again now (blocking; not on an I/O thread). */
+  public void refreshTopologyNow() {
+    if (client instanceof RedisClusterClient) {
+      ((RedisClusterClient) client).refreshPartitions();
+      lastRefresh.set(System.currentTimeMillis());
+    }
+  }
+
+  /**
+   * Cluster: a new connection to one node ({@code host:port}, as {@link #masters} names it), with
+   * the seed's credentials, TLS and timeout; it reconnects by itself. The caller closes it.
+   */
+  public StatefulRedisConnection<byte[], byte[]> openNode(String node) {
+    int colon = node.lastIndexOf(':');
+    RedisURI uri =
+        RedisURI.builder(target.uris().get(0))
+            .withHost(node.substring(0, colon))
+            .withPort(Integer.parseInt(node.substring(colon + 1)))
+            .build();
+    RedisClient c;
+    synchronized (this) {
+      if (nodes == null) {
+        nodes = RedisClient.create(resources);
+        nodes.setOptions(
+            withTls(ClientOptions.builder(), target)
+                .timeoutOptions(TimeoutOptions.enabled())
+                .build());
+      }
+      c = nodes;
+    }
+    try {
+      return c.connect(ByteArrayCodec.INSTANCE, uri);
+    } catch (RuntimeException e) {
+      throw failure(e, "opening a connection to cluster node " + node);
+    }
+  }
+
   public AbstractRedisClient client() {
     return client;
   }
@@ -583,6 +659,9 @@ public final class RedisAccess implements AutoCloseable {
         }
         if (exclusive != null) {
           exclusive.close();
+        }
+        if (nodes != null) {
+          nodes.shutdown(Duration.ZERO, Duration.ofSeconds(2));
         }
       }
       connection.close();
