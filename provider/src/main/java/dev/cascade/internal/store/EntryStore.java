@@ -269,6 +269,7 @@ public final class EntryStore {
     }
   }
 
+  /**
    * Runs a touch ({@link Mutation#touch}) without telling the change observer: a touch changes no
    * value, and the near cache that sends it for its hits keeps its copy (Redis' own invalidation of
    * the touched key still comes, and the near cache reads the entry again then). Not resent after a
