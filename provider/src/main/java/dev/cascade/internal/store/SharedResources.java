@@ -23,6 +23,7 @@ final class SharedResources {
           DefaultClientResources.builder()
               .ioThreadPoolSize(Math.max(2, cores))
               .computationThreadPoolSize(Math.max(2, Math.min(4, cores)))
+              .nettyCustomizer(new ConsolidatedFlushes())
               .build();
     }
     users++;
