@@ -73,17 +73,15 @@ for _, g in ipairs(call('HVALS', KEYS[3])) do
     grace = tonumber(g)
   end
 end
+-- Settling an entry: its value is not needed (HMGET of v would copy every value into Lua), and a
+-- pending delete (a hash of w alone) disappears with its last field, as Redis drops empty hashes.
 for i = 4, #KEYS do
-  local entry = call('HMGET', KEYS[i], 'w', 'v', 'x')
+  local entry = call('HMGET', KEYS[i], 'w', 'x')
   if entry[1] == ARGV[last + i - 3] then
     -- this record was the entry's latest queued write: the entry is settled
-    if not entry[2] then
-      call('DEL', KEYS[i])
-    else
-      call('HDEL', KEYS[i], 'w')
-      if entry[3] then
-        call('PEXPIREAT', KEYS[i], tonumber(entry[3]) + grace)
-      end
+    call('HDEL', KEYS[i], 'w')
+    if entry[2] then
+      call('PEXPIREAT', KEYS[i], tonumber(entry[2]) + grace)
     end
   end
 end

@@ -180,6 +180,62 @@ class AckScriptTest {
     }
   }
 
+  /**
+   * Settling the entries whose last queued write was flushed: the pending marker goes, a pending
+   * delete (a hash of the marker alone) goes with it, an expiring entry gets its native TTL back
+   * (Redis held it while the write was queued), and an entry written again since keeps its marker.
+   */
+  @Test
+  void flushedEntries_areSettled_newerWritesStayPending() throws Exception {
+    List<String> ids = append(4);
+    readAs("a", 4);
+    byte[] live = b("live");
+    byte[] deleted = b("deleted");
+    byte[] expiring = b("expiring");
+    byte[] rewritten = b("rewritten");
+    long expiresAt = System.currentTimeMillis() + 60_000;
+    commands()
+        .hset(layout.entryKeyIn(0, live), Map.of(b("v"), b("1"), b("w"), b(ids.get(0))))
+        .get();
+    commands().hset(layout.entryKeyIn(0, deleted), Map.of(b("w"), b(ids.get(1)))).get();
+    commands()
+        .hset(
+            layout.entryKeyIn(0, expiring),
+            Map.of(b("v"), b("3"), b("x"), b(Long.toString(expiresAt)), b("w"), b(ids.get(2))))
+        .get();
+    // written again after the flusher read ids[3]: its marker names a newer record
+    commands()
+        .hset(
+            layout.entryKeyIn(0, rewritten), Map.of(b("v"), b("4"), b("w"), b("99999999999999-0")))
+        .get();
+    Map<byte[], String> last = new LinkedHashMap<>();
+    last.put(live, ids.get(0));
+    last.put(deleted, ids.get(1));
+    last.put(expiring, ids.get(2));
+    last.put(rewritten, ids.get(3));
+    assertTrue(queue.acknowledge(0, token, ids, last, 5_000));
+
+    assertEquals(Map.of("v", "1"), fields(live));
+    assertEquals(0L, commands().exists(layout.entryKeyIn(0, deleted)).get());
+    assertEquals(Map.of("v", "3", "x", Long.toString(expiresAt)), fields(expiring));
+    long ttl = commands().pttl(layout.entryKeyIn(0, expiring)).get();
+    assertTrue(ttl > 60_000 && ttl <= 65_000, "native TTL = expiry + grace, was " + ttl);
+    assertEquals(Map.of("v", "4", "w", "99999999999999-0"), fields(rewritten));
+    assertEquals(-1L, commands().pttl(layout.entryKeyIn(0, rewritten)).get());
+  }
+
+  private Map<String, String> fields(byte[] encodedKey) throws Exception {
+    Map<String, String> out = new java.util.TreeMap<>();
+    commands()
+        .hgetall(layout.entryKeyIn(0, encodedKey))
+        .get()
+        .forEach(
+            (k, v) ->
+                out.put(
+                    new String(k, StandardCharsets.UTF_8), new String(v, StandardCharsets.UTF_8)));
+    return out;
+  }
+
   private static byte[] b(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
   }
