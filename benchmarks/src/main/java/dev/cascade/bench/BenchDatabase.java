@@ -83,6 +83,17 @@ final class BenchDatabase implements AutoCloseable {
 
   /** Creates an empty table for {@code purpose} and returns its name. */
   String createTable(String purpose) {
+    return createTable(purpose, "");
+  }
+
+  /**
+   * {@link #createTable}, with a {@code revision BIGINT NOT NULL} column for a revisioned writer.
+   */
+  String createRevisionedTable(String purpose) {
+    return createTable(purpose, ", revision BIGINT NOT NULL");
+  }
+
+  private String createTable(String purpose, String extraColumns) {
     String name =
         TABLE_PREFIX
             + run()
@@ -93,7 +104,9 @@ final class BenchDatabase implements AutoCloseable {
     execute(
         "CREATE TABLE "
             + name
-            + " (k VARCHAR(64) PRIMARY KEY, v VARCHAR(255) NOT NULL) ENGINE=InnoDB");
+            + " (k VARCHAR(64) PRIMARY KEY, v VARCHAR(255) NOT NULL"
+            + extraColumns
+            + ") ENGINE=InnoDB");
     return name;
   }
 

@@ -73,7 +73,8 @@ final class FlushRate {
       List.of(
           System.getProperty(
                   "cascade.bench.flush.systems",
-                  "jdbc-1000,cascade-500x4,cascade-1000x4,cascade-1000x2,cascade-1000x1,jdbc-500")
+                  "jdbc-1000,cascade-500x4,cascade-500x4-rev,cascade-1000x4,cascade-1000x2,cascade-1000x1,"
+                      + "jdbc-500")
               .split(","));
 
   private final String redisUri;
@@ -89,13 +90,35 @@ final class FlushRate {
     Collections.shuffle(rows, new Random(107));
   }
 
+  /** The suffix of a Cascade system whose table has a revision column that its writer keeps. */
+  static final String REVISION = "-rev";
+
   static int batchOf(String system) {
-    return Integer.parseInt(system.substring(system.indexOf('-') + 1).split("x")[0]);
+    return Integer.parseInt(shapeOf(system)[0]);
   }
 
   static int threadsOf(String system) {
-    String[] shape = system.substring(system.indexOf('-') + 1).split("x");
+    String[] shape = shapeOf(system);
     return shape.length > 1 ? Integer.parseInt(shape[1]) : 1;
+  }
+
+  /**
+   * {@code cascade-1000x4-rev}: like {@code cascade-1000x4}, into a table with a {@code revision}
+   * column, the writer mapped {@code withRevisionColumn}, so each upsert leaves newer rows alone
+   * (the per-key revision of write-behind; docs/design.md).
+   */
+  static boolean revisioned(String system) {
+    return system.endsWith(REVISION);
+  }
+
+  /** The system without its revision suffix: what a revisioned system is compared with. */
+  static String withoutRevision(String system) {
+    return revisioned(system) ? system.substring(0, system.length() - REVISION.length()) : system;
+  }
+
+  private static String[] shapeOf(String system) {
+    String plain = withoutRevision(system);
+    return plain.substring(plain.indexOf('-') + 1).split("x");
   }
 
   static boolean isCascade(String system) {
@@ -179,13 +202,18 @@ final class FlushRate {
 
   private double cascade(String system, Map<String, Object> d) throws Exception {
     BenchServer.flushAll(redisUri);
-    String table = db.createTable("flush");
+    boolean revisioned = revisioned(system);
+    String table = revisioned ? db.createRevisionedTable("flush") : db.createTable("flush");
     CacheManager manager =
         Caching.getCachingProvider(JCacheOperations.Provider.CASCADE.className)
             .getCacheManager(URI.create(redisUri), FlushRate.class.getClassLoader());
     InstrumentedWriter writer =
         new InstrumentedWriter(
-            new JdbcCacheWriter<>(db.dataSource(), BenchDatabase.mapping(table))
+            new JdbcCacheWriter<>(
+                    db.dataSource(),
+                    revisioned
+                        ? BenchDatabase.mapping(table).withRevisionColumn("revision")
+                        : BenchDatabase.mapping(table))
                 .withChunkSize(CHUNK));
     try {
       writer.recordCalls = true;

@@ -1,5 +1,6 @@
 package dev.cascade.bench;
 
+import dev.cascade.writebehind.RevisionedCacheWriter;
 import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,9 +19,12 @@ import javax.cache.integration.CacheWriter;
  * writer. It can also hold every call at a gate until {@link #release()}, so a backlog can be
  * queued before the flush is timed.
  *
+ * <p>It is a {@link RevisionedCacheWriter} so the flusher hands it revisions as it would hand them
+ * to the wrapped writer; a wrapped writer that is not one gets the plain calls.
+ *
  * <p>Thread-safe: the flush threads of a cache call one instance concurrently.
  */
-final class InstrumentedWriter implements CacheWriter<String, String> {
+final class InstrumentedWriter implements RevisionedCacheWriter<String, String> {
 
   private static final Map<String, InstrumentedWriter> REGISTRY = new ConcurrentHashMap<>();
   private static final AtomicInteger IDS = new AtomicInteger();
@@ -103,14 +107,46 @@ final class InstrumentedWriter implements CacheWriter<String, String> {
 
   @Override
   public void writeAll(Collection<Cache.Entry<? extends String, ? extends String>> entries) {
+    timedBatch(entries, () -> delegate.writeAll(entries));
+  }
+
+  @Override
+  public void writeAll(
+      Collection<Cache.Entry<? extends String, ? extends String>> entries, Revisions revisions) {
+    timedBatch(
+        entries,
+        () -> {
+          if (delegate instanceof RevisionedCacheWriter<String, String> r) {
+            r.writeAll(entries, revisions);
+          } else {
+            delegate.writeAll(entries);
+          }
+        });
+  }
+
+  @Override
+  public void deleteAll(Collection<?> keys, Revisions revisions) {
+    timedBatch(
+        keys,
+        () -> {
+          if (delegate instanceof RevisionedCacheWriter<String, String> r) {
+            r.deleteAll(keys, revisions);
+          } else {
+            delegate.deleteAll(keys);
+          }
+        });
+  }
+
+  /** One batch call at the gate, timed, its rows = what it took out of {@code batch}. */
+  private void timedBatch(Collection<?> batch, Runnable call) {
     awaitGate();
-    int before = entries.size();
+    int before = batch.size();
     long t0 = System.nanoTime();
     try {
-      delegate.writeAll(entries);
+      call.run();
     } finally {
-      rowsWritten.add(before - entries.size());
-      done(t0, before - entries.size());
+      rowsWritten.add(before - batch.size());
+      done(t0, before - batch.size());
     }
   }
 
@@ -128,15 +164,7 @@ final class InstrumentedWriter implements CacheWriter<String, String> {
 
   @Override
   public void deleteAll(Collection<?> keys) {
-    awaitGate();
-    int before = keys.size();
-    long t0 = System.nanoTime();
-    try {
-      delegate.deleteAll(keys);
-    } finally {
-      rowsWritten.add(before - keys.size());
-      done(t0, before - keys.size());
-    }
+    timedBatch(keys, () -> delegate.deleteAll(keys));
   }
 
   private void done(long t0, long rows) {

@@ -24,8 +24,17 @@ final class WriteBehindReport {
   /** DESIGN: write-behind put p50 at most a quarter of a write-through put p50. */
   static final double P50_RATIO = 0.25;
 
-  /** DESIGN: flush rate at least 0.6x a raw JDBC batched upsert of the same rows. */
-  static final double FLUSH_RATIO = 0.6;
+  /**
+   * Flush rate against a raw JDBC batched upsert of the same rows: DESIGN asked 0.6x, issue 14
+   * raised it to 0.8x.
+   */
+  static final double FLUSH_RATIO = 0.8;
+
+  /**
+   * Issue 14: the per-key revision (a revision column kept by the writer) costs the flush rate at
+   * most 5%.
+   */
+  static final double REVISION_COST = 0.05;
 
   /** DESIGN: database rows written at most 10% of cache writes on a skewed stream. */
   static final double COALESCED_ROWS = 0.10;
@@ -349,7 +358,11 @@ final class WriteBehindReport {
           String.format(
               Locale.ROOT,
               "%-24s %6d %-19s %,9.0f  %-18s %-8s %-12s %s",
-              f.cascade() ? "Cascade write-behind" : "raw JDBC batched upsert",
+              !f.cascade()
+                  ? "raw JDBC batched upsert"
+                  : FlushRate.revisioned(f.system)
+                      ? "Cascade w-b, revisions"
+                      : "Cascade write-behind",
               f.batch(),
               f.cascade()
                   ? f.flushThreads() + " flush thread" + (f.flushThreads() == 1 ? "" : "s")
@@ -360,6 +373,7 @@ final class WriteBehindReport {
               target,
               note));
     }
+    printRevisionCost(out, results);
     out.println();
     out.println(
         "Where a Cascade drain's time went (mean of the measurement iterations). busy: at least one writer");
@@ -466,6 +480,34 @@ final class WriteBehindReport {
                         e.getValue()[0] * per,
                         e.getValue()[1] * per / 1000)));
     return String.join(", ", parts);
+  }
+
+  /**
+   * What the per-key revision costs the flush: each revisioned system against the same system
+   * without a revision column, paired per round as 'vs jdbc' is.
+   */
+  private static void printRevisionCost(PrintStream out, List<Flush> results) {
+    for (Flush f : results) {
+      if (!FlushRate.revisioned(f.system)) {
+        continue;
+      }
+      for (Flush plain : results) {
+        if (plain.system.equals(FlushRate.withoutRevision(f.system))) {
+          double ratio = f.pairedRatio(plain);
+          double cost = 1 - ratio;
+          out.println(
+              String.format(
+                  Locale.ROOT,
+                  "per-key revision: %s vs %s: %.2fx, cost %.0f%%, target <=%.0f%% %s",
+                  f.system,
+                  plain.system,
+                  ratio,
+                  cost * 100,
+                  REVISION_COST * 100,
+                  cost <= REVISION_COST ? "ok" : "ABOVE"));
+        }
+      }
+    }
   }
 
   /** The drains grouped by system, in the order the systems first appear. */
