@@ -1,5 +1,6 @@
 package dev.cascade.internal.store;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -14,7 +15,10 @@ import java.security.NoSuchAlgorithmException;
  */
 public final class Script {
 
-  public static final Script MUTATE = load("mutate");
+  /** Not a script: the operation log's functions, put before the scripts that keep the log. */
+  private static final String OPLOG = "oplog";
+
+  public static final Script MUTATE = load("mutate", OPLOG);
   public static final Script LOCK = load("lock");
   public static final Script UNLOCK = load("unlock");
   public static final Script REGISTER = load("register");
@@ -22,8 +26,8 @@ public final class Script {
   public static final Script LEASE = load("lease");
   public static final Script READ = load("read");
   public static final Script PLAIN = load("plain");
-  public static final Script PUT = load("put");
-  public static final Script CAS = load("cas");
+  public static final Script PUT = load("put", OPLOG);
+  public static final Script CAS = load("cas", OPLOG);
 
   /**
    * The shebang that declares, on Redis 7 and later, that a script may run over {@code maxmemory}.
@@ -42,13 +46,25 @@ public final class Script {
     this.sha = sha1Hex(body);
   }
 
-  public static Script load(String name) {
-    String resource = name + ".lua";
+  /**
+   * The script {@code name.lua}, its text preceded by the texts of {@code preludes} (files of Lua
+   * functions that several scripts share; Redis scripts cannot include one another).
+   */
+  public static Script load(String name, String... preludes) {
+    ByteArrayOutputStream text = new ByteArrayOutputStream();
+    for (String prelude : preludes) {
+      text.writeBytes(read(prelude + ".lua"));
+    }
+    text.writeBytes(read(name + ".lua"));
+    return new Script(name, text.toByteArray());
+  }
+
+  private static byte[] read(String resource) {
     try (InputStream in = Script.class.getResourceAsStream(resource)) {
       if (in == null) {
         throw new IllegalStateException("Script " + resource + " is missing from the provider jar");
       }
-      return new Script(name, in.readAllBytes());
+      return in.readAllBytes();
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot read script " + resource, e);
     }

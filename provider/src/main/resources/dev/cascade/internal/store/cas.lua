@@ -6,7 +6,7 @@
 -- needs, with 7 arguments instead of 23, and its operation log kept the same way.
 --
 -- KEYS[1]  the entry (a hash; field v is the encoded value)
--- KEYS[2]  this JVM's operation log in the entry's partition (see mutate.lua)
+-- KEYS[2]  this JVM's operation log in the entry's partition (oplog.lua)
 -- ARGV[1]  condition: E the value equals ARGV[2] | N the entry is absent
 -- ARGV[2]  the expected value, for E
 -- ARGV[3]  action: S set v to ARGV[4] | D delete the entry
@@ -18,9 +18,9 @@
 -- operation id (the client sent the call again after a reconnect) changes nothing and answers what
 -- the first call answered.
 
-local done = redis.call('ZRANGEBYSCORE', KEYS[2], ARGV[5], ARGV[5])
-if done[1] then
-  return tonumber(string.sub(done[1], -1))
+local done = oplog_replay(KEYS[2], ARGV[5])
+if done then
+  return tonumber(done)
 end
 local v = redis.call('HGET', KEYS[1], 'v')
 local result = 0
@@ -33,7 +33,5 @@ if (ARGV[1] == 'N' and not v) or (ARGV[1] == 'E' and v == ARGV[2]) then
     result = 3
   end
 end
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. ARGV[6])
-redis.call('ZADD', KEYS[2], ARGV[5], ARGV[5] .. ':' .. result)
-redis.call('PEXPIRE', KEYS[2], ARGV[7])
+oplog_keep(KEYS[2], ARGV[5], ARGV[6], ARGV[7], result)
 return result

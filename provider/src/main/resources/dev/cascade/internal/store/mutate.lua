@@ -28,7 +28,7 @@
 --          the bound for this call); a put or delete then appends its record to KEYS[4]
 -- ARGV[15] the encoded key, for the queue record
 -- KEYS[5]  this JVM's operation log in the entry's partition (only used when ARGV[16] is not empty):
---          a sorted set of the replies of its recent calls, scored by operation id
+--          a sorted set of the replies of its recent calls, scored by operation id (oplog.lua)
 -- ARGV[16] the operation id ('' = no log): unique per JVM, growing. A call whose id is in the log
 --          already ran (the client sent it again after a reconnect): the logged reply is returned
 --          and nothing changes, so every call takes effect once and reports what it did
@@ -257,15 +257,13 @@ end
 
 local logged = ARGV[16] ~= ''
 if logged then
-  local done = redis.call('ZRANGEBYSCORE', KEYS[5], ARGV[16], ARGV[16])
-  if done[1] then
-    return cmsgpack.unpack(string.sub(done[1], #ARGV[16] + 2))
+  local done = oplog_replay(KEYS[5], ARGV[16])
+  if done then
+    return cmsgpack.unpack(done)
   end
 end
 local result = run()
 if logged then
-  redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', '(' .. ARGV[17])
-  redis.call('ZADD', KEYS[5], ARGV[16], ARGV[16] .. ':' .. cmsgpack.pack(result))
-  redis.call('PEXPIRE', KEYS[5], ARGV[18])
+  oplog_keep(KEYS[5], ARGV[16], ARGV[17], ARGV[18], cmsgpack.pack(result))
 end
 return result
