@@ -269,6 +269,28 @@ public final class RedisServer implements AutoCloseable {
     }
   }
 
+  /**
+   * Creates the ACL user {@code user} with {@code password}, allowed every key, channel and command
+   * but {@code refusedCommands} (as a user whose ACL predates them); closing the result deletes the
+   * user. Connect as it with {@link #uri(String, String)}.
+   */
+  public TemporaryUser userRefusing(String user, String password, String... refusedCommands) {
+    List<String> setuser =
+        new ArrayList<>(List.of("ACL", "SETUSER", user, "on", ">" + password, "~*", "&*", "+@all"));
+    for (String refused : refusedCommands) {
+      setuser.add("-" + refused);
+    }
+    command(setuser.toArray(new String[0]));
+    return () -> command("ACL", "DELUSER", user);
+  }
+
+  /** An ACL user that {@link #close()} deletes. */
+  @FunctionalInterface
+  public interface TemporaryUser extends AutoCloseable {
+    @Override
+    void close();
+  }
+
   /** The last {@code lines} lines of the server's log (its stdout and stderr included). */
   public String logTail(int lines) {
     try {

@@ -5,15 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cascade.testing.RedisServer;
 import dev.cascade.testing.WithRedis;
-import io.lettuce.core.AclSetuserArgs;
 import io.lettuce.core.Consumer;
 import io.lettuce.core.Range;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XReadArgs;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
-import io.lettuce.core.protocol.CommandType;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -151,17 +147,7 @@ class AckScriptTest {
   @Test
   void aUserWithoutXtrim_stillGetsTheRecordsDeleted() throws Exception {
     String user = "no-xtrim-" + System.nanoTime();
-    RedisClient admin = RedisClient.create(server.uri());
-    try (StatefulRedisConnection<String, String> c = admin.connect()) {
-      c.sync()
-          .aclSetuser(
-              user,
-              AclSetuserArgs.Builder.on()
-                  .addPassword("pw")
-                  .allKeys()
-                  .allChannels()
-                  .allCommands()
-                  .removeCommand(CommandType.XTRIM));
+    try (RedisServer.TemporaryUser u = server.userRefusing(user, "pw", "xtrim")) {
       RedisAccess limited =
           RedisAccess.connect(RedisTarget.parse(server.uri(user, "pw"), Duration.ofSeconds(5)));
       try {
@@ -173,10 +159,7 @@ class AckScriptTest {
         assertEquals(ids.subList(6, 10), remaining());
       } finally {
         limited.close();
-        c.sync().aclDeluser(user);
       }
-    } finally {
-      admin.shutdown();
     }
   }
 

@@ -6,12 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cascade.testing.RedisServer;
 import dev.cascade.testing.WithRedis;
-import io.lettuce.core.AclSetuserArgs;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.protocol.CommandType;
 import java.time.Duration;
-import java.util.Locale;
 import javax.cache.CacheException;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Timeout;
@@ -38,34 +33,17 @@ class FencedReadTest extends FencedReadContract {
   @ValueSource(strings = {"watch", "multi"})
   void aUserWithoutTheFencesCommand_failsTheRead_andReadsNothing(String refused) throws Exception {
     String user = "no-" + refused + "-" + System.nanoTime();
-    RedisClient admin = RedisClient.create(server.uri());
-    try (StatefulRedisConnection<String, String> c = admin.connect()) {
-      c.sync()
-          .aclSetuser(
-              user,
-              AclSetuserArgs.Builder.on()
-                  .addPassword("pw")
-                  .allKeys()
-                  .allChannels()
-                  .allCommands()
-                  .removeCommand(CommandType.valueOf(refused.toUpperCase(Locale.ROOT))));
-      try {
-        redis =
-            RedisAccess.connect(RedisTarget.parse(server.uri(user, "pw"), Duration.ofSeconds(5)));
-        layout = new KeyLayout("fenced-read-acl-" + refused, 1);
-        queue = new QueueStore(redis, layout);
-        queue.ensureGroups();
-        append(0, 3);
-        String token = queue.acquireLease(0, "a", TTL);
-        CacheException e =
-            assertThrows(CacheException.class, () -> queue.readNew(0, "a", 10, token, 0));
-        assertTrue(String.valueOf(e.getMessage()).contains("NOPERM"), e.getMessage());
-        assertEquals(0, pendingFor(0, "a"), "a record was read without the fence");
-      } finally {
-        c.sync().aclDeluser(user);
-      }
-    } finally {
-      admin.shutdown();
+    try (RedisServer.TemporaryUser u = server.userRefusing(user, "pw", refused)) {
+      redis = RedisAccess.connect(RedisTarget.parse(server.uri(user, "pw"), Duration.ofSeconds(5)));
+      layout = new KeyLayout("fenced-read-acl-" + refused, 1);
+      queue = new QueueStore(redis, layout);
+      queue.ensureGroups();
+      append(0, 3);
+      String token = queue.acquireLease(0, "a", TTL);
+      CacheException e =
+          assertThrows(CacheException.class, () -> queue.readNew(0, "a", 10, token, 0));
+      assertTrue(String.valueOf(e.getMessage()).contains("NOPERM"), e.getMessage());
+      assertEquals(0, pendingFor(0, "a"), "a record was read without the fence");
     }
   }
 
