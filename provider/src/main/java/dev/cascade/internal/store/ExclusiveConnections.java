@@ -10,9 +10,12 @@ import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.resource.ClientResources;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import javax.cache.CacheException;
 
@@ -36,21 +39,41 @@ import javax.cache.CacheException;
  *       again.
  * </ul>
  *
- * Thread-safe; idle connections are kept per node (as many as calls ran at once).
+ * Thread-safe; idle connections are kept per node (as many as calls ran at once), and closed once
+ * unused for {@link #IDLE_LIMIT}: after a failover or a resharding, nothing asks for the former
+ * masters any more, and their connections would otherwise stay open until the CacheManager closes.
  */
 final class ExclusiveConnections implements AutoCloseable {
 
+  /** How long a connection may sit idle before it is closed (flushers use theirs every step). */
+  static final Duration IDLE_LIMIT = Duration.ofSeconds(60);
+
   private final NodeRouting routing;
   private final RedisClient client;
-  private final Map<String, ConcurrentLinkedDeque<StatefulRedisConnection<byte[], byte[]>>> idle =
-      new ConcurrentHashMap<>();
+  private final long idleLimitNanos;
+  private final Map<String, ConcurrentLinkedDeque<Idle>> idle = new ConcurrentHashMap<>();
+  private final AtomicLong nextSweep;
   private volatile boolean closed;
+
+  /** A connection waiting to be lent again, and since when (System.nanoTime). */
+  private record Idle(StatefulRedisConnection<byte[], byte[]> connection, long since) {}
 
   ExclusiveConnections(
       RedisTarget target,
       ClientResources resources,
       RedisClusterClient cluster,
       Runnable refreshTopology) {
+    this(target, resources, cluster, refreshTopology, IDLE_LIMIT);
+  }
+
+  ExclusiveConnections(
+      RedisTarget target,
+      ClientResources resources,
+      RedisClusterClient cluster,
+      Runnable refreshTopology,
+      Duration idleLimit) {
+    this.idleLimitNanos = idleLimit.toNanos();
+    this.nextSweep = new AtomicLong(System.nanoTime() + idleLimitNanos);
     this.routing = new NodeRouting(target, cluster, refreshTopology);
     this.client = RedisClient.create(resources);
     client.setOptions(
@@ -72,11 +95,20 @@ final class ExclusiveConnections implements AutoCloseable {
     }
     RedisURI uri = routing.nodeFor(key);
     String node = routing.nameOf(uri);
-    ConcurrentLinkedDeque<StatefulRedisConnection<byte[], byte[]>> pool =
+    long now = System.nanoTime();
+    sweep(now);
+    ConcurrentLinkedDeque<Idle> pool =
         idle.computeIfAbsent(node, n -> new ConcurrentLinkedDeque<>());
-    StatefulRedisConnection<byte[], byte[]> connection = pool.pollFirst();
-    while (connection != null && !connection.isOpen()) {
-      connection = pool.pollFirst();
+    StatefulRedisConnection<byte[], byte[]> connection = null;
+    for (Idle i; connection == null && (i = pool.pollFirst()) != null; ) {
+      if (!i.connection.isOpen()) {
+        continue;
+      }
+      if (now - i.since > idleLimitNanos) {
+        i.connection.closeAsync();
+        continue;
+      }
+      connection = i.connection;
     }
     if (connection == null) {
       connection = open(uri, node, what);
@@ -91,12 +123,51 @@ final class ExclusiveConnections implements AutoCloseable {
     if (closed || !connection.isOpen()) {
       connection.closeAsync();
     } else {
-      pool.addFirst(connection);
-      if (closed && pool.remove(connection)) {
-        connection.closeAsync(); // close() ran meanwhile and did not see it
+      Idle returned = new Idle(connection, System.nanoTime());
+      pool.addFirst(returned);
+      // close() or a sweep ran meanwhile and did not see it
+      if ((closed || idle.get(node) != pool) && pool.remove(returned)) {
+        connection.closeAsync();
       }
     }
     return result;
+  }
+
+  /**
+   * Closes the connections idle for longer than the limit, on every node; at most once per limit. A
+   * node left with no idle connection is forgotten (a former master is never asked for again).
+   */
+  private void sweep(long now) {
+    long due = nextSweep.get();
+    if (now - due < 0 || !nextSweep.compareAndSet(due, now + idleLimitNanos)) {
+      return;
+    }
+    for (Map.Entry<String, ConcurrentLinkedDeque<Idle>> e : idle.entrySet()) {
+      ConcurrentLinkedDeque<Idle> pool = e.getValue();
+      for (Idle i : pool) {
+        if (now - i.since > idleLimitNanos && pool.remove(i)) {
+          i.connection.closeAsync();
+        }
+      }
+      if (pool.isEmpty() && idle.remove(e.getKey(), pool)) {
+        // a caller may have put a connection back between the check and the removal
+        for (Idle i; (i = pool.pollFirst()) != null; ) {
+          i.connection.closeAsync();
+        }
+      }
+    }
+  }
+
+  /** The nodes with connections waiting to be lent again (for tests). */
+  Set<String> nodesWithIdleConnections() {
+    Set<String> nodes = new HashSet<>();
+    idle.forEach(
+        (node, pool) -> {
+          if (!pool.isEmpty()) {
+            nodes.add(node);
+          }
+        });
+    return nodes;
   }
 
   private StatefulRedisConnection<byte[], byte[]> open(RedisURI uri, String node, String what) {
@@ -111,9 +182,9 @@ final class ExclusiveConnections implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
-    for (ConcurrentLinkedDeque<StatefulRedisConnection<byte[], byte[]>> pool : idle.values()) {
-      for (StatefulRedisConnection<byte[], byte[]> c; (c = pool.pollFirst()) != null; ) {
-        c.close();
+    for (ConcurrentLinkedDeque<Idle> pool : idle.values()) {
+      for (Idle i; (i = pool.pollFirst()) != null; ) {
+        i.connection.close();
       }
     }
     client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
