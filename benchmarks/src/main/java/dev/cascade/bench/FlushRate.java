@@ -162,6 +162,10 @@ final class FlushRate {
 
   /** The baseline: what one thread with plain JDBC batching does with the same rows. */
   private double jdbc(String system, Map<String, Object> d) throws SQLException {
+    if (revisioned(system)) {
+      throw new IllegalArgumentException(
+          system + ": only Cascade systems have a revisioned form (cascade-<batch>x<threads>-rev)");
+    }
     int batchSize = batchOf(system);
     List<List<String[]>> batches = new ArrayList<>();
     for (int from = 0; from < ROWS; from += batchSize) {

@@ -389,7 +389,7 @@ final class WriteBehindReport {
     String h2 =
         String.format(
             Locale.ROOT,
-            "%-15s %8s %8s %6s %9s %6s %8s %8s %8s %9s %9s %12s",
+            "%-18s %8s %8s %6s %9s %6s %8s %8s %8s %9s %9s %12s",
             "system",
             "wall ms",
             "busy ms",
@@ -427,7 +427,7 @@ final class WriteBehindReport {
       out.println(
           String.format(
               Locale.ROOT,
-              "%-15s %8.0f %8.0f %5.0f%% %9.0f %6.0f %8.0f %8.0f %8.0f %9.0f %9.1f %12.1f",
+              "%-18s %8.0f %8.0f %5.0f%% %9.0f %6.0f %8.0f %8.0f %8.0f %9.0f %9.1f %12.1f",
               f.system,
               wall,
               busy,
@@ -488,8 +488,8 @@ final class WriteBehindReport {
    */
   private static void printRevisionCost(PrintStream out, List<Flush> results) {
     for (Flush f : results) {
-      if (!FlushRate.revisioned(f.system)) {
-        continue;
+      if (!f.cascade() || !FlushRate.revisioned(f.system)) {
+        continue; // a raw JDBC system has no revisioned form
       }
       for (Flush plain : results) {
         if (plain.system.equals(FlushRate.withoutRevision(f.system))) {
@@ -504,7 +504,9 @@ final class WriteBehindReport {
                   ratio,
                   cost * 100,
                   REVISION_COST * 100,
-                  cost <= REVISION_COST ? "ok" : "ABOVE"));
+                  Double.isNaN(ratio)
+                      ? "n/a (no round ran both)"
+                      : cost <= REVISION_COST ? "ok" : "ABOVE"));
         }
       }
     }

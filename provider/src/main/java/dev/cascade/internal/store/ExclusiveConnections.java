@@ -17,6 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import javax.cache.CacheException;
 
 /**
@@ -39,23 +40,29 @@ import javax.cache.CacheException;
  *       again.
  * </ul>
  *
- * Thread-safe; idle connections are kept per node (as many as calls ran at once), and closed once
- * unused for {@link #IDLE_LIMIT}: after a failover or a resharding, nothing asks for the former
- * masters any more, and their connections would otherwise stay open until the CacheManager closes.
+ * Thread-safe; idle connections are kept per node (as many as calls ran at once). One unused for
+ * {@link #IDLE_LIMIT} is closed by the next call that finds it, and a sweep at most once per limit,
+ * run by a call to any node, closes those of every node: after a failover or a resharding nothing
+ * asks for the former masters any more, and their connections stayed open until the CacheManager
+ * closed. (No timer: while no partition flushes at all, nothing is swept until the next read.)
  */
 final class ExclusiveConnections implements AutoCloseable {
 
-  /** How long a connection may sit idle before it is closed (flushers use theirs every step). */
+  /**
+   * How long a connection may sit idle before it is closed: a flusher with records to flush reads
+   * every step; one that flushes less often than this reconnects for its next read.
+   */
   static final Duration IDLE_LIMIT = Duration.ofSeconds(60);
 
   private final NodeRouting routing;
   private final RedisClient client;
   private final long idleLimitNanos;
+  private final LongSupplier clock;
   private final Map<String, ConcurrentLinkedDeque<Idle>> idle = new ConcurrentHashMap<>();
   private final AtomicLong nextSweep;
   private volatile boolean closed;
 
-  /** A connection waiting to be lent again, and since when (System.nanoTime). */
+  /** A connection waiting to be lent again, and since when (the clock's nanoseconds). */
   private record Idle(StatefulRedisConnection<byte[], byte[]> connection, long since) {}
 
   ExclusiveConnections(
@@ -63,17 +70,20 @@ final class ExclusiveConnections implements AutoCloseable {
       ClientResources resources,
       RedisClusterClient cluster,
       Runnable refreshTopology) {
-    this(target, resources, cluster, refreshTopology, IDLE_LIMIT);
+    this(target, resources, cluster, refreshTopology, IDLE_LIMIT, System::nanoTime);
   }
 
+  /** With another idle limit and clock (nanoseconds, as System.nanoTime): for tests. */
   ExclusiveConnections(
       RedisTarget target,
       ClientResources resources,
       RedisClusterClient cluster,
       Runnable refreshTopology,
-      Duration idleLimit) {
+      Duration idleLimit,
+      LongSupplier clock) {
     this.idleLimitNanos = idleLimit.toNanos();
-    this.nextSweep = new AtomicLong(System.nanoTime() + idleLimitNanos);
+    this.clock = clock;
+    this.nextSweep = new AtomicLong(clock.getAsLong() + idleLimitNanos);
     this.routing = new NodeRouting(target, cluster, refreshTopology);
     this.client = RedisClient.create(resources);
     client.setOptions(
@@ -95,17 +105,14 @@ final class ExclusiveConnections implements AutoCloseable {
     }
     RedisURI uri = routing.nodeFor(key);
     String node = routing.nameOf(uri);
-    long now = System.nanoTime();
+    long now = clock.getAsLong();
     sweep(now);
     ConcurrentLinkedDeque<Idle> pool =
         idle.computeIfAbsent(node, n -> new ConcurrentLinkedDeque<>());
     StatefulRedisConnection<byte[], byte[]> connection = null;
     for (Idle i; connection == null && (i = pool.pollFirst()) != null; ) {
-      if (!i.connection.isOpen()) {
-        continue;
-      }
-      if (now - i.since > idleLimitNanos) {
-        i.connection.closeAsync();
+      if (!i.connection.isOpen() || now - i.since > idleLimitNanos) {
+        i.connection.closeAsync(); // a dropped one too: it stays registered with the client else
         continue;
       }
       connection = i.connection;
@@ -123,35 +130,28 @@ final class ExclusiveConnections implements AutoCloseable {
     if (closed || !connection.isOpen()) {
       connection.closeAsync();
     } else {
-      Idle returned = new Idle(connection, System.nanoTime());
+      Idle returned = new Idle(connection, clock.getAsLong());
       pool.addFirst(returned);
-      // close() or a sweep ran meanwhile and did not see it
-      if ((closed || idle.get(node) != pool) && pool.remove(returned)) {
-        connection.closeAsync();
+      if (closed && pool.remove(returned)) {
+        connection.closeAsync(); // close() ran meanwhile and did not see it
       }
     }
     return result;
   }
 
   /**
-   * Closes the connections idle for longer than the limit, on every node; at most once per limit. A
-   * node left with no idle connection is forgotten (a former master is never asked for again).
+   * Closes the connections idle for longer than the limit, on every node; at most once per limit.
+   * Pools stay (an empty one costs a map entry): removing one while its connection is lent out
+   * would close that connection, healthy, on its return.
    */
   private void sweep(long now) {
     long due = nextSweep.get();
     if (now - due < 0 || !nextSweep.compareAndSet(due, now + idleLimitNanos)) {
       return;
     }
-    for (Map.Entry<String, ConcurrentLinkedDeque<Idle>> e : idle.entrySet()) {
-      ConcurrentLinkedDeque<Idle> pool = e.getValue();
+    for (ConcurrentLinkedDeque<Idle> pool : idle.values()) {
       for (Idle i : pool) {
         if (now - i.since > idleLimitNanos && pool.remove(i)) {
-          i.connection.closeAsync();
-        }
-      }
-      if (pool.isEmpty() && idle.remove(e.getKey(), pool)) {
-        // a caller may have put a connection back between the check and the removal
-        for (Idle i; (i = pool.pollFirst()) != null; ) {
           i.connection.closeAsync();
         }
       }

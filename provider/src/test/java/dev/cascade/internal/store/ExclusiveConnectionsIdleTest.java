@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -28,7 +29,12 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class ExclusiveConnectionsIdleTest {
 
-  private static final Duration LIMIT = Duration.ofMillis(300);
+  private static final Duration LIMIT = Duration.ofSeconds(60);
+
+  /**
+   * The test's clock (nanoseconds): no sleeping, and no load on the machine can age a connection.
+   */
+  private final AtomicLong clock = new AtomicLong();
 
   @Test
   void connectionsIdlePastTheLimit_areClosed_onNodesNobodyAsksForAgain(RedisCluster cluster)
@@ -42,7 +48,8 @@ class ExclusiveConnectionsIdleTest {
             resources,
             (RedisClusterClient) redis.client(),
             () -> {},
-            LIMIT);
+            LIMIT,
+            clock::get);
     try {
       // one key per master: each gets an idle connection
       Map<String, byte[]> keyPerMaster = new HashMap<>();
@@ -59,6 +66,7 @@ class ExclusiveConnectionsIdleTest {
       assertEquals(cluster.masters().size(), exclusive.nodesWithIdleConnections().size());
 
       // within the limit, a node's connection is lent again
+      clock.addAndGet(Duration.ofSeconds(1).toNanos());
       String kept = keyPerMaster.keySet().iterator().next();
       byte[] keptKey = keyPerMaster.get(kept);
       assertSame(
@@ -66,7 +74,7 @@ class ExclusiveConnectionsIdleTest {
           exclusive.withConnection(keptKey, "test", c -> c.getStatefulConnection()));
 
       // past the limit: only the node still asked for has an idle connection, a new one
-      Thread.sleep(LIMIT.toMillis() * 2);
+      clock.addAndGet(LIMIT.plusSeconds(2).toNanos());
       StatefulRedisConnection<byte[], byte[]> fresh =
           exclusive.withConnection(keptKey, "test", c -> c.getStatefulConnection());
       assertNotSame(first.get(kept), fresh);
