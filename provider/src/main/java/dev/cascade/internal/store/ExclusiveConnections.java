@@ -6,7 +6,6 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
-import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.resource.ClientResources;
 import java.time.Duration;
@@ -65,29 +64,20 @@ final class ExclusiveConnections implements AutoCloseable {
   /** A connection waiting to be lent again, and since when (the clock's nanoseconds). */
   private record Idle(StatefulRedisConnection<byte[], byte[]> connection, long since) {}
 
-  ExclusiveConnections(
-      RedisTarget target,
-      ClientResources resources,
-      RedisClusterClient cluster,
-      Runnable refreshTopology) {
-    this(target, resources, cluster, refreshTopology, IDLE_LIMIT, System::nanoTime);
+  ExclusiveConnections(NodeRouting routing, ClientResources resources) {
+    this(routing, resources, IDLE_LIMIT, System::nanoTime);
   }
 
   /** With another idle limit and clock (nanoseconds, as System.nanoTime): for tests. */
   ExclusiveConnections(
-      RedisTarget target,
-      ClientResources resources,
-      RedisClusterClient cluster,
-      Runnable refreshTopology,
-      Duration idleLimit,
-      LongSupplier clock) {
+      NodeRouting routing, ClientResources resources, Duration idleLimit, LongSupplier clock) {
     this.idleLimitNanos = idleLimit.toNanos();
     this.clock = clock;
     this.nextSweep = new AtomicLong(clock.getAsLong() + idleLimitNanos);
-    this.routing = new NodeRouting(target, cluster, refreshTopology);
+    this.routing = routing;
     this.client = RedisClient.create(resources);
     client.setOptions(
-        RedisAccess.withTls(ClientOptions.builder(), target)
+        RedisAccess.withTls(ClientOptions.builder(), routing.target())
             .autoReconnect(false)
             .timeoutOptions(TimeoutOptions.enabled())
             .build());

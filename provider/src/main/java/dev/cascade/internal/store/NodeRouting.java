@@ -12,7 +12,9 @@ import javax.cache.CacheException;
  * timeout); otherwise the target itself (on Sentinel, its URI names the sentinels, and a new
  * connection asks them for the primary). For the connections the shared cluster connection cannot
  * stand in for: commands that depend on the state of their connection ({@code WAIT}, {@code
- * WATCH}/{@code MULTI}), which Lettuce's cluster routing would scatter over nodes.
+ * WATCH}/{@code MULTI}), which Lettuce's cluster routing would scatter over nodes, and the near
+ * cache's tracking connection to each master. One per {@link RedisAccess}, shared by all three, so
+ * they agree on every node's address, credentials, TLS and timeout.
  */
 final class NodeRouting {
 

@@ -64,6 +64,14 @@ public final class RedisAccess implements AutoCloseable {
   private final StatefulConnection<byte[], byte[]> connection;
   private final RedisClusterAsyncCommands<byte[], byte[]> commands;
   private final long awaitMillis;
+
+  /**
+   * Where a connection of one's own reaches a node: shared by the replica-acknowledged writes, the
+   * flushers' fenced reads and the near cache's tracking connections, so all three agree on a
+   * node's address, credentials, TLS and timeout.
+   */
+  private final NodeRouting routing;
+
   private ReplicatedWrites replicated;
   private ExclusiveConnections exclusive;
 
@@ -98,6 +106,11 @@ public final class RedisAccess implements AutoCloseable {
     // A call resent after a dropped connection starts its last attempt within one timeout of the
     // first and may take one more: so two timeouts, and a margin
     this.awaitMillis = 2 * target.timeout().toMillis() + 5_000;
+    this.routing =
+        new NodeRouting(
+            target,
+            client instanceof RedisClusterClient ? (RedisClusterClient) client : null,
+            this::refreshTopology);
   }
 
   /**
@@ -527,12 +540,7 @@ public final class RedisAccess implements AutoCloseable {
    */
   synchronized ReplicatedWrites replicated() {
     if (replicated == null) {
-      replicated =
-          new ReplicatedWrites(
-              target,
-              resources,
-              client instanceof RedisClusterClient ? (RedisClusterClient) client : null,
-              this::refreshTopology);
+      replicated = new ReplicatedWrites(routing, resources);
     }
     return replicated;
   }
@@ -543,12 +551,7 @@ public final class RedisAccess implements AutoCloseable {
    */
   synchronized ExclusiveConnections exclusive() {
     if (exclusive == null) {
-      exclusive =
-          new ExclusiveConnections(
-              target,
-              resources,
-              client instanceof RedisClusterClient ? (RedisClusterClient) client : null,
-              this::refreshTopology);
+      exclusive = new ExclusiveConnections(routing, resources);
     }
     return exclusive;
   }
@@ -624,10 +627,7 @@ public final class RedisAccess implements AutoCloseable {
   public StatefulRedisConnection<byte[], byte[]> openNode(String node) {
     int colon = node.lastIndexOf(':');
     RedisURI uri =
-        RedisURI.builder(target.uris().get(0))
-            .withHost(node.substring(0, colon))
-            .withPort(Integer.parseInt(node.substring(colon + 1)))
-            .build();
+        routing.uriFor(node.substring(0, colon), Integer.parseInt(node.substring(colon + 1)));
     RedisClient c;
     synchronized (this) {
       if (nodes == null) {

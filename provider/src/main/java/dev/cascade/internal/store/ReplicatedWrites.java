@@ -7,7 +7,6 @@ import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
-import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.resource.ClientResources;
 import java.time.Duration;
@@ -57,16 +56,11 @@ final class ReplicatedWrites implements AutoCloseable {
   private volatile boolean closed;
 
   /**
-   * @param cluster the cluster client whose topology routes the scripts, or null when not a cluster
-   * @param refreshTopology asks the cluster client to read the topology again (rate-limited)
+   * @param routing where the master of a key is (the cluster client's topology, or the target)
    */
-  ReplicatedWrites(
-      RedisTarget target,
-      ClientResources resources,
-      RedisClusterClient cluster,
-      Runnable refreshTopology) {
-    this.target = target;
-    this.routing = new NodeRouting(target, cluster, refreshTopology);
+  ReplicatedWrites(NodeRouting routing, ClientResources resources) {
+    this.target = routing.target();
+    this.routing = routing;
     this.commandTimeout = target.timeout();
     this.client = RedisClient.create(resources);
     client.setOptions(

@@ -44,10 +44,11 @@ class ExclusiveConnectionsIdleTest {
         RedisAccess.connect(RedisTarget.parse(cluster.seedUri(), Duration.ofSeconds(5)));
     ExclusiveConnections exclusive =
         new ExclusiveConnections(
-            RedisTarget.parse(cluster.seedUri(), Duration.ofSeconds(5)),
+            new NodeRouting(
+                RedisTarget.parse(cluster.seedUri(), Duration.ofSeconds(5)),
+                (RedisClusterClient) redis.client(),
+                () -> {}),
             resources,
-            (RedisClusterClient) redis.client(),
-            () -> {},
             LIMIT,
             clock::get);
     try {
