@@ -66,7 +66,10 @@ final class NodeRouting {
     return uriFor(master.getUri().getHost(), master.getUri().getPort());
   }
 
-  /** A node's URI with the seed's credentials, TLS and timeout. */
+  /**
+   * A node's URI with the seed's credentials, TLS and timeout; off a cluster, the target itself
+   * (whatever node is named).
+   */
   RedisURI uriFor(String host, int port) {
     if (cluster == null) {
       return target.uris().get(0);

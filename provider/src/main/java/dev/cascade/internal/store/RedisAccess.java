@@ -625,6 +625,12 @@ public final class RedisAccess implements AutoCloseable {
    * the seed's credentials, TLS and timeout; it reconnects by itself. The caller closes it.
    */
   public StatefulRedisConnection<byte[], byte[]> openNode(String node) {
+    if (!routing.isCluster()) {
+      // off a cluster the routing knows one target: connecting there would ignore the node asked
+      // for
+      throw new IllegalStateException(
+          "openNode(" + node + ") needs a Redis Cluster; " + target + " is not one");
+    }
     int colon = node.lastIndexOf(':');
     RedisURI uri =
         routing.uriFor(node.substring(0, colon), Integer.parseInt(node.substring(colon + 1)));
