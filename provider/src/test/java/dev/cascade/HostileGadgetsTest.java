@@ -10,6 +10,7 @@ import dev.cascade.hostile.ProbeUrlHandlers;
 import dev.cascade.hostile.SideEffects;
 import dev.cascade.internal.codec.ValueTags;
 import dev.cascade.internal.store.KeyLayout;
+import dev.cascade.testing.Await;
 import dev.cascade.testing.RedisServer;
 import dev.cascade.testing.WithRedis;
 import dev.cascade.writebehind.WriteBehind;
@@ -35,7 +36,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import javax.cache.Cache;
 import javax.cache.CacheException;
@@ -351,8 +351,8 @@ class HostileGadgetsTest {
                         .build()));
     try {
       cache.put("real", "value");
-      awaitTrue(
-          () -> "value".equals(RecordingWriter.WRITTEN.get("real")), "the real record written");
+      Await.until(
+          "the real record is written", () -> "value".equals(RecordingWriter.WRITTEN.get("real")));
       KeyLayout layout = new KeyLayout(name, 1);
       List<StreamMessage<byte[], byte[]>> real =
           bytes.sync().xrange(layout.streamKey(0), Range.create("-", "+"));
@@ -377,12 +377,12 @@ class HostileGadgetsTest {
       WriteBehindMXBean wb = cache.unwrap(CascadeCache.class).writeBehind();
       int[] more = {0};
       // a change is charged with a failure only while others succeed: keep good changes coming
-      awaitTrue(
+      Await.until(
+          "the planted record is dead-lettered",
           () -> {
             cache.put("good" + more[0]++ % 20, "v");
             return wb.getDeadLetters() == 1;
-          },
-          "the planted record dead-lettered (last error " + wb.getLastError() + ")");
+          });
       String[] listed = wb.listDeadLetters(10);
 
       assertEquals(fired, SideEffects.count(), "the chain ran");
@@ -396,17 +396,6 @@ class HostileGadgetsTest {
           listed[0]);
     } finally {
       zeroConfig.destroyCache(name);
-    }
-  }
-
-  private static void awaitTrue(BooleanSupplier condition, String what)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("no " + what + " within 30 s");
-      }
-      Thread.sleep(20);
     }
   }
 

@@ -1,18 +1,16 @@
 package dev.cascade.internal.near;
 
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import dev.cascade.CascadeCache;
 import dev.cascade.CascadeCachingProvider;
 import dev.cascade.config.CascadeConfiguration;
 import dev.cascade.internal.store.KeyLayout;
+import dev.cascade.testing.Await;
 import dev.cascade.testing.RedisCluster;
 import dev.cascade.testing.RedisServer;
 import dev.cascade.testing.WithRedisCluster;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.function.BooleanSupplier;
 import javax.cache.Cache;
 import javax.cache.CacheException;
 import javax.cache.CacheManager;
@@ -51,11 +49,11 @@ class NearCacheClusterFailoverTest {
       cluster.killMaster(master);
       cluster.awaitFailover(master, Duration.ofSeconds(30));
 
-      awaitTrue("b writes again", () -> put(b, "v1"));
+      Await.until("b writes again", () -> put(b, "v1"));
       awaitNearHit(a, near, "v1");
       // the promoted master's invalidations arrive
       b.put("k", "v2");
-      awaitTrue("the near cache serves the new master's change", () -> "v2".equals(get(a)));
+      Await.until("the near cache serves the new master's change", () -> "v2".equals(get(a)));
       awaitNearHit(a, near, "v2");
     } finally {
       first.close();
@@ -89,24 +87,11 @@ class NearCacheClusterFailoverTest {
 
   /** Reads until the near cache serves the value: every master's tracking is confirmed. */
   private static void awaitNearHit(Cache<String, String> cache, NearCache near, String expected) {
-    awaitTrue(
+    Await.until(
         "k is served near as " + expected,
         () -> {
           long hits = near.hits();
           return expected.equals(get(cache)) && near.hits() > hits;
         });
-  }
-
-  private static void awaitTrue(String what, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + 30_000_000_000L;
-    while (!condition.getAsBoolean()) {
-      assertTrue(System.nanoTime() < deadline, "timed out waiting until " + what);
-      try {
-        Thread.sleep(10);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }
   }
 }

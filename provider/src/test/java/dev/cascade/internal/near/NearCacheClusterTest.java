@@ -7,6 +7,7 @@ import dev.cascade.CascadeCache;
 import dev.cascade.CascadeCachingProvider;
 import dev.cascade.config.CascadeConfiguration;
 import dev.cascade.internal.store.KeyLayout;
+import dev.cascade.testing.Await;
 import dev.cascade.testing.RedisCluster;
 import dev.cascade.testing.RedisServer;
 import dev.cascade.testing.WithRedisCluster;
@@ -18,7 +19,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import javax.cache.Cache;
 import javax.cache.CacheManager;
 import javax.cache.expiry.AccessedExpiryPolicy;
@@ -129,7 +129,7 @@ class NearCacheClusterTest {
       RedisServer owner = cluster.masterForSlot(slot);
       joining.command("CLUSTER", "MEET", RedisServer.HOST, Integer.toString(owner.port()));
       String joiningId = (String) joining.command("CLUSTER", "MYID");
-      awaitTrue(
+      Await.until(
           "every node knows the new one, and it knows the slots",
           () ->
               cluster.nodes().stream()
@@ -150,7 +150,7 @@ class NearCacheClusterTest {
       // and one written on it directly, by a client that is not Cascade
       joining.command(
           "DEL", new String(entryKey(new KeyLayout(name, 1), "k"), StandardCharsets.UTF_8));
-      awaitTrue("the direct delete invalidated the near copy", () -> a.get("k") == null);
+      Await.until("the direct delete invalidated the near copy", () -> a.get("k") == null);
     }
   }
 
@@ -237,30 +237,17 @@ class NearCacheClusterTest {
   }
 
   private static void awaitValue(Cache<String, String> cache, String key, String expected) {
-    awaitTrue(key + " reads " + expected, () -> expected.equals(cache.get(key)));
+    Await.until(key + " reads " + expected, () -> expected.equals(cache.get(key)));
   }
 
   /** Reads until the near cache serves the key: tracking is confirmed where it lives. */
   private static void awaitNearHit(
       Cache<String, String> cache, NearCache near, String key, String expected) {
-    awaitTrue(
+    Await.until(
         key + " is served near",
         () -> {
           long hits = near.hits();
           return expected.equals(cache.get(key)) && near.hits() > hits;
         });
-  }
-
-  private static void awaitTrue(String what, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + 30_000_000_000L;
-    while (!condition.getAsBoolean()) {
-      assertTrue(System.nanoTime() < deadline, "timed out waiting until " + what);
-      try {
-        Thread.sleep(10);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }
   }
 }
