@@ -783,18 +783,28 @@ public final class QueueStore {
     return redis.target();
   }
 
-  /** Stream ids ({@code <ms>-<seq>}) in the order Redis assigned them. */
+  /**
+   * Stream ids ({@code <ms>-<seq>}) in the order Redis assigned them. Compared in place, without
+   * parsing: each acknowledgement sorts its batch's ids, and parsing them took about 40% of a
+   * flusher thread's time. Redis writes both parts as decimal numbers without leading zeros, so the
+   * longer part is the larger one, and parts of one length compare as their digits do.
+   */
   public static final Comparator<String> ID_ORDER =
       (a, b) -> {
         int da = a.indexOf('-');
         int db = b.indexOf('-');
-        int c =
-            Long.compare(Long.parseLong(a.substring(0, da)), Long.parseLong(b.substring(0, db)));
-        return c != 0
-            ? c
-            : Long.compare(
-                Long.parseLong(a.substring(da + 1)), Long.parseLong(b.substring(db + 1)));
+        int c = compareDecimals(a, 0, da, b, 0, db);
+        return c != 0 ? c : compareDecimals(a, da + 1, a.length(), b, db + 1, b.length());
       };
+
+  /** Two decimal numbers without leading zeros, {@code a[aFrom, aTo)} and {@code b[bFrom, bTo)}. */
+  private static int compareDecimals(String a, int aFrom, int aTo, String b, int bFrom, int bTo) {
+    int c = Integer.compare(aTo - aFrom, bTo - bFrom);
+    for (int i = 0; c == 0 && i < aTo - aFrom; i++) {
+      c = Character.compare(a.charAt(aFrom + i), b.charAt(bFrom + i));
+    }
+    return c;
+  }
 
   private static byte[] ascii(String s) {
     return EntryStore.ascii(s);

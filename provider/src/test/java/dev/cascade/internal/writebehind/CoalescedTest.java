@@ -46,6 +46,35 @@ class CoalescedTest {
   void recordIdsOrderByTimeThenSequence() {
     assertTrue(QueueStore.ID_ORDER.compare("9-5", "10-0") < 0);
     assertTrue(QueueStore.ID_ORDER.compare("10-2", "10-10") < 0);
+    assertEquals(0, QueueStore.ID_ORDER.compare("1733490000000-7", "1733490000000-7"));
+    assertTrue(QueueStore.ID_ORDER.compare("0-0", "0-1") < 0);
+    // ids are unsigned 64-bit numbers: beyond a long, still ordered
+    assertTrue(QueueStore.ID_ORDER.compare("9223372036854775807-0", "18446744073709551615-0") < 0);
+  }
+
+  /** The comparator compares digits in place; it must agree with the ids' numeric order. */
+  @Test
+  void recordIdOrder_agreesWithNumericOrder() {
+    java.util.Random random = new java.util.Random(42);
+    for (int i = 0; i < 20_000; i++) {
+      long[] a = {number(random), number(random)};
+      long[] b =
+          random.nextInt(4) == 0
+              ? new long[] {a[0], number(random)}
+              : new long[] {number(random), number(random)};
+      int expected = a[0] != b[0] ? Long.compare(a[0], b[0]) : Long.compare(a[1], b[1]);
+      int actual = QueueStore.ID_ORDER.compare(a[0] + "-" + a[1], b[0] + "-" + b[1]);
+      assertEquals(
+          Integer.signum(expected),
+          Integer.signum(actual),
+          a[0] + "-" + a[1] + " against " + b[0] + "-" + b[1]);
+    }
+  }
+
+  /** A number of 1 to 18 digits, small ones often, so equal lengths and equal values both occur. */
+  private static long number(java.util.Random random) {
+    long bound = (long) Math.pow(10, 1 + random.nextInt(18));
+    return Math.floorMod(random.nextLong(), bound);
   }
 
   static QueuedRecord put(String id, String key, String value) {
