@@ -447,6 +447,69 @@ final class WriteBehindReport {
         "Redis commands during a drain, per 1,000 rows: calls / server ms (inside scripts and MULTI counted too):");
     breakdowns.forEach(b -> out.println("  " + b));
     out.println();
+    printCpu(out, results, drains);
+  }
+
+  /**
+   * CPU time per 1,000 rows of every process a drain keeps busy, for every system, the raw JDBC
+   * baseline too: on a machine of few cores the flush rate is bound by their sum as much as by any
+   * one of them.
+   */
+  private static void printCpu(
+      PrintStream out, List<Flush> results, List<Map<String, String>> drains) {
+    out.println(
+        "CPU per 1,000 rows (ms, mean of the measurement iterations): this JVM (the flushers, Lettuce, the");
+    out.println(
+        "JDBC driver) and of that its JIT compilers (near 0 once warm), redis-server, the database server");
+    out.println(
+        "(10 ms resolution); cores: their sum over the wall time. A drain cannot go faster than the");
+    out.println("machine's cores over the sum:");
+    out.println();
+    String h =
+        String.format(
+            Locale.ROOT,
+            "%-18s %8s %8s %8s %8s %8s %8s %6s",
+            "system",
+            "wall",
+            "JVM",
+            "of: JIT",
+            "Redis",
+            "database",
+            "sum",
+            "cores");
+    out.println(h);
+    out.println("-".repeat(h.length()));
+    for (Flush f : results) {
+      List<Map<String, String>> mine = new ArrayList<>();
+      for (Map<String, String> d : drains) {
+        if (f.system.equals(d.get("system")) && d.containsKey("jvm.cpu.usec")) {
+          mine.add(d);
+        }
+      }
+      if (mine.isEmpty()) {
+        continue;
+      }
+      double per = 1.0 / mean(mine, "rows"); // µs per row are ms per 1,000 rows
+      double wall = mean(mine, "wallMs") * 1000 * per;
+      double jvm = mean(mine, "jvm.cpu.usec") * per;
+      double jit = mean(mine, "jit.cpu.usec") * per;
+      double redis = f.cascade() ? mean(mine, "redis.cpu.usec") * per : 0;
+      double db = mean(mine, "db.cpu.usec") * per;
+      double sum = jvm + redis + (Double.isNaN(db) ? 0 : db);
+      out.println(
+          String.format(
+              Locale.ROOT,
+              "%-18s %8.1f %8.1f %8.1f %8.1f %8.1f %8.1f %6.2f",
+              f.system,
+              wall,
+              jvm,
+              jit,
+              redis,
+              db,
+              sum,
+              sum / wall));
+    }
+    out.println();
   }
 
   /** The commands with the most server time, per 1,000 rows, averaged over the drains. */
