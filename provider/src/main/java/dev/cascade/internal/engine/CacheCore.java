@@ -34,9 +34,6 @@ final class CacheCore<K, V> {
   /** The writer a write-behind cache calls itself when a full queue makes it write through. */
   private final WriteThrough<K, V> overflowWriter;
 
-  /** Whether some other JVM listens to this cache (kept up to date by {@link EventWiring}). */
-  private volatile boolean othersListen = true;
-
   /** Whether this JVM is marked in Redis as listening to this cache. */
   private volatile boolean listening;
 
@@ -114,12 +111,15 @@ final class CacheCore<K, V> {
     return settings.readThrough && loader != null;
   }
 
+  /**
+   * Whether some other JVM listens to this cache (kept up to date by {@link EventWiring}); the
+   * engine holds it, as it picks its scripts by it too.
+   */
   boolean othersListen() {
-    return othersListen;
+    return engine.othersListen();
   }
 
   void othersListen(boolean others) {
-    this.othersListen = others;
     engine.othersListen(others);
   }
 
@@ -149,7 +149,7 @@ final class CacheCore<K, V> {
    * the caller's.
    */
   boolean plainWrites() {
-    return writeThrough == null && !othersListen && engine.plainEntries() && events.isEmpty();
+    return writeThrough == null && !othersListen() && engine.plainEntries() && events.isEmpty();
   }
 
   /**
@@ -161,7 +161,7 @@ final class CacheCore<K, V> {
    */
   boolean loggedPlainWrites() {
     return writeThrough == null
-        && !othersListen
+        && !othersListen()
         && engine.plainEntries()
         && !events.needsOldValues(EventType.UPDATED);
   }

@@ -85,7 +85,11 @@ final class EntryEngine {
     this.overflow = overflow;
   }
 
-  /** Kept in step with {@link CacheCore#othersListen()}. */
+  /** Whether some other JVM may listen to this cache (set by {@link EventWiring}). */
+  boolean othersListen() {
+    return othersListen;
+  }
+
   void othersListen(boolean others) {
     this.othersListen = others;
   }
@@ -128,18 +132,16 @@ final class EntryEngine {
     return expiry.isEternal() && !store.isWriteBehind();
   }
 
-  /** A put that needs no examination ({@link CacheCore#plainWrites}): one {@code HSET}. */
-  Outcome putPlain(byte[] key, byte[] value) {
-    boolean created = await(store.writeValue(key, value), "changing an entry");
-    return new Outcome(created ? Status.CREATED : Status.UPDATED, null, null);
-  }
-
   /**
-   * A put that needs no examination but must report exactly what it did ({@link
-   * CacheCore#loggedPlainWrites}): one {@code put.lua}, an {@code HSET} with its reply logged.
+   * A put that needs no examination: one {@code HSET} ({@link CacheCore#plainWrites}), or when it
+   * must report exactly what it did, {@code logged}, one {@code put.lua}: the {@code HSET} with its
+   * reply in the operation log ({@link CacheCore#loggedPlainWrites}).
    */
-  Outcome putPlainLogged(byte[] key, byte[] value) {
-    boolean created = await(store.writeValueLogged(key, value), "changing an entry");
+  Outcome putPlain(byte[] key, byte[] value, boolean logged) {
+    boolean created =
+        await(
+            logged ? store.writeValueLogged(key, value) : store.writeValue(key, value),
+            "changing an entry");
     return new Outcome(created ? Status.CREATED : Status.UPDATED, null, null);
   }
 

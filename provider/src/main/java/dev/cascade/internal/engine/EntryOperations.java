@@ -154,18 +154,11 @@ public final class EntryOperations<K, V> {
   public void put(K key, V value) {
     core.checkKey(key);
     core.checkValue(key, value);
-    if (core.plainWrites()) {
-      long start = core.stats().start();
-      byte[] k = core.encodeKey(key);
-      Outcome o = core.engine().putPlain(k, core.encodeValue(value));
-      core.stats().put(start);
-      fire(key, k, o, value);
-      return;
-    }
+    // loggedPlainWrites() holds whenever plainWrites() does: listeners only add the log
     if (core.loggedPlainWrites()) {
       long start = core.stats().start();
       byte[] k = core.encodeKey(key);
-      Outcome o = core.engine().putPlainLogged(k, core.encodeValue(value));
+      Outcome o = core.engine().putPlain(k, core.encodeValue(value), !core.plainWrites());
       core.stats().put(start);
       fire(key, k, o, value);
       return;
