@@ -54,19 +54,17 @@ import org.openjdk.jmh.runner.options.VerboseMode;
 public final class BenchMain {
 
   /**
-   * Flush warm-up rounds: with one, the JIT compilers still took 0.5-1 s of CPU per drain in the
-   * measured rounds, on the two cores the drain shares with Redis and the database (about as much
-   * as the flushers themselves); after five they took next to nothing. The report's CPU table shows
-   * it ("of: JIT"). {@code -Dcascade.bench.flush.warmups=N} sets another number.
+   * Flush warm-up rounds; 0 (the default) lets {@link FlushRate#warmupsFor} choose by the systems
+   * compared. {@code -Dcascade.bench.flush.warmups=N} sets a number.
    */
-  static final int FLUSH_WARMUPS = Integer.getInteger("cascade.bench.flush.warmups", 5);
+  static final int FLUSH_WARMUPS = Integer.getInteger("cascade.bench.flush.warmups", 0);
 
   /** A JMH profile: how long each benchmark warms up and is measured. */
   enum Profile {
     /**
      * About eleven minutes on 2 cores, half of it fork start-up: enough to see ratios, not small
      * differences. Write-behind: latency 1 x 3 s warm-up and 3 x 3 s per mode and thread count,
-     * flush 5 warm-up rounds and 3 measured rounds (a drain of every system each).
+     * flush 2 or more warm-up rounds and 3 measured rounds (a drain of every system each).
      */
     QUICK(1, 1, 2, 2, 2, new WriteBehindProfile(1, 3, 3, 3, FLUSH_WARMUPS, 3)),
     /** About twenty-five minutes: for numbers worth quoting. */
@@ -132,7 +130,7 @@ public final class BenchMain {
       return String.format(
           Locale.ROOT,
           "%d warm-up rounds, %d measured rounds of %s",
-          flushWarmups,
+          flushWarmups > 0 ? flushWarmups : FlushRate.warmupsFor(FlushRate.SYSTEMS),
           flushRounds,
           String.join(", ", FlushRate.SYSTEMS));
     }

@@ -130,11 +130,26 @@ final class FlushRate {
   }
 
   /**
-   * Runs {@code warmups + rounds} rounds; one {@code flush} record per drain to the details file.
+   * Warm-up rounds enough for the JIT: at least 6 Cascade drains, and 2 rounds. With one round (as
+   * until 6 Dec 2026) HotSpot's C2 compiler took 0.5-1 s of CPU during each measured drain of about
+   * 1 s, on the cores the drain shares with Redis and the database; from the seventh Cascade drain
+   * on, next to nothing (the report's "of: JIT" column).
+   */
+  static int warmupsFor(List<String> systems) {
+    long cascades = systems.stream().filter(FlushRate::isCascade).count();
+    return (int) Math.max(2, cascades == 0 ? 2 : (6 + cascades - 1) / cascades);
+  }
+
+  /**
+   * Runs {@code warmups + rounds} rounds ({@code warmups} 0: {@link #warmupsFor} the systems); one
+   * {@code flush} record per drain to the details file.
    */
   static void measure(String redisUri, Path details, int warmups, int rounds, PrintStream progress)
       throws Exception {
     System.setProperty(Details.PROPERTY, details.toString());
+    if (warmups <= 0) {
+      warmups = warmupsFor(SYSTEMS);
+    }
     try (BenchDatabase db = BenchDatabase.open()) {
       FlushRate f = new FlushRate(redisUri, db);
       for (int round = 0; round < warmups + rounds; round++) {
