@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.cascade.CascadeCache;
 import dev.cascade.CascadeCachingProvider;
 import dev.cascade.config.CascadeConfiguration;
+import dev.cascade.testing.RedisProxy;
 import dev.cascade.testing.RedisServer;
 import dev.cascade.testing.WithRedis;
 import io.lettuce.core.RedisClient;
@@ -252,7 +253,7 @@ class NearCacheTest {
    */
   @Test
   void readersNeverGoBackInTime_whileTheInvalidationsLag() throws Exception {
-    try (SilentProxy proxy = new SilentProxy(redis.port())) {
+    try (RedisProxy proxy = new RedisProxy(redis.port())) {
       CacheManager m = manager("redis://127.0.0.1:" + proxy.port());
       try {
         String name = name("lagging");
@@ -358,7 +359,7 @@ class NearCacheTest {
   @Test
   void trackingConnectionSilentlyDropped_nearCacheStopsServingStaleValuesWithinTheProbe()
       throws Exception {
-    try (SilentProxy proxy = new SilentProxy(redis.port())) {
+    try (RedisProxy proxy = new RedisProxy(redis.port())) {
       CacheManager m = manager("redis://127.0.0.1:" + proxy.port() + "?timeout=2s");
       try {
         String name = "silent-" + UUID.randomUUID();

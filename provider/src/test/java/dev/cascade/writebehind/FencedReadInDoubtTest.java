@@ -1,0 +1,98 @@
+package dev.cascade.writebehind;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.cascade.CascadeCachingProvider;
+import dev.cascade.internal.store.KeyLayout;
+import dev.cascade.internal.store.QueueStore;
+import dev.cascade.testing.Await;
+import dev.cascade.testing.RedisProxy;
+import dev.cascade.testing.RedisServer;
+import dev.cascade.testing.WithRedis;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import javax.cache.Cache;
+import javax.cache.CacheManager;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * A flusher's fenced read ({@code WATCH} of the lease, {@code MULTI}, {@code XREADGROUP}, {@code
+ * EXEC}) whose outcome it never learns, because the command timeout passes first:
+ *
+ * <ul>
+ *   <li>{@link RedisProxy.Direction#REPLIES}: the {@code EXEC} ran, and moved the records into the
+ *       flusher's name, but its reply comes too late: the flusher must notice records pending in
+ *       its name that it does not hold, and take them over;
+ *   <li>{@link RedisProxy.Direction#REQUESTS}: the {@code EXEC} itself reaches Redis late, after
+ *       the flusher gave up on the connection and went on, while new records keep arriving: a late
+ *       {@code EXEC} that ran would move them into the flusher's name unseen; the flusher's next
+ *       step renews its lease first, which makes the {@code WATCH} discard it.
+ * </ul>
+ *
+ * Either way every record reaches the table soon after, not after {@code claimIdle} (ten minutes
+ * here: records stranded in the flusher's name would make the drain time out), the table equals the
+ * cache, and nothing stays pending.
+ */
+@WithRedis
+@Timeout(120)
+class FencedReadInDoubtTest {
+
+  private static final int PARTITIONS = 1;
+
+  @ParameterizedTest
+  @EnumSource(RedisProxy.Direction.class)
+  void aReadWhoseOutcomeIsUnknown_strandsNoRecord(RedisProxy.Direction held, RedisServer redis)
+      throws Exception {
+    try (RedisProxy proxy = new RedisProxy(redis.port());
+        TableFixture t = new TableFixture("wb_indoubt")) {
+      CacheManager manager =
+          new CascadeCachingProvider()
+              .getCacheManager(
+                  URI.create("redis://127.0.0.1:" + proxy.port() + "?timeout=500ms"),
+                  FencedReadInDoubtTest.class.getClassLoader());
+      try {
+        String name = WriteBehindTest.name("indoubt");
+        Cache<String, String> cache =
+            manager.createCache(
+                name,
+                WriteBehindTest.writeBehind(
+                    WriteBehind.<String, String>of(t.writerFactory())
+                        .partitions(PARTITIONS)
+                        .batchSize(20)
+                        .maxDelay(Duration.ofMillis(20))
+                        .claimIdle(Duration.ofMinutes(10))
+                        .backoff(Duration.ofMillis(10), Duration.ofMillis(100))));
+        // a first record flushed: the partition is taken over, so the next XREADGROUP sent is a
+        // fenced read of new records (a takeover reads its own pending records the same way)
+        cache.put("first", "v0");
+        Await.until("the first record is flushed", () -> t.rows().containsKey("first"));
+
+        proxy.holdAfterNext("XREADGROUP", held, 2_000);
+        for (int i = 1; i <= 200; i++) {
+          cache.put("k" + i, "v" + i); // over about 3 s: records arrive while the read is held
+          Thread.sleep(15);
+        }
+        Await.until("the proxy held a fenced read", proxy::triggered);
+
+        Map<String, String> table = new TreeMap<>(t.drained(cache, Duration.ofSeconds(30)));
+        assertEquals(201, table.size(), "every record reached the table: " + table.keySet());
+        assertEquals(
+            new TreeMap<>(TableFixture.contents(cache, table.keySet())),
+            table,
+            "the table equals the cache once the queue drained");
+        KeyLayout layout = new KeyLayout(name, PARTITIONS);
+        String stream = new String(layout.streamKey(0), StandardCharsets.UTF_8);
+        List<?> pending = (List<?>) redis.command("XPENDING", stream, QueueStore.GROUP);
+        assertEquals(0L, pending.get(0), "records left pending: " + pending);
+      } finally {
+        manager.close();
+      }
+    }
+  }
+}
