@@ -108,6 +108,48 @@ public final class RedisCluster implements AutoCloseable {
         .orElseThrow(() -> new FixtureException("no node serves slot " + slot + "\n" + describe()));
   }
 
+  /**
+   * Moves {@code slot} and its keys from its master to {@code target}, as {@code redis-cli
+   * --cluster reshard} does: marks it importing and migrating, {@code MIGRATE}s its keys 100 at a
+   * time, then tells every master the new owner. Clients meet {@code ASK} while it runs and {@code
+   * MOVED} after.
+   */
+  public void moveSlot(int slot, RedisServer target) {
+    RedisServer source = masterForSlot(slot);
+    if (source == target) {
+      throw new IllegalArgumentException("slot " + slot + " is served by " + target + " already");
+    }
+    String sourceId = (String) source.command("CLUSTER", "MYID");
+    String targetId = (String) target.command("CLUSTER", "MYID");
+    String s = Integer.toString(slot);
+    target.command("CLUSTER", "SETSLOT", s, "IMPORTING", sourceId);
+    source.command("CLUSTER", "SETSLOT", s, "MIGRATING", targetId);
+    while (true) {
+      List<?> keys = (List<?>) source.command("CLUSTER", "GETKEYSINSLOT", s, "100");
+      if (keys.isEmpty()) {
+        break;
+      }
+      List<String> migrate =
+          new ArrayList<>(
+              List.of(
+                  "MIGRATE", RedisServer.HOST, Integer.toString(target.port()), "", "0", "5000"));
+      migrate.add("KEYS");
+      keys.forEach(k -> migrate.add(String.valueOf(k)));
+      source.command(migrate.toArray(new String[0]));
+    }
+    target.command("CLUSTER", "SETSLOT", s, "NODE", targetId);
+    source.command("CLUSTER", "SETSLOT", s, "NODE", targetId);
+    for (RedisServer n : nodes) {
+      if (n.isRunning() && n != source && n != target && isMaster(n)) {
+        n.command("CLUSTER", "SETSLOT", s, "NODE", targetId);
+      }
+    }
+  }
+
+  private static boolean isMaster(RedisServer node) {
+    return ((List<?>) node.command("ROLE")).get(0).equals("master");
+  }
+
   /** The hash slot of a key: CRC16 (XMODEM) of the key or its {@code {hash tag}}, mod 16384. */
   public static int slot(byte[] key) {
     return ClusterSlot.of(key);

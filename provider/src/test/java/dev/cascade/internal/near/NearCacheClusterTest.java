@@ -137,7 +137,7 @@ class NearCacheClusterTest {
                           n -> String.valueOf(n.command("CLUSTER", "NODES")).contains(joiningId))
                   && String.valueOf(joining.command("CLUSTER", "INFO"))
                       .contains("cluster_state:ok"));
-      moveSlot(slot, owner, joining);
+      cluster.moveSlot(slot, joining);
 
       // the first read after the move is answered by the new master
       b.put("k", "v1");
@@ -200,34 +200,6 @@ class NearCacheClusterTest {
     Cache<String, String> remote = second.getCache(name, String.class, String.class);
     for (String key : keys) {
       assertEquals("v", remote.get(key), key + " expired although it was read near");
-    }
-  }
-
-  /** Moves one slot and its keys from {@code source} to {@code target}, as redis-cli does. */
-  private static void moveSlot(int slot, RedisServer source, RedisServer target) {
-    String sourceId = (String) source.command("CLUSTER", "MYID");
-    String targetId = (String) target.command("CLUSTER", "MYID");
-    String s = Integer.toString(slot);
-    target.command("CLUSTER", "SETSLOT", s, "IMPORTING", sourceId);
-    source.command("CLUSTER", "SETSLOT", s, "MIGRATING", targetId);
-    while (true) {
-      List<?> keys = (List<?>) source.command("CLUSTER", "GETKEYSINSLOT", s, "100");
-      if (keys.isEmpty()) {
-        break;
-      }
-      List<String> migrate = new ArrayList<>();
-      migrate.addAll(
-          List.of("MIGRATE", RedisServer.HOST, Integer.toString(target.port()), "", "0", "5000"));
-      migrate.add("KEYS");
-      keys.forEach(k -> migrate.add(String.valueOf(k)));
-      source.command(migrate.toArray(new String[0]));
-    }
-    target.command("CLUSTER", "SETSLOT", s, "NODE", targetId);
-    source.command("CLUSTER", "SETSLOT", s, "NODE", targetId);
-    for (RedisServer n : cluster.nodes()) {
-      if (n.isRunning() && n != source && ((List<?>) n.command("ROLE")).get(0).equals("master")) {
-        n.command("CLUSTER", "SETSLOT", s, "NODE", targetId);
-      }
     }
   }
 
