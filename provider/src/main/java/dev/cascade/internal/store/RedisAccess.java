@@ -34,6 +34,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import javax.cache.CacheException;
 
@@ -343,22 +344,42 @@ public final class RedisAccess implements AutoCloseable {
 
   /**
    * Runs a script by {@code EVALSHA}; on {@code NOSCRIPT} sends its body once with {@code EVAL}.
+   * While a cluster moves the script's slot and its keys are split between two nodes, Redis runs
+   * nothing and answers {@code TRYAGAIN}: the script is sent again ({@link #whileResharding}).
    */
   public CompletableFuture<List<Object>> eval(Script script, byte[][] keys, byte[]... args) {
-    CompletableFuture<List<Object>> first =
-        commands
-            .<List<Object>>evalsha(script.sha(), ScriptOutputType.MULTI, keys, args)
-            .toCompletableFuture();
+    return whileResharding(() -> evalOnce(script, ScriptOutputType.MULTI, keys, args));
+  }
+
+  /** Like {@link #eval} for scripts that reply with one integer. */
+  public CompletableFuture<Long> evalInteger(Script script, byte[][] keys, byte[]... args) {
+    return whileResharding(() -> evalOnce(script, ScriptOutputType.INTEGER, keys, args));
+  }
+
+  private <T> CompletableFuture<T> evalOnce(
+      Script script, ScriptOutputType type, byte[][] keys, byte[][] args) {
+    CompletableFuture<T> first =
+        commands.<T>evalsha(script.sha(), type, keys, args).toCompletableFuture();
     return first.exceptionallyCompose(
         e -> {
           if (RedisFailures.isNoScript(e)) {
             resends.incrementAndGet();
-            return commands
-                .<List<Object>>eval(script.body(), ScriptOutputType.MULTI, keys, args)
-                .toCompletableFuture();
+            return commands.<T>eval(script.body(), type, keys, args).toCompletableFuture();
           }
           return CompletableFuture.failedFuture(e);
         });
+  }
+
+  /**
+   * Sends a call again, after a short pause, while Redis Cluster answers {@code TRYAGAIN} (a slot
+   * being moved, its keys split between two nodes: see {@link RedisFailures#isTryAgain}), until it
+   * is answered otherwise or the command timeout has passed since the first send. Safe for every
+   * call, as Redis ran none of it; a reshard moves a slot's keys in batches of a few ms each, so a
+   * caller waits that long instead of failing.
+   */
+  private <T> CompletableFuture<T> whileResharding(Supplier<CompletableFuture<T>> call) {
+    return resend(
+        call, RedisFailures::isTryAgain, System.nanoTime() + target.timeout().toNanos(), 1);
   }
 
   /**
@@ -377,18 +398,20 @@ public final class RedisAccess implements AutoCloseable {
    * id from their log ({@code mutate.lua}). A timeout is not resent: Redis may still be running it.
    */
   public <T> CompletableFuture<T> resendingOnConnectionLoss(Supplier<CompletableFuture<T>> call) {
-    return resend(call, System.nanoTime() + target.timeout().toNanos(), 1);
+    return resend(
+        call, RedisFailures::isConnectionLoss, System.nanoTime() + target.timeout().toNanos(), 1);
   }
 
+  /**
+   * Sends {@code call} again while it fails with what {@code worth} accepts, until the deadline.
+   */
   private <T> CompletableFuture<T> resend(
-      Supplier<CompletableFuture<T>> call, long deadline, int attempt) {
+      Supplier<CompletableFuture<T>> call, Predicate<Throwable> worth, long deadline, int attempt) {
+    // composed on failure only: an answered call (nearly all) costs no extra stage
     return call.get()
-        .handle(
-            (reply, failure) -> {
-              if (failure == null) {
-                return CompletableFuture.completedFuture(reply);
-              }
-              if (!RedisFailures.isConnectionLoss(failure) || System.nanoTime() >= deadline) {
+        .exceptionallyCompose(
+            failure -> {
+              if (!worth.test(failure) || System.nanoTime() >= deadline) {
                 return CompletableFuture.<T>failedFuture(failure);
               }
               resends.incrementAndGet();
@@ -396,27 +419,8 @@ public final class RedisAccess implements AutoCloseable {
               return CompletableFuture.supplyAsync(
                       () -> (T) null,
                       CompletableFuture.delayedExecutor(pauseMillis, TimeUnit.MILLISECONDS))
-                  .thenCompose(ignored -> resend(call, deadline, attempt + 1));
-            })
-        .thenCompose(Function.identity());
-  }
-
-  /** Like {@link #eval} for scripts that reply with one integer. */
-  public CompletableFuture<Long> evalInteger(Script script, byte[][] keys, byte[]... args) {
-    CompletableFuture<Long> first =
-        commands
-            .<Long>evalsha(script.sha(), ScriptOutputType.INTEGER, keys, args)
-            .toCompletableFuture();
-    return first.exceptionallyCompose(
-        e -> {
-          if (RedisFailures.isNoScript(e)) {
-            resends.incrementAndGet();
-            return commands
-                .<Long>eval(script.body(), ScriptOutputType.INTEGER, keys, args)
-                .toCompletableFuture();
-          }
-          return CompletableFuture.failedFuture(e);
-        });
+                  .thenCompose(ignored -> resend(call, worth, deadline, attempt + 1));
+            });
   }
 
   /**

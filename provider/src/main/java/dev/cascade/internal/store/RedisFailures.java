@@ -35,6 +35,17 @@ public final class RedisFailures {
   }
 
   /**
+   * Whether Redis Cluster refused a command on several keys of one slot while the slot is being
+   * moved and its keys are split between the two nodes ({@code -TRYAGAIN}): nothing ran, and the
+   * same command succeeds once the keys are together again.
+   */
+  public static boolean isTryAgain(Throwable t) {
+    Throwable c = unwrap(t);
+    return c instanceof RedisCommandExecutionException
+        && String.valueOf(c.getMessage()).startsWith("TRYAGAIN");
+  }
+
+  /**
    * Whether Redis refused a command because its used memory is above {@code maxmemory} (and its
    * policy evicts nothing that would make room): {@code -OOM}, or a script's error that wraps it.
    */
