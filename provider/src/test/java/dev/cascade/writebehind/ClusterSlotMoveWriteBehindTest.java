@@ -26,8 +26,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import javax.cache.Cache;
 import javax.cache.CacheException;
 import javax.cache.CacheManager;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The slot of a write-behind partition (its entries, its stream with the consumer group and the
@@ -45,9 +46,14 @@ class ClusterSlotMoveWriteBehindTest {
 
   private static final int KEYS = 100;
 
-  @Test
+  /**
+   * @param replicaAcks 0: changes go through the shared cluster connection; 1: each waits for a
+   *     replica ({@code WriteBehind.replicaAck}) on a connection of its own to the slot's master
+   */
+  @ParameterizedTest
+  @ValueSource(ints = {0, 1})
   void aPartitionsSlotMovesWhileFlushing_noWriteIsLost_andTheTableEndsEqualToTheCache(
-      RedisCluster cluster) throws Exception {
+      int replicaAcks, RedisCluster cluster) throws Exception {
     CacheManager manager =
         new CascadeCachingProvider()
             .getCacheManager(
@@ -63,7 +69,8 @@ class ClusterSlotMoveWriteBehindTest {
                       .partitions(1)
                       .batchSize(20)
                       .maxDelay(Duration.ofMillis(10))
-                      .backoff(Duration.ofMillis(10), Duration.ofMillis(200))));
+                      .backoff(Duration.ofMillis(10), Duration.ofMillis(200))
+                      .replicaAck(replicaAcks, Duration.ofSeconds(1))));
       KeyLayout layout = new KeyLayout(name, 1);
       int slot = RedisCluster.slot(layout.streamKey(0));
       RedisServer from = cluster.masterForSlot(slot);

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import javax.cache.CacheException;
 
 /**
@@ -124,6 +125,11 @@ final class ReplicatedWrites implements AutoCloseable {
     boolean asking;
     boolean redirected;
     CompletableFuture<List<Object>> reply;
+
+    /** TRYAGAIN replies so far, and until when (System.nanoTime) another is worth waiting out. */
+    int tryAgains;
+
+    long tryAgainUntil;
 
     Change(Script script, byte[][] keys, byte[][] args) {
       this.script = script;
@@ -257,6 +263,20 @@ final class ReplicatedWrites implements AutoCloseable {
       c.sendBody = true;
       lane.submit(List.of(c));
       return;
+    }
+    if (RedisFailures.isTryAgain(cause)) {
+      // a slot moving, its keys split between two masters for a moment; nothing ran. Sent again
+      // to the same node (with ASKING if it was asked), as RedisAccess does with its scripts
+      long now = System.nanoTime();
+      if (c.tryAgains++ == 0) {
+        c.tryAgainUntil = now + commandTimeout.toNanos();
+      }
+      if (now < c.tryAgainUntil) {
+        long pauseMillis = Math.min(200, 5L << Math.min(c.tryAgains, 5));
+        CompletableFuture.delayedExecutor(pauseMillis, TimeUnit.MILLISECONDS)
+            .execute(() -> lane.submit(List.of(c)));
+        return;
+      }
     }
     Redirect redirect = Redirect.of(cause);
     if (redirect != null) {
