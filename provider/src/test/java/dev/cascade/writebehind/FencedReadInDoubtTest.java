@@ -3,19 +3,16 @@ package dev.cascade.writebehind;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.cascade.CascadeCachingProvider;
-import dev.cascade.internal.store.KeyLayout;
-import dev.cascade.internal.store.QueueStore;
 import dev.cascade.testing.Await;
 import dev.cascade.testing.RedisProxy;
 import dev.cascade.testing.RedisServer;
 import dev.cascade.testing.WithRedis;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import javax.cache.Cache;
+import javax.cache.CacheException;
 import javax.cache.CacheManager;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -70,12 +67,13 @@ class FencedReadInDoubtTest {
                         .backoff(Duration.ofMillis(10), Duration.ofMillis(100))));
         // a first record flushed: the partition is taken over, so the next XREADGROUP sent is a
         // fenced read of new records (a takeover reads its own pending records the same way)
-        cache.put("first", "v0");
+        putSurely(cache, "first", "v0");
         Await.until("the first record is flushed", () -> t.rows().containsKey("first"));
 
         proxy.holdAfterNext("XREADGROUP", held, 2_000);
         for (int i = 1; i <= 200; i++) {
-          cache.put("k" + i, "v" + i); // over about 3 s: records arrive while the read is held
+          // over about 3 s: records arrive while the read is held
+          putSurely(cache, "k" + i, "v" + i);
           Thread.sleep(15);
         }
         Await.until("the proxy held a fenced read", proxy::triggered);
@@ -86,12 +84,26 @@ class FencedReadInDoubtTest {
             new TreeMap<>(TableFixture.contents(cache, table.keySet())),
             table,
             "the table equals the cache once the queue drained");
-        KeyLayout layout = new KeyLayout(name, PARTITIONS);
-        String stream = new String(layout.streamKey(0), StandardCharsets.UTF_8);
-        List<?> pending = (List<?>) redis.command("XPENDING", stream, QueueStore.GROUP);
-        assertEquals(0L, pending.get(0), "records left pending: " + pending);
+        AcknowledgedPuts.assertNothingPending(redis, name, PARTITIONS, 0);
       } finally {
         manager.close();
+      }
+    }
+  }
+
+  /**
+   * A put, tried again if it fails: the fault here is in the flusher's read, but a put on a loaded
+   * machine may also miss the 500 ms timeout, and the test needs every key in the cache.
+   */
+  private static void putSurely(Cache<String, String> cache, String key, String value) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        cache.put(key, value);
+        return;
+      } catch (CacheException e) {
+        if (attempt == 10) {
+          throw e;
+        }
       }
     }
   }

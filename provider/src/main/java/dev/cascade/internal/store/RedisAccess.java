@@ -105,8 +105,11 @@ public final class RedisAccess implements AutoCloseable {
     this.commands = commands;
     // Lettuce times each command out itself; this bound guards against a future never completing.
     // A call resent after a dropped connection starts its last attempt within one timeout of the
-    // first and may take one more: so two timeouts, and a margin
-    this.awaitMillis = 2 * target.timeout().toMillis() + 5_000;
+    // first; that attempt, a script, may wait out TRYAGAIN for one timeout more and start a last
+    // send then, which may take one timeout, and its EVAL after a NOSCRIPT one more: four
+    // timeouts, and a margin. The caller waits longer in that worst case, rather than give up on
+    // a call that still runs (a lock taken after its caller left would stay until its lease ends)
+    this.awaitMillis = 4 * target.timeout().toMillis() + 5_000;
     this.routing =
         new NodeRouting(
             target,
@@ -374,8 +377,10 @@ public final class RedisAccess implements AutoCloseable {
    * Sends a call again, after a short pause, while Redis Cluster answers {@code TRYAGAIN} (a slot
    * being moved, its keys split between two nodes: see {@link RedisFailures#isTryAgain}), until it
    * is answered otherwise or the command timeout has passed since the first send. Safe for every
-   * call, as Redis ran none of it; a reshard moves a slot's keys in batches of a few ms each, so a
-   * caller waits that long instead of failing.
+   * call, as Redis ran none of it. A script that declares a key that does not exist (an entry not
+   * yet written, the listener marks of a cache nobody listens to) meets it for as long as its slot
+   * is migrating, not only while its own keys move: a slot that takes longer to move than the
+   * command timeout still fails such calls.
    */
   private <T> CompletableFuture<T> whileResharding(Supplier<CompletableFuture<T>> call) {
     return resend(
@@ -384,7 +389,8 @@ public final class RedisAccess implements AutoCloseable {
 
   /**
    * How many calls were sent again so far ({@link #resendingOnConnectionLoss}, the {@code EVAL} of
-   * a script Redis did not know): a call sent again may run after calls sent after its first send.
+   * a script Redis did not know, a script that met {@code TRYAGAIN}): a call sent again may run
+   * after calls sent after its first send.
    */
   public long resends() {
     return resends.get();
@@ -402,6 +408,11 @@ public final class RedisAccess implements AutoCloseable {
         call, RedisFailures::isConnectionLoss, System.nanoTime() + target.timeout().toNanos(), 1);
   }
 
+  /** The pause before the {@code attempt}th resend: 10, 20, 40, 80, 160, then 200 ms. */
+  static long resendPauseMillis(int attempt) {
+    return Math.min(200, 5L << Math.min(attempt, 6));
+  }
+
   /**
    * Sends {@code call} again while it fails with what {@code worth} accepts, until the deadline.
    */
@@ -415,7 +426,7 @@ public final class RedisAccess implements AutoCloseable {
                 return CompletableFuture.<T>failedFuture(failure);
               }
               resends.incrementAndGet();
-              long pauseMillis = Math.min(200, 5L << Math.min(attempt, 5));
+              long pauseMillis = resendPauseMillis(attempt);
               return CompletableFuture.supplyAsync(
                       () -> (T) null,
                       CompletableFuture.delayedExecutor(pauseMillis, TimeUnit.MILLISECONDS))

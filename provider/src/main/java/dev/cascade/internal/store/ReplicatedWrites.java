@@ -37,7 +37,9 @@ import javax.cache.CacheException;
  *   <li><b>Explicit routing:</b> on a cluster a script goes to the master that the cluster client's
  *       topology names for its slot; a {@code MOVED}/{@code ASK} reply (the script did not run) is
  *       followed once to the node it names, and asks for a topology refresh. A transparent redirect
- *       could run the script on one node and the {@code WAIT} on another.
+ *       could run the script on one node and the {@code WAIT} on another. A {@code TRYAGAIN} (the
+ *       slot moving, its keys split between two masters; nothing ran) is sent again to the same
+ *       node until the command timeout has passed since the change was first sent.
  *   <li><b>No automatic reconnect:</b> a {@code WAIT} replayed on a fresh connection after a
  *       reconnect would count that connection's writes (none) and confirm a change it never saw. A
  *       connection that drops is closed, its commands fail, and the next change opens a new one (on
@@ -126,10 +128,11 @@ final class ReplicatedWrites implements AutoCloseable {
     boolean redirected;
     CompletableFuture<List<Object>> reply;
 
-    /** TRYAGAIN replies so far, and until when (System.nanoTime) another is worth waiting out. */
-    int tryAgains;
+    /** When it was first sent (System.nanoTime): TRYAGAIN is waited out until a timeout later. */
+    final long sentAt = System.nanoTime();
 
-    long tryAgainUntil;
+    /** TRYAGAIN replies so far. */
+    int tryAgains;
 
     Change(Script script, byte[][] keys, byte[][] args) {
       this.script = script;
@@ -161,6 +164,7 @@ final class ReplicatedWrites implements AutoCloseable {
    */
   private final class Lane {
     final String node;
+    final RedisURI uri;
     final StatefulRedisConnection<byte[], byte[]> connection;
     final int replicas;
     final long timeoutMillis;
@@ -175,10 +179,12 @@ final class ReplicatedWrites implements AutoCloseable {
 
     Lane(
         String node,
+        RedisURI uri,
         StatefulRedisConnection<byte[], byte[]> connection,
         int replicas,
         long timeoutMillis) {
       this.node = node;
+      this.uri = uri;
       this.connection = connection;
       this.replicas = replicas;
       this.timeoutMillis = timeoutMillis;
@@ -264,19 +270,15 @@ final class ReplicatedWrites implements AutoCloseable {
       lane.submit(List.of(c));
       return;
     }
-    if (RedisFailures.isTryAgain(cause)) {
-      // a slot moving, its keys split between two masters for a moment; nothing ran. Sent again
-      // to the same node (with ASKING if it was asked), as RedisAccess does with its scripts
-      long now = System.nanoTime();
-      if (c.tryAgains++ == 0) {
-        c.tryAgainUntil = now + commandTimeout.toNanos();
-      }
-      if (now < c.tryAgainUntil) {
-        long pauseMillis = Math.min(200, 5L << Math.min(c.tryAgains, 5));
-        CompletableFuture.delayedExecutor(pauseMillis, TimeUnit.MILLISECONDS)
-            .execute(() -> lane.submit(List.of(c)));
-        return;
-      }
+    if (RedisFailures.isTryAgain(cause)
+        && System.nanoTime() - c.sentAt < commandTimeout.toNanos()) {
+      // the slot is moving and its keys are split between two masters; nothing ran. Sent again
+      // to the same node (with ASKING if it was asked; a closed lane is opened again), after the
+      // pauses RedisAccess makes before it resends
+      long pauseMillis = RedisAccess.resendPauseMillis(++c.tryAgains);
+      CompletableFuture.delayedExecutor(pauseMillis, TimeUnit.MILLISECONDS)
+          .execute(() -> send(lane.node, lane.uri, lane.replicas, lane.timeoutMillis, List.of(c)));
+      return;
     }
     Redirect redirect = Redirect.of(cause);
     if (redirect != null) {
@@ -343,7 +345,7 @@ final class ReplicatedWrites implements AutoCloseable {
                     // a script may wait behind one WAIT, then for its own: Lettuce must not give up
                     // before Redis does
                     c.setTimeout(commandTimeout.plusMillis(2 * timeoutMillis));
-                    return new Lane(node, c, replicas, timeoutMillis);
+                    return new Lane(node, uri, c, replicas, timeoutMillis);
                   });
         });
   }
