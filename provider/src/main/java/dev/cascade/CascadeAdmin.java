@@ -2,6 +2,7 @@ package dev.cascade;
 
 import dev.cascade.internal.admin.Administration;
 import dev.cascade.internal.config.ManagerSettings;
+import dev.cascade.internal.store.QueueStore;
 import dev.cascade.internal.store.RedisAccess;
 import dev.cascade.internal.support.Redaction;
 import java.net.URI;
@@ -197,11 +198,12 @@ public final class CascadeAdmin implements AutoCloseable {
   private static List<String> ids(Collection<String> ids) {
     Objects.requireNonNull(ids, "ids");
     for (String id : ids) {
-      if (id == null || !id.matches("\\d+-\\d+")) {
+      if (id == null || !QueueStore.STREAM_ID.matcher(id).matches()) {
         throw new IllegalArgumentException(
             "'"
                 + id
-                + "' is not a dead-letter id (<milliseconds>-<sequence>, e.g. 1765000000000-0)");
+                + "' is not a dead-letter id (<milliseconds>-<sequence> without leading zeros, as"
+                + " Redis writes it, e.g. 1765000000000-0)");
       }
     }
     return List.copyOf(ids);

@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 import javax.cache.CacheException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -424,7 +425,9 @@ public final class QueueStore {
     if (executed instanceof Throwable) {
       if (isExecAbort((Throwable) executed)) {
         // Redis refused the queued read (EXECABORT): over maxmemory it refuses every command
-        // queued in a MULTI, as queueing takes memory; the flushers must go on draining then
+        // queued in a MULTI, as queueing takes memory; on a cluster a slot moving away answers
+        // the queued read with ASK or MOVED. read.lua, on the cluster connection, goes on (it
+        // follows redirects) so the flushers keep draining
         return FencedRead.BY_SCRIPT;
       }
       throw redis.failure((Throwable) executed, what);
@@ -782,6 +785,12 @@ public final class QueueStore {
   public RedisTarget redisTarget() {
     return redis.target();
   }
+
+  /**
+   * A stream id as Redis writes it: {@code <ms>-<seq>}, decimals without leading zeros (which
+   * {@link #ID_ORDER} relies on). Ids typed by users (dead letters to replay) are checked with it.
+   */
+  public static final Pattern STREAM_ID = Pattern.compile("(0|[1-9][0-9]*)-(0|[1-9][0-9]*)");
 
   /**
    * Stream ids ({@code <ms>-<seq>}) in the order Redis assigned them. Compared in place, without

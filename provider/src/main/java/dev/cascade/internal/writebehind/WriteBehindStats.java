@@ -154,9 +154,12 @@ final class WriteBehindStats implements WriteBehindMXBean {
     }
     List<String> out = new ArrayList<>();
     for (String id : Arrays.asList(ids.trim().split("[,\\s]+"))) {
-      if (!id.matches("\\d+-\\d+")) {
+      if (!QueueStore.STREAM_ID.matcher(id).matches()) {
         throw new IllegalArgumentException(
-            "'" + id + "' is not a dead-letter id (<milliseconds>-<sequence>)");
+            "'"
+                + id
+                + "' is not a dead-letter id (<milliseconds>-<sequence> without leading zeros, as"
+                + " Redis writes it)");
       }
       out.add(id);
     }

@@ -2,12 +2,14 @@ package dev.cascade.internal.writebehind;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cascade.internal.store.QueueStore;
 import dev.cascade.internal.store.QueueStore.QueuedRecord;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class CoalescedTest {
@@ -52,10 +54,21 @@ class CoalescedTest {
     assertTrue(QueueStore.ID_ORDER.compare("9223372036854775807-0", "18446744073709551615-0") < 0);
   }
 
+  /** The order holds for ids as Redis writes them; typed ids are checked against that form. */
+  @Test
+  void streamIds_areDecimalsWithoutLeadingZeros() {
+    assertTrue(QueueStore.STREAM_ID.matcher("0-0").matches());
+    assertTrue(QueueStore.STREAM_ID.matcher("1765000000000-12").matches());
+    assertFalse(QueueStore.STREAM_ID.matcher("01-5").matches(), "a leading zero");
+    assertFalse(QueueStore.STREAM_ID.matcher("1-05").matches(), "a leading zero");
+    assertFalse(QueueStore.STREAM_ID.matcher("1-").matches());
+    assertFalse(QueueStore.STREAM_ID.matcher("-1-0").matches());
+  }
+
   /** The comparator compares digits in place; it must agree with the ids' numeric order. */
   @Test
   void recordIdOrder_agreesWithNumericOrder() {
-    java.util.Random random = new java.util.Random(42);
+    Random random = new Random(42);
     for (int i = 0; i < 20_000; i++) {
       long[] a = {number(random), number(random)};
       long[] b =
@@ -72,7 +85,7 @@ class CoalescedTest {
   }
 
   /** A number of 1 to 18 digits, small ones often, so equal lengths and equal values both occur. */
-  private static long number(java.util.Random random) {
+  private static long number(Random random) {
     long bound = (long) Math.pow(10, 1 + random.nextInt(18));
     return Math.floorMod(random.nextLong(), bound);
   }
