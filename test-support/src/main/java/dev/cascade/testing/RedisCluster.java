@@ -124,11 +124,25 @@ public final class RedisCluster implements AutoCloseable {
     String s = Integer.toString(slot);
     target.command("CLUSTER", "SETSLOT", s, "IMPORTING", sourceId);
     source.command("CLUSTER", "SETSLOT", s, "MIGRATING", targetId);
+    List<?> before = null;
     while (true) {
       List<?> keys = (List<?>) source.command("CLUSTER", "GETKEYSINSLOT", s, "100");
       if (keys.isEmpty()) {
         break;
       }
+      if (keys.equals(before)) {
+        // keys are passed as UTF-8 text: one that is not would never be found to migrate
+        throw new FixtureException(
+            "MIGRATE moved none of "
+                + keys
+                + " of slot "
+                + slot
+                + " to "
+                + target
+                + "\n"
+                + describe());
+      }
+      before = keys;
       List<String> migrate =
           new ArrayList<>(
               List.of(

@@ -82,10 +82,12 @@ public final class RedisProxy implements AutoCloseable {
   }
 
   /**
-   * Once: on the next connection whose client sends {@code command} (found in the bytes it sends,
-   * case-insensitively), holds back {@code direction}'s traffic by {@code millis} from then on,
-   * that command itself included when the requests are held. {@link #triggered()} tells when it
-   * happened.
+   * Once: on the next connection whose client sends {@code command}, holds back {@code direction}'s
+   * traffic by {@code millis} from then on, that command itself included when the requests are
+   * held. {@link #triggered()} tells when it happened. The command is found as text in what one
+   * read of the client's bytes holds, case-insensitively, on any connection: arm it when the next
+   * such bytes are the ones meant (a word that also appears in a script's body, or split across two
+   * reads, would mislead it).
    */
   public void holdAfterNext(String command, Direction direction, long millis) {
     trigger.set(
@@ -100,15 +102,26 @@ public final class RedisProxy implements AutoCloseable {
 
   private void accept() {
     while (!server.isClosed()) {
+      Socket client;
       try {
-        Socket client = server.accept();
+        client = server.accept();
+      } catch (IOException closed) {
+        return;
+      }
+      try {
         Socket upstream = new Socket(InetAddress.getLoopbackAddress(), target);
         Link link = new Link(client, upstream);
         links.add(link);
         pump(link, client.getInputStream(), upstream.getOutputStream(), Direction.REQUESTS);
         pump(link, upstream.getInputStream(), client.getOutputStream(), Direction.REPLIES);
-      } catch (IOException e) {
-        return;
+      } catch (IOException redisDown) {
+        // Redis refused (stopped, restarting): this client sees its connection closed, as it
+        // would without the proxy; the next one is tried again
+        try {
+          client.close();
+        } catch (IOException ignored) {
+          // closing anyway
+        }
       }
     }
   }

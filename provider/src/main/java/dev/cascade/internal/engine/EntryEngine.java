@@ -132,16 +132,20 @@ final class EntryEngine {
     return expiry.isEternal() && !store.isWriteBehind();
   }
 
+  /** A put that needs no examination ({@link CacheCore#plainWrites}): one {@code HSET}. */
+  Outcome putPlain(byte[] key, byte[] value) {
+    return putOutcome(await(store.writeValue(key, value), "changing an entry"));
+  }
+
   /**
-   * A put that needs no examination: one {@code HSET} ({@link CacheCore#plainWrites}), or when it
-   * must report exactly what it did, {@code logged}, one {@code put.lua}: the {@code HSET} with its
-   * reply in the operation log ({@link CacheCore#loggedPlainWrites}).
+   * A put that needs no examination but must report exactly what it did ({@link
+   * CacheCore#loggedPlainWrites}): one {@code put.lua}, an {@code HSET} with its reply logged.
    */
-  Outcome putPlain(byte[] key, byte[] value, boolean logged) {
-    boolean created =
-        await(
-            logged ? store.writeValueLogged(key, value) : store.writeValue(key, value),
-            "changing an entry");
+  Outcome putPlainLogged(byte[] key, byte[] value) {
+    return putOutcome(await(store.writeValueLogged(key, value), "changing an entry"));
+  }
+
+  private static Outcome putOutcome(boolean created) {
     return new Outcome(created ? Status.CREATED : Status.UPDATED, null, null);
   }
 

@@ -158,7 +158,9 @@ public final class EntryOperations<K, V> {
     if (core.loggedPlainWrites()) {
       long start = core.stats().start();
       byte[] k = core.encodeKey(key);
-      Outcome o = core.engine().putPlain(k, core.encodeValue(value), !core.plainWrites());
+      byte[] v = core.encodeValue(value);
+      Outcome o =
+          core.plainWrites() ? core.engine().putPlain(k, v) : core.engine().putPlainLogged(k, v);
       core.stats().put(start);
       fire(key, k, o, value);
       return;
