@@ -312,7 +312,10 @@ final class FlushRate {
     void since(Map<String, Object> d) {
       Cpu end = now();
       put(d, "jvm.cpu.usec", jvm, end.jvm);
-      put(d, "jit.cpu.usec", compilers, end.compilers);
+      // a retired compiler thread takes its time with it: a lower bound, never below 0
+      if (compilers >= 0 && end.compilers >= 0) {
+        d.put("jit.cpu.usec", Math.max(0, end.compilers - compilers));
+      }
       put(d, "db.cpu.usec", database, end.database);
     }
 

@@ -31,8 +31,10 @@ final class ProcessCpu {
   }
 
   /**
-   * CPU time so far of this JVM's JIT compiler threads (HotSpot's "C1/C2 CompilerThread"), µs, at
-   * 10 ms resolution; -1 off Linux. They are invisible to {@code ThreadMXBean}.
+   * CPU time so far of this JVM's live JIT compiler threads (HotSpot's "C1/C2 CompilerThread"), µs,
+   * at 10 ms resolution; -1 off Linux. They are invisible to {@code ThreadMXBean}. HotSpot retires
+   * idle compiler threads, and their time with them: a difference of two readings is a lower bound
+   * (the report shows it as at least 0).
    */
   static long compilerMicros() {
     return ticksOf(Path.of("/proc/self/task"), comm -> comm.contains("CompilerThre"));
