@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.cascade.config.CascadeConfiguration;
 import dev.cascade.jdbc.JdbcCacheWriter;
 import dev.cascade.jdbc.TableMapping;
+import dev.cascade.testing.MapDatabase;
 import dev.cascade.testing.RedisBinary;
 import dev.cascade.testing.RedisServer;
 import dev.cascade.testing.TestDatabase;
@@ -27,7 +28,6 @@ import java.io.Serializable;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -35,7 +35,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import javax.cache.Cache;
@@ -320,18 +319,18 @@ abstract class AclContract {
             name,
             strings()
                 .setWriteThrough(true)
-                .setCacheWriterFactory(FactoryBuilder.factoryOf(MapWriter.class))
+                .setCacheWriterFactory(MapDatabase.<String, String>writerFactory(DATABASE))
                 .setReadThrough(true)
                 .setCacheLoaderFactory(FactoryBuilder.factoryOf(MapLoader.class)));
     cache.put("w", "1");
-    assertEquals("1", MapWriter.DATA.get("w"));
+    assertEquals("1", database().get("w"));
     cache.putAll(Map.of("x", "2", "y", "3"));
-    assertEquals("3", MapWriter.DATA.get("y"));
+    assertEquals("3", database().get("y"));
     cache.remove("x");
-    assertFalse(MapWriter.DATA.containsKey("x"));
+    assertFalse(database().containsKey("x"));
     cache.removeAll(Set.of("y"));
-    assertFalse(MapWriter.DATA.containsKey("y"));
-    MapWriter.DATA.put("only-in-db", "loaded");
+    assertFalse(database().containsKey("y"));
+    database().put("only-in-db", "loaded");
     assertEquals("loaded", cache.get("only-in-db"), "read through the loader");
     assertEquals(
         Integer.valueOf(1),
@@ -341,7 +340,7 @@ abstract class AclContract {
               entry.setValue("2");
               return 1;
             }));
-    assertEquals("2", MapWriter.DATA.get("w"));
+    assertEquals("2", database().get("w"));
   }
 
   @Test
@@ -573,41 +572,20 @@ abstract class AclContract {
     }
   }
 
-  /** A writer into a map standing in for the database. */
-  public static final class MapWriter implements CacheWriter<String, String>, Serializable {
-    private static final long serialVersionUID = 1L;
-    static final Map<String, String> DATA = new ConcurrentHashMap<>();
+  /** The in-memory table the write-through test writes to and its loader reads. */
+  static final String DATABASE = "acl-contract";
 
-    @Override
-    public void write(Cache.Entry<? extends String, ? extends String> entry) {
-      DATA.put(entry.getKey(), entry.getValue());
-    }
-
-    @Override
-    public void writeAll(Collection<Cache.Entry<? extends String, ? extends String>> entries) {
-      entries.forEach(this::write);
-      entries.clear();
-    }
-
-    @Override
-    public void delete(Object key) {
-      DATA.remove(key);
-    }
-
-    @Override
-    public void deleteAll(Collection<?> keys) {
-      keys.forEach(DATA::remove);
-      keys.clear();
-    }
+  static Map<String, String> database() {
+    return MapDatabase.table(DATABASE);
   }
 
-  /** Loads from {@link MapWriter#DATA}. */
+  /** Loads from the in-memory database the write-through test writes to. */
   public static final class MapLoader implements CacheLoader<String, String>, Serializable {
     private static final long serialVersionUID = 1L;
 
     @Override
     public String load(String key) {
-      return MapWriter.DATA.get(key);
+      return database().get(key);
     }
 
     @Override
@@ -615,7 +593,7 @@ abstract class AclContract {
       Map<String, String> out = new HashMap<>();
       keys.forEach(
           k -> {
-            String v = MapWriter.DATA.get(k);
+            String v = database().get(k);
             if (v != null) {
               out.put(k, v);
             }

@@ -11,6 +11,7 @@ import dev.cascade.hostile.SideEffects;
 import dev.cascade.internal.codec.ValueTags;
 import dev.cascade.internal.store.KeyLayout;
 import dev.cascade.testing.Await;
+import dev.cascade.testing.MapDatabase;
 import dev.cascade.testing.RedisServer;
 import dev.cascade.testing.WithRedis;
 import dev.cascade.writebehind.WriteBehind;
@@ -27,13 +28,11 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -45,7 +44,6 @@ import javax.cache.configuration.MutableCacheEntryListenerConfiguration;
 import javax.cache.configuration.MutableConfiguration;
 import javax.cache.event.CacheEntryCreatedListener;
 import javax.cache.event.CacheEntryEvent;
-import javax.cache.integration.CacheWriter;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
@@ -64,6 +62,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 @WithRedis
 @Timeout(120)
 class HostileGadgetsTest {
+
+  /** The in-memory table the write-behind test's writer writes to. */
+  private static final String WRITTEN = "hostile-gadgets";
 
   private static final String SECRET = "deser-test-secret-0123456789abcdef";
 
@@ -299,33 +300,6 @@ class HostileGadgetsTest {
     }
   }
 
-  /** Remembers what a write-behind flush handed it: the planted record must never arrive. */
-  public static final class RecordingWriter implements CacheWriter<Object, Object> {
-    static final Map<Object, Object> WRITTEN = new ConcurrentHashMap<>();
-
-    @Override
-    public void write(Cache.Entry<?, ?> entry) {
-      WRITTEN.put(entry.getKey(), entry.getValue());
-    }
-
-    @Override
-    public void writeAll(Collection<Cache.Entry<?, ?>> entries) {
-      entries.forEach(this::write);
-      entries.clear();
-    }
-
-    @Override
-    public void delete(Object key) {
-      WRITTEN.remove(key);
-    }
-
-    @Override
-    public void deleteAll(Collection<?> keys) {
-      keys.forEach(this::delete);
-      keys.clear();
-    }
-  }
-
   /**
    * A chain planted as a write-behind record (an XADD to the partition's queue, beside a real
    * record of the same key): the flusher decodes it under the allow-list, the writer never sees it,
@@ -343,7 +317,7 @@ class HostileGadgetsTest {
             new MutableConfiguration<>()
                 .setWriteThrough(true)
                 .setCacheWriterFactory(
-                    WriteBehind.<Object, Object>of(FactoryBuilder.factoryOf(RecordingWriter.class))
+                    WriteBehind.<Object, Object>of(MapDatabase.writerFactory(WRITTEN))
                         .partitions(1)
                         .maxDelay(Duration.ofMillis(20))
                         .retryLimit(1)
@@ -352,7 +326,8 @@ class HostileGadgetsTest {
     try {
       cache.put("real", "value");
       Await.until(
-          "the real record is written", () -> "value".equals(RecordingWriter.WRITTEN.get("real")));
+          "the real record is written",
+          () -> "value".equals(MapDatabase.table(WRITTEN).get("real")));
       KeyLayout layout = new KeyLayout(name, 1);
       List<StreamMessage<byte[], byte[]>> real =
           bytes.sync().xrange(layout.streamKey(0), Range.create("-", "+"));
@@ -388,7 +363,7 @@ class HostileGadgetsTest {
       assertEquals(fired, SideEffects.count(), "the chain ran");
       assertEquals(files, SideEffects.files(), "the chain created a file");
       assertEquals(lookups, ProbeUrlHandlers.LOOKUPS.get(), "the URL's host was looked up");
-      assertTrue(!RecordingWriter.WRITTEN.containsKey("planted"), "the writer got the record");
+      assertTrue(!MapDatabase.table(WRITTEN).containsKey("planted"), "the writer got the record");
       assertEquals(1, listed.length, String.join("\n", listed));
       assertTrue(
           listed[0].contains("cannot decode a queued record of cache '" + name + "'")

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cascade.config.CascadeConfiguration;
 import dev.cascade.internal.store.KeyLayout;
+import dev.cascade.testing.MapDatabase;
 import dev.cascade.testing.RedisServer;
 import dev.cascade.testing.WithRedis;
 import dev.cascade.writebehind.WriteBehind;
@@ -18,12 +19,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import javax.cache.Cache;
@@ -35,7 +34,6 @@ import javax.cache.event.CacheEntryEvent;
 import javax.cache.event.CacheEntryListenerException;
 import javax.cache.event.CacheEntryRemovedListener;
 import javax.cache.event.CacheEntryUpdatedListener;
-import javax.cache.integration.CacheWriter;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -49,6 +47,9 @@ import org.junit.jupiter.api.Timeout;
 @WithRedis
 @Timeout(60)
 class JsonCacheTest {
+
+  /** The in-memory table the write-behind test's writer writes to. */
+  private static final String ROWS = "json-write-behind";
 
   record Address(String city, String zip) {}
 
@@ -250,37 +251,10 @@ class JsonCacheTest {
     manager.destroyCache(name);
   }
 
-  /** The database a write-behind cache writes to: the records as the flusher decoded them. */
-  static final class MapWriter implements CacheWriter<Long, Profile>, Serializable {
-    static final Map<Long, Profile> ROWS = new ConcurrentHashMap<>();
-
-    @Override
-    public void write(Cache.Entry<? extends Long, ? extends Profile> entry) {
-      ROWS.put(entry.getKey(), entry.getValue());
-    }
-
-    @Override
-    public void writeAll(Collection<Cache.Entry<? extends Long, ? extends Profile>> entries) {
-      entries.forEach(this::write);
-      entries.clear();
-    }
-
-    @Override
-    public void delete(Object key) {
-      ROWS.remove(key);
-    }
-
-    @Override
-    public void deleteAll(Collection<?> keys) {
-      keys.forEach(this::delete);
-      keys.clear();
-    }
-  }
-
   @Test
   void writeBehind_queuesJson_andTheWriterGetsTheDeclaredTypes() throws InterruptedException {
     String name = Managers.uniqueName("codec-json-behind");
-    MapWriter.ROWS.clear();
+    MapDatabase.table(ROWS).clear();
     Cache<Long, Profile> cache =
         manager.createCache(
             name,
@@ -289,7 +263,7 @@ class JsonCacheTest {
                 .setCodec("json")
                 .setWriteThrough(true)
                 .setCacheWriterFactory(
-                    WriteBehind.<Long, Profile>of(FactoryBuilder.factoryOf(new MapWriter()))
+                    WriteBehind.<Long, Profile>of(MapDatabase.writerFactory(ROWS))
                         .maxDelay(Duration.ofMillis(10))
                         .build()));
     cache.put(1L, profile(1, "Ada"));
@@ -303,7 +277,7 @@ class JsonCacheTest {
       Thread.sleep(20);
     }
     assertEquals(0, wb.getQueueDepth(), "queue not drained; last error: " + wb.getLastError());
-    assertEquals(Map.of(1L, profile(1, "Ada"), 2L, profile(2, "Grace")), MapWriter.ROWS);
+    assertEquals(Map.of(1L, profile(1, "Ada"), 2L, profile(2, "Grace")), MapDatabase.table(ROWS));
     manager.destroyCache(name);
   }
 

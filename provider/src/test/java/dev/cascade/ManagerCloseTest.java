@@ -4,25 +4,21 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cascade.config.CascadeConfiguration;
+import dev.cascade.testing.MapDatabase;
 import dev.cascade.testing.RedisServer;
 import dev.cascade.testing.WithRedis;
 import dev.cascade.writebehind.WriteBehind;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import javax.cache.Cache;
 import javax.cache.CacheManager;
-import javax.cache.configuration.Factory;
 import javax.cache.configuration.FactoryBuilder;
 import javax.cache.configuration.MutableCacheEntryListenerConfiguration;
 import javax.cache.configuration.MutableConfiguration;
 import javax.cache.event.CacheEntryCreatedListener;
 import javax.cache.event.CacheEntryEvent;
-import javax.cache.integration.CacheWriter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -111,7 +107,9 @@ class ManagerCloseTest {
     for (String name : names) {
       if (name.startsWith("behind")) {
         assertEquals(
-            "v", MapWriter.WRITTEN.get(name + ":k"), "what was queued in " + name + " was drained");
+            "v",
+            MapDatabase.<String, String>table(name).get("k"),
+            "what was queued in " + name + " was drained");
       }
     }
   }
@@ -129,7 +127,9 @@ class ManagerCloseTest {
               .setTypes(String.class, String.class)
               .setWriteThrough(true)
               .setCacheWriterFactory(
-                  WriteBehind.of(MapWriter.factory(name)).maxDelay(Duration.ofSeconds(30)).build());
+                  WriteBehind.of(MapDatabase.<String, String>writerFactory(name))
+                      .maxDelay(Duration.ofSeconds(30))
+                      .build());
       if (i == 0) {
         c.addCacheEntryListenerConfiguration(listener());
       }
@@ -162,41 +162,5 @@ class ManagerCloseTest {
       implements CacheEntryCreatedListener<String, String>, Serializable {
     @Override
     public void onCreated(Iterable<CacheEntryEvent<? extends String, ? extends String>> events) {}
-  }
-
-  /** Writes into a map, keys prefixed with the cache's name. */
-  static final class MapWriter implements CacheWriter<String, String>, Serializable {
-    static final Map<String, String> WRITTEN = new ConcurrentHashMap<>();
-    private final String cache;
-
-    MapWriter(String cache) {
-      this.cache = cache;
-    }
-
-    static Factory<CacheWriter<String, String>> factory(String cache) {
-      return (Factory<CacheWriter<String, String>> & Serializable) () -> new MapWriter(cache);
-    }
-
-    @Override
-    public void write(Cache.Entry<? extends String, ? extends String> entry) {
-      WRITTEN.put(cache + ":" + entry.getKey(), entry.getValue());
-    }
-
-    @Override
-    public void writeAll(Collection<Cache.Entry<? extends String, ? extends String>> entries) {
-      entries.forEach(this::write);
-      entries.clear();
-    }
-
-    @Override
-    public void delete(Object key) {
-      WRITTEN.remove(cache + ":" + key);
-    }
-
-    @Override
-    public void deleteAll(Collection<?> keys) {
-      keys.forEach(this::delete);
-      keys.clear();
-    }
   }
 }

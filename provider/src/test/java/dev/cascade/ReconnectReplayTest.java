@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cascade.config.CascadeConfiguration;
+import dev.cascade.testing.MapDatabase;
 import dev.cascade.testing.RedisServer;
 import dev.cascade.testing.WithRedis;
 import java.time.Duration;
@@ -153,7 +154,7 @@ class ReconnectReplayTest {
       config
           .setTypes(String.class, String.class)
           .setWriteThrough(true)
-          .setCacheWriterFactory(FactoryBuilder.factoryOf(WriteLocksHiccupTest.MapWriter.class));
+          .setCacheWriterFactory(MapDatabase.<String, String>writerFactory("replay-lock"));
       Cache<String, String> cache = manager.createCache(Managers.uniqueName("replay-lock"), config);
       AtomicBoolean stop = new AtomicBoolean();
       AtomicInteger puts = new AtomicInteger();

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cascade.internal.config.ManagerSettings;
+import dev.cascade.testing.MapDatabase;
 import dev.cascade.testing.RedisServer;
 import dev.cascade.testing.WithRedis;
 import dev.cascade.writebehind.WriteBehind;
@@ -29,11 +30,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.logging.Handler;
 import java.util.logging.Level;
@@ -44,7 +43,6 @@ import javax.cache.Cache;
 import javax.cache.CacheException;
 import javax.cache.CacheManager;
 import javax.cache.configuration.MutableConfiguration;
-import javax.cache.integration.CacheWriter;
 import javax.management.MBeanAttributeInfo;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
@@ -110,7 +108,7 @@ class SecretsTest {
       // a lease TTL of 600 ms: the flusher's heartbeat runs every 200 ms, so it soon meets the
       // failure below
       WriteBehind<String, String> writeBehind =
-          WriteBehind.<String, String>of(MemoryWriter::new)
+          WriteBehind.<String, String>of(MapDatabase.writerFactory("secrets"))
               .maxDelay(Duration.ofMillis(20))
               .leaseTtl(Duration.ofMillis(600));
       Cache<String, String> behind =
@@ -266,37 +264,9 @@ class SecretsTest {
 
   private static void awaitWritten(String key) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    while (!MemoryWriter.ROWS.containsKey(key)) {
+    while (!MapDatabase.<String, String>table("secrets").containsKey(key)) {
       assertTrue(System.nanoTime() < deadline, "the write-behind writer got " + key);
       Thread.sleep(10);
-    }
-  }
-
-  /** A writer into a map, so the write-behind flusher runs (and logs) without a database. */
-  static final class MemoryWriter implements CacheWriter<String, String> {
-    static final Map<String, String> ROWS = new ConcurrentHashMap<>();
-
-    @Override
-    public void write(Cache.Entry<? extends String, ? extends String> entry) {
-      ROWS.put(entry.getKey(), entry.getValue());
-    }
-
-    @Override
-    public void writeAll(
-        java.util.Collection<Cache.Entry<? extends String, ? extends String>> entries) {
-      entries.forEach(this::write);
-      entries.clear();
-    }
-
-    @Override
-    public void delete(Object key) {
-      ROWS.remove(key);
-    }
-
-    @Override
-    public void deleteAll(java.util.Collection<?> keys) {
-      keys.forEach(this::delete);
-      keys.clear();
     }
   }
 

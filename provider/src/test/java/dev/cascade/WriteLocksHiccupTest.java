@@ -6,13 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cascade.config.CascadeConfiguration;
 import dev.cascade.internal.store.KeyLayout;
+import dev.cascade.testing.MapDatabase;
 import dev.cascade.testing.RedisServer;
 import dev.cascade.testing.WithRedis;
-import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
-import java.util.Collection;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -21,9 +19,7 @@ import java.util.concurrent.TimeoutException;
 import javax.cache.Cache;
 import javax.cache.CacheException;
 import javax.cache.CacheManager;
-import javax.cache.configuration.FactoryBuilder;
 import javax.cache.configuration.MutableConfiguration;
-import javax.cache.integration.CacheWriter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -36,33 +32,6 @@ import org.junit.jupiter.api.Timeout;
 @WithRedis
 @Timeout(120)
 class WriteLocksHiccupTest {
-
-  static final Map<String, String> DATABASE = new ConcurrentHashMap<>();
-
-  /** A writer into {@link #DATABASE}. */
-  public static final class MapWriter implements CacheWriter<String, String>, Serializable {
-    @Override
-    public void write(Cache.Entry<? extends String, ? extends String> entry) {
-      DATABASE.put(entry.getKey(), entry.getValue());
-    }
-
-    @Override
-    public void writeAll(Collection<Cache.Entry<? extends String, ? extends String>> entries) {
-      entries.forEach(this::write);
-      entries.clear();
-    }
-
-    @Override
-    public void delete(Object key) {
-      DATABASE.remove(key);
-    }
-
-    @Override
-    public void deleteAll(Collection<?> keys) {
-      keys.forEach(this::delete);
-      keys.clear();
-    }
-  }
 
   @Test
   void putAll_redisPausedWhileWaitingForALock_failsWithTheLockError_andLaterPutsOfItsKeysWork(
@@ -77,7 +46,7 @@ class WriteLocksHiccupTest {
               new MutableConfiguration<String, String>()
                   .setTypes(String.class, String.class)
                   .setWriteThrough(true)
-                  .setCacheWriterFactory(FactoryBuilder.factoryOf(MapWriter.class)));
+                  .setCacheWriterFactory(MapDatabase.<String, String>writerFactory("hiccup")));
       // another JVM holds k2's lock: putAll takes k1's (keys are locked in byte order) and waits
       // for k2's
       KeyLayout layout = new KeyLayout(name, CascadeConfiguration.DEFAULT_PARTITIONS);
@@ -117,7 +86,7 @@ class WriteLocksHiccupTest {
             "put(k1) still waiting 30 s after Redis came back: a local lock was never released");
       }
       assertEquals("c", cache.get("k1"));
-      assertEquals("c", DATABASE.get("k1"));
+      assertEquals("c", MapDatabase.table("hiccup").get("k1"));
     } finally {
       threads.shutdownNow();
       manager.close();

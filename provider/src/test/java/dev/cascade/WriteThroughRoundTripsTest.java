@@ -2,6 +2,7 @@ package dev.cascade;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.cascade.testing.MapDatabase;
 import dev.cascade.testing.RedisServer;
 import dev.cascade.testing.WithRedis;
 import java.io.BufferedReader;
@@ -14,7 +15,6 @@ import java.util.List;
 import java.util.Locale;
 import javax.cache.Cache;
 import javax.cache.CacheManager;
-import javax.cache.configuration.FactoryBuilder;
 import javax.cache.configuration.MutableConfiguration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -42,8 +42,7 @@ class WriteThroughRoundTripsTest {
               new MutableConfiguration<String, String>()
                   .setTypes(String.class, String.class)
                   .setWriteThrough(true)
-                  .setCacheWriterFactory(
-                      FactoryBuilder.factoryOf(WriteLocksHiccupTest.MapWriter.class)));
+                  .setCacheWriterFactory(MapDatabase.writerFactory("wt-round-trips")));
       cache.put("warm", "up"); // loads the scripts: no NOSCRIPT below
       OutputStream out = monitor.getOutputStream();
       out.write("MONITOR\r\n".getBytes(StandardCharsets.US_ASCII));
@@ -70,7 +69,7 @@ class WriteThroughRoundTripsTest {
           List.of("evalsha", "evalsha", "evalsha", "evalsha"),
           sent,
           "two puts: lock+read, then apply+unlock, each; nothing else on entries or locks");
-      assertEquals("updated", WriteLocksHiccupTest.DATABASE.get("k1"));
+      assertEquals("updated", MapDatabase.table("wt-round-trips").get("k1"));
       assertEquals("updated", cache.get("k1"));
     } finally {
       manager.close();
