@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 import javax.cache.Cache;
 import javax.cache.CacheException;
 import javax.cache.CacheManager;
@@ -156,38 +157,11 @@ class ReconnectReplayTest {
           .setWriteThrough(true)
           .setCacheWriterFactory(MapDatabase.<String, String>writerFactory("replay-lock"));
       Cache<String, String> cache = manager.createCache(Managers.uniqueName("replay-lock"), config);
-      AtomicBoolean stop = new AtomicBoolean();
-      AtomicInteger puts = new AtomicInteger();
-      Map<String, String> failures = new ConcurrentHashMap<>();
-      List<Future<?>> running = new ArrayList<>();
-      for (int t = 0; t < 2; t++) {
-        int thread = t;
-        running.add(
-            threads.submit(
-                () -> {
-                  for (int i = 0; !stop.get(); i++) {
-                    try {
-                      cache.put("w-" + thread + "-" + (i % 20), "v" + i);
-                      puts.incrementAndGet();
-                    } catch (CacheException e) {
-                      failures.putIfAbsent(String.valueOf(e.getMessage()), e.toString());
-                    }
-                  }
-                }));
-      }
-      running.add(
-          threads.submit(
-              () -> {
-                long end = System.currentTimeMillis() + RUN_MILLIS;
-                while (System.currentTimeMillis() < end) {
-                  redis.command("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes");
-                  sleep(15);
-                }
-                stop.set(true);
-              }));
-      for (Future<?> f : running) {
-        f.get(120, TimeUnit.SECONDS);
-      }
+      Storm storm =
+          putWhileKillingConnections(
+              redis, threads, (thread, i) -> cache.put("w-" + thread + "-" + (i % 20), "v" + i));
+      AtomicInteger puts = storm.puts;
+      Map<String, String> failures = storm.failures;
       List<String> lockWaits = new ArrayList<>();
       failures.forEach(
           (message, e) -> {
@@ -218,38 +192,11 @@ class ReconnectReplayTest {
       cache.registerCacheEntryListener(
           new MutableCacheEntryListenerConfiguration<>(
               new FactoryBuilder.SingletonFactory<>(heard), null, false, true));
-      AtomicBoolean stop = new AtomicBoolean();
-      AtomicInteger puts = new AtomicInteger();
-      Map<String, String> failures = new ConcurrentHashMap<>();
-      List<Future<?>> running = new ArrayList<>();
-      for (int t = 0; t < 2; t++) {
-        int thread = t;
-        running.add(
-            threads.submit(
-                () -> {
-                  for (int i = 0; !stop.get(); i++) {
-                    try {
-                      cache.put("new-" + thread + "-" + i, "v");
-                      puts.incrementAndGet();
-                    } catch (CacheException e) {
-                      failures.putIfAbsent(String.valueOf(e.getMessage()), e.toString());
-                    }
-                  }
-                }));
-      }
-      running.add(
-          threads.submit(
-              () -> {
-                long end = System.currentTimeMillis() + RUN_MILLIS;
-                while (System.currentTimeMillis() < end) {
-                  redis.command("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes");
-                  sleep(15);
-                }
-                stop.set(true);
-              }));
-      for (Future<?> f : running) {
-        f.get(120, TimeUnit.SECONDS);
-      }
+      Storm storm =
+          putWhileKillingConnections(
+              redis, threads, (thread, i) -> cache.put("new-" + thread + "-" + i, "v"));
+      AtomicInteger puts = storm.puts;
+      Map<String, String> failures = storm.failures;
       String seen = puts + " puts of new keys; failures: " + failures.values();
       assertTrue(puts.get() > 100, seen);
       assertEquals(0, heard.updated.get(), "a put of a new key was reported as an update: " + seen);
@@ -258,6 +205,51 @@ class ReconnectReplayTest {
       threads.shutdownNow();
       manager.close();
     }
+  }
+
+  /** What two threads putting through a storm of killed connections saw. */
+  private record Storm(AtomicInteger puts, Map<String, String> failures) {}
+
+  /**
+   * Two threads call {@code put(thread, i)} for i = 0, 1, … while every normal client connection is
+   * killed every 15 ms for {@link #RUN_MILLIS}: counts the puts that returned, and keeps one
+   * failure per message.
+   */
+  private static Storm putWhileKillingConnections(
+      RedisServer redis, ExecutorService threads, BiConsumer<Integer, Integer> put)
+      throws Exception {
+    AtomicBoolean stop = new AtomicBoolean();
+    Storm storm = new Storm(new AtomicInteger(), new ConcurrentHashMap<>());
+    List<Future<?>> running = new ArrayList<>();
+    for (int t = 0; t < 2; t++) {
+      int thread = t;
+      running.add(
+          threads.submit(
+              () -> {
+                for (int i = 0; !stop.get(); i++) {
+                  try {
+                    put.accept(thread, i);
+                    storm.puts.incrementAndGet();
+                  } catch (CacheException e) {
+                    storm.failures.putIfAbsent(String.valueOf(e.getMessage()), e.toString());
+                  }
+                }
+              }));
+    }
+    running.add(
+        threads.submit(
+            () -> {
+              long end = System.currentTimeMillis() + RUN_MILLIS;
+              while (System.currentTimeMillis() < end) {
+                redis.command("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes");
+                sleep(15);
+              }
+              stop.set(true);
+            }));
+    for (Future<?> f : running) {
+      f.get(120, TimeUnit.SECONDS);
+    }
+    return storm;
   }
 
   /** Counts created and updated events. */
