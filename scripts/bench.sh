@@ -9,12 +9,12 @@
 #
 #   quick  (default) cache part -f 1 -wi 1 -w 2s -i 2 -r 2s: about 11-12 minutes on 2 cores (8.5 of
 #                    JMH: 44 forks, each with ~5 s of JVM start, client start-up and 10,000-key
-#                    populate); then the write-behind part, about 5 minutes: 17 in all
+#                    populate); then the write-behind part, about 4 minutes: 16 in all
 #   full             -f 1 -wi 3 -w 3s -i 5 -r 3s: about 25 minutes, write-behind about 8 more (estimated)
 #   --only REGEX     JMH include pattern over all JMH benchmarks, e.g. 'CascadeBench.T1.get.*' or
 #                    'WriteBehindFlushBench' (the tables show what ran)
 #   --no-counts      skip the commands-per-call counting that follows JMH (about 2 minutes)
-#   --write-behind   only the write-behind part (about 5 minutes in quick)
+#   --write-behind   only the write-behind part (about 4 minutes in quick)
 #   --no-write-behind  skip the write-behind part
 #   --wb-parts LIST  some of latency,flush,coalescing (default all three)
 #
