@@ -29,9 +29,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * the partition's master, where the move shows as {@code ASK}, then {@code MOVED} for commands
  * queued in the transaction; a put's script meets {@code TRYAGAIN} while the slot migrates (the
  * test checks that Redis answered it), and is sent again until the slot has moved. The slot holds
- * about 150 keys, so its move takes well under the command timeout (see docs/cluster.md for larger
- * ones). No put fails; once the queue drains on the new master, the table equals the cache, every
- * put (or a later one of its key) is in it, and nothing stays pending.
+ * about 150 keys and moves in about 300 ms, well under the command timeout (see docs/cluster.md for
+ * larger ones). No put fails; once the queue drains on the new master, the table equals the cache,
+ * every put (or a later one of its key) is in it, and nothing stays pending.
  */
 @WithRedisCluster
 @Timeout(180)
@@ -76,7 +76,9 @@ class ClusterSlotMoveWriteBehindTest {
         Future<?> writes = threads.submit(puts);
         try {
           Thread.sleep(500); // records queued and flushed on the old master first
-          cluster.moveSlot(slot, to);
+          // 10 keys per MIGRATE, 20 ms apart: a migration of about 300 ms, which the writer's
+          // puts (one every millisecond or two) meet for certain
+          cluster.moveSlot(slot, to, 10, Duration.ofMillis(20));
         } finally {
           moving.set(false);
         }

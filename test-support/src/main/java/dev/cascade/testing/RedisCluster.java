@@ -115,6 +115,14 @@ public final class RedisCluster implements AutoCloseable {
    * MOVED} after.
    */
   public void moveSlot(int slot, RedisServer target) {
+    moveSlot(slot, target, 100, Duration.ZERO);
+  }
+
+  /**
+   * {@link #moveSlot(int, RedisServer)}, {@code keysPerMigrate} keys at a time with {@code pause}
+   * between: a migration that lasts long enough for a test's clients to meet it for certain.
+   */
+  public void moveSlot(int slot, RedisServer target, int keysPerMigrate, Duration pause) {
     RedisServer source = masterForSlot(slot);
     if (source == target) {
       throw new IllegalArgumentException("slot " + slot + " is served by " + target + " already");
@@ -126,7 +134,8 @@ public final class RedisCluster implements AutoCloseable {
     source.command("CLUSTER", "SETSLOT", s, "MIGRATING", targetId);
     List<?> before = null;
     while (true) {
-      List<?> keys = (List<?>) source.command("CLUSTER", "GETKEYSINSLOT", s, "100");
+      List<?> keys =
+          (List<?>) source.command("CLUSTER", "GETKEYSINSLOT", s, Integer.toString(keysPerMigrate));
       if (keys.isEmpty()) {
         break;
       }
@@ -150,6 +159,14 @@ public final class RedisCluster implements AutoCloseable {
       migrate.add("KEYS");
       keys.forEach(k -> migrate.add(String.valueOf(k)));
       source.command(migrate.toArray(new String[0]));
+      if (!pause.isZero()) {
+        try {
+          Thread.sleep(pause.toMillis());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new FixtureException("interrupted while moving slot " + slot, e);
+        }
+      }
     }
     target.command("CLUSTER", "SETSLOT", s, "NODE", targetId);
     source.command("CLUSTER", "SETSLOT", s, "NODE", targetId);
