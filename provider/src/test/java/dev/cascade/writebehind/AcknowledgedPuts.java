@@ -47,7 +47,11 @@ final class AcknowledgedPuts implements Callable<Void> {
 
   @Override
   public Void call() throws InterruptedException {
-    for (int i = 0; faultGoesOn.getAsBoolean() || i % (3 * keys) != 0; i++) {
+    int end = Integer.MAX_VALUE; // set when the fault is over: three rounds of the keys later
+    for (int i = 0; i < end; i++) {
+      if (end == Integer.MAX_VALUE && !faultGoesOn.getAsBoolean()) {
+        end = i + 3 * keys;
+      }
       String key = "k" + i % keys;
       try {
         cache.put(key, "v" + i);

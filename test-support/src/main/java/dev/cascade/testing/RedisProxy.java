@@ -108,20 +108,17 @@ public final class RedisProxy implements AutoCloseable {
       } catch (IOException closed) {
         return;
       }
+      Socket upstream = null;
       try {
-        Socket upstream = new Socket(InetAddress.getLoopbackAddress(), target);
+        upstream = new Socket(InetAddress.getLoopbackAddress(), target);
         Link link = new Link(client, upstream);
         links.add(link);
         pump(link, client.getInputStream(), upstream.getOutputStream(), Direction.REQUESTS);
         pump(link, upstream.getInputStream(), client.getOutputStream(), Direction.REPLIES);
       } catch (IOException redisDown) {
-        // Redis refused (stopped, restarting): this client sees its connection closed, as it
-        // would without the proxy; the next one is tried again
-        try {
-          client.close();
-        } catch (IOException ignored) {
-          // closing anyway
-        }
+        // Redis refused (stopped, restarting), or a socket closed at once: this client sees its
+        // connection closed, as it would without the proxy; the next one is tried again
+        new Link(client, upstream).close();
       }
     }
   }
@@ -228,6 +225,9 @@ public final class RedisProxy implements AutoCloseable {
         client.close();
       } catch (IOException ignored) {
         // closing anyway
+      }
+      if (upstream == null) {
+        return; // never connected
       }
       try {
         upstream.close();

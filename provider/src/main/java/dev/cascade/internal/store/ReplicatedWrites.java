@@ -277,7 +277,16 @@ final class ReplicatedWrites implements AutoCloseable {
       // pauses RedisAccess makes before it resends
       long pauseMillis = RedisAccess.resendPauseMillis(++c.tryAgains);
       CompletableFuture.delayedExecutor(pauseMillis, TimeUnit.MILLISECONDS)
-          .execute(() -> send(lane.node, lane.uri, lane.replicas, lane.timeoutMillis, List.of(c)));
+          .execute(
+              () -> {
+                try {
+                  send(lane.node, lane.uri, lane.replicas, lane.timeoutMillis, List.of(c));
+                } catch (RuntimeException e) {
+                  // nobody else would complete it: the caller would wait out its whole bound
+                  c.result.completeExceptionally(
+                      translate(e, lane.node, "making a change that waits for replicas"));
+                }
+              });
       return;
     }
     Redirect redirect = Redirect.of(cause);
