@@ -100,17 +100,7 @@ class ReconnectReplayTest {
                 }));
       }
       AtomicInteger kills = new AtomicInteger();
-      running.add(
-          threads.submit(
-              () -> {
-                long end = System.currentTimeMillis() + RUN_MILLIS;
-                while (System.currentTimeMillis() < end) {
-                  redis.command("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes");
-                  kills.incrementAndGet();
-                  sleep(15);
-                }
-                stop.set(true);
-              }));
+      running.add(threads.submit(() -> killConnections(redis, kills, stop)));
       for (Future<?> f : running) {
         f.get(120, TimeUnit.SECONDS);
       }
@@ -207,6 +197,20 @@ class ReconnectReplayTest {
     }
   }
 
+  /**
+   * Kills every normal client connection every 15 ms for {@link #RUN_MILLIS}, counting the kills,
+   * then sets {@code stop}.
+   */
+  private static void killConnections(RedisServer redis, AtomicInteger kills, AtomicBoolean stop) {
+    long end = System.currentTimeMillis() + RUN_MILLIS;
+    while (System.currentTimeMillis() < end) {
+      redis.command("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes");
+      kills.incrementAndGet();
+      sleep(15);
+    }
+    stop.set(true);
+  }
+
   /** What two threads putting through a storm of killed connections saw. */
   private record Storm(AtomicInteger puts, Map<String, String> failures) {}
 
@@ -236,16 +240,7 @@ class ReconnectReplayTest {
                 }
               }));
     }
-    running.add(
-        threads.submit(
-            () -> {
-              long end = System.currentTimeMillis() + RUN_MILLIS;
-              while (System.currentTimeMillis() < end) {
-                redis.command("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes");
-                sleep(15);
-              }
-              stop.set(true);
-            }));
+    running.add(threads.submit(() -> killConnections(redis, new AtomicInteger(), stop)));
     for (Future<?> f : running) {
       f.get(120, TimeUnit.SECONDS);
     }

@@ -3,12 +3,10 @@ package dev.cascade.writebehind;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.cascade.CascadeCachingProvider;
 import dev.cascade.internal.store.KeyLayout;
 import dev.cascade.testing.RedisCluster;
 import dev.cascade.testing.RedisServer;
 import dev.cascade.testing.WithRedisCluster;
-import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -49,10 +47,7 @@ class ClusterSlotMoveWriteBehindTest {
   void aPartitionsSlotMovesWhileFlushing_noWriteIsLost_andTheTableEndsEqualToTheCache(
       int replicaAcks, RedisCluster cluster) throws Exception {
     try (TableFixture t = new TableFixture("wb_slot_move")) {
-      CacheManager manager =
-          new CascadeCachingProvider()
-              .getCacheManager(
-                  URI.create(cluster.seedUri() + "?timeout=5s"), getClass().getClassLoader());
+      CacheManager manager = TableFixture.manager(cluster.seedUri(), Duration.ofSeconds(5));
       ExecutorService threads = Executors.newFixedThreadPool(1);
       try {
         String name = WriteBehindTest.name("slot-move");
@@ -60,12 +55,7 @@ class ClusterSlotMoveWriteBehindTest {
             manager.createCache(
                 name,
                 WriteBehindTest.writeBehind(
-                    WriteBehind.<String, String>of(t.writerFactory())
-                        .partitions(1)
-                        .batchSize(20)
-                        .maxDelay(Duration.ofMillis(10))
-                        .backoff(Duration.ofMillis(10), Duration.ofMillis(200))
-                        .replicaAck(replicaAcks, Duration.ofSeconds(1))));
+                    t.eagerWriteBehind(1).replicaAck(replicaAcks, Duration.ofSeconds(1))));
         int slot = RedisCluster.slot(new KeyLayout(name, 1).streamKey(0));
         RedisServer from = cluster.masterForSlot(slot);
         RedisServer to =

@@ -2,12 +2,10 @@ package dev.cascade.writebehind;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.cascade.CascadeCachingProvider;
 import dev.cascade.testing.Await;
 import dev.cascade.testing.RedisProxy;
 import dev.cascade.testing.RedisServer;
 import dev.cascade.testing.WithRedis;
-import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
@@ -49,22 +47,14 @@ class FencedReadInDoubtTest {
     try (RedisProxy proxy = new RedisProxy(redis.port());
         TableFixture t = new TableFixture("wb_indoubt")) {
       CacheManager manager =
-          new CascadeCachingProvider()
-              .getCacheManager(
-                  URI.create("redis://127.0.0.1:" + proxy.port() + "?timeout=500ms"),
-                  FencedReadInDoubtTest.class.getClassLoader());
+          TableFixture.manager("redis://127.0.0.1:" + proxy.port(), Duration.ofMillis(500));
       try {
         String name = WriteBehindTest.name("indoubt");
         Cache<String, String> cache =
             manager.createCache(
                 name,
                 WriteBehindTest.writeBehind(
-                    WriteBehind.<String, String>of(t.writerFactory())
-                        .partitions(PARTITIONS)
-                        .batchSize(20)
-                        .maxDelay(Duration.ofMillis(20))
-                        .claimIdle(Duration.ofMinutes(10))
-                        .backoff(Duration.ofMillis(10), Duration.ofMillis(100))));
+                    t.eagerWriteBehind(PARTITIONS).claimIdle(Duration.ofMinutes(10))));
         // a first record flushed: the partition is taken over, so the next XREADGROUP sent is a
         // fenced read of new records (a takeover reads its own pending records the same way)
         putSurely(cache, "first", "v0");

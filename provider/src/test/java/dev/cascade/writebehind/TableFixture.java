@@ -1,10 +1,12 @@
 package dev.cascade.writebehind;
 
 import dev.cascade.CascadeCache;
+import dev.cascade.CascadeCachingProvider;
 import dev.cascade.jdbc.JdbcCacheWriter;
 import dev.cascade.jdbc.TableMapping;
 import dev.cascade.testing.TestDatabase;
 import java.io.Serializable;
+import java.net.URI;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -12,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.cache.Cache;
+import javax.cache.CacheManager;
 import javax.cache.configuration.Factory;
 import javax.cache.integration.CacheWriter;
 
@@ -84,6 +87,26 @@ final class TableFixture implements AutoCloseable {
       sleep(50);
     }
     return rows();
+  }
+
+  /**
+   * A write-behind of this table's writer for fault tests: batches of 20, flushed 10 ms after the
+   * first record, and brief backoffs (10 to 200 ms), so a recovery shows within a test's time.
+   */
+  WriteBehind<String, String> eagerWriteBehind(int partitions) {
+    return WriteBehind.<String, String>of(writerFactory())
+        .partitions(partitions)
+        .batchSize(20)
+        .maxDelay(Duration.ofMillis(10))
+        .backoff(Duration.ofMillis(10), Duration.ofMillis(200));
+  }
+
+  /** A CacheManager of its own on {@code uri}, with the given command timeout. */
+  static CacheManager manager(String uri, Duration commandTimeout) {
+    return new CascadeCachingProvider()
+        .getCacheManager(
+            URI.create(uri + "?timeout=" + commandTimeout.toMillis() + "ms"),
+            TableFixture.class.getClassLoader());
   }
 
   static Map<String, String> contents(Cache<String, String> cache, Iterable<String> keys) {

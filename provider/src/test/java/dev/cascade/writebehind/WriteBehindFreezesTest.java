@@ -2,10 +2,8 @@ package dev.cascade.writebehind;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
-import dev.cascade.CascadeCachingProvider;
 import dev.cascade.testing.RedisServer;
 import dev.cascade.testing.WithRedis;
-import java.net.URI;
 import java.time.Duration;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
@@ -40,23 +38,12 @@ class WriteBehindFreezesTest {
       throws Exception {
     long seed = System.nanoTime();
     try (TableFixture t = new TableFixture("wb_freezes")) {
-      CacheManager manager =
-          new CascadeCachingProvider()
-              .getCacheManager(
-                  URI.create(redis.uri() + "?timeout=300ms"),
-                  WriteBehindFreezesTest.class.getClassLoader());
+      CacheManager manager = TableFixture.manager(redis.uri(), Duration.ofMillis(300));
       ExecutorService threads = Executors.newFixedThreadPool(2);
       try {
         String name = WriteBehindTest.name("freezes");
         Cache<String, String> cache =
-            manager.createCache(
-                name,
-                WriteBehindTest.writeBehind(
-                    WriteBehind.<String, String>of(t.writerFactory())
-                        .partitions(PARTITIONS)
-                        .batchSize(20)
-                        .maxDelay(Duration.ofMillis(5))
-                        .backoff(Duration.ofMillis(10), Duration.ofMillis(200))));
+            manager.createCache(name, WriteBehindTest.writeBehind(t.eagerWriteBehind(PARTITIONS)));
 
         AtomicBoolean freezing = new AtomicBoolean(true);
         AcknowledgedPuts puts = new AcknowledgedPuts(cache, KEYS, freezing::get, 0);
