@@ -135,6 +135,15 @@ class ClusterCacheTest {
   }
 
   @Test
+  void listenedPutsFromManyThreads_eachKeyIsCreatedOnce_onEveryNode() throws Exception {
+    // puts into a listened cache share put.lua calls per partition here (a call's keys share a
+    // slot)
+    Cache<String, String> cache = first.createCache(Managers.uniqueName("listened"), strings());
+    ListenedPutsTest.Heard heard = ListenedPutsTest.putTheSameKeysFromThreads(cache, 8, 1_000);
+    heard.assertEachKeyCreatedOnce(8, 1_000);
+  }
+
+  @Test
   void events_reachListenersOfAnotherManager_fromEveryNode() throws Exception {
     String name = Managers.uniqueName("events");
     Cache<String, String> writer = first.createCache(name, strings());

@@ -149,7 +149,7 @@ class ReconnectReplayTest {
       Cache<String, String> cache = manager.createCache(Managers.uniqueName("replay-lock"), config);
       Storm storm =
           putWhileKillingConnections(
-              redis, threads, (thread, i) -> cache.put("w-" + thread + "-" + (i % 20), "v" + i));
+              redis, threads, 2, (thread, i) -> cache.put("w-" + thread + "-" + (i % 20), "v" + i));
       AtomicInteger puts = storm.puts;
       Map<String, String> failures = storm.failures;
       List<String> lockWaits = new ArrayList<>();
@@ -171,7 +171,7 @@ class ReconnectReplayTest {
   void putWithAListener_connectionsKilledInALoop_aNewKeyIsAlwaysReportedCreated(RedisServer redis)
       throws Exception {
     CacheManager manager = Managers.open(redis.uri() + "?timeout=10s");
-    ExecutorService threads = Executors.newFixedThreadPool(3);
+    ExecutorService threads = Executors.newFixedThreadPool(9);
     try {
       Cache<String, String> cache =
           manager.createCache(
@@ -182,9 +182,10 @@ class ReconnectReplayTest {
       cache.registerCacheEntryListener(
           new MutableCacheEntryListenerConfiguration<>(
               new FactoryBuilder.SingletonFactory<>(heard), null, false, true));
+      // eight threads: their puts share put.lua calls (ListenedPutsTest), resent as a whole
       Storm storm =
           putWhileKillingConnections(
-              redis, threads, (thread, i) -> cache.put("new-" + thread + "-" + i, "v"));
+              redis, threads, 8, (thread, i) -> cache.put("new-" + thread + "-" + i, "v"));
       AtomicInteger puts = storm.puts;
       Map<String, String> failures = storm.failures;
       String seen = puts + " puts of new keys; failures: " + failures.values();
@@ -211,21 +212,21 @@ class ReconnectReplayTest {
     stop.set(true);
   }
 
-  /** What two threads putting through a storm of killed connections saw. */
+  /** What the threads putting through a storm of killed connections saw. */
   private record Storm(AtomicInteger puts, Map<String, String> failures) {}
 
   /**
-   * Two threads call {@code put(thread, i)} for i = 0, 1, … while every normal client connection is
-   * killed every 15 ms for {@link #RUN_MILLIS}: counts the puts that returned, and keeps one
-   * failure per message.
+   * {@code putters} threads call {@code put(thread, i)} for i = 0, 1, … while every normal client
+   * connection is killed every 15 ms for {@link #RUN_MILLIS}: counts the puts that returned, and
+   * keeps one failure per message. {@code threads} needs {@code putters} + 1 threads.
    */
   private static Storm putWhileKillingConnections(
-      RedisServer redis, ExecutorService threads, BiConsumer<Integer, Integer> put)
+      RedisServer redis, ExecutorService threads, int putters, BiConsumer<Integer, Integer> put)
       throws Exception {
     AtomicBoolean stop = new AtomicBoolean();
     Storm storm = new Storm(new AtomicInteger(), new ConcurrentHashMap<>());
     List<Future<?>> running = new ArrayList<>();
-    for (int t = 0; t < 2; t++) {
+    for (int t = 0; t < putters; t++) {
       int thread = t;
       running.add(
           threads.submit(

@@ -51,6 +51,7 @@ public final class EntryStore {
   private final OperationIds operations;
   private final byte[] opLogTtl;
   private final byte[][] opLogKeys;
+  private final LoggedPuts loggedPuts;
   private volatile ChangeObserver observer;
 
   /** Told of every change this JVM makes to the cache's entries, once Redis acknowledged it. */
@@ -99,6 +100,7 @@ public final class EntryStore {
     for (int p = 0; p < opLogKeys.length; p++) {
       opLogKeys[p] = layout.opLogKey(p, origin);
     }
+    this.loggedPuts = new LoggedPuts(redis, layout, operations, opLogKeys, opLogTtl);
   }
 
   /**
@@ -628,22 +630,11 @@ public final class EntryStore {
    * {@link #writeValue} whose answer stays exact when the call is sent again after a reconnect:
    * {@code put.lua}, an {@code HSET v} with its reply in the operation log, as {@link #mutate}
    * keeps its own. For puts that need no examination but whose caller reports "created" or
-   * "updated" (listeners in this JVM). Completes with true if the entry was created.
+   * "updated" (listeners in this JVM). Puts of threads that put at once share one call ({@link
+   * LoggedPuts}). Completes with true if the entry was created.
    */
   public CompletableFuture<Boolean> writeValueLogged(byte[] encodedKey, byte[] value) {
-    long operation = operations.start();
-    int p = layout.partition(encodedKey);
-    byte[][] keys = {layout.entryKeyIn(p, encodedKey), opLogKeys[p]};
-    byte[] id = ascii(Long.toString(operation));
-    byte[] lowest = ascii(Long.toString(operations.lowestWaiting()));
-    // safe to send again: a repeated operation id is answered from the log
-    CompletableFuture<Boolean> created =
-        redis
-            .resendingOnConnectionLoss(
-                () -> redis.evalInteger(Script.PUT, keys, value, id, lowest, opLogTtl))
-            .thenApply(reply -> reply != null && reply == 1);
-    return forgetting(encodedKey, created)
-        .whenComplete((result, failure) -> operations.finish(operation));
+    return forgetting(encodedKey, loggedPuts.put(encodedKey, value));
   }
 
   // ------------------------------------------------- plain commands on many entries (one script

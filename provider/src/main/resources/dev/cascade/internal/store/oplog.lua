@@ -10,6 +10,8 @@
 -- oplog_keep(log, id, lowest, ttl, reply)  logs reply (a string) for id, drops the ids below
 --   lowest (the JVM's lowest id still waiting for a reply: those are never sent again) and lets
 --   the log expire ttl ms after the JVM's last call
+-- oplog_trim(log, lowest, ttl)  oplog_keep without logging a reply, for a script that logs the
+--   replies of many calls with one ZADD (put.lua)
 
 local function oplog_replay(log, id)
   local done = redis.call('ZRANGEBYSCORE', log, id, id)
@@ -19,9 +21,13 @@ local function oplog_replay(log, id)
   return nil
 end
 
-local function oplog_keep(log, id, lowest, ttl, reply)
+local function oplog_trim(log, lowest, ttl)
   redis.call('ZREMRANGEBYSCORE', log, '-inf', '(' .. lowest)
-  redis.call('ZADD', log, id, id .. ':' .. reply)
   redis.call('PEXPIRE', log, ttl)
+end
+
+local function oplog_keep(log, id, lowest, ttl, reply)
+  oplog_trim(log, lowest, ttl)
+  redis.call('ZADD', log, id, id .. ':' .. reply)
 end
 

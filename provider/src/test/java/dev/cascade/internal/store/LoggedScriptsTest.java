@@ -3,6 +3,7 @@ package dev.cascade.internal.store;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cascade.testing.RedisServer;
 import dev.cascade.testing.WithRedis;
@@ -70,15 +71,7 @@ class LoggedScriptsTest {
     List<String> fast = new ArrayList<>();
     List<String> full = new ArrayList<>();
     for (Call c : calls) {
-      Long created =
-          redis.eval(
-              Script.PUT.body(),
-              ScriptOutputType.INTEGER,
-              new byte[][] {LAYOUT.entryKey(viaPut), opLog(FAST)},
-              b(c.value),
-              id(c.id),
-              b("1"),
-              b("60000"));
+      long created = put(List.of(viaPut), List.of(c.value), List.of(c.id)).get(0);
       fast.add(created == 1 ? "C" : "U");
       full.add(mutate(viaMutate, c));
     }
@@ -137,18 +130,86 @@ class LoggedScriptsTest {
     byte[] key = b("earlier-" + System.nanoTime());
     redis.hset(LAYOUT.entryKey(key), b("v"), b("mine"));
     redis.zadd(opLog(FAST), 900, b("900:1"));
-    Long created =
-        redis.eval(
-            Script.PUT.body(),
-            ScriptOutputType.INTEGER,
-            new byte[][] {LAYOUT.entryKey(key), opLog(FAST)},
-            b("resent"),
-            id(900),
-            b("1"),
-            b("60000"));
+    long created = put(List.of(key), List.of("resent"), List.of(900L)).get(0);
     assertEquals(1L, created);
     assertEquals(
         "mine", new String(value(key), StandardCharsets.UTF_8), "a resend changes nothing");
+  }
+
+  /**
+   * One put.lua call carries the puts of several threads (LoggedPuts): they run in order, a key put
+   * twice in it is created once, and the call sent again answers what it answered and changes
+   * nothing, though another call's reply (mutate.lua's, binary) sits between its ids in the log.
+   */
+  @Test
+  void putsSharingACall_runInOrder_andTheCallResentAnswersTheSame() {
+    byte[] a = b("shared-a-" + System.nanoTime());
+    byte[] b = b("shared-b-" + System.nanoTime());
+    redis.hset(LAYOUT.entryKey(b), b("v"), b("old"));
+    byte[] between = {'5', '0', '2', ':', (byte) 0x93, ':', 0, (byte) 0xff};
+    redis.zadd(opLog(FAST), 502, between);
+    List<byte[]> keys = List.of(a, b, a);
+    List<String> values = List.of("a1", "b1", "a2");
+    List<Long> ids = List.of(501L, 503L, 504L);
+
+    assertEquals(List.of(1L, 0L, 0L), put(keys, values, ids));
+    redis.hset(LAYOUT.entryKey(a), b("v"), b("changed since"));
+    assertEquals(List.of(1L, 0L, 0L), put(keys, values, ids), "the same call, resent");
+    assertEquals("changed since", new String(value(a), StandardCharsets.UTF_8));
+    assertEquals("b1", new String(value(b), StandardCharsets.UTF_8));
+  }
+
+  /**
+   * A key of another type where one put's entry should be fails that put alone, in the first send
+   * and in a resend: the call's other puts take effect once and say so.
+   */
+  @Test
+  void aPutMeetingAKeyOfAnotherType_failsAlone() {
+    byte[] a = b("typed-a-" + System.nanoTime());
+    byte[] planted = b("typed-planted-" + System.nanoTime());
+    byte[] c = b("typed-c-" + System.nanoTime());
+    redis.set(LAYOUT.entryKey(planted), b("a string, not an entry"));
+    List<byte[]> keys = List.of(a, planted, c);
+    List<String> values = List.of("a1", "p1", "c1");
+    List<Long> ids = List.of(601L, 602L, 603L);
+
+    for (String send : List.of("first send", "resend")) {
+      List<Object> replies = putReplies(keys, values, ids);
+      assertEquals(1L, replies.get(0), send);
+      assertTrue(
+          new String((byte[]) replies.get(1), StandardCharsets.UTF_8).startsWith("WRONGTYPE"));
+      assertEquals(1L, replies.get(2), send);
+    }
+    assertEquals("c1", new String(value(c), StandardCharsets.UTF_8));
+    assertEquals(
+        "a string, not an entry",
+        new String(redis.get(LAYOUT.entryKey(planted)), StandardCharsets.UTF_8));
+  }
+
+  /** put.lua as LoggedPuts sends it: the log, then per put its entry, value and operation id. */
+  private static List<Long> put(List<byte[]> encodedKeys, List<String> values, List<Long> ids) {
+    List<Long> created = new ArrayList<>();
+    for (Object reply : putReplies(encodedKeys, values, ids)) {
+      created.add((Long) reply);
+    }
+    return created;
+  }
+
+  private static List<Object> putReplies(
+      List<byte[]> encodedKeys, List<String> values, List<Long> ids) {
+    byte[][] keys = new byte[encodedKeys.size() + 1][];
+    byte[][] args = new byte[2 * encodedKeys.size() + 4][];
+    keys[0] = opLog(FAST);
+    args[0] = b("1");
+    args[1] = b("60000");
+    args[2] = id(ids.stream().min(Long::compare).orElseThrow());
+    args[3] = id(ids.stream().max(Long::compare).orElseThrow());
+    for (int i = 0; i < encodedKeys.size(); i++) {
+      keys[i + 1] = LAYOUT.entryKey(encodedKeys.get(i));
+      args[2 * i + 4] = b(values.get(i));
+      args[2 * i + 5] = id(ids.get(i));
+    }
+    return redis.eval(Script.PUT.body(), ScriptOutputType.MULTI, keys, args);
   }
 
   /** mutate.lua with the arguments EntryStore gives an eternal cache without write-behind. */

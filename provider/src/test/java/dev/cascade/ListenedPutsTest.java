@@ -1,0 +1,236 @@
+package dev.cascade;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cascade.testing.RedisServer;
+import dev.cascade.testing.WithRedis;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.cache.Cache;
+import javax.cache.CacheException;
+import javax.cache.CacheManager;
+import javax.cache.configuration.FactoryBuilder;
+import javax.cache.configuration.MutableCacheEntryListenerConfiguration;
+import javax.cache.configuration.MutableConfiguration;
+import javax.cache.event.CacheEntryCreatedListener;
+import javax.cache.event.CacheEntryEvent;
+import javax.cache.event.CacheEntryUpdatedListener;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Puts into a cache with a listener, from many threads at once. Such puts share {@code put.lua}
+ * calls (threads that put while a call is on the wire go together in the next): each put must still
+ * report exactly what it did. Every thread puts the same keys, so each key is created once and
+ * updated by every other put, however the puts were gathered into calls. {@link ClusterCacheTest}
+ * runs the same check on a cluster, and {@link ReconnectReplayTest} through killed connections.
+ */
+@WithRedis
+@Timeout(120)
+class ListenedPutsTest {
+
+  @Test
+  void sixteenThreadsPutTheSameKeys_eachKeyIsCreatedOnceAndUpdatedByEveryOtherPut(RedisServer redis)
+      throws Exception {
+    CacheManager manager = Managers.open(redis.uri());
+    try {
+      Cache<String, String> cache =
+          manager.createCache(Managers.uniqueName("listened-puts"), strings());
+      long scriptsBefore = scriptCalls(redis);
+
+      Heard heard = putTheSameKeysFromThreads(cache, 16, 2_000);
+
+      long scripts = scriptCalls(redis) - scriptsBefore;
+      heard.assertEachKeyCreatedOnce(16, 2_000);
+      // the puts did go together: otherwise this test would not test what it is for
+      assertTrue(scripts < 16 * 2_000 / 2, scripts + " script calls for " + 16 * 2_000 + " puts");
+      for (int k = 0; k < 2_000; k++) {
+        assertTrue(cache.get("key-" + k).startsWith("from-"), "key-" + k);
+      }
+    } finally {
+      manager.close();
+    }
+  }
+
+  @Test
+  void oneThread_eachPutIsAloneAndReportsWhatItDid(RedisServer redis) {
+    CacheManager manager = Managers.open(redis.uri());
+    try {
+      Cache<String, String> cache =
+          manager.createCache(Managers.uniqueName("listened-alone"), strings());
+      Heard heard = listen(cache);
+      cache.put("a", "1");
+      cache.put("a", "2");
+      cache.put("b", "1");
+      assertEquals(Map.of("a", 1, "b", 1), heard.created);
+      assertEquals(Map.of("a", 1), heard.updated);
+      assertEquals("2", cache.get("a"));
+    } finally {
+      manager.close();
+    }
+  }
+
+  @Test
+  void aKeyOfAnotherTypeInAnEntrysPlace_failsThatPutAlone(RedisServer redis) throws Exception {
+    CacheManager manager = Managers.open(redis.uri());
+    try {
+      Cache<String, String> cache =
+          manager.createCache(Managers.uniqueName("listened-planted"), strings());
+      listen(cache);
+      cache.put("planted", "soon not an entry");
+      List<String> entry = keysEndingIn(redis, "planted");
+      assertEquals(1, entry.size(), entry.toString());
+      redis.command("DEL", entry.get(0));
+      redis.command("SET", entry.get(0), "a string");
+      AtomicInteger refused = new AtomicInteger();
+      ExecutorService pool = Executors.newFixedThreadPool(8);
+      try {
+        List<Future<?>> running = new ArrayList<>();
+        for (int t = 0; t < 8; t++) {
+          int thread = t;
+          running.add(
+              pool.submit(
+                  () -> {
+                    for (int i = 0; i < 500; i++) {
+                      if (i % 50 == thread) {
+                        CacheException e =
+                            assertThrows(CacheException.class, () -> cache.put("planted", "v"));
+                        assertTrue(e.getMessage().contains("another type"), e.getMessage());
+                        refused.incrementAndGet();
+                      } else {
+                        cache.put("key-" + thread + "-" + i, "v");
+                      }
+                    }
+                    return null;
+                  }));
+        }
+        for (Future<?> f : running) {
+          f.get(60, TimeUnit.SECONDS);
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+      assertEquals(8 * 10, refused.get());
+      for (int t = 0; t < 8; t++) {
+        for (int i = 0; i < 500; i++) {
+          if (i % 50 != t) {
+            assertEquals("v", cache.get("key-" + t + "-" + i), "key-" + t + "-" + i);
+          }
+        }
+      }
+      assertEquals("a string", redis.command("GET", entry.get(0)));
+    } finally {
+      manager.close();
+    }
+  }
+
+  private static List<String> keysEndingIn(RedisServer redis, String suffix) {
+    List<String> found = new ArrayList<>();
+    for (Object key : (List<?>) redis.command("KEYS", "*" + suffix)) {
+      found.add(key.toString());
+    }
+    return found;
+  }
+
+  static MutableConfiguration<String, String> strings() {
+    return new MutableConfiguration<String, String>().setTypes(String.class, String.class);
+  }
+
+  /** A synchronous listener on {@code cache}: every event is counted before its put returns. */
+  static Heard listen(Cache<String, String> cache) {
+    Heard heard = new Heard();
+    cache.registerCacheEntryListener(
+        new MutableCacheEntryListenerConfiguration<>(
+            new FactoryBuilder.SingletonFactory<>(heard), null, false, true));
+    return heard;
+  }
+
+  /**
+   * {@code threads} threads each put {@code keys} keys ({@code key-0} …), the same keys in an order
+   * of their own, starting together; returns what a listener heard.
+   */
+  static Heard putTheSameKeysFromThreads(Cache<String, String> cache, int threads, int keys)
+      throws Exception {
+    Heard heard = listen(cache);
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      CountDownLatch start = new CountDownLatch(threads);
+      List<Future<?>> running = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        List<Integer> order = new ArrayList<>();
+        for (int k = 0; k < keys; k++) {
+          order.add(k);
+        }
+        Collections.shuffle(order, new Random(t));
+        String value = "from-" + t;
+        running.add(
+            pool.submit(
+                () -> {
+                  start.countDown();
+                  start.await();
+                  for (int k : order) {
+                    cache.put("key-" + k, value);
+                  }
+                  return null;
+                }));
+      }
+      for (Future<?> f : running) {
+        f.get(60, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    return heard;
+  }
+
+  private static long scriptCalls(RedisServer redis) {
+    String stats = redis.info("commandstats").getOrDefault("cmdstat_evalsha", "calls=0,");
+    return Long.parseLong(stats.substring("calls=".length(), stats.indexOf(',')));
+  }
+
+  /** Created and updated events per key. */
+  static final class Heard
+      implements CacheEntryCreatedListener<String, String>,
+          CacheEntryUpdatedListener<String, String> {
+    final Map<String, Integer> created = new ConcurrentHashMap<>();
+    final Map<String, Integer> updated = new ConcurrentHashMap<>();
+    final AtomicInteger events = new AtomicInteger();
+
+    @Override
+    public void onCreated(Iterable<CacheEntryEvent<? extends String, ? extends String>> events) {
+      events.forEach(e -> count(created, e.getKey()));
+    }
+
+    @Override
+    public void onUpdated(Iterable<CacheEntryEvent<? extends String, ? extends String>> events) {
+      events.forEach(e -> count(updated, e.getKey()));
+    }
+
+    private void count(Map<String, Integer> into, String key) {
+      into.merge(key, 1, Integer::sum);
+      events.incrementAndGet();
+    }
+
+    /** Each of {@code keys} keys created once and updated by each of the other puts of it. */
+    void assertEachKeyCreatedOnce(int threads, int keys) {
+      assertEquals(threads * keys, events.get(), "events for " + threads * keys + " puts");
+      for (int k = 0; k < keys; k++) {
+        String key = "key-" + k;
+        assertEquals(1, created.getOrDefault(key, 0), "created events of " + key);
+        assertEquals(threads - 1, updated.getOrDefault(key, 0), "updated events of " + key);
+      }
+    }
+  }
+}
