@@ -136,7 +136,7 @@ class ClusterCacheTest {
 
   @Test
   void listenedPutsFromManyThreads_eachKeyIsCreatedOnce_onEveryNode() throws Exception {
-    // puts into a listened cache share put.lua calls per partition here (a call's keys share a
+    // puts into a listened cache share changes.lua calls per partition here (a call's keys share a
     // slot)
     Cache<String, String> cache = first.createCache(Managers.uniqueName("listened"), strings());
     ListenedPutsTest.Heard heard = ListenedPutsTest.putTheSameKeysFromThreads(cache, 8, 1_000);

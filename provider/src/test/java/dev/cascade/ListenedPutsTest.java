@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Puts into a cache with a listener, from many threads at once. Such puts share {@code put.lua}
+ * Puts into a cache with a listener, from many threads at once. Such puts share {@code changes.lua}
  * calls (threads that put while a call is on the wire go together in the next): each put must still
  * report exactly what it did. Every thread puts the same keys, so each key is created once and
  * updated by every other put, however the puts were gathered into calls. {@link ClusterCacheTest}

@@ -182,7 +182,7 @@ class ReconnectReplayTest {
       cache.registerCacheEntryListener(
           new MutableCacheEntryListenerConfiguration<>(
               new FactoryBuilder.SingletonFactory<>(heard), null, false, true));
-      // eight threads: their puts share put.lua calls (ListenedPutsTest), resent as a whole
+      // eight threads: their puts share changes.lua calls (ListenedPutsTest), resent as a whole
       Storm storm =
           putWhileKillingConnections(
               redis, threads, 8, (thread, i) -> cache.put("new-" + thread + "-" + i, "v"));

@@ -785,12 +785,11 @@ final class ScaleBench {
     for (dev.cascade.internal.store.Script script :
         List.of(
             dev.cascade.internal.store.Script.ACK,
-            dev.cascade.internal.store.Script.CAS,
+            dev.cascade.internal.store.Script.CHANGES,
             dev.cascade.internal.store.Script.LEASE,
             dev.cascade.internal.store.Script.LOCK,
             dev.cascade.internal.store.Script.MUTATE,
             dev.cascade.internal.store.Script.PLAIN,
-            dev.cascade.internal.store.Script.PUT,
             dev.cascade.internal.store.Script.READ,
             dev.cascade.internal.store.Script.REGISTER,
             dev.cascade.internal.store.Script.UNLOCK)) {

@@ -155,8 +155,8 @@ final class CacheCore<K, V> {
   /**
    * True when a put needs no examination but has listeners here to tell whether it created or
    * updated: as {@link #plainWrites}, but with listeners in this JVM (and none in another), none of
-   * them asking for old values. Then {@code put.lua} does it: the plain {@code HSET} with its reply
-   * in the operation log, so a resent call still reports what its first send did; {@code
+   * them asking for old values. Then {@code changes.lua} does it: the plain {@code HSET} with its
+   * reply in the operation log, so a resent call still reports what its first send did; {@code
    * mutate.lua} would also read the entry, the listener marks and its 23 arguments for nothing.
    */
   boolean loggedPlainWrites() {

@@ -139,7 +139,8 @@ final class EntryEngine {
 
   /**
    * A put that needs no examination but must report exactly what it did ({@link
-   * CacheCore#loggedPlainWrites}): one {@code put.lua}, an {@code HSET} with its reply logged.
+   * CacheCore#loggedPlainWrites}): an {@code HSET} with its reply logged, in a {@code changes.lua}
+   * call it may share with other threads' changes.
    */
   Outcome putPlainLogged(byte[] key, byte[] value) {
     return putOutcome(await(store.writeValueLogged(key, value), "changing an entry"));
@@ -348,7 +349,8 @@ final class EntryEngine {
         break;
     }
     Mutation guarded = exact.onlyIf(seen, now);
-    // the lean cas.lua when mutate.lua's extras (expiry, queue, lock, publishing, old values) are
+    // the lean changes.lua when mutate.lua's extras (expiry, queue, lock, publishing, old values)
+    // are
     // all unused; a resent call is answered from the same operation log either way
     CompletableFuture<Outcome> reply =
         held == null && !othersListen && plainEntries() && store.canCompareAndSet(guarded)

@@ -26,8 +26,7 @@ public final class Script {
   public static final Script LEASE = load("lease");
   public static final Script READ = load("read");
   public static final Script PLAIN = load("plain");
-  public static final Script PUT = load("put", OPLOG);
-  public static final Script CAS = load("cas", OPLOG);
+  public static final Script CHANGES = load("changes", OPLOG);
 
   /**
    * The shebang that declares, on Redis 7 and later, that a script may run over {@code maxmemory}.

@@ -1,5 +1,5 @@
 -- oplog.lua: the operation log. Not a script of its own: Script puts it before the body of
--- mutate.lua, put.lua and cas.lua, so the three keep the log one way.
+-- mutate.lua and changes.lua, so the two keep the log one way.
 -- A client sends a call again when a reconnect lost its reply (Lettuce resends what was in
 -- flight). A call that changes an entry and reports what it did (created or updated, the old
 -- value) would report something else the second time, so each JVM keeps the replies of its recent
@@ -11,7 +11,7 @@
 --   lowest (the JVM's lowest id still waiting for a reply: those are never sent again) and lets
 --   the log expire ttl ms after the JVM's last call
 -- oplog_trim(log, lowest, ttl)  oplog_keep without logging a reply, for a script that logs the
---   replies of many calls with one ZADD (put.lua)
+--   replies of many calls with one ZADD (changes.lua)
 
 local function oplog_replay(log, id)
   local done = redis.call('ZRANGEBYSCORE', log, id, id)

@@ -22,11 +22,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * {@code put.lua} and {@code cas.lua} are fast paths of {@code mutate.lua} for caches that need
- * nothing else of it: the same call sequence, resends included, must report the same outcomes and
- * leave the same values. All three keep the operation log through {@code oplog.lua}; a resent call
- * (same operation id) answers what its first send answered and changes nothing, also from log
- * entries an earlier version of the scripts wrote.
+ * {@code changes.lua} is the fast path of {@code mutate.lua} for caches that need nothing else of
+ * it, for puts and for compare-and-set: the same call sequence, resends included, must report the
+ * same outcomes and leave the same values. Both keep the operation log through {@code oplog.lua}; a
+ * resent call (same operation id) answers what its first send answered and changes nothing, also
+ * from log entries an earlier version of the scripts wrote.
  */
 @WithRedis
 @Timeout(30)
@@ -71,8 +71,7 @@ class LoggedScriptsTest {
     List<String> fast = new ArrayList<>();
     List<String> full = new ArrayList<>();
     for (Call c : calls) {
-      long created = put(List.of(viaPut), List.of(c.value), List.of(c.id)).get(0);
-      fast.add(created == 1 ? "C" : "U");
+      fast.add(Map.of(1L, "C", 2L, "U").get(changes(List.of(viaPut), List.of(c)).get(0)));
       full.add(mutate(viaMutate, c));
     }
     assertEquals(List.of("C", "C", "U", "C", "U"), full, "mutate.lua, the reference");
@@ -98,21 +97,10 @@ class LoggedScriptsTest {
     List<String> fast = new ArrayList<>();
     List<String> full = new ArrayList<>();
     for (Call c : calls) {
-      Long reply =
-          redis.eval(
-              Script.CAS.body(),
-              ScriptOutputType.INTEGER,
-              new byte[][] {LAYOUT.entryKey(viaCas), opLog(FAST)},
-              b(c.condition),
-              c.expected == null ? new byte[0] : b(c.expected),
-              b(c.action),
-              c.value == null ? new byte[0] : b(c.value),
-              id(c.id),
-              b("1"),
-              b("60000"));
+      Object reply = changes(List.of(viaCas), List.of(c)).get(0);
       fast.add(Map.of(0L, "-", 1L, "C", 2L, "U", 3L, "D").get(reply));
       String status = mutate(viaMutate, c);
-      // cas.lua says only "nothing changed" where mutate.lua says whether the entry is present
+      // changes.lua says only "nothing changed" where mutate.lua says whether the entry is present
       full.add(status.equals("F") || status.equals("M") ? "-" : status);
     }
     assertEquals(List.of("C", "-", "C", "U", "-", "D", "U", "-"), full, "mutate.lua");
@@ -130,55 +118,67 @@ class LoggedScriptsTest {
     byte[] key = b("earlier-" + System.nanoTime());
     redis.hset(LAYOUT.entryKey(key), b("v"), b("mine"));
     redis.zadd(opLog(FAST), 900, b("900:1"));
-    long created = put(List.of(key), List.of("resent"), List.of(900L)).get(0);
+    Object created = changes(List.of(key), List.of(new Call(900, "A", null, "S", "resent"))).get(0);
     assertEquals(1L, created);
     assertEquals(
         "mine", new String(value(key), StandardCharsets.UTF_8), "a resend changes nothing");
   }
 
   /**
-   * One put.lua call carries the puts of several threads (LoggedPuts): they run in order, a key put
-   * twice in it is created once, and the call sent again answers what it answered and changes
-   * nothing, though another call's reply (mutate.lua's, binary) sits between its ids in the log.
+   * One changes.lua call carries the changes of several threads (LoggedChanges): they run in order,
+   * each seeing the ones before it (a key put twice in a call is created once, a compare-and-set
+   * sees the put before it), and the call sent again answers what it answered and changes nothing,
+   * though another call's reply (mutate.lua's, binary) sits between its ids in the log.
    */
   @Test
-  void putsSharingACall_runInOrder_andTheCallResentAnswersTheSame() {
+  void changesSharingACall_runInOrder_andTheCallResentAnswersTheSame() {
     byte[] a = b("shared-a-" + System.nanoTime());
     byte[] b = b("shared-b-" + System.nanoTime());
     redis.hset(LAYOUT.entryKey(b), b("v"), b("old"));
     byte[] between = {'5', '0', '2', ':', (byte) 0x93, ':', 0, (byte) 0xff};
     redis.zadd(opLog(FAST), 502, between);
-    List<byte[]> keys = List.of(a, b, a);
-    List<String> values = List.of("a1", "b1", "a2");
-    List<Long> ids = List.of(501L, 503L, 504L);
+    List<byte[]> keys = List.of(a, b, a, b, b);
+    List<Call> calls =
+        List.of(
+            new Call(501, "A", null, "S", "a1"),
+            new Call(503, "A", null, "S", "b1"),
+            new Call(504, "A", null, "S", "a2"),
+            new Call(505, "E", "b1", "S", "b2"), // sees the put before it
+            new Call(506, "E", "old", "D", null)); // not as expected any more
 
-    assertEquals(List.of(1L, 0L, 0L), put(keys, values, ids));
+    assertEquals(List.of(1L, 2L, 2L, 2L, 0L), changes(keys, calls));
     redis.hset(LAYOUT.entryKey(a), b("v"), b("changed since"));
-    assertEquals(List.of(1L, 0L, 0L), put(keys, values, ids), "the same call, resent");
+    assertEquals(List.of(1L, 2L, 2L, 2L, 0L), changes(keys, calls), "the same call, resent");
     assertEquals("changed since", new String(value(a), StandardCharsets.UTF_8));
-    assertEquals("b1", new String(value(b), StandardCharsets.UTF_8));
+    assertEquals("b2", new String(value(b), StandardCharsets.UTF_8));
   }
 
   /**
-   * A key of another type where one put's entry should be fails that put alone, in the first send
-   * and in a resend: the call's other puts take effect once and say so.
+   * A key of another type where one change's entry should be fails that change alone, in the first
+   * send and in a resend: the call's other changes take effect once and say so.
    */
   @Test
-  void aPutMeetingAKeyOfAnotherType_failsAlone() {
+  void aChangeMeetingAKeyOfAnotherType_failsAlone() {
     byte[] a = b("typed-a-" + System.nanoTime());
     byte[] planted = b("typed-planted-" + System.nanoTime());
     byte[] c = b("typed-c-" + System.nanoTime());
     redis.set(LAYOUT.entryKey(planted), b("a string, not an entry"));
-    List<byte[]> keys = List.of(a, planted, c);
-    List<String> values = List.of("a1", "p1", "c1");
-    List<Long> ids = List.of(601L, 602L, 603L);
+    List<byte[]> keys = List.of(a, planted, planted, c);
+    List<Call> calls =
+        List.of(
+            new Call(601, "A", null, "S", "a1"),
+            new Call(602, "A", null, "S", "p1"),
+            new Call(603, "N", null, "S", "p2"),
+            new Call(604, "A", null, "S", "c1"));
 
     for (String send : List.of("first send", "resend")) {
-      List<Object> replies = putReplies(keys, values, ids);
+      List<Object> replies = changes(keys, calls);
       assertEquals(1L, replies.get(0), send);
-      assertTrue(
-          new String((byte[]) replies.get(1), StandardCharsets.UTF_8).startsWith("WRONGTYPE"));
-      assertEquals(1L, replies.get(2), send);
+      for (int refused : new int[] {1, 2}) {
+        String error = new String((byte[]) replies.get(refused), StandardCharsets.UTF_8);
+        assertTrue(error.startsWith("WRONGTYPE"), send + ": " + error);
+      }
+      assertEquals(1L, replies.get(3), send);
     }
     assertEquals("c1", new String(value(c), StandardCharsets.UTF_8));
     assertEquals(
@@ -186,30 +186,28 @@ class LoggedScriptsTest {
         new String(redis.get(LAYOUT.entryKey(planted)), StandardCharsets.UTF_8));
   }
 
-  /** put.lua as LoggedPuts sends it: the log, then per put its entry, value and operation id. */
-  private static List<Long> put(List<byte[]> encodedKeys, List<String> values, List<Long> ids) {
-    List<Long> created = new ArrayList<>();
-    for (Object reply : putReplies(encodedKeys, values, ids)) {
-      created.add((Long) reply);
-    }
-    return created;
-  }
-
-  private static List<Object> putReplies(
-      List<byte[]> encodedKeys, List<String> values, List<Long> ids) {
-    byte[][] keys = new byte[encodedKeys.size() + 1][];
-    byte[][] args = new byte[2 * encodedKeys.size() + 4][];
+  /**
+   * changes.lua as LoggedChanges sends it: the log, the call's smallest and largest id, then per
+   * change its entry, condition, expected value, action, new value and operation id.
+   */
+  private static List<Object> changes(List<byte[]> encodedKeys, List<Call> calls) {
+    byte[][] keys = new byte[calls.size() + 1][];
+    byte[][] args = new byte[4 + 5 * calls.size()][];
     keys[0] = opLog(FAST);
     args[0] = b("1");
     args[1] = b("60000");
-    args[2] = id(ids.stream().min(Long::compare).orElseThrow());
-    args[3] = id(ids.stream().max(Long::compare).orElseThrow());
-    for (int i = 0; i < encodedKeys.size(); i++) {
+    args[2] = id(calls.stream().mapToLong(Call::id).min().orElseThrow());
+    args[3] = id(calls.stream().mapToLong(Call::id).max().orElseThrow());
+    for (int i = 0; i < calls.size(); i++) {
+      Call c = calls.get(i);
       keys[i + 1] = LAYOUT.entryKey(encodedKeys.get(i));
-      args[2 * i + 4] = b(values.get(i));
-      args[2 * i + 5] = id(ids.get(i));
+      args[4 + 5 * i] = b(c.condition);
+      args[5 + 5 * i] = c.expected == null ? new byte[0] : b(c.expected);
+      args[6 + 5 * i] = b(c.action);
+      args[7 + 5 * i] = c.value == null ? new byte[0] : b(c.value);
+      args[8 + 5 * i] = id(c.id);
     }
-    return redis.eval(Script.PUT.body(), ScriptOutputType.MULTI, keys, args);
+    return redis.eval(Script.CHANGES.body(), ScriptOutputType.MULTI, keys, args);
   }
 
   /** mutate.lua with the arguments EntryStore gives an eternal cache without write-behind. */
