@@ -350,8 +350,7 @@ final class EntryEngine {
     }
     Mutation guarded = exact.onlyIf(seen, now);
     // the lean changes.lua when mutate.lua's extras (expiry, queue, lock, publishing, old values)
-    // are
-    // all unused; a resent call is answered from the same operation log either way
+    // are all unused; a resent call is answered from the same operation log either way
     CompletableFuture<Outcome> reply =
         held == null && !othersListen && plainEntries() && store.canCompareAndSet(guarded)
             ? store.compareAndSet(key, guarded)

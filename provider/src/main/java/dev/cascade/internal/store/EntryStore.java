@@ -227,7 +227,7 @@ public final class EntryStore {
   /**
    * {@code changes.lua}: {@link #mutate}'s subset for a {@linkplain #canCompareAndSet guarded set
    * or delete} of an entry that never expires, when no other JVM listens: the same outcome, with
-   * the reply logged the same way, for less script time and 7 arguments, not 23, in a call it may
+   * the reply logged the same way, for less script time and 5 arguments, not 23, in a call it may
    * share with other threads' changes ({@link LoggedChanges}). A failed condition comes back as
    * {@link Outcome.Status#FAILED_PRESENT} (nothing changed).
    */

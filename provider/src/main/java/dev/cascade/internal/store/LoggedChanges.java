@@ -1,33 +1,43 @@
 package dev.cascade.internal.store;
 
 import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import javax.cache.CacheException;
 
 /**
  * The logged changes of one cache ({@code changes.lua}: a put whose caller reports "created" or
  * "updated", see {@link EntryStore#writeValueLogged}, and the compare-and-set of an entry
  * processor, see {@link EntryStore#compareAndSet}), sent together when threads change entries at
- * once: while one call is on the wire, the changes that arrive meanwhile wait and then go as the
- * next call.
+ * once: while {@value #MOST_CALLS_IN_FLIGHT} calls of a lane are on the wire, the changes that
+ * arrive meanwhile wait and go together as the next call.
  *
  * <p>Why: a script costs Redis several times an {@code HSET} before it runs a command, and the log
  * adds its own commands. Sixteen threads putting into a listened cache spent three times the Redis
  * time per put of a plain put, and Redis's time set their throughput. One call for the changes that
- * gathered pays the script's fixed cost, the network round trip and the log's commands once. A lone
- * change goes at once, alone, as before: nothing waits for company.
+ * gathered pays the script's fixed cost, the network round trip and the log's commands once.
+ *
+ * <p>Why several calls in flight, not one: with one, a change waits for the whole round trip of the
+ * call ahead of it, and when Redis is far away rather than busy, threads split into two groups that
+ * take turns: half the throughput of sending each change at once. With {@value
+ * #MOST_CALLS_IN_FLIGHT}, up to that many threads never wait, and more lose at most a fifth of a
+ * round trip each while Redis is idle; when Redis is busy, replies come slowly, the calls stay in
+ * flight and changes gather.
  *
  * <p>Changes of concurrent callers may run in any order, and a caller's next change starts only
  * after its change returned, so gathering changes no outcome a caller can observe. One call runs
  * its changes in the order they arrived, each seeing the ones before it. A change that Redis
  * refuses (a key of another type in its entry's place) fails alone; the others of its call take
- * effect and say so.
+ * effect and say so. A change still waiting half a command timeout after its caller made it is not
+ * sent: its caller hears that nothing was changed, and no change starts after its caller stopped
+ * waiting for it.
  *
- * <p>One lane sends at a time: on one server one lane for the whole cache (a script may touch any
- * keys), on a cluster one per partition (a script's keys must share a slot). Thread-safe.
+ * <p>Lanes: on one server one for the whole cache (a script may touch any keys), on a cluster one
+ * per partition (a script's keys must share a slot). Thread-safe.
  */
 final class LoggedChanges {
 
@@ -42,6 +52,9 @@ final class LoggedChanges {
    */
   static final int MOST_BYTES_PER_CALL = 256 * 1024;
 
+  /** Calls of one lane on the wire at once; a change waits only when this many are. */
+  static final int MOST_CALLS_IN_FLIGHT = 4;
+
   /** The arguments of each change in a call: condition, expected, action, value, operation id. */
   private static final int ARGS_PER_CHANGE = 5;
 
@@ -49,6 +62,7 @@ final class LoggedChanges {
   private final KeyLayout layout;
   private final OperationIds operations;
   private final byte[] opLogTtl;
+  private final long sendWithinNanos;
   private final Lane[] lanes;
 
   LoggedChanges(
@@ -61,6 +75,8 @@ final class LoggedChanges {
     this.layout = layout;
     this.operations = operations;
     this.opLogTtl = opLogTtl;
+    // sent by then, a change's resends (each bounded by the timeout) end before its caller's wait
+    this.sendWithinNanos = redis.target().timeout().toNanos() / 2;
     // a call's log shares the slot of its entries: on one server any log will do
     this.lanes = new Lane[redis.isCluster() ? layout.partitions() : 1];
     for (int p = 0; p < lanes.length; p++) {
@@ -84,19 +100,40 @@ final class LoggedChanges {
             expected,
             code(action),
             value,
-            operations.start());
+            operations.start(),
+            System.nanoTime() + sendWithinNanos);
     Lane lane = lanes[lanes.length == 1 ? 0 : p];
-    List<Change> call;
     synchronized (lane) {
       lane.waiting.add(change);
-      if (lane.sending) {
-        return change.reply; // the call on the wire sends it when it ends
-      }
-      lane.sending = true;
-      call = lane.take();
     }
-    send(lane, call);
+    sendWhatWaits(lane);
     return change.reply;
+  }
+
+  /**
+   * Sends calls of what waits in {@code lane} while it has fewer calls on the wire than allowed.
+   */
+  private void sendWhatWaits(Lane lane) {
+    while (true) {
+      List<Change> call = new ArrayList<>();
+      List<Change> late = new ArrayList<>();
+      synchronized (lane) {
+        if (lane.inFlight >= MOST_CALLS_IN_FLIGHT) {
+          return; // a call on the wire sends what waits when it ends
+        }
+        lane.take(call, late, System.nanoTime());
+        if (!call.isEmpty()) {
+          lane.inFlight++;
+        }
+      }
+      for (Change change : late) {
+        fail(change, notSent());
+      }
+      if (call.isEmpty()) {
+        return;
+      }
+      send(lane, call);
+    }
   }
 
   /**
@@ -105,65 +142,82 @@ final class LoggedChanges {
    * answered from the log.
    */
   private void send(Lane lane, List<Change> call) {
-    byte[][] keys = new byte[call.size() + 1][];
-    byte[][] args = new byte[4 + call.size() * ARGS_PER_CHANGE][];
-    keys[0] = lane.logKey;
-    // computed now, after every change of this call started: none of them is below it
-    args[0] = EntryStore.ascii(Long.toString(operations.lowestWaiting()));
-    args[1] = opLogTtl;
-    long smallest = Long.MAX_VALUE;
-    long largest = Long.MIN_VALUE;
-    for (int i = 0; i < call.size(); i++) {
-      Change change = call.get(i);
-      keys[i + 1] = change.entryKey;
-      int at = 4 + i * ARGS_PER_CHANGE;
-      args[at] = change.condition;
-      args[at + 1] = change.expected;
-      args[at + 2] = change.action;
-      args[at + 3] = change.value;
-      args[at + 4] = EntryStore.ascii(Long.toString(change.operation));
-      smallest = Math.min(smallest, change.operation);
-      largest = Math.max(largest, change.operation);
-    }
-    args[2] = EntryStore.ascii(Long.toString(smallest));
-    args[3] = EntryStore.ascii(Long.toString(largest));
     CompletableFuture<List<Object>> replies;
     try {
+      byte[][] keys = new byte[call.size() + 1][];
+      byte[][] args = new byte[4 + call.size() * ARGS_PER_CHANGE][];
+      keys[0] = lane.logKey;
+      // computed now, after every change of this call started: none of them is below it
+      args[0] = EntryStore.ascii(Long.toString(operations.lowestWaiting()));
+      args[1] = opLogTtl;
+      long smallest = Long.MAX_VALUE;
+      long largest = Long.MIN_VALUE;
+      for (int i = 0; i < call.size(); i++) {
+        Change change = call.get(i);
+        keys[i + 1] = change.entryKey;
+        int at = 4 + i * ARGS_PER_CHANGE;
+        args[at] = change.condition;
+        args[at + 1] = change.expected;
+        args[at + 2] = change.action;
+        args[at + 3] = change.value;
+        args[at + 4] = EntryStore.ascii(Long.toString(change.operation));
+        smallest = Math.min(smallest, change.operation);
+        largest = Math.max(largest, change.operation);
+      }
+      args[2] = EntryStore.ascii(Long.toString(smallest));
+      args[3] = EntryStore.ascii(Long.toString(largest));
       replies = redis.resendingOnConnectionLoss(() -> redis.eval(Script.CHANGES, keys, args));
     } catch (RuntimeException e) { // a closed client refuses at once: the callers hear why
       replies = CompletableFuture.failedFuture(e);
     }
     replies.whenComplete(
         (replied, failure) -> {
+          synchronized (lane) {
+            lane.inFlight--;
+          }
           try {
-            List<Change> next;
-            synchronized (lane) {
-              next = lane.take();
-              lane.sending = !next.isEmpty();
-            }
-            if (!next.isEmpty()) {
-              send(lane, next);
-            }
+            sendWhatWaits(lane);
           } finally {
             for (int i = 0; i < call.size(); i++) {
-              Change change = call.get(i);
-              operations.finish(change.operation);
-              answer(change, failure == null ? replied.get(i) : null, failure);
+              answer(call.get(i), replied, i, failure);
             }
           }
         });
   }
 
   /** Tells a change's caller what it did, or Redis's error for it alone. */
-  private static void answer(Change change, Object reply, Throwable failure) {
+  private void answer(Change change, List<Object> replies, int i, Throwable failure) {
     if (failure != null) {
-      change.reply.completeExceptionally(failure);
+      fail(change, failure);
+      return;
+    }
+    Object reply = replies.size() > i ? replies.get(i) : null;
+    operations.finish(change.operation);
+    if (reply instanceof Long) {
+      change.reply.complete((Long) reply);
     } else if (reply instanceof byte[]) {
       String message = new String((byte[]) reply, StandardCharsets.UTF_8);
       change.reply.completeExceptionally(new RedisCommandExecutionException(message));
     } else {
-      change.reply.complete((Long) reply);
+      change.reply.completeExceptionally(
+          new RedisException("changes.lua answered " + replies + " to a call of changes"));
     }
+  }
+
+  private void fail(Change change, Throwable failure) {
+    operations.finish(change.operation);
+    change.reply.completeExceptionally(failure);
+  }
+
+  private CacheException notSent() {
+    return new CacheException(
+        "A change of "
+            + layout.describe()
+            + " was not sent to Redis at "
+            + redis
+            + ": the calls before it took longer than half the command timeout ("
+            + redis.target().timeout().toMillis()
+            + " ms); nothing was changed");
   }
 
   private static final byte[] A = {'A'};
@@ -190,31 +244,32 @@ final class LoggedChanges {
     }
   }
 
-  /**
-   * Changes waiting for the call on the wire to end; {@code sending} while a call is on the wire.
-   */
+  /** Changes waiting for a call to end; how many calls are on the wire. */
   private static final class Lane {
     final byte[] logKey;
     final ArrayDeque<Change> waiting = new ArrayDeque<>();
-    boolean sending;
+    int inFlight;
 
     Lane(byte[] logKey) {
       this.logKey = logKey;
     }
 
     /**
-     * The oldest waiting changes, up to {@link #MOST_PER_CALL} and {@link #MOST_BYTES_PER_CALL} (at
-     * least one). Called holding the lane.
+     * Moves the oldest waiting changes into {@code call}, up to {@link #MOST_PER_CALL} and {@link
+     * #MOST_BYTES_PER_CALL} (at least one), and those that waited past their deadline into {@code
+     * late}. Called holding the lane.
      */
-    List<Change> take() {
-      List<Change> call = new ArrayList<>(Math.min(waiting.size(), MOST_PER_CALL));
+    void take(List<Change> call, List<Change> late, long now) {
       long bytes = 0;
       while (!waiting.isEmpty() && call.size() < MOST_PER_CALL && bytes < MOST_BYTES_PER_CALL) {
         Change change = waiting.poll();
-        bytes += change.value.length + change.expected.length;
-        call.add(change);
+        if (now - change.sendBy > 0) {
+          late.add(change);
+        } else {
+          bytes += change.value.length + change.expected.length;
+          call.add(change);
+        }
       }
-      return call;
     }
   }
 
@@ -225,6 +280,7 @@ final class LoggedChanges {
     final byte[] action;
     final byte[] value;
     final long operation;
+    final long sendBy;
     final CompletableFuture<Long> reply = new CompletableFuture<>();
 
     Change(
@@ -233,13 +289,15 @@ final class LoggedChanges {
         byte[] expected,
         byte[] action,
         byte[] value,
-        long operation) {
+        long operation,
+        long sendBy) {
       this.entryKey = entryKey;
       this.condition = condition;
       this.expected = expected;
       this.action = action;
       this.value = value;
       this.operation = operation;
+      this.sendBy = sendBy;
     }
   }
 }

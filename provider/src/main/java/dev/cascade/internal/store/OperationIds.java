@@ -9,9 +9,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Why: Lettuce sends a command again after a reconnect when its reply was lost, and a script
  * that ran before the connection dropped would run twice: an {@code invoke} counted twice, a {@code
- * putIfAbsent} answering false to its own write. {@code mutate.lua} logs each call's reply under
- * its id and answers a repeated id from the log. The log keeps only ids at or above {@link
- * #lowestWaiting()}: a call whose reply arrived is never sent again.
+ * putIfAbsent} answering false to its own write. {@code mutate.lua} and {@code changes.lua} log
+ * each change's reply under its id and answer a repeated id from the log. The log keeps only ids at
+ * or above {@link #lowestWaiting()}: a call whose reply arrived is never sent again.
  *
  * <p>One per CacheManager (its origin names the log): ids are unique for as long as the origin
  * lives, across every cache it opens, closes and opens again.

@@ -403,7 +403,8 @@ public final class RedisAccess implements AutoCloseable {
    * (a reset, a closed channel: Lettuce fails the command that was on the wire then, whether or not
    * Redis ran it), until it is answered or the command timeout has passed since the first send.
    * Only for calls that are safe to send twice: reads, and scripts that answer a repeated operation
-   * id from their log ({@code mutate.lua}). A timeout is not resent: Redis may still be running it.
+   * id from their log ({@code mutate.lua}, {@code changes.lua}). A timeout is not resent: Redis may
+   * still be running it.
    */
   public <T> CompletableFuture<T> resendingOnConnectionLoss(Supplier<CompletableFuture<T>> call) {
     return resend(

@@ -24,31 +24,32 @@
 --   the new value, for S
 --   the operation id (unique per JVM, growing)
 -- Reply: per change, in order, 1 created, 2 updated, 3 deleted, 0 the entry is not as expected
--- (nothing changed), or Redis's error message (a key of another type in the entry's place): one
--- change's error fails that change alone. A call sent again (after a reconnect) finds its ids in the
--- log: the script ran whole the first time, so it changes nothing and answers what it answered then.
+-- (nothing changed), or Redis's error message (a key of another type in the entry's place, out of
+-- memory): one change's error fails that change alone. A call sent again (after a reconnect) finds
+-- its ids in the log: the script ran whole the first time, so it changes nothing and answers what
+-- it answered then.
+
+-- Redis's error for one command (pcall's table), as the change's reply; nil when it succeeded
+local function refused(reply)
+  return type(reply) == 'table' and reply.err or nil
+end
 
 local function change(entry, condition, expected, action, value)
   if condition == 'A' and action == 'S' then
     local created = redis.pcall('HSET', entry, 'v', value)
-    if type(created) == 'table' then
-      return created.err
-    end
-    return created == 1 and 1 or 2
+    return refused(created) or (created == 1 and 1 or 2)
   end
   local v = redis.pcall('HGET', entry, 'v')
-  if type(v) == 'table' then
-    return v.err
+  if refused(v) then
+    return refused(v)
   end
   if condition == 'N' and v or condition == 'E' and v ~= expected then
     return 0
   end
   if action == 'S' then
-    redis.call('HSET', entry, 'v', value)
-    return v and 2 or 1
+    return refused(redis.pcall('HSET', entry, 'v', value)) or (v and 2 or 1)
   elseif v then
-    redis.call('DEL', entry)
-    return 3
+    return refused(redis.pcall('DEL', entry)) or 3
   end
   return 0
 end

@@ -186,15 +186,52 @@ class LoggedScriptsTest {
         new String(redis.get(LAYOUT.entryKey(planted)), StandardCharsets.UTF_8));
   }
 
+  /** A call drops the log's ids below the lowest one still waiting, and keeps its own. */
+  @Test
+  void aCall_trimsTheLogBelowTheLowestWaitingId() {
+    redis.zadd(opLog(TRIMMED), 700, b("700:1"));
+    redis.zadd(opLog(TRIMMED), 701, b("701:2"));
+    byte[] key = b("trimming-" + System.nanoTime());
+    byte[][] keys = {opLog(TRIMMED), LAYOUT.entryKey(key)};
+    List<Object> reply =
+        redis.eval(
+            Script.CHANGES.body(),
+            ScriptOutputType.MULTI,
+            keys,
+            id(701),
+            b("60000"),
+            id(703),
+            id(703),
+            b("A"),
+            new byte[0],
+            b("S"),
+            b("v"),
+            id(703));
+    assertEquals(List.of(1L), reply);
+    List<String> left = new ArrayList<>();
+    for (byte[] entry : redis.zrange(opLog(TRIMMED), 0, -1)) {
+      left.add(new String(entry, StandardCharsets.UTF_8));
+    }
+    assertEquals(List.of("701:2", "703:1"), left);
+    assertTrue(redis.pttl(opLog(TRIMMED)) > 0, "the log expires");
+  }
+
   /**
    * changes.lua as LoggedChanges sends it: the log, the call's smallest and largest id, then per
    * change its entry, condition, expected value, action, new value and operation id.
    */
   private static List<Object> changes(List<byte[]> encodedKeys, List<Call> calls) {
+    return changes(encodedKeys, calls, 1);
+  }
+
+  /**
+   * {@link #changes} with the JVM's lowest waiting id {@code lowest}: the log keeps no id below.
+   */
+  private static List<Object> changes(List<byte[]> encodedKeys, List<Call> calls, long lowest) {
     byte[][] keys = new byte[calls.size() + 1][];
     byte[][] args = new byte[4 + 5 * calls.size()][];
     keys[0] = opLog(FAST);
-    args[0] = b("1");
+    args[0] = id(lowest);
     args[1] = b("60000");
     args[2] = id(calls.stream().mapToLong(Call::id).min().orElseThrow());
     args[3] = id(calls.stream().mapToLong(Call::id).max().orElseThrow());
@@ -247,6 +284,8 @@ class LoggedScriptsTest {
 
   /** The fast paths' calls and mutate.lua's come from two JVMs, each with its own log. */
   private static final String FAST = "fast-";
+
+  private static final String TRIMMED = "trimmed-";
 
   private static final String FULL = "full-";
 
