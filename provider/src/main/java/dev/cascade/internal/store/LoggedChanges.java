@@ -13,20 +13,18 @@ import javax.cache.CacheException;
  * The logged changes of one cache ({@code changes.lua}: a put whose caller reports "created" or
  * "updated", see {@link EntryStore#writeValueLogged}, and the compare-and-set of an entry
  * processor, see {@link EntryStore#compareAndSet}), sent together when threads change entries at
- * once: while {@value #MOST_CALLS_IN_FLIGHT} calls of a lane are on the wire, the changes that
- * arrive meanwhile wait and go together as the next call.
+ * once: while as many calls of a lane are on the wire as {@link CallsInFlight} allows (one while
+ * Redis is busy), the changes that arrive meanwhile wait and go together as the next call.
  *
  * <p>Why: a script costs Redis several times an {@code HSET} before it runs a command, and the log
  * adds its own commands. Sixteen threads putting into a listened cache spent three times the Redis
  * time per put of a plain put, and Redis's time set their throughput. One call for the changes that
  * gathered pays the script's fixed cost, the network round trip and the log's commands once.
  *
- * <p>Why several calls in flight, not one: with one, a change waits for the whole round trip of the
- * call ahead of it, and when Redis is far away rather than busy, threads split into two groups that
- * take turns: half the throughput of sending each change at once. With {@value
- * #MOST_CALLS_IN_FLIGHT}, up to that many threads never wait, and more lose at most a fifth of a
- * round trip each while Redis is idle; when Redis is busy, replies come slowly, the calls stay in
- * flight and changes gather.
+ * <p>Why not always one call in flight: a change that waits waits for the whole round trip of the
+ * call ahead of it, and when Redis is far away rather than busy, threads would split into two
+ * groups taking turns, half the throughput of sending each change at once. So a lane allows several
+ * calls in flight until its round trips show that Redis is queueing ({@link CallsInFlight}).
  *
  * <p>Changes of concurrent callers may run in any order, and a caller's next change starts only
  * after its change returned, so gathering changes no outcome a caller can observe. One call runs
@@ -51,9 +49,6 @@ final class LoggedChanges {
    * from sharing a call, and one call of many of them would hold Redis up.
    */
   static final int MOST_BYTES_PER_CALL = 256 * 1024;
-
-  /** Calls of one lane on the wire at once; a change waits only when this many are. */
-  static final int MOST_CALLS_IN_FLIGHT = 4;
 
   /** The arguments of each change in a call: condition, expected, action, value, operation id. */
   private static final int ARGS_PER_CHANGE = 5;
@@ -118,7 +113,7 @@ final class LoggedChanges {
       List<Change> call = new ArrayList<>();
       List<Change> late = new ArrayList<>();
       synchronized (lane) {
-        if (lane.inFlight >= MOST_CALLS_IN_FLIGHT) {
+        if (lane.inFlight >= lane.limit.limit()) {
           return; // a call on the wire sends what waits when it ends
         }
         lane.take(call, late, System.nanoTime());
@@ -166,7 +161,12 @@ final class LoggedChanges {
       }
       args[2] = EntryStore.ascii(Long.toString(smallest));
       args[3] = EntryStore.ascii(Long.toString(largest));
-      replies = redis.resendingOnConnectionLoss(() -> redis.eval(Script.CHANGES, keys, args));
+      long sent = System.nanoTime();
+      replies =
+          redis
+              .resendingOnConnectionLoss(() -> redis.eval(Script.CHANGES, keys, args))
+              .whenComplete(
+                  (answered, failed) -> lane.limit.answeredAfter(System.nanoTime() - sent));
     } catch (RuntimeException e) { // a closed client refuses at once: the callers hear why
       replies = CompletableFuture.failedFuture(e);
     }
@@ -248,6 +248,7 @@ final class LoggedChanges {
   private static final class Lane {
     final byte[] logKey;
     final ArrayDeque<Change> waiting = new ArrayDeque<>();
+    final CallsInFlight limit = new CallsInFlight();
     int inFlight;
 
     Lane(byte[] logKey) {

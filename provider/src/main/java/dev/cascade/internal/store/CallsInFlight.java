@@ -1,0 +1,49 @@
+package dev.cascade.internal.store;
+
+/**
+ * How many calls of a {@link LoggedChanges} lane may be on the wire at once: one while Redis is
+ * busy, so that the changes behind it gather into the next call and Redis pays a script's fixed
+ * cost once for all of them; {@value #WIDE} while Redis answers as fast as the network allows, so
+ * that no change waits for a round trip it does not need.
+ *
+ * <p>Why it has to choose: a change that waits for the call ahead of it waits for that call's whole
+ * round trip. When Redis is far away rather than busy, that only costs: with one call in flight,
+ * threads split into two groups taking turns, half the throughput of sending each change at once.
+ * When Redis is busy, its time per call sets the throughput, and gathering is what lowers it.
+ *
+ * <p>The signal is queueing: a busy Redis answers calls later than its fastest recent answer. A
+ * lane keeps the fastest round trip of its recent calls (the floor: the network and the script
+ * alone) and a smoothed round trip; while the smoothed one is over twice the floor, Redis is
+ * queueing and one call goes at a time. The floor is the lower of the fastest answer in the current
+ * and in the previous {@value #WINDOW} calls, so it follows a network that got slower. Thread-safe.
+ */
+final class CallsInFlight {
+
+  /** Calls on the wire at once while Redis is not queueing. */
+  static final int WIDE = 4;
+
+  /** Calls per window of the floor's running minimum. */
+  static final int WINDOW = 512;
+
+  private long previousFastest = Long.MAX_VALUE;
+  private long fastest = Long.MAX_VALUE;
+  private int calls;
+  private long smoothed;
+
+  /** A call of the lane was answered {@code nanos} after it was sent. */
+  synchronized void answeredAfter(long nanos) {
+    fastest = Math.min(fastest, nanos);
+    if (++calls == WINDOW) {
+      previousFastest = fastest;
+      fastest = Long.MAX_VALUE;
+      calls = 0;
+    }
+    smoothed = smoothed == 0 ? nanos : smoothed + (nanos - smoothed) / 8;
+  }
+
+  /** How many calls may be on the wire now. */
+  synchronized int limit() {
+    long floor = Math.min(previousFastest, fastest);
+    return floor != Long.MAX_VALUE && smoothed > 2 * floor ? 1 : WIDE;
+  }
+}

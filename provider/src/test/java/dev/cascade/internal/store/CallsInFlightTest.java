@@ -1,0 +1,56 @@
+package dev.cascade.internal.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * When a lane sends one call at a time (Redis is queueing: gather the changes behind it) and when
+ * several (Redis answers as fast as the network allows: nothing should wait).
+ */
+class CallsInFlightTest {
+
+  private static final long MICRO = 1_000;
+
+  @Test
+  void nothingAnsweredYet_sendsWide() {
+    assertEquals(CallsInFlight.WIDE, new CallsInFlight().limit());
+  }
+
+  @Test
+  void aFarRedisAnsweringSteadily_sendsWide() {
+    CallsInFlight calls = new CallsInFlight();
+    for (int i = 0; i < 3 * CallsInFlight.WINDOW; i++) {
+      calls.answeredAfter((500 + i % 7 * 20) * MICRO); // a 500 µs network, a little jitter
+      assertEquals(CallsInFlight.WIDE, calls.limit(), "after call " + i);
+    }
+  }
+
+  @Test
+  void answersSlowingFarBeyondTheFastest_sendOneAtATime_untilTheyAreFastAgain() {
+    CallsInFlight calls = new CallsInFlight();
+    for (int i = 0; i < 50; i++) {
+      calls.answeredAfter(60 * MICRO);
+    }
+    for (int i = 0; i < 50; i++) {
+      calls.answeredAfter(400 * MICRO); // Redis busy: calls wait in its queue
+    }
+    assertEquals(1, calls.limit(), "queueing");
+    for (int i = 0; i < 50; i++) {
+      calls.answeredAfter(70 * MICRO);
+    }
+    assertEquals(CallsInFlight.WIDE, calls.limit(), "answered fast again");
+  }
+
+  @Test
+  void aNetworkThatGotSlower_becomesTheNewFloorWithinTwoWindows() {
+    CallsInFlight calls = new CallsInFlight();
+    for (int i = 0; i < 100; i++) {
+      calls.answeredAfter(60 * MICRO);
+    }
+    for (int i = 0; i < 2 * CallsInFlight.WINDOW; i++) {
+      calls.answeredAfter(600 * MICRO); // now ten times as far, steadily
+    }
+    assertEquals(CallsInFlight.WIDE, calls.limit());
+  }
+}
