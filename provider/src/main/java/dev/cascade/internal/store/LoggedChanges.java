@@ -110,13 +110,13 @@ final class LoggedChanges {
    */
   private void sendWhatWaits(Lane lane) {
     while (true) {
-      List<Change> call = new ArrayList<>();
-      List<Change> late = new ArrayList<>();
+      List<Change> call = new ArrayList<>(1);
+      List<Change> late;
       synchronized (lane) {
         if (lane.inFlight >= lane.limit.limit()) {
           return; // a call on the wire sends what waits when it ends
         }
-        lane.take(call, late, System.nanoTime());
+        late = lane.take(call, System.nanoTime());
         if (!call.isEmpty()) {
           lane.inFlight++;
         }
@@ -145,8 +145,8 @@ final class LoggedChanges {
       // computed now, after every change of this call started: none of them is below it
       args[0] = EntryStore.ascii(Long.toString(operations.lowestWaiting()));
       args[1] = opLogTtl;
-      long smallest = Long.MAX_VALUE;
-      long largest = Long.MIN_VALUE;
+      int smallest = 0;
+      int largest = 0;
       for (int i = 0; i < call.size(); i++) {
         Change change = call.get(i);
         keys[i + 1] = change.entryKey;
@@ -156,22 +156,19 @@ final class LoggedChanges {
         args[at + 2] = change.action;
         args[at + 3] = change.value;
         args[at + 4] = EntryStore.ascii(Long.toString(change.operation));
-        smallest = Math.min(smallest, change.operation);
-        largest = Math.max(largest, change.operation);
+        smallest = change.operation < call.get(smallest).operation ? i : smallest;
+        largest = change.operation > call.get(largest).operation ? i : largest;
       }
-      args[2] = EntryStore.ascii(Long.toString(smallest));
-      args[3] = EntryStore.ascii(Long.toString(largest));
-      long sent = System.nanoTime();
-      replies =
-          redis
-              .resendingOnConnectionLoss(() -> redis.eval(Script.CHANGES, keys, args))
-              .whenComplete(
-                  (answered, failed) -> lane.limit.answeredAfter(System.nanoTime() - sent));
+      args[2] = args[4 + smallest * ARGS_PER_CHANGE + 4]; // the ids' own bytes: no new strings
+      args[3] = args[4 + largest * ARGS_PER_CHANGE + 4];
+      replies = redis.resendingOnConnectionLoss(() -> redis.eval(Script.CHANGES, keys, args));
     } catch (RuntimeException e) { // a closed client refuses at once: the callers hear why
       replies = CompletableFuture.failedFuture(e);
     }
+    long sent = System.nanoTime();
     replies.whenComplete(
         (replied, failure) -> {
+          lane.limit.answeredAfter(System.nanoTime() - sent);
           synchronized (lane) {
             lane.inFlight--;
           }
@@ -257,20 +254,25 @@ final class LoggedChanges {
 
     /**
      * Moves the oldest waiting changes into {@code call}, up to {@link #MOST_PER_CALL} and {@link
-     * #MOST_BYTES_PER_CALL} (at least one), and those that waited past their deadline into {@code
-     * late}. Called holding the lane.
+     * #MOST_BYTES_PER_CALL} (at least one); returns those of them that waited past their deadline
+     * instead. Called holding the lane.
      */
-    void take(List<Change> call, List<Change> late, long now) {
+    List<Change> take(List<Change> call, long now) {
+      List<Change> late = List.of();
       long bytes = 0;
       while (!waiting.isEmpty() && call.size() < MOST_PER_CALL && bytes < MOST_BYTES_PER_CALL) {
         Change change = waiting.poll();
         if (now - change.sendBy > 0) {
+          if (late.isEmpty()) {
+            late = new ArrayList<>();
+          }
           late.add(change);
         } else {
           bytes += change.value.length + change.expected.length;
           call.add(change);
         }
       }
+      return late;
     }
   }
 
