@@ -10,6 +10,7 @@ import dev.cascade.testing.RedisServer;
 import dev.cascade.testing.WithRedis;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -153,19 +154,20 @@ class ListenedPutsTest {
    */
   @Test
   void putsWaitingBehindCallsThatTimeOut_areNotSent(RedisServer redis) throws Exception {
-    CacheManager manager = Managers.open(redis.uri() + "?timeout=1s");
+    CacheManager manager = Managers.open(redis.uri() + "?timeout=2s");
     ExecutorService pool = Executors.newFixedThreadPool(8);
     try {
       Cache<String, String> cache =
           manager.createCache(Managers.uniqueName("listened-paused"), strings());
       listen(cache);
       cache.put("before", "v"); // Redis knows the script before it stops
-      List<Future<String>> puts = new ArrayList<>();
+      Map<String, Future<String>> puts = new LinkedHashMap<>();
       redis.pause();
       try {
         for (int t = 0; t < 8; t++) {
           String key = "paused-" + t;
-          puts.add(
+          puts.put(
+              key,
               pool.submit(
                   () -> {
                     try {
@@ -177,21 +179,30 @@ class ListenedPutsTest {
                   }));
           Thread.sleep(30); // each put waits before the next starts: four calls, then a queue
         }
-        for (Future<String> put : puts) {
-          put.get(30, TimeUnit.SECONDS);
+        for (Future<String> put : puts.values()) {
+          put.get(60, TimeUnit.SECONDS);
         }
       } finally {
         redis.resume();
       }
-      for (int t = 0; t < 4; t++) {
-        assertTrue(puts.get(t).get().contains("did not answer in time"), puts.get(t).get());
-        String key = "paused-" + t;
+      List<String> timedOut = new ArrayList<>();
+      List<String> notSent = new ArrayList<>();
+      for (Map.Entry<String, Future<String>> put : puts.entrySet()) {
+        String said = put.getValue().get();
+        if (said.contains("did not answer in time")) {
+          timedOut.add(put.getKey());
+        } else {
+          assertTrue(said.contains("was not sent"), put.getKey() + ": " + said);
+          notSent.add(put.getKey());
+        }
+      }
+      assertEquals(4, timedOut.size(), "sent, then timed out: " + timedOut);
+      for (String key : timedOut) {
         // sent before the timeout: Redis runs them once it runs again
         Await.until(key + " arrives", () -> cache.containsKey(key));
       }
-      for (int t = 4; t < 8; t++) {
-        assertTrue(puts.get(t).get().contains("was not sent"), puts.get(t).get());
-        assertFalse(cache.containsKey("paused-" + t), "paused-" + t + " was not sent");
+      for (String key : notSent) {
+        assertFalse(cache.containsKey(key), key + " was not sent");
       }
     } finally {
       pool.shutdownNow();

@@ -12,10 +12,13 @@ package dev.cascade.internal.store;
  * When Redis is busy, its time per call sets the throughput, and gathering is what lowers it.
  *
  * <p>The signal is queueing: a busy Redis answers calls later than its fastest recent answer. A
- * lane keeps the fastest round trip of its recent calls (the floor: the network and the script
- * alone) and a smoothed round trip; while the smoothed one is over twice the floor, Redis is
- * queueing and one call goes at a time. The floor is the lower of the fastest answer in the current
- * and in the previous {@value #WINDOW} calls, so it follows a network that got slower. Thread-safe.
+ * lane keeps the fastest round trip of its recent answered calls (the floor: the network and the
+ * script alone) and a smoothed round trip. Once the smoothed one is over twice the floor, Redis is
+ * queueing and one call goes at a time, until it is back under one and a half times the floor (the
+ * gap keeps a lane near the line from switching on every call). The floor is the lower of the
+ * fastest answer in the current and in the previous {@value #WINDOW} calls, so it follows a network
+ * that got slower. Round trips are timed from before the call is handed to Lettuce, so a pause of
+ * the sending thread can only lengthen one, never shorten it below the floor. Thread-safe.
  */
 final class CallsInFlight {
 
@@ -28,9 +31,10 @@ final class CallsInFlight {
   private long previousFastest = Long.MAX_VALUE;
   private long fastest = Long.MAX_VALUE;
   private int calls;
-  private long smoothed;
+  private long smoothed = -1;
+  private boolean queueing;
 
-  /** A call of the lane was answered {@code nanos} after it was sent. */
+  /** A call of the lane was answered {@code nanos} after it was sent (failed calls say nothing). */
   synchronized void answeredAfter(long nanos) {
     fastest = Math.min(fastest, nanos);
     if (++calls == WINDOW) {
@@ -38,12 +42,13 @@ final class CallsInFlight {
       fastest = Long.MAX_VALUE;
       calls = 0;
     }
-    smoothed = smoothed == 0 ? nanos : smoothed + (nanos - smoothed) / 8;
+    smoothed = smoothed < 0 ? nanos : smoothed + (nanos - smoothed) / 8;
+    long floor = Math.min(previousFastest, fastest);
+    queueing = queueing ? 2 * smoothed > 3 * floor : smoothed > 2 * floor;
   }
 
   /** How many calls may be on the wire now. */
   synchronized int limit() {
-    long floor = Math.min(previousFastest, fastest);
-    return floor != Long.MAX_VALUE && smoothed > 2 * floor ? 1 : WIDE;
+    return queueing ? 1 : WIDE;
   }
 }

@@ -30,9 +30,9 @@ import javax.cache.CacheException;
  * after its change returned, so gathering changes no outcome a caller can observe. One call runs
  * its changes in the order they arrived, each seeing the ones before it. A change that Redis
  * refuses (a key of another type in its entry's place) fails alone; the others of its call take
- * effect and say so. A change still waiting half a command timeout after its caller made it is not
- * sent: its caller hears that nothing was changed, and no change starts after its caller stopped
- * waiting for it.
+ * effect and say so. A change still waiting half a command timeout (at most 4 s) after its caller
+ * made it is not sent: its caller hears that nothing was changed, and no change is sent after its
+ * caller stopped waiting for it.
  *
  * <p>Lanes: on one server one for the whole cache (a script may touch any keys), on a cluster one
  * per partition (a script's keys must share a slot). Thread-safe.
@@ -70,8 +70,9 @@ final class LoggedChanges {
     this.layout = layout;
     this.operations = operations;
     this.opLogTtl = opLogTtl;
-    // sent by then, a change's resends (each bounded by the timeout) end before its caller's wait
-    this.sendWithinNanos = redis.target().timeout().toNanos() / 2;
+    // Sent by then, a change's call ends before its caller stops waiting (RedisAccess: 4 timeouts
+    // + 5 s): its resends on connection loss and on TRYAGAIN are each bounded by the timeout.
+    this.sendWithinNanos = Math.min(redis.target().timeout().toNanos() / 2, 4_000_000_000L);
     // a call's log shares the slot of its entries: on one server any log will do
     this.lanes = new Lane[redis.isCluster() ? layout.partitions() : 1];
     for (int p = 0; p < lanes.length; p++) {
@@ -138,6 +139,7 @@ final class LoggedChanges {
    */
   private void send(Lane lane, List<Change> call) {
     CompletableFuture<List<Object>> replies;
+    long sent = System.nanoTime();
     try {
       byte[][] keys = new byte[call.size() + 1][];
       byte[][] args = new byte[4 + call.size() * ARGS_PER_CHANGE][];
@@ -161,14 +163,17 @@ final class LoggedChanges {
       }
       args[2] = args[4 + smallest * ARGS_PER_CHANGE + 4]; // the ids' own bytes: no new strings
       args[3] = args[4 + largest * ARGS_PER_CHANGE + 4];
+      sent = System.nanoTime(); // before the hand-over: a pause here can only lengthen the trip
       replies = redis.resendingOnConnectionLoss(() -> redis.eval(Script.CHANGES, keys, args));
     } catch (RuntimeException e) { // a closed client refuses at once: the callers hear why
       replies = CompletableFuture.failedFuture(e);
     }
-    long sent = System.nanoTime();
+    long handedOver = sent;
     replies.whenComplete(
         (replied, failure) -> {
-          lane.limit.answeredAfter(System.nanoTime() - sent);
+          if (failure == null) {
+            lane.limit.answeredAfter(System.nanoTime() - handedOver);
+          }
           synchronized (lane) {
             lane.inFlight--;
           }
@@ -212,9 +217,9 @@ final class LoggedChanges {
             + layout.describe()
             + " was not sent to Redis at "
             + redis
-            + ": the calls before it took longer than half the command timeout ("
+            + ": it waited behind other calls longer than half the command timeout ("
             + redis.target().timeout().toMillis()
-            + " ms); nothing was changed");
+            + " ms) or 4 s; nothing was changed");
   }
 
   private static final byte[] A = {'A'};

@@ -109,8 +109,10 @@ public final class RedisAccess implements AutoCloseable {
     // send then, which may take one timeout, and its EVAL after a NOSCRIPT one more: four
     // timeouts, and a margin. The caller waits longer in that worst case, rather than give up on
     // a call that still runs (a lock taken after its caller left would stay until its lease ends).
-    // Not counted: a change that waits for replicas may take twice its WAIT timeout per send on
-    // top; with a long WAIT timeout its caller can hear "no reply" (outcome unknown) first
+    // A change that LoggedChanges gathers may wait up to 4 s (half a timeout) before its first
+    // send, inside the margin. Not counted: a change that waits for replicas may take twice its
+    // WAIT timeout per send on top; with a long WAIT timeout its caller can hear "no reply"
+    // (outcome unknown) first
     this.awaitMillis = 4 * target.timeout().toMillis() + 5_000;
     this.routing =
         new NodeRouting(

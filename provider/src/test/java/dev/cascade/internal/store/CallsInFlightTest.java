@@ -1,6 +1,7 @@
 package dev.cascade.internal.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
@@ -40,6 +41,48 @@ class CallsInFlightTest {
       calls.answeredAfter(70 * MICRO);
     }
     assertEquals(CallsInFlight.WIDE, calls.limit(), "answered fast again");
+  }
+
+  @Test
+  void nearTheLine_itDoesNotSwitchOnEveryCall() {
+    CallsInFlight calls = new CallsInFlight();
+    for (int i = 0; i < 50; i++) {
+      calls.answeredAfter(100 * MICRO);
+    }
+    for (int i = 0; i < 50; i++) {
+      calls.answeredAfter(300 * MICRO);
+    }
+    assertEquals(1, calls.limit(), "queueing");
+    for (int i = 0; i < 200; i++) {
+      calls.answeredAfter((i % 2 == 0 ? 170 : 210) * MICRO); // around 1.9x the floor
+      assertEquals(1, calls.limit(), "between 1.5x and 2x the floor, after call " + i);
+    }
+  }
+
+  @Test
+  void oneCallThatTookATimeout_passesWithinAHundredCalls() {
+    CallsInFlight calls = new CallsInFlight();
+    for (int i = 0; i < 50; i++) {
+      calls.answeredAfter(100 * MICRO);
+    }
+    calls.answeredAfter(10_000_000 * MICRO); // ten seconds
+    assertEquals(1, calls.limit());
+    int after = 0;
+    while (calls.limit() == 1 && after < 1_000) {
+      calls.answeredAfter(100 * MICRO);
+      after++;
+    }
+    assertTrue(after < 100, after + " calls");
+  }
+
+  @Test
+  void theFloorOfThePreviousWindowStillCounts() {
+    CallsInFlight calls = new CallsInFlight();
+    calls.answeredAfter(50 * MICRO);
+    for (int i = 1; i < CallsInFlight.WINDOW + 10; i++) {
+      calls.answeredAfter(400 * MICRO); // the window turned: 50 µs is the previous one's fastest
+    }
+    assertEquals(1, calls.limit());
   }
 
   @Test
