@@ -148,14 +148,17 @@ class ListenedPutsTest {
 
   /**
    * Redis stops (SIGSTOP) past the command timeout while threads put one after another: the first
-   * four go out as calls of their own and time out; the puts behind them have waited longer than
-   * half the timeout when those end, so they are not sent at all, and say so. A put that its caller
-   * gave up on must never be sent after it (it could land after the caller's next change).
+   * sixteen (CallsInFlight.WIDE) go out as calls of their own and time out; the puts behind them
+   * have waited longer than half the timeout when those end, so they are not sent at all, and say
+   * so. A put that its caller gave up on must never be sent after it (it could land after the
+   * caller's next change).
    */
   @Test
   void putsWaitingBehindCallsThatTimeOut_areNotSent(RedisServer redis) throws Exception {
+    int sent = 16; // CallsInFlight.WIDE: calls on the wire at once while Redis does not queue
+    int queued = 4;
     CacheManager manager = Managers.open(redis.uri() + "?timeout=2s");
-    ExecutorService pool = Executors.newFixedThreadPool(8);
+    ExecutorService pool = Executors.newFixedThreadPool(sent + queued);
     try {
       Cache<String, String> cache =
           manager.createCache(Managers.uniqueName("listened-paused"), strings());
@@ -164,7 +167,7 @@ class ListenedPutsTest {
       Map<String, Future<String>> puts = new LinkedHashMap<>();
       redis.pause();
       try {
-        for (int t = 0; t < 8; t++) {
+        for (int t = 0; t < sent + queued; t++) {
           String key = "paused-" + t;
           puts.put(
               key,
@@ -177,7 +180,7 @@ class ListenedPutsTest {
                       return e.getMessage();
                     }
                   }));
-          Thread.sleep(30); // each put waits before the next starts: four calls, then a queue
+          Thread.sleep(30); // each put waits before the next starts: sixteen calls, then a queue
         }
         for (Future<String> put : puts.values()) {
           put.get(60, TimeUnit.SECONDS);
@@ -196,7 +199,8 @@ class ListenedPutsTest {
           notSent.add(put.getKey());
         }
       }
-      assertEquals(4, timedOut.size(), "sent, then timed out: " + timedOut);
+      assertEquals(sent, timedOut.size(), "sent, then timed out: " + timedOut);
+      assertEquals(queued, notSent.size(), "not sent: " + notSent);
       for (String key : timedOut) {
         // sent before the timeout: Redis runs them once it runs again
         Await.until(key + " arrives", () -> cache.containsKey(key));

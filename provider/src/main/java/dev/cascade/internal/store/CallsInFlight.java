@@ -22,8 +22,13 @@ package dev.cascade.internal.store;
  */
 final class CallsInFlight {
 
-  /** Calls on the wire at once while Redis is not queueing. */
-  static final int WIDE = 4;
+  /**
+   * Calls on the wire at once while Redis is not queueing. Up to that many threads never wait for
+   * one another; more wait at most until a call ends. Measured against a Redis 2-3 ms away (a proxy
+   * holding every packet 1 ms each way), four cost 16 threads 21% of their listened puts and 10% of
+   * their invokes, sixteen nothing.
+   */
+  static final int WIDE = 16;
 
   /** Calls per window of the floor's running minimum. */
   static final int WINDOW = 512;
