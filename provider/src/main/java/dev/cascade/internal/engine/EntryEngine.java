@@ -257,7 +257,7 @@ final class EntryEngine {
       WriteLocks.Held held = lock ? locks.lockReading(key) : null;
       try {
         StoredEntry seen =
-            held != null ? held.seen : await(store.read(key), "reading before a change");
+            held != null ? held.seen : await(readBeforeChange(key), "reading before a change");
         long now = now();
         Mutation m = planner.plan(seen, now);
         if (m == null) {
@@ -290,6 +290,10 @@ final class EntryEngine {
                 + " attempts: other writers kept changing it");
       }
     }
+  }
+
+  private CompletableFuture<StoredEntry> readBeforeChange(byte[] key) {
+    return plainEntries() ? store.readPlain(key) : store.read(key);
   }
 
   /**
@@ -432,7 +436,7 @@ final class EntryEngine {
   List<StoredEntry> snapshot(List<byte[]> keys) {
     List<CompletableFuture<StoredEntry>> replies = new ArrayList<>(keys.size());
     for (byte[] key : keys) {
-      replies.add(store.read(key));
+      replies.add(readBeforeChange(key));
     }
     List<StoredEntry> seen = new ArrayList<>(keys.size());
     for (CompletableFuture<StoredEntry> r : replies) {
