@@ -248,9 +248,9 @@ public final class EntryStore {
         loggedChanges
             .change(
                 encodedKey,
-                m.condition.code,
+                m.condition,
                 m.expected == null ? NONE : m.expected,
-                m.action.code,
+                m.action,
                 m.value == null ? NONE : m.value)
             .thenApply(EntryStore::casOutcome);
     return forgetting(encodedKey, outcome);
@@ -380,9 +380,9 @@ public final class EntryStore {
       byte[] encodedKey, Mutation m, long now, long graceMillis, byte[] lockToken, long operation) {
     byte[][] args = new byte[ARGV_COUNT][];
     args[ARGV_NOW] = ascii(Long.toString(now));
-    args[ARGV_CONDITION] = ascii(m.condition.code);
+    args[ARGV_CONDITION] = m.condition.code;
     args[ARGV_EXPECTED] = m.expected == null ? NONE : m.expected;
-    args[ARGV_ACTION] = ascii(m.action.code);
+    args[ARGV_ACTION] = m.action.code;
     args[ARGV_VALUE] = m.value == null ? NONE : m.value;
     args[ARGV_EXPIRY_ON_CREATE] = ascii(m.onCreate);
     args[ARGV_EXPIRY_ON_UPDATE] = ascii(m.onUpdate);
@@ -640,7 +640,7 @@ public final class EntryStore {
   public CompletableFuture<Boolean> writeValueLogged(byte[] encodedKey, byte[] value) {
     CompletableFuture<Boolean> created =
         loggedChanges
-            .change(encodedKey, Mutation.Condition.ANY.code, NONE, Mutation.Action.SET.code, value)
+            .change(encodedKey, Mutation.Condition.ANY, NONE, Mutation.Action.SET, value)
             .thenApply(reply -> reply == 1);
     return forgetting(encodedKey, created);
   }

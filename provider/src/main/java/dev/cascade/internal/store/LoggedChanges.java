@@ -5,7 +5,9 @@ import io.lettuce.core.RedisException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import javax.cache.CacheException;
 
@@ -53,6 +55,11 @@ final class LoggedChanges {
   /** The arguments of each change in a call: condition, expected, action, value, operation id. */
   private static final int ARGS_PER_CHANGE = 5;
 
+  private static final Set<Mutation.Condition> KNOWN_CONDITIONS =
+      EnumSet.of(Mutation.Condition.ANY, Mutation.Condition.EQUALS, Mutation.Condition.ABSENT);
+  private static final Set<Mutation.Action> KNOWN_ACTIONS =
+      EnumSet.of(Mutation.Action.SET, Mutation.Action.DELETE);
+
   private final RedisAccess redis;
   private final KeyLayout layout;
   private final OperationIds operations;
@@ -87,14 +94,22 @@ final class LoggedChanges {
    * changed).
    */
   CompletableFuture<Long> change(
-      byte[] encodedKey, String condition, byte[] expected, String action, byte[] value) {
+      byte[] encodedKey,
+      Mutation.Condition condition,
+      byte[] expected,
+      Mutation.Action action,
+      byte[] value) {
+    if (!KNOWN_CONDITIONS.contains(condition) || !KNOWN_ACTIONS.contains(action)) {
+      throw new IllegalArgumentException(
+          "changes.lua knows no condition " + condition + " or no action " + action);
+    }
     int p = layout.partition(encodedKey);
     Change change =
         new Change(
             layout.entryKeyIn(p, encodedKey),
-            code(condition),
+            condition.code,
             expected,
-            code(action),
+            action.code,
             value,
             operations.start(),
             System.nanoTime() + sendWithinNanos);
@@ -165,7 +180,9 @@ final class LoggedChanges {
       args[3] = args[4 + largest * ARGS_PER_CHANGE + 4];
       sent = System.nanoTime(); // before the hand-over: a pause here can only lengthen the trip
       replies = redis.resendingOnConnectionLoss(() -> redis.eval(Script.CHANGES, keys, args));
-    } catch (RuntimeException e) { // a closed client refuses at once: the callers hear why
+    } catch (RuntimeException | Error e) {
+      // a closed client refuses at once: the callers hear why, and the lane's slot is given back
+      // below even for an Error, or the lane would keep one call fewer for good
       replies = CompletableFuture.failedFuture(e);
     }
     long handedOver = sent;
@@ -220,30 +237,6 @@ final class LoggedChanges {
             + ": it waited behind other calls longer than half the command timeout ("
             + redis.target().timeout().toMillis()
             + " ms) or 4 s; nothing was changed");
-  }
-
-  private static final byte[] A = {'A'};
-  private static final byte[] E = {'E'};
-  private static final byte[] N = {'N'};
-  private static final byte[] S = {'S'};
-  private static final byte[] D = {'D'};
-
-  /** The one-letter code as bytes, without allocating for the five the script knows. */
-  private static byte[] code(String code) {
-    switch (code) {
-      case "A":
-        return A;
-      case "E":
-        return E;
-      case "N":
-        return N;
-      case "S":
-        return S;
-      case "D":
-        return D;
-      default:
-        throw new IllegalArgumentException("changes.lua has no code " + code);
-    }
   }
 
   /** Changes waiting for a call to end; how many calls are on the wire. */

@@ -20,10 +20,11 @@ public final class Mutation {
     /** No write-behind record pending for it: a load that may replace the cached value. */
     REPLACEABLE('O');
 
-    final String code;
+    /** The one-letter code the scripts read, as the argument's bytes (never changed). */
+    final byte[] code;
 
     Condition(char code) {
-      this.code = String.valueOf(code);
+      this.code = new byte[] {(byte) code};
     }
   }
 
@@ -32,10 +33,11 @@ public final class Mutation {
     DELETE('D'),
     TOUCH('T');
 
-    final String code;
+    /** The one-letter code the scripts read, as the argument's bytes (never changed). */
+    final byte[] code;
 
     Action(char code) {
-      this.code = String.valueOf(code);
+      this.code = new byte[] {(byte) code};
     }
   }
 
