@@ -30,28 +30,18 @@ class CallsInFlightTest {
   @Test
   void answersSlowingFarBeyondTheFastest_sendOneAtATime_untilTheyAreFastAgain() {
     CallsInFlight calls = new CallsInFlight();
-    for (int i = 0; i < 50; i++) {
-      calls.answeredAfter(60 * MICRO);
-    }
-    for (int i = 0; i < 50; i++) {
-      calls.answeredAfter(400 * MICRO); // Redis busy: calls wait in its queue
-    }
+    answer(calls, 50, 60);
+    answer(calls, 50, 400); // Redis busy: calls wait in its queue
     assertEquals(1, calls.limit(), "queueing");
-    for (int i = 0; i < 50; i++) {
-      calls.answeredAfter(70 * MICRO);
-    }
+    answer(calls, 50, 70);
     assertEquals(CallsInFlight.WIDE, calls.limit(), "answered fast again");
   }
 
   @Test
   void nearTheLine_itDoesNotSwitchOnEveryCall() {
     CallsInFlight calls = new CallsInFlight();
-    for (int i = 0; i < 50; i++) {
-      calls.answeredAfter(100 * MICRO);
-    }
-    for (int i = 0; i < 50; i++) {
-      calls.answeredAfter(300 * MICRO);
-    }
+    answer(calls, 50, 100);
+    answer(calls, 50, 300);
     assertEquals(1, calls.limit(), "queueing");
     for (int i = 0; i < 200; i++) {
       calls.answeredAfter((i % 2 == 0 ? 170 : 210) * MICRO); // around 1.9x the floor
@@ -62,9 +52,7 @@ class CallsInFlightTest {
   @Test
   void oneCallThatTookATimeout_passesWithinAHundredCalls() {
     CallsInFlight calls = new CallsInFlight();
-    for (int i = 0; i < 50; i++) {
-      calls.answeredAfter(100 * MICRO);
-    }
+    answer(calls, 50, 100);
     calls.answeredAfter(10_000_000 * MICRO); // ten seconds
     assertEquals(1, calls.limit());
     int after = 0;
@@ -79,21 +67,23 @@ class CallsInFlightTest {
   void theFloorOfThePreviousWindowStillCounts() {
     CallsInFlight calls = new CallsInFlight();
     calls.answeredAfter(50 * MICRO);
-    for (int i = 1; i < CallsInFlight.WINDOW + 10; i++) {
-      calls.answeredAfter(400 * MICRO); // the window turned: 50 µs is the previous one's fastest
-    }
+    // the window turns: 50 µs is the previous one's fastest
+    answer(calls, CallsInFlight.WINDOW + 9, 400);
     assertEquals(1, calls.limit());
   }
 
   @Test
   void aNetworkThatGotSlower_becomesTheNewFloorWithinTwoWindows() {
     CallsInFlight calls = new CallsInFlight();
-    for (int i = 0; i < 100; i++) {
-      calls.answeredAfter(60 * MICRO);
-    }
-    for (int i = 0; i < 2 * CallsInFlight.WINDOW; i++) {
-      calls.answeredAfter(600 * MICRO); // now ten times as far, steadily
-    }
+    answer(calls, 100, 60);
+    answer(calls, 2 * CallsInFlight.WINDOW, 600); // now ten times as far, steadily
     assertEquals(CallsInFlight.WIDE, calls.limit());
+  }
+
+  /** {@code n} calls of the lane, each answered {@code micros} after it was sent. */
+  private static void answer(CallsInFlight calls, int n, long micros) {
+    for (int i = 0; i < n; i++) {
+      calls.answeredAfter(micros * MICRO);
+    }
   }
 }
