@@ -41,7 +41,9 @@ import java.util.function.Supplier;
  *     --threads 16 --seconds 4 --rounds 5 Cascade:put Cascade:putAsyncListener Lettuce:put
  * </pre>
  *
- * Systems: Cascade, Lettuce, Redisson; operations: the JMH method names of {@link Op}.
+ * Systems: Cascade, Lettuce, Redisson; operations: the JMH method names of {@link Op}. With {@code
+ * --delay-us N} every system reaches Redis through a {@link DelayingProxy} that holds each packet N
+ * µs each way (a far Redis; client CPU then includes the proxy's, compare ops/s).
  */
 public final class CostProbe {
 
@@ -59,6 +61,7 @@ public final class CostProbe {
     int seconds = 4;
     int warmup = 3;
     int rounds = 5;
+    long delayMicros = 0;
     List<String> cases = new ArrayList<>();
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
@@ -66,6 +69,7 @@ public final class CostProbe {
         case "--seconds" -> seconds = Integer.parseInt(args[++i]);
         case "--warmup" -> warmup = Integer.parseInt(args[++i]);
         case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+        case "--delay-us" -> delayMicros = Long.parseLong(args[++i]);
         default -> cases.add(args[i]);
       }
     }
@@ -73,19 +77,23 @@ public final class CostProbe {
       throw new IllegalArgumentException("Name at least one System:operation, e.g. Cascade:put");
     }
     PrintStream out = System.out;
-    try (RedisServer server = RedisServer.start()) {
+    try (RedisServer server = RedisServer.start();
+        DelayingProxy far =
+            delayMicros > 0 ? new DelayingProxy(server.port(), delayMicros) : null) {
+      String uri = far != null ? far.uri() : server.uri();
       out.printf(
           Locale.ROOT,
-          "threads %d, %d s measured after %d s warm-up, %d rounds; load %s%n",
+          "threads %d, %d s measured after %d s warm-up, %d rounds%s; load %s%n",
           threads,
           seconds,
           warmup,
           rounds,
+          far != null ? ", every packet held " + delayMicros + " us each way" : "",
           Machine.loadAverage());
       Map<String, List<Sample>> samples = new LinkedHashMap<>();
       for (int r = 0; r < rounds; r++) {
         for (String c : cases) {
-          Sample s = measure(server, c, threads, warmup, seconds);
+          Sample s = measure(server, uri, c, threads, warmup, seconds);
           samples.computeIfAbsent(c, k -> new ArrayList<>()).add(s);
           out.printf(
               Locale.ROOT,
@@ -138,12 +146,15 @@ public final class CostProbe {
         v[v.length - 1]);
   }
 
-  private static Sample measure(RedisServer server, String c, int threads, int warmup, int seconds)
+  /**
+   * @param uri where the system connects: the server, or a proxy in front of it
+   */
+  private static Sample measure(
+      RedisServer server, String uri, String c, int threads, int warmup, int seconds)
       throws Exception {
     String[] parts = c.split(":");
     Op op = Op.ofBenchmark("x." + parts[1]);
     server.flushAll();
-    String uri = server.uri();
     Supplier<Operations> opener =
         switch (parts[0]) {
           case Report.CASCADE ->

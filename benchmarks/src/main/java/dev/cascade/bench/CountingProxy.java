@@ -3,11 +3,7 @@ package dev.cascade.bench;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -20,7 +16,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Only for counting, never for timing: it adds a hop. Listens on 127.0.0.1 only.
  */
-final class CountingProxy implements AutoCloseable {
+final class CountingProxy extends LoopbackProxy {
 
   /** Counters at one instant. */
   record Counts(long commands, long replies, long waits) {
@@ -29,46 +25,24 @@ final class CountingProxy implements AutoCloseable {
     }
   }
 
-  private final ServerSocket listener;
-  private final int targetPort;
   private final AtomicLong commands = new AtomicLong();
   private final AtomicLong replies = new AtomicLong();
   private final AtomicLong waits = new AtomicLong();
-  private final List<Socket> sockets = new CopyOnWriteArrayList<>();
-  private volatile boolean closed;
 
   CountingProxy(int targetPort) throws IOException {
-    this.targetPort = targetPort;
-    this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-    daemon("proxy-accept", this::acceptLoop).start();
-  }
-
-  int port() {
-    return listener.getLocalPort();
+    super(targetPort);
+    start();
   }
 
   Counts counts() {
     return new Counts(commands.get(), replies.get(), waits.get());
   }
 
-  private void acceptLoop() {
-    while (!closed) {
-      try {
-        Socket client = listener.accept();
-        Socket server = new Socket(InetAddress.getLoopbackAddress(), targetPort);
-        client.setTcpNoDelay(true);
-        server.setTcpNoDelay(true);
-        sockets.add(client);
-        sockets.add(server);
-        AtomicLong inFlight = new AtomicLong();
-        daemon("proxy-up", () -> pump(client, server, inFlight, true)).start();
-        daemon("proxy-down", () -> pump(server, client, inFlight, false)).start();
-      } catch (IOException e) {
-        if (!closed) {
-          System.err.println("counting proxy: " + e);
-        }
-      }
-    }
+  @Override
+  void connected(Socket client, Socket server) {
+    AtomicLong inFlight = new AtomicLong();
+    daemon("proxy-up", () -> pump(client, server, inFlight, true)).start();
+    daemon("proxy-down", () -> pump(server, client, inFlight, false)).start();
   }
 
   /**
@@ -104,26 +78,5 @@ final class CountingProxy implements AutoCloseable {
       quietly(from);
       quietly(to);
     }
-  }
-
-  private static Thread daemon(String name, Runnable r) {
-    Thread t = new Thread(r, name);
-    t.setDaemon(true);
-    return t;
-  }
-
-  private static void quietly(Socket s) {
-    try {
-      s.close();
-    } catch (IOException ignored) {
-      // closing anyway
-    }
-  }
-
-  @Override
-  public void close() throws IOException {
-    closed = true;
-    listener.close();
-    sockets.forEach(CountingProxy::quietly);
   }
 }

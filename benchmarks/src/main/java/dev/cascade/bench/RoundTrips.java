@@ -60,7 +60,7 @@ final class RoundTrips {
   List<Row> measure() throws IOException {
     List<Row> rows = new ArrayList<>();
     try (CountingProxy proxy = new CountingProxy(server.port())) {
-      String uri = "redis://127.0.0.1:" + proxy.port();
+      String uri = proxy.uri();
       for (Op op : Op.values()) {
         if (op == Op.GET_HIT_NEAR) {
           continue; // no commands once warm, and how warm depends on the warm-up: JMH's numbers say
