@@ -121,6 +121,11 @@ final class Invocations<K, V> {
     }
 
     @Override
+    public boolean readsQueuedMarker() {
+      return core.readsThrough();
+    }
+
+    @Override
     public Mutation plan(StoredEntry seen, long now) {
       boolean loadable = core.readsThrough() && !seen.isPending();
       entry =

@@ -163,8 +163,10 @@ public final class EntryStore {
 
   /**
    * {@link #read} of a cache whose entries carry no expiry and no queued write (eternal, not
-   * write-behind): {@code HGET v} says all there is, and costs Redis and this JVM less than {@code
-   * HMGET v x w}.
+   * write-behind), for a caller that needs only the value: {@code HGET v} costs Redis and this JVM
+   * less than {@code HMGET v x w}. It never reports a queued-write marker, so a read-through load
+   * must use {@link #read} (a marker left by an earlier write-behind life of the cache name makes a
+   * load's condition fail).
    */
   public CompletableFuture<StoredEntry> readPlain(byte[] encodedKey) {
     return redis
