@@ -137,13 +137,18 @@ final class LoggedChanges {
           lane.inFlight++;
         }
       }
-      for (Change change : late) {
-        fail(change, notSent());
+      try {
+        if (!call.isEmpty()) {
+          send(lane, call); // first: the slot taken above is given back only when the call ends
+        }
+      } finally {
+        for (Change change : late) {
+          fail(change, notSent());
+        }
       }
       if (call.isEmpty()) {
         return;
       }
-      send(lane, call);
     }
   }
 
