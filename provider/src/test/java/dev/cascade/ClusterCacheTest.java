@@ -136,8 +136,8 @@ class ClusterCacheTest {
 
   @Test
   void listenedPutsFromManyThreads_eachKeyIsCreatedOnce_onEveryNode() throws Exception {
-    // puts into a listened cache share changes.lua calls per partition here (a call's keys share a
-    // slot)
+    // puts into a listened cache go to changes.lua calls per partition here (a call's keys share a
+    // slot); they share a call when the partition's lane has more waiting than on the wire
     Cache<String, String> cache = first.createCache(Managers.uniqueName("listened"), strings());
     ListenedPutsTest.Heard heard = ListenedPutsTest.putTheSameKeysFromThreads(cache, 8, 1_000);
     heard.assertEachKeyCreatedOnce(8, 1_000);

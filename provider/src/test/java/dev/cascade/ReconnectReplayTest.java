@@ -73,6 +73,8 @@ class ReconnectReplayTest {
       AtomicBoolean stop = new AtomicBoolean();
       AtomicLong increments = new AtomicLong();
       AtomicInteger failedIncrements = new AtomicInteger();
+      // failed without saying whether Redis ran it (a timeout, say): it may count
+      AtomicInteger mayHaveIncremented = new AtomicInteger();
       AtomicInteger falseAbsent = new AtomicInteger();
       AtomicInteger createdAbsent = new AtomicInteger();
       Map<String, String> failures = new ConcurrentHashMap<>();
@@ -89,6 +91,9 @@ class ReconnectReplayTest {
                       increments.incrementAndGet();
                     } catch (CacheException e) {
                       failedIncrements.incrementAndGet();
+                      if (!changedNothing(e)) {
+                        mayHaveIncremented.incrementAndGet();
+                      }
                       failures.putIfAbsent(String.valueOf(e.getMessage()), e.toString());
                     }
                   }
@@ -131,8 +136,9 @@ class ReconnectReplayTest {
         Long value = counters.get("counter-" + c);
         counted += value == null ? 0 : value;
       }
-      assertEquals(
-          increments.get(), counted, "the counters count each returned increment once: " + seen);
+      String counts = "the counters count each returned increment once: " + counted + ", " + seen;
+      assertTrue(counted >= increments.get(), counts);
+      assertTrue(counted <= increments.get() + mayHaveIncremented.get(), counts);
       assertEquals(
           0,
           falseAbsent.get(),
@@ -219,16 +225,28 @@ class ReconnectReplayTest {
 
   /**
    * Kills every normal client connection every 15 ms for {@link #RUN_MILLIS}, counting the kills,
-   * then sets {@code stop}.
+   * then sets {@code stop} (also if a kill fails, so the threads it stops do not run on).
    */
   private static void killConnections(RedisServer redis, AtomicInteger kills, AtomicBoolean stop) {
-    long end = System.currentTimeMillis() + RUN_MILLIS;
-    while (System.currentTimeMillis() < end) {
-      redis.command("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes");
-      kills.incrementAndGet();
-      sleep(15);
+    try {
+      long end = System.currentTimeMillis() + RUN_MILLIS;
+      while (System.currentTimeMillis() < end) {
+        redis.command("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes");
+        kills.incrementAndGet();
+        sleep(15);
+      }
+    } finally {
+      stop.set(true);
     }
-    stop.set(true);
+  }
+
+  /**
+   * Whether a failed change is known to have changed nothing: it gave up after changes of others
+   * kept winning, or it was never sent.
+   */
+  private static boolean changedNothing(CacheException e) {
+    String message = String.valueOf(e.getMessage());
+    return message.contains("Gave up changing") || message.contains("was not sent to Redis");
   }
 
   /** What the threads putting through a storm of killed connections saw. */
