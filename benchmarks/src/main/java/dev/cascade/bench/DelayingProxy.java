@@ -20,8 +20,9 @@ import java.util.concurrent.locks.LockSupport;
  * notice that Redis is far rather than busy. {@link CostProbe}'s {@code --delay-us} runs any case
  * through this proxy.
  *
- * <p>Each connection costs four threads (a reader and a writer per direction) and the relaying
- * costs CPU in this JVM: client CPU per call includes it, so compare throughput in this mode.
+ * <p>Each connection costs four threads (a reader and a writer per direction), and the relaying
+ * costs CPU and a copy of every chunk in this JVM: client CPU and allocation per call include them,
+ * so compare throughput in this mode.
  */
 final class DelayingProxy extends LoopbackProxy {
 

@@ -35,9 +35,9 @@ abstract class LoopbackProxy implements AutoCloseable {
     return listener.getLocalPort();
   }
 
-  /** {@code redis://127.0.0.1:<port>}: where clients connect to reach the server through it. */
+  /** {@code redis://<loopback>:<port>}: where clients connect to reach the server through it. */
   String uri() {
-    return "redis://127.0.0.1:" + port();
+    return "redis://" + listener.getInetAddress().getHostAddress() + ":" + port();
   }
 
   /** Starts relaying between a new client and its own connection to the server. */
