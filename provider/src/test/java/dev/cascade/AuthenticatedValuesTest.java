@@ -10,11 +10,9 @@ import dev.cascade.elsewhere.Unlisted;
 import dev.cascade.hostile.Chains;
 import dev.cascade.internal.codec.ValueTags;
 import dev.cascade.internal.store.KeyLayout;
+import dev.cascade.testing.RawRedis;
 import dev.cascade.testing.RedisServer;
 import dev.cascade.testing.WithRedis;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.codec.ByteArrayCodec;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -48,22 +46,19 @@ class AuthenticatedValuesTest {
   private static final String NEXT_SECRET = "deser-second-secret-fedcba9876543210";
 
   private static RedisServer redis;
-  private static RedisClient raw;
-  private static StatefulRedisConnection<byte[], byte[]> bytes;
+  private static RawRedis bytes;
   private static final List<CacheManager> OPENED = new ArrayList<>();
 
   @BeforeAll
   static void open(RedisServer server) {
     redis = server;
-    raw = RedisClient.create(redis.uri());
-    bytes = raw.connect(ByteArrayCodec.INSTANCE);
+    bytes = RawRedis.connect(redis);
   }
 
   @AfterAll
   static void close() {
     OPENED.forEach(CacheManager::close);
     bytes.close();
-    raw.shutdown();
   }
 
   private static CacheManager manager(String... settings) {

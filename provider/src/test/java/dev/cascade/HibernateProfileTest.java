@@ -16,15 +16,13 @@ import dev.cascade.testapp.hibernate.Dimensions;
 import dev.cascade.testapp.hibernate.Edition;
 import dev.cascade.testapp.hibernate.EditionId;
 import dev.cascade.testapp.hibernate.Genre;
+import dev.cascade.testing.RawRedis;
 import dev.cascade.testing.RedisServer;
 import dev.cascade.testing.TestDatabase;
 import dev.cascade.testing.WithRedis;
 import io.lettuce.core.KeyScanCursor;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.codec.ByteArrayCodec;
 import java.io.ByteArrayInputStream;
 import java.io.ObjectInputFilter;
 import java.io.ObjectInputStream;
@@ -285,8 +283,7 @@ class HibernateProfileTest {
    */
   private static Set<String> classesInRedis(String prefix) throws Exception {
     Set<String> classes = new TreeSet<>();
-    RedisClient client = RedisClient.create(redis.uri());
-    try (StatefulRedisConnection<byte[], byte[]> c = client.connect(ByteArrayCodec.INSTANCE)) {
+    try (RawRedis c = RawRedis.connect(redis)) {
       ScanCursor cursor = ScanCursor.INITIAL;
       do {
         KeyScanCursor<byte[]> page =
@@ -309,8 +306,6 @@ class HibernateProfileTest {
         }
         cursor = page;
       } while (!cursor.isFinished());
-    } finally {
-      client.shutdown();
     }
     return classes;
   }

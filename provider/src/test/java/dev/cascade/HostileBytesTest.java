@@ -10,11 +10,9 @@ import dev.cascade.hostile.Gadget;
 import dev.cascade.internal.engine.CacheSettings;
 import dev.cascade.internal.store.KeyLayout;
 import dev.cascade.testing.LogCapture;
+import dev.cascade.testing.RawRedis;
 import dev.cascade.testing.RedisServer;
 import dev.cascade.testing.WithRedis;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.codec.ByteArrayCodec;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.ObjectOutputStream;
@@ -58,15 +56,13 @@ class HostileBytesTest {
 
   private static CacheManager manager;
   private static CacheManager other;
-  private static RedisClient raw;
-  private static StatefulRedisConnection<byte[], byte[]> bytes;
+  private static RawRedis bytes;
 
   @BeforeAll
   static void open(RedisServer redis) {
     manager = Managers.open(redis);
     other = Managers.open(redis);
-    raw = RedisClient.create(redis.uri());
-    bytes = raw.connect(ByteArrayCodec.INSTANCE);
+    bytes = RawRedis.connect(redis);
   }
 
   @AfterAll
@@ -74,7 +70,6 @@ class HostileBytesTest {
     manager.close();
     other.close();
     bytes.close();
-    raw.shutdown();
   }
 
   /** A value class of the tests' own package, which a caller may name as a cache's value type. */

@@ -12,15 +12,13 @@ import dev.cascade.internal.codec.ValueTags;
 import dev.cascade.internal.store.KeyLayout;
 import dev.cascade.testing.Await;
 import dev.cascade.testing.MapDatabase;
+import dev.cascade.testing.RawRedis;
 import dev.cascade.testing.RedisServer;
 import dev.cascade.testing.WithRedis;
 import dev.cascade.writebehind.WriteBehind;
 import dev.cascade.writebehind.WriteBehindMXBean;
 import io.lettuce.core.Range;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.StreamMessage;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.codec.ByteArrayCodec;
 import java.io.ByteArrayInputStream;
 import java.io.ObjectInputStream;
 import java.lang.management.ManagementFactory;
@@ -70,8 +68,7 @@ class HostileGadgetsTest {
 
   private static CacheManager zeroConfig;
   private static CacheManager withSecret;
-  private static RedisClient raw;
-  private static StatefulRedisConnection<byte[], byte[]> bytes;
+  private static RawRedis bytes;
 
   @BeforeAll
   static void open(RedisServer redis) {
@@ -82,8 +79,7 @@ class HostileGadgetsTest {
     secret.setProperty("cascade.codec.application-packages", APPLICATION);
     secret.setProperty(ValueTags.KEY_PROPERTY, SECRET);
     withSecret = manager(redis, secret);
-    raw = RedisClient.create(redis.uri());
-    bytes = raw.connect(ByteArrayCodec.INSTANCE);
+    bytes = RawRedis.connect(redis);
   }
 
   @AfterAll
@@ -91,7 +87,6 @@ class HostileGadgetsTest {
     zeroConfig.close();
     withSecret.close();
     bytes.close();
-    raw.shutdown();
   }
 
   private static CacheManager manager(RedisServer redis, Properties properties) {

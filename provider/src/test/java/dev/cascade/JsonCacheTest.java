@@ -6,13 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.cascade.config.CascadeConfiguration;
 import dev.cascade.internal.store.KeyLayout;
 import dev.cascade.testing.MapDatabase;
+import dev.cascade.testing.RawRedis;
 import dev.cascade.testing.RedisServer;
 import dev.cascade.testing.WithRedis;
 import dev.cascade.writebehind.WriteBehind;
 import dev.cascade.writebehind.WriteBehindMXBean;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.codec.ByteArrayCodec;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -65,15 +63,13 @@ class JsonCacheTest {
 
   private static CacheManager manager;
   private static CacheManager other;
-  private static RedisClient raw;
-  private static StatefulRedisConnection<byte[], byte[]> bytes;
+  private static RawRedis bytes;
 
   @BeforeAll
   static void open(RedisServer redis) {
     manager = Managers.open(redis);
     other = Managers.open(redis);
-    raw = RedisClient.create(redis.uri());
-    bytes = raw.connect(ByteArrayCodec.INSTANCE);
+    bytes = RawRedis.connect(redis);
   }
 
   @AfterAll
@@ -81,7 +77,6 @@ class JsonCacheTest {
     manager.close();
     other.close();
     bytes.close();
-    raw.shutdown();
   }
 
   static Profile profile(long id, String name) {

@@ -5,13 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cascade.testing.RawRedis;
 import dev.cascade.testing.RedisServer;
 import dev.cascade.testing.WithRedis;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
-import io.lettuce.core.codec.ByteArrayCodec;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -29,21 +27,18 @@ import org.junit.jupiter.api.Timeout;
 class LockScriptTest {
 
   private static final KeyLayout LAYOUT = new KeyLayout("wtfast-lockscript", 4);
-  private static RedisClient client;
-  private static StatefulRedisConnection<byte[], byte[]> connection;
+  private static RawRedis connection;
   private static RedisCommands<byte[], byte[]> redis;
 
   @BeforeAll
   static void open(RedisServer server) {
-    client = RedisClient.create(server.uri());
-    connection = client.connect(ByteArrayCodec.INSTANCE);
+    connection = RawRedis.connect(server);
     redis = connection.sync();
   }
 
   @AfterAll
   static void close() {
     connection.close();
-    client.shutdown();
   }
 
   private static byte[] b(String s) {

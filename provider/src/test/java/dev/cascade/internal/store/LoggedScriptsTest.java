@@ -5,13 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cascade.testing.RawRedis;
 import dev.cascade.testing.RedisServer;
 import dev.cascade.testing.WithRedis;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
-import io.lettuce.core.codec.ByteArrayCodec;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,21 +35,18 @@ class LoggedScriptsTest {
   /** Each run its own logs: a server kept between runs still holds the last run's for a minute. */
   private static final String RUN = Long.toString(System.nanoTime());
 
-  private static RedisClient client;
-  private static StatefulRedisConnection<byte[], byte[]> connection;
+  private static RawRedis connection;
   private static RedisCommands<byte[], byte[]> redis;
 
   @BeforeAll
   static void open(RedisServer server) {
-    client = RedisClient.create(server.uri());
-    connection = client.connect(ByteArrayCodec.INSTANCE);
+    connection = RawRedis.connect(server);
     redis = connection.sync();
   }
 
   @AfterAll
   static void close() {
     connection.close();
-    client.shutdown();
   }
 
   /** One call: an operation id (a resend repeats one) and what the call asks. */
