@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -183,6 +184,40 @@ class ReconnectReplayTest {
           });
       assertEquals(List.of(), lockWaits, "a put waited for a lock after " + puts + " puts");
       assertTrue(puts.get() > 100, puts + " puts, failures: " + failures.values());
+    } finally {
+      threads.shutdownNow();
+      manager.close();
+    }
+  }
+
+  @Test
+  void plainGetsAndGetAlls_connectionsKilledInALoop_neverFail(RedisServer redis) throws Exception {
+    CacheManager manager = Managers.open(redis.uri() + "?timeout=10s");
+    ExecutorService threads = Executors.newFixedThreadPool(9);
+    try {
+      Cache<String, String> cache =
+          manager.createCache(
+              Managers.uniqueName("replay-get"),
+              new MutableConfiguration<String, String>().setTypes(String.class, String.class));
+      for (int k = 0; k < 100; k++) {
+        cache.put("k" + k, "v" + k);
+      }
+      // a read changes nothing, so a read lost with its connection is sent again, never failed
+      Storm storm =
+          putWhileKillingConnections(
+              redis,
+              threads,
+              8,
+              (thread, i) -> {
+                if (i % 2 == 0) {
+                  Map<String, String> some = cache.getAll(Set.of("k1", "k2", "k3"));
+                  assertEquals(Map.of("k1", "v1", "k2", "v2", "k3", "v3"), some);
+                } else {
+                  assertEquals("v" + i % 100, cache.get("k" + i % 100));
+                }
+              });
+      assertTrue(storm.puts.get() > 100, storm.puts + " gets and getAlls");
+      assertEquals(Map.of(), storm.failures, "reads failed after " + storm.puts + " reads");
     } finally {
       threads.shutdownNow();
       manager.close();

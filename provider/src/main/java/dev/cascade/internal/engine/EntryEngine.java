@@ -9,6 +9,7 @@ import dev.cascade.internal.store.StoredEntry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import java.util.function.IntFunction;
 import java.util.function.LongSupplier;
 import javax.cache.CacheException;
@@ -469,5 +470,17 @@ final class EntryEngine {
 
   <T> T await(CompletableFuture<T> reply, String what) {
     return redis.await(reply, what, described);
+  }
+
+  /**
+   * {@link #await} for a read: sent again ({@code again} applied to {@code argument}) when the
+   * connection dropped under it ({@link RedisAccess#awaitResending}).
+   */
+  <A, T> T awaitRead(
+      CompletableFuture<T> reply,
+      Function<A, CompletableFuture<T>> again,
+      A argument,
+      String what) {
+    return redis.awaitResending(reply, again, argument, what, described);
   }
 }

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 
 /**
  * Reads the entries of one cache, choosing the cheapest way the expiry policy allows: a plain
@@ -40,6 +41,10 @@ final class EntryReader {
 
   private final EntryEngine engine;
   private final EntryStore store;
+
+  /** {@link EntryStore#readValue}, built once: the plain get passes it on every read. */
+  private final Function<byte[], CompletableFuture<byte[]>> readValue;
+
   private final ExpiryRules expiry;
 
   /**
@@ -63,6 +68,7 @@ final class EntryReader {
   EntryReader(EntryEngine engine, NearCache near) {
     this.engine = engine;
     this.store = engine.store();
+    this.readValue = store::readValue;
     this.expiry = engine.expiry();
     this.near = near;
     this.nearTouches = near != null && expiry.readsTouch();
@@ -231,7 +237,7 @@ final class EntryReader {
     if (engine.plainEntries()) {
       CompletableFuture<byte[]> reply = store.readValue(key);
       sent.run();
-      byte[] value = engine.await(reply, "reading");
+      byte[] value = engine.awaitRead(reply, readValue, key, "reading");
       return value == null ? Read.MISS : new Read(value, null, false);
     }
     if (expiry.isFixed() && expiry.readsTouch()) {
@@ -294,7 +300,7 @@ final class EntryReader {
     if (engine.plainEntries()) {
       CompletableFuture<byte[][]> reply = store.readValues(keys);
       sent.run();
-      byte[][] values = engine.await(reply, "reading");
+      byte[][] values = engine.awaitRead(reply, store::readValues, keys, "reading");
       List<Read> reads = new ArrayList<>(keys.size());
       for (byte[] value : values) {
         reads.add(value == null ? Read.MISS : new Read(value, null, false));

@@ -262,20 +262,63 @@ public final class RedisAccess implements AutoCloseable {
   public <T> T await(CompletionStage<T> reply, String what, String where) {
     try {
       return reply.toCompletableFuture().get(awaitMillis, TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw RedisFailures.translate(e, target.toString(), describe(what, where));
-    } catch (ExecutionException e) {
-      afterFailure(e.getCause());
-      throw RedisFailures.translate(
-          e.getCause(), target.toString(), describe(what, where), this::memoryLimit);
-    } catch (TimeoutException e) {
-      refreshTopology();
-      throw RedisFailures.translate(
-          new RedisCommandTimeoutException("no reply within " + awaitMillis + " ms"),
-          target.toString(),
-          describe(what, where));
+    } catch (InterruptedException | ExecutionException | TimeoutException e) {
+      throw failedWaiting(e, what, where);
     }
+  }
+
+  /**
+   * {@link #await(CompletionStage, String, String)} for a read that is safe to send again: when the
+   * connection dropped under {@code reply} (Lettuce fails the command that was on the wire), it
+   * pauses and sends {@code again} as {@link #resendingOnConnectionLoss} would, until answered or
+   * the command timeout has passed. Only a failed read pays for it: the hot path of a plain {@code
+   * get} waits for its reply as {@code await} does, without an extra future stage, and {@code
+   * again} is a function of {@code argument} so that the caller need not build a closure per read.
+   */
+  public <A, T> T awaitResending(
+      CompletableFuture<T> reply,
+      Function<A, CompletableFuture<T>> again,
+      A argument,
+      String what,
+      String where) {
+    try {
+      return reply.get(awaitMillis, TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      if (!RedisFailures.isConnectionLoss(e.getCause())) {
+        throw failedWaiting(e, what, where);
+      }
+    } catch (InterruptedException | TimeoutException e) {
+      throw failedWaiting(e, what, where);
+    }
+    resends.incrementAndGet();
+    long deadline = System.nanoTime() + target.timeout().toNanos();
+    CompletableFuture<T> resent =
+        CompletableFuture.supplyAsync(
+                () -> (T) null,
+                CompletableFuture.delayedExecutor(resendPauseMillis(1), TimeUnit.MILLISECONDS))
+            .thenCompose(
+                ignored ->
+                    resend(
+                        () -> again.apply(argument), RedisFailures::isConnectionLoss, deadline, 2));
+    return await(resent, what, where);
+  }
+
+  /** What a failed wait for a reply throws: the failure translated, naming the server. */
+  private CacheException failedWaiting(Exception e, String what, String where) {
+    if (e instanceof InterruptedException) {
+      Thread.currentThread().interrupt();
+      return RedisFailures.translate(e, target.toString(), describe(what, where));
+    }
+    if (e instanceof ExecutionException) {
+      afterFailure(e.getCause());
+      return RedisFailures.translate(
+          e.getCause(), target.toString(), describe(what, where), this::memoryLimit);
+    }
+    refreshTopology(); // no reply in time
+    return RedisFailures.translate(
+        new RedisCommandTimeoutException("no reply within " + awaitMillis + " ms"),
+        target.toString(),
+        describe(what, where));
   }
 
   private static String describe(String what, String where) {
