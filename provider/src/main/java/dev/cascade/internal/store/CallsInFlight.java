@@ -24,9 +24,9 @@ final class CallsInFlight {
 
   /**
    * Calls on the wire at once while Redis is not queueing. Up to that many threads never wait for
-   * one another; more wait at most until a call ends. Measured against a Redis 2-3 ms away (a proxy
-   * holding every packet 1 ms each way), four cost 16 threads 21% of their listened puts and 10% of
-   * their invokes, sixteen nothing.
+   * one another; more wait at most until a call ends. Measured against a Redis 2-3 ms away ({@code
+   * CostProbe --delay-us 1000}), four cost 16 threads 9-21% of their listened puts and up to 10% of
+   * their invokes, one 44-46% and 24-28%, sixteen nothing beyond the runs' spread.
    */
   static final int WIDE = 16;
 

@@ -290,17 +290,11 @@ public final class RedisAccess implements AutoCloseable {
     } catch (InterruptedException | TimeoutException e) {
       throw failedWaiting(e, what, where);
     }
-    resends.incrementAndGet();
     long deadline = System.nanoTime() + target.timeout().toNanos();
-    CompletableFuture<T> resent =
-        CompletableFuture.supplyAsync(
-                () -> (T) null,
-                CompletableFuture.delayedExecutor(resendPauseMillis(1), TimeUnit.MILLISECONDS))
-            .thenCompose(
-                ignored ->
-                    resend(
-                        () -> again.apply(argument), RedisFailures::isConnectionLoss, deadline, 2));
-    return await(resent, what, where);
+    return await(
+        resendAfterPause(() -> again.apply(argument), RedisFailures::isConnectionLoss, deadline, 1),
+        what,
+        where);
   }
 
   /** What a failed wait for a reply throws: the failure translated, naming the server. */
@@ -473,13 +467,18 @@ public final class RedisAccess implements AutoCloseable {
               if (!worth.test(failure) || System.nanoTime() >= deadline) {
                 return CompletableFuture.<T>failedFuture(failure);
               }
-              resends.incrementAndGet();
-              long pauseMillis = resendPauseMillis(attempt);
-              return CompletableFuture.supplyAsync(
-                      () -> (T) null,
-                      CompletableFuture.delayedExecutor(pauseMillis, TimeUnit.MILLISECONDS))
-                  .thenCompose(ignored -> resend(call, worth, deadline, attempt + 1));
+              return resendAfterPause(call, worth, deadline, attempt);
             });
+  }
+
+  /** Counts a resend, pauses {@link #resendPauseMillis}({@code attempt}), then {@link #resend}s. */
+  private <T> CompletableFuture<T> resendAfterPause(
+      Supplier<CompletableFuture<T>> call, Predicate<Throwable> worth, long deadline, int attempt) {
+    resends.incrementAndGet();
+    return CompletableFuture.supplyAsync(
+            () -> (T) null,
+            CompletableFuture.delayedExecutor(resendPauseMillis(attempt), TimeUnit.MILLISECONDS))
+        .thenCompose(ignored -> resend(call, worth, deadline, attempt + 1));
   }
 
   /**
