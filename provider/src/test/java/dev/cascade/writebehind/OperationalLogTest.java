@@ -81,6 +81,11 @@ class OperationalLogTest {
             return stats.getDeadLetters() == 1;
           },
           "the poison record in the dead letters (last error " + stats.getLastError() + ")");
+      // the count is read from Redis, where the script moved the record; the flusher warns once it
+      // has the script's reply, a moment later
+      await(
+          () -> !messages(Level.WARNING, "dead letters").isEmpty(),
+          "a warning about the dead-lettered record");
       List<String> dead = messages(Level.WARNING, "dead letters");
       assertEquals(1, dead.size(), "one warning for one dead-lettered key: " + dead);
       assertTrue(
