@@ -74,7 +74,6 @@ for i = 1, #KEYS - 1 do
   end
 end
 if #entries > 0 then
-  oplog_trim(log, ARGV[1], ARGV[2])
-  redis.call('ZADD', log, unpack(entries))
+  oplog_keep_many(log, ARGV[1], ARGV[2], entries)
 end
 return replies

@@ -10,8 +10,11 @@
 -- oplog_keep(log, id, lowest, ttl, reply)  logs reply (a string) for id, drops the ids below
 --   lowest (the JVM's lowest id still waiting for a reply: those are never sent again) and lets
 --   the log expire ttl ms after the JVM's last call
--- oplog_trim(log, lowest, ttl)  oplog_keep without logging a reply, for a script that logs the
---   replies of many calls with one ZADD (changes.lua)
+-- oplog_keep_many(log, lowest, ttl, entries)  oplog_keep for the replies of many calls with one
+--   ZADD (changes.lua); entries as ZADD takes them: score (the id), member (id:reply), ...
+-- The expiry is set after the ZADD, never before: a trim that removes every id leaves the log
+-- empty, Redis deletes the empty key, and a PEXPIRE before the ZADD would miss the key the ZADD
+-- then creates: the log of a JVM calling one at a time would never expire.
 
 local function oplog_replay(log, id)
   local done = redis.call('ZRANGEBYSCORE', log, id, id)
@@ -21,13 +24,12 @@ local function oplog_replay(log, id)
   return nil
 end
 
-local function oplog_trim(log, lowest, ttl)
+local function oplog_keep_many(log, lowest, ttl, entries)
   redis.call('ZREMRANGEBYSCORE', log, '-inf', '(' .. lowest)
+  redis.call('ZADD', log, unpack(entries))
   redis.call('PEXPIRE', log, ttl)
 end
 
 local function oplog_keep(log, id, lowest, ttl, reply)
-  oplog_trim(log, lowest, ttl)
-  redis.call('ZADD', log, id, id .. ':' .. reply)
+  oplog_keep_many(log, lowest, ttl, {id, id .. ':' .. reply})
 end
-

@@ -212,6 +212,25 @@ class LoggedScriptsTest {
   }
 
   /**
+   * One thread's calls in turn: each call's lowest waiting id is its own, so its trim empties the
+   * log, and Redis drops the empty key before the call logs its reply. The log must still expire
+   * after the call, in both scripts, or every manager would leave a log per partition behind.
+   */
+  @Test
+  void callsOneAtATime_leaveTheLogExpiring() {
+    byte[] put = b("one-at-a-time-" + System.nanoTime());
+    for (long id = 801; id <= 803; id++) {
+      Call call = new Call(id, "A", null, "S", "v" + id);
+      changes(opLog(SEQUENTIAL_FAST), List.of(put), List.of(call), id);
+      assertTrue(pttl(SEQUENTIAL_FAST) > 0, "changes.lua's log expires after call " + id);
+      assertEquals(1L, redis.zcard(opLog(SEQUENTIAL_FAST)), "only the last reply is kept");
+      mutate(opLog(SEQUENTIAL_FULL), put, call, id);
+      assertTrue(pttl(SEQUENTIAL_FULL) > 0, "mutate.lua's log expires after call " + id);
+      assertEquals(1L, redis.zcard(opLog(SEQUENTIAL_FULL)), "only the last reply is kept");
+    }
+  }
+
+  /**
    * changes.lua as LoggedChanges sends it: the log, the call's smallest and largest id, then per
    * change its entry, condition, expected value, action, new value and operation id.
    */
@@ -223,9 +242,14 @@ class LoggedScriptsTest {
    * {@link #changes} with the JVM's lowest waiting id {@code lowest}: the log keeps no id below.
    */
   private static List<Object> changes(List<byte[]> encodedKeys, List<Call> calls, long lowest) {
+    return changes(opLog(FAST), encodedKeys, calls, lowest);
+  }
+
+  private static List<Object> changes(
+      byte[] log, List<byte[]> encodedKeys, List<Call> calls, long lowest) {
     byte[][] keys = new byte[calls.size() + 1][];
     byte[][] args = new byte[4 + 5 * calls.size()][];
-    keys[0] = opLog(FAST);
+    keys[0] = log;
     args[0] = id(lowest);
     args[1] = b("60000");
     args[2] = id(calls.stream().mapToLong(Call::id).min().orElseThrow());
@@ -244,12 +268,17 @@ class LoggedScriptsTest {
 
   /** mutate.lua with the arguments EntryStore gives an eternal cache without write-behind. */
   private static String mutate(byte[] encodedKey, Call c) {
+    return mutate(opLog(FULL), encodedKey, c, 1);
+  }
+
+  /** {@link #mutate} with the log {@code log} and the JVM's lowest waiting id {@code lowest}. */
+  private static String mutate(byte[] log, byte[] encodedKey, Call c, long lowest) {
     byte[][] keys = {
       LAYOUT.entryKey(encodedKey),
       LAYOUT.listenerFlagFor(encodedKey),
       LAYOUT.lockKey(encodedKey),
       LAYOUT.streamKeyFor(encodedKey),
-      opLog(FULL)
+      log
     };
     List<Object> reply =
         redis.eval(
@@ -272,7 +301,7 @@ class LoggedScriptsTest {
             new byte[0],
             encodedKey,
             id(c.id),
-            b("1"),
+            id(lowest),
             b("60000"));
     return new String((byte[]) reply.get(0), StandardCharsets.US_ASCII);
   }
@@ -283,6 +312,14 @@ class LoggedScriptsTest {
   private static final String TRIMMED = "trimmed-";
 
   private static final String FULL = "full-";
+
+  private static final String SEQUENTIAL_FAST = "sequential-fast-";
+
+  private static final String SEQUENTIAL_FULL = "sequential-full-";
+
+  private static long pttl(String jvm) {
+    return redis.pttl(opLog(jvm));
+  }
 
   private static byte[] opLog(String jvm) {
     return LAYOUT.opLogKey(0, b(jvm + RUN));
