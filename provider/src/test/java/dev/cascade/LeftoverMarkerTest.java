@@ -1,7 +1,9 @@
 package dev.cascade;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cascade.testing.RedisServer;
 import dev.cascade.testing.WithRedis;
@@ -18,11 +20,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * An entry of a read-through cache that is not write-behind still carries a queued-write marker
- * ({@code w}): left by an earlier write-behind life of the same cache name whose queue was lost, or
- * planted. A read-through load must not replace a queued write, so such a key is not loaded; an
- * entry processor on it must see that at once, not take the refused load for a concurrent change
- * and run again until it gives up.
+ * Leftovers in a read-through cache's entries, and entry processors over them. An entry of a
+ * read-through cache that is not write-behind still carries a queued-write marker ({@code w}): left
+ * by an earlier write-behind life of the same cache name whose queue was lost, or planted. A
+ * read-through load must not replace a queued write, so such a key is not loaded; an entry
+ * processor on it must see that at once, not take the refused load for a concurrent change and run
+ * again until it gives up.
  */
 @WithRedis
 @Timeout(60)
@@ -58,6 +61,54 @@ class LeftoverMarkerTest {
 
       assertNull(seen, "the processor saw a loaded value although a write may be queued");
       assertEquals(1, runs.get(), "the processor ran again and again");
+    } finally {
+      manager.close();
+    }
+  }
+
+  /**
+   * An eternal read-through cache meets an entry that carries a logical expiry ({@code x}) already
+   * past while Redis still holds it: written by an earlier life of the cache name with an expiry
+   * policy (whose native TTL runs later, by the grace listeners ask for), or by another JVM
+   * configured with one. The entry counts as absent, so a processor that creates it must create it
+   * at once, not take the refused "absent" condition for a concurrent change and run again until it
+   * gives up.
+   */
+  @Test
+  void invoke_creatingOverAnEntryWhoseExpiryPassed_doesNotLoop(RedisServer redis) {
+    CacheManager manager = Managers.open(redis);
+    try {
+      Cache<String, String> cache =
+          manager.createCache(
+              Managers.uniqueName("leftover-expiry"),
+              new MutableConfiguration<String, String>()
+                  .setTypes(String.class, String.class)
+                  .setReadThrough(true)
+                  .setCacheLoaderFactory(new FactoryBuilder.SingletonFactory<>(new Loads())));
+      cache.put("expired", "written under an expiry policy");
+      @SuppressWarnings("unchecked")
+      List<Object> keys = (List<Object>) redis.command("KEYS", "*expired");
+      assertEquals(1, keys.size(), keys.toString());
+      String entry = keys.get(0).toString();
+      redis.command("HSET", entry, "x", Long.toString(System.currentTimeMillis() - 5_000));
+      redis.command("PEXPIRE", entry, "60000");
+      AtomicInteger runs = new AtomicInteger();
+
+      boolean existed =
+          cache.invoke(
+              "expired",
+              (e, args) -> {
+                runs.incrementAndGet();
+                boolean exists = e.exists();
+                if (!exists) {
+                  e.setValue("created anew");
+                }
+                return exists;
+              });
+
+      assertFalse(existed, "an entry whose expiry passed is absent");
+      assertTrue(runs.get() <= 2, "the processor ran " + runs.get() + " times");
+      assertEquals("created anew", cache.get("expired"));
     } finally {
       manager.close();
     }

@@ -367,9 +367,16 @@ final class EntryEngine {
     }
     Mutation guarded = exact.onlyIf(seen, now);
     // the lean changes.lua when mutate.lua's extras (expiry, queue, lock, publishing, old values)
-    // are all unused; a resent call is answered from the same operation log either way
+    // are all unused; a resent call is answered from the same operation log either way. Not over
+    // an entry that carries an expiry although this cache is eternal (an earlier life of the cache
+    // name, or another JVM, with an expiry policy): changes.lua knows nothing of x, and would find
+    // present what the decision took as expired, again on every retry; mutate.lua reaps it first
     CompletableFuture<Outcome> reply =
-        held == null && !othersListen && plainEntries() && store.canCompareAndSet(guarded)
+        held == null
+                && !othersListen
+                && plainEntries()
+                && seen.expiresAt() == StoredEntry.ETERNAL
+                && store.canCompareAndSet(guarded)
             ? store.compareAndSet(key, guarded)
             : store.mutate(key, guarded, now, graceMillis, held == null ? null : held.token);
     Outcome o = await(reply, "changing an entry");
