@@ -281,6 +281,9 @@ public final class RedisAccess implements AutoCloseable {
       A argument,
       String what,
       String where) {
+    // the resends' deadline counts from the first send, as resendingOnConnectionLoss's does, not
+    // from a loss that came late in the first wait
+    long deadline = System.nanoTime() + target.timeout().toNanos();
     try {
       return reply.get(awaitMillis, TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
@@ -290,7 +293,6 @@ public final class RedisAccess implements AutoCloseable {
     } catch (InterruptedException | TimeoutException e) {
       throw failedWaiting(e, what, where);
     }
-    long deadline = System.nanoTime() + target.timeout().toNanos();
     return await(
         resendAfterPause(() -> again.apply(argument), RedisFailures::isConnectionLoss, deadline, 1),
         what,
