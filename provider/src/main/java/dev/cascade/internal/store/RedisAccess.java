@@ -477,6 +477,9 @@ public final class RedisAccess implements AutoCloseable {
   private <T> CompletableFuture<T> resendAfterPause(
       Supplier<CompletableFuture<T>> call, Predicate<Throwable> worth, long deadline, int attempt) {
     resends.incrementAndGet();
+    // a dropped connection can be a cluster master that died: read the topology now, as a failed
+    // wait does (afterFailure), or the resends would go to the dead node until Lettuce notices
+    refreshTopology();
     return CompletableFuture.supplyAsync(
             () -> (T) null,
             CompletableFuture.delayedExecutor(resendPauseMillis(attempt), TimeUnit.MILLISECONDS))
