@@ -108,6 +108,7 @@ abstract class AclContract {
           "+xautoclaim",
           "+xdel",
           "+xgroup|create",
+          "+xinfo|groups",
           "+xlen",
           "+xpending",
           "+xrange",

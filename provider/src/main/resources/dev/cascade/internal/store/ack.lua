@@ -35,8 +35,14 @@ end
 -- every id was pending in this group (so delivered here, like every record before the greatest of
 -- them: a group delivers in stream order, from the first id), all records below both the greatest
 -- id and the oldest record still pending (of any consumer) are delivered and acknowledged: trim
--- them, and XDEL only the ids at or above that bound. Else (a record acknowledged twice, a failover
--- that lost the group's state) delete exactly the ids, as they say nothing about the others.
+-- them, and XDEL only the ids at or above that bound.
+-- Else (a resent acknowledgement, or a failover to a replica that had not seen some of our reads or
+-- acknowledgements) the ids say nothing about the records below them, and those above the group's
+-- last delivered id were never delivered here: the promoted replica will deliver them again, after
+-- the records its pending list brought back. Deleting (and settling) them now would let an older
+-- record brought back reach the database after them, for good. So only ids the group delivered are
+-- deleted and settled; the rest are written again, in order. A user whose ACL lacks XINFO GROUPS
+-- gets the exact ids deleted and settled, as before this check.
 local function below(a, b) -- stream id a < stream id b
   local da, db = string.find(a, '-', 1, true), string.find(b, '-', 1, true)
   local ma, mb = tonumber(string.sub(a, 1, da - 1)), tonumber(string.sub(b, 1, db - 1))
@@ -45,26 +51,66 @@ local function below(a, b) -- stream id a < stream id b
   end
   return tonumber(string.sub(a, da + 1)) < tonumber(string.sub(b, db + 1))
 end
-local keep = 5 -- the first of ARGV's ids to XDEL
-if n > 0 and acked == n then
-  local bound = ARGV[last]
-  local oldest = call('XPENDING', KEYS[1], ARGV[1])[2]
-  if oldest and below(oldest, bound) then
-    bound = oldest
+-- the group's last delivered id; '0-0' without the group (it will deliver every record again);
+-- nil without the stream (no record will come again: the ids were written, their entries settle)
+-- or when Redis refuses XINFO GROUPS
+local function last_delivered()
+  local groups = redis.pcall('XINFO', 'GROUPS', KEYS[1])
+  if type(groups) ~= 'table' or groups.err then
+    return nil
   end
-  -- pcall: a script does not roll back, and the XACK above has run; a Redis that refuses XTRIM
-  -- (a user whose ACL predates it) must still see the ids deleted, or they would stay in the
-  -- stream acknowledged, counted by XLEN against the queue bound, forever
-  local trimmed = redis.pcall('XTRIM', KEYS[1], 'MINID', bound)
-  if type(trimmed) == 'number' then
-    keep = last + 1
-    while keep > 5 and not below(ARGV[keep - 1], bound) do
-      keep = keep - 1
+  for _, g in ipairs(groups) do
+    local name, id
+    for j = 1, #g - 1, 2 do
+      if g[j] == 'name' then
+        name = g[j + 1]
+      elseif g[j] == 'last-delivered-id' then
+        id = g[j + 1]
+      end
+    end
+    if name == ARGV[1] then
+      return id
+    end
+  end
+  return '0-0'
+end
+local delivered = nil -- in the fallback: ids above it were never delivered here
+local function was_delivered(id)
+  return delivered == nil or not below(delivered, id)
+end
+local doomed = {} -- the ids to XDEL
+if acked == n then
+  local keep = 5 -- the first of ARGV's ids to XDEL
+  if n > 0 then
+    local bound = ARGV[last]
+    local oldest = call('XPENDING', KEYS[1], ARGV[1])[2]
+    if oldest and below(oldest, bound) then
+      bound = oldest
+    end
+    -- pcall: a script does not roll back, and the XACK above has run; a Redis that refuses XTRIM
+    -- (a user whose ACL predates it) must still see the ids deleted, or they would stay in the
+    -- stream acknowledged, counted by XLEN against the queue bound, forever
+    local trimmed = redis.pcall('XTRIM', KEYS[1], 'MINID', bound)
+    if type(trimmed) == 'number' then
+      keep = last + 1
+      while keep > 5 and not below(ARGV[keep - 1], bound) do
+        keep = keep - 1
+      end
+    end
+  end
+  for i = keep, last do
+    doomed[#doomed + 1] = ARGV[i]
+  end
+else
+  delivered = last_delivered()
+  for i = 5, last do
+    if was_delivered(ARGV[i]) then
+      doomed[#doomed + 1] = ARGV[i]
     end
   end
 end
-for first = keep, last, slice do
-  call('XDEL', KEYS[1], unpack(ARGV, first, math.min(last, first + slice - 1)))
+for first = 1, #doomed, slice do
+  call('XDEL', KEYS[1], unpack(doomed, first, math.min(#doomed, first + slice - 1)))
 end
 
 local grace = tonumber(ARGV[3])
@@ -77,7 +123,7 @@ end
 -- pending delete (a hash of w alone) disappears with its last field, as Redis drops empty hashes.
 for i = 4, #KEYS do
   local entry = call('HMGET', KEYS[i], 'w', 'x')
-  if entry[1] == ARGV[last + i - 3] then
+  if entry[1] == ARGV[last + i - 3] and was_delivered(entry[1]) then
     -- this record was the entry's latest queued write: the entry is settled
     call('HDEL', KEYS[i], 'w')
     if entry[2] then
