@@ -104,7 +104,13 @@ final class EntryReader {
         return readKeepingAndTouching(n, key);
       }
       NearCache.Token token = n.beginRead(key);
-      Read r = readFromRedis(key, () -> n.sent(token));
+      Read r;
+      try {
+        r = readFromRedis(key, () -> n.sent(token));
+      } catch (RuntimeException e) {
+        n.completeRead(token, null, 0); // gives the token's slot back; keeps nothing
+        throw e;
+      }
       n.completeRead(token, r.value(), r.expiresAt());
       return r;
     }
@@ -115,10 +121,10 @@ final class EntryReader {
    * A near hit of a cache with an access expiry: the access must extend the entry's TTL in Redis as
    * a read there would, without making the hit wait for Redis. So the touch is sent and not awaited
    * (at most one per key every {@link #touchInterval}), only if the entry still holds the served
-   * value, over the near cache's own tracking connection so that it does not invalidate the copy;
-   * the copy is served past its known expiry only once Redis confirmed the touch. An access
-   * duration of zero expires the entry now, as a read from Redis would: the copy is dropped and the
-   * touch awaited.
+   * value, over the shared connection (the touch changes the entry, so Redis invalidates the copy
+   * here too and a later read fetches it again: design.md, "Near cache"); the copy is served past
+   * its known expiry only once Redis confirmed the touch. An access duration of zero expires the
+   * entry now, as a read from Redis would: the copy is dropped and the touch awaited.
    */
   private void accessed(NearCache n, byte[] key, NearCache.Hit hit, long now) {
     String access = expiry.forAccess();
@@ -281,7 +287,13 @@ final class EntryReader {
       }
     }
     if (!missing.isEmpty()) {
-      List<Read> fetched = readAllFromRedis(missing, () -> tokens.forEach(n::sent));
+      List<Read> fetched;
+      try {
+        fetched = readAllFromRedis(missing, () -> tokens.forEach(n::sent));
+      } catch (RuntimeException e) {
+        tokens.forEach(t -> n.completeRead(t, null, 0)); // their slots back; nothing kept
+        throw e;
+      }
       for (int j = 0; j < fetched.size(); j++) {
         Read r = fetched.get(j);
         // with an access expiry the reads touched the entries over the shared connection, which

@@ -17,6 +17,7 @@ import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -132,9 +133,22 @@ public final class Invalidations implements AutoCloseable {
     String prefix = prefixOf(layout);
     if (prefixes.add(prefix)) {
       registeredPrefixes = List.copyOf(prefixes);
-      // the first near cache waits for tracking, so it works from its first read
-      for (Tracker t : trackers.values()) {
-        t.enable(List.of(prefix), true);
+      // the near cache waits for tracking, so it works from its first read; a server that refuses
+      // it fails the cache's opening, and the prefix goes again: a prefix left registered but not
+      // tracked would keep every near cache bypassed, or (before) was trusted untracked
+      try {
+        for (Tracker t : trackers.values()) {
+          t.enable(List.of(prefix), true);
+        }
+        for (Tracker t : trackers.values()) {
+          t.requireTracking(prefix);
+        }
+      } catch (RuntimeException e) {
+        caches.remove(near);
+        prefixes.remove(prefix);
+        registeredPrefixes = List.copyOf(prefixes);
+        trackers.values().forEach(Tracker::recount);
+        throw e;
       }
     }
     return near;
@@ -367,6 +381,14 @@ public final class Invalidations implements AutoCloseable {
         }
       }
     }
+    for (Tracker t : trackers.values()) {
+      if (!t.confirmed && !t.silent) {
+        // Redis refused or lost some prefix on this connection (a busy script, a timeout, a
+        // refusal after a reconnect): ask again, one prefix a command, so that one refusal
+        // cannot hold the others back
+        t.enableMissing();
+      }
+    }
     trustIfAllConfirmed();
   }
 
@@ -380,7 +402,6 @@ public final class Invalidations implements AutoCloseable {
       }
       stale = t.connection;
       try {
-        t.confirmed = false;
         t.open();
       } catch (RuntimeException e) {
         LOG.debug(
@@ -457,6 +478,16 @@ public final class Invalidations implements AutoCloseable {
     }
   }
 
+  /**
+   * Whether Redis refused to track one prefix because this connection tracks it already (an earlier
+   * send whose reply was lost, or one Lettuce sent again after a reconnect): it is tracked.
+   */
+  private static boolean trackedAlready(Throwable failure, List<String> prefixes) {
+    String m = String.valueOf(failure.getMessage());
+    return prefixes.size() == 1
+        && m.contains("overlaps with an existing prefix '" + prefixes.get(0) + "'");
+  }
+
   @Override
   public synchronized void close() {
     closed = true;
@@ -485,8 +516,25 @@ public final class Invalidations implements AutoCloseable {
 
     volatile StatefulRedisConnection<byte[], byte[]> connection;
 
-    /** Redis confirmed tracking on the current connection (and it has not dropped since). */
+    /**
+     * Redis confirmed tracking of every registered prefix on the current connection (and it has not
+     * dropped since): {@link #enabled} covers {@link #registeredPrefixes}.
+     */
     volatile boolean confirmed;
+
+    /**
+     * The prefixes Redis confirmed on the current connection, and those sent there and not yet
+     * answered; both forgotten when the connection is replaced or drops. Guarded by this tracker,
+     * never held while waiting for Redis. Redis refuses a whole {@code CLIENT TRACKING} command
+     * that names a prefix the connection tracks already, so a prefix is sent only when it is in
+     * neither.
+     */
+    private final Set<String> enabled = new HashSet<>();
+
+    private final Set<String> sent = new HashSet<>();
+
+    /** Why Redis last refused tracking on this connection, for the error of a cache's opening. */
+    private volatile Throwable refusal;
 
     /** The last ping went unanswered. */
     volatile boolean silent;
@@ -518,7 +566,7 @@ public final class Invalidations implements AutoCloseable {
             @Override
             public void onRedisDisconnected(RedisChannelHandler<?, ?> handler) {
               if (opened == connection) {
-                confirmed = false;
+                forgetPrefixes(); // the server forgets a client's tracking with the client
                 lost();
               }
             }
@@ -534,16 +582,68 @@ public final class Invalidations implements AutoCloseable {
               }
             }
           });
-      connection = opened;
+      synchronized (this) {
+        enabled.clear();
+        sent.clear();
+        confirmed = false;
+        connection = opened;
+      }
     }
 
     /** The server no longer takes writes: its invalidations concern nobody. */
     void retire() {
-      StatefulRedisConnection<byte[], byte[]> c = connection;
-      connection = null;
-      confirmed = false;
+      StatefulRedisConnection<byte[], byte[]> c;
+      synchronized (this) {
+        c = connection;
+        connection = null;
+        confirmed = false;
+      }
       if (c != null) {
         c.closeAsync();
+      }
+    }
+
+    private synchronized void forgetPrefixes() {
+      enabled.clear();
+      sent.clear();
+      confirmed = false;
+    }
+
+    /** Recomputes {@link #confirmed} (the registered prefixes changed, or what Redis tracks). */
+    synchronized void recount() {
+      confirmed = connection != null && enabled.containsAll(registeredPrefixes);
+    }
+
+    /**
+     * Throws if this connection is up and Redis does not track {@code prefix} on it (called after
+     * {@link #enable} waited for the reply).
+     */
+    void requireTracking(String prefix) {
+      StatefulRedisConnection<byte[], byte[]> c;
+      boolean tracked;
+      synchronized (this) {
+        c = connection;
+        tracked = enabled.contains(prefix);
+      }
+      if (c != null && !tracked) {
+        Throwable why = refusal;
+        throw new CacheException(
+            "Redis "
+                + (cluster ? "node " + node + " of " : "")
+                + redis
+                + " did not turn on the invalidations a near cache needs (CLIENT TRACKING ON BCAST"
+                + " PREFIX "
+                + prefix
+                + "): "
+                + (why == null ? "no reply" : why.getMessage()),
+            why);
+      }
+    }
+
+    /** Sends, one prefix a command, the registered prefixes this connection does not track. */
+    void enableMissing() {
+      for (String prefix : registeredPrefixes) {
+        enable(List.of(prefix), false);
       }
     }
 
@@ -553,36 +653,29 @@ public final class Invalidations implements AutoCloseable {
      *
      * @param await wait for the confirmation (never on an I/O thread)
      */
-    void enable(List<String> newPrefixes, boolean await) {
-      TrackingArgs args =
-          TrackingArgs.Builder.enabled()
-              .bcast()
-              .prefixes(StandardCharsets.UTF_8, newPrefixes.toArray(new String[0]));
-      StatefulRedisConnection<byte[], byte[]> c = connection;
-      if (c == null) {
-        return;
+    void enable(List<String> wanted, boolean await) {
+      StatefulRedisConnection<byte[], byte[]> c;
+      List<String> send = new ArrayList<>();
+      synchronized (this) {
+        c = connection;
+        if (c == null) {
+          return;
+        }
+        for (String prefix : wanted) {
+          if (!enabled.contains(prefix) && sent.add(prefix)) {
+            send.add(prefix);
+          }
+        }
       }
-      c.async()
-          .clientTracking(args)
-          .whenComplete(
-              (ok, failure) -> {
-                if (failure != null) {
-                  LOG.warn(
-                      "Could not turn on invalidations for near caches"
-                          + (cluster ? " on " + node : "")
-                          + "; they are bypassed until it works",
-                      failure);
-                  lost();
-                  return;
-                }
-                // on the I/O thread: no lock of this object here (register() may hold it, waiting
-                // for this reply)
-                if (c != connection) {
-                  return; // replaced meanwhile
-                }
-                confirmed = true;
-                trustIfAllConfirmed();
-              });
+      if (!send.isEmpty()) {
+        TrackingArgs args =
+            TrackingArgs.Builder.enabled()
+                .bcast()
+                .prefixes(StandardCharsets.UTF_8, send.toArray(new String[0]));
+        // on the I/O thread: no lock of this object (register() may hold it, waiting for this
+        // reply), only the tracker's own
+        c.async().clientTracking(args).whenComplete((ok, failure) -> answered(c, send, failure));
+      }
       if (await) {
         try {
           c.sync().ping(); // replies come in order: after this, the tracking reply was handled
@@ -591,6 +684,37 @@ public final class Invalidations implements AutoCloseable {
               e, "turning on invalidations for near caches" + (cluster ? " on node " + node : ""));
         }
       }
+    }
+
+    /** Redis answered a {@code CLIENT TRACKING} of {@code prefixes} sent on {@code c}. */
+    private void answered(
+        StatefulRedisConnection<byte[], byte[]> c, List<String> prefixes, Throwable failure) {
+      boolean refused = false;
+      synchronized (this) {
+        if (c != connection) {
+          return; // replaced meanwhile
+        }
+        sent.removeAll(prefixes);
+        if (failure == null || trackedAlready(failure, prefixes)) {
+          enabled.addAll(prefixes);
+        } else {
+          refused = true;
+          refusal = failure;
+        }
+        recount();
+      }
+      if (refused) {
+        LOG.warn(
+            "Could not turn on invalidations for near caches"
+                + (cluster ? " on " + node : "")
+                + "; they are bypassed until it works (asked again every "
+                + PROBE_INTERVAL.toMillis()
+                + " ms)",
+            failure);
+        lost();
+        return;
+      }
+      trustIfAllConfirmed();
     }
   }
 }
