@@ -122,6 +122,15 @@ final class PartitionFlush {
       return Step.LEASE_LOST; // dropped by the coordinator while this step was due
     }
     if (!takenOver) {
+      // Fenced first: a flusher cut off from Redis for longer than its lease (its steps failed,
+      // and the coordinator has not yet noticed) must not claim the records of the flusher that
+      // holds the partition now and write them over that one's newer writes. Renewing checks that
+      // the lease is still ours and extends it past the claim and the reads below.
+      String token = leaseToken;
+      if (token == null || !queue.renewLease(partition, token, settings.leaseTtl())) {
+        return Step.LEASE_LOST;
+      }
+      lastStepReachedRedis = true;
       // Redis' pending list is the truth: after a failed step, records held here may have been
       // acknowledged after all, or (after a failover) be unread again or gone
       carried.clear();
@@ -163,20 +172,21 @@ final class PartitionFlush {
         // renewing writes the lease key, which discards that EXEC if it comes later, since it
         // was sent under a WATCH of the key; if it came first, the next read's pending count
         // check sees what it read. Either way no record is read into our name unseen.
-        if (!queue.renewLease(partition, leaseToken, settings.leaseTtl())) {
+        String token = leaseToken; // the coordinator may drop it at any time
+        if (token == null || !queue.renewLease(partition, token, settings.leaseTtl())) {
           return Step.LEASE_LOST;
         }
         readInDoubt = false;
       }
       List<QueuedRecord> fresh;
+      String token = leaseToken;
+      if (token == null) {
+        return Step.LEASE_LOST;
+      }
       try {
         fresh =
             queue.readNew(
-                partition,
-                consumer,
-                settings.batchSize() - carried.size(),
-                leaseToken,
-                carried.size());
+                partition, consumer, settings.batchSize() - carried.size(), token, carried.size());
       } catch (RuntimeException e) {
         readInDoubt = true;
         throw e;
@@ -323,7 +333,9 @@ final class PartitionFlush {
       }
       lastIds.put(c.key, c.lastId());
     }
-    if (!queue.acknowledge(partition, leaseToken, ids, lastIds, graceMillis.getAsLong())) {
+    String token = leaseToken; // dropped by the coordinator during the writer's call: not ours
+    if (token == null
+        || !queue.acknowledge(partition, token, ids, lastIds, graceMillis.getAsLong())) {
       return false;
     }
     Set<String> done = new HashSet<>(ids);

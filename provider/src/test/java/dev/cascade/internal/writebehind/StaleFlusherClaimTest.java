@@ -1,0 +1,141 @@
+package dev.cascade.internal.writebehind;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.cascade.internal.codec.Codecs;
+import dev.cascade.internal.store.KeyLayout;
+import dev.cascade.internal.store.QueueStore;
+import dev.cascade.internal.store.RedisAccess;
+import dev.cascade.internal.store.RedisTarget;
+import dev.cascade.testing.RedisServer;
+import dev.cascade.testing.WithRedis;
+import dev.cascade.writebehind.WriteBehind;
+import dev.cascade.writebehind.WriteBehindSettings;
+import io.lettuce.core.Consumer;
+import io.lettuce.core.XReadArgs;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.cache.Cache;
+import javax.cache.configuration.FactoryBuilder;
+import javax.cache.integration.CacheWriter;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A flusher cut off from Redis for longer than its lease comes back before its coordinator noticed
+ * the loss: its partition's records are now pending for the flusher that took the lease, idle while
+ * that one waits for the database. The stale flusher must not claim them and write them: the new
+ * holder writes newer values of their keys meanwhile, and the old batch would land after them.
+ */
+@WithRedis
+@Timeout(30)
+class StaleFlusherClaimTest {
+
+  private static final String GROUP = QueueStore.GROUP;
+
+  private RedisAccess redis;
+  private QueueStore queue;
+  private KeyLayout layout;
+  private ExecutorService callers;
+
+  @BeforeEach
+  void open(RedisServer server) {
+    redis = RedisAccess.connect(RedisTarget.parse(server.uri(), Duration.ofSeconds(5)));
+    layout = new KeyLayout("stale-claim-" + System.nanoTime(), 1);
+    queue = new QueueStore(redis, layout);
+    queue.ensureGroups();
+    callers = Executors.newCachedThreadPool();
+  }
+
+  @AfterEach
+  void close() {
+    callers.shutdownNow();
+    redis.close();
+  }
+
+  @Test
+  void aFlusherWhoseLeaseWasTaken_neitherClaimsNorWritesTheHoldersRecords() throws Exception {
+    queue.acquireLease(0, "holder", Duration.ofSeconds(30));
+    for (int i = 0; i < 2; i++) {
+      redis
+          .commands()
+          .xadd(layout.streamKey(0), Map.of(b("k"), b("k" + i), b("o"), b("p"), b("v"), b("v")))
+          .get();
+    }
+    redis
+        .commands()
+        .xreadgroup(
+            Consumer.from(b(GROUP), b("holder")),
+            XReadArgs.Builder.count(2),
+            XReadArgs.StreamOffset.lastConsumed(layout.streamKey(0)))
+        .get();
+    WriteBehindSettings settings =
+        WriteBehind.settingsOf(
+            WriteBehind.of(new FactoryBuilder.SingletonFactory<>(new Counting()))
+                .batchSize(2)
+                .writerTimeout(Duration.ofMillis(100))
+                .claimIdle(Duration.ofMillis(200))
+                .build());
+    Thread.sleep(400); // the holder's records are idle past claimIdle
+    Counting writer = new Counting();
+    PartitionFlush stale =
+        new PartitionFlush(
+            0,
+            queue,
+            new WriterCalls<>(
+                writer,
+                Codecs.forKeys(String.class, null, getClass().getClassLoader()),
+                Codecs.forValues(String.class, null, getClass().getClassLoader()),
+                100,
+                callers,
+                layout.cacheName()),
+            settings,
+            new WriteBehindStats(queue, () -> 1, () -> 0),
+            "stale",
+            () -> 0,
+            "1:stale"); // its tenure, long over: the lease now holds the holder's token
+
+    assertEquals(PartitionFlush.Step.LEASE_LOST, stale.step(System.currentTimeMillis(), true));
+
+    assertEquals(0, writer.calls.get(), "the stale flusher called the writer");
+    assertEquals(2L, queue.pendingOfOthers(0, "stale"), "the holder's records stay the holder's");
+  }
+
+  /** Counts the calls it gets. */
+  static final class Counting implements CacheWriter<String, String> {
+    final AtomicInteger calls = new AtomicInteger();
+
+    @Override
+    public void write(Cache.Entry<? extends String, ? extends String> entry) {
+      calls.incrementAndGet();
+    }
+
+    @Override
+    public void writeAll(Collection<Cache.Entry<? extends String, ? extends String>> entries) {
+      calls.incrementAndGet();
+      entries.clear();
+    }
+
+    @Override
+    public void delete(Object key) {
+      calls.incrementAndGet();
+    }
+
+    @Override
+    public void deleteAll(Collection<?> keys) {
+      calls.incrementAndGet();
+      keys.clear();
+    }
+  }
+
+  private static byte[] b(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+}
