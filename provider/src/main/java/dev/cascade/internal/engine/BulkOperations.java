@@ -241,7 +241,8 @@ final class BulkOperations<K, V> {
                   storeKeys.get(i),
                   stores.get(i),
                   seen.get(i),
-                  byKey.get(ByteBuffer.wrap(storeKeys.get(i)))));
+                  byKey.get(ByteBuffer.wrap(storeKeys.get(i))),
+                  null));
         }
       }
       List<EntryChange<K, V>> changes = new ArrayList<>();
@@ -302,6 +303,16 @@ final class BulkOperations<K, V> {
           }
 
           @Override
+          public EntryEngine.BeforeChange writerStep(int i) {
+            K key = keyList.get(i);
+            return d -> {
+              if (d.writes()) {
+                core.writeThrough().write(key, entries.get(key));
+              }
+            };
+          }
+
+          @Override
           public V newValue(int i) {
             return entries.get(keyList.get(i));
           }
@@ -336,6 +347,9 @@ final class BulkOperations<K, V> {
     EntryEngine.BeforeChange overflowStep(int i);
 
     WriteThrough.BatchResult<K> writeThrough();
+
+    /** The writer's call for key {@code i} alone, for a retry after the batch call. */
+    EntryEngine.BeforeChange writerStep(int i);
 
     V newValue(int i);
 
@@ -375,7 +389,8 @@ final class BulkOperations<K, V> {
                     encoded.get(i),
                     change.mutation(i),
                     seen.get(i),
-                    byKey.get(ByteBuffer.wrap(encoded.get(i)))));
+                    byKey.get(ByteBuffer.wrap(encoded.get(i))),
+                    change.writerStep(i)));
             applied.add(i);
           }
         }
@@ -462,6 +477,12 @@ final class BulkOperations<K, V> {
           }
 
           @Override
+          public EntryEngine.BeforeChange writerStep(int i) {
+            K key = keyList.get(i);
+            return d -> core.writeThrough().delete(key); // as remove(key): present or not
+          }
+
+          @Override
           public V newValue(int i) {
             return null;
           }
@@ -525,14 +546,30 @@ final class BulkOperations<K, V> {
     return outcomes;
   }
 
+  /** What a load that was not stored answers: as if the entry had been present. */
+  private static final Outcome NOT_STORED = new Outcome(Outcome.Status.FAILED_PRESENT, null, null);
+
   /**
-   * Applies a change to a key whose lock the caller holds; if the entry moved meanwhile, retries on
-   * its own lock.
+   * Applies a change to a key whose lock the caller holds, after the writer's batch call. If the
+   * entry moved meanwhile (a {@code clear()}, an expiry: what changes an entry without its lock),
+   * the lock is gone with the failed attempt (the script releases it whatever it decides), and
+   * another writer may have written the key since: the change is retried as a single {@code put} or
+   * {@code remove} is, under a new lock and calling {@code writer} again, so that the database and
+   * the cache end with the same value. A load ({@code writer} null) is dropped instead: its value
+   * may be older than what the database holds by now.
    */
-  private Outcome applyLocked(byte[] key, Mutation m, StoredEntry seen, WriteLocks.Held held) {
+  private Outcome applyLocked(
+      byte[] key,
+      Mutation m,
+      StoredEntry seen,
+      WriteLocks.Held held,
+      EntryEngine.BeforeChange writer) {
     long now = core.engine().now();
     Outcome o = core.engine().applyDecided(key, m, Decision.of(m, seen, now), seen, now, held);
-    return o != null ? o : core.engine().apply(key, m, true, null);
+    if (o != null) {
+      return o;
+    }
+    return writer == null ? NOT_STORED : core.engine().apply(key, m, true, writer);
   }
 
   private static Map<ByteBuffer, WriteLocks.Held> byKey(List<WriteLocks.Held> held) {

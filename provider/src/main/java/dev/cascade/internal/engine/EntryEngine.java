@@ -390,8 +390,10 @@ final class EntryEngine {
       throw new CacheException(
           "The write-through lock of a key in "
               + store.describe()
-              + " expired before the cache could be changed (the writer took longer than the lock lease);"
-              + " the cache was not changed");
+              + " expired before the cache could be changed (the writer took longer than the lock"
+              + " lease), so another writer may have changed the key meanwhile and the writer's"
+              + " change may have reached the database after it; "
+              + removeAfterLostLock(key));
     }
     if (!matches(d, o.status())) {
       return null;
@@ -400,6 +402,29 @@ final class EntryEngine {
       return new Outcome(Status.FAILED_PRESENT, m.isReturnOld() ? seen.value() : null, o.expired());
     }
     return o;
+  }
+
+  /**
+   * After a write-through lock was lost under a writer that then wrote: the database may hold this
+   * writer's value while the cache holds the value of the writer that took the lock meanwhile. An
+   * absent entry agrees with any database, so the entry is removed, without a lock (a writer that
+   * holds it now finds the entry changed when it applies, and runs again). Says what happened.
+   */
+  private String removeAfterLostLock(byte[] key) {
+    if (store.isWriteBehind()) {
+      return "the cache was not changed"; // a delete would be queued for the database
+    }
+    try {
+      await(
+          store.mutate(
+              key, Mutation.delete(Mutation.Condition.ANY, null), now(), graceMillis, null),
+          "removing an entry after its write-through lock was lost");
+      return "the entry was removed from the cache, so the next read goes to the database";
+    } catch (RuntimeException e) {
+      return "removing the entry from the cache failed too ("
+          + e.getMessage()
+          + "): it may differ from the database until the key is written again";
+    }
   }
 
   private static boolean conditionHoldsWhenAbsent(Mutation m) {

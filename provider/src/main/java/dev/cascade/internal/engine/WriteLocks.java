@@ -187,7 +187,7 @@ final class WriteLocks {
     CompletableFuture<StoredEntry> sent = attempt.apply(token);
     try {
       return redis.await(sent, "locking a key", store.describe());
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       // the attempt may still be resent and succeed after this caller gave up: release the token
       // once it is settled, whatever its outcome, not before
       sent.whenComplete((taken, failure) -> store.unlock(key, token));

@@ -17,12 +17,14 @@ import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -479,13 +481,12 @@ public final class Invalidations implements AutoCloseable {
   }
 
   /**
-   * Whether Redis refused to track one prefix because this connection tracks it already (an earlier
-   * send whose reply was lost, or one Lettuce sent again after a reconnect): it is tracked.
+   * Whether Redis refused to track a prefix because this connection tracks it already (an earlier
+   * send whose answer was lost, or one Lettuce sent again after a reconnect): it is tracked.
    */
-  private static boolean trackedAlready(Throwable failure, List<String> prefixes) {
-    String m = String.valueOf(failure.getMessage());
-    return prefixes.size() == 1
-        && m.contains("overlaps with an existing prefix '" + prefixes.get(0) + "'");
+  private static boolean trackedAlready(Throwable failure, String prefix) {
+    return String.valueOf(failure.getMessage())
+        .contains("overlaps with an existing prefix '" + prefix + "'");
   }
 
   @Override
@@ -524,14 +525,24 @@ public final class Invalidations implements AutoCloseable {
 
     /**
      * The prefixes Redis confirmed on the current connection, and those sent there and not yet
-     * answered; both forgotten when the connection is replaced or drops. Guarded by this tracker,
-     * never held while waiting for Redis. Redis refuses a whole {@code CLIENT TRACKING} command
-     * that names a prefix the connection tracks already, so a prefix is sent only when it is in
-     * neither.
+     * answered (each with a future completed once its answer was taken in); both forgotten when the
+     * connection is replaced or drops, which starts a new {@link #generation}. Guarded by this
+     * tracker, never held while waiting for Redis. Redis refuses a whole {@code CLIENT TRACKING}
+     * command that names a prefix the connection tracks already, so each prefix goes in a command
+     * of its own, and only when it is in neither.
      */
     private final Set<String> enabled = new HashSet<>();
 
-    private final Set<String> sent = new HashSet<>();
+    private final Map<String, CompletableFuture<Void>> sent = new HashMap<>();
+
+    /**
+     * Counts the connection's lives (Lettuce reconnects the same connection object): an answer from
+     * an earlier life says nothing of what Redis tracks now.
+     */
+    private long generation;
+
+    /** A refusal was logged as a WARNING since tracking was last complete: later ones at DEBUG. */
+    private boolean refusalLogged;
 
     /** Why Redis last refused tracking on this connection, for the error of a cache's opening. */
     private volatile Throwable refusal;
@@ -583,9 +594,7 @@ public final class Invalidations implements AutoCloseable {
             }
           });
       synchronized (this) {
-        enabled.clear();
-        sent.clear();
-        confirmed = false;
+        forgetPrefixes();
         connection = opened;
       }
     }
@@ -604,7 +613,9 @@ public final class Invalidations implements AutoCloseable {
     }
 
     private synchronized void forgetPrefixes() {
+      generation++;
       enabled.clear();
+      sent.values().forEach(answer -> answer.complete(null)); // their waiters find nothing tracked
       sent.clear();
       confirmed = false;
     }
@@ -648,69 +659,106 @@ public final class Invalidations implements AutoCloseable {
     }
 
     /**
-     * Turns tracking on for these prefixes; the near caches are trusted again once every server
-     * confirmed.
+     * Turns tracking on for these prefixes, one command each; the near caches are trusted again
+     * once every server confirmed every prefix.
      *
-     * @param await wait for the confirmation (never on an I/O thread)
+     * @param await wait until Redis answered for each of them, also where another thread sent it
+     *     (never on an I/O thread)
      */
     void enable(List<String> wanted, boolean await) {
       StatefulRedisConnection<byte[], byte[]> c;
-      List<String> send = new ArrayList<>();
+      long life;
+      Map<String, CompletableFuture<Void>> send = new LinkedHashMap<>();
+      List<CompletableFuture<Void>> answers = new ArrayList<>();
       synchronized (this) {
         c = connection;
         if (c == null) {
           return;
         }
+        life = generation;
         for (String prefix : wanted) {
-          if (!enabled.contains(prefix) && sent.add(prefix)) {
-            send.add(prefix);
+          if (enabled.contains(prefix)) {
+            continue;
           }
+          CompletableFuture<Void> answer = sent.get(prefix);
+          if (answer == null) {
+            answer = new CompletableFuture<>();
+            sent.put(prefix, answer);
+            send.put(prefix, answer);
+          }
+          answers.add(answer);
         }
       }
-      if (!send.isEmpty()) {
+      for (Map.Entry<String, CompletableFuture<Void>> e : send.entrySet()) {
+        String prefix = e.getKey();
         TrackingArgs args =
-            TrackingArgs.Builder.enabled()
-                .bcast()
-                .prefixes(StandardCharsets.UTF_8, send.toArray(new String[0]));
-        // on the I/O thread: no lock of this object (register() may hold it, waiting for this
-        // reply), only the tracker's own
-        c.async().clientTracking(args).whenComplete((ok, failure) -> answered(c, send, failure));
+            TrackingArgs.Builder.enabled().bcast().prefixes(StandardCharsets.UTF_8, prefix);
+        // answered on the I/O thread: no lock of this object there (register() may hold it,
+        // waiting for this answer), only the tracker's own
+        c.async()
+            .clientTracking(args)
+            .whenComplete(
+                (ok, failure) -> {
+                  try {
+                    answered(c, life, prefix, failure);
+                  } finally {
+                    e.getValue().complete(null);
+                  }
+                });
       }
       if (await) {
+        long deadline = System.nanoTime() + redis.target().timeout().toNanos() * 2;
         try {
-          c.sync().ping(); // replies come in order: after this, the tracking reply was handled
-        } catch (RuntimeException e) {
+          for (CompletableFuture<Void> answer : answers) {
+            answer.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new CacheException("Interrupted while turning on invalidations for near caches", e);
+        } catch (ExecutionException | TimeoutException e) {
           throw redis.failure(
               e, "turning on invalidations for near caches" + (cluster ? " on node " + node : ""));
         }
       }
     }
 
-    /** Redis answered a {@code CLIENT TRACKING} of {@code prefixes} sent on {@code c}. */
+    /**
+     * Redis answered a {@code CLIENT TRACKING} of {@code prefix} sent on {@code c} in {@code life}.
+     */
     private void answered(
-        StatefulRedisConnection<byte[], byte[]> c, List<String> prefixes, Throwable failure) {
+        StatefulRedisConnection<byte[], byte[]> c, long life, String prefix, Throwable failure) {
       boolean refused = false;
+      boolean warn = false;
       synchronized (this) {
-        if (c != connection) {
-          return; // replaced meanwhile
+        if (c != connection || life != generation) {
+          return; // replaced, or dropped and reconnected, meanwhile
         }
-        sent.removeAll(prefixes);
-        if (failure == null || trackedAlready(failure, prefixes)) {
-          enabled.addAll(prefixes);
+        sent.remove(prefix);
+        if (failure == null || trackedAlready(failure, prefix)) {
+          enabled.add(prefix);
         } else {
           refused = true;
           refusal = failure;
+          warn = !refusalLogged;
+          refusalLogged = true;
         }
         recount();
+        if (confirmed) {
+          refusalLogged = false;
+        }
       }
       if (refused) {
-        LOG.warn(
+        String message =
             "Could not turn on invalidations for near caches"
                 + (cluster ? " on " + node : "")
                 + "; they are bypassed until it works (asked again every "
                 + PROBE_INTERVAL.toMillis()
-                + " ms)",
-            failure);
+                + " ms)";
+        if (warn) {
+          LOG.warn(message, failure);
+        } else {
+          LOG.debug(message, failure);
+        }
         lost();
         return;
       }
