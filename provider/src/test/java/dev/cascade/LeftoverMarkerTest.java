@@ -35,13 +35,7 @@ class LeftoverMarkerTest {
   void invoke_onAKeyWithALeftoverQueueMarker_doesNotLoadAndDoesNotLoop(RedisServer redis) {
     CacheManager manager = Managers.open(redis);
     try {
-      Cache<String, String> cache =
-          manager.createCache(
-              Managers.uniqueName("leftover-marker"),
-              new MutableConfiguration<String, String>()
-                  .setTypes(String.class, String.class)
-                  .setReadThrough(true)
-                  .setCacheLoaderFactory(new FactoryBuilder.SingletonFactory<>(new Loads())));
+      Cache<String, String> cache = readThrough(manager, "leftover-marker");
       cache.put("marked", "soon only a marker");
       @SuppressWarnings("unchecked")
       List<Object> keys = (List<Object>) redis.command("KEYS", "*marked");
@@ -78,13 +72,7 @@ class LeftoverMarkerTest {
   void invoke_creatingOverAnEntryWhoseExpiryPassed_doesNotLoop(RedisServer redis) {
     CacheManager manager = Managers.open(redis);
     try {
-      Cache<String, String> cache =
-          manager.createCache(
-              Managers.uniqueName("leftover-expiry"),
-              new MutableConfiguration<String, String>()
-                  .setTypes(String.class, String.class)
-                  .setReadThrough(true)
-                  .setCacheLoaderFactory(new FactoryBuilder.SingletonFactory<>(new Loads())));
+      Cache<String, String> cache = readThrough(manager, "leftover-expiry");
       cache.put("expired", "written under an expiry policy");
       @SuppressWarnings("unchecked")
       List<Object> keys = (List<Object>) redis.command("KEYS", "*expired");
@@ -112,6 +100,16 @@ class LeftoverMarkerTest {
     } finally {
       manager.close();
     }
+  }
+
+  /** An eternal read-through cache (no writer, no write-behind) that loads every key. */
+  private static Cache<String, String> readThrough(CacheManager manager, String prefix) {
+    return manager.createCache(
+        Managers.uniqueName(prefix),
+        new MutableConfiguration<String, String>()
+            .setTypes(String.class, String.class)
+            .setReadThrough(true)
+            .setCacheLoaderFactory(new FactoryBuilder.SingletonFactory<>(new Loads())));
   }
 
   /** Loads every key as "loaded". */

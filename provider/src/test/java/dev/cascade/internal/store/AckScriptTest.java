@@ -193,21 +193,10 @@ class AckScriptTest {
    */
   @Test
   void aUserWithoutXtrim_stillGetsTheRecordsDeleted() throws Exception {
-    String user = "no-xtrim-" + System.nanoTime();
-    try (RedisServer.TemporaryUser u = server.userRefusing(user, "pw", "xtrim")) {
-      RedisAccess limited =
-          RedisAccess.connect(RedisTarget.parse(server.uri(user, "pw"), Duration.ofSeconds(5)));
-      try {
-        List<String> ids = append(10);
-        readAs("a", 6);
-        assertTrue(
-            new QueueStore(limited, layout)
-                .acknowledge(0, token, ids.subList(0, 6), new LinkedHashMap<>(), 0));
-        assertEquals(ids.subList(6, 10), remaining());
-      } finally {
-        limited.close();
-      }
-    }
+    List<String> ids = append(10);
+    readAs("a", 6);
+    acknowledgeAsUserRefusing("xtrim", ids.subList(0, 6));
+    assertEquals(ids.subList(6, 10), remaining());
   }
 
   /**
@@ -217,18 +206,22 @@ class AckScriptTest {
    */
   @Test
   void aUserWithoutXinfo_stillGetsAcknowledgedRecordsDeleted() throws Exception {
-    String user = "no-xinfo-" + System.nanoTime();
-    try (RedisServer.TemporaryUser u = server.userRefusing(user, "pw", "xinfo")) {
+    List<String> ids = append(10);
+    readAs("a", 6);
+    ack(ids.subList(0, 4));
+    acknowledgeAsUserRefusing("xinfo", ids.subList(0, 6));
+    assertEquals(ids.subList(6, 10), remaining());
+  }
+
+  /** Acknowledges {@code ids} as a Redis user whose ACL refuses {@code command}. */
+  private void acknowledgeAsUserRefusing(String command, List<String> ids) {
+    String user = "no-" + command + "-" + System.nanoTime();
+    try (RedisServer.TemporaryUser u = server.userRefusing(user, "pw", command)) {
       RedisAccess limited =
           RedisAccess.connect(RedisTarget.parse(server.uri(user, "pw"), Duration.ofSeconds(5)));
       try {
-        List<String> ids = append(10);
-        readAs("a", 6);
-        ack(ids.subList(0, 4));
         assertTrue(
-            new QueueStore(limited, layout)
-                .acknowledge(0, token, ids.subList(0, 6), new LinkedHashMap<>(), 0));
-        assertEquals(ids.subList(6, 10), remaining());
+            new QueueStore(limited, layout).acknowledge(0, token, ids, new LinkedHashMap<>(), 0));
       } finally {
         limited.close();
       }
