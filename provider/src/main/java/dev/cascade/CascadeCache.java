@@ -219,7 +219,14 @@ public final class CascadeCache<K, V> implements Cache<K, V> {
       throw new NullPointerException("The listener configuration is null");
     }
     operations.registerListener(configuration);
-    manager.listenersChanged(this);
+    try {
+      manager.listenersChanged(this);
+    } catch (RuntimeException | Error e) {
+      // not wired (Redis refused the subscription, or is unreachable): not registered either, so
+      // the caller may register it again once Redis is back
+      operations.deregisterListener(configuration);
+      throw e;
+    }
   }
 
   @Override

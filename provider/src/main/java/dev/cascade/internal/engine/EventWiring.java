@@ -92,8 +92,11 @@ public final class EventWiring implements AutoCloseable {
     listenersChanged(cache);
   }
 
-  /** The cache's local listeners changed (or it just opened). */
-  public <K, V> void listenersChanged(EntryOperations<K, V> cache) {
+  /**
+   * The cache's local listeners changed (or it just opened). Synchronized: a deregistration that
+   * saw no listener left must not unsubscribe after a registration that came later subscribed.
+   */
+  public synchronized <K, V> void listenersChanged(EntryOperations<K, V> cache) {
     CacheCore<K, V> core = cache.core();
     EventDispatcher<K, V> dispatcher = core.events();
     EntryStore store = core.engine().store();
@@ -123,7 +126,7 @@ public final class EventWiring implements AutoCloseable {
    * us. The Redis side goes through {@code cleanup}: with Redis unreachable it is skipped (the
    * marks expire within {@link #FLAG_TTL_MILLIS}); this JVM stops handling the channels either way.
    */
-  public void closed(EntryOperations<?, ?> cache, Cleanup cleanup) {
+  public synchronized void closed(EntryOperations<?, ?> cache, Cleanup cleanup) {
     CacheCore<?, ?> core = cache.core();
     EntryStore store = core.engine().store();
     remote.unsubscribe(store.layout().controlChannel(), cleanup);
@@ -201,13 +204,24 @@ public final class EventWiring implements AutoCloseable {
         ++ticks % Math.max(1, (int) (FLAG_TTL_MILLIS / CHECK_MILLIS / REFRESHES_PER_TTL)) == 0;
     for (EntryOperations<?, ?> cache : caches.get()) {
       recheck(cache);
-      CacheCore<?, ?> core = cache.core();
-      if (refresh && core.listening() && !cache.isClosed()) {
-        try {
-          core.engine().store().flagListening(grace(core), FLAG_TTL_MILLIS);
-        } catch (RuntimeException e) {
-          LOG.warn("Could not refresh the listener marks of cache '" + cache.name() + "'", e);
-        }
+      if (refresh) {
+        refreshMarks(cache);
+      }
+    }
+  }
+
+  /**
+   * Renews this JVM's listener marks of a cache that still listens. Under the lock of {@link
+   * #listenersChanged}: a renewal decided just before the last listener went would otherwise put
+   * back the marks its removal took away.
+   */
+  private synchronized void refreshMarks(EntryOperations<?, ?> cache) {
+    CacheCore<?, ?> core = cache.core();
+    if (core.listening() && !cache.isClosed()) {
+      try {
+        core.engine().store().flagListening(grace(core), FLAG_TTL_MILLIS);
+      } catch (RuntimeException e) {
+        LOG.warn("Could not refresh the listener marks of cache '" + cache.name() + "'", e);
       }
     }
   }

@@ -169,6 +169,9 @@ public final class EventDispatcher<K, V> {
   }
 
   private void deliverOne(ListenerRegistration<K, V> r, EntryChange<K, V> change) {
+    if (!r.isActive()) {
+      return; // deregistered while the event waited on its lane
+    }
     CascadeEntryEvent<K, V> event = r.eventFor(source, change);
     if (r.accepts(event)) {
       r.deliver(change.type(), List.of(event));

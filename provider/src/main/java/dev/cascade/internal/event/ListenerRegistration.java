@@ -26,6 +26,12 @@ final class ListenerRegistration<K, V> {
   final boolean oldValueRequired;
   final boolean synchronous;
 
+  /**
+   * False once deregistered or closed: asynchronous events still queued for it are dropped, so a
+   * listener is not called after {@code deregisterCacheEntryListener} returned (or after close).
+   */
+  private volatile boolean active = true;
+
   ListenerRegistration(CacheEntryListenerConfiguration<K, V> configuration) {
     this.configuration = configuration;
     Factory<CacheEntryListener<? super K, ? super V>> listenerFactory =
@@ -97,7 +103,12 @@ final class ListenerRegistration<K, V> {
     }
   }
 
+  boolean isActive() {
+    return active;
+  }
+
   void close() {
+    active = false;
     Lifecycle.closeQuietly(listener, LOG);
     Lifecycle.closeQuietly(filter, LOG);
   }

@@ -49,20 +49,29 @@ public final class RemoteEvents implements AutoCloseable {
    * @param cacheName the cache the channel belongs to, for the warnings about dropped messages
    */
   public synchronized void subscribe(byte[] channel, String cacheName, Consumer<byte[]> handler) {
-    if (handlers.put(ByteBuffer.wrap(channel), new Subscription(cacheName, handler)) != null) {
+    ByteBuffer name = ByteBuffer.wrap(channel);
+    if (handlers.put(name, new Subscription(cacheName, handler)) != null) {
       return;
     }
-    if (connection == null) {
-      connection = redis.openPubSub();
-      connection.addListener(
-          new RedisPubSubAdapter<>() {
-            @Override
-            public void message(byte[] channel, byte[] message) {
-              onMessage(channel, message);
-            }
-          });
+    try {
+      if (connection == null) {
+        StatefulRedisPubSubConnection<byte[], byte[]> opened = redis.openPubSub();
+        opened.addListener(
+            new RedisPubSubAdapter<>() {
+              @Override
+              public void message(byte[] channel, byte[] message) {
+                onMessage(channel, message);
+              }
+            });
+        connection = opened;
+      }
+      redis.await(connection.async().subscribe(channel), "subscribing to entry events");
+    } catch (RuntimeException | Error e) {
+      // not subscribed: a handler left in place would make every later call return above, and
+      // the channel would stay unsubscribed for good
+      handlers.remove(name);
+      throw e;
     }
-    redis.await(connection.async().subscribe(channel), "subscribing to entry events");
   }
 
   public synchronized void unsubscribe(byte[] channel) {
