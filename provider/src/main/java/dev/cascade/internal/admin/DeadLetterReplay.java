@@ -37,7 +37,7 @@ final class DeadLetterReplay {
   Replay replay(CacheView view, Letter letter, long now) {
     Mutation change =
         letter.delete()
-            ? Mutation.delete(Mutation.Condition.ABSENT, null)
+            ? Mutation.delete(Mutation.Condition.ABSENT_UNQUEUED, null)
             : Mutation.set(Mutation.Condition.EQUALS, letter.value(), letter.value())
                 .withExpiry(Mutation.UNCHANGED, Mutation.UNCHANGED, Mutation.UNCHANGED);
     Outcome outcome =
@@ -58,7 +58,8 @@ final class DeadLetterReplay {
       return ReplayResult.QUEUE_FULL;
     }
     if (letter.delete()) {
-      // condition "absent": met (nothing to delete in the cache, the record queued) or failed
+      // condition "absent, nothing queued": met (nothing to delete in the cache, the record
+      // queued) or failed (the cache holds the key again, or a newer write of it is queued)
       return status == Outcome.Status.FAILED_ABSENT
           ? ReplayResult.REPLAYED
           : ReplayResult.SUPERSEDED;
@@ -74,7 +75,8 @@ final class DeadLetterReplay {
               : "the value the cache holds is queued again";
       case SUPERSEDED ->
           letter.delete()
-              ? "not queued: the cache holds the key again, and its newer value is written on its own"
+              ? "not queued: the cache holds the key again, or a newer write of it is queued,"
+                  + " and that is written on its own"
               : "not queued: the cache no longer holds this value (changed, removed or expired"
                   + " since), and writing it could take the database back";
       case QUEUE_FULL -> "not queued: the partition's queue is at its bound; try again later";

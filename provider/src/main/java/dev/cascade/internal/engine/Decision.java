@@ -37,6 +37,12 @@ enum Decision {
       case REPLACEABLE:
         ok = !seen.isPending();
         break;
+      case ABSENT_UNQUEUED:
+        if (live || seen.isPending()) {
+          return FAIL_PRESENT; // as mutate.lua answers: a queued write of the key decides
+        }
+        ok = true;
+        break;
       default:
         ok = live && Arrays.equals(seen.value(), m.expected());
         break;

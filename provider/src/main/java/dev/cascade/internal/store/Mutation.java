@@ -18,7 +18,13 @@ public final class Mutation {
     /** Absent, and no write-behind record pending for it: a read-through load. */
     LOADABLE('L'),
     /** No write-behind record pending for it: a load that may replace the cached value. */
-    REPLACEABLE('O');
+    REPLACEABLE('O'),
+    /**
+     * Absent, and no write-behind record pending for it; fails as "present" otherwise, a queued
+     * write included: a replayed dead-lettered delete, which must not replace a newer write still
+     * in the queue.
+     */
+    ABSENT_UNQUEUED('U');
 
     /** The one-letter code the scripts read, as the argument's bytes (never changed). */
     final byte[] code;

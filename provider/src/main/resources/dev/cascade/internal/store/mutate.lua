@@ -12,6 +12,8 @@
 -- ARGV[1]  now, epoch ms, from the caller's clock (the clock that also judges x on plain reads)
 -- ARGV[2]  condition: A any | N absent | P present | E present and v equals ARGV[3]
 --          | L absent and no write pending (a load) | O no write pending (a load that may replace)
+--          | U absent and no write pending, failing as F (present) when a write is pending (a
+--          replayed dead-lettered delete: a newer queued write of the key decides)
 -- ARGV[3]  expected value, for E
 -- ARGV[4]  action: S set v to ARGV[5] | D delete | T touch (apply the update expiry only)
 -- ARGV[5]  new value, for S
@@ -182,7 +184,7 @@ local function run()
     ok = v and true or false
   elseif c == 'E' then
     ok = v and v == ARGV[3] or false
-  elseif c == 'L' then
+  elseif c == 'L' or c == 'U' then
     ok = not v and not pending
   else -- 'O'
     ok = not pending
@@ -197,6 +199,9 @@ local function run()
     if v then
       apply(ARGV[8])
       return reply('F', old, expired)
+    end
+    if c == 'U' then
+      return reply('F', false, expired) -- absent, but a queued write of the key decides
     end
     return reply('M', false, expired)
   end

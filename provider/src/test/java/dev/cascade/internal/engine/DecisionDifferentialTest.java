@@ -73,7 +73,8 @@ class DecisionDifferentialTest {
       Mutation.set(Mutation.Condition.ABSENT, null, V3),
       Mutation.set(Mutation.Condition.PRESENT, null, V3),
       Mutation.set(Mutation.Condition.EQUALS, V1, V3),
-      Mutation.set(Mutation.Condition.EQUALS, V2, V3)
+      Mutation.set(Mutation.Condition.EQUALS, V2, V3),
+      Mutation.set(Mutation.Condition.ABSENT_UNQUEUED, null, V3)
     };
     int cases = 0;
     for (State state : State.values()) {
@@ -96,7 +97,7 @@ class DecisionDifferentialTest {
         }
       }
     }
-    assertEquals(45, cases);
+    assertEquals(54, cases);
   }
 
   private static StoredEntry arrange(byte[] key, State state, long now) {
