@@ -219,6 +219,7 @@ public final class CascadeCacheManager implements CacheManager {
       throw new NullPointerException("The configuration of cache '" + cacheName + "' is null");
     }
     synchronized (caches) {
+      requireOpen(); // again under the lock: close() takes its list of caches under it
       if (caches.containsKey(cacheName)) {
         throw new CacheException(
             "Cache '"
@@ -314,6 +315,7 @@ public final class CascadeCacheManager implements CacheManager {
       if (cache != null) {
         return cache;
       }
+      requireOpen(); // again under the lock: close() takes its list of caches under it
       CascadeConfiguration<Object, Object> recorded = registry.recordedConfiguration(cacheName);
       if (recorded == null) {
         return null;
@@ -521,7 +523,13 @@ public final class CascadeCacheManager implements CacheManager {
     // one budget for every cache's cleanup: with Redis down, closing costs one command timeout, not
     // one per command
     Cleanup cleanup = cleanup();
-    for (CascadeCache<?, ?> cache : new ArrayList<>(caches.values())) {
+    List<CascadeCache<?, ?>> open;
+    synchronized (caches) {
+      // a createCache or getCache that passed its first check of closed finishes before this, or
+      // sees closed under this lock: no cache opens after the list is taken
+      open = new ArrayList<>(caches.values());
+    }
+    for (CascadeCache<?, ?> cache : open) {
       try {
         cache.close(cleanup);
       } catch (RuntimeException e) {

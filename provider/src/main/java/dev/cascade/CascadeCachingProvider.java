@@ -121,6 +121,7 @@ public final class CascadeCachingProvider implements CachingProvider {
         all.addAll(byUri.values());
       }
       managers.clear();
+      dropExitHook();
     }
     all.forEach(CascadeCacheManager::close);
   }
@@ -131,6 +132,9 @@ public final class CascadeCachingProvider implements CachingProvider {
     Map<URI, CascadeCacheManager> byUri;
     synchronized (managers) {
       byUri = managers.remove(loader);
+      if (managers.isEmpty()) {
+        dropExitHook();
+      }
     }
     if (byUri != null) {
       new ArrayList<>(byUri.values()).forEach(CascadeCacheManager::close);
@@ -148,6 +152,9 @@ public final class CascadeCachingProvider implements CachingProvider {
         if (byUri.isEmpty()) {
           managers.remove(loader);
         }
+      }
+      if (managers.isEmpty()) {
+        dropExitHook();
       }
     }
     if (manager != null) {
@@ -171,6 +178,29 @@ public final class CascadeCachingProvider implements CachingProvider {
     }
   }
 
+  /**
+   * Unregisters the shutdown hook once no manager is left: it holds this provider, and through it
+   * every class loader it served, which an application server could then never unload. Called
+   * holding {@link #managers} (the order {@link #getCacheManager} takes too: the managers, then
+   * this provider), so a manager that opens meanwhile registers it again.
+   */
+  private synchronized void dropExitHook() {
+    if (exitHook == null || Thread.currentThread() == exitHook) {
+      return;
+    }
+    try {
+      Runtime.getRuntime().removeShutdownHook(exitHook);
+    } catch (IllegalStateException e) {
+      return; // the JVM is shutting down: the hook runs, or has run
+    }
+    exitHook = null;
+  }
+
+  /** The shutdown hook while one is registered, for tests. */
+  synchronized Thread exitHook() {
+    return exitHook;
+  }
+
   /** Forgets a manager that closed itself. */
   void release(CascadeCacheManager manager) {
     synchronized (managers) {
@@ -180,6 +210,9 @@ public final class CascadeCachingProvider implements CachingProvider {
         if (byUri.isEmpty()) {
           managers.remove(manager.getClassLoader());
         }
+      }
+      if (managers.isEmpty()) {
+        dropExitHook();
       }
     }
   }
