@@ -10,6 +10,7 @@ import dev.cascade.internal.store.EntryStore;
 import dev.cascade.internal.store.KeyLayout;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
@@ -47,6 +48,13 @@ public final class EventWiring implements AutoCloseable {
 
   private static final long CHECK_MILLIS = 5_000;
   private static final int REFRESHES_PER_TTL = 3;
+
+  /**
+   * A JVM that has not renewed its listener marks for this long stopped (it renews every {@link
+   * #FLAG_TTL_MILLIS} / {@link #REFRESHES_PER_TTL}): its marks are removed. Generous, as the
+   * renewal times come from each JVM's own clock.
+   */
+  static final long SILENT_LISTENER_MILLIS = 3 * FLAG_TTL_MILLIS;
 
   private final RemoteEvents remote;
   private final byte[] origin;
@@ -219,7 +227,17 @@ public final class EventWiring implements AutoCloseable {
     CacheCore<?, ?> core = cache.core();
     if (core.listening() && !cache.isClosed()) {
       try {
-        core.engine().store().flagListening(grace(core), FLAG_TTL_MILLIS);
+        EntryStore store = core.engine().store();
+        store.flagListening(grace(core), FLAG_TTL_MILLIS);
+        List<String> gone = store.forgetSilentListeners(SILENT_LISTENER_MILLIS);
+        if (!gone.isEmpty()) {
+          LOG.info(
+              "Removed the listener marks of cache '{}' left by {} JVM(s) silent for over {} s: {}",
+              cache.name(),
+              gone.size(),
+              SILENT_LISTENER_MILLIS / 1000,
+              gone);
+        }
       } catch (RuntimeException e) {
         LOG.warn("Could not refresh the listener marks of cache '" + cache.name() + "'", e);
       }

@@ -8,6 +8,7 @@ import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -571,12 +572,20 @@ public final class EntryStore {
    * entries stay {@code graceMillis} for reporting.
    */
   public void flagListening(long graceMillis, long ttlMillis) {
-    List<CompletableFuture<?>> replies = new ArrayList<>(layout.partitions() * 2);
+    List<CompletableFuture<?>> replies = new ArrayList<>(layout.partitions() * 2 + 2);
     byte[] value = ascii(Long.toString(graceMillis));
     for (int p = 0; p < layout.partitions(); p++) {
       replies.add(commands.hset(layout.listenerFlag(p), origin, value).toCompletableFuture());
       replies.add(commands.pexpire(layout.listenerFlag(p), ttlMillis).toCompletableFuture());
     }
+    // when this JVM last renewed its marks: the others remove them if it stops (see
+    // forgetSilentListeners); the hashes' TTL alone cannot, any live JVM's renewal extends it
+    byte[] seen = layout.listenersSeenKey();
+    replies.add(
+        commands
+            .hset(seen, origin, ascii(Long.toString(System.currentTimeMillis())))
+            .toCompletableFuture());
+    replies.add(commands.pexpire(seen, ttlMillis).toCompletableFuture());
     redis.await(
         CompletableFuture.allOf(replies.toArray(new CompletableFuture<?>[0])),
         "marking " + describe() + " as listened to");
@@ -584,13 +593,53 @@ public final class EntryStore {
 
   /** Removes this JVM from the listeners of every partition. */
   public void unflagListening() {
-    List<CompletableFuture<?>> replies = new ArrayList<>(layout.partitions());
+    List<CompletableFuture<?>> replies = new ArrayList<>(layout.partitions() + 1);
     for (int p = 0; p < layout.partitions(); p++) {
       replies.add(commands.hdel(layout.listenerFlag(p), origin).toCompletableFuture());
     }
+    replies.add(commands.hdel(layout.listenersSeenKey(), origin).toCompletableFuture());
     redis.await(
         CompletableFuture.allOf(replies.toArray(new CompletableFuture<?>[0])),
         "unmarking " + describe() + " as listened to");
+  }
+
+  /**
+   * Removes the listener marks of JVMs that have not renewed them for {@code silentMillis} (one
+   * that died without closing its caches): the marks' hashes expire only when no JVM listens any
+   * more, since every renewal extends the whole hash, so a dead JVM's mark would otherwise stay
+   * while others listen, and every JVM would keep publishing its changes and keeping expired
+   * entries for its grace. A JVM whose renewal time is unknown (a version before this) keeps its
+   * marks.
+   *
+   * @return the origins whose marks were removed
+   */
+  public List<String> forgetSilentListeners(long silentMillis) {
+    byte[] seenKey = layout.listenersSeenKey();
+    Map<byte[], byte[]> seen =
+        redis.await(commands.hgetall(seenKey), "reading the listeners of " + describe());
+    long now = System.currentTimeMillis();
+    List<String> forgotten = new ArrayList<>();
+    List<CompletableFuture<?>> replies = new ArrayList<>();
+    for (Map.Entry<byte[], byte[]> e : seen.entrySet()) {
+      long at;
+      try {
+        at = Long.parseLong(new String(e.getValue(), StandardCharsets.US_ASCII));
+      } catch (NumberFormatException notATime) {
+        continue; // not ours to judge
+      }
+      if (Arrays.equals(e.getKey(), origin) || now - at <= silentMillis) {
+        continue;
+      }
+      for (int p = 0; p < layout.partitions(); p++) {
+        replies.add(commands.hdel(layout.listenerFlag(p), e.getKey()).toCompletableFuture());
+      }
+      replies.add(commands.hdel(seenKey, e.getKey()).toCompletableFuture());
+      forgotten.add(new String(e.getKey(), StandardCharsets.UTF_8));
+    }
+    redis.await(
+        CompletableFuture.allOf(replies.toArray(new CompletableFuture<?>[0])),
+        "removing the listener marks of stopped JVMs from " + describe());
+    return forgotten;
   }
 
   /** True when some other JVM listens to this cache (its changes must then be published). */
