@@ -20,6 +20,7 @@ import java.util.concurrent.Phaser;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.IntFunction;
+import javax.cache.CacheException;
 import javax.cache.event.EventType;
 import javax.cache.integration.CacheLoaderException;
 import javax.cache.integration.CacheWriterException;
@@ -241,8 +242,7 @@ final class BulkOperations<K, V> {
                   storeKeys.get(i),
                   stores.get(i),
                   seen.get(i),
-                  byKey.get(ByteBuffer.wrap(storeKeys.get(i))),
-                  null));
+                  byKey.get(ByteBuffer.wrap(storeKeys.get(i)))));
         }
       }
       List<EntryChange<K, V>> changes = new ArrayList<>();
@@ -377,25 +377,52 @@ final class BulkOperations<K, V> {
       outcomes.addAll(applyAll(encoded, ms, change::overflowStep));
     } else {
       List<WriteLocks.Held> held = core.engine().lockAll(encoded);
+      List<Integer> moved = new ArrayList<>(); // positions in outcomes of keys to change again
+      List<byte[]> written = new ArrayList<>();
+      boolean lockLost = false;
       try {
-        WriteThrough.BatchResult<K> written = change.writeThrough();
-        failure = written.failure;
+        WriteThrough.BatchResult<K> batch = change.writeThrough();
+        failure = batch.failure;
         List<StoredEntry> seen = core.engine().snapshot(encoded);
         Map<ByteBuffer, WriteLocks.Held> byKey = byKey(held);
         for (int i = 0; i < keyList.size(); i++) {
-          if (written.done.contains(keyList.get(i))) {
-            outcomes.add(
+          if (batch.done.contains(keyList.get(i))) {
+            written.add(encoded.get(i));
+            Outcome o =
                 applyLocked(
                     encoded.get(i),
                     change.mutation(i),
                     seen.get(i),
-                    byKey.get(ByteBuffer.wrap(encoded.get(i))),
-                    change.writerStep(i)));
+                    byKey.get(ByteBuffer.wrap(encoded.get(i))));
+            if (o == null) {
+              moved.add(outcomes.size());
+            }
+            outcomes.add(o);
             applied.add(i);
           }
         }
+      } catch (EntryEngine.LockLost lost) {
+        lockLost = true;
       } finally {
         core.engine().unlockAll(held);
+      }
+      if (lockLost) {
+        // the batch's leases began together: every key the writer wrote may now differ
+        CacheException lost = core.engine().lockLost(written);
+        if (failure != null) {
+          lost.addSuppressed(failure); // what the writer refused of the batch
+        }
+        throw lost;
+      }
+      // Keys whose entry changed after the snapshot (a clear(), an expiry: what changes an entry
+      // without its lock) lost their lock with the failed attempt, and another writer may have
+      // written them since. Each is changed again as a single put or remove is: under a lock of its
+      // own, taken now that the batch's are released (taking it while holding keys after it would
+      // break the global order), calling the writer again so that database and cache agree.
+      for (int j : moved) {
+        int i = applied.get(j);
+        outcomes.set(
+            j, core.engine().apply(encoded.get(i), change.mutation(i), true, change.writerStep(i)));
       }
     }
     List<EntryChange<K, V>> changes = new ArrayList<>();
@@ -546,30 +573,15 @@ final class BulkOperations<K, V> {
     return outcomes;
   }
 
-  /** What a load that was not stored answers: as if the entry had been present. */
-  private static final Outcome NOT_STORED = new Outcome(Outcome.Status.FAILED_PRESENT, null, null);
-
   /**
-   * Applies a change to a key whose lock the caller holds, after the writer's batch call. If the
-   * entry moved meanwhile (a {@code clear()}, an expiry: what changes an entry without its lock),
-   * the lock is gone with the failed attempt (the script releases it whatever it decides), and
-   * another writer may have written the key since: the change is retried as a single {@code put} or
-   * {@code remove} is, under a new lock and calling {@code writer} again, so that the database and
-   * the cache end with the same value. A load ({@code writer} null) is dropped instead: its value
-   * may be older than what the database holds by now.
+   * Applies a change to a key whose lock the caller holds. Null when the entry changed since {@code
+   * seen}: the attempt released the lock (the script does, whatever it decides), and the caller
+   * must change the key again under a lock of its own. A load never answers null: under the lock
+   * the script judges a load's condition itself.
    */
-  private Outcome applyLocked(
-      byte[] key,
-      Mutation m,
-      StoredEntry seen,
-      WriteLocks.Held held,
-      EntryEngine.BeforeChange writer) {
+  private Outcome applyLocked(byte[] key, Mutation m, StoredEntry seen, WriteLocks.Held held) {
     long now = core.engine().now();
-    Outcome o = core.engine().applyDecided(key, m, Decision.of(m, seen, now), seen, now, held);
-    if (o != null) {
-      return o;
-    }
-    return writer == null ? NOT_STORED : core.engine().apply(key, m, true, writer);
+    return core.engine().applyDecided(key, m, Decision.of(m, seen, now), seen, now, held);
   }
 
   private static Map<ByteBuffer, WriteLocks.Held> byKey(List<WriteLocks.Held> held) {

@@ -39,6 +39,24 @@ final class EntryEngine {
   }
 
   /**
+   * A write-through lock expired under its caller before the cache could be changed (the writer or
+   * loader took longer than the lease): thrown out of the locked step; callers that let a writer
+   * write catch it once their locks are released and remove what may now differ from the database
+   * ({@link #lockLost}). Its own message fits a step that wrote nothing to the database.
+   */
+  static final class LockLost extends CacheException {
+    private static final long serialVersionUID = 1L;
+
+    LockLost(String cache) {
+      super(
+          "The write-through lock of a key in "
+              + cache
+              + " expired before the cache could be changed (the writer or loader took longer than"
+              + " the lock lease); the cache was not changed");
+    }
+  }
+
+  /**
    * Decides a change from the entry as it is now. Called again if the entry changes before the
    * change lands, so it must not have effects that cannot be repeated (processors and writers of a
    * retried step run again, which JCache allows).
@@ -263,6 +281,15 @@ final class EntryEngine {
   }
 
   private Outcome computeOnce(byte[] key, boolean lock, Planner planner, boolean callWriter) {
+    try {
+      return computeAttempts(key, lock, planner, callWriter);
+    } catch (LockLost lost) {
+      // the step's locks are released by now: the removal waits for whoever holds the key now
+      throw callWriter ? lockLost(List.of(key)) : lost;
+    }
+  }
+
+  private Outcome computeAttempts(byte[] key, boolean lock, Planner planner, boolean callWriter) {
     for (int attempt = 1; ; attempt++) {
       // under the lock, the entry is read in the round trip that takes it (lock.lua)
       WriteLocks.Held held = lock ? locks.lockReading(key) : null;
@@ -387,16 +414,13 @@ final class EntryEngine {
       return o;
     }
     if (o.status() == Status.LOCK_LOST) {
-      throw new CacheException(
-          "The write-through lock of a key in "
-              + store.describe()
-              + " expired before the cache could be changed (the writer took longer than the lock"
-              + " lease), so another writer may have changed the key meanwhile and the writer's"
-              + " change may have reached the database after it; "
-              + removeAfterLostLock(key));
+      throw new LockLost(store.describe());
     }
     if (!matches(d, o.status())) {
-      return null;
+      // a load under the lock: the script judged its condition itself (no writer can have written
+      // the key meanwhile), so what it did stands, also where a clear() or an expiry changed the
+      // entry since it was read
+      return held != null && isLoad(m.condition()) ? o : null;
     }
     if (d == Decision.FAIL_PRESENT) {
       return new Outcome(Status.FAILED_PRESENT, m.isReturnOld() ? seen.value() : null, o.expired());
@@ -405,26 +429,48 @@ final class EntryEngine {
   }
 
   /**
-   * After a write-through lock was lost under a writer that then wrote: the database may hold this
-   * writer's value while the cache holds the value of the writer that took the lock meanwhile. An
-   * absent entry agrees with any database, so the entry is removed, without a lock (a writer that
-   * holds it now finds the entry changed when it applies, and runs again). Says what happened.
+   * After write-through locks were lost under a writer that then wrote: the database may hold this
+   * writer's values while the cache holds those of a writer that took the locks meanwhile. An
+   * absent entry agrees with any database, so each entry is removed, under new locks (in the global
+   * order, after whoever holds them now: removed earlier, a creation that holder was about to make
+   * would still land), with a plain delete (like an eviction: no event). Returns the caller's
+   * error, saying what happened. Call it holding none of the keys' locks.
    */
-  private String removeAfterLostLock(byte[] key) {
+  CacheException lockLost(List<byte[]> keys) {
+    String what =
+        "The write-through lock of "
+            + (keys.size() == 1 ? "a key" : keys.size() + " keys")
+            + " in "
+            + store.describe()
+            + " expired before the cache could be changed (the writer took longer than the lock"
+            + " lease), so another writer may have changed the key meanwhile and this writer's change"
+            + " may have reached the database after it; ";
     if (store.isWriteBehind()) {
-      return "the cache was not changed"; // a delete would be queued for the database
+      return new CacheException(what + "the cache was not changed");
     }
     try {
-      await(
-          store.mutate(
-              key, Mutation.delete(Mutation.Condition.ANY, null), now(), graceMillis, null),
-          "removing an entry after its write-through lock was lost");
-      return "the entry was removed from the cache, so the next read goes to the database";
+      List<WriteLocks.Held> held = locks.lockAll(keys);
+      try {
+        removeAllPlain(keys);
+      } finally {
+        locks.unlock(held);
+      }
+      return new CacheException(
+          what + "the entry was removed from the cache, so the next read goes to the database");
     } catch (RuntimeException e) {
-      return "removing the entry from the cache failed too ("
-          + e.getMessage()
-          + "): it may differ from the database until the key is written again";
+      CacheException failed =
+          new CacheException(
+              what
+                  + "removing it from the cache failed too ("
+                  + e.getMessage()
+                  + "): the cache may differ from the database until the key is written again");
+      failed.addSuppressed(e);
+      return failed;
     }
+  }
+
+  private static boolean isLoad(Mutation.Condition c) {
+    return c == Mutation.Condition.LOADABLE || c == Mutation.Condition.REPLACEABLE;
   }
 
   private static boolean conditionHoldsWhenAbsent(Mutation m) {
