@@ -53,7 +53,17 @@ public final class CascadeCachingProvider implements CachingProvider {
       URI managerUri = requested(ManagerSettings.managerUri(uri, properties), byUri);
       CascadeCacheManager manager = byUri.get(managerUri);
       if (manager == null || manager.isClosed()) {
-        manager = new CascadeCacheManager(this, managerUri, loader, properties);
+        try {
+          manager = new CascadeCacheManager(this, managerUri, loader, properties);
+        } catch (RuntimeException | Error e) {
+          if (byUri.isEmpty()) {
+            managers.remove(loader); // nothing of this loader's is open: forget it, and the hook
+            if (managers.isEmpty()) {
+              dropExitHook();
+            }
+          }
+          throw e;
+        }
         byUri.put(managerUri, manager);
         if (!manager.getURI().equals(managerUri)) {
           NAMED.put(manager.getURI(), managerUri);

@@ -122,7 +122,21 @@ public final class EventWiring implements AutoCloseable {
     }
     remote.subscribe(
         layout.eventChannel(), cache.name(), message -> onEvent(core, layout, message));
-    store.flagListening(grace, FLAG_TTL_MILLIS);
+    try {
+      store.flagListening(grace, FLAG_TTL_MILLIS);
+    } catch (RuntimeException e) {
+      if (!core.listening()) {
+        // the registration fails (its caller takes the listener back): leave no subscription
+        // behind, and no marks (best effort: unmarked, they expire within FLAG_TTL_MILLIS)
+        remote.unsubscribe(layout.eventChannel(), new Cleanup(store.redis()));
+        try {
+          store.unflagListening();
+        } catch (RuntimeException ignored) {
+          e.addSuppressed(ignored);
+        }
+      }
+      throw e;
+    }
     if (!core.listening()) {
       core.listening(true);
       store.announceListeners();
