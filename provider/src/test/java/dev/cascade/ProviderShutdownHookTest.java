@@ -4,16 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import dev.cascade.testing.MapDatabase;
 import dev.cascade.testing.RedisServer;
 import dev.cascade.testing.WithRedis;
 import dev.cascade.writebehind.WriteBehind;
 import java.net.URI;
-import java.util.Collection;
-import javax.cache.Cache;
 import javax.cache.CacheManager;
-import javax.cache.configuration.FactoryBuilder;
 import javax.cache.configuration.MutableConfiguration;
-import javax.cache.integration.CacheWriter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -37,7 +34,7 @@ class ProviderShutdownHookTest {
             .setTypes(String.class, String.class)
             .setWriteThrough(true)
             .setCacheWriterFactory(
-                WriteBehind.of(new FactoryBuilder.SingletonFactory<>(new Nothing())).build()));
+                WriteBehind.of(MapDatabase.<String, String>writerFactory("hooked")).build()));
     Thread hook = provider.exitHook();
     assertNotNull(hook, "a write-behind cache registers the hook");
 
@@ -46,26 +43,5 @@ class ProviderShutdownHookTest {
     assertNull(provider.exitHook());
     assertFalse(
         Runtime.getRuntime().removeShutdownHook(hook), "the hook is still registered with the JVM");
-  }
-
-  /** Writes nothing. */
-  static final class Nothing implements CacheWriter<String, String>, java.io.Serializable {
-    private static final long serialVersionUID = 1L;
-
-    @Override
-    public void write(Cache.Entry<? extends String, ? extends String> entry) {}
-
-    @Override
-    public void writeAll(Collection<Cache.Entry<? extends String, ? extends String>> entries) {
-      entries.clear();
-    }
-
-    @Override
-    public void delete(Object key) {}
-
-    @Override
-    public void deleteAll(Collection<?> keys) {
-      keys.clear();
-    }
   }
 }

@@ -456,7 +456,9 @@ final class EntryEngine {
         locks.unlock(held);
       }
       return new CacheException(
-          what + "the entry was removed from the cache, so the next read goes to the database");
+          what
+              + (keys.size() == 1 ? "the entry was" : "the entries were")
+              + " removed from the cache, so the next read goes to the database");
     } catch (RuntimeException e) {
       CacheException failed =
           new CacheException(
