@@ -566,8 +566,11 @@ public final class RedisAccess implements AutoCloseable {
   /**
    * The server's {@code maxmemory} and policy, for the message of an out-of-memory failure; read at
    * most once a second (while memory is full, every change fails), null when it cannot be read.
+   * Synchronized: threads failing at once wait for the one read in flight and share its answer;
+   * before, a second thread within that second got the answer not yet read (null), and its message
+   * lacked the limit (seen once in WriteBehindOutOfMemoryTest).
    */
-  private String memoryLimit() {
+  private synchronized String memoryLimit() {
     long now = System.currentTimeMillis();
     if (now - memoryLimitReadAt < 1_000) {
       return memoryLimit;
