@@ -237,8 +237,7 @@ public final class CascadeCacheManager implements CacheManager {
           cacheSettings = CacheSettings.resolve(cacheName, configuration, settings, joinedBound);
         }
       }
-      registry.register(cacheSettings);
-      CascadeCache<K, V> cache = open(cacheSettings);
+      CascadeCache<K, V> cache = registerAndOpen(cacheSettings);
       caches.put(cacheName, cache);
       return cache;
     }
@@ -333,15 +332,32 @@ public final class CascadeCacheManager implements CacheManager {
               settings,
               registry.recordedQueueBound(cacheName),
               typesFromCaller);
-      registry.register(cacheSettings);
-      CascadeCache<Object, Object> joined = open(cacheSettings);
+      CascadeCache<Object, Object> joined = registerAndOpen(cacheSettings);
       caches.put(cacheName, joined);
       return joined;
     }
   }
 
-  private <K, V> CascadeCache<K, V> open(CacheSettings<K, V> s) {
-    EntryOperations<K, V> operations = assembly.assemble(s);
+  /**
+   * Makes the user's loader, writer and expiry policy first, so that a factory that throws leaves
+   * nothing in Redis (a registry entry left behind would refuse the corrected configuration as
+   * "other settings"), then records or checks the cache in the registry and opens it. What it made
+   * is closed when a later step fails.
+   */
+  private <K, V> CascadeCache<K, V> registerAndOpen(CacheSettings<K, V> s) {
+    CacheAssembly.UserParts<K, V> parts = assembly.userParts(s);
+    try {
+      registry.register(s);
+      return open(s, parts);
+    } catch (RuntimeException | Error e) {
+      parts.close();
+      throw e;
+    }
+  }
+
+  private <K, V> CascadeCache<K, V> open(
+      CacheSettings<K, V> s, CacheAssembly.UserParts<K, V> parts) {
+    EntryOperations<K, V> operations = assembly.assemble(s, parts);
     CascadeCache<K, V> cache = new CascadeCache<>(this, operations);
     operations.start(cache);
     events.opened(operations);
@@ -528,6 +544,11 @@ public final class CascadeCacheManager implements CacheManager {
       // a createCache or getCache that passed its first check of closed finishes before this, or
       // sees closed under this lock: no cache opens after the list is taken
       open = new ArrayList<>(caches.values());
+    }
+    // every write-behind cache starts draining now, so they drain side by side: closing them one
+    // by one would let the first ones' drain timeouts eat the time the later ones have
+    for (CascadeCache<?, ?> cache : open) {
+      cache.operations().beginDrain();
     }
     for (CascadeCache<?, ?> cache : open) {
       try {

@@ -11,14 +11,21 @@ import dev.cascade.writebehind.WriteBehind;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import javax.cache.Cache;
 import javax.cache.CacheManager;
+import javax.cache.configuration.Factory;
 import javax.cache.configuration.FactoryBuilder;
 import javax.cache.configuration.MutableCacheEntryListenerConfiguration;
 import javax.cache.configuration.MutableConfiguration;
 import javax.cache.event.CacheEntryCreatedListener;
 import javax.cache.event.CacheEntryEvent;
+import javax.cache.integration.CacheWriter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -110,6 +117,110 @@ class ManagerCloseTest {
             "v",
             MapDatabase.<String, String>table(name).get("k"),
             "what was queued in " + name + " was drained");
+      }
+    }
+  }
+
+  /**
+   * A manager drains its write-behind caches side by side: each cache's writer waits (at most 20 s,
+   * longer than the drain timeout) until the other cache's writer was called too. Drained one after
+   * another, the first cache's drain gave up while its writer waited for a cache that had not
+   * started draining, and its records stayed queued.
+   */
+  @Test
+  void close_drainsWriteBehindCachesSideBySide(RedisServer redis) {
+    List<String> names = new ArrayList<>();
+    CacheManager manager = Managers.open(redis.uri());
+    try {
+      CountDownLatch bothCalled = new CountDownLatch(2);
+      RENDEZVOUS.put("latch", bothCalled);
+      for (int i = 0; i < 2; i++) {
+        String name = Managers.uniqueName("sideBySide");
+        names.add(name);
+        MutableConfiguration<String, String> c =
+            new MutableConfiguration<String, String>()
+                .setTypes(String.class, String.class)
+                .setWriteThrough(true)
+                .setCacheWriterFactory(
+                    WriteBehind.of(new RendezvousWriterFactory(name))
+                        // nothing flushes before the close
+                        .maxDelay(Duration.ofMinutes(10))
+                        .drainTimeout(Duration.ofSeconds(5))
+                        .build());
+        manager.createCache(name, c).put("k", "v");
+      }
+    } finally {
+      manager.close();
+      RENDEZVOUS.clear();
+    }
+    for (String name : names) {
+      assertEquals(
+          Boolean.TRUE, MET.get(name), name + "'s writer met the other cache's writer in time");
+      assertEquals("v", MapDatabase.<String, String>table(name).get("k"), name + " drained");
+      assertEquals(0L, queuedRecords(redis, name), name + "'s queue is empty after close");
+    }
+  }
+
+  /** Records still in the cache's write-behind streams. */
+  private static long queuedRecords(RedisServer redis, String name) {
+    long total = 0;
+    for (Object stream : (List<?>) redis.command("KEYS", "cascade:" + name + "#wb:*")) {
+      total += (Long) redis.command("XLEN", stream.toString());
+    }
+    return total;
+  }
+
+  static final Map<String, CountDownLatch> RENDEZVOUS = new ConcurrentHashMap<>();
+  static final Map<String, Boolean> MET = new ConcurrentHashMap<>();
+
+  /** A MapDatabase writer whose first call waits until the other cache's writer was called. */
+  public static final class RendezvousWriterFactory
+      implements Factory<CacheWriter<String, String>>, Serializable {
+    private final String name;
+
+    RendezvousWriterFactory(String name) {
+      this.name = name;
+    }
+
+    @Override
+    public CacheWriter<String, String> create() {
+      CacheWriter<String, String> table = MapDatabase.<String, String>writerFactory(name).create();
+      return new CacheWriter<>() {
+        @Override
+        public void write(Cache.Entry<? extends String, ? extends String> entry) {
+          meet();
+          table.write(entry);
+        }
+
+        @Override
+        public void writeAll(Collection<Cache.Entry<? extends String, ? extends String>> entries) {
+          meet();
+          table.writeAll(entries);
+        }
+
+        @Override
+        public void delete(Object key) {
+          table.delete(key);
+        }
+
+        @Override
+        public void deleteAll(Collection<?> keys) {
+          table.deleteAll(keys);
+        }
+      };
+    }
+
+    private void meet() {
+      CountDownLatch latch = RENDEZVOUS.get("latch");
+      if (latch == null || MET.containsKey(name)) {
+        return;
+      }
+      latch.countDown();
+      try {
+        MET.put(name, latch.await(20, TimeUnit.SECONDS));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        MET.put(name, false);
       }
     }
   }

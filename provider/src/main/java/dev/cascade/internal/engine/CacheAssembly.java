@@ -14,6 +14,7 @@ import dev.cascade.internal.store.KeyLayout;
 import dev.cascade.internal.store.OperationIds;
 import dev.cascade.internal.store.QueueStore;
 import dev.cascade.internal.store.RedisAccess;
+import dev.cascade.internal.support.Lifecycle;
 import dev.cascade.internal.writebehind.Flusher;
 import dev.cascade.internal.writebehind.WriteBehindWriter;
 import java.nio.charset.StandardCharsets;
@@ -25,6 +26,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import javax.cache.expiry.ExpiryPolicy;
 import javax.cache.integration.CacheLoader;
 import javax.cache.integration.CacheWriter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Builds one cache's engine from its resolved settings: the user's loader, writer and expiry policy
@@ -32,10 +35,11 @@ import javax.cache.integration.CacheWriter;
  * codecs, the write-behind flushers and the listener dispatcher, wired together. One per
  * CacheManager, holding what all its caches share (the connection, the origin, the event lanes).
  *
- * <p>Thread-safe: {@link #assemble} keeps no state between calls.
+ * <p>Thread-safe: {@link #userParts} and {@link #assemble} keep no state between calls.
  */
 public final class CacheAssembly {
 
+  private static final Logger LOG = LoggerFactory.getLogger(CacheAssembly.class);
   private static final AtomicInteger FLUSHERS = new AtomicInteger();
 
   private final RedisAccess redis;
@@ -63,23 +67,72 @@ public final class CacheAssembly {
   }
 
   /**
-   * The operations of a cache, assembled but not started ({@link EntryOperations#start}, {@link
-   * EntryOperations#startFlushing}).
+   * The user's loader, writer and expiry policy, made from the configuration's factories: the part
+   * of a cache that runs the user's code. Made before the cache is recorded in Redis, so a factory
+   * that throws leaves no registry entry behind.
    */
-  public <K, V> EntryOperations<K, V> assemble(CacheSettings<K, V> s) {
+  public static final class UserParts<K, V> {
+    final CacheLoader<K, V> loader;
+    final CacheWriter<? super K, ? super V> writer;
+    final ExpiryPolicy expiryPolicy;
+
+    private UserParts(
+        CacheLoader<K, V> loader,
+        CacheWriter<? super K, ? super V> writer,
+        ExpiryPolicy expiryPolicy) {
+      this.loader = loader;
+      this.writer = writer;
+      this.expiryPolicy = expiryPolicy;
+    }
+
+    List<Object> closeables() {
+      List<Object> all = new ArrayList<>(3);
+      all.add(loader);
+      all.add(writer);
+      all.add(expiryPolicy);
+      return all;
+    }
+
+    /** Closes those that are {@code Closeable}: the cache they were made for did not open. */
+    public void close() {
+      for (Object o : closeables()) {
+        Lifecycle.closeQuietly(o, LOG);
+      }
+    }
+  }
+
+  /**
+   * Makes the user's parts of a cache from its factories; when one factory throws, the parts made
+   * before it are closed.
+   */
+  public <K, V> UserParts<K, V> userParts(CacheSettings<K, V> s) {
     CascadeConfiguration<K, V> c = s.template;
-    List<Object> closeables = new ArrayList<>();
-    CacheLoader<K, V> loader =
-        c.getCacheLoaderFactory() == null ? null : c.getCacheLoaderFactory().create();
-    closeables.add(loader);
-    @SuppressWarnings("unchecked")
-    CacheWriter<? super K, ? super V> writer =
-        c.getCacheWriterFactory() == null
-            ? null
-            : (CacheWriter<? super K, ? super V>) c.getCacheWriterFactory().create();
-    closeables.add(writer);
-    ExpiryPolicy expiryPolicy = c.getExpiryPolicyFactory().create();
-    closeables.add(expiryPolicy);
+    CacheLoader<K, V> loader = null;
+    CacheWriter<? super K, ? super V> writer = null;
+    try {
+      loader = c.getCacheLoaderFactory() == null ? null : c.getCacheLoaderFactory().create();
+      @SuppressWarnings("unchecked")
+      CacheWriter<? super K, ? super V> made =
+          c.getCacheWriterFactory() == null
+              ? null
+              : (CacheWriter<? super K, ? super V>) c.getCacheWriterFactory().create();
+      writer = made;
+      return new UserParts<>(loader, writer, c.getExpiryPolicyFactory().create());
+    } catch (RuntimeException | Error e) {
+      new UserParts<>(loader, writer, null).close();
+      throw e;
+    }
+  }
+
+  /**
+   * The operations of a cache, assembled around the user's parts but not started ({@link
+   * EntryOperations#start}, {@link EntryOperations#startFlushing}).
+   */
+  public <K, V> EntryOperations<K, V> assemble(CacheSettings<K, V> s, UserParts<K, V> parts) {
+    List<Object> closeables = parts.closeables();
+    CacheWriter<? super K, ? super V> writer = parts.writer;
+    ExpiryPolicy expiryPolicy = parts.expiryPolicy;
+    CacheLoader<K, V> loader = parts.loader;
 
     // a write-behind writer is never called before a change: the change is queued with it instead
     WriteBehindWriter<K, V> behind =

@@ -504,6 +504,16 @@ public final class EntryOperations<K, V> {
   }
 
   /**
+   * Starts draining this JVM's write-behind queue of the cache without waiting ({@link
+   * Flusher#beginDrain}); {@link #shutdown} waits for it. Nothing to do for other caches.
+   */
+  public void beginDrain() {
+    if (flusher != null) {
+      flusher.beginDrain();
+    }
+  }
+
+  /**
    * After {@link #markClosed()}: waits for running loads, drains what this JVM flushes (within the
    * drain timeout; the commands that give leases back go through {@code cleanup}), then closes
    * listeners, loader, writer and expiry policy. Data stays in Redis.

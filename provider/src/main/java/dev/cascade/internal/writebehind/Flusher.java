@@ -65,6 +65,9 @@ public final class Flusher<K, V> {
   private volatile boolean draining;
   private volatile boolean stopped;
 
+  /** When the drain that {@link #beginDrain} started gives up (epoch ms); 0 before it starts. */
+  private long drainDeadline;
+
   /**
    * The last step of a worker failed for want of an answer from Redis (no later step succeeded).
    */
@@ -369,14 +372,30 @@ public final class Flusher<K, V> {
   }
 
   /**
-   * Flushes this JVM's partitions until they are empty or the drain timeout passes, then gives the
-   * leases back and stops. Records not flushed stay queued in Redis for another flusher. With Redis
-   * unreachable there is nothing to drain: it stops at once and leaves the leases and its heartbeat
-   * to expire (the Redis commands go through {@code cleanup}, which skips them then).
+   * Starts draining (every held partition flushes what it has, without waiting for a full batch or
+   * the delay) and does not wait; {@link #close} waits for it. A manager closing several
+   * write-behind caches starts them all first, so they drain together within one drain timeout, not
+   * one after another. Idempotent: the deadline is the one of the first call.
+   *
+   * @return when the drain gives up (epoch ms)
+   */
+  public synchronized long beginDrain() {
+    if (drainDeadline == 0) {
+      drainDeadline = System.currentTimeMillis() + settings.drainTimeout().toMillis();
+      draining = true;
+    }
+    return drainDeadline;
+  }
+
+  /**
+   * Flushes this JVM's partitions until they are empty or the drain timeout (counted from {@link
+   * #beginDrain}) passes, then gives the leases back and stops. Records not flushed stay queued in
+   * Redis for another flusher. With Redis unreachable there is nothing to drain: it stops at once
+   * and leaves the leases and its heartbeat to expire (the Redis commands go through {@code
+   * cleanup}, which skips them then).
    */
   public void close(Cleanup cleanup) {
-    draining = true;
-    long deadline = System.currentTimeMillis() + settings.drainTimeout().toMillis();
+    long deadline = beginDrain();
     while (System.currentTimeMillis() < deadline && !allDrained()) {
       if (redisUnreachable.get()) {
         cleanup.sawUnreachable();
