@@ -87,6 +87,7 @@ public final class EventWiring implements AutoCloseable {
     remote.subscribe(
         store.layout().controlChannel(),
         cache.name(),
+        false,
         message -> {
           if (queued.compareAndSet(false, true)) {
             maintenance.execute(
@@ -121,7 +122,7 @@ public final class EventWiring implements AutoCloseable {
       return;
     }
     remote.subscribe(
-        layout.eventChannel(), cache.name(), message -> onEvent(core, layout, message));
+        layout.eventChannel(), cache.name(), true, message -> onEvent(core, layout, message));
     try {
       store.flagListening(grace, FLAG_TTL_MILLIS);
     } catch (RuntimeException e) {

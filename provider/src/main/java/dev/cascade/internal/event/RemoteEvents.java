@@ -2,13 +2,20 @@ package dev.cascade.internal.event;
 
 import dev.cascade.internal.store.Cleanup;
 import dev.cascade.internal.store.RedisAccess;
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Messages from other JVMs (and other CacheManagers of this JVM): one pub/sub connection per
@@ -18,21 +25,37 @@ import java.util.function.Consumer;
  * <p>Handlers are called on the pub/sub I/O thread and must hand off quickly (they do: they queue
  * the decoding on the key's event lane). A handler that cannot use a message throws a
  * RuntimeException saying why; the message is dropped with a rate-limited WARNING that names the
- * cache and the channel, and nothing is thrown on the I/O thread. Thread-safe.
+ * cache and the channel, and nothing is thrown on the I/O thread.
+ *
+ * <p>Redis keeps no message for a subscriber that is not connected: what other JVMs publish while
+ * the connection is down is lost. Lettuce reconnects and subscribes again by itself; once it has,
+ * one WARNING says for how long, and the listeners of which caches missed what was published then.
+ *
+ * <p>Thread-safe.
  */
 public final class RemoteEvents implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RemoteEvents.class);
 
   private final RedisAccess redis;
   private final Map<ByteBuffer, Subscription> handlers = new ConcurrentHashMap<>();
   private final DroppedMessages drops = new DroppedMessages(System::nanoTime);
-  private StatefulRedisPubSubConnection<byte[], byte[]> connection;
+  private volatile StatefulRedisPubSubConnection<byte[], byte[]> connection;
+
+  /**
+   * When the connection went down (System.nanoTime), or 0 while it is up. Written by the
+   * connection's events, which a reconnect may deliver on another I/O thread.
+   */
+  private volatile long disconnectedAt;
 
   private static final class Subscription {
     final String cacheName;
+    final boolean entryEvents;
     final Consumer<byte[]> handler;
 
-    Subscription(String cacheName, Consumer<byte[]> handler) {
+    Subscription(String cacheName, boolean entryEvents, Consumer<byte[]> handler) {
       this.cacheName = cacheName;
+      this.entryEvents = entryEvents;
       this.handler = handler;
     }
   }
@@ -47,10 +70,13 @@ public final class RemoteEvents implements AutoCloseable {
    * channel.
    *
    * @param cacheName the cache the channel belongs to, for the warnings about dropped messages
+   * @param entryEvents whether the channel carries the cache's entry events (which listeners here
+   *     miss while the connection is down), rather than announcements
    */
-  public synchronized void subscribe(byte[] channel, String cacheName, Consumer<byte[]> handler) {
+  public synchronized void subscribe(
+      byte[] channel, String cacheName, boolean entryEvents, Consumer<byte[]> handler) {
     ByteBuffer name = ByteBuffer.wrap(channel);
-    if (handlers.put(name, new Subscription(cacheName, handler)) != null) {
+    if (handlers.put(name, new Subscription(cacheName, entryEvents, handler)) != null) {
       return;
     }
     try {
@@ -61,6 +87,25 @@ public final class RemoteEvents implements AutoCloseable {
               @Override
               public void message(byte[] channel, byte[] message) {
                 onMessage(channel, message);
+              }
+            });
+        opened.addListener(
+            new RedisConnectionStateListener() {
+              // a closed connection's events concern nobody
+              @Override
+              public void onRedisDisconnected(RedisChannelHandler<?, ?> handler) {
+                if (opened == connection && disconnectedAt == 0) {
+                  disconnectedAt = Math.max(1, System.nanoTime());
+                }
+              }
+
+              @Override
+              public void onRedisConnected(RedisChannelHandler<?, ?> handler, SocketAddress at) {
+                if (opened == connection && disconnectedAt != 0) {
+                  long downNanos = System.nanoTime() - disconnectedAt;
+                  disconnectedAt = 0;
+                  reportLoss(downNanos);
+                }
               }
             });
         connection = opened;
@@ -102,6 +147,27 @@ public final class RemoteEvents implements AutoCloseable {
   public void dropped(byte[] channel, String reason) {
     Subscription s = handlers.get(ByteBuffer.wrap(channel));
     drops.dropped(s == null ? "?" : s.cacheName, text(channel), reason);
+  }
+
+  /** The connection is back after {@code downNanos}: says whose events were lost meanwhile. */
+  private void reportLoss(long downNanos) {
+    TreeSet<String> listened = new TreeSet<>();
+    for (Subscription s : handlers.values()) {
+      if (s.entryEvents) {
+        listened.add("'" + s.cacheName + "'");
+      }
+    }
+    if (listened.isEmpty()) {
+      return;
+    }
+    LOG.warn(
+        "The pub/sub connection to Redis at {} was down for {} ms: entry events other JVMs"
+            + " published in that time for cache(s) {} were not delivered to this JVM's listeners"
+            + " (Redis keeps no message for a disconnected subscriber). It is connected again,"
+            + " and its subscriptions are restored.",
+        redis.target(),
+        TimeUnit.NANOSECONDS.toMillis(downNanos),
+        String.join(", ", listened));
   }
 
   private void onMessage(byte[] channel, byte[] message) {
