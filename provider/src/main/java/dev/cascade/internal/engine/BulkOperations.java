@@ -6,6 +6,7 @@ import dev.cascade.internal.store.Mutation;
 import dev.cascade.internal.store.Mutation.Condition;
 import dev.cascade.internal.store.Outcome;
 import dev.cascade.internal.store.Outcome.Status;
+import dev.cascade.internal.store.RedisFailures;
 import dev.cascade.internal.store.StoredEntry;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -15,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Phaser;
 import java.util.concurrent.TimeUnit;
@@ -114,11 +116,19 @@ final class BulkOperations<K, V> {
         storedValues.add(value);
       }
     }
-    List<Outcome> outcomes = applyAll(storeKeys, stores);
+    EntryEngine.Applied applied = applyAll(storeKeys, stores);
+    dispatchApplied(storedKeys, storeKeys, applied.outcomes(), storedValues);
+    applied.rethrow(null);
+  }
+
+  /** The events of the keys whose outcome is known (not null), in order. */
+  private void dispatchApplied(
+      List<K> keys, List<byte[]> encoded, List<Outcome> outcomes, List<V> values) {
     List<EntryChange<K, V>> changes = new ArrayList<>();
     for (int i = 0; i < outcomes.size(); i++) {
-      core.collect(
-          changes, storedKeys.get(i), storeKeys.get(i), outcomes.get(i), storedValues.get(i));
+      if (outcomes.get(i) != null) {
+        core.collect(changes, keys.get(i), encoded.get(i), outcomes.get(i), values.get(i));
+      }
     }
     core.dispatch(changes);
   }
@@ -228,29 +238,35 @@ final class BulkOperations<K, V> {
           storedValues.add(value);
         }
       }
-      List<Outcome> outcomes;
+      EntryEngine.Applied applied;
       if (held.isEmpty()) {
-        outcomes = applyAll(storeKeys, stores);
+        applied = applyAll(storeKeys, stores);
       } else {
         // still under the locks: no writer can change the database between load and store
         Map<ByteBuffer, WriteLocks.Held> byKey = byKey(held);
         List<StoredEntry> seen = core.engine().snapshot(storeKeys);
-        outcomes = new ArrayList<>(storeKeys.size());
+        List<Outcome> outcomes = new ArrayList<>(storeKeys.size());
+        RuntimeException failure = null;
         for (int i = 0; i < storeKeys.size(); i++) {
-          outcomes.add(
-              applyLocked(
-                  storeKeys.get(i),
-                  stores.get(i),
-                  seen.get(i),
-                  byKey.get(ByteBuffer.wrap(storeKeys.get(i)))));
+          Outcome o = null;
+          if (failure == null) {
+            try {
+              o =
+                  applyLocked(
+                      storeKeys.get(i),
+                      stores.get(i),
+                      seen.get(i),
+                      byKey.get(ByteBuffer.wrap(storeKeys.get(i))));
+            } catch (RuntimeException e) {
+              failure = e; // a load changes nothing in the database: the rest is not stored
+            }
+          }
+          outcomes.add(o);
         }
+        applied = new EntryEngine.Applied(outcomes, failure);
       }
-      List<EntryChange<K, V>> changes = new ArrayList<>();
-      for (int i = 0; i < outcomes.size(); i++) {
-        core.collect(
-            changes, storedKeys.get(i), storeKeys.get(i), outcomes.get(i), storedValues.get(i));
-      }
-      core.dispatch(changes);
+      dispatchApplied(storedKeys, storeKeys, applied.outcomes(), storedValues);
+      applied.rethrow(null);
     } finally {
       core.engine().unlockAll(held);
     }
@@ -360,9 +376,13 @@ final class BulkOperations<K, V> {
 
   private void applyBulk(List<K> keyList, List<byte[]> encoded, BulkChange<K, V> change) {
     long start = core.stats().start();
+    // outcomes.get(j) is the outcome of key applied.get(j); null where it is unknown (a failure)
     List<Outcome> outcomes = new ArrayList<>(keyList.size());
     List<Integer> applied = new ArrayList<>(keyList.size());
     CacheWriterException failure = null;
+    // a change that failed part-way: the keys changed before it still report events and
+    // statistics, then this is thrown
+    RuntimeException broken = null;
     if (core.plainWrites()) {
       outcomes.addAll(change.plain());
       for (int i = 0; i < keyList.size(); i++) {
@@ -374,26 +394,52 @@ final class BulkOperations<K, V> {
         ms.add(change.mutation(i));
         applied.add(i);
       }
-      outcomes.addAll(applyAll(encoded, ms, change::overflowStep));
+      EntryEngine.Applied all = applyAll(encoded, ms, change::overflowStep);
+      outcomes.addAll(all.outcomes());
+      broken = all.failure();
     } else {
       List<WriteLocks.Held> held = core.engine().lockAll(encoded);
       List<Integer> moved = new ArrayList<>(); // positions in outcomes of keys to change again
       List<byte[]> written = new ArrayList<>();
+      List<byte[]> unchanged = new ArrayList<>(); // written, but not changed in the cache
       boolean lockLost = false;
       try {
         WriteThrough.BatchResult<K> batch = change.writeThrough();
         failure = batch.failure;
-        List<StoredEntry> seen = core.engine().snapshot(encoded);
+        List<CompletableFuture<StoredEntry>> seen = core.engine().snapshotSent(encoded);
         Map<ByteBuffer, WriteLocks.Held> byKey = byKey(held);
+        boolean unreachable = false;
         for (int i = 0; i < keyList.size(); i++) {
           if (batch.done.contains(keyList.get(i))) {
             written.add(encoded.get(i));
-            Outcome o =
-                applyLocked(
-                    encoded.get(i),
-                    change.mutation(i),
-                    seen.get(i),
-                    byKey.get(ByteBuffer.wrap(encoded.get(i))));
+            if (unreachable) {
+              unchanged.add(encoded.get(i));
+              continue;
+            }
+            Outcome o;
+            try {
+              StoredEntry before = core.engine().await(seen.get(i), "reading before a change");
+              o =
+                  applyLocked(
+                      encoded.get(i),
+                      change.mutation(i),
+                      before,
+                      byKey.get(ByteBuffer.wrap(encoded.get(i))));
+            } catch (EntryEngine.LockLost lost) {
+              throw lost;
+            } catch (RuntimeException e) {
+              // The key is in the database, and its entry may keep the old value. An error
+              // reply concerns this key alone (a value of another type in its place): the others
+              // go on. Without an answer from Redis, neither would the keys after it.
+              if (broken == null) {
+                broken = e;
+              } else {
+                broken.addSuppressed(e);
+              }
+              unchanged.add(encoded.get(i));
+              unreachable = RedisFailures.meansUnreachable(e);
+              continue;
+            }
             if (o == null) {
               moved.add(outcomes.size());
             }
@@ -414,6 +460,9 @@ final class BulkOperations<K, V> {
         }
         throw lost;
       }
+      if (broken != null) {
+        broken = core.engine().writtenButNotChanged(unchanged, broken);
+      }
       // Keys whose entry changed after the snapshot (a clear(), an expiry: what changes an entry
       // without its lock) lost their lock with the failed attempt, and another writer may have
       // written them since. Each is changed again as a single put or remove is: under a lock of its
@@ -421,8 +470,18 @@ final class BulkOperations<K, V> {
       // break the global order), calling the writer again so that database and cache agree.
       for (int j : moved) {
         int i = applied.get(j);
-        outcomes.set(
-            j, core.engine().apply(encoded.get(i), change.mutation(i), true, change.writerStep(i)));
+        try {
+          outcomes.set(
+              j,
+              core.engine().apply(encoded.get(i), change.mutation(i), true, change.writerStep(i)));
+        } catch (RuntimeException e) {
+          // as a single put that failed: its entry is absent (it moved) or as the change left it
+          if (broken == null) {
+            broken = e;
+          } else {
+            broken.addSuppressed(e);
+          }
+        }
       }
     }
     List<EntryChange<K, V>> changes = new ArrayList<>();
@@ -430,6 +489,9 @@ final class BulkOperations<K, V> {
     for (int j = 0; j < applied.size(); j++) {
       int i = applied.get(j);
       Outcome o = outcomes.get(j);
+      if (o == null) {
+        continue;
+      }
       if (change.counts(o)) {
         counted++;
       }
@@ -437,6 +499,7 @@ final class BulkOperations<K, V> {
     }
     change.record(counted, start);
     core.dispatch(changes);
+    new EntryEngine.Applied(outcomes, broken).rethrow(failure);
     if (failure != null) {
       throw failure;
     }
@@ -552,7 +615,7 @@ final class BulkOperations<K, V> {
   }
 
   /** Loads: pipelined when the expiry policy allows one round trip; else one step per key. */
-  private List<Outcome> applyAll(List<byte[]> keys, List<Mutation> ms) {
+  private EntryEngine.Applied applyAll(List<byte[]> keys, List<Mutation> ms) {
     return applyAll(keys, ms, i -> null);
   }
 
@@ -561,16 +624,25 @@ final class BulkOperations<K, V> {
    * else one step per key. {@code writers} gives a key's writer step for a write-behind queue that
    * overflows into write-through.
    */
-  private List<Outcome> applyAll(
+  private EntryEngine.Applied applyAll(
       List<byte[]> keys, List<Mutation> ms, IntFunction<EntryEngine.BeforeChange> writers) {
     if (core.engine().canPipeline()) {
       return core.engine().applyAllPipelined(keys, ms, writers);
     }
     List<Outcome> outcomes = new ArrayList<>(keys.size());
+    RuntimeException failure = null;
     for (int i = 0; i < keys.size(); i++) {
-      outcomes.add(core.engine().apply(keys.get(i), ms.get(i), false, writers.apply(i)));
+      Outcome o = null;
+      if (failure == null) {
+        try {
+          o = core.engine().apply(keys.get(i), ms.get(i), false, writers.apply(i));
+        } catch (RuntimeException e) {
+          failure = e; // the keys after it are not sent
+        }
+      }
+      outcomes.add(o);
     }
-    return outcomes;
+    return new EntryEngine.Applied(outcomes, failure);
   }
 
   /**

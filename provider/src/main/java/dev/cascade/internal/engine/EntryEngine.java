@@ -437,14 +437,43 @@ final class EntryEngine {
    * error, saying what happened. Call it holding none of the keys' locks.
    */
   CacheException lockLost(List<byte[]> keys) {
-    String what =
+    return removeWritten(
+        keys,
         "The write-through lock of "
             + (keys.size() == 1 ? "a key" : keys.size() + " keys")
             + " in "
             + store.describe()
             + " expired before the cache could be changed (the writer took longer than the lock"
             + " lease), so another writer may have changed the key meanwhile and this writer's change"
-            + " may have reached the database after it; ";
+            + " may have reached the database after it; ");
+  }
+
+  /**
+   * After a batch's writer wrote keys whose cache entries could not be changed ({@code cause}: a
+   * Redis error or timeout part-way through the batch): the database holds the new values, the
+   * cache may still hold the old ones. Each entry is removed as after a lost lock ({@link
+   * #lockLost}). Returns the caller's error, saying what happened, with {@code cause} as its cause.
+   * Call it holding none of the keys' locks.
+   */
+  CacheException writtenButNotChanged(List<byte[]> keys, RuntimeException cause) {
+    CacheException e =
+        removeWritten(
+            keys,
+            "Changing "
+                + (keys.size() == 1 ? "a key" : keys.size() + " keys")
+                + " in "
+                + store.describe()
+                + " failed after the writer had written "
+                + (keys.size() == 1 ? "it" : "them")
+                + " ("
+                + cause.getMessage()
+                + "); ");
+    e.initCause(cause);
+    return e;
+  }
+
+  /** Removes entries the writer wrote but the cache could not take; see {@link #lockLost}. */
+  private CacheException removeWritten(List<byte[]> keys, String what) {
     if (store.isWriteBehind()) {
       return new CacheException(what + "the cache was not changed");
     }
@@ -463,7 +492,9 @@ final class EntryEngine {
       CacheException failed =
           new CacheException(
               what
-                  + "removing it from the cache failed too ("
+                  + "removing "
+                  + (keys.size() == 1 ? "it" : "them")
+                  + " from the cache failed too ("
                   + e.getMessage()
                   + "): the cache may differ from the database until the key is written again");
       failed.addSuppressed(e);
@@ -497,10 +528,30 @@ final class EntryEngine {
   }
 
   /**
-   * Applies mutations to many keys in one pipeline (one round trip per node). Only for the
-   * one-round-trip case: standard expiry policy, no lock, no writer.
+   * What a change of many keys did: the outcome of each key in order, null where it is unknown or
+   * nothing changed because of {@code failure} (the first failure, or null when every key was
+   * applied). The keys that were applied still report their events and statistics before the
+   * failure is thrown.
    */
-  List<Outcome> applyAllPipelined(
+  record Applied(List<Outcome> outcomes, RuntimeException failure) {
+
+    /** Throws the failure, if any; with {@code also} (another failure of the call) suppressed. */
+    void rethrow(RuntimeException also) {
+      if (failure != null) {
+        if (also != null) {
+          failure.addSuppressed(also);
+        }
+        throw failure;
+      }
+    }
+  }
+
+  /**
+   * Applies mutations to many keys in one pipeline (one round trip per node). Only for the
+   * one-round-trip case: standard expiry policy, no lock, no writer. Every reply is awaited even
+   * after one failed: the other keys' scripts ran (or may have), and their outcomes still count.
+   */
+  Applied applyAllPipelined(
       List<byte[]> keys, List<Mutation> ms, IntFunction<BeforeChange> writers) {
     List<Mutation> complete = new ArrayList<>(ms.size());
     for (Mutation m : ms) {
@@ -508,15 +559,23 @@ final class EntryEngine {
     }
     List<CompletableFuture<Outcome>> replies = store.mutateAll(keys, complete, now(), graceMillis);
     List<Outcome> outcomes = new ArrayList<>(keys.size());
+    RuntimeException failure = null;
     for (int i = 0; i < keys.size(); i++) {
-      Outcome o = await(replies.get(i), "changing entries");
-      if (o.status() == Status.QUEUE_FULL) {
-        // the rare full queue: this key alone goes through the overflow policy
-        o = apply(keys.get(i), ms.get(i), false, writers.apply(i));
+      Outcome o = null;
+      try {
+        o = await(replies.get(i), "changing entries");
+        if (o.status() == Status.QUEUE_FULL) {
+          // the rare full queue: this key alone goes through the overflow policy (not after a
+          // failure: a blocking policy would wait once per remaining key)
+          o = failure == null ? apply(keys.get(i), ms.get(i), false, writers.apply(i)) : null;
+        }
+      } catch (RuntimeException e) {
+        failure = failure == null ? e : failure;
+        o = null;
       }
       outcomes.add(o);
     }
-    return outcomes;
+    return new Applied(outcomes, failure);
   }
 
   boolean canPipeline() {
@@ -527,15 +586,20 @@ final class EntryEngine {
    * Reads many entries as they are, without reaping or touching (the first step of a batch change).
    */
   List<StoredEntry> snapshot(List<byte[]> keys) {
+    List<StoredEntry> seen = new ArrayList<>(keys.size());
+    for (CompletableFuture<StoredEntry> r : snapshotSent(keys)) {
+      seen.add(await(r, "reading before a change"));
+    }
+    return seen;
+  }
+
+  /** {@link #snapshot}'s reads, sent (pipelined), each awaited by the caller. */
+  List<CompletableFuture<StoredEntry>> snapshotSent(List<byte[]> keys) {
     List<CompletableFuture<StoredEntry>> replies = new ArrayList<>(keys.size());
     for (byte[] key : keys) {
       replies.add(store.read(key));
     }
-    List<StoredEntry> seen = new ArrayList<>(keys.size());
-    for (CompletableFuture<StoredEntry> r : replies) {
-      seen.add(await(r, "reading before a change"));
-    }
-    return seen;
+    return replies;
   }
 
   List<WriteLocks.Held> lockAll(List<byte[]> keys) {
