@@ -339,12 +339,14 @@ public final class CascadeCacheManager implements CacheManager {
   }
 
   /**
-   * Makes the user's loader, writer and expiry policy first, so that a factory that throws leaves
-   * nothing in Redis (a registry entry left behind would refuse the corrected configuration as
-   * "other settings"), then records or checks the cache in the registry and opens it. What it made
-   * is closed when a later step fails.
+   * Checks the cache against the registry (a cache refused for its settings runs no factory), makes
+   * the user's loader, writer and expiry policy, so that a factory that throws leaves nothing in
+   * Redis (a registry entry left behind would refuse the corrected configuration as "other
+   * settings"), then records the cache in the registry (checking again, atomically) and opens it.
+   * What it made is closed when a later step fails.
    */
   private <K, V> CascadeCache<K, V> registerAndOpen(CacheSettings<K, V> s) {
+    registry.check(s);
     CacheAssembly.UserParts<K, V> parts = assembly.userParts(s);
     try {
       registry.register(s);

@@ -14,8 +14,11 @@ import java.io.Serializable;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.cache.Cache;
+import javax.cache.CacheException;
 import javax.cache.CacheManager;
 import javax.cache.configuration.Factory;
+import javax.cache.configuration.MutableCacheEntryListenerConfiguration;
+import javax.cache.event.CacheEntryListener;
 import javax.cache.integration.CacheLoader;
 import javax.cache.integration.CacheWriter;
 import org.junit.jupiter.api.Test;
@@ -24,7 +27,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * A {@code createCache} whose writer factory throws must leave nothing behind: no registry entry in
  * Redis (which refused the corrected configuration as "other settings" until the cache was
- * destroyed), and the loader already made from its factory is closed.
+ * destroyed), and the loader already made from its factory is closed. A cache refused for its
+ * settings runs no factory at all; one that fails later (a listener factory) closes what it made.
  */
 @WithRedis
 @Timeout(60)
@@ -32,6 +36,7 @@ class FailedCreateCacheTest {
 
   static final RuntimeException NO_DATABASE = new IllegalStateException("no database here");
   static final Map<String, Boolean> LOADERS_CLOSED = new ConcurrentHashMap<>();
+  static final Map<String, Integer> LOADERS_MADE = new ConcurrentHashMap<>();
 
   @Test
   void aWriterFactoryThatThrows_recordsNothing_andTheCorrectedConfigurationOpens(
@@ -64,6 +69,55 @@ class FailedCreateCacheTest {
     }
   }
 
+  @Test
+  void aCacheRefusedForOtherSettings_runsNoFactory(RedisServer redis) {
+    String name = Managers.uniqueName("refused");
+    try (CacheManager first = Managers.open(redis);
+        CacheManager second = Managers.open(redis)) {
+      first.createCache(
+          name,
+          new CascadeConfiguration<String, String>()
+              .setTypes(String.class, String.class)
+              .setPartitions(4));
+      CascadeConfiguration<String, String> other =
+          new CascadeConfiguration<String, String>()
+              .setTypes(String.class, String.class)
+              .setPartitions(16);
+      other.setReadThrough(true).setCacheLoaderFactory(new ClosingLoaderFactory(name));
+      CacheException e = assertThrows(CacheException.class, () -> second.createCache(name, other));
+      assertTrue(e.getMessage().contains("other settings"), e.getMessage());
+      assertEquals(
+          0,
+          LOADERS_MADE.getOrDefault(name, 0),
+          "no loader made (and closed: it might be shared) for a refused cache");
+    }
+  }
+
+  @Test
+  void aListenerFactoryThatThrows_closesTheLoaderAlreadyMade(RedisServer redis) {
+    String name = Managers.uniqueName("failedListener");
+    try (CacheManager manager = Managers.open(redis)) {
+      CascadeConfiguration<String, String> c =
+          new CascadeConfiguration<String, String>().setTypes(String.class, String.class);
+      c.setReadThrough(true).setCacheLoaderFactory(new ClosingLoaderFactory(name));
+      c.addCacheEntryListenerConfiguration(
+          new MutableCacheEntryListenerConfiguration<String, String>(
+              new ThrowingListenerFactory(), null, false, false));
+      assertThrows(RuntimeException.class, () -> manager.createCache(name, c));
+      assertEquals(1, LOADERS_MADE.getOrDefault(name, 0));
+      assertTrue(LOADERS_CLOSED.getOrDefault(name, false), "the loader made was closed");
+    }
+  }
+
+  /** A listener factory that fails. */
+  public static final class ThrowingListenerFactory
+      implements Factory<CacheEntryListener<String, String>>, Serializable {
+    @Override
+    public CacheEntryListener<String, String> create() {
+      throw new IllegalStateException("no listener today");
+    }
+  }
+
   /** A writer factory that fails, as one whose database is unreachable does. */
   public static final class ThrowingWriterFactory
       implements Factory<CacheWriter<String, String>>, Serializable {
@@ -84,6 +138,7 @@ class FailedCreateCacheTest {
 
     @Override
     public CacheLoader<String, String> create() {
+      LOADERS_MADE.merge(cacheName, 1, Integer::sum);
       return new ClosingLoader(cacheName);
     }
   }

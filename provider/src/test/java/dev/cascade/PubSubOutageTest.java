@@ -41,45 +41,59 @@ class PubSubOutageTest {
     String name = Managers.uniqueName("outage");
     String quiet = Managers.uniqueName("unlistened");
     HEARD.put(name, new LinkedBlockingQueue<>());
-    MutableConfiguration<String, String> plain =
-        new MutableConfiguration<String, String>().setTypes(String.class, String.class);
-    try (CacheManager listening = Managers.open(redis);
-        CacheManager writing = Managers.open(redis);
-        LogCapture log = LogCapture.of("dev.cascade", Level.WARNING)) {
-      Cache<String, String> here = listening.createCache(name, plain);
-      listening.createCache(quiet, plain);
-      here.registerCacheEntryListener(
-          new MutableCacheEntryListenerConfiguration<>(
-              FactoryBuilder.factoryOf(new Heard(name)), null, false, true));
-      Cache<String, String> there = writing.getCache(name, String.class, String.class);
-      there.put("before", "1");
-      assertEquals("before", HEARD.get(name).poll(20, TimeUnit.SECONDS), "heard before");
-
-      redis.command("CLIENT", "KILL", "TYPE", "pubsub");
-
-      List<String> warnings = List.of();
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      while (warnings.isEmpty() && System.nanoTime() < deadline) {
-        Thread.sleep(50);
-        warnings = log.messages(Level.WARNING, "pub/sub connection");
+    try (LogCapture log = LogCapture.of("dev.cascade", Level.WARNING)) {
+      try (CacheManager listening = Managers.open(redis);
+          CacheManager writing = Managers.open(redis)) {
+        heardAcrossAnOutage(redis, log, name, quiet, listening, writing);
       }
-      assertEquals(1, warnings.size(), "one warning for the outage: " + warnings);
-      String warning = warnings.get(0);
-      assertTrue(warning.contains("'" + name + "'"), "names the listened cache: " + warning);
-      assertTrue(!warning.contains(quiet), "not a cache nobody listens to here: " + warning);
-      assertTrue(warning.contains(String.valueOf(redis.port())), "names the server: " + warning);
-
-      // subscribed again: events published from now on arrive (Lettuce resubscribes on its own,
-      // so a put may still come before the SUBSCRIBE: put until one is heard)
-      String heard = null;
-      for (int i = 0; heard == null && i < 100; i++) {
-        there.put("after-" + i, "2");
-        heard = HEARD.get(name).poll(200, TimeUnit.MILLISECONDS);
-      }
-      assertTrue(heard != null && heard.startsWith("after-"), "heard after the outage: " + heard);
+      assertEquals(
+          1, log.messages(Level.WARNING, "pub/sub connection").size(), "closing warns of nothing");
     } finally {
       HEARD.remove(name);
     }
+  }
+
+  private static void heardAcrossAnOutage(
+      RedisServer redis,
+      LogCapture log,
+      String name,
+      String quiet,
+      CacheManager listening,
+      CacheManager writing)
+      throws Exception {
+    MutableConfiguration<String, String> plain =
+        new MutableConfiguration<String, String>().setTypes(String.class, String.class);
+    Cache<String, String> here = listening.createCache(name, plain);
+    listening.createCache(quiet, plain);
+    here.registerCacheEntryListener(
+        new MutableCacheEntryListenerConfiguration<>(
+            FactoryBuilder.factoryOf(new Heard(name)), null, false, true));
+    Cache<String, String> there = writing.getCache(name, String.class, String.class);
+    there.put("before", "1");
+    assertEquals("before", HEARD.get(name).poll(20, TimeUnit.SECONDS), "heard before");
+
+    redis.command("CLIENT", "KILL", "TYPE", "pubsub");
+
+    List<String> warnings = List.of();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (warnings.isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+      warnings = log.messages(Level.WARNING, "pub/sub connection");
+    }
+    assertEquals(1, warnings.size(), "one warning for the outage: " + warnings);
+    String warning = warnings.get(0);
+    assertTrue(warning.contains("'" + name + "'"), "names the listened cache: " + warning);
+    assertTrue(!warning.contains(quiet), "not a cache nobody listens to here: " + warning);
+    assertTrue(warning.contains(String.valueOf(redis.port())), "names the server: " + warning);
+
+    // subscribed again: events published from now on arrive (Lettuce resubscribes on its own,
+    // so a put may still come before the SUBSCRIBE: put until one is heard)
+    String heard = null;
+    for (int i = 0; heard == null && i < 100; i++) {
+      there.put("after-" + i, "2");
+      heard = HEARD.get(name).poll(200, TimeUnit.MILLISECONDS);
+    }
+    assertTrue(heard != null && heard.startsWith("after-"), "heard after the outage: " + heard);
   }
 
   /** Records the keys of created entries for its cache. */

@@ -30,9 +30,25 @@ public final class CacheRegistry {
   public void register(CacheSettings<?, ?> settings) {
     Map<String, String> mine = settings.registryRecord();
     Map<String, String> recorded = store.recordOrRead(settings.name, mine);
-    if (recorded.isEmpty()) {
-      return;
+    if (!recorded.isEmpty()) {
+      requireCompatible(settings, mine, recorded);
     }
+  }
+
+  /**
+   * Checks the cache against what another JVM recorded, if any, without recording it: what a
+   * manager asks before it runs the user's factories, so that a cache refused for its settings
+   * makes (and closes) no loader or writer. {@link #register} checks again, atomically.
+   */
+  public void check(CacheSettings<?, ?> settings) {
+    Map<String, String> recorded = read(settings.name);
+    if (!recorded.isEmpty()) {
+      requireCompatible(settings, settings.registryRecord(), recorded);
+    }
+  }
+
+  private void requireCompatible(
+      CacheSettings<?, ?> settings, Map<String, String> mine, Map<String, String> recorded) {
     requireSameCodec(settings, mine, recorded);
     List<String> conflicts = new ArrayList<>();
     compare(conflicts, "partitions", mine, recorded);

@@ -69,6 +69,12 @@ public final class Flusher<K, V> {
   private long drainDeadline;
 
   /**
+   * The coordinator's first round (taking this JVM's share of the partitions) is over: until then a
+   * flusher that holds nothing has not drained anything, it has not begun.
+   */
+  private volatile boolean firstRoundDone;
+
+  /**
    * The last step of a worker failed for want of an answer from Redis (no later step succeeded).
    */
   private final AtomicBoolean redisUnreachable = new AtomicBoolean();
@@ -78,6 +84,9 @@ public final class Flusher<K, V> {
     final PartitionFlush flush;
     final ReentrantLock busy = new ReentrantLock();
     volatile boolean drained;
+
+    /** When the step that found the partition empty while draining began (System.nanoTime). */
+    volatile long drainedAt;
 
     Held(PartitionFlush flush) {
       this.flush = flush;
@@ -158,7 +167,9 @@ public final class Flusher<K, V> {
         stats.error("heartbeat failed (flushing goes on): " + e.getMessage());
         LOG.debug("A write-behind heartbeat failed", e);
       }
-      if (draining || stopped) {
+      if (stopped || draining && firstRoundDone) {
+        // draining keeps what it holds; but a cache closed right after it opened takes its share
+        // once, or it would drain nothing
         return;
       }
       int alive = queue.liveFlushers(owner, now, settings.leaseTtl().toMillis() * 3);
@@ -172,6 +183,8 @@ public final class Flusher<K, V> {
       // never let it escape: a scheduled task that throws is never run again
       stats.error("coordinating flush leases failed: " + e);
       LOG.debug("Coordinating write-behind leases failed", e);
+    } finally {
+      firstRoundDone = true;
     }
   }
 
@@ -295,6 +308,7 @@ public final class Flusher<K, V> {
           if (held.get(e.getKey()) != h) {
             continue;
           }
+          long stepStart = System.nanoTime();
           PartitionFlush.Step step = h.flush.step(now, draining);
           if (h.flush.lastStepReachedRedis()) {
             answered();
@@ -302,11 +316,13 @@ public final class Flusher<K, V> {
           switch (step) {
             case FLUSHED:
               flushed = true;
+              h.drained = false; // there may be more
               break;
             case LEASE_LOST:
               drop(e.getKey(), h, "lease lost while flushing");
               break;
             case IDLE:
+              h.drainedAt = stepStart;
               h.drained = draining;
               break;
             default:
@@ -396,7 +412,10 @@ public final class Flusher<K, V> {
    */
   public void close(Cleanup cleanup) {
     long deadline = beginDrain();
-    while (System.currentTimeMillis() < deadline && !allDrained()) {
+    // Only a partition found empty by a step that began from now on is drained: the drain may have
+    // begun while the cache still took writes (the manager starts every cache's drain first).
+    long since = System.nanoTime();
+    while (System.currentTimeMillis() < deadline && !allDrained(since)) {
       if (redisUnreachable.get()) {
         cleanup.sawUnreachable();
       }
@@ -449,9 +468,12 @@ public final class Flusher<K, V> {
     callers.shutdownNow();
   }
 
-  private boolean allDrained() {
+  private boolean allDrained(long since) {
+    if (!firstRoundDone) {
+      return false;
+    }
     for (Held h : held.values()) {
-      if (!h.drained) {
+      if (!h.drained || h.drainedAt - since < 0) {
         return false;
       }
     }
