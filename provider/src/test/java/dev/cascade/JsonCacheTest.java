@@ -1,6 +1,7 @@
 package dev.cascade;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cascade.config.CascadeConfiguration;
@@ -24,6 +25,7 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import javax.cache.Cache;
+import javax.cache.CacheException;
 import javax.cache.CacheManager;
 import javax.cache.configuration.FactoryBuilder;
 import javax.cache.configuration.MutableCacheEntryListenerConfiguration;
@@ -218,6 +220,45 @@ class JsonCacheTest {
     @Override
     public void onCreated(Iterable<CacheEntryEvent<? extends Long, ? extends Profile>> events) {
       events.forEach(e -> HEARD.add(e.getValue()));
+    }
+  }
+
+  /**
+   * JSON carries no class name: a JVM declaring another value type would read the others' entries
+   * as its own type (or fail on each). The registry compares the declared types under json, which
+   * it did only for String, Long, Integer and byte[] (what the java codec needs).
+   */
+  @Test
+  void anotherDeclaredValueType_isRefused_underJson() {
+    String name = Managers.uniqueName("codec-json-types");
+    manager.createCache(
+        name,
+        new CascadeConfiguration<Long, Profile>()
+            .setTypes(Long.class, Profile.class)
+            .setCodec("json"));
+    try {
+      CacheException e =
+          assertThrows(
+              CacheException.class,
+              () ->
+                  other.createCache(
+                      name,
+                      new CascadeConfiguration<Long, Address>()
+                          .setTypes(Long.class, Address.class)
+                          .setCodec("json")));
+      assertTrue(e.getMessage().contains("value type " + Address.class.getName()), e.getMessage());
+      assertTrue(e.getMessage().contains(Profile.class.getName() + " in Redis"), e.getMessage());
+      assertTrue(e.getMessage().contains("codec 'json'"), e.getMessage());
+      // the same declared types are welcome
+      other
+          .createCache(
+              name,
+              new CascadeConfiguration<Long, Profile>()
+                  .setTypes(Long.class, Profile.class)
+                  .setCodec("json"))
+          .close();
+    } finally {
+      manager.destroyCache(name);
     }
   }
 

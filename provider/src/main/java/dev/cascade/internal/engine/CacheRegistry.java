@@ -55,17 +55,30 @@ public final class CacheRegistry {
     compare(conflicts, "layout", mine, recorded);
     // a write-through JVM and a write-behind JVM on one cache would overtake each other's writes
     compare(conflicts, "writeBehind", mine, recorded);
-    if (!encodingOf(mine.get("keyType")).equals(encodingOf(recorded.get("keyType")))) {
+    String codec = mine.get(CacheSettings.CODEC_FIELD);
+    String boundBy =
+        CodecProviders.DEFAULT.equals(codec)
+            ? ""
+            : " (codec '" + codec + "' encodes for the declared type, not for any type)";
+    if (!encodingOf(mine.get("keyType"), codec)
+        .equals(encodingOf(recorded.get("keyType"), codec))) {
       conflicts.add(
-          "key type " + mine.get("keyType") + " here, " + recorded.get("keyType") + " in Redis");
+          "key type "
+              + mine.get("keyType")
+              + " here, "
+              + recorded.get("keyType")
+              + " in Redis"
+              + boundBy);
     }
-    if (!encodingOf(mine.get("valueType")).equals(encodingOf(recorded.get("valueType")))) {
+    if (!encodingOf(mine.get("valueType"), codec)
+        .equals(encodingOf(recorded.get("valueType"), codec))) {
       conflicts.add(
           "value type "
               + mine.get("valueType")
               + " here, "
               + recorded.get("valueType")
-              + " in Redis");
+              + " in Redis"
+              + boundBy);
     }
     if (!conflicts.isEmpty()) {
       throw new CacheException(
@@ -169,10 +182,16 @@ public final class CacheRegistry {
   }
 
   /**
-   * Types that share an encoding are compatible: only String, Long, Integer and byte[] have their
-   * own.
+   * Types that share an encoding are compatible. Under the {@code java} codec only String, Long,
+   * Integer and byte[] have their own; every other value carries its class (Java serialization), so
+   * any declared type reads it. Any other codec ({@code json}, a provider's) may encode for the
+   * declared type alone (JSON bound to a class, without its name): there each type is its own, and
+   * two JVMs declaring different types would read each other's entries as the wrong type.
    */
-  private static String encodingOf(String typeName) {
+  private static String encodingOf(String typeName, String codec) {
+    if (!CodecProviders.DEFAULT.equals(codec)) {
+      return typeName;
+    }
     switch (typeName) {
       case "java.lang.String":
       case "java.lang.Long":
