@@ -13,6 +13,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -140,6 +141,29 @@ class WriteBehindBackPressureTest {
     assertTrue(e.getMessage().contains("is full"), e.getMessage());
     assertNull(cache.get("over"));
     GatedWriter.GATES.get("fail").countDown();
+  }
+
+  /**
+   * At the bound, a change of a key whose record no flusher has read yet replaces that record (the
+   * queue keeps one unread record per key) and does not grow the queue: it is accepted. A key whose
+   * record a flusher already read needs a new one: refused.
+   */
+  @Test
+  void fail_acceptsAChangeThatOnlyReplacesItsKeysUnreadRecord() throws Exception {
+    Cache<String, String> cache = cache("replace", Overflow.FAIL, Duration.ofSeconds(1));
+    fill(cache);
+    cache.put("k2", "v2");
+    cache.remove("k3");
+    assertThrows(CacheWriterException.class, () -> cache.put("k0", "again"), "k0 was read");
+    assertEquals("v2", cache.get("k2"));
+    GatedWriter.GATES.get("replace").countDown();
+    Map<String, String> table = GatedWriter.TABLES.get("replace");
+    long deadline = System.currentTimeMillis() + 20_000;
+    while (!table.keySet().equals(Set.of("k0", "k1", "k2", "k4"))
+        && System.currentTimeMillis() < deadline) {
+      TableFixture.sleep(20);
+    }
+    assertEquals(Map.of("k0", "v", "k1", "v", "k2", "v2", "k4", "v"), Map.copyOf(table));
   }
 
   @Test

@@ -119,9 +119,22 @@ local function run()
     end
   end
 
+  -- The key's queued record that no flusher has read yet (the one enqueue below replaces), or nil.
+  local function unread_record()
+    if not pending or #redis.call('XRANGE', KEYS[4], pending, pending) == 0 then
+      return nil
+    end
+    local read = redis.pcall('XPENDING', KEYS[4], 'cascade-flushers', pending, pending, 1)
+    if read.err or #read > 0 then
+      return nil
+    end
+    return pending
+  end
+
+  -- At the bound, a change that only replaces its key's unread record does not grow the queue.
   local function queue_full()
     local bound = tonumber(ARGV[14])
-    return bound > 0 and redis.call('XLEN', KEYS[4]) >= bound
+    return bound > 0 and redis.call('XLEN', KEYS[4]) >= bound and not unread_record()
   end
 
   -- Coalescing in the queue: a key keeps at most one record that no flusher has read yet. The
