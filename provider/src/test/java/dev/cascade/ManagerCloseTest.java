@@ -161,6 +161,34 @@ class ManagerCloseTest {
     }
   }
 
+  /**
+   * A write-behind cache closed right after it opened drains what it wrote: its flusher took its
+   * share of the partitions when it started, not later on a thread of its own, which a close could
+   * overtake (then the drain found nothing held, and the records waited in Redis).
+   */
+  @Test
+  void aWriteBehindCacheClosedRightAfterItOpened_drainsWhatItWrote(RedisServer redis) {
+    try (CacheManager manager = Managers.open(redis.uri())) {
+      for (int i = 0; i < 5; i++) {
+        String name = Managers.uniqueName("shortLived");
+        Cache<String, String> cache =
+            manager.createCache(
+                name,
+                new MutableConfiguration<String, String>()
+                    .setTypes(String.class, String.class)
+                    .setWriteThrough(true)
+                    .setCacheWriterFactory(
+                        WriteBehind.of(MapDatabase.<String, String>writerFactory(name))
+                            .maxDelay(Duration.ofMinutes(10))
+                            .build()));
+        cache.put("k", "v");
+        cache.close();
+        assertEquals("v", MapDatabase.<String, String>table(name).get("k"), name + " drained");
+        assertEquals(0L, queuedRecords(redis, name), name + "'s queue is empty after close");
+      }
+    }
+  }
+
   /** Records still in the cache's write-behind streams. */
   private static long queuedRecords(RedisServer redis, String name) {
     long total = 0;

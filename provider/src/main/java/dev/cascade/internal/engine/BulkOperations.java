@@ -22,7 +22,6 @@ import java.util.concurrent.Phaser;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.IntFunction;
-import javax.cache.CacheException;
 import javax.cache.event.EventType;
 import javax.cache.integration.CacheLoaderException;
 import javax.cache.integration.CacheWriterException;
@@ -118,7 +117,7 @@ final class BulkOperations<K, V> {
     }
     EntryEngine.Applied applied = applyAll(storeKeys, stores);
     dispatchApplied(storedKeys, storeKeys, applied.outcomes(), storedValues);
-    applied.rethrow(null);
+    applied.rethrow();
   }
 
   /** The events of the keys whose outcome is known (not null), in order. */
@@ -266,7 +265,7 @@ final class BulkOperations<K, V> {
         applied = new EntryEngine.Applied(outcomes, failure);
       }
       dispatchApplied(storedKeys, storeKeys, applied.outcomes(), storedValues);
-      applied.rethrow(null);
+      applied.rethrow();
     } finally {
       core.engine().unlockAll(held);
     }
@@ -431,11 +430,7 @@ final class BulkOperations<K, V> {
               // The key is in the database, and its entry may keep the old value. An error
               // reply concerns this key alone (a value of another type in its place): the others
               // go on. Without an answer from Redis, neither would the keys after it.
-              if (broken == null) {
-                broken = e;
-              } else {
-                broken.addSuppressed(e);
-              }
+              broken = EntryEngine.withSuppressed(broken, e);
               unchanged.add(encoded.get(i));
               unreachable = RedisFailures.meansUnreachable(e);
               continue;
@@ -454,10 +449,9 @@ final class BulkOperations<K, V> {
       }
       if (lockLost) {
         // the batch's leases began together: every key the writer wrote may now differ
-        CacheException lost = core.engine().lockLost(written);
-        if (failure != null) {
-          lost.addSuppressed(failure); // what the writer refused of the batch
-        }
+        RuntimeException lost = core.engine().lockLost(written);
+        EntryEngine.withSuppressed(lost, failure); // what the writer refused of the batch
+        EntryEngine.withSuppressed(lost, broken); // a Redis error of an earlier key
         throw lost;
       }
       if (broken != null) {
@@ -476,11 +470,7 @@ final class BulkOperations<K, V> {
               core.engine().apply(encoded.get(i), change.mutation(i), true, change.writerStep(i)));
         } catch (RuntimeException e) {
           // as a single put that failed: its entry is absent (it moved) or as the change left it
-          if (broken == null) {
-            broken = e;
-          } else {
-            broken.addSuppressed(e);
-          }
+          broken = EntryEngine.withSuppressed(broken, e);
         }
       }
     }
@@ -499,9 +489,11 @@ final class BulkOperations<K, V> {
     }
     change.record(counted, start);
     core.dispatch(changes);
-    new EntryEngine.Applied(outcomes, broken).rethrow(failure);
-    if (failure != null) {
-      throw failure;
+    // the writer's failure first: JCache callers (and removeAll() above) expect a
+    // CacheWriterException when the writer failed; a Redis failure of the same call rides along
+    RuntimeException thrown = EntryEngine.withSuppressed(failure, broken);
+    if (thrown != null) {
+      throw thrown;
     }
   }
 

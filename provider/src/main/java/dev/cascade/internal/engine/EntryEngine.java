@@ -535,15 +535,27 @@ final class EntryEngine {
    */
   record Applied(List<Outcome> outcomes, RuntimeException failure) {
 
-    /** Throws the failure, if any; with {@code also} (another failure of the call) suppressed. */
-    void rethrow(RuntimeException also) {
+    /** Throws the failure, if any. */
+    void rethrow() {
       if (failure != null) {
-        if (also != null) {
-          failure.addSuppressed(also);
-        }
         throw failure;
       }
     }
+  }
+
+  /**
+   * {@code first} with {@code other} added as suppressed, or {@code other} when there is no first;
+   * never suppresses an exception in itself (a writer may throw one shared instance twice), which
+   * {@link Throwable#addSuppressed} refuses with an IllegalArgumentException.
+   */
+  static RuntimeException withSuppressed(RuntimeException first, RuntimeException other) {
+    if (first == null) {
+      return other;
+    }
+    if (other != null && other != first) {
+      first.addSuppressed(other);
+    }
+    return first;
   }
 
   /**

@@ -714,13 +714,33 @@ public final class EntryStore {
 
   /** {@link #writeValue} of many entries: per key, in order, true if it was created. */
   public CompletableFuture<boolean[]> writeValues(List<byte[]> encodedKeys, List<byte[]> values) {
-    return plainAll(PLAIN_SET, encodedKeys, values)
-        .thenApply(replies -> ones(encodedKeys, replies));
+    return forgettingAllIfFailed(
+        encodedKeys,
+        plainAll(PLAIN_SET, encodedKeys, values).thenApply(replies -> ones(encodedKeys, replies)));
   }
 
   /** {@code DEL} of many entries (no examination): per key, in order, true if it existed. */
   public CompletableFuture<boolean[]> deleteEntries(List<byte[]> encodedKeys) {
-    return plainAll(PLAIN_DEL, encodedKeys, null).thenApply(replies -> ones(encodedKeys, replies));
+    return forgettingAllIfFailed(
+        encodedKeys,
+        plainAll(PLAIN_DEL, encodedKeys, null).thenApply(replies -> ones(encodedKeys, replies)));
+  }
+
+  /**
+   * When a change of many keys fails, some of its batches (and the commands of a failed script
+   * before its error) were applied all the same: the observer forgets every key.
+   */
+  private <T> CompletableFuture<T> forgettingAllIfFailed(
+      List<byte[]> encodedKeys, CompletableFuture<T> change) {
+    ChangeObserver o = observer;
+    return o == null
+        ? change
+        : change.whenComplete(
+            (result, failure) -> {
+              if (failure != null) {
+                encodedKeys.forEach(o::changed);
+              }
+            });
   }
 
   /** Which replies are 1; tells the observer of every key, as these were changes. */

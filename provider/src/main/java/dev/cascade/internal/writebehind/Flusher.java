@@ -68,11 +68,8 @@ public final class Flusher<K, V> {
   /** When the drain that {@link #beginDrain} started gives up (epoch ms); 0 before it starts. */
   private long drainDeadline;
 
-  /**
-   * The coordinator's first round (taking this JVM's share of the partitions) is over: until then a
-   * flusher that holds nothing has not drained anything, it has not begun.
-   */
-  private volatile boolean firstRoundDone;
+  /** What idle workers wait on between looks: {@link #close} wakes them to look at once. */
+  private final Object naps = new Object();
 
   /**
    * The last step of a worker failed for want of an answer from Redis (no later step succeeded).
@@ -142,8 +139,11 @@ public final class Flusher<K, V> {
 
   public void start() {
     queue.ensureGroups();
+    // the first round here, not on the coordinator's thread: a cache closed right after it opened
+    // holds its share of the partitions by then, or its drain would find nothing to drain
+    coordinate();
     long period = Math.max(50, settings.leaseTtl().toMillis() / 3);
-    coordinator.scheduleWithFixedDelay(this::coordinate, 0, period, TimeUnit.MILLISECONDS);
+    coordinator.scheduleWithFixedDelay(this::coordinate, period, period, TimeUnit.MILLISECONDS);
     for (int i = 0; i < settings.flushThreads(); i++) {
       int worker = i;
       workers.execute(() -> work(worker));
@@ -167,9 +167,7 @@ public final class Flusher<K, V> {
         stats.error("heartbeat failed (flushing goes on): " + e.getMessage());
         LOG.debug("A write-behind heartbeat failed", e);
       }
-      if (stopped || draining && firstRoundDone) {
-        // draining keeps what it holds; but a cache closed right after it opened takes its share
-        // once, or it would drain nothing
+      if (draining || stopped) {
         return;
       }
       int alive = queue.liveFlushers(owner, now, settings.leaseTtl().toMillis() * 3);
@@ -181,10 +179,11 @@ public final class Flusher<K, V> {
       }
     } catch (RuntimeException | Error e) {
       // never let it escape: a scheduled task that throws is never run again
+      if (RedisFailures.meansUnreachable(e)) {
+        unreachable("coordinating its leases", e); // a close then stops waiting for a drain
+      }
       stats.error("coordinating flush leases failed: " + e);
       LOG.debug("Coordinating write-behind leases failed", e);
-    } finally {
-      firstRoundDone = true;
     }
   }
 
@@ -336,7 +335,7 @@ public final class Flusher<K, V> {
           h.drained = false;
         } catch (RuntimeException | Error ex) {
           if (RedisFailures.meansUnreachable(ex)) {
-            unreachable(e.getKey(), ex);
+            unreachable("partition " + e.getKey(), ex);
           }
           stats.error("flushing partition " + e.getKey() + " failed: " + ex);
           LOG.debug("Flushing a write-behind partition failed", ex);
@@ -345,7 +344,7 @@ public final class Flusher<K, V> {
         }
       }
       if (!flushed) {
-        sleep(Math.max(1, Math.min(poll, wakeAt - System.currentTimeMillis())));
+        nap(Math.max(1, Math.min(poll, wakeAt - System.currentTimeMillis())));
       }
     }
   }
@@ -362,14 +361,14 @@ public final class Flusher<K, V> {
   }
 
   /** A step failed for want of an answer from Redis: one warning per outage, not per step. */
-  private void unreachable(int partition, Throwable cause) {
+  private void unreachable(String doing, Throwable cause) {
     if (redisUnreachable.compareAndSet(false, true)) {
       LOG.warn(
-          "Write-behind cache '{}': Redis at {} does not answer (partition {}: {}); the queued"
+          "Write-behind cache '{}': Redis at {} does not answer ({}: {}); the queued"
               + " changes wait in Redis and flushing resumes when it answers",
           queue.layout().cacheName(),
           queue.redisTarget(),
-          partition,
+          doing,
           cause.toString());
     }
   }
@@ -415,6 +414,9 @@ public final class Flusher<K, V> {
     // Only a partition found empty by a step that began from now on is drained: the drain may have
     // begun while the cache still took writes (the manager starts every cache's drain first).
     long since = System.nanoTime();
+    synchronized (naps) {
+      naps.notifyAll(); // idle workers look now, not after their nap
+    }
     while (System.currentTimeMillis() < deadline && !allDrained(since)) {
       if (redisUnreachable.get()) {
         cleanup.sawUnreachable();
@@ -426,6 +428,15 @@ public final class Flusher<K, V> {
     }
     stopped = true;
     coordinator.shutdownNow();
+    if (!cleanup.redisUnreachable()) {
+      // a round still running may be taking a lease: the leases are given back below, after it
+      try {
+        coordinator.awaitTermination(
+            queue.redisTarget().timeout().toMillis(), TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     if (cleanup.redisUnreachable()) {
       // the workers can only be waiting for Redis' replies (or for writer calls, which carry on
       // in their own threads and keep their partitions' leases, as Redis cannot be told anyway)
@@ -469,15 +480,23 @@ public final class Flusher<K, V> {
   }
 
   private boolean allDrained(long since) {
-    if (!firstRoundDone) {
-      return false;
-    }
     for (Held h : held.values()) {
       if (!h.drained || h.drainedAt - since < 0) {
         return false;
       }
     }
     return true;
+  }
+
+  /** An idle worker's wait before it looks again; cut short by {@link #close}. */
+  private void nap(long millis) {
+    synchronized (naps) {
+      try {
+        naps.wait(millis);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 
   private static void sleep(long millis) {
