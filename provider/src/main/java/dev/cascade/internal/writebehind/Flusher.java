@@ -179,9 +179,6 @@ public final class Flusher<K, V> {
       }
     } catch (RuntimeException | Error e) {
       // never let it escape: a scheduled task that throws is never run again
-      if (RedisFailures.meansUnreachable(e)) {
-        unreachable("coordinating its leases", e); // a close then stops waiting for a drain
-      }
       stats.error("coordinating flush leases failed: " + e);
       LOG.debug("Coordinating write-behind leases failed", e);
     }
@@ -335,7 +332,7 @@ public final class Flusher<K, V> {
           h.drained = false;
         } catch (RuntimeException | Error ex) {
           if (RedisFailures.meansUnreachable(ex)) {
-            unreachable("partition " + e.getKey(), ex);
+            unreachable(e.getKey(), ex);
           }
           stats.error("flushing partition " + e.getKey() + " failed: " + ex);
           LOG.debug("Flushing a write-behind partition failed", ex);
@@ -361,14 +358,14 @@ public final class Flusher<K, V> {
   }
 
   /** A step failed for want of an answer from Redis: one warning per outage, not per step. */
-  private void unreachable(String doing, Throwable cause) {
+  private void unreachable(int partition, Throwable cause) {
     if (redisUnreachable.compareAndSet(false, true)) {
       LOG.warn(
-          "Write-behind cache '{}': Redis at {} does not answer ({}: {}); the queued"
+          "Write-behind cache '{}': Redis at {} does not answer (partition {}: {}); the queued"
               + " changes wait in Redis and flushing resumes when it answers",
           queue.layout().cacheName(),
           queue.redisTarget(),
-          doing,
+          partition,
           cause.toString());
     }
   }
@@ -389,8 +386,9 @@ public final class Flusher<K, V> {
   /**
    * Starts draining (every held partition flushes what it has, without waiting for a full batch or
    * the delay) and does not wait; {@link #close} waits for it. A manager closing several
-   * write-behind caches starts them all first, so they drain together within one drain timeout, not
-   * one after another. Idempotent: the deadline is the one of the first call.
+   * write-behind caches starts them all first, so they drain side by side, each within its drain
+   * timeout counted from here, not one after another. Idempotent: the deadline is the one of the
+   * first call.
    *
    * @return when the drain gives up (epoch ms)
    */
