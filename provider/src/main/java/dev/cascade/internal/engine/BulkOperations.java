@@ -468,6 +468,10 @@ final class BulkOperations<K, V> {
           outcomes.set(
               j,
               core.engine().apply(encoded.get(i), change.mutation(i), true, change.writerStep(i)));
+        } catch (CacheWriterException e) {
+          // the writer refused this key on its own: what the caller must see first, as above
+          failure =
+              failure == null ? e : (CacheWriterException) EntryEngine.withSuppressed(failure, e);
         } catch (RuntimeException e) {
           // as a single put that failed: its entry is absent (it moved) or as the change left it
           broken = EntryEngine.withSuppressed(broken, e);

@@ -201,7 +201,9 @@ public final class Flusher<K, V> {
     // start at a place that depends on the owner, so JVMs starting together rarely collide
     int start = Math.floorMod(owner.hashCode(), partitions);
     List<Integer> taken = new ArrayList<>();
-    for (int i = 0; i < partitions && wanted > 0; i++) {
+    // stops once a drain began: a lease taken after the close listed what it gives back would
+    // stay taken until it expires
+    for (int i = 0; i < partitions && wanted > 0 && !draining && !stopped; i++) {
       int p = (start + i) % partitions;
       if (held.containsKey(p)) {
         continue;
@@ -425,12 +427,20 @@ public final class Flusher<K, V> {
       sleep(10);
     }
     stopped = true;
-    coordinator.shutdownNow();
-    if (!cleanup.redisUnreachable()) {
-      // a round still running may be taking a lease: the leases are given back below, after it
+    synchronized (naps) {
+      naps.notifyAll(); // napping workers see stopped now
+    }
+    if (cleanup.redisUnreachable()) {
+      coordinator.shutdownNow();
+    } else {
+      // A round still running may be taking a lease: it ends (not interrupted, which would stop
+      // waiting for a lease Redis then grants all the same) before the leases are given back.
+      coordinator.shutdown();
       try {
-        coordinator.awaitTermination(
-            queue.redisTarget().timeout().toMillis(), TimeUnit.MILLISECONDS);
+        if (!coordinator.awaitTermination(
+            queue.redisTarget().timeout().toMillis(), TimeUnit.MILLISECONDS)) {
+          coordinator.shutdownNow();
+        }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
