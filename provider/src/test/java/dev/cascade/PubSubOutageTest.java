@@ -3,6 +3,7 @@ package dev.cascade;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cascade.testing.Await;
 import dev.cascade.testing.LogCapture;
 import dev.cascade.testing.RedisServer;
 import dev.cascade.testing.WithRedis;
@@ -74,12 +75,10 @@ class PubSubOutageTest {
 
     redis.command("CLIENT", "KILL", "TYPE", "pubsub");
 
-    List<String> warnings = List.of();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (warnings.isEmpty() && System.nanoTime() < deadline) {
-      Thread.sleep(50);
-      warnings = log.messages(Level.WARNING, "pub/sub connection");
-    }
+    Await.until(
+        "a warning about the outage",
+        () -> !log.messages(Level.WARNING, "pub/sub connection").isEmpty());
+    List<String> warnings = log.messages(Level.WARNING, "pub/sub connection");
     assertEquals(1, warnings.size(), "one warning for the outage: " + warnings);
     String warning = warnings.get(0);
     assertTrue(warning.contains("'" + name + "'"), "names the listened cache: " + warning);

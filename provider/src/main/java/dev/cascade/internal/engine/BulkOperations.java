@@ -244,25 +244,16 @@ final class BulkOperations<K, V> {
         // still under the locks: no writer can change the database between load and store
         Map<ByteBuffer, WriteLocks.Held> byKey = byKey(held);
         List<StoredEntry> seen = core.engine().snapshot(storeKeys);
-        List<Outcome> outcomes = new ArrayList<>(storeKeys.size());
-        RuntimeException failure = null;
-        for (int i = 0; i < storeKeys.size(); i++) {
-          Outcome o = null;
-          if (failure == null) {
-            try {
-              o =
-                  applyLocked(
-                      storeKeys.get(i),
-                      stores.get(i),
-                      seen.get(i),
-                      byKey.get(ByteBuffer.wrap(storeKeys.get(i))));
-            } catch (RuntimeException e) {
-              failure = e; // a load changes nothing in the database: the rest is not stored
-            }
-          }
-          outcomes.add(o);
-        }
-        applied = new EntryEngine.Applied(outcomes, failure);
+        // a load changes nothing in the database: after a failure the rest is not stored
+        applied =
+            applyInOrder(
+                storeKeys.size(),
+                i ->
+                    applyLocked(
+                        storeKeys.get(i),
+                        stores.get(i),
+                        seen.get(i),
+                        byKey.get(ByteBuffer.wrap(storeKeys.get(i)))));
       }
       dispatchApplied(storedKeys, storeKeys, applied.outcomes(), storedValues);
       applied.rethrow();
@@ -625,15 +616,24 @@ final class BulkOperations<K, V> {
     if (core.engine().canPipeline()) {
       return core.engine().applyAllPipelined(keys, ms, writers);
     }
-    List<Outcome> outcomes = new ArrayList<>(keys.size());
+    return applyInOrder(
+        keys.size(), i -> core.engine().apply(keys.get(i), ms.get(i), false, writers.apply(i)));
+  }
+
+  /**
+   * Applies keys 0 to {@code n - 1} one at a time, in order, until one fails: the keys after it are
+   * not sent, and their outcomes are null.
+   */
+  private static EntryEngine.Applied applyInOrder(int n, IntFunction<Outcome> step) {
+    List<Outcome> outcomes = new ArrayList<>(n);
     RuntimeException failure = null;
-    for (int i = 0; i < keys.size(); i++) {
+    for (int i = 0; i < n; i++) {
       Outcome o = null;
       if (failure == null) {
         try {
-          o = core.engine().apply(keys.get(i), ms.get(i), false, writers.apply(i));
+          o = step.apply(i);
         } catch (RuntimeException e) {
-          failure = e; // the keys after it are not sent
+          failure = e;
         }
       }
       outcomes.add(o);
