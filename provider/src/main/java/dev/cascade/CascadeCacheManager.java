@@ -340,33 +340,69 @@ public final class CascadeCacheManager implements CacheManager {
 
   /**
    * Checks the cache against the registry (a cache refused for its settings runs no factory), makes
-   * the user's loader, writer and expiry policy, so that a factory that throws leaves nothing in
-   * Redis (a registry entry left behind would refuse the corrected configuration as "other
-   * settings"), then records the cache in the registry (checking again, atomically) and opens it.
-   * What it made is closed when a later step fails.
+   * the user's loader, writer, expiry policy and listeners, so that a factory that throws leaves
+   * nothing in Redis (a registry entry left behind would refuse the corrected configuration as
+   * "other settings"), then records the cache in the registry (checking again, atomically) and
+   * opens it. When opening fails (Redis refuses or fails a command), what was opened is closed and
+   * a registry entry this call wrote is taken back.
    */
   private <K, V> CascadeCache<K, V> registerAndOpen(CacheSettings<K, V> s) {
     registry.check(s);
     CacheAssembly.UserParts<K, V> parts = assembly.userParts(s);
+    boolean recordedHere;
     try {
-      registry.register(s);
-      return open(s, parts);
+      recordedHere = registry.register(s);
     } catch (RuntimeException | Error e) {
       parts.close();
       throw e;
     }
+    try {
+      return open(s, parts);
+    } catch (RuntimeException | Error e) {
+      if (recordedHere) {
+        try {
+          registry.withdraw(s);
+        } catch (RuntimeException withdrawal) {
+          e.addSuppressed(withdrawal);
+        }
+      }
+      throw e;
+    }
   }
 
+  /** Opens a recorded cache; when a step fails, closes what the steps before it opened. */
   private <K, V> CascadeCache<K, V> open(
       CacheSettings<K, V> s, CacheAssembly.UserParts<K, V> parts) {
-    EntryOperations<K, V> operations = assembly.assemble(s, parts);
-    CascadeCache<K, V> cache = new CascadeCache<>(this, operations);
-    operations.start(cache);
-    events.opened(operations);
-    if (operations.startFlushing()) {
-      provider.flushOnExit();
+    EntryOperations<K, V> operations;
+    try {
+      operations = assembly.assemble(s, parts);
+    } catch (RuntimeException | Error e) {
+      parts.close();
+      throw e;
     }
-    return cache;
+    CascadeCache<K, V> cache = null;
+    try {
+      cache = new CascadeCache<>(this, operations);
+      operations.start(cache);
+      events.opened(operations);
+      if (operations.startFlushing()) {
+        provider.flushOnExit();
+      }
+      return cache;
+    } catch (RuntimeException | Error e) {
+      try {
+        if (cache != null) {
+          cache.close(cleanup()); // unsubscribes, gives leases back, closes the user's parts
+        } else {
+          operations.markClosed();
+          releaseRedisSide(operations, cleanup());
+          operations.shutdown(cleanup());
+        }
+      } catch (RuntimeException closing) {
+        e.addSuppressed(closing);
+      }
+      throw e;
+    }
   }
 
   <K, V> void listenersChanged(CascadeCache<K, V> cache) {
@@ -427,8 +463,13 @@ public final class CascadeCacheManager implements CacheManager {
 
   void release(CascadeCache<?, ?> cache, Cleanup cleanup) {
     caches.remove(cache.getName(), cache);
-    events.closed(cache.operations(), cleanup);
-    NearCache near = cache.operations().nearCache();
+    releaseRedisSide(cache.operations(), cleanup);
+  }
+
+  /** Stops the cache's subscriptions and listener marks, and its near cache's invalidations. */
+  private void releaseRedisSide(EntryOperations<?, ?> operations, Cleanup cleanup) {
+    events.closed(operations, cleanup);
+    NearCache near = operations.nearCache();
     if (near != null) {
       invalidations.unregister(near);
     }

@@ -1,6 +1,7 @@
 package dev.cascade;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,13 +12,18 @@ import dev.cascade.testing.RedisServer;
 import dev.cascade.testing.WithRedis;
 import java.io.Closeable;
 import java.io.Serializable;
+import java.util.Collection;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.cache.Cache;
 import javax.cache.CacheException;
 import javax.cache.CacheManager;
 import javax.cache.configuration.Factory;
 import javax.cache.configuration.MutableCacheEntryListenerConfiguration;
+import javax.cache.event.CacheEntryCreatedListener;
+import javax.cache.event.CacheEntryEvent;
 import javax.cache.event.CacheEntryListener;
 import javax.cache.integration.CacheLoader;
 import javax.cache.integration.CacheWriter;
@@ -36,6 +42,7 @@ class FailedCreateCacheTest {
 
   static final RuntimeException NO_DATABASE = new IllegalStateException("no database here");
   static final Map<String, Boolean> LOADERS_CLOSED = new ConcurrentHashMap<>();
+  static final Set<String> CLOSED = ConcurrentHashMap.newKeySet();
   static final Map<String, Integer> LOADERS_MADE = new ConcurrentHashMap<>();
 
   @Test
@@ -106,6 +113,101 @@ class FailedCreateCacheTest {
       assertThrows(RuntimeException.class, () -> manager.createCache(name, c));
       assertEquals(1, LOADERS_MADE.getOrDefault(name, 0));
       assertTrue(LOADERS_CLOSED.getOrDefault(name, false), "the loader made was closed");
+      assertEquals(
+          0L,
+          redis.command("EXISTS", "cascade:" + name + ":meta"),
+          "the listener was made before the cache was recorded: no registry entry left");
+
+      // corrected, and with other settings: accepted
+      manager
+          .createCache(
+              name,
+              new CascadeConfiguration<String, String>()
+                  .setTypes(String.class, String.class)
+                  .setPartitions(4))
+          .put("k", "v");
+    }
+  }
+
+  /**
+   * Redis refuses a command while the cache opens, after the cache was recorded: here {@code
+   * SUBSCRIBE}, refused to an ACL user without channel rights (the default for new users since
+   * Redis 7.0). The failed attempt takes its registry entry back and closes what it opened, so the
+   * cache opens with other settings once the operator granted the right.
+   */
+  @Test
+  void aCacheRedisRefusesWhileOpening_takesItsRegistryEntryBack(RedisServer redis) {
+    String name = Managers.uniqueName("refusedOpen");
+    String user = "u" + name.hashCode();
+    try (RedisServer.TemporaryUser app = redis.userRefusing(user, "pw", "subscribe");
+        CacheManager manager = Managers.open(redis.uri(user, "pw"))) {
+      CascadeConfiguration<String, String> first =
+          new CascadeConfiguration<String, String>()
+              .setTypes(String.class, String.class)
+              .setPartitions(16);
+      first.setReadThrough(true).setCacheLoaderFactory(new ClosingLoaderFactory(name));
+      CacheException e = assertThrows(CacheException.class, () -> manager.createCache(name, first));
+      assertTrue(e.getMessage().contains(name), e.getMessage());
+      assertEquals(
+          0L, redis.command("EXISTS", "cascade:" + name + ":meta"), "no registry entry left");
+      assertTrue(LOADERS_CLOSED.getOrDefault(name, false), "the loader made was closed");
+      assertFalse(
+          manager.getCacheNames().iterator().hasNext(), "the manager does not list the cache");
+
+      redis.command("ACL", "SETUSER", user, "+subscribe");
+      Cache<String, String> cache =
+          manager.createCache(
+              name,
+              new CascadeConfiguration<String, String>()
+                  .setTypes(String.class, String.class)
+                  .setPartitions(4));
+      cache.put("k", "v");
+      assertEquals("v", cache.get("k"));
+    }
+  }
+
+  /**
+   * A cache with a listener whose listener marks Redis refuses (an ACL that forgot the cache's
+   * {@code #listen} keys) fails in its last step, after it subscribed to its announcements: the
+   * failed attempt unsubscribes, closes its writer and listener, and takes its registry entry back.
+   */
+  @Test
+  void aCacheThatFailsInItsLastStep_unsubscribesAndClosesWhatItMade(RedisServer redis) {
+    String name = Managers.uniqueName("refusedMarks");
+    String user = "u" + name.hashCode();
+    String control = "cascade:" + name + "#control";
+    try (RedisServer.TemporaryUser app = redis.userRefusing(user, "pw");
+        CacheManager manager = Managers.open(redis.uri(user, "pw"))) {
+      String keys = "~cascade:" + name;
+      redis.command("ACL", "SETUSER", user, "resetkeys", keys + ":*", keys + "#ops:*");
+      CascadeConfiguration<String, String> listened =
+          new CascadeConfiguration<String, String>()
+              .setTypes(String.class, String.class)
+              .setPartitions(16);
+      listened.setWriteThrough(true).setCacheWriterFactory(new ClosingWriterFactory(name));
+      listened.addCacheEntryListenerConfiguration(
+          new MutableCacheEntryListenerConfiguration<String, String>(
+              new ClosingListenerFactory(name), null, false, false));
+
+      CacheException e =
+          assertThrows(CacheException.class, () -> manager.createCache(name, listened));
+      assertTrue(e.getMessage().contains(name), e.getMessage());
+      assertEquals(
+          0L, redis.command("EXISTS", "cascade:" + name + ":meta"), "no registry entry left");
+      assertEquals(
+          List.of(control, 0L),
+          redis.command("PUBSUB", "NUMSUB", control),
+          "the announcements' subscription was given back");
+      assertTrue(CLOSED.contains(name + " writer"), "the writer was closed");
+      assertTrue(CLOSED.contains(name + " listener"), "the listener was closed");
+
+      redis.command("ACL", "SETUSER", user, "~*");
+      CascadeConfiguration<String, String> fewer =
+          new CascadeConfiguration<String, String>()
+              .setTypes(String.class, String.class)
+              .setPartitions(4);
+      manager.createCache(name, fewer).put("k", "v");
+      assertEquals(List.of(control, 1L), redis.command("PUBSUB", "NUMSUB", control));
     }
   }
 
@@ -124,6 +226,82 @@ class FailedCreateCacheTest {
     @Override
     public CacheWriter<String, String> create() {
       throw NO_DATABASE;
+    }
+  }
+
+  /** Makes a listener that records its close under the cache's name. */
+  public static final class ClosingListenerFactory
+      implements Factory<CacheEntryListener<String, String>>, Serializable {
+    private final String cacheName;
+
+    ClosingListenerFactory(String cacheName) {
+      this.cacheName = cacheName;
+    }
+
+    @Override
+    public CacheEntryListener<String, String> create() {
+      return new ClosingListener(cacheName);
+    }
+  }
+
+  static final class ClosingListener
+      implements CacheEntryCreatedListener<String, String>, Closeable {
+    private final String cacheName;
+
+    ClosingListener(String cacheName) {
+      this.cacheName = cacheName;
+    }
+
+    @Override
+    public void onCreated(Iterable<CacheEntryEvent<? extends String, ? extends String>> events) {}
+
+    @Override
+    public void close() {
+      CLOSED.add(cacheName + " listener");
+    }
+  }
+
+  /** Makes a writer that records its close under the cache's name. */
+  public static final class ClosingWriterFactory
+      implements Factory<CacheWriter<String, String>>, Serializable {
+    private final String cacheName;
+
+    ClosingWriterFactory(String cacheName) {
+      this.cacheName = cacheName;
+    }
+
+    @Override
+    public CacheWriter<String, String> create() {
+      return new ClosingWriter(cacheName);
+    }
+  }
+
+  static final class ClosingWriter implements CacheWriter<String, String>, Closeable {
+    private final String cacheName;
+
+    ClosingWriter(String cacheName) {
+      this.cacheName = cacheName;
+    }
+
+    @Override
+    public void write(Cache.Entry<? extends String, ? extends String> entry) {}
+
+    @Override
+    public void writeAll(Collection<Cache.Entry<? extends String, ? extends String>> entries) {
+      entries.clear();
+    }
+
+    @Override
+    public void delete(Object key) {}
+
+    @Override
+    public void deleteAll(Collection<?> keys) {
+      keys.clear();
+    }
+
+    @Override
+    public void close() {
+      CLOSED.add(cacheName + " writer");
     }
   }
 

@@ -4,6 +4,7 @@ import dev.cascade.codec.Codec;
 import dev.cascade.config.CascadeConfiguration;
 import dev.cascade.internal.admin.Administration;
 import dev.cascade.internal.admin.ViewCodecs;
+import dev.cascade.internal.event.ConfiguredListeners;
 import dev.cascade.internal.event.EventDispatcher;
 import dev.cascade.internal.event.EventLanes;
 import dev.cascade.internal.management.CacheStats;
@@ -67,24 +68,28 @@ public final class CacheAssembly {
   }
 
   /**
-   * The user's loader, writer and expiry policy, made from the configuration's factories: the part
-   * of a cache that runs the user's code. Made before the cache is recorded in Redis, so a factory
-   * that throws leaves no registry entry behind.
+   * The user's loader, writer, expiry policy and listeners, made from the configuration's
+   * factories: the part of a cache that runs the user's code. Made before the cache is recorded in
+   * Redis, so a factory that throws leaves no registry entry behind.
    */
   public static final class UserParts<K, V> {
     final CacheLoader<K, V> loader;
     final CacheWriter<? super K, ? super V> writer;
     final ExpiryPolicy expiryPolicy;
+    final ConfiguredListeners<K, V> listeners;
 
     private UserParts(
         CacheLoader<K, V> loader,
         CacheWriter<? super K, ? super V> writer,
-        ExpiryPolicy expiryPolicy) {
+        ExpiryPolicy expiryPolicy,
+        ConfiguredListeners<K, V> listeners) {
       this.loader = loader;
       this.writer = writer;
       this.expiryPolicy = expiryPolicy;
+      this.listeners = listeners;
     }
 
+    /** What the cache closes with it; its listeners are its event dispatcher's to close. */
     List<Object> closeables() {
       List<Object> all = new ArrayList<>(3);
       all.add(loader);
@@ -93,10 +98,16 @@ public final class CacheAssembly {
       return all;
     }
 
-    /** Closes those that are {@code Closeable}: the cache they were made for did not open. */
+    /**
+     * Closes those that are {@code Closeable}: the cache they were made for was not assembled. Once
+     * it was, closing the cache closes them.
+     */
     public void close() {
       for (Object o : closeables()) {
         Lifecycle.closeQuietly(o, LOG);
+      }
+      if (listeners != null) {
+        listeners.close();
       }
     }
   }
@@ -109,6 +120,7 @@ public final class CacheAssembly {
     CascadeConfiguration<K, V> c = s.template;
     CacheLoader<K, V> loader = null;
     CacheWriter<? super K, ? super V> writer = null;
+    ExpiryPolicy expiryPolicy = null;
     try {
       loader = c.getCacheLoaderFactory() == null ? null : c.getCacheLoaderFactory().create();
       @SuppressWarnings("unchecked")
@@ -117,9 +129,11 @@ public final class CacheAssembly {
               ? null
               : (CacheWriter<? super K, ? super V>) c.getCacheWriterFactory().create();
       writer = made;
-      return new UserParts<>(loader, writer, c.getExpiryPolicyFactory().create());
+      expiryPolicy = c.getExpiryPolicyFactory().create();
+      return new UserParts<>(
+          loader, writer, expiryPolicy, ConfiguredListeners.make(s.initialListeners()));
     } catch (RuntimeException | Error e) {
-      new UserParts<>(loader, writer, null).close();
+      new UserParts<K, V>(loader, writer, expiryPolicy, null).close();
       throw e;
     }
   }
@@ -140,6 +154,13 @@ public final class CacheAssembly {
     CacheWriter<? super K, ? super V> syncWriter = s.writeThrough && behind == null ? writer : null;
 
     KeyLayout layout = new KeyLayout(s.name, s.partitions);
+    QueueStore queue = null;
+    if (s.queueBound >= 0) {
+      queue = new QueueStore(redis, layout);
+      // the consumer group must exist before anything is queued, or no flusher would see it; the
+      // one Redis call of the assembly, made before anything is registered that would need undoing
+      queue.ensureGroups();
+    }
     EntryStore store =
         new EntryStore(
             redis,
@@ -163,10 +184,7 @@ public final class CacheAssembly {
     Codec<V> values = s.valueCodec;
 
     Flusher<K, V> flusher = null;
-    if (s.queueBound >= 0) {
-      QueueStore queue = new QueueStore(redis, layout);
-      // the consumer group must exist before anything is queued, or no flusher would see it
-      queue.ensureGroups();
+    if (queue != null) {
       if (behind != null) {
         flusher =
             new Flusher<>(
@@ -188,7 +206,8 @@ public final class CacheAssembly {
     CacheWriter<? super K, ? super V> overflowWriter =
         behind != null && overflow.writesThrough() ? behind.delegate() : null;
 
-    EventDispatcher<K, V> dispatcher = new EventDispatcher<>(lanes);
+    EventDispatcher<K, V> dispatcher = new EventDispatcher<>(s.name, lanes);
+    dispatcher.registerAll(parts.listeners);
     CacheCore<K, V> core =
         new CacheCore<>(
             s,

@@ -26,13 +26,28 @@ public final class CacheRegistry {
     this.classLoader = classLoader;
   }
 
-  /** Records the cache, or checks it against what another JVM recorded. */
-  public void register(CacheSettings<?, ?> settings) {
+  /**
+   * Records the cache, or checks it against what another JVM recorded.
+   *
+   * @return true when this call recorded it
+   */
+  public boolean register(CacheSettings<?, ?> settings) {
     Map<String, String> mine = settings.registryRecord();
     Map<String, String> recorded = store.recordOrRead(settings.name, mine);
     if (!recorded.isEmpty()) {
       requireCompatible(settings, mine, recorded);
+      return false;
     }
+    return true;
+  }
+
+  /**
+   * Takes back the record {@link #register} wrote for a cache that then failed to open, unless the
+   * record has changed since (destroyed and recorded again with other settings). A JVM that joined
+   * the cache in the moment between finds no record afterwards, as after a {@code destroyCache}.
+   */
+  public void withdraw(CacheSettings<?, ?> settings) {
+    store.deleteIfUnchanged(settings.name, settings.registryRecord());
   }
 
   /**

@@ -70,14 +70,11 @@ public final class EntryOperations<K, V> {
 
   /**
    * Binds the operations to the cache users hold (the source of its events, what iterators remove
-   * through) and registers the configured listeners. Called once, by the manager.
+   * through). Called once, by the manager.
    */
   public void start(Cache<K, V> cache) {
     this.cache = cache;
     core.events().attach(cache);
-    for (CacheEntryListenerConfiguration<K, V> l : core.settings().initialListeners()) {
-      core.events().register(l);
-    }
   }
 
   /** Starts this JVM's write-behind flushers of the cache; false when it has none. */

@@ -27,15 +27,17 @@ public final class EventDispatcher<K, V> {
     EventType.EXPIRED, EventType.CREATED, EventType.UPDATED, EventType.REMOVED
   };
 
+  private final String cacheName;
   private final EventLanes lanes;
   private final List<ListenerRegistration<K, V>> registrations = new CopyOnWriteArrayList<>();
   private volatile Cache<K, V> source;
 
-  public EventDispatcher(EventLanes lanes) {
+  public EventDispatcher(String cacheName, EventLanes lanes) {
+    this.cacheName = cacheName;
     this.lanes = lanes;
   }
 
-  /** The cache events name as their source; set once, before any listener registers. */
+  /** The cache events name as their source; set once, before any event is dispatched. */
   public void attach(Cache<K, V> cache) {
     this.source = cache;
   }
@@ -44,15 +46,36 @@ public final class EventDispatcher<K, V> {
    * @throws IllegalArgumentException if this configuration is already registered
    */
   public synchronized void register(CacheEntryListenerConfiguration<K, V> configuration) {
+    requireNew(configuration);
+    registrations.add(new ListenerRegistration<>(configuration));
+  }
+
+  /**
+   * Registers the listeners the cache was configured with, made before it opened; they are this
+   * dispatcher's to close from now on, even when one is refused.
+   *
+   * @throws IllegalArgumentException if a configuration is already registered
+   */
+  public synchronized void registerAll(ConfiguredListeners<K, V> configured) {
+    List<ListenerRegistration<K, V>> made = configured.registrations();
+    for (int i = 0; i < made.size(); i++) {
+      try {
+        requireNew(made.get(i).configuration);
+      } catch (IllegalArgumentException e) {
+        made.subList(i, made.size()).forEach(ListenerRegistration::close);
+        throw e;
+      }
+      registrations.add(made.get(i));
+    }
+  }
+
+  private void requireNew(CacheEntryListenerConfiguration<K, V> configuration) {
     for (ListenerRegistration<K, V> r : registrations) {
       if (r.configuration.equals(configuration)) {
         throw new IllegalArgumentException(
-            "This listener configuration is already registered with cache '"
-                + source.getName()
-                + "'");
+            "This listener configuration is already registered with cache '" + cacheName + "'");
       }
     }
-    registrations.add(new ListenerRegistration<>(configuration));
   }
 
   public synchronized void deregister(CacheEntryListenerConfiguration<K, V> configuration) {
@@ -102,7 +125,7 @@ public final class EventDispatcher<K, V> {
           failure =
               failure == null
                   ? new CacheEntryListenerException(
-                      "A synchronous listener of cache '" + source.getName() + "' failed", e)
+                      "A synchronous listener of cache '" + cacheName + "' failed", e)
                   : failure;
         }
       } else {

@@ -110,7 +110,13 @@ public final class RemoteEvents implements AutoCloseable {
             });
         connection = opened;
       }
-      redis.await(connection.async().subscribe(channel), "subscribing to entry events");
+      redis.await(
+          connection.async().subscribe(channel),
+          "subscribing to the "
+              + (entryEvents ? "entry events" : "announcements")
+              + " of cache '"
+              + cacheName
+              + "'");
     } catch (RuntimeException | Error e) {
       // not subscribed: a handler left in place would make every later call return above, and
       // the channel would stay unsubscribed for good

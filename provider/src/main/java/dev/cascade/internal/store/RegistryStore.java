@@ -26,23 +26,35 @@ public final class RegistryStore {
    * when this call recorded it.
    */
   public Map<String, String> recordOrRead(String cacheName, Map<String, String> fields) {
-    List<byte[]> args = new ArrayList<>();
-    for (Map.Entry<String, String> e : fields.entrySet()) {
-      args.add(utf8(e.getKey()));
-      args.add(utf8(e.getValue()));
-    }
     List<Object> reply =
         redis.await(
             redis.eval(
-                Script.REGISTER,
-                new byte[][] {KeyLayout.metaKeyOf(cacheName)},
-                args.toArray(new byte[0][])),
+                Script.REGISTER, new byte[][] {KeyLayout.metaKeyOf(cacheName)}, pairs(fields)),
             "registering cache '" + cacheName + "'");
     Map<String, String> recorded = new LinkedHashMap<>();
     for (int i = 0; i + 1 < reply.size(); i += 2) {
       recorded.put(text((byte[]) reply.get(i)), text((byte[]) reply.get(i + 1)));
     }
     return recorded;
+  }
+
+  /**
+   * Deletes the cache's record if it holds exactly {@code fields} ({@code withdraw.lua}, one step).
+   */
+  public void deleteIfUnchanged(String cacheName, Map<String, String> fields) {
+    redis.await(
+        redis.evalInteger(
+            Script.WITHDRAW, new byte[][] {KeyLayout.metaKeyOf(cacheName)}, pairs(fields)),
+        "taking back the registry entry of cache '" + cacheName + "'");
+  }
+
+  private static byte[][] pairs(Map<String, String> fields) {
+    List<byte[]> args = new ArrayList<>();
+    for (Map.Entry<String, String> e : fields.entrySet()) {
+      args.add(utf8(e.getKey()));
+      args.add(utf8(e.getValue()));
+    }
+    return args.toArray(new byte[0][]);
   }
 
   /** The cache's recorded fields; empty when Redis has no such cache. */

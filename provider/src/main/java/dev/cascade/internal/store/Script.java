@@ -22,6 +22,7 @@ public final class Script {
   public static final Script LOCK = load("lock");
   public static final Script UNLOCK = load("unlock");
   public static final Script REGISTER = load("register");
+  public static final Script WITHDRAW = load("withdraw");
   public static final Script ACK = load("ack");
   public static final Script LEASE = load("lease");
   public static final Script READ = load("read");
