@@ -52,6 +52,7 @@ public final class ManagerSettings implements AutoCloseable {
       List.of(
           "redis",
           "timeout",
+          "event-queue",
           "partitions",
           "near-cache",
           "codec",
@@ -67,10 +68,14 @@ public final class ManagerSettings implements AutoCloseable {
   static final List<String> TLS_KEYS =
       List.of("truststore", "truststore-password", "keystore", "keystore-password");
 
+  /** Events that may wait for a CacheManager's asynchronous listeners, by default. */
+  public static final int DEFAULT_EVENT_QUEUE = 100_000;
+
   private final URI uri;
   private final String redisUri;
   private final ClassLoader loader;
   private final Duration timeout;
+  private final int eventQueue;
 
   /** The TLS settings under their full keys, as {@link TlsSettings} reads them. */
   private final Properties tls;
@@ -94,6 +99,7 @@ public final class ManagerSettings implements AutoCloseable {
       String redisUri,
       ClassLoader loader,
       Duration timeout,
+      int eventQueue,
       Properties tls,
       String tlsPlace,
       CacheDefaults defaults,
@@ -104,6 +110,7 @@ public final class ManagerSettings implements AutoCloseable {
     this.redisUri = redisUri;
     this.loader = loader;
     this.timeout = timeout;
+    this.eventQueue = eventQueue;
     this.tls = tls;
     this.tlsPlace = tlsPlace;
     this.defaults = defaults;
@@ -224,6 +231,7 @@ public final class ManagerSettings implements AutoCloseable {
     }
 
     Duration timeout = cascade.positiveDuration("timeout");
+    Integer eventQueue = cascade.integer("event-queue", 1, Integer.MAX_VALUE);
     CacheDefaults defaults = CacheDefaults.read(cascade);
     ConfigNode caches = cascade.child("caches");
     Map<String, CacheDefaults> overrides = new LinkedHashMap<>();
@@ -277,6 +285,7 @@ public final class ManagerSettings implements AutoCloseable {
         redisUri,
         loader,
         timeout == null ? DEFAULT_TIMEOUT : timeout,
+        eventQueue == null ? DEFAULT_EVENT_QUEUE : eventQueue,
         tls,
         tlsPlace,
         defaults,
@@ -287,6 +296,19 @@ public final class ManagerSettings implements AutoCloseable {
 
   public URI uri() {
     return uri;
+  }
+
+  /** The command timeout: how long Cascade waits for Redis. */
+  public Duration timeout() {
+    return timeout;
+  }
+
+  /**
+   * {@code cascade.event-queue}: how many events may wait for the CacheManager's asynchronous
+   * listeners (internal.event.EventLanes says what happens beyond).
+   */
+  public int eventQueue() {
+    return eventQueue;
   }
 
   public String redisUri() {

@@ -190,25 +190,29 @@ public final class EventWiring implements AutoCloseable {
     int lane = Arrays.hashCode(encodedKey);
     EventDispatcher<K, V> dispatcher = core.events();
     // decoding runs user classes: on the key's lane, not on the pub/sub I/O thread
-    dispatcher.onLane(
-        lane,
-        () -> {
-          EntryChange<K, V> decoded;
-          try {
-            decoded =
-                new EntryChange<>(
-                    change.type,
-                    core.decodeKey(encodedKey),
-                    core.decodeValue(change.value),
-                    core.decodeValue(change.oldValue),
-                    lane);
-          } catch (CacheException e) {
-            remote.dropped(
-                layout.eventChannel(), "its key or value cannot be decoded: " + e.getMessage());
-            return;
-          }
-          dispatcher.deliverRemote(decoded);
-        });
+    boolean queued =
+        dispatcher.onLane(
+            lane,
+            () -> {
+              EntryChange<K, V> decoded;
+              try {
+                decoded =
+                    new EntryChange<>(
+                        change.type,
+                        core.decodeKey(encodedKey),
+                        core.decodeValue(change.value),
+                        core.decodeValue(change.oldValue),
+                        lane);
+              } catch (CacheException e) {
+                remote.dropped(
+                    layout.eventChannel(), "its key or value cannot be decoded: " + e.getMessage());
+                return;
+              }
+              dispatcher.deliverRemote(decoded);
+            });
+    if (!queued) {
+      remote.droppedBehind(layout.eventChannel());
+    }
   }
 
   private void recheck(EntryOperations<?, ?> cache) {

@@ -131,7 +131,7 @@ public final class EventDispatcher<K, V> {
       } else {
         for (EntryChange<K, V> change : changes) {
           if (r.listensTo(change.type())) {
-            lanes.submit(change.lane(), () -> deliverOne(r, change));
+            lanes.submit(change.lane(), () -> deliverOne(r, change), cacheName);
           }
         }
       }
@@ -144,9 +144,12 @@ public final class EventDispatcher<K, V> {
   /**
    * Runs {@code decodeAndDeliver} for a change made elsewhere on the key's lane: decoding runs user
    * classes (deserialization), so it must not run on the pub/sub I/O thread either.
+   *
+   * @return false when the asynchronous listeners are too far behind ({@link EventLanes#offer}):
+   *     the change is not delivered
    */
-  public void onLane(int laneHash, Runnable decodeAndDeliver) {
-    lanes.submit(laneHash, decodeAndDeliver);
+  public boolean onLane(int laneHash, Runnable decodeAndDeliver) {
+    return lanes.offer(laneHash, decodeAndDeliver);
   }
 
   /** Delivers a change made elsewhere to every listener; call it on the key's lane. */

@@ -1,12 +1,14 @@
 package dev.cascade.internal.event;
 
 import dev.cascade.internal.support.Lifecycle;
+import java.time.Duration;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,6 +28,22 @@ import org.slf4j.LoggerFactory;
  * when another worker is already napping, it sleeps until a caller wakes it. While events keep
  * coming, one worker picks up every event that arrived during its nap in one wake-up; an event
  * waits at most about one nap for a worker that is napping, and is taken at once by a sleeping one.
+ *
+ * <p><b>Why the queue is bounded, and how.</b> A listener that blocks or cannot keep up would
+ * otherwise let its events fill the heap. At most {@code capacity} events wait (all lanes
+ * together); when that many wait:
+ *
+ * <ul>
+ *   <li>a change made in this JVM ({@link #submit}) waits for room, so a slow listener slows the
+ *       writers instead of losing their events; but at most {@code maxWait}, after which its event
+ *       is queued anyway with a WARNING (a listener waiting for a lock the writer holds would
+ *       otherwise stop both for good); and never on a listener's own thread (a listener that writes
+ *       to a cache would wait for itself);
+ *   <li>a change made in another JVM ({@link #offer}) is refused: it arrives on the pub/sub I/O
+ *       thread, which must not wait (it carries every cache's announcements), and its caller drops
+ *       it with a WARNING; Redis drops what a slow subscriber does not read too, only later and
+ *       with every channel.
+ * </ul>
  */
 public final class EventLanes implements AutoCloseable {
 
@@ -44,10 +62,23 @@ public final class EventLanes implements AutoCloseable {
   private static final int NAPPING = 1;
   private static final int SLEEPING = 2;
 
+  /** Period of the WARNING about changes queued past the bound. */
+  private static final long OVERFLOW_WARNING_PERIOD_NANOS = TimeUnit.MINUTES.toNanos(1);
+
+  private final String owner;
   private final Lane[] lanes;
   private final Queue<Lane> ready = new ConcurrentLinkedQueue<>();
   private final Worker[] workers;
   private volatile boolean closed;
+
+  private final int capacity;
+  private final long maxWaitNanos;
+  private final AtomicInteger queued = new AtomicInteger();
+  private final AtomicInteger waiting = new AtomicInteger();
+  private final Object room = new Object();
+  private final AtomicLong overflowWarnedAt =
+      new AtomicLong(System.nanoTime() - 2 * OVERFLOW_WARNING_PERIOD_NANOS);
+  private final AtomicLong unreportedOverflows = new AtomicLong();
 
   private final class Lane {
     final Queue<Runnable> events = new ConcurrentLinkedQueue<>();
@@ -57,6 +88,7 @@ public final class EventLanes implements AutoCloseable {
       if (closed) {
         return; // the CacheManager is closing: its listeners are closed too
       }
+      queued.incrementAndGet();
       events.add(event);
       if (scheduled.compareAndSet(false, true)) {
         ready.add(this);
@@ -74,6 +106,8 @@ public final class EventLanes implements AutoCloseable {
           event.run();
         } catch (RuntimeException | Error e) {
           LOG.warn("An asynchronous cache entry listener failed", e);
+        } finally {
+          tookOne();
         }
       }
       scheduled.set(false);
@@ -125,7 +159,19 @@ public final class EventLanes implements AutoCloseable {
     }
   }
 
-  public EventLanes(String owner, int count) {
+  /**
+   * @param owner names the threads (and the manager in warnings)
+   * @param count lanes: events of keys whose hashes share a lane run one after another
+   * @param capacity events that may wait, all lanes together (see the class comment)
+   * @param maxWait how long a change made in this JVM waits for room at most
+   */
+  public EventLanes(String owner, int count, int capacity, Duration maxWait) {
+    if (capacity < 1) {
+      throw new IllegalArgumentException("capacity must be at least 1, not " + capacity);
+    }
+    this.owner = owner;
+    this.capacity = capacity;
+    this.maxWaitNanos = maxWait.toNanos();
     this.lanes = new Lane[count];
     for (int i = 0; i < count; i++) {
       lanes[i] = new Lane();
@@ -142,9 +188,100 @@ public final class EventLanes implements AutoCloseable {
     }
   }
 
-  /** Runs {@code task} after every task submitted earlier with the same lane hash. */
-  public void submit(int laneHash, Runnable task) {
+  /**
+   * Runs {@code task} after every task submitted earlier with the same lane hash. When the queue is
+   * full, waits for room first (at most {@code maxWait}; not on a worker's own thread).
+   *
+   * @param cacheName the cache whose change this is, for the warning
+   */
+  public void submit(int laneHash, Runnable task, String cacheName) {
+    if (queued.get() >= capacity && !onWorkerThread()) {
+      awaitRoom(cacheName);
+    }
     lanes[(laneHash & 0x7fffffff) % lanes.length].add(task);
+  }
+
+  /**
+   * Runs {@code task} after every task submitted earlier with the same lane hash, unless the queue
+   * is full: then returns false and the task never runs. Never waits.
+   */
+  public boolean offer(int laneHash, Runnable task) {
+    if (queued.get() >= capacity) {
+      return false;
+    }
+    lanes[(laneHash & 0x7fffffff) % lanes.length].add(task);
+    return true;
+  }
+
+  /** Events waiting to run (for tests and operators). */
+  public int queued() {
+    return queued.get();
+  }
+
+  private void tookOne() {
+    queued.decrementAndGet();
+    if (waiting.get() > 0) {
+      synchronized (room) {
+        room.notifyAll();
+      }
+    }
+  }
+
+  private void awaitRoom(String cacheName) {
+    long start = System.nanoTime();
+    waiting.incrementAndGet();
+    try {
+      synchronized (room) {
+        while (queued.get() >= capacity && !closed) {
+          long left = maxWaitNanos - (System.nanoTime() - start);
+          if (left <= 0) {
+            overflowed(cacheName);
+            return;
+          }
+          // in slices: a notification sent between the check and the wait is not waited out
+          room.wait(Math.max(1, Math.min(10, TimeUnit.NANOSECONDS.toMillis(left))));
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // the event is queued all the same: it happened
+    } finally {
+      waiting.decrementAndGet();
+    }
+  }
+
+  private void overflowed(String cacheName) {
+    long now = System.nanoTime();
+    long last = overflowWarnedAt.get();
+    if (now - last < OVERFLOW_WARNING_PERIOD_NANOS || !overflowWarnedAt.compareAndSet(last, now)) {
+      unreportedOverflows.incrementAndGet();
+      return;
+    }
+    long more = unreportedOverflows.getAndSet(0);
+    LOG.warn(
+        "The asynchronous listeners of CacheManager "
+            + owner
+            + " have "
+            + queued.get()
+            + " events waiting (cascade.event-queue = "
+            + capacity
+            + "): a change of cache '"
+            + cacheName
+            + "' waited "
+            + TimeUnit.NANOSECONDS.toMillis(maxWaitNanos)
+            + " ms for room and was queued past the bound"
+            + (more > 0 ? " (and " + more + " more since the last warning)" : "")
+            + ". A listener is blocked or slower than the writers; at most one such warning a"
+            + " minute.");
+  }
+
+  private boolean onWorkerThread() {
+    Thread current = Thread.currentThread();
+    for (Worker w : workers) {
+      if (w.thread == current) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private boolean anotherNapping(Worker self) {
@@ -178,6 +315,9 @@ public final class EventLanes implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
+    synchronized (room) {
+      room.notifyAll(); // callers waiting for room queue their events (the closed lanes drop them)
+    }
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
     for (Worker w : workers) {
       w.state.set(RUNNING);

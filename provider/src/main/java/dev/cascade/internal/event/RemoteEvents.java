@@ -155,6 +155,15 @@ public final class RemoteEvents implements AutoCloseable {
     drops.dropped(s == null ? "?" : s.cacheName, text(channel), reason);
   }
 
+  /**
+   * Reports an event of {@code channel} dropped because this manager's asynchronous listeners are
+   * too far behind ({@code cascade.event-queue}): a rate-limited WARNING.
+   */
+  public void droppedBehind(byte[] channel) {
+    Subscription s = handlers.get(ByteBuffer.wrap(channel));
+    drops.droppedBehind(s == null ? "?" : s.cacheName, text(channel));
+  }
+
   /** The connection is back after {@code downNanos}: says whose events were lost meanwhile. */
   private void reportLoss(long downNanos) {
     TreeSet<String> listened = new TreeSet<>();

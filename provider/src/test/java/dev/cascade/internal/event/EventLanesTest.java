@@ -1,14 +1,20 @@
 package dev.cascade.internal.event;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cascade.testing.Await;
+import dev.cascade.testing.LogCapture;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -17,7 +23,7 @@ class EventLanesTest {
   @Test
   @Timeout(60)
   void eventsOfOneKey_runInTheOrderTheyWereSubmitted_evenFromManyThreads() throws Exception {
-    EventLanes lanes = new EventLanes("test", 16);
+    EventLanes lanes = new EventLanes("test", 16, Integer.MAX_VALUE, Duration.ofSeconds(10));
     int producers = 8;
     int perProducer = 20_000;
     Map<Integer, List<Integer>> seen = new ConcurrentHashMap<>();
@@ -35,7 +41,8 @@ class EventLanesTest {
                       () -> {
                         seen.computeIfAbsent(key, k -> new ArrayList<>()).add(n);
                         done.countDown();
-                      });
+                      },
+                      "test");
                 }
               });
       t.start();
@@ -58,15 +65,84 @@ class EventLanesTest {
   @Test
   @Timeout(30)
   void aFailingListener_doesNotStopItsLane() throws Exception {
-    EventLanes lanes = new EventLanes("test", 2);
+    EventLanes lanes = new EventLanes("test", 2, Integer.MAX_VALUE, Duration.ofSeconds(10));
     CountDownLatch after = new CountDownLatch(1);
     lanes.submit(
         1,
         () -> {
           throw new IllegalStateException("listener bug (expected in this test)");
-        });
-    lanes.submit(1, after::countDown);
+        },
+        "test");
+    lanes.submit(1, after::countDown, "test");
     assertTrue(after.await(10, TimeUnit.SECONDS));
     lanes.close();
+  }
+
+  @Test
+  @Timeout(60)
+  void aFullQueue_makesALocalChangeWaitForRoom_andRefusesARemoteOne() throws Exception {
+    EventLanes lanes = new EventLanes("test", 4, 3, Duration.ofHours(1));
+    CountDownLatch release = new CountDownLatch(1);
+    List<String> ran = new CopyOnWriteArrayList<>();
+    lanes.submit(0, () -> awaitQuietly(release), "test"); // a blocked listener
+    lanes.submit(0, () -> ran.add("a"), "test");
+    lanes.submit(0, () -> ran.add("b"), "test");
+    assertEquals(3, lanes.queued());
+
+    assertFalse(lanes.offer(1, () -> ran.add("remote")), "a remote change is refused");
+    Thread writer = new Thread(() -> lanes.submit(0, () -> ran.add("c"), "test"));
+    writer.start();
+    Await.until("the writer waits for room", () -> writer.getState() == Thread.State.TIMED_WAITING);
+    assertEquals(3, lanes.queued(), "nothing was queued past the bound");
+
+    release.countDown();
+    writer.join(10_000);
+    assertFalse(writer.isAlive(), "the writer went on once there was room");
+    Await.until("every queued event ran", () -> ran.size() == 3);
+    assertEquals(List.of("a", "b", "c"), ran, "in order; the refused one never ran");
+    lanes.close();
+  }
+
+  @Test
+  @Timeout(30)
+  void aListenerThatWritesWhileTheQueueIsFull_doesNotWaitForItself() throws Exception {
+    EventLanes lanes = new EventLanes("test", 4, 1, Duration.ofHours(1));
+    CountDownLatch all = new CountDownLatch(5);
+    lanes.submit(
+        0,
+        () -> {
+          for (int i = 0; i < 5; i++) {
+            lanes.submit(1, all::countDown, "test"); // the queue holds this listener's event
+          }
+        },
+        "test");
+    assertTrue(all.await(20, TimeUnit.SECONDS), "a listener's own changes were queued");
+    lanes.close();
+  }
+
+  @Test
+  @Timeout(30)
+  void aChangeWaitsForRoomAtMostMaxWait_thenIsQueuedWithAWarning() throws Exception {
+    EventLanes lanes = new EventLanes("test", 4, 1, Duration.ofMillis(200));
+    CountDownLatch release = new CountDownLatch(1);
+    CountDownLatch ran = new CountDownLatch(1);
+    try (LogCapture log = LogCapture.of(EventLanes.class.getName(), Level.WARNING)) {
+      lanes.submit(0, () -> awaitQuietly(release), "test");
+      lanes.submit(1, ran::countDown, "orders"); // waits 200 ms, then is queued anyway
+      List<String> warnings = log.messages(Level.WARNING, "cascade.event-queue = 1");
+      assertEquals(1, warnings.size(), log.describe());
+      assertTrue(warnings.get(0).contains("cache 'orders'"), warnings.get(0));
+    }
+    release.countDown();
+    assertTrue(ran.await(10, TimeUnit.SECONDS), "the event queued past the bound ran");
+    lanes.close();
+  }
+
+  private static void awaitQuietly(CountDownLatch latch) {
+    try {
+      latch.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

@@ -1,0 +1,122 @@
+package dev.cascade;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cascade.testing.Await;
+import dev.cascade.testing.LogCapture;
+import dev.cascade.testing.RedisServer;
+import dev.cascade.testing.WithRedis;
+import java.io.Serializable;
+import java.net.URI;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.logging.Level;
+import javax.cache.Cache;
+import javax.cache.CacheException;
+import javax.cache.CacheManager;
+import javax.cache.configuration.FactoryBuilder;
+import javax.cache.configuration.MutableCacheEntryListenerConfiguration;
+import javax.cache.configuration.MutableConfiguration;
+import javax.cache.event.CacheEntryCreatedListener;
+import javax.cache.event.CacheEntryEvent;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A blocked asynchronous listener must not let events fill the heap: at most {@code
+ * cascade.event-queue} wait. What other JVMs change beyond that is dropped with a WARNING naming
+ * the cache (the pub/sub thread cannot wait), and the listener hears new changes once it catches
+ * up. (That a change made in this JVM waits for room instead: EventLanesTest.)
+ */
+@WithRedis
+@Timeout(120)
+class ListenerBackPressureTest {
+
+  static final List<String> HEARD = new CopyOnWriteArrayList<>();
+  static volatile CountDownLatch release = new CountDownLatch(1);
+
+  @Test
+  void anotherJvmsChangesBeyondTheQueue_areDroppedWithAWarning_andTheListenerRecovers(
+      RedisServer redis) throws Exception {
+    String name = Managers.uniqueName("behind");
+    Properties small = new Properties();
+    small.setProperty("cascade.event-queue", "4");
+    try (CacheManager listening =
+            new CascadeCachingProvider()
+                .getCacheManager(
+                    URI.create(redis.uri()),
+                    ListenerBackPressureTest.class.getClassLoader(),
+                    small);
+        CacheManager writing = Managers.open(redis);
+        LogCapture log = LogCapture.of("dev.cascade", Level.WARNING)) {
+      MutableConfiguration<String, String> config =
+          new MutableConfiguration<String, String>().setTypes(String.class, String.class);
+      config.addCacheEntryListenerConfiguration(
+          new MutableCacheEntryListenerConfiguration<>(
+              FactoryBuilder.factoryOf(Blocking.class), null, false, false));
+      listening.createCache(name, config);
+      Cache<String, String> other =
+          writing.createCache(
+              name,
+              new MutableConfiguration<String, String>().setTypes(String.class, String.class));
+
+      for (int i = 0; i < 20; i++) {
+        other.put("k" + i, "v");
+      }
+      Await.until(
+          "a WARNING says the listeners are behind",
+          () -> !log.messages(Level.WARNING, "cascade.event-queue").isEmpty());
+      String warning = log.messages(Level.WARNING, "cascade.event-queue").get(0);
+      assertTrue(warning.contains("cache '" + name + "'"), warning);
+
+      release.countDown();
+      // changes made while the queue still drains may be dropped too: keep changing until heard
+      int[] n = {0};
+      Await.until(
+          "the listener hears changes again once it caught up",
+          () -> {
+            other.put("after" + n[0]++, "v");
+            return HEARD.stream().anyMatch(k -> k.startsWith("after"));
+          });
+      long heardOfTheFirst = HEARD.stream().filter(k -> k.matches("k[0-9]+")).count();
+      assertTrue(heardOfTheFirst < 20, "some of the first 20 were dropped: " + HEARD);
+      assertEquals("k0", HEARD.get(0), "the first change was heard");
+    }
+  }
+
+  @Test
+  void aQueueOfLessThanOneEvent_isRefusedNamingTheSetting(RedisServer redis) {
+    Properties none = new Properties();
+    none.setProperty("cascade.event-queue", "0");
+    CacheException e =
+        assertThrows(
+            CacheException.class,
+            () ->
+                new CascadeCachingProvider()
+                    .getCacheManager(
+                        URI.create(redis.uri()),
+                        ListenerBackPressureTest.class.getClassLoader(),
+                        none));
+    assertTrue(e.getMessage().contains("cascade.event-queue"), e.getMessage());
+  }
+
+  /** Blocks on its first event until released; records every key it hears. */
+  public static final class Blocking
+      implements CacheEntryCreatedListener<String, String>, Serializable {
+    @Override
+    public void onCreated(Iterable<CacheEntryEvent<? extends String, ? extends String>> events) {
+      for (CacheEntryEvent<? extends String, ? extends String> e : events) {
+        HEARD.add(e.getKey());
+        try {
+          release.await();
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+  }
+}
