@@ -350,30 +350,47 @@ public final class CascadeCacheManager implements CacheManager {
   private <K, V> CascadeCache<K, V> registerAndOpen(CacheSettings<K, V> s) {
     registry.check(s);
     CacheAssembly.UserParts<K, V> parts = assembly.userParts(s);
+    String attempt = CacheRegistry.newAttempt();
     boolean recordedHere;
     try {
-      recordedHere = registry.register(s);
+      recordedHere = registry.register(s, attempt);
     } catch (RuntimeException | Error e) {
       parts.close();
+      // Redis may have written the record before its reply was lost: only this attempt's goes
+      withdraw(s, attempt, cleanup(), e);
       throw e;
     }
+    Cleanup cleanup = cleanup(); // one budget for everything a failed opening gives back
     try {
-      return open(s, parts);
+      return open(s, parts, cleanup);
     } catch (RuntimeException | Error e) {
       if (recordedHere) {
-        try {
-          registry.withdraw(s);
-        } catch (RuntimeException withdrawal) {
-          e.addSuppressed(withdrawal);
-        }
+        withdraw(s, attempt, cleanup, e);
       }
       throw e;
     }
   }
 
+  /** Takes back this attempt's record, if any; says so on {@code failure} when it cannot. */
+  private void withdraw(CacheSettings<?, ?> s, String attempt, Cleanup cleanup, Throwable failure) {
+    String what = "taking back the registry entry of cache '" + s.name() + "'";
+    if (!cleanup.run(what, () -> registry.withdraw(s.name(), attempt))) {
+      failure.addSuppressed(
+          new CacheException(
+              "The registry entry of cache '"
+                  + s.name()
+                  + "' that this createCache wrote may remain in Redis at "
+                  + redis.target()
+                  + " ("
+                  + what
+                  + " failed): the same settings open the cache, other ones need destroyCache"
+                  + " first"));
+    }
+  }
+
   /** Opens a recorded cache; when a step fails, closes what the steps before it opened. */
   private <K, V> CascadeCache<K, V> open(
-      CacheSettings<K, V> s, CacheAssembly.UserParts<K, V> parts) {
+      CacheSettings<K, V> s, CacheAssembly.UserParts<K, V> parts, Cleanup cleanup) {
     EntryOperations<K, V> operations;
     try {
       operations = assembly.assemble(s, parts);
@@ -393,13 +410,13 @@ public final class CascadeCacheManager implements CacheManager {
     } catch (RuntimeException | Error e) {
       try {
         if (cache != null) {
-          cache.close(cleanup()); // unsubscribes, gives leases back, closes the user's parts
+          cache.close(cleanup); // unsubscribes, gives leases back, closes the user's parts
         } else {
           operations.markClosed();
-          releaseRedisSide(operations, cleanup());
-          operations.shutdown(cleanup());
+          releaseRedisSide(operations, cleanup);
+          operations.shutdown(cleanup);
         }
-      } catch (RuntimeException closing) {
+      } catch (RuntimeException | Error closing) {
         e.addSuppressed(closing);
       }
       throw e;

@@ -170,56 +170,68 @@ public final class CacheAssembly {
             s.queueBound,
             s.writeBehind == null ? 0 : s.writeBehind.replicaAcks(),
             s.writeBehind == null ? Duration.ZERO : s.writeBehind.replicaAckTimeout());
-    ExpiryRules expiry = new ExpiryRules(expiryPolicy);
-    WriteLocks locks = syncWriter != null ? new WriteLocks(store, s.lockLease, s.lockWait) : null;
-    QueueOverflow overflow = s.queueBound >= 0 ? new QueueOverflow(s.writeBehind, s.name) : null;
-    EntryEngine engine = new EntryEngine(store, expiry, locks, System::currentTimeMillis, overflow);
-    NearCache near = null;
-    if (s.nearCacheMaxEntries > 0) {
-      near = invalidations.register(layout, s.nearCacheMaxEntries);
-      store.observe(near);
-    }
-    EntryReader reader = new EntryReader(engine, near);
-    Codec<K> keys = s.keyCodec;
-    Codec<V> values = s.valueCodec;
-
-    Flusher<K, V> flusher = null;
-    if (queue != null) {
-      if (behind != null) {
-        flusher =
-            new Flusher<>(
-                queue,
-                s.writeBehind,
-                behind.delegate(),
-                keys,
-                values,
-                // one consumer and lease owner per Flusher: a cache closed and opened again in this
-                // manager must not share a lease or pending records with its draining predecessor
-                new String(origin, StandardCharsets.US_ASCII) + "#" + FLUSHERS.incrementAndGet(),
-                engine::graceMillis,
-                store::replacedRecords);
-        // the MXBean's dead-letter operations decode with this cache's own codecs
-        ViewCodecs codecs = new ViewCodecs(keys, values, s.codec.name());
-        flusher.administeredBy(new Administration(redis, (name, record) -> codecs));
-      }
-    }
-    CacheWriter<? super K, ? super V> overflowWriter =
-        behind != null && overflow.writesThrough() ? behind.delegate() : null;
-
+    // before anything is registered that a refused listener would have to undo
     EventDispatcher<K, V> dispatcher = new EventDispatcher<>(s.name, lanes);
     dispatcher.registerAll(parts.listeners);
-    CacheCore<K, V> core =
-        new CacheCore<>(
-            s,
-            keys,
-            values,
-            engine,
-            reader,
-            dispatcher,
-            new CacheStats(),
-            loader,
-            syncWriter,
-            overflowWriter);
-    return new EntryOperations<>(core, closeables, flusher, background);
+    NearCache near = null;
+    try {
+      ExpiryRules expiry = new ExpiryRules(expiryPolicy);
+      WriteLocks locks = syncWriter != null ? new WriteLocks(store, s.lockLease, s.lockWait) : null;
+      QueueOverflow overflow = s.queueBound >= 0 ? new QueueOverflow(s.writeBehind, s.name) : null;
+      EntryEngine engine =
+          new EntryEngine(store, expiry, locks, System::currentTimeMillis, overflow);
+      if (s.nearCacheMaxEntries > 0) {
+        near = invalidations.register(layout, s.nearCacheMaxEntries);
+        store.observe(near);
+      }
+      EntryReader reader = new EntryReader(engine, near);
+      Codec<K> keys = s.keyCodec;
+      Codec<V> values = s.valueCodec;
+
+      Flusher<K, V> flusher = null;
+      if (queue != null) {
+        if (behind != null) {
+          flusher =
+              new Flusher<>(
+                  queue,
+                  s.writeBehind,
+                  behind.delegate(),
+                  keys,
+                  values,
+                  // one consumer and lease owner per Flusher: a cache closed and opened again in
+                  // this
+                  // manager must not share a lease or pending records with its draining predecessor
+                  new String(origin, StandardCharsets.US_ASCII) + "#" + FLUSHERS.incrementAndGet(),
+                  engine::graceMillis,
+                  store::replacedRecords);
+          // the MXBean's dead-letter operations decode with this cache's own codecs
+          ViewCodecs codecs = new ViewCodecs(keys, values, s.codec.name());
+          flusher.administeredBy(new Administration(redis, (name, record) -> codecs));
+        }
+      }
+      CacheWriter<? super K, ? super V> overflowWriter =
+          behind != null && overflow.writesThrough() ? behind.delegate() : null;
+
+      CacheCore<K, V> core =
+          new CacheCore<>(
+              s,
+              keys,
+              values,
+              engine,
+              reader,
+              dispatcher,
+              new CacheStats(),
+              loader,
+              syncWriter,
+              overflowWriter);
+      return new EntryOperations<>(core, closeables, flusher, background);
+    } catch (RuntimeException | Error e) {
+      // what the assembly registered; the caller closes the user's loader, writer and expiry
+      dispatcher.close();
+      if (near != null) {
+        invalidations.unregister(near);
+      }
+      throw e;
+    }
   }
 }

@@ -5,8 +5,10 @@ import dev.cascade.internal.codec.CodecProviders;
 import dev.cascade.internal.store.RedisAccess;
 import dev.cascade.internal.store.RegistryStore;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import javax.cache.CacheException;
 
 /**
@@ -26,13 +28,19 @@ public final class CacheRegistry {
     this.classLoader = classLoader;
   }
 
+  /** The record's field that names the attempt that wrote it, so that only it takes it back. */
+  static final String RECORDED_BY = "recordedBy";
+
   /**
    * Records the cache, or checks it against what another JVM recorded.
    *
+   * @param attempt unique to this attempt at opening the cache ({@link #newAttempt}); recorded with
+   *     the cache, so that {@link #withdraw} takes back this attempt's record and no other
    * @return true when this call recorded it
    */
-  public boolean register(CacheSettings<?, ?> settings) {
-    Map<String, String> mine = settings.registryRecord();
+  public boolean register(CacheSettings<?, ?> settings, String attempt) {
+    Map<String, String> mine = new LinkedHashMap<>(settings.registryRecord());
+    mine.put(RECORDED_BY, attempt);
     Map<String, String> recorded = store.recordOrRead(settings.name, mine);
     if (!recorded.isEmpty()) {
       requireCompatible(settings, mine, recorded);
@@ -41,13 +49,19 @@ public final class CacheRegistry {
     return true;
   }
 
+  /** A token for {@link #register} that no other attempt, here or in another JVM, has. */
+  public static String newAttempt() {
+    return UUID.randomUUID().toString();
+  }
+
   /**
-   * Takes back the record {@link #register} wrote for a cache that then failed to open, unless the
-   * record has changed since (destroyed and recorded again with other settings). A JVM that joined
-   * the cache in the moment between finds no record afterwards, as after a {@code destroyCache}.
+   * Takes back the record of the cache if {@code attempt} wrote it: after a failure to open it, or
+   * a registration whose reply was lost (it may or may not have written). A record another attempt
+   * wrote, even with the same settings, stays. A JVM that joined the cache in the moment between
+   * finds no record afterwards, as after a {@code destroyCache}.
    */
-  public void withdraw(CacheSettings<?, ?> settings) {
-    store.deleteIfUnchanged(settings.name, settings.registryRecord());
+  public void withdraw(String cacheName, String attempt) {
+    store.deleteIfRecordedBy(cacheName, RECORDED_BY, attempt);
   }
 
   /**

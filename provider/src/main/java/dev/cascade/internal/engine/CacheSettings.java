@@ -230,6 +230,11 @@ public final class CacheSettings<K, V> {
     return new CacheSettings<>(name, copy, manager, joinedQueueBound, typesFromCaller);
   }
 
+  /** The cache's name. */
+  public String name() {
+    return name;
+  }
+
   Iterable<CacheEntryListenerConfiguration<K, V>> initialListeners() {
     return template.getCacheEntryListenerConfigurations();
   }

@@ -13,6 +13,9 @@ public final class ConfiguredListeners<K, V> {
 
   private final List<ListenerRegistration<K, V>> made;
 
+  /** True once a dispatcher took them: closing them is its job then. */
+  private volatile boolean handedOver;
+
   private ConfiguredListeners(List<ListenerRegistration<K, V>> made) {
     this.made = made;
   }
@@ -36,8 +39,17 @@ public final class ConfiguredListeners<K, V> {
     return made;
   }
 
-  /** Closes the listeners and filters that are {@code Closeable}: the cache did not open. */
+  void handedOver() {
+    handedOver = true;
+  }
+
+  /**
+   * Closes the listeners and filters that are {@code Closeable}, unless a dispatcher took them: the
+   * cache did not open.
+   */
   public void close() {
-    made.forEach(ListenerRegistration::close);
+    if (!handedOver) {
+      made.forEach(ListenerRegistration::close);
+    }
   }
 }

@@ -52,21 +52,18 @@ public final class EventDispatcher<K, V> {
 
   /**
    * Registers the listeners the cache was configured with, made before it opened; they are this
-   * dispatcher's to close from now on, even when one is refused.
+   * dispatcher's to close from now on. When one is refused, none is registered, and they stay
+   * {@code configured}'s to close.
    *
    * @throws IllegalArgumentException if a configuration is already registered
    */
   public synchronized void registerAll(ConfiguredListeners<K, V> configured) {
     List<ListenerRegistration<K, V>> made = configured.registrations();
-    for (int i = 0; i < made.size(); i++) {
-      try {
-        requireNew(made.get(i).configuration);
-      } catch (IllegalArgumentException e) {
-        made.subList(i, made.size()).forEach(ListenerRegistration::close);
-        throw e;
-      }
-      registrations.add(made.get(i));
+    for (ListenerRegistration<K, V> r : made) {
+      requireNew(r.configuration);
     }
+    registrations.addAll(made);
+    configured.handedOver();
   }
 
   private void requireNew(CacheEntryListenerConfiguration<K, V> configuration) {

@@ -35,10 +35,12 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>a change made in this JVM ({@link #submit}) waits for room, so a slow listener slows the
- *       writers instead of losing their events; but at most {@code maxWait}, after which its event
- *       is queued anyway with a WARNING (a listener waiting for a lock the writer holds would
- *       otherwise stop both for good); and never on a listener's own thread (a listener that writes
- *       to a cache would wait for itself);
+ *       writers instead of losing their events; but at most {@code maxWait} (a listener waiting for
+ *       a lock the writer holds would otherwise stop both for good), and never on a listener's own
+ *       thread (a listener that writes to a cache would wait for itself). An event that finds no
+ *       room then is dropped with a WARNING, and until the listeners have worked the queue down to
+ *       half, changes do not wait at all: one stuck listener costs the writers one wait, not one
+ *       per event, and the heap stays bounded;
  *   <li>a change made in another JVM ({@link #offer}) is refused: it arrives on the pub/sub I/O
  *       thread, which must not wait (it carries every cache's announcements), and its caller drops
  *       it with a WARNING; Redis drops what a slow subscriber does not read too, only later and
@@ -80,6 +82,9 @@ public final class EventLanes implements AutoCloseable {
       new AtomicLong(System.nanoTime() - 2 * OVERFLOW_WARNING_PERIOD_NANOS);
   private final AtomicLong unreportedOverflows = new AtomicLong();
 
+  /** A wait for room ran out: nobody waits until the queue is down to half (see awaitRoom). */
+  private volatile boolean overflowing;
+
   private final class Lane {
     final Queue<Runnable> events = new ConcurrentLinkedQueue<>();
     final AtomicBoolean scheduled = new AtomicBoolean();
@@ -104,7 +109,9 @@ public final class EventLanes implements AutoCloseable {
         }
         try {
           event.run();
-        } catch (RuntimeException | Error e) {
+        } catch (Throwable e) {
+          // Throwable: a checked exception thrown undeclared (Kotlin, Lombok's @SneakyThrows) must
+          // not end the worker and leave this lane scheduled, and its events counted, for good
           LOG.warn("An asynchronous cache entry listener failed", e);
         } finally {
           tookOne();
@@ -190,15 +197,20 @@ public final class EventLanes implements AutoCloseable {
 
   /**
    * Runs {@code task} after every task submitted earlier with the same lane hash. When the queue is
-   * full, waits for room first (at most {@code maxWait}; not on a worker's own thread).
+   * full, waits for room first, at most {@code maxWait}; a task that finds no room then (or that is
+   * submitted from a worker's own thread, or while the queue is still overflowing, or by an
+   * interrupted thread) is dropped with a WARNING.
    *
    * @param cacheName the cache whose change this is, for the warning
+   * @return false when the task was dropped
    */
-  public void submit(int laneHash, Runnable task, String cacheName) {
-    if (queued.get() >= capacity && !onWorkerThread()) {
-      awaitRoom(cacheName);
+  public boolean submit(int laneHash, Runnable task, String cacheName) {
+    if (queued.get() >= capacity && !awaitRoom()) {
+      dropped(cacheName);
+      return false;
     }
     lanes[(laneHash & 0x7fffffff) % lanes.length].add(task);
+    return true;
   }
 
   /**
@@ -213,13 +225,16 @@ public final class EventLanes implements AutoCloseable {
     return true;
   }
 
-  /** Events waiting to run (for tests and operators). */
+  /** Events waiting to run, the running ones included (for tests and operators). */
   public int queued() {
     return queued.get();
   }
 
   private void tookOne() {
-    queued.decrementAndGet();
+    int left = queued.decrementAndGet();
+    if (overflowing && left <= capacity / 2) {
+      overflowing = false; // the listeners caught up: callers wait for room again
+    }
     if (waiting.get() > 0) {
       synchronized (room) {
         room.notifyAll();
@@ -227,29 +242,40 @@ public final class EventLanes implements AutoCloseable {
     }
   }
 
-  private void awaitRoom(String cacheName) {
+  /**
+   * Waits until the queue has room; false when it has none in time. Waits only once per overflow:
+   * after a wait that ran out, nobody waits until the listeners have worked the queue down to half,
+   * so an operation that hands over many events (a putAll, several listeners) waits once, not once
+   * per event.
+   */
+  private boolean awaitRoom() {
+    if (overflowing || closed || onWorkerThread()) {
+      return false; // a worker would wait for itself
+    }
     long start = System.nanoTime();
     waiting.incrementAndGet();
     try {
       synchronized (room) {
-        while (queued.get() >= capacity && !closed) {
+        while (queued.get() >= capacity) {
           long left = maxWaitNanos - (System.nanoTime() - start);
-          if (left <= 0) {
-            overflowed(cacheName);
-            return;
+          if (left <= 0 || overflowing || closed) {
+            overflowing = true;
+            return false;
           }
           // in slices: a notification sent between the check and the wait is not waited out
           room.wait(Math.max(1, Math.min(10, TimeUnit.NANOSECONDS.toMillis(left))));
         }
+        return true;
       }
     } catch (InterruptedException e) {
-      Thread.currentThread().interrupt(); // the event is queued all the same: it happened
+      Thread.currentThread().interrupt();
+      return false;
     } finally {
       waiting.decrementAndGet();
     }
   }
 
-  private void overflowed(String cacheName) {
+  private void dropped(String cacheName) {
     long now = System.nanoTime();
     long last = overflowWarnedAt.get();
     if (now - last < OVERFLOW_WARNING_PERIOD_NANOS || !overflowWarnedAt.compareAndSet(last, now)) {
@@ -258,20 +284,21 @@ public final class EventLanes implements AutoCloseable {
     }
     long more = unreportedOverflows.getAndSet(0);
     LOG.warn(
-        "The asynchronous listeners of CacheManager "
+        "Dropped an event of cache '"
+            + cacheName
+            + "' for the asynchronous listeners of CacheManager "
             + owner
-            + " have "
+            + ": they have "
             + queued.get()
             + " events waiting (cascade.event-queue = "
             + capacity
-            + "): a change of cache '"
-            + cacheName
-            + "' waited "
+            + ") and no room came within "
             + TimeUnit.NANOSECONDS.toMillis(maxWaitNanos)
-            + " ms for room and was queued past the bound"
-            + (more > 0 ? " (and " + more + " more since the last warning)" : "")
-            + ". A listener is blocked or slower than the writers; at most one such warning a"
-            + " minute.");
+            + " ms"
+            + (more > 0 ? " (and " + more + " more dropped since the last warning)" : "")
+            + ". A listener is blocked or slower than the writers; until they have worked the"
+            + " queue down to half, changes do not wait and their events are dropped. At most one"
+            + " such warning a minute.");
   }
 
   private boolean onWorkerThread() {

@@ -42,7 +42,12 @@ final class ListenerRegistration<K, V> {
     this.listener = listenerFactory.create();
     Factory<CacheEntryEventFilter<? super K, ? super V>> filterFactory =
         configuration.getCacheEntryEventFilterFactory();
-    this.filter = filterFactory == null ? null : filterFactory.create();
+    try {
+      this.filter = filterFactory == null ? null : filterFactory.create();
+    } catch (RuntimeException | Error e) {
+      Lifecycle.closeQuietly(listener, LOG); // made for a registration that fails
+      throw e;
+    }
     this.oldValueRequired = configuration.isOldValueRequired();
     this.synchronous = configuration.isSynchronous();
   }

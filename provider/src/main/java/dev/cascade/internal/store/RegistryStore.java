@@ -39,12 +39,16 @@ public final class RegistryStore {
   }
 
   /**
-   * Deletes the cache's record if it holds exactly {@code fields} ({@code withdraw.lua}, one step).
+   * Deletes the cache's record if its field {@code field} holds {@code value} ({@code
+   * withdraw.lua}).
    */
-  public void deleteIfUnchanged(String cacheName, Map<String, String> fields) {
+  public void deleteIfRecordedBy(String cacheName, String field, String value) {
     redis.await(
         redis.evalInteger(
-            Script.WITHDRAW, new byte[][] {KeyLayout.metaKeyOf(cacheName)}, pairs(fields)),
+            Script.WITHDRAW,
+            new byte[][] {KeyLayout.metaKeyOf(cacheName)},
+            utf8(field),
+            utf8(value)),
         "taking back the registry entry of cache '" + cacheName + "'");
   }
 

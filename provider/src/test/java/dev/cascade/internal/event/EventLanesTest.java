@@ -106,35 +106,53 @@ class EventLanesTest {
   @Test
   @Timeout(30)
   void aListenerThatWritesWhileTheQueueIsFull_doesNotWaitForItself() throws Exception {
-    EventLanes lanes = new EventLanes("test", 4, 1, Duration.ofHours(1));
-    CountDownLatch all = new CountDownLatch(5);
-    lanes.submit(
-        0,
-        () -> {
-          for (int i = 0; i < 5; i++) {
-            lanes.submit(1, all::countDown, "test"); // the queue holds this listener's event
-          }
-        },
-        "test");
-    assertTrue(all.await(20, TimeUnit.SECONDS), "a listener's own changes were queued");
+    EventLanes lanes = new EventLanes("test", 4, 2, Duration.ofHours(1));
+    CountDownLatch ran = new CountDownLatch(1);
+    List<Boolean> accepted = new CopyOnWriteArrayList<>();
+    CountDownLatch submitted = new CountDownLatch(1);
+    try (LogCapture log = LogCapture.of(EventLanes.class.getName(), Level.WARNING)) {
+      lanes.submit(
+          0,
+          () -> {
+            // this listener's own event fills one place of two: one more fits, two are dropped
+            // (on its own lane, behind it: the other worker cannot make room meanwhile)
+            for (int i = 0; i < 3; i++) {
+              accepted.add(lanes.submit(0, ran::countDown, "derived"));
+            }
+            submitted.countDown();
+          },
+          "test");
+      assertTrue(submitted.await(20, TimeUnit.SECONDS), "the listener never waited for itself");
+      assertEquals(List.of(true, false, false), accepted);
+      assertTrue(ran.await(20, TimeUnit.SECONDS), "the event that fitted ran");
+      assertEquals(1, log.messages(Level.WARNING, "cache 'derived'").size(), log.describe());
+    }
     lanes.close();
   }
 
   @Test
-  @Timeout(30)
-  void aChangeWaitsForRoomAtMostMaxWait_thenIsQueuedWithAWarning() throws Exception {
-    EventLanes lanes = new EventLanes("test", 4, 1, Duration.ofMillis(200));
+  @Timeout(20)
+  void aChangeWaitsForRoomOnce_thenEventsAreDropped_untilTheListenersCatchUp() throws Exception {
+    EventLanes lanes = new EventLanes("test", 4, 2, Duration.ofMillis(200));
     CountDownLatch release = new CountDownLatch(1);
-    CountDownLatch ran = new CountDownLatch(1);
     try (LogCapture log = LogCapture.of(EventLanes.class.getName(), Level.WARNING)) {
+      // all on the blocked lane, so the other worker cannot make room
       lanes.submit(0, () -> awaitQuietly(release), "test");
-      lanes.submit(1, ran::countDown, "orders"); // waits 200 ms, then is queued anyway
-      List<String> warnings = log.messages(Level.WARNING, "cascade.event-queue = 1");
-      assertEquals(1, warnings.size(), log.describe());
+      assertTrue(lanes.submit(0, () -> {}, "orders"), "room for one more");
+      assertFalse(lanes.submit(0, () -> {}, "orders"), "dropped after waiting 200 ms");
+      // the queue overflows now: nobody waits (200 waits of 200 ms would pass the @Timeout)
+      for (int i = 0; i < 200; i++) {
+        assertFalse(lanes.submit(0, () -> {}, "orders"));
+      }
+      List<String> warnings = log.messages(Level.WARNING, "cascade.event-queue = 2");
+      assertEquals(1, warnings.size(), "one warning a minute: " + log.describe());
       assertTrue(warnings.get(0).contains("cache 'orders'"), warnings.get(0));
     }
     release.countDown();
-    assertTrue(ran.await(10, TimeUnit.SECONDS), "the event queued past the bound ran");
+    Await.until("the listeners caught up", () -> lanes.queued() == 0);
+    CountDownLatch ran = new CountDownLatch(1);
+    assertTrue(lanes.submit(1, ran::countDown, "orders"), "queued again once caught up");
+    assertTrue(ran.await(10, TimeUnit.SECONDS));
     lanes.close();
   }
 
