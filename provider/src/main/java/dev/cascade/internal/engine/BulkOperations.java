@@ -170,7 +170,7 @@ final class BulkOperations<K, V> {
     background.execute(
         () -> {
           try {
-            load(keyList, replaceExisting);
+            core.keyOrder().all(keyList, () -> load(keyList, replaceExisting));
             if (listener != null) {
               listener.onCompletion();
             }
@@ -516,7 +516,9 @@ final class BulkOperations<K, V> {
         keyList.add(core.decodeKey(k));
       }
       try {
-        removeKeys(keyList, batch);
+        // one batch's keys at a time: the whole cache would hold up every listened change
+        List<byte[]> encoded = batch;
+        core.keyOrder().all(keyList, () -> removeKeys(keyList, encoded));
       } catch (CacheWriterException e) {
         failure = failure == null ? e : failure;
       }

@@ -25,6 +25,7 @@ final class CacheCore<K, V> {
   private final EntryEngine engine;
   private final EntryReader reader;
   private final EventDispatcher<K, V> events;
+  private final KeyOrder keyOrder;
   private final CacheStats stats;
   private final CacheLoader<K, V> loader;
 
@@ -59,6 +60,7 @@ final class CacheCore<K, V> {
     this.engine = engine;
     this.reader = reader;
     this.events = events;
+    this.keyOrder = new KeyOrder(() -> !events.isEmpty());
     this.stats = stats;
     this.loader = loader;
     this.writeThrough = syncWriter != null ? new WriteThrough<>(syncWriter) : null;
@@ -78,6 +80,11 @@ final class CacheCore<K, V> {
   /** Plain reads, the near cache, expiry on access. */
   EntryReader reader() {
     return reader;
+  }
+
+  /** Keeps one key's events in Redis's order while this JVM has listeners. */
+  KeyOrder keyOrder() {
+    return keyOrder;
   }
 
   /** The listeners registered in this JVM and their delivery. */

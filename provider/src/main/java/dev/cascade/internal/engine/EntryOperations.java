@@ -94,6 +94,11 @@ public final class EntryOperations<K, V> {
 
   public V get(K key) {
     core.checkKey(key);
+    // a read may reap an expired entry or load one: events, in the key's order
+    return core.keyOrder().one(key, () -> read(key));
+  }
+
+  private V read(K key) {
     long start = core.stats().start();
     byte[] k = core.encodeKey(key);
     EntryReader.Read read = core.reader().read(k);
@@ -140,12 +145,17 @@ public final class EntryOperations<K, V> {
       Supplier<Mutation> mutation,
       EntryEngine.BeforeChange beforeChange,
       Completion<R> completion) {
-    long start = core.stats().start();
-    byte[] k = core.encodeKey(key);
-    Outcome o = core.engine().apply(k, mutation.get(), core.locks(), beforeChange);
-    R result = completion.complete(o, start);
-    fire(key, k, o, newValue);
-    return result;
+    return core.keyOrder()
+        .one(
+            key,
+            () -> {
+              long start = core.stats().start();
+              byte[] k = core.encodeKey(key);
+              Outcome o = core.engine().apply(k, mutation.get(), core.locks(), beforeChange);
+              R result = completion.complete(o, start);
+              fire(key, k, o, newValue);
+              return result;
+            });
   }
 
   public void put(K key, V value) {
@@ -153,13 +163,20 @@ public final class EntryOperations<K, V> {
     core.checkValue(key, value);
     // loggedPlainWrites() holds whenever plainWrites() does: listeners only add the log
     if (core.loggedPlainWrites()) {
-      long start = core.stats().start();
-      byte[] k = core.encodeKey(key);
-      byte[] v = core.encodeValue(value);
-      Outcome o =
-          core.plainWrites() ? core.engine().putPlain(k, v) : core.engine().putPlainLogged(k, v);
-      core.stats().put(start);
-      fire(key, k, o, value);
+      core.keyOrder()
+          .one(
+              key,
+              () -> {
+                long start = core.stats().start();
+                byte[] k = core.encodeKey(key);
+                byte[] v = core.encodeValue(value);
+                Outcome o =
+                    core.plainWrites()
+                        ? core.engine().putPlain(k, v)
+                        : core.engine().putPlainLogged(k, v);
+                core.stats().put(start);
+                fire(key, k, o, value);
+              });
       return;
     }
     change(
@@ -377,7 +394,7 @@ public final class EntryOperations<K, V> {
   // ------------------------------------------------------------------ bulk, processors, iteration
 
   public Map<K, V> getAll(Set<? extends K> keys) {
-    return bulk.getAll(keys);
+    return core.keyOrder().all(keys, () -> bulk.getAll(keys));
   }
 
   public void loadAll(
@@ -386,11 +403,11 @@ public final class EntryOperations<K, V> {
   }
 
   public void putAll(Map<? extends K, ? extends V> map) {
-    bulk.putAll(map);
+    core.keyOrder().all(map.keySet(), () -> bulk.putAll(map));
   }
 
   public void removeAll(Set<? extends K> keys) {
-    bulk.removeAll(keys);
+    core.keyOrder().all(keys, () -> bulk.removeAll(keys));
   }
 
   public void removeAll() {
@@ -402,12 +419,18 @@ public final class EntryOperations<K, V> {
   }
 
   public <T> T invoke(K key, EntryProcessor<K, V, T> entryProcessor, Object... arguments) {
-    return invocations.invoke(key, entryProcessor, arguments);
+    if (key == null) {
+      return invocations.invoke(key, entryProcessor, arguments); // refuses it
+    }
+    return core.keyOrder().one(key, () -> invocations.invoke(key, entryProcessor, arguments));
   }
 
   public <T> Map<K, EntryProcessorResult<T>> invokeAll(
       Set<? extends K> keys, EntryProcessor<K, V, T> entryProcessor, Object... arguments) {
-    return invocations.invokeAll(keys, entryProcessor, arguments);
+    if (keys == null) {
+      return invocations.invokeAll(keys, entryProcessor, arguments); // refuses it
+    }
+    return core.keyOrder().all(keys, () -> invocations.invokeAll(keys, entryProcessor, arguments));
   }
 
   public Iterator<Cache.Entry<K, V>> iterator() {
