@@ -356,8 +356,10 @@ public final class CascadeCacheManager implements CacheManager {
       recordedHere = registry.register(s, attempt);
     } catch (RuntimeException | Error e) {
       parts.close();
-      // Redis may have written the record before its reply was lost: only this attempt's goes
-      withdraw(s, attempt, cleanup(), e);
+      if (!(e instanceof CacheRegistry.Refused)) {
+        // Redis may have written the record before its reply was lost: only this attempt's goes
+        withdraw(s, attempt, cleanup(), e);
+      }
       throw e;
     }
     Cleanup cleanup = cleanup(); // one budget for everything a failed opening gives back

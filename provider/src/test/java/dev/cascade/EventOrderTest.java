@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.cascade.testing.Await;
+import dev.cascade.testing.LogCapture;
 import dev.cascade.testing.RedisServer;
 import dev.cascade.testing.WithRedis;
 import java.io.Serializable;
@@ -14,6 +15,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
 import javax.cache.Cache;
 import javax.cache.CacheManager;
 import javax.cache.configuration.FactoryBuilder;
@@ -23,6 +26,7 @@ import javax.cache.event.CacheEntryCreatedListener;
 import javax.cache.event.CacheEntryEvent;
 import javax.cache.event.CacheEntryRemovedListener;
 import javax.cache.event.CacheEntryUpdatedListener;
+import javax.cache.integration.CacheLoader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -113,6 +117,203 @@ class EventOrderTest {
           requireChained(mode, key, heard);
         }
       }
+    }
+  }
+
+  /**
+   * The batched put path (a listener without old values: puts share logged calls) keeps the order
+   * too: each key's events must alternate between "absent" and "present" (created only when absent,
+   * updated and removed only when present).
+   */
+  @Test
+  void racingPutsAndRemoves_withoutOldValues_areHeardInOrder(RedisServer redis) throws Exception {
+    String name = Managers.uniqueName("orderShared");
+    String[] keys = {"a", "b"};
+    try (CacheManager manager = Managers.open(redis)) {
+      MutableConfiguration<String, String> config =
+          new MutableConfiguration<String, String>().setTypes(String.class, String.class);
+      config.addCacheEntryListenerConfiguration(
+          new MutableCacheEntryListenerConfiguration<>(
+              FactoryBuilder.factoryOf(new Recording(name)), null, false, false));
+      Cache<String, String> cache = manager.createCache(name, config);
+      List<Thread> writers = new ArrayList<>();
+      for (int t = 0; t < 8; t++) {
+        int thread = t;
+        Thread w =
+            new Thread(
+                () -> {
+                  for (int i = 0; i < 1_000; i++) {
+                    String key = keys[i % keys.length];
+                    if (i % 5 == 4) {
+                      cache.remove(key);
+                    } else {
+                      cache.put(key, thread + "." + i);
+                    }
+                  }
+                });
+        w.start();
+        writers.add(w);
+      }
+      for (Thread w : writers) {
+        w.join();
+      }
+      for (String key : keys) {
+        cache.put(key, "end");
+        cache.remove(key);
+      }
+      List<String> heard = heard(name);
+      Await.until(
+          "the listener heard every key's end",
+          () ->
+              heard.stream()
+                          .filter(
+                              e ->
+                                  e.equals("CREATED a:=end")
+                                      || e.equals("CREATED b:=end")
+                                      || e.startsWith("UPDATED a:") && e.endsWith("=end")
+                                      || e.startsWith("UPDATED b:") && e.endsWith("=end"))
+                          .count()
+                      == keys.length
+                  && heard.stream().filter(e -> e.startsWith("REMOVED")).count() >= keys.length);
+      // the last event of each key is the final remove once everything was heard
+      Await.until(
+          "every event was heard",
+          () ->
+              lastOf(heard, "a").startsWith("REMOVED") && lastOf(heard, "b").startsWith("REMOVED"));
+      for (String key : keys) {
+        boolean present = false;
+        int n = 0;
+        for (String e : heard) {
+          if (!e.split(" ", 2)[1].startsWith(key + ":")
+              && !e.split(" ", 2)[1].startsWith(key + "=")) {
+            continue;
+          }
+          n++;
+          boolean created = e.startsWith("CREATED");
+          if (created == present) {
+            fail(
+                "event "
+                    + n
+                    + " of key "
+                    + key
+                    + " is '"
+                    + e
+                    + "' but the key was "
+                    + (present ? "present" : "absent"));
+          }
+          present = !e.startsWith("REMOVED");
+        }
+      }
+    }
+  }
+
+  private static String lastOf(List<String> heard, String key) {
+    String last = "";
+    for (String e : heard) {
+      String rest = e.split(" ", 2)[1];
+      if (rest.startsWith(key + ":") || rest.startsWith(key + "=")) {
+        last = e;
+      }
+    }
+    return last;
+  }
+
+  /**
+   * A loader of cache A that writes cache B, and a synchronous listener of B that reads A, each
+   * inside the other's operation: the loader must not wait for B's stripe, which B's put holds
+   * while its listener waits for the loader's load. Before nested operations were left out of the
+   * ordering, this waited for good (and with a bounded wait, for a command timeout and a WARNING).
+   */
+  @Test
+  void aLoaderAndAListenerThatUseEachOthersCaches_doNotWaitForEachOther(RedisServer redis)
+      throws Exception {
+    String a = Managers.uniqueName("loaded");
+    String b = Managers.uniqueName("listened");
+    try (CacheManager manager = Managers.open(redis);
+        LogCapture log = LogCapture.of("dev.cascade", Level.WARNING)) {
+      CrossCaches.reset(manager, a, b);
+      MutableConfiguration<String, String> loaded =
+          new MutableConfiguration<String, String>().setTypes(String.class, String.class);
+      loaded
+          .setReadThrough(true)
+          .setCacheLoaderFactory(FactoryBuilder.factoryOf(CrossLoader.class));
+      Cache<String, String> cacheA = manager.createCache(a, loaded);
+      MutableConfiguration<String, String> listened =
+          new MutableConfiguration<String, String>().setTypes(String.class, String.class);
+      listened.addCacheEntryListenerConfiguration(
+          new MutableCacheEntryListenerConfiguration<>(
+              FactoryBuilder.factoryOf(CrossListener.class), null, false, true));
+      Cache<String, String> cacheB = manager.createCache(b, listened);
+
+      Thread putter = new Thread(() -> cacheB.put("j", "from the put"));
+      putter.start(); // its listener waits until the load below is running, then joins it
+      assertEquals("loaded", cacheA.get("k"));
+      putter.join(30_000);
+      assertEquals(List.of(), log.messages(Level.WARNING, "went on without it"), log.describe());
+    }
+  }
+
+  /** The latches and caches of the cross-cache test. */
+  static final class CrossCaches {
+    static volatile CountDownLatch listenerInside;
+    static volatile CountDownLatch loading;
+    static volatile CacheManager manager;
+    static volatile String a;
+    static volatile String b;
+
+    static void reset(CacheManager m, String loaded, String listened) {
+      listenerInside = new CountDownLatch(1);
+      loading = new CountDownLatch(1);
+      manager = m;
+      a = loaded;
+      b = listened;
+    }
+  }
+
+  /** Waits until B's listener is inside B's put, then writes B's key that put holds. */
+  public static final class CrossLoader implements CacheLoader<String, String>, Serializable {
+    @Override
+    public String load(String key) {
+      CrossCaches.loading.countDown();
+      await(CrossCaches.listenerInside);
+      CrossCaches.manager.getCache(CrossCaches.b, String.class, String.class).put("j", "loader");
+      return "loaded";
+    }
+
+    @Override
+    public Map<String, String> loadAll(Iterable<? extends String> keys) {
+      throw new UnsupportedOperationException();
+    }
+  }
+
+  /** Inside B's put: says so, waits until A's load runs, then reads A's key (joining the load). */
+  public static final class CrossListener
+      implements CacheEntryCreatedListener<String, String>,
+          CacheEntryUpdatedListener<String, String>,
+          Serializable {
+    @Override
+    public void onCreated(Iterable<CacheEntryEvent<? extends String, ? extends String>> events) {
+      for (CacheEntryEvent<? extends String, ? extends String> e : events) {
+        if (e.getValue().equals("from the put")) {
+          CrossCaches.listenerInside.countDown();
+          await(CrossCaches.loading);
+          CrossCaches.manager.getCache(CrossCaches.a, String.class, String.class).get("k");
+        }
+      }
+    }
+
+    @Override
+    public void onUpdated(Iterable<CacheEntryEvent<? extends String, ? extends String>> events) {}
+  }
+
+  private static void await(CountDownLatch latch) {
+    try {
+      if (!latch.await(30, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("the other side never came");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
     }
   }
 

@@ -170,7 +170,8 @@ final class BulkOperations<K, V> {
     background.execute(
         () -> {
           try {
-            core.keyOrder().all(keyList, () -> load(keyList, replaceExisting));
+            core.keyOrder()
+                .all(() -> core.encodedKeys(keyList), () -> load(keyList, replaceExisting));
             if (listener != null) {
               listener.onCompletion();
             }
@@ -518,7 +519,7 @@ final class BulkOperations<K, V> {
       try {
         // one batch's keys at a time: the whole cache would hold up every listened change
         List<byte[]> encoded = batch;
-        core.keyOrder().all(keyList, () -> removeKeys(keyList, encoded));
+        core.keyOrder().all(() -> encoded, () -> removeKeys(keyList, encoded));
       } catch (CacheWriterException e) {
         failure = failure == null ? e : failure;
       }

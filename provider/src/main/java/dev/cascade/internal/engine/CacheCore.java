@@ -5,7 +5,9 @@ import dev.cascade.internal.event.EntryChange;
 import dev.cascade.internal.event.EventDispatcher;
 import dev.cascade.internal.management.CacheStats;
 import dev.cascade.internal.store.Outcome;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.List;
 import javax.cache.event.EventType;
 import javax.cache.integration.CacheLoader;
@@ -60,7 +62,9 @@ final class CacheCore<K, V> {
     this.engine = engine;
     this.reader = reader;
     this.events = events;
-    this.keyOrder = new KeyOrder(() -> !events.isEmpty());
+    this.keyOrder =
+        new KeyOrder(
+            settings.name, () -> !events.isEmpty(), engine.store().redis().target().timeout());
     this.stats = stats;
     this.loader = loader;
     this.writeThrough = syncWriter != null ? new WriteThrough<>(syncWriter) : null;
@@ -116,6 +120,29 @@ final class CacheCore<K, V> {
   /** True when misses are loaded through the user's loader. */
   boolean readsThrough() {
     return settings.readThrough && loader != null;
+  }
+
+  /** True when a read may change an entry, with events: a load, or reaping an expired entry. */
+  boolean readsMayChange() {
+    return readsThrough() || !engine.expiry().isEternal();
+  }
+
+  /**
+   * The encoded keys of a bulk operation, for {@link KeyOrder}: null keys and keys that do not
+   * encode are left out (the operation refuses them itself, before it changes anything).
+   */
+  List<byte[]> encodedKeys(Collection<? extends K> keys) {
+    List<byte[]> encoded = new ArrayList<>(keys.size());
+    for (K key : keys) {
+      if (key != null) {
+        try {
+          encoded.add(encodeKey(key));
+        } catch (RuntimeException refused) {
+          // the operation refuses it with its own message
+        }
+      }
+    }
+    return encoded;
   }
 
   /**

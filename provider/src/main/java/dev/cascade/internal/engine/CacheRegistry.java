@@ -28,6 +28,15 @@ public final class CacheRegistry {
     this.classLoader = classLoader;
   }
 
+  /** A cache refused because Redis records it with settings this JVM's do not match. */
+  public static final class Refused extends CacheException {
+    private static final long serialVersionUID = 1L;
+
+    Refused(String message) {
+      super(message);
+    }
+  }
+
   /** The record's field that names the attempt that wrote it, so that only it takes it back. */
   static final String RECORDED_BY = "recordedBy";
 
@@ -110,7 +119,7 @@ public final class CacheRegistry {
               + boundBy);
     }
     if (!conflicts.isEmpty()) {
-      throw new CacheException(
+      throw new Refused(
           "Cache '"
               + settings.name
               + "' already exists in Redis at "
@@ -130,7 +139,7 @@ public final class CacheRegistry {
     String here = mine.get(CacheSettings.CODEC_FIELD);
     String there = recordedCodec(recorded);
     if (!here.equals(there)) {
-      throw new CacheException(
+      throw new Refused(
           "Cache '"
               + settings.name
               + "' exists in Redis at "

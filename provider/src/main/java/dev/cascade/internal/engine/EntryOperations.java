@@ -95,12 +95,15 @@ public final class EntryOperations<K, V> {
   public V get(K key) {
     core.checkKey(key);
     // a read may reap an expired entry or load one: events, in the key's order
-    return core.keyOrder().one(key, () -> read(key));
-  }
-
-  private V read(K key) {
     long start = core.stats().start();
     byte[] k = core.encodeKey(key);
+    if (!core.readsMayChange()) {
+      return read(key, k, start);
+    }
+    return core.keyOrder().one(k, () -> read(key, k, start));
+  }
+
+  private V read(K key, byte[] k, long start) {
     EntryReader.Read read = core.reader().read(k);
     List<EntryChange<K, V>> changes = new ArrayList<>(1);
     core.collectExpired(changes, key, k, read.expired());
@@ -145,12 +148,12 @@ public final class EntryOperations<K, V> {
       Supplier<Mutation> mutation,
       EntryEngine.BeforeChange beforeChange,
       Completion<R> completion) {
+    long start = core.stats().start();
+    byte[] k = core.encodeKey(key);
     return core.keyOrder()
         .one(
-            key,
+            k,
             () -> {
-              long start = core.stats().start();
-              byte[] k = core.encodeKey(key);
               Outcome o = core.engine().apply(k, mutation.get(), core.locks(), beforeChange);
               R result = completion.complete(o, start);
               fire(key, k, o, newValue);
@@ -163,13 +166,13 @@ public final class EntryOperations<K, V> {
     core.checkValue(key, value);
     // loggedPlainWrites() holds whenever plainWrites() does: listeners only add the log
     if (core.loggedPlainWrites()) {
+      long start = core.stats().start();
+      byte[] k = core.encodeKey(key);
+      byte[] v = core.encodeValue(value);
       core.keyOrder()
           .one(
-              key,
+              k,
               () -> {
-                long start = core.stats().start();
-                byte[] k = core.encodeKey(key);
-                byte[] v = core.encodeValue(value);
                 Outcome o =
                     core.plainWrites()
                         ? core.engine().putPlain(k, v)
@@ -394,7 +397,10 @@ public final class EntryOperations<K, V> {
   // ------------------------------------------------------------------ bulk, processors, iteration
 
   public Map<K, V> getAll(Set<? extends K> keys) {
-    return core.keyOrder().all(keys, () -> bulk.getAll(keys));
+    if (!core.readsMayChange()) {
+      return bulk.getAll(keys);
+    }
+    return core.keyOrder().all(() -> core.encodedKeys(keys), () -> bulk.getAll(keys));
   }
 
   public void loadAll(
@@ -403,11 +409,11 @@ public final class EntryOperations<K, V> {
   }
 
   public void putAll(Map<? extends K, ? extends V> map) {
-    core.keyOrder().all(map.keySet(), () -> bulk.putAll(map));
+    core.keyOrder().all(() -> core.encodedKeys(map.keySet()), () -> bulk.putAll(map));
   }
 
   public void removeAll(Set<? extends K> keys) {
-    core.keyOrder().all(keys, () -> bulk.removeAll(keys));
+    core.keyOrder().all(() -> core.encodedKeys(keys), () -> bulk.removeAll(keys));
   }
 
   public void removeAll() {
@@ -419,18 +425,12 @@ public final class EntryOperations<K, V> {
   }
 
   public <T> T invoke(K key, EntryProcessor<K, V, T> entryProcessor, Object... arguments) {
-    if (key == null) {
-      return invocations.invoke(key, entryProcessor, arguments); // refuses it
-    }
-    return core.keyOrder().one(key, () -> invocations.invoke(key, entryProcessor, arguments));
+    return invocations.invoke(key, entryProcessor, arguments);
   }
 
   public <T> Map<K, EntryProcessorResult<T>> invokeAll(
       Set<? extends K> keys, EntryProcessor<K, V, T> entryProcessor, Object... arguments) {
-    if (keys == null) {
-      return invocations.invokeAll(keys, entryProcessor, arguments); // refuses it
-    }
-    return core.keyOrder().all(keys, () -> invocations.invokeAll(keys, entryProcessor, arguments));
+    return invocations.invokeAll(keys, entryProcessor, arguments);
   }
 
   public Iterator<Cache.Entry<K, V>> iterator() {

@@ -39,6 +39,12 @@ final class Invocations<K, V> {
     }
     long start = core.stats().start();
     byte[] k = core.encodeKey(key);
+    // one key at a time, also within invokeAll: its keys are processed one by one anyway
+    return core.keyOrder().one(k, () -> process(key, k, start, processor, arguments));
+  }
+
+  private <T> T process(
+      K key, byte[] k, long start, EntryProcessor<K, V, T> processor, Object[] arguments) {
     Step<T> step = new Step<>(key, processor, arguments);
     Outcome o = core.engine().compute(k, core.locks(), step);
     ProcessorEntry<K, V> entry = step.entry;

@@ -234,6 +234,17 @@ public final class EventLanes implements AutoCloseable {
     int left = queued.decrementAndGet();
     if (overflowing && left <= capacity / 2) {
       overflowing = false; // the listeners caught up: callers wait for room again
+      long more = unreportedOverflows.getAndSet(0);
+      if (more > 0) {
+        LOG.warn(
+            "The asynchronous listeners of CacheManager "
+                + owner
+                + " caught up; "
+                + more
+                + " more events were dropped since the last warning (cascade.event-queue = "
+                + capacity
+                + ").");
+      }
     }
     if (waiting.get() > 0) {
       synchronized (room) {
@@ -276,6 +287,9 @@ public final class EventLanes implements AutoCloseable {
   }
 
   private void dropped(String cacheName) {
+    if (closed) {
+      return; // the manager is closing: its listeners are closed too
+    }
     long now = System.nanoTime();
     long last = overflowWarnedAt.get();
     if (now - last < OVERFLOW_WARNING_PERIOD_NANOS || !overflowWarnedAt.compareAndSet(last, now)) {
@@ -292,9 +306,9 @@ public final class EventLanes implements AutoCloseable {
             + queued.get()
             + " events waiting (cascade.event-queue = "
             + capacity
-            + ") and no room came within "
+            + ") and no room came in time (a change waits at most "
             + TimeUnit.NANOSECONDS.toMillis(maxWaitNanos)
-            + " ms"
+            + " ms, once per overflow, and never on a listener's own thread)"
             + (more > 0 ? " (and " + more + " more dropped since the last warning)" : "")
             + ". A listener is blocked or slower than the writers; until they have worked the"
             + " queue down to half, changes do not wait and their events are dropped. At most one"
