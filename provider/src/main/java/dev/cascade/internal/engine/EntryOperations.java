@@ -169,17 +169,14 @@ public final class EntryOperations<K, V> {
       long start = core.stats().start();
       byte[] k = core.encodeKey(key);
       byte[] v = core.encodeValue(value);
-      core.keyOrder()
-          .one(
-              k,
-              () -> {
-                Outcome o =
-                    core.plainWrites()
-                        ? core.engine().putPlain(k, v)
-                        : core.engine().putPlainLogged(k, v);
-                core.stats().put(start);
-                fire(key, k, o, value);
-              });
+      if (core.plainWrites()) {
+        // no listener, writer or expiry policy: no user code runs and no event is made, so there
+        // is nothing to order (and the hottest path allocates nothing for it)
+        core.engine().putPlain(k, v);
+        core.stats().put(start);
+        return;
+      }
+      core.keyOrder().one(k, () -> putPlainLogged(key, k, v, value, start));
       return;
     }
     change(
@@ -195,6 +192,12 @@ public final class EntryOperations<K, V> {
           }
           return null;
         });
+  }
+
+  private void putPlainLogged(K key, byte[] k, byte[] v, V value, long start) {
+    Outcome o = core.engine().putPlainLogged(k, v);
+    core.stats().put(start);
+    fire(key, k, o, value);
   }
 
   public V getAndPut(K key, V value) {

@@ -88,12 +88,22 @@ final class KeyOrder {
   }
 
   void one(byte[] encodedKey, Runnable operation) {
-    one(
-        encodedKey,
-        () -> {
-          operation.run();
-          return null;
-        });
+    int[] depth = DEPTH.get();
+    if (depth[0] > 0) {
+      operation.run();
+      return;
+    }
+    depth[0]++;
+    ReentrantLock lock = listened.getAsBoolean() ? stripes()[stripeOf(encodedKey)] : null;
+    boolean held = lock != null && acquire(lock, System.nanoTime() + maxWaitNanos);
+    try {
+      operation.run();
+    } finally {
+      if (held) {
+        lock.unlock();
+      }
+      depth[0]--;
+    }
   }
 
   /**
