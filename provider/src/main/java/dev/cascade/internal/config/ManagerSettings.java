@@ -298,11 +298,6 @@ public final class ManagerSettings implements AutoCloseable {
     return uri;
   }
 
-  /** The command timeout: how long Cascade waits for Redis. */
-  public Duration timeout() {
-    return timeout;
-  }
-
   /**
    * {@code cascade.event-queue}: how many events may wait for the CacheManager's asynchronous
    * listeners (internal.event.EventLanes says what happens beyond).

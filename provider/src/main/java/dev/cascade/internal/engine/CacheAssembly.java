@@ -198,9 +198,9 @@ public final class CacheAssembly {
                   behind.delegate(),
                   keys,
                   values,
-                  // one consumer and lease owner per Flusher: a cache closed and opened again in
-                  // this
-                  // manager must not share a lease or pending records with its draining predecessor
+                  // one consumer and lease owner per Flusher: a cache closed and opened
+                  // again in this manager must not share a lease or pending records with its
+                  // draining predecessor
                   new String(origin, StandardCharsets.US_ASCII) + "#" + FLUSHERS.incrementAndGet(),
                   engine::graceMillis,
                   store::replacedRecords);

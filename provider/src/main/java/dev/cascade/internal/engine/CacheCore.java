@@ -128,19 +128,27 @@ final class CacheCore<K, V> {
   }
 
   /**
-   * The encoded keys of a bulk operation, for {@link KeyOrder}: null keys and keys that do not
-   * encode are left out (the operation refuses them itself, before it changes anything).
+   * The encoded keys of a bulk operation, for {@link KeyOrder}: a null collection, null keys and
+   * keys that do not encode are left out (the operation refuses them itself, with its message,
+   * before it changes anything).
    */
   List<byte[]> encodedKeys(Collection<? extends K> keys) {
-    List<byte[]> encoded = new ArrayList<>(keys.size());
-    for (K key : keys) {
-      if (key != null) {
-        try {
-          encoded.add(encodeKey(key));
-        } catch (RuntimeException refused) {
-          // the operation refuses it with its own message
+    List<byte[]> encoded = new ArrayList<>();
+    if (keys == null) {
+      return encoded;
+    }
+    try {
+      for (K key : keys) {
+        if (key != null) {
+          try {
+            encoded.add(encodeKey(key));
+          } catch (RuntimeException refused) {
+            // the operation refuses it with its own message
+          }
         }
       }
+    } catch (RuntimeException iterating) {
+      // a collection that fails while iterated fails the operation, with its own message
     }
     return encoded;
   }

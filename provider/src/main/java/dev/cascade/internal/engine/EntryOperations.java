@@ -194,10 +194,11 @@ public final class EntryOperations<K, V> {
         });
   }
 
-  private void putPlainLogged(K key, byte[] k, byte[] v, V value, long start) {
+  private Outcome putPlainLogged(K key, byte[] k, byte[] v, V value, long start) {
     Outcome o = core.engine().putPlainLogged(k, v);
     core.stats().put(start);
     fire(key, k, o, value);
+    return o;
   }
 
   public V getAndPut(K key, V value) {
@@ -412,7 +413,9 @@ public final class EntryOperations<K, V> {
   }
 
   public void putAll(Map<? extends K, ? extends V> map) {
-    core.keyOrder().all(() -> core.encodedKeys(map.keySet()), () -> bulk.putAll(map));
+    // a null map is refused by putAll itself, with its message
+    core.keyOrder()
+        .all(() -> core.encodedKeys(map == null ? null : map.keySet()), () -> bulk.putAll(map));
   }
 
   public void removeAll(Set<? extends K> keys) {

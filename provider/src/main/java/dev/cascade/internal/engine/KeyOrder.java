@@ -1,10 +1,10 @@
 package dev.cascade.internal.engine;
 
+import dev.cascade.internal.support.WarningWindow;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -54,8 +54,7 @@ final class KeyOrder {
   private final String cacheName;
   private final BooleanSupplier listened;
   private final long maxWaitNanos;
-  private final AtomicLong warnedAt = new AtomicLong(System.nanoTime() - 2 * WARNING_PERIOD_NANOS);
-  private final AtomicLong unreported = new AtomicLong();
+  private final WarningWindow warnings = new WarningWindow(WARNING_PERIOD_NANOS, System::nanoTime);
   private volatile ReentrantLock[] stripes;
 
   /**
@@ -87,25 +86,6 @@ final class KeyOrder {
     }
   }
 
-  void one(byte[] encodedKey, Runnable operation) {
-    int[] depth = DEPTH.get();
-    if (depth[0] > 0) {
-      operation.run();
-      return;
-    }
-    depth[0]++;
-    ReentrantLock lock = listened.getAsBoolean() ? stripes()[stripeOf(encodedKey)] : null;
-    boolean held = lock != null && acquire(lock, System.nanoTime() + maxWaitNanos);
-    try {
-      operation.run();
-    } finally {
-      if (held) {
-        lock.unlock();
-      }
-      depth[0]--;
-    }
-  }
-
   /**
    * Runs an operation that changes the entries of several keys, holding their stripes in ascending
    * order. {@code encodedKeys} is asked only while the cache has listeners here.
@@ -116,16 +96,18 @@ final class KeyOrder {
       return operation.get();
     }
     depth[0]++;
-    TreeSet<Integer> wanted = new TreeSet<>();
-    if (listened.getAsBoolean()) {
-      for (byte[] k : encodedKeys.get()) {
-        wanted.add(stripeOf(k));
-      }
-    }
-    ReentrantLock[] locks = wanted.isEmpty() ? null : stripes();
-    int[] held = new int[wanted.size()];
+    ReentrantLock[] locks = null;
+    int[] held = null;
     int count = 0;
     try {
+      TreeSet<Integer> wanted = new TreeSet<>();
+      if (listened.getAsBoolean()) {
+        for (byte[] k : encodedKeys.get()) {
+          wanted.add(stripeOf(k));
+        }
+      }
+      locks = wanted.isEmpty() ? null : stripes();
+      held = new int[wanted.size()];
       long deadline = System.nanoTime() + maxWaitNanos;
       for (int s : wanted) {
         if (!acquire(locks[s], deadline)) {
@@ -165,13 +147,10 @@ final class KeyOrder {
   }
 
   private void warnUnordered() {
-    long now = System.nanoTime();
-    long last = warnedAt.get();
-    if (now - last < WARNING_PERIOD_NANOS || !warnedAt.compareAndSet(last, now)) {
-      unreported.incrementAndGet();
+    long more = warnings.admit();
+    if (more < 0) {
       return;
     }
-    long more = unreported.getAndSet(0);
     LOG.warn(
         "A change of cache '"
             + cacheName
@@ -185,7 +164,7 @@ final class KeyOrder {
             + " not answer. At most one such warning a minute.");
   }
 
-  /** The stripe of a key: the same hash as its event lane (CacheCore.collect). */
+  /** The stripe of a key, from its encoded bytes as its event lane is (CacheCore.collect). */
   private static int stripeOf(byte[] encodedKey) {
     int h = Arrays.hashCode(encodedKey);
     return ((h ^ (h >>> 16)) & 0x7fffffff) % STRIPES;

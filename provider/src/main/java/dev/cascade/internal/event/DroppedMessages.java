@@ -1,5 +1,6 @@
 package dev.cascade.internal.event;
 
+import dev.cascade.internal.support.WarningWindow;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -20,13 +21,7 @@ final class DroppedMessages {
   private static final Logger LOG = LoggerFactory.getLogger(RemoteEvents.class);
 
   private final LongSupplier nanoTime;
-  private final Map<String, Window> windows = new ConcurrentHashMap<>();
-
-  private static final class Window {
-    boolean reported;
-    long reportedAt;
-    long unreported;
-  }
+  private final Map<String, WarningWindow> windows = new ConcurrentHashMap<>();
 
   DroppedMessages(LongSupplier nanoTime) {
     this.nanoTime = nanoTime;
@@ -52,8 +47,8 @@ final class DroppedMessages {
         cacheName,
         channel,
         channel + BEHIND,
-        "the asynchronous listeners of this CacheManager already have cascade.event-queue events"
-            + " waiting",
+        "the asynchronous listeners of this CacheManager are behind (events from other JVMs may"
+            + " fill half of cascade.event-queue)",
         ". A listener is blocked or slower than the changes of every JVM; this JVM's listeners"
             + " miss the changes other JVMs make until they catch up (docs/design.md, Events). At most"
             + " one such warning per channel per minute.");
@@ -64,20 +59,11 @@ final class DroppedMessages {
 
   private boolean report(
       String cacheName, String channel, String window, String reason, String explanation) {
-    Window w = windows.computeIfAbsent(window, c -> new Window());
-    long unreported;
-    synchronized (w) {
-      long now = nanoTime.getAsLong();
-      if (w.reported && now - w.reportedAt < PERIOD_NANOS) {
-        w.unreported++;
-        LOG.debug(
-            "Dropped a message on channel '{}' of cache '{}': {}", channel, cacheName, reason);
-        return false;
-      }
-      unreported = w.unreported;
-      w.reported = true;
-      w.reportedAt = now;
-      w.unreported = 0;
+    long unreported =
+        windows.computeIfAbsent(window, c -> new WarningWindow(PERIOD_NANOS, nanoTime)).admit();
+    if (unreported < 0) {
+      LOG.debug("Dropped a message on channel '{}' of cache '{}': {}", channel, cacheName, reason);
+      return false;
     }
     LOG.warn(
         "Dropped a message on channel '"

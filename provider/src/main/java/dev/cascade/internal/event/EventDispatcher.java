@@ -59,8 +59,16 @@ public final class EventDispatcher<K, V> {
    */
   public synchronized void registerAll(ConfiguredListeners<K, V> configured) {
     List<ListenerRegistration<K, V>> made = configured.registrations();
-    for (ListenerRegistration<K, V> r : made) {
-      requireNew(r.configuration);
+    // against those registered, and one another: a Configuration of the user's own making may
+    // hold one listener configuration twice, which MutableConfiguration refuses
+    for (int i = 0; i < made.size(); i++) {
+      requireNew(made.get(i).configuration);
+      for (int j = 0; j < i; j++) {
+        if (made.get(j).configuration.equals(made.get(i).configuration)) {
+          throw new IllegalArgumentException(
+              "Cache '" + cacheName + "' is configured with one listener configuration twice");
+        }
+      }
     }
     registrations.addAll(made);
     configured.handedOver();

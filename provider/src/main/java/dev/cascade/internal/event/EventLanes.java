@@ -1,6 +1,7 @@
 package dev.cascade.internal.event;
 
 import dev.cascade.internal.support.Lifecycle;
+import dev.cascade.internal.support.WarningWindow;
 import java.time.Duration;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -8,7 +9,6 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,10 +41,11 @@ import org.slf4j.LoggerFactory;
  *       room then is dropped with a WARNING, and until the listeners have worked the queue down to
  *       half, changes do not wait at all: one stuck listener costs the writers one wait, not one
  *       per event, and the heap stays bounded;
- *   <li>a change made in another JVM ({@link #offer}) is refused: it arrives on the pub/sub I/O
- *       thread, which must not wait (it carries every cache's announcements), and its caller drops
- *       it with a WARNING; Redis drops what a slow subscriber does not read too, only later and
- *       with every channel.
+ *   <li>a change made in another JVM ({@link #offer}) is refused once the queue is half full: it
+ *       arrives on the pub/sub I/O thread, which must not wait (it carries every cache's
+ *       announcements), and its caller drops it with a WARNING; Redis drops what a slow subscriber
+ *       does not read too, only later and with every channel. Half, so that other JVMs' changes, or
+ *       forged ones, never make this JVM's writers wait.
  * </ul>
  */
 public final class EventLanes implements AutoCloseable {
@@ -64,8 +65,8 @@ public final class EventLanes implements AutoCloseable {
   private static final int NAPPING = 1;
   private static final int SLEEPING = 2;
 
-  /** Period of the WARNING about changes queued past the bound. */
-  private static final long OVERFLOW_WARNING_PERIOD_NANOS = TimeUnit.MINUTES.toNanos(1);
+  /** Period of the WARNING about dropped events. */
+  private static final long DROP_WARNING_PERIOD_NANOS = TimeUnit.MINUTES.toNanos(1);
 
   private final String owner;
   private final Lane[] lanes;
@@ -78,9 +79,8 @@ public final class EventLanes implements AutoCloseable {
   private final AtomicInteger queued = new AtomicInteger();
   private final AtomicInteger waiting = new AtomicInteger();
   private final Object room = new Object();
-  private final AtomicLong overflowWarnedAt =
-      new AtomicLong(System.nanoTime() - 2 * OVERFLOW_WARNING_PERIOD_NANOS);
-  private final AtomicLong unreportedOverflows = new AtomicLong();
+  private final WarningWindow dropWarnings =
+      new WarningWindow(DROP_WARNING_PERIOD_NANOS, System::nanoTime);
 
   /** A wait for room ran out: nobody waits until the queue is down to half (see awaitRoom). */
   private volatile boolean overflowing;
@@ -215,10 +215,12 @@ public final class EventLanes implements AutoCloseable {
 
   /**
    * Runs {@code task} after every task submitted earlier with the same lane hash, unless the queue
-   * is full: then returns false and the task never runs. Never waits.
+   * is half full: then returns false and the task never runs. Never waits. Half, so that changes
+   * from other JVMs (or a flood of forged ones, from anybody allowed to PUBLISH) can never fill the
+   * queue and make this JVM's writers wait or lose their events.
    */
   public boolean offer(int laneHash, Runnable task) {
-    if (queued.get() >= capacity) {
+    if (queued.get() >= Math.max(1, capacity / 2)) {
       return false;
     }
     lanes[(laneHash & 0x7fffffff) % lanes.length].add(task);
@@ -234,7 +236,7 @@ public final class EventLanes implements AutoCloseable {
     int left = queued.decrementAndGet();
     if (overflowing && left <= capacity / 2) {
       overflowing = false; // the listeners caught up: callers wait for room again
-      long more = unreportedOverflows.getAndSet(0);
+      long more = dropWarnings.takeUnreported();
       if (more > 0) {
         LOG.warn(
             "The asynchronous listeners of CacheManager "
@@ -290,13 +292,10 @@ public final class EventLanes implements AutoCloseable {
     if (closed) {
       return; // the manager is closing: its listeners are closed too
     }
-    long now = System.nanoTime();
-    long last = overflowWarnedAt.get();
-    if (now - last < OVERFLOW_WARNING_PERIOD_NANOS || !overflowWarnedAt.compareAndSet(last, now)) {
-      unreportedOverflows.incrementAndGet();
+    long more = dropWarnings.admit();
+    if (more < 0) {
       return;
     }
-    long more = unreportedOverflows.getAndSet(0);
     LOG.warn(
         "Dropped an event of cache '"
             + cacheName
@@ -306,13 +305,13 @@ public final class EventLanes implements AutoCloseable {
             + queued.get()
             + " events waiting (cascade.event-queue = "
             + capacity
-            + ") and no room came in time (a change waits at most "
+            + "), and a change waits for room at most "
             + TimeUnit.NANOSECONDS.toMillis(maxWaitNanos)
-            + " ms, once per overflow, and never on a listener's own thread)"
+            + " ms, once per overflow, never on a listener's own thread nor when interrupted"
             + (more > 0 ? " (and " + more + " more dropped since the last warning)" : "")
             + ". A listener is blocked or slower than the writers; until they have worked the"
             + " queue down to half, changes do not wait and their events are dropped. At most one"
-            + " such warning a minute.");
+            + " such warning a minute, and one when the listeners catch up.");
   }
 
   private boolean onWorkerThread() {
@@ -357,7 +356,7 @@ public final class EventLanes implements AutoCloseable {
   public void close() {
     closed = true;
     synchronized (room) {
-      room.notifyAll(); // callers waiting for room queue their events (the closed lanes drop them)
+      room.notifyAll(); // callers waiting for room stop waiting; their events are dropped
     }
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
     for (Worker w : workers) {

@@ -105,6 +105,22 @@ class EventLanesTest {
 
   @Test
   @Timeout(30)
+  void changesFromOtherJvms_fillAtMostHalfTheQueue() {
+    EventLanes lanes = new EventLanes("test", 4, 4, Duration.ofHours(1));
+    CountDownLatch release = new CountDownLatch(1);
+    lanes.submit(0, () -> awaitQuietly(release), "test"); // a blocked listener
+    assertTrue(lanes.offer(0, () -> {}), "a remote change while the queue is under half");
+    assertFalse(lanes.offer(0, () -> {}), "half full: remote changes are refused");
+    // this JVM's own changes still have the other half, without waiting
+    assertTrue(lanes.submit(0, () -> {}, "test"));
+    assertTrue(lanes.submit(0, () -> {}, "test"));
+    assertEquals(4, lanes.queued());
+    release.countDown();
+    lanes.close();
+  }
+
+  @Test
+  @Timeout(30)
   void aListenerThatWritesWhileTheQueueIsFull_doesNotWaitForItself() throws Exception {
     EventLanes lanes = new EventLanes("test", 4, 2, Duration.ofHours(1));
     CountDownLatch ran = new CountDownLatch(1);
