@@ -257,6 +257,14 @@ public final class CascadeCache<K, V> implements Cache<K, V> {
     return operations.statistics();
   }
 
+  /**
+   * What this JVM's asynchronous listeners of this cache missed because the CacheManager's event
+   * queue was full ({@code cascade.event-queue}); zero while they keep up.
+   */
+  public ListenerStatistics listeners() {
+    return operations.listenerStatistics();
+  }
+
   /** This JVM's near cache of this cache (hits, misses, size), or null when it has none. */
   public NearCacheStatistics nearCache() {
     return operations.nearCache();

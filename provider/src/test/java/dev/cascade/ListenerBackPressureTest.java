@@ -42,6 +42,8 @@ class ListenerBackPressureTest {
   void anotherJvmsChangesBeyondTheQueue_areDroppedWithAWarning_andTheListenerRecovers(
       RedisServer redis) throws Exception {
     String name = Managers.uniqueName("behind");
+    release = new CountDownLatch(1);
+    HEARD.clear();
     Properties small = new Properties();
     small.setProperty("cascade.event-queue", "4");
     try (CacheManager listening =
@@ -71,6 +73,12 @@ class ListenerBackPressureTest {
           () -> !log.messages(Level.WARNING, "cascade.event-queue").isEmpty());
       String warning = log.messages(Level.WARNING, "cascade.event-queue").get(0);
       assertTrue(warning.contains("cache '" + name + "'"), warning);
+      ListenerStatistics missed =
+          listening
+              .getCache(name, String.class, String.class)
+              .unwrap(CascadeCache.class)
+              .listeners();
+      assertTrue(missed.eventsDropped() > 0, "the drops are counted");
 
       release.countDown();
       // changes made while the queue still drains may be dropped too: keep changing until heard
@@ -84,6 +92,42 @@ class ListenerBackPressureTest {
       long heardOfTheFirst = HEARD.stream().filter(k -> k.matches("k[0-9]+")).count();
       assertTrue(heardOfTheFirst < 20, "some of the first 20 were dropped: " + HEARD);
       assertTrue(HEARD.contains("k0"), "the first change was heard: " + HEARD);
+    }
+  }
+
+  /**
+   * This JVM's own changes wait for room, at most the command timeout (here the URI's 500 ms), and
+   * are then dropped, counted and warned about; the writer goes on.
+   */
+  @Test
+  void thisJvmsChangesWaitForRoom_thenAreDroppedAndCounted(RedisServer redis) throws Exception {
+    String name = Managers.uniqueName("behindHere");
+    Properties small = new Properties();
+    small.setProperty("cascade.event-queue", "2");
+    release = new CountDownLatch(1);
+    try (CacheManager manager =
+            new CascadeCachingProvider()
+                .getCacheManager(
+                    URI.create(redis.uri() + "?timeout=500ms"),
+                    ListenerBackPressureTest.class.getClassLoader(),
+                    small);
+        LogCapture log = LogCapture.of("dev.cascade", Level.WARNING)) {
+      MutableConfiguration<String, String> config =
+          new MutableConfiguration<String, String>().setTypes(String.class, String.class);
+      config.addCacheEntryListenerConfiguration(
+          new MutableCacheEntryListenerConfiguration<>(
+              FactoryBuilder.factoryOf(Blocking.class), null, false, false));
+      Cache<String, String> cache = manager.createCache(name, config);
+      // both lane threads block on their first event; two events fill the queue of 2
+      for (int i = 0; i < 6; i++) {
+        cache.put("here" + i, "v");
+      }
+      ListenerStatistics missed = cache.unwrap(CascadeCache.class).listeners();
+      assertTrue(missed.eventsDropped() > 0, "dropped: " + missed.eventsDropped());
+      assertTrue(
+          log.messages(Level.WARNING, "Dropped an event of cache '" + name + "'").size() == 1,
+          log.describe());
+      release.countDown();
     }
   }
 

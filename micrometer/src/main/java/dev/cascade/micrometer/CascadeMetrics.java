@@ -1,6 +1,7 @@
 package dev.cascade.micrometer;
 
 import dev.cascade.CascadeCache;
+import dev.cascade.ListenerStatistics;
 import dev.cascade.NearCacheStatistics;
 import dev.cascade.writebehind.WriteBehindMXBean;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -137,6 +138,15 @@ public final class CascadeMetrics implements MeterBinder {
     if (near != null) {
       bindNearCache(registry, near);
     }
+    // bound for every cache: listeners may register at any time
+    FunctionCounter.builder(
+            "cascade.listener.events.dropped", cache.listeners(), ListenerStatistics::eventsDropped)
+        .tags(tags)
+        .baseUnit("events")
+        .description(
+            "Events this JVM's asynchronous listeners did not hear: the CacheManager's event"
+                + " queue (cascade.event-queue) was full")
+        .register(registry);
   }
 
   private void bindStatistics(MeterRegistry registry) {

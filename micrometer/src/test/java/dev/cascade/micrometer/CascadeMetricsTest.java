@@ -190,6 +190,14 @@ class CascadeMetricsTest {
             .find("cascade.near.cache.size")
             .tags("cache", cache.getName(), "app", "test")
             .gauge());
+    assertEquals(
+        0.0,
+        alone
+            .find("cascade.listener.events.dropped")
+            .tags("cache", cache.getName(), "app", "test")
+            .functionCounter()
+            .count(),
+        "bound for every cache, 0 while listeners keep up");
 
     // as Actuator has it: Micrometer's JCacheMetrics measures the cache first, under the same tags
     MeterRegistry registry = new SimpleMeterRegistry();

@@ -1,5 +1,6 @@
 package dev.cascade.internal.engine;
 
+import dev.cascade.ListenerStatistics;
 import dev.cascade.config.CascadeConfiguration;
 import dev.cascade.internal.admin.ViewCodecs;
 import dev.cascade.internal.event.EntryChange;
@@ -507,6 +508,11 @@ public final class EntryOperations<K, V> {
   }
 
   /** This JVM's near cache of this cache, or null. */
+  /** What this JVM's asynchronous listeners of the cache missed. */
+  public ListenerStatistics listenerStatistics() {
+    return core.events();
+  }
+
   public NearCache nearCache() {
     return core.reader().nearCache();
   }

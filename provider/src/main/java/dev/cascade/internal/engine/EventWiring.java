@@ -211,6 +211,7 @@ public final class EventWiring implements AutoCloseable {
               dispatcher.deliverRemote(decoded);
             });
     if (!queued) {
+      dispatcher.droppedRemote();
       remote.droppedBehind(layout.eventChannel());
     }
   }

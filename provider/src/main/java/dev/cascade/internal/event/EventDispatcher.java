@@ -1,8 +1,13 @@
 package dev.cascade.internal.event;
 
+import dev.cascade.ListenerStatistics;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 import javax.cache.Cache;
 import javax.cache.configuration.CacheEntryListenerConfiguration;
 import javax.cache.event.CacheEntryEvent;
@@ -20,7 +25,7 @@ import javax.cache.event.EventType;
  *
  * <p>Thread-safe: registrations may change while events flow.
  */
-public final class EventDispatcher<K, V> {
+public final class EventDispatcher<K, V> implements ListenerStatistics {
 
   /** RI order: expiries first, then creations, updates, removals. */
   private static final EventType[] ORDER = {
@@ -31,6 +36,7 @@ public final class EventDispatcher<K, V> {
   private final EventLanes lanes;
   private final List<ListenerRegistration<K, V>> registrations = new CopyOnWriteArrayList<>();
   private volatile Cache<K, V> source;
+  private final AtomicLong dropped = new AtomicLong();
 
   public EventDispatcher(String cacheName, EventLanes lanes) {
     this.cacheName = cacheName;
@@ -120,6 +126,8 @@ public final class EventDispatcher<K, V> {
       return;
     }
     RuntimeException failure = null;
+    // an event counts as dropped once, however many listeners missed it
+    Set<EntryChange<K, V>> droppedChanges = Collections.newSetFromMap(new IdentityHashMap<>());
     for (ListenerRegistration<K, V> r : registrations) {
       if (r.synchronous) {
         try {
@@ -135,12 +143,14 @@ public final class EventDispatcher<K, V> {
         }
       } else {
         for (EntryChange<K, V> change : changes) {
-          if (r.listensTo(change.type())) {
-            lanes.submit(change.lane(), () -> deliverOne(r, change), cacheName);
+          if (r.listensTo(change.type())
+              && !lanes.submit(change.lane(), () -> deliverOne(r, change), cacheName)) {
+            droppedChanges.add(change);
           }
         }
       }
     }
+    dropped.addAndGet(droppedChanges.size());
     if (failure != null) {
       throw failure;
     }
@@ -164,6 +174,16 @@ public final class EventDispatcher<K, V> {
         deliverOne(r, change);
       }
     }
+  }
+
+  /** A change made elsewhere that found no room on the lanes ({@link #onLane} returned false). */
+  public void droppedRemote() {
+    dropped.incrementAndGet();
+  }
+
+  @Override
+  public long eventsDropped() {
+    return dropped.get();
   }
 
   /** True when a listener of this type wants old values in its events. */
