@@ -115,7 +115,13 @@ public final class CascadeCacheManager implements CacheManager {
     this.origin = UUID.randomUUID().toString().getBytes(StandardCharsets.US_ASCII);
     this.registry = new CacheRegistry(redis, classLoader);
     // a change waits for room at most one command timeout: as long as it may wait for Redis
-    this.lanes = new EventLanes(id, 16, settings.eventQueue(), redis.target().timeout());
+    this.lanes =
+        new EventLanes(
+            id,
+            ManagerSettings.MAX_EVENT_THREADS,
+            settings.eventThreads(),
+            settings.eventQueue(),
+            redis.target().timeout());
     this.remoteEvents = new RemoteEvents(redis);
     this.invalidations = new Invalidations(redis);
     this.events =

@@ -132,7 +132,7 @@ class ListenerBackPressureTest {
   }
 
   @Test
-  void aQueueOfLessThanOneEvent_isRefusedNamingTheSetting(RedisServer redis) {
+  void badEventSettings_areRefusedNamingTheSetting(RedisServer redis) {
     Properties none = new Properties();
     none.setProperty("cascade.event-queue", "0");
     CacheException e =
@@ -145,6 +145,19 @@ class ListenerBackPressureTest {
                         ListenerBackPressureTest.class.getClassLoader(),
                         none));
     assertTrue(e.getMessage().contains("cascade.event-queue"), e.getMessage());
+
+    Properties tooMany = new Properties();
+    tooMany.setProperty("cascade.event-threads", "17");
+    CacheException threads =
+        assertThrows(
+            CacheException.class,
+            () ->
+                new CascadeCachingProvider()
+                    .getCacheManager(
+                        URI.create(redis.uri()),
+                        ListenerBackPressureTest.class.getClassLoader(),
+                        tooMany));
+    assertTrue(threads.getMessage().contains("cascade.event-threads"), threads.getMessage());
   }
 
   /** Blocks on its first event until released; records every key it hears. */

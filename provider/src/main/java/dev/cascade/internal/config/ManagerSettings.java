@@ -53,6 +53,7 @@ public final class ManagerSettings implements AutoCloseable {
           "redis",
           "timeout",
           "event-queue",
+          "event-threads",
           "partitions",
           "near-cache",
           "codec",
@@ -71,11 +72,18 @@ public final class ManagerSettings implements AutoCloseable {
   /** Events that may wait for a CacheManager's asynchronous listeners, by default. */
   public static final int DEFAULT_EVENT_QUEUE = 100_000;
 
+  /** Threads that run a CacheManager's asynchronous listeners, by default. */
+  public static final int DEFAULT_EVENT_THREADS = 2;
+
+  /** The event lanes' count, so the most threads that can be busy at once. */
+  public static final int MAX_EVENT_THREADS = 16;
+
   private final URI uri;
   private final String redisUri;
   private final ClassLoader loader;
   private final Duration timeout;
   private final int eventQueue;
+  private final int eventThreads;
 
   /** The TLS settings under their full keys, as {@link TlsSettings} reads them. */
   private final Properties tls;
@@ -100,6 +108,7 @@ public final class ManagerSettings implements AutoCloseable {
       ClassLoader loader,
       Duration timeout,
       int eventQueue,
+      int eventThreads,
       Properties tls,
       String tlsPlace,
       CacheDefaults defaults,
@@ -111,6 +120,7 @@ public final class ManagerSettings implements AutoCloseable {
     this.loader = loader;
     this.timeout = timeout;
     this.eventQueue = eventQueue;
+    this.eventThreads = eventThreads;
     this.tls = tls;
     this.tlsPlace = tlsPlace;
     this.defaults = defaults;
@@ -232,6 +242,7 @@ public final class ManagerSettings implements AutoCloseable {
 
     Duration timeout = cascade.positiveDuration("timeout");
     Integer eventQueue = cascade.integer("event-queue", 1, Integer.MAX_VALUE);
+    Integer eventThreads = cascade.integer("event-threads", 1, MAX_EVENT_THREADS);
     CacheDefaults defaults = CacheDefaults.read(cascade);
     ConfigNode caches = cascade.child("caches");
     Map<String, CacheDefaults> overrides = new LinkedHashMap<>();
@@ -286,6 +297,7 @@ public final class ManagerSettings implements AutoCloseable {
         loader,
         timeout == null ? DEFAULT_TIMEOUT : timeout,
         eventQueue == null ? DEFAULT_EVENT_QUEUE : eventQueue,
+        eventThreads == null ? DEFAULT_EVENT_THREADS : eventThreads,
         tls,
         tlsPlace,
         defaults,
@@ -304,6 +316,14 @@ public final class ManagerSettings implements AutoCloseable {
    */
   public int eventQueue() {
     return eventQueue;
+  }
+
+  /**
+   * {@code cascade.event-threads}: how many threads run the CacheManager's asynchronous listeners;
+   * as many listeners may block at once before every other event of the manager waits.
+   */
+  public int eventThreads() {
+    return eventThreads;
   }
 
   public String redisUri() {

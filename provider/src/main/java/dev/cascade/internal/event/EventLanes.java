@@ -169,10 +169,12 @@ public final class EventLanes implements AutoCloseable {
   /**
    * @param owner names the threads (and the manager in warnings)
    * @param count lanes: events of keys whose hashes share a lane run one after another
+   * @param threads the workers (at most {@code count}): as many listeners may block at once before
+   *     every other event waits
    * @param capacity events that may wait, all lanes together (see the class comment)
    * @param maxWait how long a change made in this JVM waits for room at most
    */
-  public EventLanes(String owner, int count, int capacity, Duration maxWait) {
+  public EventLanes(String owner, int count, int threads, int capacity, Duration maxWait) {
     if (capacity < 1) {
       throw new IllegalArgumentException("capacity must be at least 1, not " + capacity);
     }
@@ -183,11 +185,11 @@ public final class EventLanes implements AutoCloseable {
     for (int i = 0; i < count; i++) {
       lanes[i] = new Lane();
     }
-    ThreadFactory threads = Lifecycle.daemonThreads("cascade-events-" + owner);
-    this.workers = new Worker[Math.max(1, Math.min(count, 2))];
+    ThreadFactory factory = Lifecycle.daemonThreads("cascade-events-" + owner);
+    this.workers = new Worker[Math.max(1, Math.min(count, threads))];
     for (int i = 0; i < workers.length; i++) {
       workers[i] = new Worker();
-      workers[i].thread = threads.newThread(workers[i]);
+      workers[i].thread = factory.newThread(workers[i]);
     }
     // only once every worker exists: a started worker looks at the others
     for (Worker w : workers) {

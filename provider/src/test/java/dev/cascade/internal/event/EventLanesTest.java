@@ -23,7 +23,7 @@ class EventLanesTest {
   @Test
   @Timeout(60)
   void eventsOfOneKey_runInTheOrderTheyWereSubmitted_evenFromManyThreads() throws Exception {
-    EventLanes lanes = new EventLanes("test", 16, Integer.MAX_VALUE, Duration.ofSeconds(10));
+    EventLanes lanes = new EventLanes("test", 16, 2, Integer.MAX_VALUE, Duration.ofSeconds(10));
     int producers = 8;
     int perProducer = 20_000;
     Map<Integer, List<Integer>> seen = new ConcurrentHashMap<>();
@@ -65,7 +65,7 @@ class EventLanesTest {
   @Test
   @Timeout(30)
   void aFailingListener_doesNotStopItsLane() throws Exception {
-    EventLanes lanes = new EventLanes("test", 2, Integer.MAX_VALUE, Duration.ofSeconds(10));
+    EventLanes lanes = new EventLanes("test", 2, 2, Integer.MAX_VALUE, Duration.ofSeconds(10));
     CountDownLatch after = new CountDownLatch(1);
     lanes.submit(
         1,
@@ -81,7 +81,7 @@ class EventLanesTest {
   @Test
   @Timeout(60)
   void aFullQueue_makesALocalChangeWaitForRoom_andRefusesARemoteOne() throws Exception {
-    EventLanes lanes = new EventLanes("test", 4, 3, Duration.ofHours(1));
+    EventLanes lanes = new EventLanes("test", 4, 2, 3, Duration.ofHours(1));
     CountDownLatch release = new CountDownLatch(1);
     List<String> ran = new CopyOnWriteArrayList<>();
     lanes.submit(0, () -> awaitQuietly(release), "test"); // a blocked listener
@@ -105,8 +105,31 @@ class EventLanesTest {
 
   @Test
   @Timeout(30)
+  void asManyBlockedListenersAsThreads_leaveTheOtherLanesRunning() throws Exception {
+    EventLanes lanes = new EventLanes("test", 4, 3, 100, Duration.ofHours(1));
+    CountDownLatch release = new CountDownLatch(1);
+    CountDownLatch blocked = new CountDownLatch(2);
+    for (int lane = 0; lane < 2; lane++) {
+      lanes.submit(
+          lane,
+          () -> {
+            blocked.countDown();
+            awaitQuietly(release);
+          },
+          "test");
+    }
+    assertTrue(blocked.await(10, TimeUnit.SECONDS), "two listeners block two threads");
+    CountDownLatch ran = new CountDownLatch(1);
+    lanes.submit(2, ran::countDown, "test");
+    assertTrue(ran.await(10, TimeUnit.SECONDS), "the third thread runs another lane's events");
+    release.countDown();
+    lanes.close();
+  }
+
+  @Test
+  @Timeout(30)
   void changesFromOtherJvms_fillAtMostHalfTheQueue() {
-    EventLanes lanes = new EventLanes("test", 4, 4, Duration.ofHours(1));
+    EventLanes lanes = new EventLanes("test", 4, 2, 4, Duration.ofHours(1));
     CountDownLatch release = new CountDownLatch(1);
     lanes.submit(0, () -> awaitQuietly(release), "test"); // a blocked listener
     assertTrue(lanes.offer(0, () -> {}), "a remote change while the queue is under half");
@@ -122,7 +145,7 @@ class EventLanesTest {
   @Test
   @Timeout(30)
   void aListenerThatWritesWhileTheQueueIsFull_doesNotWaitForItself() throws Exception {
-    EventLanes lanes = new EventLanes("test", 4, 2, Duration.ofHours(1));
+    EventLanes lanes = new EventLanes("test", 4, 2, 2, Duration.ofHours(1));
     CountDownLatch ran = new CountDownLatch(1);
     List<Boolean> accepted = new CopyOnWriteArrayList<>();
     CountDownLatch submitted = new CountDownLatch(1);
@@ -149,7 +172,7 @@ class EventLanesTest {
   @Test
   @Timeout(20)
   void aChangeWaitsForRoomOnce_thenEventsAreDropped_untilTheListenersCatchUp() throws Exception {
-    EventLanes lanes = new EventLanes("test", 4, 2, Duration.ofMillis(200));
+    EventLanes lanes = new EventLanes("test", 4, 2, 2, Duration.ofMillis(200));
     CountDownLatch release = new CountDownLatch(1);
     try (LogCapture log = LogCapture.of(EventLanes.class.getName(), Level.WARNING)) {
       // all on the blocked lane, so the other worker cannot make room
