@@ -507,12 +507,12 @@ public final class EntryOperations<K, V> {
     return core.plainWrites();
   }
 
-  /** This JVM's near cache of this cache, or null. */
   /** What this JVM's asynchronous listeners of the cache missed. */
   public ListenerStatistics listenerStatistics() {
     return core.events();
   }
 
+  /** This JVM's near cache of this cache, or null. */
   public NearCache nearCache() {
     return core.reader().nearCache();
   }

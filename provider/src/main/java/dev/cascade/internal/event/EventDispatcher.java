@@ -126,8 +126,8 @@ public final class EventDispatcher<K, V> implements ListenerStatistics {
       return;
     }
     RuntimeException failure = null;
-    // an event counts as dropped once, however many listeners missed it
-    Set<EntryChange<K, V>> droppedChanges = Collections.newSetFromMap(new IdentityHashMap<>());
+    // an event counts as dropped once, however many listeners missed it (made only for a drop)
+    Set<EntryChange<K, V>> droppedChanges = null;
     for (ListenerRegistration<K, V> r : registrations) {
       if (r.synchronous) {
         try {
@@ -145,12 +145,17 @@ public final class EventDispatcher<K, V> implements ListenerStatistics {
         for (EntryChange<K, V> change : changes) {
           if (r.listensTo(change.type())
               && !lanes.submit(change.lane(), () -> deliverOne(r, change), cacheName)) {
+            if (droppedChanges == null) {
+              droppedChanges = Collections.newSetFromMap(new IdentityHashMap<>());
+            }
             droppedChanges.add(change);
           }
         }
       }
     }
-    dropped.addAndGet(droppedChanges.size());
+    if (droppedChanges != null) {
+      dropped.addAndGet(droppedChanges.size());
+    }
     if (failure != null) {
       throw failure;
     }
