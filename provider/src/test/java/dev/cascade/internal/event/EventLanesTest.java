@@ -103,6 +103,27 @@ class EventLanesTest {
     lanes.close();
   }
 
+  /**
+   * A worker that was napping when events came may take one lane and block in its listener: the
+   * other lane's event must get the other worker, not wait behind the blocked one (it did, in about
+   * half of these rounds, until a worker that takes a lane with more waiting wakes another).
+   */
+  @Test
+  @Timeout(60)
+  void oneBlockedListener_doesNotHoldUpAnotherLane() throws Exception {
+    for (int round = 0; round < 20; round++) {
+      EventLanes lanes = new EventLanes("test", 4, 2, 100, Duration.ofHours(1));
+      CountDownLatch release = new CountDownLatch(1);
+      CountDownLatch ran = new CountDownLatch(1);
+      Thread.sleep(1); // let the workers settle into napping and sleeping
+      lanes.submit(0, () -> awaitQuietly(release), "test");
+      lanes.submit(1, ran::countDown, "test");
+      assertTrue(ran.await(10, TimeUnit.SECONDS), "round " + round + ": lane 1 waited");
+      release.countDown();
+      lanes.close();
+    }
+  }
+
   @Test
   @Timeout(30)
   void asManyBlockedListenersAsThreads_leaveTheOtherLanesRunning() throws Exception {
