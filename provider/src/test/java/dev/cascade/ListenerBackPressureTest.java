@@ -44,14 +44,7 @@ class ListenerBackPressureTest {
     String name = Managers.uniqueName("behind");
     release = new CountDownLatch(1);
     HEARD.clear();
-    Properties small = new Properties();
-    small.setProperty("cascade.event-queue", "4");
-    try (CacheManager listening =
-            new CascadeCachingProvider()
-                .getCacheManager(
-                    URI.create(redis.uri()),
-                    ListenerBackPressureTest.class.getClassLoader(),
-                    small);
+    try (CacheManager listening = open(redis.uri(), setting("cascade.event-queue", "4"));
         CacheManager writing = Managers.open(redis);
         LogCapture log = LogCapture.of("dev.cascade", Level.WARNING)) {
       MutableConfiguration<String, String> config =
@@ -102,15 +95,9 @@ class ListenerBackPressureTest {
   @Test
   void thisJvmsChangesWaitForRoom_thenAreDroppedAndCounted(RedisServer redis) throws Exception {
     String name = Managers.uniqueName("behindHere");
-    Properties small = new Properties();
-    small.setProperty("cascade.event-queue", "2");
     release = new CountDownLatch(1);
     try (CacheManager manager =
-            new CascadeCachingProvider()
-                .getCacheManager(
-                    URI.create(redis.uri() + "?timeout=500ms"),
-                    ListenerBackPressureTest.class.getClassLoader(),
-                    small);
+            open(redis.uri() + "?timeout=500ms", setting("cascade.event-queue", "2"));
         LogCapture log = LogCapture.of("dev.cascade", Level.WARNING)) {
       MutableConfiguration<String, String> config =
           new MutableConfiguration<String, String>().setTypes(String.class, String.class);
@@ -133,31 +120,26 @@ class ListenerBackPressureTest {
 
   @Test
   void badEventSettings_areRefusedNamingTheSetting(RedisServer redis) {
-    Properties none = new Properties();
-    none.setProperty("cascade.event-queue", "0");
-    CacheException e =
-        assertThrows(
-            CacheException.class,
-            () ->
-                new CascadeCachingProvider()
-                    .getCacheManager(
-                        URI.create(redis.uri()),
-                        ListenerBackPressureTest.class.getClassLoader(),
-                        none));
-    assertTrue(e.getMessage().contains("cascade.event-queue"), e.getMessage());
+    for (String[] bad :
+        new String[][] {{"cascade.event-queue", "0"}, {"cascade.event-threads", "17"}}) {
+      String key = bad[0];
+      CacheException e =
+          assertThrows(
+              CacheException.class, () -> open(redis.uri(), setting(key, bad[1])).close(), key);
+      assertTrue(e.getMessage().contains(key), e.getMessage());
+    }
+  }
 
-    Properties tooMany = new Properties();
-    tooMany.setProperty("cascade.event-threads", "17");
-    CacheException threads =
-        assertThrows(
-            CacheException.class,
-            () ->
-                new CascadeCachingProvider()
-                    .getCacheManager(
-                        URI.create(redis.uri()),
-                        ListenerBackPressureTest.class.getClassLoader(),
-                        tooMany));
-    assertTrue(threads.getMessage().contains("cascade.event-threads"), threads.getMessage());
+  private static CacheManager open(String uri, Properties properties) {
+    return new CascadeCachingProvider()
+        .getCacheManager(
+            URI.create(uri), ListenerBackPressureTest.class.getClassLoader(), properties);
+  }
+
+  private static Properties setting(String key, String value) {
+    Properties p = new Properties();
+    p.setProperty(key, value);
+    return p;
   }
 
   /** Blocks on its first event until released; records every key it hears. */
