@@ -55,7 +55,7 @@ def entry_key(client, cache, key):
     """The Redis key of a cache entry; key is a str or an int (a String, Long or Integer key)."""
     escaped = escape(cache)
     meta = client.hgetall("cascade:%s:meta" % escaped)
-    if not meta:
+    if not meta or b"destroyed" in meta:  # none, or the mark a destroyed cache leaves for a while
         raise SystemExit("no cache %r in this Redis" % cache)
     codec = meta.get(b"codec", b"java").decode()
     if codec != "json":

@@ -1,5 +1,6 @@
 package dev.cascade;
 
+import dev.cascade.internal.engine.CacheSettings;
 import dev.cascade.internal.engine.EntryOperations;
 import dev.cascade.internal.management.CacheConfigurationBean;
 import dev.cascade.internal.management.MBeans;
@@ -44,9 +45,25 @@ public final class CascadeCache<K, V> implements Cache<K, V> {
   private final ObjectName writeBehindName;
   private volatile boolean managementEnabled;
 
-  CascadeCache(CascadeCacheManager manager, EntryOperations<K, V> operations) {
+  /**
+   * The settings and the registry token this JVM opened the cache with (see {@link #recordedBy}).
+   */
+  private final CacheSettings<K, V> settings;
+
+  private final String recordedBy;
+
+  /** Why the cache was closed here when it was destroyed elsewhere; null otherwise. */
+  private volatile String destroyed;
+
+  CascadeCache(
+      CascadeCacheManager manager,
+      EntryOperations<K, V> operations,
+      CacheSettings<K, V> settings,
+      String recordedBy) {
     this.manager = manager;
     this.operations = operations;
+    this.settings = settings;
+    this.recordedBy = recordedBy;
     // the manager's name: no password, nothing an ObjectName value cannot hold (ManagerName)
     String uri = manager.getURI().toString();
     this.configurationName =
@@ -62,6 +79,18 @@ public final class CascadeCache<K, V> implements Cache<K, V> {
 
   EntryOperations<K, V> operations() {
     return operations;
+  }
+
+  CacheSettings<K, V> settings() {
+    return settings;
+  }
+
+  /**
+   * The token of the registry record this JVM opened the cache with (null for a record older than
+   * the tokens): a record with another token is a cache destroyed and created again.
+   */
+  String recordedBy() {
+    return recordedBy;
   }
 
   // ------------------------------------------------------------------ entries
@@ -309,6 +338,19 @@ public final class CascadeCache<K, V> implements Cache<K, V> {
     }
   }
 
+  /**
+   * Closes this handle because the cache was destroyed ({@code why}) by another CacheManager or
+   * JVM: later calls fail saying so. Its write-behind queue went with it, so nothing is drained.
+   */
+  void closeDestroyed(String why, Cleanup cleanup) {
+    if (operations.isClosed()) {
+      return;
+    }
+    destroyed = why;
+    operations.abandonDrain();
+    close(cleanup);
+  }
+
   void setStatisticsEnabled(boolean enabled) {
     operations.statistics().setEnabled(enabled);
     if (enabled) {
@@ -331,7 +373,9 @@ public final class CascadeCache<K, V> implements Cache<K, V> {
 
   private void requireOpen() {
     if (operations.isClosed()) {
-      throw new IllegalStateException("Cache '" + getName() + "' is closed");
+      String why = destroyed;
+      throw new IllegalStateException(
+          "Cache '" + getName() + "' is closed" + (why == null ? "" : ": " + why));
     }
   }
 

@@ -129,6 +129,7 @@ public final class CascadeCacheManager implements CacheManager {
             remoteEvents,
             origin,
             this::openOperations,
+            this::checkRecord,
             Lifecycle.daemonThreads("cascade-maintenance-" + id));
     this.background = Executors.newCachedThreadPool(Lifecycle.daemonThreads("cascade-load-" + id));
     this.assembly = new CacheAssembly(redis, origin, lanes, invalidations, background);
@@ -357,9 +358,9 @@ public final class CascadeCacheManager implements CacheManager {
     registry.check(s);
     CacheAssembly.UserParts<K, V> parts = assembly.userParts(s);
     String attempt = CacheRegistry.newAttempt();
-    boolean recordedHere;
+    CacheRegistry.Registration registration;
     try {
-      recordedHere = registry.register(s, attempt);
+      registration = registry.register(s, attempt);
     } catch (RuntimeException | Error e) {
       parts.close();
       if (!(e instanceof CacheRegistry.Refused)) {
@@ -370,9 +371,9 @@ public final class CascadeCacheManager implements CacheManager {
     }
     Cleanup cleanup = cleanup(); // one budget for everything a failed opening gives back
     try {
-      return open(s, parts, cleanup);
+      return open(s, parts, registration.recordedBy, cleanup);
     } catch (RuntimeException | Error e) {
-      if (recordedHere) {
+      if (registration.recordedHere) {
         withdraw(s, attempt, cleanup, e);
       }
       throw e;
@@ -398,7 +399,10 @@ public final class CascadeCacheManager implements CacheManager {
 
   /** Opens a recorded cache; when a step fails, closes what the steps before it opened. */
   private <K, V> CascadeCache<K, V> open(
-      CacheSettings<K, V> s, CacheAssembly.UserParts<K, V> parts, Cleanup cleanup) {
+      CacheSettings<K, V> s,
+      CacheAssembly.UserParts<K, V> parts,
+      String recordedBy,
+      Cleanup cleanup) {
     EntryOperations<K, V> operations;
     try {
       operations = assembly.assemble(s, parts);
@@ -408,7 +412,7 @@ public final class CascadeCacheManager implements CacheManager {
     }
     CascadeCache<K, V> cache = null;
     try {
-      cache = new CascadeCache<>(this, operations);
+      cache = new CascadeCache<>(this, operations, s, recordedBy);
       operations.start(cache);
       events.opened(operations);
       if (operations.startFlushing()) {
@@ -443,7 +447,9 @@ public final class CascadeCacheManager implements CacheManager {
 
   /**
    * Closes the cache here (a write-behind cache first drains what this JVM can, within its drain
-   * timeout), then deletes its data in Redis: entries, queues, dead letters, registry entry.
+   * timeout), puts the mark of a destroyed cache in place of its registry entry and says so on the
+   * cache's control channel, so that every other CacheManager and JVM that has it open closes it
+   * too ({@link #checkRecord}), then deletes its data in Redis: entries, queues, dead letters.
    */
   @Override
   public void destroyCache(String cacheName) {
@@ -452,14 +458,43 @@ public final class CascadeCacheManager implements CacheManager {
       throw new NullPointerException("The cache name is null");
     }
     CascadeCache<?, ?> cache = caches.get(cacheName);
-    if (cache != null) {
+    EntryOperations<?, ?> operations = cache == null ? null : cache.operations();
+    EntryStore store;
+    if (operations != null) {
       // close first: a write-behind cache drains what this JVM can before its queues are deleted
       cache.close();
-      cache.operations().deleteEverything();
+      store = operations.store();
     } else {
-      new EntryStore(
-              redis, new KeyLayout(cacheName, registry.recordedPartitions(cacheName)), origin)
-          .deleteEverything();
+      // the partitions before the mark hides the record
+      store =
+          new EntryStore(
+              redis, new KeyLayout(cacheName, registry.recordedPartitions(cacheName)), origin);
+    }
+    registry.markDestroyed(cacheName);
+    store.announceDestroyed();
+    store.deleteEverything();
+  }
+
+  /**
+   * Closes this manager's handle of a cache that was destroyed elsewhere (another CacheManager or
+   * JVM), and writes again the registry entry of one that Redis lost ({@link
+   * CacheRegistry#verify}). Runs on the maintenance thread: every few seconds and when the cache's
+   * control channel says something changed.
+   */
+  private void checkRecord(EntryOperations<?, ?> operations) {
+    CascadeCache<?, ?> cache = caches.get(operations.name());
+    if (cache == null || cache.operations() != operations || cache.isClosed()) {
+      return;
+    }
+    String gone = registry.verify(cache.settings(), cache.recordedBy());
+    if (gone != null) {
+      LOG.warn(
+          "Closed cache '{}' in CacheManager {}: {}; calls of it fail from now on, and"
+              + " createCache opens it again",
+          operations.name(),
+          shownUri,
+          gone);
+      cache.closeDestroyed(gone, cleanup());
     }
   }
 

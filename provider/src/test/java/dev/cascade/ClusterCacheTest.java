@@ -129,9 +129,10 @@ class ClusterCacheTest {
 
     first.destroyCache(name);
     assertEquals(
-        0,
+        1,
         totalKeys("cascade:" + name + "*"),
-        "destroyCache leaves no key of the cache on any master");
+        "destroyCache leaves no key of the cache on any master but the mark of a destroyed cache");
+    assertEquals(1, totalKeys("cascade:" + name + ":meta"), "which is the registry entry's key");
   }
 
   @Test

@@ -4,12 +4,15 @@ import dev.cascade.config.CascadeConfiguration;
 import dev.cascade.internal.codec.CodecProviders;
 import dev.cascade.internal.store.RedisAccess;
 import dev.cascade.internal.store.RegistryStore;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import javax.cache.CacheException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The record of each cache in Redis ({@code cascade:<cache>:meta}): what every JVM that opens the
@@ -19,6 +22,8 @@ import javax.cache.CacheException;
  * the others cannot find.
  */
 public final class CacheRegistry {
+
+  private static final Logger LOG = LoggerFactory.getLogger(CacheRegistry.class);
 
   private final RegistryStore store;
   private final ClassLoader classLoader;
@@ -45,17 +50,100 @@ public final class CacheRegistry {
    *
    * @param attempt unique to this attempt at opening the cache ({@link #newAttempt}); recorded with
    *     the cache, so that {@link #withdraw} takes back this attempt's record and no other
-   * @return true when this call recorded it
+   * @return whether this call recorded it, and the record's own token, which {@link #verify}
+   *     compares later
    */
-  public boolean register(CacheSettings<?, ?> settings, String attempt) {
+  public Registration register(CacheSettings<?, ?> settings, String attempt) {
     Map<String, String> mine = new LinkedHashMap<>(settings.registryRecord());
     mine.put(RECORDED_BY, attempt);
     Map<String, String> recorded = store.recordOrRead(settings.name, mine);
     if (!recorded.isEmpty()) {
       requireCompatible(settings, mine, recorded);
-      return false;
+      return new Registration(false, recorded.get(RECORDED_BY));
     }
-    return true;
+    return new Registration(true, attempt);
+  }
+
+  /**
+   * What {@link #register} found: whether it wrote the record, and the token of the attempt that
+   * did ({@code recordedBy}; null for a record written before records named their attempt).
+   */
+  public static final class Registration {
+    public final boolean recordedHere;
+    public final String recordedBy;
+
+    Registration(boolean recordedHere, String recordedBy) {
+      this.recordedHere = recordedHere;
+      this.recordedBy = recordedBy;
+    }
+  }
+
+  /** How long a destroyed cache's mark stays in place of its record. */
+  static final long DESTROYED_MARK_MILLIS = 10 * 60_000L;
+
+  /**
+   * Marks the cache destroyed in place of its record (for {@link #DESTROYED_MARK_MILLIS}): the JVMs
+   * that have it open close it when they see the mark ({@link #verify}), and a {@code createCache}
+   * replaces it as if there were no record.
+   */
+  public void markDestroyed(String cacheName) {
+    store.markDestroyed(cacheName, DESTROYED_MARK_MILLIS);
+  }
+
+  /**
+   * Checks that the cache this JVM opened, with the record {@code recordedBy} named then, is still
+   * the one in Redis. A record Redis lost (a restart without persistence, {@code FLUSHALL}, an
+   * eviction) is written again from {@code settings}, with the same token, so that a later {@code
+   * createCache} with other settings is still refused.
+   *
+   * @return null while the cache is still the one opened (written again or not), else why it is
+   *     not: it was destroyed, or destroyed and created again
+   */
+  public String verify(CacheSettings<?, ?> settings, String recordedBy) {
+    List<String> now = store.fields(settings.name, RECORDED_BY, RegistryStore.DESTROYED);
+    String by = now.get(0);
+    String destroyed = now.get(1);
+    if (by == null && destroyed == null) {
+      if (recordedBy == null) {
+        return null; // a record older than the tokens, or none: nothing to compare it with
+      }
+      Map<String, String> mine = new LinkedHashMap<>(settings.registryRecord());
+      mine.put(RECORDED_BY, recordedBy);
+      Map<String, String> found = store.recordAgainOrRead(settings.name, mine);
+      if (found.isEmpty()) {
+        LOG.warn(
+            "The registry entry of cache '"
+                + settings.name
+                + "' was missing in Redis at "
+                + store.server()
+                + " (a restart without persistence, FLUSHALL or an eviction?): recorded it again"
+                + " with this JVM's settings, so that other settings are still refused");
+        return null;
+      }
+      by = found.get(RECORDED_BY);
+      destroyed = found.get(RegistryStore.DESTROYED);
+    }
+    if (destroyed != null) {
+      return "it was destroyed (CacheManager.destroyCache, here or in another JVM) at "
+          + destroyedAt(destroyed)
+          + ", in Redis at "
+          + store.server();
+    }
+    if (recordedBy != null && by != null && !recordedBy.equals(by)) {
+      return "its registry entry in Redis at "
+          + store.server()
+          + " is another cache's of that name: it was destroyed (CacheManager.destroyCache, here"
+          + " or in another JVM), or lost by Redis, and created again since it was opened here";
+    }
+    return null;
+  }
+
+  private static String destroyedAt(String epochMillis) {
+    try {
+      return Instant.ofEpochMilli(Long.parseLong(epochMillis)).toString();
+    } catch (NumberFormatException e) {
+      return "an unknown time"; // not our mark's text: nothing of it goes into the log
+    }
   }
 
   /** A token for {@link #register} that no other attempt, here or in another JVM, has. */
@@ -67,7 +155,7 @@ public final class CacheRegistry {
    * Takes back the record of the cache if {@code attempt} wrote it: after a failure to open it, or
    * a registration whose reply was lost (it may or may not have written). A record another attempt
    * wrote, even with the same settings, stays. A JVM that joined the cache in the moment between
-   * finds no record afterwards, as after a {@code destroyCache}.
+   * finds no record afterwards and writes it again ({@link #verify}).
    */
   public void withdraw(String cacheName, String attempt) {
     store.deleteIfRecordedBy(cacheName, RECORDED_BY, attempt);

@@ -7,6 +7,7 @@ import dev.cascade.internal.event.EntryChange;
 import dev.cascade.internal.management.CacheStats;
 import dev.cascade.internal.near.NearCache;
 import dev.cascade.internal.store.Cleanup;
+import dev.cascade.internal.store.EntryStore;
 import dev.cascade.internal.store.Mutation;
 import dev.cascade.internal.store.Mutation.Condition;
 import dev.cascade.internal.store.Outcome;
@@ -545,6 +546,21 @@ public final class EntryOperations<K, V> {
     }
   }
 
+  /** The cache's keys and commands in Redis (for {@code destroyCache}). */
+  public EntryStore store() {
+    return core.engine().store();
+  }
+
+  /**
+   * The cache was destroyed elsewhere and its write-behind queue with it: {@link #shutdown} drains
+   * nothing and does not wait for a drain. Nothing to do for other caches.
+   */
+  public void abandonDrain() {
+    if (flusher != null) {
+      flusher.abandon();
+    }
+  }
+
   /**
    * After {@link #markClosed()}: waits for running loads, drains what this JVM flushes (within the
    * drain timeout; the commands that give leases back go through {@code cleanup}), then closes
@@ -563,10 +579,5 @@ public final class EntryOperations<K, V> {
         Lifecycle.closeQuietly(o, LOG);
       }
     }
-  }
-
-  /** Deletes the cache's data in Redis: entries, queues, dead letters, registry entry. */
-  public void deleteEverything() {
-    core.engine().store().deleteEverything();
   }
 }

@@ -16,6 +16,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import javax.cache.CacheException;
 import javax.cache.event.EventType;
@@ -59,6 +60,7 @@ public final class EventWiring implements AutoCloseable {
   private final RemoteEvents remote;
   private final byte[] origin;
   private final Supplier<Collection<EntryOperations<?, ?>>> caches;
+  private final Consumer<EntryOperations<?, ?>> recordCheck;
   private final ScheduledExecutorService maintenance;
   private int ticks;
 
@@ -66,10 +68,12 @@ public final class EventWiring implements AutoCloseable {
       RemoteEvents remote,
       byte[] origin,
       Supplier<Collection<EntryOperations<?, ?>>> caches,
+      Consumer<EntryOperations<?, ?>> recordCheck,
       ThreadFactory threads) {
     this.remote = remote;
     this.origin = origin;
     this.caches = caches;
+    this.recordCheck = recordCheck;
     this.maintenance = Executors.newSingleThreadScheduledExecutor(threads);
     maintenance.scheduleWithFixedDelay(
         this::maintain, CHECK_MILLIS, CHECK_MILLIS, TimeUnit.MILLISECONDS);
@@ -216,6 +220,12 @@ public final class EventWiring implements AutoCloseable {
     }
   }
 
+  /**
+   * What the control channel announces, checked again (also every {@link #CHECK_MILLIS}, as a
+   * subscriber misses what is published while it is not connected): whether other JVMs listen, and
+   * whether the cache is still the one opened here ({@code recordCheck}: it may have been destroyed
+   * elsewhere, or Redis may have lost its registry entry).
+   */
   private void recheck(EntryOperations<?, ?> cache) {
     if (!cache.isClosed()) {
       try {
@@ -223,6 +233,11 @@ public final class EventWiring implements AutoCloseable {
       } catch (RuntimeException e) {
         // keep what we knew; next check in a few seconds
         cache.core().othersListen(true);
+      }
+      try {
+        recordCheck.accept(cache);
+      } catch (RuntimeException e) {
+        LOG.debug("Could not check the registry entry of cache '{}'", cache.name(), e);
       }
     }
   }

@@ -537,11 +537,13 @@ public final class EntryStore {
     }
   }
 
-  /** Deletes every key of the cache: entries, locks, flags, streams, and its registry entry. */
+  /**
+   * Deletes every key of the cache but its registry entry: entries, locks, flags, streams, dead
+   * letters ({@code destroyCache}, which first puts a destroyed cache's mark in the entry's place).
+   */
   public void deleteEverything() {
     deleteAllEntries();
     scan(layout.auxiliaryPattern(), this::unlink);
-    redis.await(commands.unlink(layout.metaKey()), "deleting the registry entry of " + describe());
   }
 
   private void unlink(List<byte[]> keys) {
@@ -660,6 +662,16 @@ public final class EntryStore {
     redis.await(
         commands.publish(layout.controlChannel(), ascii("listeners")),
         "announcing listeners of " + describe());
+  }
+
+  /**
+   * Tells the JVMs that have the cache open that it was destroyed (they check its registry entry
+   * when the control channel speaks; one that misses this finds out at its next periodic check).
+   */
+  public void announceDestroyed() {
+    redis.await(
+        commands.publish(layout.controlChannel(), ascii("destroyed")),
+        "announcing that " + describe() + " was destroyed");
   }
 
   // ---------------------------------------------------------------- plain commands (no script)

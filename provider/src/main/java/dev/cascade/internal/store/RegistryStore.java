@@ -1,5 +1,6 @@
 package dev.cascade.internal.store;
 
+import io.lettuce.core.KeyValue;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -9,10 +10,14 @@ import java.util.Map;
 /**
  * The registry entries of caches in Redis ({@code cascade:<cache>:meta}): a hash of text fields
  * that says how the cache's entries are laid out and encoded, so every JVM that opens the cache
- * agrees. Knows the fields as text only; what they mean is the engine's. Blocking calls;
- * thread-safe.
+ * agrees. A destroyed cache leaves a mark there for a while (one field, {@value #DESTROYED}), which
+ * counts as no record for everything but {@link #recordAgainOrRead}. Knows the fields as text only;
+ * what they mean is the engine's. Blocking calls; thread-safe.
  */
 public final class RegistryStore {
+
+  /** The field of a destroyed cache's mark: when it was destroyed (epoch ms). */
+  public static final String DESTROYED = "destroyed";
 
   private final RedisAccess redis;
 
@@ -26,16 +31,72 @@ public final class RegistryStore {
    * when this call recorded it.
    */
   public Map<String, String> recordOrRead(String cacheName, Map<String, String> fields) {
+    return register(cacheName, "1", fields, "registering cache '" + cacheName + "'");
+  }
+
+  /**
+   * Like {@link #recordOrRead}, for a cache open here whose record Redis lost: records {@code
+   * fields} unless the cache has a record or a destroyed cache's mark, which it returns (the mark
+   * as the one field {@link #DESTROYED}).
+   */
+  public Map<String, String> recordAgainOrRead(String cacheName, Map<String, String> fields) {
+    return register(
+        cacheName, "0", fields, "recording cache '" + cacheName + "' again in the registry");
+  }
+
+  private Map<String, String> register(
+      String cacheName, String markIsNoRecord, Map<String, String> fields, String what) {
+    List<byte[]> args = new ArrayList<>();
+    args.add(utf8(markIsNoRecord));
+    for (Map.Entry<String, String> e : fields.entrySet()) {
+      args.add(utf8(e.getKey()));
+      args.add(utf8(e.getValue()));
+    }
     List<Object> reply =
         redis.await(
             redis.eval(
-                Script.REGISTER, new byte[][] {KeyLayout.metaKeyOf(cacheName)}, pairs(fields)),
-            "registering cache '" + cacheName + "'");
+                Script.REGISTER,
+                new byte[][] {KeyLayout.metaKeyOf(cacheName)},
+                args.toArray(new byte[0][])),
+            what);
     Map<String, String> recorded = new LinkedHashMap<>();
     for (int i = 0; i + 1 < reply.size(); i += 2) {
       recorded.put(text((byte[]) reply.get(i)), text((byte[]) reply.get(i + 1)));
     }
     return recorded;
+  }
+
+  /**
+   * Puts the mark of a destroyed cache in place of its record ({@code destroyed.lua}), for {@code
+   * ttlMillis}; a mark already there keeps its time.
+   */
+  public void markDestroyed(String cacheName, long ttlMillis) {
+    redis.await(
+        redis.evalInteger(
+            Script.DESTROYED,
+            new byte[][] {KeyLayout.metaKeyOf(cacheName)},
+            utf8(Long.toString(System.currentTimeMillis())),
+            utf8(Long.toString(ttlMillis))),
+        "marking cache '" + cacheName + "' destroyed in the registry");
+  }
+
+  /**
+   * The fields {@code names} of the cache's record, or of its mark, in that order (null where
+   * absent): one round trip, for the check that the record a cache was opened with is still there.
+   */
+  public List<String> fields(String cacheName, String... names) {
+    byte[][] raw = new byte[names.length][];
+    for (int i = 0; i < names.length; i++) {
+      raw[i] = utf8(names[i]);
+    }
+    List<String> out = new ArrayList<>(names.length);
+    for (KeyValue<byte[], byte[]> field :
+        redis.await(
+            redis.commands().hmget(KeyLayout.metaKeyOf(cacheName), raw),
+            "reading the registry entry of cache '" + cacheName + "'")) {
+      out.add(field.hasValue() ? text(field.getValue()) : null);
+    }
+    return out;
   }
 
   /**
@@ -52,16 +113,10 @@ public final class RegistryStore {
         "taking back the registry entry of cache '" + cacheName + "'");
   }
 
-  private static byte[][] pairs(Map<String, String> fields) {
-    List<byte[]> args = new ArrayList<>();
-    for (Map.Entry<String, String> e : fields.entrySet()) {
-      args.add(utf8(e.getKey()));
-      args.add(utf8(e.getValue()));
-    }
-    return args.toArray(new byte[0][]);
-  }
-
-  /** The cache's recorded fields; empty when Redis has no such cache. */
+  /**
+   * The cache's recorded fields; empty when Redis has no such cache (or the mark of a destroyed
+   * one).
+   */
   public Map<String, String> read(String cacheName) {
     Map<byte[], byte[]> raw =
         redis.await(
@@ -69,7 +124,7 @@ public final class RegistryStore {
             "reading the registry entry of cache '" + cacheName + "'");
     Map<String, String> out = new LinkedHashMap<>();
     raw.forEach((k, v) -> out.put(text(k), text(v)));
-    return out;
+    return out.containsKey(DESTROYED) ? Map.of() : out;
   }
 
   /** The server, for messages. */

@@ -23,6 +23,7 @@ public final class Script {
   public static final Script UNLOCK = load("unlock");
   public static final Script REGISTER = load("register");
   public static final Script WITHDRAW = load("withdraw");
+  public static final Script DESTROYED = load("destroyed");
   public static final Script ACK = load("ack");
   public static final Script LEASE = load("lease");
   public static final Script READ = load("read");

@@ -403,6 +403,15 @@ public final class Flusher<K, V> {
   }
 
   /**
+   * The queue is gone (the cache was destroyed elsewhere): {@link #close} stops at once instead of
+   * draining what is no longer there until the drain timeout.
+   */
+  public synchronized void abandon() {
+    drainDeadline = System.currentTimeMillis();
+    draining = true;
+  }
+
+  /**
    * Flushes this JVM's partitions until they are empty or the drain timeout (counted from {@link
    * #beginDrain}) passes, then gives the leases back and stops. Records not flushed stay queued in
    * Redis for another flusher. With Redis unreachable there is nothing to drain: it stops at once
