@@ -6,9 +6,16 @@ import dev.cascade.internal.management.CacheConfigurationBean;
 import dev.cascade.internal.management.MBeans;
 import dev.cascade.internal.store.Cleanup;
 import dev.cascade.writebehind.WriteBehindMXBean;
+import java.time.Duration;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import javax.cache.Cache;
 import javax.cache.CacheManager;
 import javax.cache.configuration.CacheEntryListenerConfiguration;
@@ -50,7 +57,10 @@ public final class CascadeCache<K, V> implements Cache<K, V> {
    */
   private final CacheSettings<K, V> settings;
 
-  private final String recordedBy;
+  private volatile String recordedBy;
+
+  /** Ends when a close handed to another thread ({@link #closeDestroyed}) has ended. */
+  private final CompletableFuture<Void> closedElsewhere = new CompletableFuture<>();
 
   /** Why the cache was closed here when it was destroyed elsewhere; null otherwise. */
   private volatile String destroyed;
@@ -91,6 +101,11 @@ public final class CascadeCache<K, V> implements Cache<K, V> {
    */
   String recordedBy() {
     return recordedBy;
+  }
+
+  /** The token of the record the cache is used with from now on (see {@link #recordedBy()}). */
+  void recordedBy(String token) {
+    recordedBy = token;
   }
 
   // ------------------------------------------------------------------ entries
@@ -325,9 +340,12 @@ public final class CascadeCache<K, V> implements Cache<K, V> {
    * cleanup}.
    */
   void close(Cleanup cleanup) {
-    if (!operations.markClosed()) {
-      return;
+    if (operations.markClosed()) {
+      closeMarked(cleanup);
     }
+  }
+
+  private void closeMarked(Cleanup cleanup) {
     manager.release(this, cleanup);
     try {
       operations.shutdown(cleanup);
@@ -340,15 +358,43 @@ public final class CascadeCache<K, V> implements Cache<K, V> {
 
   /**
    * Closes this handle because the cache was destroyed ({@code why}) by another CacheManager or
-   * JVM: later calls fail saying so. Its write-behind queue went with it, so nothing is drained.
+   * JVM: calls fail saying so from now on, and the rest of the close (waiting for running loads and
+   * writer calls, closing the user's loader, writer and listeners) runs on {@code executor}, then
+   * {@code whenClosed}. Its write-behind queue went with the cache, so nothing is drained.
    */
-  void closeDestroyed(String why, Cleanup cleanup) {
-    if (operations.isClosed()) {
+  void closeDestroyed(String why, Cleanup cleanup, Executor executor, Runnable whenClosed) {
+    destroyed = why; // first: a call refused from now on says why
+    if (!operations.markClosed()) {
+      closedElsewhere.complete(null); // closed already, by its own close()
+      whenClosed.run();
       return;
     }
-    destroyed = why;
     operations.abandonDrain();
-    close(cleanup);
+    Runnable rest =
+        () -> {
+          try {
+            closeMarked(cleanup);
+          } finally {
+            closedElsewhere.complete(null);
+            whenClosed.run();
+          }
+        };
+    try {
+      executor.execute(rest);
+    } catch (RejectedExecutionException managerClosing) {
+      rest.run();
+    }
+  }
+
+  /** Waits, at most {@code limit}, for a close {@link #closeDestroyed} handed to another thread. */
+  void awaitClosed(Duration limit) {
+    try {
+      closedElsewhere.get(limit.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      // the close goes on; what it has not given back by now expires in Redis
+    }
   }
 
   void setStatisticsEnabled(boolean enabled) {

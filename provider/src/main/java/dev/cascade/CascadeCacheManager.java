@@ -87,6 +87,16 @@ public final class CascadeCacheManager implements CacheManager {
   private final ExecutorService background;
   private final CacheAssembly assembly;
   private final ConcurrentHashMap<String, CascadeCache<?, ?>> caches = new ConcurrentHashMap<>();
+
+  /** Caches destroyed elsewhere whose close still runs on a thread of its own. */
+  private final Set<CascadeCache<?, ?>> closingElsewhere = ConcurrentHashMap.newKeySet();
+
+  /**
+   * How long {@link #close()} waits for such a close: it waits for running loads (10 s), a flush
+   * round and writer calls, each bounded.
+   */
+  private static final Duration CLOSING_ELSEWHERE_WAIT = Duration.ofSeconds(30);
+
   private volatile boolean closed;
 
   CascadeCacheManager(
@@ -245,7 +255,7 @@ public final class CascadeCacheManager implements CacheManager {
           cacheSettings = CacheSettings.resolve(cacheName, configuration, settings, joinedBound);
         }
       }
-      CascadeCache<K, V> cache = registerAndOpen(cacheSettings);
+      CascadeCache<K, V> cache = registerAndOpen(cacheSettings, false);
       caches.put(cacheName, cache);
       return cache;
     }
@@ -340,7 +350,12 @@ public final class CascadeCacheManager implements CacheManager {
               settings,
               registry.recordedQueueBound(cacheName),
               typesFromCaller);
-      CascadeCache<Object, Object> joined = registerAndOpen(cacheSettings);
+      CascadeCache<Object, Object> joined;
+      try {
+        joined = registerAndOpen(cacheSettings, true);
+      } catch (CacheRegistry.Gone destroyedMeanwhile) {
+        return null;
+      }
       caches.put(cacheName, joined);
       return joined;
     }
@@ -354,16 +369,16 @@ public final class CascadeCacheManager implements CacheManager {
    * opens it. When opening fails (Redis refuses or fails a command), what was opened is closed and
    * a registry entry this call wrote is taken back.
    */
-  private <K, V> CascadeCache<K, V> registerAndOpen(CacheSettings<K, V> s) {
+  private <K, V> CascadeCache<K, V> registerAndOpen(CacheSettings<K, V> s, boolean joining) {
     registry.check(s);
     CacheAssembly.UserParts<K, V> parts = assembly.userParts(s);
     String attempt = CacheRegistry.newAttempt();
     CacheRegistry.Registration registration;
     try {
-      registration = registry.register(s, attempt);
+      registration = registry.register(s, attempt, joining);
     } catch (RuntimeException | Error e) {
       parts.close();
-      if (!(e instanceof CacheRegistry.Refused)) {
+      if (!(e instanceof CacheRegistry.Refused) && !(e instanceof CacheRegistry.Gone)) {
         // Redis may have written the record before its reply was lost: only this attempt's goes
         withdraw(s, attempt, cleanup(), e);
       }
@@ -473,6 +488,8 @@ public final class CascadeCacheManager implements CacheManager {
     registry.markDestroyed(cacheName);
     store.announceDestroyed();
     store.deleteEverything();
+    // only now may a createCache replace the mark: the deletion would have taken its keys too
+    registry.deletionFinished(cacheName);
   }
 
   /**
@@ -486,16 +503,21 @@ public final class CascadeCacheManager implements CacheManager {
     if (cache == null || cache.operations() != operations || cache.isClosed()) {
       return;
     }
-    String gone = registry.verify(cache.settings(), cache.recordedBy());
-    if (gone != null) {
-      LOG.warn(
-          "Closed cache '{}' in CacheManager {}: {}; calls of it fail from now on, and"
-              + " createCache opens it again",
-          operations.name(),
-          shownUri,
-          gone);
-      cache.closeDestroyed(gone, cleanup());
+    CacheRegistry.Verdict verdict = registry.verify(cache.settings(), cache.recordedBy());
+    if (verdict.gone == null) {
+      cache.recordedBy(verdict.recordedBy);
+      return;
     }
+    LOG.warn(
+        "Closed cache '{}' in CacheManager {}: {}; calls of it fail from now on, and createCache"
+            + " opens it again",
+        operations.name(),
+        shownUri,
+        verdict.gone);
+    // what the close waits for (loads, writer calls, the user's close()) must not hold up the
+    // maintenance of the other caches: the rest of the close runs on a thread of its own
+    closingElsewhere.add(cache);
+    cache.closeDestroyed(verdict.gone, cleanup(), background, () -> closingElsewhere.remove(cache));
   }
 
   @Override
@@ -660,6 +682,11 @@ public final class CascadeCacheManager implements CacheManager {
       } catch (RuntimeException e) {
         LOG.warn("Closing cache '" + cache.getName() + "' failed", e);
       }
+    }
+    // a cache destroyed elsewhere may still be closing on another thread: it gives its leases back
+    // before the connection goes
+    for (CascadeCache<?, ?> cache : new ArrayList<>(closingElsewhere)) {
+      cache.awaitClosed(CLOSING_ELSEWHERE_WAIT);
     }
     events.close();
     invalidations.close();

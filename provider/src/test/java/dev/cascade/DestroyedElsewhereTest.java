@@ -1,6 +1,7 @@
 package dev.cascade;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,18 +11,25 @@ import dev.cascade.testing.LogCapture;
 import dev.cascade.testing.RedisServer;
 import dev.cascade.testing.WithRedis;
 import dev.cascade.writebehind.WriteBehind;
+import java.io.Closeable;
 import java.io.Serializable;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import javax.cache.Cache;
 import javax.cache.CacheException;
 import javax.cache.CacheManager;
 import javax.cache.configuration.Factory;
 import javax.cache.configuration.MutableConfiguration;
+import javax.cache.integration.CacheLoader;
 import javax.cache.integration.CacheWriter;
 import javax.management.ObjectName;
 import org.junit.jupiter.api.Test;
@@ -37,6 +45,9 @@ import org.junit.jupiter.api.Timeout;
 @WithRedis
 @Timeout(120)
 class DestroyedElsewhereTest {
+
+  /** Longer than a CacheManager's period between checks of its caches' records (5 s). */
+  static final Duration CHECK_PERIOD_AND_SOME = Duration.ofSeconds(7);
 
   @Test
   void aCacheDestroyedInAnotherManager_isClosedThere_andItsNameIsFreeForOtherSettings(
@@ -59,7 +70,7 @@ class DestroyedElsewhereTest {
       assertNull(second.getCache(name), "no cache of that name until it is created again");
       assertEquals(1, log.messages(Level.WARNING, "Closed cache '" + name + "'").size());
 
-      // created again with other settings: accepted, and the old handle writes nothing into it
+      // created again with other settings: accepted (the closed handle can write nothing into it)
       MutableConfiguration<Long, Long> longs =
           new MutableConfiguration<Long, Long>().setTypes(Long.class, Long.class);
       first.createCache(name, longs).put(1L, 2L);
@@ -90,7 +101,8 @@ class DestroyedElsewhereTest {
   }
 
   @Test
-  void aRegistryEntryRedisLost_isWrittenAgain_andOtherSettingsAreStillRefused(RedisServer redis) {
+  void aRegistryEntryLostInARestart_isWrittenAgain_andOtherSettingsAreStillRefused(
+      RedisServer redis) {
     String name = Managers.uniqueName("lost");
     try (LogCapture log = LogCapture.of("dev.cascade", Level.WARNING);
         CacheManager manager = Managers.open(redis);
@@ -98,11 +110,12 @@ class DestroyedElsewhereTest {
       Cache<String, String> cache = manager.createCache(name, strings());
       cache.put("k", "v");
 
-      redis.command("FLUSHALL");
+      redis.restart(); // without persistence: every key is gone, connections are reset
 
       Await.until(
           "the registry entry written again",
           () -> Long.valueOf(1).equals(redis.command("EXISTS", "cascade:" + name + ":meta")));
+      assertFalse(cache.isClosed(), "a lost registry entry is not a destroyed cache");
       cache.put("k", "v2");
       assertEquals("v2", cache.get("k"), "the cache is still open and works");
       CacheException refused =
@@ -120,6 +133,73 @@ class DestroyedElsewhereTest {
   }
 
   @Test
+  void aCacheCreatedAgainWithTheSameSettings_staysOpenHere_andWithOtherSettingsCloses(
+      RedisServer redis) throws InterruptedException {
+    String name = Managers.uniqueName("again");
+    String meta = "cascade:" + name + ":meta";
+    try (CacheManager manager = Managers.open(redis)) {
+      Cache<String, String> cache = manager.createCache(name, strings());
+      cache.put("k", "v");
+      // Redis lost the record, and a JVM that just started created the cache again, with the
+      // same settings, before this one wrote it back: a record with another attempt's token
+      @SuppressWarnings("unchecked")
+      List<Object> record = (List<Object>) redis.command("HGETALL", meta);
+      redis.command("FLUSHALL");
+      List<String> again = new ArrayList<>();
+      for (int i = 0; i < record.size(); i += 2) {
+        again.add(record.get(i).toString());
+        again.add(
+            "recordedBy".equals(record.get(i).toString())
+                ? "another-attempt"
+                : record.get(i + 1).toString());
+      }
+      again.add(0, meta);
+      again.add(0, "HSET");
+      redis.command(again.toArray(new String[0]));
+      redis.command("PUBLISH", "cascade:" + name + "#control", "listeners");
+
+      Thread.sleep(CHECK_PERIOD_AND_SOME.toMillis()); // the notice's check and a periodic one
+      assertFalse(cache.isClosed(), "created again with settings it agrees with: still open");
+      cache.put("k", "v2");
+      assertEquals("v2", cache.get("k"));
+
+      // created again with other types
+      redis.command("HSET", meta, "valueType", "java.lang.Long", "recordedBy", "a-third-attempt");
+      redis.command("PUBLISH", "cascade:" + name + "#control", "listeners");
+      Await.until("the handle closed", cache::isClosed);
+      IllegalStateException e = assertThrows(IllegalStateException.class, () -> cache.get("k"));
+      assertTrue(e.getMessage().contains("other settings"), e.getMessage());
+    }
+  }
+
+  @Test
+  void aCreateCacheWhileADestroyIsStillDeleting_isRefused_andAJoinFindsNothing(RedisServer redis) {
+    String name = Managers.uniqueName("deleting");
+    String meta = "cascade:" + name + ":meta";
+    try (CacheManager destroying = Managers.open(redis);
+        CacheManager creating = Managers.open(redis)) {
+      destroying.createCache(name, strings()).put("k", "v");
+      // a destroyCache that marked the cache and is still deleting its keys (or stopped halfway)
+      redis.command("DEL", meta);
+      redis.command(
+          "HSET", meta, "destroyed", Long.toString(System.currentTimeMillis()), "deleting", "1");
+
+      CacheException refused =
+          assertThrows(CacheException.class, () -> creating.createCache(name, strings()));
+      assertTrue(refused.getMessage().contains("is being destroyed"), refused.getMessage());
+      assertTrue(refused.getMessage().contains("destroyCache"), refused.getMessage());
+      assertNull(creating.getCache(name), "a destroyed cache is not joined");
+
+      creating.destroyCache(name); // finishes the deletion: the name is free again
+      assertEquals(0L, redis.command("HEXISTS", meta, "deleting"));
+      Cache<String, String> created = creating.createCache(name, strings());
+      assertNull(created.get("k"), "the destroyed cache's entries are gone");
+      created.put("k", "new");
+      assertEquals("new", created.get("k"));
+    }
+  }
+
+  @Test
   void aWriteBehindCacheDestroyedElsewhere_closesWithoutWaitingForADrainThatCannotEnd(
       RedisServer redis) throws Exception {
     String name = Managers.uniqueName("destroyedQueue");
@@ -133,14 +213,14 @@ class DestroyedElsewhereTest {
               strings()
                   .setWriteThrough(true)
                   .setCacheWriterFactory(
-                      WriteBehind.of(new DownWriterFactory())
+                      WriteBehind.of(new DownWriterFactory(name))
                           .maxDelay(Duration.ofMillis(50))
                           .backoff(Duration.ofMinutes(1), Duration.ofMinutes(1))
                           .drainTimeout(Duration.ofMinutes(10))
                           .build()));
       cache.put("k1", "v1");
       cache.put("k2", "v2");
-      Await.until("the writer called", () -> CALLED.getCount() == 0);
+      Await.until("the writer called", () -> CALLED.contains(name));
 
       // the first steps of a destroyCache elsewhere, the mark and the notice, before it deletes
       // the queue and the flush leases (whose loss would also end the drain)
@@ -160,9 +240,38 @@ class DestroyedElsewhereTest {
       destroying.destroyCache(name); // the rest, from a manager that never opened the cache
       assertNull(destroying.getCache(name));
       assertEquals(
-          List.of(meta),
+          List.of("cascade:" + name + ":meta"),
           redis.command("KEYS", "cascade:" + name + "*"),
-          "only the mark is left: the closed flusher made no stream or lease again");
+          "only the mark is left");
+      assertEquals(0L, redis.command("HEXISTS", meta, "deleting"), "the deletion finished");
+    }
+  }
+
+  @Test
+  void aCloseThatHangs_doesNotHoldUpTheChecksOfTheOtherCaches(RedisServer redis) {
+    String hanging = Managers.uniqueName("hangingClose");
+    String next = Managers.uniqueName("next");
+    CountDownLatch release = new CountDownLatch(1);
+    RELEASES.put(hanging, release);
+    try (CacheManager manager = Managers.open(redis);
+        CacheManager destroying = Managers.open(redis)) {
+      try {
+        MutableConfiguration<String, String> readThrough = strings().setReadThrough(true);
+        readThrough.setCacheLoaderFactory(new HangingCloseLoaderFactory(hanging));
+        Cache<String, String> first = manager.createCache(hanging, readThrough);
+        Cache<String, String> second = manager.createCache(next, strings());
+
+        destroying.destroyCache(hanging);
+        Await.until("the first handle closed", first::isClosed);
+        Await.until("its loader's close() called (it hangs)", () -> CLOSING.contains(hanging));
+
+        destroying.destroyCache(next);
+        Await.until("the second handle closed while the first one's close hangs", second::isClosed);
+      } finally {
+        release.countDown();
+      }
+    } finally {
+      RELEASES.remove(hanging);
     }
   }
 
@@ -170,12 +279,18 @@ class DestroyedElsewhereTest {
     return new MutableConfiguration<String, String>().setTypes(String.class, String.class);
   }
 
-  static final CountDownLatch CALLED = new CountDownLatch(1);
+  /** The caches whose writer was called. */
+  static final Set<String> CALLED = ConcurrentHashMap.newKeySet();
 
   /** A writer whose database is down: every call fails. */
   public static final class DownWriterFactory
       implements Factory<CacheWriter<String, String>>, Serializable {
     private static final long serialVersionUID = 1L;
+    private final String cacheName;
+
+    DownWriterFactory(String cacheName) {
+      this.cacheName = cacheName;
+    }
 
     @Override
     public CacheWriter<String, String> create() {
@@ -202,9 +317,56 @@ class DestroyedElsewhereTest {
       };
     }
 
-    private static void down() {
-      CALLED.countDown();
+    private void down() {
+      CALLED.add(cacheName);
       throw new IllegalStateException("the database is down");
+    }
+  }
+
+  static final Map<String, CountDownLatch> RELEASES = new ConcurrentHashMap<>();
+  static final Set<String> CLOSING = ConcurrentHashMap.newKeySet();
+
+  /** A loader whose close() hangs until its test releases it (at most a minute). */
+  public static final class HangingCloseLoaderFactory
+      implements Factory<CacheLoader<String, String>>, Serializable {
+    private static final long serialVersionUID = 1L;
+    private final String cacheName;
+
+    HangingCloseLoaderFactory(String cacheName) {
+      this.cacheName = cacheName;
+    }
+
+    @Override
+    public CacheLoader<String, String> create() {
+      return new HangingCloseLoader(cacheName);
+    }
+  }
+
+  static final class HangingCloseLoader implements CacheLoader<String, String>, Closeable {
+    private final String cacheName;
+
+    HangingCloseLoader(String cacheName) {
+      this.cacheName = cacheName;
+    }
+
+    @Override
+    public String load(String key) {
+      return null;
+    }
+
+    @Override
+    public Map<String, String> loadAll(Iterable<? extends String> keys) {
+      return Map.of();
+    }
+
+    @Override
+    public void close() {
+      CLOSING.add(cacheName);
+      try {
+        RELEASES.get(cacheName).await(1, TimeUnit.MINUTES);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 }

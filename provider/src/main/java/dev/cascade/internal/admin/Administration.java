@@ -248,7 +248,8 @@ public final class Administration {
   private CacheView view(String name) {
     Map<String, String> record = registry.read(name);
     if (record.isEmpty()) {
-      List<String> known = store.cacheNames();
+      List<String> known = new ArrayList<>(store.cacheNames());
+      known.removeIf(other -> registry.read(other).isEmpty()); // destroyed: only a mark is left
       throw new IllegalArgumentException(
           "Redis at "
               + server()

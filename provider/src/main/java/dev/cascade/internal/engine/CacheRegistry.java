@@ -50,18 +50,53 @@ public final class CacheRegistry {
    *
    * @param attempt unique to this attempt at opening the cache ({@link #newAttempt}); recorded with
    *     the cache, so that {@link #withdraw} takes back this attempt's record and no other
+   * @param joining true for {@code getCache} opening a cache it just read the record of: should
+   *     that cache have been destroyed since, this throws {@link Gone} instead of creating it again
    * @return whether this call recorded it, and the record's own token, which {@link #verify}
    *     compares later
+   * @throws Refused when Redis records the cache with other settings, or is still deleting the keys
+   *     of a destroyed cache of that name
    */
-  public Registration register(CacheSettings<?, ?> settings, String attempt) {
+  public Registration register(CacheSettings<?, ?> settings, String attempt, boolean joining) {
     Map<String, String> mine = new LinkedHashMap<>(settings.registryRecord());
     mine.put(RECORDED_BY, attempt);
-    Map<String, String> recorded = store.recordOrRead(settings.name, mine);
-    if (!recorded.isEmpty()) {
-      requireCompatible(settings, mine, recorded);
-      return new Registration(false, recorded.get(RECORDED_BY));
+    Map<String, String> recorded = store.recordOrRead(settings.name, mine, !joining);
+    if (recorded.isEmpty()) {
+      return new Registration(true, attempt);
     }
-    return new Registration(true, attempt);
+    String destroyed = recorded.get(RegistryStore.DESTROYED);
+    if (destroyed != null) {
+      if (joining) {
+        throw new Gone(settings.name);
+      }
+      // register.lua replaces a mark for createCache unless its keys are still being deleted
+      throw beingDestroyed(settings.name, destroyed);
+    }
+    requireCompatible(settings, mine, recorded);
+    return new Registration(false, recorded.get(RECORDED_BY));
+  }
+
+  private Refused beingDestroyed(String cacheName, String destroyed) {
+    return new Refused(
+        "Cache '"
+            + cacheName
+            + "' is being destroyed in Redis at "
+            + store.server()
+            + " (CacheManager.destroyCache since "
+            + destroyedAt(destroyed)
+            + ", which deletes its keys: a new cache's would go with them). Create it once that"
+            + " has finished; if it stopped halfway, destroyCache(\""
+            + cacheName
+            + "\") again finishes it.");
+  }
+
+  /** A cache {@code getCache} was about to join was destroyed meanwhile: there is none. */
+  public static final class Gone extends CacheException {
+    private static final long serialVersionUID = 1L;
+
+    Gone(String cacheName) {
+      super("Cache '" + cacheName + "' was destroyed");
+    }
   }
 
   /**
@@ -83,34 +118,57 @@ public final class CacheRegistry {
 
   /**
    * Marks the cache destroyed in place of its record (for {@link #DESTROYED_MARK_MILLIS}): the JVMs
-   * that have it open close it when they see the mark ({@link #verify}), and a {@code createCache}
-   * replaces it as if there were no record.
+   * that have it open close it when they see the mark ({@link #verify}). Until {@link
+   * #deletionFinished}, no {@code createCache} replaces the mark; after it, one does as if there
+   * were no record.
    */
   public void markDestroyed(String cacheName) {
     store.markDestroyed(cacheName, DESTROYED_MARK_MILLIS);
   }
 
+  /** The destroyed cache's keys are deleted: its name is free for {@code createCache}. */
+  public void deletionFinished(String cacheName) {
+    store.deletionFinished(cacheName);
+  }
+
   /**
-   * Checks that the cache this JVM opened, with the record {@code recordedBy} named then, is still
-   * the one in Redis. A record Redis lost (a restart without persistence, {@code FLUSHALL}, an
-   * eviction) is written again from {@code settings}, with the same token, so that a later {@code
-   * createCache} with other settings is still refused.
-   *
-   * @return null while the cache is still the one opened (written again or not), else why it is
-   *     not: it was destroyed, or destroyed and created again
+   * What {@link #verify} found: {@code gone} says why the cache this JVM opened is no longer there
+   * (null while it is), and {@code recordedBy} is the token of the record to compare with next.
    */
-  public String verify(CacheSettings<?, ?> settings, String recordedBy) {
-    List<String> now = store.fields(settings.name, RECORDED_BY, RegistryStore.DESTROYED);
-    String by = now.get(0);
-    String destroyed = now.get(1);
-    if (by == null && destroyed == null) {
-      if (recordedBy == null) {
-        return null; // a record older than the tokens, or none: nothing to compare it with
-      }
+  public static final class Verdict {
+    public final String gone;
+    public final String recordedBy;
+
+    Verdict(String gone, String recordedBy) {
+      this.gone = gone;
+      this.recordedBy = recordedBy;
+    }
+  }
+
+  /**
+   * Checks that the cache this JVM opened is still in Redis, and with settings it can use.
+   *
+   * <ul>
+   *   <li>The mark of a destroyed cache: it is gone.
+   *   <li>No record at all: Redis lost it (a restart without persistence, {@code FLUSHALL}, an
+   *       eviction). It is written again from {@code settings} with the same token ({@code
+   *       register.lua} taking a mark for a record, so that a cache destroyed meanwhile stays
+   *       destroyed), so that a later {@code createCache} with other settings is still refused.
+   *   <li>The record this JVM opened it with ({@code recordedBy}): nothing to do.
+   *   <li>Another record: the cache was created again after it was destroyed, or after Redis lost
+   *       the record. With settings this JVM's agree with, it is used from now on (a JVM that
+   *       restarted while Redis had no record must not close the cache in every other JVM); with
+   *       other settings, the cache here is gone.
+   * </ul>
+   */
+  public Verdict verify(CacheSettings<?, ?> settings, String recordedBy) {
+    Map<String, String> recorded = store.readWithMark(settings.name);
+    if (recorded.isEmpty()) {
+      String token = recordedBy != null ? recordedBy : newAttempt();
       Map<String, String> mine = new LinkedHashMap<>(settings.registryRecord());
-      mine.put(RECORDED_BY, recordedBy);
-      Map<String, String> found = store.recordAgainOrRead(settings.name, mine);
-      if (found.isEmpty()) {
+      mine.put(RECORDED_BY, token);
+      recorded = store.recordOrRead(settings.name, mine, false);
+      if (recorded.isEmpty()) {
         LOG.warn(
             "The registry entry of cache '"
                 + settings.name
@@ -118,24 +176,31 @@ public final class CacheRegistry {
                 + store.server()
                 + " (a restart without persistence, FLUSHALL or an eviction?): recorded it again"
                 + " with this JVM's settings, so that other settings are still refused");
-        return null;
+        return new Verdict(null, token);
       }
-      by = found.get(RECORDED_BY);
-      destroyed = found.get(RegistryStore.DESTROYED);
     }
+    String destroyed = recorded.get(RegistryStore.DESTROYED);
     if (destroyed != null) {
-      return "it was destroyed (CacheManager.destroyCache, here or in another JVM) at "
-          + destroyedAt(destroyed)
-          + ", in Redis at "
-          + store.server();
+      return new Verdict(
+          "it was destroyed (CacheManager.destroyCache, here or in another JVM) at "
+              + destroyedAt(destroyed)
+              + ", in Redis at "
+              + store.server(),
+          recordedBy);
     }
-    if (recordedBy != null && by != null && !recordedBy.equals(by)) {
-      return "its registry entry in Redis at "
-          + store.server()
-          + " is another cache's of that name: it was destroyed (CacheManager.destroyCache, here"
-          + " or in another JVM), or lost by Redis, and created again since it was opened here";
+    String by = recorded.get(RECORDED_BY);
+    if (by != null && by.equals(recordedBy)) {
+      return new Verdict(null, recordedBy);
     }
-    return null;
+    try {
+      requireCompatible(settings, settings.registryRecord(), recorded);
+    } catch (Refused e) {
+      return new Verdict(
+          "it was destroyed, or lost by Redis, and created again with other settings: "
+              + e.getMessage(),
+          recordedBy);
+    }
+    return new Verdict(null, by);
   }
 
   private static String destroyedAt(String epochMillis) {
@@ -167,8 +232,12 @@ public final class CacheRegistry {
    * makes (and closes) no loader or writer. {@link #register} checks again, atomically.
    */
   public void check(CacheSettings<?, ?> settings) {
-    Map<String, String> recorded = read(settings.name);
-    if (!recorded.isEmpty()) {
+    Map<String, String> recorded = store.readWithMark(settings.name);
+    String destroyed = recorded.get(RegistryStore.DESTROYED);
+    if (destroyed != null && recorded.containsKey(RegistryStore.DELETING)) {
+      throw beingDestroyed(settings.name, destroyed);
+    }
+    if (destroyed == null && !recorded.isEmpty()) {
       requireCompatible(settings, settings.registryRecord(), recorded);
     }
   }

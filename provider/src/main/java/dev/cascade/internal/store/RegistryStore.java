@@ -1,6 +1,5 @@
 package dev.cascade.internal.store;
 
-import io.lettuce.core.KeyValue;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -10,14 +9,17 @@ import java.util.Map;
 /**
  * The registry entries of caches in Redis ({@code cascade:<cache>:meta}): a hash of text fields
  * that says how the cache's entries are laid out and encoded, so every JVM that opens the cache
- * agrees. A destroyed cache leaves a mark there for a while (one field, {@value #DESTROYED}), which
- * counts as no record for everything but {@link #recordAgainOrRead}. Knows the fields as text only;
- * what they mean is the engine's. Blocking calls; thread-safe.
+ * agrees. A destroyed cache leaves a mark there for a while (the field {@value #DESTROYED}), which
+ * {@link #read} takes for no record. Knows the fields as text only; what they mean is the engine's.
+ * Blocking calls; thread-safe.
  */
 public final class RegistryStore {
 
   /** The field of a destroyed cache's mark: when it was destroyed (epoch ms). */
   public static final String DESTROYED = "destroyed";
+
+  /** The field of a destroyed cache's mark while its keys are being deleted. */
+  public static final String DELETING = "deleting";
 
   private final RedisAccess redis;
 
@@ -29,25 +31,16 @@ public final class RegistryStore {
    * Records {@code fields} for the cache unless it is recorded already ({@code register.lua}, one
    * step, so two first JVMs cannot both write). Returns what was recorded before, or an empty map
    * when this call recorded it.
+   *
+   * @param markIsNoRecord true for {@code createCache}: a destroyed cache's mark is replaced,
+   *     unless it still says {@value #DELETING}; false for joining a cache and for writing again a
+   *     record Redis lost: the mark is returned (the field {@value #DESTROYED}, maybe {@value
+   *     #DELETING})
    */
-  public Map<String, String> recordOrRead(String cacheName, Map<String, String> fields) {
-    return register(cacheName, "1", fields, "registering cache '" + cacheName + "'");
-  }
-
-  /**
-   * Like {@link #recordOrRead}, for a cache open here whose record Redis lost: records {@code
-   * fields} unless the cache has a record or a destroyed cache's mark, which it returns (the mark
-   * as the one field {@link #DESTROYED}).
-   */
-  public Map<String, String> recordAgainOrRead(String cacheName, Map<String, String> fields) {
-    return register(
-        cacheName, "0", fields, "recording cache '" + cacheName + "' again in the registry");
-  }
-
-  private Map<String, String> register(
-      String cacheName, String markIsNoRecord, Map<String, String> fields, String what) {
+  public Map<String, String> recordOrRead(
+      String cacheName, Map<String, String> fields, boolean markIsNoRecord) {
     List<byte[]> args = new ArrayList<>();
-    args.add(utf8(markIsNoRecord));
+    args.add(utf8(markIsNoRecord ? "1" : "0"));
     for (Map.Entry<String, String> e : fields.entrySet()) {
       args.add(utf8(e.getKey()));
       args.add(utf8(e.getValue()));
@@ -58,7 +51,7 @@ public final class RegistryStore {
                 Script.REGISTER,
                 new byte[][] {KeyLayout.metaKeyOf(cacheName)},
                 args.toArray(new byte[0][])),
-            what);
+            "registering cache '" + cacheName + "'");
     Map<String, String> recorded = new LinkedHashMap<>();
     for (int i = 0; i + 1 < reply.size(); i += 2) {
       recorded.put(text((byte[]) reply.get(i)), text((byte[]) reply.get(i + 1)));
@@ -68,7 +61,8 @@ public final class RegistryStore {
 
   /**
    * Puts the mark of a destroyed cache in place of its record ({@code destroyed.lua}), for {@code
-   * ttlMillis}; a mark already there keeps its time.
+   * ttlMillis}, saying {@value #DELETING} until {@link #deletionFinished}; a mark already there
+   * keeps its time.
    */
   public void markDestroyed(String cacheName, long ttlMillis) {
     redis.await(
@@ -80,23 +74,11 @@ public final class RegistryStore {
         "marking cache '" + cacheName + "' destroyed in the registry");
   }
 
-  /**
-   * The fields {@code names} of the cache's record, or of its mark, in that order (null where
-   * absent): one round trip, for the check that the record a cache was opened with is still there.
-   */
-  public List<String> fields(String cacheName, String... names) {
-    byte[][] raw = new byte[names.length][];
-    for (int i = 0; i < names.length; i++) {
-      raw[i] = utf8(names[i]);
-    }
-    List<String> out = new ArrayList<>(names.length);
-    for (KeyValue<byte[], byte[]> field :
-        redis.await(
-            redis.commands().hmget(KeyLayout.metaKeyOf(cacheName), raw),
-            "reading the registry entry of cache '" + cacheName + "'")) {
-      out.add(field.hasValue() ? text(field.getValue()) : null);
-    }
-    return out;
+  /** The destroyed cache's keys are deleted: a {@code createCache} may replace its mark now. */
+  public void deletionFinished(String cacheName) {
+    redis.await(
+        redis.commands().hdel(KeyLayout.metaKeyOf(cacheName), utf8(DELETING)),
+        "marking the deletion of cache '" + cacheName + "' finished in the registry");
   }
 
   /**
@@ -118,13 +100,19 @@ public final class RegistryStore {
    * one).
    */
   public Map<String, String> read(String cacheName) {
+    Map<String, String> recorded = readWithMark(cacheName);
+    return recorded.containsKey(DESTROYED) ? Map.of() : recorded;
+  }
+
+  /** The cache's recorded fields, or its mark if it was destroyed; empty when there is neither. */
+  public Map<String, String> readWithMark(String cacheName) {
     Map<byte[], byte[]> raw =
         redis.await(
             redis.commands().hgetall(KeyLayout.metaKeyOf(cacheName)),
             "reading the registry entry of cache '" + cacheName + "'");
     Map<String, String> out = new LinkedHashMap<>();
     raw.forEach((k, v) -> out.put(text(k), text(v)));
-    return out.containsKey(DESTROYED) ? Map.of() : out;
+    return out;
   }
 
   /** The server, for messages. */

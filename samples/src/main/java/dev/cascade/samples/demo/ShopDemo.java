@@ -226,8 +226,8 @@ public final class ShopDemo implements Callable<Integer> {
         }
         return 0;
       } finally {
-        // destroyCache drains a write-behind cache's queue first, then deletes entries, queues and
-        // registry
+        // destroyCache drains a write-behind cache's queue first, then deletes entries and queues,
+        // and leaves the mark of a destroyed cache in place of its registry entry for a while
         for (String name : tables.all()) {
           manager.destroyCache(name);
         }
