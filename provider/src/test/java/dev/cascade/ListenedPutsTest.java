@@ -21,6 +21,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.cache.Cache;
 import javax.cache.CacheException;
 import javax.cache.CacheManager;
@@ -213,6 +214,63 @@ class ListenedPutsTest {
       for (String key : notSent) {
         assertFalse(cache.containsKey(key), key + " was not sent");
       }
+    } finally {
+      pool.shutdownNow();
+      manager.close();
+    }
+  }
+
+  /**
+   * A put that waits in its lane behind the calls on the wire is not yet in Lettuce's queue: had an
+   * interrupt ended its caller's wait there, the caller's next change (sent at once when it does
+   * not go through the lane, here a {@code getAndPut}) could reach Redis first, and the put would
+   * land after it. The put waits for its reply through the interrupt instead, which stays set for
+   * the caller's next blocking call.
+   */
+  @Test
+  void aPutInterruptedWhileItWaitsInItsLane_landsBeforeTheThreadsNextChange(RedisServer redis)
+      throws Exception {
+    int sent = 16; // CallsInFlight.WIDE: calls on the wire at once while Redis does not queue
+    CacheManager manager = Managers.open(redis.uri() + "?timeout=10s");
+    ExecutorService pool = Executors.newFixedThreadPool(sent + 1);
+    try {
+      Cache<String, String> cache =
+          manager.createCache(Managers.uniqueName("listened-interrupted"), strings());
+      listen(cache);
+      cache.put("before", "v"); // Redis knows both scripts before it stops
+      cache.getAndPut("before", "w");
+      AtomicReference<Thread> putting = new AtomicReference<>();
+      Future<Boolean> thread;
+      redis.pause();
+      try {
+        for (int t = 0; t < sent; t++) {
+          String key = "on-the-wire-" + t;
+          pool.submit(() -> cache.put(key, "v"));
+          Thread.sleep(30); // each put goes out before the next starts: sixteen calls
+        }
+        thread =
+            pool.submit(
+                () -> {
+                  putting.set(Thread.currentThread());
+                  try {
+                    cache.put("k", "first"); // waits in the lane: sixteen calls are on the wire
+                  } catch (CacheException interruptedBeforeTheFix) {
+                    // the change stays queued
+                  }
+                  boolean interrupted = Thread.interrupted();
+                  cache.getAndPut("k", "second"); // mutate.lua, not the lane: sent at once
+                  return interrupted;
+                });
+        Await.until("the put started", () -> putting.get() != null);
+        Thread.sleep(200);
+        putting.get().interrupt();
+        Thread.sleep(
+            300); // long enough for the next change to be on the wire, had the put given up
+      } finally {
+        redis.resume();
+      }
+      assertTrue(thread.get(30, TimeUnit.SECONDS), "the interrupt stays set for the caller");
+      assertEquals("second", cache.get("k"), "the put landed before its thread's next change");
     } finally {
       pool.shutdownNow();
       manager.close();

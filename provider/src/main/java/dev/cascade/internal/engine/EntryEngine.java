@@ -172,7 +172,7 @@ final class EntryEngine {
    * call it may share with other threads' changes.
    */
   Outcome putPlainLogged(byte[] key, byte[] value) {
-    return putOutcome(await(store.writeValueLogged(key, value), "changing an entry"));
+    return putOutcome(awaitLogged(store.writeValueLogged(key, value)));
   }
 
   private static Outcome putOutcome(boolean created) {
@@ -398,15 +398,16 @@ final class EntryEngine {
     // an entry that carries an expiry although this cache is eternal (an earlier life of the cache
     // name, or another JVM, with an expiry policy): changes.lua knows nothing of x, and would find
     // present what the decision took as expired, again on every retry; mutate.lua reaps it first
-    CompletableFuture<Outcome> reply =
+    Outcome o =
         held == null
                 && !othersListen
                 && plainEntries()
                 && seen.expiresAt() == StoredEntry.ETERNAL
                 && store.canCompareAndSet(guarded)
-            ? store.compareAndSet(key, guarded)
-            : store.mutate(key, guarded, now, graceMillis, held == null ? null : held.token);
-    Outcome o = await(reply, "changing an entry");
+            ? awaitLogged(store.compareAndSet(key, guarded))
+            : await(
+                store.mutate(key, guarded, now, graceMillis, held == null ? null : held.token),
+                "changing an entry");
     if (held != null && o.status() != Status.LOCK_LOST) {
       held.released = true;
     }
@@ -626,6 +627,15 @@ final class EntryEngine {
 
   <T> T await(CompletableFuture<T> reply, String what) {
     return redis.await(reply, what, described);
+  }
+
+  /**
+   * {@link #await} for a change {@code LoggedChanges} may still hold back in its lane: an interrupt
+   * does not end the wait ({@link RedisAccess#awaitThroughInterrupts}), or the thread's next change
+   * could reach Redis before this one.
+   */
+  private <T> T awaitLogged(CompletableFuture<T> reply) {
+    return redis.awaitThroughInterrupts(reply, "changing an entry", described);
   }
 
   /**

@@ -34,10 +34,9 @@ import javax.cache.CacheException;
  * refuses (a key of another type in its entry's place) fails alone; the others of its call take
  * effect and say so. A change still waiting half a command timeout (at most 4 s) after its caller
  * made it is not sent: its caller hears that nothing was changed, and no change is sent after its
- * caller's wait timed out. A caller whose wait was interrupted stopped waiting earlier: its change
- * may still be sent, as a plain command already handed to Lettuce would be, so the caller cannot
- * know whether it took effect (as after any interrupted JCache call), and a change the same thread
- * makes next may reach Redis before it.
+ * caller's wait timed out. An interrupt does not end a caller's wait ({@link
+ * RedisAccess#awaitThroughInterrupts}): a change still waiting here is not yet in Lettuce's queue,
+ * and the caller's next change, if another path sent it at once, could reach Redis first.
  *
  * <p>Lanes: on one server one for the whole cache (a script may touch any keys), on a cluster one
  * per partition (a script's keys must share a slot). Thread-safe.

@@ -268,6 +268,35 @@ public final class RedisAccess implements AutoCloseable {
   }
 
   /**
+   * {@link #await(CompletionStage, String, String)} that an interrupt does not cut short, for a
+   * change that may still wait in Cascade's own queue ({@link LoggedChanges}) rather than in
+   * Lettuce's: a caller that stopped waiting there could make its next change, which another path
+   * sends at once, and see it overtaken by the one it gave up on. The interrupt is kept for the
+   * caller's next blocking call. Bounded like {@code await}: a change waits in the queue at most
+   * half a command timeout.
+   */
+  public <T> T awaitThroughInterrupts(CompletionStage<T> reply, String what, String where) {
+    CompletableFuture<T> future = reply.toCompletableFuture();
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(awaitMillis);
+    boolean interrupted = false;
+    try {
+      while (true) {
+        try {
+          return future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+          interrupted = true;
+        } catch (ExecutionException | TimeoutException e) {
+          throw failedWaiting(e, what, where);
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /**
    * {@link #await(CompletionStage, String, String)} for a read that is safe to send again: when the
    * connection dropped under {@code reply} (Lettuce fails the command that was on the wire), it
    * pauses and sends {@code again} as {@link #resendingOnConnectionLoss} would, until answered or
