@@ -6,7 +6,6 @@ import dev.cascade.internal.management.CacheConfigurationBean;
 import dev.cascade.internal.management.MBeans;
 import dev.cascade.internal.store.Cleanup;
 import dev.cascade.writebehind.WriteBehindMXBean;
-import java.time.Duration;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
@@ -347,6 +346,11 @@ public final class CascadeCache<K, V> implements Cache<K, V> {
 
   private void closeMarked(Cleanup cleanup) {
     manager.release(this, cleanup);
+    shutdown(cleanup);
+  }
+
+  /** After {@code release}: waits for loads and the flusher, closes the user's parts and MBeans. */
+  private void shutdown(Cleanup cleanup) {
     try {
       operations.shutdown(cleanup);
     } finally {
@@ -358,22 +362,30 @@ public final class CascadeCache<K, V> implements Cache<K, V> {
 
   /**
    * Closes this handle because the cache was destroyed ({@code why}) by another CacheManager or
-   * JVM: calls fail saying so from now on, and the rest of the close (waiting for running loads and
-   * writer calls, closing the user's loader, writer and listeners) runs on {@code executor}, then
-   * {@code whenClosed}. Its write-behind queue went with the cache, so nothing is drained.
+   * JVM: calls fail saying so from now on, and the manager forgets it at once (so {@code
+   * createCache} and {@code getCache} no longer find it). The rest of the close (waiting for
+   * running loads and writer calls, closing the user's loader, writer and listeners) runs on {@code
+   * executor}, then {@code whenClosed}. Its write-behind queue went with the cache: nothing is
+   * drained.
    */
   void closeDestroyed(String why, Cleanup cleanup, Executor executor, Runnable whenClosed) {
-    destroyed = why; // first: a call refused from now on says why
-    if (!operations.markClosed()) {
+    if (operations.isClosed()) {
       closedElsewhere.complete(null); // closed already, by its own close()
       whenClosed.run();
       return;
     }
+    destroyed = why; // first: a call refused from now on says why
+    if (!operations.markClosed()) {
+      closedElsewhere.complete(null);
+      whenClosed.run();
+      return;
+    }
     operations.abandonDrain();
+    manager.release(this, cleanup);
     Runnable rest =
         () -> {
           try {
-            closeMarked(cleanup);
+            shutdown(cleanup);
           } finally {
             closedElsewhere.complete(null);
             whenClosed.run();
@@ -386,10 +398,10 @@ public final class CascadeCache<K, V> implements Cache<K, V> {
     }
   }
 
-  /** Waits, at most {@code limit}, for a close {@link #closeDestroyed} handed to another thread. */
-  void awaitClosed(Duration limit) {
+  /** Waits, until {@code deadline} (nanoTime), for a close {@link #closeDestroyed} handed on. */
+  void awaitClosed(long deadline) {
     try {
-      closedElsewhere.get(limit.toMillis(), TimeUnit.MILLISECONDS);
+      closedElsewhere.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (ExecutionException | TimeoutException e) {

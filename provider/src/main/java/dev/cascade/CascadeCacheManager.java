@@ -29,6 +29,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
@@ -370,7 +371,7 @@ public final class CascadeCacheManager implements CacheManager {
    * a registry entry this call wrote is taken back.
    */
   private <K, V> CascadeCache<K, V> registerAndOpen(CacheSettings<K, V> s, boolean joining) {
-    registry.check(s);
+    registry.check(s, joining);
     CacheAssembly.UserParts<K, V> parts = assembly.userParts(s);
     String attempt = CacheRegistry.newAttempt();
     CacheRegistry.Registration registration;
@@ -480,17 +481,28 @@ public final class CascadeCacheManager implements CacheManager {
       cache.close();
       store = operations.store();
     } else {
-      // the partitions before the mark hides the record
+      // the scans that delete match the cache's keys by pattern: any partition count will do
       store =
           new EntryStore(
-              redis, new KeyLayout(cacheName, registry.recordedPartitions(cacheName)), origin);
+              redis, new KeyLayout(cacheName, CascadeConfiguration.DEFAULT_PARTITIONS), origin);
     }
-    registry.markDestroyed(cacheName);
+    CacheRegistry.Destroy destroy = registry.beginDestroy(cacheName);
     store.announceDestroyed();
-    store.deleteEverything();
+    long[] renewedAt = {System.nanoTime()};
+    store.deleteEverything(
+        () -> {
+          // a long deletion keeps the name from createCache: its lease is renewed as it goes
+          if (System.nanoTime() - renewedAt[0] > DESTROY_RENEWAL.toNanos()) {
+            destroy.renew();
+            renewedAt[0] = System.nanoTime();
+          }
+        });
     // only now may a createCache replace the mark: the deletion would have taken its keys too
-    registry.deletionFinished(cacheName);
+    destroy.finished();
   }
+
+  /** How often a running {@code destroyCache} renews its lease on the mark (it lasts a minute). */
+  private static final Duration DESTROY_RENEWAL = Duration.ofSeconds(10);
 
   /**
    * Closes this manager's handle of a cache that was destroyed elsewhere (another CacheManager or
@@ -503,14 +515,19 @@ public final class CascadeCacheManager implements CacheManager {
     if (cache == null || cache.operations() != operations || cache.isClosed()) {
       return;
     }
-    CacheRegistry.Verdict verdict = registry.verify(cache.settings(), cache.recordedBy());
+    String opened = cache.recordedBy();
+    CacheRegistry.Verdict verdict = registry.verify(cache.settings(), opened);
     if (verdict.gone == null) {
-      cache.recordedBy(verdict.recordedBy);
+      if (!Objects.equals(opened, verdict.recordedBy)) {
+        // created again (after a destroy, or after Redis lost the record) with settings this JVM
+        // agrees with: go on with it, and mark again that this JVM listens, which a destroy took
+        cache.recordedBy(verdict.recordedBy);
+        events.listenersChanged(operations);
+      }
       return;
     }
     LOG.warn(
-        "Closed cache '{}' in CacheManager {}: {}; calls of it fail from now on, and createCache"
-            + " opens it again",
+        "Closed cache '{}' in CacheManager {}: {}; calls of it fail from now on",
         operations.name(),
         shownUri,
         verdict.gone);
@@ -685,8 +702,9 @@ public final class CascadeCacheManager implements CacheManager {
     }
     // a cache destroyed elsewhere may still be closing on another thread: it gives its leases back
     // before the connection goes
+    long closingDeadline = System.nanoTime() + CLOSING_ELSEWHERE_WAIT.toNanos();
     for (CascadeCache<?, ?> cache : new ArrayList<>(closingElsewhere)) {
-      cache.awaitClosed(CLOSING_ELSEWHERE_WAIT);
+      cache.awaitClosed(closingDeadline);
     }
     events.close();
     invalidations.close();

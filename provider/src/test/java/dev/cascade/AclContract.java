@@ -77,8 +77,8 @@ abstract class AclContract {
   /**
    * The commands Cascade sends, as docs/security.md ("TLS and ACLs") lists them; keep the two in
    * step. Scripts run with their caller's rights, so the commands only the Lua scripts call are
-   * here too (del, exists, get, hvals, incr, persist, pexpireat, set, xdel, zadd, zrangebyscore,
-   * zremrangebyscore); HELLO and AUTH need no right.
+   * here too (del, exists, get, hvals, incr, persist, pexpireat, set, time, xdel, zadd,
+   * zrangebyscore, zremrangebyscore); HELLO and AUTH need no right.
    */
   static final String COMMANDS =
       String.join(
@@ -99,6 +99,7 @@ abstract class AclContract {
           "+exists",
           "+unlink",
           "+incr",
+          "+time",
           "+pexpire",
           "+pexpireat",
           "+persist",

@@ -46,9 +46,6 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(120)
 class DestroyedElsewhereTest {
 
-  /** Longer than a CacheManager's period between checks of its caches' records (5 s). */
-  static final Duration CHECK_PERIOD_AND_SOME = Duration.ofSeconds(7);
-
   @Test
   void aCacheDestroyedInAnotherManager_isClosedThere_andItsNameIsFreeForOtherSettings(
       RedisServer redis) {
@@ -134,10 +131,11 @@ class DestroyedElsewhereTest {
 
   @Test
   void aCacheCreatedAgainWithTheSameSettings_staysOpenHere_andWithOtherSettingsCloses(
-      RedisServer redis) throws InterruptedException {
+      RedisServer redis) {
     String name = Managers.uniqueName("again");
     String meta = "cascade:" + name + ":meta";
-    try (CacheManager manager = Managers.open(redis)) {
+    try (LogCapture log = LogCapture.of("dev.cascade", Level.WARNING);
+        CacheManager manager = Managers.open(redis)) {
       Cache<String, String> cache = manager.createCache(name, strings());
       cache.put("k", "v");
       // Redis lost the record, and a JVM that just started created the cache again, with the
@@ -158,8 +156,16 @@ class DestroyedElsewhereTest {
       redis.command(again.toArray(new String[0]));
       redis.command("PUBLISH", "cascade:" + name + "#control", "listeners");
 
-      Thread.sleep(CHECK_PERIOD_AND_SOME.toMillis()); // the notice's check and a periodic one
+      // a check reads the record (HGETALL) after it was written: it takes the new record for its
+      // own, so the record it writes back, should Redis lose it again, names the other attempt
+      long readsBefore = recordReads(redis);
+      Await.until("a check after the new record", () -> recordReads(redis) > readsBefore);
+      redis.command("DEL", meta);
+      Await.until(
+          "the record written back with the new token",
+          () -> "another-attempt".equals(redis.command("HGET", meta, "recordedBy")));
       assertFalse(cache.isClosed(), "created again with settings it agrees with: still open");
+      assertTrue(log.messages(Level.WARNING, "Closed cache").isEmpty(), log.describe());
       cache.put("k", "v2");
       assertEquals("v2", cache.get("k"));
 
@@ -179,19 +185,32 @@ class DestroyedElsewhereTest {
     try (CacheManager destroying = Managers.open(redis);
         CacheManager creating = Managers.open(redis)) {
       destroying.createCache(name, strings()).put("k", "v");
-      // a destroyCache that marked the cache and is still deleting its keys (or stopped halfway)
+      // a destroyCache that marked the cache and is still deleting its keys: its lease is live
+      long now = System.currentTimeMillis();
       redis.command("DEL", meta);
       redis.command(
-          "HSET", meta, "destroyed", Long.toString(System.currentTimeMillis()), "deleting", "1");
+          "HSET", meta, "destroyed", Long.toString(now), "deleting:a", Long.toString(now + 60_000));
 
       CacheException refused =
           assertThrows(CacheException.class, () -> creating.createCache(name, strings()));
-      assertTrue(refused.getMessage().contains("is being destroyed"), refused.getMessage());
+      assertTrue(refused.getMessage().contains("not all of its keys"), refused.getMessage());
       assertTrue(refused.getMessage().contains("destroyCache"), refused.getMessage());
       assertNull(creating.getCache(name), "a destroyed cache is not joined");
 
+      // another destroyCache that finished while the first one still deletes: still refused
+      redis.command("HSET", meta, "finished", Long.toString(now));
+      assertThrows(CacheException.class, () -> creating.createCache(name, strings()));
+      assertEquals(-1L, redis.command("PTTL", meta), "the mark stays while a deletion runs");
+
+      // the first one's JVM stopped: its lease ends, but nobody finished after it began
+      redis.command("HSET", meta, "deleting:a", Long.toString(now - 1));
+      redis.command("HDEL", meta, "finished");
+      refused = assertThrows(CacheException.class, () -> creating.createCache(name, strings()));
+      assertTrue(refused.getMessage().contains("stopped halfway"), refused.getMessage());
+
       creating.destroyCache(name); // finishes the deletion: the name is free again
-      assertEquals(0L, redis.command("HEXISTS", meta, "deleting"));
+      assertEquals(0L, redis.command("HEXISTS", meta, "deleting:a"), "the stopped one's lease");
+      assertTrue((Long) redis.command("PTTL", meta) > 0, "the mark expires once finished");
       Cache<String, String> created = creating.createCache(name, strings());
       assertNull(created.get("k"), "the destroyed cache's entries are gone");
       created.put("k", "new");
@@ -243,7 +262,7 @@ class DestroyedElsewhereTest {
           List.of("cascade:" + name + ":meta"),
           redis.command("KEYS", "cascade:" + name + "*"),
           "only the mark is left");
-      assertEquals(0L, redis.command("HEXISTS", meta, "deleting"), "the deletion finished");
+      assertEquals(1L, redis.command("HEXISTS", meta, "finished"), "the deletion finished");
     }
   }
 
@@ -273,6 +292,12 @@ class DestroyedElsewhereTest {
     } finally {
       RELEASES.remove(hanging);
     }
+  }
+
+  /** How many times Redis ran {@code HGETALL}: a check of a record reads it so. */
+  private static long recordReads(RedisServer redis) {
+    String stats = redis.info("commandstats").getOrDefault("cmdstat_hgetall", "calls=0,");
+    return Long.parseLong(stats.substring("calls=".length(), stats.indexOf(',')));
   }
 
   private static MutableConfiguration<String, String> strings() {

@@ -58,8 +58,7 @@ public final class CacheRegistry {
    *     of a destroyed cache of that name
    */
   public Registration register(CacheSettings<?, ?> settings, String attempt, boolean joining) {
-    Map<String, String> mine = new LinkedHashMap<>(settings.registryRecord());
-    mine.put(RECORDED_BY, attempt);
+    Map<String, String> mine = recordOf(settings, attempt);
     Map<String, String> recorded = store.recordOrRead(settings.name, mine, !joining);
     if (recorded.isEmpty()) {
       return new Registration(true, attempt);
@@ -69,7 +68,7 @@ public final class CacheRegistry {
       if (joining) {
         throw new Gone(settings.name);
       }
-      // register.lua replaces a mark for createCache unless its keys are still being deleted
+      // register.lua replaces a mark for createCache once its keys are all deleted
       throw beingDestroyed(settings.name, destroyed);
     }
     requireCompatible(settings, mine, recorded);
@@ -80,14 +79,22 @@ public final class CacheRegistry {
     return new Refused(
         "Cache '"
             + cacheName
-            + "' is being destroyed in Redis at "
+            + "' was destroyed in Redis at "
             + store.server()
-            + " (CacheManager.destroyCache since "
+            + " (CacheManager.destroyCache, at "
             + destroyedAt(destroyed)
-            + ", which deletes its keys: a new cache's would go with them). Create it once that"
-            + " has finished; if it stopped halfway, destroyCache(\""
+            + "), and not all of its keys are deleted yet: a destroyCache is still deleting them"
+            + " (a new cache's would go with them), or one stopped halfway (its JVM stopped, or"
+            + " Redis failed it). Create it once that has finished; if it stopped, destroyCache(\""
             + cacheName
             + "\") again finishes it.");
+  }
+
+  /** The record of a cache: its settings, and the token of the attempt that wrote it. */
+  private static Map<String, String> recordOf(CacheSettings<?, ?> settings, String token) {
+    Map<String, String> record = new LinkedHashMap<>(settings.registryRecord());
+    record.put(RECORDED_BY, token);
+    return record;
   }
 
   /** A cache {@code getCache} was about to join was destroyed meanwhile: there is none. */
@@ -113,22 +120,50 @@ public final class CacheRegistry {
     }
   }
 
-  /** How long a destroyed cache's mark stays in place of its record. */
+  /** How long a destroyed cache's mark stays in place of its record once its keys are deleted. */
   static final long DESTROYED_MARK_MILLIS = 10 * 60_000L;
 
   /**
-   * Marks the cache destroyed in place of its record (for {@link #DESTROYED_MARK_MILLIS}): the JVMs
-   * that have it open close it when they see the mark ({@link #verify}). Until {@link
-   * #deletionFinished}, no {@code createCache} replaces the mark; after it, one does as if there
-   * were no record.
+   * How long a {@code destroyCache} counts as deleting without renewing its lease (it renews after
+   * each batch of keys): one whose JVM stopped no longer keeps the name from other {@code
+   * createCache}s after this.
    */
-  public void markDestroyed(String cacheName) {
-    store.markDestroyed(cacheName, DESTROYED_MARK_MILLIS);
+  static final long DESTROY_LEASE_MILLIS = 60_000L;
+
+  /**
+   * Starts a {@code destroyCache}: puts the mark of a destroyed cache in place of its record (or
+   * keeps the one there), so the JVMs that have it open close it when they see the mark ({@link
+   * #verify}), and no {@code createCache} replaces the mark before {@link Destroy#finished}.
+   */
+  public Destroy beginDestroy(String cacheName) {
+    Destroy destroy = new Destroy(cacheName, newAttempt());
+    destroy.step(RegistryStore.DestroyStep.BEGIN);
+    return destroy;
   }
 
-  /** The destroyed cache's keys are deleted: its name is free for {@code createCache}. */
-  public void deletionFinished(String cacheName) {
-    store.deletionFinished(cacheName);
+  /** One {@code destroyCache} of one cache, holding its lease on the mark. */
+  public final class Destroy {
+    private final String cacheName;
+    private final String token;
+
+    private Destroy(String cacheName, String token) {
+      this.cacheName = cacheName;
+      this.token = token;
+    }
+
+    /** The deletion goes on: keeps the lease. */
+    public void renew() {
+      step(RegistryStore.DestroyStep.RENEW);
+    }
+
+    /** Every key is deleted: the name is free for {@code createCache}, and the mark expires. */
+    public void finished() {
+      step(RegistryStore.DestroyStep.END);
+    }
+
+    private void step(RegistryStore.DestroyStep step) {
+      store.destroyStep(cacheName, step, token, DESTROY_LEASE_MILLIS, DESTROYED_MARK_MILLIS);
+    }
   }
 
   /**
@@ -165,9 +200,7 @@ public final class CacheRegistry {
     Map<String, String> recorded = store.readWithMark(settings.name);
     if (recorded.isEmpty()) {
       String token = recordedBy != null ? recordedBy : newAttempt();
-      Map<String, String> mine = new LinkedHashMap<>(settings.registryRecord());
-      mine.put(RECORDED_BY, token);
-      recorded = store.recordOrRead(settings.name, mine, false);
+      recorded = store.recordOrRead(settings.name, recordOf(settings, token), false);
       if (recorded.isEmpty()) {
         LOG.warn(
             "The registry entry of cache '"
@@ -196,8 +229,9 @@ public final class CacheRegistry {
       requireCompatible(settings, settings.registryRecord(), recorded);
     } catch (Refused e) {
       return new Verdict(
-          "it was destroyed, or lost by Redis, and created again with other settings: "
-              + e.getMessage(),
+          "it was destroyed, or lost by Redis, and created again with other settings ("
+              + e.getMessage()
+              + ")",
           recordedBy);
     }
     return new Verdict(null, by);
@@ -231,11 +265,14 @@ public final class CacheRegistry {
    * manager asks before it runs the user's factories, so that a cache refused for its settings
    * makes (and closes) no loader or writer. {@link #register} checks again, atomically.
    */
-  public void check(CacheSettings<?, ?> settings) {
+  public void check(CacheSettings<?, ?> settings, boolean joining) {
     Map<String, String> recorded = store.readWithMark(settings.name);
     String destroyed = recorded.get(RegistryStore.DESTROYED);
-    if (destroyed != null && recorded.containsKey(RegistryStore.DELETING)) {
-      throw beingDestroyed(settings.name, destroyed);
+    if (destroyed != null && joining) {
+      throw new Gone(settings.name);
+    }
+    if (destroyed != null && !recorded.containsKey(RegistryStore.FINISHED)) {
+      throw beingDestroyed(settings.name, destroyed); // register.lua would refuse it, later
     }
     if (destroyed == null && !recorded.isEmpty()) {
       requireCompatible(settings, settings.registryRecord(), recorded);

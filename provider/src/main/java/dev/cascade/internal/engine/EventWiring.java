@@ -8,6 +8,7 @@ import dev.cascade.internal.event.RemoteEvents;
 import dev.cascade.internal.store.Cleanup;
 import dev.cascade.internal.store.EntryStore;
 import dev.cascade.internal.store.KeyLayout;
+import dev.cascade.internal.support.WarningWindow;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
@@ -16,6 +17,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import javax.cache.CacheException;
@@ -63,6 +65,14 @@ public final class EventWiring implements AutoCloseable {
   private final Consumer<EntryOperations<?, ?>> recordCheck;
   private final ScheduledExecutorService maintenance;
   private int ticks;
+
+  /** Since when the checks of the caches' registry entries fail (nanoTime), or 0. */
+  private final AtomicLong recordChecksFailingSince = new AtomicLong();
+
+  private static final long RECORD_CHECKS_FAILING_WARN_NANOS = TimeUnit.MINUTES.toNanos(1);
+  private static final long RECORD_CHECK_WARNING_PERIOD_NANOS = TimeUnit.MINUTES.toNanos(5);
+  private final WarningWindow recordCheckWarnings =
+      new WarningWindow(RECORD_CHECK_WARNING_PERIOD_NANOS, System::nanoTime);
 
   public EventWiring(
       RemoteEvents remote,
@@ -236,9 +246,34 @@ public final class EventWiring implements AutoCloseable {
       }
       try {
         recordCheck.accept(cache);
+        recordChecksFailingSince.set(0);
       } catch (RuntimeException e) {
-        LOG.debug("Could not check the registry entry of cache '{}'", cache.name(), e);
+        recordCheckFailed(cache, e);
       }
+    }
+  }
+
+  /**
+   * Checks that keep failing (Redis unreachable, or refusing the read) leave a cache destroyed
+   * elsewhere open here: said once they have failed for {@link #RECORD_CHECKS_FAILING_WARN_NANOS},
+   * then at most every {@link #RECORD_CHECK_WARNING_PERIOD_NANOS}; a short outage says nothing.
+   */
+  private void recordCheckFailed(EntryOperations<?, ?> cache, RuntimeException e) {
+    long now = System.nanoTime();
+    recordChecksFailingSince.compareAndSet(0, now);
+    long since = recordChecksFailingSince.get();
+    if (since != 0
+        && now - since > RECORD_CHECKS_FAILING_WARN_NANOS
+        && recordCheckWarnings.admit() >= 0) {
+      LOG.warn(
+          "The registry entries of this CacheManager's caches could not be checked for {} s (last,"
+              + " cache '{}': {}): a cache destroyed by another JVM meanwhile stays open here until"
+              + " a check succeeds",
+          (now - since) / 1_000_000_000L,
+          cache.name(),
+          e.toString());
+    } else {
+      LOG.debug("Could not check the registry entry of cache '{}'", cache.name(), e);
     }
   }
 

@@ -530,7 +530,11 @@ public final class EntryStore {
 
   /** Deletes every entry ({@code UNLINK} per scanned batch): no events, no writer. */
   public void deleteAllEntries() {
-    scan(layout.entryPattern(), this::unlink);
+    deleteAllEntries(() -> {});
+  }
+
+  private void deleteAllEntries(Runnable eachPage) {
+    scan(layout.entryPattern(), this::unlink, eachPage);
     ChangeObserver o = observer;
     if (o != null) {
       o.changedAll();
@@ -539,11 +543,12 @@ public final class EntryStore {
 
   /**
    * Deletes every key of the cache but its registry entry: entries, locks, flags, streams, dead
-   * letters ({@code destroyCache}, which first puts a destroyed cache's mark in the entry's place).
+   * letters ({@code destroyCache}, which first puts a destroyed cache's mark in the entry's place),
+   * running {@code eachPage} after each page of the scans.
    */
-  public void deleteEverything() {
-    deleteAllEntries();
-    scan(layout.auxiliaryPattern(), this::unlink);
+  public void deleteEverything(Runnable eachPage) {
+    deleteAllEntries(eachPage);
+    scan(layout.auxiliaryPattern(), this::unlink, eachPage);
   }
 
   private void unlink(List<byte[]> keys) {
@@ -554,12 +559,17 @@ public final class EntryStore {
   }
 
   private void scan(byte[] pattern, Consumer<List<byte[]>> batch) {
+    scan(pattern, batch, () -> {});
+  }
+
+  private void scan(byte[] pattern, Consumer<List<byte[]>> batch, Runnable eachPage) {
     ScanArgs args = ScanArgs.Builder.matches(pattern).limit(SCAN_COUNT);
     KeyScanCursor<byte[]> cursor = redis.await(commands.scan(args), "scanning " + describe());
     while (true) {
       if (!cursor.getKeys().isEmpty()) {
         batch.accept(cursor.getKeys());
       }
+      eachPage.run();
       if (cursor.isFinished()) {
         return;
       }

@@ -18,8 +18,8 @@ public final class RegistryStore {
   /** The field of a destroyed cache's mark: when it was destroyed (epoch ms). */
   public static final String DESTROYED = "destroyed";
 
-  /** The field of a destroyed cache's mark while its keys are being deleted. */
-  public static final String DELETING = "deleting";
+  /** The field of a destroyed cache's mark once a {@code destroyCache} deleted all its keys. */
+  public static final String FINISHED = "finished";
 
   private final RedisAccess redis;
 
@@ -32,10 +32,10 @@ public final class RegistryStore {
    * step, so two first JVMs cannot both write). Returns what was recorded before, or an empty map
    * when this call recorded it.
    *
-   * @param markIsNoRecord true for {@code createCache}: a destroyed cache's mark is replaced,
-   *     unless it still says {@value #DELETING}; false for joining a cache and for writing again a
-   *     record Redis lost: the mark is returned (the field {@value #DESTROYED}, maybe {@value
-   *     #DELETING})
+   * @param markIsNoRecord true for {@code createCache}: a destroyed cache's mark is replaced once
+   *     it says {@value #FINISHED} and no {@code destroyCache} is still deleting; false for joining
+   *     a cache and for writing again a record Redis lost: the mark is returned (with the field
+   *     {@value #DESTROYED})
    */
   public Map<String, String> recordOrRead(
       String cacheName, Map<String, String> fields, boolean markIsNoRecord) {
@@ -59,26 +59,38 @@ public final class RegistryStore {
     return recorded;
   }
 
+  /** The steps of a {@code destroyCache} on the mark ({@code destroyed.lua}). */
+  public enum DestroyStep {
+    /** Puts the mark in place of the record (or keeps the one there) and takes a lease. */
+    BEGIN("begin"),
+    /** Renews the lease: the deletion goes on. */
+    RENEW("renew"),
+    /** Gives the lease back, says the keys are deleted, and lets the mark expire. */
+    END("end");
+
+    final byte[] code;
+
+    DestroyStep(String code) {
+      this.code = utf8(code);
+    }
+  }
+
   /**
-   * Puts the mark of a destroyed cache in place of its record ({@code destroyed.lua}), for {@code
-   * ttlMillis}, saying {@value #DELETING} until {@link #deletionFinished}; a mark already there
-   * keeps its time.
+   * One step of {@code destroyCache} on the mark that stands in place of the cache's record ({@code
+   * destroyed.lua}): a lease of {@code leaseMillis} per {@code token}, and {@code ttlMillis} for
+   * the mark once the keys are deleted.
    */
-  public void markDestroyed(String cacheName, long ttlMillis) {
+  public void destroyStep(
+      String cacheName, DestroyStep step, String token, long leaseMillis, long ttlMillis) {
     redis.await(
         redis.evalInteger(
             Script.DESTROYED,
             new byte[][] {KeyLayout.metaKeyOf(cacheName)},
-            utf8(Long.toString(System.currentTimeMillis())),
+            step.code,
+            utf8(token),
+            utf8(Long.toString(leaseMillis)),
             utf8(Long.toString(ttlMillis))),
         "marking cache '" + cacheName + "' destroyed in the registry");
-  }
-
-  /** The destroyed cache's keys are deleted: a {@code createCache} may replace its mark now. */
-  public void deletionFinished(String cacheName) {
-    redis.await(
-        redis.commands().hdel(KeyLayout.metaKeyOf(cacheName), utf8(DELETING)),
-        "marking the deletion of cache '" + cacheName + "' finished in the registry");
   }
 
   /**

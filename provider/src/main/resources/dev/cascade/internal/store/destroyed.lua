@@ -1,19 +1,54 @@
--- destroyed.lua: put a mark in place of a destroyed cache's record (destroyCache), so that every
--- JVM that has the cache open learns that it was destroyed, even one that missed the notice on the
--- control channel, and does not take the missing record for one that Redis lost (a restart
--- without persistence, FLUSHALL, an eviction), which it would record again. The mark says
--- 'deleting' until the destroy has deleted the cache's keys (then HDEL): until then no createCache
--- replaces it (register.lua), as the deletion would take the new cache's keys too. The mark
--- expires; a createCache replaces it once it no longer says 'deleting'.
--- KEYS[1] the cache's meta hash   ARGV[1] when it was destroyed (epoch ms)   ARGV[2] the mark's TTL (ms)
--- Reply: 1 when marked, 0 when a mark was there already (it keeps its time, and says 'deleting'
--- again: a second destroyCache finishes what a first one left halfway)
-if redis.call('HEXISTS', KEYS[1], 'destroyed') == 1 then
-  redis.call('HSET', KEYS[1], 'deleting', '1')
-  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+-- destroyed.lua: the mark that stands in place of a destroyed cache's record (destroyCache), so
+-- that every JVM that has the cache open learns that it was destroyed, even one that missed the
+-- notice on the control channel, and does not take the missing record for one that Redis lost (a
+-- restart without persistence, FLUSHALL, an eviction), which it would write again.
+--
+-- The mark's fields: 'destroyed' (when, Redis time in ms); 'deleting:<token>' per destroyCache
+-- still deleting the cache's keys (the Redis time its lease ends: renewed as it goes, so that one
+-- whose JVM died stops counting); 'finished' once a destroyCache deleted every key. register.lua
+-- lets createCache replace the mark only when it says 'finished' and no lease is live: the
+-- deletion would take a new cache's keys too, and a destroy that stopped halfway left keys of the
+-- old cache (destroyCache again finishes it). The mark has no TTL until then, and expires
+-- afterwards.
+--
+-- KEYS[1] the cache's meta hash
+-- ARGV[1] 'begin', 'renew' or 'end'   ARGV[2] this destroyCache's token
+-- ARGV[3] the lease (ms)   ARGV[4] the mark's TTL once finished (ms)
+-- Reply: 1, or 0 when there is no mark to renew or end (it was replaced or removed meanwhile)
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local lease = 'deleting:' .. ARGV[2]
+if ARGV[1] == 'begin' then
+  if redis.call('HEXISTS', KEYS[1], 'destroyed') == 0 then
+    redis.call('DEL', KEYS[1])
+    redis.call('HSET', KEYS[1], 'destroyed', tostring(now))
+  end
+  redis.call('HDEL', KEYS[1], 'finished')
+  redis.call('HSET', KEYS[1], lease, tostring(now + tonumber(ARGV[3])))
+  redis.call('PERSIST', KEYS[1])
+  return 1
+end
+if redis.call('HEXISTS', KEYS[1], 'destroyed') == 0 then
   return 0
 end
-redis.call('DEL', KEYS[1])
-redis.call('HSET', KEYS[1], 'destroyed', ARGV[1], 'deleting', '1')
-redis.call('PEXPIRE', KEYS[1], ARGV[2])
+if ARGV[1] == 'renew' then
+  redis.call('HSET', KEYS[1], lease, tostring(now + tonumber(ARGV[3])))
+  return 1
+end
+redis.call('HDEL', KEYS[1], lease)
+redis.call('HSET', KEYS[1], 'finished', tostring(now))
+local fields = redis.call('HGETALL', KEYS[1])
+local live = false
+for i = 1, #fields, 2 do
+  if string.sub(fields[i], 1, 9) == 'deleting:' then
+    if tonumber(fields[i + 1]) > now then
+      live = true
+    else
+      redis.call('HDEL', KEYS[1], fields[i]) -- a destroyCache whose JVM stopped
+    end
+  end
+end
+if not live then
+  redis.call('PEXPIRE', KEYS[1], ARGV[4])
+end
 return 1
