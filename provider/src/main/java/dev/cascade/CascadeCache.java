@@ -354,10 +354,14 @@ public final class CascadeCache<K, V> implements Cache<K, V> {
     try {
       operations.shutdown(cleanup);
     } finally {
-      MBeans.unregister(writeBehindName);
-      setStatisticsEnabled(false);
-      setManagementEnabled(false);
+      unregisterMBeans();
     }
+  }
+
+  private void unregisterMBeans() {
+    MBeans.unregister(writeBehindName);
+    setStatisticsEnabled(false);
+    setManagementEnabled(false);
   }
 
   /**
@@ -382,10 +386,12 @@ public final class CascadeCache<K, V> implements Cache<K, V> {
     }
     operations.abandonDrain();
     manager.release(this, cleanup);
+    // now, by name: a cache of that name created meanwhile registers MBeans of the same names
+    unregisterMBeans();
     Runnable rest =
         () -> {
           try {
-            shutdown(cleanup);
+            operations.shutdown(cleanup);
           } finally {
             closedElsewhere.complete(null);
             whenClosed.run();

@@ -487,16 +487,35 @@ public final class CascadeCacheManager implements CacheManager {
               redis, new KeyLayout(cacheName, CascadeConfiguration.DEFAULT_PARTITIONS), origin);
     }
     CacheRegistry.Destroy destroy = registry.beginDestroy(cacheName);
-    store.announceDestroyed();
-    long[] renewedAt = {System.nanoTime()};
-    store.deleteEverything(
-        () -> {
-          // a long deletion keeps the name from createCache: its lease is renewed as it goes
-          if (System.nanoTime() - renewedAt[0] > DESTROY_RENEWAL.toNanos()) {
-            destroy.renew();
-            renewedAt[0] = System.nanoTime();
-          }
-        });
+    try {
+      store.announceDestroyed();
+      long[] renewedAt = {System.nanoTime()};
+      store.deleteEverything(
+          () -> {
+            // a long deletion keeps the name from createCache: its lease is renewed as it goes
+            if (System.nanoTime() - renewedAt[0] > DESTROY_RENEWAL.toNanos()) {
+              destroy.renew();
+              renewedAt[0] = System.nanoTime();
+            }
+          });
+    } catch (RuntimeException e) {
+      try {
+        destroy.abort();
+      } catch (RuntimeException notGivenBack) {
+        e.addSuppressed(notGivenBack); // its lease runs out within a minute
+      }
+      throw new CacheException(
+          "destroyCache of cache '"
+              + cacheName
+              + "' stopped halfway ("
+              + e.getMessage()
+              + "): other JVMs close the cache, but some of its keys are left in Redis at "
+              + redis.target()
+              + ", and createCache of that name is refused until destroyCache(\""
+              + cacheName
+              + "\") runs again to the end",
+          e);
+    }
     // only now may a createCache replace the mark: the deletion would have taken its keys too
     destroy.finished();
   }
@@ -522,7 +541,7 @@ public final class CascadeCacheManager implements CacheManager {
         // created again (after a destroy, or after Redis lost the record) with settings this JVM
         // agrees with: go on with it, and mark again that this JVM listens, which a destroy took
         cache.recordedBy(verdict.recordedBy);
-        events.listenersChanged(operations);
+        events.listenAgain(operations);
       }
       return;
     }

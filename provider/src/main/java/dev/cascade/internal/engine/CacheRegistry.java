@@ -161,8 +161,31 @@ public final class CacheRegistry {
       step(RegistryStore.DestroyStep.END);
     }
 
+    /**
+     * The deletion stopped halfway: gives the lease back at once (so that a {@code destroyCache}
+     * run again frees the name when it ends, not a minute later). The mark keeps refusing {@code
+     * createCache} until some destroy finishes.
+     */
+    public void abort() {
+      store.destroyStep(
+          cacheName,
+          RegistryStore.DestroyStep.ABORT,
+          token,
+          DESTROY_LEASE_MILLIS,
+          DESTROYED_MARK_MILLIS);
+    }
+
     private void step(RegistryStore.DestroyStep step) {
-      store.destroyStep(cacheName, step, token, DESTROY_LEASE_MILLIS, DESTROYED_MARK_MILLIS);
+      if (!store.destroyStep(cacheName, step, token, DESTROY_LEASE_MILLIS, DESTROYED_MARK_MILLIS)) {
+        // a deletion that went on would delete a new cache's keys, or one other JVMs wrote back
+        throw new CacheException(
+            "The mark of destroyed cache '"
+                + cacheName
+                + "' is gone from Redis at "
+                + store.server()
+                + " while destroyCache deleted its keys (Redis lost it, or it was created again):"
+                + " the deletion stopped; the cache may be open again elsewhere");
+      }
     }
   }
 

@@ -12,12 +12,13 @@ import dev.cascade.internal.support.WarningWindow;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import javax.cache.CacheException;
@@ -66,8 +67,8 @@ public final class EventWiring implements AutoCloseable {
   private final ScheduledExecutorService maintenance;
   private int ticks;
 
-  /** Since when the checks of the caches' registry entries fail (nanoTime), or 0. */
-  private final AtomicLong recordChecksFailingSince = new AtomicLong();
+  /** Since when the check of a cache's registry entry fails (nanoTime), by cache name. */
+  private final Map<String, Long> recordChecksFailingSince = new ConcurrentHashMap<>();
 
   private static final long RECORD_CHECKS_FAILING_WARN_NANOS = TimeUnit.MINUTES.toNanos(1);
   private static final long RECORD_CHECK_WARNING_PERIOD_NANOS = TimeUnit.MINUTES.toNanos(5);
@@ -159,6 +160,17 @@ public final class EventWiring implements AutoCloseable {
   }
 
   /**
+   * The cache was created again (after a destroy, or after Redis lost its record): marks again that
+   * this JVM listens, as the destroy took the marks away. Not for a cache closed meanwhile (under
+   * the lock {@link #closed} takes too), which would subscribe again for nothing.
+   */
+  public synchronized void listenAgain(EntryOperations<?, ?> cache) {
+    if (!cache.isClosed()) {
+      listenersChanged(cache);
+    }
+  }
+
+  /**
    * The cache closed here: stop listening for it, and tell the others if they were publishing to
    * us. The Redis side goes through {@code cleanup}: with Redis unreachable it is skipped (the
    * marks expire within {@link #FLAG_TTL_MILLIS}); this JVM stops handling the channels either way.
@@ -246,7 +258,7 @@ public final class EventWiring implements AutoCloseable {
       }
       try {
         recordCheck.accept(cache);
-        recordChecksFailingSince.set(0);
+        recordChecksFailingSince.remove(cache.name());
       } catch (RuntimeException e) {
         recordCheckFailed(cache, e);
       }
@@ -260,17 +272,13 @@ public final class EventWiring implements AutoCloseable {
    */
   private void recordCheckFailed(EntryOperations<?, ?> cache, RuntimeException e) {
     long now = System.nanoTime();
-    recordChecksFailingSince.compareAndSet(0, now);
-    long since = recordChecksFailingSince.get();
-    if (since != 0
-        && now - since > RECORD_CHECKS_FAILING_WARN_NANOS
-        && recordCheckWarnings.admit() >= 0) {
+    long since = recordChecksFailingSince.computeIfAbsent(cache.name(), name -> now);
+    if (now - since > RECORD_CHECKS_FAILING_WARN_NANOS && recordCheckWarnings.admit() >= 0) {
       LOG.warn(
-          "The registry entries of this CacheManager's caches could not be checked for {} s (last,"
-              + " cache '{}': {}): a cache destroyed by another JVM meanwhile stays open here until"
-              + " a check succeeds",
-          (now - since) / 1_000_000_000L,
+          "The registry entry of cache '{}' could not be checked for {} s ({}): should another JVM"
+              + " destroy it meanwhile, it stays open here until a check succeeds",
           cache.name(),
+          (now - since) / 1_000_000_000L,
           e.toString());
     } else {
       LOG.debug("Could not check the registry entry of cache '{}'", cache.name(), e);

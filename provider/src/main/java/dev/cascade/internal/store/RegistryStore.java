@@ -66,7 +66,9 @@ public final class RegistryStore {
     /** Renews the lease: the deletion goes on. */
     RENEW("renew"),
     /** Gives the lease back, says the keys are deleted, and lets the mark expire. */
-    END("end");
+    END("end"),
+    /** Gives the lease back after the deletion stopped halfway: nothing is finished. */
+    ABORT("abort");
 
     final byte[] code;
 
@@ -80,17 +82,18 @@ public final class RegistryStore {
    * destroyed.lua}): a lease of {@code leaseMillis} per {@code token}, and {@code ttlMillis} for
    * the mark once the keys are deleted.
    */
-  public void destroyStep(
+  public boolean destroyStep(
       String cacheName, DestroyStep step, String token, long leaseMillis, long ttlMillis) {
-    redis.await(
-        redis.evalInteger(
-            Script.DESTROYED,
-            new byte[][] {KeyLayout.metaKeyOf(cacheName)},
-            step.code,
-            utf8(token),
-            utf8(Long.toString(leaseMillis)),
-            utf8(Long.toString(ttlMillis))),
-        "marking cache '" + cacheName + "' destroyed in the registry");
+    return 1
+        == redis.await(
+            redis.evalInteger(
+                Script.DESTROYED,
+                new byte[][] {KeyLayout.metaKeyOf(cacheName)},
+                step.code,
+                utf8(token),
+                utf8(Long.toString(leaseMillis)),
+                utf8(Long.toString(ttlMillis))),
+            "marking cache '" + cacheName + "' destroyed in the registry");
   }
 
   /**

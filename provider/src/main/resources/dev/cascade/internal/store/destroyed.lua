@@ -8,13 +8,14 @@
 -- whose JVM died stops counting); 'finished' once a destroyCache deleted every key. register.lua
 -- lets createCache replace the mark only when it says 'finished' and no lease is live: the
 -- deletion would take a new cache's keys too, and a destroy that stopped halfway left keys of the
--- old cache (destroyCache again finishes it). The mark has no TTL until then, and expires
--- afterwards.
+-- old cache (destroyCache again finishes it). The mark cannot expire while a destroy runs, and
+-- expires a while after the last one ended.
 --
 -- KEYS[1] the cache's meta hash
--- ARGV[1] 'begin', 'renew' or 'end'   ARGV[2] this destroyCache's token
--- ARGV[3] the lease (ms)   ARGV[4] the mark's TTL once finished (ms)
--- Reply: 1, or 0 when there is no mark to renew or end (it was replaced or removed meanwhile)
+-- ARGV[1] 'begin', 'renew', 'end' (every key deleted) or 'abort' (stopped halfway: gives the lease
+--         back, says nothing is finished)
+-- ARGV[2] this destroyCache's token   ARGV[3] the lease (ms)   ARGV[4] the mark's TTL once ended (ms)
+-- Reply: 1, or 0 when there is no mark to renew, end or abort (it was lost or replaced meanwhile)
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local lease = 'deleting:' .. ARGV[2]
@@ -33,22 +34,29 @@ if redis.call('HEXISTS', KEYS[1], 'destroyed') == 0 then
 end
 if ARGV[1] == 'renew' then
   redis.call('HSET', KEYS[1], lease, tostring(now + tonumber(ARGV[3])))
+  redis.call('PERSIST', KEYS[1])
   return 1
 end
 redis.call('HDEL', KEYS[1], lease)
-redis.call('HSET', KEYS[1], 'finished', tostring(now))
+if ARGV[1] == 'end' then
+  redis.call('HSET', KEYS[1], 'finished', tostring(now))
+end
+-- once some destroy deleted every key, the mark expires its TTL after the last live lease ends
+-- (another destroy that still runs renews and so keeps it; one whose JVM died lets it expire);
+-- before that it stays: the old cache's keys may be left
+local last = now
 local fields = redis.call('HGETALL', KEYS[1])
-local live = false
 for i = 1, #fields, 2 do
   if string.sub(fields[i], 1, 9) == 'deleting:' then
-    if tonumber(fields[i + 1]) > now then
-      live = true
+    local ends = tonumber(fields[i + 1])
+    if ends > now then
+      last = math.max(last, ends)
     else
       redis.call('HDEL', KEYS[1], fields[i]) -- a destroyCache whose JVM stopped
     end
   end
 end
-if not live then
-  redis.call('PEXPIRE', KEYS[1], ARGV[4])
+if redis.call('HEXISTS', KEYS[1], 'finished') == 1 then
+  redis.call('PEXPIRE', KEYS[1], last - now + tonumber(ARGV[4]))
 end
 return 1
