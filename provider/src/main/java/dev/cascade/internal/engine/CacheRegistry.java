@@ -411,12 +411,6 @@ public final class CacheRegistry {
         : -1;
   }
 
-  /** The recorded partition count, or the default if the cache is not recorded. */
-  public int recordedPartitions(String cacheName) {
-    String p = read(cacheName).get("partitions");
-    return p == null ? CascadeConfiguration.DEFAULT_PARTITIONS : Integer.parseInt(p);
-  }
-
   private Map<String, String> read(String cacheName) {
     return store.read(cacheName);
   }
