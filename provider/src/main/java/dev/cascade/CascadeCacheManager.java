@@ -141,6 +141,7 @@ public final class CascadeCacheManager implements CacheManager {
             origin,
             this::openOperations,
             this::checkRecord,
+            redis::whenRedisMayHaveLost,
             Lifecycle.daemonThreads("cascade-maintenance-" + id));
     this.background = Executors.newCachedThreadPool(Lifecycle.daemonThreads("cascade-load-" + id));
     this.assembly = new CacheAssembly(redis, origin, lanes, invalidations, background);

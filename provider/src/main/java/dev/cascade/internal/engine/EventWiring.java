@@ -15,11 +15,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import javax.cache.CacheException;
 import javax.cache.event.EventType;
@@ -31,8 +33,12 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>a cache with listeners here is subscribed to its event channel and marked, in each
- *       partition, as listened to by this JVM (refreshed while it listens), so other JVMs' changes
- *       are published to it;
+ *       partition, as listened to by this JVM, so other JVMs' changes are published to it. The
+ *       marks are renewed at every check, and at once when a connection comes back or a cluster's
+ *       topology changes: Redis may have lost them (a restart without persistence, a failover to a
+ *       replica that had not received them, an eviction), and while one is missing the other JVMs
+ *       do not publish their changes of that partition. Marks found missing are put back, with a
+ *       WARNING (listeners here missed events), and announced;
  *   <li>every open cache knows whether some other JVM listens ({@link CacheCore#othersListen()}):
  *       when nobody does, its plain puts and removes skip the event machinery entirely. It learns
  *       it from the control channel (a JVM that starts or stops listening announces it) and checks
@@ -47,39 +53,63 @@ public final class EventWiring implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(EventWiring.class);
 
-  /** Listener marks live this long unless refreshed, so a JVM that dies stops costing publishes. */
+  /** Listener marks live this long unless renewed, so a JVM that dies stops costing publishes. */
   static final long FLAG_TTL_MILLIS = 60_000;
 
+  /** How often the records, the others' listening and this JVM's own marks are checked. */
   private static final long CHECK_MILLIS = 5_000;
-  private static final int REFRESHES_PER_TTL = 3;
+
+  /** Every this many checks, the marks of JVMs that stopped are looked for. */
+  private static final int CHECKS_PER_SILENCE_SWEEP = 4;
 
   /**
-   * A JVM that has not renewed its listener marks for this long stopped (it renews every {@link
-   * #FLAG_TTL_MILLIS} / {@link #REFRESHES_PER_TTL}): its marks are removed. Generous, as the
-   * renewal times come from each JVM's own clock.
+   * A JVM that has not renewed its listener marks for this long stopped (it renews them every
+   * {@link #CHECK_MILLIS}): its marks are removed. Generous, as the renewal times come from each
+   * JVM's own clock.
    */
   static final long SILENT_LISTENER_MILLIS = 3 * FLAG_TTL_MILLIS;
+
+  /** At most one WARNING per cache in this period about marks Redis lost. */
+  private static final long MARKS_LOST_WARNING_PERIOD_NANOS = TimeUnit.MINUTES.toNanos(1);
 
   private final RemoteEvents remote;
   private final byte[] origin;
   private final Supplier<Collection<EntryOperations<?, ?>>> caches;
   private final Consumer<EntryOperations<?, ?>> recordCheck;
   private final ScheduledExecutorService maintenance;
+  private final AutoCloseable reconnects;
+  private final AtomicBoolean roundQueued = new AtomicBoolean();
   private int ticks;
 
-  /** Since when the check of a cache's registry entry fails (nanoTime), by cache name. */
-  private final Map<String, Long> recordChecksFailingSince = new ConcurrentHashMap<>();
+  /** Rate limits of the WARNING that a cache's marks were lost, by cache name. */
+  private final Map<String, WarningWindow> marksLostWarnings = new ConcurrentHashMap<>();
 
-  private static final long RECORD_CHECKS_FAILING_WARN_NANOS = TimeUnit.MINUTES.toNanos(1);
-  private static final long RECORD_CHECK_WARNING_PERIOD_NANOS = TimeUnit.MINUTES.toNanos(5);
-  private final WarningWindow recordCheckWarnings =
-      new WarningWindow(RECORD_CHECK_WARNING_PERIOD_NANOS, System::nanoTime);
+  private static final long FAILING_CHECKS_WARNING_PERIOD_NANOS = TimeUnit.MINUTES.toNanos(5);
+
+  /**
+   * Checks of a cache's registry entry that keep failing leave a cache destroyed elsewhere open
+   * here: said once they have failed for a minute.
+   */
+  private final FailingChecks recordChecks =
+      new FailingChecks(
+          TimeUnit.MINUTES.toNanos(1), FAILING_CHECKS_WARNING_PERIOD_NANOS, System::nanoTime);
+
+  /**
+   * Renewals of the listener marks that keep failing let them expire after {@link
+   * #FLAG_TTL_MILLIS}: said at half of it, before the other JVMs stop publishing.
+   */
+  private final FailingChecks renewals =
+      new FailingChecks(
+          TimeUnit.MILLISECONDS.toNanos(FLAG_TTL_MILLIS / 2),
+          FAILING_CHECKS_WARNING_PERIOD_NANOS,
+          System::nanoTime);
 
   public EventWiring(
       RemoteEvents remote,
       byte[] origin,
       Supplier<Collection<EntryOperations<?, ?>>> caches,
       Consumer<EntryOperations<?, ?>> recordCheck,
+      Function<Runnable, AutoCloseable> whenRedisMayHaveLost,
       ThreadFactory threads) {
     this.remote = remote;
     this.origin = origin;
@@ -88,6 +118,29 @@ public final class EventWiring implements AutoCloseable {
     this.maintenance = Executors.newSingleThreadScheduledExecutor(threads);
     maintenance.scheduleWithFixedDelay(
         this::maintain, CHECK_MILLIS, CHECK_MILLIS, TimeUnit.MILLISECONDS);
+    this.reconnects = whenRedisMayHaveLost.apply(this::redisMayHaveLost);
+  }
+
+  /**
+   * A connection came back, or a cluster's topology changed: Redis may have lost this JVM's marks
+   * (and registry entries), so check now rather than at the next period. Called on a Lettuce I/O
+   * thread: queues one round at most, on the maintenance thread.
+   */
+  private void redisMayHaveLost() {
+    if (roundQueued.compareAndSet(false, true)) {
+      try {
+        maintenance.execute(
+            () -> {
+              roundQueued.set(false); // before the round: a reconnect from now on queues another
+              for (EntryOperations<?, ?> cache : caches.get()) {
+                recheck(cache);
+                renewMarks(cache, false);
+              }
+            });
+      } catch (RejectedExecutionException closed) {
+        roundQueued.set(false);
+      }
+    }
   }
 
   /**
@@ -179,6 +232,9 @@ public final class EventWiring implements AutoCloseable {
     CacheCore<?, ?> core = cache.core();
     EntryStore store = core.engine().store();
     remote.unsubscribe(store.layout().controlChannel(), cleanup);
+    marksLostWarnings.remove(cache.name());
+    recordChecks.succeeded(cache.name()); // not checked any more: nothing left failing
+    renewals.succeeded(cache.name());
     if (core.listening()) {
       core.listening(false);
       remote.unsubscribe(store.layout().eventChannel(), cleanup);
@@ -258,55 +314,70 @@ public final class EventWiring implements AutoCloseable {
       }
       try {
         recordCheck.accept(cache);
-        recordChecksFailingSince.remove(cache.name());
+        recordChecks.succeeded(cache.name());
       } catch (RuntimeException e) {
-        recordCheckFailed(cache, e);
+        long seconds = recordChecks.failed(cache.name());
+        if (seconds >= 0) {
+          LOG.warn(
+              "The registry entry of cache '{}' could not be checked for {} s ({}): should another"
+                  + " JVM destroy it meanwhile, it stays open here until a check succeeds",
+              cache.name(),
+              seconds,
+              e.toString());
+        } else {
+          LOG.debug("Could not check the registry entry of cache '{}'", cache.name(), e);
+        }
       }
-    }
-  }
-
-  /**
-   * Checks that keep failing (Redis unreachable, or refusing the read) leave a cache destroyed
-   * elsewhere open here: said once they have failed for {@link #RECORD_CHECKS_FAILING_WARN_NANOS},
-   * then at most every {@link #RECORD_CHECK_WARNING_PERIOD_NANOS}; a short outage says nothing.
-   */
-  private void recordCheckFailed(EntryOperations<?, ?> cache, RuntimeException e) {
-    long now = System.nanoTime();
-    long since = recordChecksFailingSince.computeIfAbsent(cache.name(), name -> now);
-    if (now - since > RECORD_CHECKS_FAILING_WARN_NANOS && recordCheckWarnings.admit() >= 0) {
-      LOG.warn(
-          "The registry entry of cache '{}' could not be checked for {} s ({}): should another JVM"
-              + " destroy it meanwhile, it stays open here until a check succeeds",
-          cache.name(),
-          (now - since) / 1_000_000_000L,
-          e.toString());
-    } else {
-      LOG.debug("Could not check the registry entry of cache '{}'", cache.name(), e);
     }
   }
 
   private void maintain() {
-    boolean refresh =
-        ++ticks % Math.max(1, (int) (FLAG_TTL_MILLIS / CHECK_MILLIS / REFRESHES_PER_TTL)) == 0;
+    boolean sweep = ++ticks % CHECKS_PER_SILENCE_SWEEP == 0;
     for (EntryOperations<?, ?> cache : caches.get()) {
       recheck(cache);
-      if (refresh) {
-        refreshMarks(cache);
-      }
+      renewMarks(cache, sweep);
     }
   }
 
   /**
-   * Renews this JVM's listener marks of a cache that still listens. Under the lock of {@link
-   * #listenersChanged}: a renewal decided just before the last listener went would otherwise put
-   * back the marks its removal took away.
+   * Renews this JVM's listener marks of a cache that still listens, puts back those Redis lost
+   * (saying so, and telling the other JVMs to look again), and with {@code sweep} removes the marks
+   * of JVMs that stopped. Under the lock of {@link #listenersChanged}: a renewal decided just
+   * before the last listener went would otherwise put back the marks its removal took away.
    */
-  private synchronized void refreshMarks(EntryOperations<?, ?> cache) {
+  private synchronized void renewMarks(EntryOperations<?, ?> cache, boolean sweep) {
     CacheCore<?, ?> core = cache.core();
-    if (core.listening() && !cache.isClosed()) {
-      try {
-        EntryStore store = core.engine().store();
-        store.flagListening(grace(core), FLAG_TTL_MILLIS);
+    if (!core.listening() || cache.isClosed()) {
+      return;
+    }
+    EntryStore store = core.engine().store();
+    EntryStore.MarksRenewed renewed;
+    try {
+      renewed = store.flagListening(grace(core), FLAG_TTL_MILLIS);
+      renewals.succeeded(cache.name());
+    } catch (RuntimeException e) {
+      // normal while Redis restarts or fails over: said only if it lasts
+      long seconds = renewals.failed(cache.name());
+      if (seconds >= 0) {
+        LOG.warn(
+            "The listener marks of cache '{}' could not be renewed for {} s ({}): once they expire"
+                + " ({} s after the last renewal), other JVMs stop publishing their changes to this"
+                + " JVM's listeners until a renewal succeeds",
+            cache.name(),
+            seconds,
+            e.toString(),
+            FLAG_TTL_MILLIS / 1000);
+      } else {
+        LOG.debug("Could not renew the listener marks of cache '{}'", cache.name(), e);
+      }
+      return;
+    }
+    try {
+      if (renewed.anyMissing()) {
+        marksLost(cache, store, renewed);
+        store.announceListeners();
+      }
+      if (sweep) {
         List<String> gone = store.forgetSilentListeners(SILENT_LISTENER_MILLIS);
         if (!gone.isEmpty()) {
           LOG.info(
@@ -316,14 +387,45 @@ public final class EventWiring implements AutoCloseable {
               SILENT_LISTENER_MILLIS / 1000,
               gone);
         }
-      } catch (RuntimeException e) {
-        LOG.warn("Could not refresh the listener marks of cache '" + cache.name() + "'", e);
       }
+    } catch (RuntimeException e) {
+      // the others learn at their next check; the sweep runs again in a few checks
+      LOG.debug("Could not announce or sweep the listener marks of cache '{}'", cache.name(), e);
     }
+  }
+
+  private void marksLost(
+      EntryOperations<?, ?> cache, EntryStore store, EntryStore.MarksRenewed renewed) {
+    long unreported =
+        marksLostWarnings
+            .computeIfAbsent(
+                cache.name(),
+                name -> new WarningWindow(MARKS_LOST_WARNING_PERIOD_NANOS, System::nanoTime))
+            .admit();
+    if (unreported < 0) {
+      LOG.debug("Put back the lost listener marks of cache '{}' again", cache.name());
+      return;
+    }
+    LOG.warn(
+        "The listener marks of cache '{}' were missing from Redis at {} ({} of {} partitions{}),"
+            + " and are put back: Redis lost them (a restart without persistence, a failover to a"
+            + " replica that had not received them, an eviction), so other JVMs did not publish"
+            + " their changes there meanwhile, and this JVM's listeners missed those events{}",
+        cache.name(),
+        store.redis().target(),
+        renewed.partitionsMissing(),
+        renewed.partitions(),
+        renewed.rosterMissing() ? ", and the roster of listening JVMs" : "",
+        unreported == 0 ? "" : " (lost " + unreported + " more time(s) since the last warning)");
   }
 
   @Override
   public void close() {
+    try {
+      reconnects.close();
+    } catch (Exception e) {
+      LOG.debug("Could not stop watching the connections", e);
+    }
     maintenance.shutdownNow();
   }
 }

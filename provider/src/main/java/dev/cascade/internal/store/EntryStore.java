@@ -580,27 +580,54 @@ public final class EntryStore {
 
   /**
    * Records in every partition that this JVM listens to the cache, for {@code ttlMillis} unless
-   * refreshed: while another JVM's field is there, every mutation publishes its event, and expired
-   * entries stay {@code graceMillis} for reporting.
+   * renewed: while another JVM's field is there, every mutation publishes its event, and expired
+   * entries stay {@code graceMillis} for reporting. Also renews this JVM's entry in the roster of
+   * listening JVMs, which tells the others that someone listens ({@link #othersListen}) and when
+   * this JVM last renewed (see {@link #forgetSilentListeners}).
+   *
+   * @return what was missing before (everything the first time; on a renewal, what Redis lost)
    */
-  public void flagListening(long graceMillis, long ttlMillis) {
+  public MarksRenewed flagListening(long graceMillis, long ttlMillis) {
+    List<CompletableFuture<Boolean>> added = new ArrayList<>(layout.partitions());
     List<CompletableFuture<?>> replies = new ArrayList<>(layout.partitions() * 2 + 2);
     byte[] value = ascii(Long.toString(graceMillis));
     for (int p = 0; p < layout.partitions(); p++) {
-      replies.add(commands.hset(layout.listenerFlag(p), origin, value).toCompletableFuture());
+      // HSET of one field answers whether it added it: true where the mark was missing
+      CompletableFuture<Boolean> fresh =
+          commands.hset(layout.listenerFlag(p), origin, value).toCompletableFuture();
+      added.add(fresh);
+      replies.add(fresh);
       replies.add(commands.pexpire(layout.listenerFlag(p), ttlMillis).toCompletableFuture());
     }
-    // when this JVM last renewed its marks: the others remove them if it stops (see
-    // forgetSilentListeners); the hashes' TTL alone cannot, any live JVM's renewal extends it
-    byte[] seen = layout.listenersSeenKey();
-    replies.add(
+    // the hashes' TTL alone cannot retire a JVM that stopped: any live JVM's renewal extends it
+    byte[] roster = layout.listenersSeenKey();
+    CompletableFuture<Boolean> rosterAdded =
         commands
-            .hset(seen, origin, ascii(Long.toString(System.currentTimeMillis())))
-            .toCompletableFuture());
-    replies.add(commands.pexpire(seen, ttlMillis).toCompletableFuture());
+            .hset(roster, origin, ascii(Long.toString(System.currentTimeMillis())))
+            .toCompletableFuture();
+    replies.add(rosterAdded);
+    replies.add(commands.pexpire(roster, ttlMillis).toCompletableFuture());
     redis.await(
         CompletableFuture.allOf(replies.toArray(new CompletableFuture<?>[0])),
         "marking " + describe() + " as listened to");
+    int missing = 0;
+    for (CompletableFuture<Boolean> fresh : added) {
+      if (fresh.join()) {
+        missing++;
+      }
+    }
+    return new MarksRenewed(missing, layout.partitions(), rosterAdded.join());
+  }
+
+  /**
+   * What a {@link #flagListening} found missing: this JVM's mark in {@code partitionsMissing} of
+   * the cache's {@code partitions}, and its entry in the roster of listening JVMs.
+   */
+  public record MarksRenewed(int partitionsMissing, int partitions, boolean rosterMissing) {
+
+    public boolean anyMissing() {
+      return partitionsMissing > 0 || rosterMissing;
+    }
   }
 
   /** Removes this JVM from the listeners of every partition. */
@@ -654,17 +681,25 @@ public final class EntryStore {
     return forgotten;
   }
 
-  /** True when some other JVM listens to this cache (its changes must then be published). */
+  /**
+   * True when some other JVM listens to this cache (its changes must then be published). Asks the
+   * roster of listening JVMs ({@link KeyLayout#listenersSeenKey}), which every listening JVM renews
+   * with its marks, and partition 0's marks (a JVM of a version before the roster marks the
+   * partitions only). Two keys in two slots: Redis may lose one partition's marks (a failover to a
+   * replica that had not received them, an eviction) while the other partitions still need their
+   * changes published, and asking partition 0 alone then silenced them all.
+   */
   public boolean othersListen() {
-    byte[] flag = layout.listenerFlag(0);
-    long listeners = redis.await(commands.hlen(flag), "checking the listeners of " + describe());
-    if (listeners == 0) {
-      return false;
-    }
-    return listeners
-        > (redis.await(commands.hexists(flag, origin), "checking the listeners of " + describe())
-            ? 1
-            : 0);
+    byte[] roster = layout.listenersSeenKey();
+    byte[] marks = layout.listenerFlag(0);
+    CompletableFuture<Long> listed = commands.hlen(roster).toCompletableFuture();
+    CompletableFuture<Boolean> listedUs = commands.hexists(roster, origin).toCompletableFuture();
+    CompletableFuture<Long> marked = commands.hlen(marks).toCompletableFuture();
+    CompletableFuture<Boolean> markedUs = commands.hexists(marks, origin).toCompletableFuture();
+    redis.await(
+        CompletableFuture.allOf(listed, listedUs, marked, markedUs),
+        "checking the listeners of " + describe());
+    return listed.join() > (listedUs.join() ? 1 : 0) || marked.join() > (markedUs.join() ? 1 : 0);
   }
 
   /** Tells every JVM with the cache open to check its listeners again. */

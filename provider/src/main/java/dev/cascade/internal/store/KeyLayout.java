@@ -16,7 +16,7 @@ import java.util.zip.CRC32;
  * cascade:&lt;cache&gt;#lease:{&lt;cache&gt;#&lt;p&gt;}       the flush lease of partition p (and #epoch: its counter)
  * cascade:&lt;cache&gt;#dead                       dead letters: records the writer kept refusing
  * cascade:&lt;cache&gt;#flushers                   heartbeats of the JVMs that flush the cache
- * cascade:&lt;cache&gt;#listeners                  when each listening JVM last renewed its marks
+ * cascade:&lt;cache&gt;#listeners                  the listening JVMs, and when each last renewed its marks
  * cascade:&lt;cache&gt;:meta                       the cache's registry entry
  * cascade:&lt;cache&gt;#events                     the channel that carries entry events
  * cascade:&lt;cache&gt;#control                    the channel that says the listeners changed
@@ -205,7 +205,10 @@ public final class KeyLayout {
     return bytes("cascade:" + escaped + "#flushers");
   }
 
-  /** When each listening JVM last renewed its listener marks (a hash: origin, epoch ms). */
+  /**
+   * The roster of listening JVMs: when each last renewed its listener marks (a hash: origin, epoch
+   * ms). Whether another JVM is on it decides whether a JVM publishes its changes at all.
+   */
   public byte[] listenersSeenKey() {
     return bytes("cascade:" + escaped + "#listeners");
   }

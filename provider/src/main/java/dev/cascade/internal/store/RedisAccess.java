@@ -2,9 +2,11 @@ package dev.cascade.internal.store;
 
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisCredentials;
 import io.lettuce.core.RedisCredentialsProvider;
 import io.lettuce.core.RedisURI;
@@ -18,10 +20,12 @@ import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.event.ClusterTopologyChangedEvent;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
+import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -37,6 +41,7 @@ import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import javax.cache.CacheException;
+import reactor.core.Disposable;
 
 /**
  * The Redis connection of one CacheManager: one shared, thread-safe Lettuce connection that
@@ -665,6 +670,39 @@ public final class RedisAccess implements AutoCloseable {
     } catch (RuntimeException e) {
       throw failure(e, "opening a pub/sub connection");
     }
+  }
+
+  /**
+   * Calls {@code action} (on a Lettuce I/O thread: it must hand off at once) whenever Redis may
+   * have lost what this client wrote since it last asked: a connection of this client connected
+   * (again: after a restart or a Sentinel failover; on a cluster also a node connection opened to a
+   * promoted replica), or, on a cluster, a topology refresh saw the topology change (a failover;
+   * the shared event bus says so for every cluster client of the JVM, so it may also come from
+   * another CacheManager's client). Closing the result stops the calls.
+   */
+  public AutoCloseable whenRedisMayHaveLost(Runnable action) {
+    RedisConnectionStateListener connected =
+        new RedisConnectionStateListener() {
+          @Override
+          public void onRedisConnected(RedisChannelHandler<?, ?> handler, SocketAddress at) {
+            action.run();
+          }
+        };
+    client.addListener(connected);
+    Disposable topology =
+        client instanceof RedisClusterClient
+            ? resources
+                .eventBus()
+                .get()
+                .filter(e -> e instanceof ClusterTopologyChangedEvent)
+                .subscribe(e -> action.run())
+            : null;
+    return () -> {
+      client.removeListener(connected);
+      if (topology != null) {
+        topology.dispose();
+      }
+    };
   }
 
   /** A new dedicated connection (for blocking reads); the caller closes it. */

@@ -1,6 +1,7 @@
 package dev.cascade.internal.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cascade.testing.RedisServer;
@@ -62,6 +63,26 @@ class ListenerMarksTest {
     assertEquals(Set.of("alive-here", "alive-elsewhere"), fields(layout.listenersSeenKey()));
     assertTrue(store.othersListen());
     assertEquals(List.of(), store.forgetSilentListeners(180_000), "nothing more to remove");
+  }
+
+  @Test
+  void othersListen_whileTheRosterOrPartitionZeroNamesAnother_evenIfTheOtherIsLost() {
+    store.flagListening(0, 60_000);
+    assertFalse(store.othersListen(), "only this JVM listens");
+    mark("elsewhere", System.currentTimeMillis());
+    assertTrue(store.othersListen());
+
+    redis.await(redis.commands().del(layout.listenerFlag(0)), "lose partition 0's marks");
+    assertTrue(store.othersListen(), "the roster still names the other JVM");
+
+    mark("elsewhere", System.currentTimeMillis());
+    redis.await(redis.commands().del(layout.listenersSeenKey()), "lose the roster");
+    assertTrue(store.othersListen(), "partition 0 still names the other JVM");
+
+    EntryStore.MarksRenewed renewed = store.flagListening(0, 60_000);
+    assertEquals(1, renewed.partitionsMissing(), "this JVM's mark went with partition 0's");
+    assertTrue(renewed.rosterMissing(), "a renewal says what Redis lost");
+    assertFalse(store.flagListening(0, 60_000).anyMissing(), "and a second one finds all");
   }
 
   @Test

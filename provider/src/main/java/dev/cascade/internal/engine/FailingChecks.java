@@ -1,0 +1,45 @@
+package dev.cascade.internal.engine;
+
+import dev.cascade.internal.support.WarningWindow;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
+
+/**
+ * One kind of periodic check of each open cache (its registry entry, its listener marks) that fails
+ * while Redis is unreachable or refuses it: a short outage says nothing, one that lasts is said,
+ * and then at most once per period for all caches together. Thread-safe.
+ */
+final class FailingChecks {
+
+  private final long quietNanos;
+  private final LongSupplier nanoTime;
+  private final WarningWindow warnings;
+
+  /** Since when each cache's check fails (nanoTime), by cache name. */
+  private final Map<String, Long> failingSince = new ConcurrentHashMap<>();
+
+  FailingChecks(long quietNanos, long warningPeriodNanos, LongSupplier nanoTime) {
+    this.quietNanos = quietNanos;
+    this.nanoTime = nanoTime;
+    this.warnings = new WarningWindow(warningPeriodNanos, nanoTime);
+  }
+
+  void succeeded(String cacheName) {
+    failingSince.remove(cacheName);
+  }
+
+  /**
+   * The cache's check failed once more.
+   *
+   * @return for how many seconds it has been failing, when that is to be said now; else -1
+   */
+  long failed(String cacheName) {
+    long now = nanoTime.getAsLong();
+    long since = failingSince.computeIfAbsent(cacheName, name -> now);
+    if (now - since > quietNanos && warnings.admit() >= 0) {
+      return (now - since) / 1_000_000_000L;
+    }
+    return -1;
+  }
+}
