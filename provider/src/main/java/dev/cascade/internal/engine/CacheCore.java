@@ -41,6 +41,12 @@ final class CacheCore<K, V> {
   private volatile boolean listening;
 
   /**
+   * Held while this JVM's listener marks of the cache change in Redis ({@link EventWiring}): per
+   * cache, so one cache's renewal waiting out an unreachable Redis holds up no other cache.
+   */
+  final Object marksLock = new Object();
+
+  /**
    * @param syncWriter the writer to call before every change (write-through), or null
    * @param overflowWriter the user's writer behind a write-behind cache whose overflow policy
    *     writes through, or null

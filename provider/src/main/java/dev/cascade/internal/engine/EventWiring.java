@@ -158,22 +158,34 @@ public final class EventWiring implements AutoCloseable {
         false,
         message -> {
           if (queued.compareAndSet(false, true)) {
-            maintenance.execute(
-                () -> {
-                  queued.set(false); // before the check: an announcement from now on queues another
-                  recheck(cache);
-                });
+            try {
+              maintenance.execute(
+                  () -> {
+                    queued.set(false); // before the check: an announcement now queues another
+                    recheck(cache);
+                  });
+            } catch (RejectedExecutionException closed) {
+              queued.set(false); // the manager closed: nothing left to check
+            }
           }
         });
+    recordChecks.succeeded(cache.name()); // its record was just read: the count starts now
     cache.core().othersListen(store.othersListen());
     listenersChanged(cache);
   }
 
   /**
-   * The cache's local listeners changed (or it just opened). Synchronized: a deregistration that
-   * saw no listener left must not unsubscribe after a registration that came later subscribed.
+   * The cache's local listeners changed (or it just opened). Under the cache's marks lock: a
+   * deregistration that saw no listener left must not unsubscribe after a registration that came
+   * later subscribed.
    */
-  public synchronized <K, V> void listenersChanged(EntryOperations<K, V> cache) {
+  public <K, V> void listenersChanged(EntryOperations<K, V> cache) {
+    synchronized (cache.core().marksLock) {
+      changeListening(cache);
+    }
+  }
+
+  private <K, V> void changeListening(EntryOperations<K, V> cache) {
     CacheCore<K, V> core = cache.core();
     EventDispatcher<K, V> dispatcher = core.events();
     EntryStore store = core.engine().store();
@@ -191,8 +203,10 @@ public final class EventWiring implements AutoCloseable {
     }
     remote.subscribe(
         layout.eventChannel(), cache.name(), true, message -> onEvent(core, layout, message));
+    EntryStore.MarksRenewed marked;
     try {
-      store.flagListening(grace, FLAG_TTL_MILLIS);
+      marked = store.flagListening(grace, FLAG_TTL_MILLIS).throwIfFailed();
+      renewals.succeeded(cache.name());
     } catch (RuntimeException e) {
       if (!core.listening()) {
         // the registration fails (its caller takes the listener back): leave no subscription
@@ -209,6 +223,9 @@ public final class EventWiring implements AutoCloseable {
     if (!core.listening()) {
       core.listening(true);
       store.announceListeners();
+    } else if (marked.anyMissing()) {
+      // put back after a destroy or a Redis loss (listenAgain): the others look again now
+      store.announceListeners();
     }
   }
 
@@ -217,9 +234,11 @@ public final class EventWiring implements AutoCloseable {
    * this JVM listens, as the destroy took the marks away. Not for a cache closed meanwhile (under
    * the lock {@link #closed} takes too), which would subscribe again for nothing.
    */
-  public synchronized void listenAgain(EntryOperations<?, ?> cache) {
-    if (!cache.isClosed()) {
-      listenersChanged(cache);
+  public void listenAgain(EntryOperations<?, ?> cache) {
+    synchronized (cache.core().marksLock) {
+      if (!cache.isClosed()) {
+        changeListening(cache);
+      }
     }
   }
 
@@ -228,13 +247,19 @@ public final class EventWiring implements AutoCloseable {
    * us. The Redis side goes through {@code cleanup}: with Redis unreachable it is skipped (the
    * marks expire within {@link #FLAG_TTL_MILLIS}); this JVM stops handling the channels either way.
    */
-  public synchronized void closed(EntryOperations<?, ?> cache, Cleanup cleanup) {
+  public void closed(EntryOperations<?, ?> cache, Cleanup cleanup) {
+    synchronized (cache.core().marksLock) {
+      stopListening(cache, cleanup);
+    }
+  }
+
+  private void stopListening(EntryOperations<?, ?> cache, Cleanup cleanup) {
     CacheCore<?, ?> core = cache.core();
     EntryStore store = core.engine().store();
     remote.unsubscribe(store.layout().controlChannel(), cleanup);
     marksLostWarnings.remove(cache.name());
-    recordChecks.succeeded(cache.name()); // not checked any more: nothing left failing
-    renewals.succeeded(cache.name());
+    recordChecks.forget(cache.name());
+    renewals.forget(cache.name());
     if (core.listening()) {
       core.listening(false);
       remote.unsubscribe(store.layout().eventChannel(), cleanup);
@@ -316,6 +341,9 @@ public final class EventWiring implements AutoCloseable {
         recordCheck.accept(cache);
         recordChecks.succeeded(cache.name());
       } catch (RuntimeException e) {
+        if (cache.isClosed()) {
+          return; // closed meanwhile: nothing to check any more (and nothing to remember)
+        }
         long seconds = recordChecks.failed(cache.name());
         if (seconds >= 0) {
           LOG.warn(
@@ -342,41 +370,29 @@ public final class EventWiring implements AutoCloseable {
   /**
    * Renews this JVM's listener marks of a cache that still listens, puts back those Redis lost
    * (saying so, and telling the other JVMs to look again), and with {@code sweep} removes the marks
-   * of JVMs that stopped. Under the lock of {@link #listenersChanged}: a renewal decided just
+   * of JVMs that stopped. The renewal itself runs under the cache's marks lock: one decided just
    * before the last listener went would otherwise put back the marks its removal took away.
    */
-  private synchronized void renewMarks(EntryOperations<?, ?> cache, boolean sweep) {
+  private void renewMarks(EntryOperations<?, ?> cache, boolean sweep) {
     CacheCore<?, ?> core = cache.core();
-    if (!core.listening() || cache.isClosed()) {
-      return;
-    }
     EntryStore store = core.engine().store();
     EntryStore.MarksRenewed renewed;
-    try {
-      renewed = store.flagListening(grace(core), FLAG_TTL_MILLIS);
-      renewals.succeeded(cache.name());
-    } catch (RuntimeException e) {
-      // normal while Redis restarts or fails over: said only if it lasts
-      long seconds = renewals.failed(cache.name());
-      if (seconds >= 0) {
-        LOG.warn(
-            "The listener marks of cache '{}' could not be renewed for {} s ({}): once they expire"
-                + " ({} s after the last renewal), other JVMs stop publishing their changes to this"
-                + " JVM's listeners until a renewal succeeds",
-            cache.name(),
-            seconds,
-            e.toString(),
-            FLAG_TTL_MILLIS / 1000);
-      } else {
-        LOG.debug("Could not renew the listener marks of cache '{}'", cache.name(), e);
+    synchronized (core.marksLock) {
+      if (!core.listening() || cache.isClosed()) {
+        return;
       }
-      return;
+      renewed = store.flagListening(grace(core), FLAG_TTL_MILLIS);
     }
     try {
       if (renewed.anyMissing()) {
         marksLost(cache, store, renewed);
         store.announceListeners();
       }
+      if (renewed.failure() != null) {
+        renewalFailed(cache, renewed.failure());
+        return;
+      }
+      renewals.succeeded(cache.name());
       if (sweep) {
         List<String> gone = store.forgetSilentListeners(SILENT_LISTENER_MILLIS);
         if (!gone.isEmpty()) {
@@ -394,8 +410,33 @@ public final class EventWiring implements AutoCloseable {
     }
   }
 
+  /** Normal while Redis restarts or fails over: said only if it lasts. */
+  private void renewalFailed(EntryOperations<?, ?> cache, RuntimeException e) {
+    if (cache.isClosed()) {
+      return;
+    }
+    long seconds = renewals.failed(cache.name());
+    if (seconds >= 0) {
+      LOG.warn(
+          "The listener marks of cache '{}' could not be renewed for {} s ({}): once they expire"
+              + " ({} s after the last renewal), other JVMs stop publishing their changes to this"
+              + " JVM's listeners until a renewal succeeds",
+          cache.name(),
+          seconds,
+          e.toString(),
+          FLAG_TTL_MILLIS / 1000);
+    } else {
+      LOG.debug("Could not renew the listener marks of cache '{}'", cache.name(), e);
+    }
+  }
+
   private void marksLost(
       EntryOperations<?, ?> cache, EntryStore store, EntryStore.MarksRenewed renewed) {
+    if (renewed.partitionsMissing() == 0) {
+      // only the roster: writers still saw partition 0's marks, and mutate.lua never reads it
+      LOG.debug("Put back this JVM's entry in the roster of listeners of '{}'", cache.name());
+      return;
+    }
     long unreported =
         marksLostWarnings
             .computeIfAbsent(
@@ -407,15 +448,17 @@ public final class EventWiring implements AutoCloseable {
       return;
     }
     LOG.warn(
-        "The listener marks of cache '{}' were missing from Redis at {} ({} of {} partitions{}),"
-            + " and are put back: Redis lost them (a restart without persistence, a failover to a"
-            + " replica that had not received them, an eviction), so other JVMs did not publish"
-            + " their changes there meanwhile, and this JVM's listeners missed those events{}",
+        "The listener marks of cache '{}' were missing from Redis at {} ({} of {} partitions), and"
+            + " are put back: other JVMs did not publish their changes there meanwhile, and this"
+            + " JVM's listeners missed those events. Redis lost them (a restart without"
+            + " persistence, a failover to a replica that had not received them, an eviction), or"
+            + " they expired while this JVM could not renew them, or another JVM took this one for"
+            + " stopped (clocks over {} s apart){}",
         cache.name(),
         store.redis().target(),
         renewed.partitionsMissing(),
         renewed.partitions(),
-        renewed.rosterMissing() ? ", and the roster of listening JVMs" : "",
+        SILENT_LISTENER_MILLIS / 1000,
         unreported == 0 ? "" : " (lost " + unreported + " more time(s) since the last warning)");
   }
 

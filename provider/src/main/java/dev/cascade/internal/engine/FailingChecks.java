@@ -16,8 +16,8 @@ final class FailingChecks {
   private final LongSupplier nanoTime;
   private final WarningWindow warnings;
 
-  /** Since when each cache's check fails (nanoTime), by cache name. */
-  private final Map<String, Long> failingSince = new ConcurrentHashMap<>();
+  /** When each cache's check last succeeded (or it was first checked), nanoTime, by cache name. */
+  private final Map<String, Long> lastSuccess = new ConcurrentHashMap<>();
 
   FailingChecks(long quietNanos, long warningPeriodNanos, LongSupplier nanoTime) {
     this.quietNanos = quietNanos;
@@ -25,18 +25,26 @@ final class FailingChecks {
     this.warnings = new WarningWindow(warningPeriodNanos, nanoTime);
   }
 
+  /** The cache's check succeeded (or what it checks was just written). */
   void succeeded(String cacheName) {
-    failingSince.remove(cacheName);
+    lastSuccess.put(cacheName, nanoTime.getAsLong());
+  }
+
+  /** The cache is not checked any more. */
+  void forget(String cacheName) {
+    lastSuccess.remove(cacheName);
   }
 
   /**
-   * The cache's check failed once more.
+   * The cache's check failed once more. Counted from the last success, not from the first failure:
+   * against an unreachable Redis a failing check takes a command timeout or more to fail, and what
+   * it guards (marks with a TTL) runs out from the last success.
    *
-   * @return for how many seconds it has been failing, when that is to be said now; else -1
+   * @return for how many seconds it has not succeeded, when that is to be said now; else -1
    */
   long failed(String cacheName) {
     long now = nanoTime.getAsLong();
-    long since = failingSince.computeIfAbsent(cacheName, name -> now);
+    long since = lastSuccess.computeIfAbsent(cacheName, name -> now);
     if (now - since > quietNanos && warnings.admit() >= 0) {
       return (now - since) / 1_000_000_000L;
     }

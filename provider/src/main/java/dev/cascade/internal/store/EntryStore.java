@@ -585,7 +585,8 @@ public final class EntryStore {
    * listening JVMs, which tells the others that someone listens ({@link #othersListen}) and when
    * this JVM last renewed (see {@link #forgetSilentListeners}).
    *
-   * @return what was missing before (everything the first time; on a renewal, what Redis lost)
+   * @return what was missing before (everything the first time; on a renewal, what Redis lost), and
+   *     whether some of it failed (Redis unreachable, or one node of a cluster)
    */
   public MarksRenewed flagListening(long graceMillis, long ttlMillis) {
     List<CompletableFuture<Boolean>> added = new ArrayList<>(layout.partitions());
@@ -607,26 +608,46 @@ public final class EntryStore {
             .toCompletableFuture();
     replies.add(rosterAdded);
     replies.add(commands.pexpire(roster, ttlMillis).toCompletableFuture());
-    redis.await(
-        CompletableFuture.allOf(replies.toArray(new CompletableFuture<?>[0])),
-        "marking " + describe() + " as listened to");
+    RuntimeException failure = null;
+    try {
+      redis.await(
+          CompletableFuture.allOf(replies.toArray(new CompletableFuture<?>[0])),
+          "marking " + describe() + " as listened to");
+    } catch (RuntimeException e) {
+      // on a cluster the other nodes' marks may have been put back all the same: say which
+      failure = e;
+    }
     int missing = 0;
     for (CompletableFuture<Boolean> fresh : added) {
-      if (fresh.join()) {
+      if (answeredTrue(fresh)) {
         missing++;
       }
     }
-    return new MarksRenewed(missing, layout.partitions(), rosterAdded.join());
+    return new MarksRenewed(missing, layout.partitions(), answeredTrue(rosterAdded), failure);
+  }
+
+  private static boolean answeredTrue(CompletableFuture<Boolean> reply) {
+    return reply.isDone() && !reply.isCompletedExceptionally() && reply.join();
   }
 
   /**
-   * What a {@link #flagListening} found missing: this JVM's mark in {@code partitionsMissing} of
-   * the cache's {@code partitions}, and its entry in the roster of listening JVMs.
+   * What a {@link #flagListening} found missing (and put back): this JVM's mark in {@code
+   * partitionsMissing} of the cache's {@code partitions}, and its entry in the roster of listening
+   * JVMs; and, if some of it failed, why ({@code failure}, else null).
    */
-  public record MarksRenewed(int partitionsMissing, int partitions, boolean rosterMissing) {
+  public record MarksRenewed(
+      int partitionsMissing, int partitions, boolean rosterMissing, RuntimeException failure) {
 
     public boolean anyMissing() {
       return partitionsMissing > 0 || rosterMissing;
+    }
+
+    /** Throws the failure, if there was one. */
+    public MarksRenewed throwIfFailed() {
+      if (failure != null) {
+        throw failure;
+      }
+      return this;
     }
   }
 

@@ -28,9 +28,12 @@ import io.lettuce.core.resource.ClientResources;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.WeakHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
@@ -674,21 +677,30 @@ public final class RedisAccess implements AutoCloseable {
 
   /**
    * Calls {@code action} (on a Lettuce I/O thread: it must hand off at once) whenever Redis may
-   * have lost what this client wrote since it last asked: a connection of this client connected
-   * (again: after a restart or a Sentinel failover; on a cluster also a node connection opened to a
-   * promoted replica), or, on a cluster, a topology refresh saw the topology change (a failover;
-   * the shared event bus says so for every cluster client of the JVM, so it may also come from
-   * another CacheManager's client). Closing the result stops the calls.
+   * have lost what this client wrote before: a connection of this client connected again (after a
+   * restart, a dropped connection, a Sentinel failover), or, on a cluster, a topology refresh saw
+   * the topology change (a failover; the shared event bus says so for every cluster client of the
+   * JVM, so it may also come from another CacheManager's client). A connection's first connect is
+   * not a reason: a cluster client connects afresh to every node at each topology refresh. Closing
+   * the result stops the calls.
    */
   public AutoCloseable whenRedisMayHaveLost(Runnable action) {
-    RedisConnectionStateListener connected =
+    Set<RedisChannelHandler<?, ?>> connectedBefore =
+        Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
+    RedisConnectionStateListener reconnected =
         new RedisConnectionStateListener() {
           @Override
           public void onRedisConnected(RedisChannelHandler<?, ?> handler, SocketAddress at) {
-            action.run();
+            if (!connectedBefore.add(handler)) {
+              action.run();
+            }
           }
         };
-    client.addListener(connected);
+    // the shared connection connected before this was asked: its next connect is a reconnect
+    if (connection instanceof RedisChannelHandler) {
+      connectedBefore.add((RedisChannelHandler<?, ?>) connection);
+    }
+    client.addListener(reconnected);
     Disposable topology =
         client instanceof RedisClusterClient
             ? resources
@@ -698,7 +710,7 @@ public final class RedisAccess implements AutoCloseable {
                 .subscribe(e -> action.run())
             : null;
     return () -> {
-      client.removeListener(connected);
+      client.removeListener(reconnected);
       if (topology != null) {
         topology.dispose();
       }

@@ -28,14 +28,24 @@ class FailingChecksTest {
   }
 
   @Test
-  void aSuccess_startsTheCountAgain() {
+  void theCount_startsAtTheLastSuccess_notAtTheFirstFailure() {
+    checks.succeeded("a");
+    advanceSeconds(35); // a check against an unreachable Redis fails only after its timeout
+    assertEquals(35, checks.failed("a"), "35 s without a success, at the first failure");
+  }
+
+  @Test
+  void aSuccess_startsTheCountAgain_andAForgottenCacheStartsAfresh() {
     checks.failed("a");
     advanceSeconds(29);
     checks.succeeded("a");
     advanceSeconds(29);
-    assertEquals(-1, checks.failed("a"), "failing since the success only");
-    advanceSeconds(31);
+    assertEquals(-1, checks.failed("a"), "29 s since the success");
+    advanceSeconds(2);
     assertEquals(31, checks.failed("a"));
+    checks.forget("a");
+    advanceSeconds(400);
+    assertEquals(-1, checks.failed("a"), "a cache opened again under the name starts afresh");
   }
 
   private void advanceSeconds(long seconds) {
