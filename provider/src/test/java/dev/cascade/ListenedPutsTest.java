@@ -277,6 +277,89 @@ class ListenedPutsTest {
     }
   }
 
+  /**
+   * The same for {@code invoke}: its apply step (a compare-and-set after the processor ran on what
+   * it read) waits in the same lane. The processor waits until sixteen calls are on the wire, so
+   * that its read went out before Redis stopped and only its apply step waits. Before the fix the
+   * interrupt made the invoke throw while its change stayed queued; the thread's next change then
+   * found no entry, and the queued compare-and-set failed after it (its guard saw the entry
+   * changed): no value was lost, but the invoke's caller was told it failed while it was still to
+   * be sent. Now it returns, applied, and its thread's next change comes after it.
+   */
+  @Test
+  void anInvokeInterruptedWhileItsApplyStepWaitsInItsLane_isAppliedBeforeTheThreadsNextChange(
+      RedisServer redis) throws Exception {
+    int sent = 16; // CallsInFlight.WIDE
+    CacheManager manager = Managers.open(redis.uri() + "?timeout=10s");
+    ExecutorService pool = Executors.newFixedThreadPool(sent + 1);
+    try {
+      Cache<String, String> cache =
+          manager.createCache(Managers.uniqueName("listened-invoke-interrupted"), strings());
+      listen(cache);
+      cache.put("before", "v"); // Redis knows the scripts before it stops
+      cache.getAndPut("before", "w");
+      cache.invoke(
+          "before",
+          (entry, args) -> {
+            entry.setValue("x");
+            return null;
+          });
+      CountDownLatch read = new CountDownLatch(1);
+      CountDownLatch apply = new CountDownLatch(1);
+      AtomicReference<Thread> invoking = new AtomicReference<>();
+      Future<List<Object>> thread =
+          pool.submit(
+              () -> {
+                invoking.set(Thread.currentThread());
+                String outcome = "returned";
+                try {
+                  cache.invoke(
+                      "k",
+                      (entry, args) -> {
+                        read.countDown();
+                        try {
+                          apply.await();
+                        } catch (InterruptedException e) {
+                          throw new IllegalStateException(e);
+                        }
+                        entry.setValue("first");
+                        return null;
+                      });
+                } catch (CacheException interruptedBeforeTheFix) {
+                  outcome = "threw " + interruptedBeforeTheFix;
+                }
+                boolean interrupted = Thread.interrupted();
+                // mutate.lua, not the lane: sent at once
+                String previous = cache.getAndPut("k", "second");
+                return List.of(outcome, interrupted, String.valueOf(previous));
+              });
+      assertTrue(read.await(30, TimeUnit.SECONDS), "the processor ran on what invoke read");
+      redis.pause();
+      try {
+        for (int t = 0; t < sent; t++) {
+          String key = "on-the-wire-" + t;
+          pool.submit(() -> cache.put(key, "v"));
+          Thread.sleep(30); // each put goes out before the next starts: sixteen calls
+        }
+        apply.countDown(); // the apply step now waits in the lane
+        Thread.sleep(200);
+        invoking.get().interrupt();
+        Thread.sleep(300); // long enough for the next change to be on the wire, had it given up
+      } finally {
+        redis.resume();
+      }
+      List<Object> seen = thread.get(30, TimeUnit.SECONDS);
+      assertEquals(
+          List.of("returned", true, "first"),
+          seen,
+          "the invoke returns applied, the interrupt stays set, and the next change comes after");
+      assertEquals("second", cache.get("k"));
+    } finally {
+      pool.shutdownNow();
+      manager.close();
+    }
+  }
+
   private static List<String> keysEndingIn(RedisServer redis, String suffix) {
     List<String> found = new ArrayList<>();
     for (Object key : (List<?>) redis.command("KEYS", "*" + suffix)) {
