@@ -35,7 +35,7 @@ redis62_tests=CacheModelTest,DestroyedElsewhereTest,FailedCreateCacheTest,Reopen
 ListenedPutsTest,ListenerMarksLostTest,EventOrderTest,WriteThroughLostLockTest,WriteBehindTest,\
 WriteBehindCoalescingTest,WriteBehindFencingTest,AclLeastPrivilegeTest,HostileBytesTest,\
 PlainBulkTest,ConcurrencyTest,DistributedBehaviourTest,BadInputTest,LoggedScriptsTest,\
-LockScriptTest,AckScriptTest,FencedReadTest,HashEncodingTest
+LockScriptTest,AckScriptTest,FencedReadTest,HashEncodingTest,NearCacheTrackingRefusedTest
 if [[ "$*" != *cascade.redis.server* ]]; then
   say "running the script and version tests against Redis 6.2 (embedded-redis)"
   mvn -B -ntp -q -pl test-support,provider test -DskipFormatCheck -Dcascade.redis.server=embedded \
