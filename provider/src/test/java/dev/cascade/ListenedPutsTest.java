@@ -161,7 +161,7 @@ class ListenedPutsTest {
    */
   @Test
   void putsWaitingBehindCallsThatTimeOut_areNotSent(RedisServer redis) throws Exception {
-    int sent = 16; // CallsInFlight.WIDE: calls on the wire at once while Redis does not queue
+    int sent = CALLS_ON_THE_WIRE;
     int queued = 4;
     CacheManager manager = Managers.open(redis.uri() + "?timeout=2s");
     ExecutorService pool = Executors.newFixedThreadPool(sent + queued);
@@ -230,24 +230,15 @@ class ListenedPutsTest {
   @Test
   void aPutInterruptedWhileItWaitsInItsLane_landsBeforeTheThreadsNextChange(RedisServer redis)
       throws Exception {
-    int sent = 16; // CallsInFlight.WIDE: calls on the wire at once while Redis does not queue
     CacheManager manager = Managers.open(redis.uri() + "?timeout=10s");
-    ExecutorService pool = Executors.newFixedThreadPool(sent + 1);
+    ExecutorService pool = Executors.newFixedThreadPool(CALLS_ON_THE_WIRE + 1);
     try {
-      Cache<String, String> cache =
-          manager.createCache(Managers.uniqueName("listened-interrupted"), strings());
-      listen(cache);
-      cache.put("before", "v"); // Redis knows both scripts before it stops
-      cache.getAndPut("before", "w");
+      Cache<String, String> cache = listenedWithScriptsLoaded(manager, "listened-interrupted");
       AtomicReference<Thread> putting = new AtomicReference<>();
       Future<Boolean> thread;
       redis.pause();
       try {
-        for (int t = 0; t < sent; t++) {
-          String key = "on-the-wire-" + t;
-          pool.submit(() -> cache.put(key, "v"));
-          Thread.sleep(30); // each put goes out before the next starts: sixteen calls
-        }
+        fillTheWire(cache, pool);
         thread =
             pool.submit(
                 () -> {
@@ -289,21 +280,10 @@ class ListenedPutsTest {
   @Test
   void anInvokeInterruptedWhileItsApplyStepWaitsInItsLane_isAppliedBeforeTheThreadsNextChange(
       RedisServer redis) throws Exception {
-    int sent = 16; // CallsInFlight.WIDE
     CacheManager manager = Managers.open(redis.uri() + "?timeout=10s");
-    ExecutorService pool = Executors.newFixedThreadPool(sent + 1);
+    ExecutorService pool = Executors.newFixedThreadPool(CALLS_ON_THE_WIRE + 1);
     try {
-      Cache<String, String> cache =
-          manager.createCache(Managers.uniqueName("listened-invoke-interrupted"), strings());
-      listen(cache);
-      cache.put("before", "v"); // Redis knows the scripts before it stops
-      cache.getAndPut("before", "w");
-      cache.invoke(
-          "before",
-          (entry, args) -> {
-            entry.setValue("x");
-            return null;
-          });
+      Cache<String, String> cache = listenedWithScriptsLoaded(manager, "listened-invoked");
       CountDownLatch read = new CountDownLatch(1);
       CountDownLatch apply = new CountDownLatch(1);
       AtomicReference<Thread> invoking = new AtomicReference<>();
@@ -336,11 +316,7 @@ class ListenedPutsTest {
       assertTrue(read.await(30, TimeUnit.SECONDS), "the processor ran on what invoke read");
       redis.pause();
       try {
-        for (int t = 0; t < sent; t++) {
-          String key = "on-the-wire-" + t;
-          pool.submit(() -> cache.put(key, "v"));
-          Thread.sleep(30); // each put goes out before the next starts: sixteen calls
-        }
+        fillTheWire(cache, pool);
         apply.countDown(); // the apply step now waits in the lane
         Thread.sleep(200);
         invoking.get().interrupt();
@@ -357,6 +333,38 @@ class ListenedPutsTest {
     } finally {
       pool.shutdownNow();
       manager.close();
+    }
+  }
+
+  /** {@code CallsInFlight.WIDE}: calls on the wire at once while Redis does not answer. */
+  private static final int CALLS_ON_THE_WIRE = 16;
+
+  /**
+   * A listened cache whose scripts Redis has loaded (put, getAndPut, invoke), so that no call of a
+   * test that stops Redis goes out twice (NOSCRIPT, then EVAL) and changes its order.
+   */
+  private static Cache<String, String> listenedWithScriptsLoaded(
+      CacheManager manager, String prefix) {
+    Cache<String, String> cache = manager.createCache(Managers.uniqueName(prefix), strings());
+    listen(cache);
+    cache.put("before", "v");
+    cache.getAndPut("before", "w");
+    cache.invoke(
+        "before",
+        (entry, args) -> {
+          entry.setValue("x");
+          return null;
+        });
+    return cache;
+  }
+
+  /** With Redis stopped: puts until as many calls are on the wire as may be at once. */
+  private static void fillTheWire(Cache<String, String> cache, ExecutorService pool)
+      throws InterruptedException {
+    for (int t = 0; t < CALLS_ON_THE_WIRE; t++) {
+      String key = "on-the-wire-" + t;
+      pool.submit(() -> cache.put(key, "v"));
+      Thread.sleep(30); // each put goes out before the next starts
     }
   }
 

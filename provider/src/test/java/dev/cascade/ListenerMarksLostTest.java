@@ -9,13 +9,11 @@ import dev.cascade.testing.Await;
 import dev.cascade.testing.LogCapture;
 import dev.cascade.testing.RedisServer;
 import dev.cascade.testing.WithRedis;
-import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
@@ -24,8 +22,6 @@ import javax.cache.CacheManager;
 import javax.cache.configuration.FactoryBuilder;
 import javax.cache.configuration.MutableCacheEntryListenerConfiguration;
 import javax.cache.configuration.MutableConfiguration;
-import javax.cache.event.CacheEntryCreatedListener;
-import javax.cache.event.CacheEntryEvent;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -42,7 +38,8 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(120)
 class ListenerMarksLostTest {
 
-  static final Map<String, BlockingQueue<String>> HEARD = new ConcurrentHashMap<>();
+  /** Keys heard created, by cache: {@link PubSubOutageTest.Heard} records them here. */
+  private static final Map<String, BlockingQueue<String>> HEARD = PubSubOutageTest.HEARD;
 
   @Test
   void aMarkLostInOnePartition_doesNotSilenceTheChangesOfTheOthers(RedisServer redis)
@@ -141,27 +138,10 @@ class ListenerMarksLostTest {
   private static void listen(Cache<String, String> cache, String name) {
     cache.registerCacheEntryListener(
         new MutableCacheEntryListenerConfiguration<>(
-            FactoryBuilder.factoryOf(new Heard(name)), null, false, true));
+            FactoryBuilder.factoryOf(new PubSubOutageTest.Heard(name)), null, false, true));
   }
 
   private static MutableConfiguration<String, String> strings() {
     return new MutableConfiguration<String, String>().setTypes(String.class, String.class);
-  }
-
-  /** Records the keys of created entries for its cache. */
-  static final class Heard implements CacheEntryCreatedListener<String, String>, Serializable {
-    private static final long serialVersionUID = 1L;
-    private final String cacheName;
-
-    Heard(String cacheName) {
-      this.cacheName = cacheName;
-    }
-
-    @Override
-    public void onCreated(Iterable<CacheEntryEvent<? extends String, ? extends String>> events) {
-      for (CacheEntryEvent<? extends String, ? extends String> e : events) {
-        HEARD.get(cacheName).add(e.getKey());
-      }
-    }
   }
 }
