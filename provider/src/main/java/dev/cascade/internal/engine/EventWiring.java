@@ -133,8 +133,7 @@ public final class EventWiring implements AutoCloseable {
             () -> {
               roundQueued.set(false); // before the round: a reconnect from now on queues another
               for (EntryOperations<?, ?> cache : caches.get()) {
-                recheck(cache);
-                renewMarks(cache, false);
+                checkAndRenew(cache, false);
               }
             });
       } catch (RejectedExecutionException closed) {
@@ -162,7 +161,7 @@ public final class EventWiring implements AutoCloseable {
               maintenance.execute(
                   () -> {
                     queued.set(false); // before the check: an announcement now queues another
-                    recheck(cache);
+                    checkAndRenew(cache, false, false);
                   });
             } catch (RejectedExecutionException closed) {
               queued.set(false); // the manager closed: nothing left to check
@@ -181,11 +180,19 @@ public final class EventWiring implements AutoCloseable {
    */
   public <K, V> void listenersChanged(EntryOperations<K, V> cache) {
     synchronized (cache.core().marksLock) {
-      changeListening(cache);
+      // a registration that passed its open check just before a close must not subscribe and
+      // mark again after the close took both away
+      if (!cache.isClosed()) {
+        changeListening(cache, false);
+      }
     }
   }
 
-  private <K, V> void changeListening(EntryOperations<K, V> cache) {
+  /**
+   * @param recreated whether the cache was created again (a destroy took the marks away, so their
+   *     absence is no loss to report)
+   */
+  private <K, V> void changeListening(EntryOperations<K, V> cache, boolean recreated) {
     CacheCore<K, V> core = cache.core();
     EventDispatcher<K, V> dispatcher = core.events();
     EntryStore store = core.engine().store();
@@ -224,7 +231,11 @@ public final class EventWiring implements AutoCloseable {
       core.listening(true);
       store.announceListeners();
     } else if (marked.anyMissing()) {
-      // put back after a destroy or a Redis loss (listenAgain): the others look again now
+      // put back after a destroy (listenAgain), or after Redis lost them, which this registration
+      // found first: the others look again now
+      if (marked.partitionsMissing() > 0 && !recreated) {
+        marksLost(cache, store, marked);
+      }
       store.announceListeners();
     }
   }
@@ -237,7 +248,7 @@ public final class EventWiring implements AutoCloseable {
   public void listenAgain(EntryOperations<?, ?> cache) {
     synchronized (cache.core().marksLock) {
       if (!cache.isClosed()) {
-        changeListening(cache);
+        changeListening(cache, true);
       }
     }
   }
@@ -257,9 +268,7 @@ public final class EventWiring implements AutoCloseable {
     CacheCore<?, ?> core = cache.core();
     EntryStore store = core.engine().store();
     remote.unsubscribe(store.layout().controlChannel(), cleanup);
-    marksLostWarnings.remove(cache.name());
-    recordChecks.forget(cache.name());
-    renewals.forget(cache.name());
+    forget(cache.name());
     if (core.listening()) {
       core.listening(false);
       remote.unsubscribe(store.layout().eventChannel(), cleanup);
@@ -362,9 +371,42 @@ public final class EventWiring implements AutoCloseable {
   private void maintain() {
     boolean sweep = ++ticks % CHECKS_PER_SILENCE_SWEEP == 0;
     for (EntryOperations<?, ?> cache : caches.get()) {
-      recheck(cache);
-      renewMarks(cache, sweep);
+      checkAndRenew(cache, sweep);
     }
+  }
+
+  private void checkAndRenew(EntryOperations<?, ?> cache, boolean sweep) {
+    checkAndRenew(cache, true, sweep);
+  }
+
+  /**
+   * One cache's share of a round on the maintenance thread. Nothing it throws may end the periodic
+   * checks (a scheduled task that throws is never run again), and nothing of a cache that closed
+   * meanwhile is kept.
+   */
+  private void checkAndRenew(EntryOperations<?, ?> cache, boolean renew, boolean sweep) {
+    try {
+      recheck(cache);
+      if (renew) {
+        renewMarks(cache, sweep);
+      }
+    } catch (RuntimeException e) {
+      LOG.warn(
+          "The check of cache '{}' failed unexpectedly; it runs again within {} s",
+          cache.name(),
+          CHECK_MILLIS / 1000,
+          e);
+    } finally {
+      if (cache.isClosed()) {
+        forget(cache.name());
+      }
+    }
+  }
+
+  private void forget(String cacheName) {
+    marksLostWarnings.remove(cacheName);
+    recordChecks.forget(cacheName);
+    renewals.forget(cacheName);
   }
 
   /**

@@ -32,12 +32,18 @@ class RedisMayHaveLostTest {
       StatefulRedisPubSubConnection<byte[], byte[]> pubSub = redis.openPubSub();
       StatefulConnection<byte[], byte[]> dedicated = redis.openDedicated();
       try {
-        pubSub.sync().ping();
+        pubSub.sync().subscribe(new byte[] {'c'}); // a pub/sub connection is one once subscribed
         ping(redis);
         assertEquals(0, calls.get(), "connections that connected once: no reason");
 
-        server.command("CLIENT", "KILL", "TYPE", "normal");
-        Await.until("a reconnect is a reason", () -> calls.get() >= 1);
+        // the shared connection connected before the watch began: its reconnect counts too
+        long shared = redis.await(redis.commands().clientId(), "CLIENT ID");
+        server.command("CLIENT", "KILL", "ID", Long.toString(shared));
+        Await.until("the shared connection's reconnect is a reason", () -> calls.get() >= 1);
+        ping(redis);
+        int before = calls.get();
+        server.command("CLIENT", "KILL", "TYPE", "pubsub");
+        Await.until("a pub/sub connection's reconnect is a reason", () -> calls.get() > before);
 
         watching.close();
         ping(redis); // reconnected: whatever it set off has been said
@@ -45,13 +51,17 @@ class RedisMayHaveLostTest {
         server.command("CLIENT", "KILL", "TYPE", "normal");
         server.command("CLIENT", "KILL", "TYPE", "pubsub");
         ping(redis);
-        pubSub.sync().ping();
+        Await.until("the pub/sub connection is back", () -> subscribed(server));
         assertEquals(0, calls.get(), "nothing once closed");
       } finally {
         pubSub.close();
         dedicated.close();
       }
     }
+  }
+
+  private static boolean subscribed(RedisServer server) {
+    return String.valueOf(server.command("CLIENT", "LIST", "TYPE", "pubsub")).contains("sub=1");
   }
 
   /** A PING through the shared connection, once it answers (after a reconnect). */
