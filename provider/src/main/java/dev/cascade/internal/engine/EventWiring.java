@@ -161,7 +161,7 @@ public final class EventWiring implements AutoCloseable {
               maintenance.execute(
                   () -> {
                     queued.set(false); // before the check: an announcement now queues another
-                    checkAndRenew(cache, false, false);
+                    checkOnly(cache);
                   });
             } catch (RejectedExecutionException closed) {
               queued.set(false); // the manager closed: nothing left to check
@@ -375,8 +375,19 @@ public final class EventWiring implements AutoCloseable {
     }
   }
 
+  /** Checks the cache and renews its marks ({@code sweep}: also removes stopped JVMs' marks). */
   private void checkAndRenew(EntryOperations<?, ?> cache, boolean sweep) {
-    checkAndRenew(cache, true, sweep);
+    safely(
+        cache,
+        () -> {
+          recheck(cache);
+          renewMarks(cache, sweep);
+        });
+  }
+
+  /** What an announcement asks: the others' listening and the cache's record, nothing more. */
+  private void checkOnly(EntryOperations<?, ?> cache) {
+    safely(cache, () -> recheck(cache));
   }
 
   /**
@@ -384,12 +395,9 @@ public final class EventWiring implements AutoCloseable {
    * checks (a scheduled task that throws is never run again), and nothing of a cache that closed
    * meanwhile is kept.
    */
-  private void checkAndRenew(EntryOperations<?, ?> cache, boolean renew, boolean sweep) {
+  private void safely(EntryOperations<?, ?> cache, Runnable work) {
     try {
-      recheck(cache);
-      if (renew) {
-        renewMarks(cache, sweep);
-      }
+      work.run();
     } catch (RuntimeException e) {
       LOG.warn(
           "The check of cache '{}' failed unexpectedly; it runs again within {} s",
