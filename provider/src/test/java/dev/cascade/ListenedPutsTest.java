@@ -297,7 +297,7 @@ class ListenedPutsTest {
                       "k",
                       (entry, args) -> {
                         read.countDown();
-                        awaitThroughInterrupts(apply); // an early interrupt is for the apply step
+                        Await.throughInterrupts(apply); // an early interrupt is for the apply step
                         entry.setValue("first");
                         return null;
                       });
@@ -329,22 +329,6 @@ class ListenedPutsTest {
     } finally {
       pool.shutdownNow();
       manager.close();
-    }
-  }
-
-  /** Waits for the latch; an interrupt meanwhile stays set for what comes after. */
-  private static void awaitThroughInterrupts(CountDownLatch latch) {
-    boolean interrupted = false;
-    while (true) {
-      try {
-        latch.await();
-        break;
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
     }
   }
 

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.cascade.CascadeCache;
 import dev.cascade.CascadeCachingProvider;
 import dev.cascade.internal.store.KeyLayout;
+import dev.cascade.testing.Await;
 import dev.cascade.testing.RedisServer;
 import dev.cascade.testing.WithRedis;
 import java.io.Serializable;
@@ -198,7 +199,7 @@ class WriteBehindWriterLimitsTest {
       for (Cache.Entry<? extends String, ? extends String> e : entries) {
         if (HANG.equals(e.getKey())) {
           ENTERED.countDown();
-          awaitUninterruptibly(RELEASE);
+          Await.throughInterrupts(RELEASE);
         }
       }
       for (Cache.Entry<? extends String, ? extends String> e : entries) {
@@ -216,22 +217,6 @@ class WriteBehindWriterLimitsTest {
     public void deleteAll(Collection<?> keys) {
       keys.forEach(WRITTEN::remove);
       keys.clear();
-    }
-
-    private static void awaitUninterruptibly(CountDownLatch latch) {
-      boolean interrupted = false;
-      while (true) {
-        try {
-          latch.await();
-          break;
-        } catch (InterruptedException e) {
-          interrupted =
-              true; // like a driver stuck in a socket read: the interrupt does not end the call
-        }
-      }
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
     }
   }
 }

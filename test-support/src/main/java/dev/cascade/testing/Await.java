@@ -1,6 +1,7 @@
 package dev.cascade.testing;
 
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -35,6 +36,26 @@ public final class Await {
         Thread.currentThread().interrupt();
         throw new AssertionError("interrupted waiting until " + what, e);
       }
+    }
+  }
+
+  /**
+   * Waits for {@code latch} as code deaf to interrupts would (a driver stuck in a socket read, a
+   * step that must not be cut short): an interrupt meanwhile does not end the wait, and stays set
+   * for what the thread does next.
+   */
+  public static void throughInterrupts(CountDownLatch latch) {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        latch.await();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
     }
   }
 }
