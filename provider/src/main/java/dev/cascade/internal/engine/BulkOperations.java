@@ -399,10 +399,16 @@ final class BulkOperations<K, V> {
         failure = batch.failure;
         List<CompletableFuture<StoredEntry>> seen = core.engine().snapshotSent(encoded);
         Map<ByteBuffer, WriteLocks.Held> byKey = byKey(held);
-        boolean unreachable = false;
+        // every key the writer wrote, before any is changed: a lost lock at one key means the
+        // batch's leases (which began together) may have run out under all of them
         for (int i = 0; i < keyList.size(); i++) {
           if (batch.done.contains(keyList.get(i))) {
             written.add(encoded.get(i));
+          }
+        }
+        boolean unreachable = false;
+        for (int i = 0; i < keyList.size(); i++) {
+          if (batch.done.contains(keyList.get(i))) {
             if (unreachable) {
               unchanged.add(encoded.get(i));
               continue;

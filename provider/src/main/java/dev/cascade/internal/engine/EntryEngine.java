@@ -286,6 +286,23 @@ final class EntryEngine {
     } catch (LockLost lost) {
       // the step's locks are released by now: the removal waits for whoever holds the key now
       throw callWriter ? lockLost(List.of(key)) : lost;
+    } catch (FailedAfterWriter failed) {
+      throw writtenButNotChanged(List.of(key), failed.cause);
+    }
+  }
+
+  /**
+   * The change failed after the writer ran (a Redis error reply, a timeout): the database may hold
+   * the writer's value while the entry keeps the old one. Thrown out of the locked step so that
+   * {@link #computeOnce} removes the entry once the lock is released, as after a lost lock.
+   */
+  private static final class FailedAfterWriter extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    final RuntimeException cause;
+
+    FailedAfterWriter(RuntimeException cause) {
+      super(null, null, false, false);
+      this.cause = cause;
     }
   }
 
@@ -309,10 +326,19 @@ final class EntryEngine {
           }
         }
         Decision d = Decision.of(m, seen, now);
+        Outcome o;
         if (callWriter) {
           planner.beforeChange(m, d);
+          try {
+            o = applyDecided(key, m, d, seen, now, held);
+          } catch (LockLost lost) {
+            throw lost;
+          } catch (RuntimeException e) {
+            throw new FailedAfterWriter(e);
+          }
+        } else {
+          o = applyDecided(key, m, d, seen, now, held);
         }
-        Outcome o = applyDecided(key, m, d, seen, now, held);
         if (o != null) {
           return o;
         }
@@ -405,9 +431,14 @@ final class EntryEngine {
                 && seen.expiresAt() == StoredEntry.ETERNAL
                 && store.canCompareAndSet(guarded)
             ? awaitLogged(store.compareAndSet(key, guarded))
-            : await(
-                store.mutate(key, guarded, now, graceMillis, held == null ? null : held.token),
-                "changing an entry");
+            : held == null
+                ? await(store.mutate(key, guarded, now, graceMillis, null), "changing an entry")
+                // under a write-through lock the writer has written: only the reply says whether
+                // the lock still held, so an interrupt must not end the wait for it
+                : redis.awaitThroughInterrupts(
+                    store.mutate(key, guarded, now, graceMillis, held.token),
+                    "changing an entry",
+                    described);
     if (held != null && o.status() != Status.LOCK_LOST) {
       held.released = true;
     }
@@ -478,6 +509,9 @@ final class EntryEngine {
     if (store.isWriteBehind()) {
       return new CacheException(what + "the cache was not changed");
     }
+    // an interrupt (often why the change failed) must not stop the removal: the lock waits and the
+    // Redis call would end at once; it is set again for the caller's next blocking call
+    boolean interrupted = Thread.interrupted();
     try {
       List<WriteLocks.Held> held = locks.lockAll(keys);
       try {
@@ -500,6 +534,10 @@ final class EntryEngine {
                   + "): the cache may differ from the database until the key is written again");
       failed.addSuppressed(e);
       return failed;
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 

@@ -240,7 +240,8 @@ final class WriteLocks {
     RuntimeException first = null;
     for (CompletableFuture<Long> release : sent) {
       try {
-        redis.await(release, "unlocking a key", store.describe());
+        // sent already: an interrupt must not leave the lock to expire after a whole lease
+        redis.awaitThroughInterrupts(release, "unlocking a key", store.describe());
       } catch (RuntimeException e) {
         if (first == null) {
           first = e;
