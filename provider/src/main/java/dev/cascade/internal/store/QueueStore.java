@@ -17,6 +17,7 @@ import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.async.RedisStreamAsyncCommands;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.models.stream.ClaimedMessages;
+import io.lettuce.core.models.stream.PendingMessage;
 import io.lettuce.core.models.stream.PendingMessages;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -282,23 +283,52 @@ public final class QueueStore {
    * the partition's lease (then nothing was read).
    *
    * <p>Fenced without a script: on a connection of its own to the partition's master, {@code WATCH}
-   * the lease key, check that it holds {@code leaseToken} and that Redis has {@code holding}
-   * records pending for the consumer, then {@code XREADGROUP} inside {@code MULTI}/{@code EXEC}.
-   * Any write of the lease key after the {@code WATCH} (another flusher's acquisition, a renewal of
-   * our own) makes Redis discard the {@code EXEC}: nothing is read, and the checks run again. (A
-   * lease that merely expires meanwhile, taken by nobody, may let the read through, as a read just
-   * before the expiry would: the next holder waits {@code claimIdle} for such records anyway.) The
-   * stream and lease share a slot (the partition's hash tag), so one node answers all of it on a
-   * cluster. A script did the same in one round trip, but converting a batch of records into Lua
-   * values and back cost Redis more than the read itself (docs/benchmarks.md A.4); this takes two
-   * round trips.
+   * the lease key, check that it holds {@code leaseToken} and that the records Redis has pending
+   * for the consumer are exactly {@code held}, then {@code XREADGROUP} inside {@code MULTI}/{@code
+   * EXEC}. Any write of the lease key after the {@code WATCH} (another flusher's acquisition, a
+   * renewal of our own) makes Redis discard the {@code EXEC}: nothing is read, and the checks run
+   * again. (A lease that merely expires meanwhile, taken by nobody, may let the read through, as a
+   * read just before the expiry would: the next holder waits {@code claimIdle} for such records
+   * anyway.) The stream and lease share a slot (the partition's hash tag), so one node answers all
+   * of it on a cluster. A script did the same in one round trip, but converting a batch of records
+   * into Lua values and back cost Redis more than the read itself (docs/benchmarks.md A.4); this
+   * takes two round trips.
    *
-   * @param holding how many records this consumer holds read and unacknowledged
-   * @throws OutOfStepException when Redis has another number of records pending for the consumer
-   *     (nothing was read): a failover lost some of its reads or acknowledgements
+   * @param held the ids of the records this consumer holds read and unacknowledged
+   * @throws OutOfStepException when Redis has other records pending for the consumer (nothing was
+   *     read): a failover lost some of its reads or acknowledgements. Ids, not a count: after a
+   *     failover the promoted replica may have as many records pending for it, but older ones
    */
   public List<QueuedRecord> readNew(
-      int partition, String consumer, int count, String leaseToken, int holding) {
+      int partition, String consumer, int count, String leaseToken, List<String> held) {
+    return fencedReading(partition, consumer, count, leaseToken, held, NEW);
+  }
+
+  /**
+   * Reads again, fenced as {@link #readNew}, the records this consumer holds ({@code held}): their
+   * idle time in Redis starts again, so no other flusher can claim them for {@code claimIdle} from
+   * now. For a flusher about to call the writer long after it read them. Returns false when {@code
+   * leaseToken} no longer holds the lease (nothing was read).
+   *
+   * @throws OutOfStepException when Redis has other records pending for the consumer
+   */
+  public boolean readHeldAgain(
+      int partition, String consumer, String leaseToken, List<String> held) {
+    return fencedReading(partition, consumer, held.size(), leaseToken, held, HELD) != null;
+  }
+
+  /** Stream offsets of {@code XREADGROUP}: records nobody read; this consumer's pending ones. */
+  private static final String NEW = ">";
+
+  private static final String HELD = "0";
+
+  private List<QueuedRecord> fencedReading(
+      int partition,
+      String consumer,
+      int count,
+      String leaseToken,
+      List<String> held,
+      String offset) {
     byte[] lease = layout.leaseKey(partition);
     String what = "reading write-behind records of " + describe();
     return redis
@@ -309,13 +339,14 @@ public final class QueueStore {
             c -> {
               for (int attempt = 1; ; attempt++) {
                 FencedRead read =
-                    fencedRead(c, partition, consumer, count, ascii(leaseToken), holding, what);
+                    fencedRead(
+                        c, partition, consumer, count, ascii(leaseToken), held, offset, what);
                 if (read == FencedRead.BY_SCRIPT) {
-                  return readNewByScript(partition, consumer, count, leaseToken, holding);
+                  return readByScript(partition, consumer, count, leaseToken, held, offset);
                 }
                 if (read != FencedRead.RETRY) {
                   if (read.outOfStep) {
-                    throw outOfStep(partition, consumer, holding);
+                    throw outOfStep(partition, consumer, held);
                   }
                   return read.records;
                 }
@@ -364,21 +395,34 @@ public final class QueueStore {
       String consumer,
       int count,
       byte[] token,
-      int holding,
+      List<String> held,
+      String offset,
       String what) {
     byte[] stream = layout.streamKey(partition);
     byte[] lease = layout.leaseKey(partition);
     RedisFuture<String> watched = c.watch(lease);
-    RedisFuture<byte[]> held = c.get(lease);
+    RedisFuture<byte[]> holder = c.get(lease);
     RedisFuture<Long> exists = c.exists(stream);
     // XPENDING fails (NOGROUP) when the stream or its group is missing: keep the failure as a value
     CompletableFuture<Object> summary =
         c.xpending(stream, GROUP_BYTES).toCompletableFuture().handle((p, e) -> e == null ? p : e);
+    // which records: only asked when it holds some (none held: a count of 0 says all)
+    CompletableFuture<Object> pendingIds =
+        held.isEmpty()
+            ? CompletableFuture.completedFuture(List.of())
+            : c.xpending(
+                    stream,
+                    Consumer.from(GROUP_BYTES, ascii(consumer)),
+                    Range.create("-", "+"),
+                    Limit.from(held.size() + 1L))
+                .toCompletableFuture()
+                .handle((p, e) -> e == null ? p : e);
     // a refused WATCH (an ACL without +watch) would leave the read below unfenced: fail instead
     redis.await(watched, what);
-    boolean ours = Arrays.equals(redis.await(held, what), token);
+    boolean ours = Arrays.equals(redis.await(holder, what), token);
     boolean streamExists = redis.await(exists, what) == 1;
     Object pending = redis.await(summary, what);
+    Object mineIds = redis.await(pendingIds, what);
     if (!ours) {
       redis.await(c.unwatch(), what);
       return FencedRead.LEASE_LOST;
@@ -400,7 +444,7 @@ public final class QueueStore {
       Long ofConsumer = ((PendingMessages) pending).getConsumerMessageCount().get(consumer);
       mine = ofConsumer == null ? 0 : ofConsumer;
     }
-    if (mine != holding) {
+    if (mine != held.size() || (mine > 0 && !sameIds(mineIds, held))) {
       redis.await(c.unwatch(), what);
       return FencedRead.OUT_OF_STEP;
     }
@@ -419,7 +463,7 @@ public final class QueueStore {
         c.xreadgroup(
             Consumer.from(GROUP_BYTES, ascii(consumer)),
             XReadArgs.Builder.count(count),
-            XReadArgs.StreamOffset.lastConsumed(stream));
+            XReadArgs.StreamOffset.from(stream, offset));
     Object executed =
         redis.await(c.exec().toCompletableFuture().handle((r, e) -> e == null ? r : e), what);
     if (executed instanceof Throwable) {
@@ -446,6 +490,24 @@ public final class QueueStore {
     return new FencedRead(records, false);
   }
 
+  /** Whether extended {@code XPENDING}'s reply names exactly the records of {@code held}. */
+  private static boolean sameIds(Object pendingReply, List<String> held) {
+    if (!(pendingReply instanceof List)) {
+      return false; // a failure: the count matched, so the group exists; read as out of step
+    }
+    List<?> pending = (List<?>) pendingReply;
+    if (pending.size() != held.size()) {
+      return false;
+    }
+    java.util.Set<String> ids = new java.util.HashSet<>(held);
+    for (Object p : pending) {
+      if (!(p instanceof PendingMessage) || !ids.contains(((PendingMessage) p).getId())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   private static boolean isExecAbort(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof RedisCommandExecutionException
@@ -461,26 +523,32 @@ public final class QueueStore {
    * for when Redis refuses a read queued in {@code MULTI} (over {@code maxmemory}). Slower for
    * Redis (the batch goes through Lua), but a script runs there.
    */
-  private List<QueuedRecord> readNewByScript(
-      int partition, String consumer, int count, String leaseToken, int holding) {
+  private List<QueuedRecord> readByScript(
+      int partition,
+      String consumer,
+      int count,
+      String leaseToken,
+      List<String> held,
+      String offset) {
     byte[][] keys = {layout.streamKey(partition), layout.leaseKey(partition)};
+    byte[][] args = new byte[5 + held.size()][];
+    args[0] = GROUP_BYTES;
+    args[1] = ascii(consumer);
+    args[2] = ascii(Integer.toString(count));
+    args[3] = ascii(leaseToken);
+    args[4] = ascii(offset);
+    for (int i = 0; i < held.size(); i++) {
+      args[5 + i] = ascii(held.get(i));
+    }
     List<Object> reply =
         redis.await(
-            redis.eval(
-                Script.READ,
-                keys,
-                GROUP_BYTES,
-                ascii(consumer),
-                ascii(Integer.toString(count)),
-                ascii(leaseToken),
-                ascii(Integer.toString(holding))),
-            "reading write-behind records of " + describe());
+            redis.eval(Script.READ, keys, args), "reading write-behind records of " + describe());
     if (reply == null || reply.isEmpty() || reply.get(0) == null) {
       return List.of(); // XREADGROUP found nothing (nil)
     }
     if (reply.get(0) instanceof Long) {
       if ((Long) reply.get(0) == -2) {
-        throw outOfStep(partition, consumer, holding);
+        throw outOfStep(partition, consumer, held);
       }
       return null;
     }
@@ -508,14 +576,14 @@ public final class QueueStore {
     return records;
   }
 
-  private OutOfStepException outOfStep(int partition, String consumer, int holding) {
+  private OutOfStepException outOfStep(int partition, String consumer, List<String> held) {
     return new OutOfStepException(
         "Partition "
             + partition
             + " of "
             + describe()
             + " has not the "
-            + holding
+            + held.size()
             + " records pending for flusher "
             + consumer
             + " that it holds (a Redis failover may have"

@@ -73,6 +73,13 @@ final class PartitionFlush {
   /** When this partition's queue was first seen non-empty since its last flush (0: not yet). */
   private long windowOpenedAt;
 
+  /**
+   * When the records held were delivered to this consumer ({@link System#nanoTime}, taken before
+   * the read, claim or read again that delivered the oldest of them): Redis counts their idle time
+   * from just after, and another flusher may claim them once it reaches {@code claimIdle}.
+   */
+  private long deliveredAtNanos;
+
   PartitionFlush(
       int partition,
       QueueStore queue,
@@ -134,6 +141,7 @@ final class PartitionFlush {
       // Redis' pending list is the truth: after a failed step, records held here may have been
       // acknowledged after all, or (after a failover) be unread again or gone
       carried.clear();
+      deliveredAtNanos = System.nanoTime(); // claiming and reading them again start their idle time
       carried.addAll(
           queue.claimAbandoned(partition, consumer, settings.claimIdle(), settings.batchSize()));
       lastStepReachedRedis = true;
@@ -183,16 +191,20 @@ final class PartitionFlush {
       if (token == null) {
         return Step.LEASE_LOST;
       }
+      long sent = System.nanoTime();
       try {
         fresh =
             queue.readNew(
-                partition, consumer, settings.batchSize() - carried.size(), token, carried.size());
+                partition, consumer, settings.batchSize() - carried.size(), token, heldIds());
       } catch (RuntimeException e) {
         readInDoubt = true;
         throw e;
       }
       if (fresh == null) {
         return Step.LEASE_LOST;
+      }
+      if (carried.isEmpty()) {
+        deliveredAtNanos = sent; // else the records held before are the oldest delivered
       }
       carried.addAll(fresh);
       if (fresh.isEmpty() && depth > carried.size()) {
@@ -233,6 +245,54 @@ final class PartitionFlush {
   }
 
   private boolean flush(long now) {
+    try {
+      return flushHeld(now);
+    } catch (LeaseLost lost) {
+      return false; // nothing after the last writer call is acknowledged: the new holder writes it
+    }
+  }
+
+  /**
+   * Before each call of the writer: a call may start only while no other flusher can claim the
+   * records it writes until it has ended. They can be claimed once idle for {@code claimIdle}, and
+   * a call lasts at most {@code writerTimeout} (shorter, WriteBehindSettings makes sure). Right
+   * after the read that delivered them that holds; for a later call (the deletes after the puts,
+   * the halves of a failed batch, a retry after a backoff, a flusher that was paused) it may not:
+   * then the records are read again, fenced by the lease, which starts their idle time again, or
+   * the flush stops here if the lease is gone. Half the margin between the two is kept for clocks
+   * and the time between this check and the call.
+   */
+  private void beforeWriterCall() {
+    long margin = settings.claimIdle().minus(settings.writerTimeout()).toNanos() / 2;
+    if (System.nanoTime() - deliveredAtNanos < margin) {
+      return;
+    }
+    String token = leaseToken;
+    long sent = System.nanoTime();
+    if (token == null || !queue.readHeldAgain(partition, consumer, token, heldIds())) {
+      throw new LeaseLost();
+    }
+    deliveredAtNanos = sent;
+  }
+
+  /** The lease was found lost before a writer call: the flush stops, nothing more is written. */
+  private static final class LeaseLost extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    LeaseLost() {
+      super(null, null, false, false);
+    }
+  }
+
+  private List<String> heldIds() {
+    List<String> ids = new ArrayList<>(carried.size());
+    for (QueuedRecord r : carried) {
+      ids.add(r.id);
+    }
+    return ids;
+  }
+
+  private boolean flushHeld(long now) {
     List<QueuedRecord> batch =
         new ArrayList<>(carried.subList(0, Math.min(settings.batchSize(), carried.size())));
     Coalesced coalesced = Coalesced.of(batch);
@@ -250,7 +310,7 @@ final class PartitionFlush {
         break; // the others would only meet the same refused connection
       }
       // written alone, so a change the writer keeps refusing cannot fail the others with it
-      WriterCalls.Result r = writer.write(List.of(s), stats::error);
+      WriterCalls.Result r = writer.write(List.of(s), stats::error, this::beforeWriterCall);
       if (r.ok()) {
         outcome.succeeded.add(s);
       } else {
@@ -385,7 +445,7 @@ final class PartitionFlush {
    * failure that says the database cannot be reached ends the round.
    */
   private void isolate(List<Coalesced.Change> changes, Outcome outcome) {
-    WriterCalls.Result first = writer.write(changes, stats::error);
+    WriterCalls.Result first = writer.write(changes, stats::error, this::beforeWriterCall);
     record(changes, first, outcome);
     if (first.ok() || outcome.unreachable) {
       return;
@@ -402,7 +462,7 @@ final class PartitionFlush {
     while (!stack.isEmpty() && (blindBudget > 0 || !outcome.succeeded.isEmpty())) {
       List<Coalesced.Change> set = stack.pop();
       if (set.size() == 1) {
-        WriterCalls.Result r = writer.write(set, stats::error);
+        WriterCalls.Result r = writer.write(set, stats::error, this::beforeWriterCall);
         blindBudget--;
         record(set, r, outcome);
         if (outcome.unreachable) {
@@ -416,7 +476,7 @@ final class PartitionFlush {
       int half = set.size() / 2;
       for (List<Coalesced.Change> part :
           List.of(set.subList(half, set.size()), set.subList(0, half))) {
-        WriterCalls.Result r = writer.write(part, stats::error);
+        WriterCalls.Result r = writer.write(part, stats::error, this::beforeWriterCall);
         blindBudget--;
         record(part, r, outcome);
         if (outcome.unreachable) {

@@ -123,10 +123,12 @@ final class WriterCalls<K, V> {
   }
 
   /**
+   * @param beforeEachCall runs before each call of the writer ({@code writeAll}, {@code
+   *     deleteAll}); what it throws ends the attempt there, and no further call is made
    * @throws Hung when a call overran the timeout and has not returned yet (the other call of the
    *     attempt, if any, was not made)
    */
-  Result write(List<Coalesced.Change> changes, Overrun overrun) {
+  Result write(List<Coalesced.Change> changes, Overrun overrun, Runnable beforeEachCall) {
     List<Coalesced.Change> failed = new ArrayList<>();
     String error = null;
     boolean unreachable = false;
@@ -168,6 +170,7 @@ final class WriterCalls<K, V> {
               return revision;
             };
     if (!puts.isEmpty()) {
+      beforeEachCall.run();
       Failure f =
           call(
               () -> {
@@ -193,6 +196,7 @@ final class WriterCalls<K, V> {
       }
     }
     if (!deletes.isEmpty()) {
+      beforeEachCall.run();
       Failure f =
           call(
               () -> {

@@ -32,7 +32,9 @@ import org.junit.jupiter.api.Timeout;
  * A flusher cut off from Redis for longer than its lease comes back before its coordinator noticed
  * the loss: its partition's records are now pending for the flusher that took the lease, idle while
  * that one waits for the database. The stale flusher must not claim them and write them: the new
- * holder writes newer values of their keys meanwhile, and the old batch would land after them.
+ * holder writes newer values of their keys meanwhile, and the old batch would land after them. Nor
+ * may it call the writer for records it still holds once another flusher could have claimed them: a
+ * retry from memory after a backoff, the deletes after a slow call for the puts.
  */
 @WithRedis
 @Timeout(30)
@@ -106,6 +108,129 @@ class StaleFlusherClaimTest {
 
     assertEquals(0, writer.calls.get(), "the stale flusher called the writer");
     assertEquals(2L, queue.pendingOfOthers(0, "stale"), "the holder's records stay the holder's");
+  }
+
+  @Test
+  void aFlusherRetryingItsBatchAfterTheLeaseWasTaken_doesNotCallTheWriter() throws Exception {
+    String token = queue.acquireLease(0, "flusher", Duration.ofSeconds(30));
+    append("p", "k0");
+    append("p", "k1");
+    Scripted writer = new Scripted();
+    writer.failing = true; // the database is down for the first attempt: the batch stays held
+    PartitionFlush flusher = flusher(writer, "flusher", token);
+    assertEquals(PartitionFlush.Step.FLUSHED, flusher.step(System.currentTimeMillis(), true));
+    int attempts = writer.writeAlls.get();
+    writer.failing = false;
+
+    // paused through its backoff past its lease: another flusher takes the partition and, once the
+    // records are idle for claimIdle, claims them (and then writes newer values of their keys)
+    Thread.sleep(300);
+    takeOver(Duration.ofMillis(200));
+
+    // the retry comes from memory: the batch is full, so nothing new is read before the writer
+    PartitionFlush.Step step = flusher.step(System.currentTimeMillis() + 3_600_000, true);
+    assertEquals(PartitionFlush.Step.LEASE_LOST, step);
+    assertEquals(
+        attempts, writer.writeAlls.get(), "the old holder wrote the claimed records again");
+  }
+
+  @Test
+  void aLeaseLostWhileThePutsAreWritten_stopsTheFlushBeforeTheDeletes() throws Exception {
+    String token = queue.acquireLease(0, "flusher", Duration.ofSeconds(30));
+    append("p", "k0");
+    append("d", "k1");
+    Scripted writer = new Scripted();
+    writer.duringWriteAll =
+        () -> {
+          // the flusher's lease runs out while its writeAll takes (most of) writerTimeout
+          try {
+            takeOver(Duration.ZERO);
+            Thread.sleep(80);
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        };
+    PartitionFlush flusher = flusher(writer, "flusher", token);
+
+    assertEquals(PartitionFlush.Step.LEASE_LOST, flusher.step(System.currentTimeMillis(), true));
+    assertEquals(1, writer.writeAlls.get());
+    assertEquals(0, writer.deleteAlls.get(), "the delete was written after the lease was gone");
+  }
+
+  private void append(String op, String key) throws Exception {
+    Map<byte[], byte[]> body = new java.util.LinkedHashMap<>();
+    body.put(b("k"), b(key));
+    body.put(b("o"), b(op));
+    if (op.equals("p")) {
+      body.put(b("v"), b("v"));
+    }
+    redis.commands().xadd(layout.streamKey(0), body).get();
+  }
+
+  /** Another flusher takes the lease and claims the records idle for {@code minIdle}. */
+  private void takeOver(Duration minIdle) throws Exception {
+    redis.commands().del(layout.leaseKey(0)).get();
+    queue.acquireLease(0, "holder", Duration.ofSeconds(30));
+    queue.claimAbandoned(0, "holder", minIdle, 100);
+  }
+
+  private PartitionFlush flusher(Scripted writer, String consumer, String token) {
+    WriteBehindSettings settings =
+        WriteBehind.settingsOf(
+            WriteBehind.of(new FactoryBuilder.SingletonFactory<>(new Counting()))
+                .batchSize(2)
+                .writerTimeout(Duration.ofMillis(100))
+                .claimIdle(Duration.ofMillis(200))
+                .build());
+    return new PartitionFlush(
+        0,
+        queue,
+        new WriterCalls<>(
+            writer,
+            Codecs.forKeys(String.class, null, getClass().getClassLoader()),
+            Codecs.forValues(String.class, null, getClass().getClassLoader()),
+            100,
+            callers,
+            layout.cacheName()),
+        settings,
+        new WriteBehindStats(queue, () -> 1, () -> 0),
+        consumer,
+        () -> 0,
+        token);
+  }
+
+  /** Counts its batch calls; fails or runs what the test says. */
+  static final class Scripted implements CacheWriter<String, String> {
+    final AtomicInteger writeAlls = new AtomicInteger();
+    final AtomicInteger deleteAlls = new AtomicInteger();
+    volatile boolean failing;
+    volatile Runnable duringWriteAll = () -> {};
+
+    @Override
+    public void write(Cache.Entry<? extends String, ? extends String> entry) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public void writeAll(Collection<Cache.Entry<? extends String, ? extends String>> entries) {
+      writeAlls.incrementAndGet();
+      if (failing) {
+        throw new IllegalStateException("the database is down");
+      }
+      duringWriteAll.run();
+      entries.clear();
+    }
+
+    @Override
+    public void delete(Object key) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public void deleteAll(Collection<?> keys) {
+      deleteAlls.incrementAndGet();
+      keys.clear();
+    }
   }
 
   /** Counts the calls it gets. */
