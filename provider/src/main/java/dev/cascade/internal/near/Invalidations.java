@@ -124,34 +124,49 @@ public final class Invalidations implements AutoCloseable {
   /**
    * A near cache for one cache, of at most {@code maxEntries} entries.
    *
+   * <p>The wait for Redis to track the cache's prefix happens outside this object's monitor: the
+   * prober takes it to follow a cluster's topology, and a master that does not answer (paused, or
+   * its connection silently dead) would otherwise hold the probes up for the whole wait (up to the
+   * command timeout), while the near caches went on serving values whose invalidations may be lost.
+   *
    * @throws CacheException when tracking cannot be turned on
    */
-  public synchronized NearCache register(KeyLayout layout, int maxEntries) {
-    if (prober == null) {
-      start();
-    }
-    NearCache near = new NearCache(maxEntries, this);
-    caches.put(near, layout);
+  public NearCache register(KeyLayout layout, int maxEntries) {
+    NearCache near;
     String prefix = prefixOf(layout);
-    if (prefixes.add(prefix)) {
-      registeredPrefixes = List.copyOf(prefixes);
-      // the near cache waits for tracking, so it works from its first read; a server that refuses
-      // it fails the cache's opening, and the prefix goes again: a prefix left registered but not
-      // tracked would keep every near cache bypassed, or (before) was trusted untracked
-      try {
-        for (Tracker t : trackers.values()) {
-          t.enable(List.of(prefix), true);
-        }
-        for (Tracker t : trackers.values()) {
-          t.requireTracking(prefix);
-        }
-      } catch (RuntimeException e) {
-        caches.remove(near);
-        prefixes.remove(prefix);
-        registeredPrefixes = List.copyOf(prefixes);
-        trackers.values().forEach(Tracker::recount);
-        throw e;
+    boolean added;
+    synchronized (this) {
+      if (prober == null) {
+        start();
       }
+      near = new NearCache(maxEntries, this);
+      caches.put(near, layout);
+      added = prefixes.add(prefix);
+      if (added) {
+        registeredPrefixes = List.copyOf(prefixes);
+      }
+    }
+    // the near cache waits for tracking, so it works from its first read (also when another
+    // registration of the prefix sent the command: enable waits for that answer); a server that
+    // refuses it fails the cache's opening, and the prefix goes again: a prefix left registered but
+    // not tracked would keep every near cache bypassed, or (before) was trusted untracked
+    try {
+      for (Tracker t : trackers.values()) {
+        t.enable(List.of(prefix), true);
+      }
+      for (Tracker t : trackers.values()) {
+        t.requireTracking(prefix);
+      }
+    } catch (RuntimeException e) {
+      synchronized (this) {
+        caches.remove(near);
+        if (added) {
+          prefixes.remove(prefix);
+          registeredPrefixes = List.copyOf(prefixes);
+        }
+        trackers.values().forEach(Tracker::recount);
+      }
+      throw e;
     }
     return near;
   }

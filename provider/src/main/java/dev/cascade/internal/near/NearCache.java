@@ -370,6 +370,14 @@ public final class NearCache implements NearCacheStatistics, EntryStore.ChangeOb
     }
   }
 
+  /**
+   * Whether reads may be served here now (else every read goes to Redis: invalidations may be
+   * lost).
+   */
+  boolean isTrusted() {
+    return source.isTracking();
+  }
+
   /** See {@link Invalidations#awaitSentInvalidations()}. */
   void awaitSentInvalidations() {
     source.awaitSentInvalidations();

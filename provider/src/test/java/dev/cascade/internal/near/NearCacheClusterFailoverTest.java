@@ -1,9 +1,14 @@
 package dev.cascade.internal.near;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.cascade.CascadeCache;
 import dev.cascade.CascadeCachingProvider;
 import dev.cascade.config.CascadeConfiguration;
 import dev.cascade.internal.store.KeyLayout;
+import dev.cascade.internal.store.RedisAccess;
+import dev.cascade.internal.store.RedisTarget;
 import dev.cascade.testing.Await;
 import dev.cascade.testing.RedisCluster;
 import dev.cascade.testing.RedisServer;
@@ -11,6 +16,11 @@ import dev.cascade.testing.WithRedisCluster;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import javax.cache.Cache;
 import javax.cache.CacheException;
 import javax.cache.CacheManager;
@@ -58,6 +68,47 @@ class NearCacheClusterFailoverTest {
     } finally {
       first.close();
       second.close();
+    }
+  }
+
+  /**
+   * A master stops answering (here paused; a connection silently dead behaves alike) just as
+   * another near cache opens, which waits for every master to track its prefix. The probe must go
+   * on meanwhile and stop serving near values, whose invalidations that master may no longer send,
+   * long before the opening gives up; it used to wait for the opening (up to the command timeout:
+   * here 8 s, against about 2 s for a probe to find the master silent).
+   */
+  @Test
+  void aNearCacheOpeningWhileAMasterIsSilent_doesNotHoldUpTheProbe(RedisCluster cluster)
+      throws Exception {
+    RedisAccess redis =
+        RedisAccess.connect(RedisTarget.parse(cluster.seedUri(), Duration.ofSeconds(8)));
+    Invalidations invalidations = new Invalidations(redis);
+    ExecutorService opening = Executors.newSingleThreadExecutor();
+    RedisServer paused = cluster.masters().get(0);
+    try {
+      NearCache near = invalidations.register(new KeyLayout("silent-near", 4), 100);
+      Await.until("the near cache is trusted", near::isTrusted);
+
+      paused.command("CLIENT", "PAUSE", "15000", "ALL");
+      // another near cache opens: it waits for every master to track its prefix, and the paused
+      // one does not answer (until the command timeout)
+      Future<NearCache> opened =
+          opening.submit(() -> invalidations.register(new KeyLayout("silent-near-2", 4), 100));
+      Await.until("the near caches are bypassed", () -> !near.isTrusted());
+      assertFalse(opened.isDone(), "the probe waited for the opening of the other near cache");
+
+      // the pause ends: the opening goes through or gives up, and the near cache is trusted again
+      try {
+        opened.get(60, TimeUnit.SECONDS);
+      } catch (ExecutionException e) {
+        assertTrue(e.getCause() instanceof CacheException, e.toString());
+      }
+      Await.until("the near cache is trusted again", near::isTrusted);
+    } finally {
+      opening.shutdownNow();
+      invalidations.close();
+      redis.close();
     }
   }
 
