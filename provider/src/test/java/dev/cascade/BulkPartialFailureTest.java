@@ -9,7 +9,6 @@ import dev.cascade.testing.MapDatabase;
 import dev.cascade.testing.RedisServer;
 import dev.cascade.testing.WithRedis;
 import java.io.Serializable;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -87,7 +86,9 @@ class BulkPartialFailureTest {
         }
       }
       assertEquals(
-          List.of(), keysEndingIn(redis, name, "k5"), "k5's planted value was removed, not kept");
+          List.of(),
+          EntryKeys.endingIn(redis, name, "k5"),
+          "k5's planted value was removed, not kept");
       assertNull(cache.get("k5"), "k5 is absent: the next read goes to the database");
     } finally {
       HEARD.remove(name);
@@ -119,20 +120,8 @@ class BulkPartialFailureTest {
   /** Puts the key, then replaces its entry (a hash) by a string, as another program might. */
   private static void plantAString(RedisServer redis, Cache<String, String> cache, String key) {
     cache.put(key, "soon not an entry");
-    String name = cache.getName();
-    HEARD.get(name).clear();
-    List<String> entry = keysEndingIn(redis, name, key);
-    assertEquals(1, entry.size(), entry.toString());
-    redis.command("DEL", entry.get(0));
-    redis.command("SET", entry.get(0), "a string");
-  }
-
-  private static List<String> keysEndingIn(RedisServer redis, String cacheName, String suffix) {
-    List<String> found = new ArrayList<>();
-    for (Object key : (List<?>) redis.command("KEYS", "cascade:" + cacheName + ":*" + suffix)) {
-      found.add(key.toString());
-    }
-    return found;
+    HEARD.get(cache.getName()).clear();
+    EntryKeys.replaceByAString(redis, cache.getName(), key);
   }
 
   private static MutableConfiguration<String, String> strings() {

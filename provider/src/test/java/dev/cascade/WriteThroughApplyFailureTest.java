@@ -9,7 +9,6 @@ import dev.cascade.config.CascadeConfiguration;
 import dev.cascade.testing.RedisServer;
 import dev.cascade.testing.WithRedis;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -123,7 +122,8 @@ class WriteThroughApplyFailureTest {
       cache.put("k", "old");
       cache.put("p", "old");
       // another program puts a string where the entry is: Redis answers the change WRONGTYPE
-      afterWrite = value -> plantAString(redis, name, value.equals("new-k") ? "k" : "p");
+      afterWrite =
+          value -> EntryKeys.replaceByAString(redis, name, value.equals("new-k") ? ":k" : ":p");
 
       CacheException put = assertThrows(CacheException.class, () -> cache.put("k", "new-k"));
       assertTrue(put.getMessage().contains("after the writer had written it"), put.getMessage());
@@ -146,7 +146,37 @@ class WriteThroughApplyFailureTest {
       assertEquals("new-p", TABLE.get("p"));
       assertNull(cache.get("k"), "k is absent: the next read goes to the database");
       assertNull(cache.get("p"), "p is absent: the next read goes to the database");
-      assertEquals(List.of(), keysEndingIn(redis, name, ":k"), "the planted string was removed");
+      assertEquals(
+          List.of(), EntryKeys.endingIn(redis, name, ":k"), "the planted string was removed");
+    }
+  }
+
+  @Test
+  void aRedisErrorWhereNoWriterRan_isReportedAsItIs(RedisServer redis) {
+    try (CacheManager manager = Managers.open(redis)) {
+      String name = Managers.uniqueName("error-plain");
+      Cache<String, String> cache =
+          manager.createCache(
+              name,
+              new javax.cache.configuration.MutableConfiguration<String, String>()
+                  .setTypes(String.class, String.class));
+      cache.put("k", "old");
+
+      // read, then the bytes change under the processor: the change fails, with no writer called
+      CacheException e =
+          assertThrows(
+              CacheException.class,
+              () ->
+                  cache.invoke(
+                      "k",
+                      (entry, args) -> {
+                        EntryKeys.replaceByAString(redis, name, ":k");
+                        entry.setValue("new");
+                        return null;
+                      }));
+      assertTrue(messages(e).contains("WRONGTYPE"), messages(e));
+      assertTrue(
+          !messages(e).contains("writer"), "no writer ran, none is mentioned: " + messages(e));
     }
   }
 
@@ -164,21 +194,6 @@ class WriteThroughApplyFailureTest {
       all.append(t.getMessage()).append(" / ");
     }
     return all.toString();
-  }
-
-  private static void plantAString(RedisServer redis, String cacheName, String key) {
-    List<String> entry = keysEndingIn(redis, cacheName, ":" + key);
-    assertEquals(1, entry.size(), entry.toString());
-    redis.command("DEL", entry.get(0));
-    redis.command("SET", entry.get(0), "a string");
-  }
-
-  private static List<String> keysEndingIn(RedisServer redis, String cacheName, String suffix) {
-    List<String> found = new ArrayList<>();
-    for (Object key : (List<?>) redis.command("KEYS", "cascade:" + cacheName + ":*" + suffix)) {
-      found.add(key.toString());
-    }
-    return found;
   }
 
   private static Map<String, String> fiveKeys(String value) {

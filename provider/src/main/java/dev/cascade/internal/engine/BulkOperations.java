@@ -301,7 +301,10 @@ final class BulkOperations<K, V> {
           public EntryEngine.BeforeChange overflowStep(int i) {
             return overflow == null
                 ? null
-                : d -> overflow.write(keyList.get(i), entries.get(keyList.get(i)));
+                : d -> {
+                  overflow.write(keyList.get(i), entries.get(keyList.get(i)));
+                  return true;
+                };
           }
 
           @Override
@@ -313,9 +316,11 @@ final class BulkOperations<K, V> {
           public EntryEngine.BeforeChange writerStep(int i) {
             K key = keyList.get(i);
             return d -> {
-              if (d.writes()) {
-                core.writeThrough().write(key, entries.get(key));
+              if (!d.writes()) {
+                return false;
               }
+              core.writeThrough().write(key, entries.get(key));
+              return true;
             };
           }
 
@@ -554,7 +559,12 @@ final class BulkOperations<K, V> {
 
           @Override
           public EntryEngine.BeforeChange overflowStep(int i) {
-            return overflow == null ? null : d -> overflow.delete(keyList.get(i));
+            return overflow == null
+                ? null
+                : d -> {
+                  overflow.delete(keyList.get(i));
+                  return true;
+                };
           }
 
           @Override
@@ -565,7 +575,10 @@ final class BulkOperations<K, V> {
           @Override
           public EntryEngine.BeforeChange writerStep(int i) {
             K key = keyList.get(i);
-            return d -> core.writeThrough().delete(key); // as remove(key): present or not
+            return d -> {
+              core.writeThrough().delete(key); // as remove(key): present or not
+              return true;
+            };
           }
 
           @Override

@@ -35,7 +35,8 @@ final class EntryEngine {
 
   /** Runs under the key's lock after the decision and before the cache changes (the writer). */
   interface BeforeChange {
-    void run(Decision decision);
+    /** Returns whether it called the writer (the database may now differ from the entry). */
+    boolean run(Decision decision);
   }
 
   /**
@@ -65,8 +66,14 @@ final class EntryEngine {
     /** The change to make, or null for none. */
     Mutation plan(StoredEntry seen, long now);
 
-    /** Runs under the key's lock (if taken) after planning and before the cache changes. */
-    default void beforeChange(Mutation m, Decision d) {}
+    /**
+     * Runs under the key's lock (if taken) after planning and before the cache changes. Returns
+     * whether it called the writer: a change that fails after that must not leave the entry's old
+     * value beside the database's new one.
+     */
+    default boolean beforeChange(Mutation m, Decision d) {
+      return false;
+    }
 
     /**
      * Whether {@link #plan} looks at {@link StoredEntry#isPending} (a read-through load must not
@@ -247,10 +254,8 @@ final class EntryEngine {
           }
 
           @Override
-          public void beforeChange(Mutation planned, Decision d) {
-            if (beforeChange != null) {
-              beforeChange.run(d);
-            }
+          public boolean beforeChange(Mutation planned, Decision d) {
+            return beforeChange != null && beforeChange.run(d);
           }
         },
         writes);
@@ -271,8 +276,8 @@ final class EntryEngine {
           }
 
           @Override
-          public void beforeChange(Mutation m, Decision d) {
-            planner.beforeChange(m, d);
+          public boolean beforeChange(Mutation m, Decision d) {
+            return planner.beforeChange(m, d);
           }
         };
     return overflow.settle(
@@ -327,8 +332,7 @@ final class EntryEngine {
         }
         Decision d = Decision.of(m, seen, now);
         Outcome o;
-        if (callWriter) {
-          planner.beforeChange(m, d);
+        if (callWriter && planner.beforeChange(m, d)) {
           try {
             o = applyDecided(key, m, d, seen, now, held);
           } catch (LockLost lost) {

@@ -373,9 +373,11 @@ public final class EntryOperations<K, V> {
       return null;
     }
     return d -> {
-      if (when.test(d)) {
-        w.write(key, value);
+      if (!when.test(d)) {
+        return false;
       }
+      w.write(key, value);
+      return true;
     };
   }
 
@@ -385,9 +387,11 @@ public final class EntryOperations<K, V> {
       return null;
     }
     return d -> {
-      if (when.test(d)) {
-        w.delete(key);
+      if (!when.test(d)) {
+        return false;
       }
+      w.delete(key);
+      return true;
     };
   }
 

@@ -164,21 +164,21 @@ final class Invocations<K, V> {
     }
 
     @Override
-    public void beforeChange(Mutation m, Decision d) {
+    public boolean beforeChange(Mutation m, Decision d) {
       WriteThrough<K, V> writer = core.writerStep();
       if (writer == null) {
-        return;
+        return false;
       }
       switch (entry.operation()) {
         case CREATE:
         case UPDATE:
           writer.write(key, entry.newValue());
-          break;
+          return true;
         case REMOVE:
           writer.delete(key);
-          break;
+          return true;
         default:
-          break;
+          return false;
       }
     }
   }

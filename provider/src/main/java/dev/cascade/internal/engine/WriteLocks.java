@@ -240,8 +240,7 @@ final class WriteLocks {
     RuntimeException first = null;
     for (CompletableFuture<Long> release : sent) {
       try {
-        // sent already: an interrupt must not leave the lock to expire after a whole lease
-        redis.awaitThroughInterrupts(release, "unlocking a key", store.describe());
+        redis.await(release, "unlocking a key", store.describe());
       } catch (RuntimeException e) {
         if (first == null) {
           first = e;

@@ -152,10 +152,7 @@ public final class Invalidations implements AutoCloseable {
     // not tracked would keep every near cache bypassed, or (before) was trusted untracked
     try {
       for (Tracker t : trackers.values()) {
-        t.enable(List.of(prefix), true);
-      }
-      for (Tracker t : trackers.values()) {
-        t.requireTracking(prefix);
+        t.track(prefix);
       }
     } catch (RuntimeException e) {
       synchronized (this) {
@@ -664,6 +661,31 @@ public final class Invalidations implements AutoCloseable {
                 + (why == null ? "no reply" : why.getMessage()),
             why);
       }
+    }
+
+    /**
+     * Turns tracking of {@code prefix} on and waits until Redis confirmed it. A connection the
+     * prober replaced meanwhile (its pings went unanswered: a stall, not a refusal) is asked again,
+     * within twice the command timeout in all; throws when Redis refused, or did not answer.
+     */
+    void track(String prefix) {
+      long deadline = System.nanoTime() + redis.target().timeout().toNanos() * 2;
+      while (true) {
+        long life;
+        synchronized (this) {
+          life = generation;
+        }
+        enable(List.of(prefix), true);
+        synchronized (this) {
+          if (connection == null
+              || enabled.contains(prefix)
+              || generation == life
+              || System.nanoTime() >= deadline) {
+            break;
+          }
+        }
+      }
+      requireTracking(prefix);
     }
 
     /** Sends, one prefix a command, the registered prefixes this connection does not track. */

@@ -519,9 +519,9 @@ public final class QueueStore {
   }
 
   /**
-   * {@link #readNew} by {@code read.lua}, which makes the same checks and the read in one script:
-   * for when Redis refuses a read queued in {@code MULTI} (over {@code maxmemory}). Slower for
-   * Redis (the batch goes through Lua), but a script runs there.
+   * {@link #readNew} and {@link #readHeldAgain} by {@code read.lua}, which makes the same checks
+   * and the read in one script: for when Redis refuses a read queued in {@code MULTI} (over {@code
+   * maxmemory}). Slower for Redis (the batch goes through Lua), but a script runs there.
    */
   private List<QueuedRecord> readByScript(
       int partition,

@@ -1,6 +1,7 @@
 package dev.cascade.internal.near;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cascade.CascadeCache;
@@ -98,13 +99,19 @@ class NearCacheClusterFailoverTest {
       Await.until("the near caches are bypassed", () -> !near.isTrusted());
       assertFalse(opened.isDone(), "the probe waited for the opening of the other near cache");
 
-      // the pause ends: the opening goes through or gives up, and the near cache is trusted again
-      try {
-        opened.get(60, TimeUnit.SECONDS);
-      } catch (ExecutionException e) {
-        assertTrue(e.getCause() instanceof CacheException, e.toString());
-      }
+      // the pause outlasts the command timeout: the opening gives up, saying why
+      ExecutionException failed =
+          assertThrows(ExecutionException.class, () -> opened.get(60, TimeUnit.SECONDS));
+      assertTrue(failed.getCause() instanceof CacheException, failed.toString());
       Await.until("the near cache is trusted again", near::isTrusted);
+
+      // a stall shorter than the timeout, long enough for the probe to replace the connection
+      // (two unanswered pings): the opening waits on the new connection and succeeds
+      paused.command("CLIENT", "PAUSE", "6000", "ALL");
+      Future<NearCache> reopened =
+          opening.submit(() -> invalidations.register(new KeyLayout("silent-near-3", 4), 100));
+      NearCache third = reopened.get(60, TimeUnit.SECONDS);
+      Await.until("the near caches are trusted after the stall", third::isTrusted);
     } finally {
       opening.shutdownNow();
       invalidations.close();

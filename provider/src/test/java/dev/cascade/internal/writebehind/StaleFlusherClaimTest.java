@@ -65,12 +65,8 @@ class StaleFlusherClaimTest {
   @Test
   void aFlusherWhoseLeaseWasTaken_neitherClaimsNorWritesTheHoldersRecords() throws Exception {
     queue.acquireLease(0, "holder", Duration.ofSeconds(30));
-    for (int i = 0; i < 2; i++) {
-      redis
-          .commands()
-          .xadd(layout.streamKey(0), Map.of(b("k"), b("k" + i), b("o"), b("p"), b("v"), b("v")))
-          .get();
-    }
+    append("p", "k0");
+    append("p", "k1");
     redis
         .commands()
         .xreadgroup(
@@ -78,31 +74,10 @@ class StaleFlusherClaimTest {
             XReadArgs.Builder.count(2),
             XReadArgs.StreamOffset.lastConsumed(layout.streamKey(0)))
         .get();
-    WriteBehindSettings settings =
-        WriteBehind.settingsOf(
-            WriteBehind.of(new FactoryBuilder.SingletonFactory<>(new Counting()))
-                .batchSize(2)
-                .writerTimeout(Duration.ofMillis(100))
-                .claimIdle(Duration.ofMillis(200))
-                .build());
     Thread.sleep(400); // the holder's records are idle past claimIdle
     Counting writer = new Counting();
-    PartitionFlush stale =
-        new PartitionFlush(
-            0,
-            queue,
-            new WriterCalls<>(
-                writer,
-                Codecs.forKeys(String.class, null, getClass().getClassLoader()),
-                Codecs.forValues(String.class, null, getClass().getClassLoader()),
-                100,
-                callers,
-                layout.cacheName()),
-            settings,
-            new WriteBehindStats(queue, () -> 1, () -> 0),
-            "stale",
-            () -> 0,
-            "1:stale"); // its tenure, long over: the lease now holds the holder's token
+    // its tenure, long over: the lease now holds the holder's token
+    PartitionFlush stale = flusher(writer, "stale", "1:stale");
 
     assertEquals(PartitionFlush.Step.LEASE_LOST, stale.step(System.currentTimeMillis(), true));
 
@@ -142,15 +117,17 @@ class StaleFlusherClaimTest {
     Scripted writer = new Scripted();
     writer.duringWriteAll =
         () -> {
-          // the flusher's lease runs out while its writeAll takes (most of) writerTimeout
+          // the flusher's lease runs out while its writeAll takes more than half the margin
+          // between claimIdle and writerTimeout (1 s here), and less than writerTimeout
           try {
             takeOver(Duration.ZERO);
-            Thread.sleep(80);
+            Thread.sleep(1_200);
           } catch (Exception e) {
             throw new IllegalStateException(e);
           }
         };
-    PartitionFlush flusher = flusher(writer, "flusher", token);
+    PartitionFlush flusher =
+        flusher(writer, "flusher", token, Duration.ofSeconds(3), Duration.ofSeconds(5));
 
     assertEquals(PartitionFlush.Step.LEASE_LOST, flusher.step(System.currentTimeMillis(), true));
     assertEquals(1, writer.writeAlls.get());
@@ -174,13 +151,24 @@ class StaleFlusherClaimTest {
     queue.claimAbandoned(0, "holder", minIdle, 100);
   }
 
-  private PartitionFlush flusher(Scripted writer, String consumer, String token) {
+  /** A flusher of batches of 2, with a writer timeout of 100 ms and claimIdle of 200 ms. */
+  private PartitionFlush flusher(
+      CacheWriter<String, String> writer, String consumer, String token) {
+    return flusher(writer, consumer, token, Duration.ofMillis(100), Duration.ofMillis(200));
+  }
+
+  private PartitionFlush flusher(
+      CacheWriter<String, String> writer,
+      String consumer,
+      String token,
+      Duration writerTimeout,
+      Duration claimIdle) {
     WriteBehindSettings settings =
         WriteBehind.settingsOf(
             WriteBehind.of(new FactoryBuilder.SingletonFactory<>(new Counting()))
                 .batchSize(2)
-                .writerTimeout(Duration.ofMillis(100))
-                .claimIdle(Duration.ofMillis(200))
+                .writerTimeout(writerTimeout)
+                .claimIdle(claimIdle)
                 .build());
     return new PartitionFlush(
         0,
@@ -189,7 +177,7 @@ class StaleFlusherClaimTest {
             writer,
             Codecs.forKeys(String.class, null, getClass().getClassLoader()),
             Codecs.forValues(String.class, null, getClass().getClassLoader()),
-            100,
+            writerTimeout.toMillis(),
             callers,
             layout.cacheName()),
         settings,
