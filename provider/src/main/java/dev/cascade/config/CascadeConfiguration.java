@@ -47,6 +47,9 @@ public class CascadeConfiguration<K, V> extends MutableConfiguration<K, V> {
    */
   public static final Duration DEFAULT_EXPIRED_EVENT_GRACE = Duration.ofSeconds(30);
 
+  /** How long a write-through change waits for its replicas by default ({@link #setReplicaAck}). */
+  public static final Duration DEFAULT_REPLICA_ACK_TIMEOUT = Duration.ofSeconds(1);
+
   private Integer partitions;
   private List<String> deserializationAllowList = new ArrayList<>();
   private Duration lockLease;
@@ -54,6 +57,8 @@ public class CascadeConfiguration<K, V> extends MutableConfiguration<K, V> {
   private Integer nearCacheMaxEntries;
   private SerializationLimits deserializationLimits;
   private String codecName;
+  private int replicaAcks;
+  private Duration replicaAckTimeout = DEFAULT_REPLICA_ACK_TIMEOUT;
 
   /** Not serialized: a configuration read back finds its provider again by {@link #codecName}. */
   private transient CodecProvider codecProvider;
@@ -73,6 +78,8 @@ public class CascadeConfiguration<K, V> extends MutableConfiguration<K, V> {
       this.deserializationLimits = other.deserializationLimits;
       this.codecName = other.codecName;
       this.codecProvider = other.codecProvider;
+      this.replicaAcks = other.replicaAcks;
+      this.replicaAckTimeout = other.replicaAckTimeout;
     }
   }
 
@@ -197,6 +204,34 @@ public class CascadeConfiguration<K, V> extends MutableConfiguration<K, V> {
 
   public CascadeConfiguration<K, V> setLockWait(Duration lockWait) {
     this.lockWait = positive(lockWait, "lockWait");
+    return this;
+  }
+
+  /** Replicas that must have a write-through change before it returns; 0 (the default): none. */
+  public int getReplicaAcks() {
+    return replicaAcks;
+  }
+
+  public Duration getReplicaAckTimeout() {
+    return replicaAckTimeout;
+  }
+
+  /**
+   * For a write-through cache: a change returns only once {@code replicas} replicas of its Redis
+   * master have it ({@code WAIT} after the change). Without it, a failover to a replica that had
+   * not received a change yet serves the entry's previous value while the database holds the new
+   * one, until the key is written again or expires (a read loads only what is absent). When fewer
+   * replicas confirm within {@code timeout}, the change fails with a {@code CacheException} saying
+   * so, and its entry is removed from the cache (the writer has written it). Costs a round trip per
+   * change. 0 turns it off. A write-behind cache takes it from {@code WriteBehind.replicaAck}; a
+   * cache without a writer refuses it.
+   */
+  public CascadeConfiguration<K, V> setReplicaAck(int replicas, Duration timeout) {
+    if (replicas < 0) {
+      throw new IllegalArgumentException("replicas must be 0 (off) or positive, not " + replicas);
+    }
+    this.replicaAckTimeout = positive(timeout, "replica acknowledgement timeout");
+    this.replicaAcks = replicas;
     return this;
   }
 

@@ -5,6 +5,7 @@ import dev.cascade.config.CascadeConfiguration;
 import dev.cascade.jdbc.JdbcCacheLoader;
 import dev.cascade.jdbc.JdbcCacheWriter;
 import dev.cascade.jdbc.TableMapping;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -42,7 +43,8 @@ final class DeclaredCaches {
           "codec",
           "near-cache",
           "partitions",
-          "lock");
+          "lock",
+          "replica-ack");
   static final List<String> JDBC_KEYS =
       List.of("datasource", "table", "key-column", "value-column", "revision-column");
 
@@ -156,6 +158,9 @@ final class DeclaredCaches {
     }
     if (cache.child("lock") != null) {
       cache.child("lock").requireKnown(CacheDefaults.LOCK_KEYS);
+    }
+    if (cache.child("replica-ack") != null) {
+      cache.child("replica-ack").requireKnown(DeclaredWriteBehind.REPLICA_ACK_KEYS);
     }
   }
 
@@ -271,6 +276,20 @@ final class DeclaredCaches {
     }
     if (d.lockWait != null) {
       config.setLockWait(d.lockWait);
+    }
+    ConfigNode ack = c.child("replica-ack");
+    if (ack != null) {
+      // a write-behind cache takes it in its write-behind section: said here, where the line is
+      if (writeBehind != null) {
+        throw ack.fail(
+            "is a setting of write-through caches; this one writes behind: use"
+                + " write-behind.replica-ack");
+      }
+      Integer replicas = ack.integer("replicas", 0, Integer.MAX_VALUE);
+      Duration timeout = ack.positiveDuration("timeout");
+      config.setReplicaAck(
+          replicas == null ? 1 : replicas,
+          timeout == null ? CascadeConfiguration.DEFAULT_REPLICA_ACK_TIMEOUT : timeout);
     }
     return new DeclaredCache(
         own.name(), own.place(), config, d.codecName != null ? d.codecName : managerCodec);

@@ -19,7 +19,6 @@ import dev.cascade.internal.support.Lifecycle;
 import dev.cascade.internal.writebehind.Flusher;
 import dev.cascade.internal.writebehind.WriteBehindWriter;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
@@ -163,13 +162,7 @@ public final class CacheAssembly {
     }
     EntryStore store =
         new EntryStore(
-            redis,
-            layout,
-            origin,
-            operations,
-            s.queueBound,
-            s.writeBehind == null ? 0 : s.writeBehind.replicaAcks(),
-            s.writeBehind == null ? Duration.ZERO : s.writeBehind.replicaAckTimeout());
+            redis, layout, origin, operations, s.queueBound, s.replicaAcks, s.replicaAckTimeout);
     // before anything is registered that a refused listener would have to undo
     EventDispatcher<K, V> dispatcher = new EventDispatcher<>(s.name, lanes);
     dispatcher.registerAll(parts.listeners);

@@ -54,6 +54,15 @@ public final class CacheSettings<K, V> {
   public final WriteBehindSettings writeBehind;
 
   /**
+   * Replicas that must have a change before it returns, and how long to wait for them: a
+   * write-behind cache's from its {@link WriteBehind} settings, a write-through cache's from its
+   * configuration; 0 for none.
+   */
+  final int replicaAcks;
+
+  final Duration replicaAckTimeout;
+
+  /**
    * The bound of each partition's write-behind queue: from {@link #writeBehind}, or (for a JVM that
    * joined a write-behind cache without its writer) from the registry; -1 when not write-behind.
    */
@@ -148,6 +157,18 @@ public final class CacheSettings<K, V> {
             : manager.nearCacheMaxEntries(name);
     this.statistics = c.isStatisticsEnabled() || manager.statistics(name);
     this.management = c.isManagementEnabled() || manager.management(name);
+    if (c.getReplicaAcks() > 0 && (writeBehind != null || !writeThrough)) {
+      throw new IllegalArgumentException(
+          "Cache '"
+              + name
+              + "': setReplicaAck applies to a write-through cache with its writer; "
+              + (writeBehind != null
+                  ? "a write-behind cache takes it from WriteBehind.replicaAck"
+                  : "this cache has no writer (setWriteThrough(true) and a CacheWriter factory)"));
+    }
+    this.replicaAcks = writeBehind != null ? writeBehind.replicaAcks() : c.getReplicaAcks();
+    this.replicaAckTimeout =
+        writeBehind != null ? writeBehind.replicaAckTimeout() : c.getReplicaAckTimeout();
   }
 
   /**

@@ -72,9 +72,9 @@ public final class EntryStore {
    *     its stores, so a cache closed and opened again never reuses an id its log still holds
    * @param queueBound for a write-behind cache, the most records a partition's queue may hold (0 =
    *     unbounded); -1 for a cache without write-behind
-   * @param replicas for a write-behind cache, how many replicas must have a change that queues a
-   *     record before the change returns ({@code WAIT} after the script, see {@link
-   *     ReplicatedWrites}); 0 = do not wait
+   * @param replicas how many replicas must have a change before it returns ({@code WAIT} after the
+   *     script, see {@link ReplicatedWrites}): in a write-behind cache a change that queues a
+   *     record, in a write-through cache a change made under the key's lock; 0 = do not wait
    * @param replicaTimeout how long to wait for them
    */
   public EntryStore(
@@ -92,7 +92,7 @@ public final class EntryStore {
     this.channel = layout.eventChannel();
     this.origin = origin;
     this.queueBound = queueBound < 0 ? NONE : ascii(Integer.toString(queueBound));
-    this.replicas = queueBound < 0 ? 0 : replicas;
+    this.replicas = replicas;
     this.replicaTimeoutMillis = replicaTimeout.toMillis();
     this.description = layout.describe();
     // the log must outlive every resend of a call: Lettuce resends only within the command timeout

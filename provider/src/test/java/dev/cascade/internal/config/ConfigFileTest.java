@@ -209,6 +209,35 @@ class ConfigFileTest {
   }
 
   @Test
+  void yaml_replicaAckOfAWriteThroughCache_isRefusedBesideWriteBehind() throws Exception {
+    ManagerSettings s =
+        yaml(
+            "cascade:",
+            "  caches:",
+            "    payments:",
+            "      writer: " + WRITER_CLASS,
+            "      replica-ack: { replicas: 2, timeout: 3s }");
+    CascadeConfiguration<Object, Object> p = cache(s, "payments").configuration();
+    assertEquals(2, p.getReplicaAcks());
+    assertEquals(Duration.ofSeconds(3), p.getReplicaAckTimeout());
+
+    CacheException e =
+        assertThrows(
+            CacheException.class,
+            () ->
+                yaml(
+                        "cascade:",
+                        "  caches:",
+                        "    queued:",
+                        "      writer: " + WRITER_CLASS,
+                        "      write-behind: { batch-size: 5 }",
+                        "      replica-ack: { replicas: 1 }")
+                    .declaredCaches());
+    assertTrue(e.getMessage().contains("write-behind.replica-ack"), e.getMessage());
+    assertTrue(e.getMessage().contains("line 6"), e.getMessage());
+  }
+
+  @Test
   void tlsSettings_withAPlainRedisUri_nameTheirFileAndLine() throws Exception {
     ManagerSettings s =
         yaml(
@@ -540,7 +569,8 @@ class ConfigFileTest {
         "cascade.properties line 1: cascade.caches.com.acme: unknown key 'acme' (known here:"
             + " template, key-type, value-type, expiry, statistics, management, store-by-value,"
             + " read-through, write-through, loader, writer, jdbc, write-behind, codec, near-cache,"
-            + " partitions, lock); if 'com.acme…' is one name with dots, write it in brackets in"
+            + " partitions, lock, replica-ack); if 'com.acme…' is one name with dots, write it in"
+            + " brackets in"
             + " properties: cascade.caches[com.acme…]",
         propertiesError("cascade.caches.com.acme.Order.expiry.created=10m"));
   }
@@ -625,6 +655,7 @@ class ConfigFileTest {
       assertEquals("json", cache(s, "products").codecName());
       assertInstanceOf(AccessedExpiryPolicy.class, expiry(cache(s, "users")));
       assertTrue(cache(s, "users").configuration().isStatisticsEnabled());
+      assertEquals(1, cache(s, "sessions").configuration().getReplicaAcks());
       s.close();
     } finally {
       System.clearProperty("TRUSTSTORE_PASSWORD");
