@@ -213,7 +213,8 @@ public class CascadeConfiguration<K, V> extends MutableConfiguration<K, V> {
   }
 
   public Duration getReplicaAckTimeout() {
-    return replicaAckTimeout;
+    // null when read back from a configuration serialized before the setting existed
+    return replicaAckTimeout != null ? replicaAckTimeout : DEFAULT_REPLICA_ACK_TIMEOUT;
   }
 
   /**

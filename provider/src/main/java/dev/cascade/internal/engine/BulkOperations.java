@@ -432,10 +432,13 @@ final class BulkOperations<K, V> {
             } catch (RuntimeException e) {
               // The key is in the database, and its entry may keep the old value. An error
               // reply concerns this key alone (a value of another type in its place): the others
-              // go on. Without an answer from Redis, neither would the keys after it.
+              // go on. Without an answer from Redis, neither would the keys after it; nor, with
+              // replicas that did not confirm it, would they (each would wait the whole timeout,
+              // under the batch's locks)
               broken = EntryEngine.withSuppressed(broken, e);
               unchanged.add(encoded.get(i));
-              unreachable = RedisFailures.meansUnreachable(e);
+              unreachable =
+                  RedisFailures.meansUnreachable(e) || RedisFailures.meansReplicasMissing(e);
               continue;
             }
             if (o == null) {

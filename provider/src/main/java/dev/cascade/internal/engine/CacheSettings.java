@@ -157,7 +157,8 @@ public final class CacheSettings<K, V> {
             : manager.nearCacheMaxEntries(name);
     this.statistics = c.isStatisticsEnabled() || manager.statistics(name);
     this.management = c.isManagementEnabled() || manager.management(name);
-    if (c.getReplicaAcks() > 0 && (writeBehind != null || !writeThrough)) {
+    if (c.getReplicaAcks() > 0
+        && (writeBehind != null || !writeThrough || c.getCacheWriterFactory() == null)) {
       throw new IllegalArgumentException(
           "Cache '"
               + name

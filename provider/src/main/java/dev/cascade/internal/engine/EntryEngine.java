@@ -5,6 +5,7 @@ import dev.cascade.internal.store.Mutation;
 import dev.cascade.internal.store.Outcome;
 import dev.cascade.internal.store.Outcome.Status;
 import dev.cascade.internal.store.RedisAccess;
+import dev.cascade.internal.store.RedisFailures;
 import dev.cascade.internal.store.StoredEntry;
 import java.util.ArrayList;
 import java.util.List;
@@ -481,7 +482,8 @@ final class EntryEngine {
             + store.describe()
             + " expired before the cache could be changed (the writer took longer than the lock"
             + " lease), so another writer may have changed the key meanwhile and this writer's change"
-            + " may have reached the database after it; ");
+            + " may have reached the database after it; ",
+        "");
   }
 
   /**
@@ -503,13 +505,18 @@ final class EntryEngine {
                 + (keys.size() == 1 ? "it" : "them")
                 + " ("
                 + cause.getMessage()
-                + "); ");
+                + "); ",
+            // the removal reaches the replicas no sooner than the change did
+            RedisFailures.meansReplicasMissing(cause)
+                ? " (on the master: until the replicas catch up, a failover may bring back the"
+                    + " earlier value)"
+                : "");
     e.initCause(cause);
     return e;
   }
 
   /** Removes entries the writer wrote but the cache could not take; see {@link #lockLost}. */
-  private CacheException removeWritten(List<byte[]> keys, String what) {
+  private CacheException removeWritten(List<byte[]> keys, String what, String caveat) {
     if (store.isWriteBehind()) {
       return new CacheException(what + "the cache was not changed");
     }
@@ -526,7 +533,9 @@ final class EntryEngine {
       return new CacheException(
           what
               + (keys.size() == 1 ? "the entry was" : "the entries were")
-              + " removed from the cache, so the next read goes to the database");
+              + " removed from the cache"
+              + caveat
+              + ", so the next read goes to the database");
     } catch (RuntimeException e) {
       CacheException failed =
           new CacheException(

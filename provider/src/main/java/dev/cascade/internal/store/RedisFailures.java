@@ -63,6 +63,20 @@ public final class RedisFailures {
   }
 
   /**
+   * Whether a failure says that a change Redis applied was not confirmed by enough replicas in time
+   * ({@link ReplicatedWrites.NotReplicated}): the replicas are lagging or unreachable.
+   */
+  public static boolean meansReplicasMissing(Throwable failure) {
+    int depth = 0;
+    for (Throwable t = failure; t != null && depth < 8; t = t.getCause(), depth++) {
+      if (t instanceof ReplicatedWrites.NotReplicated) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
    * Whether a failure says that Redis cannot be reached now (no connection, no reply in time, the
    * command dropped with the connection), rather than that it refused the command.
    */

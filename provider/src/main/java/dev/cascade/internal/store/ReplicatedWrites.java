@@ -304,8 +304,20 @@ final class ReplicatedWrites implements AutoCloseable {
         translate(cause, lane.node, "making a change that waits for replicas"));
   }
 
+  /**
+   * A change Redis applied that too few replicas confirmed in time: it is in the master's memory
+   * only.
+   */
+  public static final class NotReplicated extends CacheException {
+    private static final long serialVersionUID = 1L;
+
+    NotReplicated(String message) {
+      super(message);
+    }
+  }
+
   private CacheException notReplicated(String node, long acked, int replicas, long timeoutMillis) {
-    return new CacheException(
+    return new NotReplicated(
         "Redis at "
             + describe(node)
             + " applied the change, but only "
