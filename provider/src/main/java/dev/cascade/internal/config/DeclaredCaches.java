@@ -5,7 +5,6 @@ import dev.cascade.config.CascadeConfiguration;
 import dev.cascade.jdbc.JdbcCacheLoader;
 import dev.cascade.jdbc.JdbcCacheWriter;
 import dev.cascade.jdbc.TableMapping;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -285,11 +284,7 @@ final class DeclaredCaches {
             "is a setting of write-through caches; this one writes behind: use"
                 + " write-behind.replica-ack");
       }
-      Integer replicas = ack.integer("replicas", 0, Integer.MAX_VALUE);
-      Duration timeout = ack.positiveDuration("timeout");
-      config.setReplicaAck(
-          replicas == null ? 1 : replicas,
-          timeout == null ? CascadeConfiguration.DEFAULT_REPLICA_ACK_TIMEOUT : timeout);
+      DeclaredWriteBehind.readReplicaAck(ack, config::setReplicaAck);
     }
     return new DeclaredCache(
         own.name(), own.place(), config, d.codecName != null ? d.codecName : managerCodec);

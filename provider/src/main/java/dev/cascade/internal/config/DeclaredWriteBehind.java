@@ -98,15 +98,28 @@ final class DeclaredWriteBehind {
       }
       ConfigNode ack = n.child("replica-ack");
       if (ack != null) {
-        Integer replicas = ack.integer("replicas", 0, Integer.MAX_VALUE);
-        Duration timeout = ack.positiveDuration("timeout");
-        wb.replicaAck(
-            replicas == null ? 1 : replicas,
-            timeout == null ? WriteBehindSettings.DEFAULT_REPLICA_ACK_TIMEOUT : timeout);
+        readReplicaAck(ack, wb::replicaAck);
       }
       return wb.build();
     } catch (IllegalArgumentException e) {
       throw n.fail(e.getMessage(), e);
     }
+  }
+
+  /** What a {@code replica-ack} section sets: write-behind's or a write-through cache's. */
+  interface ReplicaAck {
+    void set(int replicas, Duration timeout);
+  }
+
+  /**
+   * Reads a {@code replica-ack} section of a cache or of its write-behind: {@code replicas}
+   * (default 1) and {@code timeout} (default 1 s, as in code).
+   */
+  static void readReplicaAck(ConfigNode ack, ReplicaAck to) {
+    Integer replicas = ack.integer("replicas", 0, Integer.MAX_VALUE);
+    Duration timeout = ack.positiveDuration("timeout");
+    to.set(
+        replicas == null ? 1 : replicas,
+        timeout == null ? WriteBehindSettings.DEFAULT_REPLICA_ACK_TIMEOUT : timeout);
   }
 }

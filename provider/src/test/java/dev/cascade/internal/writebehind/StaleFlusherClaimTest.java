@@ -92,15 +92,19 @@ class StaleFlusherClaimTest {
     append("p", "k1");
     Scripted writer = new Scripted();
     writer.failing = true; // the database is down for the first attempt: the batch stays held
-    PartitionFlush flusher = flusher(writer, "flusher", token);
+    // writer timeout and claimIdle long enough for a loaded machine: a writer call that does not
+    // return within the timeout would end the step as hung, not as this test means
+    PartitionFlush flusher =
+        flusher(writer, "flusher", token, Duration.ofSeconds(2), Duration.ofSeconds(4));
     assertEquals(PartitionFlush.Step.FLUSHED, flusher.step(System.currentTimeMillis(), true));
     int attempts = writer.writeAlls.get();
     writer.failing = false;
 
-    // paused through its backoff past its lease: another flusher takes the partition and, once the
-    // records are idle for claimIdle, claims them (and then writes newer values of their keys)
-    Thread.sleep(300);
-    takeOver(Duration.ofMillis(200));
+    // paused through its backoff past its lease and half the margin between claimIdle and the
+    // writer timeout (1 s): another flusher takes the partition and claims the records (at once
+    // here; a real one waits until they are idle for claimIdle), then writes newer values
+    Thread.sleep(1_200);
+    takeOver(Duration.ZERO);
 
     // the retry comes from memory: the batch is full, so nothing new is read before the writer
     PartitionFlush.Step step = flusher.step(System.currentTimeMillis() + 3_600_000, true);
