@@ -6,9 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cascade.config.CascadeConfiguration;
 import dev.cascade.internal.store.KeyLayout;
+import dev.cascade.testing.MapDatabase;
 import dev.cascade.testing.RedisCluster;
 import dev.cascade.testing.RedisServer;
 import dev.cascade.testing.WithRedisCluster;
+import dev.cascade.writebehind.WriteBehind;
+import dev.cascade.writebehind.WriteBehindMXBean;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -133,6 +136,49 @@ class ClusterCacheTest {
         totalKeys("cascade:" + name + "*"),
         "destroyCache leaves no key of the cache on any master but the mark of a destroyed cache");
     assertEquals(1, totalKeys("cascade:" + name + ":meta"), "which is the registry entry's key");
+  }
+
+  /**
+   * {@code clear()} of a write-behind cache keeps the queued-write markers of its entries on every
+   * master (one script per slot, as a script's keys must share one), and the queued writes still
+   * reach the writer.
+   */
+  @Test
+  void clearOfAWriteBehindCache_keepsQueuedWrites_onEveryNode() {
+    String name = Managers.uniqueName("wbclear");
+    Map<String, String> table = MapDatabase.table(name);
+    MutableConfiguration<String, String> config =
+        strings()
+            .setWriteThrough(true)
+            .setCacheWriterFactory(
+                WriteBehind.<String, String>of(MapDatabase.writerFactory(name))
+                    .maxDelay(java.time.Duration.ofSeconds(2))
+                    .build());
+    Cache<String, String> cache = first.createCache(name, config);
+    Map<String, String> all = new HashMap<>();
+    for (int i = 0; i < 2_000; i++) {
+      all.put("k" + i, "v" + i);
+    }
+    cache.putAll(all);
+    cache.clear();
+    assertEquals(Map.of(), cache.getAll(all.keySet()), "cleared on every master");
+    WriteBehindMXBean queue = cache.unwrap(CascadeCache.class).writeBehind();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (queue.getQueueDepth() > 0 && System.nanoTime() < deadline) {
+      sleep(50);
+    }
+    assertEquals(all, table, "every write queued before clear() reached the writer");
+    assertEquals(0, totalKeys(entryPattern(name)), "the flush removed the emptied entries");
+    first.destroyCache(name);
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
   }
 
   @Test

@@ -157,6 +157,43 @@ class WriteBehindTest {
     }
   }
 
+  /**
+   * {@code clear()} runs no writer, but the writes queued before it still reach the table; a read
+   * between the clear and their flush must not load the table's older row, which would then stay in
+   * the cache for good (the flush settles only entries that still carry its record's marker).
+   */
+  @Test
+  void clear_keepsQueuedWritesFromBeingUndoneByReadThrough() {
+    try (TableFixture t = new TableFixture("wb_clear")) {
+      t.rows();
+      dev.cascade.testing.TestDatabase.execute(
+          "INSERT INTO " + t.table + " (k, v) VALUES ('k', 'old'), ('gone', 'old')");
+      MutableConfiguration<String, String> c =
+          writeBehind(WriteBehind.of(t.writerFactory()).maxDelay(Duration.ofSeconds(2)));
+      c.setReadThrough(true)
+          .setCacheLoaderFactory(
+              dev.cascade.jdbc.JdbcCacheLoader.factory(
+                  dev.cascade.testing.TestDatabase.dataSource(),
+                  dev.cascade.jdbc.TableMapping.scalar(
+                      t.table, "k", String.class, "v", String.class)));
+      Cache<String, String> cache = manager.createCache(name("clear"), c);
+      assertEquals("old", cache.get("gone"), "loaded from the table");
+      cache.put("k", "new");
+      cache.put("plain", "queued");
+      cache.remove("gone");
+      cache.clear();
+      assertNull(cache.get("k"), "cleared; its queued write is not in the table yet");
+      assertNull(cache.get("gone"), "cleared; its queued delete is not in the table yet");
+      assertEquals(
+          Map.of("k", "new", "plain", "queued"),
+          t.drained(cache, Duration.ofSeconds(20)),
+          "clear() takes back no queued write");
+      assertEquals("new", cache.get("k"), "loaded again, from the row the queue wrote");
+      assertNull(cache.get("gone"));
+      assertEquals("queued", cache.get("plain"));
+    }
+  }
+
   @Test
   void writeBehindNumbers_areAnMXBeanAndOnTheUnwrappedCache() throws Exception {
     try (TableFixture t = new TableFixture("wb_mxbean")) {

@@ -523,6 +523,7 @@ final class BulkOperations<K, V> {
     List<byte[]> batch;
     CacheWriterException failure = null;
     while ((batch = cursor.next()) != null) {
+      batch = core.engine().store().holdingValues(batch);
       if (batch.isEmpty()) {
         continue;
       }

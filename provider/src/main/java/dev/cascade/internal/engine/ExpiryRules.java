@@ -113,6 +113,15 @@ final class ExpiryRules {
       return Mutation.ZERO;
     }
     long ms = d.getTimeUnit().toMillis(d.getDurationAmount());
-    return Long.toString(Math.max(1, ms));
+    return Long.toString(Math.min(LONGEST_MILLIS, Math.max(1, ms)));
   }
+
+  /**
+   * The longest finite duration an entry gets: 1,000 years. Why a bound: the scripts add a duration
+   * to the current time as a Lua number, which prints in exponent form from 1e17 on (and is exact
+   * only up to 2^53), and {@code PEXPIREAT} refuses that form, so {@code Integer.MAX_VALUE} days or
+   * {@code Long.MAX_VALUE} ms once left an entry without a TTL and with an unreadable expiry. The
+   * current time plus 1,000 years (about 3.3e13 ms) stays far below both limits.
+   */
+  static final long LONGEST_MILLIS = 1000L * 365 * 24 * 60 * 60 * 1000;
 }

@@ -4,6 +4,7 @@ import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
+import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -38,6 +39,8 @@ public final class EntryStore {
   private static final byte[] PLAIN_GET = ascii("get");
   private static final byte[] PLAIN_SET = ascii("set");
   private static final byte[] PLAIN_DEL = ascii("del");
+  private static final byte[] CLEAR = ascii("clear");
+  private static final byte[] PLAIN_HAS = ascii("has");
 
   private final RedisAccess redis;
   private final RedisClusterAsyncCommands<byte[], byte[]> commands;
@@ -502,6 +505,28 @@ public final class EntryStore {
     return new KeyCursor();
   }
 
+  /**
+   * Of these keys (a page of {@link #cursor()}), those whose entry holds a value. In a write-behind
+   * cache a scanned hash may hold only its queued-write marker (a queued delete, or an entry {@code
+   * clear()} emptied while its write was queued): no entry to {@code removeAll()}, which would
+   * otherwise queue a delete the application never asked for. Other caches: the keys as they are,
+   * without a round trip.
+   */
+  public List<byte[]> holdingValues(List<byte[]> encodedKeys) {
+    if (queueBound == NONE || encodedKeys.isEmpty()) {
+      return encodedKeys;
+    }
+    Object[] replies =
+        redis.await(plainAll(PLAIN_HAS, encodedKeys, null), "reading entries of " + describe());
+    List<byte[]> present = new ArrayList<>(encodedKeys.size());
+    for (int i = 0; i < replies.length; i++) {
+      if (Long.valueOf(1).equals(replies[i])) {
+        present.add(encodedKeys.get(i));
+      }
+    }
+    return present;
+  }
+
   /** See {@link #cursor()}. */
   public final class KeyCursor {
     private final ScanArgs args = ScanArgs.Builder.matches(layout.entryPattern()).limit(SCAN_COUNT);
@@ -528,9 +553,22 @@ public final class EntryStore {
     }
   }
 
-  /** Deletes every entry ({@code UNLINK} per scanned batch): no events, no writer. */
+  /**
+   * {@code clear()}: no events, no writer. Deletes every entry, but in a write-behind cache keeps
+   * the queued-write marker of entries whose write is still queued (see {@code plain.lua}'s {@code
+   * clear}): the queued writes still reach the writer, and until they have, a read-through load
+   * must not store the table's older row, which no flush would ever replace.
+   */
   public void deleteAllEntries() {
-    deleteAllEntries(() -> {});
+    if (queueBound == NONE) {
+      deleteAllEntries(() -> {});
+      return;
+    }
+    scan(layout.entryPattern(), this::clearKeepingQueuedMarkers, () -> {});
+    ChangeObserver o = observer;
+    if (o != null) {
+      o.changedAll();
+    }
   }
 
   private void deleteAllEntries(Runnable eachPage) {
@@ -539,6 +577,27 @@ public final class EntryStore {
     if (o != null) {
       o.changedAll();
     }
+  }
+
+  private void clearKeepingQueuedMarkers(List<byte[]> entryKeys) {
+    // one script per slot on a cluster (a page of SCAN spans the partitions of one node)
+    Map<Integer, List<byte[]>> bySlot = new LinkedHashMap<>();
+    for (byte[] key : entryKeys) {
+      int slot = redis.isCluster() ? SlotHash.getSlot(key) : 0;
+      bySlot.computeIfAbsent(slot, s -> new ArrayList<>()).add(key);
+    }
+    byte[][] op = {CLEAR};
+    List<CompletableFuture<?>> sent = new ArrayList<>();
+    for (List<byte[]> keys : bySlot.values()) {
+      for (int from = 0; from < keys.size(); from += PLAIN_BATCH) {
+        byte[][] batch =
+            keys.subList(from, Math.min(keys.size(), from + PLAIN_BATCH)).toArray(new byte[0][]);
+        sent.add(redis.eval(Script.PLAIN, batch, op));
+      }
+    }
+    redis.await(
+        CompletableFuture.allOf(sent.toArray(new CompletableFuture<?>[0])),
+        "clearing entries of " + describe());
   }
 
   /**
