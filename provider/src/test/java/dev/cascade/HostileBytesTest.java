@@ -114,6 +114,31 @@ class HostileBytesTest {
     assertEquals(new Note("hello"), joined.get("k"));
   }
 
+  /**
+   * A value of a type the JDK always allows, planted in a cache of another value type: handed back,
+   * it would fail with a bare ClassCastException at the caller's own line, or later, inside a map
+   * from getAll. Refused where it is read, naming the cache and both types.
+   */
+  @Test
+  void getAndGetAll_valueOfAnotherType_areRefusedNamingTheCacheAndTheTypes() throws Exception {
+    String name = Managers.uniqueName("typed");
+    Cache<String, Note> cache =
+        manager.createCache(
+            name, new MutableConfiguration<String, Note>().setTypes(String.class, Note.class));
+    cache.put("fine", new Note("fine"));
+    plant(name, 16, utf8("k"), tagged(new java.util.HashMap<String, String>()));
+    plant(name, 16, utf8("s"), new byte[] {1, 'x'}); // the tag of a String, then its bytes
+
+    for (String key : List.of("k", "s")) {
+      CacheException e = assertThrows(CacheException.class, () -> cache.get(key));
+      assertTrue(e.getMessage().contains("'" + name + "'"), e.getMessage());
+      assertTrue(e.getMessage().contains(Note.class.getName()), e.getMessage());
+    }
+    CacheException e = assertThrows(CacheException.class, () -> cache.getAll(Set.of("fine", "k")));
+    assertTrue(e.getMessage().contains("java.util.HashMap"), e.getMessage());
+    assertEquals(new Note("fine"), cache.get("fine"));
+  }
+
   @Test
   void get_serializedUrl_isRefusedByDefault() throws Exception {
     String name = Managers.uniqueName("url");

@@ -1,6 +1,7 @@
 package dev.cascade.internal.engine;
 
 import dev.cascade.codec.Codec;
+import dev.cascade.codec.CodecException;
 import dev.cascade.internal.event.EntryChange;
 import dev.cascade.internal.event.EventDispatcher;
 import dev.cascade.internal.management.CacheStats;
@@ -265,11 +266,43 @@ final class CacheCore<K, V> {
   }
 
   V decodeValue(byte[] bytes) {
-    return bytes == null ? null : values.decode(bytes);
+    if (bytes == null) {
+      return null;
+    }
+    V value = values.decode(bytes);
+    if (settings.valueType != Object.class && !settings.valueType.isInstance(value)) {
+      throw notWrittenHere("value", value, settings.valueType);
+    }
+    return value;
   }
 
   K decodeKey(byte[] bytes) {
-    return keys.decode(bytes);
+    K key = keys.decode(bytes);
+    if (settings.keyType != Object.class && !settings.keyType.isInstance(key)) {
+      throw notWrittenHere("key", key, settings.keyType);
+    }
+    return key;
+  }
+
+  /**
+   * A stored key or value of another type than the cache's: the codecs of JDK types decode whatever
+   * type their bytes name, and handed back such an object would fail with a bare ClassCastException
+   * at the caller's own line, or later inside a map from getAll.
+   */
+  private CodecException notWrittenHere(String what, Object found, Class<?> declared) {
+    return new CodecException(
+        "Cache '"
+            + settings.name
+            + "' holds a "
+            + what
+            + " of type "
+            + found.getClass().getName()
+            + ", not its "
+            + what
+            + " type "
+            + declared.getName()
+            + ": this cache did not write it (another program writing under its keys, or the"
+            + " cache re-created with other types)");
   }
 
   /** True when some local listener wants this kind of event (so its old value must come back). */
