@@ -190,6 +190,19 @@ public final class RedisFailures {
     if (tls != null) {
       return new CacheException("Cannot connect to Redis at " + target + ": " + tls, failure);
     }
+    String refusal = credentialsRefusal(t);
+    if (refusal != null) {
+      // the server is there: Lettuce reports the refused AUTH of its handshake as "Unable to
+      // connect", which would send the operator looking for a server that runs
+      return new CacheException(
+          "Cannot connect to Redis at "
+              + target
+              + ": the server refused the credentials ("
+              + refusal
+              + "). Check the user and password in the URI, or the server's ACL user and"
+              + " requirepass.",
+          failure);
+    }
     return new CacheException(
         "Cannot connect to Redis at "
             + target
@@ -198,6 +211,21 @@ public final class RedisFailures {
             + ". Is redis-server running there? Set the CacheManager URI, the system property"
             + " cascade.redis.uri or the environment variable CASCADE_REDIS_URI to its address.",
         failure);
+  }
+
+  /** The server's refusal of the credentials somewhere in the cause chain, or null. */
+  private static String credentialsRefusal(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+      String m = c.getMessage();
+      if (m != null
+          && (m.startsWith("WRONGPASS")
+              || m.startsWith("NOAUTH")
+              || m.startsWith("ERR invalid password")
+              || m.startsWith("ERR AUTH"))) {
+        return m;
+      }
+    }
+    return null;
   }
 
   /**
