@@ -34,6 +34,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -432,7 +433,7 @@ public final class CascadeCacheManager implements CacheManager {
       cache = new CascadeCache<>(this, operations, s, recordedBy);
       operations.start(cache);
       events.opened(operations);
-      if (operations.startFlushing()) {
+      if (operations.startFlushing() && closesOnExit()) {
         provider.flushOnExit();
       }
       return cache;
@@ -662,6 +663,14 @@ public final class CascadeCacheManager implements CacheManager {
     return closed;
   }
 
+  /**
+   * Whether the provider's JVM shutdown hook closes this manager: {@code cascade.shutdown-hook},
+   * true unless set (false where a framework that closes the manager itself opens it).
+   */
+  boolean closesOnExit() {
+    return settings.shutdownHook();
+  }
+
   @Override
   public <T> T unwrap(Class<T> type) {
     if (type.isInstance(this)) {
@@ -689,15 +698,59 @@ public final class CascadeCacheManager implements CacheManager {
     return redis.ping(timeout);
   }
 
-  /** Closes every cache this manager opened and releases its connections and threads. */
+  /**
+   * Closes every cache this manager opened and releases its connections and threads.
+   *
+   * <p>A close called while another one runs waits for it to end, so that whoever closes the
+   * manager (Spring destroying its bean, then its DataSource) knows the write-behind drain is over
+   * when close() returns. Except on the closing thread itself or on one of Cascade's own threads (a
+   * writer or listener that closes the manager): the close waits for those, so they return at once.
+   */
   @Override
   public void close() {
+    boolean first;
     synchronized (this) {
-      if (closed) {
-        return;
+      first = !closed;
+      if (first) {
+        closed = true;
+        closingThread = Thread.currentThread();
       }
-      closed = true;
     }
+    if (!first) {
+      awaitClosed(); // outside the lock: nothing the close does may wait for a waiter
+      return;
+    }
+    try {
+      closeOnce();
+    } finally {
+      closingThread = null;
+      closeEnded.countDown();
+    }
+  }
+
+  /** Ends when the first close() ended. */
+  private final CountDownLatch closeEnded = new CountDownLatch(1);
+
+  /** The thread running the first close(), while it runs. */
+  private volatile Thread closingThread;
+
+  /**
+   * Waits for the close that runs ({@link #close()}). Unbounded: every step of the close is bounded
+   * (loads, the drain timeout, the writer timeout, command timeouts). An interrupt ends the wait,
+   * and the interrupt stays set.
+   */
+  private void awaitClosed() {
+    if (Thread.currentThread() == closingThread || Lifecycle.onOwnThread()) {
+      return;
+    }
+    try {
+      closeEnded.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void closeOnce() {
     provider.release(this);
     // one budget for every cache's cleanup: with Redis down, closing costs one command timeout, not
     // one per command

@@ -173,19 +173,42 @@ public final class CascadeCachingProvider implements CachingProvider {
   }
 
   /**
-   * Makes JVM shutdown close this provider's managers, so write-behind caches drain what they can
-   * (within their drain timeout) instead of leaving it all for another JVM. Registered once, when
-   * the first write-behind cache opens.
+   * Makes JVM shutdown close this provider's managers that want it ({@code cascade.shutdown-hook},
+   * true unless set), so write-behind caches drain what they can (within their drain timeout)
+   * instead of leaving it all for another JVM. Registered once, when the first write-behind cache
+   * of such a manager opens.
    */
   synchronized void flushOnExit() {
     if (exitHook == null) {
-      exitHook = new Thread(this::close, "cascade-shutdown");
+      exitHook = new Thread(this::closeOnExit, "cascade-shutdown");
       try {
         Runtime.getRuntime().addShutdownHook(exitHook);
       } catch (IllegalStateException e) {
         // the JVM is already shutting down
       }
     }
+  }
+
+  /**
+   * What the shutdown hook runs: closes the managers that leave their close to it, and only those.
+   * A manager opened with {@code cascade.shutdown-hook=false} has an owner that closes it (Spring's
+   * context, Hibernate's SessionFactory): closed here, under that owner, it would fail the owner's
+   * requests still in flight with "closed", and its drain would race the owner closing what the
+   * writer needs (a DataSource). Hooks run concurrently, so such an owner's own shutdown closes it.
+   */
+  void closeOnExit() {
+    List<CascadeCacheManager> hooked = new ArrayList<>();
+    synchronized (managers) {
+      for (Map<URI, CascadeCacheManager> byUri : managers.values()) {
+        for (CascadeCacheManager manager : byUri.values()) {
+          if (manager.closesOnExit()) {
+            hooked.add(manager);
+          }
+        }
+      }
+    }
+    // each close forgets its manager (release), and drops the hook once none is left
+    hooked.forEach(CascadeCacheManager::close);
   }
 
   /**

@@ -60,6 +60,7 @@ public final class ManagerSettings implements AutoCloseable {
           "lock",
           "statistics",
           "management",
+          "shutdown-hook",
           "datasources",
           "templates",
           "caches",
@@ -84,6 +85,7 @@ public final class ManagerSettings implements AutoCloseable {
   private final Duration timeout;
   private final int eventQueue;
   private final int eventThreads;
+  private final boolean shutdownHook;
 
   /** The TLS settings under their full keys, as {@link TlsSettings} reads them. */
   private final Properties tls;
@@ -109,6 +111,7 @@ public final class ManagerSettings implements AutoCloseable {
       Duration timeout,
       int eventQueue,
       int eventThreads,
+      boolean shutdownHook,
       Properties tls,
       String tlsPlace,
       CacheDefaults defaults,
@@ -121,6 +124,7 @@ public final class ManagerSettings implements AutoCloseable {
     this.timeout = timeout;
     this.eventQueue = eventQueue;
     this.eventThreads = eventThreads;
+    this.shutdownHook = shutdownHook;
     this.tls = tls;
     this.tlsPlace = tlsPlace;
     this.defaults = defaults;
@@ -243,6 +247,7 @@ public final class ManagerSettings implements AutoCloseable {
     Duration timeout = cascade.positiveDuration("timeout");
     Integer eventQueue = cascade.integer("event-queue", 1, Integer.MAX_VALUE);
     Integer eventThreads = cascade.integer("event-threads", 1, MAX_EVENT_THREADS);
+    Boolean shutdownHook = cascade.bool("shutdown-hook");
     CacheDefaults defaults = CacheDefaults.read(cascade);
     ConfigNode caches = cascade.child("caches");
     Map<String, CacheDefaults> overrides = new LinkedHashMap<>();
@@ -298,6 +303,7 @@ public final class ManagerSettings implements AutoCloseable {
         timeout == null ? DEFAULT_TIMEOUT : timeout,
         eventQueue == null ? DEFAULT_EVENT_QUEUE : eventQueue,
         eventThreads == null ? DEFAULT_EVENT_THREADS : eventThreads,
+        shutdownHook == null || shutdownHook,
         tls,
         tlsPlace,
         defaults,
@@ -324,6 +330,15 @@ public final class ManagerSettings implements AutoCloseable {
    */
   public int eventThreads() {
     return eventThreads;
+  }
+
+  /**
+   * {@code cascade.shutdown-hook} (default true): whether the provider's JVM shutdown hook closes
+   * this manager (draining its write-behind caches). False for a manager whose owner closes it
+   * (Spring, Hibernate): the hook would close it under the owner, while the owner still uses it.
+   */
+  public boolean shutdownHook() {
+    return shutdownHook;
   }
 
   public String redisUri() {

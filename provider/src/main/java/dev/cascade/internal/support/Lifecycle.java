@@ -19,10 +19,25 @@ public final class Lifecycle {
   public static ThreadFactory daemonThreads(String name) {
     AtomicInteger n = new AtomicInteger();
     return r -> {
-      Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+      Thread t = new OwnThread(r, name + "-" + n.incrementAndGet());
       t.setDaemon(true);
       return t;
     };
+  }
+
+  /**
+   * True on a thread of Cascade's own ({@link #daemonThreads}): a flusher, a writer call, a load, a
+   * listener. A close that waits for such threads must not be waited for from one of them.
+   */
+  public static boolean onOwnThread() {
+    return Thread.currentThread() instanceof OwnThread;
+  }
+
+  /** Marks the threads {@link #daemonThreads} makes, for {@link #onOwnThread()}. */
+  private static final class OwnThread extends Thread {
+    OwnThread(Runnable r, String name) {
+      super(r, name);
+    }
   }
 
   /**
