@@ -76,6 +76,25 @@ class CascadeCacheAutoConfigurationTest {
     assertThat(opened.get(0).isClosed()).isTrue();
   }
 
+  /**
+   * The context closes Boot's manager (after requests in flight, before the DataSource): Cascade's
+   * JVM shutdown hook must leave it alone, or at SIGTERM it closes the manager under the requests
+   * and drains while Spring closes the DataSource.
+   */
+  @Test
+  void bootsManager_optsOutOfCascadesShutdownHook_unlessTheApplicationSaysOtherwise() {
+    app("cascade.redis.uri=" + redis.uri())
+        .run(
+            ctx ->
+                assertThat(ctx.getBean(CacheManager.class).getProperties())
+                    .containsEntry("cascade.shutdown-hook", "false"));
+    app("cascade.redis.uri=" + redis.uri(), "cascade.shutdown-hook=true")
+        .run(
+            ctx ->
+                assertThat(ctx.getBean(CacheManager.class).getProperties())
+                    .containsEntry("cascade.shutdown-hook", "true"));
+  }
+
   @Test
   void cascadesOwnManagerSettings_passThrough_andTheStartersStayOut() {
     app(

@@ -68,6 +68,13 @@ public class CascadeCacheAutoConfiguration {
   /** The CacheManager property with the deserialization allow-list of every cache. */
   static final String ALLOW_PROPERTY = "cascade.codec.allow";
 
+  /**
+   * The CacheManager property that keeps Cascade's JVM shutdown hook from closing the manager:
+   * Spring closes it with the context (after the requests in flight, before the DataSource), so the
+   * hook closing it first fails those requests and races the DataSource's close.
+   */
+  static final String SHUTDOWN_HOOK_PROPERTY = "cascade.shutdown-hook";
+
   /** {@code expiry: eternal} in {@code cascade.caches}, as in Cascade's file. */
   @Bean
   @ConfigurationPropertiesBinding
@@ -89,6 +96,8 @@ public class CascadeCacheAutoConfiguration {
       Environment environment,
       ConfigurableListableBeanFactory beanFactory) {
     passThrough(p, environment);
+    // the context closes the manager; cascade.shutdown-hook=true in application.yml still wins
+    p.putIfAbsent(SHUTDOWN_HOOK_PROPERTY, "false");
     String uri = RedisUri.resolve(properties, environment);
     if (uri != null) {
       p.setProperty(URI_PROPERTY, uri);
