@@ -27,8 +27,24 @@ final class CompareAndSetStorageAccess extends JCacheAccessImpl {
 
   private record Read(Object key, Object value) {}
 
-  CompareAndSetStorageAccess(Cache<Object, Object> cache) {
+  /** False on a manager the application passed in: see {@link #release()}. */
+  private final boolean closeOnRelease;
+
+  CompareAndSetStorageAccess(Cache<Object, Object> cache, boolean closeOnRelease) {
     super(cache);
+    this.closeOnRelease = closeOnRelease;
+  }
+
+  /**
+   * Closes the cache, unless it belongs to a manager the application passed in: a JCache cache is
+   * one object per manager, so closing it here would close it for every other SessionFactory, or
+   * Spring, using that manager.
+   */
+  @Override
+  public void release() {
+    if (closeOnRelease) {
+      super.release();
+    }
   }
 
   @Override

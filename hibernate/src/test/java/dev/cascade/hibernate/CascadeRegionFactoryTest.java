@@ -1,10 +1,13 @@
 package dev.cascade.hibernate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cascade.testing.RedisServer;
 import dev.cascade.testing.WithRedis;
+import javax.cache.CacheManager;
 import org.hibernate.SessionFactory;
 import org.hibernate.engine.spi.SessionFactoryImplementor;
 import org.hibernate.stat.Statistics;
@@ -43,6 +46,51 @@ class CascadeRegionFactoryTest {
     assertInstanceOf(
         CascadeRegionFactory.class,
         factory.unwrap(SessionFactoryImplementor.class).getCache().getRegionFactory());
+  }
+
+  /**
+   * One CacheManager of the application's, handed to two SessionFactories (as Spring Boot's recipe
+   * hands Boot's JCache manager to Hibernate): closing the first leaves the manager open, and the
+   * second goes on reading and writing its cached entities. hibernate-jcache closed the manager
+   * with the first.
+   */
+  @Test
+  void applicationsManager_sharedByTwoSessionFactories_staysOpenWhenTheFirstCloses() {
+    CacheManager manager = offers.manager();
+    SessionFactory first = offers.open(CascadeStrategyRegistrations.SHORT_NAME, manager);
+    SessionFactory second = offers.open(CascadeStrategyRegistrations.SHORT_NAME, manager);
+    long id = Offers.add(second, 1_000);
+    second.getCache().evictEntityData(Offer.class, id); // Redis outlives the tests' tables
+    assertEquals(1_000, Offers.price(second, id));
+
+    first.close();
+
+    assertFalse(manager.isClosed(), "the application's manager is left open");
+    Offers.reprice(second, id, 2_000); // writes the entry through the manager
+    Statistics stats = second.getStatistics();
+    stats.clear();
+    assertEquals(2_000, Offers.price(second, id));
+    assertEquals(0, stats.getPrepareStatementCount(), "read from the cache, not the database");
+    assertEquals(1, stats.getSecondLevelCacheHitCount());
+  }
+
+  /**
+   * A manager the factory obtained itself is the SessionFactory's: closed with it, and so kept out
+   * of Cascade's JVM shutdown hook, which would close it under the SessionFactory.
+   */
+  @Test
+  void factorysOwnManager_optsOutOfTheShutdownHook_andClosesWithTheSessionFactory() {
+    SessionFactory factory =
+        offers.openWithFactorysManager(CascadeStrategyRegistrations.SHORT_NAME);
+    CacheManager manager =
+        ((CascadeRegionFactory)
+                factory.unwrap(SessionFactoryImplementor.class).getCache().getRegionFactory())
+            .getCacheManager();
+    assertEquals("false", manager.getProperties().getProperty("cascade.shutdown-hook"));
+
+    factory.close();
+
+    assertTrue(manager.isClosed(), "the factory's own manager closed with the SessionFactory");
   }
 
   @Test

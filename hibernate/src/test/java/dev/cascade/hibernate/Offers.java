@@ -23,8 +23,9 @@ import org.hibernate.engine.jdbc.env.spi.JdbcEnvironment;
 
 /**
  * Opens SessionFactories of {@link Offer} on a test's private redis-server, each with a
- * CacheManager of its own (as a JVM of its own would have), on a table unique to the test (created
- * by the first factory, dropped on close); closes them in reverse order.
+ * CacheManager of its own (as a JVM of its own would have) unless the test shares one, on a table
+ * unique to the test (created by the first factory, dropped on close); closes them in reverse
+ * order, then the managers.
  */
 final class Offers implements AutoCloseable {
 
@@ -41,6 +42,7 @@ final class Offers implements AutoCloseable {
 
   private final String tablePrefix = TestDatabase.uniqueTableName("hibmod") + "_";
   private final Deque<SessionFactory> opened = new ArrayDeque<>();
+  private final Deque<CacheManager> managers = new ArrayDeque<>();
 
   /** Points {@code offers.yaml}, which names no Redis, at {@code redis}. */
   Offers(RedisServer redis) {
@@ -49,18 +51,50 @@ final class Offers implements AutoCloseable {
 
   /**
    * A SessionFactory whose {@code hibernate.cache.region.factory_class} is {@code regionFactory} (a
-   * name or an instance). JCache hands out one manager per URI and class loader, and
-   * hibernate-jcache closes it with either factory: a child class loader makes a second one.
+   * name or an instance), with a CacheManager of its own ({@link #manager()}).
    */
   SessionFactory open(Object regionFactory) {
+    return open(regionFactory, manager());
+  }
+
+  /**
+   * A CacheManager of {@code offers.yaml} that {@link #close()} closes. JCache hands out one
+   * manager per URI and class loader: a child class loader makes another one, as another JVM would
+   * have.
+   */
+  CacheManager manager() {
     CachingProvider provider = Caching.getCachingProvider("dev.cascade.CascadeCachingProvider");
     ClassLoader own = new URLClassLoader(new URL[0], getClass().getClassLoader());
     CacheManager manager = provider.getCacheManager(URI.create("classpath:offers.yaml"), own);
+    managers.push(manager);
+    return manager;
+  }
+
+  /**
+   * A SessionFactory as {@link #open(Object)} opens it, on {@code manager}, which the application
+   * passes in ({@code hibernate.javax.cache.cache_manager}) and so closes itself.
+   */
+  SessionFactory open(Object regionFactory, CacheManager manager) {
     Map<String, Object> s = new HashMap<>();
+    s.put("hibernate.javax.cache.cache_manager", manager);
+    return open(regionFactory, s);
+  }
+
+  /**
+   * A SessionFactory whose region factory asks the provider for the manager of {@code offers.yaml}
+   * itself ({@code hibernate.javax.cache.uri}), and closes it.
+   */
+  SessionFactory openWithFactorysManager(Object regionFactory) {
+    Map<String, Object> s = new HashMap<>();
+    s.put("hibernate.javax.cache.provider", "dev.cascade.CascadeCachingProvider");
+    s.put("hibernate.javax.cache.uri", "offers.yaml");
+    return open(regionFactory, s);
+  }
+
+  private SessionFactory open(Object regionFactory, Map<String, Object> s) {
     s.put("hibernate.connection.datasource", POOL);
     s.put("hibernate.cache.use_second_level_cache", "true");
     s.put("hibernate.cache.region.factory_class", regionFactory);
-    s.put("hibernate.javax.cache.cache_manager", manager);
     s.put("hibernate.javax.cache.missing_cache_strategy", "fail");
     s.put("hibernate.generate_statistics", "true");
     s.put("hibernate.physical_naming_strategy", new PrefixedTableNames(tablePrefix));
@@ -103,7 +137,14 @@ final class Offers implements AutoCloseable {
   public void close() {
     try {
       while (!opened.isEmpty()) {
-        opened.pop().close();
+        SessionFactory factory = opened.pop();
+        if (factory.isOpen()) {
+          factory.close();
+        }
+      }
+      // an application's managers: the region factory leaves them open
+      while (!managers.isEmpty()) {
+        managers.pop().close();
       }
       TestDatabase.execute("DROP TABLE IF EXISTS " + tablePrefix + "offer");
     } finally {

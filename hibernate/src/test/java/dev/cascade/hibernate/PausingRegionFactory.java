@@ -44,7 +44,7 @@ final class PausingRegionFactory extends JCacheRegionFactory {
     Cache<Object, Object> cache =
         getOrCreateCache(regionConfig.getRegionName(), buildingContext.getSessionFactory());
     return new Pausing(
-        compareAndSet ? new CompareAndSetStorageAccess(cache) : new JCacheAccessImpl(cache));
+        compareAndSet ? new CompareAndSetStorageAccess(cache, true) : new JCacheAccessImpl(cache));
   }
 
   private final class Pausing implements DomainDataStorageAccess {

@@ -34,6 +34,7 @@ final class Catalogs implements AutoCloseable {
 
   private final String tablePrefix = TestDatabase.uniqueTableName("hib") + "_";
   private final Deque<Catalog> opened = new ArrayDeque<>();
+  private final Deque<CacheManager> managers = new ArrayDeque<>();
 
   /** With hibernate-jcache's own CacheManager for {@code cascadeUri} (the sample's settings). */
   Catalog open(String cascadeUri, Map<String, Object> overrides) {
@@ -45,7 +46,8 @@ final class Catalogs implements AutoCloseable {
    * With a CacheManager of its own for {@code cascadeUri}: JCache hands out one manager per URI and
    * class loader, so a second SessionFactory of the same JVM would share the first one's (and
    * hibernate-jcache closes it with either). A child class loader makes a second manager, as a
-   * second JVM would have.
+   * second JVM would have. The manager is the application's: cascade-hibernate's region factory
+   * leaves it open, and {@link #close()} closes it.
    */
   Catalog openWithOwnManager(String cascadeUri, Map<String, Object> overrides) {
     // Cascade's own URI form for a resource; hibernate.javax.cache.uri takes the bare name
@@ -53,6 +55,7 @@ final class Catalogs implements AutoCloseable {
     CachingProvider provider = Caching.getCachingProvider("dev.cascade.CascadeCachingProvider");
     ClassLoader own = new URLClassLoader(new URL[0], getClass().getClassLoader());
     CacheManager manager = provider.getCacheManager(URI.create(managerUri), own);
+    managers.push(manager);
     Map<String, Object> settings = Catalog.settings(POOL, cascadeUri);
     settings.remove("hibernate.javax.cache.uri");
     settings.put("hibernate.javax.cache.cache_manager", manager);
@@ -77,6 +80,9 @@ final class Catalogs implements AutoCloseable {
   public void close() {
     while (!opened.isEmpty()) {
       opened.pop().close();
+    }
+    while (!managers.isEmpty()) {
+      managers.pop().close(); // closed already where hibernate-jcache's own factory ran
     }
     for (String table : TABLES) {
       TestDatabase.execute("DROP TABLE IF EXISTS " + tablePrefix + table);
