@@ -111,118 +111,194 @@ public final class CascadeCache<K, V> implements Cache<K, V> {
 
   @Override
   public V get(K key) {
-    requireOpen();
-    return operations.get(key);
+    enter();
+    try {
+      return operations.get(key);
+    } finally {
+      manager.callEnded();
+    }
   }
 
   @Override
   public Map<K, V> getAll(Set<? extends K> keys) {
-    requireOpen();
-    return operations.getAll(keys);
+    enter();
+    try {
+      return operations.getAll(keys);
+    } finally {
+      manager.callEnded();
+    }
   }
 
   @Override
   public boolean containsKey(K key) {
-    requireOpen();
-    return operations.containsKey(key);
+    enter();
+    try {
+      return operations.containsKey(key);
+    } finally {
+      manager.callEnded();
+    }
   }
 
   @Override
   public void loadAll(
       Set<? extends K> keys, boolean replaceExistingValues, CompletionListener completionListener) {
-    requireOpen();
-    operations.loadAll(keys, replaceExistingValues, completionListener);
+    enter();
+    try {
+      operations.loadAll(keys, replaceExistingValues, completionListener);
+    } finally {
+      manager.callEnded();
+    }
   }
 
   @Override
   public void put(K key, V value) {
-    requireOpen();
-    operations.put(key, value);
+    enter();
+    try {
+      operations.put(key, value);
+    } finally {
+      manager.callEnded();
+    }
   }
 
   @Override
   public V getAndPut(K key, V value) {
-    requireOpen();
-    return operations.getAndPut(key, value);
+    enter();
+    try {
+      return operations.getAndPut(key, value);
+    } finally {
+      manager.callEnded();
+    }
   }
 
   @Override
   public void putAll(Map<? extends K, ? extends V> map) {
-    requireOpen();
-    operations.putAll(map);
+    enter();
+    try {
+      operations.putAll(map);
+    } finally {
+      manager.callEnded();
+    }
   }
 
   @Override
   public boolean putIfAbsent(K key, V value) {
-    requireOpen();
-    return operations.putIfAbsent(key, value);
+    enter();
+    try {
+      return operations.putIfAbsent(key, value);
+    } finally {
+      manager.callEnded();
+    }
   }
 
   @Override
   public boolean remove(K key) {
-    requireOpen();
-    return operations.remove(key);
+    enter();
+    try {
+      return operations.remove(key);
+    } finally {
+      manager.callEnded();
+    }
   }
 
   @Override
   public boolean remove(K key, V oldValue) {
-    requireOpen();
-    return operations.remove(key, oldValue);
+    enter();
+    try {
+      return operations.remove(key, oldValue);
+    } finally {
+      manager.callEnded();
+    }
   }
 
   @Override
   public V getAndRemove(K key) {
-    requireOpen();
-    return operations.getAndRemove(key);
+    enter();
+    try {
+      return operations.getAndRemove(key);
+    } finally {
+      manager.callEnded();
+    }
   }
 
   @Override
   public boolean replace(K key, V oldValue, V newValue) {
-    requireOpen();
-    return operations.replace(key, oldValue, newValue);
+    enter();
+    try {
+      return operations.replace(key, oldValue, newValue);
+    } finally {
+      manager.callEnded();
+    }
   }
 
   @Override
   public boolean replace(K key, V value) {
-    requireOpen();
-    return operations.replace(key, value);
+    enter();
+    try {
+      return operations.replace(key, value);
+    } finally {
+      manager.callEnded();
+    }
   }
 
   @Override
   public V getAndReplace(K key, V value) {
-    requireOpen();
-    return operations.getAndReplace(key, value);
+    enter();
+    try {
+      return operations.getAndReplace(key, value);
+    } finally {
+      manager.callEnded();
+    }
   }
 
   @Override
   public void removeAll(Set<? extends K> keys) {
-    requireOpen();
-    operations.removeAll(keys);
+    enter();
+    try {
+      operations.removeAll(keys);
+    } finally {
+      manager.callEnded();
+    }
   }
 
   @Override
   public void removeAll() {
-    requireOpen();
-    operations.removeAll();
+    enter();
+    try {
+      operations.removeAll();
+    } finally {
+      manager.callEnded();
+    }
   }
 
   @Override
   public void clear() {
-    requireOpen();
-    operations.clear();
+    enter();
+    try {
+      operations.clear();
+    } finally {
+      manager.callEnded();
+    }
   }
 
   @Override
   public <T> T invoke(K key, EntryProcessor<K, V, T> entryProcessor, Object... arguments) {
-    requireOpen();
-    return operations.invoke(key, entryProcessor, arguments);
+    enter();
+    try {
+      return operations.invoke(key, entryProcessor, arguments);
+    } finally {
+      manager.callEnded();
+    }
   }
 
   @Override
   public <T> Map<K, EntryProcessorResult<T>> invokeAll(
       Set<? extends K> keys, EntryProcessor<K, V, T> entryProcessor, Object... arguments) {
-    requireOpen();
-    return operations.invokeAll(keys, entryProcessor, arguments);
+    enter();
+    try {
+      return operations.invokeAll(keys, entryProcessor, arguments);
+    } finally {
+      manager.callEnded();
+    }
   }
 
   @Override
@@ -437,10 +513,29 @@ public final class CascadeCache<K, V> implements Cache<K, V> {
 
   private void requireOpen() {
     if (operations.isClosed()) {
-      String why = destroyed;
-      throw new IllegalStateException(
-          "Cache '" + getName() + "' is closed" + (why == null ? "" : ": " + why));
+      throw closedFailure();
     }
+  }
+
+  /**
+   * {@link #requireOpen()} for a call of the entries, counted in the manager's calls in flight
+   * until {@link CascadeCacheManager#callEnded()}: the manager's close waits for it before it
+   * closes the connection ({@link CascadeCacheManager#close()}). Counted first, then checked, so a
+   * close either sees the call or the call sees the close. A call that starts once the manager
+   * closes fails as one on a closed cache.
+   */
+  private void enter() {
+    manager.callStarted();
+    if (operations.isClosed() || manager.isClosed()) {
+      manager.callEnded();
+      throw closedFailure();
+    }
+  }
+
+  private IllegalStateException closedFailure() {
+    String why = destroyed;
+    return new IllegalStateException(
+        "Cache '" + getName() + "' is closed" + (why == null ? "" : ": " + why));
   }
 
   @Override

@@ -38,6 +38,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import javax.cache.Cache;
 import javax.cache.CacheException;
 import javax.cache.CacheManager;
@@ -750,7 +751,69 @@ public final class CascadeCacheManager implements CacheManager {
     }
   }
 
+  /**
+   * Calls of this manager's caches' entries that are running ({@link CascadeCache}): a LongAdder,
+   * as every call of every thread counts here, and only a close sums it.
+   */
+  private final LongAdder callsInFlight = new LongAdder();
+
+  /**
+   * How long a close waits for calls in flight: as long as a write-through lock lasts by default
+   * ({@link CascadeConfiguration#DEFAULT_LOCK_LEASE}), after which another writer may have the key
+   * anyway.
+   */
+  private static final Duration CALLS_IN_FLIGHT_WAIT = CascadeConfiguration.DEFAULT_LOCK_LEASE;
+
+  void callStarted() {
+    callsInFlight.increment();
+  }
+
+  void callEnded() {
+    callsInFlight.decrement();
+  }
+
+  /**
+   * Waits (at most {@link #CALLS_IN_FLIGHT_WAIT}) for the calls that started before the close: a
+   * write-through put whose writer already committed must still write the new value to Redis, or
+   * take the entry out, and give its lock back; with the connection closed under it, Redis kept the
+   * old value while the database had the new one. Not when this thread is itself in a call of a
+   * cache (a writer, loader, listener or entry processor that closes the manager): that call waits
+   * for this close.
+   */
+  private void awaitCallsInFlight() {
+    if (callsInFlight.sum() <= 0 || insideCacheCall()) {
+      return;
+    }
+    long deadline = System.nanoTime() + CALLS_IN_FLIGHT_WAIT.toNanos();
+    while (callsInFlight.sum() > 0) {
+      if (System.nanoTime() - deadline >= 0) {
+        LOG.warn(
+            "Closing CacheManager {} with {} cache call(s) still running after {} s: they fail"
+                + " when the connection closes; a write-through key whose writer wrote may keep its"
+                + " old value in Redis until its lock's lease runs out and it is written again",
+            shownUri,
+            callsInFlight.sum(),
+            CALLS_IN_FLIGHT_WAIT.toSeconds());
+        return;
+      }
+      try {
+        Thread.sleep(5);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return; // closes now, as a close without the wait would
+      }
+    }
+  }
+
+  /** True when this thread runs inside a call of a cache (only asked while closing). */
+  private static boolean insideCacheCall() {
+    String cacheClass = CascadeCache.class.getName();
+    return StackWalker.getInstance()
+        .walk(frames -> frames.anyMatch(f -> f.getClassName().equals(cacheClass)));
+  }
+
   private void closeOnce() {
+    awaitCallsInFlight();
     provider.release(this);
     // one budget for every cache's cleanup: with Redis down, closing costs one command timeout, not
     // one per command
