@@ -142,7 +142,7 @@ public final class CascadeCachingProvider implements CachingProvider {
     Map<URI, CascadeCacheManager> byUri;
     synchronized (managers) {
       byUri = managers.remove(loader);
-      if (managers.isEmpty()) {
+      if (!anyClosesOnExit()) {
         dropExitHook();
       }
     }
@@ -163,7 +163,7 @@ public final class CascadeCachingProvider implements CachingProvider {
           managers.remove(loader);
         }
       }
-      if (managers.isEmpty()) {
+      if (!anyClosesOnExit()) {
         dropExitHook();
       }
     }
@@ -229,6 +229,21 @@ public final class CascadeCachingProvider implements CachingProvider {
     exitHook = null;
   }
 
+  /**
+   * Whether a manager the hook would close is still open; called holding {@link #managers}. Once
+   * none is, the hook goes: it would close nothing, and it holds this provider's class loaders.
+   */
+  private boolean anyClosesOnExit() {
+    for (Map<URI, CascadeCacheManager> byUri : managers.values()) {
+      for (CascadeCacheManager manager : byUri.values()) {
+        if (manager.closesOnExit()) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
   /** The shutdown hook while one is registered, for tests. */
   synchronized Thread exitHook() {
     return exitHook;
@@ -244,7 +259,7 @@ public final class CascadeCachingProvider implements CachingProvider {
           managers.remove(manager.getClassLoader());
         }
       }
-      if (managers.isEmpty()) {
+      if (!anyClosesOnExit()) {
         dropExitHook();
       }
     }
