@@ -425,16 +425,16 @@ public final class CascadeCache<K, V> implements Cache<K, V> {
     shutdown(cleanup);
   }
 
-  /** After {@code release}: waits for loads and the flusher, closes the user's parts and MBeans. */
+  /** After {@code release}: waits for loads and the flusher, closes the user's parts. */
   private void shutdown(Cleanup cleanup) {
-    try {
-      operations.shutdown(cleanup);
-    } finally {
-      unregisterMBeans();
-    }
+    operations.shutdown(cleanup);
   }
 
-  private void unregisterMBeans() {
+  /**
+   * By name, so only from {@link CascadeCacheManager#release}: under its lock no cache of the same
+   * name has opened (and registered the same names) meanwhile.
+   */
+  void unregisterMBeans() {
     MBeans.unregister(writeBehindName);
     setStatisticsEnabled(false);
     setManagementEnabled(false);
@@ -461,9 +461,7 @@ public final class CascadeCache<K, V> implements Cache<K, V> {
       return;
     }
     operations.abandonDrain();
-    manager.release(this, cleanup);
-    // now, by name: a cache of that name created meanwhile registers MBeans of the same names
-    unregisterMBeans();
+    manager.release(this, cleanup); // its MBeans too, before a cache of that name can open
     Runnable rest =
         () -> {
           try {

@@ -583,9 +583,21 @@ public final class CascadeCacheManager implements CacheManager {
     }
   }
 
+  /**
+   * Forgets a closing cache and gives back what it holds by its name: its channel subscriptions,
+   * this JVM's listener marks, its MBean names. Under the lock createCache and getCache open caches
+   * with: a handle of the same name opened between the two steps would have lost all of that to
+   * this release, and never heard another JVM again ({@code CloseWhileCreatedAgainTest}).
+   */
   void release(CascadeCache<?, ?> cache, Cleanup cleanup) {
-    caches.remove(cache.getName(), cache);
-    releaseRedisSide(cache.operations(), cleanup);
+    synchronized (caches) {
+      caches.remove(cache.getName(), cache);
+      try {
+        releaseRedisSide(cache.operations(), cleanup);
+      } finally {
+        cache.unregisterMBeans();
+      }
+    }
   }
 
   /** Stops the cache's subscriptions and listener marks, and its near cache's invalidations. */
