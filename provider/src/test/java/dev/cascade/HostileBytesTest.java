@@ -3,6 +3,7 @@ package dev.cascade;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -137,6 +138,49 @@ class HostileBytesTest {
     CacheException e = assertThrows(CacheException.class, () -> cache.getAll(Set.of("fine", "k")));
     assertTrue(e.getMessage().contains("java.util.HashMap"), e.getMessage());
     assertEquals(new Note("fine"), cache.get("fine"));
+  }
+
+  /**
+   * Keys another program wrote under a cache's prefix: {@code "+5"} parses as 5, and handed back by
+   * the iterator it named the real entry 5 ({@code iterator.remove()} deleted that one, and its row
+   * through the writer); {@code "abc"} is no number at all and stopped every {@code removeAll()} at
+   * its batch. Each is refused naming its Redis key, and removeAll() removes everything else.
+   */
+  @Test
+  void plantedKeys_areRefusedNamingTheirRedisKey_andRemoveAllRemovesTheRest() {
+    String name = Managers.uniqueName("planted-keys");
+    Cache<Long, String> cache =
+        manager.createCache(
+            name, new MutableConfiguration<Long, String>().setTypes(Long.class, String.class));
+    for (long i = 1; i <= 300; i++) {
+      cache.put(i, "v" + i);
+    }
+    plant(name, 16, utf8("+5"), utf8("planted"));
+    plant(name, 16, utf8("abc"), utf8("planted"));
+
+    List<String> refused = new ArrayList<>();
+    Set<Long> iterated = new HashSet<>();
+    java.util.Iterator<Cache.Entry<Long, String>> it = cache.iterator();
+    while (it.hasNext()) {
+      try {
+        Cache.Entry<Long, String> e = it.next();
+        assertEquals("v" + e.getKey(), e.getValue(), "a planted value under a real key");
+        iterated.add(e.getKey());
+      } catch (CacheException e) {
+        refused.add(e.getMessage());
+      }
+    }
+    assertEquals(300, iterated.size(), "every real entry, once");
+    assertEquals(2, refused.size(), refused.toString());
+    for (String message : refused) {
+      assertTrue(message.contains("cascade:" + name + ":{"), message);
+    }
+
+    CacheException e = assertThrows(CacheException.class, cache::removeAll);
+    assertTrue(e.getMessage().contains("2 entries"), e.getMessage());
+    for (long i = 1; i <= 300; i++) {
+      assertNull(cache.get(i), "removeAll() left entry " + i);
+    }
   }
 
   @Test

@@ -1,6 +1,9 @@
 package dev.cascade.internal.codec;
 
 import dev.cascade.codec.Codec;
+import dev.cascade.codec.CodecException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * Picks the codec for a cache's declared key or value type.
@@ -21,9 +24,38 @@ public final class Codecs {
       Class<T> declared, SerializationFilter filter, ClassLoader loader) {
     Codec<?> direct = direct(declared);
     if (direct != null) {
-      return (Codec<T>) direct;
+      return (Codec<T>) canonicalKeys(direct);
     }
     return (Codec<T>) new ReadableKeyCodec(new JavaSerializationCodec(filter, loader));
+  }
+
+  /**
+   * A direct key codec that refuses bytes it would not have written: {@code "+5"} and {@code "05"}
+   * parse as 5, and a key Cascade then handed back (iteration, events) would name the entry {@code
+   * "5"}: {@code iterator.remove()} would delete that entry, and its row through the writer, while
+   * the planted one stayed. Invalid UTF-8 in a String key likewise decodes to another key.
+   */
+  private static <T> Codec<T> canonicalKeys(Codec<T> direct) {
+    return new Codec<>() {
+      @Override
+      public byte[] encode(T key) {
+        return direct.encode(key);
+      }
+
+      @Override
+      public T decode(byte[] bytes) {
+        T key = direct.decode(bytes);
+        if (!Arrays.equals(bytes, direct.encode(key))) {
+          throw new CodecException(
+              "Cannot decode key '"
+                  + new String(bytes, StandardCharsets.UTF_8)
+                  + "': Cascade writes this key as '"
+                  + new String(direct.encode(key), StandardCharsets.UTF_8)
+                  + "'; another program wrote it");
+        }
+        return key;
+      }
+    };
   }
 
   public static <T> Codec<T> forValues(

@@ -58,7 +58,12 @@ final class ReadableKeyCodec implements Codec<Object> {
   private static Object decimal(byte[] bytes, Function<String, Object> parse) {
     String text = new String(bytes, 2, bytes.length - 2, StandardCharsets.US_ASCII);
     try {
-      return parse.apply(text);
+      Object number = parse.apply(text);
+      if (!number.toString().equals(text)) {
+        // "+5" or "05": handed back as 5, it would name another entry (iterator.remove)
+        throw new NumberFormatException("not as Cascade writes " + number);
+      }
+      return number;
     } catch (NumberFormatException e) {
       throw new CodecException(
           "Cannot decode key '"

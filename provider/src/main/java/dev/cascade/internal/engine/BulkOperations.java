@@ -1,5 +1,6 @@
 package dev.cascade.internal.engine;
 
+import dev.cascade.codec.CodecException;
 import dev.cascade.internal.event.EntryChange;
 import dev.cascade.internal.store.EntryStore;
 import dev.cascade.internal.store.Mutation;
@@ -522,25 +523,56 @@ final class BulkOperations<K, V> {
     EntryStore.KeyCursor cursor = core.engine().store().cursor();
     List<byte[]> batch;
     CacheWriterException failure = null;
+    int unreadable = 0;
+    CodecException firstUnreadable = null;
     while ((batch = cursor.next()) != null) {
       batch = core.engine().store().holdingValues(batch);
       if (batch.isEmpty()) {
         continue;
       }
       List<K> keyList = new ArrayList<>(batch.size());
+      List<byte[]> encoded = new ArrayList<>(batch.size());
       for (byte[] k : batch) {
-        keyList.add(core.decodeKey(k));
+        try {
+          keyList.add(core.decodeKey(k));
+          encoded.add(k);
+        } catch (CodecException e) {
+          // one entry another program wrote must not keep every later batch in place
+          unreadable++;
+          firstUnreadable = firstUnreadable == null ? e : firstUnreadable;
+        }
+      }
+      if (encoded.isEmpty()) {
+        continue;
       }
       try {
         // one batch's keys at a time: the whole cache would hold up every listened change
-        List<byte[]> encoded = batch;
         core.keyOrder().all(() -> encoded, () -> removeKeys(keyList, encoded));
       } catch (CacheWriterException e) {
         failure = failure == null ? e : failure;
       }
     }
+    CodecException skipped =
+        firstUnreadable == null
+            ? null
+            : new CodecException(
+                "removeAll() of cache '"
+                    + core.settings().name
+                    + "' left "
+                    + unreadable
+                    + " entr"
+                    + (unreadable == 1 ? "y" : "ies")
+                    + " whose key it could not read; the first: "
+                    + firstUnreadable.getMessage(),
+                firstUnreadable);
     if (failure != null) {
+      if (skipped != null) {
+        failure.addSuppressed(skipped);
+      }
       throw failure;
+    }
+    if (skipped != null) {
+      throw skipped;
     }
   }
 

@@ -6,6 +6,7 @@ import dev.cascade.internal.event.EntryChange;
 import dev.cascade.internal.event.EventDispatcher;
 import dev.cascade.internal.management.CacheStats;
 import dev.cascade.internal.store.Outcome;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -277,7 +278,21 @@ final class CacheCore<K, V> {
   }
 
   K decodeKey(byte[] bytes) {
-    K key = keys.decode(bytes);
+    K key;
+    try {
+      key = keys.decode(bytes);
+    } catch (CodecException e) {
+      // the codec knows only the bytes: say which entry, so that an operator can look at it
+      throw new CodecException(
+          "Cache '"
+              + settings.name
+              + "': the key of the entry at Redis key '"
+              + new String(engine.store().layout().entryKey(bytes), StandardCharsets.UTF_8)
+              + "' cannot be read ("
+              + e.getMessage()
+              + "); if another program wrote it, delete it",
+          e);
+    }
     if (settings.keyType != Object.class && !settings.keyType.isInstance(key)) {
       throw notWrittenHere("key", key, settings.keyType);
     }
