@@ -15,7 +15,8 @@ import javax.cache.integration.CacheWriterException;
  * <p>A committed chunk is reported to {@code committed} at once; the first failing chunk is rolled
  * back and ends the run with a {@link CacheWriterException} saying which chunk failed, what was
  * committed before it and what was not written. So after a failure the database holds exactly the
- * chunks reported, never part of one.
+ * chunks reported, never part of one. An {@code Error} thrown in a chunk rolls it back too and is
+ * rethrown as it is.
  *
  * <p>A commit that itself fails counts as a failed chunk even though the server may have applied it
  * (the connection died in between): the chunk stays "not written" and is written again by a retry.
@@ -54,7 +55,9 @@ final class ChunkedTransactions {
         try {
           work.run(c, sql, inKeyOrder(chunk, keyOf));
           c.commit();
-        } catch (SQLException | RuntimeException e) {
+        } catch (Throwable e) {
+          // an Error too (StackOverflowError in a getter, OutOfMemoryError): without the rollback,
+          // restoring autocommit in close() would commit the part of the chunk already sent
           rollback(c, e);
           throw e;
         }
@@ -114,7 +117,7 @@ final class ChunkedTransactions {
     }
   }
 
-  private static void rollback(Connection c, Exception cause) {
+  private static void rollback(Connection c, Throwable cause) {
     try {
       c.rollback();
     } catch (SQLException e) {

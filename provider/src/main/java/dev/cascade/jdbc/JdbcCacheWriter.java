@@ -348,7 +348,8 @@ public final class JdbcCacheWriter<K, V> implements RevisionedCacheWriter<K, V> 
         if (manual) {
           c.commit();
         }
-      } catch (SQLException | RuntimeException e) {
+      } catch (Throwable e) {
+        // an Error too: a pool need not roll back a connection it gets back
         if (manual) {
           rollbackQuietly(c, e);
         }
@@ -373,7 +374,7 @@ public final class JdbcCacheWriter<K, V> implements RevisionedCacheWriter<K, V> 
     return value;
   }
 
-  private static void rollbackQuietly(Connection c, Exception cause) {
+  private static void rollbackQuietly(Connection c, Throwable cause) {
     try {
       c.rollback();
     } catch (SQLException e) {

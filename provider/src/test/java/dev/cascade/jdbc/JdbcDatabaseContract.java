@@ -475,6 +475,42 @@ abstract class JdbcDatabaseContract {
     assertEquals(Map.of(), rows());
   }
 
+  // ------------------------------------------------------------------ transactions
+
+  @Test
+  void chunkedTransactions_errorMidChunk_rollsTheChunkBack() {
+    // an Error (StackOverflowError, OutOfMemoryError) must roll back like an exception: restoring
+    // autocommit afterwards would otherwise commit the half-written chunk
+    JdbcTable<Long, Product> t = new JdbcTable<>(dataSource(), mapping, null);
+    List<Long> items = range(1, 6);
+    List<Long> committed = new ArrayList<>();
+    assertThrows(
+        StackOverflowError.class,
+        () ->
+            ChunkedTransactions.run(
+                t,
+                "writeAll",
+                items,
+                3,
+                k -> k,
+                (c, sql, chunk) -> {
+                  for (long id : chunk) {
+                    if (id == 5) {
+                      throw new StackOverflowError("thrown for the test");
+                    }
+                    try (java.sql.PreparedStatement ps =
+                        c.prepareStatement(
+                            "INSERT INTO " + products + " (id, name, price) VALUES (?, 'p', 1)")) {
+                      ps.setLong(1, id);
+                      ps.executeUpdate();
+                    }
+                  }
+                },
+                committed::addAll));
+    assertEquals(range(1, 3), committed);
+    assertEquals(range(1, 3), new ArrayList<>(rows().keySet()), "row 4 was rolled back");
+  }
+
   @Test
   void withRevisionColumn_nameTaken_failsNamingIt() {
     IllegalArgumentException e =
