@@ -53,14 +53,24 @@ public enum Dialect {
                 + " = IF(VALUES("
                 + revision
                 + ") >= "
-                + revision
+                + orZero(revision)
                 + ", VALUES("
                 + c
                 + "), "
                 + c
                 + ")");
       }
-      updates.add(revision + " = GREATEST(" + revision + ", VALUES(" + revision + "))");
+      updates.add(revision + " = GREATEST(" + orZero(revision) + ", VALUES(" + revision + "))");
+      return insert(table, key, with(columns, revision)) + " ON DUPLICATE KEY UPDATE " + updates;
+    }
+
+    @Override
+    String upsertDirect(String table, String key, List<String> columns, String revision) {
+      StringJoiner updates = new StringJoiner(", ");
+      for (String c : columns) {
+        updates.add(c + " = VALUES(" + c + ")");
+      }
+      updates.add(revision + " = " + bumped(revision, "VALUES(" + revision + ")"));
       return insert(table, key, with(columns, revision)) + " ON DUPLICATE KEY UPDATE " + updates;
     }
   },
@@ -85,6 +95,27 @@ public enum Dialect {
     /** The standard MERGE, whose WHEN MATCHED takes a condition (H2's MERGE … KEY does not). */
     @Override
     String upsertIfNewer(String table, String key, List<String> columns, String revision) {
+      return merge(
+          table,
+          key,
+          columns,
+          revision,
+          " AND " + orZero("t." + revision) + " <= s." + revision,
+          "s." + revision);
+    }
+
+    @Override
+    String upsertDirect(String table, String key, List<String> columns, String revision) {
+      return merge(table, key, columns, revision, "", bumped("t." + revision, "s." + revision));
+    }
+
+    private String merge(
+        String table,
+        String key,
+        List<String> columns,
+        String revision,
+        String matchedCondition,
+        String newRevision) {
       List<String> all = with(columns, revision);
       StringJoiner sourceColumns = new StringJoiner(", ");
       StringJoiner updates = new StringJoiner(", ");
@@ -93,7 +124,7 @@ public enum Dialect {
       sourceValues.add("s." + key);
       for (String c : all) {
         sourceColumns.add(c);
-        updates.add(c + " = s." + c);
+        updates.add(c + " = " + (c.equals(revision) ? newRevision : "s." + c));
         sourceValues.add("s." + c);
       }
       return "MERGE INTO "
@@ -106,10 +137,8 @@ public enum Dialect {
           + key
           + " = s."
           + key
-          + " WHEN MATCHED AND t."
-          + revision
-          + " <= s."
-          + revision
+          + " WHEN MATCHED"
+          + matchedCondition
           + " THEN UPDATE SET "
           + updates
           + " WHEN NOT MATCHED THEN INSERT ("
@@ -144,10 +173,24 @@ public enum Dialect {
           + key
           + ") DO UPDATE SET "
           + updates
-          + " WHERE cascade_row."
-          + revision
+          + " WHERE "
+          + orZero("cascade_row." + revision)
           + " <= EXCLUDED."
           + revision;
+    }
+
+    @Override
+    String upsertDirect(String table, String key, List<String> columns, String revision) {
+      StringJoiner updates = new StringJoiner(", ");
+      for (String c : columns) {
+        updates.add(c + " = EXCLUDED." + c);
+      }
+      updates.add(revision + " = " + bumped("cascade_row." + revision, "EXCLUDED." + revision));
+      return insert(table + " AS cascade_row", key, with(columns, revision))
+          + " ON CONFLICT ("
+          + key
+          + ") DO UPDATE SET "
+          + updates;
     }
   };
 
@@ -218,6 +261,29 @@ public enum Dialect {
    * new one: the key, then {@code columns} in order, then the revision, as {@code ?} parameters.
    */
   abstract String upsertIfNewer(String table, String key, List<String> columns, String revision);
+
+  /**
+   * An upsert of one row that always writes it (a direct call, ordered by its caller: a
+   * write-through put under the cache's lock of the key), with the parameters of {@link
+   * #upsertIfNewer}: the row gets the larger of its old revision + 1 and the new one, so it is
+   * newer than before even when the clock that stamped the new one runs behind the one that stamped
+   * the old, and a queued change older than the row is still refused afterwards.
+   */
+  abstract String upsertDirect(String table, String key, List<String> columns, String revision);
+
+  /**
+   * A revision read from a row, NULL as 0: {@code x >= NULL} is NULL (false) and {@code
+   * GREATEST(NULL, x)} is NULL in MySQL, so a row whose revision is NULL (written before the column
+   * was used, or by something else) would otherwise refuse every revisioned change for good.
+   */
+  static String orZero(String revision) {
+    return "COALESCE(" + revision + ", 0)";
+  }
+
+  /** The revision a direct upsert leaves: see {@link #upsertDirect}. */
+  static String bumped(String oldRevision, String newRevision) {
+    return "GREATEST(" + orZero(oldRevision) + " + 1, " + newRevision + ")";
+  }
 
   private static List<String> with(List<String> columns, String revision) {
     List<String> all = new ArrayList<>(columns);

@@ -42,13 +42,19 @@ import javax.sql.DataSource;
  * written (and all of them are removed once it is). The collection must be mutable.
  *
  * <p><b>Revisions.</b> With a revision column in the mapping ({@link
- * TableMapping#withRevisionColumn(String)}), every upsert writes the change's revision and leaves
- * alone a row holding a newer one, and every delete removes only a row that is not newer: a stale
- * write-behind batch (a flusher frozen past its lease, a change delivered twice) cannot overwrite a
- * newer row. Write-behind hands each change's revision over ({@link RevisionedCacheWriter}); a
- * direct call ({@link #write}, write-through) uses the current time on the same scale. A stale put
- * arriving after a newer delete finds no row and inserts one: rows are deleted, not kept as
- * tombstones.
+ * TableMapping#withRevisionColumn(String)}), a revisioned call ({@link #writeAll(Collection,
+ * Revisions)}, {@link #deleteAll(Collection, Revisions)}: write-behind hands each change's revision
+ * over, see {@link RevisionedCacheWriter}) writes the change's revision and leaves alone a row
+ * holding a newer one, and deletes only a row that is not newer: a stale write-behind batch (a
+ * flusher frozen past its lease, a change delivered twice) cannot overwrite a newer row. A direct
+ * call ({@link #write}, {@link #writeAll(Collection)}, {@link #delete}, {@link
+ * #deleteAll(Collection)}: write-through) is ordered by its caller, under the cache's lock of the
+ * key, so it always takes effect: it writes every column and sets the revision to the larger of the
+ * row's revision + 1 and the current time on the revision scale (so a queued change older than the
+ * row is still refused afterwards), and deletes whatever the row's revision. Judging it by this
+ * JVM's clock would silently drop the change whenever another JVM's clock runs ahead. A NULL
+ * revision in a row counts as 0. A stale put arriving after a newer delete finds no row and inserts
+ * one: rows are deleted, not kept as tombstones.
  *
  * <p>All failures are {@code CacheWriterException}s with the operation, table, key and SQL error in
  * the message; a null or mistyped key or a null value fails before any SQL runs.
@@ -123,7 +129,7 @@ public final class JdbcCacheWriter<K, V> implements RevisionedCacheWriter<K, V> 
         key,
         (c, sql) -> {
           try (PreparedStatement ps =
-              c.prepareStatement(revisioned ? sql.upsertIfNewer : sql.upsert)) {
+              c.prepareStatement(revisioned ? sql.upsertDirect : sql.upsert)) {
             bindRow(ps, key, value, revisioned, revision);
             ps.executeUpdate();
           }
@@ -132,18 +138,24 @@ public final class JdbcCacheWriter<K, V> implements RevisionedCacheWriter<K, V> 
 
   @Override
   public void writeAll(Collection<Cache.Entry<? extends K, ? extends V>> entries) {
-    upsertAll(entries, revisioned() ? constant(Revisions.now()) : null);
+    upsertAll(entries, revisioned() ? constant(Revisions.now()) : null, false);
   }
 
   /** Without a revision column, the same as {@link #writeAll(Collection)}. */
   @Override
   public void writeAll(
       Collection<Cache.Entry<? extends K, ? extends V>> entries, Revisions revisions) {
-    upsertAll(entries, revisioned() ? revisions : null);
+    upsertAll(entries, revisioned() ? revisions : null, true);
   }
 
+  /**
+   * {@code revisions} null: no revision column; {@code conditional}: a revisioned call (keep newer
+   * rows), else a direct one (always write, see {@link Dialect#upsertDirect}).
+   */
   private void upsertAll(
-      Collection<Cache.Entry<? extends K, ? extends V>> entries, Revisions revisions) {
+      Collection<Cache.Entry<? extends K, ? extends V>> entries,
+      Revisions revisions,
+      boolean conditional) {
     if (entries == null) {
       throw new NullPointerException("writeAll to table " + table.table() + ": entries is null");
     }
@@ -172,7 +184,10 @@ public final class JdbcCacheWriter<K, V> implements RevisionedCacheWriter<K, V> 
           Map.Entry::getKey,
           (c, sql, chunk) -> {
             try (PreparedStatement ps =
-                c.prepareStatement(revisions != null ? sql.upsertIfNewer : sql.upsert)) {
+                c.prepareStatement(
+                    revisions == null
+                        ? sql.upsert
+                        : conditional ? sql.upsertIfNewer : sql.upsertDirect)) {
               for (Map.Entry<K, V> row : chunk) {
                 bindRow(
                     ps,
@@ -205,32 +220,28 @@ public final class JdbcCacheWriter<K, V> implements RevisionedCacheWriter<K, V> 
     }
   }
 
+  /**
+   * Deletes the key's row whatever its revision: a direct call is ordered by its caller (a
+   * write-through remove under the cache's lock of the key), and this JVM's clock says nothing
+   * about which change came last.
+   */
   @Override
   public void delete(Object key) {
     table.checkKey(key, "delete");
-    boolean revisioned = revisioned();
-    long revision = Revisions.now();
     single(
         "delete",
         key,
         (c, sql) -> {
-          try (PreparedStatement ps =
-              c.prepareStatement(revisioned ? sql.deleteIfNotNewer : sql.deleteOne)) {
+          try (PreparedStatement ps = c.prepareStatement(sql.deleteOne)) {
             table.mapping.bindKey(ps, 1, key);
-            if (revisioned) {
-              ps.setLong(2, revision);
-            }
             ps.executeUpdate();
           }
         });
   }
 
+  /** Deletes the keys' rows whatever their revisions, as {@link #delete} does. */
   @Override
   public void deleteAll(Collection<?> keys) {
-    if (revisioned()) {
-      deleteAll(keys, constant(Revisions.now()));
-      return;
-    }
     Set<Object> unique = uniqueKeys(keys);
     if (unique.isEmpty()) {
       return;

@@ -18,10 +18,12 @@ final class Statements {
   final String deleteOne;
 
   /**
-   * With a revision column: the upsert that keeps newer rows, and the delete of older rows only;
-   * else null.
+   * With a revision column: the upsert that keeps newer rows, the delete of older rows only (both
+   * for revisioned calls), and the upsert that always writes (direct calls); else null.
    */
   final String upsertIfNewer;
+
+  final String upsertDirect;
 
   final String deleteIfNotNewer;
   private final String selectInPrefix;
@@ -45,11 +47,13 @@ final class Statements {
     SqlName revisionColumn = mapping.sqlRevisionColumn();
     if (revisionColumn == null) {
       this.upsertIfNewer = null;
+      this.upsertDirect = null;
       this.deleteIfNotNewer = null;
     } else {
       String revision = revisionColumn.render(dialect);
       this.upsertIfNewer = dialect.upsertIfNewer(table, key, columns, revision);
-      this.deleteIfNotNewer = deleteOne + " AND " + revision + " <= ?";
+      this.upsertDirect = dialect.upsertDirect(table, key, columns, revision);
+      this.deleteIfNotNewer = deleteOne + " AND " + Dialect.orZero(revision) + " <= ?";
     }
   }
 

@@ -111,10 +111,12 @@ public final class TableMapping<K, V> {
   }
 
   /**
-   * The same mapping with a revision column ({@code BIGINT NOT NULL}): {@link JdbcCacheWriter} then
-   * writes each change's revision there and never replaces a row holding a newer one, so a stale
-   * write-behind batch (a flusher frozen past its lease, a change delivered twice) cannot overwrite
-   * a newer row. See {@link dev.cascade.writebehind.RevisionedCacheWriter}.
+   * The same mapping with a revision column ({@code BIGINT NOT NULL}; in a nullable one, NULL
+   * counts as 0): {@link JdbcCacheWriter} then writes each change's revision there and never lets a
+   * revisioned (write-behind) change replace a row holding a newer one, so a stale write-behind
+   * batch (a flusher frozen past its lease, a change delivered twice) cannot overwrite a newer row.
+   * Direct (write-through) calls always take effect. See {@link
+   * dev.cascade.writebehind.RevisionedCacheWriter}.
    *
    * @throws IllegalArgumentException if the name is not a valid identifier or is already mapped
    */

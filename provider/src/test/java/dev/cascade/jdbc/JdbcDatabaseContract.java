@@ -512,6 +512,81 @@ abstract class JdbcDatabaseContract {
   }
 
   @Test
+  void directWriteAndDelete_rowWithARevisionFromTheFuture_alwaysApply() {
+    // another JVM whose clock runs an hour ahead wrote these rows; this JVM's write-through calls
+    // are ordered by the cache's per-key lock, so they must win however the clocks disagree
+    JdbcCacheWriter<Long, Product> revisioned = revisionedWriter();
+    long future =
+        RevisionedCacheWriter.Revisions.fromStreamId(System.currentTimeMillis() + 3_600_000L, 0);
+    revisioned.writeAll(
+        new ArrayList<>(
+            List.of(
+                entry(1L, Product.of("ahead", "1.00")),
+                entry(2L, Product.of("ahead", "2.00")),
+                entry(3L, Product.of("ahead", "3.00")),
+                entry(4L, Product.of("ahead", "4.00")))),
+        revisions(Map.of(1L, future, 2L, future, 3L, future, 4L, future)));
+
+    revisioned.write(entry(1L, Product.of("direct", "1.50")));
+    revisioned.writeAll(new ArrayList<>(List.of(entry(2L, Product.of("direct", "2.50")))));
+    assertEquals(Product.of("direct", "1.50"), rows().get(1L));
+    assertEquals(Product.of("direct", "2.50"), rows().get(2L));
+
+    // the direct write moved the revision past the row's, so the queued change that carried the
+    // row's old revision is still refused as older
+    revisioned.writeAll(
+        new ArrayList<>(List.of(entry(1L, Product.of("stale", "9.00")))),
+        revisions(Map.of(1L, future)));
+    assertEquals(Product.of("direct", "1.50"), rows().get(1L));
+
+    revisioned.delete(3L);
+    revisioned.deleteAll(new ArrayList<>(List.of(4L)));
+    assertEquals(List.of(1L, 2L), new ArrayList<>(rows().keySet()));
+  }
+
+  @Test
+  void nullRevision_revisionedAndDirectCalls_takeEffect() {
+    Databases.execute(dataSource(), "ALTER TABLE " + products + " ADD revision BIGINT NULL");
+    JdbcCacheWriter<Long, Product> revisioned =
+        new JdbcCacheWriter<>(dataSource(), mapping.withRevisionColumn("revision"));
+    for (long id = 1; id <= 4; id++) {
+      insert(id, "legacy", "1.00"); // rows from before the column was used: revision NULL
+    }
+    revisioned.writeAll(
+        new ArrayList<>(List.of(entry(1L, Product.of("revisioned", "2.00")))),
+        revisions(Map.of(1L, 5L)));
+    revisioned.deleteAll(new ArrayList<>(List.of(2L)), revisions(Map.of(2L, 5L)));
+    revisioned.write(entry(3L, Product.of("direct", "3.00")));
+    assertEquals(
+        Map.of(
+            1L,
+            Product.of("revisioned", "2.00"),
+            3L,
+            Product.of("direct", "3.00"),
+            4L,
+            Product.of("legacy", "1.00")),
+        rows());
+    assertEquals(5L, revision(1L));
+    assertTrue(revision(3L) > 5L, "a direct write stamps a revision on a NULL one");
+  }
+
+  long revision(long id) {
+    try (java.sql.Connection c = dataSource().getConnection();
+        java.sql.PreparedStatement s =
+            c.prepareStatement("SELECT revision FROM " + products + " WHERE id = ?")) {
+      s.setLong(1, id);
+      try (java.sql.ResultSet rs = s.executeQuery()) {
+        assertTrue(rs.next(), "row " + id);
+        long revision = rs.getLong(1);
+        assertTrue(!rs.wasNull(), "the revision of row " + id + " is NULL");
+        return revision;
+      }
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Test
   void withRevisionColumn_nameTaken_failsNamingIt() {
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> mapping.withRevisionColumn("price"));

@@ -64,6 +64,24 @@ class JdbcDialectTest {
   }
 
   @Test
+  void statements_mysqlWithRevision_nullCountsAsZero_directUpsertAlwaysWrites() {
+    Statements sql = new Statements(MAPPING.withRevisionColumn("rev"), Dialect.MYSQL);
+    assertEquals(
+        "INSERT INTO shop.products (id, name, `Order`, rev) VALUES (?, ?, ?, ?) ON DUPLICATE KEY"
+            + " UPDATE name = IF(VALUES(rev) >= COALESCE(rev, 0), VALUES(name), name),"
+            + " `Order` = IF(VALUES(rev) >= COALESCE(rev, 0), VALUES(`Order`), `Order`),"
+            + " rev = GREATEST(COALESCE(rev, 0), VALUES(rev))",
+        sql.upsertIfNewer);
+    assertEquals(
+        "INSERT INTO shop.products (id, name, `Order`, rev) VALUES (?, ?, ?, ?) ON DUPLICATE KEY"
+            + " UPDATE name = VALUES(name), `Order` = VALUES(`Order`),"
+            + " rev = GREATEST(COALESCE(rev, 0) + 1, VALUES(rev))",
+        sql.upsertDirect);
+    assertEquals(
+        "DELETE FROM shop.products WHERE id = ? AND COALESCE(rev, 0) <= ?", sql.deleteIfNotNewer);
+  }
+
+  @Test
   void padded_inListSizes_powersOfTwoUpToTheChunk() {
     assertEquals(1, Statements.padded(1, 1000));
     assertEquals(4, Statements.padded(3, 1000));
