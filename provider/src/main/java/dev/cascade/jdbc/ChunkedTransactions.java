@@ -45,7 +45,7 @@ final class ChunkedTransactions {
     boolean restoreAutoCommit = false;
     try {
       c = table.dataSource.getConnection();
-      Statements sql = table.statements(c);
+      Statements sql = table.writeStatements(c);
       restoreAutoCommit = c.getAutoCommit();
       if (restoreAutoCommit) {
         c.setAutoCommit(false);

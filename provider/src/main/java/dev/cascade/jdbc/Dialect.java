@@ -19,7 +19,9 @@ import javax.sql.DataSource;
  * }</pre>
  *
  * <p>Every upsert needs the key column to be the table's primary key (or to have a unique index):
- * that is what decides "update" over "insert".
+ * that is what decides "update" over "insert". MySQL's upsert also fires on a clash in any other
+ * unique index; {@link JdbcCacheWriter} does not use it on such a table (see {@link
+ * Statements#guarded}).
  */
 public enum Dialect {
 

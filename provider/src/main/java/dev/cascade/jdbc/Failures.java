@@ -1,6 +1,7 @@
 package dev.cascade.jdbc;
 
 import java.sql.SQLException;
+import java.sql.SQLIntegrityConstraintViolationException;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import javax.cache.integration.CacheLoaderException;
@@ -35,6 +36,41 @@ final class Failures {
   static String key(Object key) {
     String text = String.valueOf(key);
     return text.length() <= MAX_KEY_TEXT ? text : text.substring(0, MAX_KEY_TEXT) + "...";
+  }
+
+  /**
+   * Whether {@code e} (or an exception chained to it) is a unique-index violation: SQLState 23505
+   * (PostgreSQL, H2), MySQL/MariaDB error 1062 or 1586 (their SQLState, 23000, is any integrity
+   * error).
+   */
+  static boolean isUniqueViolation(SQLException e) {
+    for (int i = 0; e != null && i < MAX_CHAINED; i++) {
+      if ("23505".equals(e.getSQLState()) || e.getErrorCode() == 1062 || e.getErrorCode() == 1586) {
+        return true;
+      }
+      SQLException next = e.getNextException();
+      if (next == null && e.getCause() instanceof SQLException && e.getCause() != e) {
+        next = (SQLException) e.getCause();
+      }
+      e = next;
+    }
+    return false;
+  }
+
+  /**
+   * An upsert's unique violation, said plainly: the upsert goes by the key, so a violation means
+   * the row clashes with another row on some other unique index (the database's message, chained,
+   * names it). Still an integrity error with the same SQLState, so write-behind treats it as
+   * refused data.
+   */
+  static SQLException uniqueClash(String keyColumn, SQLException e) {
+    return new SQLIntegrityConstraintViolationException(
+        "the row clashes with another row on a unique index other than the key ("
+            + keyColumn
+            + "); nothing was changed to make room",
+        e.getSQLState(),
+        e.getErrorCode(),
+        e);
   }
 
   /**

@@ -3,6 +3,7 @@ package dev.cascade.jdbc;
 import dev.cascade.writebehind.RevisionedCacheWriter;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -55,6 +56,13 @@ import javax.sql.DataSource;
  * JVM's clock would silently drop the change whenever another JVM's clock runs ahead. A NULL
  * revision in a row counts as 0. A stale put arriving after a newer delete finds no row and inserts
  * one: rows are deleted, not kept as tombstones.
+ *
+ * <p><b>Unique indexes.</b> A write changes only the row of its own key. A row that clashes with
+ * another row on a unique index other than the key fails the call with a {@code
+ * CacheWriterException} saying so (an integrity error, SQLState class 23), and the other row stays
+ * as it was. On MySQL and MariaDB, whose {@code ON DUPLICATE KEY UPDATE} would update the other row
+ * instead, a table with such an index is written with statements that name the key (see {@link
+ * Statements#guarded}); its indexes are read once, on first use.
  *
  * <p>All failures are {@code CacheWriterException}s with the operation, table, key and SQL error in
  * the message; a null or mistyped key or a null value fails before any SQL runs.
@@ -122,18 +130,11 @@ public final class JdbcCacheWriter<K, V> implements RevisionedCacheWriter<K, V> 
     }
     K key = entry.getKey();
     V value = checkValue(table.checkKey(key, "write"), entry.getValue(), "write");
-    boolean revisioned = revisioned();
-    long revision = Revisions.now();
+    Revisions revisions = revisioned() ? constant(Revisions.now()) : null;
     single(
         "write",
         key,
-        (c, sql) -> {
-          try (PreparedStatement ps =
-              c.prepareStatement(revisioned ? sql.upsertDirect : sql.upsert)) {
-            bindRow(ps, key, value, revisioned, revision);
-            ps.executeUpdate();
-          }
-        });
+        (c, sql) -> upsertRows(c, sql, List.of(Map.entry(key, value)), revisions, false));
   }
 
   @Override
@@ -182,24 +183,7 @@ public final class JdbcCacheWriter<K, V> implements RevisionedCacheWriter<K, V> 
           rows,
           chunkSize,
           Map.Entry::getKey,
-          (c, sql, chunk) -> {
-            try (PreparedStatement ps =
-                c.prepareStatement(
-                    revisions == null
-                        ? sql.upsert
-                        : conditional ? sql.upsertIfNewer : sql.upsertDirect)) {
-              for (Map.Entry<K, V> row : chunk) {
-                bindRow(
-                    ps,
-                    row.getKey(),
-                    row.getValue(),
-                    revisions != null,
-                    revisions == null ? 0 : revisions.of(row.getKey()));
-                ps.addBatch();
-              }
-              ps.executeBatch();
-            }
-          },
+          (c, sql, chunk) -> upsertRows(c, sql, chunk, revisions, conditional),
           chunk -> chunk.forEach(row -> written.add(row.getKey())));
       complete = true;
     } finally {
@@ -211,12 +195,168 @@ public final class JdbcCacheWriter<K, V> implements RevisionedCacheWriter<K, V> 
     }
   }
 
-  private void bindRow(PreparedStatement ps, K key, V value, boolean revisioned, long revision)
+  /**
+   * Upserts {@code rows} ({@code revisions} and {@code conditional} as for {@link #upsertAll}): one
+   * upsert per row, or on a guarded table ({@link Statements#guarded}) an update per row and an
+   * insert of each row the update did not find. A clash on a unique index other than the key fails
+   * with an error that says so.
+   */
+  private void upsertRows(
+      Connection c,
+      Statements sql,
+      List<Map.Entry<K, V>> rows,
+      Revisions revisions,
+      boolean conditional)
       throws SQLException {
-    table.mapping.bindKey(ps, 1, key);
-    int next = table.mapping.bindColumns(ps, 2, value);
-    if (revisioned) {
-      ps.setLong(next, revision);
+    TableMapping<K, V> m = table.mapping;
+    try {
+      if (!sql.guarded) {
+        String upsert =
+            revisions == null ? sql.upsert : conditional ? sql.upsertIfNewer : sql.upsertDirect;
+        execute(
+            c,
+            upsert,
+            rows,
+            (ps, row) -> {
+              m.bindKey(ps, 1, row.getKey());
+              int next = m.bindColumns(ps, 2, row.getValue());
+              if (revisions != null) {
+                ps.setLong(next, revisions.of(row.getKey()));
+              }
+            });
+        return;
+      }
+      guardedUpsert(c, sql, rows, revisions, conditional);
+    } catch (SQLException e) {
+      throw Failures.isUniqueViolation(e) ? Failures.uniqueClash(m.keyColumn(), e) : e;
+    }
+  }
+
+  /**
+   * The guarded upsert ({@link Statements#guarded}). A plain read finds the keys that are there;
+   * those rows are updated, the others inserted with a plain INSERT (one multi-row statement with
+   * {@code rewriteBatchedStatements}). Neither locks a gap: under REPEATABLE READ an UPDATE or a
+   * locking read of a missing key would, and two chunks inserting new keys into one gap (both past
+   * the highest id, say) would deadlock. Where that is not enough, rows go through UPDATE and then
+   * {@code INSERT … WHERE NOT EXISTS}: a row the update did not count (deleted since the read,
+   * refused as newer, or unchanged under {@code useAffectedRows=true}), and the rows of an insert
+   * that hit a duplicate key (another writer inserted the key since the read, or the database
+   * compares keys differently from Java: a case-insensitive collation). A duplicate key in that
+   * last insert is a clash on another unique index.
+   */
+  private void guardedUpsert(
+      Connection c,
+      Statements sql,
+      List<Map.Entry<K, V>> rows,
+      Revisions revisions,
+      boolean conditional)
+      throws SQLException {
+    TableMapping<K, V> m = table.mapping;
+    Set<Object> present = new HashSet<>();
+    List<Object> keys = new ArrayList<>(rows.size());
+    rows.forEach(row -> keys.add(row.getKey()));
+    int parameters = Statements.padded(keys.size(), Math.max(keys.size(), chunkSize));
+    try (PreparedStatement ps = c.prepareStatement(sql.keysIn(parameters))) {
+      table.bindKeys(ps, keys, parameters);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          present.add(m.readKey(rs));
+        }
+      }
+    }
+    List<Map.Entry<K, V>> existing = new ArrayList<>();
+    List<Map.Entry<K, V>> absent = new ArrayList<>();
+    for (Map.Entry<K, V> row : rows) {
+      (present.contains(row.getKey()) ? existing : absent).add(row);
+    }
+    String update =
+        revisions == null ? sql.update : conditional ? sql.updateIfNotNewer : sql.updateDirect;
+    Binder<Map.Entry<K, V>> updateBinder =
+        (ps, row) -> {
+          int next = m.bindColumns(ps, 1, row.getValue());
+          long revision = revisions == null ? 0 : revisions.of(row.getKey());
+          if (revisions != null) {
+            ps.setLong(next++, revision);
+          }
+          m.bindKey(ps, next++, row.getKey());
+          if (revisions != null && conditional) {
+            ps.setLong(next, revision);
+          }
+        };
+    List<Map.Entry<K, V>> again = new ArrayList<>();
+    if (!existing.isEmpty()) {
+      again.addAll(notCounted(existing, execute(c, update, existing, updateBinder)));
+    }
+    if (!absent.isEmpty()) {
+      try {
+        execute(
+            c,
+            sql.insert,
+            absent,
+            (ps, row) -> {
+              m.bindKey(ps, 1, row.getKey());
+              int next = m.bindColumns(ps, 2, row.getValue());
+              if (revisions != null) {
+                ps.setLong(next, revisions.of(row.getKey()));
+              }
+            });
+      } catch (SQLException e) {
+        if (!Failures.isUniqueViolation(e)) {
+          throw e;
+        }
+        // MySQL undid the failed statement (some rows of an unrewritten batch may be in): the
+        // update finds the keys that are there now, the insert below adds the rest or fails
+        again.addAll(notCounted(absent, execute(c, update, absent, updateBinder)));
+      }
+    }
+    if (!again.isEmpty()) {
+      execute(
+          c,
+          sql.insertIfAbsent,
+          again,
+          (ps, row) -> {
+            m.bindKey(ps, 1, row.getKey());
+            int next = m.bindColumns(ps, 2, row.getValue());
+            if (revisions != null) {
+              ps.setLong(next++, revisions.of(row.getKey()));
+            }
+            m.bindKey(ps, next, row.getKey());
+          });
+    }
+  }
+
+  /**
+   * The rows whose update count is not positive: not found, refused as newer, or (Connector/J's
+   * {@code useAffectedRows=true}) found but unchanged; {@code SUCCESS_NO_INFO} tells nothing. The
+   * {@code NOT EXISTS} insert they go on to is a no-op where the key is there.
+   */
+  private static <T> List<T> notCounted(List<T> rows, int[] counts) {
+    List<T> result = new ArrayList<>();
+    for (int i = 0; i < rows.size(); i++) {
+      if (i >= counts.length || counts[i] <= 0) {
+        result.add(rows.get(i));
+      }
+    }
+    return result;
+  }
+
+  private interface Binder<T> {
+    void bind(PreparedStatement ps, T row) throws SQLException;
+  }
+
+  /** One row as a plain statement (no batch overhead for a single write), more as a batch. */
+  private static <T> int[] execute(Connection c, String sql, List<T> rows, Binder<T> binder)
+      throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      if (rows.size() == 1) {
+        binder.bind(ps, rows.get(0));
+        return new int[] {ps.executeUpdate()};
+      }
+      for (T row : rows) {
+        binder.bind(ps, row);
+        ps.addBatch();
+      }
+      return ps.executeBatch();
     }
   }
 
@@ -352,7 +492,7 @@ public final class JdbcCacheWriter<K, V> implements RevisionedCacheWriter<K, V> 
    */
   private void single(String operation, Object key, SingleWork work) {
     try (Connection c = table.dataSource.getConnection()) {
-      Statements sql = table.statements(c);
+      Statements sql = table.writeStatements(c);
       boolean manual = !c.getAutoCommit();
       try {
         work.run(c, sql);

@@ -19,6 +19,8 @@ final class JdbcTable<K, V> {
   final DataSource dataSource;
   final TableMapping<K, V> mapping;
   private volatile Statements statements;
+  private volatile Statements writeStatements;
+  private volatile Statements guardedStatements;
 
   JdbcTable(DataSource dataSource, TableMapping<K, V> mapping, Dialect dialect) {
     this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
@@ -37,6 +39,42 @@ final class JdbcTable<K, V> {
       s = new Statements(mapping, Dialect.detect(connection));
       statements = s;
     }
+    return s;
+  }
+
+  /**
+   * The statements for writing: on MySQL, the guarded upserts if the table has a unique index
+   * besides the key's ({@link UniqueIndexes}), which is read from the metadata on first use and
+   * then kept. A table the metadata does not show (not there yet, not visible) gets the guarded
+   * forms, which are right for any table, and is looked at again next time.
+   */
+  Statements writeStatements(Connection connection) throws SQLException {
+    Statements s = writeStatements;
+    if (s != null) {
+      return s;
+    }
+    Statements plain = statements(connection);
+    if (plain.dialect != Dialect.MYSQL) {
+      writeStatements = plain;
+      return plain;
+    }
+    Boolean onlyOnTheKey;
+    try {
+      onlyOnTheKey = UniqueIndexes.onlyOnTheKey(connection, mapping);
+    } catch (SQLException e) {
+      // no index metadata must not stop writes: the guarded forms are right for any table
+      onlyOnTheKey = null;
+    }
+    Statements guarded = guardedStatements;
+    if (guarded == null) {
+      guarded = new Statements(mapping, plain.dialect, true);
+      guardedStatements = guarded;
+    }
+    if (onlyOnTheKey == null) {
+      return guarded;
+    }
+    s = onlyOnTheKey ? plain : guarded;
+    writeStatements = s;
     return s;
   }
 

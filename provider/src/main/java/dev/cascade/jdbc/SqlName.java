@@ -121,6 +121,16 @@ final class SqlName {
     return sql.toString();
   }
 
+  /** The last part (the table or column itself), without quotes. */
+  String name() {
+    return parts.get(parts.size() - 1);
+  }
+
+  /** The part before the last (a table's schema or, on MySQL, database), or null if none. */
+  String qualifier() {
+    return parts.size() < 2 ? null : parts.get(parts.size() - 2);
+  }
+
   /**
    * The lookup key of this name: the last part, lower-cased. Two columns of one mapping may not
    * share it: they would be the same column on a case-insensitive database (MySQL).

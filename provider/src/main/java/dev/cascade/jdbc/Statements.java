@@ -26,11 +26,45 @@ final class Statements {
   final String upsertDirect;
 
   final String deleteIfNotNewer;
+
+  /**
+   * Whether upserts must use the guarded forms below (MySQL, on a table with a unique index besides
+   * the key's, see {@link UniqueIndexes}): which keys are there ({@link #keysIn}, a plain read that
+   * locks nothing), {@code UPDATE … WHERE key = ?} for those, a plain {@code INSERT} for the
+   * others, and {@code INSERT … SELECT … WHERE NOT EXISTS (…key = ?)} where that was not enough
+   * (see the writer). None can change another row: a clash on another unique index fails as a
+   * duplicate key.
+   */
+  final boolean guarded;
+
+  /** Key, value columns, [revision]: a plain insert. */
+  final String insert;
+
+  private final String keysInPrefix;
+
+  /**
+   * Value columns, [revision], key, [revision]: the plain update, the direct one (revision bumped,
+   * see {@link Dialect#upsertDirect}) and the revisioned one ({@code revision = ?}, only where the
+   * row is not newer); null where they do not apply.
+   */
+  final String update;
+
+  final String updateDirect;
+  final String updateIfNotNewer;
+
+  /** Key, value columns, [revision], key: inserts the row unless its key is there. */
+  final String insertIfAbsent;
+
   private final String selectInPrefix;
   private final String deleteInPrefix;
 
   Statements(TableMapping<?, ?> mapping, Dialect dialect) {
+    this(mapping, dialect, false);
+  }
+
+  Statements(TableMapping<?, ?> mapping, Dialect dialect, boolean guarded) {
     this.dialect = dialect;
+    this.guarded = guarded;
     String table = mapping.sqlTable().render(dialect);
     String key = mapping.sqlKeyColumn().render(dialect);
     List<String> columns = new ArrayList<>();
@@ -55,11 +89,70 @@ final class Statements {
       this.upsertDirect = dialect.upsertDirect(table, key, columns, revision);
       this.deleteIfNotNewer = deleteOne + " AND " + Dialect.orZero(revision) + " <= ?";
     }
+    if (!guarded) {
+      this.update = null;
+      this.updateDirect = null;
+      this.updateIfNotNewer = null;
+      this.insert = null;
+      this.insertIfAbsent = null;
+      this.keysInPrefix = null;
+      return;
+    }
+    this.keysInPrefix = "SELECT " + key + " FROM " + table + " WHERE " + key + " IN (";
+    StringBuilder sets = new StringBuilder();
+    for (String c : columns) {
+      sets.append(sets.length() == 0 ? "" : ", ").append(c).append(" = ?");
+    }
+    String update = "UPDATE " + table + " SET " + sets;
+    String whereKey = " WHERE " + key + " = ?";
+    List<String> inserted = new ArrayList<>(columns);
+    if (revisionColumn == null) {
+      this.update = update + whereKey;
+      this.updateDirect = null;
+      this.updateIfNotNewer = null;
+    } else {
+      String revision = revisionColumn.render(dialect);
+      inserted.add(revision);
+      this.update = null;
+      this.updateDirect =
+          update + ", " + revision + " = " + Dialect.bumped(revision, "?") + whereKey;
+      this.updateIfNotNewer =
+          update
+              + ", "
+              + revision
+              + " = ?"
+              + whereKey
+              + " AND "
+              + Dialect.orZero(revision)
+              + " <= ?";
+    }
+    this.insert = Dialect.insert(table, key, inserted);
+    // FROM DUAL: MySQL wants a FROM before WHERE; it may read the table it inserts into here
+    this.insertIfAbsent =
+        "INSERT INTO "
+            + table
+            + " ("
+            + key
+            + ", "
+            + String.join(", ", inserted)
+            + ") SELECT "
+            + Dialect.placeholders(inserted.size() + 1)
+            + " FROM DUAL WHERE NOT EXISTS (SELECT 1 FROM "
+            + table
+            + whereKey
+            + ")";
   }
 
   /** {@code SELECT … WHERE key IN (?, …)} with {@code parameters} placeholders. */
   String selectIn(int parameters) {
     return selectInPrefix + Dialect.placeholders(parameters) + ")";
+  }
+
+  /**
+   * {@code SELECT key … WHERE key IN (?, …)} with {@code parameters} placeholders (guarded only).
+   */
+  String keysIn(int parameters) {
+    return keysInPrefix + Dialect.placeholders(parameters) + ")";
   }
 
   /** {@code DELETE … WHERE key IN (?, …)} with {@code parameters} placeholders. */

@@ -40,7 +40,8 @@ import java.util.function.Function;
  * table's own DDL; or a name in double quotes ({@code "\"Order\""}), written quoted for the dialect
  * ({@code `Order`} on MySQL) and case-sensitive. A name can hold nothing else, so a mapping cannot
  * inject SQL. {@code schema.table} is allowed for the table. The key column must be the table's
- * primary key or carry a unique index (upserts need it).
+ * primary key or carry a unique index (upserts need it). Other unique indexes are allowed: a write
+ * that clashes on one fails (see {@link JdbcCacheWriter}).
  *
  * <p>Values are bound with {@code PreparedStatement.setObject}, keys too; give a {@link JDBCType}
  * where the driver needs to be told (e.g. {@code JDBCType.OTHER} for a PostgreSQL {@code jsonb}

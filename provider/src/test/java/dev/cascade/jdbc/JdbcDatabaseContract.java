@@ -586,6 +586,108 @@ abstract class JdbcDatabaseContract {
     }
   }
 
+  // ------------------------------------------------------------------ unique indexes besides the
+  // key
+
+  /** A products table whose name is unique too, holding (1, 'pen', 1.50); its writer. */
+  String uniqueNames;
+
+  JdbcCacheWriter<Long, Product> uniqueNamesWriter(boolean revisioned) {
+    uniqueNames =
+        table(
+            "unique_names",
+            "(id BIGINT PRIMARY KEY, name VARCHAR(20) NOT NULL UNIQUE,"
+                + " price DECIMAL(10,2) NOT NULL"
+                + (revisioned ? ", revision BIGINT NOT NULL DEFAULT 0" : "")
+                + ")");
+    Databases.execute(
+        dataSource(), "INSERT INTO " + uniqueNames + " (id, name, price) VALUES (1, 'pen', 1.50)");
+    TableMapping<Long, Product> m = Product.mapping(uniqueNames);
+    return new JdbcCacheWriter<>(dataSource(), revisioned ? m.withRevisionColumn("revision") : m);
+  }
+
+  void assertUniqueClash(CacheWriterException e, String operation) {
+    String m = e.getMessage();
+    assertTrue(m.startsWith(operation + " to table " + uniqueNames), m);
+    assertTrue(m.contains("clashes with another row on a unique index other than the key"), m);
+    assertEquals(
+        Map.of(1L, Product.of("pen", "1.50")),
+        Databases.products(dataSource(), uniqueNames),
+        "the other row is untouched and nothing was inserted");
+  }
+
+  @Test
+  void write_newKeyClashingOnAnotherUniqueIndex_failsAndLeavesTheOtherRow() {
+    JdbcCacheWriter<Long, Product> w = uniqueNamesWriter(false);
+    assertUniqueClash(
+        assertThrows(
+            CacheWriterException.class, () -> w.write(entry(2L, Product.of("pen", "9.00")))),
+        "write");
+  }
+
+  @Test
+  void writeAll_newKeyClashingOnAnotherUniqueIndex_failsRollsBackTheChunk() {
+    JdbcCacheWriter<Long, Product> w = uniqueNamesWriter(false);
+    Collection<Cache.Entry<? extends Long, ? extends Product>> batch =
+        new ArrayList<>(
+            List.of(
+                entry(1L, Product.of("pen", "1.75")),
+                entry(3L, Product.of("ink", "3.00")),
+                entry(2L, Product.of("pen", "9.00"))));
+    assertUniqueClash(
+        assertThrows(CacheWriterException.class, () -> w.writeAll(batch)), "writeAll");
+    assertEquals(List.of(1L, 3L, 2L), keysOf(batch), "nothing was written");
+  }
+
+  @Test
+  void revisionedWrites_newKeyClashingOnAnotherUniqueIndex_fail() {
+    JdbcCacheWriter<Long, Product> w = uniqueNamesWriter(true);
+    assertUniqueClash(
+        assertThrows(
+            CacheWriterException.class, () -> w.write(entry(2L, Product.of("pen", "9.00")))),
+        "write");
+    Collection<Cache.Entry<? extends Long, ? extends Product>> batch =
+        new ArrayList<>(List.of(entry(2L, Product.of("pen", "9.00"))));
+    assertUniqueClash(
+        assertThrows(
+            CacheWriterException.class, () -> w.writeAll(batch, revisions(Map.of(2L, 50L)))),
+        "writeAll");
+  }
+
+  @Test
+  void writes_tableWithAnotherUniqueIndex_insertUpdateAndKeepNewerRows() {
+    JdbcCacheWriter<Long, Product> w = uniqueNamesWriter(true);
+    w.write(entry(1L, Product.of("pen", "1.50"))); // unchanged: no "affected" row
+    w.write(entry(2L, Product.of("ink", "2.00")));
+    w.writeAll(
+        new ArrayList<>(
+            List.of(
+                entry(1L, Product.of("pen", "1.60")),
+                entry(3L, Product.of("pad", "3.00")),
+                entry(4L, Product.of("cap", "4.00")))),
+        revisions(Map.of(1L, 1L << 62, 3L, 10L, 4L, 10L)));
+    // key 1 now holds a revision from the future: a stale batch is refused, inserts nothing
+    w.writeAll(
+        new ArrayList<>(
+            List.of(entry(1L, Product.of("old", "0.10")), entry(5L, Product.of("box", "5.00")))),
+        revisions(Map.of(1L, 20L, 5L, 20L)));
+    // names move between rows within one batch as long as no two rows hold one at the end
+    w.writeAll(new ArrayList<>(List.of(entry(3L, Product.of("pads", "3.00")))));
+    assertEquals(
+        Map.of(
+            1L,
+            Product.of("pen", "1.60"),
+            2L,
+            Product.of("ink", "2.00"),
+            3L,
+            Product.of("pads", "3.00"),
+            4L,
+            Product.of("cap", "4.00"),
+            5L,
+            Product.of("box", "5.00")),
+        Databases.products(dataSource(), uniqueNames));
+  }
+
   @Test
   void withRevisionColumn_nameTaken_failsNamingIt() {
     IllegalArgumentException e =

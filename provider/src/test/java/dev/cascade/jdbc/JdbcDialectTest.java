@@ -82,6 +82,26 @@ class JdbcDialectTest {
   }
 
   @Test
+  void statements_mysqlGuarded_nameTheKeyInEveryWrite() {
+    Statements sql = new Statements(MAPPING.withRevisionColumn("rev"), Dialect.MYSQL, true);
+    assertEquals("SELECT id FROM shop.products WHERE id IN (?, ?)", sql.keysIn(2));
+    assertEquals(
+        "UPDATE shop.products SET name = ?, `Order` = ?, rev = GREATEST(COALESCE(rev, 0) + 1, ?)"
+            + " WHERE id = ?",
+        sql.updateDirect);
+    assertEquals(
+        "UPDATE shop.products SET name = ?, `Order` = ?, rev = ? WHERE id = ?"
+            + " AND COALESCE(rev, 0) <= ?",
+        sql.updateIfNotNewer);
+    assertEquals(
+        "INSERT INTO shop.products (id, name, `Order`, rev) VALUES (?, ?, ?, ?)", sql.insert);
+    assertEquals(
+        "INSERT INTO shop.products (id, name, `Order`, rev) SELECT ?, ?, ?, ? FROM DUAL"
+            + " WHERE NOT EXISTS (SELECT 1 FROM shop.products WHERE id = ?)",
+        sql.insertIfAbsent);
+  }
+
+  @Test
   void padded_inListSizes_powersOfTwoUpToTheChunk() {
     assertEquals(1, Statements.padded(1, 1000));
     assertEquals(4, Statements.padded(3, 1000));
