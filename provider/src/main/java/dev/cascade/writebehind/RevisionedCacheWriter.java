@@ -21,6 +21,11 @@ import javax.cache.integration.CacheWriter;
  * collection was not written. A change refused because the row is newer counts as written (the
  * database already holds a later state of the key).
  *
+ * <p>The plain {@code CacheWriter} methods stay direct calls (write-through), which their caller
+ * has already ordered (Cascade holds the key's lock): they should take effect whatever revision the
+ * row holds, as {@code JdbcCacheWriter}'s do. Judging them by the caller's clock would drop them
+ * whenever another JVM's clock runs ahead.
+ *
  * <pre>{@code
  * // JdbcCacheWriter implements it: give the table a revision column
  * TableMapping<Long, Long> views = TableMapping.scalar("view_counts", "id", Long.class, "views", Long.class)

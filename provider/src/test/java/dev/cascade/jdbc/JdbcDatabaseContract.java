@@ -671,7 +671,7 @@ abstract class JdbcDatabaseContract {
         new ArrayList<>(
             List.of(entry(1L, Product.of("old", "0.10")), entry(5L, Product.of("box", "5.00")))),
         revisions(Map.of(1L, 20L, 5L, 20L)));
-    // names move between rows within one batch as long as no two rows hold one at the end
+    // a row may change its own value in the other unique column
     w.writeAll(new ArrayList<>(List.of(entry(3L, Product.of("pads", "3.00")))));
     assertEquals(
         Map.of(
