@@ -41,6 +41,8 @@ import javax.cache.configuration.MutableCacheEntryListenerConfiguration;
 import javax.cache.configuration.MutableConfiguration;
 import javax.cache.event.CacheEntryCreatedListener;
 import javax.cache.event.CacheEntryEvent;
+import javax.cache.event.CacheEntryRemovedListener;
+import javax.cache.event.CacheEntryUpdatedListener;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -180,6 +182,66 @@ class HostileBytesTest {
     assertTrue(e.getMessage().contains("2 entries"), e.getMessage());
     for (long i = 1; i <= 300; i++) {
       assertNull(cache.get(i), "removeAll() left entry " + i);
+    }
+  }
+
+  /**
+   * An old value that cannot be read (planted, or of a class this JVM does not allow) is only read
+   * after the change replaced it: getAndPut must say the put was made, and a listener that wants
+   * old values still hears the change, without the old value. They once failed as if nothing had
+   * changed, and the event was lost.
+   */
+  @Test
+  void changesOverAnUnreadableOldValue_areMade_andSaySo() throws Exception {
+    String name = Managers.uniqueName("unreadable-old");
+    Cache<String, Note> cache =
+        manager.createCache(
+            name,
+            new MutableConfiguration<String, Note>()
+                .setTypes(String.class, Note.class)
+                .addCacheEntryListenerConfiguration(
+                    new MutableCacheEntryListenerConfiguration<>(
+                        FactoryBuilder.factoryOf(OldValues.class), null, true, true)));
+    plant(name, 16, utf8("k"), utf8("\u0041not a value"));
+    plant(name, 16, utf8("r"), utf8("\u0041not a value"));
+
+    try (LogCapture log = LogCapture.of("dev.cascade", Level.WARNING)) {
+      CacheException e =
+          assertThrows(CacheException.class, () -> cache.getAndPut("k", new Note("new")));
+      assertTrue(e.getMessage().contains("was made"), e.getMessage());
+      assertEquals(new Note("new"), cache.get("k"), "the put was made");
+      cache.remove("r");
+      assertNull(cache.get("r"), "the remove was made");
+      assertEquals(List.of("UPDATED k old=null", "REMOVED r old=null"), OldValues.heard(name));
+      assertEquals(1, log.messages(Level.WARNING, "old value").size(), log.describe());
+    }
+  }
+
+  /** Records what it hears with the old value, synchronously. */
+  public static final class OldValues
+      implements CacheEntryUpdatedListener<String, Note>,
+          CacheEntryRemovedListener<String, Note>,
+          Serializable {
+    private static final long serialVersionUID = 1L;
+    static final Map<String, List<String>> HEARD = new java.util.concurrent.ConcurrentHashMap<>();
+
+    static List<String> heard(String cache) {
+      return HEARD.computeIfAbsent(cache, c -> new java.util.concurrent.CopyOnWriteArrayList<>());
+    }
+
+    private static void record(CacheEntryEvent<? extends String, ? extends Note> e) {
+      heard(e.getSource().getName())
+          .add(e.getEventType() + " " + e.getKey() + " old=" + e.getOldValue());
+    }
+
+    @Override
+    public void onUpdated(Iterable<CacheEntryEvent<? extends String, ? extends Note>> events) {
+      events.forEach(OldValues::record);
+    }
+
+    @Override
+    public void onRemoved(Iterable<CacheEntryEvent<? extends String, ? extends Note>> events) {
+      events.forEach(OldValues::record);
     }
   }
 

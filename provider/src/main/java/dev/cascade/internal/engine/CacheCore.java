@@ -6,14 +6,18 @@ import dev.cascade.internal.event.EntryChange;
 import dev.cascade.internal.event.EventDispatcher;
 import dev.cascade.internal.management.CacheStats;
 import dev.cascade.internal.store.Outcome;
+import dev.cascade.internal.support.WarningWindow;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import javax.cache.event.EventType;
 import javax.cache.integration.CacheLoader;
 import javax.cache.integration.CacheWriter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What every operation of one cache shares: its settings, codecs, engine, listeners, statistics,
@@ -22,6 +26,8 @@ import javax.cache.integration.CacheWriter;
  * (single entries), {@link BulkOperations} and {@link Invocations}.
  */
 final class CacheCore<K, V> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(CacheCore.class);
 
   private final CacheSettings<K, V> settings;
   private final Codec<K> keys;
@@ -277,6 +283,50 @@ final class CacheCore<K, V> {
     return value;
   }
 
+  /**
+   * The old value a change returns ({@code getAndPut}, {@code getAndRemove}, {@code
+   * getAndReplace}), read once the change is made: when it cannot be read, the caller must learn
+   * that the change was made all the same (in Redis, and by the writer before it).
+   */
+  V decodeReplaced(byte[] bytes) {
+    try {
+      return decodeValue(bytes);
+    } catch (CodecException e) {
+      throw new CodecException(
+          "The change was made, but the value it replaced in cache '"
+              + settings.name
+              + "' cannot be read: "
+              + e.getMessage(),
+          e);
+    }
+  }
+
+  /**
+   * An old or expired value for an event of a change already made: one that cannot be read is left
+   * out of the event (as an event without its old value), with a WARNING at most once a minute, so
+   * that the change is still heard.
+   */
+  private V decodeForEvent(byte[] bytes, K key) {
+    try {
+      return decodeValue(bytes);
+    } catch (CodecException e) {
+      long unreported = unreadableOldValues.admit();
+      if (unreported >= 0) {
+        LOG.warn(
+            "Cache '{}': the old value of key {} cannot be read ({}); its event is delivered"
+                + " without it{}",
+            settings.name,
+            key,
+            e.getMessage(),
+            unreported == 0 ? "" : " (and " + unreported + " more since the last warning)");
+      }
+      return null;
+    }
+  }
+
+  private final WarningWindow unreadableOldValues =
+      new WarningWindow(TimeUnit.MINUTES.toNanos(1), System::nanoTime);
+
   K decodeKey(byte[] bytes) {
     K key;
     try {
@@ -341,7 +391,8 @@ final class CacheCore<K, V> {
     }
     int lane = Arrays.hashCode(encodedKey);
     if (o.expired() != null && events.listensTo(EventType.EXPIRED)) {
-      changes.add(new EntryChange<>(EventType.EXPIRED, key, null, decodeValue(o.expired()), lane));
+      changes.add(
+          new EntryChange<>(EventType.EXPIRED, key, null, decodeForEvent(o.expired(), key), lane));
     }
     switch (o.status()) {
       case CREATED:
@@ -352,12 +403,14 @@ final class CacheCore<K, V> {
       case UPDATED:
         if (events.listensTo(EventType.UPDATED)) {
           changes.add(
-              new EntryChange<>(EventType.UPDATED, key, newValue, decodeValue(o.old()), lane));
+              new EntryChange<>(
+                  EventType.UPDATED, key, newValue, decodeForEvent(o.old(), key), lane));
         }
         break;
       case DELETED:
         if (events.listensTo(EventType.REMOVED)) {
-          changes.add(new EntryChange<>(EventType.REMOVED, key, null, decodeValue(o.old()), lane));
+          changes.add(
+              new EntryChange<>(EventType.REMOVED, key, null, decodeForEvent(o.old(), key), lane));
         }
         break;
       default:
@@ -370,7 +423,11 @@ final class CacheCore<K, V> {
     if (expired != null && hears(EventType.EXPIRED)) {
       changes.add(
           new EntryChange<>(
-              EventType.EXPIRED, key, null, decodeValue(expired), Arrays.hashCode(encodedKey)));
+              EventType.EXPIRED,
+              key,
+              null,
+              decodeForEvent(expired, key),
+              Arrays.hashCode(encodedKey)));
     }
   }
 

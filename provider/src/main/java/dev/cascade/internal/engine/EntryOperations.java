@@ -157,8 +157,12 @@ public final class EntryOperations<K, V> {
             k,
             () -> {
               Outcome o = core.engine().apply(k, mutation.get(), core.locks(), beforeChange);
-              R result = completion.complete(o, start);
-              fire(key, k, o, newValue);
+              R result;
+              try {
+                result = completion.complete(o, start);
+              } finally {
+                fire(key, k, o, newValue); // made: heard even when its old value cannot be read
+              }
               return result;
             });
   }
@@ -212,7 +216,7 @@ public final class EntryOperations<K, V> {
         () -> Mutation.set(Condition.ANY, null, core.encodeValue(value)).returningOld(true),
         writer(d -> d.writes(), key, value),
         (o, start) -> {
-          V old = core.decodeValue(o.old());
+          V old = core.decodeReplaced(o.old());
           core.stats().lookup(old != null);
           core.stats().getTime(start);
           if (o.changedValue()) {
@@ -289,7 +293,7 @@ public final class EntryOperations<K, V> {
         () -> Mutation.delete(Condition.ANY, null).returningOld(true),
         deleter(d -> true, key),
         (o, start) -> {
-          V old = o.status() == Status.DELETED ? core.decodeValue(o.old()) : null;
+          V old = o.status() == Status.DELETED ? core.decodeReplaced(o.old()) : null;
           core.stats().getTime(start);
           core.stats().lookup(old != null);
           if (old != null) {
@@ -352,7 +356,7 @@ public final class EntryOperations<K, V> {
         () -> Mutation.set(Condition.PRESENT, null, core.encodeValue(value)).returningOld(true),
         writer(d -> d == Decision.UPDATE, key, value),
         (o, start) -> {
-          V old = o.status() == Status.UPDATED ? core.decodeValue(o.old()) : null;
+          V old = o.status() == Status.UPDATED ? core.decodeReplaced(o.old()) : null;
           core.stats().getTime(start);
           core.stats().lookup(old != null);
           if (old != null) {
