@@ -1,15 +1,15 @@
 package dev.cascade.jdbc;
 
+import java.nio.ByteBuffer;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import javax.cache.configuration.Factory;
 import javax.cache.integration.CacheLoader;
 import javax.cache.integration.CacheLoaderException;
@@ -100,9 +100,12 @@ public final class JdbcCacheLoader<K, V> implements CacheLoader<K, V> {
     try (Connection c = table.dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(table.statements(c).selectOne)) {
       table.mapping.bindKey(ps, 1, key);
+      V value;
       try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? table.mapping.readValue(rs) : null;
+        value = rs.next() ? table.mapping.readValue(rs) : null;
       }
+      endRead(c);
+      return value;
     } catch (SQLException | RuntimeException e) {
       throw Failures.loader(
           "load from table " + table.table() + " failed for key " + Failures.key(key), e);
@@ -115,16 +118,16 @@ public final class JdbcCacheLoader<K, V> implements CacheLoader<K, V> {
       throw new NullPointerException("loadAll on table " + table.table() + ": keys is null");
     }
     // guard first: a null or mistyped key fails the call before any query runs
-    Set<K> wanted = new LinkedHashSet<>();
+    Map<Object, K> wanted = new LinkedHashMap<>(); // by content: the key asked for
     for (K key : keys) {
       table.checkKey(key, "loadAll");
-      wanted.add(key);
+      wanted.putIfAbsent(byContent(key), key);
     }
     Map<K, V> found = new HashMap<>();
     if (wanted.isEmpty()) {
       return found;
     }
-    List<K> all = new ArrayList<>(wanted);
+    List<K> all = new ArrayList<>(wanted.values());
     int from = 0;
     try (Connection c = table.dataSource.getConnection()) {
       Statements sql = table.statements(c);
@@ -135,15 +138,16 @@ public final class JdbcCacheLoader<K, V> implements CacheLoader<K, V> {
           table.bindKeys(ps, chunk, parameters);
           try (ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
-              K key = table.mapping.readKey(rs);
+              K asked = wanted.get(byContent(table.mapping.readKey(rs)));
               V value = table.mapping.readValue(rs);
-              if (value != null && wanted.contains(key)) {
-                found.put(key, value);
+              if (value != null && asked != null) {
+                found.put(asked, value);
               }
             }
           }
         }
       }
+      endRead(c);
       return found;
     } catch (SQLException | RuntimeException e) {
       int at = Math.min(from, all.size() - 1);
@@ -161,6 +165,25 @@ public final class JdbcCacheLoader<K, V> implements CacheLoader<K, V> {
               + Failures.key(all.get(at))
               + ")",
           e);
+    }
+  }
+
+  /**
+   * A key as a map key: arrays ({@code byte[]} keys) by content, as the key a row holds is another
+   * array than the one asked for.
+   */
+  private static Object byContent(Object key) {
+    return key instanceof byte[] bytes ? ByteBuffer.wrap(bytes) : key;
+  }
+
+  /**
+   * Ends the read's transaction on a connection that does not autocommit: a pool that hands the
+   * connection on without a rollback (Hikari and DBCP2 roll back, others need not) would keep its
+   * snapshot, and a later load on it under REPEATABLE READ would see the rows as they were.
+   */
+  private static void endRead(Connection c) throws SQLException {
+    if (!c.getAutoCommit()) {
+      c.rollback();
     }
   }
 

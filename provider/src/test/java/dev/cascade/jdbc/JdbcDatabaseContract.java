@@ -101,6 +101,32 @@ abstract class JdbcDatabaseContract {
     return LongStream.rangeClosed(fromInclusive, toInclusive).boxed().collect(Collectors.toList());
   }
 
+  /** A column type for short byte strings in this database's DDL. */
+  String binaryType() {
+    return expectedDialect() == Dialect.POSTGRESQL ? "BYTEA" : "VARBINARY(16)";
+  }
+
+  /** Arrays are equal by content, not identity: loadAll once matched byte[] keys by identity. */
+  @Test
+  void loadAll_byteArrayKeys_findsTheirRows() {
+    String t = table("blobs", "(k " + binaryType() + " PRIMARY KEY, v VARCHAR(20) NOT NULL)");
+    Databases.execute(
+        dataSource(), "INSERT INTO " + t + " (k, v) VALUES (?, ?)", new byte[] {1, 2}, "a");
+    Databases.execute(
+        dataSource(), "INSERT INTO " + t + " (k, v) VALUES (?, ?)", new byte[] {3}, "b");
+    JdbcCacheLoader<byte[], String> blobs =
+        new JdbcCacheLoader<>(
+            dataSource(), TableMapping.scalar(t, "k", byte[].class, "v", String.class));
+    byte[] first = {1, 2};
+    byte[] second = {3};
+
+    Map<byte[], String> found = blobs.loadAll(List.of(first, second, new byte[] {9}));
+
+    assertEquals(2, found.size(), found.toString());
+    assertEquals("a", found.get(first), "keyed by the array asked for");
+    assertEquals("b", found.get(second));
+  }
+
   @Test
   void detect_thisDatabase_findsItsDialect() throws Exception {
     assertEquals(expectedDialect(), Dialect.detect(dataSource()));

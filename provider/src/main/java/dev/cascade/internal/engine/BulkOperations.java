@@ -27,6 +27,8 @@ import javax.cache.event.EventType;
 import javax.cache.integration.CacheLoaderException;
 import javax.cache.integration.CacheWriterException;
 import javax.cache.integration.CompletionListener;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The operations of one cache that touch many keys: each validates every key and value before any
@@ -34,6 +36,8 @@ import javax.cache.integration.CompletionListener;
  * write-through cache calls the writer's batch method once, under the locks of all the keys.
  */
 final class BulkOperations<K, V> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(BulkOperations.class);
 
   private final CacheCore<K, V> core;
   private final ReadThrough<K, V> readThrough;
@@ -179,6 +183,17 @@ final class BulkOperations<K, V> {
           } catch (Exception e) {
             if (listener != null) {
               listener.onException(e);
+            }
+          } catch (Error e) {
+            // a loader's NoClassDefFoundError, say: a caller waiting on the listener must not wait
+            // for good. Handed to the listener, as an exception would be (the pool's thread is
+            // reused, not ended by it)
+            if (listener != null) {
+              listener.onException(
+                  new CacheLoaderException(
+                      "loadAll of cache '" + core.settings().name + "' failed: " + e, e));
+            } else {
+              LOG.warn("loadAll of cache '{}' failed", core.settings().name, e);
             }
           } finally {
             loads.arriveAndDeregister();
