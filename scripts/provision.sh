@@ -15,6 +15,8 @@
 # 3. Installs Maven if missing.
 # 4. Installs Debian's python3-redis (and so python3) if missing: PythonInteropTest reads and writes
 #    a json-codec cache from Python with redis-py, and fails without it.
+# 5. Installs Debian's faketime (libfaketime) if missing: ClockSkewTest runs a child JVM whose clock
+#    is ten minutes off, and fails without it.
 set -euo pipefail
 
 say() { printf '[provision.sh] %s\n' "$*"; }
@@ -255,4 +257,18 @@ elif can_apt; then
   say "installed python3-redis for /usr/bin/python3"
 else
   die "no python3 with the redis module: install python3-redis (as root: apt-get install python3-redis) or set CASCADE_PYTHON"
+fi
+
+# ---------------------------------------------------------------------------------------------
+# 5. libfaketime, for ClockSkewTest (a child JVM whose wall clock is ten minutes off Redis's).
+# ---------------------------------------------------------------------------------------------
+faketime_lib=/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1
+if [ -r "$faketime_lib" ]; then
+  say "using $faketime_lib"
+elif can_apt; then
+  apt_install faketime || die "apt-get install faketime failed (log: /tmp/cascade-apt.log)"
+  [ -r "$faketime_lib" ] || die "faketime installed, but $faketime_lib is missing"
+  say "installed faketime"
+else
+  die "no libfaketime at $faketime_lib: install Debian's faketime package (as root: apt-get install faketime)"
 fi

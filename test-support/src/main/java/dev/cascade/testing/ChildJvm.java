@@ -157,6 +157,7 @@ public final class ChildJvm implements AutoCloseable {
     private final Map<String, String> systemProperties = new LinkedHashMap<>();
     private final List<String> jvmArgs = new ArrayList<>(List.of("-Xmx256m"));
     private final List<String> args = new ArrayList<>();
+    private final Map<String, String> environment = new LinkedHashMap<>();
     private Path logFile;
 
     private Builder(String mainClass) {
@@ -171,6 +172,32 @@ public final class ChildJvm implements AutoCloseable {
     /** A JVM option such as {@code -Xmx512m}; default only {@code -Xmx256m}. */
     public Builder jvmArg(String option) {
       jvmArgs.add(option);
+      return this;
+    }
+
+    /** An environment variable of the child, such as {@code LD_PRELOAD}. */
+    public Builder environment(String name, String value) {
+      environment.put(name, value);
+      return this;
+    }
+
+    /**
+     * Runs the child with its wall clock {@code seconds} off (negative: behind), through
+     * libfaketime (Debian's {@code faketime} package; scripts/provision.sh installs it). Its
+     * monotonic clock is left alone. Fails naming the package when the library is missing.
+     */
+    public Builder clockOffsetSeconds(long seconds) {
+      Path library = Path.of("/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1");
+      if (!Files.isReadable(library)) {
+        throw new FixtureException(
+            "A child JVM with a shifted clock needs libfaketime ("
+                + library
+                + "): install Debian's faketime package (apt-get install -y faketime;"
+                + " scripts/provision.sh does it)");
+      }
+      environment.put("LD_PRELOAD", library.toString());
+      environment.put("FAKETIME", (seconds >= 0 ? "+" : "") + seconds + "s");
+      environment.put("FAKETIME_DONT_FAKE_MONOTONIC", "1");
       return this;
     }
 
@@ -205,11 +232,10 @@ public final class ChildJvm implements AutoCloseable {
           log = Files.createTempFile("cascade-child-" + simpleName + "-", ".log");
           log.toFile().deleteOnExit();
         }
-        Process process =
-            new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
+        ProcessBuilder builder =
+            new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().putAll(environment);
+        Process process = builder.start();
         ProcessReaper.register(process);
         return new ChildJvm(
             "child JVM " + simpleName + " (pid " + process.pid() + ", log " + log + ")",

@@ -171,8 +171,7 @@ public final class CacheAssembly {
       ExpiryRules expiry = new ExpiryRules(expiryPolicy);
       WriteLocks locks = syncWriter != null ? new WriteLocks(store, s.lockLease, s.lockWait) : null;
       QueueOverflow overflow = s.queueBound >= 0 ? new QueueOverflow(s.writeBehind, s.name) : null;
-      EntryEngine engine =
-          new EntryEngine(store, expiry, locks, System::currentTimeMillis, overflow);
+      EntryEngine engine = new EntryEngine(store, expiry, locks, redis.clock()::millis, overflow);
       if (s.nearCacheMaxEntries > 0) {
         near = invalidations.register(layout, s.nearCacheMaxEntries);
         store.observe(near);

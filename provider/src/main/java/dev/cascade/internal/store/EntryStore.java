@@ -663,7 +663,7 @@ public final class EntryStore {
     byte[] roster = layout.listenersSeenKey();
     CompletableFuture<Boolean> rosterAdded =
         commands
-            .hset(roster, origin, ascii(Long.toString(System.currentTimeMillis())))
+            .hset(roster, origin, ascii(Long.toString(redis.clock().millis())))
             .toCompletableFuture();
     replies.add(rosterAdded);
     replies.add(commands.pexpire(roster, ttlMillis).toCompletableFuture());
@@ -736,7 +736,7 @@ public final class EntryStore {
     byte[] seenKey = layout.listenersSeenKey();
     Map<byte[], byte[]> seen =
         redis.await(commands.hgetall(seenKey), "reading the listeners of " + describe());
-    long now = System.currentTimeMillis();
+    long now = redis.clock().millis(); // other JVMs' renewal times: one clock for all
     List<String> forgotten = new ArrayList<>();
     List<CompletableFuture<?>> replies = new ArrayList<>();
     for (Map.Entry<byte[], byte[]> e : seen.entrySet()) {

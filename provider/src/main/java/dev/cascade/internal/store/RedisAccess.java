@@ -127,6 +127,22 @@ public final class RedisAccess implements AutoCloseable {
             target,
             client instanceof RedisClusterClient ? (RedisClusterClient) client : null,
             this::refreshTopology);
+    this.clock = new RedisClock(commands::time, System::currentTimeMillis, target.toString());
+  }
+
+  private final RedisClock clock;
+  private boolean clockMeasured;
+
+  /**
+   * Redis's time, the clock expiry is judged by ({@link RedisClock}); measured on the first call (a
+   * few {@code TIME} round trips), then kept up to date in the background.
+   */
+  public synchronized RedisClock clock() {
+    if (!clockMeasured) {
+      clockMeasured = true;
+      clock.measure(target.timeout().toMillis());
+    }
+    return clock;
   }
 
   /**
