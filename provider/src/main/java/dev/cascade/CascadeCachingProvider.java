@@ -25,10 +25,15 @@ import javax.cache.spi.CachingProvider;
  * }</pre>
  *
  * CacheManagers are kept per (URI, class loader), as the spec says; the URI names the Redis server
- * or a configuration file (see {@link ManagerSettings}). A manager's {@link CacheManager#getURI()}
- * is its name ({@link ManagerName}): the URI it was asked for, or, when that holds a password or
- * one of {@code , = ? *}, a form of it without them; this provider finds the manager by either.
- * Thread-safe.
+ * or a configuration file (see {@link ManagerSettings}). The manager property {@value
+ * #INSTANCE_PROPERTY} keeps a manager apart from the others of the same URI and class loader: a
+ * framework that owns (and closes) its manager, such as each Spring context, asks with a value of
+ * its own, so it never gets, nor closes, a manager someone else opened. Asking for an open manager
+ * with properties other than those it was opened with fails ({@link CacheException} naming the
+ * settings that differ) instead of handing back a manager with other settings; asking with no
+ * properties finds it as it is. A manager's {@link CacheManager#getURI()} is its name ({@link
+ * ManagerName}): the URI it was asked for, or, when that holds a password or one of {@code , = ?
+ * *}, a form of it without them; this provider finds the manager by either. Thread-safe.
  */
 public final class CascadeCachingProvider implements CachingProvider {
 
@@ -41,18 +46,30 @@ public final class CascadeCachingProvider implements CachingProvider {
    */
   private static final Map<URI, URI> NAMED = new ConcurrentHashMap<>();
 
-  private final Map<ClassLoader, Map<URI, CascadeCacheManager>> managers = new WeakHashMap<>();
+  /**
+   * The manager property that makes a manager of its own beside any other of the same URI and class
+   * loader (docs/configuration.md).
+   */
+  public static final String INSTANCE_PROPERTY = "cascade.instance";
+
+  /** A manager's place: the URI it was asked for, and its {@value #INSTANCE_PROPERTY}, if any. */
+  private record Key(URI uri, String instance) {}
+
+  private final Map<ClassLoader, Map<Key, CascadeCacheManager>> managers = new WeakHashMap<>();
   private Thread exitHook;
 
   @Override
   public CacheManager getCacheManager(URI uri, ClassLoader classLoader, Properties properties) {
     ClassLoader loader = classLoader == null ? getDefaultClassLoader() : classLoader;
     synchronized (managers) {
-      Map<URI, CascadeCacheManager> byUri = managers.computeIfAbsent(loader, l -> new HashMap<>());
+      Map<Key, CascadeCacheManager> byUri = managers.computeIfAbsent(loader, l -> new HashMap<>());
       // no URI: the properties' cascade.redis.uri, as frameworks pass settings only that way
       URI managerUri = requested(ManagerSettings.managerUri(uri, properties), byUri);
-      CascadeCacheManager manager = byUri.get(managerUri);
-      if (manager == null || manager.isClosed()) {
+      Key key = new Key(managerUri, instance(properties));
+      CascadeCacheManager manager = byUri.get(key);
+      if (manager != null && !manager.isClosed()) {
+        requireSameProperties(manager, properties);
+      } else {
         try {
           manager = new CascadeCacheManager(this, managerUri, loader, properties);
         } catch (RuntimeException | Error e) {
@@ -64,12 +81,53 @@ public final class CascadeCachingProvider implements CachingProvider {
           }
           throw e;
         }
-        byUri.put(managerUri, manager);
+        byUri.put(key, manager);
         if (!manager.getURI().equals(managerUri)) {
           NAMED.put(manager.getURI(), managerUri);
         }
       }
       return manager;
+    }
+  }
+
+  private static String instance(Properties properties) {
+    String instance = properties == null ? null : properties.getProperty(INSTANCE_PROPERTY);
+    return instance == null || instance.isBlank() ? null : instance.trim();
+  }
+
+  /**
+   * The spec keeps one manager per (URI, class loader) and says nothing of the properties of a
+   * second call: handing back the open manager would silently give the caller other settings (even
+   * another Redis, when the URI is a configuration file), so a call whose properties differ fails.
+   * No properties at all is a look-up ({@code getCacheManager(uri, loader)}), and finds it.
+   */
+  private static void requireSameProperties(CascadeCacheManager manager, Properties properties) {
+    if (properties == null || properties.isEmpty()) {
+      return;
+    }
+    Properties open = manager.getProperties();
+    java.util.SortedSet<String> differing = new java.util.TreeSet<>();
+    for (String name : properties.stringPropertyNames()) {
+      if (!properties.getProperty(name).equals(open.getProperty(name))) {
+        differing.add(name);
+      }
+    }
+    for (String name : open.stringPropertyNames()) {
+      if (properties.getProperty(name) == null) {
+        differing.add(name);
+      }
+    }
+    if (!differing.isEmpty()) {
+      // names only: values may hold a password
+      throw new javax.cache.CacheException(
+          "The CacheManager "
+              + manager.shownUri()
+              + " is already open in this class loader with other properties: "
+              + String.join(", ", differing)
+              + " differ. Ask with the same properties (or none) to use it, close it first, or set"
+              + " "
+              + INSTANCE_PROPERTY
+              + " to open a manager of your own");
     }
   }
 
@@ -104,12 +162,12 @@ public final class CascadeCachingProvider implements CachingProvider {
    * another, e.g. {@code redis://h} of {@code redis://:pw@h}); the default for the default's name;
    * the URI a name was made from; else {@code uri} itself.
    */
-  private static URI requested(URI uri, Map<URI, CascadeCacheManager> byUri) {
+  private static URI requested(URI uri, Map<Key, CascadeCacheManager> byUri) {
     URI configuredDefault = ManagerSettings.defaultUri();
     if (uri == null) {
       return configuredDefault;
     }
-    if (byUri != null && byUri.containsKey(uri)) {
+    if (byUri != null && byUri.keySet().stream().anyMatch(k -> k.uri().equals(uri))) {
       return uri;
     }
     if (uri.equals(ManagerName.of(configuredDefault))) {
@@ -127,7 +185,7 @@ public final class CascadeCachingProvider implements CachingProvider {
   public void close() {
     List<CascadeCacheManager> all = new ArrayList<>();
     synchronized (managers) {
-      for (Map<URI, CascadeCacheManager> byUri : managers.values()) {
+      for (Map<Key, CascadeCacheManager> byUri : managers.values()) {
         all.addAll(byUri.values());
       }
       managers.clear();
@@ -139,7 +197,7 @@ public final class CascadeCachingProvider implements CachingProvider {
   @Override
   public void close(ClassLoader classLoader) {
     ClassLoader loader = classLoader == null ? getDefaultClassLoader() : classLoader;
-    Map<URI, CascadeCacheManager> byUri;
+    Map<Key, CascadeCacheManager> byUri;
     synchronized (managers) {
       byUri = managers.remove(loader);
       if (!anyClosesOnExit()) {
@@ -154,11 +212,17 @@ public final class CascadeCachingProvider implements CachingProvider {
   @Override
   public void close(URI uri, ClassLoader classLoader) {
     ClassLoader loader = classLoader == null ? getDefaultClassLoader() : classLoader;
-    CascadeCacheManager manager = null;
+    List<CascadeCacheManager> closing = new ArrayList<>();
     synchronized (managers) {
-      Map<URI, CascadeCacheManager> byUri = managers.get(loader);
+      Map<Key, CascadeCacheManager> byUri = managers.get(loader);
       if (byUri != null) {
-        manager = byUri.remove(requested(uri, byUri));
+        // every manager of the URI, each instance included: the spec's close(uri, loader)
+        URI managerUri = requested(uri, byUri);
+        for (Key key : new ArrayList<>(byUri.keySet())) {
+          if (key.uri().equals(managerUri)) {
+            closing.add(byUri.remove(key));
+          }
+        }
         if (byUri.isEmpty()) {
           managers.remove(loader);
         }
@@ -167,9 +231,7 @@ public final class CascadeCachingProvider implements CachingProvider {
         dropExitHook();
       }
     }
-    if (manager != null) {
-      manager.close();
-    }
+    closing.forEach(CascadeCacheManager::close);
   }
 
   /**
@@ -199,7 +261,7 @@ public final class CascadeCachingProvider implements CachingProvider {
   void closeOnExit() {
     List<CascadeCacheManager> hooked = new ArrayList<>();
     synchronized (managers) {
-      for (Map<URI, CascadeCacheManager> byUri : managers.values()) {
+      for (Map<Key, CascadeCacheManager> byUri : managers.values()) {
         for (CascadeCacheManager manager : byUri.values()) {
           if (manager.closesOnExit()) {
             hooked.add(manager);
@@ -234,7 +296,7 @@ public final class CascadeCachingProvider implements CachingProvider {
    * none is, the hook goes: it would close nothing, and it holds this provider's class loaders.
    */
   private boolean anyClosesOnExit() {
-    for (Map<URI, CascadeCacheManager> byUri : managers.values()) {
+    for (Map<Key, CascadeCacheManager> byUri : managers.values()) {
       for (CascadeCacheManager manager : byUri.values()) {
         if (manager.closesOnExit()) {
           return true;
@@ -252,9 +314,10 @@ public final class CascadeCachingProvider implements CachingProvider {
   /** Forgets a manager that closed itself. */
   void release(CascadeCacheManager manager) {
     synchronized (managers) {
-      Map<URI, CascadeCacheManager> byUri = managers.get(manager.getClassLoader());
-      if (byUri != null && byUri.get(manager.requestedUri()) == manager) {
-        byUri.remove(manager.requestedUri());
+      Map<Key, CascadeCacheManager> byUri = managers.get(manager.getClassLoader());
+      Key key = new Key(manager.requestedUri(), instance(manager.getProperties()));
+      if (byUri != null && byUri.get(key) == manager) {
+        byUri.remove(key);
         if (byUri.isEmpty()) {
           managers.remove(manager.getClassLoader());
         }

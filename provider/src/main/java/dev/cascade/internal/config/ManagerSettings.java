@@ -61,6 +61,7 @@ public final class ManagerSettings implements AutoCloseable {
           "statistics",
           "management",
           "shutdown-hook",
+          "instance",
           "datasources",
           "templates",
           "caches",

@@ -4,6 +4,7 @@ import dev.cascade.CascadeCachingProvider;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.atomic.AtomicLong;
 import javax.cache.Caching;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
@@ -75,6 +76,20 @@ public class CascadeCacheAutoConfiguration {
    */
   static final String SHUTDOWN_HOOK_PROPERTY = "cascade.shutdown-hook";
 
+  /**
+   * The CacheManager property that gives this context a manager of its own. The provider keeps one
+   * manager per (URI, class loader), Boot passes every context the same class loader, and Spring's
+   * test-context cache keeps several contexts alive in one JVM: without it, a second context would
+   * get the first one's manager, with the first one's settings (even its Redis), and close it under
+   * the first one when it fails or closes. A connection per context is the price.
+   */
+  static final String INSTANCE_PROPERTY = CascadeCachingProvider.INSTANCE_PROPERTY;
+
+  private static final AtomicLong CONTEXTS = new AtomicLong();
+
+  /** This context's {@link #INSTANCE_PROPERTY}: one instance of this class per context. */
+  private final String instance = "spring-context-" + CONTEXTS.incrementAndGet();
+
   /** {@code expiry: eternal} in {@code cascade.caches}, as in Cascade's file. */
   @Bean
   @ConfigurationPropertiesBinding
@@ -87,7 +102,10 @@ public class CascadeCacheAutoConfiguration {
       CascadeProperties properties,
       Environment environment,
       ConfigurableListableBeanFactory beanFactory) {
-    return p -> managerProperties(p, properties, environment, beanFactory);
+    return p -> {
+      managerProperties(p, properties, environment, beanFactory);
+      p.setProperty(INSTANCE_PROPERTY, instance);
+    };
   }
 
   static void managerProperties(
@@ -172,7 +190,8 @@ public class CascadeCacheAutoConfiguration {
       Environment environment,
       ObjectProvider<CascadeCacheCustomizer> customizers,
       ConfigurableListableBeanFactory beanFactory) {
-    return new DeclaredCachesCustomizer(properties, environment, customizers, beanFactory);
+    return new DeclaredCachesCustomizer(
+        properties, environment, customizers, beanFactory, instance);
   }
 
   /**
@@ -185,16 +204,19 @@ public class CascadeCacheAutoConfiguration {
     private final Environment environment;
     private final ObjectProvider<CascadeCacheCustomizer> customizers;
     private final ConfigurableListableBeanFactory beanFactory;
+    private final String instance;
 
     DeclaredCachesCustomizer(
         CascadeProperties properties,
         Environment environment,
         ObjectProvider<CascadeCacheCustomizer> customizers,
-        ConfigurableListableBeanFactory beanFactory) {
+        ConfigurableListableBeanFactory beanFactory,
+        String instance) {
       this.properties = properties;
       this.environment = environment;
       this.customizers = customizers;
       this.beanFactory = beanFactory;
+      this.instance = instance;
     }
 
     @Override
@@ -208,8 +230,12 @@ public class CascadeCacheAutoConfiguration {
                 properties, bootCacheNames, customizers.orderedStream().toList(), beanFactory)
             .apply(manager);
       } catch (RuntimeException e) {
-        // the bean never exists, so Spring will not close it: release the connection here
-        manager.close();
+        // the bean never exists, so Spring will not close it: release the connection here, but
+        // only of the manager this context opened (an application-defined javax.cache.CacheManager
+        // bean, or one opened elsewhere, belongs to someone else)
+        if (instance.equals(manager.getProperties().getProperty(INSTANCE_PROPERTY))) {
+          manager.close();
+        }
         throw e;
       }
     }
