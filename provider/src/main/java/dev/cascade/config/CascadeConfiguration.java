@@ -60,6 +60,15 @@ public class CascadeConfiguration<K, V> extends MutableConfiguration<K, V> {
   private int replicaAcks;
   private Duration replicaAckTimeout = DEFAULT_REPLICA_ACK_TIMEOUT;
 
+  /**
+   * Whether statistics (management) were set on this configuration, not left at JCache's default: a
+   * choice made for this cache wins over the manager-wide {@code cascade.statistics} ({@code
+   * cascade.management}), which only fills in for caches that did not say.
+   */
+  private boolean statisticsSet;
+
+  private boolean managementSet;
+
   /** Not serialized: a configuration read back finds its provider again by {@link #codecName}. */
   private transient CodecProvider codecProvider;
 
@@ -80,6 +89,8 @@ public class CascadeConfiguration<K, V> extends MutableConfiguration<K, V> {
       this.codecProvider = other.codecProvider;
       this.replicaAcks = other.replicaAcks;
       this.replicaAckTimeout = other.replicaAckTimeout;
+      this.statisticsSet = other.statisticsSet;
+      this.managementSet = other.managementSet;
     }
   }
 
@@ -327,12 +338,27 @@ public class CascadeConfiguration<K, V> extends MutableConfiguration<K, V> {
   @Override
   public CascadeConfiguration<K, V> setStatisticsEnabled(boolean enabled) {
     super.setStatisticsEnabled(enabled);
+    statisticsSet = true;
     return this;
+  }
+
+  /**
+   * Whether {@link #setStatisticsEnabled} was called on this configuration (or the one it copies):
+   * then its value is this cache's, whatever {@code cascade.statistics} says.
+   */
+  public boolean isStatisticsEnabledSet() {
+    return statisticsSet;
   }
 
   @Override
   public CascadeConfiguration<K, V> setManagementEnabled(boolean enabled) {
     super.setManagementEnabled(enabled);
+    managementSet = true;
     return this;
+  }
+
+  /** Like {@link #isStatisticsEnabledSet()}, for {@link #setManagementEnabled}. */
+  public boolean isManagementEnabledSet() {
+    return managementSet;
   }
 }

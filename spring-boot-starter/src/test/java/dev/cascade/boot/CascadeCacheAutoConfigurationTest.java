@@ -120,6 +120,34 @@ class CascadeCacheAutoConfigurationTest {
             });
   }
 
+  /**
+   * cascade.statistics=true also reaches the CacheManager, whose manager-wide default switched on
+   * the statistics of a cache declared with statistics: false.
+   */
+  @Test
+  void perCacheStatisticsFalse_winsOverCascadeStatisticsTrue() {
+    app(
+            "cascade.redis.uri=" + redis.uri(),
+            "cascade.statistics=true",
+            "cascade.caches.boot-stats-off.ttl=1m",
+            "cascade.caches.boot-stats-off.statistics=false",
+            "cascade.caches.boot-stats-on.ttl=1m")
+        .run(
+            ctx -> {
+              assertThat(ctx).hasNotFailed();
+              CacheManager manager = ctx.getBean(CacheManager.class);
+              assertThat(statisticsOf(manager, "boot-stats-off")).isFalse();
+              assertThat(statisticsOf(manager, "boot-stats-on")).isTrue();
+            });
+  }
+
+  private static boolean statisticsOf(CacheManager manager, String cache) {
+    return manager
+        .getCache(cache)
+        .getConfiguration(CompleteConfiguration.class)
+        .isStatisticsEnabled();
+  }
+
   @Test
   void cacheableOnTheApplicationsOwnClass_isReadBackFromRedisWithoutSettings() {
     app("cascade.redis.uri=" + redis.uri(), "spring.cache.cache-names=boot-greetings")

@@ -449,6 +449,16 @@ public final class ManagerSettings implements AutoCloseable {
     return b != null && b;
   }
 
+  /** {@code cascade.cache.<name>.statistics}, null when not set. */
+  public Boolean statisticsOverride(String cacheName) {
+    return override(cacheName).statistics;
+  }
+
+  /** {@code cascade.cache.<name>.management}, null when not set. */
+  public Boolean managementOverride(String cacheName) {
+    return override(cacheName).management;
+  }
+
   /** Like {@link #statistics(String)}, for the configuration MXBean. */
   public boolean management(String cacheName) {
     Boolean b = override(cacheName).management;

@@ -155,8 +155,18 @@ public final class CacheSettings<K, V> {
         c.getNearCacheMaxEntries() != null
             ? c.getNearCacheMaxEntries()
             : manager.nearCacheMaxEntries(name);
-    this.statistics = c.isStatisticsEnabled() || manager.statistics(name);
-    this.management = c.isManagementEnabled() || manager.management(name);
+    this.statistics =
+        switchedOn(
+            c.isStatisticsEnabled(),
+            c.isStatisticsEnabledSet(),
+            manager.statisticsOverride(name),
+            manager.statistics(name));
+    this.management =
+        switchedOn(
+            c.isManagementEnabled(),
+            c.isManagementEnabledSet(),
+            manager.managementOverride(name),
+            manager.management(name));
     if (c.getReplicaAcks() > 0
         && (writeBehind != null || !writeThrough || c.getCacheWriterFactory() == null)) {
       throw new IllegalArgumentException(
@@ -250,6 +260,24 @@ public final class CacheSettings<K, V> {
               + " Remove setStoreByValue(false) from its configuration.");
     }
     return new CacheSettings<>(name, copy, manager, joinedQueueBound, typesFromCaller);
+  }
+
+  /**
+   * Statistics (management) of a cache: on when its configuration says so; else as {@code
+   * cascade.cache.<name>.*} says; else off when its configuration was set to off (a declared
+   * cache's {@code statistics: false} is a choice for this cache, which the manager-wide default
+   * must not overrule); else the manager-wide default, which switches on what a framework's default
+   * configuration (Boot's cache names, Hibernate's regions) leaves off.
+   */
+  private static boolean switchedOn(
+      boolean configured, boolean set, Boolean perCache, boolean managerWide) {
+    if (configured) {
+      return true;
+    }
+    if (perCache != null) {
+      return perCache;
+    }
+    return !set && managerWide;
   }
 
   /** The cache's name. */
