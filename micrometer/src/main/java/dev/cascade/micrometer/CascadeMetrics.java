@@ -6,13 +6,20 @@ import dev.cascade.NearCacheStatistics;
 import dev.cascade.writebehind.WriteBehindMXBean;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.TimeGauge;
 import io.micrometer.core.instrument.binder.BaseUnits;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 import javax.cache.Cache;
@@ -56,17 +63,39 @@ import org.slf4j.LoggerFactory;
  * new CascadeMetrics(users, Tags.empty()).withoutStatistics().bindTo(registry);
  * }</pre>
  *
- * <p>The meters follow the cache object bound (held weakly, as Micrometer's binders do): after a
- * cache is closed and opened again, bind the new one, and remove the old meters if the registry
- * should forget them. Thread-safe.
+ * <p>The meters follow the cache object bound (held weakly, as Micrometer's binders do). A registry
+ * keeps the first meter of an ID and ignores any later one, so after a cache is destroyed (or
+ * closed) and created again, binding the new cache alone changes nothing: its meters keep reading
+ * the dead cache's objects. {@link #close()} the old binder first (it removes the meters it
+ * registered), then bind the new cache:
+ *
+ * <pre>{@code
+ * CascadeMetrics metrics = new CascadeMetrics(users, Tags.empty());
+ * metrics.bindTo(registry);
+ * ...
+ * manager.destroyCache("users");
+ * users = manager.createCache("users", configuration);
+ * metrics.close();                                          // first: remove the old meters
+ * metrics = new CascadeMetrics(users, Tags.empty());
+ * metrics.bindTo(registry);                                 // then: the new cache's
+ * }</pre>
+ *
+ * Thread-safe.
  */
-public final class CascadeMetrics implements MeterBinder {
+public final class CascadeMetrics implements MeterBinder, AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(CascadeMetrics.class);
 
   private final CascadeCache<?, ?> cache;
   private final Tags tags;
   private final boolean statistics;
+
+  /**
+   * What {@link #bindTo} registered, where: {@link #close()} removes them. Only meters this binder
+   * added: one the registry already held under the same ID (returned by {@code register}) is
+   * someone else's, and stays.
+   */
+  private final List<Map.Entry<MeterRegistry, Meter>> registered = new CopyOnWriteArrayList<>();
 
   /**
    * @param cache a Cascade cache (any {@link Cache} that unwraps to {@link CascadeCache})
@@ -127,6 +156,33 @@ public final class CascadeMetrics implements MeterBinder {
 
   @Override
   public void bindTo(MeterRegistry registry) {
+    // Micrometer hands back the meter it already holds for an ID: that one belongs to whoever
+    // registered it first (another binder of this cache), so close() must leave it
+    Set<Meter> before = Collections.newSetFromMap(new IdentityHashMap<>());
+    before.addAll(registry.getMeters());
+    for (Map.Entry<MeterRegistry, Meter> e : registered) {
+      before.remove(e.getValue()); // bound by this binder already: still its own
+    }
+    boolean bound = false;
+    try {
+      bindAll(registry);
+      bound = true;
+    } finally {
+      int kept = registered.size();
+      registered.removeIf(e -> e.getKey() == registry && before.contains(e.getValue()));
+      if (bound && registered.size() < kept) {
+        // the registry ignored this cache's meters: say so, or they read another cache forever
+        LOG.warn(
+            "Cache '{}': the registry already held {} of its meters, bound by another binder (of a"
+                + " cache of this name since destroyed or closed?); they keep measuring that one."
+                + " close() the old CascadeMetrics before binding the new cache",
+            cache.getName(),
+            kept - registered.size());
+      }
+    }
+  }
+
+  private void bindAll(MeterRegistry registry) {
     if (statistics) {
       bindStatistics(registry);
     }
@@ -139,14 +195,18 @@ public final class CascadeMetrics implements MeterBinder {
       bindNearCache(registry, near);
     }
     // bound for every cache: listeners may register at any time
-    FunctionCounter.builder(
-            "cascade.listener.events.dropped", cache.listeners(), ListenerStatistics::eventsDropped)
-        .tags(tags)
-        .baseUnit("events")
-        .description(
-            "Events this JVM's asynchronous listeners did not hear: the CacheManager's event"
-                + " queue (cascade.event-queue) was full")
-        .register(registry);
+    keep(
+        registry,
+        FunctionCounter.builder(
+                "cascade.listener.events.dropped",
+                cache.listeners(),
+                ListenerStatistics::eventsDropped)
+            .tags(tags)
+            .baseUnit("events")
+            .description(
+                "Events this JVM's asynchronous listeners did not hear: the CacheManager's event"
+                    + " queue (cascade.event-queue) was full")
+            .register(registry));
   }
 
   private void bindStatistics(MeterRegistry registry) {
@@ -180,28 +240,38 @@ public final class CascadeMetrics implements MeterBinder {
   }
 
   private void bindWriteBehind(MeterRegistry registry, WriteBehindMXBean wb) {
-    Gauge.builder("cascade.write.behind.queue.depth", wb, WriteBehindMXBean::getQueueDepth)
-        .tags(tags)
-        .baseUnit("records")
-        .description("Changes queued in Redis and not yet written to the database (all JVMs)")
-        .register(registry);
-    TimeGauge.builder(
-            "cascade.write.behind.oldest.age",
-            wb,
-            TimeUnit.MILLISECONDS,
-            WriteBehindMXBean::getOldestPendingAgeMillis)
-        .tags(tags)
-        .description("Age of the oldest queued change, 0 when the queue is empty")
-        .register(registry);
-    Gauge.builder("cascade.write.behind.dead.letters", wb, WriteBehindMXBean::getDeadLetters)
-        .tags(tags)
-        .baseUnit("records")
-        .description("Changes in the dead-letter stream: the writer kept refusing them (all JVMs)")
-        .register(registry);
-    Gauge.builder("cascade.write.behind.partitions.held", wb, WriteBehindMXBean::getPartitionsHeld)
-        .tags(tags)
-        .description("Queue partitions this JVM holds the flush lease of")
-        .register(registry);
+    keep(
+        registry,
+        Gauge.builder("cascade.write.behind.queue.depth", wb, WriteBehindMXBean::getQueueDepth)
+            .tags(tags)
+            .baseUnit("records")
+            .description("Changes queued in Redis and not yet written to the database (all JVMs)")
+            .register(registry));
+    keep(
+        registry,
+        TimeGauge.builder(
+                "cascade.write.behind.oldest.age",
+                wb,
+                TimeUnit.MILLISECONDS,
+                WriteBehindMXBean::getOldestPendingAgeMillis)
+            .tags(tags)
+            .description("Age of the oldest queued change, 0 when the queue is empty")
+            .register(registry));
+    keep(
+        registry,
+        Gauge.builder("cascade.write.behind.dead.letters", wb, WriteBehindMXBean::getDeadLetters)
+            .tags(tags)
+            .baseUnit("records")
+            .description(
+                "Changes in the dead-letter stream: the writer kept refusing them (all JVMs)")
+            .register(registry));
+    keep(
+        registry,
+        Gauge.builder(
+                "cascade.write.behind.partitions.held", wb, WriteBehindMXBean::getPartitionsHeld)
+            .tags(tags)
+            .description("Queue partitions this JVM holds the flush lease of")
+            .register(registry));
     writeBehindCounter(
         registry,
         "cascade.write.behind.flushed",
@@ -234,26 +304,34 @@ public final class CascadeMetrics implements MeterBinder {
 
   private void bindNearCache(MeterRegistry registry, NearCacheStatistics near) {
     String gets = "Reads served from this JVM's near cache (hit) or sent to Redis (miss)";
-    FunctionCounter.builder("cascade.near.cache.gets", near, NearCacheStatistics::hits)
-        .tags(tags)
-        .tag("result", "hit")
-        .description(gets)
-        .register(registry);
-    FunctionCounter.builder("cascade.near.cache.gets", near, NearCacheStatistics::misses)
-        .tags(tags)
-        .tag("result", "miss")
-        .description(gets)
-        .register(registry);
-    FunctionCounter.builder(
-            "cascade.near.cache.invalidations", near, NearCacheStatistics::invalidations)
-        .tags(tags)
-        .description("Near copies dropped because the entry changed")
-        .register(registry);
-    Gauge.builder("cascade.near.cache.size", near, NearCacheStatistics::size)
-        .tags(tags)
-        .baseUnit(BaseUnits.OBJECTS)
-        .description("Entries in this JVM's near cache")
-        .register(registry);
+    keep(
+        registry,
+        FunctionCounter.builder("cascade.near.cache.gets", near, NearCacheStatistics::hits)
+            .tags(tags)
+            .tag("result", "hit")
+            .description(gets)
+            .register(registry));
+    keep(
+        registry,
+        FunctionCounter.builder("cascade.near.cache.gets", near, NearCacheStatistics::misses)
+            .tags(tags)
+            .tag("result", "miss")
+            .description(gets)
+            .register(registry));
+    keep(
+        registry,
+        FunctionCounter.builder(
+                "cascade.near.cache.invalidations", near, NearCacheStatistics::invalidations)
+            .tags(tags)
+            .description("Near copies dropped because the entry changed")
+            .register(registry));
+    keep(
+        registry,
+        Gauge.builder("cascade.near.cache.size", near, NearCacheStatistics::size)
+            .tags(tags)
+            .baseUnit(BaseUnits.OBJECTS)
+            .description("Entries in this JVM's near cache")
+            .register(registry));
   }
 
   private void counter(
@@ -263,11 +341,13 @@ public final class CascadeMetrics implements MeterBinder {
       ToDoubleFunction<CacheStatisticsMXBean> count,
       String description,
       String... extraTags) {
-    FunctionCounter.builder(name, statistics, count)
-        .tags(tags)
-        .tags(extraTags)
-        .description(description)
-        .register(registry);
+    keep(
+        registry,
+        FunctionCounter.builder(name, statistics, count)
+            .tags(tags)
+            .tags(extraTags)
+            .description(description)
+            .register(registry));
   }
 
   private void writeBehindCounter(
@@ -277,11 +357,32 @@ public final class CascadeMetrics implements MeterBinder {
       ToDoubleFunction<WriteBehindMXBean> count,
       String unit,
       String description) {
-    FunctionCounter.builder(name, wb, count)
-        .tags(tags)
-        .baseUnit(unit)
-        .description(description)
-        .register(registry);
+    keep(
+        registry,
+        FunctionCounter.builder(name, wb, count)
+            .tags(tags)
+            .baseUnit(unit)
+            .description(description)
+            .register(registry));
+  }
+
+  /**
+   * Removes from their registries the meters this binder registered ({@link #bindTo}), so that the
+   * cache's meters can be bound again, to a cache created anew under the same name. Idempotent; the
+   * binder may be bound again afterwards.
+   */
+  @Override
+  public void close() {
+    for (Map.Entry<MeterRegistry, Meter> e : registered) {
+      e.getKey().remove(e.getValue());
+    }
+    registered.clear();
+  }
+
+  private void keep(MeterRegistry registry, Meter meter) {
+    if (registered.stream().noneMatch(e -> e.getKey() == registry && e.getValue() == meter)) {
+      registered.add(Map.entry(registry, meter));
+    }
   }
 
   private boolean statisticsEnabled() {

@@ -113,6 +113,36 @@ class CascadeMetricsTest {
     assertEquals(2L, ManagementFactory.getPlatformMBeanServer().getAttribute(bean, "CachePuts"));
   }
 
+  /**
+   * Micrometer keeps the first meter of an ID: re-binding a cache destroyed and created again used
+   * to be ignored, and its counters read the dead cache's statistics forever.
+   */
+  @Test
+  void cacheCreatedAgain_closingTheOldBinderFirst_theNewCacheIsCounted() {
+    String name = unique("recreated");
+    MutableConfiguration<String, String> config =
+        new MutableConfiguration<String, String>()
+            .setTypes(String.class, String.class)
+            .setStatisticsEnabled(true);
+    Cache<String, String> first = manager.createCache(name, config);
+    MeterRegistry registry = new SimpleMeterRegistry();
+    CascadeMetrics old = new CascadeMetrics(first, Tags.empty());
+    old.bindTo(registry);
+    first.put("before", "1");
+    manager.destroyCache(name);
+    Cache<String, String> second = manager.createCache(name, config);
+
+    old.close();
+    new CascadeMetrics(second, Tags.empty()).bindTo(registry);
+    double before = count(registry, "cache.puts", second);
+    for (int i = 0; i < 10; i++) {
+      second.put("k" + i, "v");
+    }
+
+    assertEquals(before + 10, count(registry, "cache.puts", second));
+    manager.destroyCache(name);
+  }
+
   @Test
   void cacheNameJmxCannotHold_isMeasuredAllTheSame() {
     // JCacheMetrics refuses this name (":" and "," in an ObjectName value); no JMX here
