@@ -258,4 +258,20 @@ class CascadeActuatorTest {
     Map<String, Object> wb = (Map<String, Object>) health.getDetails().get("writeBehind");
     return (Map<String, Object>) wb.get(name);
   }
+
+  /** A zero timeout made every PING fail: DOWN "redis: unreachable" forever, with Redis fine. */
+  @Test
+  void zeroHealthTimeout_failsAtStartNamingTheKey() {
+    app(redis.uri(), "cascade.health.timeout=0s")
+        .run(
+            ctx -> {
+              assertThat(ctx).hasFailed();
+              StringBuilder messages = new StringBuilder();
+              for (Throwable c = ctx.getStartupFailure(); c != null; c = c.getCause()) {
+                messages.append(c.getMessage()).append('\n');
+              }
+              assertThat(messages.toString())
+                  .contains("cascade.health.timeout must be a positive duration, not PT0S");
+            });
+  }
 }

@@ -376,6 +376,22 @@ class CascadeCacheAutoConfigurationTest {
   }
 
   @Test
+  void partitionsOrNearCacheOutOfRange_failNamingTheKeyAndValue() {
+    app("cascade.redis.uri=" + redis.uri(), "cascade.caches.boot-bad.partitions=0")
+        .run(
+            ctx ->
+                assertThat(messages(ctx.getStartupFailure()))
+                    .contains(
+                        "cascade.caches.boot-bad.partitions: partitions must be between 1 and 16384, not 0"));
+    app("cascade.redis.uri=" + redis.uri(), "cascade.caches.boot-bad.near-cache=-1")
+        .run(
+            ctx ->
+                assertThat(messages(ctx.getStartupFailure()))
+                    .contains("cascade.caches.boot-bad.near-cache: ")
+                    .contains("not -1"));
+  }
+
+  @Test
   void twoExpiries_failNamingBoth() {
     app(
             "cascade.redis.uri=" + redis.uri(),

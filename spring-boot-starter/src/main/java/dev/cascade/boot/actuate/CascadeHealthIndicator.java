@@ -32,6 +32,13 @@ public class CascadeHealthIndicator extends AbstractHealthIndicator {
 
   CascadeHealthIndicator(CascadeManagers managers, CascadeProperties.Health settings) {
     super("Cascade health check failed");
+    Duration timeout = settings.getTimeout();
+    if (timeout == null || timeout.isZero() || timeout.isNegative()) {
+      // a PING that may not wait at all always fails: the indicator would report Redis
+      // unreachable forever, so refuse it at start-up, naming the key
+      throw new IllegalStateException(
+          "cascade.health.timeout must be a positive duration, not " + timeout);
+    }
     this.managers = managers;
     this.settings = settings;
   }

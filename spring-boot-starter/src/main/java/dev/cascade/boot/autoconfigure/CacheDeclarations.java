@@ -98,11 +98,20 @@ final class CacheDeclarations {
     if (spec.getManagement() != null) {
       c.setManagementEnabled(spec.getManagement());
     }
-    if (spec.getPartitions() != null) {
-      c.setPartitions(spec.getPartitions());
+    // the setters' messages name the setting, not its key: the key is what application.yml says
+    try {
+      if (spec.getPartitions() != null) {
+        c.setPartitions(spec.getPartitions());
+      }
+    } catch (IllegalArgumentException e) {
+      throw new IllegalStateException(prefix + "partitions: " + e.getMessage(), e);
     }
-    if (spec.getNearCache() != null) {
-      c.setNearCache(spec.getNearCache());
+    try {
+      if (spec.getNearCache() != null) {
+        c.setNearCache(spec.getNearCache());
+      }
+    } catch (IllegalArgumentException e) {
+      throw new IllegalStateException(prefix + "near-cache: " + e.getMessage(), e);
     }
     if (spec.getLoader() != null) {
       CacheLoader<Object, Object> loader =
