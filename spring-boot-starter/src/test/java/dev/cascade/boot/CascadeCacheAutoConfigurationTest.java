@@ -29,6 +29,7 @@ import org.springframework.boot.autoconfigure.cache.CacheAutoConfiguration;
 import org.springframework.boot.autoconfigure.cache.JCacheManagerCustomizer;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.cache.jcache.JCacheCacheManager;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
 
 /**
  * The starter inside Boot's own cache auto-configuration, against a private redis-server: which
@@ -146,6 +147,46 @@ class CascadeCacheAutoConfigurationTest {
         .getCache(cache)
         .getConfiguration(CompleteConfiguration.class)
         .isStatisticsEnabled();
+  }
+
+  /**
+   * Only keys literally starting with "cascade." used to pass: an environment variable's form and a
+   * list's [0], [1] entries were dropped without a word.
+   */
+  @Test
+  void environmentVariablesAndListEntries_passThroughToo() {
+    app(
+            "cascade.redis.uri=" + redis.uri(),
+            "cascade.cache.boot-list.codec.allow[0]=com.acme.a.*",
+            "cascade.cache.boot-list.codec.allow[1]=com.acme.b.*",
+            "cascade.cache.BootUpper.partitions=4")
+        .withInitializer(
+            ctx ->
+                ctx.getEnvironment()
+                    .getPropertySources()
+                    .addFirst(
+                        new SystemEnvironmentPropertySource(
+                            "test-systemEnvironment",
+                            java.util.Map.of(
+                                "CASCADE_TIMEOUT",
+                                "5s",
+                                "CASCADE_EVENTQUEUE",
+                                "5000",
+                                "CASCADE_HEALTH_TIMEOUT",
+                                "2s",
+                                "CASCADE_HOME",
+                                "/opt/cascade"))))
+        .run(
+            ctx -> {
+              assertThat(ctx).hasNotFailed();
+              java.util.Properties p = ctx.getBean(CacheManager.class).getProperties();
+              assertThat(p)
+                  .containsEntry("cascade.timeout", "5s")
+                  .containsEntry("cascade.event-queue", "5000")
+                  .containsEntry("cascade.cache.boot-list.codec.allow", "com.acme.a.*,com.acme.b.*")
+                  .containsEntry("cascade.cache.BootUpper.partitions", "4")
+                  .doesNotContainKeys("cascade.health.timeout", "cascade.home");
+            });
   }
 
   @Test

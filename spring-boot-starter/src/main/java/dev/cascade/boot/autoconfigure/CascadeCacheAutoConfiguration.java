@@ -2,7 +2,9 @@ package dev.cascade.boot.autoconfigure;
 
 import dev.cascade.CascadeCachingProvider;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.cache.Caching;
@@ -18,13 +20,16 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesBindin
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
+import org.springframework.boot.context.properties.source.ConfigurationPropertyName.Form;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
+import org.springframework.boot.context.properties.source.IterableConfigurationPropertySource;
 import org.springframework.cache.jcache.JCacheCacheManager;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.Ordered;
-import org.springframework.core.env.ConfigurableEnvironment;
-import org.springframework.core.env.EnumerablePropertySource;
 import org.springframework.core.env.Environment;
-import org.springframework.core.env.PropertySource;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
 
 /**
  * Spring's cache abstraction on Cascade, through Boot's own JCache support rather than around it:
@@ -162,26 +167,107 @@ public class CascadeCacheAutoConfiguration {
           "cascade.health.");
 
   private static void passThrough(Properties p, Environment environment) {
-    if (!(environment instanceof ConfigurableEnvironment configurable)) {
-      return;
-    }
-    for (PropertySource<?> source : configurable.getPropertySources()) {
-      if (!(source instanceof EnumerablePropertySource<?> enumerable)) {
+    // through Spring's configuration property names, not the sources' raw keys: those are only
+    // "cascade.…" in a properties or YAML file; an environment variable (CASCADE_TIMEOUT) or a
+    // system property in another form is the same setting, and a YAML list arrives as key[0],
+    // key[1]. Binder values resolve placeholders and honour the sources' precedence.
+    Binder binder = Binder.get(environment);
+    Map<String, ConfigurationPropertyName> keys = new LinkedHashMap<>();
+    Map<String, ConfigurationPropertyName> lists = new LinkedHashMap<>();
+    for (ConfigurationPropertySource source : ConfigurationPropertySources.get(environment)) {
+      if (!(source instanceof IterableConfigurationPropertySource iterable)) {
         continue;
       }
-      for (String name : enumerable.getPropertyNames()) {
-        if (name.startsWith("cascade.")
-            && OWNED.stream()
-                .noneMatch(o -> name.equals(o) || o.endsWith(".") && name.startsWith(o))
-            && !name.matches(".*\\[\\d+]$")
-            && !p.containsKey(name)) {
-          String value = environment.getProperty(name);
-          if (value != null) {
-            p.setProperty(name, value);
+      boolean environmentVariables =
+          source.getUnderlyingSource() instanceof SystemEnvironmentPropertySource;
+      iterable.stream()
+          .filter(
+              n -> n.getNumberOfElements() > 1 && n.getElement(0, Form.UNIFORM).equals("cascade"))
+          .forEach(
+              n -> {
+                int last = n.getNumberOfElements() - 1;
+                if (n.isNumericIndex(last)) {
+                  ConfigurationPropertyName list = n.chop(last);
+                  lists.putIfAbsent(key(list), list);
+                } else if (!environmentVariables) {
+                  keys.putIfAbsent(key(n), n);
+                } else {
+                  // CASCADE_CODEC_HMAC_KEY (the provider reads it itself), CASCADE_HOME or any
+                  // other variable of that prefix would reach the manager as an unknown key and
+                  // fail the start: take only the manager-wide settings a variable can name
+                  ENVIRONMENT_KEYS.stream()
+                      .filter(k -> ConfigurationPropertyName.of(k).equals(n))
+                      .findFirst()
+                      .ifPresent(k -> keys.putIfAbsent(k, n));
+                }
+              });
+    }
+    keys.forEach(
+        (key, name) -> {
+          if (passes(key, p)) {
+            binder.bind(name, Bindable.of(String.class)).ifBound(v -> p.setProperty(key, v));
           }
-        }
+        });
+    lists.forEach(
+        (key, name) -> {
+          if (passes(key, p)) {
+            binder
+                .bind(name, Bindable.listOf(String.class))
+                .ifBound(v -> p.setProperty(key, String.join(",", v)));
+          }
+        });
+  }
+
+  /**
+   * Cascade's manager-wide settings, in the form an environment variable names them (Spring's rule:
+   * upper case, dots as underscores, dashes dropped: {@code CASCADE_TIMEOUT}, {@code
+   * CASCADE_EVENTQUEUE}, {@code CASCADE_LOCK_LEASE}). A variable cannot name a cache's setting
+   * reliably (a cache name loses its case and dashes), so {@code cascade.cache.<name>.*} is not
+   * taken from variables.
+   */
+  static final List<String> ENVIRONMENT_KEYS =
+      List.of(
+          "cascade.timeout",
+          "cascade.event-queue",
+          "cascade.event-threads",
+          "cascade.partitions",
+          "cascade.near-cache",
+          "cascade.statistics",
+          "cascade.management",
+          "cascade.shutdown-hook",
+          "cascade.lock.lease",
+          "cascade.lock.wait",
+          "cascade.codec.name",
+          "cascade.codec.strict",
+          "cascade.codec.max-depth",
+          "cascade.codec.max-refs",
+          "cascade.codec.max-array",
+          "cascade.codec.max-bytes",
+          "cascade.redis.tls.truststore",
+          "cascade.redis.tls.truststore-password",
+          "cascade.redis.tls.keystore",
+          "cascade.redis.tls.keystore-password");
+
+  private static boolean passes(String key, Properties p) {
+    return OWNED.stream().noneMatch(o -> key.equals(o) || o.endsWith(".") && key.startsWith(o))
+        && !p.containsKey(key);
+  }
+
+  /**
+   * The key as Cascade reads it: the elements as written (a cache name keeps its case), one in
+   * brackets when it holds a dot ({@code cascade.cache[com.acme.User].partitions}).
+   */
+  private static String key(ConfigurationPropertyName name) {
+    StringBuilder key = new StringBuilder();
+    for (int i = 0; i < name.getNumberOfElements(); i++) {
+      String element = name.getElement(i, Form.ORIGINAL);
+      if (name.isNumericIndex(i) || element.contains(".")) {
+        key.append('[').append(element).append(']');
+      } else {
+        key.append(key.isEmpty() ? "" : ".").append(element);
       }
     }
+    return key.toString();
   }
 
   @Bean
