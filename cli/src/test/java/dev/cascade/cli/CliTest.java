@@ -336,6 +336,29 @@ class CliTest {
     }
   }
 
+  /**
+   * Whoever can write to Redis chooses a value's bytes: printed as they are, an escape sequence
+   * would drive the operator's terminal and a line break could fake a line of output.
+   */
+  @Test
+  void inspect_valueWithControlCharacters_printsThemEscaped() {
+    String texts = name + "-texts";
+    Cache<String, String> cache =
+        manager.createCache(
+            texts, new MutableConfiguration<String, String>().setTypes(String.class, String.class));
+    cache.put("t", "\u001b[2J\u001b]0;owned\u0007ok\nstatus: fine\u202e");
+    try {
+      Run r = cli("inspect", texts, "t");
+      assertEquals(ExitCodes.OK, r.code(), r.err());
+      assertFalse(r.out().contains("\u001b"), r.out());
+      assertFalse(r.out().contains("\u202e"), r.out());
+      assertTrue(
+          r.out().contains("\\u001b[2J\\u001b]0;owned\\u0007ok\\nstatus: fine\\u202e"), r.out());
+    } finally {
+      manager.destroyCache(texts);
+    }
+  }
+
   @Test
   void caches_showsNamesAsGiven_evenWithCharactersRedisKeysEscape() {
     String odd = name + " eu:{größe} 50%";
