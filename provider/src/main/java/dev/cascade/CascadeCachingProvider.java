@@ -8,8 +8,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
+import javax.cache.CacheException;
 import javax.cache.CacheManager;
 import javax.cache.configuration.OptionalFeature;
 import javax.cache.spi.CachingProvider;
@@ -106,7 +109,7 @@ public final class CascadeCachingProvider implements CachingProvider {
       return;
     }
     Properties open = manager.getProperties();
-    java.util.SortedSet<String> differing = new java.util.TreeSet<>();
+    SortedSet<String> differing = new TreeSet<>();
     for (String name : properties.stringPropertyNames()) {
       if (!properties.getProperty(name).equals(open.getProperty(name))) {
         differing.add(name);
@@ -119,7 +122,7 @@ public final class CascadeCachingProvider implements CachingProvider {
     }
     if (!differing.isEmpty()) {
       // names only: values may hold a password
-      throw new javax.cache.CacheException(
+      throw new CacheException(
           "The CacheManager "
               + manager.shownUri()
               + " is already open in this class loader with other properties: "
