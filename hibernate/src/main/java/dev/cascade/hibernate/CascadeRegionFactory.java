@@ -4,6 +4,7 @@ import dev.cascade.CascadeCachingProvider;
 import java.net.URI;
 import java.util.Map;
 import java.util.Properties;
+import java.util.UUID;
 import javax.cache.CacheManager;
 import javax.cache.spi.CachingProvider;
 import org.hibernate.boot.spi.SessionFactoryOptions;
@@ -76,10 +77,15 @@ public class CascadeRegionFactory extends JCacheRegionFactory {
     if (!(provider instanceof CascadeCachingProvider)) {
       return super.resolveCacheManager(settings, properties);
     }
-    // as hibernate-jcache asks for it, plus the opt-out: the SessionFactory closes this manager
+    // as hibernate-jcache asks for it, but a manager of this SessionFactory's own, which it closes:
+    // kept out of the shutdown hook, and apart from any manager the application (or another
+    // SessionFactory) opened for the same URI, which this one would otherwise close under it, or
+    // be refused as asking with other properties
     URI uri = getUri(settings, properties);
     Properties managerProperties = new Properties();
     managerProperties.setProperty(SHUTDOWN_HOOK_PROPERTY, "false");
+    managerProperties.setProperty(
+        CascadeCachingProvider.INSTANCE_PROPERTY, "hibernate-" + UUID.randomUUID());
     return provider.getCacheManager(
         uri != null ? uri : provider.getDefaultURI(), getClassLoader(provider), managerProperties);
   }

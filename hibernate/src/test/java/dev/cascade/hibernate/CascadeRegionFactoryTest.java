@@ -3,11 +3,14 @@ package dev.cascade.hibernate;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cascade.testing.RedisServer;
 import dev.cascade.testing.WithRedis;
+import java.net.URI;
 import javax.cache.CacheManager;
+import javax.cache.Caching;
 import org.hibernate.SessionFactory;
 import org.hibernate.engine.spi.SessionFactoryImplementor;
 import org.hibernate.stat.Statistics;
@@ -91,6 +94,46 @@ class CascadeRegionFactoryTest {
     factory.close();
 
     assertTrue(manager.isClosed(), "the factory's own manager closed with the SessionFactory");
+  }
+
+  /**
+   * The region factory's manager is its SessionFactory's own ({@code cascade.instance}): it opens
+   * beside a manager the application opened for the same URI (asking for that one with other
+   * properties fails), and two SessionFactories do not share one that the first would close.
+   */
+  @Test
+  void factorysOwnManagers_openBesideTheApplications_andCloseOneByOne() {
+    SessionFactory probe = offers.openWithFactorysManager(CascadeStrategyRegistrations.SHORT_NAME);
+    CacheManager probed = managerOf(probe);
+    URI uri = probed.getURI();
+    ClassLoader loader = probed.getClassLoader();
+    probe.close();
+    CacheManager applications =
+        Caching.getCachingProvider("dev.cascade.CascadeCachingProvider")
+            .getCacheManager(uri, loader);
+    try {
+      SessionFactory first =
+          offers.openWithFactorysManager(CascadeStrategyRegistrations.SHORT_NAME);
+      SessionFactory second =
+          offers.openWithFactorysManager(CascadeStrategyRegistrations.SHORT_NAME);
+      assertNotSame(managerOf(first), managerOf(second));
+      assertNotSame(applications, managerOf(first));
+      long id = Offers.add(second, 1_000);
+
+      first.close();
+
+      assertFalse(applications.isClosed());
+      Offers.reprice(second, id, 2_000);
+      assertEquals(2_000, Offers.price(second, id));
+    } finally {
+      applications.close();
+    }
+  }
+
+  private static CacheManager managerOf(SessionFactory factory) {
+    return ((CascadeRegionFactory)
+            factory.unwrap(SessionFactoryImplementor.class).getCache().getRegionFactory())
+        .getCacheManager();
   }
 
   @Test
