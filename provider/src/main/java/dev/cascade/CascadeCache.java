@@ -80,7 +80,7 @@ public final class CascadeCache<K, V> implements Cache<K, V> {
     this.statisticsName = MBeans.name("javax.cache", "CacheStatistics", uri, operations.name());
     this.writeBehindName = MBeans.name("dev.cascade", "WriteBehind", uri, operations.name());
     if (operations.writeBehind() != null) {
-      MBeans.register(operations.writeBehind(), writeBehindName);
+      MBeans.register(operations.writeBehind(), writeBehindName, this);
     }
     setStatisticsEnabled(operations.statisticsConfigured());
     setManagementEnabled(operations.managementConfigured());
@@ -435,7 +435,7 @@ public final class CascadeCache<K, V> implements Cache<K, V> {
    * name has opened (and registered the same names) meanwhile.
    */
   void unregisterMBeans() {
-    MBeans.unregister(writeBehindName);
+    MBeans.unregister(writeBehindName, this);
     setStatisticsEnabled(false);
     setManagementEnabled(false);
   }
@@ -492,9 +492,9 @@ public final class CascadeCache<K, V> implements Cache<K, V> {
   void setStatisticsEnabled(boolean enabled) {
     operations.statistics().setEnabled(enabled);
     if (enabled) {
-      MBeans.register(operations.statistics(), statisticsName);
+      MBeans.register(operations.statistics(), statisticsName, this);
     } else {
-      MBeans.unregister(statisticsName);
+      MBeans.unregister(statisticsName, this);
     }
   }
 
@@ -503,9 +503,10 @@ public final class CascadeCache<K, V> implements Cache<K, V> {
     if (enabled) {
       MBeans.register(
           new CacheConfigurationBean(() -> getConfiguration(CompleteConfiguration.class)),
-          configurationName);
+          configurationName,
+          this);
     } else {
-      MBeans.unregister(configurationName);
+      MBeans.unregister(configurationName, this);
     }
   }
 

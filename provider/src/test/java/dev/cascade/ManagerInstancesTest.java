@@ -79,4 +79,40 @@ class ManagerInstancesTest {
     assertNotSame(a, again);
     assertFalse(again.isClosed());
   }
+
+  /**
+   * Instances of one URI name their caches' MBeans alike (the last registered wins): closing one
+   * instance's cache must not take away the other's, which it once did by name.
+   */
+  @Test
+  void closingOneInstancesCache_leavesTheOthersMBeans(RedisServer redis) throws Exception {
+    URI uri = URI.create(redis.uri());
+    CacheManager a = provider.getCacheManager(uri, loader, props("cascade.instance", "a"));
+    CacheManager b = provider.getCacheManager(uri, loader, props("cascade.instance", "b"));
+    String name = Managers.uniqueName("mbeans");
+    javax.cache.configuration.MutableConfiguration<String, String> config =
+        new javax.cache.configuration.MutableConfiguration<String, String>()
+            .setTypes(String.class, String.class)
+            .setStatisticsEnabled(true)
+            .setManagementEnabled(true);
+    a.createCache(name, config);
+    b.getCache(name, String.class, String.class); // joined: registered after a's
+    b.enableStatistics(name, true);
+    b.enableManagement(name, true);
+    javax.management.MBeanServer server =
+        java.lang.management.ManagementFactory.getPlatformMBeanServer();
+    javax.management.ObjectName statistics =
+        new javax.management.ObjectName(
+            "javax.cache:type=CacheStatistics,CacheManager="
+                + b.getURI().toString().replace(":", ".")
+                + ",Cache="
+                + name);
+    assertTrue(server.isRegistered(statistics), statistics.toString());
+
+    a.getCache(name).close();
+
+    assertTrue(server.isRegistered(statistics), "b's statistics MBean is still there");
+    b.getCache(name).close();
+    assertFalse(server.isRegistered(statistics), "gone with the last one");
+  }
 }

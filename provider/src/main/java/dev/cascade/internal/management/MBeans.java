@@ -2,6 +2,8 @@ package dev.cascade.internal.management;
 
 import dev.cascade.internal.support.Redaction;
 import java.lang.management.ManagementFactory;
+import java.util.HashMap;
+import java.util.Map;
 import javax.cache.CacheException;
 import javax.management.InstanceAlreadyExistsException;
 import javax.management.InstanceNotFoundException;
@@ -53,21 +55,35 @@ public final class MBeans {
     return v.matches(".*[?*\"\\\\].*") ? ObjectName.quote(v) : v;
   }
 
-  public static void register(Object bean, ObjectName name) {
+  /**
+   * Who registered each name last: managers of the same URI (one per Spring context, with {@code
+   * cascade.instance}) name their caches' MBeans alike, and the last to register wins; a close must
+   * then take away its own registration only, never the one that replaced it.
+   */
+  private static final Map<ObjectName, Object> OWNERS = new HashMap<>();
+
+  /** Registers {@code bean} under {@code name} for {@code owner}, replacing any earlier one. */
+  public static synchronized void register(Object bean, ObjectName name, Object owner) {
     MBeanServer server = ManagementFactory.getPlatformMBeanServer();
     try {
       if (server.isRegistered(name)) {
         server.unregisterMBean(name);
       }
       server.registerMBean(bean, name);
+      OWNERS.put(name, owner);
     } catch (InstanceAlreadyExistsException | InstanceNotFoundException e) {
-      // another thread won the race; the bean is registered
+      // registered meanwhile outside this class; the bean is registered
+      OWNERS.put(name, owner);
     } catch (Exception e) {
       throw new CacheException("Cannot register MBean " + name, e);
     }
   }
 
-  public static void unregister(ObjectName name) {
+  /** Unregisters {@code name} if {@code owner} registered what is there now. */
+  public static synchronized void unregister(ObjectName name, Object owner) {
+    if (!OWNERS.remove(name, owner)) {
+      return; // another owner's registration replaced it, or none is left
+    }
     MBeanServer server = ManagementFactory.getPlatformMBeanServer();
     try {
       if (server.isRegistered(name)) {
