@@ -112,6 +112,11 @@ public final class CascadeCacheManager implements CacheManager {
     this.properties = new Properties();
     if (properties != null) {
       this.properties.putAll(properties);
+      // putAll leaves out the defaults of a Properties made with new Properties(defaults), which
+      // getProperty (and so the caller) sees
+      for (String name : properties.stringPropertyNames()) {
+        this.properties.setProperty(name, properties.getProperty(name));
+      }
     }
     this.settings = ManagerSettings.resolve(uri, classLoader, this.properties);
     try {
@@ -753,7 +758,9 @@ public final class CascadeCacheManager implements CacheManager {
    * and the interrupt stays set.
    */
   private void awaitClosed() {
-    if (Thread.currentThread() == closingThread || Lifecycle.onOwnThread()) {
+    // a writer, loader or listener that closes the manager from inside a cache call: the running
+    // close waits for that call, so waiting for the close would stall both until its bound
+    if (Thread.currentThread() == closingThread || Lifecycle.onOwnThread() || insideCacheCall()) {
       return;
     }
     try {

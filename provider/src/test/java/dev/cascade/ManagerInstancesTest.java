@@ -115,4 +115,15 @@ class ManagerInstancesTest {
     b.getCache(name).close();
     assertFalse(server.isRegistered(statistics), "gone with the last one");
   }
+
+  /** Settings in a Properties' defaults count as the caller sees them (getProperty). */
+  @Test
+  void propertiesWithDefaults_areReadWithTheirDefaults(RedisServer redis) {
+    URI uri = URI.create(redis.uri());
+    Properties asked = new Properties(props("cascade.timeout", "3s"));
+    CacheManager manager = provider.getCacheManager(uri, loader, asked);
+
+    assertTrue("3s".equals(manager.getProperties().getProperty("cascade.timeout")));
+    assertSame(manager, provider.getCacheManager(uri, loader, asked), "the same properties");
+  }
 }

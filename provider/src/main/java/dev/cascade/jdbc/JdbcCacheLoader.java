@@ -1,6 +1,5 @@
 package dev.cascade.jdbc;
 
-import java.nio.ByteBuffer;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -121,7 +120,7 @@ public final class JdbcCacheLoader<K, V> implements CacheLoader<K, V> {
     Map<Object, K> wanted = new LinkedHashMap<>(); // by content: the key asked for
     for (K key : keys) {
       table.checkKey(key, "loadAll");
-      wanted.putIfAbsent(byContent(key), key);
+      wanted.putIfAbsent(JdbcTable.byContent(key), key);
     }
     Map<K, V> found = new HashMap<>();
     if (wanted.isEmpty()) {
@@ -138,7 +137,7 @@ public final class JdbcCacheLoader<K, V> implements CacheLoader<K, V> {
           table.bindKeys(ps, chunk, parameters);
           try (ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
-              K asked = wanted.get(byContent(table.mapping.readKey(rs)));
+              K asked = wanted.get(JdbcTable.byContent(table.mapping.readKey(rs)));
               V value = table.mapping.readValue(rs);
               if (value != null && asked != null) {
                 found.put(asked, value);
@@ -166,14 +165,6 @@ public final class JdbcCacheLoader<K, V> implements CacheLoader<K, V> {
               + ")",
           e);
     }
-  }
-
-  /**
-   * A key as a map key: arrays ({@code byte[]} keys) by content, as the key a row holds is another
-   * array than the one asked for.
-   */
-  private static Object byContent(Object key) {
-    return key instanceof byte[] bytes ? ByteBuffer.wrap(bytes) : key;
   }
 
   /**

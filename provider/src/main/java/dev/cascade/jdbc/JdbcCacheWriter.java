@@ -260,14 +260,14 @@ public final class JdbcCacheWriter<K, V> implements RevisionedCacheWriter<K, V> 
       table.bindKeys(ps, keys, parameters);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          present.add(m.readKey(rs));
+          present.add(JdbcTable.byContent(m.readKey(rs)));
         }
       }
     }
     List<Map.Entry<K, V>> existing = new ArrayList<>();
     List<Map.Entry<K, V>> absent = new ArrayList<>();
     for (Map.Entry<K, V> row : rows) {
-      (present.contains(row.getKey()) ? existing : absent).add(row);
+      (present.contains(JdbcTable.byContent(row.getKey())) ? existing : absent).add(row);
     }
     String update =
         revisions == null ? sql.update : conditional ? sql.updateIfNotNewer : sql.updateDirect;

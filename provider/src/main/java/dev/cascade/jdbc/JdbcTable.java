@@ -1,5 +1,6 @@
 package dev.cascade.jdbc;
 
+import java.nio.ByteBuffer;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -110,5 +111,13 @@ final class JdbcTable<K, V> {
               + mapping.keyType().getName());
     }
     return key;
+  }
+
+  /**
+   * A key as a set or map key: arrays ({@code byte[]} keys) by content, since the key a row holds
+   * is another array than the one the caller passed.
+   */
+  static Object byContent(Object key) {
+    return key instanceof byte[] bytes ? ByteBuffer.wrap(bytes) : key;
   }
 }

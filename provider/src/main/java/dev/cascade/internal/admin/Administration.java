@@ -44,6 +44,7 @@ public final class Administration {
   private final RegistryStore registry;
   private final ViewCodecs.Source codecs;
   private final DeadLetterReplay replay;
+  private final RedisAccess redis;
 
   /** On a manager's settings: each cache decodes as its registry entry and the settings say. */
   public Administration(RedisAccess redis, ManagerSettings settings, ClassLoader loader) {
@@ -54,6 +55,7 @@ public final class Administration {
    * @param codecs the codecs each cache's view decodes with
    */
   public Administration(RedisAccess redis, ViewCodecs.Source codecs) {
+    this.redis = redis;
     this.store = new AdminStore(redis);
     this.registry = new RegistryStore(redis);
     this.codecs = codecs;
@@ -91,7 +93,7 @@ public final class Administration {
 
   public QueueStatus queue(String name) {
     CacheView view = writeBehindView(name);
-    long now = System.currentTimeMillis();
+    long now = redis.clock().millis(); // compared with stream ids, which are Redis's time
     List<PartitionStatus> partitions = new ArrayList<>();
     for (AdminStore.Partition p : store.partitions(view.layout)) {
       String holder = null;
@@ -157,7 +159,7 @@ public final class Administration {
       out.add(
           letter == null
               ? new Replay(id, null, ReplayResult.NOT_FOUND, "no such dead letter")
-              : replay.replay(view, letter, System.currentTimeMillis()));
+              : replay.replay(view, letter, redis.clock().millis()));
     }
     return out;
   }
@@ -177,7 +179,7 @@ public final class Administration {
         if (QueueStore.ID_ORDER.compare(l.id(), newest) > 0) {
           return out;
         }
-        out.add(replay.replay(view, l, System.currentTimeMillis()));
+        out.add(replay.replay(view, l, redis.clock().millis()));
       }
       if (page.size() < PAGE) {
         break;

@@ -810,6 +810,14 @@ public final class QueueStore {
    * Records that {@code owner} is alive and flushing. Fails while Redis is over {@code maxmemory}
    * ({@code HSET} may grow memory); flushers go on without it (see {@link #liveFlushers}).
    */
+  /**
+   * Redis's time ({@link RedisClock}): for what is compared with other JVMs' times (heartbeats) or
+   * with stream ids (the oldest record's age), which a JVM's own clock would be off from.
+   */
+  public long redisNow() {
+    return redis.clock().millis();
+  }
+
   public void heartbeat(String owner, long now) {
     redis.await(
         commands.hset(layout.flushersKey(), ascii(owner), ascii(Long.toString(now))),

@@ -154,7 +154,7 @@ public final class Flusher<K, V> {
 
   private void coordinate() {
     try {
-      long now = System.currentTimeMillis();
+      long now = queue.redisNow(); // heartbeats are judged by other JVMs: one clock for all
       // Renewals first, and each on its own: nothing else may keep a held lease from being renewed.
       // Over maxmemory the heartbeat (an HSET) is refused while lease.lua still runs; the flushers
       // must keep their leases then, as only they can shrink the queue that fills memory.

@@ -50,7 +50,8 @@ final class WriteBehindStats implements WriteBehindMXBean {
   @Override
   public long getOldestPendingAgeMillis() {
     long oldest = queue.oldestAppendedAt();
-    return oldest < 0 ? 0 : Math.max(0, System.currentTimeMillis() - oldest);
+    // the oldest record's stream id is Redis's time
+    return oldest < 0 ? 0 : Math.max(0, queue.redisNow() - oldest);
   }
 
   @Override
