@@ -7,7 +7,6 @@ import dev.cascade.internal.event.EventDispatcher;
 import dev.cascade.internal.management.CacheStats;
 import dev.cascade.internal.store.Outcome;
 import dev.cascade.internal.support.WarningWindow;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -334,19 +333,33 @@ final class CacheCore<K, V> {
     } catch (CodecException e) {
       // the codec knows only the bytes: say which entry, so that an operator can look at it
       throw new CodecException(
-          "Cache '"
+          e.getMessage()
+              + " (the key of the entry at Redis key '"
+              + printable(engine.store().layout().entryKey(bytes))
+              + "' in cache '"
               + settings.name
-              + "': the key of the entry at Redis key '"
-              + new String(engine.store().layout().entryKey(bytes), StandardCharsets.UTF_8)
-              + "' cannot be read ("
-              + e.getMessage()
-              + "); if another program wrote it, delete it",
+              + "'; if another program wrote it, delete it)",
           e);
     }
     if (settings.keyType != Object.class && !settings.keyType.isInstance(key)) {
       throw notWrittenHere("key", key, settings.keyType);
     }
     return key;
+  }
+
+  /** Bytes for a message: printable ASCII as it is, the rest as \\xNN, at most 160 bytes. */
+  private static String printable(byte[] bytes) {
+    StringBuilder out = new StringBuilder();
+    int shown = Math.min(bytes.length, 160);
+    for (int i = 0; i < shown; i++) {
+      int b = bytes[i] & 0xff;
+      if (b >= 0x20 && b < 0x7f && b != '\\') {
+        out.append((char) b);
+      } else {
+        out.append(String.format("\\x%02x", b));
+      }
+    }
+    return shown < bytes.length ? out + "... (" + bytes.length + " bytes)" : out.toString();
   }
 
   /**
