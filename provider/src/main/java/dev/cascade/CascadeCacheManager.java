@@ -28,7 +28,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
@@ -90,6 +92,15 @@ public final class CascadeCacheManager implements CacheManager {
   private final ExecutorService background;
   private final CacheAssembly assembly;
   private final ConcurrentHashMap<String, CascadeCache<?, ?>> caches = new ConcurrentHashMap<>();
+
+  /**
+   * The settings of the caches this manager created ({@code createCache}, declared caches), open or
+   * closed, until they are destroyed: {@code getCache} after a cache's {@code close()} opens it
+   * again with them, its loader, writer, listeners and expiry policy made afresh from their
+   * factories. Joining with the registry's record instead would give it none of them, and a
+   * write-through cache's puts would stop reaching the database. Guarded by {@link #caches}.
+   */
+  private final Map<String, CacheSettings<?, ?>> createdHere = new HashMap<>();
 
   /** Caches destroyed elsewhere whose close still runs on a thread of its own. */
   private final Set<CascadeCache<?, ?>> closingElsewhere = ConcurrentHashMap.newKeySet();
@@ -266,6 +277,7 @@ public final class CascadeCacheManager implements CacheManager {
       }
       CascadeCache<K, V> cache = registerAndOpen(cacheSettings, false);
       caches.put(cacheName, cache);
+      createdHere.put(cacheName, cacheSettings);
       return cache;
     }
   }
@@ -301,18 +313,27 @@ public final class CascadeCacheManager implements CacheManager {
   private static void requireTypes(
       String cacheName, Configuration<?, ?> c, Class<?> keyType, Class<?> valueType) {
     if (!keyType.equals(c.getKeyType()) || !valueType.equals(c.getValueType())) {
-      throw new ClassCastException(
-          "Cache '"
-              + cacheName
-              + "' has key type "
-              + c.getKeyType().getName()
-              + " and value type "
-              + c.getValueType().getName()
-              + ", not "
-              + keyType.getName()
-              + " and "
-              + valueType.getName());
+      throw typeMismatch(cacheName, c.getKeyType(), c.getValueType(), keyType, valueType);
     }
+  }
+
+  private static ClassCastException typeMismatch(
+      String cacheName,
+      Class<?> hasKey,
+      Class<?> hasValue,
+      Class<?> askedKey,
+      Class<?> askedValue) {
+    return new ClassCastException(
+        "Cache '"
+            + cacheName
+            + "' has key type "
+            + hasKey.getName()
+            + " and value type "
+            + hasValue.getName()
+            + ", not "
+            + askedKey.getName()
+            + " and "
+            + askedValue.getName());
   }
 
   @Override
@@ -326,10 +347,11 @@ public final class CascadeCacheManager implements CacheManager {
   }
 
   /**
-   * This manager's cache of that name, else one another JVM created in Redis (opened here with the
-   * types recorded in the registry, without listeners, loader or writer), else null. A joined cache
-   * deserializes what this JVM's configuration allows, and the caller's types when it names them
-   * (null when not); the recorded type names allow nothing.
+   * This manager's open cache of that name; else, while Redis records it, one this manager created
+   * and closed, opened again as it was created ({@link #createdHere}), or one another JVM created
+   * (opened here with the types recorded in the registry, without listeners, loader or writer);
+   * else null. A joined cache deserializes what this JVM's configuration allows, and the caller's
+   * types when it names them (null when not); the recorded type names allow nothing.
    */
   private Cache<?, ?> findOrJoin(String cacheName, Class<?> keyType, Class<?> valueType) {
     Cache<?, ?> cache = caches.get(cacheName);
@@ -345,6 +367,25 @@ public final class CascadeCacheManager implements CacheManager {
       CascadeConfiguration<Object, Object> recorded = registry.recordedConfiguration(cacheName);
       if (recorded == null) {
         return null;
+      }
+      CacheSettings<?, ?> own = createdHere.get(cacheName);
+      if (own != null) {
+        try {
+          registry.check(own, true); // before the types: they are those of the cache Redis has
+          if (keyType != null
+              && (!keyType.equals(own.keyType()) || !valueType.equals(own.valueType()))) {
+            throw typeMismatch(cacheName, own.keyType(), own.valueType(), keyType, valueType);
+          }
+          CascadeCache<?, ?> reopened = registerAndOpen(own, true);
+          caches.put(cacheName, reopened);
+          return reopened;
+        } catch (CacheRegistry.Gone destroyedMeanwhile) {
+          createdHere.remove(cacheName);
+          return null;
+        } catch (CacheRegistry.Refused recreatedElsewhere) {
+          // destroyed and created again with other settings: it is another JVM's cache now
+          createdHere.remove(cacheName);
+        }
       }
       boolean typesFromCaller = keyType != null;
       if (typesFromCaller) {
@@ -481,6 +522,9 @@ public final class CascadeCacheManager implements CacheManager {
     if (cacheName == null) {
       throw new NullPointerException("The cache name is null");
     }
+    synchronized (caches) {
+      createdHere.remove(cacheName); // a getCache from now on must not open it again
+    }
     CascadeCache<?, ?> cache = caches.get(cacheName);
     EntryOperations<?, ?> operations = cache == null ? null : cache.operations();
     EntryStore store;
@@ -560,6 +604,9 @@ public final class CascadeCacheManager implements CacheManager {
         verdict.gone);
     // what the close waits for (loads, writer calls, the user's close()) must not hold up the
     // maintenance of the other caches: the rest of the close runs on a thread of its own
+    synchronized (caches) {
+      createdHere.remove(operations.name()); // destroyed: a getCache must not open it again
+    }
     closingElsewhere.add(cache);
     cache.closeDestroyed(verdict.gone, cleanup(), background, () -> closingElsewhere.remove(cache));
   }

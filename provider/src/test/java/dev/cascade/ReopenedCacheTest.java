@@ -1,22 +1,29 @@
 package dev.cascade;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cascade.testing.RedisServer;
 import dev.cascade.testing.WithRedis;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.cache.Cache;
 import javax.cache.CacheManager;
+import javax.cache.configuration.FactoryBuilder;
 import javax.cache.configuration.MutableConfiguration;
+import javax.cache.integration.CacheWriter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * A cache closed and opened again in the same CacheManager: its changes go through the same
+ * A cache closed and opened again in the same CacheManager. Its changes go through the same
  * operation log in Redis as before, so the new handle must not reuse an id the log still holds (it
- * would be answered with the old call's reply and change nothing).
+ * would be answered with the old call's reply and change nothing). And {@code getCache} opens it as
+ * it was created, writer included, unless it was destroyed or created again with other settings.
  */
 @WithRedis
 @Timeout(60)
@@ -48,6 +55,82 @@ class ReopenedCacheTest {
       assertEquals(List.of(), lost, "removes of the reopened cache that did not take effect");
     } finally {
       manager.close();
+    }
+  }
+
+  /** The database of the writer below: what a write-through put reached. */
+  static final Map<String, String> TABLE = new ConcurrentHashMap<>();
+
+  /** Writes into {@link #TABLE}. */
+  public static final class TableWriter implements CacheWriter<String, String> {
+    @Override
+    public void write(Cache.Entry<? extends String, ? extends String> entry) {
+      TABLE.put(entry.getKey(), entry.getValue());
+    }
+
+    @Override
+    public void writeAll(java.util.Collection<Cache.Entry<? extends String, ? extends String>> es) {
+      es.forEach(this::write);
+      es.clear();
+    }
+
+    @Override
+    public void delete(Object key) {
+      TABLE.remove(key);
+    }
+
+    @Override
+    public void deleteAll(java.util.Collection<?> keys) {
+      keys.forEach(this::delete);
+      keys.clear();
+    }
+  }
+
+  private static MutableConfiguration<String, String> writingThrough() {
+    return new MutableConfiguration<String, String>()
+        .setTypes(String.class, String.class)
+        .setWriteThrough(true)
+        .setCacheWriterFactory(FactoryBuilder.factoryOf(TableWriter.class));
+  }
+
+  @Test
+  void getCache_afterClose_opensItAgainWithItsWriter_andChecksTheTypesFirst(RedisServer redis) {
+    String name = Managers.uniqueName("reopened-writer");
+    try (CacheManager manager = Managers.open(redis)) {
+      manager.createCache(name, writingThrough()).close();
+
+      assertThrows(
+          ClassCastException.class, () -> manager.getCache(name, Long.class, String.class));
+      assertTrue(manager.getCache(name, String.class, String.class) != null);
+      manager.getCache(name, String.class, String.class).put("k", "v");
+      assertEquals("v", TABLE.remove("k"), "the reopened cache's put went through its writer");
+    }
+  }
+
+  @Test
+  void getCache_afterDestroy_findsNothing(RedisServer redis) {
+    String name = Managers.uniqueName("reopened-destroyed");
+    try (CacheManager manager = Managers.open(redis)) {
+      manager.createCache(name, writingThrough()).close();
+      manager.destroyCache(name);
+      assertNull(manager.getCache(name), "destroyed: nothing to open again");
+    }
+  }
+
+  @Test
+  void getCache_ofACacheCreatedAgainElsewhereWithOtherSettings_joinsThatCache(RedisServer redis) {
+    String name = Managers.uniqueName("reopened-elsewhere");
+    try (CacheManager here = Managers.open(redis);
+        CacheManager elsewhere = Managers.open(redis)) {
+      here.createCache(name, writingThrough()).close();
+      elsewhere.destroyCache(name);
+      elsewhere
+          .createCache(
+              name, new MutableConfiguration<Long, Long>().setTypes(Long.class, Long.class))
+          .put(1L, 2L);
+
+      // this manager's old settings would be refused: it opens the cache that exists now
+      assertEquals(2L, here.getCache(name, Long.class, Long.class).get(1L));
     }
   }
 }

@@ -94,6 +94,28 @@ class JdbcEndToEndTest {
   }
 
   @Test
+  void cache_closedThenGetCache_opensAgainWithItsLoaderAndWriter() {
+    Cache<Long, Product> first = cache(new JdbcCacheWriter<>(db, Product.mapping(table)));
+    first.put(1L, Product.of("pen", "1.50"));
+    first.close();
+
+    // the same manager opens it again as it was created, not as a stranger joining from Redis
+    // (types only): a put that reached Redis alone would leave the table behind the cache
+    Cache<Long, Product> again = manager.getCache(table, Long.class, Product.class);
+    again.put(2L, Product.of("ink", "3.00"));
+    assertEquals(Set.of(1L, 2L), rows().keySet(), "the put of the reopened cache wrote its row");
+    again.remove(1L);
+    assertEquals(Set.of(2L), rows().keySet(), "its remove deleted the row");
+    TestDatabase.execute("INSERT INTO " + table + " (id, name, price) VALUES (3, 'nib', 0.50)");
+    assertEquals(Product.of("nib", "0.50"), again.get(3L), "its miss was loaded from the row");
+
+    again.close();
+    Cache<Long, Product> untyped = manager.getCache(table);
+    untyped.put(4L, Product.of("cap", "0.20"));
+    assertEquals(Set.of(2L, 3L, 4L), rows().keySet(), "and so does getCache without types");
+  }
+
+  @Test
   void cache_bulkCalls_useLoadAllWriteAllDeleteAll() {
     Cache<Long, Product> cache = cache(new JdbcCacheWriter<>(db, Product.mapping(table)));
     TestDatabase.execute(

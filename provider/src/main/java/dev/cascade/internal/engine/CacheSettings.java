@@ -285,6 +285,16 @@ public final class CacheSettings<K, V> {
     return name;
   }
 
+  /** The key type the cache was configured with. */
+  public Class<K> keyType() {
+    return keyType;
+  }
+
+  /** The value type the cache was configured with. */
+  public Class<V> valueType() {
+    return valueType;
+  }
+
   Iterable<CacheEntryListenerConfiguration<K, V>> initialListeners() {
     return template.getCacheEntryListenerConfigurations();
   }
