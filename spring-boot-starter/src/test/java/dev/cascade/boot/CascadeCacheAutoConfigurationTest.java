@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.cascade.CascadeCache;
 import dev.cascade.CascadeCacheManager;
+import dev.cascade.boot.app.ClosingWriter;
 import dev.cascade.boot.app.Greeting;
 import dev.cascade.boot.app.Greetings;
 import dev.cascade.boot.app.GreetingsApplication;
@@ -325,6 +326,57 @@ class CascadeCacheAutoConfigurationTest {
               MapWriter writer = ctx.getBean(MapWriter.class);
               await().atMost(Duration.ofSeconds(20)).until(() -> "v".equals(writer.rows.get("k")));
             });
+  }
+
+  @Test
+  void aWriterBeanOfTwoCaches_staysOpenWhenOneCloses_andSpringClosesIt() {
+    List<ClosingWriter> bean = new ArrayList<>();
+    app(
+            "cascade.redis.uri=" + redis.uri(),
+            "cascade.caches.boot-shared-a.writer=closingWriter",
+            "cascade.caches.boot-shared-b.writer=closingWriter")
+        .run(
+            ctx -> {
+              assertThat(ctx).hasNotFailed();
+              ClosingWriter writer = ctx.getBean(ClosingWriter.class);
+              bean.add(writer);
+              CacheManager manager = ctx.getBean(CacheManager.class);
+              manager.getCache("boot-shared-a").close();
+
+              manager.getCache("boot-shared-b").put("k", "v");
+              assertThat(writer.closed).as("closed by the first cache to close").isFalse();
+              assertThat(writer.rows).containsEntry("k", "v");
+            });
+    assertThat(bean.get(0).closed).as("closed by Spring, with the context").isTrue();
+  }
+
+  @Test
+  void aWriterClass_givesEachOpeningOfTheCacheAnInstanceOfItsOwn() {
+    app(
+            "cascade.redis.uri=" + redis.uri(),
+            "cascade.caches.boot-own-writer.writer=" + ClosingWriter.class.getName())
+        .run(
+            ctx -> {
+              assertThat(ctx).hasNotFailed();
+              CacheManager manager = ctx.getBean(CacheManager.class);
+              Cache<Object, Object> first = manager.getCache("boot-own-writer");
+              first.put("a", "1");
+              ClosingWriter firstWriter = writerHolding("a");
+              first.close();
+              assertThat(firstWriter.closed).as("the cache closes the writer it owns").isTrue();
+
+              manager.getCache("boot-own-writer").put("b", "2");
+              ClosingWriter secondWriter = writerHolding("b");
+              assertThat(secondWriter).isNotSameAs(firstWriter);
+              assertThat(secondWriter.closed).isFalse();
+            });
+  }
+
+  private static ClosingWriter writerHolding(Object key) {
+    return ClosingWriter.MADE.stream()
+        .filter(w -> w.rows.containsKey(key))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no ClosingWriter wrote " + key));
   }
 
   @Test

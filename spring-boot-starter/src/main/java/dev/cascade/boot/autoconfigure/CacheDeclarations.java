@@ -114,17 +114,25 @@ final class CacheDeclarations {
       throw new IllegalStateException(prefix + "near-cache: " + e.getMessage(), e);
     }
     if (spec.getLoader() != null) {
-      CacheLoader<Object, Object> loader =
-          component(prefix + "loader", spec.getLoader(), CacheLoader.class);
-      c.setCacheLoaderFactory(new InstanceFactory<>(loader));
+      @SuppressWarnings("unchecked")
+      Factory<CacheLoader<Object, Object>> loader =
+          (Factory<CacheLoader<Object, Object>>)
+              (Factory<?>)
+                  SpringComponents.factory(
+                      prefix + "loader", spec.getLoader(), CacheLoader.class, beans);
+      c.setCacheLoaderFactory(loader);
       c.setReadThrough(spec.getReadThrough() == null || spec.getReadThrough());
     } else if (spec.getReadThrough() != null) {
       c.setReadThrough(spec.getReadThrough());
     }
     if (spec.getWriter() != null) {
-      CacheWriter<Object, Object> writer =
-          component(prefix + "writer", spec.getWriter(), CacheWriter.class);
-      c.setCacheWriterFactory(new InstanceFactory<>(writer));
+      @SuppressWarnings("unchecked")
+      Factory<CacheWriter<Object, Object>> writer =
+          (Factory<CacheWriter<Object, Object>>)
+              (Factory<?>)
+                  SpringComponents.factory(
+                      prefix + "writer", spec.getWriter(), CacheWriter.class, beans);
+      c.setCacheWriterFactory(writer);
       c.setWriteThrough(spec.getWriteThrough() == null || spec.getWriteThrough());
     } else if (spec.getWriteThrough() != null) {
       c.setWriteThrough(spec.getWriteThrough());
@@ -209,38 +217,6 @@ final class CacheDeclarations {
     return new javax.cache.expiry.Duration(TimeUnit.MILLISECONDS, d.toMillis());
   }
 
-  /** A bean of that name, else an instance of that class, created and autowired by Spring. */
-  @SuppressWarnings("unchecked")
-  private <T> T component(String key, String value, Class<?> type) {
-    String v = value.trim();
-    if (beans.containsBean(v)) {
-      Object bean = beans.getBean(v);
-      if (!type.isInstance(bean)) {
-        throw new IllegalStateException(
-            key
-                + ": bean '"
-                + v
-                + "' is a "
-                + bean.getClass().getName()
-                + ", not a "
-                + type.getName());
-      }
-      return (T) bean;
-    }
-    Class<?> cls;
-    try {
-      cls = ClassUtils.forName(v, beans.getBeanClassLoader());
-    } catch (ClassNotFoundException | LinkageError e) {
-      throw new IllegalStateException(
-          key + ": there is no bean named '" + v + "' and no class of that name", e);
-    }
-    if (!type.isAssignableFrom(cls)) {
-      throw new IllegalStateException(
-          key + ": class " + cls.getName() + " is not a " + type.getName());
-    }
-    return (T) beans.createBean(cls);
-  }
-
   private static void writeBehind(
       String key, WriteBehindSpec s, CascadeConfiguration<Object, Object> c) {
     Factory<CacheWriter<? super Object, ? super Object>> writer = c.getCacheWriterFactory();
@@ -296,29 +272,5 @@ final class CacheDeclarations {
       throw new IllegalStateException(key + ": " + e.getMessage(), e);
     }
     c.setWriteThrough(true);
-  }
-
-  /**
-   * A factory handing out one object Spring made. JCache factories are {@code Serializable}; this
-   * one is not meant to travel (Cascade never serializes a configuration), hence the transient
-   * field.
-   */
-  static final class InstanceFactory<T> implements Factory<T> {
-    private static final long serialVersionUID = 1L;
-    private final transient T instance;
-
-    InstanceFactory(T instance) {
-      this.instance = instance;
-    }
-
-    @Override
-    public T create() {
-      return instance;
-    }
-
-    @Override
-    public String toString() {
-      return String.valueOf(instance);
-    }
   }
 }

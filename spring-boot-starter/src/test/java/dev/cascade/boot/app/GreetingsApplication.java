@@ -28,6 +28,11 @@ public class GreetingsApplication {
     return new MapWriter();
   }
 
+  @Bean
+  ClosingWriter closingWriter() {
+    return new ClosingWriter();
+  }
+
   /** A CacheWriter that keeps what it is given in a map. */
   public static class MapWriter implements CacheWriter<Object, Object> {
     public final Map<Object, Object> rows = new ConcurrentHashMap<>();
