@@ -303,15 +303,37 @@ final class FlushRate {
    * a drain cost each (Redis's comes from {@code INFO cpu}). The JVM's includes the loop that waits
    * for the drain (a wake-up a millisecond, Redis asked only at the end).
    */
-  private record Cpu(long jvm, long compilers, long database) {
+  private record Cpu(
+      long jvm,
+      long compilers,
+      long database,
+      long flushers,
+      long writers,
+      long lettuce,
+      long gc,
+      long harness) {
     static Cpu now() {
       return new Cpu(
-          ProcessCpu.jvmMicros(), ProcessCpu.compilerMicros(), ProcessCpu.databaseMicros());
+          ProcessCpu.jvmMicros(),
+          ProcessCpu.compilerMicros(),
+          ProcessCpu.databaseMicros(),
+          ProcessCpu.threadsMicros("cascade-flusher"),
+          ProcessCpu.threadsMicros("cascade-writer"),
+          ProcessCpu.threadsMicros("lettuce-nioEven"),
+          ProcessCpu.threadsMicros("GC Thread", "G1 "),
+          // the JVM's first thread keeps the launcher's name: this loop, waiting for the drain
+          ProcessCpu.threadsMicros("java"));
     }
 
     void since(Map<String, Object> d) {
       Cpu end = now();
       put(d, "jvm.cpu.usec", jvm, end.jvm);
+      // the cache's flusher and writer threads live from createCache to close, around the drain
+      put(d, "flushers.cpu.usec", flushers, end.flushers);
+      put(d, "writers.cpu.usec", writers, end.writers);
+      put(d, "lettuce.cpu.usec", lettuce, end.lettuce);
+      put(d, "gc.cpu.usec", gc, end.gc);
+      put(d, "harness.cpu.usec", harness, end.harness);
       // a retired compiler thread takes its time with it: a lower bound, never below 0
       if (compilers >= 0 && end.compilers >= 0) {
         d.put("jit.cpu.usec", Math.max(0, end.compilers - compilers));

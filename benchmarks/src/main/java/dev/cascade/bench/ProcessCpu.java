@@ -41,6 +41,26 @@ final class ProcessCpu {
   }
 
   /**
+   * CPU time so far of this JVM's live threads whose name starts with one of {@code prefixes}
+   * (Linux keeps the first 15 characters: {@code cascade-flusher}, {@code cascade-writer-}, {@code
+   * lettuce-nioEven}; G1's {@code GC Thread#0}, {@code G1 Conc#0}, {@code G1 Refine#0}), µs, at 10
+   * ms resolution; -1 off Linux or when none runs. Threads that end between two readings take their
+   * time with them: read around work whose threads outlive it.
+   */
+  static long threadsMicros(String... prefixes) {
+    return ticksOf(
+        Path.of("/proc/self/task"),
+        comm -> {
+          for (String prefix : prefixes) {
+            if (comm.startsWith(prefix)) {
+              return true;
+            }
+          }
+          return false;
+        });
+  }
+
+  /**
    * CPU time so far of the MariaDB or MySQL server on this machine (all such processes), µs, at 10
    * ms resolution; -1 if none runs here (a remote database) or /proc cannot be read.
    */

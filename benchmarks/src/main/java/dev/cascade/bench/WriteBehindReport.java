@@ -460,19 +460,29 @@ final class WriteBehindReport {
     out.println(
         "CPU per 1,000 rows (ms, mean of the measurement iterations): this JVM (the flushers, Lettuce, the");
     out.println(
-        "JDBC driver) and of that its JIT compilers (near 0 once warm), redis-server, the database server");
+        "JDBC driver) and of that its JIT compilers (near 0 once warm), its garbage collector, the harness's thread");
     out.println(
-        "(10 ms resolution); cores: their sum over the wall time. A drain cannot go faster than the");
-    out.println("machine's cores over the sum:");
+        "(for raw JDBC the upsert itself; for Cascade its wait for the drain), the cache's flusher threads (read,");
+    out.println(
+        "coalesce, acknowledge), its writer threads (the writer calls: the JDBC driver) and Lettuce's event");
+    out.println(
+        "loops (commands encoded, replies decoded); redis-server, the database server (10 ms resolution);");
+    out.println(
+        "cores: their sum over the wall time. A drain cannot go faster than the machine's cores over the sum:");
     out.println();
     String h =
         String.format(
             Locale.ROOT,
-            "%-18s %8s %8s %8s %8s %8s %8s %6s",
+            "%-18s %8s %8s %8s %8s %8s %8s %8s %8s %8s %8s %8s %6s",
             "system",
             "wall",
             "JVM",
             "of: JIT",
+            "GC",
+            "harness",
+            "flushers",
+            "writers",
+            "Lettuce",
             "Redis",
             "database",
             "sum",
@@ -493,17 +503,27 @@ final class WriteBehindReport {
       double wall = mean(mine, "wallMs") * 1000 * per;
       double jvm = mean(mine, "jvm.cpu.usec") * per;
       double jit = mean(mine, "jit.cpu.usec") * per;
+      double gc = mean(mine, "gc.cpu.usec") * per;
+      double harness = mean(mine, "harness.cpu.usec") * per;
+      double flushers = mean(mine, "flushers.cpu.usec") * per;
+      double writers = mean(mine, "writers.cpu.usec") * per;
+      double lettuce = mean(mine, "lettuce.cpu.usec") * per;
       double redis = f.cascade() ? mean(mine, "redis.cpu.usec") * per : 0;
       double db = mean(mine, "db.cpu.usec") * per;
       double sum = jvm + redis + (Double.isNaN(db) ? 0 : db);
       out.println(
           String.format(
               Locale.ROOT,
-              "%-18s %8.1f %8.1f %8.1f %8.1f %8.1f %8.1f %6.2f",
+              "%-18s %8.1f %8.1f %8.1f %8.1f %8.1f %8.1f %8.1f %8.1f %8.1f %8.1f %8.1f %6.2f",
               f.system,
               wall,
               jvm,
               jit,
+              gc,
+              harness,
+              flushers,
+              writers,
+              lettuce,
               redis,
               db,
               sum,
