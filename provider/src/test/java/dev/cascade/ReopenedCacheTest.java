@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.cascade.testing.RedisServer;
 import dev.cascade.testing.WithRedis;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -69,7 +70,7 @@ class ReopenedCacheTest {
     }
 
     @Override
-    public void writeAll(java.util.Collection<Cache.Entry<? extends String, ? extends String>> es) {
+    public void writeAll(Collection<Cache.Entry<? extends String, ? extends String>> es) {
       es.forEach(this::write);
       es.clear();
     }
@@ -80,7 +81,7 @@ class ReopenedCacheTest {
     }
 
     @Override
-    public void deleteAll(java.util.Collection<?> keys) {
+    public void deleteAll(Collection<?> keys) {
       keys.forEach(this::delete);
       keys.clear();
     }

@@ -114,24 +114,16 @@ final class CacheDeclarations {
       throw new IllegalStateException(prefix + "near-cache: " + e.getMessage(), e);
     }
     if (spec.getLoader() != null) {
-      @SuppressWarnings("unchecked")
       Factory<CacheLoader<Object, Object>> loader =
-          (Factory<CacheLoader<Object, Object>>)
-              (Factory<?>)
-                  SpringComponents.factory(
-                      prefix + "loader", spec.getLoader(), CacheLoader.class, beans);
+          SpringComponents.factory(prefix + "loader", spec.getLoader(), CacheLoader.class, beans);
       c.setCacheLoaderFactory(loader);
       c.setReadThrough(spec.getReadThrough() == null || spec.getReadThrough());
     } else if (spec.getReadThrough() != null) {
       c.setReadThrough(spec.getReadThrough());
     }
     if (spec.getWriter() != null) {
-      @SuppressWarnings("unchecked")
       Factory<CacheWriter<Object, Object>> writer =
-          (Factory<CacheWriter<Object, Object>>)
-              (Factory<?>)
-                  SpringComponents.factory(
-                      prefix + "writer", spec.getWriter(), CacheWriter.class, beans);
+          SpringComponents.factory(prefix + "writer", spec.getWriter(), CacheWriter.class, beans);
       c.setCacheWriterFactory(writer);
       c.setWriteThrough(spec.getWriteThrough() == null || spec.getWriteThrough());
     } else if (spec.getWriteThrough() != null) {

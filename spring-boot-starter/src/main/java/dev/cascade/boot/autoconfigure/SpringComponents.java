@@ -29,11 +29,12 @@ final class SpringComponents {
   private SpringComponents() {}
 
   /**
-   * The factory of {@code value}: a bean of that name, else a class of that name; checked now, so a
-   * wrong name fails the start naming {@code key}.
+   * The factory of {@code value}: a bean of that name, else a class of that name, either a {@code
+   * type}; checked now, so a wrong name fails the start naming {@code key}.
    */
+  @SuppressWarnings("unchecked") // type is the raw CacheLoader or CacheWriter of T
   static <T> Factory<T> factory(
-      String key, String value, Class<T> type, ConfigurableListableBeanFactory beans) {
+      String key, String value, Class<? super T> type, ConfigurableListableBeanFactory beans) {
     String v = value.trim();
     if (beans.containsBean(v)) {
       Object bean = beans.getBean(v);
@@ -47,7 +48,7 @@ final class SpringComponents {
                 + ", not a "
                 + type.getName());
       }
-      return new BeanFactory<>(type.cast(shared(bean, type)), "bean '" + v + "'");
+      return new BeanFactory<>((T) shared(bean, type), "bean '" + v + "'");
     }
     Class<?> cls;
     try {
@@ -60,7 +61,7 @@ final class SpringComponents {
       throw new IllegalStateException(
           key + ": class " + cls.getName() + " is not a " + type.getName());
     }
-    return new ClassFactory<>(type, cls, beans);
+    return new ClassFactory<>(cls, beans);
   }
 
   /**
@@ -109,19 +110,18 @@ final class SpringComponents {
   /** Has Spring create and autowire a new instance of a class for each cache opened. */
   private static final class ClassFactory<T> implements Factory<T> {
     private static final long serialVersionUID = 1L;
-    private final Class<T> type;
     private final Class<?> cls;
     private final transient ConfigurableListableBeanFactory beans;
 
-    ClassFactory(Class<T> type, Class<?> cls, ConfigurableListableBeanFactory beans) {
-      this.type = type;
+    ClassFactory(Class<?> cls, ConfigurableListableBeanFactory beans) {
       this.cls = cls;
       this.beans = beans;
     }
 
     @Override
+    @SuppressWarnings("unchecked") // checked to be a CacheLoader or CacheWriter when it was named
     public T create() {
-      return type.cast(beans.createBean(cls));
+      return (T) beans.createBean(cls);
     }
 
     @Override
