@@ -262,7 +262,9 @@ fi
 # ---------------------------------------------------------------------------------------------
 # 5. libfaketime, for ClockSkewTest (a child JVM whose wall clock is ten minutes off Redis's).
 # ---------------------------------------------------------------------------------------------
-faketime_lib=/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1
+# where Debian puts it for this machine's architecture (ChildJvm looks there too, and at
+# $CASCADE_LIBFAKETIME when set)
+faketime_lib=${CASCADE_LIBFAKETIME:-/usr/lib/$(uname -m)-linux-gnu/faketime/libfaketimeMT.so.1}
 if [ -r "$faketime_lib" ]; then
   say "using $faketime_lib"
 elif can_apt; then

@@ -187,18 +187,47 @@ public final class ChildJvm implements AutoCloseable {
      * monotonic clock is left alone. Fails naming the package when the library is missing.
      */
     public Builder clockOffsetSeconds(long seconds) {
-      Path library = Path.of("/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1");
-      if (!Files.isReadable(library)) {
-        throw new FixtureException(
-            "A child JVM with a shifted clock needs libfaketime ("
-                + library
-                + "): install Debian's faketime package (apt-get install -y faketime;"
-                + " scripts/provision.sh does it)");
-      }
+      Path library = libfaketime();
       environment.put("LD_PRELOAD", library.toString());
       environment.put("FAKETIME", (seconds >= 0 ? "+" : "") + seconds + "s");
       environment.put("FAKETIME_DONT_FAKE_MONOTONIC", "1");
       return this;
+    }
+
+    /**
+     * libfaketime's multithreaded build: {@code CASCADE_LIBFAKETIME} if set, else where Debian puts
+     * it for this JVM's architecture ({@code /usr/lib/<arch>-linux-gnu/faketime/}), else {@code
+     * /usr/lib/faketime/} (other distributions).
+     */
+    private static Path libfaketime() {
+      String configured = System.getenv("CASCADE_LIBFAKETIME");
+      List<Path> candidates = new ArrayList<>();
+      if (configured != null && !configured.isBlank()) {
+        candidates.add(Path.of(configured));
+      } else {
+        // the child is this JVM's architecture: a library of another one would not load
+        String arch = System.getProperty("os.arch");
+        String multiarch =
+            switch (arch) {
+              case "amd64", "x86_64" -> "x86_64";
+              case "aarch64", "arm64" -> "aarch64";
+              case "ppc64le" -> "powerpc64le";
+              default -> arch;
+            };
+        candidates.add(Path.of("/usr/lib/" + multiarch + "-linux-gnu/faketime/libfaketimeMT.so.1"));
+        candidates.add(Path.of("/usr/lib/faketime/libfaketimeMT.so.1"));
+      }
+      for (Path candidate : candidates) {
+        if (Files.isReadable(candidate)) {
+          return candidate;
+        }
+      }
+      throw new FixtureException(
+          "A child JVM with a shifted clock needs libfaketime (looked for "
+              + candidates
+              + "): install Debian's faketime package (apt-get install -y faketime;"
+              + " scripts/provision.sh does it), or set CASCADE_LIBFAKETIME to the path of"
+              + " libfaketimeMT.so.1");
     }
 
     /** Arguments for {@code main}. */
