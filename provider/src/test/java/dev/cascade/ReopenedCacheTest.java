@@ -5,8 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cascade.testing.Await;
 import dev.cascade.testing.RedisServer;
 import dev.cascade.testing.WithRedis;
+import dev.cascade.writebehind.WriteBehind;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -105,6 +108,28 @@ class ReopenedCacheTest {
       assertTrue(manager.getCache(name, String.class, String.class) != null);
       manager.getCache(name, String.class, String.class).put("k", "v");
       assertEquals("v", TABLE.remove("k"), "the reopened cache's put went through its writer");
+    }
+  }
+
+  @Test
+  void getCache_afterClose_ofAWriteBehindCache_queuesForItsWriterAgain(RedisServer redis) {
+    String name = Managers.uniqueName("reopened-behind");
+    MutableConfiguration<String, String> behind =
+        new MutableConfiguration<String, String>()
+            .setTypes(String.class, String.class)
+            .setWriteThrough(true)
+            .setCacheWriterFactory(
+                WriteBehind.of(FactoryBuilder.factoryOf(TableWriter.class))
+                    .maxDelay(Duration.ofMillis(50))
+                    .build());
+    try (CacheManager manager = Managers.open(redis)) {
+      manager.createCache(name, behind).put("before", "1");
+      manager.getCache(name, String.class, String.class).close(); // drains what it queued
+      assertEquals("1", TABLE.remove("before"), "the close drained the queue");
+
+      manager.getCache(name, String.class, String.class).put("after", "2");
+      Await.until("the reopened cache's flusher wrote", () -> "2".equals(TABLE.get("after")));
+      TABLE.remove("after");
     }
   }
 
