@@ -94,13 +94,30 @@ public final class CascadeCacheManager implements CacheManager {
   private final ConcurrentHashMap<String, CascadeCache<?, ?>> caches = new ConcurrentHashMap<>();
 
   /**
-   * The settings of the caches this manager created ({@code createCache}, declared caches), open or
-   * closed, until they are destroyed: {@code getCache} after a cache's {@code close()} opens it
-   * again with them, its loader, writer, listeners and expiry policy made afresh from their
-   * factories. Joining with the registry's record instead would give it none of them, and a
-   * write-through cache's puts would stop reaching the database. Guarded by {@link #caches}.
+   * The caches this manager created ({@code createCache}, declared caches), open or closed, until
+   * they are destroyed: {@code getCache} after a cache's {@code close()} opens it again with its
+   * settings, its loader, writer, listeners and expiry policy made afresh from their factories.
+   * Joining with the registry's record instead would give it none of them, and a write-through
+   * cache's puts would stop reaching the database. Guarded by {@link #caches}.
    */
-  private final Map<String, CacheSettings<?, ?>> createdHere = new HashMap<>();
+  private final Map<String, Created> createdHere = new HashMap<>();
+
+  /** A cache this manager created, and the token of the registry record it last had open. */
+  private static final class Created {
+    final CacheSettings<?, ?> settings;
+
+    /**
+     * {@code recordedBy} of the record ("" for a record older than the tokens): a record with
+     * another token is a cache destroyed and created again since, by anybody, with settings this
+     * manager's may not agree with in what the record does not say (the writer, the listeners).
+     */
+    String token;
+
+    Created(CacheSettings<?, ?> settings, String recordedBy) {
+      this.settings = settings;
+      this.token = recordedBy == null ? "" : recordedBy;
+    }
+  }
 
   /** Caches destroyed elsewhere whose close still runs on a thread of its own. */
   private final Set<CascadeCache<?, ?>> closingElsewhere = ConcurrentHashMap.newKeySet();
@@ -277,7 +294,7 @@ public final class CascadeCacheManager implements CacheManager {
       }
       CascadeCache<K, V> cache = registerAndOpen(cacheSettings, false);
       caches.put(cacheName, cache);
-      createdHere.put(cacheName, cacheSettings);
+      createdHere.put(cacheName, new Created(cacheSettings, cache.recordedBy()));
       return cache;
     }
   }
@@ -368,23 +385,28 @@ public final class CascadeCacheManager implements CacheManager {
       if (recorded == null) {
         return null;
       }
-      CacheSettings<?, ?> own = createdHere.get(cacheName);
+      Created own = createdHere.get(cacheName);
+      if (own != null && !own.token.equals(registry.liveToken(cacheName))) {
+        // destroyed (here, elsewhere) and maybe created again since: not the cache it created
+        createdHere.remove(cacheName);
+        own = null;
+      }
       if (own != null) {
+        CacheSettings<?, ?> s = own.settings;
         try {
-          registry.check(own, true); // before the types: they are those of the cache Redis has
+          registry.check(s, true);
           if (keyType != null
-              && (!keyType.equals(own.keyType()) || !valueType.equals(own.valueType()))) {
-            throw typeMismatch(cacheName, own.keyType(), own.valueType(), keyType, valueType);
+              && (!keyType.equals(s.keyType()) || !valueType.equals(s.valueType()))) {
+            throw typeMismatch(cacheName, s.keyType(), s.valueType(), keyType, valueType);
           }
-          CascadeCache<?, ?> reopened = registerAndOpen(own, true);
+          CascadeCache<?, ?> reopened = registerAndOpen(s, true);
           caches.put(cacheName, reopened);
           return reopened;
         } catch (CacheRegistry.Gone destroyedMeanwhile) {
           createdHere.remove(cacheName);
           return null;
         } catch (CacheRegistry.Refused recreatedElsewhere) {
-          // destroyed and created again with other settings: it is another JVM's cache now
-          createdHere.remove(cacheName);
+          createdHere.remove(cacheName); // in the moment since the token matched: join it
         }
       }
       boolean typesFromCaller = keyType != null;
@@ -522,8 +544,9 @@ public final class CascadeCacheManager implements CacheManager {
     if (cacheName == null) {
       throw new NullPointerException("The cache name is null");
     }
+    Created forgotten;
     synchronized (caches) {
-      createdHere.remove(cacheName); // a getCache from now on must not open it again
+      forgotten = createdHere.remove(cacheName); // no getCache opens it again while it goes
     }
     CascadeCache<?, ?> cache = caches.get(cacheName);
     EntryOperations<?, ?> operations = cache == null ? null : cache.operations();
@@ -538,7 +561,18 @@ public final class CascadeCacheManager implements CacheManager {
           new EntryStore(
               redis, new KeyLayout(cacheName, CascadeConfiguration.DEFAULT_PARTITIONS), origin);
     }
-    CacheRegistry.Destroy destroy = registry.beginDestroy(cacheName);
+    CacheRegistry.Destroy destroy;
+    try {
+      destroy = registry.beginDestroy(cacheName);
+    } catch (RuntimeException | Error e) {
+      if (forgotten != null) {
+        synchronized (caches) {
+          // nothing was destroyed: a getCache still opens it as it was created
+          createdHere.putIfAbsent(cacheName, forgotten);
+        }
+      }
+      throw e;
+    }
     try {
       store.announceDestroyed();
       long[] renewedAt = {System.nanoTime()};
@@ -605,7 +639,11 @@ public final class CascadeCacheManager implements CacheManager {
     // what the close waits for (loads, writer calls, the user's close()) must not hold up the
     // maintenance of the other caches: the rest of the close runs on a thread of its own
     synchronized (caches) {
-      createdHere.remove(operations.name()); // destroyed: a getCache must not open it again
+      // destroyed: a getCache must not open it again (unless created here again meanwhile)
+      Created created = createdHere.get(operations.name());
+      if (created != null && created.settings == cache.settings()) {
+        createdHere.remove(operations.name());
+      }
     }
     closingElsewhere.add(cache);
     cache.closeDestroyed(verdict.gone, cleanup(), background, () -> closingElsewhere.remove(cache));
@@ -644,6 +682,11 @@ public final class CascadeCacheManager implements CacheManager {
   void release(CascadeCache<?, ?> cache, Cleanup cleanup) {
     synchronized (caches) {
       caches.remove(cache.getName(), cache);
+      Created created = createdHere.get(cache.getName());
+      if (created != null && created.settings == cache.settings()) {
+        // the record it had open last (created again elsewhere with settings it agreed with)
+        created.token = cache.recordedBy() == null ? "" : cache.recordedBy();
+      }
       try {
         releaseRedisSide(cache.operations(), cleanup);
       } finally {

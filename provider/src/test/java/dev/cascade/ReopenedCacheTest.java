@@ -144,6 +144,24 @@ class ReopenedCacheTest {
   }
 
   @Test
+  void getCache_ofACacheCreatedAgainElsewhereWithoutAWriter_doesNotBringBackItsOldWriter(
+      RedisServer redis) {
+    String name = Managers.uniqueName("reopened-recreated");
+    try (CacheManager here = Managers.open(redis);
+        CacheManager elsewhere = Managers.open(redis)) {
+      here.createCache(name, writingThrough()).close();
+      elsewhere.destroyCache(name);
+      // the same types (all the record says), but no writer: another application's cache now
+      elsewhere.createCache(
+          name, new MutableConfiguration<String, String>().setTypes(String.class, String.class));
+
+      here.getCache(name, String.class, String.class).put("theirs", "v");
+      assertNull(TABLE.remove("theirs"), "the closed cache's writer was not brought back");
+      assertEquals("v", elsewhere.getCache(name, String.class, String.class).get("theirs"));
+    }
+  }
+
+  @Test
   void getCache_ofACacheCreatedAgainElsewhereWithOtherSettings_joinsThatCache(RedisServer redis) {
     String name = Managers.uniqueName("reopened-elsewhere");
     try (CacheManager here = Managers.open(redis);

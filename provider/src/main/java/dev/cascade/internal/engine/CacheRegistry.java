@@ -402,6 +402,15 @@ public final class CacheRegistry {
   }
 
   /**
+   * The token of the cache's record ({@code recordedBy}; "" for a record older than the tokens), or
+   * null when Redis holds no record of it, or the mark of a destroyed one.
+   */
+  public String liveToken(String cacheName) {
+    Map<String, String> recorded = read(cacheName);
+    return recorded.isEmpty() ? null : recorded.getOrDefault(RECORDED_BY, "");
+  }
+
+  /**
    * The queue bound recorded for a write-behind cache, or -1 when it is not one (or not recorded).
    */
   public int recordedQueueBound(String cacheName) {
