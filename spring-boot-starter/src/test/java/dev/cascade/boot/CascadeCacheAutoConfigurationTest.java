@@ -338,7 +338,7 @@ class CascadeCacheAutoConfigurationTest {
         .run(
             ctx -> {
               assertThat(ctx).hasNotFailed();
-              ClosingWriter writer = ctx.getBean(ClosingWriter.class);
+              ClosingWriter writer = ctx.getBean("closingWriter", ClosingWriter.class);
               bean.add(writer);
               CacheManager manager = ctx.getBean(CacheManager.class);
               manager.getCache("boot-shared-a").close();
@@ -352,21 +352,28 @@ class CascadeCacheAutoConfigurationTest {
 
   @Test
   void aWriterClass_givesEachOpeningOfTheCacheAnInstanceOfItsOwn() {
-    app(
-            "cascade.redis.uri=" + redis.uri(),
-            "cascade.caches.boot-own-writer.writer=" + ClosingWriter.class.getName())
+    eachOpeningHasAWriterOfItsOwn("boot-own-class", ClosingWriter.class.getName());
+  }
+
+  @Test
+  void aPrototypeWriterBean_givesEachOpeningOfTheCacheAnInstanceOfItsOwn() {
+    eachOpeningHasAWriterOfItsOwn("boot-own-prototype", "prototypeWriter");
+  }
+
+  private static void eachOpeningHasAWriterOfItsOwn(String cache, String writerSetting) {
+    app("cascade.redis.uri=" + redis.uri(), "cascade.caches." + cache + ".writer=" + writerSetting)
         .run(
             ctx -> {
               assertThat(ctx).hasNotFailed();
               CacheManager manager = ctx.getBean(CacheManager.class);
-              Cache<Object, Object> first = manager.getCache("boot-own-writer");
-              first.put("a", "1");
-              ClosingWriter firstWriter = writerHolding("a");
+              Cache<Object, Object> first = manager.getCache(cache);
+              first.put(cache + "-a", "1");
+              ClosingWriter firstWriter = writerHolding(cache + "-a");
               first.close();
               assertThat(firstWriter.closed).as("the cache closes the writer it owns").isTrue();
 
-              manager.getCache("boot-own-writer").put("b", "2");
-              ClosingWriter secondWriter = writerHolding("b");
+              manager.getCache(cache).put(cache + "-b", "2");
+              ClosingWriter secondWriter = writerHolding(cache + "-b");
               assertThat(secondWriter).isNotSameAs(firstWriter);
               assertThat(secondWriter.closed).isFalse();
             });

@@ -15,13 +15,13 @@ import org.springframework.util.ClassUtils;
  * into the JCache factory the cache's configuration takes, respecting who owns what it makes.
  *
  * <ul>
- *   <li>A <b>bean</b> is Spring's: it may serve several caches, and Spring closes it with the
- *       context. A cache closes the loader and writer its factory made when they are {@code
- *       Closeable} (JSR-107), so the factory hands out a view of the bean without {@code close()}:
- *       before, the first of two caches to close closed the bean under the other.
- *   <li>A <b>class</b> gets a new instance per cache opened, created and autowired by Spring, which
- *       the cache owns and closes: a cache closed and opened again ({@code getCache}) gets a fresh
- *       one, not the one its first handle closed.
+ *   <li>A <b>bean</b> (a singleton) is Spring's: it may serve several caches, and Spring closes it
+ *       with the context. A cache closes the loader and writer its factory made when they are
+ *       {@code Closeable} (JSR-107), so the factory hands out a view of the bean without {@code
+ *       close()}: before, the first of two caches to close closed the bean under the other.
+ *   <li>A <b>class</b>, or a <b>prototype bean</b>, gets a new instance per cache opened, made by
+ *       Spring, which the cache owns and closes (Spring never closes a prototype): a cache closed
+ *       and opened again ({@code getCache}) gets a fresh one, not the one its first handle closed.
  * </ul>
  */
 final class SpringComponents {
@@ -37,16 +37,17 @@ final class SpringComponents {
       String key, String value, Class<? super T> type, ConfigurableListableBeanFactory beans) {
     String v = value.trim();
     if (beans.containsBean(v)) {
+      if (beans.isPrototype(v)) {
+        // Spring makes a new one per getBean and never closes it: each cache owns its own
+        Class<?> made = beans.getType(v);
+        if (made != null && !type.isAssignableFrom(made)) {
+          throw notA(key, v, made, type);
+        }
+        return new PrototypeFactory<>(v, beans);
+      }
       Object bean = beans.getBean(v);
       if (!type.isInstance(bean)) {
-        throw new IllegalStateException(
-            key
-                + ": bean '"
-                + v
-                + "' is a "
-                + bean.getClass().getName()
-                + ", not a "
-                + type.getName());
+        throw notA(key, v, bean.getClass(), type);
       }
       return new BeanFactory<>((T) shared(bean, type), "bean '" + v + "'");
     }
@@ -64,13 +65,21 @@ final class SpringComponents {
     return new ClassFactory<>(cls, beans);
   }
 
+  private static IllegalStateException notA(
+      String key, String name, Class<?> actual, Class<?> type) {
+    return new IllegalStateException(
+        key + ": bean '" + name + "' is a " + actual.getName() + ", not a " + type.getName());
+  }
+
   /**
    * The bean itself when a cache cannot close it, else a view of it as a {@code type} (one bean may
-   * be both loader and writer) without {@code close()}.
+   * be both loader and writer) without {@code close()}. Cascade's own writers (a write-behind
+   * writer made into a bean) stay as they are: the cache recognizes them by their class.
    */
   @SuppressWarnings({"unchecked", "rawtypes"})
   private static Object shared(Object bean, Class<?> type) {
-    if (!(bean instanceof AutoCloseable)) {
+    if (!(bean instanceof AutoCloseable)
+        || bean.getClass().getName().startsWith("dev.cascade.internal.")) {
       return bean;
     }
     if (type == CacheLoader.class) {
@@ -104,6 +113,29 @@ final class SpringComponents {
     @Override
     public String toString() {
       return shown;
+    }
+  }
+
+  /** A new instance of a prototype bean for each cache opened, which that cache owns. */
+  private static final class PrototypeFactory<T> implements Factory<T> {
+    private static final long serialVersionUID = 1L;
+    private final String name;
+    private final transient ConfigurableListableBeanFactory beans;
+
+    PrototypeFactory(String name, ConfigurableListableBeanFactory beans) {
+      this.name = name;
+      this.beans = beans;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked") // its type was checked when it was named
+    public T create() {
+      return (T) beans.getBean(name);
+    }
+
+    @Override
+    public String toString() {
+      return "a new prototype bean '" + name + "' per cache";
     }
   }
 

@@ -8,6 +8,7 @@ import org.springframework.boot.autoconfigure.AutoConfigurationPackage;
 import org.springframework.cache.annotation.EnableCaching;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Scope;
 
 /**
  * What an application declares: caching on, a cached service, a writer bean. {@code
@@ -30,6 +31,12 @@ public class GreetingsApplication {
 
   @Bean
   ClosingWriter closingWriter() {
+    return new ClosingWriter();
+  }
+
+  @Bean
+  @Scope("prototype")
+  ClosingWriter prototypeWriter() {
     return new ClosingWriter();
   }
 
