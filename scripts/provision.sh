@@ -262,15 +262,32 @@ fi
 # ---------------------------------------------------------------------------------------------
 # 5. libfaketime, for ClockSkewTest (a child JVM whose wall clock is ten minutes off Redis's).
 # ---------------------------------------------------------------------------------------------
-# where Debian puts it for this machine's architecture (ChildJvm looks there too, and at
-# $CASCADE_LIBFAKETIME when set)
-faketime_lib=${CASCADE_LIBFAKETIME:-/usr/lib/$(uname -m)-linux-gnu/faketime/libfaketimeMT.so.1}
+# $CASCADE_LIBFAKETIME when set, else where the package put it, else where Debian puts it for this
+# machine's architecture, else /usr/lib/faketime (ChildJvm looks in the same places)
+find_faketime() {
+  if [ -n "${CASCADE_LIBFAKETIME:-}" ]; then
+    echo "$CASCADE_LIBFAKETIME"
+    return
+  fi
+  local candidate
+  for candidate in $(dpkg -L libfaketime 2>/dev/null | grep '/libfaketimeMT\.so\.1$') \
+      "/usr/lib/$(uname -m)-linux-gnu/faketime/libfaketimeMT.so.1" \
+      /usr/lib/faketime/libfaketimeMT.so.1; do
+    if [ -r "$candidate" ]; then
+      echo "$candidate"
+      return
+    fi
+  done
+  echo "/usr/lib/$(uname -m)-linux-gnu/faketime/libfaketimeMT.so.1"
+}
+faketime_lib=$(find_faketime)
 if [ -r "$faketime_lib" ]; then
   say "using $faketime_lib"
 elif can_apt; then
   apt_install faketime || die "apt-get install faketime failed (log: /tmp/cascade-apt.log)"
+  faketime_lib=$(find_faketime)
   [ -r "$faketime_lib" ] || die "faketime installed, but $faketime_lib is missing"
-  say "installed faketime"
+  say "installed faketime ($faketime_lib)"
 else
   die "no libfaketime at $faketime_lib: install Debian's faketime package (as root: apt-get install faketime)"
 fi

@@ -511,23 +511,16 @@ final class WriteBehindReport {
       double redis = f.cascade() ? mean(mine, "redis.cpu.usec") * per : 0;
       double db = mean(mine, "db.cpu.usec") * per;
       double sum = jvm + redis + (Double.isNaN(db) ? 0 : db);
-      out.println(
-          String.format(
-              Locale.ROOT,
-              "%-18s %8.1f %8.1f %8.1f %8.1f %8.1f %8.1f %8.1f %8.1f %8.1f %8.1f %8.1f %6.2f",
-              f.system,
-              wall,
-              jvm,
-              jit,
-              gc,
-              harness,
-              flushers,
-              writers,
-              lettuce,
-              redis,
-              db,
-              sum,
-              sum / wall));
+      StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "%-18s", f.system));
+      for (double ms :
+          new double[] {wall, jvm, jit, gc, harness, flushers, writers, lettuce, redis, db, sum}) {
+        // a group without threads in this system (no flushers in a raw JDBC round): a dash
+        row.append(
+            Double.isNaN(ms)
+                ? String.format(Locale.ROOT, " %8s", "-")
+                : String.format(Locale.ROOT, " %8.1f", ms));
+      }
+      out.println(row.append(String.format(Locale.ROOT, " %6.2f", sum / wall)));
     }
     out.println();
   }

@@ -219,10 +219,10 @@ class JdbcMySqlGuardedUpsertRaceTest {
     table = TestDatabase.uniqueTableName("guarded_race");
     TestDatabase.execute("CREATE TABLE " + table + " (" + shape.columns + ")");
     TestDatabase.execute("INSERT INTO " + table + " (id, name, price) VALUES (1, 'pen', 1.50)");
-    pool =
-        Databases.pool(
-            "com.mysql.cj.jdbc.Driver",
-            TestDatabase.jdbcUrl().replace("rewriteBatchedStatements=true", option));
+    String url = TestDatabase.jdbcUrl().replace("rewriteBatchedStatements=true", option);
+    // a URL that sets the option otherwise would run every mode alike
+    assertTrue(url.contains(option), "the statement mode " + option + " is in the URL " + url);
+    pool = Databases.pool("com.mysql.cj.jdbc.Driver", url);
     TableMapping<Long, Product> mapping = Product.mapping(table);
     if (revisioned) {
       mapping = mapping.withRevisionColumn("revision");
