@@ -372,6 +372,10 @@ public final class CascadeCacheManager implements CacheManager {
    */
   private Cache<?, ?> findOrJoin(String cacheName, Class<?> keyType, Class<?> valueType) {
     Cache<?, ?> cache = caches.get(cacheName);
+    if (cache != null && cache.isClosed()) {
+      awaitReleased(cacheName, cache);
+      cache = caches.get(cacheName);
+    }
     if (cache != null) {
       return cache;
     }
@@ -430,6 +434,29 @@ public final class CascadeCacheManager implements CacheManager {
       }
       caches.put(cacheName, joined);
       return joined;
+    }
+  }
+
+  /** How long {@link #awaitReleased} waits for a closing handle's release. */
+  private static final Duration RELEASE_WAIT = Duration.ofSeconds(10);
+
+  /**
+   * Waits until {@code closing}, a handle another thread is closing, has been released (its close
+   * marks it closed first, then releases it under {@link #caches}), so that {@code getCache} opens
+   * the cache again instead of handing back a handle that only says "closed". Not under the lock:
+   * the release needs it. At most {@link #RELEASE_WAIT} (the release waits for the lock behind
+   * whatever opens a cache, which a command timeout bounds); after that the handle is returned as
+   * it is.
+   */
+  private void awaitReleased(String cacheName, Cache<?, ?> closing) {
+    long deadline = System.nanoTime() + RELEASE_WAIT.toNanos();
+    while (caches.get(cacheName) == closing && System.nanoTime() - deadline < 0) {
+      try {
+        Thread.sleep(1);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
     }
   }
 

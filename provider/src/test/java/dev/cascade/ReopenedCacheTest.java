@@ -9,12 +9,14 @@ import dev.cascade.testing.Await;
 import dev.cascade.testing.RedisServer;
 import dev.cascade.testing.WithRedis;
 import dev.cascade.writebehind.WriteBehind;
+import java.lang.reflect.Field;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.cache.Cache;
 import javax.cache.CacheManager;
 import javax.cache.configuration.FactoryBuilder;
@@ -131,6 +133,54 @@ class ReopenedCacheTest {
       Await.until("the reopened cache's flusher wrote", () -> "2".equals(TABLE.get("after")));
       TABLE.remove("after");
     }
+  }
+
+  @Test
+  void getCache_whileAnotherThreadClosesTheCache_opensItAgainRatherThanHandBackTheClosedOne(
+      RedisServer redis) throws Exception {
+    String name = Managers.uniqueName("reopened-closing");
+    try (CacheManager manager = Managers.open(redis)) {
+      Cache<String, String> first = manager.createCache(name, writingThrough());
+      AtomicReference<Cache<String, String>> got = new AtomicReference<>();
+      Thread closing = new Thread(first::close, "closing");
+      Thread getting =
+          new Thread(() -> got.set(manager.getCache(name, String.class, String.class)), "getting");
+      // the manager releases a closing handle under this lock: holding it keeps the close between
+      // its mark (closed) and its release, the moment a getCache used to hand back the handle
+      Object lock = managerCaches(manager);
+      synchronized (lock) {
+        closing.start();
+        Await.until(
+            "the close marked the handle and waits to release it",
+            () -> first.isClosed() && closing.getState() == Thread.State.BLOCKED);
+        getting.start();
+        Await.until(
+            "getCache returned or waits for the release",
+            () -> getting.getState() == Thread.State.TERMINATED || waitsForRelease(getting));
+      }
+      closing.join(10_000);
+      getting.join(10_000);
+
+      Cache<String, String> again = got.get();
+      assertTrue(again != null && !again.isClosed(), "getCache opened the cache again: " + again);
+      again.put("k", "v");
+      assertEquals("v", TABLE.remove("k"), "as it was created: with its writer");
+    }
+  }
+
+  private static Object managerCaches(CacheManager manager) throws ReflectiveOperationException {
+    Field caches = CascadeCacheManager.class.getDeclaredField("caches");
+    caches.setAccessible(true);
+    return caches.get(manager.unwrap(CascadeCacheManager.class));
+  }
+
+  private static boolean waitsForRelease(Thread t) {
+    for (StackTraceElement e : t.getStackTrace()) {
+      if (e.getMethodName().equals("awaitReleased")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Test
